@@ -1,0 +1,133 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The kernel types buildwarden's BPF programs read, and only those.
+ *
+ * Every struct carries preserve_access_index, so clang records each field
+ * access as a CO-RE relocation and libbpf fixes the offsets against the
+ * running kernel's BTF at load time. Field names must match the kernel's;
+ * order and the absence of other fields do not matter. Why a hand-kept
+ * header rather than a bpftool-generated vmlinux.h: docs/ARCHITECTURE.md.
+ */
+#ifndef BW_CORE_TYPES_H
+#define BW_CORE_TYPES_H
+
+#include <linux/types.h>
+#include <linux/bpf.h>
+
+typedef __u32 u32;
+typedef __u64 u64;
+typedef int pid_t;
+
+#pragma clang attribute push(__attribute__((preserve_access_index)), apply_to = record)
+
+typedef struct {
+	int counter;
+} atomic_t;
+
+typedef struct {
+	__u32 val;
+} kuid_t;
+
+typedef struct {
+	__u32 val;
+} kgid_t;
+
+struct qstr {
+	union {
+		struct {
+			__u32 hash;
+			__u32 len;
+		};
+		__u64 hash_len;
+	};
+	const unsigned char *name;
+};
+
+struct dentry {
+	struct dentry *d_parent;
+	struct qstr d_name;
+};
+
+struct vfsmount {
+	struct dentry *mnt_root;
+};
+
+/* Private to fs/, but present in BTF; needed to cross mount points. */
+struct mount {
+	struct mount *mnt_parent;
+	struct dentry *mnt_mountpoint;
+	struct vfsmount mnt;
+};
+
+struct path {
+	struct vfsmount *mnt;
+	struct dentry *dentry;
+};
+
+struct file {
+	struct path f_path;
+};
+
+struct fs_struct {
+	struct path pwd;
+};
+
+struct mm_struct {
+	unsigned long arg_start;
+	unsigned long arg_end;
+};
+
+struct cred {
+	kuid_t uid;
+	kgid_t gid;
+	kuid_t euid;
+	kgid_t egid;
+};
+
+struct signal_struct {
+	atomic_t live;
+};
+
+struct task_struct {
+	pid_t pid;
+	pid_t tgid;
+	__u64 start_time;
+	int exit_code;
+	char comm[16];
+	struct task_struct *real_parent;
+	struct task_struct *group_leader;
+	struct mm_struct *mm;
+	struct fs_struct *fs;
+	const struct cred *cred;
+	struct signal_struct *signal;
+};
+
+struct linux_binprm {
+	struct file *file;
+	const char *filename;
+	int argc;
+};
+
+#pragma clang attribute pop
+
+/*
+ * Syscall tracepoint records. These are not kernel structs but the stable
+ * layout tracefs documents in events/syscalls/sys_{enter,exit}_execve/format:
+ * 8 bytes of common fields, the syscall number, then one 8-byte slot per
+ * argument (or the return value).
+ */
+struct bw_sys_enter_ctx {
+	__u64 common;
+	__s32 syscall_nr;
+	__u32 pad;
+	__u64 args[6];
+};
+
+struct bw_sys_exit_ctx {
+	__u64 common;
+	__s32 syscall_nr;
+	__u32 pad;
+	__s64 ret;
+};
+
+#endif /* BW_CORE_TYPES_H */

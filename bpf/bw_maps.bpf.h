@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Maps and helpers every buildwarden BPF concern shares. */
+#ifndef BW_MAPS_BPF_H
+#define BW_MAPS_BPF_H
+
+#include "bw_core_types.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_core_read.h>
+#include "buildwarden_events.h"
+
+/* Sizes here are defaults; the loader resizes before load. */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 16 << 20);
+} events SEC(".maps");
+
+/* Job scope: tgid -> job. Filled by userspace for a job root, by fork after. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, struct bw_proc_state);
+} job_procs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, BW_CNT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+static __always_inline void bw_count(__u32 which)
+{
+	__u64 *c = bpf_map_lookup_elem(&counters, &which);
+
+	if (c)
+		*c += 1;
+}
+
+/* Ring buffer output with loss accounted, never silent. */
+static __always_inline void bw_submit(void *rec, __u64 size)
+{
+	if (bpf_ringbuf_output(&events, rec, size, 0))
+		bw_count(BW_CNT_LOST);
+	else
+		bw_count(BW_CNT_EVENTS);
+}
+
+static __always_inline void bw_fill_header(struct bw_event_header *h, __u32 type, __u32 size,
+					   struct task_struct *task, __u64 job_id)
+{
+	h->ktime_ns = bpf_ktime_get_ns();
+	h->start_ns = BPF_CORE_READ(task, group_leader, start_time);
+	h->job_id = job_id;
+	h->type = type;
+	h->size = size;
+	h->pid = BPF_CORE_READ(task, tgid);
+	h->tid = BPF_CORE_READ(task, pid);
+}
+
+#endif /* BW_MAPS_BPF_H */

@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Process lifecycle of watched jobs: fork joins a child to its parent's job,
+ * exec records what runs (from the kernel's own copy of the arguments), exit
+ * records how it ended, and execve/execveat exits record failed attempts.
+ * Processes outside every job cost one hash lookup.
+ */
+#include "bw_maps.bpf.h"
+#include "bw_path.bpf.h"
+#include <bpf/bpf_tracing.h>
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+
+struct bw_exec_scratch {
+	char buf[sizeof(struct bw_exec_event) + BW_DATA_MAX];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bw_exec_scratch);
+} exec_scratch SEC(".maps");
+
+struct bw_exec_attempt {
+	__u64 filename; /* user pointer passed to execve/execveat */
+	__u32 flags;    /* BW_EXECFAIL_* known at entry */
+	__u32 pad;
+};
+
+/* LRU: an attempt whose exit we never see (killed mid-exec) ages out. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct bw_exec_attempt);
+} exec_attempts SEC(".maps");
+
+static __always_inline struct bw_proc_state *bw_job_of(__u32 tgid)
+{
+	return bpf_map_lookup_elem(&job_procs, &tgid);
+}
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
+{
+	__u32 ptgid = BPF_CORE_READ(parent, tgid);
+	__u32 ctgid = BPF_CORE_READ(child, tgid);
+	struct bw_proc_state *pst, cst;
+	struct bw_fork_event ev;
+
+	if (ptgid == ctgid)
+		return 0; /* a new thread, not a new process */
+	pst = bw_job_of(ptgid);
+	if (!pst)
+		return 0;
+	cst.job_id = pst->job_id;
+	cst.start_ns = BPF_CORE_READ(child, start_time);
+	if (bpf_map_update_elem(&job_procs, &ctgid, &cst, BPF_ANY))
+		bw_count(BW_CNT_SCOPE_FULL);
+
+	bw_fill_header(&ev.hdr, BW_EV_FORK, sizeof(ev), child, cst.job_id);
+	ev.hdr.tid = ctgid;
+	/* child->group_leader is the child itself; read start_time directly. */
+	ev.hdr.start_ns = cst.start_ns;
+	ev.parent_pid = ptgid;
+	ev.parent_tid = BPF_CORE_READ(parent, pid);
+	ev.parent_start_ns = BPF_CORE_READ(parent, group_leader, start_time);
+	bw_submit(&ev, sizeof(ev));
+	return 0;
+}
+
+static __always_inline void bw_exec_args(struct bw_exec_event *ev, struct task_struct *task,
+					 __u32 off)
+{
+	unsigned long start = BPF_CORE_READ(task, mm, arg_start);
+	unsigned long end = BPF_CORE_READ(task, mm, arg_end);
+	__u64 len = end - start;
+
+	if (!start || end <= start) {
+		ev->flags |= BW_EXEC_ARGS_UNAVAILABLE;
+		return;
+	}
+	if (len > BW_ARGS_MAX) {
+		len = BW_ARGS_MAX;
+		ev->flags |= BW_EXEC_ARGS_TRUNCATED;
+	}
+	barrier_var(len);
+	barrier_var(off);
+	/* The new mm's argument pages were just written by exec: resident. */
+	if (bpf_probe_read_user(&ev->data[off & (BW_DATA_SLOT - 1)], len & (BW_ARGS_MAX * 2 - 1),
+				(void *)start)) {
+		ev->flags |= BW_EXEC_ARGS_UNAVAILABLE;
+		bw_count(BW_CNT_PATH_ERR);
+		return;
+	}
+	ev->args_len = len;
+}
+
+static __always_inline int bw_on_exec(struct task_struct *task, pid_t old_tid,
+				      struct linux_binprm *bprm)
+{
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+	__u32 zero = 0, off = 0, status, len;
+	struct bw_proc_state *st;
+	struct bw_exec_scratch *s;
+	struct bw_exec_event *ev;
+	struct fs_struct *fs;
+	struct file *file;
+	struct path *path;
+	__u32 otid = old_tid;
+	long n;
+
+	bpf_map_delete_elem(&exec_attempts, &otid);
+	st = bw_job_of(tgid);
+	if (!st)
+		return 0;
+	s = bpf_map_lookup_elem(&exec_scratch, &zero);
+	if (!s)
+		return 0;
+	ev = (void *)s->buf;
+
+	ev->parent_start_ns = BPF_CORE_READ(task, real_parent, group_leader, start_time);
+	ev->cgroup_id = bpf_get_current_cgroup_id();
+	ev->ppid = BPF_CORE_READ(task, real_parent, tgid);
+	ev->old_tid = old_tid;
+	ev->uid = BPF_CORE_READ(task, cred, uid.val);
+	ev->euid = BPF_CORE_READ(task, cred, euid.val);
+	ev->gid = BPF_CORE_READ(task, cred, gid.val);
+	ev->egid = BPF_CORE_READ(task, cred, egid.val);
+	ev->argc = BPF_CORE_READ(bprm, argc);
+	ev->flags = 0;
+	ev->filename_len = ev->exe_len = ev->cwd_len = ev->args_len = 0;
+	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
+
+	n = bpf_probe_read_kernel_str(ev->data, BW_FILENAME_MAX, BPF_CORE_READ(bprm, filename));
+	if (n > 0) {
+		if (n == BW_FILENAME_MAX)
+			ev->flags |= BW_EXEC_FILENAME_TRUNCATED;
+		ev->filename_len = n;
+		off = n;
+	}
+
+	file = BPF_CORE_READ(bprm, file);
+	path = __builtin_preserve_access_index(&file->f_path);
+	len = bw_path_append(path, ev->data, off, &status);
+	if (!len)
+		ev->flags |= BW_EXEC_EXE_UNAVAILABLE;
+	else if (status == BW_PATH_TRUNCATED)
+		ev->flags |= BW_EXEC_EXE_TRUNCATED;
+	ev->exe_len = len;
+	off += len;
+
+	fs = BPF_CORE_READ(task, fs);
+	path = __builtin_preserve_access_index(&fs->pwd);
+	if (fs)
+		len = bw_path_append(path, ev->data, off, &status);
+	else
+		len = 0;
+	if (!len)
+		ev->flags |= BW_EXEC_CWD_UNAVAILABLE;
+	else if (status == BW_PATH_TRUNCATED)
+		ev->flags |= BW_EXEC_CWD_TRUNCATED;
+	ev->cwd_len = len;
+	off += len;
+
+	bw_exec_args(ev, task, off);
+
+	barrier_var(off);
+	len = sizeof(*ev) + (off & (BW_DATA_SLOT - 1)) + (ev->args_len & (BW_ARGS_MAX * 2 - 1));
+	if (len > sizeof(*s))
+		return 0;
+	bw_fill_header(&ev->hdr, BW_EV_EXEC, len, task, st->job_id);
+	bw_submit(ev, len);
+	return 0;
+}
+
+/* Preferred: typed arguments, direct BTF access. */
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(handle_exec_btf, struct task_struct *task, pid_t old_tid, struct linux_binprm *bprm)
+{
+	return bw_on_exec(task, old_tid, bprm);
+}
+
+/* Fallback where tracing programs cannot be loaded or attached. */
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(handle_exec_raw, struct task_struct *task, pid_t old_tid, struct linux_binprm *bprm)
+{
+	return bw_on_exec(task, old_tid, bprm);
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(handle_exit, struct task_struct *task)
+{
+	__u32 tgid = BPF_CORE_READ(task, tgid);
+	struct bw_proc_state *st = bw_job_of(tgid);
+	struct bw_exit_event ev;
+
+	if (!st)
+		return 0;
+	/* signal->live already counts this thread out: 0 means last thread. */
+	if (BPF_CORE_READ(task, signal, live.counter) != 0)
+		return 0;
+	bw_fill_header(&ev.hdr, BW_EV_EXIT, sizeof(ev), task, st->job_id);
+	ev.parent_start_ns = BPF_CORE_READ(task, real_parent, group_leader, start_time);
+	ev.ppid = BPF_CORE_READ(task, real_parent, tgid);
+	ev.exit_status = BPF_CORE_READ(task, exit_code);
+	BPF_CORE_READ_INTO(&ev.comm, task, comm);
+	bw_submit(&ev, sizeof(ev));
+	bpf_map_delete_elem(&job_procs, &tgid);
+	return 0;
+}
+
+static __always_inline int bw_exec_enter(__u64 filename, __u32 flags)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32, tid = (__u32)id;
+	struct bw_exec_attempt a = { .filename = filename, .flags = flags };
+
+	if (!bw_job_of(tgid))
+		return 0;
+	bpf_map_update_elem(&exec_attempts, &tid, &a, BPF_ANY);
+	return 0;
+}
+
+static __always_inline int bw_exec_exit(long ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32, tid = (__u32)id;
+	struct bw_exec_attempt *a = bpf_map_lookup_elem(&exec_attempts, &tid);
+	struct bw_exec_failed_event *ev;
+	struct bw_proc_state *st;
+	struct bw_exec_scratch *s;
+	__u32 zero = 0, size;
+	long n;
+
+	if (!a)
+		return 0;
+	st = bw_job_of(tgid);
+	if (ret >= 0 || !st)
+		goto done;
+	/* Reuse the exec scratch: this runs in syscall context, never nested in exec. */
+	s = bpf_map_lookup_elem(&exec_scratch, &zero);
+	if (!s)
+		goto done;
+	ev = (void *)s->buf;
+	ev->error = ret;
+	ev->flags = a->flags;
+	ev->filename_len = 0;
+	__builtin_memset(ev->pad0, 0, sizeof(ev->pad0));
+	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
+	/* getname() just copied this string, so its page is resident. */
+	n = bpf_probe_read_user_str(ev->data, BW_FILENAME_MAX, (void *)a->filename);
+	if (n > 0)
+		ev->filename_len = n;
+	else
+		ev->flags |= BW_EXECFAIL_FILENAME_UNAVAILABLE;
+	size = sizeof(*ev) + (ev->filename_len & (BW_FILENAME_MAX * 2 - 1));
+	if (size > sizeof(*s))
+		goto done;
+	bw_fill_header(&ev->hdr, BW_EV_EXEC_FAILED, size, (void *)bpf_get_current_task(), st->job_id);
+	bw_submit(ev, size);
+done:
+	bpf_map_delete_elem(&exec_attempts, &tid);
+	return 0;
+}
+
+SEC("tracepoint/syscalls/sys_enter_execve")
+int handle_execve_enter(struct bw_sys_enter_ctx *ctx)
+{
+	return bw_exec_enter(ctx->args[0], 0);
+}
+
+SEC("tracepoint/syscalls/sys_enter_execveat")
+int handle_execveat_enter(struct bw_sys_enter_ctx *ctx)
+{
+	return bw_exec_enter(ctx->args[1], BW_EXECFAIL_EXECVEAT);
+}
+
+SEC("tracepoint/syscalls/sys_exit_execve")
+int handle_execve_exit(struct bw_sys_exit_ctx *ctx)
+{
+	return bw_exec_exit(ctx->ret);
+}
+
+SEC("tracepoint/syscalls/sys_exit_execveat")
+int handle_execveat_exit(struct bw_sys_exit_ctx *ctx)
+{
+	return bw_exec_exit(ctx->ret);
+}

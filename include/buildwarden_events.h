@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The event ABI between the BPF programs and the daemon. This is the only
+ * header both sides include, so it has no includes of its own: the BPF side
+ * gets __u32 & co. from its CO-RE type header, userspace from <linux/types.h>.
+ *
+ * Rules: fixed-width fields, largest first, explicit padding, every record
+ * starts with struct bw_event_header. Variable data (paths, argv) follows the
+ * fixed part and hdr.size covers it, so records are only as long as needed.
+ * tests/unit/test_layout.c and tests/bpf/layout check both sides agree.
+ */
+#ifndef BUILDWARDEN_EVENTS_H
+#define BUILDWARDEN_EVENTS_H
+
+/* Limits both sides must agree on. Powers of two so BPF can mask offsets. */
+#define BW_COMM_LEN 16
+#define BW_FILENAME_MAX 1024 /* bprm->filename, as passed to exec */
+#define BW_PATH_MAX 1024     /* resolved paths: exe, cwd */
+#define BW_PATH_DEPTH 32     /* dentry components walked per path */
+#define BW_ARGS_MAX 16384    /* argv bytes, NUL-separated */
+#define BW_DATA_SLOT 4096    /* masked offset region ahead of argv */
+#define BW_DATA_MAX (BW_DATA_SLOT + BW_ARGS_MAX)
+
+enum bw_event_type {
+	BW_EV_FORK = 1,        /* a watched process created a process */
+	BW_EV_EXEC = 2,        /* a watched process replaced its image */
+	BW_EV_EXEC_FAILED = 3, /* execve/execveat returned an error */
+	BW_EV_EXIT = 4,        /* the last thread of a watched process exited */
+	BW_EV_TYPE_MAX,
+};
+
+/* bw_exec_event.flags */
+#define BW_EXEC_ARGS_TRUNCATED (1u << 0)
+#define BW_EXEC_FILENAME_TRUNCATED (1u << 1)
+#define BW_EXEC_CWD_TRUNCATED (1u << 2)
+#define BW_EXEC_CWD_UNAVAILABLE (1u << 3)
+#define BW_EXEC_EXE_TRUNCATED (1u << 4)
+#define BW_EXEC_EXE_UNAVAILABLE (1u << 5)
+#define BW_EXEC_ARGS_UNAVAILABLE (1u << 6)
+
+/* bw_exec_failed_event.flags */
+#define BW_EXECFAIL_FILENAME_UNAVAILABLE (1u << 0)
+#define BW_EXECFAIL_EXECVEAT (1u << 1)
+
+/*
+ * Common header. A process is (pid, start_ns), never bare pid: start_ns is
+ * the thread-group leader's task->start_time (CLOCK_MONOTONIC ns), which
+ * exec keeps, so a recycled pid never aliases an older process.
+ */
+struct bw_event_header {
+	__u64 ktime_ns; /* bpf_ktime_get_ns() when the event was made */
+	__u64 start_ns; /* process identity, see above */
+	__u64 job_id;   /* job the process belongs to */
+	__u32 type;     /* enum bw_event_type */
+	__u32 size;     /* whole record, header and variable data */
+	__u32 pid;      /* tgid */
+	__u32 tid;      /* thread that caused the event */
+};
+
+struct bw_fork_event {
+	struct bw_event_header hdr; /* pid/start_ns: the new child */
+	__u64 parent_start_ns;
+	__u32 parent_pid;
+	__u32 parent_tid;
+};
+
+/*
+ * data[] holds, in order: filename, exe, cwd (each NUL-terminated, lengths
+ * include the NUL; a zero length means absent) and then argv, args_len
+ * bytes of NUL-separated arguments. argc is the kernel's count and can
+ * exceed the arguments present when BW_EXEC_ARGS_TRUNCATED is set.
+ */
+struct bw_exec_event {
+	struct bw_event_header hdr;
+	__u64 parent_start_ns; /* real_parent's identity, at exec time */
+	__u64 cgroup_id;
+	__u32 ppid;
+	__u32 old_tid; /* thread that called exec (!= pid when not the leader) */
+	__u32 uid;
+	__u32 euid;
+	__u32 gid;
+	__u32 egid;
+	__u32 argc;
+	__u32 flags; /* BW_EXEC_* */
+	__u16 filename_len;
+	__u16 exe_len;
+	__u16 cwd_len;
+	__u16 args_len;
+	char comm[BW_COMM_LEN]; /* comm after exec */
+	char data[];
+};
+
+struct bw_exec_failed_event {
+	struct bw_event_header hdr;
+	__s32 error; /* negative errno returned by the syscall */
+	__u32 flags; /* BW_EXECFAIL_* */
+	__u16 filename_len;
+	__u16 pad0[3];
+	char comm[BW_COMM_LEN];
+	char data[]; /* filename, NUL-terminated */
+};
+
+struct bw_exit_event {
+	struct bw_event_header hdr;
+	__u64 parent_start_ns;
+	__u32 ppid;
+	__u32 exit_status; /* wait status: (code << 8) or signal | 0x80 core */
+	char comm[BW_COMM_LEN];
+};
+
+/* Value of the job-scope map, keyed by tgid. */
+struct bw_proc_state {
+	__u64 job_id;
+	__u64 start_ns;
+};
+
+/* Indexes into the per-CPU counters map; userspace sums over CPUs. */
+enum bw_counter {
+	BW_CNT_EVENTS = 0,     /* records submitted */
+	BW_CNT_LOST,           /* ring buffer full: record dropped */
+	BW_CNT_SCOPE_FULL,     /* job-scope map full: a child not tracked */
+	BW_CNT_PATH_ERR,       /* a path or argv could not be read */
+	BW_CNT_MAX,
+};
+
+#endif /* BUILDWARDEN_EVENTS_H */

@@ -1,0 +1,41 @@
+#!/bin/sh
+# Install the Debian packages buildwarden needs to build and test, and only
+# the ones that are missing, so re-running it is cheap and changes nothing.
+# Usage: tools/deps.sh [build|test|all]   (default: all)
+set -eu
+
+want="${1:-all}"
+
+build_pkgs="clang llvm make gcc pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev libjson-c-dev libyaml-dev libcurl4-openssl-dev"
+test_pkgs="libcmocka-dev bats python3 valgrind util-linux iproute2"
+
+case "$want" in
+build) pkgs="$build_pkgs" ;;
+test | all) pkgs="$build_pkgs $test_pkgs" ;;
+*)
+	echo "tools/deps.sh: unknown set '$want' (expected build, test or all)" >&2
+	exit 2
+	;;
+esac
+
+missing=""
+for p in $pkgs; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+		missing="$missing $p"
+	fi
+done
+
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "tools/deps.sh: missing Debian packages:$missing; run as root to install them" >&2
+	exit 1
+fi
+
+echo "tools/deps.sh: installing$missing" >&2
+export DEBIAN_FRONTEND=noninteractive
+# An empty or stale package index makes apt-get install fail on a fresh
+# machine, so refresh it once before installing.
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null

@@ -1,0 +1,464 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * `buildwarden run [opts] -- CMD...`: watch CMD and every descendant from
+ * the kernel, stream events as JSON lines, print the process tree, and exit
+ * with the build's own status.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "commands.h"
+#include "event_json.h"
+#include "events.h"
+#include "exit_codes.h"
+#include "loader.h"
+#include "log.h"
+#include "proctab.h"
+#include "spawn.h"
+#include "tree.h"
+
+struct run_opts {
+	const char *events_path;
+	uint32_t ringbuf_mb;
+	bool tree;
+	bool force_raw_tp;
+	char **cmd;
+};
+
+struct run_ctx {
+	struct run_opts opts;
+	struct bw_agent agent;
+	struct bw_proctab procs;
+	struct jbuf jb;
+	struct bw_clock clk;
+	FILE *events;
+	bool events_failed;
+	uint64_t seq;
+	uint64_t n_type[BW_EV_TYPE_MAX];
+	uint64_t malformed;
+	uint64_t counters[BW_CNT_MAX];
+	uint64_t lost_reported;
+	struct spawn child;
+	int sigfd;
+	int epfd;
+	bool child_done;
+	int child_status;
+	uint64_t t_start_ns;
+	uint64_t t_end_ns;
+	sigset_t orig_mask;
+};
+
+static const char run_usage[] =
+	"Usage: buildwarden run [OPTIONS] [--] COMMAND [ARG...]\n"
+	"\n"
+	"Run COMMAND under the agent: every process it starts, and theirs, is\n"
+	"recorded from the kernel. Exits with COMMAND's own status.\n"
+	"\n"
+	"Options:\n"
+	"  -e, --events FILE     write events as JSON lines to FILE ('-': stdout)\n"
+	"      --ringbuf-mb N    kernel ring buffer size in MiB, a power of two (default 16)\n"
+	"      --no-tree         do not print the process tree when the build ends\n"
+	"      --force-raw-tp    attach exec through raw_tp even where tp_btf works\n"
+	"  -v, --verbose         more diagnostics (twice: libbpf debug output)\n"
+	"  -h, --help            show this help\n"
+	"\n"
+	"Exit status: COMMAND's status (128+N if killed by signal N); 125 if\n"
+	"buildwarden itself failed; 126 if COMMAND cannot be executed; 127 if it\n"
+	"was not found.\n";
+
+static uint64_t now_mono_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+static int parse_u32(const char *s, uint32_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v > UINT32_MAX)
+		return -EINVAL;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int parse_opts(int argc, char **argv, struct run_opts *o)
+{
+	enum { OPT_RINGBUF = 256, OPT_NO_TREE, OPT_RAW_TP };
+	static const struct option longopts[] = {
+		{ "events", required_argument, NULL, 'e' },
+		{ "ringbuf-mb", required_argument, NULL, OPT_RINGBUF },
+		{ "no-tree", no_argument, NULL, OPT_NO_TREE },
+		{ "force-raw-tp", no_argument, NULL, OPT_RAW_TP },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c, verbose = 0;
+
+	o->ringbuf_mb = LOADER_DEFAULT_RINGBUF >> 20;
+	o->tree = true;
+	opterr = 0;
+	optind = 1;
+	/* '+': options end at COMMAND, so its own flags are left alone. */
+	while ((c = getopt_long(argc, argv, "+:e:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'e': o->events_path = optarg; break;
+		case OPT_RINGBUF:
+			if (parse_u32(optarg, &o->ringbuf_mb) || !o->ringbuf_mb || o->ringbuf_mb > 1024 ||
+			    (o->ringbuf_mb & (o->ringbuf_mb - 1))) {
+				bw_err("run: --ringbuf-mb '%s': expected a power of two from 1 to 1024",
+				       optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_NO_TREE: o->tree = false; break;
+		case OPT_RAW_TP: o->force_raw_tp = true; break;
+		case 'v': verbose++; break;
+		case 'h': fputs(run_usage, stdout); return 1;
+		case ':':
+			bw_err("run: option '%s' needs a value (see buildwarden run --help)",
+			       argv[optind - 1]);
+			return -EINVAL;
+		default:
+			bw_err("run: unknown option '%s' (see buildwarden run --help)", argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	if (verbose)
+		log_set_level(verbose > 1 ? BW_LOG_DEBUG : BW_LOG_INFO);
+	if (optind >= argc) {
+		bw_err("run: no command given (usage: buildwarden run [OPTIONS] -- COMMAND [ARG...])");
+		return -EINVAL;
+	}
+	o->cmd = argv + optind;
+	return 0;
+}
+
+static void emit_line(struct run_ctx *c)
+{
+	if (!c->events || c->events_failed)
+		return;
+	if (c->jb.oom || fwrite(c->jb.buf, 1, c->jb.len, c->events) != c->jb.len ||
+	    fputc('\n', c->events) == EOF) {
+		/* Never fail the build for the log: say so once, keep watching. */
+		c->events_failed = true;
+		bw_err("writing events to %s failed: %s; the stream is incomplete from seq %llu",
+		       c->opts.events_path, c->jb.oom ? "out of memory" : strerror(errno),
+		       (unsigned long long)c->seq);
+	}
+}
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct run_ctx *c = ctx;
+	struct bw_event_view v;
+
+	if (events_decode(data, size, &v)) {
+		if (!c->malformed++)
+			bw_warn("malformed kernel record (%zu bytes) skipped", size);
+		return 0;
+	}
+	c->n_type[v.hdr->type]++;
+	if (proctab_apply(&c->procs, &v))
+		bw_warn("out of memory tracking pid %u; the process tree is incomplete", v.hdr->pid);
+	if (!c->events)
+		return 0;
+	jbuf_reset(&c->jb);
+	event_json_render(&c->jb, &v, ++c->seq, &c->clk);
+	emit_line(c);
+	return 0;
+}
+
+/* Turn a rise of the kernel's loss counter into a record and a warning. */
+static void check_lost(struct run_ctx *c)
+{
+	uint64_t lost;
+
+	if (loader_counters(&c->agent, c->counters))
+		return;
+	lost = c->counters[BW_CNT_LOST];
+	if (lost == c->lost_reported)
+		return;
+	bw_warn("kernel dropped %llu event(s): ring buffer full (try --ringbuf-mb)",
+		(unsigned long long)(lost - c->lost_reported));
+	if (c->events) {
+		jbuf_reset(&c->jb);
+		event_json_begin(&c->jb, ++c->seq, "lost", now_mono_ns(), 1, &c->clk);
+		json_kv_u64(&c->jb, "count", lost - c->lost_reported);
+		json_kv_u64(&c->jb, "total", lost);
+		json_obj_close(&c->jb);
+		emit_line(c);
+	}
+	c->lost_reported = lost;
+}
+
+static int open_events(struct run_ctx *c)
+{
+	const char *p = c->opts.events_path;
+
+	if (!p)
+		return 0;
+	c->events = strcmp(p, "-") == 0 ? stdout : fopen(p, "we");
+	if (!c->events) {
+		bw_err("cannot open events file %s: %s", p, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static int setup_signals(struct run_ctx *c)
+{
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGQUIT);
+	if (sigprocmask(SIG_BLOCK, &mask, &c->orig_mask))
+		return -errno;
+	c->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (c->sigfd < 0) {
+		bw_err("signalfd failed: %s", strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static int epoll_add(int epfd, int fd, uint32_t tag)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = tag };
+
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev)) {
+		bw_err("epoll_ctl(fd %d) failed: %s", fd, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+enum { TAG_RB = 1, TAG_SIG, TAG_CHILD };
+
+/*
+ * A terminal's ^C reaches the whole foreground process group, the build
+ * included; only signals sent to us alone (kill, CI runner) are forwarded.
+ */
+static void forward_signals(struct run_ctx *c)
+{
+	struct signalfd_siginfo si;
+
+	while (read(c->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		bool from_tty = si.ssi_code == SI_KERNEL && getpgid(c->child.pid) == getpgrp();
+
+		bw_info("received %s%s", sigabbrev_np((int)si.ssi_signo) ?: "signal",
+			from_tty ? " from the terminal" : ", forwarding to the build");
+		if (!from_tty && !c->child_done)
+			kill(c->child.pid, (int)si.ssi_signo);
+	}
+}
+
+static void reap_child(struct run_ctx *c)
+{
+	int st;
+
+	if (waitpid(c->child.pid, &st, WNOHANG) == c->child.pid) {
+		c->child_done = true;
+		c->child_status = st;
+		c->t_end_ns = now_mono_ns();
+	}
+}
+
+static int event_loop(struct run_ctx *c)
+{
+	struct epoll_event evs[4];
+	int n, i, err;
+
+	c->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (c->epfd < 0)
+		return -errno;
+	err = epoll_add(c->epfd, ring_buffer__epoll_fd(c->agent.rb), TAG_RB);
+	if (!err)
+		err = epoll_add(c->epfd, c->sigfd, TAG_SIG);
+	if (!err)
+		err = epoll_add(c->epfd, c->child.pidfd, TAG_CHILD);
+	if (err)
+		return err;
+	while (!c->child_done) {
+		n = epoll_wait(c->epfd, evs, 4, 1000);
+		if (n < 0 && errno != EINTR) {
+			bw_err("epoll_wait failed: %s", strerror(errno));
+			return -errno;
+		}
+		for (i = 0; i < n; i++) {
+			if (evs[i].data.u32 == TAG_RB)
+				ring_buffer__consume(c->agent.rb);
+			else if (evs[i].data.u32 == TAG_SIG)
+				forward_signals(c);
+			else
+				reap_child(c);
+		}
+		check_lost(c);
+	}
+	/* The root's exit record precedes its wakeup of us: drain once more. */
+	ring_buffer__consume(c->agent.rb);
+	check_lost(c);
+	return 0;
+}
+
+static int build_exit_status(int st)
+{
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return WEXITSTATUS(st);
+}
+
+static void write_summary(struct run_ctx *c, int status)
+{
+	struct jbuf *jb = &c->jb;
+	char **a;
+
+	jbuf_reset(jb);
+	event_json_begin(jb, ++c->seq, "summary", now_mono_ns(), 1, &c->clk);
+	json_arr_open(jb, "command");
+	for (a = c->opts.cmd; *a; a++)
+		json_val_strn(jb, *a, strlen(*a));
+	json_arr_close(jb);
+	json_kv_i64(jb, "exit_status", status);
+	if (WIFSIGNALED(c->child_status)) {
+		json_kv_null(jb, "build_exit_code");
+		json_kv_u64(jb, "build_signal", (uint64_t)WTERMSIG(c->child_status));
+	} else {
+		json_kv_u64(jb, "build_exit_code", (uint64_t)WEXITSTATUS(c->child_status));
+		json_kv_null(jb, "build_signal");
+	}
+	json_kv_u64(jb, "processes", c->procs.count);
+	json_kv_u64(jb, "execs", c->n_type[BW_EV_EXEC]);
+	json_kv_u64(jb, "exec_failed", c->n_type[BW_EV_EXEC_FAILED]);
+	json_kv_u64(jb, "forks", c->n_type[BW_EV_FORK]);
+	json_kv_u64(jb, "exits", c->n_type[BW_EV_EXIT]);
+	json_kv_u64(jb, "lost", c->counters[BW_CNT_LOST]);
+	json_kv_u64(jb, "untracked", c->counters[BW_CNT_SCOPE_FULL]);
+	json_kv_u64(jb, "malformed", c->malformed);
+	json_kv_u64(jb, "still_running", c->procs.alive);
+	json_kv_u64(jb, "duration_ns", c->t_end_ns - c->t_start_ns);
+	json_kv_str(jb, "exec_hook", c->agent.raw_tp ? "raw_tp" : "tp_btf");
+	json_obj_close(jb);
+	emit_line(c);
+}
+
+static void print_report(struct run_ctx *c, int status)
+{
+	struct tree_opts topts = { .width = 120, .max_lines = 400, .collapse_min = 4 };
+	uint64_t lost = c->counters[BW_CNT_LOST], untracked = c->counters[BW_CNT_SCOPE_FULL];
+
+	if (c->opts.tree) {
+		fputs("\nbuildwarden: process tree\n", stderr);
+		tree_print(stderr, &c->procs, &topts);
+	}
+	fprintf(stderr,
+		"buildwarden: %zu processes, %llu execs, %llu failed execs, %zu still running; "
+		"lost events: %llu; exit status %d\n",
+		c->procs.count, (unsigned long long)c->n_type[BW_EV_EXEC],
+		(unsigned long long)c->n_type[BW_EV_EXEC_FAILED], c->procs.alive,
+		(unsigned long long)lost, status);
+	if (lost || untracked || c->malformed)
+		fprintf(stderr,
+			"buildwarden: WARNING: the trace is incomplete: %llu lost, %llu untracked, "
+			"%llu malformed records\n",
+			(unsigned long long)lost, (unsigned long long)untracked,
+			(unsigned long long)c->malformed);
+}
+
+static int start_build(struct run_ctx *c, const char *path)
+{
+	int err;
+
+	err = spawn_prepare(&c->child, path, c->opts.cmd, &c->orig_mask);
+	if (err)
+		return err;
+	/* Watched before it may run: no exec of the build can be missed. */
+	err = loader_watch(&c->agent, c->child.pid, 1);
+	if (err)
+		return err;
+	c->t_start_ns = now_mono_ns();
+	err = spawn_release(&c->child);
+	if (err) {
+		bw_err("cannot run '%s': %s", c->opts.cmd[0], strerror(-err));
+		waitpid(c->child.pid, NULL, 0);
+		return err == -ENOENT ? BW_EXIT_NOT_FOUND : BW_EXIT_CANNOT_EXEC;
+	}
+	return 0;
+}
+
+static void run_ctx_free(struct run_ctx *c)
+{
+	spawn_close(&c->child);
+	if (c->epfd >= 0)
+		close(c->epfd);
+	if (c->sigfd >= 0)
+		close(c->sigfd);
+	loader_close(&c->agent);
+	proctab_free(&c->procs);
+	jbuf_free(&c->jb);
+	if (c->events && c->events != stdout)
+		fclose(c->events);
+	else if (c->events)
+		fflush(stdout);
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_ctx c = { .sigfd = -1, .epfd = -1, .child = { .pid = -1, .pidfd = -1, .go_fd = -1, .err_fd = -1 } };
+	struct loader_opts lo = { .max_procs = LOADER_DEFAULT_MAX_PROCS };
+	char *path = NULL;
+	int err, status = BW_EXIT_AGENT_ERROR;
+
+	err = parse_opts(argc, argv, &c.opts);
+	if (err)
+		return err > 0 ? 0 : BW_EXIT_AGENT_ERROR;
+	err = spawn_resolve(c.opts.cmd[0], &path);
+	if (err) {
+		bw_err("cannot run '%s': %s", c.opts.cmd[0], strerror(-err));
+		return err == -ENOENT ? BW_EXIT_NOT_FOUND : BW_EXIT_CANNOT_EXEC;
+	}
+	jbuf_init(&c.jb);
+	clock_calibrate(&c.clk);
+	lo.ringbuf_bytes = c.opts.ringbuf_mb << 20;
+	lo.force_raw_tp = c.opts.force_raw_tp;
+	if (proctab_init(&c.procs) || open_events(&c) || setup_signals(&c))
+		goto cleanup;
+	if (loader_open(&c.agent, &lo, on_event, &c))
+		goto cleanup;
+	bw_info("watching with %s exec hook", c.agent.raw_tp ? "raw_tp" : "tp_btf");
+	err = start_build(&c, path);
+	if (err) {
+		status = err > 0 ? err : BW_EXIT_AGENT_ERROR;
+		goto cleanup;
+	}
+	if (event_loop(&c)) {
+		/* The agent broke, the build did not: let it finish, report ours. */
+		bw_err("event loop failed; waiting for the build without watching it");
+		waitpid(c.child.pid, &c.child_status, 0);
+		goto cleanup;
+	}
+	status = build_exit_status(c.child_status);
+	write_summary(&c, status);
+	print_report(&c, status);
+cleanup:
+	run_ctx_free(&c);
+	free(path);
+	return status;
+}

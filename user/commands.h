@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Subcommand handlers. Each parses its own options; argv[0] is its name. */
+#ifndef BW_COMMANDS_H
+#define BW_COMMANDS_H
+
+#define BW_VERSION "0.1.0"
+
+/* Return the process exit status. */
+int cmd_run(int argc, char **argv);
+int cmd_policy(int argc, char **argv);
+
+#endif /* BW_COMMANDS_H */

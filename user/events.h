@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Decoding of ring-buffer records. Every record is validated before use:
+ * sizes, lengths and NUL terminators are checked, so a malformed record is
+ * rejected with -EINVAL rather than read out of bounds.
+ */
+#ifndef BW_EVENTS_H
+#define BW_EVENTS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+#include "buildwarden_events.h"
+
+struct bw_event_view {
+	const struct bw_event_header *hdr;
+	union {
+		const struct bw_fork_event *fork;
+		const struct bw_exec_event *exec;
+		const struct bw_exec_failed_event *exec_failed;
+		const struct bw_exit_event *exit;
+	};
+	/* exec and exec_failed: NULL when the kernel supplied none */
+	const char *filename;
+	const char *exe;
+	const char *cwd;
+	/* exec: args_len bytes of NUL-separated arguments */
+	const char *args;
+	uint32_t args_len;
+};
+
+int events_decode(const void *data, size_t size, struct bw_event_view *out);
+const char *events_type_name(uint32_t type);
+
+/* A record's argument bytes split into a NULL-terminated vector it owns. */
+struct bw_argv {
+	char *buf;
+	char **v;
+	uint32_t n;
+};
+
+int argv_split(const char *args, uint32_t len, struct bw_argv *out);
+void argv_free(struct bw_argv *a);
+
+#endif /* BW_EVENTS_H */

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The BPF skeleton's lifecycle: check privileges and BTF, open, size maps,
+ * load (tp_btf, falling back to raw_tp), attach, and the ring buffer.
+ */
+#ifndef BW_LOADER_H
+#define BW_LOADER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <bpf/libbpf.h>
+#include <linux/types.h>
+#include "buildwarden_events.h"
+
+struct process_bpf;
+
+struct loader_opts {
+	uint32_t ringbuf_bytes; /* power of two, >= page size */
+	uint32_t max_procs;     /* job-scope map entries */
+	bool force_raw_tp;      /* skip tp_btf (tests the fallback) */
+};
+
+struct bw_agent {
+	struct process_bpf *skel;
+	struct ring_buffer *rb;
+	bool raw_tp; /* exec is attached through the raw_tp fallback */
+	bool tracefs_mounted;
+};
+
+#define LOADER_DEFAULT_RINGBUF (16u << 20)
+#define LOADER_DEFAULT_MAX_PROCS 65536u
+
+/* Returns 0 or -errno, having printed why. */
+int loader_open(struct bw_agent *a, const struct loader_opts *o, ring_buffer_sample_fn fn,
+		void *ctx);
+int loader_watch(struct bw_agent *a, pid_t pid, uint64_t job_id);
+int loader_counters(struct bw_agent *a, uint64_t out[BW_CNT_MAX]);
+void loader_close(struct bw_agent *a);
+
+#endif /* BW_LOADER_H */

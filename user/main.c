@@ -1,0 +1,54 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <stdio.h>
+#include <string.h>
+#include "commands.h"
+#include "exit_codes.h"
+#include "log.h"
+
+struct command {
+	const char *name;
+	int (*handler)(int argc, char **argv);
+	const char *help;
+};
+
+static const struct command commands[] = {
+	{ "run", cmd_run, "run a command and watch every process it starts" },
+};
+
+static void usage(FILE *out)
+{
+	size_t i;
+
+	fputs("Usage: buildwarden COMMAND [OPTIONS]\n\n"
+	      "eBPF runtime observability and enforcement for CI builds.\n\nCommands:\n",
+	      out);
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].help);
+	fputs("\nRun 'buildwarden COMMAND --help' for a command's options.\n"
+	      "  -h, --help     show this help\n"
+	      "  -V, --version  show the version\n",
+	      out);
+}
+
+int main(int argc, char **argv)
+{
+	size_t i;
+
+	if (argc < 2) {
+		usage(stderr);
+		return BW_EXIT_AGENT_ERROR;
+	}
+	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+		usage(stdout);
+		return 0;
+	}
+	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
+		printf("buildwarden %s\n", BW_VERSION);
+		return 0;
+	}
+	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[1], commands[i].name))
+			return commands[i].handler(argc - 1, argv + 1);
+	bw_err("unknown command '%s' (see buildwarden --help)", argv[1]);
+	return BW_EXIT_AGENT_ERROR;
+}

@@ -1,0 +1,234 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "proctab.h"
+
+static size_t hash_key(uint32_t pid, uint64_t start_ns, size_t n_buckets)
+{
+	uint64_t h = (pid * 0x9e3779b97f4a7c15ULL) ^ (start_ns * 0xff51afd7ed558ccdULL);
+
+	return (size_t)(h ^ (h >> 29)) & (n_buckets - 1);
+}
+
+int proctab_init(struct bw_proctab *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->n_buckets = 1024;
+	t->buckets = calloc(t->n_buckets, sizeof(*t->buckets));
+	return t->buckets ? 0 : -ENOMEM;
+}
+
+static void proc_free(struct bw_proc *p)
+{
+	free(p->filename);
+	free(p->exe);
+	free(p->cwd);
+	argv_free(&p->argv);
+	free(p);
+}
+
+void proctab_free(struct bw_proctab *t)
+{
+	struct bw_proc *p, *next;
+	size_t i;
+
+	for (i = 0; t->buckets && i < t->n_buckets; i++) {
+		for (p = t->buckets[i]; p; p = next) {
+			next = p->hnext;
+			proc_free(p);
+		}
+	}
+	free(t->buckets);
+	memset(t, 0, sizeof(*t));
+}
+
+struct bw_proc *proctab_find(const struct bw_proctab *t, uint32_t pid, uint64_t start_ns)
+{
+	struct bw_proc *p = t->buckets[hash_key(pid, start_ns, t->n_buckets)];
+
+	for (; p; p = p->hnext)
+		if (p->pid == pid && p->start_ns == start_ns)
+			return p;
+	return NULL;
+}
+
+static void grow(struct bw_proctab *t)
+{
+	size_t n = t->n_buckets * 2, i, h;
+	struct bw_proc **b = calloc(n, sizeof(*b));
+	struct bw_proc *p, *next;
+
+	if (!b)
+		return; /* keep the longer chains; still correct */
+	for (i = 0; i < t->n_buckets; i++) {
+		for (p = t->buckets[i]; p; p = next) {
+			next = p->hnext;
+			h = hash_key(p->pid, p->start_ns, n);
+			p->hnext = b[h];
+			b[h] = p;
+		}
+	}
+	free(t->buckets);
+	t->buckets = b;
+	t->n_buckets = n;
+}
+
+struct bw_proc *proctab_get(struct bw_proctab *t, uint32_t pid, uint64_t start_ns)
+{
+	struct bw_proc *p = proctab_find(t, pid, start_ns);
+	size_t h;
+
+	if (p)
+		return p;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return NULL;
+	p->pid = pid;
+	p->start_ns = start_ns;
+	h = hash_key(pid, start_ns, t->n_buckets);
+	p->hnext = t->buckets[h];
+	t->buckets[h] = p;
+	t->count++;
+	t->alive++;
+	if (t->count > t->n_buckets * 2)
+		grow(t);
+	return p;
+}
+
+static void link_child(struct bw_proc *parent, struct bw_proc *child)
+{
+	if (child->parent || parent == child)
+		return;
+	child->parent = parent;
+	if (parent->last_child)
+		parent->last_child->next_sibling = child;
+	else
+		parent->first_child = child;
+	parent->last_child = child;
+}
+
+static int apply_fork(struct bw_proctab *t, const struct bw_fork_event *e)
+{
+	struct bw_proc *parent, *child;
+
+	parent = proctab_get(t, e->parent_pid, e->parent_start_ns);
+	child = proctab_get(t, e->hdr.pid, e->hdr.start_ns);
+	if (!parent || !child)
+		return -ENOMEM;
+	if (!parent->job_id)
+		parent->job_id = e->hdr.job_id;
+	child->job_id = e->hdr.job_id;
+	child->ppid = e->parent_pid;
+	child->fork_ns = e->hdr.ktime_ns;
+	/* Until it execs, a child runs its parent's program. */
+	memcpy(child->comm, parent->comm, sizeof(child->comm));
+	link_child(parent, child);
+	return 0;
+}
+
+static int set_str(char **dst, const char *src)
+{
+	char *s = NULL;
+
+	if (src) {
+		s = strdup(src);
+		if (!s)
+			return -ENOMEM;
+	}
+	free(*dst);
+	*dst = s;
+	return 0;
+}
+
+static int apply_exec(struct bw_proctab *t, const struct bw_event_view *v)
+{
+	const struct bw_exec_event *e = v->exec;
+	struct bw_proc *p = proctab_get(t, e->hdr.pid, e->hdr.start_ns);
+	struct bw_argv argv;
+	int err;
+
+	if (!p)
+		return -ENOMEM;
+	err = argv_split(v->args, v->args_len, &argv);
+	if (err)
+		return err;
+	argv_free(&p->argv);
+	p->argv = argv;
+	err = set_str(&p->filename, v->filename);
+	if (!err)
+		err = set_str(&p->exe, v->exe);
+	if (!err)
+		err = set_str(&p->cwd, v->cwd);
+	if (err)
+		return err;
+	p->job_id = e->hdr.job_id;
+	p->ppid = e->ppid;
+	p->argc = e->argc;
+	p->argv_truncated = e->flags & BW_EXEC_ARGS_TRUNCATED;
+	p->n_execs++;
+	memcpy(p->comm, e->comm, sizeof(p->comm));
+	/* No fork record (a job root): fall back to the current parent. */
+	if (!p->parent && !p->fork_ns) {
+		struct bw_proc *parent = proctab_find(t, e->ppid, e->parent_start_ns);
+
+		if (parent)
+			link_child(parent, p);
+	}
+	return 0;
+}
+
+static int apply_exit(struct bw_proctab *t, const struct bw_exit_event *e)
+{
+	struct bw_proc *p = proctab_get(t, e->hdr.pid, e->hdr.start_ns);
+
+	if (!p)
+		return -ENOMEM;
+	if (!p->exited && t->alive)
+		t->alive--;
+	p->exited = true;
+	p->exit_status = e->exit_status;
+	p->exit_ns = e->hdr.ktime_ns;
+	if (!p->comm[0])
+		memcpy(p->comm, e->comm, sizeof(p->comm));
+	return 0;
+}
+
+int proctab_apply(struct bw_proctab *t, const struct bw_event_view *v)
+{
+	switch (v->hdr->type) {
+	case BW_EV_FORK:
+		return apply_fork(t, v->fork);
+	case BW_EV_EXEC:
+		return apply_exec(t, v);
+	case BW_EV_EXIT:
+		return apply_exit(t, v->exit);
+	default:
+		return 0;
+	}
+}
+
+static int cmp_start(const void *a, const void *b)
+{
+	const struct bw_proc *x = *(struct bw_proc *const *)a, *y = *(struct bw_proc *const *)b;
+
+	return (x->start_ns > y->start_ns) - (x->start_ns < y->start_ns);
+}
+
+void proctab_roots(const struct bw_proctab *t, void (*fn)(struct bw_proc *, void *), void *arg)
+{
+	struct bw_proc **roots, *p;
+	size_t i, n = 0;
+
+	roots = calloc(t->count ? t->count : 1, sizeof(*roots));
+	if (!roots)
+		return;
+	for (i = 0; i < t->n_buckets; i++)
+		for (p = t->buckets[i]; p; p = p->hnext)
+			if (!p->parent)
+				roots[n++] = p;
+	qsort(roots, n, sizeof(*roots), cmp_start);
+	for (i = 0; i < n; i++)
+		fn(roots[i], arg);
+	free(roots);
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The lineage table: every process of the watched jobs, keyed by
+ * (pid, start_ns) so a recycled pid can never inherit an old ancestry.
+ * Parents are linked from fork records (the real creator, not the reaper a
+ * daemon was reparented to); exec and exit records fill in the rest.
+ */
+#ifndef BW_PROCTAB_H
+#define BW_PROCTAB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "events.h"
+
+struct bw_proc {
+	uint32_t pid;
+	uint64_t start_ns;
+	uint64_t job_id;
+	struct bw_proc *parent; /* NULL for a job root or an unknown parent */
+	uint32_t ppid;          /* as last reported by the kernel */
+	uint64_t fork_ns;
+	uint64_t exit_ns;
+	/* latest exec; NULL/empty until the process execs */
+	char *filename;
+	char *exe;
+	char *cwd;
+	struct bw_argv argv;
+	uint32_t argc;
+	bool argv_truncated;
+	uint32_t n_execs;
+	char comm[16];
+	bool exited;
+	uint32_t exit_status; /* wait status */
+	struct bw_proc *first_child;
+	struct bw_proc *last_child;
+	struct bw_proc *next_sibling;
+	struct bw_proc *hnext; /* hash chain */
+};
+
+struct bw_proctab {
+	struct bw_proc **buckets;
+	size_t n_buckets;
+	size_t count;
+	size_t alive;
+};
+
+int proctab_init(struct bw_proctab *t);
+void proctab_free(struct bw_proctab *t);
+struct bw_proc *proctab_find(const struct bw_proctab *t, uint32_t pid, uint64_t start_ns);
+/* Find or create; returns NULL only when out of memory. */
+struct bw_proc *proctab_get(struct bw_proctab *t, uint32_t pid, uint64_t start_ns);
+/* Apply one decoded kernel record. Returns 0 or -ENOMEM. */
+int proctab_apply(struct bw_proctab *t, const struct bw_event_view *v);
+/* Visit every process without a known parent, in creation order. */
+void proctab_roots(const struct bw_proctab *t, void (*fn)(struct bw_proc *, void *), void *arg);
+
+#endif /* BW_PROCTAB_H */

@@ -11,6 +11,15 @@
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
+/*
+ * Anchors that put every record type into the object's BTF, where
+ * tests/unit/test_layout.c compares them with userspace's offsets.
+ */
+struct bw_fork_event *bw_abi_fork __attribute__((unused));
+struct bw_exec_event *bw_abi_exec __attribute__((unused));
+struct bw_exec_failed_event *bw_abi_exec_failed __attribute__((unused));
+struct bw_exit_event *bw_abi_exit __attribute__((unused));
+
 
 struct bw_exec_scratch {
 	char buf[sizeof(struct bw_exec_event) + BW_DATA_MAX];

@@ -5,8 +5,9 @@
 set -u
 
 BUILD=${BUILD:-build}
-export BUILDWARDEN=${BUILDWARDEN:-$PWD/$BUILD/buildwarden}
-export BW_BUILD=$PWD/$BUILD
+case $BUILD in /*) ;; *) BUILD=$PWD/$BUILD ;; esac
+export BW_BUILD=$BUILD
+export BUILDWARDEN=${BUILDWARDEN:-$BW_BUILD/buildwarden}
 export BW_SRC=$PWD
 suites=("$@")
 [ ${#suites[@]} -eq 0 ] && suites=(unit bpf cli)

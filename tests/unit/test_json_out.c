@@ -1,0 +1,120 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The JSON writer: structure, escaping, and lossless non-UTF-8 bytes. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+#include <json-c/json.h>
+#include "json_out.h"
+
+static char *escaped(const char *s, size_t n)
+{
+	static char out[1024];
+	struct jbuf jb;
+
+	jbuf_init(&jb);
+	json_escape(&jb, s, n);
+	assert_false(jb.oom);
+	assert_true(jb.len < sizeof(out));
+	memcpy(out, jb.buf, jb.len + 1);
+	jbuf_free(&jb);
+	return out;
+}
+
+static void test_plain_and_controls(void **state)
+{
+	assert_string_equal(escaped("abc", 3), "\"abc\"");
+	assert_string_equal(escaped("a\"b\\c", 5), "\"a\\\"b\\\\c\"");
+	assert_string_equal(escaped("l1\nl2\tx\r", 8), "\"l1\\nl2\\tx\\r\"");
+	assert_string_equal(escaped("\x01\x1b\x7f", 3), "\"\\u0001\\u001b\\u007f\"");
+	assert_string_equal(escaped("", 0), "\"\"");
+}
+
+static void test_valid_utf8_passes(void **state)
+{
+	const char *s = "h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x98\x80";
+
+	assert_string_equal(escaped(s, strlen(s)), "\"h\xc3\xa9llo \xe2\x82\xac \xf0\x9f\x98\x80\"");
+}
+
+static void test_invalid_bytes_become_surrogates(void **state)
+{
+	/* stray continuation, truncated sequence, overlong '/', encoded surrogate, > U+10FFFF */
+	assert_string_equal(escaped("\xff\xfe", 2), "\"\\udcff\\udcfe\"");
+	assert_string_equal(escaped("a\x80z", 3), "\"a\\udc80z\"");
+	assert_string_equal(escaped("\xe2\x82", 2), "\"\\udce2\\udc82\"");
+	assert_string_equal(escaped("\xc0\xaf", 2), "\"\\udcc0\\udcaf\"");
+	assert_string_equal(escaped("\xed\xa0\x80", 3), "\"\\udced\\udca0\\udc80\"");
+	assert_string_equal(escaped("\xf4\x90\x80\x80", 4), "\"\\udcf4\\udc90\\udc80\\udc80\"");
+}
+
+static void test_object_parses_back(void **state)
+{
+	struct jbuf jb;
+	struct json_object *o, *v;
+
+	jbuf_init(&jb);
+	json_obj_open(&jb);
+	json_kv_u64(&jb, "seq", UINT64_MAX);
+	json_kv_i64(&jb, "error", -2);
+	json_kv_str(&jb, "s", "quote\" and \\ and \n");
+	json_kv_str(&jb, "nul", NULL);
+	json_kv_bool(&jb, "t", true);
+	json_arr_open(&jb, "argv");
+	json_val_strn(&jb, "a b", 3);
+	json_val_strn(&jb, "", 0);
+	json_arr_close(&jb);
+	json_sub_open(&jb, "sub");
+	json_kv_bool(&jb, "f", false);
+	json_obj_close(&jb);
+	json_obj_close(&jb);
+	assert_int_equal(jb.depth, 0);
+
+	o = json_tokener_parse(jb.buf);
+	assert_non_null(o);
+	assert_true(json_object_object_get_ex(o, "seq", &v));
+	assert_int_equal(json_object_get_uint64(v), UINT64_MAX);
+	assert_true(json_object_object_get_ex(o, "error", &v));
+	assert_int_equal(json_object_get_int(v), -2);
+	assert_true(json_object_object_get_ex(o, "s", &v));
+	assert_string_equal(json_object_get_string(v), "quote\" and \\ and \n");
+	assert_true(json_object_object_get_ex(o, "nul", &v));
+	assert_null(v);
+	assert_true(json_object_object_get_ex(o, "argv", &v));
+	assert_int_equal(json_object_array_length(v), 2);
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(v, 1)), "");
+	assert_true(json_object_object_get_ex(o, "sub", &v));
+	json_object_put(o);
+	jbuf_free(&jb);
+}
+
+static void test_reset_reuses_buffer(void **state)
+{
+	struct jbuf jb;
+
+	jbuf_init(&jb);
+	json_obj_open(&jb);
+	json_kv_u64(&jb, "a", 1);
+	json_obj_close(&jb);
+	jbuf_reset(&jb);
+	json_obj_open(&jb);
+	json_kv_u64(&jb, "b", 2);
+	json_obj_close(&jb);
+	assert_string_equal(jb.buf, "{\"b\":2}");
+	jbuf_free(&jb);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_plain_and_controls),
+		cmocka_unit_test(test_valid_utf8_passes),
+		cmocka_unit_test(test_invalid_bytes_become_surrogates),
+		cmocka_unit_test(test_object_parses_back),
+		cmocka_unit_test(test_reset_reuses_buffer),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

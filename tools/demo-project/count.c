@@ -1,0 +1,4 @@
+int count_words(int argc)
+{
+	return argc - 1;
+}

@@ -35,7 +35,7 @@ int main(int argc, char **argv)
 	size_t i;
 
 	if (argc < 2) {
-		usage(stderr);
+		bw_err("no command given (see buildwarden --help)");
 		return BW_EXIT_AGENT_ERROR;
 	}
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {

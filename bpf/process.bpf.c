@@ -7,6 +7,7 @@
  */
 #include "bw_maps.bpf.h"
 #include "bw_path.bpf.h"
+#include "bw_deny.bpf.h"
 #include <bpf/bpf_tracing.h>
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -66,6 +67,7 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 		return 0;
 	cst.job_id = pst->job_id;
 	cst.start_ns = BPF_CORE_READ(child, start_time);
+	cst.anc_tags = pst->anc_tags;
 	if (bpf_map_update_elem(&job_procs, &ctgid, &cst, BPF_ANY))
 		bw_count(BW_CNT_SCOPE_FULL);
 
@@ -140,6 +142,8 @@ static __always_inline int bw_on_exec(struct task_struct *task, pid_t old_tid,
 	ev->egid = BPF_CORE_READ(task, cred, egid.val);
 	ev->argc = BPF_CORE_READ(bprm, argc);
 	ev->flags = 0;
+	ev->deny_rule = 0;
+	ev->pad0 = 0;
 	ev->filename_len = ev->exe_len = ev->cwd_len = ev->args_len = 0;
 	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
 
@@ -160,6 +164,10 @@ static __always_inline int bw_on_exec(struct task_struct *task, pid_t old_tid,
 		ev->flags |= BW_EXEC_EXE_TRUNCATED;
 	ev->exe_len = len;
 	off += len;
+	/* Before the cwd walk: the deny check reads the exe's components. */
+	bw_deny_exec(st, ev);
+	if (!st->start_ns)
+		st->start_ns = BPF_CORE_READ(task, group_leader, start_time);
 
 	fs = BPF_CORE_READ(task, fs);
 	path = __builtin_preserve_access_index(&fs->pwd);

@@ -37,6 +37,8 @@ enum bw_event_type {
 #define BW_EXEC_EXE_TRUNCATED (1u << 4)
 #define BW_EXEC_EXE_UNAVAILABLE (1u << 5)
 #define BW_EXEC_ARGS_UNAVAILABLE (1u << 6)
+#define BW_EXEC_DENIED (1u << 7)      /* a deny rule matched: SIGKILL sent */
+#define BW_EXEC_DENY_AUDIT (1u << 8)  /* a deny rule matched in audit mode */
 
 /* bw_exec_failed_event.flags */
 #define BW_EXECFAIL_FILENAME_UNAVAILABLE (1u << 0)
@@ -81,7 +83,9 @@ struct bw_exec_event {
 	__u32 gid;
 	__u32 egid;
 	__u32 argc;
-	__u32 flags; /* BW_EXEC_* */
+	__u32 flags;     /* BW_EXEC_* */
+	__u32 deny_rule; /* 1-based deny rule id when BW_EXEC_DENIED/_AUDIT */
+	__u32 pad0;
 	__u16 filename_len;
 	__u16 exe_len;
 	__u16 cwd_len;
@@ -111,7 +115,37 @@ struct bw_exit_event {
 /* Value of the job-scope map, keyed by tgid. */
 struct bw_proc_state {
 	__u64 job_id;
-	__u64 start_ns;
+	__u64 start_ns;  /* 0 until the kernel saw the process (a job root) */
+	__u64 anc_tags;  /* deny ancestor tags of this process and its ancestors */
+};
+
+/*
+ * In-kernel deny rules (docs/POLICY.md). Keys are zero-padded strings:
+ * an absolute exe path, a directory prefix ending in '/', or a basename.
+ * A key holds up to BW_DENY_SLOTS rules; a rule with anc_required set
+ * matches only when the process's anc_tags intersect it.
+ */
+#define BW_DENY_KEY_LEN 256
+#define BW_DENY_SLOTS 4
+#define BW_DENY_DIR_DEPTH 16
+
+struct bw_deny_key {
+	char s[BW_DENY_KEY_LEN];
+};
+
+struct bw_deny_val {
+	__u64 anc_required[BW_DENY_SLOTS];
+	__u32 rule[BW_DENY_SLOTS]; /* 1-based rule ids; 0 marks an empty slot */
+};
+
+/* Value of the anc_names map: tags a process gains by running a basename. */
+struct bw_anc_val {
+	__u64 tags;
+};
+
+struct bw_deny_config {
+	__u32 enabled; /* any deny rule or ancestor tag loaded */
+	__u32 audit;   /* report matches, never kill */
 };
 
 /* Indexes into the per-CPU counters map; userspace sums over CPUs. */

@@ -15,6 +15,7 @@ int proctab_init(struct bw_proctab *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->n_buckets = 1024;
+	t->max_procs = PROCTAB_DEFAULT_MAX;
 	t->buckets = calloc(t->n_buckets, sizeof(*t->buckets));
 	return t->buckets ? 0 : -ENOMEM;
 }
@@ -101,11 +102,78 @@ static void link_child(struct bw_proc *parent, struct bw_proc *child)
 	if (child->parent || parent == child)
 		return;
 	child->parent = parent;
+	child->prev_sibling = parent->last_child;
 	if (parent->last_child)
 		parent->last_child->next_sibling = child;
 	else
 		parent->first_child = child;
 	parent->last_child = child;
+}
+
+static void unlink_child(struct bw_proc *child)
+{
+	struct bw_proc *parent = child->parent;
+
+	if (!parent)
+		return;
+	if (child->prev_sibling)
+		child->prev_sibling->next_sibling = child->next_sibling;
+	else
+		parent->first_child = child->next_sibling;
+	if (child->next_sibling)
+		child->next_sibling->prev_sibling = child->prev_sibling;
+	else
+		parent->last_child = child->prev_sibling;
+	child->parent = child->next_sibling = child->prev_sibling = NULL;
+}
+
+static void unhash(struct bw_proctab *t, struct bw_proc *p)
+{
+	struct bw_proc **pp = &t->buckets[hash_key(p->pid, p->start_ns, t->n_buckets)];
+
+	for (; *pp; pp = &(*pp)->hnext) {
+		if (*pp == p) {
+			*pp = p->hnext;
+			t->count--;
+			return;
+		}
+	}
+}
+
+static void enqueue_if_leaf(struct bw_proctab *t, struct bw_proc *p)
+{
+	if (!p || !p->exited || p->first_child || p->queued)
+		return;
+	p->queued = true;
+	p->prune_next = NULL;
+	if (t->prune_tail)
+		t->prune_tail->prune_next = p;
+	else
+		t->prune_head = p;
+	t->prune_tail = p;
+}
+
+static void prune(struct bw_proctab *t)
+{
+	struct bw_proc *p, *parent;
+
+	while (t->count > t->max_procs && (p = t->prune_head)) {
+		t->prune_head = p->prune_next;
+		if (!t->prune_head)
+			t->prune_tail = NULL;
+		p->queued = false;
+		if (p->first_child)
+			continue; /* gained a child record after exiting: keep */
+		parent = p->parent;
+		unlink_child(p);
+		unhash(t, p);
+		proc_free(p);
+		t->pruned++;
+		if (parent) {
+			parent->pruned_children++;
+			enqueue_if_leaf(t, parent);
+		}
+	}
 }
 
 static int apply_fork(struct bw_proctab *t, const struct bw_fork_event *e)
@@ -123,6 +191,8 @@ static int apply_fork(struct bw_proctab *t, const struct bw_fork_event *e)
 	child->fork_ns = e->hdr.ktime_ns;
 	/* Until it execs, a child runs its parent's program. */
 	memcpy(child->comm, parent->comm, sizeof(child->comm));
+	if (parent->exe && !child->exe && !(child->exe = strdup(parent->exe)))
+		return -ENOMEM;
 	link_child(parent, child);
 	return 0;
 }
@@ -165,6 +235,8 @@ static int apply_exec(struct bw_proctab *t, const struct bw_event_view *v)
 	p->job_id = e->hdr.job_id;
 	p->ppid = e->ppid;
 	p->argc = e->argc;
+	p->uid = e->uid;
+	p->euid = e->euid;
 	p->argv_truncated = e->flags & BW_EXEC_ARGS_TRUNCATED;
 	p->n_execs++;
 	memcpy(p->comm, e->comm, sizeof(p->comm));
@@ -191,7 +263,18 @@ static int apply_exit(struct bw_proctab *t, const struct bw_exit_event *e)
 	p->exit_ns = e->hdr.ktime_ns;
 	if (!p->comm[0])
 		memcpy(p->comm, e->comm, sizeof(p->comm));
+	enqueue_if_leaf(t, p);
+	prune(t);
 	return 0;
+}
+
+uint32_t proctab_ancestry(const struct bw_proc *p, const char **out, uint32_t max)
+{
+	uint32_t n = 0;
+
+	for (p = p->parent; p && n < max; p = p->parent)
+		out[n++] = p->exe ? p->exe : "";
+	return n;
 }
 
 int proctab_apply(struct bw_proctab *t, const struct bw_event_view *v)

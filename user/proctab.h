@@ -29,20 +29,39 @@ struct bw_proc {
 	uint32_t argc;
 	bool argv_truncated;
 	uint32_t n_execs;
+	uint32_t uid;
+	uint32_t euid;
 	char comm[16];
 	bool exited;
 	uint32_t exit_status; /* wait status */
 	struct bw_proc *first_child;
 	struct bw_proc *last_child;
 	struct bw_proc *next_sibling;
-	struct bw_proc *hnext; /* hash chain */
+	struct bw_proc *prev_sibling;
+	struct bw_proc *hnext;      /* hash chain */
+	struct bw_proc *prune_next; /* queue of exited leaves */
+	bool queued;
+	uint32_t pruned_children; /* finished children dropped to bound memory */
+	uint32_t verdicts;        /* policy rules that matched this process */
 };
+
+/*
+ * Memory bound: once more than max_procs processes are held, exited
+ * processes without children are dropped, oldest exit first, and counted
+ * in their parent's pruned_children. Ancestors of live processes are never
+ * dropped, so lineage stays exact; only finished leaves leave the tree.
+ */
+#define PROCTAB_DEFAULT_MAX 20000
 
 struct bw_proctab {
 	struct bw_proc **buckets;
 	size_t n_buckets;
 	size_t count;
 	size_t alive;
+	size_t max_procs;
+	size_t pruned;
+	struct bw_proc *prune_head;
+	struct bw_proc *prune_tail;
 };
 
 int proctab_init(struct bw_proctab *t);
@@ -52,6 +71,11 @@ struct bw_proc *proctab_find(const struct bw_proctab *t, uint32_t pid, uint64_t 
 struct bw_proc *proctab_get(struct bw_proctab *t, uint32_t pid, uint64_t start_ns);
 /* Apply one decoded kernel record. Returns 0 or -ENOMEM. */
 int proctab_apply(struct bw_proctab *t, const struct bw_event_view *v);
+/*
+ * Ancestors' exe paths nearest first (a fork that never exec'd shows its
+ * parent's program). Returns how many were stored, at most max.
+ */
+uint32_t proctab_ancestry(const struct bw_proc *p, const char **out, uint32_t max);
 /* Visit every process without a known parent, in creation order. */
 void proctab_roots(const struct bw_proctab *t, void (*fn)(struct bw_proc *, void *), void *arg);
 

@@ -125,6 +125,9 @@ static void print_children(struct tree_ctx *c, const struct bw_proc *p)
 		print_subtree(c, ch, !ch->next_sibling, false);
 		ch = ch->next_sibling;
 	}
+	if (p->pruned_children && line_budget(c))
+		fprintf(c->out, "%s   (+%u finished children not kept: process table cap)\n", c->prefix,
+			p->pruned_children);
 }
 
 static void print_subtree(struct tree_ctx *c, const struct bw_proc *p, bool last, bool root)

@@ -229,6 +229,49 @@ static void test_proctab_lineage_and_pid_reuse(void **state)
 	proctab_free(&t);
 }
 
+static void test_proctab_prunes_finished_leaves(void **state)
+{
+	static const char args[] = "make\0";
+	struct bw_exit_event x = { .hdr = { .type = BW_EV_EXIT, .size = sizeof(x) } };
+	const char *anc[4];
+	struct bw_fork_event f;
+	struct bw_proctab t;
+	struct bw_proc *root, *live, *deep;
+	struct rec r;
+	uint32_t i;
+
+	assert_int_equal(proctab_init(&t), 0);
+	t.max_procs = 50;
+	make_exec(&r, 1, 1, "/usr/bin/make", "/usr/bin/make", "/", args, sizeof(args) - 1);
+	apply(&t, r.raw, r.size);
+	/* a live child with a live grandchild: never pruned */
+	fork_rec(&f, 1, 1, 2, 2);
+	apply(&t, &f, sizeof(f));
+	fork_rec(&f, 2, 2, 3, 3);
+	apply(&t, &f, sizeof(f));
+	for (i = 0; i < 100000; i++) {
+		fork_rec(&f, 1, 1, 1000 + i, 1000 + i);
+		apply(&t, &f, sizeof(f));
+		x.hdr.pid = 1000 + i;
+		x.hdr.start_ns = 1000 + i;
+		apply(&t, &x, sizeof(x));
+		assert_true(t.count <= t.max_procs);
+	}
+	root = proctab_find(&t, 1, 1);
+	live = proctab_find(&t, 2, 2);
+	deep = proctab_find(&t, 3, 3);
+	assert_non_null(root);
+	assert_non_null(live);
+	assert_non_null(deep);
+	assert_true(root->pruned_children > 99000);
+	assert_int_equal(t.pruned, root->pruned_children);
+	/* lineage of the live process is intact, exe inherited through the fork */
+	assert_int_equal(proctab_ancestry(deep, anc, 4), 2);
+	assert_string_equal(anc[0], "/usr/bin/make");
+	assert_string_equal(anc[1], "/usr/bin/make");
+	proctab_free(&t);
+}
+
 static void test_tree_output(void **state)
 {
 	static const char args[] = "make\0-j2\0";
@@ -273,6 +316,7 @@ int main(void)
 		cmocka_unit_test(test_render_exec_json),
 		cmocka_unit_test(test_render_exit_signal),
 		cmocka_unit_test(test_proctab_lineage_and_pid_reuse),
+		cmocka_unit_test(test_proctab_prunes_finished_leaves),
 		cmocka_unit_test(test_tree_output),
 	};
 

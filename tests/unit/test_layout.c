@@ -16,7 +16,7 @@
 
 _Static_assert(sizeof(struct bw_event_header) == 40, "header size");
 _Static_assert(sizeof(struct bw_fork_event) == 56, "fork size");
-_Static_assert(sizeof(struct bw_exec_event) == 112, "exec fixed size");
+_Static_assert(sizeof(struct bw_exec_event) == 120, "exec fixed size");
 _Static_assert(sizeof(struct bw_exec_failed_event) == 72, "exec_failed fixed size");
 _Static_assert(sizeof(struct bw_exit_event) == 72, "exit size");
 _Static_assert(offsetof(struct bw_exec_event, data) % 8 == 0, "data aligned");
@@ -106,13 +106,14 @@ static void test_exec(void **state)
 		M(struct bw_exec_event, old_tid),      M(struct bw_exec_event, uid),
 		M(struct bw_exec_event, euid),	       M(struct bw_exec_event, gid),
 		M(struct bw_exec_event, egid),	       M(struct bw_exec_event, argc),
-		M(struct bw_exec_event, flags),	       M(struct bw_exec_event, filename_len),
+		M(struct bw_exec_event, flags),	       M(struct bw_exec_event, deny_rule),
+		M(struct bw_exec_event, pad0),	       M(struct bw_exec_event, filename_len),
 		M(struct bw_exec_event, exe_len),      M(struct bw_exec_event, cwd_len),
 		M(struct bw_exec_event, args_len),     M(struct bw_exec_event, comm),
 		M(struct bw_exec_event, data),
 	};
 
-	check_struct("bw_exec_event", sizeof(struct bw_exec_event), m, 17);
+	check_struct("bw_exec_event", sizeof(struct bw_exec_event), m, 19);
 }
 
 static void test_fork_exit_failed(void **state)

@@ -26,3 +26,14 @@ test-unit test-bpf test-cli: test-build
 	$(Q)tests/run.sh $(patsubst test-%,%,$@)
 
 .PHONY: test-build
+
+# Benchmarks: ratios measured side by side in one run, no pass/fail.
+BENCH_BINS := $(BUILD)/bench/bench_policy
+
+$(BUILD)/bench/%: tools/bench/%.c $(LIB_OBJS)
+	$(call msg,CC-BENCH,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
+
+bench: $(BENCH_BINS)
+	$(Q)$(BUILD)/bench/bench_policy

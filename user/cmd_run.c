@@ -16,17 +16,23 @@
 #include <time.h>
 #include <unistd.h>
 #include "commands.h"
+#include "deny_maps.h"
 #include "event_json.h"
 #include "events.h"
 #include "exit_codes.h"
+#include "jobctl.h"
 #include "loader.h"
 #include "log.h"
 #include "proctab.h"
 #include "spawn.h"
 #include "tree.h"
+#include "verdict.h"
+
+#define MAX_VERDICTS_PER_EXEC 16
 
 struct run_opts {
 	const char *events_path;
+	const char *policy_path;
 	uint32_t ringbuf_mb;
 	bool tree;
 	bool force_raw_tp;
@@ -47,6 +53,15 @@ struct run_ctx {
 	uint64_t counters[BW_CNT_MAX];
 	uint64_t lost_reported;
 	struct spawn child;
+	struct bw_policy *policy;
+	struct jobctl job;
+	uint64_t *rule_hits;
+	uint64_t n_verdicts;
+	uint64_t n_blocked;
+	uint64_t n_killed;
+	bool job_killed;
+	char *job_killed_block; /* the report of the verdict that ended the job */
+	size_t job_killed_len;
 	int sigfd;
 	int epfd;
 	bool child_done;
@@ -64,15 +79,17 @@ static const char run_usage[] =
 	"\n"
 	"Options:\n"
 	"  -e, --events FILE     write events as JSON lines to FILE ('-': stdout)\n"
+	"  -p, --policy FILE     judge every exec by this policy (default: the\n"
+	"                        embedded CI policy; see buildwarden policy check)\n"
 	"      --ringbuf-mb N    kernel ring buffer size in MiB, a power of two (default 16)\n"
 	"      --no-tree         do not print the process tree when the build ends\n"
 	"      --force-raw-tp    attach exec through raw_tp even where tp_btf works\n"
 	"  -v, --verbose         more diagnostics (twice: libbpf debug output)\n"
 	"  -h, --help            show this help\n"
 	"\n"
-	"Exit status: COMMAND's status (128+N if killed by signal N); 125 if\n"
-	"buildwarden itself failed; 126 if COMMAND cannot be executed; 127 if it\n"
-	"was not found.\n";
+	"Exit status: COMMAND's status (128+N if killed by signal N); 124 if the\n"
+	"policy terminated the job; 125 if buildwarden itself failed; 126 if\n"
+	"COMMAND cannot be executed; 127 if it was not found.\n";
 
 static uint64_t now_mono_ns(void)
 {
@@ -100,6 +117,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 	enum { OPT_RINGBUF = 256, OPT_NO_TREE, OPT_RAW_TP };
 	static const struct option longopts[] = {
 		{ "events", required_argument, NULL, 'e' },
+		{ "policy", required_argument, NULL, 'p' },
 		{ "ringbuf-mb", required_argument, NULL, OPT_RINGBUF },
 		{ "no-tree", no_argument, NULL, OPT_NO_TREE },
 		{ "force-raw-tp", no_argument, NULL, OPT_RAW_TP },
@@ -114,9 +132,10 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 	opterr = 0;
 	optind = 1;
 	/* '+': options end at COMMAND, so its own flags are left alone. */
-	while ((c = getopt_long(argc, argv, "+:e:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:e:p:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e': o->events_path = optarg; break;
+		case 'p': o->policy_path = optarg; break;
 		case OPT_RINGBUF:
 			if (parse_u32(optarg, &o->ringbuf_mb) || !o->ringbuf_mb || o->ringbuf_mb > 1024 ||
 			    (o->ringbuf_mb & (o->ringbuf_mb - 1))) {
@@ -162,6 +181,108 @@ static void emit_line(struct run_ctx *c)
 	}
 }
 
+static void exec_info_of(const struct bw_proc *p, struct bw_exec_info *e, const char **anc)
+{
+	memset(e, 0, sizeof(*e));
+	e->pid = p->pid;
+	e->start_ns = p->start_ns;
+	e->filename = p->filename ? p->filename : "";
+	e->exe = p->exe ? p->exe : "";
+	e->cwd = p->cwd ? p->cwd : "";
+	e->argv = p->argv.v;
+	e->argc_present = p->argv.n;
+	e->argc = p->argc;
+	e->argv_truncated = p->argv_truncated;
+	e->uid = p->uid;
+	e->euid = p->euid;
+	e->ancestors = anc;
+	e->n_ancestors = proctab_ancestry(p, anc, BW_ANCESTRY_MAX);
+}
+
+static void end_job(struct run_ctx *c, struct verdict *v)
+{
+	FILE *f;
+
+	jobctl_kill_job(&c->agent, &c->job, v->proc->job_id);
+	if (c->job_killed)
+		return;
+	c->job_killed = true;
+	/* Rendered now: the processes may be pruned before the report. */
+	f = open_memstream(&c->job_killed_block, &c->job_killed_len);
+	if (f) {
+		verdict_print_block(f, v);
+		fclose(f);
+	}
+}
+
+/* Carry out one verdict, then record it. */
+static void act(struct run_ctx *c, struct verdict *v, const struct bw_exec_event *e)
+{
+	enum policy_action written = policy_rule_action(v->rule);
+
+	v->taken = policy_rule_effective_action(v->rule);
+	if (written == POLICY_ACT_DENY && v->taken == POLICY_ACT_DENY) {
+		v->blocked = e->flags & BW_EXEC_DENIED;
+		if (!v->blocked) {
+			/* Never a silent downgrade: say so, and stop it from here. */
+			v->kernel_missed = true;
+			v->kill_err = jobctl_kill_process(&c->agent, v->proc->pid, v->proc->start_ns);
+		}
+	} else if (v->taken == POLICY_ACT_KILL_PROCESS) {
+		v->kill_err = jobctl_kill_process(&c->agent, v->proc->pid, v->proc->start_ns);
+	} else if (v->taken == POLICY_ACT_KILL_JOB) {
+		end_job(c, v);
+	}
+	c->n_verdicts++;
+	c->n_blocked += v->blocked;
+	c->n_killed += v->taken >= POLICY_ACT_KILL_PROCESS && !v->blocked && !v->kill_err;
+	c->rule_hits[policy_rule_index(v->rule)]++;
+	if (v->taken != POLICY_ACT_LOG)
+		verdict_print_line(stderr, v);
+	if (c->events) {
+		jbuf_reset(&c->jb);
+		verdict_json(&c->jb, ++c->seq, &c->clk, v);
+		emit_line(c);
+	}
+}
+
+static void judge_exec(struct run_ctx *c, const struct bw_exec_event *e)
+{
+	const struct bw_rule *hits[MAX_VERDICTS_PER_EXEC];
+	const char *anc[BW_ANCESTRY_MAX];
+	struct bw_exec_info info;
+	struct verdict v;
+	struct bw_proc *p = proctab_find(&c->procs, e->hdr.pid, e->hdr.start_ns);
+	size_t n, i;
+	bool kernel_rule_seen = false;
+
+	if (!p || !c->policy)
+		return;
+	exec_info_of(p, &info, anc);
+	n = policy_match(c->policy, &info, hits, MAX_VERDICTS_PER_EXEC);
+	if (n > MAX_VERDICTS_PER_EXEC)
+		n = MAX_VERDICTS_PER_EXEC;
+	for (i = 0; i < n; i++) {
+		memset(&v, 0, sizeof(v));
+		v.rule = hits[i];
+		v.mode = policy_mode(c->policy);
+		v.proc = p;
+		v.ktime_ns = e->hdr.ktime_ns;
+		kernel_rule_seen |= policy_rule_index(hits[i]) + 1 == e->deny_rule;
+		act(c, &v, e);
+	}
+	/* The kernel's rule always gets its verdict, even if userspace disagrees. */
+	if ((e->flags & BW_EXEC_DENIED) && !kernel_rule_seen && e->deny_rule &&
+	    e->deny_rule <= policy_rule_count(c->policy)) {
+		memset(&v, 0, sizeof(v));
+		v.rule = policy_rule(c->policy, e->deny_rule - 1);
+		v.mode = policy_mode(c->policy);
+		v.proc = p;
+		v.ktime_ns = e->hdr.ktime_ns;
+		act(c, &v, e);
+	}
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct run_ctx *c = ctx;
@@ -175,11 +296,13 @@ static int on_event(void *ctx, void *data, size_t size)
 	c->n_type[v.hdr->type]++;
 	if (proctab_apply(&c->procs, &v))
 		bw_warn("out of memory tracking pid %u; the process tree is incomplete", v.hdr->pid);
-	if (!c->events)
-		return 0;
-	jbuf_reset(&c->jb);
-	event_json_render(&c->jb, &v, ++c->seq, &c->clk);
-	emit_line(c);
+	if (c->events) {
+		jbuf_reset(&c->jb);
+		event_json_render(&c->jb, &v, ++c->seq, &c->clk);
+		emit_line(c);
+	}
+	if (v.hdr->type == BW_EV_EXEC)
+		judge_exec(c, v.exec);
 	return 0;
 }
 
@@ -354,6 +477,13 @@ static void write_summary(struct run_ctx *c, int status)
 	json_kv_u64(jb, "malformed", c->malformed);
 	json_kv_u64(jb, "still_running", c->procs.alive);
 	json_kv_u64(jb, "duration_ns", c->t_end_ns - c->t_start_ns);
+	json_kv_u64(jb, "pruned", c->procs.pruned);
+	json_kv_str(jb, "policy", policy_source(c->policy));
+	json_kv_str(jb, "mode", policy_mode_name(policy_mode(c->policy)));
+	json_kv_u64(jb, "verdicts", c->n_verdicts);
+	json_kv_u64(jb, "blocked", c->n_blocked);
+	json_kv_u64(jb, "killed", c->n_killed);
+	json_kv_bool(jb, "job_killed", c->job_killed);
 	json_kv_str(jb, "exec_hook", c->agent.raw_tp ? "raw_tp" : "tp_btf");
 	json_obj_close(jb);
 	emit_line(c);
@@ -374,12 +504,38 @@ static void print_report(struct run_ctx *c, int status)
 		c->procs.count, (unsigned long long)c->n_type[BW_EV_EXEC],
 		(unsigned long long)c->n_type[BW_EV_EXEC_FAILED], c->procs.alive,
 		(unsigned long long)lost, status);
+	if (c->n_verdicts)
+		fprintf(stderr, "buildwarden: policy %s (%s): %llu verdicts, %llu blocked in the kernel, "
+			"%llu killed\n",
+			policy_source(c->policy), policy_mode_name(policy_mode(c->policy)),
+			(unsigned long long)c->n_verdicts, (unsigned long long)c->n_blocked,
+			(unsigned long long)c->n_killed);
+	if (c->job_killed_block)
+		fwrite(c->job_killed_block, 1, c->job_killed_len, stderr);
 	if (lost || untracked || c->malformed)
 		fprintf(stderr,
 			"buildwarden: WARNING: the trace is incomplete: %llu lost, %llu untracked, "
 			"%llu malformed records\n",
 			(unsigned long long)lost, (unsigned long long)untracked,
 			(unsigned long long)c->malformed);
+}
+
+static int load_policy(struct run_ctx *c)
+{
+	int err;
+
+	if (c->opts.policy_path)
+		err = policy_load_file(c->opts.policy_path, &c->policy, stderr);
+	else
+		err = policy_load_default(&c->policy, stderr);
+	if (err) {
+		bw_err("cannot load policy %s: %s", c->opts.policy_path ? c->opts.policy_path
+									 : POLICY_DEFAULT_NAME,
+		       err == -EINVAL ? "it has errors (above)" : strerror(-err));
+		return err;
+	}
+	c->rule_hits = calloc(policy_rule_count(c->policy) + 1, sizeof(*c->rule_hits));
+	return c->rule_hits ? 0 : -ENOMEM;
 }
 
 static int start_build(struct run_ctx *c, const char *path)
@@ -389,6 +545,7 @@ static int start_build(struct run_ctx *c, const char *path)
 	err = spawn_prepare(&c->child, path, c->opts.cmd, &c->orig_mask);
 	if (err)
 		return err;
+	jobctl_setup(&c->job, c->child.pid);
 	/* Watched before it may run: no exec of the build can be missed. */
 	err = loader_watch(&c->agent, c->child.pid, 1);
 	if (err)
@@ -410,8 +567,12 @@ static void run_ctx_free(struct run_ctx *c)
 		close(c->epfd);
 	if (c->sigfd >= 0)
 		close(c->sigfd);
+	jobctl_cleanup(&c->job);
 	loader_close(&c->agent);
 	proctab_free(&c->procs);
+	policy_free(c->policy);
+	free(c->rule_hits);
+	free(c->job_killed_block);
 	jbuf_free(&c->jb);
 	if (c->events && c->events != stdout)
 		fclose(c->events);
@@ -438,9 +599,12 @@ int cmd_run(int argc, char **argv)
 	clock_calibrate(&c.clk);
 	lo.ringbuf_bytes = c.opts.ringbuf_mb << 20;
 	lo.force_raw_tp = c.opts.force_raw_tp;
-	if (proctab_init(&c.procs) || open_events(&c) || setup_signals(&c))
+	if (proctab_init(&c.procs) || load_policy(&c) || open_events(&c) || setup_signals(&c))
 		goto cleanup;
 	if (loader_open(&c.agent, &lo, on_event, &c))
+		goto cleanup;
+	/* Before the build exists: its first exec is already judged in the kernel. */
+	if (deny_maps_install(&c.agent, c.policy))
 		goto cleanup;
 	bw_info("watching with %s exec hook", c.agent.raw_tp ? "raw_tp" : "tp_btf");
 	err = start_build(&c, path);
@@ -454,7 +618,7 @@ int cmd_run(int argc, char **argv)
 		waitpid(c.child.pid, &c.child_status, 0);
 		goto cleanup;
 	}
-	status = build_exit_status(c.child_status);
+	status = c.job_killed ? BW_EXIT_JOB_KILLED : build_exit_status(c.child_status);
 	write_summary(&c, status);
 	print_report(&c, status);
 cleanup:

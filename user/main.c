@@ -13,6 +13,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "run", cmd_run, "run a command and watch every process it starts" },
+	{ "policy", cmd_policy, "check a policy file and print its compiled rules" },
 };
 
 static void usage(FILE *out)

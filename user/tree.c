@@ -91,12 +91,16 @@ static void print_node(struct tree_ctx *c, const struct bw_proc *p, bool last, b
 
 	if (!line_budget(c))
 		return;
-	tree_cmdline(p, cmd, sizeof(cmd));
+	/* A folded run differs in its arguments: name only the program. */
+	if (repeat > 1)
+		snprintf(cmd, sizeof(cmd), "%s", leaf_key(p));
+	else
+		tree_cmdline(p, cmd, sizeof(cmd));
 	if (strlen(cmd) > w && w > 3)
 		strcpy(cmd + w - 3, "...");
 	status_text(p, st, sizeof(st));
 	if (repeat > 1)
-		fprintf(c->out, "%s%s%s  x%d  [%s, each]\n", c->prefix,
+		fprintf(c->out, "%s%s%s  (%d runs)  [%s, each]\n", c->prefix,
 			root ? "" : (last ? "`- " : "|- "), cmd, repeat, st);
 	else
 		fprintf(c->out, "%s%s%u %s  [%s]\n", c->prefix, root ? "" : (last ? "`- " : "|- "),

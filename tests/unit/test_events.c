@@ -302,7 +302,7 @@ static void test_tree_output(void **state)
 	tree_print(out, &t, &o);
 	fclose(out);
 	assert_non_null(strstr(buf, "100 make -j2  [still running]"));
-	assert_non_null(strstr(buf, "`- cc -c x.c  x5  [exit 0, each]"));
+	assert_non_null(strstr(buf, "`- cc  (5 runs)  [exit 0, each]"));
 	free(buf);
 	proctab_free(&t);
 }

@@ -1,0 +1,169 @@
+#!/usr/bin/env python3
+"""Storm: a job doing 5,000 fork+exec+wait in a row has all 5,000 execs
+recorded and reports 0 lost (a count, not a time). TAP; needs root and BTF.
+
+Runs `buildwarden run --events FILE -- storm 5000` (tests/fixtures/storm.c):
+each child execs [storm, "storm-leaf", "<i>"] for i in 0..4999.
+"""
+
+import os
+import sys
+import tempfile
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bwtap as T  # noqa: E402
+
+N = 5000
+STORM = os.path.abspath(os.path.join(T.FIXTURES, "storm"))
+STORM_REAL = os.path.realpath(STORM)
+STORM_REAL_B = os.fsencode(STORM_REAL)
+TIMEOUT = 100  # seconds; the file must finish in < 2 minutes
+
+S = {}
+
+
+def ident(r):
+    return (r.get("pid"), r.get("start_ns"))
+
+
+def setup():
+    with tempfile.TemporaryDirectory(prefix="bw-storm-") as d:
+        events = os.path.join(d, "events.jsonl")
+        S["token"] = T.new_token("storm")
+        S["run"] = T.run([T.BUILDWARDEN, "run", "--events", events, "--", STORM, str(N)],
+                         cwd=d, timeout=TIMEOUT, token=S["token"])
+        S["records"], S["problems"] = T.read_events(events)
+    T.kill_token(S["token"])
+    recs = S["records"]
+    S["execs"] = [r for r in recs if r.get("type") == "exec"]
+    S["roots"] = [r for r in S["execs"]
+                  if [T.b(a) for a in r.get("argv") or []] == [os.fsencode(STORM), str(N).encode()]]
+    leaves = {}
+    for r in S["execs"]:
+        a = [T.b(x) for x in r.get("argv") or []]
+        if len(a) == 3 and a[0] == STORM_REAL_B and a[1] == b"storm-leaf":
+            leaves.setdefault(a[2], []).append(r)
+    S["leaves"] = leaves
+    S["forks"] = {ident(r): r for r in recs if r.get("type") == "fork"}
+    S["exits"] = {}
+    for r in recs:
+        if r.get("type") == "exit":
+            S["exits"].setdefault(ident(r), []).append(r)
+
+
+def need_run():
+    if "records" not in S:
+        T.fail("setup did not complete: %s" % S.get("setup_error", "?"))
+
+
+def t_run():
+    need_run()
+    r = S["run"]
+    c = T.Checker()
+    c.check(not r.timed_out, "buildwarden run timed out after %ds: %s" % (TIMEOUT, r.describe()))
+    c.check(r.returncode == 0, "expected exit 0 (every child exited 0), got " + r.describe())
+    c.done()
+
+
+def t_stream():
+    need_run()
+    c = T.Checker()
+    for p in S["problems"][:10]:
+        c.check(False, p)
+    for p in T.common_problems(S["records"]):
+        c.check(False, p)
+    c.done()
+
+
+def t_all_execs():
+    need_run()
+    c = T.Checker()
+    leaves = S["leaves"]
+    want = {str(i).encode() for i in range(N)}
+    missing = sorted(want - set(leaves), key=int)
+    dup = sorted((k for k, v in leaves.items() if len(v) > 1), key=int)
+    extra = sorted(set(leaves) - want)
+    total = sum(len(v) for v in leaves.values())
+    c.eq(total, N, "storm-leaf exec records")
+    c.check(not missing, "%d indices missing, e.g. %r" % (len(missing), missing[:10]))
+    c.check(not dup, "%d indices recorded more than once, e.g. %r" % (len(dup), dup[:10]))
+    c.check(not extra, "unexpected indices %r" % extra[:10])
+    c.eq(len(S["roots"]), 1, "exec records of the storm root")
+    c.eq(len(S["execs"]), N + 1, "exec records in all")
+    c.done()
+
+
+def t_lost():
+    need_run()
+    s = T.summary_of(S["records"])
+    if s is None:
+        T.fail("no summary record")
+    c = T.Checker()
+    c.eq(s.get("lost"), 0, "summary.lost")
+    c.eq(s.get("untracked"), 0, "summary.untracked")
+    c.eq(len([r for r in S["records"] if r.get("type") == "lost"]), 0, "lost records")
+    c.eq(s.get("execs"), len(S["execs"]), "summary.execs vs exec records")
+    c.eq(s.get("exit_status"), 0, "summary.exit_status")
+    c.done()
+
+
+def t_lineage_exits():
+    need_run()
+    if len(S["roots"]) != 1:
+        T.fail("no single storm root exec")
+    rid = ident(S["roots"][0])
+    c = T.Checker()
+    bad_parent = bad_exit = 0
+    n = 0
+    for lst in S["leaves"].values():
+        for e in lst:
+            n += 1
+            f = S["forks"].get(ident(e))
+            if f is None or (f.get("parent_pid"), f.get("parent_start_ns")) != rid:
+                bad_parent += 1
+                if bad_parent <= 3:
+                    c.check(False, "leaf %r: fork record %r, expected parent %r" % (
+                        e.get("argv"), f and (f.get("parent_pid"), f.get("parent_start_ns")), rid))
+            ex = S["exits"].get(ident(e), [])
+            if len(ex) != 1 or ex[0].get("exit_code") != 0:
+                bad_exit += 1
+                if bad_exit <= 3:
+                    c.check(False, "leaf %r: exit records %r" % (e.get("argv"), ex))
+    c.check(n == N, "checked %d leaves, expected %d" % (n, N))
+    c.eq(bad_parent, 0, "leaves without a fork record from the storm root")
+    c.eq(bad_exit, 0, "leaves without exactly one exit record with exit_code 0")
+    c.done()
+
+
+TESTS = [
+    ("run storm %d: exits 0 within %ds" % (N, TIMEOUT), t_run),
+    ("event stream: JSON lines, common fields, seq 1..n, summary last", t_stream),
+    ("all %d fork+exec execs recorded, each exactly once" % N, t_all_execs),
+    ("summary reports 0 lost (and no lost records)", t_lost),
+    ("every leaf forked by the storm root and exited 0", t_lineage_exits),
+]
+
+
+def main():
+    skip = T.skip_reason()
+    if not skip:
+        if not os.access(STORM, os.X_OK):
+            print("1..1")
+            print("not ok 1 - fixture %s not built (make test-build)" % STORM)
+            return 1
+        try:
+            setup()
+        except Exception as e:
+            import traceback
+            S["setup_error"] = "%s\n%s" % (e, traceback.format_exc())
+            S.pop("records", None)
+    try:
+        return T.tap_run(TESTS, skip)
+    finally:
+        if "token" in S:
+            T.kill_token(S["token"])
+
+
+if __name__ == "__main__":
+    T.main_guard(main)

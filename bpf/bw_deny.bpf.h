@@ -60,16 +60,19 @@ struct {
 } deny_scratch SEC(".maps");
 
 /* First rule of val whose ancestor condition holds, or 0. */
-static __always_inline __u32 bw_deny_pick(struct bw_deny_val *val, __u64 anc_tags)
+static __always_inline __u32 bw_deny_pick(struct bw_deny_val *val, __u64 anc_tags,
+					  __u64 parent_tags)
 {
 	int i;
 
 	if (!val)
 		return 0;
 	for (i = 0; i < BW_DENY_SLOTS; i++) {
+		__u64 have = val->parent_only[i] ? parent_tags : anc_tags;
+
 		if (!val->rule[i])
 			break;
-		if (!val->anc_required[i] || (val->anc_required[i] & anc_tags))
+		if (!val->anc_required[i] || (val->anc_required[i] & have))
 			return val->rule[i];
 	}
 	return 0;
@@ -80,7 +83,7 @@ static __always_inline __u32 bw_deny_pick(struct bw_deny_val *val, __u64 anc_tag
  * each directory prefix, then the full path, then the basename. Returns the
  * rule id or 0; stores the basename's ancestor tags in deny_scratch.
  */
-__noinline int bw_deny_eval(__u64 anc_tags)
+__noinline int bw_deny_eval(__u64 anc_tags, __u64 parent_tags)
 {
 	__u32 zero = 0, w = 0, len, rule = 0;
 	struct bw_pathbuf *pb = bpf_map_lookup_elem(&path_scratch, &zero);
@@ -100,7 +103,7 @@ __noinline int bw_deny_eval(__u64 anc_tags)
 		len = pb->len[j & (BW_PATH_DEPTH - 1)];
 		ds->key[w & (BW_DENY_KEY_LEN - 1)] = '/';
 		if (!rule)
-			rule = bw_deny_pick(bpf_map_lookup_elem(&deny_dirs, ds->key), anc_tags);
+			rule = bw_deny_pick(bpf_map_lookup_elem(&deny_dirs, ds->key), anc_tags, parent_tags);
 		if (len > BW_NAME_MAX || w + len + 2 > BW_DENY_KEY_LEN) {
 			whole = 0;
 			break;
@@ -114,7 +117,7 @@ __noinline int bw_deny_eval(__u64 anc_tags)
 		whole = 0;
 	/* The last pass wrote a directory's '/' only when components remain. */
 	if (whole && !rule)
-		rule = bw_deny_pick(bpf_map_lookup_elem(&deny_paths, ds->key), anc_tags);
+		rule = bw_deny_pick(bpf_map_lookup_elem(&deny_paths, ds->key), anc_tags, parent_tags);
 
 	/* Basename: the leaf component alone. */
 	if (!pb->n)
@@ -126,7 +129,7 @@ __noinline int bw_deny_eval(__u64 anc_tags)
 	barrier_var(len);
 	bpf_probe_read_kernel(ds->key, len & BW_NAME_MAX, (void *)pb->name[0]);
 	if (!rule)
-		rule = bw_deny_pick(bpf_map_lookup_elem(&deny_names, ds->key), anc_tags);
+		rule = bw_deny_pick(bpf_map_lookup_elem(&deny_names, ds->key), anc_tags, parent_tags);
 	anc = bpf_map_lookup_elem(&anc_names, ds->key);
 	if (anc)
 		ds->own_tags = anc->tags;
@@ -143,10 +146,10 @@ static __always_inline void bw_deny_exec(struct bw_proc_state *st, struct bw_exe
 
 	if (!cfg || !cfg->enabled || (ev->flags & BW_EXEC_EXE_UNAVAILABLE))
 		return;
-	rule = bw_deny_eval(st->anc_tags);
+	rule = bw_deny_eval(st->anc_tags, st->parent_tags);
 	ds = bpf_map_lookup_elem(&deny_scratch, &zero);
 	if (ds)
-		st->anc_tags |= ds->own_tags; /* for this process's descendants */
+		st->own_tags = ds->own_tags; /* inherited by children at fork */
 	if (!rule)
 		return;
 	ev->deny_rule = rule;

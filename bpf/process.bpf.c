@@ -67,7 +67,9 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 		return 0;
 	cst.job_id = pst->job_id;
 	cst.start_ns = BPF_CORE_READ(child, start_time);
-	cst.anc_tags = pst->anc_tags;
+	cst.own_tags = pst->own_tags;
+	cst.parent_tags = pst->own_tags;
+	cst.anc_tags = pst->anc_tags | pst->own_tags;
 	if (bpf_map_update_elem(&job_procs, &ctgid, &cst, BPF_ANY))
 		bw_count(BW_CNT_SCOPE_FULL);
 

@@ -115,15 +115,20 @@ struct bw_exit_event {
 /* Value of the job-scope map, keyed by tgid. */
 struct bw_proc_state {
 	__u64 job_id;
-	__u64 start_ns;  /* 0 until the kernel saw the process (a job root) */
-	__u64 anc_tags;  /* deny ancestor tags of this process and its ancestors */
+	__u64 start_ns;    /* 0 until the kernel saw the process (a job root) */
+	/* Deny ancestor tags (bw_anc_val): of the running program, of the
+	 * parent's program at fork time, and of every ancestor's programs. */
+	__u64 own_tags;
+	__u64 parent_tags;
+	__u64 anc_tags;
 };
 
 /*
  * In-kernel deny rules (docs/POLICY.md). Keys are zero-padded strings:
  * an absolute exe path, a directory prefix ending in '/', or a basename.
  * A key holds up to BW_DENY_SLOTS rules; a rule with anc_required set
- * matches only when the process's anc_tags intersect it.
+ * matches only when the process's anc_tags (parent_tags when
+ * parent_only) intersect it.
  */
 #define BW_DENY_KEY_LEN 256
 #define BW_DENY_SLOTS 4
@@ -136,6 +141,7 @@ struct bw_deny_key {
 struct bw_deny_val {
 	__u64 anc_required[BW_DENY_SLOTS];
 	__u32 rule[BW_DENY_SLOTS]; /* 1-based rule ids; 0 marks an empty slot */
+	__u32 parent_only[BW_DENY_SLOTS];
 };
 
 /* Value of the anc_names map: tags a process gains by running a basename. */

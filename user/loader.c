@@ -118,11 +118,9 @@ int loader_open(struct bw_agent *a, const struct loader_opts *o, ring_buffer_sam
 		err = try_load(a, o, true);
 	}
 	if (err) {
-		log_libbpf_flush();
 		bw_err("cannot load BPF programs: %s (run with -v for libbpf's log)", strerror(-err));
 		goto cleanup;
 	}
-	log_libbpf_forget();
 
 	a->rb = ring_buffer__new(bpf_map__fd(a->skel->maps.events), fn, ctx, NULL);
 	if (!a->rb) {

@@ -12,9 +12,6 @@ enum bw_log_level log_level(void);
 void log_msg(enum bw_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Route libbpf's own messages through log_msg (warnings only unless debug). */
 void log_hook_libbpf(void);
-/* Print, then drop, the libbpf warnings kept since the last forget. */
-void log_libbpf_flush(void);
-void log_libbpf_forget(void);
 
 #define bw_err(...) log_msg(BW_LOG_ERROR, __VA_ARGS__)
 #define bw_warn(...) log_msg(BW_LOG_WARN, __VA_ARGS__)

@@ -51,16 +51,17 @@ static void check_path_leaf(struct deny_check *dc, const struct pol_test *t)
 	if (t->text[0] != '/')
 		deny_err(dc, t->line, t->col, "is not an absolute path: the kernel "
 			 "matches the resolved path of the executable", t->text);
-	else if (t->len >= BW_PATH_MAX)
-		deny_err(dc, t->line, t->col, "is longer than the kernel's path limit", t->text);
+	else if (t->len >= BW_DENY_KEY_LEN)
+		deny_err(dc, t->line, t->col, "is longer than the kernel's deny key "
+			 "(255 bytes)", t->text);
 	else if (t->op == POL_PREFIX && t->text[t->len - 1] != '/')
 		deny_err(dc, t->line, t->col, "is not a directory: a deny prefix must end "
 			 "in '/' (the kernel looks up whole directories)", t->text);
 	else if (t->op == POL_PREFIX && t->len == 1)
 		deny_err(dc, t->line, t->col, "would deny every program", t->text);
-	else if (t->op == POL_PREFIX && path_depth(t->text) > BW_PATH_DEPTH)
-		deny_err(dc, t->line, t->col, "is deeper than the kernel's directory limit",
-			 t->text);
+	else if (t->op == POL_PREFIX && path_depth(t->text) >= BW_DENY_DIR_DEPTH)
+		deny_err(dc, t->line, t->col, "is deeper than the kernel's directory limit "
+			 "(15 levels)", t->text);
 }
 
 static void check_name_leaf(struct deny_check *dc, const struct pol_test *t)
@@ -122,6 +123,13 @@ static void check_lineage(struct deny_check *dc, const struct pol_cond *c)
 			        "%s exe cannot be evaluated in the kernel (it keeps only "
 			        "ancestors' basenames); use basename", dc->r->name,
 			        policy_field_name(c->field));
+		dc->ok = false;
+	}
+	/* Per process the kernel keeps its parent's tags and all ancestors' tags. */
+	if (c->field == POL_F_ANCESTOR && c->depth != 1 && c->depth != BW_ANCESTRY_MAX) {
+		policy_error_at(dc->ps, c->line, c->col, "deny rule '%s': ancestor depth %u "
+			        "cannot be evaluated in the kernel (it knows the parent, depth 1, "
+			        "or any ancestor, no depth)", dc->r->name, c->depth);
 		dc->ok = false;
 	}
 	if (c->lin_base) {

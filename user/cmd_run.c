@@ -181,7 +181,8 @@ static void emit_line(struct run_ctx *c)
 	}
 }
 
-static void exec_info_of(const struct bw_proc *p, struct bw_exec_info *e, const char **anc)
+static void exec_info_of(const struct bw_proc *p, struct bw_exec_info *e, const char **anc,
+			 const char **anc_files)
 {
 	memset(e, 0, sizeof(*e));
 	e->pid = p->pid;
@@ -196,7 +197,8 @@ static void exec_info_of(const struct bw_proc *p, struct bw_exec_info *e, const 
 	e->uid = p->uid;
 	e->euid = p->euid;
 	e->ancestors = anc;
-	e->n_ancestors = proctab_ancestry(p, anc, BW_ANCESTRY_MAX);
+	e->ancestor_filenames = anc_files;
+	e->n_ancestors = proctab_ancestry(p, anc, anc_files, BW_ANCESTRY_MAX);
 }
 
 static void end_job(struct run_ctx *c, struct verdict *v)
@@ -249,7 +251,7 @@ static void act(struct run_ctx *c, struct verdict *v, const struct bw_exec_event
 static void judge_exec(struct run_ctx *c, const struct bw_exec_event *e)
 {
 	const struct bw_rule *hits[MAX_VERDICTS_PER_EXEC];
-	const char *anc[BW_ANCESTRY_MAX];
+	const char *anc[BW_ANCESTRY_MAX], *anc_files[BW_ANCESTRY_MAX];
 	struct bw_exec_info info;
 	struct verdict v;
 	struct bw_proc *p = proctab_find(&c->procs, e->hdr.pid, e->hdr.start_ns);
@@ -258,7 +260,7 @@ static void judge_exec(struct run_ctx *c, const struct bw_exec_event *e)
 
 	if (!p || !c->policy)
 		return;
-	exec_info_of(p, &info, anc);
+	exec_info_of(p, &info, anc, anc_files);
 	n = policy_match(c->policy, &info, hits, MAX_VERDICTS_PER_EXEC);
 	if (n > MAX_VERDICTS_PER_EXEC)
 		n = MAX_VERDICTS_PER_EXEC;

@@ -71,6 +71,7 @@ static void cond_clear(struct pol_cond *c)
 	policy_test_free(c->test);
 	policy_test_free(c->lin_exe);
 	policy_test_free(c->lin_base);
+	policy_test_free(c->lin_file);
 	for (size_t i = 0; i < c->n_groups; i++)
 		policy_group_clear(&c->groups[i]);
 	free(c->groups);
@@ -371,16 +372,18 @@ static bool parse_lineage(struct pol_parser *ps, const char *k,
 			ok = (c->lin_exe = parse_test(ps, val, POL_ANY, KIND_STR)) && ok;
 		else if (!strcmp(sub, "basename"))
 			ok = (c->lin_base = parse_test(ps, val, POL_ANY, KIND_STR)) && ok;
+		else if (!strcmp(sub, "filename"))
+			ok = (c->lin_file = parse_test(ps, val, POL_ANY, KIND_STR)) && ok;
 		else if (ancestor && !strcmp(sub, "depth"))
 			ok = parse_depth(ps, val, c) && ok;
 		else {
-			policy_error(ps, kn, "unknown key '%s' in '%s'; valid keys: exe, basename%s",
+			policy_error(ps, kn, "unknown key '%s' in '%s'; valid keys: exe, basename, filename%s",
 				     sub, k, ancestor ? ", depth" : "");
 			ok = false;
 		}
 	}
-	if (ok && !c->lin_exe && !c->lin_base) {
-		policy_error(ps, v, "'%s' needs 'basename' or 'exe'", k);
+	if (ok && !c->lin_exe && !c->lin_base && !c->lin_file) {
+		policy_error(ps, v, "'%s' needs 'basename', 'exe' or 'filename'", k);
 		ok = false;
 	}
 	return ok;

@@ -132,6 +132,13 @@ static void check_lineage(struct deny_check *dc, const struct pol_cond *c)
 			        "or any ancestor, no depth)", dc->r->name, c->depth);
 		dc->ok = false;
 	}
+	if (c->lin_file) {
+		policy_error_at(dc->ps, c->lin_file->line, c->lin_file->col, "deny rule '%s': "
+			        "%s filename cannot be evaluated in the kernel (it keeps only "
+			        "ancestors' basenames); use basename", dc->r->name,
+			        policy_field_name(c->field));
+		dc->ok = false;
+	}
 	if (c->lin_base) {
 		dc->what = c->field == POL_F_PARENT ? "parent basename" : "ancestor basename";
 		dc->allow_prefix = false;

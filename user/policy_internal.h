@@ -75,7 +75,7 @@ struct pol_cond {
 	uint32_t index;     /* POL_F_ARG */
 	uint32_t depth;     /* POL_F_PARENT (1), POL_F_ANCESTOR */
 	struct pol_test *test;                /* plain fields */
-	struct pol_test *lin_exe, *lin_base;  /* parent/ancestor, either NULL */
+	struct pol_test *lin_exe, *lin_base, *lin_file;  /* parent/ancestor, either NULL */
 	struct pol_group *groups;             /* POL_F_NOT, POL_F_ANY */
 	size_t n_groups;
 };

@@ -135,9 +135,12 @@ static bool lineage(const struct pol_cond *c, const struct bw_exec_info *e)
 
 	for (uint32_t i = 0; e->ancestors && i < n; i++) {
 		const char *a = e->ancestors[i] ? e->ancestors[i] : "";
+		const char *f = e->ancestor_filenames && e->ancestor_filenames[i]
+					? e->ancestor_filenames[i] : "";
 
 		if ((!c->lin_exe || test_str(c->lin_exe, a)) &&
-		    (!c->lin_base || test_str(c->lin_base, base_of(a))))
+		    (!c->lin_base || test_str(c->lin_base, base_of(a))) &&
+		    (!c->lin_file || test_str(c->lin_file, f)))
 			return true;
 	}
 	return false;

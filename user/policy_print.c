@@ -128,6 +128,10 @@ static void put_cond(FILE *f, const struct pol_cond *c, int indent)
 			fputs(c->lin_exe ? " and basename " : ": basename ", f);
 			put_test(f, c->lin_base);
 		}
+		if (c->lin_file) {
+			fputs(c->lin_exe || c->lin_base ? " and filename " : ": filename ", f);
+			put_test(f, c->lin_file);
+		}
 		fputc('\n', f);
 		return;
 	case POL_F_NOT:
@@ -254,6 +258,10 @@ static void json_cond(FILE *f, const struct pol_cond *c)
 		if (c->lin_base) {
 			fputs(",\"basename\":", f);
 			json_test(f, c->lin_base);
+		}
+		if (c->lin_file) {
+			fputs(",\"filename\":", f);
+			json_test(f, c->lin_file);
 		}
 	} else if (c->field == POL_F_NOT || c->field == POL_F_ANY) {
 		fputs(c->field == POL_F_NOT ? ",\"match\":" : ",\"of\":[", f);

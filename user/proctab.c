@@ -193,6 +193,8 @@ static int apply_fork(struct bw_proctab *t, const struct bw_fork_event *e)
 	memcpy(child->comm, parent->comm, sizeof(child->comm));
 	if (parent->exe && !child->exe && !(child->exe = strdup(parent->exe)))
 		return -ENOMEM;
+	if (parent->filename && !child->filename && !(child->filename = strdup(parent->filename)))
+		return -ENOMEM;
 	link_child(parent, child);
 	return 0;
 }
@@ -268,12 +270,15 @@ static int apply_exit(struct bw_proctab *t, const struct bw_exit_event *e)
 	return 0;
 }
 
-uint32_t proctab_ancestry(const struct bw_proc *p, const char **out, uint32_t max)
+uint32_t proctab_ancestry(const struct bw_proc *p, const char **exes, const char **filenames,
+			  uint32_t max)
 {
 	uint32_t n = 0;
 
-	for (p = p->parent; p && n < max; p = p->parent)
-		out[n++] = p->exe ? p->exe : "";
+	for (p = p->parent; p && n < max; p = p->parent, n++) {
+		exes[n] = p->exe ? p->exe : "";
+		filenames[n] = p->filename ? p->filename : "";
+	}
 	return n;
 }
 

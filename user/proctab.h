@@ -75,7 +75,8 @@ int proctab_apply(struct bw_proctab *t, const struct bw_event_view *v);
  * Ancestors' exe paths nearest first (a fork that never exec'd shows its
  * parent's program). Returns how many were stored, at most max.
  */
-uint32_t proctab_ancestry(const struct bw_proc *p, const char **out, uint32_t max);
+uint32_t proctab_ancestry(const struct bw_proc *p, const char **exes, const char **filenames,
+			  uint32_t max);
 /* Visit every process without a known parent, in creation order. */
 void proctab_roots(const struct bw_proctab *t, void (*fn)(struct bw_proc *, void *), void *arg);
 

@@ -233,7 +233,7 @@ static void test_proctab_prunes_finished_leaves(void **state)
 {
 	static const char args[] = "make\0";
 	struct bw_exit_event x = { .hdr = { .type = BW_EV_EXIT, .size = sizeof(x) } };
-	const char *anc[4];
+	const char *anc[4], *files[4];
 	struct bw_fork_event f;
 	struct bw_proctab t;
 	struct bw_proc *root, *live, *deep;
@@ -266,7 +266,7 @@ static void test_proctab_prunes_finished_leaves(void **state)
 	assert_true(root->pruned_children > 99000);
 	assert_int_equal(t.pruned, root->pruned_children);
 	/* lineage of the live process is intact, exe inherited through the fork */
-	assert_int_equal(proctab_ancestry(deep, anc, 4), 2);
+	assert_int_equal(proctab_ancestry(deep, anc, files, 4), 2);
 	assert_string_equal(anc[0], "/usr/bin/make");
 	assert_string_equal(anc[1], "/usr/bin/make");
 	proctab_free(&t);

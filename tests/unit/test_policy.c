@@ -314,6 +314,18 @@ static void test_parent_ancestor(void **state)
 	assert_false(hit("{ancestor: {exe: /usr/bin/make, basename: node}}", e));
 	/* "curl whose ancestors include npm or pip" */
 	assert_true(hit("{basename: curl, ancestor: {basename: [npm, pip, node], depth: 8}}", e));
+	/* npm is a script: its exe is node, its filename /usr/bin/npm */
+	{
+		const char *files[] = { "/bin/sh", "/usr/bin/npm", "/bin/bash", "/usr/bin/make" };
+
+		e->ancestor_filenames = files;
+		assert_true(hit("{basename: curl, ancestor: {filename: {suffix: [/npm, /pip]}}}", e));
+		assert_true(hit("{ancestor: {basename: node, filename: {suffix: /npm}}}", e));
+		assert_false(hit("{ancestor: {basename: bash, filename: {suffix: /npm}}}", e));
+		assert_false(hit("{parent: {filename: /usr/bin/npm}}", e));
+		e->ancestor_filenames = NULL;
+		assert_false(hit("{ancestor: {filename: /usr/bin/npm}}", e));
+	}
 	/* a job root has no ancestors */
 	fx_set(&f, "/usr/bin/make", ARGV("make"), NO_ANC);
 	assert_false(hit("{parent: {basename: {not: x}}}", e));
@@ -513,6 +525,8 @@ static void test_deny_rejected(void **state)
 			  "deny rule 'd' needs 'exe' or 'basename'");
 	expect_deny_error("      basename: nc\n      parent: {exe: /usr/bin/npm}\n", "6:21",
 			  "parent exe cannot be evaluated in the kernel");
+	expect_deny_error("      basename: nc\n      parent: {filename: /usr/bin/npm}\n", "6:26",
+			  "parent filename cannot be evaluated in the kernel");
 	expect_deny_error("      basename: nc\n      ancestor: {basename: npm, depth: 3}\n", "6:7",
 			  "ancestor depth 3 cannot be evaluated in the kernel");
 	expect_deny_error("      exe: /xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n", "5:12",

@@ -77,8 +77,8 @@ $(BUILD)/buildwarden: $(USER_OBJS)
 
 install: $(BUILD)/buildwarden
 	install -D -m 0755 $(BUILD)/buildwarden $(DESTDIR)$(PREFIX)/bin/buildwarden
-	install -D -m 0644 docs/EVENTS.md $(DESTDIR)$(PREFIX)/share/doc/buildwarden/EVENTS.md
-	install -D -m 0644 docs/ARCHITECTURE.md $(DESTDIR)$(PREFIX)/share/doc/buildwarden/ARCHITECTURE.md
+	install -d $(DESTDIR)$(PREFIX)/share/doc/buildwarden
+	install -m 0644 README.md docs/*.md $(DESTDIR)$(PREFIX)/share/doc/buildwarden/
 
 deps:
 	$(Q)tools/deps.sh all

@@ -235,6 +235,11 @@ static void act(struct run_ctx *c, struct verdict *v, const struct bw_exec_event
 	} else if (v->taken == POLICY_ACT_KILL_JOB) {
 		end_job(c, v);
 	}
+	if ((v->blocked || (v->taken >= POLICY_ACT_KILL_PROCESS && !v->kill_err)) &&
+	    !v->proc->ended_by_rule) {
+		v->proc->ended_by_rule = policy_rule_name(v->rule);
+		v->proc->blocked = v->blocked;
+	}
 	c->n_verdicts++;
 	c->n_blocked += v->blocked;
 	c->n_killed += v->taken >= POLICY_ACT_KILL_PROCESS && !v->blocked && !v->kill_err;

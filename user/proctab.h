@@ -42,7 +42,11 @@ struct bw_proc {
 	struct bw_proc *prune_next; /* queue of exited leaves */
 	bool queued;
 	uint32_t pruned_children; /* finished children dropped to bound memory */
-	uint32_t verdicts;        /* policy rules that matched this process */
+	/* Set when the policy ended this process: the rule's name (owned by
+	 * the policy, which outlives the table) and whether the kernel
+	 * blocked it before it ran. */
+	const char *ended_by_rule;
+	bool blocked;
 };
 
 /*

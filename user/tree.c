@@ -48,7 +48,11 @@ static void status_text(const struct bw_proc *p, char *buf, size_t size)
 {
 	int st = (int)p->exit_status;
 
-	if (!p->exited)
+	if (p->blocked)
+		snprintf(buf, size, "BLOCKED before it ran: deny rule '%s'", p->ended_by_rule);
+	else if (p->ended_by_rule && p->exited && WIFSIGNALED(st))
+		snprintf(buf, size, "killed by policy: rule '%s'", p->ended_by_rule);
+	else if (!p->exited)
 		snprintf(buf, size, "still running");
 	else if (WIFSIGNALED(st))
 		snprintf(buf, size, "killed by %s%s", sigabbrev_np(WTERMSIG(st)) ?: "signal",

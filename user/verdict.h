@@ -16,7 +16,7 @@ struct verdict {
 	bool blocked;              /* the kernel killed it before it ran */
 	bool kernel_missed;        /* a deny rule the kernel did not apply: killed from here */
 	int kill_err;              /* 0, or why a kill failed */
-	const struct bw_proc *proc;
+	struct bw_proc *proc;
 	uint64_t ktime_ns;
 };
 

@@ -545,6 +545,17 @@ static int load_policy(struct run_ctx *c)
 	return c->rule_hits ? 0 : -ENOMEM;
 }
 
+/* Only a policy that may end the job gets it a cgroup of its own. */
+static bool may_kill_job(const struct bw_policy *p)
+{
+	size_t i;
+
+	for (i = 0; i < policy_rule_count(p); i++)
+		if (policy_rule_effective_action(policy_rule(p, i)) == POLICY_ACT_KILL_JOB)
+			return true;
+	return false;
+}
+
 static int start_build(struct run_ctx *c, const char *path)
 {
 	int err;
@@ -552,7 +563,8 @@ static int start_build(struct run_ctx *c, const char *path)
 	err = spawn_prepare(&c->child, path, c->opts.cmd, &c->orig_mask);
 	if (err)
 		return err;
-	jobctl_setup(&c->job, c->child.pid);
+	if (may_kill_job(c->policy))
+		jobctl_setup(&c->job, c->child.pid);
 	/* Watched before it may run: no exec of the build can be missed. */
 	err = loader_watch(&c->agent, c->child.pid, 1);
 	if (err)

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <dirent.h>
 #include <bpf/bpf.h>
 #include "jobctl.h"
 #include "log.h"
@@ -71,6 +72,24 @@ static int write_file(const char *dir, const char *name, const char *val)
 	return err;
 }
 
+/* A job's daemons can outlive it and its cgroup; clear the empty ones. */
+static void remove_stale(const char *parent)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d = opendir(parent);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, "buildwarden-job-", 16))
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", parent, de->d_name) < sizeof(path))
+			rmdir(path);
+	}
+	closedir(d);
+}
+
 void jobctl_setup(struct jobctl *j, pid_t pid)
 {
 	char root[PATH_MAX], self[PATH_MAX], dir[PATH_MAX * 2 + 64], val[32];
@@ -79,8 +98,11 @@ void jobctl_setup(struct jobctl *j, pid_t pid)
 	j->cgroup_dir = NULL;
 	if (cgroup2_root(root, sizeof(root)) || own_cgroup(self, sizeof(self)))
 		return;
-	n = snprintf(dir, sizeof(dir), "%s%s/buildwarden-job-%d", root,
-		     strcmp(self, "/") ? self : "", pid);
+	n = snprintf(dir, sizeof(dir), "%s%s", root, strcmp(self, "/") ? self : "");
+	if (n < 0 || (size_t)n >= sizeof(dir))
+		return;
+	remove_stale(dir);
+	n = snprintf(dir + n, sizeof(dir) - (size_t)n, "/buildwarden-job-%d", pid);
 	if (n < 0 || (size_t)n >= sizeof(dir))
 		return;
 	if (mkdir(dir, 0755)) {

@@ -18,7 +18,11 @@ struct jobctl {
 	char *cgroup_dir; /* the job's own cgroup v2 directory, or NULL */
 };
 
-/* Best effort: moves pid into a new cgroup below the agent's own. */
+/*
+ * Best effort: moves pid into a new cgroup below the agent's own, and
+ * removes empty ones earlier runs had to leave behind (rmdir only ever
+ * succeeds on an empty cgroup, so a live job is never touched).
+ */
 void jobctl_setup(struct jobctl *j, pid_t pid);
 void jobctl_cleanup(struct jobctl *j);
 /* 0 when killed, -ESRCH when it is gone or not the same process. */

@@ -177,6 +177,5 @@ void loader_close(struct bw_agent *a)
 {
 	ring_buffer__free(a->rb);
 	process_bpf__destroy(a->skel);
-	tracefs_release(a->tracefs_mounted);
 	memset(a, 0, sizeof(*a));
 }

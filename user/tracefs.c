@@ -40,9 +40,3 @@ int tracefs_ensure(bool *mounted_here)
 	*mounted_here = true;
 	return 0;
 }
-
-void tracefs_release(bool mounted_here)
-{
-	if (mounted_here && umount2(BW_TRACEFS_DIR, MNT_DETACH))
-		bw_warn("cannot unmount %s: %s", BW_TRACEFS_DIR, strerror(errno));
-}

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * Syscall tracepoints are attached by id, which libbpf reads from tracefs.
- * Hosts and containers often lack the mount; we add it when needed and take
- * it away again when we added it.
+ * Hosts and containers often lack the mount; we add it when needed and
+ * leave it: another agent on the host may be attaching through it at that
+ * very moment, and unmounting under it made its load fail (ENOENT).
  */
 #ifndef BW_TRACEFS_H
 #define BW_TRACEFS_H
@@ -13,6 +14,5 @@
 
 /* 0 when tracefs is usable; *mounted_here says whether we mounted it. */
 int tracefs_ensure(bool *mounted_here);
-void tracefs_release(bool mounted_here);
 
 #endif /* BW_TRACEFS_H */

@@ -29,8 +29,9 @@ struct bw_exec_info {
 	 * parent. n_ancestors may be 0 (a job root has no watched parent).
 	 */
 	const char *const *ancestors;
-	/* The same ancestors' filenames as passed to exec (a script's path,
-	 * where ancestors[] holds its interpreter); may be NULL. */
+	/* The same ancestors' filenames: the path each was first started as
+	 * (a script's path, where ancestors[] holds its interpreter, also
+	 * through `#!/usr/bin/env`); may be NULL. */
 	const char *const *ancestor_filenames;
 	uint32_t n_ancestors;
 };

@@ -23,6 +23,7 @@ int proctab_init(struct bw_proctab *t)
 static void proc_free(struct bw_proc *p)
 {
 	free(p->filename);
+	free(p->origin);
 	free(p->exe);
 	free(p->cwd);
 	argv_free(&p->argv);
@@ -193,7 +194,7 @@ static int apply_fork(struct bw_proctab *t, const struct bw_fork_event *e)
 	memcpy(child->comm, parent->comm, sizeof(child->comm));
 	if (parent->exe && !child->exe && !(child->exe = strdup(parent->exe)))
 		return -ENOMEM;
-	if (parent->filename && !child->filename && !(child->filename = strdup(parent->filename)))
+	if (parent->origin && !child->origin && !(child->origin = strdup(parent->origin)))
 		return -ENOMEM;
 	link_child(parent, child);
 	return 0;
@@ -228,6 +229,8 @@ static int apply_exec(struct bw_proctab *t, const struct bw_event_view *v)
 	argv_free(&p->argv);
 	p->argv = argv;
 	err = set_str(&p->filename, v->filename);
+	if (!err && (!p->n_execs || !p->origin))
+		err = set_str(&p->origin, v->filename);
 	if (!err)
 		err = set_str(&p->exe, v->exe);
 	if (!err)
@@ -277,7 +280,7 @@ uint32_t proctab_ancestry(const struct bw_proc *p, const char **exes, const char
 
 	for (p = p->parent; p && n < max; p = p->parent, n++) {
 		exes[n] = p->exe ? p->exe : "";
-		filenames[n] = p->filename ? p->filename : "";
+		filenames[n] = p->origin ? p->origin : "";
 	}
 	return n;
 }

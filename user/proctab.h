@@ -23,6 +23,10 @@ struct bw_proc {
 	uint64_t exit_ns;
 	/* latest exec; NULL/empty until the process execs */
 	char *filename;
+	/* filename of the first exec after fork: `#!/usr/bin/env node` turns
+	 * /usr/bin/npm into /usr/bin/node within one process, and lineage
+	 * rules want the npm */
+	char *origin;
 	char *exe;
 	char *cwd;
 	struct bw_argv argv;
@@ -76,8 +80,8 @@ struct bw_proc *proctab_get(struct bw_proctab *t, uint32_t pid, uint64_t start_n
 /* Apply one decoded kernel record. Returns 0 or -ENOMEM. */
 int proctab_apply(struct bw_proctab *t, const struct bw_event_view *v);
 /*
- * Ancestors' exe paths nearest first (a fork that never exec'd shows its
- * parent's program). Returns how many were stored, at most max.
+ * Ancestors' exe paths and origin filenames, nearest first (a fork that
+ * never exec'd shows its parent's). Returns how many were stored, <= max.
  */
 uint32_t proctab_ancestry(const struct bw_proc *p, const char **exes, const char **filenames,
 			  uint32_t max);

@@ -272,6 +272,30 @@ static void test_proctab_prunes_finished_leaves(void **state)
 	proctab_free(&t);
 }
 
+static void test_proctab_origin_survives_exec_chain(void **state)
+{
+	static const char env_args[] = "npm\0install\0";
+	static const char node_args[] = "node\0/usr/bin/npm\0install\0";
+	const char *exes[2], *files[2];
+	struct bw_fork_event f;
+	struct bw_proctab t;
+	struct rec r;
+
+	assert_int_equal(proctab_init(&t), 0);
+	/* #!/usr/bin/env node: one process, two execs */
+	make_exec(&r, 10, 1, "/usr/bin/npm", "/usr/bin/env", "/", env_args, sizeof(env_args) - 1);
+	apply(&t, r.raw, r.size);
+	make_exec(&r, 10, 1, "/usr/bin/node", "/usr/bin/node", "/", node_args,
+		  sizeof(node_args) - 1);
+	apply(&t, r.raw, r.size);
+	fork_rec(&f, 10, 1, 11, 2);
+	apply(&t, &f, sizeof(f));
+	assert_int_equal(proctab_ancestry(proctab_find(&t, 11, 2), exes, files, 2), 1);
+	assert_string_equal(exes[0], "/usr/bin/node");
+	assert_string_equal(files[0], "/usr/bin/npm");
+	proctab_free(&t);
+}
+
 static void test_tree_output(void **state)
 {
 	static const char args[] = "make\0-j2\0";
@@ -317,6 +341,7 @@ int main(void)
 		cmocka_unit_test(test_render_exit_signal),
 		cmocka_unit_test(test_proctab_lineage_and_pid_reuse),
 		cmocka_unit_test(test_proctab_prunes_finished_leaves),
+		cmocka_unit_test(test_proctab_origin_survives_exec_chain),
 		cmocka_unit_test(test_tree_output),
 	};
 

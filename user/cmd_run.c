@@ -359,6 +359,8 @@ static int setup_signals(struct run_ctx *c)
 	sigaddset(&mask, SIGTERM);
 	sigaddset(&mask, SIGHUP);
 	sigaddset(&mask, SIGQUIT);
+	/* The build's exit arrives as SIGCHLD on the same signalfd. */
+	sigaddset(&mask, SIGCHLD);
 	if (sigprocmask(SIG_BLOCK, &mask, &c->orig_mask))
 		return -errno;
 	c->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -380,25 +382,7 @@ static int epoll_add(int epfd, int fd, uint32_t tag)
 	return 0;
 }
 
-enum { TAG_RB = 1, TAG_SIG, TAG_CHILD };
-
-/*
- * A terminal's ^C reaches the whole foreground process group, the build
- * included; only signals sent to us alone (kill, CI runner) are forwarded.
- */
-static void forward_signals(struct run_ctx *c)
-{
-	struct signalfd_siginfo si;
-
-	while (read(c->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		bool from_tty = si.ssi_code == SI_KERNEL && getpgid(c->child.pid) == getpgrp();
-
-		bw_info("received %s%s", sigabbrev_np((int)si.ssi_signo) ?: "signal",
-			from_tty ? " from the terminal" : ", forwarding to the build");
-		if (!from_tty && !c->child_done)
-			kill(c->child.pid, (int)si.ssi_signo);
-	}
-}
+enum { TAG_RB = 1, TAG_SIG };
 
 static void reap_child(struct run_ctx *c)
 {
@@ -408,6 +392,31 @@ static void reap_child(struct run_ctx *c)
 		c->child_done = true;
 		c->child_status = st;
 		c->t_end_ns = now_mono_ns();
+	}
+}
+
+/*
+ * A terminal's ^C reaches the whole foreground process group, the build
+ * included; only signals sent to us alone (kill, CI runner) are forwarded.
+ * SIGCHLD on the same descriptor says the build changed state.
+ */
+static void forward_signals(struct run_ctx *c)
+{
+	struct signalfd_siginfo si;
+
+	while (read(c->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		bool from_tty;
+
+		if (si.ssi_signo == SIGCHLD) {
+			reap_child(c);
+			continue;
+		}
+		from_tty = si.ssi_code == SI_KERNEL && getpgid(c->child.pid) == getpgrp();
+
+		bw_info("received %s%s", sigabbrev_np((int)si.ssi_signo) ?: "signal",
+			from_tty ? " from the terminal" : ", forwarding to the build");
+		if (!from_tty && !c->child_done)
+			kill(c->child.pid, (int)si.ssi_signo);
 	}
 }
 
@@ -422,8 +431,6 @@ static int event_loop(struct run_ctx *c)
 	err = epoll_add(c->epfd, ring_buffer__epoll_fd(c->agent.rb), TAG_RB);
 	if (!err)
 		err = epoll_add(c->epfd, c->sigfd, TAG_SIG);
-	if (!err)
-		err = epoll_add(c->epfd, c->child.pidfd, TAG_CHILD);
 	if (err)
 		return err;
 	while (!c->child_done) {
@@ -435,10 +442,8 @@ static int event_loop(struct run_ctx *c)
 		for (i = 0; i < n; i++) {
 			if (evs[i].data.u32 == TAG_RB)
 				ring_buffer__consume(c->agent.rb);
-			else if (evs[i].data.u32 == TAG_SIG)
-				forward_signals(c);
 			else
-				reap_child(c);
+				forward_signals(c);
 		}
 		check_lost(c);
 	}
@@ -601,7 +606,7 @@ static void run_ctx_free(struct run_ctx *c)
 
 int cmd_run(int argc, char **argv)
 {
-	struct run_ctx c = { .sigfd = -1, .epfd = -1, .child = { .pid = -1, .pidfd = -1, .go_fd = -1, .err_fd = -1 } };
+	struct run_ctx c = { .sigfd = -1, .epfd = -1, .child = { .pid = -1, .go_fd = -1, .err_fd = -1 } };
 	struct loader_opts lo = { .max_procs = LOADER_DEFAULT_MAX_PROCS };
 	char *path = NULL;
 	int err, status = BW_EXIT_AGENT_ERROR;

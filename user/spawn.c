@@ -101,7 +101,7 @@ int spawn_prepare(struct spawn *s, const char *path, char *const argv[], const s
 	int err;
 
 	s->pid = -1;
-	s->pidfd = s->go_fd = s->err_fd = -1;
+	s->go_fd = s->err_fd = -1;
 	if (pipe2(go, O_CLOEXEC) || pipe2(er, O_CLOEXEC)) {
 		err = -errno;
 		bw_err("cannot create pipes for the build: %s", strerror(errno));
@@ -122,13 +122,6 @@ int spawn_prepare(struct spawn *s, const char *path, char *const argv[], const s
 	close(er[1]);
 	s->go_fd = go[1];
 	s->err_fd = er[0];
-	s->pidfd = (int)syscall(SYS_pidfd_open, s->pid, 0);
-	if (s->pidfd < 0) {
-		err = -errno;
-		bw_err("pidfd_open(%d) failed: %s", s->pid, strerror(errno));
-		spawn_close(s);
-		return err;
-	}
 	return 0;
 cleanup:
 	for (int i = 0; i < 2; i++) {
@@ -168,7 +161,5 @@ void spawn_close(struct spawn *s)
 		close(s->go_fd);
 	if (s->err_fd >= 0)
 		close(s->err_fd);
-	if (s->pidfd >= 0)
-		close(s->pidfd);
-	s->go_fd = s->err_fd = s->pidfd = -1;
+	s->go_fd = s->err_fd = -1;
 }

@@ -13,7 +13,6 @@
 
 struct spawn {
 	pid_t pid;
-	int pidfd;
 	int go_fd;  /* write end: releases the child */
 	int err_fd; /* read end: errno if exec failed, EOF if it succeeded */
 };

@@ -3,18 +3,23 @@
 #include "tree.h"
 #include "verdict.h"
 
-static void json_proc(struct jbuf *jb, const struct bw_proc *p)
+static void json_argv(struct jbuf *jb, const struct bw_proc *p)
 {
 	uint32_t i;
 
-	json_obj_open(jb);
-	json_kv_u64(jb, "pid", p->pid);
-	json_kv_u64(jb, "start_ns", p->start_ns);
-	json_kv_str(jb, "exe", p->exe);
 	json_arr_open(jb, "argv");
 	for (i = 0; i < p->argv.n; i++)
 		json_val_strn(jb, p->argv.v[i], strlen(p->argv.v[i]));
 	json_arr_close(jb);
+}
+
+static void json_proc(struct jbuf *jb, const struct bw_proc *p)
+{
+	json_obj_open(jb);
+	json_kv_u64(jb, "pid", p->pid);
+	json_kv_u64(jb, "start_ns", p->start_ns);
+	json_kv_str(jb, "exe", p->exe);
+	json_argv(jb, p);
 	json_obj_close(jb);
 }
 
@@ -36,7 +41,6 @@ void verdict_json(struct jbuf *jb, uint64_t seq, const struct bw_clock *clk,
 		  const struct verdict *v)
 {
 	const struct bw_proc *p = v->proc;
-	uint32_t i;
 
 	event_json_begin(jb, seq, "verdict", v->ktime_ns, p->job_id, clk);
 	json_kv_str(jb, "rule", policy_rule_name(v->rule));
@@ -54,10 +58,7 @@ void verdict_json(struct jbuf *jb, uint64_t seq, const struct bw_clock *clk,
 	json_kv_str(jb, "filename", p->filename);
 	json_kv_str(jb, "exe", p->exe);
 	json_kv_str(jb, "cwd", p->cwd);
-	json_arr_open(jb, "argv");
-	for (i = 0; i < p->argv.n; i++)
-		json_val_strn(jb, p->argv.v[i], strlen(p->argv.v[i]));
-	json_arr_close(jb);
+	json_argv(jb, p);
 	json_ancestry(jb, p);
 	json_obj_close(jb);
 }

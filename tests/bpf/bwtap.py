@@ -58,8 +58,14 @@ class Checker:
             raise TestFailure("\n".join(self.problems))
 
 
+class Skip(Exception):
+    """Raised by a test that cannot run here; the reason is reported."""
+
+
 def tap_run(tests, skip=None):
-    """Run [(name, fn)], printing TAP. fn() raises to fail. Returns exit status."""
+    """Run [(name, fn)], printing TAP. fn() raises to fail, or Skip(reason).
+
+    Returns the exit status."""
     print("1..%d" % len(tests), flush=True)
     failed = 0
     for i, (name, fn) in enumerate(tests, 1):
@@ -68,6 +74,8 @@ def tap_run(tests, skip=None):
             continue
         try:
             fn()
+        except Skip as e:
+            print("ok %d - %s # SKIP %s" % (i, name, e), flush=True)
         except Exception as e:  # report every failure, keep going
             failed += 1
             print("not ok %d - %s" % (i, name), flush=True)

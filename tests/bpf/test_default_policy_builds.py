@@ -23,7 +23,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import traceback
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -39,36 +38,6 @@ SCRUB_ENV = ("BUILDWARDEN", "BW_BUILD", "BW_SRC", "BUILD", "MAKEFLAGS", "MFLAGS"
              "MAKELEVEL", "MAKEOVERRIDES", "CMOCKA_MESSAGE_OUTPUT")
 
 S = {}  # results shared by the tests, per build: S["zlib"], S["self"]
-
-
-class Skip(Exception):
-    pass
-
-
-def tap(tests, skip=None):
-    """Like bwtap.tap_run, plus a test may raise Skip(reason)."""
-    print("1..%d" % len(tests), flush=True)
-    failed = 0
-    for i, (name, fn) in enumerate(tests, 1):
-        if skip:
-            print("ok %d - %s # SKIP %s" % (i, name, skip), flush=True)
-            continue
-        try:
-            fn()
-        except Skip as e:
-            print("ok %d - %s # SKIP %s" % (i, name, e), flush=True)
-        except Exception as e:  # report every failure, keep going
-            failed += 1
-            print("not ok %d - %s" % (i, name), flush=True)
-            if isinstance(e, AssertionError):
-                text = str(e) or "assertion failed"
-            else:
-                text = traceback.format_exc()
-            for line in text.splitlines():
-                print("#   " + line[:2000], flush=True)
-        else:
-            print("ok %d - %s" % (i, name), flush=True)
-    return 1 if failed else 0
 
 
 def diag(msg):
@@ -159,7 +128,7 @@ def fetch_zlib():
     if "zlib_src" in S:
         return S["zlib_src"]
     if "zlib_skip" in S:
-        raise Skip(S["zlib_skip"])
+        raise T.Skip(S["zlib_skip"])
     t0 = time.monotonic()
     p = subprocess.run([FETCH, "zlib", SRC_CACHE], stdin=subprocess.DEVNULL,
                        stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=600)
@@ -167,7 +136,7 @@ def fetch_zlib():
     if p.returncode == 3:
         last = err.splitlines()[-1] if err else "Debian's archive unreachable"
         S["zlib_skip"] = "cannot fetch zlib's Debian source: " + last
-        raise Skip(S["zlib_skip"])
+        raise T.Skip(S["zlib_skip"])
     src = p.stdout.decode("utf-8", "replace").strip()
     if p.returncode != 0 or not os.path.isfile(os.path.join(src, "configure")):
         S["zlib_error"] = "%s zlib %s: exit %d, stdout %r, stderr:\n%s" % (
@@ -188,7 +157,7 @@ def t_zlib_builds():
 
 def t_zlib_no_verdicts():
     if "zlib_skip" in S:
-        raise Skip(S["zlib_skip"])
+        raise T.Skip(S["zlib_skip"])
     check_no_verdicts("zlib")
 
 
@@ -240,11 +209,11 @@ TESTS = [
 def main():
     skip = T.skip_reason()
     if skip:
-        return tap(TESTS, skip)
+        return T.tap_run(TESTS, skip)
     tmp = tempfile.TemporaryDirectory(prefix="bw-defpol-")
     S["tmp"] = os.path.realpath(tmp.name)
     try:
-        return tap(TESTS)
+        return T.tap_run(TESTS)
     finally:
         tmp.cleanup()
 

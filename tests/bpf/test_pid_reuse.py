@@ -24,7 +24,6 @@ other way round. If pid P could not be had, each test reports
 import os
 import re
 import sys
-import traceback
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -32,10 +31,6 @@ import bwtap as T  # noqa: E402
 import bwpolicy as P  # noqa: E402
 
 S = {}
-
-
-class Skip(Exception):
-    pass
 
 
 def setup():
@@ -53,7 +48,7 @@ def reuse_run(case, rules):
                    name="pidreuse-" + case)
     out = job.stdout
     if "no reuse" in out:
-        raise Skip("could not reuse pid (%s)" % out.strip().splitlines()[-1])
+        raise T.Skip("could not reuse pid (%s)" % out.strip().splitlines()[-1])
     a = re.search(r"^A pid=(\d+) status=(\d+)$", out, re.M)
     b = re.search(r"^B pid=(\d+) status=(\d+) method=(\S+) tries=(\d+)$", out, re.M)
     if not a or not b:
@@ -181,31 +176,6 @@ TESTS = [
 ]
 
 
-def tap(tests, skip):
-    """Like bwtap.tap_run, plus a per-test SKIP (raise Skip)."""
-    print("1..%d" % len(tests), flush=True)
-    failed = 0
-    for i, (name, fn) in enumerate(tests, 1):
-        if skip:
-            print("ok %d - %s # SKIP %s" % (i, name, skip), flush=True)
-            continue
-        try:
-            fn()
-        except Skip as e:
-            print("ok %d - %s # SKIP %s" % (i, name, e), flush=True)
-        except Exception as e:
-            failed += 1
-            print("not ok %d - %s" % (i, name), flush=True)
-            text = str(e) if isinstance(e, AssertionError) else traceback.format_exc()
-            for line in (text or "assertion failed").splitlines():
-                print("#   " + line[:2000], flush=True)
-        else:
-            print("ok %d - %s" % (i, name), flush=True)
-    for m in S.get("methods", []):
-        print("# " + m, flush=True)
-    return 1 if failed else 0
-
-
 def main():
     skip = T.skip_reason()
     if not skip:
@@ -216,7 +186,7 @@ def main():
             return 1
         setup()
     try:
-        return tap(TESTS, skip)
+        return T.tap_run(TESTS, skip)
     finally:
         if "sc" in S:
             S["sc"].cleanup()

@@ -6,7 +6,7 @@ set -eu
 
 want="${1:-all}"
 
-build_pkgs="clang llvm make gcc pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev libjson-c-dev libyaml-dev libcurl4-openssl-dev"
+build_pkgs="clang llvm make gcc pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev libjson-c-dev libyaml-dev libcurl4-openssl-dev libssl-dev"
 test_pkgs="libcmocka-dev bats python3 valgrind util-linux iproute2"
 
 case "$want" in

@@ -66,6 +66,30 @@ struct path {
 
 struct file {
 	struct path f_path;
+	void *private_data;
+};
+
+struct fdtable {
+	unsigned int max_fds;
+	struct file **fd;
+};
+
+struct files_struct {
+	struct fdtable *fdt;
+};
+
+struct sock_common {
+	__u16 skc_dport; /* network order */
+	unsigned short skc_family;
+};
+
+struct sock {
+	struct sock_common __sk_common;
+};
+
+struct socket {
+	short type;
+	struct sock *sk;
 };
 
 struct fs_struct {
@@ -98,6 +122,7 @@ struct task_struct {
 	struct task_struct *group_leader;
 	struct mm_struct *mm;
 	struct fs_struct *fs;
+	struct files_struct *files;
 	const struct cred *cred;
 	struct signal_struct *signal;
 };
@@ -109,6 +134,32 @@ struct linux_binprm {
 };
 
 #pragma clang attribute pop
+
+/* User ABI structs (stable, not CO-RE): what connect/sendmsg callers pass. */
+struct bw_sockaddr {
+	__u16 family;
+	__u16 port; /* network order, for AF_INET and AF_INET6 */
+	__u32 v4_or_flowinfo;
+	__u8 v6[16];
+	__u32 scope_id;
+};
+
+struct bw_iovec {
+	__u64 base;
+	__u64 len;
+};
+
+struct bw_msghdr {
+	__u64 name;
+	__u32 namelen;
+	__u32 pad;
+	__u64 iov;
+	__u64 iovlen;
+	__u64 control;
+	__u64 controllen;
+	__u32 flags;
+	__u32 pad2;
+};
 
 /*
  * Syscall tracepoint records. These are not kernel structs but the stable

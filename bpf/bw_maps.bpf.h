@@ -29,6 +29,32 @@ struct {
 	__type(value, __u64);
 } counters SEC(".maps");
 
+/* Which network/file/privilege hooks report; see struct bw_hook_config. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bw_hook_config);
+} hook_config SEC(".maps");
+
+/* The job of the current process when hook `which` is on, else NULL. */
+static __always_inline struct bw_proc_state *bw_hook_job(__u32 which)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32, zero = 0;
+	struct bw_proc_state *st = bpf_map_lookup_elem(&job_procs, &tgid);
+	struct bw_hook_config *cfg;
+
+	if (!st)
+		return NULL;
+	cfg = bpf_map_lookup_elem(&hook_config, &zero);
+	return cfg && (cfg->hooks & which) ? st : NULL;
+}
+
+static __always_inline __u32 bw_tid(void)
+{
+	return (__u32)bpf_get_current_pid_tgid();
+}
+
 static __always_inline void bw_count(__u32 which)
 {
 	__u64 *c = bpf_map_lookup_elem(&counters, &which);

@@ -20,12 +20,18 @@
 #define BW_ARGS_MAX 16384    /* argv bytes, NUL-separated */
 #define BW_DATA_SLOT 4096    /* masked offset region ahead of argv */
 #define BW_DATA_MAX (BW_DATA_SLOT + BW_ARGS_MAX)
+#define BW_DNS_MAX 512       /* DNS payload bytes captured (classic UDP size) */
+#define BW_FILE_PATH_MAX 512 /* user-supplied paths of file operations */
 
 enum bw_event_type {
 	BW_EV_FORK = 1,        /* a watched process created a process */
 	BW_EV_EXEC = 2,        /* a watched process replaced its image */
 	BW_EV_EXEC_FAILED = 3, /* execve/execveat returned an error */
 	BW_EV_EXIT = 4,        /* the last thread of a watched process exited */
+	BW_EV_CONNECT = 5,     /* connect() on an IPv4/IPv6 socket returned */
+	BW_EV_DNS = 6,         /* a UDP/53 payload was sent or received */
+	BW_EV_FILE = 7,        /* a file operation on a watched path */
+	BW_EV_PRIV = 8,        /* a privilege or tampering syscall */
 	BW_EV_TYPE_MAX,
 };
 
@@ -112,6 +118,89 @@ struct bw_exit_event {
 	char comm[BW_COMM_LEN];
 };
 
+struct bw_connect_event {
+	struct bw_event_header hdr;
+	__u8 addr[16];   /* IPv4 in the first 4 bytes */
+	__s32 ret;       /* connect's return: 0, -EINPROGRESS, -ECONNREFUSED, ... */
+	__u32 sock_type; /* SOCK_STREAM, SOCK_DGRAM, ... (0 if unknown) */
+	__s32 fd;
+	__u16 family;    /* AF_INET or AF_INET6 */
+	__u16 port;      /* host byte order */
+	char comm[BW_COMM_LEN];
+};
+
+#define BW_DNS_QUERY 0
+#define BW_DNS_ANSWER 1
+
+struct bw_dns_event {
+	struct bw_event_header hdr;
+	__u8 addr[16];   /* the server */
+	__u32 direction; /* BW_DNS_QUERY or BW_DNS_ANSWER */
+	__u32 total_len; /* payload size the syscall moved */
+	__u16 family;
+	__u16 port;
+	__u16 len;       /* bytes captured in data[] (<= BW_DNS_MAX) */
+	__u16 pad0;
+	char comm[BW_COMM_LEN];
+	__u8 data[];
+};
+
+enum bw_file_op {
+	BW_FILE_OPEN = 1, /* flags say read or write/create/truncate */
+	BW_FILE_RENAME = 2,
+	BW_FILE_UNLINK = 3,
+};
+
+/* bw_file_event.flags */
+#define BW_FILE_RESOLVED (1u << 0)  /* path is the kernel's absolute path of the fd */
+#define BW_FILE_TRUNCATED (1u << 1) /* a path hit its limit */
+#define BW_FILE_WRITE (1u << 2)     /* opened for writing, creating or truncating */
+
+/*
+ * data[]: path, then path2 (rename's target), then cwd, each NUL-terminated
+ * with lengths including the NUL (0: absent). A path that is not RESOLVED
+ * is as passed by the caller: relative to cwd (or to dirfd, when dirfd is
+ * not AT_FDCWD, which is reported as "dirfd").
+ */
+struct bw_file_event {
+	struct bw_event_header hdr;
+	__u32 op;        /* enum bw_file_op */
+	__s32 ret;       /* the syscall's return */
+	__u32 open_flags;
+	__u32 flags;     /* BW_FILE_* */
+	__s32 dirfd;
+	__u16 path_len;
+	__u16 path2_len;
+	__u16 cwd_len;
+	__u16 pad0[3];
+	char comm[BW_COMM_LEN];
+	char data[];
+};
+
+enum bw_priv_op {
+	BW_PRIV_PTRACE = 1,  /* arg0 request, target_pid */
+	BW_PRIV_SETUID,      /* arg0..2 the ids passed (setuid, setreuid, setresuid) */
+	BW_PRIV_SETGID,      /* likewise for gids */
+	BW_PRIV_MOUNT,       /* arg0 flags; data: target path */
+	BW_PRIV_BPF,         /* arg0 cmd */
+	BW_PRIV_MODULE,      /* arg0: 0 init_module, 1 finit_module */
+	BW_PRIV_MEMFD,       /* arg0 flags; data: name */
+	BW_PRIV_SIGNAL_AGENT,/* arg0 signal; target_pid: the agent */
+	BW_PRIV_OP_MAX,
+};
+
+struct bw_priv_event {
+	struct bw_event_header hdr;
+	__u64 args[3];
+	__u32 op;         /* enum bw_priv_op */
+	__u32 syscall_nr; /* which syscall of the family */
+	__u32 target_pid;
+	__u16 data_len;   /* bytes in data[], NUL included */
+	__u16 pad0;
+	char comm[BW_COMM_LEN];
+	char data[];
+};
+
 /* Value of the job-scope map, keyed by tgid. */
 struct bw_proc_state {
 	__u64 job_id;
@@ -152,6 +241,25 @@ struct bw_anc_val {
 struct bw_deny_config {
 	__u32 enabled; /* any deny rule or ancestor tag loaded */
 	__u32 audit;   /* report matches, never kill */
+};
+
+/*
+ * Which of the network, file and privilege hooks report, set by userspace
+ * (array map "hook_config"); a hook that is off costs its job-scope lookup
+ * and this one array lookup.
+ */
+#define BW_HOOK_CONNECT (1u << 0)
+#define BW_HOOK_DNS (1u << 1)
+#define BW_HOOK_FILE (1u << 2)
+#define BW_HOOK_PRIV (1u << 3)
+
+/* file_watch map values: what to report under a directory prefix key. */
+#define BW_WATCH_WRITE (1u << 0)
+#define BW_WATCH_READ (1u << 1)
+
+struct bw_hook_config {
+	__u32 hooks;     /* BW_HOOK_* */
+	__u32 agent_tgid; /* signals aimed at it are reported */
 };
 
 /* Indexes into the per-CPU counters map; userspace sums over CPUs. */

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include "alerts.h"
+#include "ci_env.h"
 #include "commands.h"
 #include "deny_maps.h"
 #include "event_json.h"
@@ -23,7 +26,10 @@
 #include "jobctl.h"
 #include "loader.h"
 #include "log.h"
+#include "netinfo.h"
 #include "proctab.h"
+#include "redact.h"
+#include "report.h"
 #include "spawn.h"
 #include "tree.h"
 #include "verdict.h"
@@ -31,11 +37,17 @@
 #define MAX_VERDICTS_PER_EXEC 16
 
 struct run_opts {
+	uint32_t hooks; /* BW_HOOK_*: what besides exec to record */
 	const char *events_path;
 	const char *policy_path;
+	const char *report_path;   /* JSON summary */
+	const char *markdown_path; /* Markdown report */
 	uint32_t ringbuf_mb;
 	bool tree;
 	bool force_raw_tp;
+	const char *webhook_url;
+	enum alert_format webhook_format;
+	const char *webhook_secret_file;
 	char **cmd;
 };
 
@@ -44,12 +56,19 @@ struct run_ctx {
 	struct bw_agent agent;
 	struct bw_proctab procs;
 	struct jbuf jb;
+	struct jbuf jb_event; /* a non-exec verdict's event fields */
+	struct jbuf jb_alert; /* the verdict record handed to the webhook */
+	struct alerts *alerts;
+	struct alert_stats alert_st;
 	struct bw_clock clk;
 	FILE *events;
+	FILE *spool; /* the stream, for the report, when events go nowhere or to stdout */
 	bool events_failed;
 	uint64_t seq;
 	uint64_t n_type[BW_EV_TYPE_MAX];
 	uint64_t malformed;
+	struct dns_cache dns;
+	struct netinfo ni;
 	uint64_t counters[BW_CNT_MAX];
 	uint64_t lost_reported;
 	struct spawn child;
@@ -79,10 +98,19 @@ static const char run_usage[] =
 	"\n"
 	"Options:\n"
 	"  -e, --events FILE     write events as JSON lines to FILE ('-': stdout)\n"
+	"  -r, --report FILE     write the JSON summary report to FILE\n"
+	"  -m, --markdown FILE   write the Markdown report to FILE (also appended to\n"
+	"                        $GITHUB_STEP_SUMMARY when that is set)\n"
+	"      --no-redact       do not mask secrets in events and reports (debugging)\n"
+	"      --webhook URL     post alerts to a chat webhook (docs/ALERTS.md)\n"
+	"      --webhook-format slack|teams|generic   payload format (default slack)\n"
+	"      --webhook-secret-file FILE   sign generic payloads (HMAC-SHA256)\n"
 	"  -p, --policy FILE     judge every exec by this policy (default: the\n"
 	"                        embedded CI policy; see buildwarden policy check)\n"
 	"      --ringbuf-mb N    kernel ring buffer size in MiB, a power of two (default 16)\n"
 	"      --no-tree         do not print the process tree when the build ends\n"
+	"      --record LIST     what to record besides exec: comma-separated connect,\n"
+	"                        dns, file, privilege; 'all' (default) or 'exec' (none)\n"
 	"      --force-raw-tp    attach exec through raw_tp even where tp_btf works\n"
 	"  -v, --verbose         more diagnostics (twice: libbpf debug output)\n"
 	"  -h, --help            show this help\n"
@@ -112,15 +140,53 @@ static int parse_u32(const char *s, uint32_t *out)
 	return 0;
 }
 
+#define BW_HOOK_ALL (BW_HOOK_CONNECT | BW_HOOK_DNS | BW_HOOK_FILE | BW_HOOK_PRIV)
+
+static int parse_record(const char *arg, uint32_t *hooks)
+{
+	static const struct { const char *name; uint32_t bits; } kinds[] = {
+		{ "all", BW_HOOK_ALL }, { "exec", 0 }, { "connect", BW_HOOK_CONNECT },
+		{ "dns", BW_HOOK_DNS }, { "file", BW_HOOK_FILE }, { "privilege", BW_HOOK_PRIV },
+	};
+	char *copy = strdup(arg), *tok, *save = NULL;
+	size_t i;
+	int err = copy ? 0 : -ENOMEM;
+
+	*hooks = 0;
+	for (tok = copy ? strtok_r(copy, ",", &save) : NULL; tok && !err;
+	     tok = strtok_r(NULL, ",", &save)) {
+		for (i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++)
+			if (!strcmp(tok, kinds[i].name))
+				break;
+		if (i == sizeof(kinds) / sizeof(kinds[0])) {
+			bw_err("run: --record '%s': unknown kind '%s' (expected connect, dns, file, "
+			       "privilege, all or exec)", arg, tok);
+			err = -EINVAL;
+		} else {
+			*hooks |= kinds[i].bits;
+		}
+	}
+	free(copy);
+	return err;
+}
+
 static int parse_opts(int argc, char **argv, struct run_opts *o)
 {
-	enum { OPT_RINGBUF = 256, OPT_NO_TREE, OPT_RAW_TP };
+	enum { OPT_RINGBUF = 256, OPT_NO_TREE, OPT_RAW_TP, OPT_RECORD, OPT_NO_REDACT, OPT_WEBHOOK,
+	       OPT_WEBHOOK_FORMAT, OPT_WEBHOOK_SECRET };
 	static const struct option longopts[] = {
 		{ "events", required_argument, NULL, 'e' },
 		{ "policy", required_argument, NULL, 'p' },
 		{ "ringbuf-mb", required_argument, NULL, OPT_RINGBUF },
 		{ "no-tree", no_argument, NULL, OPT_NO_TREE },
 		{ "force-raw-tp", no_argument, NULL, OPT_RAW_TP },
+		{ "record", required_argument, NULL, OPT_RECORD },
+		{ "report", required_argument, NULL, 'r' },
+		{ "markdown", required_argument, NULL, 'm' },
+		{ "no-redact", no_argument, NULL, OPT_NO_REDACT },
+		{ "webhook", required_argument, NULL, OPT_WEBHOOK },
+		{ "webhook-format", required_argument, NULL, OPT_WEBHOOK_FORMAT },
+		{ "webhook-secret-file", required_argument, NULL, OPT_WEBHOOK_SECRET },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -128,14 +194,26 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 	int c, verbose = 0;
 
 	o->ringbuf_mb = LOADER_DEFAULT_RINGBUF >> 20;
+	o->hooks = BW_HOOK_ALL;
 	o->tree = true;
 	opterr = 0;
 	optind = 1;
 	/* '+': options end at COMMAND, so its own flags are left alone. */
-	while ((c = getopt_long(argc, argv, "+:e:p:vh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:e:p:r:m:vh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e': o->events_path = optarg; break;
 		case 'p': o->policy_path = optarg; break;
+		case 'r': o->report_path = optarg; break;
+		case 'm': o->markdown_path = optarg; break;
+		case OPT_NO_REDACT: redact_set_enabled(false); break;
+		case OPT_WEBHOOK: o->webhook_url = optarg; break;
+		case OPT_WEBHOOK_SECRET: o->webhook_secret_file = optarg; break;
+		case OPT_WEBHOOK_FORMAT:
+			if (alerts_parse_format(optarg, &o->webhook_format)) {
+				bw_err("run: --webhook-format '%s': expected slack, teams or generic", optarg);
+				return -EINVAL;
+			}
+			break;
 		case OPT_RINGBUF:
 			if (parse_u32(optarg, &o->ringbuf_mb) || !o->ringbuf_mb || o->ringbuf_mb > 1024 ||
 			    (o->ringbuf_mb & (o->ringbuf_mb - 1))) {
@@ -146,6 +224,10 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			break;
 		case OPT_NO_TREE: o->tree = false; break;
 		case OPT_RAW_TP: o->force_raw_tp = true; break;
+		case OPT_RECORD:
+			if (parse_record(optarg, &o->hooks))
+				return -EINVAL;
+			break;
 		case 'v': verbose++; break;
 		case 'h': fputs(run_usage, stdout); return 1;
 		case ':':
@@ -167,17 +249,26 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 	return 0;
 }
 
+static bool recording(const struct run_ctx *c)
+{
+	return c->events || c->spool;
+}
+
+static bool put_line(struct run_ctx *c, FILE *f)
+{
+	return !f || (fwrite(c->jb.buf, 1, c->jb.len, f) == c->jb.len && fputc('\n', f) != EOF);
+}
+
 static void emit_line(struct run_ctx *c)
 {
-	if (!c->events || c->events_failed)
+	if (c->events_failed)
 		return;
-	if (c->jb.oom || fwrite(c->jb.buf, 1, c->jb.len, c->events) != c->jb.len ||
-	    fputc('\n', c->events) == EOF) {
+	if (c->jb.oom || !put_line(c, c->events) || !put_line(c, c->spool)) {
 		/* Never fail the build for the log: say so once, keep watching. */
 		c->events_failed = true;
 		bw_err("writing events to %s failed: %s; the stream is incomplete from seq %llu",
-		       c->opts.events_path, c->jb.oom ? "out of memory" : strerror(errno),
-		       (unsigned long long)c->seq);
+		       c->opts.events_path ? c->opts.events_path : "the report spool",
+		       c->jb.oom ? "out of memory" : strerror(errno), (unsigned long long)c->seq);
 	}
 }
 
@@ -217,13 +308,53 @@ static void end_job(struct run_ctx *c, struct verdict *v)
 	}
 }
 
+/* Hand an alerting verdict to the webhook sender (copied; never blocks). */
+static void submit_alert(struct run_ctx *c, const struct verdict *v)
+{
+	const struct bw_proc *chain[BW_ANCESTRY_MAX], *p;
+	char cmd[4096], lines[BW_ANCESTRY_MAX][512];
+	const char *anc[BW_ANCESTRY_MAX];
+	size_t n = 0, i;
+	struct timespec ts;
+	struct alert al;
+
+	for (p = v->proc->parent; p && n < BW_ANCESTRY_MAX; p = p->parent)
+		chain[n++] = p;
+	for (i = 0; i < n; i++) { /* root first */
+		char line[sizeof(lines[0]) - 16];
+
+		tree_cmdline(chain[n - 1 - i], line, sizeof(line));
+		snprintf(lines[i], sizeof(lines[i]), "%u %s", chain[n - 1 - i]->pid, line);
+		anc[i] = lines[i];
+	}
+	tree_cmdline(v->proc, cmd, sizeof(cmd));
+	jbuf_reset(&c->jb_alert);
+	verdict_json(&c->jb_alert, c->seq, &c->clk, v);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	al = (struct alert){
+		.rule = policy_rule_name(v->rule),
+		.severity = policy_severity_name(policy_rule_severity(v->rule)),
+		.description = policy_rule_description(v->rule),
+		.action = policy_action_name(v->taken),
+		.blocked = v->blocked,
+		.cmdline = cmd,
+		.ancestry = anc,
+		.n_ancestry = n,
+		.exe = v->proc->exe ? v->proc->exe : v->proc->comm,
+		.pid = v->proc->pid,
+		.verdict_json = c->jb_alert.oom ? NULL : c->jb_alert.buf,
+		.time_ns_realtime = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec,
+	};
+	alerts_submit(c->alerts, &al);
+}
+
 /* Carry out one verdict, then record it. */
 static void act(struct run_ctx *c, struct verdict *v, const struct bw_exec_event *e)
 {
 	enum policy_action written = policy_rule_action(v->rule);
 
 	v->taken = policy_rule_effective_action(v->rule);
-	if (written == POLICY_ACT_DENY && v->taken == POLICY_ACT_DENY) {
+	if (written == POLICY_ACT_DENY && v->taken == POLICY_ACT_DENY && e) {
 		v->blocked = e->flags & BW_EXEC_DENIED;
 		if (!v->blocked) {
 			/* Never a silent downgrade: say so, and stop it from here. */
@@ -246,11 +377,13 @@ static void act(struct run_ctx *c, struct verdict *v, const struct bw_exec_event
 	c->rule_hits[policy_rule_index(v->rule)]++;
 	if (v->taken != POLICY_ACT_LOG)
 		verdict_print_line(stderr, v);
-	if (c->events) {
+	if (recording(c)) {
 		jbuf_reset(&c->jb);
 		verdict_json(&c->jb, ++c->seq, &c->clk, v);
 		emit_line(c);
 	}
+	if (c->alerts && v->taken != POLICY_ACT_LOG)
+		submit_alert(c, v);
 }
 
 static void judge_exec(struct run_ctx *c, const struct bw_exec_event *e)
@@ -290,6 +423,85 @@ static void judge_exec(struct run_ctx *c, const struct bw_exec_event *e)
 	}
 }
 
+/* /proc/PID/..., /proc/self/...: whose memory or environment a path names. */
+static uint32_t proc_target(const char *path, uint32_t self)
+{
+	char *end;
+	unsigned long pid;
+
+	if (!path || strncmp(path, "/proc/", 6))
+		return 0;
+	path += 6;
+	if (!strncmp(path, "self/", 5) || !strncmp(path, "thread-self/", 12))
+		return self;
+	pid = strtoul(path, &end, 10);
+	return end != path && *end == '/' && pid <= UINT32_MAX ? (uint32_t)pid : 0;
+}
+
+/*
+ * The event is read after the fact: a short-lived process may be gone from
+ * the job-scope map by then, so its own pid counts as in the job.
+ */
+static bool target_in_job(struct run_ctx *c, uint32_t target, uint32_t actor)
+{
+	return target == actor || loader_in_job(&c->agent, target);
+}
+
+static void judge_event(struct run_ctx *c, const struct bw_event_view *v, struct netinfo *ni)
+{
+	const struct bw_rule *hits[MAX_VERDICTS_PER_EXEC];
+	const char *anc[BW_ANCESTRY_MAX], *anc_files[BW_ANCESTRY_MAX];
+	struct bw_proc *p = proctab_find(&c->procs, v->hdr->pid, v->hdr->start_ns);
+	struct bw_exec_info info;
+	struct verdict vd;
+	size_t n, i;
+
+	if (!p)
+		return; /* a process we never saw start cannot be placed in its job */
+	exec_info_of(p, &info, anc, anc_files);
+	ni->info.proc = &info;
+	n = policy_match_event(c->policy, &ni->info, hits, MAX_VERDICTS_PER_EXEC);
+	if (!n)
+		return;
+	jbuf_reset(&c->jb_event);
+	json_obj_open(&c->jb_event);
+	netinfo_json(&c->jb_event, ni, v);
+	json_obj_close(&c->jb_event);
+	for (i = 0; i < n && i < MAX_VERDICTS_PER_EXEC; i++) {
+		memset(&vd, 0, sizeof(vd));
+		vd.rule = hits[i];
+		vd.mode = policy_mode(c->policy);
+		vd.proc = p;
+		vd.ktime_ns = v->hdr->ktime_ns;
+		vd.on = events_type_name(v->hdr->type);
+		vd.event_json = c->jb_event.buf;
+		vd.event_json_len = c->jb_event.len;
+		act(c, &vd, NULL);
+	}
+}
+
+/* Network, DNS, file and privilege records: decode, record, judge. */
+static void on_hook_event(struct run_ctx *c, const struct bw_event_view *v)
+{
+	struct netinfo *ni = &c->ni;
+
+	netinfo_decode(ni, v, &c->dns);
+	if (v->hdr->type == BW_EV_PRIV && v->priv->target_pid)
+		ni->info.priv.target_in_job = target_in_job(c, v->priv->target_pid, v->hdr->pid);
+	if (v->hdr->type == BW_EV_FILE) {
+		ni->info.file.target_pid = proc_target(ni->info.file.path, v->hdr->pid);
+		ni->info.file.target_in_job = ni->info.file.target_pid &&
+					      target_in_job(c, ni->info.file.target_pid, v->hdr->pid);
+	}
+	if (recording(c)) {
+		jbuf_reset(&c->jb);
+		netinfo_json_record(&c->jb, ni, v, ++c->seq, &c->clk);
+		emit_line(c);
+	}
+	if (c->policy)
+		judge_event(c, v, ni);
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct run_ctx *c = ctx;
@@ -301,9 +513,13 @@ static int on_event(void *ctx, void *data, size_t size)
 		return 0;
 	}
 	c->n_type[v.hdr->type]++;
+	if (v.hdr->type >= BW_EV_CONNECT) {
+		on_hook_event(c, &v);
+		return 0;
+	}
 	if (proctab_apply(&c->procs, &v))
 		bw_warn("out of memory tracking pid %u; the process tree is incomplete", v.hdr->pid);
-	if (c->events) {
+	if (recording(c)) {
 		jbuf_reset(&c->jb);
 		event_json_render(&c->jb, &v, ++c->seq, &c->clk);
 		emit_line(c);
@@ -325,7 +541,7 @@ static void check_lost(struct run_ctx *c)
 		return;
 	bw_warn("kernel dropped %llu event(s): ring buffer full (try --ringbuf-mb)",
 		(unsigned long long)(lost - c->lost_reported));
-	if (c->events) {
+	if (recording(c)) {
 		jbuf_reset(&c->jb);
 		event_json_begin(&c->jb, ++c->seq, "lost", now_mono_ns(), 1, &c->clk);
 		json_kv_u64(&c->jb, "count", lost - c->lost_reported);
@@ -340,14 +556,55 @@ static int open_events(struct run_ctx *c)
 {
 	const char *p = c->opts.events_path;
 
-	if (!p)
+	if (p) {
+		c->events = strcmp(p, "-") == 0 ? stdout : fopen(p, "we");
+		if (!c->events) {
+			bw_err("cannot open events file %s: %s", p, strerror(errno));
+			return -errno;
+		}
+	}
+	if (c->events && c->events != stdout)
 		return 0;
-	c->events = strcmp(p, "-") == 0 ? stdout : fopen(p, "we");
-	if (!c->events) {
-		bw_err("cannot open events file %s: %s", p, strerror(errno));
+	/* The report is rendered from the stream: keep one where we can read it. */
+	c->spool = tmpfile();
+	if (!c->spool) {
+		bw_err("cannot create a temporary file for the report: %s", strerror(errno));
 		return -errno;
 	}
 	return 0;
+}
+
+/* The end-of-job report, rendered from the event stream (docs/REPORTS.md). */
+static int render_reports(struct run_ctx *c)
+{
+	struct report_opts ro = {
+		.tree_out = stderr, .no_tree = !c->opts.tree, .color = isatty(STDERR_FILENO),
+		.json_path = c->opts.report_path, .markdown_path = c->opts.markdown_path,
+	};
+	const char *summary = getenv("GITHUB_STEP_SUMMARY");
+	char spool_path[64];
+	const char *path = c->opts.events_path;
+	int err;
+
+	if (c->events_failed)
+		return -EIO;
+	if (c->events)
+		fflush(c->events);
+	if (c->spool) {
+		fflush(c->spool);
+		snprintf(spool_path, sizeof(spool_path), "/proc/self/fd/%d", fileno(c->spool));
+		path = spool_path;
+	}
+	err = report_render(path, &ro);
+	if (!err && summary && *summary) {
+		struct report_opts md = { .markdown_path = summary, .append = true };
+
+		err = report_render(path, &md);
+		if (err)
+			bw_warn("cannot append the report to $GITHUB_STEP_SUMMARY: %s", strerror(-err));
+		err = 0;
+	}
+	return err;
 }
 
 static int setup_signals(struct run_ctx *c)
@@ -469,7 +726,7 @@ static void write_summary(struct run_ctx *c, int status)
 	event_json_begin(jb, ++c->seq, "summary", now_mono_ns(), 1, &c->clk);
 	json_arr_open(jb, "command");
 	for (a = c->opts.cmd; *a; a++)
-		json_val_strn(jb, *a, strlen(*a));
+		redact_json_strn(jb, NULL, *a, strlen(*a), a == c->opts.cmd ? NULL : a[-1]);
 	json_arr_close(jb);
 	json_kv_i64(jb, "exit_status", status);
 	if (WIFSIGNALED(c->child_status)) {
@@ -479,11 +736,27 @@ static void write_summary(struct run_ctx *c, int status)
 		json_kv_u64(jb, "build_exit_code", (uint64_t)WEXITSTATUS(c->child_status));
 		json_kv_null(jb, "build_signal");
 	}
-	json_kv_u64(jb, "processes", c->procs.count);
+	json_kv_u64(jb, "processes", c->procs.count + c->procs.pruned);
 	json_kv_u64(jb, "execs", c->n_type[BW_EV_EXEC]);
 	json_kv_u64(jb, "exec_failed", c->n_type[BW_EV_EXEC_FAILED]);
 	json_kv_u64(jb, "forks", c->n_type[BW_EV_FORK]);
 	json_kv_u64(jb, "exits", c->n_type[BW_EV_EXIT]);
+	json_kv_u64(jb, "connects", c->n_type[BW_EV_CONNECT]);
+	json_kv_u64(jb, "dns", c->n_type[BW_EV_DNS]);
+	json_kv_u64(jb, "dns_malformed", c->dns.malformed);
+	json_kv_u64(jb, "file_ops", c->n_type[BW_EV_FILE]);
+	json_kv_u64(jb, "privilege_ops", c->n_type[BW_EV_PRIV]);
+	json_arr_open(jb, "recorded");
+	json_val_strn(jb, "exec", 4);
+	if (c->agent.hooks_loaded & BW_HOOK_CONNECT)
+		json_val_strn(jb, "connect", 7);
+	if (c->agent.hooks_loaded & BW_HOOK_DNS)
+		json_val_strn(jb, "dns", 3);
+	if (c->agent.hooks_loaded & BW_HOOK_FILE)
+		json_val_strn(jb, "file", 4);
+	if (c->agent.hooks_loaded & BW_HOOK_PRIV)
+		json_val_strn(jb, "privilege", 9);
+	json_arr_close(jb);
 	json_kv_u64(jb, "lost", c->counters[BW_CNT_LOST]);
 	json_kv_u64(jb, "untracked", c->counters[BW_CNT_SCOPE_FULL]);
 	json_kv_u64(jb, "malformed", c->malformed);
@@ -497,6 +770,10 @@ static void write_summary(struct run_ctx *c, int status)
 	json_kv_u64(jb, "killed", c->n_killed);
 	json_kv_bool(jb, "job_killed", c->job_killed);
 	json_kv_str(jb, "exec_hook", c->agent.raw_tp ? "raw_tp" : "tp_btf");
+	json_kv_u64(jb, "alerts_sent", c->alert_st.sent);
+	json_kv_u64(jb, "alerts_failed", c->alert_st.failed);
+	json_kv_u64(jb, "alerts_dropped", c->alert_st.dropped);
+	json_kv_u64(jb, "alerts_merged", c->alert_st.merged);
 	json_obj_close(jb);
 	emit_line(c);
 }
@@ -530,6 +807,73 @@ static void print_report(struct run_ctx *c, int status)
 			"%llu malformed records\n",
 			(unsigned long long)lost, (unsigned long long)untracked,
 			(unsigned long long)c->malformed);
+}
+
+/*
+ * Paths watched by default: the working tree the build starts in (writes,
+ * renames, unlinks), credential stores (reads), and other processes'
+ * memory and environment (reads of /proc/PID/{environ,mem,maps}).
+ */
+static void watch_defaults(struct run_ctx *c)
+{
+	static const char *const homes_rel[] = { ".ssh/", ".aws/", ".docker/", ".kube/",
+						 ".config/gcloud/", ".gnupg/" };
+	static const char *const names[] = { "environ", "mem", "maps", "shadow", "gshadow",
+					     ".npmrc", ".pypirc", ".git-credentials" };
+	const char *home = getenv("HOME");
+	char buf[PATH_MAX];
+	size_t i;
+
+	if (getcwd(buf, sizeof(buf) - 1)) {
+		if (strcmp(buf, "/"))
+			strcat(buf, "/");
+		if (hooks_watch_dir(&c->agent, buf, BW_WATCH_WRITE))
+			bw_warn("cannot watch the working tree %s (deeper or longer than the kernel's "
+				"watch keys)", buf);
+	}
+	for (i = 0; i < sizeof(homes_rel) / sizeof(homes_rel[0]); i++) {
+		snprintf(buf, sizeof(buf), "/root/%s", homes_rel[i]);
+		hooks_watch_dir(&c->agent, buf, BW_WATCH_READ | BW_WATCH_WRITE);
+		if (home && strcmp(home, "/root") &&
+		    (size_t)snprintf(buf, sizeof(buf), "%s/%s", home, homes_rel[i]) < sizeof(buf))
+			hooks_watch_dir(&c->agent, buf, BW_WATCH_READ | BW_WATCH_WRITE);
+	}
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		hooks_watch_name(&c->agent, names[i], BW_WATCH_READ);
+}
+
+static int setup_hooks(struct run_ctx *c)
+{
+	int err;
+
+	if (!c->opts.hooks)
+		return 0;
+	hooks_open(&c->agent, c->opts.hooks);
+	err = hooks_configure(&c->agent, c->opts.hooks, (uint32_t)getpid());
+	if (!err && (c->agent.hooks_loaded & BW_HOOK_FILE))
+		watch_defaults(c);
+	return err;
+}
+
+static int setup_alerts(struct run_ctx *c)
+{
+	struct alert_config cfg = { .url = c->opts.webhook_url, .format = c->opts.webhook_format };
+	struct ci_job job;
+	char *secret = NULL;
+	int err;
+
+	if (!c->opts.webhook_url)
+		return 0;
+	if (c->opts.webhook_secret_file) {
+		err = alerts_load_secret(c->opts.webhook_secret_file, &secret);
+		if (err)
+			return err;
+		cfg.secret = secret;
+	}
+	ci_env_detect(&job);
+	err = alerts_start(&c->alerts, &cfg, &job);
+	alerts_secret_free(secret);
+	return err;
 }
 
 static int load_policy(struct run_ctx *c)
@@ -586,6 +930,8 @@ static int start_build(struct run_ctx *c, const char *path)
 
 static void run_ctx_free(struct run_ctx *c)
 {
+	alerts_finish(c->alerts, 0, NULL); /* error paths: stop at once */
+	jbuf_free(&c->jb_alert);
 	spawn_close(&c->child);
 	if (c->epfd >= 0)
 		close(c->epfd);
@@ -594,14 +940,18 @@ static void run_ctx_free(struct run_ctx *c)
 	jobctl_cleanup(&c->job);
 	loader_close(&c->agent);
 	proctab_free(&c->procs);
+	dns_cache_free(&c->dns);
 	policy_free(c->policy);
 	free(c->rule_hits);
 	free(c->job_killed_block);
 	jbuf_free(&c->jb);
+	jbuf_free(&c->jb_event);
 	if (c->events && c->events != stdout)
 		fclose(c->events);
 	else if (c->events)
 		fflush(stdout);
+	if (c->spool)
+		fclose(c->spool);
 }
 
 int cmd_run(int argc, char **argv)
@@ -620,15 +970,18 @@ int cmd_run(int argc, char **argv)
 		return err == -ENOENT ? BW_EXIT_NOT_FOUND : BW_EXIT_CANNOT_EXEC;
 	}
 	jbuf_init(&c.jb);
+	jbuf_init(&c.jb_event);
+	jbuf_init(&c.jb_alert);
 	clock_calibrate(&c.clk);
 	lo.ringbuf_bytes = c.opts.ringbuf_mb << 20;
 	lo.force_raw_tp = c.opts.force_raw_tp;
-	if (proctab_init(&c.procs) || load_policy(&c) || open_events(&c) || setup_signals(&c))
+	if (proctab_init(&c.procs) || dns_cache_init(&c.dns) || load_policy(&c) || open_events(&c) ||
+	    setup_signals(&c) || setup_alerts(&c))
 		goto cleanup;
 	if (loader_open(&c.agent, &lo, on_event, &c))
 		goto cleanup;
 	/* Before the build exists: its first exec is already judged in the kernel. */
-	if (deny_maps_install(&c.agent, c.policy))
+	if (deny_maps_install(&c.agent, c.policy) || setup_hooks(&c))
 		goto cleanup;
 	bw_info("watching with %s exec hook", c.agent.raw_tp ? "raw_tp" : "tp_btf");
 	err = start_build(&c, path);
@@ -643,8 +996,14 @@ int cmd_run(int argc, char **argv)
 		goto cleanup;
 	}
 	status = c.job_killed ? BW_EXIT_JOB_KILLED : build_exit_status(c.child_status);
+	/* Bounded: pending summaries and the queue get ALERTS_DEFAULT_DRAIN_MS at most. */
+	alerts_finish(c.alerts, ALERTS_DEFAULT_DRAIN_MS, &c.alert_st);
+	c.alerts = NULL;
 	write_summary(&c, status);
-	print_report(&c, status);
+	if (render_reports(&c))
+		print_report(&c, status); /* the stream is unusable: a plain summary */
+	else if (c.job_killed_block)
+		fwrite(c.job_killed_block, 1, c.job_killed_len, stderr);
 cleanup:
 	run_ctx_free(&c);
 	free(path);

@@ -4,6 +4,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include "event_json.h"
+#include "redact.h"
 
 void clock_calibrate(struct bw_clock *c)
 {
@@ -68,12 +69,14 @@ static void render_fork(struct jbuf *jb, const struct bw_fork_event *e)
 
 static void render_argv(struct jbuf *jb, const char *args, uint32_t len)
 {
+	const char *prev = NULL;
 	uint32_t i = 0, n;
 
 	json_arr_open(jb, "argv");
 	while (i < len) {
 		n = (uint32_t)strnlen(args + i, len - i);
-		json_val_strn(jb, args + i, n);
+		redact_json_strn(jb, NULL, args + i, n, prev);
+		prev = args + i;
 		i += n + 1;
 	}
 	json_arr_close(jb);
@@ -92,9 +95,9 @@ static void render_exec(struct jbuf *jb, const struct bw_event_view *v)
 	json_kv_u64(jb, "egid", e->egid);
 	json_kv_u64(jb, "cgroup_id", e->cgroup_id);
 	comm(jb, e->comm);
-	json_kv_str(jb, "filename", v->filename);
+	redact_json_str(jb, "filename", v->filename);
 	json_kv_str(jb, "exe", v->exe);
-	json_kv_str(jb, "cwd", v->cwd);
+	redact_json_str(jb, "cwd", v->cwd);
 	json_kv_u64(jb, "argc", e->argc);
 	render_argv(jb, v->args, v->args_len);
 	json_kv_bool(jb, "argv_truncated", e->flags & BW_EXEC_ARGS_TRUNCATED);
@@ -110,7 +113,7 @@ static void render_exec_failed(struct jbuf *jb, const struct bw_event_view *v)
 
 	json_kv_i64(jb, "error", e->error);
 	json_kv_str(jb, "errno", name ? name : "unknown");
-	json_kv_str(jb, "filename", v->filename);
+	redact_json_str(jb, "filename", v->filename);
 	json_kv_bool(jb, "execveat", e->flags & BW_EXECFAIL_EXECVEAT);
 	comm(jb, e->comm);
 }

@@ -9,6 +9,10 @@ static const size_t fixed_size[BW_EV_TYPE_MAX] = {
 	[BW_EV_EXEC] = sizeof(struct bw_exec_event),
 	[BW_EV_EXEC_FAILED] = sizeof(struct bw_exec_failed_event),
 	[BW_EV_EXIT] = sizeof(struct bw_exit_event),
+	[BW_EV_CONNECT] = sizeof(struct bw_connect_event),
+	[BW_EV_DNS] = sizeof(struct bw_dns_event),
+	[BW_EV_FILE] = sizeof(struct bw_file_event),
+	[BW_EV_PRIV] = sizeof(struct bw_priv_event),
 };
 
 const char *events_type_name(uint32_t type)
@@ -18,6 +22,10 @@ const char *events_type_name(uint32_t type)
 		[BW_EV_EXEC] = "exec",
 		[BW_EV_EXEC_FAILED] = "exec_failed",
 		[BW_EV_EXIT] = "exit",
+		[BW_EV_CONNECT] = "connect",
+		[BW_EV_DNS] = "dns",
+		[BW_EV_FILE] = "file",
+		[BW_EV_PRIV] = "privilege",
 	};
 
 	if (type >= BW_EV_TYPE_MAX || !names[type])
@@ -68,6 +76,42 @@ static int decode_exec_failed(const char *rec, size_t size, struct bw_event_view
 	return take_string(rec, size, &pos, v->exec_failed->filename_len, &v->filename);
 }
 
+static int decode_file(const char *rec, size_t size, struct bw_event_view *v)
+{
+	const struct bw_file_event *e = v->file;
+	size_t pos = offsetof(struct bw_file_event, data);
+	int err;
+
+	err = take_string(rec, size, &pos, e->path_len, &v->path);
+	if (!err)
+		err = take_string(rec, size, &pos, e->path2_len, &v->path2);
+	if (!err)
+		err = take_string(rec, size, &pos, e->cwd_len, &v->cwd);
+	if (!err && !v->path)
+		err = -EINVAL;
+	return err;
+}
+
+static int decode_dns(const char *rec, size_t size, struct bw_event_view *v)
+{
+	size_t pos = offsetof(struct bw_dns_event, data);
+
+	if (v->dns->len > size - pos || v->dns->len > BW_DNS_MAX)
+		return -EINVAL;
+	v->payload = (const uint8_t *)rec + pos;
+	v->payload_len = v->dns->len;
+	return 0;
+}
+
+static int decode_priv(const char *rec, size_t size, struct bw_event_view *v)
+{
+	size_t pos = offsetof(struct bw_priv_event, data);
+
+	if (v->priv->op == 0 || v->priv->op >= BW_PRIV_OP_MAX)
+		return -EINVAL;
+	return take_string(rec, size, &pos, v->priv->data_len, &v->str);
+}
+
 int events_decode(const void *data, size_t size, struct bw_event_view *out)
 {
 	const struct bw_event_header *h = data;
@@ -85,6 +129,12 @@ int events_decode(const void *data, size_t size, struct bw_event_view *out)
 		return decode_exec(data, size, out);
 	case BW_EV_EXEC_FAILED:
 		return decode_exec_failed(data, size, out);
+	case BW_EV_FILE:
+		return decode_file(data, size, out);
+	case BW_EV_DNS:
+		return decode_dns(data, size, out);
+	case BW_EV_PRIV:
+		return decode_priv(data, size, out);
 	default:
 		return 0;
 	}

@@ -19,6 +19,10 @@ struct bw_event_view {
 		const struct bw_exec_event *exec;
 		const struct bw_exec_failed_event *exec_failed;
 		const struct bw_exit_event *exit;
+		const struct bw_connect_event *connect;
+		const struct bw_dns_event *dns;
+		const struct bw_file_event *file;
+		const struct bw_priv_event *priv;
 	};
 	/* exec and exec_failed: NULL when the kernel supplied none */
 	const char *filename;
@@ -27,6 +31,13 @@ struct bw_event_view {
 	/* exec: args_len bytes of NUL-separated arguments */
 	const char *args;
 	uint32_t args_len;
+	/* file: path and rename's target (cwd above); priv: its string argument */
+	const char *path;
+	const char *path2;
+	const char *str;
+	/* dns: the captured payload */
+	const uint8_t *payload;
+	uint32_t payload_len;
 };
 
 int events_decode(const void *data, size_t size, struct bw_event_view *out);

@@ -36,4 +36,58 @@ struct bw_exec_info {
 	uint32_t n_ancestors;
 };
 
+/*
+ * A non-exec event as the policy sees it (`on: connect|dns|file|privilege`
+ * rules): what happened, and the process that did it (proc: its exe, argv,
+ * ancestry... as for exec rules). Strings are borrowed for the call.
+ */
+enum bw_event_kind {
+	BW_ON_EXEC,
+	BW_ON_CONNECT,
+	BW_ON_DNS,
+	BW_ON_FILE,
+	BW_ON_PRIVILEGE,
+};
+
+struct bw_connect_info {
+	int family;          /* AF_INET or AF_INET6 */
+	uint8_t addr[16];    /* network byte order; IPv4 in the first 4 bytes */
+	uint16_t port;
+	const char *proto;   /* "tcp", "udp" or "other" */
+	const char *dns_name; /* the name this address was last resolved from in the job, or NULL */
+	int result;          /* 0, or a negative errno (-EINPROGRESS counts as attempted) */
+};
+
+struct bw_dns_info {
+	const char *qname;   /* query name, lower case, no trailing dot */
+	uint16_t qtype;      /* 1 A, 28 AAAA, ... */
+};
+
+struct bw_file_info {
+	const char *op;      /* "open-write", "open-read", "rename", "unlink" */
+	const char *path;    /* absolute */
+	const char *path2;   /* rename's target, or NULL */
+	/* A path under /proc/<pid>/ names a process: that pid (self and
+	 * thread-self resolved), else 0. target_in_job: it is in the same job. */
+	uint32_t target_pid;
+	bool target_in_job;
+};
+
+struct bw_priv_info {
+	const char *op;      /* "ptrace", "setuid", "setgid", "mount", "bpf", "module", "memfd", "signal-agent" */
+	uint32_t target_pid; /* ptrace/kill target, or 0 */
+	bool target_in_job;  /* the target belongs to the same job */
+};
+
+struct bw_event_info {
+	enum bw_event_kind kind;
+	const struct bw_exec_info *proc;
+	union {
+		struct bw_connect_info connect;
+		struct bw_dns_info dns;
+		struct bw_file_info file;
+		struct bw_priv_info priv;
+	};
+};
+
 #endif /* BW_EXEC_INFO_H */

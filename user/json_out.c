@@ -244,6 +244,12 @@ void json_kv_str(struct jbuf *jb, const char *k, const char *s)
 	json_kv_strn(jb, k, s, strlen(s));
 }
 
+void json_kv_raw(struct jbuf *jb, const char *k, const char *json, size_t n)
+{
+	key(jb, k);
+	put(jb, json, n);
+}
+
 void json_val_strn(struct jbuf *jb, const char *s, size_t n)
 {
 	json_kv_strn(jb, NULL, s, n);

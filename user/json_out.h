@@ -42,6 +42,9 @@ void json_kv_strn(struct jbuf *jb, const char *key, const char *s, size_t n);
 /* An array element (key NULL) or a member (key set). */
 void json_val_strn(struct jbuf *jb, const char *s, size_t n);
 
+/* A member whose value is already JSON text (trusted, produced by us). */
+void json_kv_raw(struct jbuf *jb, const char *key, const char *json, size_t n);
+
 /* Append s[0..n) as a quoted, escaped JSON string. */
 void json_escape(struct jbuf *jb, const char *s, size_t n);
 

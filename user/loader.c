@@ -148,6 +148,13 @@ int loader_watch(struct bw_agent *a, pid_t pid, uint64_t job_id)
 	return 0;
 }
 
+bool loader_in_job(struct bw_agent *a, uint32_t tgid)
+{
+	struct bw_proc_state st;
+
+	return bpf_map_lookup_elem(bpf_map__fd(a->skel->maps.job_procs), &tgid, &st) == 0;
+}
+
 int loader_counters(struct bw_agent *a, uint64_t out[BW_CNT_MAX])
 {
 	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(a->skel->maps.counters);
@@ -176,6 +183,7 @@ int loader_counters(struct bw_agent *a, uint64_t out[BW_CNT_MAX])
 void loader_close(struct bw_agent *a)
 {
 	ring_buffer__free(a->rb);
+	hooks_close(a);
 	process_bpf__destroy(a->skel);
 	memset(a, 0, sizeof(*a));
 }

@@ -14,6 +14,7 @@
 #include "buildwarden_events.h"
 
 struct process_bpf;
+struct syscalls_bpf;
 
 struct loader_opts {
 	uint32_t ringbuf_bytes; /* power of two, >= page size */
@@ -23,6 +24,9 @@ struct loader_opts {
 
 struct bw_agent {
 	struct process_bpf *skel;
+	/* Network/file/privilege hooks sharing skel's maps (loader_hooks.c). */
+	struct syscalls_bpf *sys;
+	uint32_t hooks_loaded; /* BW_HOOK_* whose programs are attached */
 	struct ring_buffer *rb;
 	bool raw_tp; /* exec is attached through the raw_tp fallback */
 	bool tracefs_mounted;
@@ -35,7 +39,23 @@ struct bw_agent {
 int loader_open(struct bw_agent *a, const struct loader_opts *o, ring_buffer_sample_fn fn,
 		void *ctx);
 int loader_watch(struct bw_agent *a, pid_t pid, uint64_t job_id);
+/* Is tgid in a watched job right now? */
+bool loader_in_job(struct bw_agent *a, uint32_t tgid);
 int loader_counters(struct bw_agent *a, uint64_t out[BW_CNT_MAX]);
 void loader_close(struct bw_agent *a);
+
+/*
+ * Network, file and privilege hooks: one BPF object on the raw_syscalls
+ * tracepoints, sharing the ring buffer, job scope, counters and hook config
+ * of the process one. If it cannot load, that is reported and the agent
+ * keeps recording exec.
+ */
+int hooks_open(struct bw_agent *a, uint32_t want);
+/* Turns reporting on for hooks (BW_HOOK_*); agent_tgid for signal checks. */
+int hooks_configure(struct bw_agent *a, uint32_t hooks, uint32_t agent_tgid);
+/* Report opens under dir (ending in '/') or of files named name. */
+int hooks_watch_dir(struct bw_agent *a, const char *dir, uint32_t bits);
+int hooks_watch_name(struct bw_agent *a, const char *name, uint32_t bits);
+void hooks_close(struct bw_agent *a);
 
 #endif /* BW_LOADER_H */

@@ -4,6 +4,7 @@
 #include "commands.h"
 #include "exit_codes.h"
 #include "log.h"
+#include "report.h"
 
 struct command {
 	const char *name;
@@ -14,6 +15,7 @@ struct command {
 static const struct command commands[] = {
 	{ "run", cmd_run, "run a command and watch every process it starts" },
 	{ "policy", cmd_policy, "check a policy file and print its compiled rules" },
+	{ "report", cmd_report, "render the report of a saved event log" },
 };
 
 static void usage(FILE *out)

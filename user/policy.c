@@ -32,7 +32,7 @@ const char *policy_op_name(enum pol_op op)
 		[POL_GLOB] = "glob",   [POL_REGEX] = "regex",	[POL_EQ] = "eq",
 		[POL_NE] = "ne",       [POL_LT] = "lt",		[POL_LE] = "le",
 		[POL_GT] = "gt",       [POL_GE] = "ge",		[POL_NOT] = "not",
-		[POL_ANY] = "any",     [POL_ALL] = "all",
+		[POL_ANY] = "any",     [POL_ALL] = "all",	[POL_DOMAIN] = "domain",
 	};
 
 	return (unsigned)op < sizeof(names) / sizeof(names[0]) ? names[op] : "?";
@@ -48,9 +48,33 @@ const char *policy_field_name(enum pol_field f)
 		[POL_F_UID] = "uid",	       [POL_F_EUID] = "euid",
 		[POL_F_PARENT] = "parent",     [POL_F_ANCESTOR] = "ancestor",
 		[POL_F_NOT] = "not",	       [POL_F_ANY] = "any",
+		[POL_F_ADDRESS] = "address",   [POL_F_PORT] = "port",
+		[POL_F_PROTO] = "proto",       [POL_F_DOMAIN] = "domain",
+		[POL_F_RESULT] = "result",     [POL_F_QNAME] = "qname",
+		[POL_F_QTYPE] = "qtype",       [POL_F_PATH] = "path",
+		[POL_F_FILE_OP] = "op",	       [POL_F_PRIV_OP] = "op",
+		[POL_F_TARGET_IN_JOB] = "target_in_job",
 	};
 
 	return (unsigned)f < sizeof(names) / sizeof(names[0]) ? names[f] : "?";
+}
+
+const char *policy_on_name(enum bw_event_kind k)
+{
+	static const char *const names[] = {
+		[BW_ON_EXEC] = "exec", [BW_ON_CONNECT] = "connect", [BW_ON_DNS] = "dns",
+		[BW_ON_FILE] = "file", [BW_ON_PRIVILEGE] = "privilege",
+	};
+
+	return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
+}
+
+bool policy_has_rules_on(const struct bw_policy *p, enum bw_event_kind k)
+{
+	for (size_t i = 0; p && i < p->n_rules; i++)
+		if (p->rules[i].on == k)
+			return true;
+	return false;
 }
 
 const char *policy_source(const struct bw_policy *p)
@@ -76,6 +100,11 @@ const struct bw_rule *policy_rule(const struct bw_policy *p, size_t i)
 const char *policy_rule_name(const struct bw_rule *r)
 {
 	return r->name;
+}
+
+enum bw_event_kind policy_rule_on(const struct bw_rule *r)
+{
+	return r->on;
 }
 
 const char *policy_rule_description(const struct bw_rule *r)
@@ -133,6 +162,7 @@ void policy_free(struct bw_policy *p)
 		free(p->rules[i].name);
 		free(p->rules[i].description);
 		policy_group_clear(&p->rules[i].match);
+		policy_allow_free(p->rules[i].allow, p->rules[i].n_allow);
 	}
 	free(p->rules);
 	free(p->source);

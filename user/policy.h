@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * The policy engine: a YAML policy compiled once into rules, then matched
- * against every exec. docs/POLICY.md is the reference for the language.
+ * against every exec (policy_match) and, for rules with `on: connect|dns|
+ * file|privilege`, against those events (policy_match_event).
+ * docs/POLICY.md is the reference for the language.
  *
  * Lifetime: a struct bw_policy is immutable after loading, so matching may
  * run from any number of threads at once. Rule pointers returned by
@@ -79,8 +81,25 @@ const struct bw_rule *policy_rule(const struct bw_policy *p, size_t i);
 size_t policy_match(const struct bw_policy *p, const struct bw_exec_info *e,
 		    const struct bw_rule **out, size_t max_out);
 
+/*
+ * Matches one non-exec event against the rules `on:` its kind (e->kind;
+ * BW_ON_EXEC events are passed to policy_match). Process conditions test
+ * e->proc, the process that performed the event (NULL reads as a process
+ * with nothing known). Same contract as policy_match: out[] in policy
+ * order, total count returned, no allocation, thread-safe.
+ */
+size_t policy_match_event(const struct bw_policy *p, const struct bw_event_info *e,
+			  const struct bw_rule **out, size_t max_out);
+
+/*
+ * True when some rule is `on:` this kind: the loader turns on the kernel
+ * hooks a policy needs, and no others (exec is always on).
+ */
+bool policy_has_rules_on(const struct bw_policy *p, enum bw_event_kind k);
+
 /* One rule. */
 const char *policy_rule_name(const struct bw_rule *r);
+enum bw_event_kind policy_rule_on(const struct bw_rule *r);
 const char *policy_rule_description(const struct bw_rule *r); /* "" if none */
 enum policy_severity policy_rule_severity(const struct bw_rule *r);
 enum policy_action policy_rule_action(const struct bw_rule *r); /* as written */
@@ -94,6 +113,8 @@ bool policy_rule_in_kernel(const struct bw_rule *r);
 const char *policy_action_name(enum policy_action a);
 const char *policy_severity_name(enum policy_severity s);
 const char *policy_mode_name(enum policy_mode m);
+/* "exec", "connect", "dns", "file", "privilege"; "?" when out of range. */
+const char *policy_on_name(enum bw_event_kind k);
 
 /*
  * Kernel-side keys of the deny rules, for the loader to put in BPF maps.

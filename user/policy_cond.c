@@ -8,10 +8,89 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "policy_internal.h"
 
-enum test_kind { KIND_STR, KIND_NUM };
+/*
+ * What a field's values are: strings or integers (with a range), and for
+ * some fields names that stand for numbers (qtype TXT is 16) or the only
+ * strings that can occur (a file op). Domain fields compare names without
+ * regard to case and accept "*.name" for subdomains.
+ */
+struct named {
+	const char *name;
+	int64_t value;
+};
+
+struct vkind {
+	bool num;
+	bool domain;
+	int64_t min, max;
+	const struct named *names;
+	size_t n_names;
+	const char *label; /* "DNS type": what names[] are, for errors */
+	const char *valid; /* the names, for errors */
+};
+
+#define NAMES(a) .names = (a), .n_names = sizeof(a) / sizeof((a)[0])
+
+static const struct named result_names[] = {
+	{ "ok", 0 },
+	{ "in-progress", EINPROGRESS },
+	{ "refused", ECONNREFUSED },
+	{ "timed-out", ETIMEDOUT },
+	{ "network-unreachable", ENETUNREACH },
+	{ "host-unreachable", EHOSTUNREACH },
+	{ "permission-denied", EACCES },
+	{ "not-permitted", EPERM },
+};
+
+/* IANA's numbers; the common ones, any other by number. */
+static const struct named qtype_names[] = {
+	{ "A", 1 },	  { "NS", 2 },	     { "CNAME", 5 },  { "SOA", 6 },
+	{ "PTR", 12 },	  { "MX", 15 },	     { "TXT", 16 },   { "AAAA", 28 },
+	{ "SRV", 33 },	  { "NAPTR", 35 },   { "DS", 43 },    { "RRSIG", 46 },
+	{ "DNSKEY", 48 }, { "SVCB", 64 },    { "HTTPS", 65 }, { "ANY", 255 },
+	{ "CAA", 257 },
+};
+
+static const struct named proto_names[] = { { "tcp", 0 }, { "udp", 0 }, { "other", 0 } };
+
+static const struct named file_op_names[] = {
+	{ "open-write", 0 }, { "open-read", 0 }, { "rename", 0 }, { "unlink", 0 },
+};
+
+static const struct named priv_op_names[] = {
+	{ "ptrace", 0 }, { "setuid", 0 }, { "setgid", 0 }, { "mount", 0 },
+	{ "bpf", 0 },	 { "module", 0 }, { "memfd", 0 },  { "signal-agent", 0 },
+};
+
+static const struct vkind k_str = { .label = "string" };
+static const struct vkind k_num = { .num = true, .max = UINT32_MAX };
+static const struct vkind k_port = { .num = true, .max = 65535 };
+static const struct vkind k_result = {
+	.num = true, .max = 4095, NAMES(result_names), .label = "connect result",
+	.valid = "ok, in-progress, refused, timed-out, network-unreachable, "
+		 "host-unreachable, permission-denied, not-permitted, or an errno "
+		 "number from 0 to 4095",
+};
+static const struct vkind k_qtype = {
+	.num = true, .max = 65535, NAMES(qtype_names), .label = "DNS type",
+	.valid = "A, NS, CNAME, SOA, PTR, MX, TXT, AAAA, SRV, NAPTR, DS, RRSIG, "
+		 "DNSKEY, SVCB, HTTPS, ANY, CAA, or a number from 0 to 65535",
+};
+static const struct vkind k_proto = { NAMES(proto_names), .label = "protocol",
+				      .valid = "tcp, udp, other" };
+static const struct vkind k_file_op = {
+	NAMES(file_op_names), .label = "file op",
+	.valid = "open-write, open-read, rename, unlink",
+};
+static const struct vkind k_priv_op = {
+	NAMES(priv_op_names), .label = "privilege op",
+	.valid = "ptrace, setuid, setgid, mount, bpf, module, memfd, signal-agent",
+};
+static const struct vkind k_domain = { .domain = true, .label = "host name" };
 
 struct op_name {
 	const char *name;
@@ -33,20 +112,42 @@ static const struct op_name num_ops[] = {
 #define CONDS_VALID "exe, filename, basename, argv, arg0..arg4095, cmdline, " \
 		    "argc, cwd, uid, euid, parent, ancestor, not, any"
 
+#define ON(k) (1u << (k))
+#define ON_ALL (ON(BW_ON_EXEC) | ON(BW_ON_CONNECT) | ON(BW_ON_DNS) | \
+		ON(BW_ON_FILE) | ON(BW_ON_PRIVILEGE))
+
 struct field_name {
 	const char *name;
 	enum pol_field field;
-	enum test_kind kind;
+	const struct vkind *kind; /* NULL: parsed by its own function */
+	unsigned on;		  /* ON() of the rule kinds it is valid in */
 };
 
 static const struct field_name fields[] = {
-	{ "exe", POL_F_EXE, KIND_STR },		 { "filename", POL_F_FILENAME, KIND_STR },
-	{ "basename", POL_F_BASENAME, KIND_STR }, { "argv", POL_F_ARGV, KIND_STR },
-	{ "cmdline", POL_F_CMDLINE, KIND_STR },	 { "cwd", POL_F_CWD, KIND_STR },
-	{ "argc", POL_F_ARGC, KIND_NUM },	 { "uid", POL_F_UID, KIND_NUM },
-	{ "euid", POL_F_EUID, KIND_NUM },	 { "parent", POL_F_PARENT, KIND_STR },
-	{ "ancestor", POL_F_ANCESTOR, KIND_STR }, { "not", POL_F_NOT, KIND_STR },
-	{ "any", POL_F_ANY, KIND_STR },
+	{ "exe", POL_F_EXE, &k_str, ON_ALL },
+	{ "filename", POL_F_FILENAME, &k_str, ON_ALL },
+	{ "basename", POL_F_BASENAME, &k_str, ON_ALL },
+	{ "argv", POL_F_ARGV, &k_str, ON_ALL },
+	{ "cmdline", POL_F_CMDLINE, &k_str, ON_ALL },
+	{ "cwd", POL_F_CWD, &k_str, ON_ALL },
+	{ "argc", POL_F_ARGC, &k_num, ON_ALL },
+	{ "uid", POL_F_UID, &k_num, ON_ALL },
+	{ "euid", POL_F_EUID, &k_num, ON_ALL },
+	{ "parent", POL_F_PARENT, NULL, ON_ALL },
+	{ "ancestor", POL_F_ANCESTOR, NULL, ON_ALL },
+	{ "not", POL_F_NOT, NULL, ON_ALL },
+	{ "any", POL_F_ANY, NULL, ON_ALL },
+	{ "address", POL_F_ADDRESS, NULL, ON(BW_ON_CONNECT) },
+	{ "port", POL_F_PORT, &k_port, ON(BW_ON_CONNECT) },
+	{ "proto", POL_F_PROTO, &k_proto, ON(BW_ON_CONNECT) },
+	{ "domain", POL_F_DOMAIN, &k_domain, ON(BW_ON_CONNECT) },
+	{ "result", POL_F_RESULT, &k_result, ON(BW_ON_CONNECT) },
+	{ "qname", POL_F_QNAME, &k_domain, ON(BW_ON_DNS) },
+	{ "qtype", POL_F_QTYPE, &k_qtype, ON(BW_ON_DNS) },
+	{ "path", POL_F_PATH, &k_str, ON(BW_ON_FILE) },
+	{ "op", POL_F_FILE_OP, &k_file_op, ON(BW_ON_FILE) },
+	{ "op", POL_F_PRIV_OP, &k_priv_op, ON(BW_ON_PRIVILEGE) },
+	{ "target_in_job", POL_F_TARGET_IN_JOB, NULL, ON(BW_ON_FILE) | ON(BW_ON_PRIVILEGE) },
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -75,6 +176,7 @@ static void cond_clear(struct pol_cond *c)
 	for (size_t i = 0; i < c->n_groups; i++)
 		policy_group_clear(&c->groups[i]);
 	free(c->groups);
+	free(c->cidrs);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -134,30 +236,76 @@ static int compile_regex(struct pol_parser *ps, const yaml_node_t *at,
 	return 0;
 }
 
+static const struct named *find_name(const struct vkind *kind, const char *s)
+{
+	for (size_t i = 0; i < kind->n_names; i++)
+		if (kind->num ? !strcasecmp(s, kind->names[i].name)
+			      : !strcmp(s, kind->names[i].name))
+			return &kind->names[i];
+	return NULL;
+}
+
+/* An integer in the kind's range, or one of its names. */
+static int parse_num(struct pol_parser *ps, const yaml_node_t *n,
+		     const struct vkind *kind, int64_t *out)
+{
+	const struct named *nm;
+	const char *s;
+	char *end;
+	long long x;
+
+	if (!kind->names)
+		return policy_parse_int(ps, n, kind->min, kind->max, out);
+	s = policy_scalar(ps, n, kind->label);
+	if (!s)
+		return -EINVAL;
+	nm = find_name(kind, s);
+	if (nm) {
+		*out = nm->value;
+		return 0;
+	}
+	errno = 0;
+	x = strtoll(s, &end, 10);
+	if (errno || end == s || *end || x < kind->min || x > kind->max) {
+		policy_error(ps, n, "unknown %s '%s'; valid: %s", kind->label, s, kind->valid);
+		return -EINVAL;
+	}
+	*out = x;
+	return 0;
+}
+
 static struct pol_test *parse_leaf(struct pol_parser *ps, const yaml_node_t *n,
-				   enum pol_op op, enum test_kind kind)
+				   enum pol_op op, const struct vkind *kind)
 {
 	struct pol_test *t;
-	const char *s;
+	const char *s = NULL;
 	int64_t x = 0;
 
-	if (kind == KIND_NUM) {
-		if (policy_parse_int(ps, n, 0, UINT32_MAX, &x))
+	if (kind->num) {
+		if (parse_num(ps, n, kind, &x))
 			return NULL;
 	} else if (!(s = policy_scalar(ps, n, "a string"))) {
 		return NULL;
+	} else if (kind->names && op == POL_EXACT && !find_name(kind, s)) {
+		policy_error(ps, n, "unknown %s '%s'; valid: %s", kind->label, s, kind->valid);
+		return NULL;
 	}
+	/* A domain's exact name compares without case, "*." for subdomains. */
+	if (kind->domain && op == POL_EXACT)
+		op = POL_DOMAIN;
 	t = test_new(ps, n, op);
 	if (!t)
 		return NULL;
 	t->num = x;
-	if (kind == KIND_STR) {
+	if (!kind->num) {
 		t->text = strdup(s);
 		if (!t->text) {
 			ps->oom = true;
 			goto err_free;
 		}
-		t->len = strlen(s);
+		if (op == POL_DOMAIN && !policy_domain_normalize(ps, n, t->text))
+			goto err_free;
+		t->len = strlen(t->text);
 		if (op == POL_REGEX && compile_regex(ps, n, t))
 			goto err_free;
 	}
@@ -169,7 +317,7 @@ err_free:
 
 typedef struct pol_test *(*item_parser)(struct pol_parser *ps,
 					const yaml_node_t *n, enum pol_op op,
-					enum test_kind kind);
+					const struct vkind *kind);
 
 /*
  * A list to ANY/ALL of its items. Every item is parsed even after a
@@ -177,7 +325,7 @@ typedef struct pol_test *(*item_parser)(struct pol_parser *ps,
  */
 static struct pol_test *parse_list(struct pol_parser *ps, const yaml_node_t *n,
 				   enum pol_op combine, item_parser item,
-				   enum pol_op item_op, enum test_kind kind)
+				   enum pol_op item_op, const struct vkind *kind)
 {
 	size_t count = n->data.sequence.items.top - n->data.sequence.items.start;
 	struct pol_test *t;
@@ -213,19 +361,19 @@ err_free:
 }
 
 static struct pol_test *parse_test(struct pol_parser *ps, const yaml_node_t *n,
-				   enum pol_op unused, enum test_kind kind);
+				   enum pol_op unused, const struct vkind *kind);
 
 /* `prefix: x` or `prefix: [x, y]` (any of). */
 static struct pol_test *parse_leaves(struct pol_parser *ps, const char *opname,
 				     const yaml_node_t *v, enum pol_op op,
-				     enum test_kind kind)
+				     const struct vkind *kind)
 {
 	if (v && v->type == YAML_SEQUENCE_NODE)
 		return parse_list(ps, v, POL_ANY, parse_leaf, op, kind);
 	if (v && v->type == YAML_SCALAR_NODE && !policy_node_is_null(v))
 		return parse_leaf(ps, v, op, kind);
 	policy_error(ps, v, "expected %s or a list of them for '%s', got %s",
-		     kind == KIND_NUM ? "an integer" : "a string", opname,
+		     kind->num ? "an integer" : "a string", opname,
 		     policy_node_kind(v));
 	return NULL;
 }
@@ -254,10 +402,10 @@ static struct pol_test *wrap_not(struct pol_parser *ps, const yaml_node_t *at,
 
 static struct pol_test *parse_op(struct pol_parser *ps, const yaml_node_t *kn,
 				 const char *k, const yaml_node_t *v,
-				 enum test_kind kind)
+				 const struct vkind *kind)
 {
-	const struct op_name *ops = kind == KIND_NUM ? num_ops : str_ops;
-	size_t n_ops = kind == KIND_NUM ? ARRAY_SIZE(num_ops) : ARRAY_SIZE(str_ops);
+	const struct op_name *ops = kind->num ? num_ops : str_ops;
+	size_t n_ops = kind->num ? ARRAY_SIZE(num_ops) : ARRAY_SIZE(str_ops);
 
 	for (size_t i = 0; i < n_ops; i++)
 		if (!strcmp(k, ops[i].name))
@@ -274,13 +422,13 @@ static struct pol_test *parse_op(struct pol_parser *ps, const yaml_node_t *kn,
 				  POL_ANY, kind);
 	}
 	policy_error(ps, kn, "unknown operator '%s'; valid: %s", k,
-		     kind == KIND_NUM ? NUM_OPS_VALID : STR_OPS_VALID);
+		     kind->num ? NUM_OPS_VALID : STR_OPS_VALID);
 	return NULL;
 }
 
 /* A mapping of operators: all must hold; one operator stands alone. */
 static struct pol_test *parse_op_map(struct pol_parser *ps, const yaml_node_t *n,
-				     enum test_kind kind)
+				     const struct vkind *kind)
 {
 	size_t count = n->data.mapping.pairs.top - n->data.mapping.pairs.start;
 	struct pol_test *t, *kid;
@@ -288,7 +436,7 @@ static struct pol_test *parse_op_map(struct pol_parser *ps, const yaml_node_t *n
 
 	if (!count) {
 		policy_error(ps, n, "empty mapping: expected operators (%s)",
-			     kind == KIND_NUM ? NUM_OPS_VALID : STR_OPS_VALID);
+			     kind->num ? NUM_OPS_VALID : STR_OPS_VALID);
 		return NULL;
 	}
 	t = test_new(ps, n, POL_ALL);
@@ -327,13 +475,13 @@ err_free:
 }
 
 static struct pol_test *parse_test(struct pol_parser *ps, const yaml_node_t *n,
-				   enum pol_op unused, enum test_kind kind)
+				   enum pol_op unused, const struct vkind *kind)
 {
 	if (n && n->type == YAML_SEQUENCE_NODE)
 		return parse_list(ps, n, POL_ANY, parse_test, POL_ANY, kind);
 	if (n && n->type == YAML_MAPPING_NODE)
 		return parse_op_map(ps, n, kind);
-	return parse_leaf(ps, n, kind == KIND_NUM ? POL_EQ : POL_EXACT, kind);
+	return parse_leaf(ps, n, kind->num ? POL_EQ : POL_EXACT, kind);
 }
 
 static bool parse_depth(struct pol_parser *ps, const yaml_node_t *v,
@@ -369,11 +517,11 @@ static bool parse_lineage(struct pol_parser *ps, const char *k,
 		if (!sub || policy_check_duplicate_keys(ps, v, pr))
 			ok = false;
 		else if (!strcmp(sub, "exe"))
-			ok = (c->lin_exe = parse_test(ps, val, POL_ANY, KIND_STR)) && ok;
+			ok = (c->lin_exe = parse_test(ps, val, POL_ANY, &k_str)) && ok;
 		else if (!strcmp(sub, "basename"))
-			ok = (c->lin_base = parse_test(ps, val, POL_ANY, KIND_STR)) && ok;
+			ok = (c->lin_base = parse_test(ps, val, POL_ANY, &k_str)) && ok;
 		else if (!strcmp(sub, "filename"))
-			ok = (c->lin_file = parse_test(ps, val, POL_ANY, KIND_STR)) && ok;
+			ok = (c->lin_file = parse_test(ps, val, POL_ANY, &k_str)) && ok;
 		else if (ancestor && !strcmp(sub, "depth"))
 			ok = parse_depth(ps, val, c) && ok;
 		else {
@@ -450,6 +598,80 @@ static bool parse_arg_key(struct pol_parser *ps, const yaml_node_t *kn,
 	return true;
 }
 
+const char *policy_conds_valid(int on)
+{
+	switch (on) {
+	case BW_ON_CONNECT:
+		return CONDS_VALID ", address, port, proto, domain, result";
+	case BW_ON_DNS:
+		return CONDS_VALID ", qname, qtype";
+	case BW_ON_FILE:
+		return CONDS_VALID ", path, op, target_in_job";
+	case BW_ON_PRIVILEGE:
+		return CONDS_VALID ", op, target_in_job";
+	default:
+		return CONDS_VALID;
+	}
+}
+
+/* "connect" or "file, privilege": the kinds in an ON() mask. */
+static void on_names(unsigned mask, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int k = BW_ON_EXEC; k <= BW_ON_PRIVILEGE && n < size; k++)
+		if (mask & ON(k))
+			n += snprintf(buf + n, size - n, "%s%s", n ? ", " : "",
+				      policy_on_name(k));
+}
+
+/* The field named k that a rule on: ps->on may use, or NULL (reported). */
+static const struct field_name *find_field(struct pol_parser *ps,
+					   const yaml_node_t *kn, const char *k)
+{
+	unsigned seen = 0;
+	char kinds[64];
+
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
+		if (strcmp(k, fields[i].name))
+			continue;
+		/* An unknown on: was reported already; take any reading. */
+		if (ps->on < 0 || fields[i].on & ON(ps->on))
+			return &fields[i];
+		seen |= fields[i].on;
+	}
+	if (seen) {
+		on_names(seen, kinds, sizeof(kinds));
+		policy_error(ps, kn, "condition '%s' is only valid in rules on: %s; this "
+			     "rule is on: %s%s", k, kinds, policy_on_name(ps->on),
+			     ps->on == BW_ON_EXEC ? " (the default without 'on')" : "");
+	}
+	return NULL;
+}
+
+static bool parse_bool(struct pol_parser *ps, const char *k,
+		       const yaml_node_t *v, struct pol_cond *c)
+{
+	const char *s = policy_scalar(ps, v, "true or false");
+	int64_t x;
+
+	if (!s)
+		return false;
+	if (!strcmp(s, "true")) {
+		x = 1;
+	} else if (!strcmp(s, "false")) {
+		x = 0;
+	} else {
+		policy_error(ps, v, "expected true or false for '%s', got '%s'", k, s);
+		return false;
+	}
+	c->test = test_new(ps, v, POL_EQ);
+	if (c->test)
+		c->test->num = x;
+	return c->test != NULL;
+}
+
 static bool parse_cond(struct pol_parser *ps, const yaml_node_t *kn,
 		       const char *k, const yaml_node_t *v, struct pol_cond *c)
 {
@@ -458,17 +680,18 @@ static bool parse_cond(struct pol_parser *ps, const yaml_node_t *kn,
 
 	c->line = kn->start_mark.line + 1;
 	c->col = kn->start_mark.column + 1;
-	for (size_t i = 0; i < ARRAY_SIZE(fields); i++)
-		if (!strcmp(k, fields[i].name))
-			f = &fields[i];
+	f = find_field(ps, kn, k);
+	if (ps->n_errors != errors)
+		return false;
 	if (!f && !parse_arg_key(ps, kn, k, c)) {
-		policy_error(ps, kn, "unknown condition '%s'; valid: %s", k, CONDS_VALID);
+		policy_error(ps, kn, "unknown condition '%s'; valid: %s", k,
+			     policy_conds_valid(ps->on));
 		return false;
 	}
 	if (ps->n_errors != errors)
 		return false;
 	if (!f) /* argN */
-		return (c->test = parse_test(ps, v, POL_ANY, KIND_STR)) != NULL;
+		return (c->test = parse_test(ps, v, POL_ANY, &k_str)) != NULL;
 	c->field = f->field;
 	switch (f->field) {
 	case POL_F_PARENT:
@@ -477,9 +700,37 @@ static bool parse_cond(struct pol_parser *ps, const yaml_node_t *kn,
 	case POL_F_NOT:
 	case POL_F_ANY:
 		return parse_groups(ps, k, v, c);
+	case POL_F_ADDRESS:
+		return policy_parse_cidrs(ps, v, &c->cidrs, &c->n_cidrs) == 0;
+	case POL_F_TARGET_IN_JOB:
+		return parse_bool(ps, k, v, c);
 	default:
 		return (c->test = parse_test(ps, v, POL_ANY, f->kind)) != NULL;
 	}
+}
+
+const char *policy_value_name(enum pol_field f, int64_t v)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
+		const struct vkind *k = fields[i].kind;
+
+		if (fields[i].field != f || !k || !k->num)
+			continue;
+		for (size_t j = 0; j < k->n_names; j++)
+			if (k->names[j].value == v)
+				return k->names[j].name;
+	}
+	return NULL;
+}
+
+struct pol_test *policy_parse_domains(struct pol_parser *ps, const yaml_node_t *n)
+{
+	return parse_test(ps, n, POL_ANY, &k_domain);
+}
+
+struct pol_test *policy_parse_ports(struct pol_parser *ps, const yaml_node_t *n)
+{
+	return parse_test(ps, n, POL_ANY, &k_port);
 }
 
 static bool test_has_regex(const struct pol_test *t)
@@ -495,12 +746,17 @@ static bool test_has_regex(const struct pol_test *t)
 /* Rough cost of evaluating a condition: cheap, selective tests go first. */
 static int cond_cost(const struct pol_cond *c)
 {
-	static const int base[] = {
+	static const int base[POL_F_COUNT] = {
 		[POL_F_UID] = 0,      [POL_F_EUID] = 0,	    [POL_F_ARGC] = 0,
 		[POL_F_BASENAME] = 1, [POL_F_EXE] = 1,	    [POL_F_FILENAME] = 1,
 		[POL_F_CWD] = 1,      [POL_F_ARG] = 1,	    [POL_F_PARENT] = 2,
 		[POL_F_ARGV] = 4,     [POL_F_ANCESTOR] = 4, [POL_F_CMDLINE] = 6,
 		[POL_F_NOT] = 8,      [POL_F_ANY] = 8,
+		/* The event's own fields are the most selective: first. */
+		[POL_F_PORT] = 0,     [POL_F_PROTO] = 0,    [POL_F_RESULT] = 0,
+		[POL_F_QTYPE] = 0,    [POL_F_FILE_OP] = 0,  [POL_F_PRIV_OP] = 0,
+		[POL_F_TARGET_IN_JOB] = 0, [POL_F_ADDRESS] = 1, [POL_F_DOMAIN] = 1,
+		[POL_F_QNAME] = 1,    [POL_F_PATH] = 1,
 	};
 
 	return base[c->field] * 2 + (c->test && test_has_regex(c->test));

@@ -37,6 +37,7 @@ enum pol_op {
 	POL_NOT, /* kids[0] */
 	POL_ANY, /* kids[0..n_kids) */
 	POL_ALL,
+	POL_DOMAIN, /* a host name, or "*.name" for its subdomains; see domain_match() */
 };
 
 struct pol_test {
@@ -65,6 +66,27 @@ enum pol_field {
 	POL_F_ANCESTOR,
 	POL_F_NOT, /* groups[0] must not hold */
 	POL_F_ANY, /* one of groups[] must hold */
+	/* Event fields, each valid with one `on:` kind (privilege's too). */
+	POL_F_ADDRESS, /* connect: cidrs[] */
+	POL_F_PORT,
+	POL_F_PROTO,
+	POL_F_DOMAIN,
+	POL_F_RESULT,  /* connect: the errno, 0 for success */
+	POL_F_QNAME,   /* dns */
+	POL_F_QTYPE,
+	POL_F_PATH,    /* file */
+	POL_F_FILE_OP,
+	POL_F_PRIV_OP, /* privilege */
+	POL_F_TARGET_IN_JOB, /* file and privilege: test->num is 0 or 1 */
+	POL_F_COUNT,
+};
+
+/* One IPv4 or IPv6 network; an address is a /32 or /128 network. */
+struct pol_cidr {
+	uint8_t addr[16]; /* network byte order, host bits zero */
+	uint8_t v6;       /* else IPv4 in addr[0..3] */
+	uint8_t bits;     /* prefix length */
+	char text[56];    /* canonical form, for printing */
 };
 
 struct pol_group;
@@ -78,12 +100,28 @@ struct pol_cond {
 	struct pol_test *lin_exe, *lin_base, *lin_file;  /* parent/ancestor, either NULL */
 	struct pol_group *groups;             /* POL_F_NOT, POL_F_ANY */
 	size_t n_groups;
+	struct pol_cidr *cidrs;               /* POL_F_ADDRESS */
+	size_t n_cidrs;
 };
 
 /* Conditions that must all hold. */
 struct pol_group {
 	struct pol_cond *conds;
 	size_t n_conds;
+};
+
+/*
+ * One entry of a rule's `allow:` list: an event it allows. A connect is
+ * allowed when (its address is in cidrs or its name passes domains, or
+ * neither is given) and (ports is not given or passes). A query is allowed
+ * when its name passes domains.
+ */
+struct pol_allow {
+	struct pol_test *domains; /* POL_DOMAIN leaves and other string tests */
+	struct pol_cidr *cidrs;
+	size_t n_cidrs;
+	struct pol_test *ports;
+	unsigned line, col;
 };
 
 struct bw_rule {
@@ -95,7 +133,10 @@ struct bw_rule {
 	bool in_kernel;
 	size_t index;
 	unsigned line, col;
-	struct pol_group match;
+	enum bw_event_kind on;
+	struct pol_group match;  /* may be empty when allow is given */
+	struct pol_allow *allow; /* matches only events no entry allows */
+	size_t n_allow;
 };
 
 struct bw_policy {
@@ -116,6 +157,7 @@ struct pol_parser {
 	unsigned n_errors;
 	size_t nodes_left;
 	bool oom;
+	int on; /* the rule being parsed: enum bw_event_kind, or -1 if unknown */
 };
 
 __attribute__((format(printf, 3, 4)))
@@ -138,6 +180,28 @@ int policy_parse_group(struct pol_parser *ps, const yaml_node_t *map,
 		       struct pol_group *g);
 void policy_group_clear(struct pol_group *g);
 void policy_test_free(struct pol_test *t);
+/* What a rule `on:` this kind may test, for error messages. */
+const char *policy_conds_valid(int on);
+/* The name of a numeric value of a field (qtype 16 is "TXT"), or NULL. */
+const char *policy_value_name(enum pol_field f, int64_t v);
+struct pol_test *policy_parse_domains(struct pol_parser *ps, const yaml_node_t *n);
+struct pol_test *policy_parse_ports(struct pol_parser *ps, const yaml_node_t *n);
+
+/* policy_allow.c: addresses, host names, the allowlist. */
+int policy_parse_cidrs(struct pol_parser *ps, const yaml_node_t *n,
+		       struct pol_cidr **out, size_t *n_out);
+int policy_parse_allow(struct pol_parser *ps, const yaml_node_t *n,
+		       struct bw_rule *r);
+void policy_allow_free(struct pol_allow *a, size_t n);
+/* "*.name" or a host name: lower case, no trailing dot; false if invalid. */
+bool policy_domain_normalize(struct pol_parser *ps, const yaml_node_t *at,
+			     char *name);
+/* name as normalized by policy_name_fold(). */
+bool policy_domain_match(const char *pattern, size_t len, const char *name);
+/* Lower case, without the trailing dot, cut to size - 1 bytes. */
+const char *policy_name_fold(const char *name, char *buf, size_t size);
+bool policy_cidrs_contain(const struct pol_cidr *c, size_t n, int family,
+			  const uint8_t addr[16]);
 
 /* policy_deny.c */
 int policy_deny_check(struct pol_parser *ps, const struct bw_rule *r);

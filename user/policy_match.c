@@ -7,15 +7,22 @@
  */
 #include <fnmatch.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "policy_internal.h"
 
+/* Longest host name kept for matching; DNS names are at most 253 bytes. */
+#define NAME_MAX_BYTES 512
+
 struct match_ctx {
 	const struct bw_exec_info *e;
+	const struct bw_event_info *ev; /* NULL for an exec */
 	const char *exe;  /* resolved exe, or the filename when unresolved */
 	const char *base; /* points into exe */
 	char *cmdline;    /* POLICY_CMDLINE_MAX bytes, filled on first use */
 	bool cmdline_ready;
+	const char *name; /* ev's host name folded (lower case, no final dot), or NULL */
+	char name_buf[NAME_MAX_BYTES];
 };
 
 static const char *base_of(const char *path)
@@ -37,6 +44,8 @@ static bool test_str(const struct pol_test *t, const char *s)
 	case POL_SUFFIX:
 		n = strlen(s);
 		return n >= t->len && !memcmp(s + n - t->len, t->text, t->len);
+	case POL_DOMAIN:
+		return policy_domain_match(t->text, t->len, s);
 	case POL_GLOB:
 		return !fnmatch(t->text, s, 0);
 	case POL_REGEX:
@@ -148,6 +157,49 @@ static bool lineage(const struct pol_cond *c, const struct bw_exec_info *e)
 
 static bool group_holds(const struct pol_group *g, struct match_ctx *m);
 
+/* The event's fields; any field of another kind of event is false. */
+static bool event_cond_holds(const struct pol_cond *c, struct match_ctx *m)
+{
+	const struct bw_event_info *ev = m->ev;
+
+	if (!ev)
+		return false;
+	switch (c->field) {
+	case POL_F_ADDRESS:
+		return ev->kind == BW_ON_CONNECT &&
+		       policy_cidrs_contain(c->cidrs, c->n_cidrs, ev->connect.family,
+					    ev->connect.addr);
+	case POL_F_PORT:
+		return ev->kind == BW_ON_CONNECT && test_num(c->test, ev->connect.port);
+	case POL_F_PROTO:
+		return ev->kind == BW_ON_CONNECT &&
+		       test_str(c->test, ev->connect.proto ? ev->connect.proto : "");
+	case POL_F_RESULT:
+		return ev->kind == BW_ON_CONNECT && test_num(c->test, -(int64_t)ev->connect.result);
+	case POL_F_DOMAIN: /* a connect whose name is not known has no domain */
+	case POL_F_QNAME:
+		return m->name && test_str(c->test, m->name);
+	case POL_F_QTYPE:
+		return ev->kind == BW_ON_DNS && test_num(c->test, ev->dns.qtype);
+	case POL_F_PATH: /* a rename is about both of its paths */
+		return ev->kind == BW_ON_FILE &&
+		       ((ev->file.path && test_str(c->test, ev->file.path)) ||
+			(ev->file.path2 && test_str(c->test, ev->file.path2)));
+	case POL_F_FILE_OP:
+		return ev->kind == BW_ON_FILE && ev->file.op && test_str(c->test, ev->file.op);
+	case POL_F_PRIV_OP:
+		return ev->kind == BW_ON_PRIVILEGE && ev->priv.op &&
+		       test_str(c->test, ev->priv.op);
+	case POL_F_TARGET_IN_JOB: /* no target, no answer: false either way */
+		if (ev->kind == BW_ON_FILE)
+			return ev->file.target_pid && test_num(c->test, ev->file.target_in_job);
+		return ev->kind == BW_ON_PRIVILEGE && ev->priv.target_pid &&
+		       test_num(c->test, ev->priv.target_in_job);
+	default:
+		return false;
+	}
+}
+
 static bool cond_holds(const struct pol_cond *c, struct match_ctx *m)
 {
 	const struct bw_exec_info *e = m->e;
@@ -183,8 +235,9 @@ static bool cond_holds(const struct pol_cond *c, struct match_ctx *m)
 			if (group_holds(&c->groups[i], m))
 				return true;
 		return false;
+	default:
+		return event_cond_holds(c, m);
 	}
-	return false;
 }
 
 static bool group_holds(const struct pol_group *g, struct match_ctx *m)
@@ -195,23 +248,81 @@ static bool group_holds(const struct pol_group *g, struct match_ctx *m)
 	return true;
 }
 
+/*
+ * Whether one allow: entry lets the event through. A connect needs its
+ * destination (an address in cidrs, or a name in domains) and its port;
+ * an entry without cidrs and domains allows every destination.
+ */
+static bool allow_entry(const struct pol_allow *a, const struct match_ctx *m)
+{
+	const struct bw_event_info *ev = m->ev;
+	bool dest;
+
+	if (ev->kind == BW_ON_DNS)
+		return a->domains && m->name && test_str(a->domains, m->name);
+	dest = !a->domains && !a->n_cidrs;
+	dest = dest || (a->n_cidrs && policy_cidrs_contain(a->cidrs, a->n_cidrs,
+							   ev->connect.family, ev->connect.addr));
+	dest = dest || (a->domains && m->name && test_str(a->domains, m->name));
+	return dest && (!a->ports || test_num(a->ports, ev->connect.port));
+}
+
+static bool allowed(const struct bw_rule *r, const struct match_ctx *m)
+{
+	for (size_t i = 0; i < r->n_allow; i++)
+		if (allow_entry(&r->allow[i], m))
+			return true;
+	return false;
+}
+
+static size_t match_rules(const struct bw_policy *p, enum bw_event_kind kind,
+			  struct match_ctx *m, const struct bw_rule **out,
+			  size_t max_out)
+{
+	size_t n = 0;
+
+	m->exe = m->e->exe && *m->e->exe ? m->e->exe : m->e->filename ? m->e->filename : "";
+	m->base = base_of(m->exe);
+	for (size_t i = 0; i < p->n_rules; i++) {
+		const struct bw_rule *r = &p->rules[i];
+
+		if (r->on != kind || !group_holds(&r->match, m))
+			continue;
+		if (r->n_allow && allowed(r, m))
+			continue;
+		if (out && n < max_out)
+			out[n] = r;
+		n++;
+	}
+	return n;
+}
+
 size_t policy_match(const struct bw_policy *p, const struct bw_exec_info *e,
 		    const struct bw_rule **out, size_t max_out)
 {
 	char buf[POLICY_CMDLINE_MAX];
 	struct match_ctx m = { .e = e, .cmdline = buf };
-	size_t n = 0;
 
 	if (!p || !e)
 		return 0;
-	m.exe = e->exe && *e->exe ? e->exe : e->filename ? e->filename : "";
-	m.base = base_of(m.exe);
-	for (size_t i = 0; i < p->n_rules; i++) {
-		if (!group_holds(&p->rules[i].match, &m))
-			continue;
-		if (out && n < max_out)
-			out[n] = &p->rules[i];
-		n++;
-	}
-	return n;
+	return match_rules(p, BW_ON_EXEC, &m, out, max_out);
+}
+
+size_t policy_match_event(const struct bw_policy *p, const struct bw_event_info *e,
+			  const struct bw_rule **out, size_t max_out)
+{
+	static const struct bw_exec_info unknown = { .filename = "", .exe = "", .cwd = "" };
+	char buf[POLICY_CMDLINE_MAX];
+	struct match_ctx m = { .e = e && e->proc ? e->proc : &unknown, .ev = e, .cmdline = buf };
+	const char *name = NULL;
+
+	if (!p || !e || e->kind == BW_ON_EXEC || !policy_has_rules_on(p, e->kind))
+		return 0;
+	if (e->kind == BW_ON_CONNECT)
+		name = e->connect.dns_name;
+	else if (e->kind == BW_ON_DNS)
+		name = e->dns.qname;
+	if (name && *name)
+		m.name = policy_name_fold(name, m.name_buf, sizeof(m.name_buf));
+	return match_rules(p, e->kind, &m, out, max_out);
 }

@@ -241,6 +241,50 @@ static void parse_match(struct pol_parser *ps, const yaml_node_t *v,
 	*ok = policy_parse_group(ps, v, &r->match) == 0;
 }
 
+static void parse_allow(struct pol_parser *ps, const yaml_node_t *v,
+			struct bw_rule *r)
+{
+	if (ps->on < 0)
+		return; /* the on: error says it all */
+	if (ps->on != BW_ON_CONNECT && ps->on != BW_ON_DNS) {
+		policy_error(ps, v, "'allow' is only valid in rules on: connect or dns; "
+			     "this rule is on: %s", policy_on_name(ps->on));
+		return;
+	}
+	policy_parse_allow(ps, v, r);
+}
+
+#define ON_VALID "exec, connect, dns, file, privilege"
+
+/*
+ * A rule's on: decides which conditions it may use, wherever it is written
+ * in the mapping, so it is read before anything else.
+ */
+static void parse_on(struct pol_parser *ps, const yaml_node_t *n, struct bw_rule *r)
+{
+	static const char *const kinds[] = {
+		[BW_ON_EXEC] = "exec", [BW_ON_CONNECT] = "connect", [BW_ON_DNS] = "dns",
+		[BW_ON_FILE] = "file", [BW_ON_PRIVILEGE] = "privilege",
+	};
+	int x = -1;
+
+	ps->on = BW_ON_EXEC;
+	r->on = BW_ON_EXEC;
+	for (yaml_node_pair_t *pr = n->data.mapping.pairs.start;
+	     pr < n->data.mapping.pairs.top; pr++) {
+		const yaml_node_t *kn = policy_node(ps, pr->key);
+
+		if (!kn || kn->type != YAML_SCALAR_NODE ||
+		    strcmp((const char *)kn->data.scalar.value, "on"))
+			continue;
+		parse_enum(ps, policy_node(ps, pr->value), "'on' event kind", kinds,
+			   sizeof(kinds) / sizeof(kinds[0]), ON_VALID, &x);
+		ps->on = x;
+		r->on = x < 0 ? BW_ON_EXEC : (enum bw_event_kind)x;
+		return; /* a duplicate 'on' is reported with the other keys */
+	}
+}
+
 /* The per-key part of a rule; returns false for an unknown key. */
 static bool parse_rule_key(struct pol_parser *ps, const char *k,
 			   const yaml_node_t *v, struct bw_rule *r,
@@ -273,6 +317,10 @@ static bool parse_rule_key(struct pol_parser *ps, const char *k,
 		*action = v;
 	} else if (!strcmp(k, "match")) {
 		parse_match(ps, v, r, match_ok);
+	} else if (!strcmp(k, "on")) {
+		/* read first, by parse_on(), so the conditions know the kind */
+	} else if (!strcmp(k, "allow")) {
+		parse_allow(ps, v, r);
 	} else {
 		return false;
 	}
@@ -283,7 +331,7 @@ static bool parse_rule_key(struct pol_parser *ps, const char *k,
 static const yaml_node_t *parse_rule(struct pol_parser *ps, const yaml_node_t *n,
 				     struct bw_rule *r)
 {
-	const yaml_node_t *name = NULL, *action = NULL;
+	const yaml_node_t *name = NULL, *action = NULL, *allow = NULL;
 	bool have_match = false, match_ok = false;
 	unsigned errors_before = ps->n_errors;
 
@@ -295,6 +343,7 @@ static const yaml_node_t *parse_rule(struct pol_parser *ps, const yaml_node_t *n
 			     policy_node_kind(n));
 		return NULL;
 	}
+	parse_on(ps, n, r);
 	for (yaml_node_pair_t *pr = n->data.mapping.pairs.start;
 	     pr < n->data.mapping.pairs.top; pr++) {
 		const yaml_node_t *kn = policy_node(ps, pr->key);
@@ -304,18 +353,31 @@ static const yaml_node_t *parse_rule(struct pol_parser *ps, const yaml_node_t *n
 			continue;
 		if (!strcmp(k, "match"))
 			have_match = true;
+		if (!strcmp(k, "allow"))
+			allow = kn;
 		if (!parse_rule_key(ps, k, policy_node(ps, pr->value), r, &name,
 				    &action, &match_ok))
 			policy_error(ps, kn, "unknown key '%s' in rule; valid keys: "
-				     "name, description, severity, action, match", k);
+				     "name, description, severity, action, on, match, allow", k);
 	}
 	if (!name)
 		policy_error(ps, n, "rule has no 'name'");
 	if (!action)
 		policy_error(ps, n, "rule '%s' has no 'action'; valid: log, alert, "
 			     "kill-process, kill-job, deny", r->name ? r->name : "?");
-	if (!have_match)
-		policy_error(ps, n, "rule '%s' has no 'match'", r->name ? r->name : "?");
+	/* An allowlist alone is a rule: "every connect it does not allow". */
+	if (!have_match && !allow)
+		policy_error(ps, n, "rule '%s' has no 'match'%s", r->name ? r->name : "?",
+			     r->on == BW_ON_CONNECT || r->on == BW_ON_DNS ? " or 'allow'" : "");
+	else if (!have_match)
+		match_ok = true;
+	/* The kernel can only stop an exec; other events have happened. */
+	if (action && r->action == POLICY_ACT_DENY && ps->on > BW_ON_EXEC) {
+		policy_error(ps, action, "action 'deny' is only valid in rules on: exec (the "
+			     "kernel blocks an exec before it runs); a rule on: %s can log, "
+			     "alert, kill-process or kill-job", policy_on_name(r->on));
+		match_ok = false;
+	}
 	/* Deny-rule limits are only meaningful once the rest is sound. */
 	if (ps->n_errors == errors_before && r->action == POLICY_ACT_DENY && match_ok)
 		policy_deny_check(ps, r);

@@ -46,6 +46,7 @@ static const char *op_words(enum pol_op op)
 	case POL_LE: return "<=";
 	case POL_GT: return ">";
 	case POL_GE: return ">=";
+	case POL_DOMAIN: return "is";
 	default: return policy_op_name(op);
 	}
 }
@@ -58,22 +59,27 @@ static bool all_kids_are(const struct pol_test *t, enum pol_op op)
 	return true;
 }
 
-static void put_leaf(FILE *f, const struct pol_test *t)
+/* field: for names of numbers (qtype 16 (TXT)); POL_F_COUNT for none. */
+static void put_leaf(FILE *f, const struct pol_test *t, enum pol_field field)
 {
+	const char *name = t->text ? NULL : policy_value_name(field, t->num);
+
 	if (t->text)
 		put_str(f, t->text);
 	else
 		fprintf(f, "%" PRId64, t->num);
+	if (name)
+		fprintf(f, " (%s)", name);
 }
 
-static void put_test(FILE *f, const struct pol_test *t)
+static void put_test(FILE *f, const struct pol_test *t, enum pol_field field)
 {
 	const char *sep = t->op == POL_ALL ? " and " : " or ";
 
 	switch (t->op) {
 	case POL_NOT:
 		fputs("not (", f);
-		put_test(f, t->kids[0]);
+		put_test(f, t->kids[0], field);
 		fputc(')', f);
 		return;
 	case POL_ANY:
@@ -82,7 +88,7 @@ static void put_test(FILE *f, const struct pol_test *t)
 			fprintf(f, "%s one of ", op_words(t->kids[0]->op));
 			for (size_t i = 0; i < t->n_kids; i++) {
 				fputs(i ? ", " : "", f);
-				put_leaf(f, t->kids[i]);
+				put_leaf(f, t->kids[i], field);
 			}
 			return;
 		}
@@ -91,13 +97,21 @@ static void put_test(FILE *f, const struct pol_test *t)
 		fputc('(', f);
 		for (size_t i = 0; i < t->n_kids; i++) {
 			fputs(i ? sep : "", f);
-			put_test(f, t->kids[i]);
+			put_test(f, t->kids[i], field);
 		}
 		fputc(')', f);
 		return;
 	default:
 		fprintf(f, "%s ", op_words(t->op));
-		put_leaf(f, t);
+		put_leaf(f, t, field);
+	}
+}
+
+static void put_cidrs(FILE *f, const struct pol_cidr *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		fputs(i ? ", " : "", f);
+		fputs(c[i].text, f);
 	}
 }
 
@@ -122,17 +136,25 @@ static void put_cond(FILE *f, const struct pol_cond *c, int indent)
 				c->depth == 1 ? "" : "s");
 		if (c->lin_exe) {
 			fputs(": exe ", f);
-			put_test(f, c->lin_exe);
+			put_test(f, c->lin_exe, POL_F_COUNT);
 		}
 		if (c->lin_base) {
 			fputs(c->lin_exe ? " and basename " : ": basename ", f);
-			put_test(f, c->lin_base);
+			put_test(f, c->lin_base, POL_F_COUNT);
 		}
 		if (c->lin_file) {
 			fputs(c->lin_exe || c->lin_base ? " and filename " : ": filename ", f);
-			put_test(f, c->lin_file);
+			put_test(f, c->lin_file, POL_F_COUNT);
 		}
 		fputc('\n', f);
+		return;
+	case POL_F_ADDRESS:
+		fputs("address in ", f);
+		put_cidrs(f, c->cidrs, c->n_cidrs);
+		fputc('\n', f);
+		return;
+	case POL_F_TARGET_IN_JOB:
+		fprintf(f, "target %s the job\n", c->test->num ? "is in" : "is outside");
 		return;
 	case POL_F_NOT:
 		fputs("not all of:\n", f);
@@ -148,7 +170,7 @@ static void put_cond(FILE *f, const struct pol_cond *c, int indent)
 	default:
 		fprintf(f, "%s ", policy_field_name(c->field));
 	}
-	put_test(f, c->test);
+	put_test(f, c->test, c->field);
 	fputc('\n', f);
 }
 
@@ -198,9 +220,38 @@ static void put_runs_in(FILE *f, const struct bw_policy *p, const struct bw_rule
 	fputc('\n', f);
 }
 
+static void put_allow(FILE *f, const struct bw_rule *r)
+{
+	fputs("  unless allowed by one of:\n", f);
+	for (size_t i = 0; i < r->n_allow; i++) {
+		const struct pol_allow *a = &r->allow[i];
+
+		fputs("    - ", f);
+		if (a->n_cidrs) {
+			fputs("address in ", f);
+			put_cidrs(f, a->cidrs, a->n_cidrs);
+		}
+		if (a->domains) {
+			fputs(a->n_cidrs ? ", or name " : "name ", f);
+			put_test(f, a->domains, POL_F_COUNT);
+		}
+		if (r->on == BW_ON_CONNECT && !a->n_cidrs && !a->domains)
+			fputs("any destination", f);
+		if (r->on == BW_ON_CONNECT) {
+			fputs("; port ", f);
+			if (a->ports)
+				put_test(f, a->ports, POL_F_PORT);
+			else
+				fputs("any", f);
+		}
+		fputc('\n', f);
+	}
+}
+
 static void put_rule(FILE *f, const struct bw_policy *p, const struct bw_rule *r)
 {
 	fprintf(f, "\nrule %zu: %s  (%s:%u)\n", r->index + 1, r->name, p->source, r->line);
+	fprintf(f, "  on:          %s\n", policy_on_name(r->on));
 	fprintf(f, "  severity:    %s\n", policy_severity_name(r->severity));
 	fprintf(f, "  action:      %s", policy_action_name(r->action));
 	if (r->effective != r->action)
@@ -209,8 +260,14 @@ static void put_rule(FILE *f, const struct bw_policy *p, const struct bw_rule *r
 	put_runs_in(f, p, r);
 	if (r->description)
 		fprintf(f, "  description: %s\n", r->description);
-	fputs("  when all of (in evaluation order):\n", f);
-	put_group(f, &r->match, 4);
+	if (r->match.n_conds) {
+		fputs("  when all of (in evaluation order):\n", f);
+		put_group(f, &r->match, 4);
+	} else {
+		fprintf(f, "  when:        every %s event\n", policy_on_name(r->on));
+	}
+	if (r->n_allow)
+		put_allow(f, r);
 }
 
 void policy_print(const struct bw_policy *p, FILE *f)
@@ -237,9 +294,19 @@ static void json_test(FILE *f, const struct pol_test *t)
 		}
 		fputc(']', f);
 	} else {
-		put_leaf(f, t);
+		put_leaf(f, t, POL_F_COUNT);
 	}
 	fputc('}', f);
+}
+
+static void json_cidrs(FILE *f, const struct pol_cidr *c, size_t n)
+{
+	fputc('[', f);
+	for (size_t i = 0; i < n; i++) {
+		fputs(i ? "," : "", f);
+		put_str(f, c[i].text);
+	}
+	fputc(']', f);
 }
 
 static void json_group(FILE *f, const struct pol_group *g);
@@ -263,6 +330,11 @@ static void json_cond(FILE *f, const struct pol_cond *c)
 			fputs(",\"filename\":", f);
 			json_test(f, c->lin_file);
 		}
+	} else if (c->field == POL_F_ADDRESS) {
+		fputs(",\"cidrs\":", f);
+		json_cidrs(f, c->cidrs, c->n_cidrs);
+	} else if (c->field == POL_F_TARGET_IN_JOB) {
+		fprintf(f, ",\"value\":%s", c->test->num ? "true" : "false");
 	} else if (c->field == POL_F_NOT || c->field == POL_F_ANY) {
 		fputs(c->field == POL_F_NOT ? ",\"match\":" : ",\"of\":[", f);
 		for (size_t i = 0; i < c->n_groups; i++) {
@@ -318,10 +390,37 @@ static void json_rule(FILE *f, const struct bw_policy *p, const struct bw_rule *
 	fputs(",\"description\":", f);
 	put_str(f, r->description ? r->description : "");
 	fprintf(f, ",\"severity\":\"%s\",\"action\":\"%s\",\"effective_action\":\"%s\","
-		   "\"runs_in\":\"%s\",\"line\":%u,\"match\":",
+		   "\"runs_in\":\"%s\",\"line\":%u,\"on\":\"%s\",\"match\":",
 		policy_severity_name(r->severity), policy_action_name(r->action),
-		policy_action_name(r->effective), d ? "kernel" : "userspace", r->line);
+		policy_action_name(r->effective), d ? "kernel" : "userspace", r->line,
+		policy_on_name(r->on));
 	json_group(f, &r->match);
+	if (r->n_allow) {
+		fputs(",\"allow\":[", f);
+		for (size_t i = 0; i < r->n_allow; i++) {
+			const struct pol_allow *a = &r->allow[i];
+
+			const char *sep = "";
+
+			fputs(i ? ",{" : "{", f);
+			if (a->n_cidrs) {
+				fputs("\"cidrs\":", f);
+				json_cidrs(f, a->cidrs, a->n_cidrs);
+				sep = ",";
+			}
+			if (a->domains) {
+				fprintf(f, "%s\"domains\":", sep);
+				json_test(f, a->domains);
+				sep = ",";
+			}
+			if (a->ports) {
+				fprintf(f, "%s\"ports\":", sep);
+				json_test(f, a->ports);
+			}
+			fputc('}', f);
+		}
+		fputc(']', f);
+	}
 	if (d)
 		json_kernel(f, d);
 	fputc('}', f);

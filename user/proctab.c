@@ -143,7 +143,7 @@ static void unhash(struct bw_proctab *t, struct bw_proc *p)
 
 static void enqueue_if_leaf(struct bw_proctab *t, struct bw_proc *p)
 {
-	if (!p || !p->exited || p->first_child || p->queued)
+	if (!p || !p->exited || p->first_child || p->queued || p->kept)
 		return;
 	p->queued = true;
 	p->prune_next = NULL;
@@ -163,8 +163,8 @@ static void prune(struct bw_proctab *t)
 		if (!t->prune_head)
 			t->prune_tail = NULL;
 		p->queued = false;
-		if (p->first_child)
-			continue; /* gained a child record after exiting: keep */
+		if (p->first_child || p->kept)
+			continue; /* gained a child record after exiting, or kept */
 		parent = p->parent;
 		unlink_child(p);
 		unhash(t, p);
@@ -271,6 +271,11 @@ static int apply_exit(struct bw_proctab *t, const struct bw_exit_event *e)
 	enqueue_if_leaf(t, p);
 	prune(t);
 	return 0;
+}
+
+void proctab_keep(struct bw_proc *p)
+{
+	p->kept = true;
 }
 
 uint32_t proctab_ancestry(const struct bw_proc *p, const char **exes, const char **filenames,

@@ -51,6 +51,7 @@ struct bw_proc {
 	 * blocked it before it ran. */
 	const char *ended_by_rule;
 	bool blocked;
+	bool kept; /* proctab_keep(): never pruned */
 };
 
 /*
@@ -85,6 +86,12 @@ int proctab_apply(struct bw_proctab *t, const struct bw_event_view *v);
  */
 uint32_t proctab_ancestry(const struct bw_proc *p, const char **exes, const char **filenames,
 			  uint32_t max);
+/*
+ * Exempt p from pruning (a flagged process a report must still show once it
+ * has exited). Its ancestors stay too, as they keep a child. The caller
+ * bounds how many it keeps.
+ */
+void proctab_keep(struct bw_proc *p);
 /* Visit every process without a known parent, in creation order. */
 void proctab_roots(const struct bw_proctab *t, void (*fn)(struct bw_proc *, void *), void *arg);
 

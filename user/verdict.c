@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <string.h>
+#include "redact.h"
 #include "tree.h"
 #include "verdict.h"
 
@@ -9,7 +10,8 @@ static void json_argv(struct jbuf *jb, const struct bw_proc *p)
 
 	json_arr_open(jb, "argv");
 	for (i = 0; i < p->argv.n; i++)
-		json_val_strn(jb, p->argv.v[i], strlen(p->argv.v[i]));
+		redact_json_strn(jb, NULL, p->argv.v[i], strlen(p->argv.v[i]),
+				 i ? p->argv.v[i - 1] : NULL);
 	json_arr_close(jb);
 }
 
@@ -51,13 +53,16 @@ void verdict_json(struct jbuf *jb, uint64_t seq, const struct bw_clock *clk,
 	json_kv_str(jb, "action", policy_action_name(v->taken));
 	json_kv_bool(jb, "blocked", v->blocked);
 	json_kv_bool(jb, "kernel_missed", v->kernel_missed);
+	json_kv_str(jb, "on", v->on ? v->on : "exec");
+	if (v->event_json)
+		json_kv_raw(jb, "event", v->event_json, v->event_json_len);
 	if (v->kill_err)
 		json_kv_str(jb, "kill_error", strerror(-v->kill_err));
 	json_kv_u64(jb, "pid", p->pid);
 	json_kv_u64(jb, "start_ns", p->start_ns);
-	json_kv_str(jb, "filename", p->filename);
+	redact_json_str(jb, "filename", p->filename);
 	json_kv_str(jb, "exe", p->exe);
-	json_kv_str(jb, "cwd", p->cwd);
+	redact_json_str(jb, "cwd", p->cwd);
 	json_argv(jb, p);
 	json_ancestry(jb, p);
 	json_obj_close(jb);

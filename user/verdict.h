@@ -18,6 +18,11 @@ struct verdict {
 	int kill_err;              /* 0, or why a kill failed */
 	struct bw_proc *proc;
 	uint64_t ktime_ns;
+	/* Non-exec verdicts: the kind ("connect", ...) and the event's own
+	 * fields as a JSON object, written under "event". */
+	const char *on;
+	const char *event_json;
+	size_t event_json_len;
 };
 
 void verdict_json(struct jbuf *jb, uint64_t seq, const struct bw_clock *clk,

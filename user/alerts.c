@@ -1,0 +1,700 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The webhook sender (docs/ALERTS.md). alerts_submit() runs on the event
+ * loop: it copies the alert (no lock held), then under the lock either
+ * merges it into an open dedup window or appends it to a bounded ring, and
+ * signals the sender thread. The thread owns the curl handle; it holds the
+ * lock only to take work and count, never across a request or a wait for
+ * the network. The URL and the secret appear in no message: errors name
+ * "webhook" and the receiver's host.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <curl/curl.h>
+#include "alerts_internal.h"
+#include "log.h"
+
+#define USER_AGENT "buildwarden/0.1"
+#define BACKOFF_BASE_MS 250
+#define BACKOFF_MAX_MS 8000
+#define RETRY_AFTER_MAX_MS 30000
+#define FAILURES_LOGGED 3
+#define RESPONSE_SNIPPET 160
+
+struct alerts {
+	/* set at start, read-only afterwards */
+	char *url;
+	char *secret;
+	char host[256];            /* for messages: the receiver's host, never the URL */
+	enum alert_format format;
+	unsigned timeout_ms;
+	unsigned max_attempts;
+	unsigned queue_len;
+	struct ci_job job;
+	CURL *curl;                /* the sender thread's */
+	pthread_t thread;
+
+	pthread_mutex_t lock;
+	pthread_cond_t wake;       /* new work, or finishing */
+	struct alert_msg **queue;  /* ring of queue_len */
+	unsigned head, count;
+	struct dedup dedup;
+	bool finishing;
+	uint64_t deadline_ms;      /* when finishing: give up at this time */
+	struct alert_stats st;
+	unsigned failures_logged;
+
+	_Atomic uint64_t abort_at_ms; /* an in-flight request stops here (0: no limit) */
+};
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static struct timespec abs_mono(uint64_t ms)
+{
+	return (struct timespec){ .tv_sec = (time_t)(ms / 1000),
+				  .tv_nsec = (long)(ms % 1000) * 1000000 };
+}
+
+int alerts_parse_format(const char *s, enum alert_format *out)
+{
+	if (!s)
+		return -EINVAL;
+	if (!strcmp(s, "slack"))
+		*out = ALERT_FMT_SLACK;
+	else if (!strcmp(s, "teams"))
+		*out = ALERT_FMT_TEAMS;
+	else if (!strcmp(s, "generic"))
+		*out = ALERT_FMT_GENERIC;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+const char *alerts_format_name(enum alert_format f)
+{
+	switch (f) {
+	case ALERT_FMT_SLACK: return "slack";
+	case ALERT_FMT_TEAMS: return "teams";
+	case ALERT_FMT_GENERIC: return "generic";
+	}
+	return "?";
+}
+
+void alerts_secret_free(char *secret)
+{
+	if (!secret)
+		return;
+	explicit_bzero(secret, strlen(secret));
+	free(secret);
+}
+
+int alerts_load_secret(const char *path, char **out)
+{
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	FILE *f;
+	int err = 0;
+
+	*out = NULL;
+	f = fopen(path, "re");
+	if (!f) {
+		err = -errno;
+		bw_err("cannot open webhook secret file %s: %s", path, strerror(-err));
+		return err;
+	}
+	errno = 0;
+	n = getline(&line, &cap, f);
+	if (n < 0) {
+		err = errno ? -errno : -EINVAL;
+		bw_err("cannot read webhook secret file %s: %s", path,
+		       errno ? strerror(errno) : "the file is empty");
+		goto out_free;
+	}
+	while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+		line[--n] = '\0';
+	if (n == 0 || strlen(line) != (size_t)n) {
+		err = -EINVAL;
+		bw_err("webhook secret file %s: the first line is %s", path,
+		       n == 0 ? "empty" : "not text (it holds a NUL byte)");
+		goto out_free;
+	}
+	*out = line;
+	line = NULL;
+out_free:
+	if (line) {
+		explicit_bzero(line, cap);
+		free(line);
+	}
+	fclose(f);
+	return err;
+}
+
+/* ---- logging: one line at a time, even with the event loop writing too ---- */
+
+#define alert_log(level, ...)                 \
+	do {                                  \
+		flockfile(stderr);            \
+		log_msg(level, __VA_ARGS__);  \
+		funlockfile(stderr);          \
+	} while (0)
+
+/* ---- the sender thread ---- */
+
+static size_t discard_body(char *data, size_t size, size_t nmemb, void *user)
+{
+	char *snip = user;
+	size_t have = strlen(snip), n = size * nmemb, i;
+
+	/* keep the start of the response for the error message, printable only */
+	for (i = 0; i < n && have < RESPONSE_SNIPPET; i++)
+		snip[have++] = data[i] >= ' ' && data[i] < 0x7f ? data[i] : ' ';
+	snip[have] = '\0';
+	return n;
+}
+
+static int deadline_check(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+			  curl_off_t ulnow)
+{
+	struct alerts *a = user;
+	uint64_t at = atomic_load(&a->abort_at_ms);
+
+	return at && now_ms() >= at; /* non-zero aborts the transfer */
+}
+
+/* Network errors worth another try; anything else will not get better. */
+static bool curl_retryable(CURLcode rc)
+{
+	switch (rc) {
+	case CURLE_COULDNT_RESOLVE_PROXY:
+	case CURLE_COULDNT_RESOLVE_HOST:
+	case CURLE_COULDNT_CONNECT:
+	case CURLE_OPERATION_TIMEDOUT:
+	case CURLE_SEND_ERROR:
+	case CURLE_RECV_ERROR:
+	case CURLE_GOT_NOTHING:
+	case CURLE_PARTIAL_FILE:
+	case CURLE_SSL_CONNECT_ERROR:
+	case CURLE_HTTP2:
+	case CURLE_HTTP2_STREAM:
+		return true;
+	default:
+		return false;
+	}
+}
+
+enum outcome { OUT_SENT, OUT_RETRY, OUT_FAIL };
+
+struct attempt {
+	enum outcome out;
+	char why[256];
+	uint64_t retry_after_ms;
+};
+
+static void post_once(struct alerts *a, const char *body, struct curl_slist *hdrs,
+		      uint64_t limit_ms, struct attempt *r)
+{
+	char snip[RESPONSE_SNIPPET + 1] = "";
+	long status = 0;
+	curl_off_t retry_after = 0;
+	CURLcode rc;
+	CURL *c = a->curl;
+
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)limit_ms);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)limit_ms);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, (void *)snip);
+	rc = curl_easy_perform(c);
+	r->retry_after_ms = 0;
+	if (rc != CURLE_OK) {
+		r->out = curl_retryable(rc) ? OUT_RETRY : OUT_FAIL;
+		snprintf(r->why, sizeof(r->why), "%s", rc == CURLE_ABORTED_BY_CALLBACK ?
+			 "the drain time ran out" : curl_easy_strerror(rc));
+		return;
+	}
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	if (status >= 200 && status < 300) {
+		r->out = OUT_SENT;
+		return;
+	}
+	if (status == 429 || status >= 500) {
+		r->out = OUT_RETRY;
+		if (curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK &&
+		    retry_after > 0)
+			r->retry_after_ms = retry_after > RETRY_AFTER_MAX_MS / 1000 ?
+				RETRY_AFTER_MAX_MS : (uint64_t)retry_after * 1000;
+	} else {
+		r->out = OUT_FAIL; /* 4xx: the request is wrong, again would be too; 3xx: not followed */
+	}
+	snprintf(r->why, sizeof(r->why), "HTTP %ld%s%s", status, *snip ? ": " : "", snip);
+}
+
+/*
+ * Sleep until `until` unless the drain deadline comes first: then false,
+ * at once (waiting past the deadline would be wasted).
+ */
+static bool backoff_wait(struct alerts *a, uint64_t until)
+{
+	struct timespec ts = abs_mono(until);
+	bool ok = true;
+
+	pthread_mutex_lock(&a->lock);
+	for (;;) {
+		if (a->finishing && a->deadline_ms <= until) {
+			ok = false;
+			break;
+		}
+		if (now_ms() >= until)
+			break;
+		pthread_cond_timedwait(&a->wake, &a->lock, &ts);
+	}
+	pthread_mutex_unlock(&a->lock);
+	return ok;
+}
+
+/* How long the next request may take: its timeout, cut at the drain deadline. */
+static uint64_t request_limit(struct alerts *a)
+{
+	uint64_t limit = a->timeout_ms, now = now_ms();
+
+	pthread_mutex_lock(&a->lock);
+	if (a->finishing)
+		limit = a->deadline_ms <= now ? 0 :
+			(a->deadline_ms - now < limit ? a->deadline_ms - now : limit);
+	pthread_mutex_unlock(&a->lock);
+	return limit;
+}
+
+static void count(struct alerts *a, uint64_t *field, uint64_t n)
+{
+	pthread_mutex_lock(&a->lock);
+	*field += n;
+	pthread_mutex_unlock(&a->lock);
+}
+
+static void report_failure(struct alerts *a, const struct alert_msg *m, unsigned attempts,
+			   const char *why)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&a->lock);
+	a->st.failed++;
+	n = ++a->failures_logged;
+	pthread_mutex_unlock(&a->lock);
+	if (n > FAILURES_LOGGED)
+		return;
+	if (attempts)
+		alert_log(BW_LOG_WARN, "webhook (%s): %s for rule %s not delivered after %u attempt%s: %s%s",
+			  a->host, m->more ? "summary" : "alert", m->rule, attempts,
+			  attempts == 1 ? "" : "s", why, n == FAILURES_LOGGED ?
+			  " (further webhook failures are only counted)" : "");
+	else
+		alert_log(BW_LOG_WARN, "webhook (%s): %s for rule %s not sent: %s%s", a->host,
+			  m->more ? "summary" : "alert", m->rule, why, n == FAILURES_LOGGED ?
+			  " (further webhook failures are only counted)" : "");
+}
+
+static struct curl_slist *headers_for(struct alerts *a, const char *body)
+{
+	struct curl_slist *h = NULL, *t;
+	char sig[sizeof("X-Buildwarden-Signature: sha256=") + 64];
+	char hex[65];
+	static const char *const fixed[] = {
+		"Content-Type: application/json; charset=utf-8",
+		"Expect:", /* no 100-continue round trip for bodies over 1 KiB */
+		NULL,
+	};
+
+	for (const char *const *p = fixed; *p; p++) {
+		t = curl_slist_append(h, *p);
+		if (!t)
+			goto err_free;
+		h = t;
+	}
+	if (a->format == ALERT_FMT_GENERIC && a->secret) {
+		if (alert_hmac_sha256_hex(a->secret, body, strlen(body), hex))
+			goto err_free;
+		snprintf(sig, sizeof(sig), "X-Buildwarden-Signature: sha256=%s", hex);
+		t = curl_slist_append(h, sig);
+		if (!t)
+			goto err_free;
+		h = t;
+	}
+	return h;
+err_free:
+	curl_slist_free_all(h);
+	return NULL;
+}
+
+static void append(char *buf, size_t size, const char *s)
+{
+	size_t n = strlen(buf);
+
+	snprintf(buf + n, size - n, "%s", s);
+}
+
+static void deliver(struct alerts *a, const struct alert_msg *m)
+{
+	struct curl_slist *hdrs = NULL;
+	struct attempt r = { .out = OUT_FAIL };
+	char *body;
+	unsigned tries = 0;
+	uint64_t limit, delay;
+
+	body = alert_payload(a->format, m, &a->job);
+	if (!body) {
+		report_failure(a, m, 0, "out of memory building the payload");
+		return;
+	}
+	hdrs = headers_for(a, body);
+	if (!hdrs) {
+		report_failure(a, m, 0, "cannot build the request headers (out of memory or HMAC failed)");
+		goto out_free;
+	}
+	for (;;) {
+		limit = request_limit(a);
+		if (!limit) {
+			if (!tries) {
+				count(a, &a->st.dropped, 1); /* never tried: not a failure */
+				goto out_free;
+			}
+			append(r.why, sizeof(r.why), "; the drain time ran out");
+			break;
+		}
+		if (tries)
+			count(a, &a->st.retries, 1);
+		post_once(a, body, hdrs, limit, &r);
+		tries++;
+		if (r.out == OUT_SENT) {
+			count(a, &a->st.sent, 1);
+			goto out_free;
+		}
+		if (r.out == OUT_FAIL || tries >= a->max_attempts)
+			break;
+		delay = (uint64_t)BACKOFF_BASE_MS << (tries < 7 ? tries - 1 : 6);
+		if (delay > BACKOFF_MAX_MS)
+			delay = BACKOFF_MAX_MS;
+		if (r.retry_after_ms > delay)
+			delay = r.retry_after_ms;
+		alert_log(BW_LOG_DEBUG, "webhook (%s): attempt %u failed (%s), retrying in %llu ms",
+			  a->host, tries, r.why, (unsigned long long)delay);
+		if (!backoff_wait(a, now_ms() + delay)) {
+			append(r.why, sizeof(r.why), "; no time left to retry before the drain deadline");
+			break;
+		}
+	}
+	report_failure(a, m, tries, r.why);
+out_free:
+	curl_slist_free_all(hdrs);
+	free(body);
+}
+
+/* Under the lock: the next message to send, or NULL (*next_ms: wake-up time). */
+static struct alert_msg *take_work(struct alerts *a, uint64_t *next_ms)
+{
+	struct alert_msg *m;
+
+	*next_ms = UINT64_MAX;
+	if (a->count) {
+		m = a->queue[a->head];
+		a->queue[a->head] = NULL;
+		a->head = (a->head + 1) % a->queue_len;
+		a->count--;
+		return m;
+	}
+	return dedup_take_due(&a->dedup, now_ms(), a->finishing, next_ms);
+}
+
+static void *sender_main(void *arg)
+{
+	struct alerts *a = arg;
+	struct alert_msg *m;
+	uint64_t next;
+	struct timespec ts;
+
+	pthread_mutex_lock(&a->lock);
+	for (;;) {
+		if (a->finishing && now_ms() >= a->deadline_ms)
+			break;
+		m = take_work(a, &next);
+		if (m) {
+			pthread_mutex_unlock(&a->lock);
+			deliver(a, m);
+			alert_msg_free(m);
+			pthread_mutex_lock(&a->lock);
+			continue;
+		}
+		if (a->finishing)
+			break; /* all sent */
+		if (next == UINT64_MAX) {
+			pthread_cond_wait(&a->wake, &a->lock);
+		} else {
+			ts = abs_mono(next);
+			pthread_cond_timedwait(&a->wake, &a->lock, &ts);
+		}
+	}
+	/* Out of time: what is left was never tried. */
+	a->st.dropped += a->count + dedup_pending(&a->dedup);
+	while (a->count) {
+		alert_msg_free(a->queue[a->head]);
+		a->queue[a->head] = NULL;
+		a->head = (a->head + 1) % a->queue_len;
+		a->count--;
+	}
+	pthread_mutex_unlock(&a->lock);
+	return NULL;
+}
+
+/* ---- the submitter's side ---- */
+
+void alerts_submit(struct alerts *a, const struct alert *al)
+{
+	struct alert_msg *m;
+	uint64_t now;
+
+	if (!a || !al)
+		return;
+	m = alert_msg_copy(al); /* allocation outside the lock */
+	pthread_mutex_lock(&a->lock);
+	a->st.submitted++;
+	if (!m || a->finishing) {
+		a->st.dropped++;
+		goto out_unlock;
+	}
+	now = now_ms();
+	if (dedup_merge(&a->dedup, m->rule, m->exe, now, &m)) {
+		a->st.merged++;
+		goto out_unlock;
+	}
+	if (a->count == a->queue_len) {
+		a->st.dropped++;
+		goto out_unlock;
+	}
+	/* A full dedup table (-ENOSPC) only means this pair is not deduplicated. */
+	dedup_open(&a->dedup, m->rule, m->exe, now);
+	a->queue[(a->head + a->count) % a->queue_len] = m;
+	a->count++;
+	m = NULL;
+	pthread_cond_signal(&a->wake);
+out_unlock:
+	pthread_mutex_unlock(&a->lock);
+	alert_msg_free(m);
+}
+
+void alerts_stats(struct alerts *a, struct alert_stats *st)
+{
+	if (!a) {
+		memset(st, 0, sizeof(*st));
+		return;
+	}
+	pthread_mutex_lock(&a->lock);
+	*st = a->st;
+	pthread_mutex_unlock(&a->lock);
+}
+
+/* ---- lifecycle ---- */
+
+static void alerts_free(struct alerts *a)
+{
+	if (a->curl)
+		curl_easy_cleanup(a->curl);
+	dedup_free(&a->dedup);
+	free(a->queue);
+	free(a->url);
+	alerts_secret_free(a->secret);
+	free(a);
+}
+
+/* The receiver's host for messages, and a check that the URL is usable. */
+static int check_url(const char *url, char *host, size_t size)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *h = NULL;
+	CURLUcode rc;
+	int err = 0;
+
+	if (!u)
+		return -ENOMEM;
+	rc = curl_url_set(u, CURLUPART_URL, url, 0);
+	if (rc != CURLUE_OK) {
+		bw_err("webhook URL is not usable: %s", curl_url_strerror(rc));
+		err = -EINVAL;
+		goto out_free;
+	}
+	if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    (strcmp(scheme, "http") && strcmp(scheme, "https"))) {
+		bw_err("webhook URL must start with http:// or https://");
+		err = -EINVAL;
+		goto out_free;
+	}
+	if (curl_url_get(u, CURLUPART_HOST, &h, 0) != CURLUE_OK) {
+		bw_err("webhook URL has no host");
+		err = -EINVAL;
+		goto out_free;
+	}
+	snprintf(host, size, "%s", h);
+out_free:
+	curl_free(h);
+	curl_free(scheme);
+	curl_url_cleanup(u);
+	return err;
+}
+
+static int setup_curl(struct alerts *a)
+{
+	CURL *c = curl_easy_init();
+
+	if (!c)
+		return -ENOMEM;
+	a->curl = c;
+	if (curl_easy_setopt(c, CURLOPT_URL, a->url) ||
+	    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) ||
+	    curl_easy_setopt(c, CURLOPT_USERAGENT, USER_AGENT) ||
+	    curl_easy_setopt(c, CURLOPT_POST, 1L) ||
+	    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) ||
+	    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard_body) ||
+	    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L) ||
+	    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, deadline_check) ||
+	    curl_easy_setopt(c, CURLOPT_XFERINFODATA, a) ||
+#if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85 */
+	    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") ||
+#endif
+	    curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L))
+		return -EINVAL;
+	return 0;
+}
+
+int alerts_start(struct alerts **out, const struct alert_config *cfg, const struct ci_job *job)
+{
+	struct alerts *a;
+	pthread_condattr_t ca;
+	sigset_t all, old;
+	CURLcode crc;
+	int err;
+
+	*out = NULL;
+	if (!cfg || !cfg->url || !job) {
+		bw_err("webhook: no URL configured");
+		return -EINVAL;
+	}
+	if (cfg->format > ALERT_FMT_GENERIC) {
+		bw_err("webhook: unknown format %d", (int)cfg->format);
+		return -EINVAL;
+	}
+	if (cfg->secret && cfg->format != ALERT_FMT_GENERIC)
+		bw_warn("webhook: a secret is only used by the generic format; %s messages are not signed",
+			alerts_format_name(cfg->format));
+	a = calloc(1, sizeof(*a));
+	if (!a) {
+		bw_err("webhook: cannot allocate the sender: %s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	a->format = cfg->format;
+	a->timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : ALERTS_DEFAULT_TIMEOUT_MS;
+	a->max_attempts = cfg->max_attempts ? cfg->max_attempts : ALERTS_DEFAULT_MAX_ATTEMPTS;
+	a->queue_len = cfg->queue_len ? cfg->queue_len : ALERTS_DEFAULT_QUEUE_LEN;
+	dedup_init(&a->dedup, cfg->dedup_window_ms ? cfg->dedup_window_ms
+						   : ALERTS_DEFAULT_DEDUP_WINDOW_MS);
+	a->job = *job;
+	err = check_url(cfg->url, a->host, sizeof(a->host));
+	if (err)
+		goto err_free;
+	a->url = strdup(cfg->url);
+	a->secret = cfg->secret ? strdup(cfg->secret) : NULL;
+	a->queue = calloc(a->queue_len, sizeof(*a->queue));
+	if (!a->url || (cfg->secret && !a->secret) || !a->queue) {
+		err = -ENOMEM;
+		bw_err("webhook: cannot allocate the sender's queue: %s", strerror(ENOMEM));
+		goto err_free;
+	}
+	crc = curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (crc != CURLE_OK) {
+		err = -EIO;
+		bw_err("webhook: cannot initialise libcurl: %s", curl_easy_strerror(crc));
+		goto err_free;
+	}
+	err = setup_curl(a);
+	if (err) {
+		bw_err("webhook: cannot set up the HTTP client (libcurl %s): %s",
+		       curl_version_info(CURLVERSION_NOW)->version, strerror(-err));
+		goto err_global;
+	}
+	err = -pthread_mutex_init(&a->lock, NULL);
+	if (err) {
+		bw_err("webhook: cannot create the queue lock: %s", strerror(-err));
+		goto err_global;
+	}
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	err = -pthread_cond_init(&a->wake, &ca);
+	pthread_condattr_destroy(&ca);
+	if (err) {
+		bw_err("webhook: cannot create the queue condition variable: %s", strerror(-err));
+		goto err_mutex;
+	}
+	/* Signals stay with the event loop's signalfd: none reach this thread. */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = -pthread_create(&a->thread, NULL, sender_main, a);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err) {
+		bw_err("webhook: cannot start the sender thread: %s", strerror(-err));
+		goto err_cond;
+	}
+	*out = a;
+	return 0;
+
+err_cond:
+	pthread_cond_destroy(&a->wake);
+err_mutex:
+	pthread_mutex_destroy(&a->lock);
+err_global:
+	curl_easy_cleanup(a->curl);
+	a->curl = NULL;
+	curl_global_cleanup();
+err_free:
+	alerts_free(a);
+	return err;
+}
+
+void alerts_finish(struct alerts *a, unsigned drain_ms, struct alert_stats *st)
+{
+	uint64_t deadline;
+
+	if (!a) {
+		if (st)
+			memset(st, 0, sizeof(*st));
+		return;
+	}
+	deadline = now_ms() + drain_ms;
+	pthread_mutex_lock(&a->lock);
+	a->finishing = true;
+	a->deadline_ms = deadline;
+	atomic_store(&a->abort_at_ms, deadline);
+	pthread_cond_broadcast(&a->wake);
+	pthread_mutex_unlock(&a->lock);
+	pthread_join(a->thread, NULL);
+	if (st)
+		*st = a->st;
+	pthread_cond_destroy(&a->wake);
+	pthread_mutex_destroy(&a->lock);
+	curl_easy_cleanup(a->curl);
+	a->curl = NULL;
+	alerts_free(a);
+	curl_global_cleanup();
+}

@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Network values of the policy language: address networks (CIDRs), host
+ * name patterns ("github.com", "*.githubusercontent.com"), and a rule's
+ * `allow:` list, the egress allowlist whose misses make the rule match.
+ * Everything is parsed to binary form here so matching compares bytes.
+ */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy_internal.h"
+
+/* ---- host names ---- */
+
+const char *policy_name_fold(const char *name, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (; name && name[n] && n < size - 1; n++)
+		buf[n] = (char)tolower((unsigned char)name[n]);
+	if (n && buf[n - 1] == '.')
+		n--;
+	buf[n] = '\0';
+	return buf;
+}
+
+bool policy_domain_normalize(struct pol_parser *ps, const yaml_node_t *at,
+			     char *name)
+{
+	size_t len = strlen(name);
+	const char *star = strchr(name, '*');
+
+	policy_name_fold(name, name, len + 1);
+	if (!*name || !strcmp(name, "*") || !strcmp(name, "*.")) {
+		policy_error(ps, at, "'%s' is not a host name or a '*.' pattern", name);
+		return false;
+	}
+	if (star && (star != name || name[1] != '.' || strchr(name + 1, '*'))) {
+		policy_error(ps, at, "'%s': '*' may only start a name, as in '*.example.com' "
+			     "(its subdomains); use glob or regex for other patterns", name);
+		return false;
+	}
+	if (name[0] == '.' || strstr(name, "..")) {
+		policy_error(ps, at, "'%s' has an empty label", name);
+		return false;
+	}
+	return true;
+}
+
+/*
+ * "*.example.com" is every name under example.com, not example.com itself;
+ * anything else is that one name. Both sides are folded already.
+ */
+bool policy_domain_match(const char *pattern, size_t len, const char *name)
+{
+	size_t n;
+
+	if (pattern[0] != '*')
+		return !strcmp(name, pattern);
+	n = strlen(name);
+	return n > len - 1 && !memcmp(name + n - (len - 1), pattern + 1, len - 1);
+}
+
+/* ---- networks ---- */
+
+static bool parse_one_cidr(struct pol_parser *ps, const yaml_node_t *n,
+			   struct pol_cidr *c)
+{
+	const char *s = policy_scalar(ps, n, "an address or network (CIDR)");
+	char addr[64], *slash, *end, shown[INET6_ADDRSTRLEN];
+	unsigned long bits;
+	unsigned max;
+
+	if (!s)
+		return false;
+	if (strlen(s) >= sizeof(addr)) {
+		policy_error(ps, n, "'%s' is not an IPv4 or IPv6 address or network", s);
+		return false;
+	}
+	strcpy(addr, s);
+	slash = strchr(addr, '/');
+	if (slash)
+		*slash = '\0';
+	memset(c, 0, sizeof(*c));
+	if (inet_pton(AF_INET, addr, c->addr) == 1) {
+		max = 32;
+	} else if (inet_pton(AF_INET6, addr, c->addr) == 1) {
+		c->v6 = 1;
+		max = 128;
+	} else {
+		policy_error(ps, n, "'%s' is not an IPv4 or IPv6 address or network "
+			     "(e.g. 10.0.0.0/8, 127.0.0.1, \"::1/128\")", s);
+		return false;
+	}
+	bits = max;
+	if (slash) {
+		errno = 0;
+		bits = strtoul(slash + 1, &end, 10);
+		if (errno || end == slash + 1 || *end || bits > max) {
+			policy_error(ps, n, "'%s': prefix length must be 0 to %u", s, max);
+			return false;
+		}
+	}
+	c->bits = (uint8_t)bits;
+	for (unsigned i = 0; i < max / 8; i++) {
+		unsigned keep = bits >= (i + 1) * 8 ? 8 : bits > i * 8 ? bits - i * 8 : 0;
+		uint8_t mask = keep ? (uint8_t)(0xff << (8 - keep)) : 0;
+
+		if (c->addr[i] & ~mask) {
+			c->addr[i] &= mask;
+			for (i++; i < max / 8; i++)
+				c->addr[i] = 0;
+			inet_ntop(c->v6 ? AF_INET6 : AF_INET, c->addr, shown, sizeof(shown));
+			policy_error(ps, n, "'%s' has bits set after the /%lu prefix; did you "
+				     "mean %s/%lu?", s, bits, shown, bits);
+			return false;
+		}
+	}
+	inet_ntop(c->v6 ? AF_INET6 : AF_INET, c->addr, shown, sizeof(shown));
+	snprintf(c->text, sizeof(c->text), "%s/%u", shown, c->bits);
+	return true;
+}
+
+int policy_parse_cidrs(struct pol_parser *ps, const yaml_node_t *n,
+		       struct pol_cidr **out, size_t *n_out)
+{
+	bool list = n && n->type == YAML_SEQUENCE_NODE, ok = true;
+	size_t count = list ? (size_t)(n->data.sequence.items.top - n->data.sequence.items.start) : 1;
+	struct pol_cidr *c;
+
+	*out = NULL;
+	*n_out = 0;
+	if (n && n->type == YAML_MAPPING_NODE) {
+		policy_error(ps, n, "expected an address or network (CIDR) or a list of "
+			     "them, got a mapping (to negate, use not: {address: ...})");
+		return -EINVAL;
+	}
+	if (!count) {
+		policy_error(ps, n, "empty list: it would never match");
+		return -EINVAL;
+	}
+	if (!ps->nodes_left)
+		return -EINVAL; /* reported once already */
+	if (count >= ps->nodes_left) {
+		ps->nodes_left = 0;
+		policy_error(ps, n, "policy too large: more than %d conditions",
+			     POLICY_MAX_NODES - 1);
+		return -EINVAL;
+	}
+	ps->nodes_left -= count;
+	c = calloc(count, sizeof(*c));
+	if (!c) {
+		ps->oom = true;
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < count; i++)
+		ok = parse_one_cidr(ps, list ? policy_node(ps, n->data.sequence.items.start[i]) : n,
+				    &c[i]) && ok;
+	if (!ok) {
+		free(c);
+		return -EINVAL;
+	}
+	*out = c;
+	*n_out = count;
+	return 0;
+}
+
+static bool cidr_contains(const struct pol_cidr *c, const uint8_t *a)
+{
+	unsigned full = c->bits / 8, rest = c->bits % 8;
+
+	if (memcmp(c->addr, a, full))
+		return false;
+	return !rest || !((c->addr[full] ^ a[full]) & (uint8_t)(0xff << (8 - rest)));
+}
+
+/* An IPv4-mapped IPv6 address (::ffff:a.b.c.d) is tested as IPv4. */
+bool policy_cidrs_contain(const struct pol_cidr *c, size_t n, int family,
+			  const uint8_t addr[16])
+{
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+	bool v6 = family == AF_INET6;
+
+	if (family != AF_INET && family != AF_INET6)
+		return false;
+	if (v6 && !memcmp(addr, mapped, sizeof(mapped))) {
+		v6 = false;
+		addr += 12;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (c[i].v6 == v6 && cidr_contains(&c[i], addr))
+			return true;
+	return false;
+}
+
+/* ---- allow: ---- */
+
+static bool parse_allow_entry(struct pol_parser *ps, const yaml_node_t *m,
+			      struct pol_allow *a)
+{
+	bool ok = true;
+
+	a->line = m ? m->start_mark.line + 1 : 1;
+	a->col = m ? m->start_mark.column + 1 : 1;
+	if (!m || m->type != YAML_MAPPING_NODE ||
+	    m->data.mapping.pairs.start == m->data.mapping.pairs.top) {
+		policy_error(ps, m, "expected 'allow' to be a non-empty mapping with %s "
+			     "(or a list of such mappings), got %s",
+			     ps->on == BW_ON_DNS ? "'domains'" : "'domains', 'cidrs' and/or 'ports'",
+			     m && m->type == YAML_MAPPING_NODE ? "an empty mapping" : policy_node_kind(m));
+		return false;
+	}
+	for (yaml_node_pair_t *pr = m->data.mapping.pairs.start;
+	     pr < m->data.mapping.pairs.top; pr++) {
+		const yaml_node_t *kn = policy_node(ps, pr->key);
+		const yaml_node_t *v = policy_node(ps, pr->value);
+		const char *k = policy_scalar(ps, kn, "a key (string)");
+
+		if (!k || policy_check_duplicate_keys(ps, m, pr)) {
+			ok = false;
+		} else if (!strcmp(k, "domains")) {
+			ok = (a->domains = policy_parse_domains(ps, v)) && ok;
+		} else if (ps->on == BW_ON_DNS && (!strcmp(k, "cidrs") || !strcmp(k, "ports"))) {
+			policy_error(ps, kn, "'%s' in 'allow' is only valid on: connect; a "
+				     "dns rule allows by 'domains'", k);
+			ok = false;
+		} else if (!strcmp(k, "cidrs")) {
+			ok = policy_parse_cidrs(ps, v, &a->cidrs, &a->n_cidrs) == 0 && ok;
+		} else if (!strcmp(k, "ports")) {
+			ok = (a->ports = policy_parse_ports(ps, v)) && ok;
+		} else {
+			policy_error(ps, kn, "unknown key '%s' in 'allow'; valid keys: %s", k,
+				     ps->on == BW_ON_DNS ? "domains" : "domains, cidrs, ports");
+			ok = false;
+		}
+	}
+	return ok;
+}
+
+int policy_parse_allow(struct pol_parser *ps, const yaml_node_t *n,
+		       struct bw_rule *r)
+{
+	bool list = n && n->type == YAML_SEQUENCE_NODE, ok = true;
+	size_t count = list ? (size_t)(n->data.sequence.items.top - n->data.sequence.items.start) : 1;
+
+	if (!count) {
+		policy_error(ps, n, "'allow' is empty: it would allow nothing; leave it out "
+			     "to match every event");
+		return -EINVAL;
+	}
+	policy_allow_free(r->allow, r->n_allow);
+	r->n_allow = 0;
+	r->allow = calloc(count, sizeof(*r->allow));
+	if (!r->allow) {
+		ps->oom = true;
+		return -ENOMEM;
+	}
+	r->n_allow = count;
+	for (size_t i = 0; i < count; i++)
+		ok = parse_allow_entry(ps, list ? policy_node(ps, n->data.sequence.items.start[i]) : n,
+				       &r->allow[i]) && ok;
+	return ok ? 0 : -EINVAL;
+}
+
+void policy_allow_free(struct pol_allow *a, size_t n)
+{
+	for (size_t i = 0; a && i < n; i++) {
+		policy_test_free(a[i].domains);
+		policy_test_free(a[i].ports);
+		free(a[i].cidrs);
+	}
+	free(a);
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Reports rendered from an event stream (docs/EVENTS.md): the text process
+ * tree, a Markdown report (GitHub step summary) and a JSON summary. The
+ * same code serves `buildwarden report EVENTS.jsonl` and the end of
+ * `buildwarden run`. Formats are described in docs/REPORTS.md.
+ */
+#ifndef BW_REPORT_H
+#define BW_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+struct report_opts {
+	FILE *tree_out;            /* text tree and summary lines; NULL: none */
+	bool no_tree;              /* tree_out gets the summary lines only (run --no-tree) */
+	bool color;                /* ANSI colour in tree_out (the caller checks isatty) */
+	const char *markdown_path; /* NULL: none; "-": standard output */
+	bool append;               /* append the Markdown ($GITHUB_STEP_SUMMARY) */
+	const char *json_path;     /* NULL: none; "-": standard output */
+};
+
+/*
+ * Reads events_path once, start to end, and writes what o asks for. Memory
+ * stays bounded however long the log (finished processes are pruned from
+ * the tree as in the agent); every count stays exact. Errors are printed
+ * (a malformed record as FILE:LINE: why) and returned: -EINVAL for a
+ * malformed log, -errno for I/O.
+ */
+int report_render(const char *events_path, const struct report_opts *o);
+
+/* `buildwarden report`; argv[0] is "report". Returns the exit status. */
+int cmd_report(int argc, char **argv);
+
+#endif /* BW_REPORT_H */

@@ -38,6 +38,7 @@
 
 struct run_opts {
 	uint32_t hooks; /* BW_HOOK_*: what besides exec to record */
+	bool record_auto; /* file hooks only when the policy has file rules */
 	const char *events_path;
 	const char *policy_path;
 	const char *report_path;   /* JSON summary */
@@ -110,7 +111,8 @@ static const char run_usage[] =
 	"      --ringbuf-mb N    kernel ring buffer size in MiB, a power of two (default 16)\n"
 	"      --no-tree         do not print the process tree when the build ends\n"
 	"      --record LIST     what to record besides exec: comma-separated connect,\n"
-	"                        dns, file, privilege; 'all' (default) or 'exec' (none)\n"
+	"                        dns, file, privilege; 'all', 'exec' (none), or 'auto'\n"
+	"                        (default: all, file only if the policy has file rules)\n"
 	"      --force-raw-tp    attach exec through raw_tp even where tp_btf works\n"
 	"  -v, --verbose         more diagnostics (twice: libbpf debug output)\n"
 	"  -h, --help            show this help\n"
@@ -160,7 +162,7 @@ static int parse_record(const char *arg, uint32_t *hooks)
 				break;
 		if (i == sizeof(kinds) / sizeof(kinds[0])) {
 			bw_err("run: --record '%s': unknown kind '%s' (expected connect, dns, file, "
-			       "privilege, all or exec)", arg, tok);
+			       "privilege, all, exec or auto)", arg, tok);
 			err = -EINVAL;
 		} else {
 			*hooks |= kinds[i].bits;
@@ -195,6 +197,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 
 	o->ringbuf_mb = LOADER_DEFAULT_RINGBUF >> 20;
 	o->hooks = BW_HOOK_ALL;
+	o->record_auto = true;
 	o->tree = true;
 	opterr = 0;
 	optind = 1;
@@ -225,7 +228,8 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		case OPT_NO_TREE: o->tree = false; break;
 		case OPT_RAW_TP: o->force_raw_tp = true; break;
 		case OPT_RECORD:
-			if (parse_record(optarg, &o->hooks))
+			o->record_auto = !strcmp(optarg, "auto");
+			if (!o->record_auto && parse_record(optarg, &o->hooks))
 				return -EINVAL;
 			break;
 		case 'v': verbose++; break;
@@ -842,16 +846,35 @@ static void watch_defaults(struct run_ctx *c)
 		hooks_watch_name(&c->agent, names[i], BW_WATCH_READ);
 }
 
+static void watch_policy_dir(const char *dir, const char *rule, unsigned line, void *arg)
+{
+	struct run_ctx *c = arg;
+
+	if (!dir)
+		bw_info("policy %s:%u: rule '%s' tests a path by pattern; the kernel reports only "
+			"watched directories (docs/EVENTS.md, file)", policy_source(c->policy), line,
+			rule);
+	else if (hooks_watch_dir(&c->agent, dir, BW_WATCH_READ | BW_WATCH_WRITE))
+		bw_warn("policy %s:%u: rule '%s': cannot watch %s (longer or deeper than the "
+			"kernel's watch keys)", policy_source(c->policy), line, rule, dir);
+}
+
 static int setup_hooks(struct run_ctx *c)
 {
+	uint32_t want = c->opts.hooks;
 	int err;
 
-	if (!c->opts.hooks)
+	/* auto: file hooks cost most (every open), so only when a rule needs them. */
+	if (c->opts.record_auto && !policy_has_rules_on(c->policy, BW_ON_FILE))
+		want &= ~BW_HOOK_FILE;
+	if (!want)
 		return 0;
-	hooks_open(&c->agent, c->opts.hooks);
-	err = hooks_configure(&c->agent, c->opts.hooks, (uint32_t)getpid());
-	if (!err && (c->agent.hooks_loaded & BW_HOOK_FILE))
+	hooks_open(&c->agent, want);
+	err = hooks_configure(&c->agent, want, (uint32_t)getpid());
+	if (!err && (c->agent.hooks_loaded & BW_HOOK_FILE)) {
 		watch_defaults(c);
+		policy_file_watch_dirs(c->policy, watch_policy_dir, c);
+	}
 	return err;
 }
 

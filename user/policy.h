@@ -155,4 +155,13 @@ void policy_print_json(const struct bw_policy *p, FILE *f);
 /* `buildwarden policy ...`; argv[0] is "policy". Returns an exit status. */
 int cmd_policy(int argc, char **argv);
 
+/*
+ * The directories `on: file` rules' path tests name (exact paths give their
+ * directory, prefixes ending in '/' themselves), so the kernel reports
+ * operations there. fn gets dir NULL for a test that names no directory
+ * (glob, regex, relative): such a rule sees only paths watched anyway.
+ */
+typedef void (*policy_watch_fn)(const char *dir, const char *rule, unsigned line, void *arg);
+void policy_file_watch_dirs(const struct bw_policy *p, policy_watch_fn fn, void *arg);
+
 #endif /* BW_POLICY_H */

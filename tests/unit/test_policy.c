@@ -1785,6 +1785,44 @@ static void test_default_catches_attacks(void **state)
 	policy_free(p);
 }
 
+struct watch_seen {
+	char dirs[8][128];
+	int n_dirs;
+	int n_patterns;
+};
+
+static void watch_cb(const char *dir, const char *rule, unsigned line, void *arg)
+{
+	struct watch_seen *w = arg;
+
+	if (!dir)
+		w->n_patterns++;
+	else if (w->n_dirs < 8)
+		snprintf(w->dirs[w->n_dirs++], sizeof(w->dirs[0]), "%s", dir);
+}
+
+static void test_file_watch_dirs(void **state)
+{
+	struct bw_policy *p = load_ok(
+		"rules:\n"
+		"  - name: src\n"
+		"    on: file\n"
+		"    action: alert\n"
+		"    match:\n"
+		"      path: [{prefix: /w/src/}, /etc/hosts, {glob: '*.pem'}]\n"
+		"  - name: exec-rule\n"
+		"    action: alert\n"
+		"    match: {cwd: {prefix: /ignored/}}\n");
+	struct watch_seen w = { 0 };
+
+	policy_file_watch_dirs(p, watch_cb, &w);
+	assert_int_equal(w.n_dirs, 2);
+	assert_string_equal(w.dirs[0], "/w/src/");
+	assert_string_equal(w.dirs[1], "/etc/");
+	assert_int_equal(w.n_patterns, 1);
+	policy_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1800,6 +1838,7 @@ int main(void)
 		cmocka_unit_test(test_names),
 		cmocka_unit_test(test_deny_accepted),
 		cmocka_unit_test(test_deny_rejected),
+		cmocka_unit_test(test_file_watch_dirs),
 		cmocka_unit_test(test_error_unknown_keys),
 		cmocka_unit_test(test_error_values),
 		cmocka_unit_test(test_error_types),

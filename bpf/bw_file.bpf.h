@@ -185,33 +185,99 @@ static __always_inline void bw_file_submit(struct bw_proc_state *st, struct bw_f
 	bw_submit(ev, size);
 }
 
-/* An open the kernel refused: judged by the caller's absolute path. */
-static __always_inline void bw_failed_open(struct bw_proc_state *st, struct bw_file_call *call,
-					   long ret)
+/* Watch bits of the directory a relative name is resolved in. */
+static __always_inline __u32 bw_base_dir_bits(struct bw_file_call *call)
 {
-	__u32 zero = 0, bits, write = call->flags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC);
+	struct task_struct *t = (void *)bpf_get_current_task();
+	struct fs_struct *fs = BPF_CORE_READ(t, fs);
+	struct file *dirf;
+	__u64 path;
+
+	if (call->dirfd == AT_FDCWD) {
+		if (!fs)
+			return 0;
+		path = (__u64)__builtin_preserve_access_index(&fs->pwd);
+	} else {
+		dirf = bw_file_of(call->dirfd);
+		if (!dirf)
+			return 0;
+		path = (__u64)__builtin_preserve_access_index(&dirf->f_path);
+	}
+	if (!bw_path_resolve(path))
+		return 0;
+	return bw_watch_eval(1);
+}
+
+/*
+ * Rename, unlink or a refused open: the caller's strings, which getname()
+ * just copied, reported when they fall under a watched directory (for a
+ * refused read, a watched-for-reading one or name). A relative name is
+ * judged by the directory it is resolved in (cwd or dirfd), and reported
+ * with the cwd.
+ */
+static __always_inline void bw_name_op_exit(struct bw_proc_state *st, struct bw_file_call *call,
+					    long ret)
+{
+	__u32 zero = 0, off = 0, status, bits, len, need = BW_WATCH_WRITE, write = 1;
 	struct bw_file_scratch *s = bpf_map_lookup_elem(&file_scratch, &zero);
 	struct bw_file_event *ev;
+	struct task_struct *t;
+	struct fs_struct *fs;
 	long n;
 
 	if (!s)
 		return;
 	ev = (void *)s->buf;
 	n = bpf_probe_read_user_str(ev->data, BW_FILE_PATH_MAX, (void *)call->path);
-	if (n <= 0 || ev->data[0] != '/')
+	if (n <= 0)
 		return;
-	bits = bw_watch_str();
-	if (!(write ? bits & BW_WATCH_WRITE : bits & BW_WATCH_READ))
+	if (call->op == BW_FILE_OPEN) {
+		write = call->flags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC);
+		need = write ? BW_WATCH_WRITE : BW_WATCH_READ;
+	}
+	bits = ev->data[0] == '/' ? bw_watch_str() : bw_base_dir_bits(call);
+	if (!(bits & need))
 		return;
-	ev->op = BW_FILE_OPEN;
+	/* bw_watch_str/bw_path_resolve do not touch ev->data: reread nothing. */
+	ev->op = call->op;
 	ev->ret = (__s32)ret;
 	ev->open_flags = call->flags;
-	ev->flags = (write ? BW_FILE_WRITE : 0) | (n == BW_FILE_PATH_MAX ? BW_FILE_TRUNCATED : 0);
+	ev->flags = (n == BW_FILE_PATH_MAX ? BW_FILE_TRUNCATED : 0) |
+		    (call->op == BW_FILE_OPEN && write ? BW_FILE_WRITE : 0);
 	ev->dirfd = call->dirfd;
 	ev->path_len = n;
 	ev->path2_len = ev->cwd_len = 0;
 	__builtin_memset(ev->pad0, 0, sizeof(ev->pad0));
-	bw_file_submit(st, ev, n);
+	off = n;
+	if (call->path2) {
+		barrier_var(off);
+		n = bpf_probe_read_user_str(&ev->data[off & (BW_FILE_PATH_MAX * 2 - 1)],
+					    BW_FILE_PATH_MAX, (void *)call->path2);
+		if (n > 0) {
+			ev->path2_len = n;
+			off += n;
+		}
+	}
+	t = (void *)bpf_get_current_task();
+	fs = BPF_CORE_READ(t, fs);
+	if (ev->data[0] != '/' && call->dirfd != AT_FDCWD) {
+		/* Relative to a directory descriptor: send that directory. */
+		struct file *dirf = bw_file_of(call->dirfd);
+
+		if (dirf) {
+			len = bw_path_append(__builtin_preserve_access_index(&dirf->f_path),
+					     ev->data, off, &status);
+			ev->cwd_len = len;
+			off += len;
+			ev->flags |= BW_FILE_BASE_DIRFD;
+		}
+	} else if (fs) {
+		len = bw_path_append(__builtin_preserve_access_index(&fs->pwd), ev->data, off,
+				     &status);
+		ev->cwd_len = len;
+		off += len;
+	}
+	bw_file_submit(st, ev, off);
 }
 
 /* An open that succeeded: judge it by the path of the new descriptor. */
@@ -227,7 +293,8 @@ static __always_inline void bw_open_exit(struct bw_proc_state *st, struct bw_fil
 	if (!s || !pb)
 		return;
 	if (ret < 0) {
-		bw_failed_open(st, call, ret);
+		/* Refused: judged, like renames, by the caller's path. */
+		bw_name_op_exit(st, call, ret);
 		return;
 	}
 	f = bw_file_of((int)ret);
@@ -253,84 +320,6 @@ static __always_inline void bw_open_exit(struct bw_proc_state *st, struct bw_fil
 	bpf_probe_read_kernel(ev->data, len & (BW_PATH_MAX * 2 - 1), pb->buf);
 	ev->path_len = len;
 	bw_file_submit(st, ev, len);
-}
-
-/* Watch bits of the directory a relative name is resolved in. */
-static __always_inline __u32 bw_base_dir_bits(struct bw_file_call *call)
-{
-	struct task_struct *t = (void *)bpf_get_current_task();
-	struct fs_struct *fs = BPF_CORE_READ(t, fs);
-	struct file *dirf;
-	__u64 path;
-
-	if (call->dirfd == AT_FDCWD) {
-		if (!fs)
-			return 0;
-		path = (__u64)__builtin_preserve_access_index(&fs->pwd);
-	} else {
-		dirf = bw_file_of(call->dirfd);
-		if (!dirf)
-			return 0;
-		path = (__u64)__builtin_preserve_access_index(&dirf->f_path);
-	}
-	if (!bw_path_resolve(path))
-		return 0;
-	return bw_watch_eval(1);
-}
-
-/*
- * Rename or unlink: the caller's strings, which getname() just copied,
- * reported when they fall under a watched directory. A relative name is
- * judged by the directory it is resolved in (cwd or dirfd), and reported
- * with the cwd.
- */
-static __always_inline void bw_name_op_exit(struct bw_proc_state *st, struct bw_file_call *call,
-					    long ret)
-{
-	__u32 zero = 0, off = 0, status, bits, len;
-	struct bw_file_scratch *s = bpf_map_lookup_elem(&file_scratch, &zero);
-	struct bw_file_event *ev;
-	struct task_struct *t;
-	struct fs_struct *fs;
-	long n;
-
-	if (!s)
-		return;
-	ev = (void *)s->buf;
-	n = bpf_probe_read_user_str(ev->data, BW_FILE_PATH_MAX, (void *)call->path);
-	if (n <= 0)
-		return;
-	bits = ev->data[0] == '/' ? bw_watch_str() : bw_base_dir_bits(call);
-	if (!(bits & BW_WATCH_WRITE))
-		return;
-	/* bw_watch_str/bw_path_resolve do not touch ev->data: reread nothing. */
-	ev->op = call->op;
-	ev->ret = (__s32)ret;
-	ev->open_flags = call->flags;
-	ev->flags = n == BW_FILE_PATH_MAX ? BW_FILE_TRUNCATED : 0;
-	ev->dirfd = call->dirfd;
-	ev->path_len = n;
-	ev->path2_len = ev->cwd_len = 0;
-	__builtin_memset(ev->pad0, 0, sizeof(ev->pad0));
-	off = n;
-	if (call->path2) {
-		barrier_var(off);
-		n = bpf_probe_read_user_str(&ev->data[off & (BW_FILE_PATH_MAX * 2 - 1)],
-					    BW_FILE_PATH_MAX, (void *)call->path2);
-		if (n > 0) {
-			ev->path2_len = n;
-			off += n;
-		}
-	}
-	t = (void *)bpf_get_current_task();
-	fs = BPF_CORE_READ(t, fs);
-	if (fs) {
-		len = bw_path_append(__builtin_preserve_access_index(&fs->pwd), ev->data, off,
-				     &status);
-		ev->cwd_len = len;
-		off += len;
-	}
-	bw_file_submit(st, ev, off);
 }
 
 static __always_inline int bw_file_exit(long ret)

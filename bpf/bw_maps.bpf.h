@@ -37,6 +37,30 @@ struct {
 	__type(value, struct bw_hook_config);
 } hook_config SEC(".maps");
 
+/* Set by the exit program when a fail-closed agent exits. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bw_fail_state);
+} fail_state SEC(".maps");
+
+/*
+ * Fail closed: once the agent is gone, a job process dies at its next
+ * fork, exec or syscall. SIGKILL from here is delivered before the task
+ * returns to user mode, so it does nothing more. Returns 1 if it killed.
+ */
+static __always_inline int bw_fail_closed_kill(__u32 tgid)
+{
+	__u32 zero = 0;
+	struct bw_fail_state *fs = bpf_map_lookup_elem(&fail_state, &zero);
+
+	if (!fs || !fs->agent_dead || !bpf_map_lookup_elem(&job_procs, &tgid))
+		return 0;
+	bpf_send_signal(9 /* SIGKILL */);
+	return 1;
+}
+
 /* The job of the current process when hook `which` is on, else NULL. */
 static __always_inline struct bw_proc_state *bw_hook_job(__u32 which)
 {

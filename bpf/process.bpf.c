@@ -65,6 +65,8 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 	pst = bw_job_of(ptgid);
 	if (!pst)
 		return 0;
+	if (bw_fail_closed_kill(ptgid))
+		return 0;
 	cst.job_id = pst->job_id;
 	cst.start_ns = BPF_CORE_READ(child, start_time);
 	cst.own_tags = pst->own_tags;
@@ -128,6 +130,8 @@ static __always_inline int bw_on_exec(struct task_struct *task, pid_t old_tid,
 	bpf_map_delete_elem(&exec_attempts, &otid);
 	st = bw_job_of(tgid);
 	if (!st)
+		return 0;
+	if (bw_fail_closed_kill(tgid))
 		return 0;
 	s = bpf_map_lookup_elem(&exec_scratch, &zero);
 	if (!s)
@@ -212,15 +216,22 @@ int BPF_PROG(handle_exec_raw, struct task_struct *task, pid_t old_tid, struct li
 SEC("raw_tp/sched_process_exit")
 int BPF_PROG(handle_exit, struct task_struct *task)
 {
-	__u32 tgid = BPF_CORE_READ(task, tgid);
+	__u32 tgid = BPF_CORE_READ(task, tgid), zero = 0;
 	struct bw_proc_state *st = bw_job_of(tgid);
+	struct bw_hook_config *cfg;
+	struct bw_fail_state *fs;
 	struct bw_exit_event ev;
 
-	if (!st)
-		return 0;
 	/* signal->live already counts this thread out: 0 means last thread. */
 	if (BPF_CORE_READ(task, signal, live.counter) != 0)
 		return 0;
+	if (!st) {
+		cfg = bpf_map_lookup_elem(&hook_config, &zero);
+		fs = bpf_map_lookup_elem(&fail_state, &zero);
+		if (cfg && fs && cfg->fail_closed && cfg->agent_tgid == tgid)
+			fs->agent_dead = 1; /* the agent is gone: see bw_fail_closed_kill */
+		return 0;
+	}
 	bw_fill_header(&ev.hdr, BW_EV_EXIT, sizeof(ev), task, st->job_id);
 	ev.parent_start_ns = BPF_CORE_READ(task, real_parent, group_leader, start_time);
 	ev.ppid = BPF_CORE_READ(task, real_parent, tgid);

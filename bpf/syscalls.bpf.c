@@ -7,8 +7,9 @@
  * each attach and detach (a tracepoint unregistration waits for an RCU
  * grace period): 40 of them made every `buildwarden run` ~3 s slower, and
  * some sandboxes refuse single syscall tracepoints outright. Uninteresting
- * syscalls return at the switch, before any map lookup; the rest cost the
- * job-scope lookup, and more only for a watched job with the hook on.
+ * syscalls return at the switch after one array lookup (the fail-closed
+ * flag); the rest cost the job-scope lookup, and more only for a watched
+ * job with the hook on.
  */
 #include "bw_net.bpf.h"
 #include "bw_file.bpf.h"
@@ -25,6 +26,8 @@ struct bw_priv_event *bw_abi_priv __attribute__((unused));
 SEC("tracepoint/raw_syscalls/sys_enter")
 int handle_sys_enter(struct bw_sys_enter_ctx *ctx)
 {
+	if (bw_fail_closed_kill(bpf_get_current_pid_tgid() >> 32))
+		return 0;
 	switch (ctx->syscall_nr) {
 	case NR_connect: return handle_connect_enter(ctx);
 	case NR_sendto: return handle_sendto_enter(ctx);

@@ -155,6 +155,7 @@ enum bw_file_op {
 #define BW_FILE_RESOLVED (1u << 0)  /* path is the kernel's absolute path of the fd */
 #define BW_FILE_TRUNCATED (1u << 1) /* a path hit its limit */
 #define BW_FILE_WRITE (1u << 2)     /* opened for writing, creating or truncating */
+#define BW_FILE_BASE_DIRFD (1u << 3) /* the cwd slot holds dirfd's directory instead */
 
 /*
  * data[]: path, then path2 (rename's target), then cwd, each NUL-terminated
@@ -258,8 +259,16 @@ struct bw_deny_config {
 #define BW_WATCH_READ (1u << 1)
 
 struct bw_hook_config {
-	__u32 hooks;     /* BW_HOOK_* */
-	__u32 agent_tgid; /* signals aimed at it are reported */
+	__u32 hooks;       /* BW_HOOK_* */
+	__u32 agent_tgid;  /* signals aimed at it are reported */
+	__u32 fail_closed; /* if the agent dies, job processes die at their next step */
+	__u32 pad;
+};
+
+/* Array map "fail_state", written by BPF: the agent is gone. */
+struct bw_fail_state {
+	__u32 agent_dead;
+	__u32 pad;
 };
 
 /* Indexes into the per-CPU counters map; userspace sums over CPUs. */

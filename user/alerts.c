@@ -20,6 +20,7 @@
 #include <curl/curl.h>
 #include "alerts_internal.h"
 #include "log.h"
+#include "safefile.h"
 
 #define USER_AGENT "buildwarden/0.1"
 #define BACKOFF_BASE_MS 250
@@ -110,10 +111,13 @@ int alerts_load_secret(const char *path, char **out)
 	int err = 0;
 
 	*out = NULL;
-	f = fopen(path, "re");
-	if (!f) {
-		err = -errno;
-		bw_err("cannot open webhook secret file %s: %s", path, strerror(-err));
+	err = safe_open_secret(path, &f);
+	if (err) {
+		if (err == -EPERM)
+			bw_err("webhook secret file %s is readable by other users; refusing it "
+			       "(chmod 600 %s)", path, path);
+		else
+			bw_err("cannot open webhook secret file %s: %s", path, strerror(-err));
 		return err;
 	}
 	errno = 0;

@@ -23,12 +23,14 @@
 #include "event_json.h"
 #include "events.h"
 #include "exit_codes.h"
+#include "failclosed.h"
 #include "jobctl.h"
 #include "loader.h"
 #include "log.h"
 #include "netinfo.h"
 #include "proctab.h"
 #include "redact.h"
+#include "safefile.h"
 #include "report.h"
 #include "spawn.h"
 #include "tree.h"
@@ -38,9 +40,11 @@
 
 struct run_opts {
 	uint32_t hooks; /* BW_HOOK_*: what besides exec to record */
+	bool fail_closed;
 	bool record_auto; /* file hooks only when the policy has file rules */
 	const char *events_path;
 	const char *policy_path;
+	const char *user; /* --user */
 	const char *report_path;   /* JSON summary */
 	const char *markdown_path; /* Markdown report */
 	uint32_t ringbuf_mb;
@@ -73,6 +77,7 @@ struct run_ctx {
 	uint64_t counters[BW_CNT_MAX];
 	uint64_t lost_reported;
 	struct spawn child;
+	struct build_user user;
 	struct bw_policy *policy;
 	struct jobctl job;
 	uint64_t *rule_hits;
@@ -103,6 +108,10 @@ static const char run_usage[] =
 	"  -m, --markdown FILE   write the Markdown report to FILE (also appended to\n"
 	"                        $GITHUB_STEP_SUMMARY when that is set)\n"
 	"      --no-redact       do not mask secrets in events and reports (debugging)\n"
+	"      --user NAME       run the build as NAME (default under sudo: the caller;\n"
+	"                        --user root keeps root)\n"
+	"      --fail-closed     if buildwarden dies while the build runs, the build dies\n"
+	"                        at its next syscall (BPF links pinned in /sys/fs/bpf)\n"
 	"      --webhook URL     post alerts to a chat webhook (docs/ALERTS.md)\n"
 	"      --webhook-format slack|teams|generic   payload format (default slack)\n"
 	"      --webhook-secret-file FILE   sign generic payloads (HMAC-SHA256)\n"
@@ -174,7 +183,8 @@ static int parse_record(const char *arg, uint32_t *hooks)
 
 static int parse_opts(int argc, char **argv, struct run_opts *o)
 {
-	enum { OPT_RINGBUF = 256, OPT_NO_TREE, OPT_RAW_TP, OPT_RECORD, OPT_NO_REDACT, OPT_WEBHOOK,
+	enum { OPT_RINGBUF = 256, OPT_NO_TREE, OPT_RAW_TP, OPT_RECORD, OPT_NO_REDACT, OPT_FAIL_CLOSED,
+	       OPT_USER, OPT_WEBHOOK,
 	       OPT_WEBHOOK_FORMAT, OPT_WEBHOOK_SECRET };
 	static const struct option longopts[] = {
 		{ "events", required_argument, NULL, 'e' },
@@ -186,6 +196,8 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "report", required_argument, NULL, 'r' },
 		{ "markdown", required_argument, NULL, 'm' },
 		{ "no-redact", no_argument, NULL, OPT_NO_REDACT },
+		{ "fail-closed", no_argument, NULL, OPT_FAIL_CLOSED },
+		{ "user", required_argument, NULL, OPT_USER },
 		{ "webhook", required_argument, NULL, OPT_WEBHOOK },
 		{ "webhook-format", required_argument, NULL, OPT_WEBHOOK_FORMAT },
 		{ "webhook-secret-file", required_argument, NULL, OPT_WEBHOOK_SECRET },
@@ -209,6 +221,8 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		case 'r': o->report_path = optarg; break;
 		case 'm': o->markdown_path = optarg; break;
 		case OPT_NO_REDACT: redact_set_enabled(false); break;
+		case OPT_FAIL_CLOSED: o->fail_closed = true; break;
+		case OPT_USER: o->user = optarg; break;
 		case OPT_WEBHOOK: o->webhook_url = optarg; break;
 		case OPT_WEBHOOK_SECRET: o->webhook_secret_file = optarg; break;
 		case OPT_WEBHOOK_FORMAT:
@@ -502,7 +516,8 @@ static void on_hook_event(struct run_ctx *c, const struct bw_event_view *v)
 		netinfo_json_record(&c->jb, ni, v, ++c->seq, &c->clk);
 		emit_line(c);
 	}
-	if (c->policy)
+	/* on: dns judges the queries a job sends; answers only inform connects. */
+	if (c->policy && !(v->hdr->type == BW_EV_DNS && v->dns->direction == BW_DNS_ANSWER))
 		judge_event(c, v, ni);
 }
 
@@ -561,7 +576,7 @@ static int open_events(struct run_ctx *c)
 	const char *p = c->opts.events_path;
 
 	if (p) {
-		c->events = strcmp(p, "-") == 0 ? stdout : fopen(p, "we");
+		c->events = strcmp(p, "-") == 0 ? stdout : safe_fopen_write(p, false);
 		if (!c->events) {
 			bw_err("cannot open events file %s: %s", p, strerror(errno));
 			return -errno;
@@ -867,14 +882,18 @@ static int setup_hooks(struct run_ctx *c)
 	/* auto: file hooks cost most (every open), so only when a rule needs them. */
 	if (c->opts.record_auto && !policy_has_rules_on(c->policy, BW_ON_FILE))
 		want &= ~BW_HOOK_FILE;
-	if (!want)
-		return 0;
-	hooks_open(&c->agent, want);
-	err = hooks_configure(&c->agent, want, (uint32_t)getpid());
+	/* Fail closed needs the syscall hooks loaded even when none records. */
+	if ((want || c->opts.fail_closed) && hooks_open(&c->agent, want) && c->opts.fail_closed) {
+		bw_err("--fail-closed: the syscall hooks it relies on cannot load");
+		return -ENOTSUP;
+	}
+	err = hooks_configure(&c->agent, want, (uint32_t)getpid(), c->opts.fail_closed);
 	if (!err && (c->agent.hooks_loaded & BW_HOOK_FILE)) {
 		watch_defaults(c);
 		policy_file_watch_dirs(c->policy, watch_policy_dir, c);
 	}
+	if (!err && c->opts.fail_closed)
+		err = failclosed_arm(&c->agent);
 	return err;
 }
 
@@ -932,7 +951,7 @@ static int start_build(struct run_ctx *c, const char *path)
 {
 	int err;
 
-	err = spawn_prepare(&c->child, path, c->opts.cmd, &c->orig_mask);
+	err = spawn_prepare(&c->child, path, c->opts.cmd, &c->orig_mask, &c->user);
 	if (err)
 		return err;
 	if (may_kill_job(c->policy))
@@ -961,6 +980,11 @@ static void run_ctx_free(struct run_ctx *c)
 	if (c->sigfd >= 0)
 		close(c->sigfd);
 	jobctl_cleanup(&c->job);
+	if (c->opts.fail_closed && c->agent.skel) {
+		/* Leaving on purpose: our own exit must not count as a death. */
+		hooks_configure(&c->agent, 0, (uint32_t)getpid(), false);
+		failclosed_disarm(&c->agent);
+	}
 	loader_close(&c->agent);
 	proctab_free(&c->procs);
 	dns_cache_free(&c->dns);
@@ -987,6 +1011,8 @@ int cmd_run(int argc, char **argv)
 	err = parse_opts(argc, argv, &c.opts);
 	if (err)
 		return err > 0 ? 0 : BW_EXIT_AGENT_ERROR;
+	if (privdrop_resolve(c.opts.user, &c.user))
+		return BW_EXIT_AGENT_ERROR;
 	err = spawn_resolve(c.opts.cmd[0], &path);
 	if (err) {
 		bw_err("cannot run '%s': %s", c.opts.cmd[0], strerror(-err));
@@ -1003,6 +1029,7 @@ int cmd_run(int argc, char **argv)
 		goto cleanup;
 	if (loader_open(&c.agent, &lo, on_event, &c))
 		goto cleanup;
+	failclosed_sweep();
 	/* Before the build exists: its first exec is already judged in the kernel. */
 	if (deny_maps_install(&c.agent, c.policy) || setup_hooks(&c))
 		goto cleanup;
@@ -1012,6 +1039,8 @@ int cmd_run(int argc, char **argv)
 		status = err > 0 ? err : BW_EXIT_AGENT_ERROR;
 		goto cleanup;
 	}
+	/* Attached and started: what remains needs far less than root. */
+	privdrop_agent();
 	if (event_loop(&c)) {
 		/* The agent broke, the build did not: let it finish, report ours. */
 		bw_err("event loop failed; waiting for the build without watching it");

@@ -51,8 +51,11 @@ void loader_close(struct bw_agent *a);
  * keeps recording exec.
  */
 int hooks_open(struct bw_agent *a, uint32_t want);
-/* Turns reporting on for hooks (BW_HOOK_*); agent_tgid for signal checks. */
-int hooks_configure(struct bw_agent *a, uint32_t hooks, uint32_t agent_tgid);
+/*
+ * Turns reporting on for hooks (BW_HOOK_*); agent_tgid for signal checks
+ * and, with fail_closed, for noticing the agent's death.
+ */
+int hooks_configure(struct bw_agent *a, uint32_t hooks, uint32_t agent_tgid, bool fail_closed);
 /* Report opens under dir (ending in '/') or of files named name. */
 int hooks_watch_dir(struct bw_agent *a, const char *dir, uint32_t bits);
 int hooks_watch_name(struct bw_agent *a, const char *name, uint32_t bits);

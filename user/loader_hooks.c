@@ -11,7 +11,8 @@
 #include "syscalls.skel.h"
 
 /* Maps every concern shares with the process object. */
-static const char *const shared_maps[] = { "events", "job_procs", "counters", "hook_config" };
+static const char *const shared_maps[] = { "events", "job_procs", "counters", "hook_config",
+					    "fail_state" };
 
 static int share_maps(struct bw_agent *a, struct bpf_object *obj)
 {
@@ -35,8 +36,6 @@ int hooks_open(struct bw_agent *a, uint32_t want)
 {
 	int err;
 
-	if (!want)
-		return 0;
 	a->sys = syscalls_bpf__open();
 	if (!a->sys) {
 		err = -errno;
@@ -60,9 +59,10 @@ fail:
 	return err;
 }
 
-int hooks_configure(struct bw_agent *a, uint32_t hooks, uint32_t agent_tgid)
+int hooks_configure(struct bw_agent *a, uint32_t hooks, uint32_t agent_tgid, bool fail_closed)
 {
-	struct bw_hook_config cfg = { .hooks = hooks & a->hooks_loaded, .agent_tgid = agent_tgid };
+	struct bw_hook_config cfg = { .hooks = hooks & a->hooks_loaded, .agent_tgid = agent_tgid,
+				      .fail_closed = fail_closed };
 	__u32 zero = 0;
 
 	if (bpf_map_update_elem(bpf_map__fd(a->skel->maps.hook_config), &zero, &cfg, BPF_ANY)) {

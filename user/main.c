@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "commands.h"
+#include "doctor.h"
 #include "exit_codes.h"
 #include "log.h"
 #include "report.h"
@@ -16,6 +17,7 @@ static const struct command commands[] = {
 	{ "run", cmd_run, "run a command and watch every process it starts" },
 	{ "policy", cmd_policy, "check a policy file and print its compiled rules" },
 	{ "report", cmd_report, "render the report of a saved event log" },
+	{ "doctor", cmd_doctor, "check that this host can run the agent, and how to fix it" },
 };
 
 static void usage(FILE *out)

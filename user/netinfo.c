@@ -105,11 +105,15 @@ static const char *file_op_name(const struct bw_file_event *e)
 	}
 }
 
-/* A caller's relative name made absolute with the cwd, where that is sound. */
+/*
+ * A caller's relative name made absolute with the directory it is relative
+ * to: the cwd, or the directory descriptor's directory the kernel sent.
+ */
 static const char *absolute(const struct bw_event_view *v, const char *p, char *buf, size_t size)
 {
-	if (!p || p[0] == '/' || (v->file->flags & BW_FILE_RESOLVED) ||
-	    v->file->dirfd != AT_FDCWD_VALUE || !v->cwd)
+	bool base_ok = v->file->dirfd == AT_FDCWD_VALUE || (v->file->flags & BW_FILE_BASE_DIRFD);
+
+	if (!p || p[0] == '/' || (v->file->flags & BW_FILE_RESOLVED) || !base_ok || !v->cwd)
 		return p;
 	if ((size_t)snprintf(buf, size, "%s%s%s", v->cwd, strcmp(v->cwd, "/") ? "/" : "", p) >= size)
 		return p;
@@ -235,10 +239,13 @@ static void json_file(struct jbuf *jb, const struct netinfo *ni, const struct bw
 	json_kv_str(jb, "op", ni->info.file.op);
 	redact_json_str(jb, "path", ni->info.file.path);
 	redact_json_str(jb, "path2", ni->info.file.path2);
-	redact_json_str(jb, "cwd", v->cwd);
+	redact_json_str(jb, "cwd", e->flags & BW_FILE_BASE_DIRFD ? NULL : v->cwd);
 	json_kv_bool(jb, "resolved", e->flags & BW_FILE_RESOLVED);
-	if (!(e->flags & BW_FILE_RESOLVED) && e->dirfd != AT_FDCWD_VALUE)
+	if (e->dirfd != AT_FDCWD_VALUE) {
 		json_kv_i64(jb, "dirfd", e->dirfd);
+		if (e->flags & BW_FILE_BASE_DIRFD)
+			redact_json_str(jb, "dirfd_path", v->cwd);
+	}
 	json_kv_u64(jb, "open_flags", e->open_flags);
 	json_kv_i64(jb, "result", e->ret < 0 ? e->ret : 0);
 	json_errno(jb, e->ret);

@@ -474,14 +474,40 @@ err_free:
 	return NULL;
 }
 
+/*
+ * Entering one more level of not/any/all: false once the budget is spent or
+ * the nesting too deep (reported once; then nothing more is parsed, so a
+ * cycle of aliases with many branches ends at once too).
+ */
+static bool nest_enter(struct pol_parser *ps, const yaml_node_t *at)
+{
+	if (!ps->nodes_left)
+		return false;
+	if (ps->depth >= POLICY_MAX_DEPTH) {
+		policy_error(ps, at, "conditions nested more than %d deep"
+			     " (a YAML alias used inside itself?)", POLICY_MAX_DEPTH);
+		ps->nodes_left = 0;
+		return false;
+	}
+	ps->depth++;
+	return true;
+}
+
 static struct pol_test *parse_test(struct pol_parser *ps, const yaml_node_t *n,
 				   enum pol_op unused, const struct vkind *kind)
 {
+	struct pol_test *t;
+
+	if (!nest_enter(ps, n))
+		return NULL;
 	if (n && n->type == YAML_SEQUENCE_NODE)
-		return parse_list(ps, n, POL_ANY, parse_test, POL_ANY, kind);
-	if (n && n->type == YAML_MAPPING_NODE)
-		return parse_op_map(ps, n, kind);
-	return parse_leaf(ps, n, kind->num ? POL_EQ : POL_EXACT, kind);
+		t = parse_list(ps, n, POL_ANY, parse_test, POL_ANY, kind);
+	else if (n && n->type == YAML_MAPPING_NODE)
+		t = parse_op_map(ps, n, kind);
+	else
+		t = parse_leaf(ps, n, kind->num ? POL_EQ : POL_EXACT, kind);
+	ps->depth--;
+	return t;
 }
 
 static bool parse_depth(struct pol_parser *ps, const yaml_node_t *v,
@@ -780,9 +806,19 @@ int policy_parse_group(struct pol_parser *ps, const yaml_node_t *map,
 	size_t count = map->data.mapping.pairs.top - map->data.mapping.pairs.start;
 	bool ok = true;
 
+	if (!nest_enter(ps, map))
+		return -EINVAL;
+	/* a group counts against the budget as a test does */
+	if (--ps->nodes_left == 0) {
+		policy_error(ps, map, "policy too large: more than %d conditions",
+			     POLICY_MAX_NODES - 1);
+		ps->depth--;
+		return -EINVAL;
+	}
 	g->conds = calloc(count ? count : 1, sizeof(*g->conds));
 	if (!g->conds) {
 		ps->oom = true;
+		ps->depth--;
 		return -ENOMEM;
 	}
 	for (yaml_node_pair_t *pr = map->data.mapping.pairs.start;
@@ -802,6 +838,7 @@ int policy_parse_group(struct pol_parser *ps, const yaml_node_t *map,
 			ok = false;
 		}
 	}
+	ps->depth--;
 	if (ps->oom)
 		return -ENOMEM;
 	if (!ok)

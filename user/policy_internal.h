@@ -16,6 +16,9 @@
 #define POLICY_CMDLINE_MAX 16384
 /* Conditions and operators compiled per policy, against YAML alias bombs. */
 #define POLICY_MAX_NODES 100000
+/* not/any/all nested deeper than this is refused: an alias inside itself
+ * (`&a {not: *a}`) would otherwise recurse until the stack overflows. */
+#define POLICY_MAX_DEPTH 32
 #define POLICY_MAX_ARG_INDEX 4095
 
 /*
@@ -155,7 +158,8 @@ struct pol_parser {
 	FILE *errs;
 	yaml_document_t *doc;
 	unsigned n_errors;
-	size_t nodes_left;
+	size_t nodes_left; /* 0: over budget or too deep, parse nothing more */
+	unsigned depth;    /* nesting of parse_test and policy_parse_group */
 	bool oom;
 	int on; /* the rule being parsed: enum bw_event_kind, or -1 if unknown */
 };

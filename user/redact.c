@@ -156,6 +156,8 @@ static bool name_sensitive(const char *s, size_t len, enum name_ctx ctx)
  */
 static size_t value_end(const char *s, size_t n, size_t v, char quote, bool query)
 {
+	const char *close;
+
 	for (; v < n; v++) {
 		unsigned char c = (unsigned char)s[v];
 
@@ -163,6 +165,15 @@ static size_t value_end(const char *s, size_t n, size_t v, char quote, bool quer
 			break;
 		if (query && (c == '&' || c == '#' || is_quote(c)))
 			break;
+		/* x'y z'w is one shell word: the value runs past the quoted part
+		 * (and the masked value holds no quote that quote_open would
+		 * count afterwards) */
+		if (is_quote(c)) {
+			close = memchr(s + v + 1, c, n - v - 1);
+			if (!close)
+				return n;
+			v = (size_t)(close - s);
+		}
 	}
 	return v;
 }

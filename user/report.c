@@ -14,6 +14,7 @@
 #include "exec_info.h"
 #include "log.h"
 #include "report.h"
+#include "safefile.h"
 #include "report_internal.h"
 #include "tree.h"
 
@@ -827,7 +828,7 @@ void report_write_text(FILE *f, struct report *r, bool tree, bool color)
 static int write_file(const char *path, bool append, int (*fn)(FILE *, const struct report *),
 		      const struct report *r)
 {
-	FILE *f = strcmp(path, "-") ? fopen(path, append ? "a" : "w") : stdout;
+	FILE *f = strcmp(path, "-") ? safe_fopen_write(path, append) : stdout;
 	int err;
 
 	if (!f) {

@@ -71,7 +71,7 @@ int spawn_resolve(const char *cmd, char **out)
 }
 
 static void child_main(int go_rd, int err_wr, const char *path, char *const argv[],
-		       const sigset_t *orig)
+		       const sigset_t *orig, const struct build_user *user)
 {
 	struct sigaction dfl = { .sa_handler = SIG_DFL };
 	char c = 0;
@@ -88,14 +88,18 @@ static void child_main(int go_rd, int err_wr, const char *path, char *const argv
 		;
 	if (c != 'g')
 		_exit(127); /* the agent gave up before releasing us */
-	execv(path, argv);
-	e = errno;
+	e = -privdrop_become(user);
+	if (!e) {
+		execv(path, argv);
+		e = errno;
+	}
 	if (write(err_wr, &e, sizeof(e)) < 0)
 		_exit(127);
 	_exit(e == ENOENT ? 127 : 126);
 }
 
-int spawn_prepare(struct spawn *s, const char *path, char *const argv[], const sigset_t *orig)
+int spawn_prepare(struct spawn *s, const char *path, char *const argv[], const sigset_t *orig,
+		  const struct build_user *user)
 {
 	int go[2] = { -1, -1 }, er[2] = { -1, -1 };
 	int err;
@@ -116,7 +120,7 @@ int spawn_prepare(struct spawn *s, const char *path, char *const argv[], const s
 	if (s->pid == 0) {
 		close(go[1]);
 		close(er[0]);
-		child_main(go[0], er[1], path, argv, orig);
+		child_main(go[0], er[1], path, argv, orig, user);
 	}
 	close(go[0]);
 	close(er[1]);

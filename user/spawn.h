@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stddef.h>
 #include <sys/types.h>
+#include "privdrop.h"
 
 struct spawn {
 	pid_t pid;
@@ -20,7 +21,8 @@ struct spawn {
 /* Resolve cmd like execvp would; 0 with *out set (caller frees) or -errno. */
 int spawn_resolve(const char *cmd, char **out);
 /* Fork the child, parked before exec with the signal mask restored to orig. */
-int spawn_prepare(struct spawn *s, const char *path, char *const argv[], const sigset_t *orig);
+int spawn_prepare(struct spawn *s, const char *path, char *const argv[], const sigset_t *orig,
+		  const struct build_user *user);
 /* Let it exec; returns 0, or the child's exec errno as -errno. */
 int spawn_release(struct spawn *s);
 void spawn_close(struct spawn *s);

@@ -121,6 +121,7 @@ def policy():
 def secret_file():
     if "secret" not in S:
         S["secret"] = sc().write(SECRET + "\n", "secret")
+        os.chmod(S["secret"], 0o600)  # others-readable secrets are refused
     return S["secret"]
 
 

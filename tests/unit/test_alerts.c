@@ -8,6 +8,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pthread.h>
@@ -942,6 +943,14 @@ static void test_load_secret(void **state)
 	assert_int_equal(write(fd, "\n", 1), 1);
 	close(fd);
 	assert_int_equal(alerts_load_secret(path, &sec), -EINVAL);
+	assert_null(sec);
+	/* a secret other users can read is refused */
+	fd = open(path, O_WRONLY | O_TRUNC);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "s3\n", 3), 3);
+	close(fd);
+	assert_int_equal(chmod(path, 0644), 0);
+	assert_int_equal(alerts_load_secret(path, &sec), -EPERM);
 	assert_null(sec);
 	unlink(path);
 	assert_int_equal(alerts_load_secret(path, &sec), -ENOENT);

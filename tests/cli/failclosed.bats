@@ -1,0 +1,62 @@
+#!/usr/bin/env bats
+# --fail-closed: the build cannot outlive a killed agent; a clean run leaves
+# nothing pinned; a later start removes what a dead agent left.
+
+bats_require_minimum_version 1.5.0
+
+BW=${BUILDWARDEN:-$BATS_TEST_DIRNAME/../../build/buildwarden}
+T="timeout -k 5 30"
+
+setup() {
+	[ -x "$BW" ] || skip "buildwarden not built ($BW)"
+	[ "$(id -u)" -eq 0 ] || skip "needs root"
+	[ -e /sys/kernel/btf/vmlinux ] || skip "kernel has no BTF"
+	TMP=$(mktemp -d)
+}
+
+teardown() {
+	rm -rf "$TMP"
+}
+
+@test "fail-closed: a clean run passes the status on and leaves nothing pinned" {
+	run -3 $T "$BW" run --fail-closed --no-tree -- sh -c 'exit 3'
+	run ls /sys/fs/bpf
+	[[ "$output" != *"buildwarden-"* ]] || { ls -la /sys/fs/bpf; false; }
+}
+
+@test "fail-closed: killing the agent from inside the job kills the job" {
+	# The build kills its agent (SIGKILL, no cleanup possible), then tries
+	# to go on: its next syscall must be its last.
+	run $T "$BW" run --fail-closed --no-tree -- sh -c \
+		'kill -9 $PPID; sleep 0.3; touch '"$TMP"'/after; sleep 0.3; touch '"$TMP"'/after2'
+	[ "$status" -eq 137 ]
+	sleep 1
+	[ ! -e "$TMP/after" ]
+	[ ! -e "$TMP/after2" ]
+}
+
+@test "fail-closed: a dead agent's pins stay while its job lives, go once it is gone" {
+	# sleep blocks in one syscall: it lives on (harmlessly) until it returns.
+	run $T "$BW" run --fail-closed --no-tree -- sh -c 'sleep 2 >/dev/null 2>&1 & sleep 0.2; kill -9 $PPID; wait'
+	[ "$status" -eq 137 ]
+	dead=$(ls /sys/fs/bpf | grep '^buildwarden-' | head -n1)
+	[ -n "$dead" ]
+	run --separate-stderr $T "$BW" run --no-tree -- true
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"still held"* ]]
+	[ -e "/sys/fs/bpf/$dead" ]
+	sleep 2.5
+	run --separate-stderr $T "$BW" run --no-tree -- true
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"died while watching a job"* ]]
+	[ ! -e "/sys/fs/bpf/$dead" ]
+}
+
+@test "without --fail-closed the build outlives a killed agent and nothing stays pinned" {
+	run $T "$BW" run --no-tree -- sh -c 'kill -9 $PPID; sleep 0.3; touch '"$TMP"'/after'
+	[ "$status" -eq 137 ]
+	sleep 1
+	[ -e "$TMP/after" ]
+	run ls /sys/fs/bpf
+	[[ "$output" != *"buildwarden-"* ]]
+}

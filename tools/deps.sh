@@ -7,7 +7,11 @@ set -eu
 want="${1:-all}"
 
 build_pkgs="clang llvm make gcc pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev libjson-c-dev libyaml-dev libcurl4-openssl-dev libssl-dev"
-test_pkgs="libcmocka-dev bats python3 valgrind util-linux iproute2"
+test_pkgs="libcmocka-dev bats python3 valgrind util-linux iproute2 shellcheck"
+# Deploy-file checks use systemd-analyze and npm validators; keep a node
+# that is already there (a newer one than Debian's may be installed).
+command -v systemd-analyze >/dev/null 2>&1 || test_pkgs="$test_pkgs systemd"
+command -v npm >/dev/null 2>&1 || test_pkgs="$test_pkgs nodejs npm"
 
 case "$want" in
 build) pkgs="$build_pkgs" ;;

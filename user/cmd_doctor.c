@@ -389,9 +389,28 @@ static void check_bpf_lsm(struct doctor_ctx *x)
 }
 
 struct leftovers {
-	unsigned empty, busy, pinned;
+	unsigned empty, busy, pinned, pinned_live;
 	char example[4096];
 };
+
+/*
+ * run --fail-closed pins its links under /sys/fs/bpf/buildwarden-PID: a live
+ * PID's pins are in use; a dead one's hold its job fail-closed until the
+ * next run sweeps them. Anything else named buildwarden* is not ours to keep.
+ */
+static bool pin_owner_alive(const char *path)
+{
+	const char *name = strrchr(path, '/') + 1;
+	char *end;
+	long pid;
+
+	if (strncmp(name, "buildwarden-", 12))
+		return false;
+	pid = strtol(name + 12, &end, 10);
+	if (*end || pid <= 0)
+		return false;
+	return kill((pid_t)pid, 0) == 0 || errno != ESRCH;
+}
 
 static bool cgroup_empty(const char *dir)
 {
@@ -442,24 +461,33 @@ static void check_leftovers(struct doctor_ctx *x)
 	glob_t g;
 
 	if (glob("/sys/fs/bpf/buildwarden*", GLOB_NOSORT, NULL, &g) == 0) {
-		l.pinned = (unsigned)g.gl_pathc;
-		if (l.pinned)
-			snprintf(l.example, sizeof(l.example), "%s", g.gl_pathv[0]);
+		size_t i;
+
+		for (i = 0; i < g.gl_pathc; i++) {
+			if (pin_owner_alive(g.gl_pathv[i])) {
+				l.pinned_live++;
+				continue;
+			}
+			if (!l.pinned++)
+				snprintf(l.example, sizeof(l.example), "%s", g.gl_pathv[i]);
+		}
 		globfree(&g);
 	}
 	if (x->cgroup2[0])
 		walk_cgroups(x->cgroup2, 0, &l);
 	if (l.pinned || l.empty) {
-		doctor_set(c, DOCTOR_WARN, "%u pinned object%s under /sys/fs/bpf, %u empty stale "
-			   "job cgroup%s (e.g. %s)", l.pinned, l.pinned == 1 ? "" : "s", l.empty,
-			   l.empty == 1 ? "" : "s", l.example);
-		doctor_hint(c, "rm /sys/fs/bpf/buildwarden*; rmdir the empty buildwarden-job-* "
-			       "cgroups (run also clears them below its own cgroup)");
+		doctor_set(c, DOCTOR_WARN, "%u pinned object%s of no running agent under "
+			   "/sys/fs/bpf, %u empty stale job cgroup%s (e.g. %s)", l.pinned,
+			   l.pinned == 1 ? "" : "s", l.empty, l.empty == 1 ? "" : "s", l.example);
+		doctor_hint(c, "the next run removes a dead fail-closed agent's pins once its job "
+			       "is gone, and empty buildwarden-job-* cgroups below its own cgroup; "
+			       "or rm -r /sys/fs/bpf/buildwarden*, rmdir the cgroups");
 		return;
 	}
-	if (l.busy) {
-		doctor_set(c, DOCTOR_INFO, "%u job cgroup%s in use (a running job, or daemons "
-			   "that outlived theirs)", l.busy, l.busy == 1 ? "" : "s");
+	if (l.busy || l.pinned_live) {
+		doctor_set(c, DOCTOR_INFO, "in use: %u job cgroup%s (a running job, or daemons "
+			   "that outlived theirs), %u pin%s of running fail-closed agents", l.busy,
+			   l.busy == 1 ? "" : "s", l.pinned_live, l.pinned_live == 1 ? "" : "s");
 		doctor_hint(c, "cat DIR/cgroup.procs of buildwarden-job-* to see who");
 		return;
 	}

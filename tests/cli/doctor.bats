@@ -19,7 +19,7 @@ setup() {
 
 teardown() {
 	[ -n "${STALE_CG-}" ] && rmdir "$STALE_CG" 2>/dev/null
-	[ -n "${PINNED-}" ] && rm -f "$PINNED"
+	[ -n "${PINNED-}" ] && { rm -f "$PINNED" 2>/dev/null || rmdir "$PINNED"; }
 	return 0
 }
 
@@ -160,8 +160,22 @@ EOF
 	[ "$status" -eq 0 ] || { show; false; } # leftovers never stop the agent
 	printf '%s\n' "$output" | grep -Eq '^\[warn\] leftovers .*buildwarden-job-|^\[warn\] leftovers .*buildwarden_doctor_test' || { show; false; }
 	if [ -n "$PINNED" ]; then
-		printf '%s\n' "$output" | grep -Eq '^\[warn\] leftovers .*[1-9][0-9]* pinned object' || { show; false; }
+		printf '%s\n' "$output" | grep -Eq '^\[warn\] leftovers .*[1-9][0-9]* pinned objects? of no running agent' || { show; false; }
 	fi
 	printf '%s\n' "$output" | grep -Eq '^\[warn\] leftovers .*[1-9][0-9]* empty stale job cgroup' || { show; false; }
-	printf '%s\n' "$output" | grep -q 'fix: rm /sys/fs/bpf/buildwarden\*; rmdir' || { show; false; }
+	printf '%s\n' "$output" | grep -q 'fix: the next run removes' || { show; false; }
+}
+
+@test "doctor: pins of a running fail-closed agent are in use, not leftovers" {
+	need_root
+	[ -d /sys/fs/bpf ] && [ "$(stat -f -c %T /sys/fs/bpf)" = bpf_fs ] || skip "no bpffs at /sys/fs/bpf"
+	# This shell is alive: its pid names a running agent's pin directory.
+	PINNED=/sys/fs/bpf/buildwarden-$$
+	mkdir "$PINNED" || skip "cannot mkdir in bpffs"
+	run --separate-stderr $T "$BW" doctor
+	rmdir "$PINNED"
+	PINNED=
+	[ "$status" -eq 0 ] || { show; false; }
+	printf '%s\n' "$output" | grep -Eq '^\[(info|warn)\] leftovers .*[1-9][0-9]* pins? of running fail-closed agents' || { show; false; }
+	! printf '%s\n' "$output" | grep -q "buildwarden-$$" || { show; false; }
 }

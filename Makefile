@@ -1,6 +1,38 @@
 # buildwarden — `make` builds everything into build/, `make test` runs every
 # test, `make demo` runs a small real build under the agent. V=1 shows commands.
 
+# --- Cross and static builds (issue 10) -------------------------------------
+# make ARCH=arm64 (or CROSS_COMPILE=aarch64-linux-gnu-) cross-builds the whole
+# agent, BPF objects for the target included, into build/arm64/ with Debian's
+# cross gcc and multiarch libraries (tools/deps-cross.sh cross). STATIC=1
+# links static binaries (agent, fixtures) into build/static/ (arm64:
+# build/arm64-static/), with a small libcurl built from Debian's curl source
+# (tools/static-curl.sh), because Debian's libcurl.a needs static krb5/LDAP/
+# SSH/RTMP/PSL/nghttp2 archives that Debian does not ship. docs/PLATFORMS.md.
+HOST_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+ifneq ($(CROSS_COMPILE),)
+ARCH ?= $(shell echo '$(notdir $(CROSS_COMPILE))' | sed -e 's/-.*//' -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+endif
+ARCH ?= $(HOST_ARCH)
+ifneq ($(ARCH),$(HOST_ARCH))
+CROSS_COMPILE ?= $(if $(filter arm64,$(ARCH)),aarch64-linux-gnu-,x86_64-linux-gnu-)
+endif
+BW_CROSS := $(filter-out $(HOST_ARCH),$(ARCH))
+BUILD ?= build$(if $(BW_CROSS),/$(ARCH))$(if $(filter 1,$(STATIC)),$(if $(BW_CROSS),-static,/static))
+PKG_CONFIG ?= pkg-config
+ifneq ($(CROSS_COMPILE),)
+ifneq ($(origin CC),command line)
+CC := $(CROSS_COMPILE)gcc
+endif
+CROSS_TRIPLET := $(patsubst %-,%,$(notdir $(CROSS_COMPILE)))
+override PKG_CONFIG := PKG_CONFIG_LIBDIR=/usr/lib/$(CROSS_TRIPLET)/pkgconfig:/usr/share/pkgconfig $(PKG_CONFIG)
+endif
+ifeq ($(STATIC),1)
+STATIC_CURL := $(abspath $(BUILD))/curl-static
+override PKG_CONFIG := PKG_CONFIG_PATH=$(STATIC_CURL)/lib/pkgconfig $(PKG_CONFIG) --static
+endif
+# --- end of cross and static builds ------------------------------------------
+
 ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 BUILD ?= build
 PREFIX ?= /usr/local
@@ -48,12 +80,8 @@ HOST_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 .SECONDARY: $(SKELS) $(BPF_OBJS)
 .PHONY: all bpf install demo test test-unit test-bpf test-cli deps clean bench
 
-ifeq ($(ARCH),$(HOST_ARCH))
+# Cross builds (ARCH=arm64) build the whole agent too, into build/arm64/.
 all: $(BUILD)/buildwarden
-else
-# Cross builds produce the BPF objects only; the daemon is built natively.
-all: bpf
-endif
 
 bpf: $(BPF_OBJS)
 
@@ -89,6 +117,17 @@ demo:
 	$(Q)tools/demo.sh $(BUILD)/buildwarden
 
 include tests/tests.mk
+
+# --- Static builds (issue 10): every link static, libcurl from tools/static-curl.sh
+ifeq ($(STATIC),1)
+override CFLAGS += -static
+LDFLAGS += -L$(STATIC_CURL)/lib
+$(BUILD)/buildwarden: | $(STATIC_CURL)/lib/pkgconfig/libcurl.pc
+$(STATIC_CURL)/lib/pkgconfig/libcurl.pc:
+	$(call msg,CURL,$@)
+	$(Q)tools/static-curl.sh '$(CROSS_COMPILE)' $(STATIC_CURL) build/debian-src
+endif
+# --- end of static builds
 
 clean:
 	rm -rf $(BUILD)

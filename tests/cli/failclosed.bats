@@ -37,19 +37,23 @@ teardown() {
 
 @test "fail-closed: a dead agent's pins stay while its job lives, go once it is gone" {
 	# sleep blocks in one syscall: it lives on (harmlessly) until it returns.
-	run $T "$BW" run --fail-closed --no-tree -- sh -c 'sleep 2 >/dev/null 2>&1 & sleep 0.2; kill -9 $PPID; wait'
+	"$BW" run --fail-closed --no-tree -- \
+		sh -c 'sleep 2 >/dev/null 2>&1 & sleep 0.2; kill -9 $PPID; wait' &
+	agent=$!
+	status=0
+	wait "$agent" || status=$?
 	[ "$status" -eq 137 ]
-	dead=$(ls /sys/fs/bpf | grep '^buildwarden-' | head -n1)
-	[ -n "$dead" ]
+	dead=/sys/fs/bpf/buildwarden-$agent
+	[ -e "$dead" ]
 	run --separate-stderr $T "$BW" run --no-tree -- true
 	[ "$status" -eq 0 ]
-	[[ "$stderr" == *"still held"* ]]
-	[ -e "/sys/fs/bpf/$dead" ]
+	[[ "$stderr" == *"agent $agent died fail-closed"*"still held"* ]]
+	[ -e "$dead" ]
 	sleep 2.5
 	run --separate-stderr $T "$BW" run --no-tree -- true
 	[ "$status" -eq 0 ]
-	[[ "$stderr" == *"died while watching a job"* ]]
-	[ ! -e "/sys/fs/bpf/$dead" ]
+	[[ "$stderr" == *"agent $agent died while watching a job"* ]]
+	[ ! -e "$dead" ]
 }
 
 @test "without --fail-closed the build outlives a killed agent and nothing stays pinned" {

@@ -117,6 +117,7 @@ demo:
 	$(Q)tools/demo.sh $(BUILD)/buildwarden
 
 include tests/tests.mk
+include tests/vm.mk
 
 # --- Static builds (issue 10): every link static, libcurl from tools/static-curl.sh
 ifeq ($(STATIC),1)

@@ -64,8 +64,13 @@ struct path {
 	struct dentry *dentry;
 };
 
+struct inode {
+	unsigned short i_mode;
+};
+
 struct file {
 	struct path f_path;
+	struct inode *f_inode;
 	void *private_data;
 };
 

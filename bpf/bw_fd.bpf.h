@@ -26,4 +26,17 @@ static __always_inline struct socket *bw_socket_of(int fd)
 	return f ? BPF_CORE_READ(f, private_data) : NULL;
 }
 
+#define BW_S_IFMT 0170000
+#define BW_S_IFSOCK 0140000
+
+/* The socket behind fd, checked to be one (write/read see every kind of fd). */
+static __always_inline struct socket *bw_checked_socket_of(int fd)
+{
+	struct file *f = bw_file_of(fd);
+
+	if (!f || (BPF_CORE_READ(f, f_inode, i_mode) & BW_S_IFMT) != BW_S_IFSOCK)
+		return NULL;
+	return BPF_CORE_READ(f, private_data);
+}
+
 #endif /* BW_FD_BPF_H */

@@ -266,14 +266,14 @@ static __always_inline void bw_name_op_exit(struct bw_proc_state *st, struct bw_
 
 		if (dirf) {
 			len = bw_path_append(__builtin_preserve_access_index(&dirf->f_path),
-					     ev->data, off, &status);
+					     ev->data, off, BW_FILE_PATH_MAX * 2 - 1, &status);
 			ev->cwd_len = len;
 			off += len;
 			ev->flags |= BW_FILE_BASE_DIRFD;
 		}
 	} else if (fs) {
 		len = bw_path_append(__builtin_preserve_access_index(&fs->pwd), ev->data, off,
-				     &status);
+				     BW_FILE_PATH_MAX * 2 - 1, &status);
 		ev->cwd_len = len;
 		off += len;
 	}

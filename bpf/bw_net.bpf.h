@@ -29,7 +29,7 @@ struct bw_net_call {
 	__u8 sa[sizeof(struct bw_sockaddr)]; /* connect's sockaddr, copied at entry */
 };
 
-enum { NET_CONNECT = 1, NET_RECVFROM, NET_RECVMSG };
+enum { NET_CONNECT = 1, NET_RECVFROM, NET_RECVMSG, NET_READ };
 
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
@@ -108,6 +108,23 @@ static __always_inline int handle_connect_exit(struct bw_sys_exit_ctx *ctx)
 done:
 	bpf_map_delete_elem(&net_calls, &tid);
 	return 0;
+}
+
+/*
+ * write()/read() on a UDP socket connected to port 53: Go's resolver and
+ * busybox send and receive DNS this way. Every other write or read of a job
+ * process costs the job lookup and an fd-to-inode walk, only with DNS on.
+ */
+static __always_inline int bw_dns_fd(int fd, __u16 *family)
+{
+	struct socket *sock = bw_checked_socket_of(fd);
+	struct sock *sk;
+
+	if (!sock || BPF_CORE_READ(sock, type) != 2 /* SOCK_DGRAM */)
+		return 0;
+	sk = BPF_CORE_READ(sock, sk);
+	*family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	return bw_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport)) == DNS_PORT;
 }
 
 /* The peer of a connected socket, when it is a DNS server. */
@@ -302,6 +319,48 @@ static __always_inline int handle_recvfrom_exit(struct bw_sys_exit_ctx *ctx)
 static __always_inline int handle_recvmsg_exit(struct bw_sys_exit_ctx *ctx)
 {
 	return bw_recv_exit(ctx->ret, NET_RECVMSG);
+}
+
+/* sys_enter_write */
+static __always_inline int handle_write_enter(struct bw_sys_enter_ctx *ctx)
+{
+	struct bw_proc_state *st = bw_hook_job(BW_HOOK_DNS);
+	__u16 family = 0;
+
+	if (st && bw_dns_fd((int)ctx->args[0], &family))
+		bw_dns_emit(st, BW_DNS_QUERY, ctx->args[1], ctx->args[2], NULL, family);
+	return 0;
+}
+
+/* sys_enter_read */
+static __always_inline int handle_read_enter(struct bw_sys_enter_ctx *ctx)
+{
+	struct bw_net_call call = { .fd = (int)ctx->args[0], .kind = NET_READ, .buf = ctx->args[1] };
+	__u32 tid = bw_tid();
+	__u16 family = 0;
+
+	if (!bw_hook_job(BW_HOOK_DNS) || !bw_dns_fd(call.fd, &family))
+		return 0;
+	call.peer_family = family;
+	call.peer_port = DNS_PORT;
+	bpf_map_update_elem(&net_calls, &tid, &call, BPF_ANY);
+	return 0;
+}
+
+/* sys_exit_read: only reads that the entry kept (DNS sockets) find a call. */
+static __always_inline int handle_read_exit(struct bw_sys_exit_ctx *ctx)
+{
+	__u32 tid = bw_tid();
+	struct bw_net_call *call = bpf_map_lookup_elem(&net_calls, &tid);
+	struct bw_proc_state *st;
+
+	if (!call)
+		return 0;
+	st = bw_hook_job(BW_HOOK_DNS);
+	if (st && call->kind == NET_READ && ctx->ret > 0)
+		bw_dns_emit(st, BW_DNS_ANSWER, call->buf, (__u64)ctx->ret, NULL, call->peer_family);
+	bpf_map_delete_elem(&net_calls, &tid);
+	return 0;
 }
 
 #endif /* BW_NET_BPF_H */

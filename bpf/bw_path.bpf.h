@@ -117,10 +117,14 @@ __noinline int bw_path_resolve(__u64 path_ptr)
 }
 
 /*
- * Resolve and append to dst at offset off (within the BW_DATA_SLOT region).
- * Returns bytes written including the NUL, 0 when unavailable.
+ * Resolve and append to dst at offset off, which the caller bounds by
+ * off_mask (a constant: what its buffer has room for, BW_PATH_MAX past
+ * it). The mask is re-applied here because older verifiers (6.1) lose the
+ * caller's bound on off across a stack spill. Returns bytes written
+ * including the NUL, 0 when unavailable.
  */
-static __always_inline __u32 bw_path_append(struct path *path, char *dst, __u32 off, __u32 *status)
+static __always_inline __u32 bw_path_append(struct path *path, char *dst, __u32 off,
+					    __u32 off_mask, __u32 *status)
 {
 	__u32 zero = 0, len = bw_path_resolve((__u64)path);
 	struct bw_pathbuf *pb = bpf_map_lookup_elem(&path_scratch, &zero);
@@ -131,7 +135,7 @@ static __always_inline __u32 bw_path_append(struct path *path, char *dst, __u32 
 	*status = pb->status;
 	barrier_var(len);
 	barrier_var(off);
-	bpf_probe_read_kernel(&dst[off & (BW_DATA_SLOT - 1)], len & (BW_PATH_MAX * 2 - 1), pb->buf);
+	bpf_probe_read_kernel(&dst[off & off_mask], len & (BW_PATH_MAX * 2 - 1), pb->buf);
 	return len;
 }
 

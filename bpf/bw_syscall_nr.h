@@ -7,6 +7,8 @@
 #define BW_SYSCALL_NR_H
 
 #if defined(__TARGET_ARCH_x86)
+#define NR_read 0
+#define NR_write 1
 #define NR_open 2
 #define NR_kill 62
 #define NR_rename 82
@@ -45,6 +47,8 @@
 #define NR_unlink -4
 #define NR_unlinkat 35
 #define NR_renameat 38
+#define NR_read 63
+#define NR_write 64
 #define NR_mount 40
 #define NR_openat 56
 #define NR_init_module 105

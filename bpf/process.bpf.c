@@ -163,7 +163,7 @@ static __always_inline int bw_on_exec(struct task_struct *task, pid_t old_tid,
 
 	file = BPF_CORE_READ(bprm, file);
 	path = __builtin_preserve_access_index(&file->f_path);
-	len = bw_path_append(path, ev->data, off, &status);
+	len = bw_path_append(path, ev->data, off, BW_DATA_SLOT - 1, &status);
 	if (!len)
 		ev->flags |= BW_EXEC_EXE_UNAVAILABLE;
 	else if (status == BW_PATH_TRUNCATED)
@@ -178,7 +178,7 @@ static __always_inline int bw_on_exec(struct task_struct *task, pid_t old_tid,
 	fs = BPF_CORE_READ(task, fs);
 	path = __builtin_preserve_access_index(&fs->pwd);
 	if (fs)
-		len = bw_path_append(path, ev->data, off, &status);
+		len = bw_path_append(path, ev->data, off, BW_DATA_SLOT - 1, &status);
 	else
 		len = 0;
 	if (!len)

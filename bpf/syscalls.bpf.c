@@ -29,6 +29,8 @@ int handle_sys_enter(struct bw_sys_enter_ctx *ctx)
 	if (bw_fail_closed_kill(bpf_get_current_pid_tgid() >> 32))
 		return 0;
 	switch (ctx->syscall_nr) {
+	case NR_write: return handle_write_enter(ctx);
+	case NR_read: return handle_read_enter(ctx);
 	case NR_connect: return handle_connect_enter(ctx);
 	case NR_sendto: return handle_sendto_enter(ctx);
 	case NR_sendmsg: return handle_sendmsg_enter(ctx);
@@ -68,6 +70,7 @@ SEC("tracepoint/raw_syscalls/sys_exit")
 int handle_sys_exit(struct bw_sys_exit_ctx *ctx)
 {
 	switch (ctx->syscall_nr) {
+	case NR_read: return handle_read_exit(ctx);
 	case NR_connect: return handle_connect_exit(ctx);
 	case NR_recvfrom: return handle_recvfrom_exit(ctx);
 	case NR_recvmsg: return handle_recvmsg_exit(ctx);

@@ -10,7 +10,7 @@ export BW_BUILD=$BUILD
 export BUILDWARDEN=${BUILDWARDEN:-$BW_BUILD/buildwarden}
 export BW_SRC=$PWD
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(unit bpf cli)
+[ ${#suites[@]} -eq 0 ] && suites=(unit bpf cli vm)
 
 pass=0 fail=0 skip=0
 failed_names=()
@@ -76,8 +76,11 @@ for s in "${suites[@]}"; do
 			run_tap "cli/$(basename "$t")" bats --tap "$t"
 		done
 		;;
+	vm)
+		run_tap "vm/test_vm.py" python3 tests/vm/test_vm.py
+		;;
 	*)
-		echo "tests/run.sh: unknown suite '$s' (expected unit, bpf or cli)" >&2
+		echo "tests/run.sh: unknown suite '$s' (expected unit, bpf, cli or vm)" >&2
 		exit 2
 		;;
 	esac

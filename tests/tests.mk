@@ -21,6 +21,7 @@ test-build: $(BUILD)/buildwarden $(UNIT_BINS) $(FIXTURE_BINS)
 
 test:
 	$(Q)tools/deps.sh all
+	$(Q)tools/deps-cross.sh all || echo "tests: cross/QEMU packages unavailable; the vm suite will say why it skips" >&2
 	$(Q)$(MAKE) --no-print-directory test-build
 	$(Q)tests/run.sh
 
@@ -37,5 +38,27 @@ $(BUILD)/bench/%: tools/bench/%.c $(LIB_OBJS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
 
-bench: $(BENCH_BINS)
+# Agents side by side (issue 9): tools/bench/bench_agents.py, docs/BENCHMARKS.md.
+BENCH_AGENT_BINS := $(BUILD)/bench/tiny $(BUILD)/bench/exec_storm
+
+# Explicit rules: these two do not link buildwarden's objects; tiny is static.
+$(BUILD)/bench/tiny: tools/bench/tiny.c
+	$(call msg,CC-BENCH,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) -O2 -static $< -o $@
+
+$(BUILD)/bench/exec_storm: tools/bench/exec_storm.c
+	$(call msg,CC-BENCH,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $< -o $@
+
+bench: $(BENCH_BINS) $(BUILD)/buildwarden $(BENCH_AGENT_BINS)
 	$(Q)$(BUILD)/bench/bench_policy
+	$(Q)tools/bench/deps.sh
+	$(Q)python3 tools/bench/bench_agents.py --build $(BUILD)
+
+bench-agents: $(BUILD)/buildwarden $(BENCH_AGENT_BINS)
+	$(Q)tools/bench/deps.sh
+	$(Q)python3 tools/bench/bench_agents.py --build $(BUILD)
+
+.PHONY: bench-agents

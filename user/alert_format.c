@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include "alerts_internal.h"
+#include "json_out.h"
 
 /* Slack limits: section text 3000 characters, header 150. */
 #define SLACK_CODE_MAX 2800
@@ -22,34 +23,6 @@
 #define CHAT_LINE_MAX 240
 
 /* ---- UTF-8 ---- */
-
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	unsigned cp, len, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-	    (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-		return 0;
-	return len;
-}
 
 char *alert_utf8_clean(const char *s, size_t n, size_t max)
 {
@@ -64,7 +37,7 @@ char *alert_utf8_clean(const char *s, size_t n, size_t max)
 	if (!out)
 		return NULL;
 	for (i = 0; i < n; i += k) {
-		k = utf8_seq(u + i, n - i);
+		k = json_utf8_seq_len(u + i, n - i);
 		if (len + (k ? k : 3) <= max - (sizeof(ell) - 1))
 			cut = len + (k ? k : 3); /* the last boundary that leaves room for "…" */
 		if (k) {

@@ -60,8 +60,7 @@ static void putc_(struct jbuf *jb, char c)
 	put(jb, &c, 1);
 }
 
-/* Length of a valid UTF-8 sequence at s (RFC 3629), or 0 if invalid. */
-static size_t utf8_seq_len(const unsigned char *s, size_t n)
+size_t json_utf8_seq_len(const unsigned char *s, size_t n)
 {
 	uint32_t cp;
 	size_t len, i;
@@ -123,7 +122,7 @@ void json_escape(struct jbuf *jb, const char *str, size_t n)
 			escape_byte(jb, s[i++]);
 			continue;
 		}
-		len = utf8_seq_len(s + i, n - i);
+		len = json_utf8_seq_len(s + i, n - i);
 		if (len) {
 			put(jb, (const char *)s + i, len);
 			i += len;

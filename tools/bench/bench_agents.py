@@ -77,7 +77,7 @@ NOISY_CORES = 0.25  # other load above which a wall-time verdict is not trusted
 WORKLOADS = [w for w in os.environ.get("BENCH_WORKLOADS", "storm,build,shell").split(",") if w]
 # "buildwarden" records exec only (the default policy, hooks off); the
 # +hooks row records everything the network/file/privilege hooks can.
-HOOKS_ARGS = os.environ.get("BENCH_BW_HOOKS_ARGS", "--record all").split()
+HOOKS_ARGS = os.environ.get("BENCH_BW_HOOKS_ARGS", "--record all")
 HOOKS_ARGS = shlex.split(HOOKS_ARGS) if HOOKS_ARGS is not None else None
 
 # Issue 9's published peers and our own targets.

@@ -32,6 +32,7 @@ STATIC_CURL := $(abspath $(BUILD))/curl-static
 override PKG_CONFIG := PKG_CONFIG_PATH=$(STATIC_CURL)/lib/pkgconfig $(PKG_CONFIG) --static
 endif
 # --- end of cross and static builds ------------------------------------------
+-include tests/sanitize.mk
 
 ARCH ?= $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
 BUILD ?= build
@@ -117,7 +118,8 @@ demo:
 	$(Q)tools/demo.sh $(BUILD)/buildwarden
 
 include tests/tests.mk
-include tests/vm.mk
+-include tests/vm.mk
+-include tests/fuzz.mk
 
 # --- Static builds (issue 10): every link static, libcurl from tools/static-curl.sh
 ifeq ($(STATIC),1)

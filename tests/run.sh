@@ -10,7 +10,7 @@ export BW_BUILD=$BUILD
 export BUILDWARDEN=${BUILDWARDEN:-$BW_BUILD/buildwarden}
 export BW_SRC=$PWD
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(unit bpf cli vm)
+[ ${#suites[@]} -eq 0 ] && suites=(unit bpf cli vm fuzz)
 
 pass=0 fail=0 skip=0
 failed_names=()
@@ -79,8 +79,11 @@ for s in "${suites[@]}"; do
 	vm)
 		run_tap "vm/test_vm.py" python3 tests/vm/test_vm.py
 		;;
+	fuzz)
+		run_tap "fuzz" tests/fuzz/run.sh
+		;;
 	*)
-		echo "tests/run.sh: unknown suite '$s' (expected unit, bpf, cli or vm)" >&2
+		echo "tests/run.sh: unknown suite '$s' (expected unit, bpf, cli, vm or fuzz)" >&2
 		exit 2
 		;;
 	esac

@@ -167,6 +167,8 @@ static const char default_policy[] =
 	"      op: [open-read, open-write]\n"
 	"      path: {regex: '^/proc/[0-9]+/(task/[0-9]+/)?(mem|environ|maps)$'}\n"
 	"      target_in_job: false\n"
+	"      # systemd's tools read init's environment to detect containers.\n"
+	"      not: {path: /proc/1/environ}\n"
 	"\n"
 	"  - name: ptrace-outside-job\n"
 	"    description: A job process attaches to (ptrace) a process outside the job, the agent included.\n"

@@ -609,6 +609,10 @@ static int read_all(FILE *f, char **buf, size_t *len)
 	errno = 0;
 	for (;;) {
 		if (n == cap) {
+			if (cap >= POLICY_MAX_BYTES) { /* /dev/zero, a runaway file */
+				free(b);
+				return -EFBIG;
+			}
 			cap = cap ? cap * 2 : 8192;
 			nb = realloc(b, cap);
 			if (!nb) {

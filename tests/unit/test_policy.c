@@ -1681,6 +1681,8 @@ struct event_case {
 };
 
 static const struct event_case ordinary_events[] = {
+	/* systemd's tools read init's environment to detect containers */
+	{ BW_ON_FILE, "open-read", "/proc/1/environ", 1, false, NULL },
 	/* the default has no network rules */
 	{ BW_ON_CONNECT, NULL, "140.82.112.3", 443, false, NULL },
 	{ BW_ON_CONNECT, NULL, "127.0.0.53", 53, false, NULL },

@@ -213,6 +213,48 @@ int BPF_PROG(handle_exec_raw, struct task_struct *task, pid_t old_tid, struct li
 	return bw_on_exec(task, old_tid, bprm);
 }
 
+/* Rules a BPF LSM hook applied, by tid, for the failed exec's record. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, __u32);
+	__type(value, __u32);
+} lsm_denied SEC(".maps");
+
+/*
+ * Where BPF LSM is enabled, a deny rule makes the exec itself fail with
+ * EPERM: the parent sees an error, not a killed child. Called for each
+ * file exec opens, so a #! script is checked as itself, then as its
+ * interpreter. Loaded only where the kernel runs BPF LSM (loader.c);
+ * elsewhere the SIGKILL at sched_process_exec stands in.
+ */
+SEC("lsm/bprm_check_security")
+int BPF_PROG(handle_bprm_check, struct linux_binprm *bprm, int ret)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32, tid = (__u32)id, zero = 0, rule;
+	struct bw_deny_config *cfg;
+	struct bw_proc_state *st;
+	struct file *file;
+
+	if (ret)
+		return ret;
+	st = bw_job_of(tgid);
+	if (!st)
+		return 0;
+	cfg = bpf_map_lookup_elem(&deny_config, &zero);
+	if (!cfg || !cfg->enabled || cfg->audit)
+		return 0;
+	file = BPF_CORE_READ(bprm, file);
+	if (!bw_path_resolve((__u64)__builtin_preserve_access_index(&file->f_path)))
+		return 0;
+	rule = bw_deny_eval(st->anc_tags, st->parent_tags);
+	if (!rule)
+		return 0;
+	bpf_map_update_elem(&lsm_denied, &tid, &rule, BPF_ANY);
+	return -1; /* -EPERM */
+}
+
 SEC("raw_tp/sched_process_exit")
 int BPF_PROG(handle_exit, struct task_struct *task)
 {
@@ -262,7 +304,7 @@ static __always_inline int bw_exec_exit(long ret)
 	struct bw_exec_failed_event *ev;
 	struct bw_proc_state *st;
 	struct bw_exec_scratch *s;
-	__u32 zero = 0, size;
+	__u32 zero = 0, size, *denied;
 	long n;
 
 	if (!a)
@@ -278,7 +320,14 @@ static __always_inline int bw_exec_exit(long ret)
 	ev->error = ret;
 	ev->flags = a->flags;
 	ev->filename_len = 0;
-	__builtin_memset(ev->pad0, 0, sizeof(ev->pad0));
+	ev->pad0 = 0;
+	ev->deny_rule = 0;
+	denied = bpf_map_lookup_elem(&lsm_denied, &tid);
+	if (denied) {
+		ev->deny_rule = *denied;
+		ev->flags |= BW_EXECFAIL_DENIED;
+		bpf_map_delete_elem(&lsm_denied, &tid);
+	}
 	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
 	/* getname() just copied this string, so its page is resident. */
 	n = bpf_probe_read_user_str(ev->data, BW_FILENAME_MAX, (void *)a->filename);

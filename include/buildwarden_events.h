@@ -49,6 +49,7 @@ enum bw_event_type {
 /* bw_exec_failed_event.flags */
 #define BW_EXECFAIL_FILENAME_UNAVAILABLE (1u << 0)
 #define BW_EXECFAIL_EXECVEAT (1u << 1)
+#define BW_EXECFAIL_DENIED (1u << 2) /* a deny rule refused it (BPF LSM): deny_rule */
 
 /*
  * Common header. A process is (pid, start_ns), never bare pid: start_ns is
@@ -105,7 +106,8 @@ struct bw_exec_failed_event {
 	__s32 error; /* negative errno returned by the syscall */
 	__u32 flags; /* BW_EXECFAIL_* */
 	__u16 filename_len;
-	__u16 pad0[3];
+	__u16 pad0;
+	__u32 deny_rule; /* 1-based, with BW_EXECFAIL_DENIED */
 	char comm[BW_COMM_LEN];
 	char data[]; /* filename, NUL-terminated */
 };

@@ -41,6 +41,7 @@
 struct run_opts {
 	uint32_t hooks; /* BW_HOOK_*: what besides exec to record */
 	bool fail_closed;
+	bool no_lsm; /* --deny-hook sigkill */
 	bool record_auto; /* file hooks only when the policy has file rules */
 	const char *events_path;
 	const char *policy_path;
@@ -123,6 +124,8 @@ static const char run_usage[] =
 	"                        dns, file, privilege; 'all', 'exec' (none), or 'auto'\n"
 	"                        (default: all, file only if the policy has file rules)\n"
 	"      --force-raw-tp    attach exec through raw_tp even where tp_btf works\n"
+	"      --deny-hook auto|sigkill   deny rules fail the exec with EPERM where BPF\n"
+	"                        LSM is active (auto), or always SIGKILL it at exec\n"
 	"  -v, --verbose         more diagnostics (twice: libbpf debug output)\n"
 	"  -h, --help            show this help\n"
 	"\n"
@@ -184,7 +187,7 @@ static int parse_record(const char *arg, uint32_t *hooks)
 static int parse_opts(int argc, char **argv, struct run_opts *o)
 {
 	enum { OPT_RINGBUF = 256, OPT_NO_TREE, OPT_RAW_TP, OPT_RECORD, OPT_NO_REDACT, OPT_FAIL_CLOSED,
-	       OPT_USER, OPT_WEBHOOK,
+	       OPT_USER, OPT_DENY_HOOK, OPT_WEBHOOK,
 	       OPT_WEBHOOK_FORMAT, OPT_WEBHOOK_SECRET };
 	static const struct option longopts[] = {
 		{ "events", required_argument, NULL, 'e' },
@@ -198,6 +201,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "no-redact", no_argument, NULL, OPT_NO_REDACT },
 		{ "fail-closed", no_argument, NULL, OPT_FAIL_CLOSED },
 		{ "user", required_argument, NULL, OPT_USER },
+		{ "deny-hook", required_argument, NULL, OPT_DENY_HOOK },
 		{ "webhook", required_argument, NULL, OPT_WEBHOOK },
 		{ "webhook-format", required_argument, NULL, OPT_WEBHOOK_FORMAT },
 		{ "webhook-secret-file", required_argument, NULL, OPT_WEBHOOK_SECRET },
@@ -223,6 +227,13 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		case OPT_NO_REDACT: redact_set_enabled(false); break;
 		case OPT_FAIL_CLOSED: o->fail_closed = true; break;
 		case OPT_USER: o->user = optarg; break;
+		case OPT_DENY_HOOK:
+			if (strcmp(optarg, "auto") && strcmp(optarg, "sigkill")) {
+				bw_err("run: --deny-hook '%s': expected auto or sigkill", optarg);
+				return -EINVAL;
+			}
+			o->no_lsm = !strcmp(optarg, "sigkill");
+			break;
 		case OPT_WEBHOOK: o->webhook_url = optarg; break;
 		case OPT_WEBHOOK_SECRET: o->webhook_secret_file = optarg; break;
 		case OPT_WEBHOOK_FORMAT:
@@ -521,6 +532,32 @@ static void on_hook_event(struct run_ctx *c, const struct bw_event_view *v)
 		judge_event(c, v, ni);
 }
 
+/* An exec the BPF LSM hook refused: the verdict is already carried out. */
+static void judge_lsm_denied(struct run_ctx *c, const struct bw_event_view *ev)
+{
+	const struct bw_exec_failed_event *e = ev->exec_failed;
+	struct bw_proc *p = proctab_find(&c->procs, e->hdr.pid, e->hdr.start_ns);
+	struct verdict v;
+
+	if (!p || !c->policy || !e->deny_rule || e->deny_rule > policy_rule_count(c->policy))
+		return;
+	jbuf_reset(&c->jb_event);
+	json_obj_open(&c->jb_event);
+	json_kv_str(&c->jb_event, "filename", ev->filename);
+	json_kv_i64(&c->jb_event, "error", e->error);
+	json_kv_str(&c->jb_event, "hook", "lsm");
+	json_obj_close(&c->jb_event);
+	memset(&v, 0, sizeof(v));
+	v.rule = policy_rule(c->policy, e->deny_rule - 1);
+	v.mode = policy_mode(c->policy);
+	v.proc = p;
+	v.ktime_ns = e->hdr.ktime_ns;
+	v.blocked = true; /* the exec failed with EPERM: nothing of it ran */
+	v.event_json = c->jb_event.buf;
+	v.event_json_len = c->jb_event.len;
+	act(c, &v, NULL);
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct run_ctx *c = ctx;
@@ -545,6 +582,8 @@ static int on_event(void *ctx, void *data, size_t size)
 	}
 	if (v.hdr->type == BW_EV_EXEC)
 		judge_exec(c, v.exec);
+	else if (v.hdr->type == BW_EV_EXEC_FAILED && (v.exec_failed->flags & BW_EXECFAIL_DENIED))
+		judge_lsm_denied(c, &v);
 	return 0;
 }
 
@@ -789,6 +828,7 @@ static void write_summary(struct run_ctx *c, int status)
 	json_kv_u64(jb, "killed", c->n_killed);
 	json_kv_bool(jb, "job_killed", c->job_killed);
 	json_kv_str(jb, "exec_hook", c->agent.raw_tp ? "raw_tp" : "tp_btf");
+	json_kv_str(jb, "deny_hook", c->agent.lsm ? "lsm" : "sigkill");
 	json_kv_u64(jb, "alerts_sent", c->alert_st.sent);
 	json_kv_u64(jb, "alerts_failed", c->alert_st.failed);
 	json_kv_u64(jb, "alerts_dropped", c->alert_st.dropped);
@@ -1024,6 +1064,7 @@ int cmd_run(int argc, char **argv)
 	clock_calibrate(&c.clk);
 	lo.ringbuf_bytes = c.opts.ringbuf_mb << 20;
 	lo.force_raw_tp = c.opts.force_raw_tp;
+	lo.no_lsm = c.opts.no_lsm;
 	if (proctab_init(&c.procs) || dns_cache_init(&c.dns) || load_policy(&c) || open_events(&c) ||
 	    setup_signals(&c) || setup_alerts(&c))
 		goto cleanup;

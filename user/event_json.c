@@ -115,6 +115,8 @@ static void render_exec_failed(struct jbuf *jb, const struct bw_event_view *v)
 	json_kv_str(jb, "errno", name ? name : "unknown");
 	redact_json_str(jb, "filename", v->filename);
 	json_kv_bool(jb, "execveat", e->flags & BW_EXECFAIL_EXECVEAT);
+	if (e->flags & BW_EXECFAIL_DENIED)
+		json_kv_u64(jb, "deny_rule", e->deny_rule);
 	comm(jb, e->comm);
 }
 

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <linux/capability.h>
@@ -50,7 +52,30 @@ static int check_btf(void)
 	return -ENOTSUP;
 }
 
-static int configure(struct process_bpf *skel, const struct loader_opts *o, bool raw_tp)
+/* Does the running kernel have BPF LSM active ("bpf" in the LSM list)? */
+static bool bpf_lsm_active(void)
+{
+	char buf[512];
+	FILE *f = fopen("/sys/kernel/security/lsm", "re");
+	bool found = false;
+	char *tok, *save = NULL;
+
+	/* securityfs is often not mounted; the list is only there when it is. */
+	if (!f && errno == ENOENT &&
+	    mount("securityfs", "/sys/kernel/security", "securityfs",
+		  MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0)
+		f = fopen("/sys/kernel/security/lsm", "re");
+	if (!f)
+		return false;
+	if (fgets(buf, sizeof(buf), f))
+		for (tok = strtok_r(buf, ",\n", &save); tok && !found; tok = strtok_r(NULL, ",\n", &save))
+			found = !strcmp(tok, "bpf");
+	fclose(f);
+	return found;
+}
+
+static int configure(struct process_bpf *skel, const struct loader_opts *o, bool raw_tp,
+		     bool lsm)
 {
 	int err;
 
@@ -61,11 +86,13 @@ static int configure(struct process_bpf *skel, const struct loader_opts *o, bool
 		err = bpf_program__set_autoload(skel->progs.handle_exec_btf, !raw_tp);
 	if (!err)
 		err = bpf_program__set_autoload(skel->progs.handle_exec_raw, raw_tp);
+	if (!err)
+		err = bpf_program__set_autoload(skel->progs.handle_bprm_check, lsm);
 	return err;
 }
 
 /* One attempt at open+configure+load+attach; leaves nothing behind on error. */
-static int try_load(struct bw_agent *a, const struct loader_opts *o, bool raw_tp)
+static int try_load(struct bw_agent *a, const struct loader_opts *o, bool raw_tp, bool lsm)
 {
 	const char *stage = "open";
 	int err;
@@ -76,7 +103,7 @@ static int try_load(struct bw_agent *a, const struct loader_opts *o, bool raw_tp
 		goto fail;
 	}
 	stage = "configure";
-	err = configure(a->skel, o, raw_tp);
+	err = configure(a->skel, o, raw_tp, lsm);
 	if (err)
 		goto fail;
 	stage = "load";
@@ -88,10 +115,11 @@ static int try_load(struct bw_agent *a, const struct loader_opts *o, bool raw_tp
 	if (err)
 		goto fail;
 	a->raw_tp = raw_tp;
+	a->lsm = lsm;
 	return 0;
 fail:
-	bw_debug("%s BPF programs (%s exec hook) failed: %s", stage, raw_tp ? "raw_tp" : "tp_btf",
-		 strerror(-err));
+	bw_debug("%s BPF programs (%s exec hook%s) failed: %s", stage, raw_tp ? "raw_tp" : "tp_btf",
+		 lsm ? ", BPF LSM deny" : "", strerror(-err));
 	process_bpf__destroy(a->skel);
 	a->skel = NULL;
 	return err;
@@ -100,6 +128,7 @@ fail:
 int loader_open(struct bw_agent *a, const struct loader_opts *o, ring_buffer_sample_fn fn,
 		void *ctx)
 {
+	bool lsm;
 	int err;
 
 	memset(a, 0, sizeof(*a));
@@ -112,10 +141,19 @@ int loader_open(struct bw_agent *a, const struct loader_opts *o, ring_buffer_sam
 	if (err)
 		return err;
 
-	err = o->force_raw_tp ? -ENOTSUP : try_load(a, o, false);
+	/*
+	 * Best first: tp_btf with the BPF LSM deny hook, then without it, then
+	 * raw_tp. Each failed attempt leaves nothing loaded.
+	 */
+	lsm = !o->no_lsm && bpf_lsm_active();
+	err = o->force_raw_tp ? -ENOTSUP : try_load(a, o, false, lsm);
+	if (err && lsm && !o->force_raw_tp) {
+		bw_debug("BPF LSM deny hook unavailable: deny falls back to SIGKILL at exec");
+		err = try_load(a, o, false, false);
+	}
 	if (err) {
 		bw_debug("falling back to raw_tp for sched_process_exec");
-		err = try_load(a, o, true);
+		err = try_load(a, o, true, false);
 	}
 	if (err) {
 		bw_err("cannot load BPF programs: %s (run with -v for libbpf's log)", strerror(-err));

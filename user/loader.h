@@ -20,6 +20,7 @@ struct loader_opts {
 	uint32_t ringbuf_bytes; /* power of two, >= page size */
 	uint32_t max_procs;     /* job-scope map entries */
 	bool force_raw_tp;      /* skip tp_btf (tests the fallback) */
+	bool no_lsm;            /* deny by SIGKILL at exec even where BPF LSM is active */
 };
 
 struct bw_agent {
@@ -29,6 +30,7 @@ struct bw_agent {
 	uint32_t hooks_loaded; /* BW_HOOK_* whose programs are attached */
 	struct ring_buffer *rb;
 	bool raw_tp; /* exec is attached through the raw_tp fallback */
+	bool lsm;    /* deny-exec fails the exec with EPERM (BPF LSM) */
 	bool tracefs_mounted;
 };
 

@@ -132,13 +132,14 @@ static void test_fork_exit_failed(void **state)
 	static const struct member e[] = {
 		M(struct bw_exec_failed_event, hdr),	      M(struct bw_exec_failed_event, error),
 		M(struct bw_exec_failed_event, flags),	      M(struct bw_exec_failed_event, filename_len),
-		M(struct bw_exec_failed_event, pad0),	      M(struct bw_exec_failed_event, comm),
+		M(struct bw_exec_failed_event, pad0),	      M(struct bw_exec_failed_event, deny_rule),
+		M(struct bw_exec_failed_event, comm),
 		M(struct bw_exec_failed_event, data),
 	};
 
 	check_struct("bw_fork_event", sizeof(struct bw_fork_event), f, 4);
 	check_struct("bw_exit_event", sizeof(struct bw_exit_event), x, 5);
-	check_struct("bw_exec_failed_event", sizeof(struct bw_exec_failed_event), e, 7);
+	check_struct("bw_exec_failed_event", sizeof(struct bw_exec_failed_event), e, 8);
 }
 
 int main(void)

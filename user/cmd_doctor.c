@@ -50,6 +50,7 @@ struct doctor_ctx {
 	bool kernel_old;    /* below 5.8 */
 	bool tracefs_ok;
 	char cgroup2[4096]; /* mount point, "" when none */
+	bool deny_lsm;      /* the loader attached the BPF LSM deny hook */
 };
 
 static void check_kernel(struct doctor_ctx *x)
@@ -312,6 +313,7 @@ static void check_programs(struct doctor_ctx *x)
 		return;
 	}
 	x->r->exec_hook = a.raw_tp ? "raw_tp" : "tp_btf";
+	x->deny_lsm = a.lsm;
 	if (a.raw_tp)
 		doctor_set(c, DOCTOR_PASS, "raw_tp: tp_btf did not load or attach, the fallback "
 			   "works (-vv shows why)%s",
@@ -379,7 +381,12 @@ static void check_bpf_lsm(struct doctor_ctx *x)
 	fclose(f);
 	buf[strcspn(buf, "\n")] = '\0';
 	if (doctor_lsm_has(buf, "bpf")) {
-		doctor_set(c, DOCTOR_INFO, "BPF LSM active (%s)", buf);
+		if (x->deny_lsm)
+			doctor_set(c, DOCTOR_INFO, "BPF LSM active (%s): deny rules fail the exec "
+				   "with EPERM", buf);
+		else
+			doctor_set(c, DOCTOR_INFO, "BPF LSM listed (%s) but its program does not "
+				   "load or attach here: deny kills at exec with SIGKILL", buf);
 		return;
 	}
 	doctor_set(c, DOCTOR_INFO, "BPF LSM not active (%s); not needed: deny kills at exec "

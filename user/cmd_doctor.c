@@ -396,7 +396,7 @@ static void check_bpf_lsm(struct doctor_ctx *x)
 }
 
 struct leftovers {
-	unsigned empty, busy, pinned, pinned_live;
+	unsigned empty, busy, pinned, pinned_live, dead_runs;
 	char example[4096];
 };
 
@@ -482,6 +482,27 @@ static void check_leftovers(struct doctor_ctx *x)
 	}
 	if (x->cgroup2[0])
 		walk_cgroups(x->cgroup2, 0, &l);
+	/* Markers of runs whose agent died (user/failclosed.h). */
+	if (glob("/run/buildwarden/agent-*", GLOB_NOSORT, NULL, &g) == 0) {
+		size_t i;
+
+		for (i = 0; i < g.gl_pathc; i++) {
+			long pid = strtol(strrchr(g.gl_pathv[i], '-') + 1, NULL, 10);
+
+			if (pid > 0 && kill((pid_t)pid, 0) && errno == ESRCH && !l.dead_runs++ &&
+			    !l.example[0])
+				snprintf(l.example, sizeof(l.example), "%s", g.gl_pathv[i]);
+		}
+		globfree(&g);
+	}
+	if (l.dead_runs)
+		doctor_set(c, DOCTOR_WARN, "%u run%s whose agent died while watching a job "
+			   "(e.g. %s)", l.dead_runs, l.dead_runs == 1 ? "" : "s", l.example);
+	if (l.dead_runs && !l.pinned && !l.empty) {
+		doctor_hint(c, "the next buildwarden run reports and removes them; use --fail-closed "
+			       "so a job cannot outlive its agent");
+		return;
+	}
 	if (l.pinned || l.empty) {
 		doctor_set(c, DOCTOR_WARN, "%u pinned object%s of no running agent under "
 			   "/sys/fs/bpf, %u empty stale job cgroup%s (e.g. %s)", l.pinned,

@@ -1030,6 +1030,7 @@ static void run_ctx_free(struct run_ctx *c)
 	if (c->sigfd >= 0)
 		close(c->sigfd);
 	jobctl_cleanup(&c->job);
+	failclosed_unmark();
 	if (c->opts.fail_closed && c->agent.skel) {
 		/* Leaving on purpose: our own exit must not count as a death. */
 		hooks_configure(&c->agent, 0, (uint32_t)getpid(), false);
@@ -1081,6 +1082,7 @@ int cmd_run(int argc, char **argv)
 	if (loader_open(&c.agent, &lo, on_event, &c))
 		goto cleanup;
 	failclosed_sweep();
+	failclosed_mark(c.opts.cmd[0]);
 	/* Before the build exists: its first exec is already judged in the kernel. */
 	if (deny_maps_install(&c.agent, c.policy) || setup_hooks(&c))
 		goto cleanup;

@@ -9,9 +9,11 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "failclosed.h"
+#include "safefile.h"
 #include "log.h"
 #include "process.skel.h"
 #include "syscalls.skel.h"
@@ -151,6 +153,72 @@ static long job_procs_left(const char *dir)
 	return n;
 }
 
+static void marker_path(pid_t pid, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s/agent-%d", FAILCLOSED_RUN_DIR, (int)pid);
+}
+
+void failclosed_mark(const char *what)
+{
+	char path[DIR_MAX];
+	time_t now = time(NULL);
+	char when[32];
+	FILE *f;
+
+	if (mkdir(FAILCLOSED_RUN_DIR, 0700) && errno != EEXIST)
+		return;
+	marker_path(getpid(), path, sizeof(path));
+	f = safe_fopen_write(path, false);
+	if (!f)
+		return;
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+	fprintf(f, "%s %s\n", when, what);
+	fclose(f);
+}
+
+void failclosed_unmark(void)
+{
+	char path[DIR_MAX];
+
+	marker_path(getpid(), path, sizeof(path));
+	unlink(path);
+}
+
+/* Markers of agents that died without cleaning up: say so once, remove. */
+static void sweep_markers(void)
+{
+	char path[DIR_MAX + 64], line[512];
+	struct dirent *de;
+	DIR *d = opendir(FAILCLOSED_RUN_DIR);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		long pid;
+		char *end;
+		FILE *f;
+
+		if (strncmp(de->d_name, "agent-", 6))
+			continue;
+		pid = strtol(de->d_name + 6, &end, 10);
+		if (*end || pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		snprintf(path, sizeof(path), "%s/%.64s", FAILCLOSED_RUN_DIR, de->d_name);
+		line[0] = '\0';
+		f = fopen(path, "re");
+		if (f) {
+			if (!fgets(line, sizeof(line), f))
+				line[0] = '\0';
+			fclose(f);
+		}
+		line[strcspn(line, "\n")] = '\0';
+		bw_warn("agent %ld died while watching a job (started %s); that job ran on "
+			"unwatched after its death", pid, line[0] ? line : "at an unknown time");
+		unlink(path);
+	}
+	closedir(d);
+}
+
 void failclosed_sweep(void)
 {
 	char dir[DIR_MAX];
@@ -158,6 +226,7 @@ void failclosed_sweep(void)
 	struct statfs st;
 	DIR *d;
 
+	sweep_markers();
 	if (statfs(FAILCLOSED_BPFFS, &st) || (unsigned long)st.f_type != BPF_FS_MAGIC)
 		return;
 	d = opendir(FAILCLOSED_BPFFS);

@@ -21,4 +21,13 @@ void failclosed_disarm(struct bw_agent *a);
 /* Remove what dead agents left pinned once their jobs are gone; report the rest. */
 void failclosed_sweep(void);
 
+/*
+ * Every run, fail-closed or not, leaves a marker while it watches a job
+ * (/run/buildwarden/agent-PID: when and what). A clean exit removes it; one
+ * left by a dead agent is reported, and removed, by the next start.
+ */
+#define FAILCLOSED_RUN_DIR "/run/buildwarden"
+void failclosed_mark(const char *what);
+void failclosed_unmark(void);
+
 #endif /* BW_FAILCLOSED_H */

@@ -59,7 +59,7 @@ teardown() {
 	[ ! -e "$dead" ]
 }
 
-@test "without --fail-closed the build outlives a killed agent and nothing stays pinned" {
+@test "without --fail-closed the build outlives a killed agent, nothing stays pinned, the death is on record" {
 	"$BW" run --no-tree -- sh -c 'kill -9 $PPID; sleep 0.3; touch '"$TMP"'/after' &
 	agent=$!
 	status=0
@@ -68,4 +68,12 @@ teardown() {
 	sleep 1
 	[ -e "$TMP/after" ]
 	[ ! -e "/sys/fs/bpf/buildwarden-$agent" ]
+	# Its death is on record: doctor sees it, the next run reports and clears it.
+	[ -e "/run/buildwarden/agent-$agent" ]
+	run $T "$BW" doctor
+	[[ "$output" == *"agent-$agent"* ]]
+	run --separate-stderr $T "$BW" run --no-tree -- true
+	[ "$status" -eq 0 ]
+	[[ "$stderr" == *"agent $agent died while watching a job"* ]]
+	[ ! -e "/run/buildwarden/agent-$agent" ]
 }

@@ -27,6 +27,7 @@
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
 #include "doctor.h"
+#include "failclosed.h"
 #include "exit_codes.h"
 #include "json_out.h"
 #include "loader.h"
@@ -416,7 +417,7 @@ static bool pin_owner_alive(const char *path)
 	pid = strtol(name + 12, &end, 10);
 	if (*end || pid <= 0)
 		return false;
-	return kill((pid_t)pid, 0) == 0 || errno != ESRCH;
+	return failclosed_pid_alive(pid);
 }
 
 static bool cgroup_empty(const char *dir)
@@ -489,7 +490,7 @@ static void check_leftovers(struct doctor_ctx *x)
 		for (i = 0; i < g.gl_pathc; i++) {
 			long pid = strtol(strrchr(g.gl_pathv[i], '-') + 1, NULL, 10);
 
-			if (pid > 0 && kill((pid_t)pid, 0) && errno == ESRCH && !l.dead_runs++ &&
+			if (pid > 0 && !failclosed_pid_alive(pid) && !l.dead_runs++ &&
 			    !l.example[0])
 				snprintf(l.example, sizeof(l.example), "%s", g.gl_pathv[i]);
 		}

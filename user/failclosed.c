@@ -153,6 +153,14 @@ static long job_procs_left(const char *dir)
 	return n;
 }
 
+bool failclosed_pid_alive(long pid)
+{
+	char path[32];
+
+	snprintf(path, sizeof(path), "/proc/%ld", pid);
+	return access(path, F_OK) == 0;
+}
+
 static void marker_path(pid_t pid, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s/agent-%d", FAILCLOSED_RUN_DIR, (int)pid);
@@ -201,7 +209,7 @@ static void sweep_markers(void)
 		if (strncmp(de->d_name, "agent-", 6))
 			continue;
 		pid = strtol(de->d_name + 6, &end, 10);
-		if (*end || pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+		if (*end || pid <= 0 || failclosed_pid_alive(pid))
 			continue;
 		snprintf(path, sizeof(path), "%s/%.64s", FAILCLOSED_RUN_DIR, de->d_name);
 		line[0] = '\0';
@@ -239,7 +247,7 @@ void failclosed_sweep(void)
 		if (strncmp(de->d_name, PIN_PREFIX, strlen(PIN_PREFIX)))
 			continue;
 		pid = strtol(de->d_name + strlen(PIN_PREFIX), &end, 10);
-		if (*end || pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+		if (*end || pid <= 0 || failclosed_pid_alive(pid))
 			continue; /* malformed, or its agent is alive */
 		if (strlen(de->d_name) > 64)
 			continue;

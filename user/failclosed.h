@@ -10,6 +10,7 @@
 #ifndef BW_FAILCLOSED_H
 #define BW_FAILCLOSED_H
 
+#include <stdbool.h>
 #include "loader.h"
 
 #define FAILCLOSED_BPFFS "/sys/fs/bpf"
@@ -28,6 +29,11 @@ void failclosed_sweep(void);
  */
 #define FAILCLOSED_RUN_DIR "/run/buildwarden"
 void failclosed_mark(const char *what);
+/*
+ * Is pid alive? Looked up in /proc, not with kill(pid, 0): an agent
+ * watching this one would record that as a signal aimed at it.
+ */
+bool failclosed_pid_alive(long pid);
 void failclosed_unmark(void);
 
 #endif /* BW_FAILCLOSED_H */

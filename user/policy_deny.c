@@ -242,6 +242,8 @@ static int compile_rule(const struct bw_rule *r, struct policy_deny_rule *d)
 		else if (c->field == POL_F_PARENT || c->field == POL_F_ANCESTOR)
 			lin = c;
 	}
+	if (!key)
+		return -EINVAL; /* policy_deny_check() refused such a rule already */
 	d->rule_index = r->index;
 	d->rule_name = r->name;
 	if (key->field == POL_F_BASENAME)

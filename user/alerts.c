@@ -19,13 +19,12 @@
 #include <time.h>
 #include <curl/curl.h>
 #include "alerts_internal.h"
+#include "http_client.h"
 #include "log.h"
 #include "safefile.h"
 
-#define USER_AGENT "buildwarden/0.1"
 #define BACKOFF_BASE_MS 250
 #define BACKOFF_MAX_MS 8000
-#define RETRY_AFTER_MAX_MS 30000
 #define FAILURES_LOGGED 3
 #define RESPONSE_SNIPPET 160
 
@@ -54,20 +53,6 @@ struct alerts {
 
 	_Atomic uint64_t abort_at_ms; /* an in-flight request stops here (0: no limit) */
 };
-
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
-static struct timespec abs_mono(uint64_t ms)
-{
-	return (struct timespec){ .tv_sec = (time_t)(ms / 1000),
-				  .tv_nsec = (long)(ms % 1000) * 1000000 };
-}
 
 int alerts_parse_format(const char *s, enum alert_format *out)
 {
@@ -176,34 +161,11 @@ static int deadline_check(void *user, curl_off_t dltotal, curl_off_t dlnow, curl
 	struct alerts *a = user;
 	uint64_t at = atomic_load(&a->abort_at_ms);
 
-	return at && now_ms() >= at; /* non-zero aborts the transfer */
+	return at && http_now_ms() >= at; /* non-zero aborts the transfer */
 }
-
-/* Network errors worth another try; anything else will not get better. */
-static bool curl_retryable(CURLcode rc)
-{
-	switch (rc) {
-	case CURLE_COULDNT_RESOLVE_PROXY:
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_CONNECT:
-	case CURLE_OPERATION_TIMEDOUT:
-	case CURLE_SEND_ERROR:
-	case CURLE_RECV_ERROR:
-	case CURLE_GOT_NOTHING:
-	case CURLE_PARTIAL_FILE:
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_HTTP2:
-	case CURLE_HTTP2_STREAM:
-		return true;
-	default:
-		return false;
-	}
-}
-
-enum outcome { OUT_SENT, OUT_RETRY, OUT_FAIL };
 
 struct attempt {
-	enum outcome out;
+	enum http_outcome out;
 	char why[256];
 	uint64_t retry_after_ms;
 };
@@ -212,9 +174,7 @@ static void post_once(struct alerts *a, const char *body, struct curl_slist *hdr
 		      uint64_t limit_ms, struct attempt *r)
 {
 	char snip[RESPONSE_SNIPPET + 1] = "";
-	long status = 0;
-	curl_off_t retry_after = 0;
-	CURLcode rc;
+	size_t n;
 	CURL *c = a->curl;
 
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
@@ -223,29 +183,11 @@ static void post_once(struct alerts *a, const char *body, struct curl_slist *hdr
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)limit_ms);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)limit_ms);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, (void *)snip);
-	rc = curl_easy_perform(c);
-	r->retry_after_ms = 0;
-	if (rc != CURLE_OK) {
-		r->out = curl_retryable(rc) ? OUT_RETRY : OUT_FAIL;
-		snprintf(r->why, sizeof(r->why), "%s", rc == CURLE_ABORTED_BY_CALLBACK ?
-			 "the drain time ran out" : curl_easy_strerror(rc));
-		return;
-	}
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	if (status >= 200 && status < 300) {
-		r->out = OUT_SENT;
-		return;
-	}
-	if (status == 429 || status >= 500) {
-		r->out = OUT_RETRY;
-		if (curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK &&
-		    retry_after > 0)
-			r->retry_after_ms = retry_after > RETRY_AFTER_MAX_MS / 1000 ?
-				RETRY_AFTER_MAX_MS : (uint64_t)retry_after * 1000;
-	} else {
-		r->out = OUT_FAIL; /* 4xx: the request is wrong, again would be too; 3xx: not followed */
-	}
-	snprintf(r->why, sizeof(r->why), "HTTP %ld%s%s", status, *snip ? ": " : "", snip);
+	r->out = http_classify(c, curl_easy_perform(c), &r->retry_after_ms, r->why,
+			       sizeof(r->why));
+	n = strlen(r->why);
+	if (r->out != HTTP_SENT && *snip && !strncmp(r->why, "HTTP ", 5))
+		snprintf(r->why + n, sizeof(r->why) - n, ": %s", snip);
 }
 
 /*
@@ -254,7 +196,7 @@ static void post_once(struct alerts *a, const char *body, struct curl_slist *hdr
  */
 static bool backoff_wait(struct alerts *a, uint64_t until)
 {
-	struct timespec ts = abs_mono(until);
+	struct timespec ts = http_abs_mono(until);
 	bool ok = true;
 
 	pthread_mutex_lock(&a->lock);
@@ -263,7 +205,7 @@ static bool backoff_wait(struct alerts *a, uint64_t until)
 			ok = false;
 			break;
 		}
-		if (now_ms() >= until)
+		if (http_now_ms() >= until)
 			break;
 		pthread_cond_timedwait(&a->wake, &a->lock, &ts);
 	}
@@ -274,7 +216,7 @@ static bool backoff_wait(struct alerts *a, uint64_t until)
 /* How long the next request may take: its timeout, cut at the drain deadline. */
 static uint64_t request_limit(struct alerts *a)
 {
-	uint64_t limit = a->timeout_ms, now = now_ms();
+	uint64_t limit = a->timeout_ms, now = http_now_ms();
 
 	pthread_mutex_lock(&a->lock);
 	if (a->finishing)
@@ -355,7 +297,7 @@ static void append(char *buf, size_t size, const char *s)
 static void deliver(struct alerts *a, const struct alert_msg *m)
 {
 	struct curl_slist *hdrs = NULL;
-	struct attempt r = { .out = OUT_FAIL };
+	struct attempt r = { .out = HTTP_GIVE_UP };
 	char *body;
 	unsigned tries = 0;
 	uint64_t limit, delay;
@@ -384,11 +326,11 @@ static void deliver(struct alerts *a, const struct alert_msg *m)
 			count(a, &a->st.retries, 1);
 		post_once(a, body, hdrs, limit, &r);
 		tries++;
-		if (r.out == OUT_SENT) {
+		if (r.out == HTTP_SENT) {
 			count(a, &a->st.sent, 1);
 			goto out_free;
 		}
-		if (r.out == OUT_FAIL || tries >= a->max_attempts)
+		if (r.out == HTTP_GIVE_UP || tries >= a->max_attempts)
 			break;
 		delay = (uint64_t)BACKOFF_BASE_MS << (tries < 7 ? tries - 1 : 6);
 		if (delay > BACKOFF_MAX_MS)
@@ -397,7 +339,7 @@ static void deliver(struct alerts *a, const struct alert_msg *m)
 			delay = r.retry_after_ms;
 		alert_log(BW_LOG_DEBUG, "webhook (%s): attempt %u failed (%s), retrying in %llu ms",
 			  a->host, tries, r.why, (unsigned long long)delay);
-		if (!backoff_wait(a, now_ms() + delay)) {
+		if (!backoff_wait(a, http_now_ms() + delay)) {
 			append(r.why, sizeof(r.why), "; no time left to retry before the drain deadline");
 			break;
 		}
@@ -421,7 +363,7 @@ static struct alert_msg *take_work(struct alerts *a, uint64_t *next_ms)
 		a->count--;
 		return m;
 	}
-	return dedup_take_due(&a->dedup, now_ms(), a->finishing, next_ms);
+	return dedup_take_due(&a->dedup, http_now_ms(), a->finishing, next_ms);
 }
 
 static void *sender_main(void *arg)
@@ -433,7 +375,7 @@ static void *sender_main(void *arg)
 
 	pthread_mutex_lock(&a->lock);
 	for (;;) {
-		if (a->finishing && now_ms() >= a->deadline_ms)
+		if (a->finishing && http_now_ms() >= a->deadline_ms)
 			break;
 		m = take_work(a, &next);
 		if (m) {
@@ -448,7 +390,7 @@ static void *sender_main(void *arg)
 		if (next == UINT64_MAX) {
 			pthread_cond_wait(&a->wake, &a->lock);
 		} else {
-			ts = abs_mono(next);
+			ts = http_abs_mono(next);
 			pthread_cond_timedwait(&a->wake, &a->lock, &ts);
 		}
 	}
@@ -480,7 +422,7 @@ void alerts_submit(struct alerts *a, const struct alert *al)
 		a->st.dropped++;
 		goto out_unlock;
 	}
-	now = now_ms();
+	now = http_now_ms();
 	if (dedup_merge(&a->dedup, m->rule, m->exe, now, &m)) {
 		a->st.merged++;
 		goto out_unlock;
@@ -566,21 +508,7 @@ static int setup_curl(struct alerts *a)
 	if (!c)
 		return -ENOMEM;
 	a->curl = c;
-	if (curl_easy_setopt(c, CURLOPT_URL, a->url) ||
-	    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) ||
-	    curl_easy_setopt(c, CURLOPT_USERAGENT, USER_AGENT) ||
-	    curl_easy_setopt(c, CURLOPT_POST, 1L) ||
-	    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) ||
-	    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard_body) ||
-	    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L) ||
-	    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, deadline_check) ||
-	    curl_easy_setopt(c, CURLOPT_XFERINFODATA, a) ||
-#if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85 */
-	    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") ||
-#endif
-	    curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L))
-		return -EINVAL;
-	return 0;
+	return http_setup(c, a->url, discard_body, deadline_check, a);
 }
 
 int alerts_start(struct alerts **out, const struct alert_config *cfg, const struct ci_job *job)
@@ -685,7 +613,7 @@ void alerts_finish(struct alerts *a, unsigned drain_ms, struct alert_stats *st)
 			memset(st, 0, sizeof(*st));
 		return;
 	}
-	deadline = now_ms() + drain_ms;
+	deadline = http_now_ms() + drain_ms;
 	pthread_mutex_lock(&a->lock);
 	a->finishing = true;
 	a->deadline_ms = deadline;

@@ -28,17 +28,16 @@
 #include <curl/curl.h>
 #include <json-c/json.h>
 #include "export_otlp.h"
+#include "http_client.h"
 #include "json_out.h"
 #include "log.h"
 
-#define USER_AGENT "buildwarden/0.1"
 #define SCOPE_NAME "buildwarden"
 #define SCOPE_VERSION "0.1"
 #define SERVICE_NAME "buildwarden"
 #define LOGS_PATH "/v1/logs"
 #define BACKOFF_BASE_MS 250
 #define BACKOFF_MAX_MS 8000
-#define RETRY_AFTER_MAX_MS 30000
 #define FAILURES_LOGGED 3
 #define QUIET_MS (5 * 60 * 1000)
 #define RESPONSE_MAX 4096
@@ -83,26 +82,12 @@ struct otlp {
 	_Atomic uint64_t abort_at_ms; /* an in-flight request stops here (0: no limit) */
 };
 
-static uint64_t now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-}
-
 static uint64_t realtime_ns(void)
 {
 	struct timespec ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
-static struct timespec abs_mono(uint64_t ms)
-{
-	return (struct timespec){ .tv_sec = (time_t)(ms / 1000),
-				  .tv_nsec = (long)(ms % 1000) * 1000000 };
 }
 
 enum otlp_severity otlp_severity_for_verdict(const char *rule_severity)
@@ -364,33 +349,11 @@ static int deadline_check(void *user, curl_off_t dltotal, curl_off_t dlnow, curl
 	struct otlp *o = user;
 	uint64_t at = atomic_load(&o->abort_at_ms);
 
-	return at && now_ms() >= at; /* non-zero aborts the transfer */
+	return at && http_now_ms() >= at; /* non-zero aborts the transfer */
 }
-
-static bool curl_retryable(CURLcode rc)
-{
-	switch (rc) {
-	case CURLE_COULDNT_RESOLVE_PROXY:
-	case CURLE_COULDNT_RESOLVE_HOST:
-	case CURLE_COULDNT_CONNECT:
-	case CURLE_OPERATION_TIMEDOUT:
-	case CURLE_SEND_ERROR:
-	case CURLE_RECV_ERROR:
-	case CURLE_GOT_NOTHING:
-	case CURLE_PARTIAL_FILE:
-	case CURLE_SSL_CONNECT_ERROR:
-	case CURLE_HTTP2:
-	case CURLE_HTTP2_STREAM:
-		return true;
-	default:
-		return false;
-	}
-}
-
-enum outcome { OUT_SENT, OUT_RETRY, OUT_FAIL };
 
 struct attempt {
-	enum outcome out;
+	enum http_outcome out;
 	char why[256];
 	uint64_t retry_after_ms;
 	uint64_t rejected;         /* partial success: records the collector refused */
@@ -437,9 +400,7 @@ static void post_once(struct otlp *o, const char *body, size_t len, uint64_t lim
 {
 	struct response resp = { .len = 0 };
 	char snip[161], msg[128];
-	long status = 0;
-	curl_off_t retry_after = 0;
-	CURLcode rc;
+	size_t n;
 	CURL *c = o->curl;
 
 	resp.body[0] = '\0';
@@ -448,19 +409,10 @@ static void post_once(struct otlp *o, const char *body, size_t len, uint64_t lim
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)limit_ms);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)limit_ms);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, (void *)&resp);
-	rc = curl_easy_perform(c);
-	r->retry_after_ms = 0;
 	r->rejected = 0;
-	r->why[0] = '\0';
-	if (rc != CURLE_OK) {
-		r->out = curl_retryable(rc) ? OUT_RETRY : OUT_FAIL;
-		snprintf(r->why, sizeof(r->why), "%s", rc == CURLE_ABORTED_BY_CALLBACK ?
-			 "the drain time ran out" : curl_easy_strerror(rc));
-		return;
-	}
-	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-	if (status >= 200 && status < 300) {
-		r->out = OUT_SENT;
+	r->out = http_classify(c, curl_easy_perform(c), &r->retry_after_ms, r->why,
+			       sizeof(r->why));
+	if (r->out == HTTP_SENT) {
 		r->rejected = rejected_records(&resp, msg, sizeof(msg));
 		if (r->rejected)
 			snprintf(r->why, sizeof(r->why), "the collector rejected %llu record%s%s%s",
@@ -468,23 +420,18 @@ static void post_once(struct otlp *o, const char *body, size_t len, uint64_t lim
 				 *msg ? ": " : "", msg);
 		return;
 	}
-	if (status == 429 || status >= 500) {
-		r->out = OUT_RETRY;
-		if (curl_easy_getinfo(c, CURLINFO_RETRY_AFTER, &retry_after) == CURLE_OK &&
-		    retry_after > 0)
-			r->retry_after_ms = retry_after > RETRY_AFTER_MAX_MS / 1000 ?
-				RETRY_AFTER_MAX_MS : (uint64_t)retry_after * 1000;
-	} else {
-		r->out = OUT_FAIL; /* 4xx: the request is wrong, again would be too; 3xx: not followed */
-	}
+	if (strncmp(r->why, "HTTP ", 5))
+		return; /* a network error: no response to quote */
 	snippet(&resp, snip, sizeof(snip));
-	snprintf(r->why, sizeof(r->why), "HTTP %ld%s%s", status, *snip ? ": " : "", snip);
+	n = strlen(r->why);
+	if (*snip)
+		snprintf(r->why + n, sizeof(r->why) - n, ": %s", snip);
 }
 
 /* Sleep until `until` unless the drain deadline comes first: then false at once. */
 static bool backoff_wait(struct otlp *o, uint64_t until)
 {
-	struct timespec ts = abs_mono(until);
+	struct timespec ts = http_abs_mono(until);
 	bool ok = true;
 
 	pthread_mutex_lock(&o->lock);
@@ -493,7 +440,7 @@ static bool backoff_wait(struct otlp *o, uint64_t until)
 			ok = false;
 			break;
 		}
-		if (now_ms() >= until)
+		if (http_now_ms() >= until)
 			break;
 		pthread_cond_timedwait(&o->wake, &o->lock, &ts);
 	}
@@ -504,7 +451,7 @@ static bool backoff_wait(struct otlp *o, uint64_t until)
 /* How long the next request may take: its timeout, cut at the drain deadline. */
 static uint64_t request_limit(struct otlp *o)
 {
-	uint64_t limit = o->timeout_ms, now = now_ms();
+	uint64_t limit = o->timeout_ms, now = http_now_ms();
 
 	pthread_mutex_lock(&o->lock);
 	if (o->finishing)
@@ -529,7 +476,7 @@ static void count(struct otlp *o, uint64_t *field, uint64_t n)
  */
 static void report(struct otlp *o, size_t n, unsigned attempts, const char *why)
 {
-	uint64_t now = now_ms(), quiet = 0;
+	uint64_t now = http_now_ms(), quiet = 0;
 	unsigned k;
 	bool say;
 
@@ -560,7 +507,7 @@ static void report(struct otlp *o, size_t n, unsigned attempts, const char *why)
 
 static void deliver(struct otlp *o, struct rec *const *recs, size_t n)
 {
-	struct attempt r = { .out = OUT_FAIL };
+	struct attempt r = { .out = HTTP_GIVE_UP };
 	unsigned tries = 0;
 	uint64_t limit, delay;
 
@@ -585,7 +532,7 @@ static void deliver(struct otlp *o, struct rec *const *recs, size_t n)
 			count(o, &o->st.retries, 1);
 		post_once(o, o->jb.buf, o->jb.len, limit, &r);
 		tries++;
-		if (r.out == OUT_SENT) {
+		if (r.out == HTTP_SENT) {
 			uint64_t rej = r.rejected < n ? r.rejected : n;
 
 			pthread_mutex_lock(&o->lock);
@@ -597,7 +544,7 @@ static void deliver(struct otlp *o, struct rec *const *recs, size_t n)
 				report(o, (size_t)rej, tries, r.why);
 			return;
 		}
-		if (r.out == OUT_FAIL || tries >= o->max_attempts)
+		if (r.out == HTTP_GIVE_UP || tries >= o->max_attempts)
 			break;
 		delay = (uint64_t)BACKOFF_BASE_MS << (tries < 7 ? tries - 1 : 6);
 		if (delay > BACKOFF_MAX_MS)
@@ -606,7 +553,7 @@ static void deliver(struct otlp *o, struct rec *const *recs, size_t n)
 			delay = r.retry_after_ms;
 		otlp_log(BW_LOG_DEBUG, "OTLP export (%s): attempt %u failed (%s), retrying in %llu ms",
 			 o->host, tries, r.why, (unsigned long long)delay);
-		if (!backoff_wait(o, now_ms() + delay)) {
+		if (!backoff_wait(o, http_now_ms() + delay)) {
 			snprintf(r.why + strlen(r.why), sizeof(r.why) - strlen(r.why),
 				 "; no time left to retry before the drain deadline");
 			break;
@@ -645,7 +592,7 @@ static void *sender_main(void *arg)
 
 	pthread_mutex_lock(&o->lock);
 	for (;;) {
-		if (o->finishing && now_ms() >= o->deadline_ms)
+		if (o->finishing && http_now_ms() >= o->deadline_ms)
 			break;
 		if (!o->count) {
 			if (o->finishing)
@@ -654,8 +601,8 @@ static void *sender_main(void *arg)
 			continue;
 		}
 		due = o->queue[o->head]->queued_ms + o->flush_ms;
-		if (o->count < o->batch_records && !o->finishing && now_ms() < due) {
-			ts = abs_mono(due);
+		if (o->count < o->batch_records && !o->finishing && http_now_ms() < due) {
+			ts = http_abs_mono(due);
 			pthread_cond_timedwait(&o->wake, &o->lock, &ts);
 			continue;
 		}
@@ -698,7 +645,7 @@ void otlp_submit(struct otlp *o, const char *line, size_t len, const char *type,
 		o->st.dropped++;
 		goto out_unlock;
 	}
-	r->queued_ms = now_ms();
+	r->queued_ms = http_now_ms();
 	o->queue[(o->head + o->count) % o->queue_len] = r;
 	o->count++;
 	o->bytes += r->len;
@@ -813,20 +760,8 @@ static int setup_curl(struct otlp *o, const struct otlp_config *cfg)
 			return -ENOMEM;
 		o->headers = t;
 	}
-	if (curl_easy_setopt(c, CURLOPT_URL, o->url) ||
-	    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) ||
-	    curl_easy_setopt(c, CURLOPT_USERAGENT, USER_AGENT) ||
-	    curl_easy_setopt(c, CURLOPT_POST, 1L) ||
-	    curl_easy_setopt(c, CURLOPT_HTTPHEADER, o->headers) ||
-	    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) ||
-	    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, keep_response) ||
-	    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L) ||
-	    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, deadline_check) ||
-	    curl_easy_setopt(c, CURLOPT_XFERINFODATA, o) ||
-#if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85 */
-	    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") ||
-#endif
-	    curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L))
+	if (http_setup(c, o->url, keep_response, deadline_check, o) ||
+	    curl_easy_setopt(c, CURLOPT_HTTPHEADER, o->headers))
 		return -EINVAL;
 	return 0;
 }
@@ -973,7 +908,7 @@ void otlp_finish(struct otlp *o, unsigned drain_ms, struct otlp_stats *st)
 			memset(st, 0, sizeof(*st));
 		return;
 	}
-	deadline = now_ms() + drain_ms;
+	deadline = http_now_ms() + drain_ms;
 	pthread_mutex_lock(&o->lock);
 	o->finishing = true;
 	o->deadline_ms = deadline;

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * What the two HTTP senders (webhook alerts, OTLP export) share: the curl
+ * handle's settings, the verdict on one attempt (sent, retry, give up) and
+ * the monotonic clock their queues and deadlines run on.
+ */
+#ifndef BW_HTTP_CLIENT_H
+#define BW_HTTP_CLIENT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+#include <curl/curl.h>
+
+#define HTTP_USER_AGENT "buildwarden/0.1"
+#define HTTP_RETRY_AFTER_MAX_MS 30000 /* a server's Retry-After is honoured up to this */
+
+enum http_outcome { HTTP_SENT, HTTP_RETRY, HTTP_GIVE_UP };
+
+uint64_t http_now_ms(void); /* CLOCK_MONOTONIC, in ms */
+struct timespec http_abs_mono(uint64_t ms);
+
+/*
+ * POST to url, never following redirects, http(s) only, no signals; the
+ * response goes to write_fn, and progress_fn may abort a transfer. Headers
+ * are the caller's. 0 or -EINVAL.
+ */
+int http_setup(CURL *c, const char *url, curl_write_callback write_fn,
+	       curl_xferinfo_callback progress_fn, void *progress_data);
+
+/*
+ * The verdict on a finished curl_easy_perform: network errors worth another
+ * try and 429/5xx retry (with the server's Retry-After in *retry_after_ms,
+ * capped), other 4xx and 3xx give up. why says what went wrong ("" when
+ * sent; "HTTP N" for a status, to which the caller may add the response).
+ */
+enum http_outcome http_classify(CURL *c, CURLcode rc, uint64_t *retry_after_ms, char *why,
+				size_t size);
+
+#endif /* BW_HTTP_CLIENT_H */

@@ -301,26 +301,6 @@ static void emit_line(struct run_ctx *c)
 	}
 }
 
-static void exec_info_of(const struct bw_proc *p, struct bw_exec_info *e, const char **anc,
-			 const char **anc_files)
-{
-	memset(e, 0, sizeof(*e));
-	e->pid = p->pid;
-	e->start_ns = p->start_ns;
-	e->filename = p->filename ? p->filename : "";
-	e->exe = p->exe ? p->exe : "";
-	e->cwd = p->cwd ? p->cwd : "";
-	e->argv = p->argv.v;
-	e->argc_present = p->argv.n;
-	e->argc = p->argc;
-	e->argv_truncated = p->argv_truncated;
-	e->uid = p->uid;
-	e->euid = p->euid;
-	e->ancestors = anc;
-	e->ancestor_filenames = anc_files;
-	e->n_ancestors = proctab_ancestry(p, anc, anc_files, BW_ANCESTRY_MAX);
-}
-
 static void end_job(struct run_ctx *c, struct verdict *v)
 {
 	FILE *f;
@@ -427,7 +407,7 @@ static void judge_exec(struct run_ctx *c, const struct bw_exec_event *e)
 
 	if (!p || !c->policy)
 		return;
-	exec_info_of(p, &info, anc, anc_files);
+	proctab_exec_info(p, &info, anc, anc_files);
 	n = policy_match(c->policy, &info, hits, MAX_VERDICTS_PER_EXEC);
 	if (n > MAX_VERDICTS_PER_EXEC)
 		n = MAX_VERDICTS_PER_EXEC;
@@ -487,7 +467,7 @@ static void judge_event(struct run_ctx *c, const struct bw_event_view *v, struct
 
 	if (!p)
 		return; /* a process we never saw start cannot be placed in its job */
-	exec_info_of(p, &info, anc, anc_files);
+	proctab_exec_info(p, &info, anc, anc_files);
 	ni->info.proc = &info;
 	n = policy_match_event(c->policy, &ni->info, hits, MAX_VERDICTS_PER_EXEC);
 	if (!n)

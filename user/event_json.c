@@ -128,16 +128,22 @@ static void render_exit(struct jbuf *jb, const struct bw_exit_event *e)
 	event_json_wait_status(jb, e->exit_status);
 }
 
-void event_json_render(struct jbuf *jb, const struct bw_event_view *v, uint64_t seq,
-		       const struct bw_clock *clk)
+void event_json_begin_record(struct jbuf *jb, const struct bw_event_header *h, uint64_t seq,
+			     const struct bw_clock *clk)
 {
-	const struct bw_event_header *h = v->hdr;
-
 	event_json_begin(jb, seq, events_type_name(h->type), h->ktime_ns, h->job_id, clk);
 	json_kv_u64(jb, "ktime_ns", h->ktime_ns);
 	json_kv_u64(jb, "pid", h->pid);
 	json_kv_u64(jb, "tid", h->tid);
 	json_kv_u64(jb, "start_ns", h->start_ns);
+}
+
+void event_json_render(struct jbuf *jb, const struct bw_event_view *v, uint64_t seq,
+		       const struct bw_clock *clk)
+{
+	const struct bw_event_header *h = v->hdr;
+
+	event_json_begin_record(jb, h, seq, clk);
 	switch (h->type) {
 	case BW_EV_FORK:
 		render_fork(jb, v->fork);

@@ -17,6 +17,9 @@ void clock_calibrate(struct bw_clock *c);
 /* Opens a record with the common fields; caller adds more and closes it. */
 void event_json_begin(struct jbuf *jb, uint64_t seq, const char *type, uint64_t ktime_ns,
 		      uint64_t job_id, const struct bw_clock *clk);
+/* Opens a kernel record: the common fields and the process's (pid, tid, start_ns). */
+void event_json_begin_record(struct jbuf *jb, const struct bw_event_header *h, uint64_t seq,
+			     const struct bw_clock *clk);
 /* One whole record for a kernel event, without the trailing newline. */
 void event_json_render(struct jbuf *jb, const struct bw_event_view *v, uint64_t seq,
 		       const struct bw_clock *clk);

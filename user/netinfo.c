@@ -280,13 +280,7 @@ static void json_priv(struct jbuf *jb, const struct netinfo *ni, const struct bw
 void netinfo_json_record(struct jbuf *jb, const struct netinfo *ni, const struct bw_event_view *v,
 			 uint64_t seq, const struct bw_clock *clk)
 {
-	const struct bw_event_header *h = v->hdr;
-
-	event_json_begin(jb, seq, events_type_name(h->type), h->ktime_ns, h->job_id, clk);
-	json_kv_u64(jb, "ktime_ns", h->ktime_ns);
-	json_kv_u64(jb, "pid", h->pid);
-	json_kv_u64(jb, "tid", h->tid);
-	json_kv_u64(jb, "start_ns", h->start_ns);
+	event_json_begin_record(jb, v->hdr, seq, clk);
 	netinfo_json(jb, ni, v);
 	json_obj_close(jb);
 }

@@ -304,6 +304,26 @@ int proctab_apply(struct bw_proctab *t, const struct bw_event_view *v)
 	}
 }
 
+void proctab_exec_info(const struct bw_proc *p, struct bw_exec_info *e, const char **anc,
+		       const char **anc_files)
+{
+	memset(e, 0, sizeof(*e));
+	e->pid = p->pid;
+	e->start_ns = p->start_ns;
+	e->filename = p->filename ? p->filename : "";
+	e->exe = p->exe ? p->exe : "";
+	e->cwd = p->cwd ? p->cwd : "";
+	e->argv = p->argv.v;
+	e->argc_present = p->argv.n;
+	e->argc = p->argc;
+	e->argv_truncated = p->argv_truncated;
+	e->uid = p->uid;
+	e->euid = p->euid;
+	e->ancestors = anc;
+	e->ancestor_filenames = anc_files;
+	e->n_ancestors = proctab_ancestry(p, anc, anc_files, BW_ANCESTRY_MAX);
+}
+
 static int cmp_start(const void *a, const void *b)
 {
 	const struct bw_proc *x = *(struct bw_proc *const *)a, *y = *(struct bw_proc *const *)b;

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "events.h"
+#include "exec_info.h"
 
 struct bw_proc {
 	uint32_t pid;
@@ -92,6 +93,12 @@ uint32_t proctab_ancestry(const struct bw_proc *p, const char **exes, const char
  * bounds how many it keeps.
  */
 void proctab_keep(struct bw_proc *p);
+/*
+ * p as the policy sees it; anc and anc_files (BW_ANCESTRY_MAX entries)
+ * receive its ancestry and must outlive e.
+ */
+void proctab_exec_info(const struct bw_proc *p, struct bw_exec_info *e, const char **anc,
+		       const char **anc_files);
 /* Visit every process without a known parent, in creation order. */
 void proctab_roots(const struct bw_proctab *t, void (*fn)(struct bw_proc *, void *), void *arg);
 

@@ -43,26 +43,6 @@ static void check_inside(const struct bw_event_view *v, const char *s, size_t si
 		   "string outside the record");
 }
 
-static void exec_info_of(const struct bw_proc *p, struct bw_exec_info *e, const char **anc,
-			 const char **anc_files)
-{
-	memset(e, 0, sizeof(*e));
-	e->pid = p->pid;
-	e->start_ns = p->start_ns;
-	e->filename = p->filename ? p->filename : "";
-	e->exe = p->exe ? p->exe : "";
-	e->cwd = p->cwd ? p->cwd : "";
-	e->argv = p->argv.v;
-	e->argc_present = p->argv.n;
-	e->argc = p->argc;
-	e->argv_truncated = p->argv_truncated;
-	e->uid = p->uid;
-	e->euid = p->euid;
-	e->ancestors = anc;
-	e->ancestor_filenames = anc_files;
-	e->n_ancestors = proctab_ancestry(p, anc, anc_files, BW_ANCESTRY_MAX);
-}
-
 static void one_record(struct bw_proctab *t, struct dns_cache *dc, struct jbuf *jb,
 		       const uint8_t *data, size_t size, uint64_t seq)
 {
@@ -91,7 +71,7 @@ static void one_record(struct bw_proctab *t, struct dns_cache *dc, struct jbuf *
 			   (int)jb->len, jb->buf);
 		p = proctab_find(t, v.hdr->pid, v.hdr->start_ns);
 		if (p) {
-			exec_info_of(p, &info, anc, anc_files);
+			proctab_exec_info(p, &info, anc, anc_files);
 			ni.info.proc = &info;
 		} else {
 			ni.info.proc = NULL;
@@ -107,7 +87,7 @@ static void one_record(struct bw_proctab *t, struct dns_cache *dc, struct jbuf *
 	if (v.hdr->type == BW_EV_EXEC) {
 		p = proctab_find(t, v.hdr->pid, v.hdr->start_ns);
 		FUZZ_CHECK(p, "exec of pid %u not in the table", v.hdr->pid);
-		exec_info_of(p, &info, anc, anc_files);
+		proctab_exec_info(p, &info, anc, anc_files);
 		policy_match(policy, &info, hits, 8);
 	}
 out:

@@ -132,15 +132,6 @@ out_free:
 	return err;
 }
 
-/* ---- logging: one line at a time, even with the event loop writing too ---- */
-
-#define alert_log(level, ...)                 \
-	do {                                  \
-		flockfile(stderr);            \
-		log_msg(level, __VA_ARGS__);  \
-		funlockfile(stderr);          \
-	} while (0)
-
 /* ---- the sender thread ---- */
 
 static size_t discard_body(char *data, size_t size, size_t nmemb, void *user)
@@ -245,12 +236,12 @@ static void report_failure(struct alerts *a, const struct alert_msg *m, unsigned
 	if (n > FAILURES_LOGGED)
 		return;
 	if (attempts)
-		alert_log(BW_LOG_WARN, "webhook (%s): %s for rule %s not delivered after %u attempt%s: %s%s",
+		log_msg(BW_LOG_WARN, "webhook (%s): %s for rule %s not delivered after %u attempt%s: %s%s",
 			  a->host, m->more ? "summary" : "alert", m->rule, attempts,
 			  attempts == 1 ? "" : "s", why, n == FAILURES_LOGGED ?
 			  " (further webhook failures are only counted)" : "");
 	else
-		alert_log(BW_LOG_WARN, "webhook (%s): %s for rule %s not sent: %s%s", a->host,
+		log_msg(BW_LOG_WARN, "webhook (%s): %s for rule %s not sent: %s%s", a->host,
 			  m->more ? "summary" : "alert", m->rule, why, n == FAILURES_LOGGED ?
 			  " (further webhook failures are only counted)" : "");
 }
@@ -337,7 +328,7 @@ static void deliver(struct alerts *a, const struct alert_msg *m)
 			delay = BACKOFF_MAX_MS;
 		if (r.retry_after_ms > delay)
 			delay = r.retry_after_ms;
-		alert_log(BW_LOG_DEBUG, "webhook (%s): attempt %u failed (%s), retrying in %llu ms",
+		log_msg(BW_LOG_DEBUG, "webhook (%s): attempt %u failed (%s), retrying in %llu ms",
 			  a->host, tries, r.why, (unsigned long long)delay);
 		if (!backoff_wait(a, http_now_ms() + delay)) {
 			append(r.why, sizeof(r.why), "; no time left to retry before the drain deadline");

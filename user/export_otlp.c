@@ -314,15 +314,6 @@ out_free:
 	return out;
 }
 
-/* ---- logging: one line at a time, even with the event loop writing too ---- */
-
-#define otlp_log(level, ...)                  \
-	do {                                  \
-		flockfile(stderr);            \
-		log_msg(level, __VA_ARGS__);  \
-		funlockfile(stderr);          \
-	} while (0)
-
 /* ---- the sender thread ---- */
 
 struct response {
@@ -496,11 +487,11 @@ static void report(struct otlp *o, size_t n, unsigned attempts, const char *why)
 	if (!say)
 		return;
 	if (k <= FAILURES_LOGGED)
-		otlp_log(BW_LOG_WARN, "OTLP export (%s): %zu record%s not delivered after %u attempt%s: %s%s",
+		log_msg(BW_LOG_WARN, "OTLP export (%s): %zu record%s not delivered after %u attempt%s: %s%s",
 			 o->host, n, n == 1 ? "" : "s", attempts, attempts == 1 ? "" : "s", why,
 			 k == FAILURES_LOGGED ? " (further failures: one message every 5 minutes)" : "");
 	else
-		otlp_log(BW_LOG_WARN, "OTLP export (%s): %llu record%s not delivered in the last "
+		log_msg(BW_LOG_WARN, "OTLP export (%s): %llu record%s not delivered in the last "
 			 "minutes; the latest: %s", o->host, (unsigned long long)quiet,
 			 quiet == 1 ? "" : "s", why);
 }
@@ -551,7 +542,7 @@ static void deliver(struct otlp *o, struct rec *const *recs, size_t n)
 			delay = BACKOFF_MAX_MS;
 		if (r.retry_after_ms > delay)
 			delay = r.retry_after_ms;
-		otlp_log(BW_LOG_DEBUG, "OTLP export (%s): attempt %u failed (%s), retrying in %llu ms",
+		log_msg(BW_LOG_DEBUG, "OTLP export (%s): attempt %u failed (%s), retrying in %llu ms",
 			 o->host, tries, r.why, (unsigned long long)delay);
 		if (!backoff_wait(o, http_now_ms() + delay)) {
 			snprintf(r.why + strlen(r.why), sizeof(r.why) - strlen(r.why),

@@ -23,11 +23,14 @@ void log_msg(enum bw_log_level level, const char *fmt, ...)
 
 	if (level > current_level)
 		return;
+	/* One line at a time: sender threads log while the event loop does. */
+	flockfile(stderr);
 	fprintf(stderr, "buildwarden: %s", prefix[level]);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+	funlockfile(stderr);
 }
 
 /*

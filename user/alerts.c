@@ -505,8 +505,7 @@ static int setup_curl(struct alerts *a)
 int alerts_start(struct alerts **out, const struct alert_config *cfg, const struct ci_job *job)
 {
 	struct alerts *a;
-	pthread_condattr_t ca;
-	sigset_t all, old;
+	const char *step;
 	CURLcode crc;
 	int err;
 
@@ -557,35 +556,14 @@ int alerts_start(struct alerts **out, const struct alert_config *cfg, const stru
 		       curl_version_info(CURLVERSION_NOW)->version, strerror(-err));
 		goto err_global;
 	}
-	err = -pthread_mutex_init(&a->lock, NULL);
+	err = http_worker_start(&a->lock, &a->wake, &a->thread, sender_main, a, &step);
 	if (err) {
-		bw_err("webhook: cannot create the queue lock: %s", strerror(-err));
+		bw_err("webhook: cannot %s: %s", step, strerror(-err));
 		goto err_global;
-	}
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	err = -pthread_cond_init(&a->wake, &ca);
-	pthread_condattr_destroy(&ca);
-	if (err) {
-		bw_err("webhook: cannot create the queue condition variable: %s", strerror(-err));
-		goto err_mutex;
-	}
-	/* Signals stay with the event loop's signalfd: none reach this thread. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	err = -pthread_create(&a->thread, NULL, sender_main, a);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (err) {
-		bw_err("webhook: cannot start the sender thread: %s", strerror(-err));
-		goto err_cond;
 	}
 	*out = a;
 	return 0;
 
-err_cond:
-	pthread_cond_destroy(&a->wake);
-err_mutex:
-	pthread_mutex_destroy(&a->lock);
 err_global:
 	curl_easy_cleanup(a->curl);
 	a->curl = NULL;

@@ -795,8 +795,7 @@ int otlp_start(struct otlp **out, const char *url, const struct otlp_config *cfg
 {
 	static const struct otlp_config defaults;
 	struct otlp *o;
-	pthread_condattr_t ca;
-	sigset_t all, old;
+	const char *step;
 	char *full = NULL;
 	CURLcode crc;
 	int err;
@@ -852,35 +851,14 @@ int otlp_start(struct otlp **out, const char *url, const struct otlp_config *cfg
 		       curl_version_info(CURLVERSION_NOW)->version, strerror(-err));
 		goto err_global;
 	}
-	err = -pthread_mutex_init(&o->lock, NULL);
+	err = http_worker_start(&o->lock, &o->wake, &o->thread, sender_main, o, &step);
 	if (err) {
-		bw_err("OTLP export: cannot create the queue lock: %s", strerror(-err));
+		bw_err("OTLP export: cannot %s: %s", step, strerror(-err));
 		goto err_global;
-	}
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	err = -pthread_cond_init(&o->wake, &ca);
-	pthread_condattr_destroy(&ca);
-	if (err) {
-		bw_err("OTLP export: cannot create the queue condition variable: %s", strerror(-err));
-		goto err_mutex;
-	}
-	/* Signals stay with the event loop's signalfd: none reach this thread. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	err = -pthread_create(&o->thread, NULL, sender_main, o);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (err) {
-		bw_err("OTLP export: cannot start the sender thread: %s", strerror(-err));
-		goto err_cond;
 	}
 	*out = o;
 	return 0;
 
-err_cond:
-	pthread_cond_destroy(&o->wake);
-err_mutex:
-	pthread_mutex_destroy(&o->lock);
 err_global:
 	curl_easy_cleanup(o->curl);
 	o->curl = NULL;

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include "http_client.h"
 
@@ -81,4 +82,39 @@ enum http_outcome http_classify(CURL *c, CURLcode rc, uint64_t *retry_after_ms, 
 		*retry_after_ms = retry_after > HTTP_RETRY_AFTER_MAX_MS / 1000 ?
 			HTTP_RETRY_AFTER_MAX_MS : (uint64_t)retry_after * 1000;
 	return HTTP_RETRY;
+}
+
+int http_worker_start(pthread_mutex_t *lock, pthread_cond_t *wake, pthread_t *thread,
+		      void *(*fn)(void *), void *arg, const char **failed)
+{
+	pthread_condattr_t ca;
+	sigset_t all, old;
+	int err;
+
+	err = -pthread_mutex_init(lock, NULL);
+	if (err) {
+		*failed = "create the queue lock";
+		return err;
+	}
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	err = -pthread_cond_init(wake, &ca);
+	pthread_condattr_destroy(&ca);
+	if (err) {
+		*failed = "create the queue condition variable";
+		goto err_mutex;
+	}
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = -pthread_create(thread, NULL, fn, arg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err) {
+		*failed = "start the sender thread";
+		pthread_cond_destroy(wake);
+		goto err_mutex;
+	}
+	return 0;
+err_mutex:
+	pthread_mutex_destroy(lock);
+	return err;
 }

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <pthread.h>
 #include <time.h>
 #include <curl/curl.h>
 
@@ -37,5 +38,14 @@ int http_setup(CURL *c, const char *url, curl_write_callback write_fn,
  */
 enum http_outcome http_classify(CURL *c, CURLcode rc, uint64_t *retry_after_ms, char *why,
 				size_t size);
+
+/*
+ * A sender's queue lock, its condition variable (on CLOCK_MONOTONIC, for
+ * deadlines) and its thread, started with every signal blocked: signals
+ * stay with the event loop's signalfd. 0, or -errno with *failed naming the
+ * step ("create the queue lock" ...) and nothing left behind.
+ */
+int http_worker_start(pthread_mutex_t *lock, pthread_cond_t *wake, pthread_t *thread,
+		      void *(*fn)(void *), void *arg, const char **failed);
 
 #endif /* BW_HTTP_CLIENT_H */

@@ -144,7 +144,8 @@ static __always_inline void bw_deny_exec(struct bw_proc_state *st, struct bw_exe
 	struct bw_deny_scratch *ds;
 	__u32 rule;
 
-	if (!cfg || !cfg->enabled || (ev->flags & BW_EXEC_EXE_UNAVAILABLE))
+	if (!cfg || !cfg->enabled || (ev->flags & BW_EXEC_EXE_UNAVAILABLE) ||
+	    (st->flags & BW_PROC_USER_DENY))
 		return;
 	rule = bw_deny_eval(st->anc_tags, st->parent_tags);
 	ds = bpf_map_lookup_elem(&deny_scratch, &zero);

@@ -47,15 +47,20 @@ struct {
 
 /*
  * Fail closed: once the agent is gone, a job process dies at its next
- * fork, exec or syscall. SIGKILL from here is delivered before the task
+ * fork, exec or syscall; so does one of a job the daemon ended (doomed). SIGKILL from here is delivered before the task
  * returns to user mode, so it does nothing more. Returns 1 if it killed.
  */
 static __always_inline int bw_fail_closed_kill(__u32 tgid)
 {
 	__u32 zero = 0;
 	struct bw_fail_state *fs = bpf_map_lookup_elem(&fail_state, &zero);
+	struct bw_proc_state *st;
 
-	if (!fs || !fs->agent_dead || !bpf_map_lookup_elem(&job_procs, &tgid))
+	/* The array check first: it keeps the common case to one lookup. */
+	if (!fs || !(fs->agent_dead || fs->doomed))
+		return 0;
+	st = bpf_map_lookup_elem(&job_procs, &tgid);
+	if (!st || !(fs->agent_dead || (st->flags & BW_PROC_DOOMED)))
 		return 0;
 	bpf_send_signal(9 /* SIGKILL */);
 	return 1;

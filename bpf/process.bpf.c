@@ -47,9 +47,44 @@ struct {
 	__type(value, struct bw_exec_attempt);
 } exec_attempts SEC(".maps");
 
+/* Daemon job-root rules by comm; empty (never matched) under `run`. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, struct bw_root_key);
+	__type(value, struct bw_root_val);
+} job_roots SEC(".maps");
+
 static __always_inline struct bw_proc_state *bw_job_of(__u32 tgid)
 {
 	return bpf_map_lookup_elem(&job_procs, &tgid);
+}
+
+/*
+ * A process in no job execs a program named by a job-root rule: it starts
+ * a job here, before the program's first instruction, so nothing the job
+ * does is missed while userspace checks the rest of the rule. The job id
+ * is the root's start time, unique per boot.
+ */
+static __always_inline struct bw_proc_state *bw_root_candidate(struct task_struct *task,
+							       __u32 tgid)
+{
+	struct bw_proc_state st = {};
+	struct bw_root_key key = {};
+	struct bw_root_val *rv;
+
+	bpf_get_current_comm(key.comm, sizeof(key.comm));
+	rv = bpf_map_lookup_elem(&job_roots, &key);
+	if (!rv)
+		return NULL;
+	st.start_ns = BPF_CORE_READ(task, group_leader, start_time);
+	st.job_id = st.start_ns;
+	st.flags = rv->proc_flags;
+	if (bpf_map_update_elem(&job_procs, &tgid, &st, BPF_NOEXIST)) {
+		bw_count(BW_CNT_SCOPE_FULL);
+		return NULL;
+	}
+	return bw_job_of(tgid);
 }
 
 SEC("raw_tp/sched_process_fork")
@@ -72,6 +107,8 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 	cst.own_tags = pst->own_tags;
 	cst.parent_tags = pst->own_tags;
 	cst.anc_tags = pst->anc_tags | pst->own_tags;
+	cst.flags = pst->flags;
+	cst.pad = 0;
 	if (bpf_map_update_elem(&job_procs, &ctgid, &cst, BPF_ANY))
 		bw_count(BW_CNT_SCOPE_FULL);
 
@@ -124,13 +161,17 @@ static __always_inline int bw_on_exec(struct task_struct *task, pid_t old_tid,
 	struct fs_struct *fs;
 	struct file *file;
 	struct path *path;
-	__u32 otid = old_tid;
+	__u32 otid = old_tid, root = 0;
 	long n;
 
 	bpf_map_delete_elem(&exec_attempts, &otid);
 	st = bw_job_of(tgid);
-	if (!st)
-		return 0;
+	if (!st) {
+		st = bw_root_candidate(task, tgid);
+		if (!st)
+			return 0;
+		root = BW_EXEC_JOB_ROOT;
+	}
 	if (bw_fail_closed_kill(tgid))
 		return 0;
 	s = bpf_map_lookup_elem(&exec_scratch, &zero);
@@ -147,7 +188,7 @@ static __always_inline int bw_on_exec(struct task_struct *task, pid_t old_tid,
 	ev->gid = BPF_CORE_READ(task, cred, gid.val);
 	ev->egid = BPF_CORE_READ(task, cred, egid.val);
 	ev->argc = BPF_CORE_READ(bprm, argc);
-	ev->flags = 0;
+	ev->flags = root;
 	ev->deny_rule = 0;
 	ev->pad0 = 0;
 	ev->filename_len = ev->exe_len = ev->cwd_len = ev->args_len = 0;
@@ -240,7 +281,7 @@ int BPF_PROG(handle_bprm_check, struct linux_binprm *bprm, int ret)
 	if (ret)
 		return ret;
 	st = bw_job_of(tgid);
-	if (!st)
+	if (!st || (st->flags & BW_PROC_USER_DENY))
 		return 0;
 	cfg = bpf_map_lookup_elem(&deny_config, &zero);
 	if (!cfg || !cfg->enabled || cfg->audit)

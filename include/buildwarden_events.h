@@ -45,6 +45,9 @@ enum bw_event_type {
 #define BW_EXEC_ARGS_UNAVAILABLE (1u << 6)
 #define BW_EXEC_DENIED (1u << 7)      /* a deny rule matched: SIGKILL sent */
 #define BW_EXEC_DENY_AUDIT (1u << 8)  /* a deny rule matched in audit mode */
+/* The exec made its process a job root candidate (daemon job_roots map):
+ * hdr.job_id is new, the process's start_ns. */
+#define BW_EXEC_JOB_ROOT (1u << 9)
 
 /* bw_exec_failed_event.flags */
 #define BW_EXECFAIL_FILENAME_UNAVAILABLE (1u << 0)
@@ -213,6 +216,32 @@ struct bw_proc_state {
 	__u64 own_tags;
 	__u64 parent_tags;
 	__u64 anc_tags;
+	__u32 flags;       /* BW_PROC_*, inherited at fork */
+	__u32 pad;
+};
+
+/*
+ * BW_PROC_USER_DENY: the kernel's deny maps hold another policy than this
+ * job's, so the exec hook does not apply them (userspace judges).
+ * BW_PROC_DOOMED: the job was ended; the process dies at its next fork,
+ * exec or syscall, like fail-closed.
+ */
+#define BW_PROC_USER_DENY (1u << 0)
+#define BW_PROC_DOOMED (1u << 1)
+
+/*
+ * Daemon job roots (map "job_roots"): a process in no job that execs a
+ * program whose comm is a key starts a candidate job, before its first
+ * instruction; userspace then confirms it against the whole rule or drops
+ * it. The value's flags seed the root's bw_proc_state.
+ */
+struct bw_root_key {
+	char comm[16];
+};
+
+struct bw_root_val {
+	__u32 proc_flags; /* BW_PROC_* */
+	__u32 pad;
 };
 
 /*
@@ -270,7 +299,7 @@ struct bw_hook_config {
 /* Array map "fail_state", written by BPF: the agent is gone. */
 struct bw_fail_state {
 	__u32 agent_dead;
-	__u32 pad;
+	__u32 doomed; /* set by userspace once some job carries BW_PROC_DOOMED */
 };
 
 /* Indexes into the per-CPU counters map; userspace sums over CPUs. */

@@ -7,6 +7,7 @@
 
 /* Return the process exit status. */
 int cmd_run(int argc, char **argv);
+int cmd_daemon(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 
 #endif /* BW_COMMANDS_H */

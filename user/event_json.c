@@ -104,6 +104,8 @@ static void render_exec(struct jbuf *jb, const struct bw_event_view *v)
 	json_kv_bool(jb, "filename_truncated", e->flags & BW_EXEC_FILENAME_TRUNCATED);
 	json_kv_bool(jb, "exe_truncated", e->flags & BW_EXEC_EXE_TRUNCATED);
 	json_kv_bool(jb, "cwd_truncated", e->flags & BW_EXEC_CWD_TRUNCATED);
+	if (e->flags & BW_EXEC_JOB_ROOT)
+		json_kv_bool(jb, "job_root", true);
 }
 
 static void render_exec_failed(struct jbuf *jb, const struct bw_event_view *v)

@@ -6,6 +6,7 @@
 #ifndef BW_EXIT_CODES_H
 #define BW_EXIT_CODES_H
 
+#define BW_EXIT_USAGE 2         /* daemon: a config or policy error */
 #define BW_EXIT_JOB_KILLED 124  /* the policy terminated the job */
 #define BW_EXIT_AGENT_ERROR 125 /* buildwarden itself failed or was misused */
 #define BW_EXIT_CANNOT_EXEC 126 /* the command exists but cannot be run */

@@ -154,28 +154,87 @@ int jobctl_kill_process(struct bw_agent *a, uint32_t pid, uint64_t start_ns)
 	return err;
 }
 
-/* One sweep of the job-scope map; returns processes signalled. */
-static int sweep_job(struct bw_agent *a, uint64_t job_id)
+/*
+ * The job-scope entries of job_id, collected before acting on them: a
+ * hash map's cursor restarts from the top when its current key is deleted.
+ * Returns how many (at most max) were stored in keys and states.
+ */
+static size_t scope_entries(struct bw_agent *a, uint64_t job_id, uint32_t skip_flags,
+			    __u32 *keys, struct bw_proc_state *states, size_t max)
 {
-	int fd = bpf_map__fd(a->skel->maps.job_procs), n = 0;
+	int fd = bpf_map__fd(a->skel->maps.job_procs);
 	__u32 key, next, *prev = NULL;
-	struct bw_proc_state st;
+	size_t n = 0;
 
-	while (bpf_map_get_next_key(fd, prev, &next) == 0) {
+	while (n < max && bpf_map_get_next_key(fd, prev, &next) == 0) {
 		key = next;
 		prev = &key;
-		if (bpf_map_lookup_elem(fd, &key, &st) || st.job_id != job_id)
+		if (bpf_map_lookup_elem(fd, &key, &states[n]) || states[n].job_id != job_id ||
+		    (skip_flags && (states[n].flags & skip_flags) == skip_flags))
 			continue;
-		if (!jobctl_kill_process(a, key, st.start_ns))
-			n++;
+		keys[n++] = key;
 	}
 	return n;
+}
+
+#define SCOPE_BATCH 1024
+
+int jobctl_scope_update(struct bw_agent *a, uint64_t job_id, enum jobctl_scope_op op,
+			uint32_t flags)
+{
+	int fd = bpf_map__fd(a->skel->maps.job_procs), done = 0, rounds = 0;
+	struct bw_proc_state *st = calloc(SCOPE_BATCH, sizeof(*st));
+	__u32 *keys = calloc(SCOPE_BATCH, sizeof(*keys));
+	size_t n, i;
+
+	if (!st || !keys) {
+		done = -ENOMEM;
+		goto cleanup;
+	}
+again:
+	n = scope_entries(a, job_id, op == JOBCTL_SCOPE_FLAGS ? flags : 0, keys, st, SCOPE_BATCH);
+	for (i = 0; i < n; i++) {
+		if (op == JOBCTL_SCOPE_KILL) {
+			done += !jobctl_kill_process(a, keys[i], st[i].start_ns);
+			continue;
+		}
+		if (op == JOBCTL_SCOPE_FORGET) {
+			done += !bpf_map_delete_elem(fd, &keys[i]);
+			continue;
+		}
+		st[i].flags |= flags;
+		/* BPF_EXIST: an entry whose process exited meanwhile stays gone. */
+		done += !bpf_map_update_elem(fd, &keys[i], &st[i], BPF_EXIST);
+	}
+	/* Forgotten and flagged entries are skipped by the next scan; killed ones are not. */
+	if (n == SCOPE_BATCH && op != JOBCTL_SCOPE_KILL && ++rounds < 64)
+		goto again;
+cleanup:
+	free(st);
+	free(keys);
+	return done;
+}
+
+/* From now on every syscall of a doomed job's process is its last. */
+static void doom_job(struct bw_agent *a, uint64_t job_id)
+{
+	struct bw_fail_state fs = { 0 };
+	__u32 zero = 0;
+	int fd = bpf_map__fd(a->skel->maps.fail_state);
+
+	if (bpf_map_lookup_elem(fd, &zero, &fs))
+		return;
+	fs.doomed = 1;
+	if (bpf_map_update_elem(fd, &zero, &fs, BPF_ANY))
+		return;
+	jobctl_scope_update(a, job_id, JOBCTL_SCOPE_FLAGS, BW_PROC_DOOMED);
 }
 
 int jobctl_kill_job(struct bw_agent *a, struct jobctl *j, uint64_t job_id)
 {
 	int total = 0, n, pass;
 
+	doom_job(a, job_id);
 	if (j->cgroup_dir && write_file(j->cgroup_dir, "cgroup.kill", "1"))
 		bw_debug("cgroup.kill in %s failed: %s", j->cgroup_dir, strerror(errno));
 	/*
@@ -184,7 +243,9 @@ int jobctl_kill_job(struct bw_agent *a, struct jobctl *j, uint64_t job_id)
 	 * map when their last thread exits.
 	 */
 	for (pass = 0; pass < 50; pass++) {
-		n = sweep_job(a, job_id);
+		n = jobctl_scope_update(a, job_id, JOBCTL_SCOPE_KILL, 0);
+		if (n < 0)
+			n = 0;
 		total += n;
 		if (!n)
 			break;

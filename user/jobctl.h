@@ -30,4 +30,14 @@ int jobctl_kill_process(struct bw_agent *a, uint32_t pid, uint64_t start_ns);
 /* Kills every process of job_id; returns how many kill() calls were made. */
 int jobctl_kill_job(struct bw_agent *a, struct jobctl *j, uint64_t job_id);
 
+enum jobctl_scope_op {
+	JOBCTL_SCOPE_KILL,   /* SIGKILL each process (pid and start time checked) */
+	JOBCTL_SCOPE_FORGET, /* drop from the job scope: no longer watched */
+	JOBCTL_SCOPE_FLAGS,  /* OR flags (BW_PROC_*) into each entry */
+};
+
+/* Applies op to every job-scope entry of job_id; returns how many it did, or -ENOMEM. */
+int jobctl_scope_update(struct bw_agent *a, uint64_t job_id, enum jobctl_scope_op op,
+			uint32_t flags);
+
 #endif /* BW_JOBCTL_H */

@@ -15,6 +15,7 @@ struct command {
 
 static const struct command commands[] = {
 	{ "run", cmd_run, "run a command and watch every process it starts" },
+	{ "daemon", cmd_daemon, "watch every CI job on this host (docs/DAEMON.md)" },
 	{ "policy", cmd_policy, "check a policy file and print its compiled rules" },
 	{ "report", cmd_report, "render the report of a saved event log" },
 	{ "doctor", cmd_doctor, "check that this host can run the agent, and how to fix it" },

@@ -650,7 +650,7 @@ int metrics_start(struct metrics **out, const char *listen_addr)
 		goto err_close;
 	}
 	m->serving = true;
-	bw_info("metrics endpoint: serving Prometheus metrics on %s/metrics", m->address);
+	bw_debug("metrics endpoint: serving Prometheus metrics on %s/metrics", m->address);
 	*out = m;
 	return 0;
 

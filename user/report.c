@@ -103,6 +103,7 @@ void report_free(struct report *r)
 	free(r->command);
 	free(r->policy);
 	free(r->mode);
+	free(r->job_name);
 	for (i = 0; i < r->n_rules; i++) {
 		free(r->rules[i].name);
 		free(r->rules[i].severity);
@@ -605,7 +606,7 @@ static int on_connect(struct report *r, struct json_object *o)
 
 static int on_summary(struct report *r, struct json_object *o)
 {
-	struct json_object *cmd = field(o, "command");
+	struct json_object *cmd = field(o, "command"), *job;
 	size_t n, i;
 
 	r->have_summary = true;
@@ -626,6 +627,12 @@ static int on_summary(struct report *r, struct json_object *o)
 	get_i64(o, "build_exit_code", &r->build_exit_code);
 	get_i64(o, "build_signal", &r->build_signal);
 	r->job_killed = get_bool(o, "job_killed");
+	r->agent_stopped = get_bool(o, "agent_stopped");
+	job = field(o, "job");
+	if (job && json_object_is_type(job, json_type_object)) {
+		free(r->job_name);
+		r->job_name = dup_or_null(get_str(job, "name"));
+	}
 	free(r->policy);
 	free(r->mode);
 	r->policy = dup_or_null(get_str(o, "policy"));
@@ -758,6 +765,8 @@ const char *report_status(const struct report *r)
 		return "incomplete";
 	if (r->job_killed)
 		return "job terminated by policy";
+	if (r->agent_stopped)
+		return "agent stopped before the job ended";
 	return r->exit_status ? "failed" : "passed";
 }
 

@@ -91,6 +91,8 @@ struct report {
 	int64_t build_exit_code; /* -1: none */
 	int64_t build_signal;    /* -1: none */
 	bool job_killed;
+	bool agent_stopped; /* daemon: the agent stopped while the job ran */
+	char *job_name;     /* daemon: the job's name */
 	char *policy;
 	char *mode;
 	uint64_t duration_ns;

@@ -112,6 +112,8 @@ int report_write_json(FILE *f, const struct report *r)
 	else
 		json_kv_null(&jb, "exit_status");
 	json_kv_bool(&jb, "job_killed", r->job_killed);
+	if (r->job_name)
+		json_kv_str(&jb, "job", r->job_name);
 	json_arr_open(&jb, "command");
 	for (i = 0; r->command && r->command[i]; i++)
 		redact_json_strn(&jb, NULL, r->command[i], strlen(r->command[i]),

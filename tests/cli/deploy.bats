@@ -46,6 +46,149 @@ show() {
 	echo "output: $output"
 }
 
+# --- daemon configs (docs/DAEMON.md) ----------------------------------------
+
+# Skip unless the built binary has the daemon (it is being written).
+need_daemon() {
+	[ -x "$BW" ] || skip "buildwarden not built ($BW)"
+	run "$BW" daemon --help
+	[[ "$output" != *"unknown command 'daemon'"* ]] ||
+		skip "this buildwarden has no daemon command yet ($BW)"
+}
+
+# Check daemon configs against the keys and values of docs/DAEMON.md,
+# "Configuration", without the daemon (which may not be built): unknown
+# keys, wrong types, missing required keys, rules that match by both or
+# neither of exe_basename and pid, duplicate rule names, overrides naming
+# no rule, relative paths (against the config's directory) that do not
+# exist. Prints "ok FILE" or FILE: and one line per error; status 1 on any.
+check_configs() {
+	node --input-type=module -e '
+import { createRequire } from "node:module";
+import { readFileSync, existsSync } from "node:fs";
+import { dirname, resolve, isAbsolute } from "node:path";
+const [modules, ...files] = process.argv.slice(1);
+const YAML = createRequire(modules + "/x.js")("yaml");
+const isMap = (v) => v !== null && typeof v === "object" && !Array.isArray(v);
+const str = (v) => (typeof v === "string" && v.length > 0) || "a non-empty string";
+const base = (v) => (typeof v === "string" && v.length > 0 && !v.includes("/")) || "a file name without /";
+const int = (v) => (Number.isInteger(v) && v >= 0) || "an integer >= 0";
+const bool = (v) => typeof v === "boolean" || "true or false";
+const keep = (v) => (Number.isInteger(v) && v >= 0 && v <= 1000) || "an integer from 0 to 1000";
+const ringbuf = (v) => (Number.isInteger(v) && v >= 1 && v <= 1024 && (v & (v - 1)) === 0) ||
+	"a power of two from 1 to 1024";
+const record = (v) => (typeof v === "string" &&
+	/^(auto|all|exec|(connect|dns|file|privilege)(,(connect|dns|file|privilege))*)$/.test(v)) ||
+	"auto, all, exec or a comma list of connect, dns, file, privilege";
+const format = (v) => ["slack", "teams", "generic"].includes(v) || "slack, teams or generic";
+const listen = (v) => (typeof v === "string" &&
+	/^(unix:\/.+|(\[[0-9a-fA-F:.]+\]|[0-9.]+|localhost):[0-9]{1,5})$/.test(v)) ||
+	"ADDR:PORT or unix:PATH";
+const url = (v) => (typeof v === "string" && /^https?:\/\/[^/]/.test(v)) || "an http:// or https:// URL";
+const headers = (v) => (isMap(v) && Object.keys(v).length <= 16 &&
+	Object.values(v).every((x) => typeof x === "string")) || "a mapping of at most 16 strings";
+const list = (item) => ({ list: item });
+const spec = {
+	policy: str, reports: str, record, fail_closed: bool, ringbuf_mb: ringbuf, redact: bool,
+	jobs: list({ name: str, match: { exe_basename: base, parent_basename: base, args: str, pid: int },
+		labels: list(str), policy: str, id: base }),
+	policies: list({ match: { repository: str, label: str, job: str }, policy: str }),
+	status: { listen },
+	export: {
+		jsonl: { path: str, max_bytes: int, keep },
+		otlp: { url, headers, batch_records: int, flush_ms: int, timeout_ms: int,
+			max_attempts: int, host_name: str },
+	},
+	alerts: { webhook: url, webhook_env: str, webhook_file: str, format, secret_file: str },
+};
+function walk(v, s, at, errs) {
+	if (typeof s === "function") {
+		const r = s(v);
+		if (r !== true) errs.push(`${at}: must be ${r}`);
+	} else if (s.list) {
+		if (!Array.isArray(v)) errs.push(`${at}: must be a list`);
+		else v.forEach((x, i) => walk(x, s.list, `${at}[${i}]`, errs));
+	} else if (!isMap(v)) {
+		errs.push(`${at || "the file"}: must be a mapping`);
+	} else {
+		for (const [k, x] of Object.entries(v)) {
+			const where = at ? `${at}.${k}` : k;
+			if (!(k in s)) errs.push(`${where}: unknown key`);
+			else walk(x, s[k], where, errs);
+		}
+	}
+}
+let bad = 0;
+for (const file of files) {
+	const errs = [];
+	const doc = YAML.parseDocument(readFileSync(file, "utf8"));
+	const c = doc.errors.length ? null : doc.toJS();
+	if (!c) errs.push(...doc.errors.map(String), "not a YAML mapping");
+	else {
+		walk(c, spec, "", errs);
+		if (!("reports" in c)) errs.push("reports: required");
+		if (!Array.isArray(c.jobs) || c.jobs.length === 0) errs.push("jobs: at least one rule is required");
+		const rules = (Array.isArray(c.jobs) ? c.jobs : []).map((j, i) => (j && j.name) || `job-${i + 1}`);
+		(Array.isArray(c.jobs) ? c.jobs : []).forEach((j, i) => {
+			const m = isMap(j) && isMap(j.match) ? j.match : {};
+			if (("exe_basename" in m) === ("pid" in m))
+				errs.push(`jobs[${i}].match: needs exe_basename or pid, not both`);
+			if ("pid" in m && ("parent_basename" in m || "args" in m))
+				errs.push(`jobs[${i}].match: parent_basename and args are for exe_basename rules`);
+			if (rules.indexOf(rules[i]) !== i) errs.push(`jobs[${i}]: rule name ${rules[i]} used twice`);
+		});
+		(Array.isArray(c.policies) ? c.policies : []).forEach((p, i) => {
+			if (!isMap(p) || !isMap(p.match) || !Object.keys(p.match).length || !("policy" in p))
+				errs.push(`policies[${i}]: needs a non-empty match and a policy`);
+			else if ("job" in p.match && !rules.includes(p.match.job))
+				errs.push(`policies[${i}].match.job: no rule is named ${p.match.job}`);
+		});
+		if (isMap(c.export) && isMap(c.export.jsonl) && !("path" in c.export.jsonl))
+			errs.push("export.jsonl.path: required");
+		if (isMap(c.export) && isMap(c.export.otlp) && !("url" in c.export.otlp))
+			errs.push("export.otlp.url: required");
+		if (isMap(c.alerts) &&
+			["webhook", "webhook_env", "webhook_file"].filter((k) => k in c.alerts).length !== 1)
+			errs.push("alerts: exactly one of webhook, webhook_env, webhook_file");
+		// Files a config names, relative to its directory, must be there.
+		const named = [["policy", c.policy],
+			...(Array.isArray(c.jobs) ? c.jobs : []).map((j, i) => [`jobs[${i}].policy`, j && j.policy]),
+			...(Array.isArray(c.policies) ? c.policies : []).map((p, i) => [`policies[${i}].policy`, p && p.policy]),
+			["alerts.webhook_file", isMap(c.alerts) && c.alerts.webhook_file],
+			["alerts.secret_file", isMap(c.alerts) && c.alerts.secret_file]];
+		for (const [at, p] of named)
+			if (typeof p === "string" && !isAbsolute(p) && !existsSync(resolve(dirname(file), p)))
+				errs.push(`${at}: ${p} does not exist beside the config`);
+	}
+	if (errs.length) {
+		bad++;
+		console.log(`${file}:`);
+		for (const e of errs) console.log(`  ${e}`);
+	} else console.log(`ok ${file}`);
+}
+process.exit(bad ? 1 : 0);' "$NM" "$@"
+}
+
+# Write every ConfigMap's data in FILE... as DIR/NAME/KEY, so that a config
+# and the policies beside it resolve as they do in the pod. Prints each DIR/NAME.
+extract_configmaps() {
+	local dir=$1
+	shift
+	node --input-type=module -e '
+import { createRequire } from "node:module";
+import { readFileSync, mkdirSync, writeFileSync } from "node:fs";
+const [modules, dir, ...files] = process.argv.slice(1);
+const YAML = createRequire(modules + "/x.js")("yaml");
+for (const f of files)
+	for (const d of YAML.parseAllDocuments(readFileSync(f, "utf8")).map((d) => d.toJS()))
+		if (d && d.kind === "ConfigMap") {
+			const out = `${dir}/${d.metadata.name}`;
+			mkdirSync(out, { recursive: true });
+			for (const [k, v] of Object.entries(d.data || {})) writeFileSync(`${out}/${k}`, v);
+			console.log(out);
+		}' "$NM" "$dir" "$@"
+}
+
 # --- systemd ---------------------------------------------------------------
 
 # verify wants the ExecStart binary to exist: check a copy pointing at ours.
@@ -235,6 +378,87 @@ action.runs.steps.forEach((s, i) => {
 	[ "$n" -ge 4 ]
 }
 
+@test "GitHub Action: start writes a daemon config that adopts Runner.Worker; stop publishes NAME.json and NAME.md" {
+	need_npm
+	local tmp=$BATS_TEST_TMPDIR/gha rt
+	rt=$tmp/runner-temp
+	mkdir -p "$tmp/bin" "$rt"
+	run node --input-type=module -e '
+import { createRequire } from "node:module";
+import { readFileSync, writeFileSync } from "node:fs";
+const YAML = createRequire(process.argv[1] + "/x.js")("yaml");
+const steps = YAML.parse(readFileSync(process.argv[2], "utf8")).runs.steps;
+for (const [name, out] of [["Start the agent for this job", "start"], ["Stop the agent and publish the report", "stop"]]) {
+	const s = steps.find((x) => x.name === name);
+	if (!s) { console.log(`no step ${name}`); process.exit(1); }
+	writeFileSync(`${process.argv[3]}/${out}.sh`, s.run);
+}' "$NM" "$SRC/deploy/github-action/action.yml" "$tmp"
+	[ "$status" -eq 0 ] || { show; false; }
+	# Stand-ins: sudo runs the command as this user; the daemon passes
+	# --check, says it attached, and on SIGTERM writes the job's reports
+	# (0600) as the real one does: reports/NAME.{json,md,events.jsonl}.
+	cat >"$tmp/bin/sudo" <<'SH'
+#!/bin/bash
+while [[ $1 == -* ]]; do shift; done
+exec "$@"
+SH
+	cat >"$tmp/bin/buildwarden" <<'SH'
+#!/bin/bash
+case " $* " in
+*" --check "*) exit 0 ;;
+*" daemon "*)
+	cfg=$3
+	dir=$(sed -n "s/^reports: '\(.*\)'$/\1/p" "$cfg")
+	name=$(sed -n "s/^    id: '\(.*\)'$/\1/p" "$cfg")
+	echo "buildwarden: daemon attached (stand-in)"
+	stop() {
+		umask 077
+		echo '{"status": "agent stopped before the job ended"}' >"$dir/$name.json"
+		echo "stand-in report for $name" >"$dir/$name.md"
+		echo '{"type": "summary"}' >"$dir/$name.events.jsonl"
+		kill "$sleeper"
+		exit 0
+	}
+	trap stop TERM
+	sleep 60 &
+	sleeper=$!
+	wait
+	exit 0 ;;
+esac
+exit 125
+SH
+	chmod +x "$tmp/bin/sudo" "$tmp/bin/buildwarden"
+	# The step runs under a process named Runner.Worker, as on a runner.
+	cp "$(command -v bash)" "$tmp/Runner.Worker"
+	local env=(env PATH="$tmp/bin:$PATH" RUNNER_TEMP="$rt" GITHUB_RUN_ID=123 GITHUB_RUN_ATTEMPT=1
+		GITHUB_JOB=build GITHUB_OUTPUT="$tmp/output" GITHUB_STEP_SUMMARY="$tmp/summary")
+	run "${env[@]}" BW_POLICY="$SRC/deploy/policies/strict.yaml" BW_WEBHOOK=https://hooks.example.invalid/x \
+		timeout 60 "$tmp/Runner.Worker" "$tmp/start.sh" 3>&-
+	[ "$status" -eq 0 ] || { show; cat "$rt/buildwarden/daemon.log"; false; }
+	local cfg=$rt/buildwarden/config.yaml
+	cat "$cfg"
+	run check_configs "$cfg"
+	[ "$status" -eq 0 ] || { show; false; }
+	# Adopted by pid, with a fixed name; the policy at the top level.
+	grep -qx '    match: {pid: [0-9]*}' "$cfg"
+	grep -qx "    id: 'run-123-1-build'" "$cfg"
+	grep -qx "policy: '$(realpath "$SRC/deploy/policies/strict.yaml")'" "$cfg"
+	grep -qx "reports: '$rt/buildwarden/reports'" "$cfg"
+	grep -qx 'alerts: {webhook_env: BW_WEBHOOK}' "$cfg"
+	if [ -x "$BW" ] && ! "$BW" daemon --help 2>&1 | grep -q "unknown command 'daemon'"; then
+		# The Runner.Worker above has exited: adopt a process that is alive.
+		sed "s/{pid: [0-9]*}/{pid: $$}/" "$cfg" >"$tmp/check.yaml"
+		run env BW_WEBHOOK=https://hooks.example.invalid/x "$BW" daemon --config "$tmp/check.yaml" --check
+		[ "$status" -eq 0 ] || { show; false; }
+	fi
+	run "${env[@]}" BW_MODE=stop BW_FAIL_ON_KILL=true timeout 60 bash "$tmp/stop.sh"
+	[ "$status" -eq 0 ] || { show; false; }
+	grep -qx "report=$rt/buildwarden/reports/run-123-1-build.json" "$tmp/output" || { cat "$tmp/output"; false; }
+	grep -qx "status=agent stopped before the job ended" "$tmp/output" || { cat "$tmp/output"; false; }
+	grep -qx "stand-in report for run-123-1-build" "$tmp/summary" || { cat "$tmp/summary"; false; }
+	[ ! -d "/proc/$(cat "$rt/buildwarden/daemon.pid")" ]
+}
+
 # --- GitLab CI -------------------------------------------------------------
 
 @test "GitLab template: a pipeline extending .buildwarden passes GitLab's CI schema (gitlab-ci-local)" {
@@ -293,4 +517,63 @@ exit 3" timeout 120 sh -e "$tmp/script.sh"
 	[ "$status" -eq 3 ] || { show; false; }
 	[ -s "$tmp/buildwarden-report/report.json" ] && [ -s "$tmp/buildwarden-report/report.md" ] || { show; false; }
 	grep -q '"exit_code":3\|echo one' "$tmp/buildwarden-report/events.jsonl" || [ -s "$tmp/buildwarden-report/events.jsonl" ]
+}
+
+# --- daemon configs ----------------------------------------------------------
+
+@test "daemon configs: config.example.yaml and the ConfigMaps use only the config keys of docs/DAEMON.md" {
+	need_npm
+	local tmp=$BATS_TEST_TMPDIR maps
+	maps=$(extract_configmaps "$tmp/maps" "$SRC/deploy/k8s/daemonset.yaml" "$SRC/deploy/k8s/arc-sidecar.yaml")
+	[ "$(echo "$maps" | wc -l)" -eq 2 ] || { echo "ConfigMaps found: $maps"; false; }
+	local files=("$SRC/deploy/config.example.yaml") m
+	for m in $maps; do files+=("$m/config.yaml"); done
+	run check_configs "${files[@]}"
+	[ "$status" -eq 0 ] || { show; false; }
+	echo "$output"
+	# ...and the check refuses what the final keys do not allow.
+	cp -r "$SRC/deploy/policies" "$tmp/"
+	sed 's/^ringbuf_mb: 16/ringbuf_mb: 12/; s/^redact: true/redcat: true/;
+		s/^    match: {exe_basename: Runner.Worker}/    match: {comm: Runner.Worker}/;
+		s/^    policy: policies\/strict.yaml/    policy: policies\/lax.yaml/' \
+		"$SRC/deploy/config.example.yaml" >"$tmp/broken.yaml"
+	run check_configs "$tmp/broken.yaml"
+	[ "$status" -eq 1 ] || { show; false; }
+	local want
+	for want in "ringbuf_mb: must be a power of two" "redcat: unknown key" "jobs[0].match.comm: unknown key" \
+		"jobs[0].match: needs exe_basename or pid, not both" "policies/lax.yaml does not exist"; do
+		[[ "$output" == *"$want"* ]] || { echo "not said: $want"; show; false; }
+	done
+}
+
+@test "daemon configs: the policies in deploy/policies pass policy check" {
+	[ -x "$BW" ] || skip "buildwarden not built ($BW)"
+	local p n=0
+	for p in "$SRC"/deploy/policies/*.yaml; do
+		n=$((n + 1))
+		run "$BW" policy check "$p"
+		[ "$status" -eq 0 ] || { show; false; }
+	done
+	[ "$n" -ge 1 ]
+}
+
+@test "daemon configs: daemon --check accepts config.example.yaml and the ConfigMaps' configs, refuses a broken one" {
+	need_daemon
+	# The example's alerts read the webhook URL from BW_WEBHOOK.
+	export BW_WEBHOOK=https://hooks.example.invalid/buildwarden
+	run "$BW" daemon --config "$SRC/deploy/config.example.yaml" --check
+	[ "$status" -eq 0 ] || { show; false; }
+	local m
+	if [ -f "$NPM_DIR/.installed" ]; then
+		for m in $(extract_configmaps "$BATS_TEST_TMPDIR/maps" \
+			"$SRC/deploy/k8s/daemonset.yaml" "$SRC/deploy/k8s/arc-sidecar.yaml"); do
+			run "$BW" daemon --config "$m/config.yaml" --check
+			[ "$status" -eq 0 ] || { echo "$m/config.yaml"; show; false; }
+		done
+	fi
+	cp -r "$SRC/deploy/policies" "$BATS_TEST_TMPDIR/"
+	sed 's/^ringbuf_mb: 16/ringbuf_mb: 12/' "$SRC/deploy/config.example.yaml" >"$BATS_TEST_TMPDIR/broken.yaml"
+	run "$BW" daemon --config "$BATS_TEST_TMPDIR/broken.yaml" --check
+	[ "$status" -eq 2 ] || { show; false; }
+	[[ "$output" == *"broken.yaml:"[0-9]*":"[0-9]*": error: "* ]] || { show; false; }
 }

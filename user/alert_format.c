@@ -75,6 +75,7 @@ void alert_msg_free(struct alert_msg *m)
 		free(m->ancestry[i]);
 	free(m->ancestry);
 	free(m->verdict_json);
+	free(m->job);
 	free(m);
 }
 
@@ -154,6 +155,12 @@ struct alert_msg *alert_msg_copy(const struct alert *al)
 		}
 	}
 	m->verdict_json = copy_verdict(al->verdict_json);
+	if (al->job) {
+		m->job = malloc(sizeof(*m->job));
+		if (!m->job)
+			goto err_free;
+		*m->job = *al->job;
+	}
 	return m;
 
 err_free:

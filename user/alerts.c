@@ -292,7 +292,7 @@ static void deliver(struct alerts *a, const struct alert_msg *m)
 	unsigned tries = 0;
 	uint64_t limit, delay;
 
-	body = alert_payload(a->format, m, &a->job);
+	body = alert_payload(a->format, m, m->job ? m->job : &a->job);
 	if (!body) {
 		report_failure(a, m, 0, "out of memory building the payload");
 		return;

@@ -44,6 +44,7 @@ struct alert {
 	uint32_t pid;
 	const char *verdict_json;      /* the verdict record (one JSON object), for generic */
 	uint64_t time_ns_realtime;     /* CLOCK_REALTIME of the verdict; 0: now */
+	const struct ci_job *job;      /* the CI job it happened in; NULL: the sender's (alerts_start) */
 };
 
 /*

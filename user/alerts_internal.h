@@ -31,6 +31,7 @@ struct alert_msg {
 	uint64_t time_ns;    /* CLOCK_REALTIME */
 	uint64_t more;       /* 0: an alert; N > 0: a summary of N merged alerts */
 	uint64_t window_ms;  /* for summaries: the dedup window */
+	struct ci_job *job;  /* the alert's own CI job, or NULL: the sender's */
 };
 
 struct alert_msg *alert_msg_copy(const struct alert *al);

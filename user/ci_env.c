@@ -22,9 +22,24 @@ static void copy_str(char *dst, size_t size, const char *src)
 	dst[n] = '\0';
 }
 
+/* Where env() looks: our own environment, or another process's (daemon jobs). */
+static __thread const char *env_block;
+static __thread size_t env_len;
+
+static const char *block_get(const char *name)
+{
+	size_t off, nl = strlen(name);
+
+	for (off = 0; off < env_len; off += strnlen(env_block + off, env_len - off) + 1)
+		if (!strncmp(env_block + off, name, nl) && off + nl < env_len &&
+		    env_block[off + nl] == '=')
+			return env_block + off + nl + 1;
+	return NULL;
+}
+
 static const char *env(const char *name)
 {
-	const char *v = getenv(name);
+	const char *v = env_block ? block_get(name) : getenv(name);
 
 	return v ? v : "";
 }
@@ -124,6 +139,16 @@ static void detect_jenkins(struct ci_job *j)
 	copy_str(j->run_id, sizeof(j->run_id), env("BUILD_NUMBER"));
 	copy_str(j->job, sizeof(j->job), *env("STAGE_NAME") ? env("STAGE_NAME") : env("JOB_BASE_NAME"));
 	set_url(j, (const char *const[]){ env("BUILD_URL"), NULL });
+}
+
+void ci_env_detect_from(const char *block, size_t len, struct ci_job *out)
+{
+	/* The block must end in NUL for the lookups: callers read it so. */
+	env_block = block && len && !block[len - 1] ? block : "";
+	env_len = block && len && !block[len - 1] ? len : 0;
+	ci_env_detect(out);
+	env_block = NULL;
+	env_len = 0;
 }
 
 void ci_env_detect(struct ci_job *out)

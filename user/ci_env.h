@@ -7,6 +7,8 @@
 #ifndef BW_CI_ENV_H
 #define BW_CI_ENV_H
 
+#include <stddef.h>
+
 struct ci_job {
 	char provider[16];     /* "github", "gitlab", "jenkins" or "local" */
 	char repository[256];  /* owner/repo, group/project, or the Jenkins job name */
@@ -19,6 +21,8 @@ struct ci_job {
 
 /* Fill *out from the environment; never fails (missing values stay ""). */
 void ci_env_detect(struct ci_job *out);
+/* The same from another process's environment: NUL-separated NAME=VALUE, len bytes, ending in NUL. */
+void ci_env_detect_from(const char *block, size_t len, struct ci_job *out);
 /* A name for people: "GitHub Actions", "GitLab CI", "Jenkins", "local". */
 const char *ci_env_provider_title(const struct ci_job *job);
 

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
@@ -92,23 +91,10 @@ static int parse_opts(int argc, char **argv, struct daemon_opts *o)
 
 static int setup_signals(struct daemon *d)
 {
-	sigset_t mask;
-
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGQUIT);
 	/* Writes to a gone webhook or collector must not kill the agent. */
 	signal(SIGPIPE, SIG_IGN);
-	if (sigprocmask(SIG_BLOCK, &mask, &d->orig_mask))
-		return -errno;
-	d->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (d->sigfd < 0) {
-		bw_err("signalfd failed: %s", strerror(errno));
-		return -errno;
-	}
-	return 0;
+	d->sigfd = engine_signalfd(&d->orig_mask, false);
+	return d->sigfd < 0 ? d->sigfd : 0;
 }
 
 static bool restart_needed(const struct daemon_config *o, const struct daemon_config *n)
@@ -178,65 +164,36 @@ static void check_lost(struct daemon *d)
 		job_emit_lost(&d->eng, j, n, d->eng.counters[BW_CNT_LOST]);
 }
 
-enum { TAG_RB = 1, TAG_SIG };
-
-static int epoll_add(int epfd, int fd, uint32_t tag)
+static bool stopping(void *arg)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = tag };
-
-	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev)) {
-		bw_err("epoll_ctl(fd %d) failed: %s", fd, strerror(errno));
-		return -errno;
-	}
-	return 0;
+	return ((struct daemon *)arg)->stopping;
 }
 
-static uint64_t mono_ns(void)
+static void daemon_signals(void *arg)
 {
-	struct timespec ts;
+	on_signals(arg);
+}
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+/* A root's exit ends its job once the records before it are in. */
+static void end_exited_jobs(void *arg)
+{
+	daemon_end_jobs(arg, false);
+}
+
+static void daemon_tick(void *arg)
+{
+	check_lost(arg);
+	daemon_outputs_tick(arg);
 }
 
 static int event_loop(struct daemon *d)
 {
-	struct epoll_event evs[4];
-	uint64_t next_check = 0, now;
-	int n, i, err;
+	static const struct engine_loop_ops ops = {
+		.done = stopping, .on_signal = daemon_signals, .after_batch = end_exited_jobs,
+		.tick = daemon_tick,
+	};
 
-	d->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (d->epfd < 0)
-		return -errno;
-	err = epoll_add(d->epfd, ring_buffer__epoll_fd(d->eng.agent.rb), TAG_RB);
-	if (!err)
-		err = epoll_add(d->epfd, d->sigfd, TAG_SIG);
-	if (err)
-		return err;
-	while (!d->stopping) {
-		n = epoll_wait(d->epfd, evs, 4, 250);
-		if (n < 0 && errno != EINTR) {
-			bw_err("epoll_wait failed: %s", strerror(errno));
-			return -errno;
-		}
-		for (i = 0; i < n; i++) {
-			if (evs[i].data.u32 == TAG_RB)
-				ring_buffer__consume(d->eng.agent.rb);
-			else
-				on_signals(d);
-		}
-		/* A root's exit ends its job once the records before it are in. */
-		daemon_end_jobs(d, false);
-		now = mono_ns();
-		if (now >= next_check) {
-			check_lost(d);
-			daemon_outputs_tick(d);
-			next_check = now + 250000000ULL;
-		}
-	}
-	ring_buffer__consume(d->eng.agent.rb);
-	check_lost(d);
-	return 0;
+	return engine_run_loop(&d->eng, d->sigfd, &ops, d);
 }
 
 static int attach(struct daemon *d)
@@ -276,8 +233,6 @@ static int attach(struct daemon *d)
 static void daemon_free(struct daemon *d)
 {
 	daemon_outputs_stop(d);
-	if (d->epfd >= 0)
-		close(d->epfd);
 	if (d->sigfd >= 0)
 		close(d->sigfd);
 	failclosed_unmark();
@@ -308,7 +263,7 @@ static int check_only(const char *path)
 
 int cmd_daemon(int argc, char **argv)
 {
-	struct daemon d = { .sigfd = -1, .epfd = -1 };
+	struct daemon d = { .sigfd = -1 };
 	struct daemon_opts o = { 0 };
 	int err, status = BW_EXIT_AGENT_ERROR;
 

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -66,7 +65,6 @@ struct run_ctx {
 	struct spawn child;
 	struct build_user user;
 	int sigfd;
-	int epfd;
 	bool child_done;
 	int child_status;
 	sigset_t orig_mask;
@@ -107,14 +105,6 @@ static const char run_usage[] =
 	"Exit status: COMMAND's status (128+N if killed by signal N); 124 if the\n"
 	"policy terminated the job; 125 if buildwarden itself failed; 126 if\n"
 	"COMMAND cannot be executed; 127 if it was not found.\n";
-
-static uint64_t now_mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 static int parse_u32(const char *s, uint32_t *out)
 {
@@ -229,37 +219,10 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 
 static int setup_signals(struct run_ctx *c)
 {
-	sigset_t mask;
-
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigaddset(&mask, SIGHUP);
-	sigaddset(&mask, SIGQUIT);
 	/* The build's exit arrives as SIGCHLD on the same signalfd. */
-	sigaddset(&mask, SIGCHLD);
-	if (sigprocmask(SIG_BLOCK, &mask, &c->orig_mask))
-		return -errno;
-	c->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (c->sigfd < 0) {
-		bw_err("signalfd failed: %s", strerror(errno));
-		return -errno;
-	}
-	return 0;
+	c->sigfd = engine_signalfd(&c->orig_mask, true);
+	return c->sigfd < 0 ? c->sigfd : 0;
 }
-
-static int epoll_add(int epfd, int fd, uint32_t tag)
-{
-	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = tag };
-
-	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev)) {
-		bw_err("epoll_ctl(fd %d) failed: %s", fd, strerror(errno));
-		return -errno;
-	}
-	return 0;
-}
-
-enum { TAG_RB = 1, TAG_SIG };
 
 static void reap_child(struct run_ctx *c)
 {
@@ -268,7 +231,7 @@ static void reap_child(struct run_ctx *c)
 	if (waitpid(c->child.pid, &st, WNOHANG) == c->child.pid) {
 		c->child_done = true;
 		c->child_status = st;
-		c->job.t_end_ns = now_mono_ns();
+		c->job.t_end_ns = engine_now_ns();
 	}
 }
 
@@ -309,43 +272,28 @@ static void check_lost(struct run_ctx *c)
 	job_emit_lost(&c->eng, &c->job, n, c->eng.counters[BW_CNT_LOST]);
 }
 
+static bool build_done(void *arg)
+{
+	return ((struct run_ctx *)arg)->child_done;
+}
+
+static void run_signals(void *arg)
+{
+	forward_signals(arg);
+}
+
+static void run_tick(void *arg)
+{
+	check_lost(arg);
+}
+
 static int event_loop(struct run_ctx *c)
 {
-	struct epoll_event evs[4];
-	uint64_t next_check = 0, now;
-	int n, i, err;
+	static const struct engine_loop_ops ops = {
+		.done = build_done, .on_signal = run_signals, .tick = run_tick,
+	};
 
-	c->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (c->epfd < 0)
-		return -errno;
-	err = epoll_add(c->epfd, ring_buffer__epoll_fd(c->eng.agent.rb), TAG_RB);
-	if (!err)
-		err = epoll_add(c->epfd, c->sigfd, TAG_SIG);
-	if (err)
-		return err;
-	while (!c->child_done) {
-		n = epoll_wait(c->epfd, evs, 4, 1000);
-		if (n < 0 && errno != EINTR) {
-			bw_err("epoll_wait failed: %s", strerror(errno));
-			return -errno;
-		}
-		for (i = 0; i < n; i++) {
-			if (evs[i].data.u32 == TAG_RB)
-				ring_buffer__consume(c->eng.agent.rb);
-			else
-				forward_signals(c);
-		}
-		/* The counters cost a syscall per CPU: read them a few times a second. */
-		now = now_mono_ns();
-		if (now >= next_check) {
-			check_lost(c);
-			next_check = now + 250000000ULL;
-		}
-	}
-	/* The root's exit record precedes its wakeup of us: drain once more. */
-	ring_buffer__consume(c->eng.agent.rb);
-	check_lost(c);
-	return 0;
+	return engine_run_loop(&c->eng, c->sigfd, &ops, c);
 }
 
 static int build_exit_status(int st)
@@ -430,7 +378,7 @@ static int start_build(struct run_ctx *c, const char *path)
 	err = loader_watch(&c->eng.agent, c->child.pid, 1);
 	if (err)
 		return err;
-	c->job.t_start_ns = now_mono_ns();
+	c->job.t_start_ns = engine_now_ns();
 	err = spawn_release(&c->child);
 	if (err) {
 		bw_err("cannot run '%s': %s", c->opts.cmd[0], strerror(-err));
@@ -444,8 +392,6 @@ static void run_ctx_free(struct run_ctx *c)
 {
 	alerts_finish(c->alerts, 0, NULL); /* error paths: stop at once */
 	spawn_close(&c->child);
-	if (c->epfd >= 0)
-		close(c->epfd);
 	if (c->sigfd >= 0)
 		close(c->sigfd);
 	failclosed_unmark();
@@ -497,7 +443,7 @@ static int run_setup(struct run_ctx *c)
 
 int cmd_run(int argc, char **argv)
 {
-	struct run_ctx c = { .sigfd = -1, .epfd = -1, .child = { .pid = -1, .go_fd = -1, .err_fd = -1 } };
+	struct run_ctx c = { .sigfd = -1, .child = { .pid = -1, .go_fd = -1, .err_fd = -1 } };
 	char *path = NULL;
 	int err, status = BW_EXIT_AGENT_ERROR;
 

@@ -12,6 +12,8 @@
 #include "daemon_config.h"
 #include "engine.h"
 
+#define DAEMON_REJECTED_MAX 64
+
 struct metrics;
 struct export_jsonl;
 struct otlp;
@@ -39,6 +41,9 @@ struct daemon {
 	struct bw_job *jobs;
 	size_t n_jobs;
 	uint64_t next_adopted_id;
+	/* Job-root candidates userspace turned down, newest last: their late records are dropped here. */
+	uint64_t rejected[DAEMON_REJECTED_MAX];
+	unsigned n_rejected;
 	/* The policy whose deny rules are in the kernel maps (its text), or NULL: the embedded one. */
 	char *kernel_policy_text;
 	bool kernel_loaded;
@@ -48,7 +53,6 @@ struct daemon {
 	struct alerts *alerts;
 	struct alert_stats alert_seen; /* alerts' counts already in the metrics */
 	int sigfd;
-	int epfd;
 	bool stopping;
 	sigset_t orig_mask;
 };

@@ -20,6 +20,7 @@
 #include <yaml.h>
 
 #include "daemon_config.h"
+#include "yaml_doc.h"
 #include "record_kinds.h"
 
 #define CFG_KEYS_MAX 12
@@ -78,16 +79,6 @@ static void cfg_error(struct cfg_parser *ps, const yaml_node_t *at, const char *
 		mark = at->start_mark;
 	va_start(ap, fmt);
 	cfg_verror(ps, mark, fmt, ap);
-	va_end(ap);
-}
-
-__attribute__((format(printf, 3, 4)))
-static void cfg_error_at(struct cfg_parser *ps, yaml_mark_t at, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	cfg_verror(ps, at, fmt, ap);
 	va_end(ap);
 }
 
@@ -961,39 +952,6 @@ static void parse_top(struct cfg_parser *ps, const yaml_node_t *root, struct dae
 
 /* ---- documents ---- */
 
-static void report_syntax_error(struct cfg_parser *ps, const yaml_parser_t *y)
-{
-	const char *problem = y->problem ? y->problem : "unknown problem";
-
-	if (y->error == YAML_READER_ERROR)
-		cfg_error(ps, NULL, "invalid text at byte %zu: %s", y->problem_offset, problem);
-	else if (y->context)
-		cfg_error_at(ps, y->problem_mark, "YAML syntax: %s (%s at line %zu, column %zu)",
-			     problem, y->context, y->context_mark.line + 1,
-			     y->context_mark.column + 1);
-	else
-		cfg_error_at(ps, y->problem_mark, "YAML syntax: %s", problem);
-}
-
-/* A config is one YAML document; a second one is a mistake. 0 or -ENOMEM. */
-static int check_single_document(struct cfg_parser *ps, yaml_parser_t *y)
-{
-	yaml_document_t extra;
-	const yaml_node_t *root;
-
-	if (!yaml_parser_load(y, &extra)) {
-		if (y->error == YAML_MEMORY_ERROR)
-			return -ENOMEM;
-		report_syntax_error(ps, y);
-		return 0;
-	}
-	root = yaml_document_get_root_node(&extra);
-	if (root)
-		cfg_error(ps, root, "a config is one YAML document; found another");
-	yaml_document_delete(&extra);
-	return 0;
-}
-
 static struct daemon_config *config_new(const char *name)
 {
 	struct daemon_config *c = calloc(1, sizeof(*c));
@@ -1039,28 +997,17 @@ int daemon_config_parse(const char *name, const char *text, size_t len, const ch
 {
 	struct cfg_parser ps = { .name = name ? name : "<config>", .errs = errs,
 				 .base_dir = base_dir };
-	yaml_parser_t y;
 	yaml_document_t doc;
 	int err;
 
 	if (!out || (!text && len))
 		return -EINVAL;
-	if (!yaml_parser_initialize(&y))
-		return -ENOMEM;
-	yaml_parser_set_input_string(&y, (const unsigned char *)(text ? text : ""), len);
-	if (!yaml_parser_load(&y, &doc)) {
-		err = y.error == YAML_MEMORY_ERROR ? -ENOMEM : -EINVAL;
-		if (err == -EINVAL)
-			report_syntax_error(&ps, &y);
-		goto out_parser;
-	}
+	err = yaml_doc_load(ps.name, "a config", text, len, errs, &doc, &ps.n_errors);
+	if (err)
+		return err;
 	ps.doc = &doc;
-	err = check_single_document(&ps, &y);
-	if (!err) /* fails on an error in the extra document too */
-		err = build_config(&ps, out);
+	err = build_config(&ps, out); /* fails on an error in an extra document too */
 	yaml_document_delete(&doc);
-out_parser:
-	yaml_parser_delete(&y);
 	return err;
 }
 

@@ -14,19 +14,12 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "daemon.h"
+#include "ci_env.h"
 #include "deny_maps.h"
 #include "log.h"
 #include "metrics.h"
 #include "process.skel.h"
 #include "redact.h"
-
-static uint64_t mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 static const char *base_name(const char *p)
 {
@@ -35,25 +28,17 @@ static const char *base_name(const char *p)
 	return s ? s + 1 : p;
 }
 
-/* What the parent was started as: argv[0]'s basename, else its comm. */
-static void parent_name(uint32_t ppid, char *buf, size_t size)
+/*
+ * The parent's name as the kernel keeps it (comm): the basename of what
+ * it exec'd, a script's own name rather than its interpreter's, cut at
+ * 15 bytes.
+ */
+static void parent_comm(uint32_t ppid, char *buf, size_t size)
 {
 	char path[64];
 	FILE *f;
-	size_t n;
 
 	buf[0] = '\0';
-	snprintf(path, sizeof(path), "/proc/%u/cmdline", ppid);
-	f = fopen(path, "re");
-	if (f) {
-		n = fread(buf, 1, size - 1, f);
-		buf[n] = '\0';
-		fclose(f);
-		if (buf[0]) {
-			memmove(buf, base_name(buf), strlen(base_name(buf)) + 1);
-			return;
-		}
-	}
 	snprintf(path, sizeof(path), "/proc/%u/comm", ppid);
 	f = fopen(path, "re");
 	if (!f)
@@ -61,6 +46,17 @@ static void parent_name(uint32_t ppid, char *buf, size_t size)
 	if (fgets(buf, (int)size, f))
 		buf[strcspn(buf, "\n")] = '\0';
 	fclose(f);
+}
+
+/* A rule's longer name matches a comm the kernel cut short. */
+static const char *parent_for(const struct daemon_root_rule *r, const char *comm)
+{
+	if (!*comm)
+		return NULL;
+	if (strlen(comm) == BW_COMM_LEN - 1 && r->parent_basename &&
+	    !strncmp(r->parent_basename, comm, BW_COMM_LEN - 1))
+		return r->parent_basename;
+	return comm;
 }
 
 /* argv joined by single spaces, for args: globs. */
@@ -81,12 +77,11 @@ static char *joined_args(const struct bw_event_view *v)
 
 #define ENVIRON_MAX (1u << 20)
 
-/* GITHUB_REPOSITORY or CI_PROJECT_PATH from the root's environment, if it has one. */
-static char *repository_of(uint32_t pid)
+/* The root's environment as the kernel keeps it: NUL-separated, NUL-terminated. */
+static char *read_environ(uint32_t pid, size_t *len)
 {
-	static const char *const vars[] = { "GITHUB_REPOSITORY=", "CI_PROJECT_PATH=" };
-	char path[64], *buf, *found = NULL;
-	size_t n, i, off, vl;
+	char path[64], *buf;
+	size_t n;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%u/environ", pid);
@@ -96,18 +91,30 @@ static char *repository_of(uint32_t pid)
 	buf = malloc(ENVIRON_MAX + 1);
 	n = buf ? fread(buf, 1, ENVIRON_MAX, f) : 0;
 	fclose(f);
-	if (!buf)
-		return NULL;
-	buf[n] = '\0';
-	for (off = 0; off < n && !found; off += strlen(buf + off) + 1) {
-		for (i = 0; i < sizeof(vars) / sizeof(vars[0]) && !found; i++) {
-			vl = strlen(vars[i]);
-			if (!strncmp(buf + off, vars[i], vl) && buf[off + vl])
-				found = strdup(buf + off + vl);
-		}
-	}
-	free(buf);
-	return found;
+	if (buf)
+		buf[n++] = '\0';
+	*len = n;
+	return buf;
+}
+
+/*
+ * Who the job is, from its root's environment where the runner put it
+ * there (GitLab, Jenkins); else the daemon's host with the job's name.
+ * GitHub's Runner.Worker gets its job over a pipe: its environment has none.
+ */
+static void job_identity(struct bw_job *j)
+{
+	size_t len = 0;
+	char *env = read_environ(j->root_pid, &len);
+
+	j->ci = calloc(1, sizeof(*j->ci));
+	if (j->ci)
+		ci_env_detect_from(env, len, j->ci);
+	if (j->ci && *j->ci->repository)
+		j->repository = strdup(j->ci->repository);
+	if (j->ci && !*j->ci->job)
+		snprintf(j->ci->job, sizeof(j->ci->job), "%s", j->name);
+	free(env);
 }
 
 static struct bw_job *find_job(struct daemon *d, uint64_t id)
@@ -201,12 +208,12 @@ static struct bw_job *job_start(struct daemon *d, const struct daemon_root_rule 
 		goto fail;
 	j->root_pid = root_pid;
 	j->root_start_ns = root_start_ns;
-	j->repository = repository_of(root_pid);
 	j->name = job_name(d, r, root_pid);
 	j->rule_name = strdup(r->name);
 	err = -ENOMEM;
 	if (!j->name || !j->rule_name)
 		goto fail;
+	job_identity(j);
 	ppath = daemon_policy_for(d->gen->cfg, r, j->repository);
 	err = job_policy(d, j, daemon_gen_policy(d->gen, ppath));
 	if (!err)
@@ -214,7 +221,7 @@ static struct bw_job *job_start(struct daemon *d, const struct daemon_root_rule 
 	if (err)
 		goto fail;
 	j->alerts = d->alerts;
-	j->t_start_ns = mono_ns();
+	j->t_start_ns = engine_now_ns();
 	j->next = d->jobs;
 	d->jobs = j;
 	d->n_jobs++;
@@ -233,6 +240,41 @@ fail:
 	return NULL;
 }
 
+/*
+ * Not a job after all (`sh` without the args a rule wants, say): out of
+ * the kernel's scope. Children it forked before this arrive as fork
+ * records of the rejected id and leave the scope one by one, so a busy
+ * host pays a lookup per record, not a sweep of the whole map.
+ */
+static void reject_root(struct daemon *d, const struct bw_event_view *v)
+{
+	int fd = bpf_map__fd(d->eng.agent.skel->maps.job_procs);
+	__u32 key = v->hdr->pid;
+
+	bw_debug("pid %u is no job root: no rule matches all of it", v->hdr->pid);
+	bpf_map_delete_elem(fd, &key);
+	if (d->n_rejected == DAEMON_REJECTED_MAX) {
+		memmove(d->rejected, d->rejected + 1, sizeof(d->rejected) - sizeof(d->rejected[0]));
+		d->n_rejected--;
+	}
+	d->rejected[d->n_rejected++] = v->hdr->job_id;
+}
+
+static void drop_rejected(struct daemon *d, const struct bw_event_view *v)
+{
+	int fd = bpf_map__fd(d->eng.agent.skel->maps.job_procs);
+	__u32 key = v->hdr->pid;
+	unsigned i;
+
+	if (v->hdr->type != BW_EV_FORK)
+		return;
+	for (i = 0; i < d->n_rejected; i++)
+		if (d->rejected[i] == v->hdr->job_id) {
+			bpf_map_delete_elem(fd, &key);
+			return;
+		}
+}
+
 /* The kernel found a candidate root: the first exe rule it fully matches starts a job. */
 static struct bw_job *confirm_root(struct daemon *d, const struct bw_event_view *v)
 {
@@ -242,21 +284,18 @@ static struct bw_job *confirm_root(struct daemon *d, const struct bw_event_view 
 	struct bw_job *j = NULL;
 	size_t i;
 
-	parent_name(v->exec->ppid, parent, sizeof(parent));
+	parent_comm(v->exec->ppid, parent, sizeof(parent));
 	for (i = 0; i < cfg->n_roots && !j; i++) {
 		const struct daemon_root_rule *r = &cfg->roots[i];
 
-		if (d->stopping || !daemon_rule_matches(r, exe, parent[0] ? parent : NULL, cmdline))
+		if (d->stopping || !daemon_rule_matches(r, exe, parent_for(r, parent), cmdline))
 			continue;
 		j = job_start(d, r, v->hdr->job_id, v->hdr->pid, v->hdr->start_ns);
 		break;
 	}
 	free(cmdline);
-	if (!j) {
-		/* Not a job after all: out of the kernel's scope, records dropped. */
-		bw_debug("pid %u (%s) is no job root: no rule matches all of it", v->hdr->pid, exe);
-		jobctl_scope_update(&d->eng.agent, v->hdr->job_id, JOBCTL_SCOPE_FORGET, 0);
-	}
+	if (!j)
+		reject_root(d, v);
 	return j;
 }
 
@@ -269,6 +308,7 @@ struct bw_job *daemon_job_for(struct bw_engine *e, const struct bw_event_view *v
 		return j->root_exited ? NULL : j;
 	if (v->hdr->type == BW_EV_EXEC && (v->exec->flags & BW_EXEC_JOB_ROOT))
 		return confirm_root(d, v);
+	drop_rejected(d, v);
 	return NULL;
 }
 
@@ -326,7 +366,7 @@ static void job_finish(struct daemon *d, struct bw_job *j)
 
 	/* Orphans the job leaves behind are no longer its business. */
 	jobctl_scope_update(&d->eng.agent, j->id, JOBCTL_SCOPE_FORGET, 0);
-	j->t_end_ns = mono_ns();
+	j->t_end_ns = engine_now_ns();
 	job_write_summary(&d->eng, j, job_fields, d);
 	snprintf(json, sizeof(json), "%s/%s.json", d->gen->cfg->reports_dir, j->name);
 	snprintf(md, sizeof(md), "%s/%s.md", d->gen->cfg->reports_dir, j->name);

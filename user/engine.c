@@ -4,7 +4,11 @@
  * its stream, judge by its policy and act. Shared by `run` and the daemon.
  */
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
 #include <string.h>
 #include <time.h>
 #include "engine.h"
@@ -14,6 +18,14 @@
 #include "tree.h"
 
 #define MAX_VERDICTS_PER_EXEC 16
+
+uint64_t engine_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
 
 int engine_init(struct bw_engine *e)
 {
@@ -85,6 +97,7 @@ static void submit_alert(struct bw_engine *e, struct bw_job *j, const struct ver
 		.pid = v->proc->pid,
 		.verdict_json = e->jb_alert.oom ? NULL : e->jb_alert.buf,
 		.time_ns_realtime = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec,
+		.job = j->ci,
 	};
 	alerts_submit(j->alerts, &al);
 }
@@ -319,4 +332,84 @@ uint64_t engine_new_losses(struct bw_engine *e)
 	n = lost - e->lost_reported;
 	e->lost_reported = lost;
 	return n;
+}
+
+int engine_signalfd(sigset_t *orig, bool with_chld)
+{
+	sigset_t mask;
+	int fd;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGQUIT);
+	if (with_chld)
+		sigaddset(&mask, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &mask, orig))
+		return -errno;
+	fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (fd < 0) {
+		bw_err("signalfd failed: %s", strerror(errno));
+		return -errno;
+	}
+	return fd;
+}
+
+enum { TAG_RB = 1, TAG_SIG };
+
+static int epoll_add(int epfd, int fd, uint32_t tag)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = tag };
+
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev)) {
+		bw_err("epoll_ctl(fd %d) failed: %s", fd, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+#define LOOP_PERIOD_NS 250000000ULL
+
+int engine_run_loop(struct bw_engine *e, int sigfd, const struct engine_loop_ops *ops, void *arg)
+{
+	struct epoll_event evs[4];
+	uint64_t next_tick = 0, now;
+	int epfd, n, i, err;
+
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (epfd < 0)
+		return -errno;
+	err = epoll_add(epfd, ring_buffer__epoll_fd(e->agent.rb), TAG_RB);
+	if (!err)
+		err = epoll_add(epfd, sigfd, TAG_SIG);
+	while (!err && !ops->done(arg)) {
+		n = epoll_wait(epfd, evs, 4, 250);
+		if (n < 0 && errno != EINTR) {
+			err = -errno;
+			bw_err("epoll_wait failed: %s", strerror(errno));
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			if (evs[i].data.u32 == TAG_RB)
+				ring_buffer__consume(e->agent.rb);
+			else
+				ops->on_signal(arg);
+		}
+		if (ops->after_batch)
+			ops->after_batch(arg);
+		/* The counters cost a syscall per CPU: a few times a second is enough. */
+		now = engine_now_ns();
+		if (now >= next_tick) {
+			ops->tick(arg);
+			next_tick = now + LOOP_PERIOD_NS;
+		}
+	}
+	close(epfd);
+	if (err)
+		return err;
+	/* What the kernel wrote before the end (a root's exit record) is still due. */
+	ring_buffer__consume(e->agent.rb);
+	ops->tick(arg);
+	return 0;
 }

@@ -8,6 +8,7 @@
 #ifndef BW_ENGINE_H
 #define BW_ENGINE_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -51,6 +52,7 @@ struct bw_job {
 	uint64_t root_start_ns;
 	char *rule_name;        /* the job-root rule that found it */
 	char *repository;
+	struct ci_job *ci;      /* the CI job its alerts name; NULL: the sender's */
 	bool root_exited;
 	bool agent_stopped;     /* ended by the daemon stopping, not by its root */
 	int root_status;        /* wait status of the root */
@@ -86,12 +88,27 @@ struct bw_engine {
 	bool quiet_verdicts;  /* no verdict line on stderr (the daemon logs its own) */
 };
 
+/* CLOCK_MONOTONIC in ns: job durations and record times. */
+uint64_t engine_now_ns(void);
 int engine_init(struct bw_engine *e);
 void engine_free(struct bw_engine *e);
 /* ring_buffer_sample_fn: ctx is the engine. */
 int engine_on_event(void *ctx, void *data, size_t size);
 /* New kernel losses since the last call (a few syscalls: call a few times a second). */
 uint64_t engine_new_losses(struct bw_engine *e);
+
+/* Block the stop signals (and SIGCHLD) and return a signalfd for them, or -errno. */
+int engine_signalfd(sigset_t *orig, bool with_chld);
+
+struct engine_loop_ops {
+	bool (*done)(void *arg);
+	void (*on_signal)(void *arg);   /* the signalfd is readable */
+	void (*after_batch)(void *arg); /* after each wakeup; may be NULL */
+	void (*tick)(void *arg);        /* a few times a second, and once at the end */
+};
+
+/* Consume records until done(); 0, or -errno when the loop itself broke. */
+int engine_run_loop(struct bw_engine *e, int sigfd, const struct engine_loop_ops *ops, void *arg);
 
 /* Job state: zeroed, then these. */
 int job_init(struct bw_job *j, uint64_t id);

@@ -93,21 +93,13 @@ void job_emit(struct bw_engine *e, struct bw_job *j)
 	}
 }
 
-static uint64_t now_mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 void job_emit_lost(struct bw_engine *e, struct bw_job *j, uint64_t count, uint64_t total)
 {
 	j->lost += count;
 	if (!job_recording(j))
 		return;
 	jbuf_reset(&e->jb);
-	event_json_begin(&e->jb, ++j->seq, "lost", now_mono_ns(), j->id, &e->clk);
+	event_json_begin(&e->jb, ++j->seq, "lost", engine_now_ns(), j->id, &e->clk);
 	json_kv_u64(&e->jb, "count", count);
 	json_kv_u64(&e->jb, "total", total);
 	json_obj_close(&e->jb);
@@ -142,7 +134,7 @@ void job_write_summary(struct bw_engine *e, struct bw_job *j,
 	else if (j->alerts) /* the daemon's sender: all jobs together */
 		alerts_stats(j->alerts, &ast);
 	jbuf_reset(jb);
-	event_json_begin(jb, ++j->seq, "summary", now_mono_ns(), j->id, &e->clk);
+	event_json_begin(jb, ++j->seq, "summary", engine_now_ns(), j->id, &e->clk);
 	if (extra)
 		extra(jb, j, arg);
 	json_kv_u64(jb, "processes", j->procs.count + j->procs.pruned);
@@ -256,5 +248,6 @@ void job_free(struct bw_job *j)
 	free(j->events_path);
 	free(j->name);
 	free(j->repository);
+	free(j->ci);
 	free(j->rule_name);
 }

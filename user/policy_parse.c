@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "policy_internal.h"
+#include "yaml_doc.h"
 
 #define RULE_NAME_MAX 128
 
@@ -502,41 +503,6 @@ static void apply_mode(struct bw_policy *p)
 	}
 }
 
-static void report_syntax_error(struct pol_parser *ps, const yaml_parser_t *y)
-{
-	const char *problem = y->problem ? y->problem : "unknown problem";
-	unsigned line = y->problem_mark.line + 1, col = y->problem_mark.column + 1;
-
-	if (y->error == YAML_READER_ERROR)
-		policy_error_at(ps, 1, 1, "invalid text at byte %zu: %s",
-			        y->problem_offset, problem);
-	else if (y->context)
-		policy_error_at(ps, line, col, "YAML syntax: %s (%s at line %zu, column %zu)",
-			        problem, y->context, y->context_mark.line + 1,
-			        y->context_mark.column + 1);
-	else
-		policy_error_at(ps, line, col, "YAML syntax: %s", problem);
-}
-
-/* The policy language has one document; a second one is a mistake. */
-static int check_single_document(struct pol_parser *ps, yaml_parser_t *y)
-{
-	yaml_document_t extra;
-	yaml_node_t *root;
-
-	if (!yaml_parser_load(y, &extra)) {
-		if (y->error == YAML_MEMORY_ERROR)
-			return -ENOMEM;
-		report_syntax_error(ps, y);
-		return 0;
-	}
-	root = yaml_document_get_root_node(&extra);
-	if (root)
-		policy_error(ps, root, "a policy is one YAML document; found another");
-	yaml_document_delete(&extra);
-	return 0;
-}
-
 static int compile_document(struct pol_parser *ps, const char *name,
 			    struct bw_policy **out)
 {
@@ -570,34 +536,23 @@ int policy_load_buffer(const char *name, const char *buf, size_t len,
 {
 	struct pol_parser ps = { .name = name ? name : "<buffer>", .errs = errs,
 				 .nodes_left = POLICY_MAX_NODES };
-	yaml_parser_t y;
 	yaml_document_t doc;
 	int err;
 
 	if (!out || (!buf && len))
 		return -EINVAL;
 	*out = NULL;
-	if (!yaml_parser_initialize(&y))
-		return -ENOMEM;
-	yaml_parser_set_input_string(&y, (const unsigned char *)(buf ? buf : ""), len);
-	if (!yaml_parser_load(&y, &doc)) {
-		err = y.error == YAML_MEMORY_ERROR ? -ENOMEM : -EINVAL;
-		if (err == -EINVAL)
-			report_syntax_error(&ps, &y);
-		goto err_parser;
-	}
+	err = yaml_doc_load(ps.name, "a policy", buf, len, errs, &doc, &ps.n_errors);
+	if (err)
+		return err;
 	ps.doc = &doc;
-	err = check_single_document(&ps, &y);
-	if (!err)
-		err = compile_document(&ps, ps.name, out);
+	err = compile_document(&ps, ps.name, out);
 	if (!err && ps.n_errors) {
 		policy_free(*out);
 		*out = NULL;
 		err = -EINVAL;
 	}
 	yaml_document_delete(&doc);
-err_parser:
-	yaml_parser_delete(&y);
 	return err;
 }
 

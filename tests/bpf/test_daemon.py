@@ -93,6 +93,10 @@ def config_lines(otlp_url, hook_url):
         "    match: {exe_basename: bw-fake-runner}",
         "  - name: other-rule",
         "    match: {exe_basename: bw-other-runner}",
+        "  - name: args-rule",
+        '    match: {exe_basename: bw-args-runner, args: "*--ci-job*"}',
+        "  - name: parent-rule",
+        "    match: {exe_basename: bw-par-child, parent_basename: bw-par-parent}",
         "policies:",
         "  - match: {job: other-rule}",
         "    policy: other.yaml",
@@ -652,6 +656,75 @@ def t_check():
     c.done()
 
 
+NARROW_SH = {
+    "bw-args-runner": '#!/bin/sh\n/bin/true "$1-inner" "$2-inner"\nsleep 0.3\n',
+    "bw-par-parent": '#!/bin/sh\n"$(dirname "$0")/bw-par-child" "$1"\n',
+    "bw-par-child": '#!/bin/sh\n/bin/true "$1-inner"\nsleep 0.3\n',
+}
+
+
+def run_plain(argv):
+    """A program run by the test, waited for (10 s at most)."""
+    p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True, cwd=sc().dir)
+    try:
+        return p.wait(10)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        return p.wait()
+
+
+def everything_recorded():
+    """The text of every job's events file and of the JSON-lines export."""
+    text = []
+    for name in sorted(os.listdir(ddir("reports"))) + ["../all.jsonl"]:
+        if name.endswith(".jsonl"):
+            try:
+                with open(ddir("reports", name), "rb") as f:
+                    text.append(f.read().decode("utf-8", "surrogateescape"))
+            except OSError:
+                pass
+    return "\n".join(text)
+
+
+def t_narrowing():
+    """A program named by a rule whose args/parent_basename do not hold is no job."""
+    c = T.Checker()
+    d = daemon()
+    for name, text in NARROW_SH.items():
+        os.chmod(sc().write(text, "bin", name), 0o755)
+    tag = "bwNarrow%d" % ME
+    mark = d.mark()
+    # no --ci-job: the kernel flags it, the daemon turns it down
+    c.eq(run_plain([os.path.join(S["bin"], "bw-args-runner"), tag + "-noargs", "x"]), 0,
+         "bw-args-runner without --ci-job: exit status")
+    c.eq(run_plain([os.path.join(S["bin"], "bw-par-child"), tag + "-noparent"]), 0,
+         "bw-par-child run by the test: exit status")
+    # the same programs as the rules want them
+    c.eq(run_plain([os.path.join(S["bin"], "bw-args-runner"), "--ci-job", tag + "-args"]), 0,
+         "bw-args-runner --ci-job: exit status")
+    c.eq(run_plain([os.path.join(S["bin"], "bw-par-parent"), tag + "-parent"]), 0,
+         "bw-par-parent: exit status")
+    for rule, want in (("args-rule", tag + "-args-inner"), ("parent-rule", tag + "-parent-inner")):
+        got = d.wait_for(r"\bjob (\S+) started: root pid \d+ \(rule %s\)" % rule, LOG_S,
+                         since=mark)
+        if not c.check(got, "no job of rule %s started" % rule):
+            continue
+        name = got[1].group(1)
+        ended = d.wait_for(r"\bjob %s ended:" % re.escape(name), REPORT_S, since=mark)
+        c.check(ended, "job %s (rule %s) did not end" % (name, rule))
+        with open(ddir("reports", name + ".events.jsonl"), "rb") as f:
+            raw = f.read().decode("utf-8", "surrogateescape")
+        c.check(want in raw, "job %s does not record its child's argument %s" % (name, want))
+    started = d.find_all(r"\bjob \S+ started: .*\(rule (args-rule|parent-rule)\)", since=mark)
+    c.eq(len(started), 2, "jobs started by the two narrowed rules (lines %r)"
+         % [m.group(0) for _, m in started])
+    seen = everything_recorded()
+    for t in (tag + "-noargs", tag + "-noparent"):
+        c.check(t not in seen, "%s (a turned-down candidate or its child) was recorded" % t)
+    D.done(c, d)
+
+
 def t_sigterm():
     d = daemon()
     c = T.Checker()
@@ -741,6 +814,8 @@ TESTS = [
     ("exports: all.jsonl, OTLP/HTTP and the alert webhook carry both jobs", t_exports),
     ("SIGHUP: broken, missing policy and broken config refused, old policy kept; "
      "a valid policy is taken", t_sighup),
+    ("job rules narrowed by args and parent_basename: a candidate that does not match all of "
+     "its rule is no job and nothing of it is recorded", t_narrowing),
     ("daemon --check: 0 for a valid config, 2 with FILE:LINE:COL errors", t_check),
     ("SIGTERM with a job running: exit 0, detached, report written, runner untouched, "
      "nothing left attached", t_sigterm),

@@ -77,3 +77,65 @@ teardown() {
 	[[ "$stderr" == *"agent $agent died while watching a job"* ]]
 	[ ! -e "/run/buildwarden/agent-$agent" ]
 }
+
+# The daemon with `fail_closed: true` in its config (docs/DAEMON.md).
+daemon_config() {
+	mkdir -p "$TMP/reports"
+	cat >"$TMP/config.yaml" <<-YAML
+	reports: reports
+	fail_closed: true
+	record: exec
+	jobs:
+	  - {name: fc, match: {exe_basename: bw-fc-runner}}
+	YAML
+	# The runner: $1 = what to do first (kill the agent or not), then it tries to go on.
+	cat >"$TMP/bw-fc-runner" <<-'SH'
+	#!/bin/sh
+	[ "$1" = kill ] && kill -9 "$(cat "$2/daemon.pid")"
+	sleep 0.5
+	touch "$2/after"
+	SH
+	chmod +x "$TMP/bw-fc-runner"
+}
+
+start_daemon() {
+	"$BW" daemon --config "$TMP/config.yaml" 2>"$TMP/daemon.err" &
+	echo $! >"$TMP/daemon.pid"
+	for _ in $(seq 100); do
+		grep -q "daemon attached" "$TMP/daemon.err" && return 0
+		sleep 0.1
+	done
+	cat "$TMP/daemon.err" >&2
+	return 1
+}
+
+@test "daemon fail_closed: a job that kills the daemon dies at its next syscall" {
+	daemon_config
+	start_daemon
+	pid=$(cat "$TMP/daemon.pid")
+	run $T "$TMP/bw-fc-runner" kill "$TMP"
+	[ "$status" -eq 137 ]
+	[ ! -e "$TMP/after" ]
+	wait "$pid" || true
+	# The next start reports the death and clears the pins once the job is gone.
+	run --separate-stderr $T "$BW" run --no-tree -- true
+	[[ "$stderr" == *"agent $pid died while watching a job"* ]]
+	[ ! -e "/sys/fs/bpf/buildwarden-$pid" ]
+}
+
+@test "daemon fail_closed: SIGTERM leaves the running job alone and nothing pinned" {
+	daemon_config
+	start_daemon
+	pid=$(cat "$TMP/daemon.pid")
+	"$TMP/bw-fc-runner" wait "$TMP" &
+	runner=$!
+	sleep 0.2
+	kill -TERM "$pid"
+	status=0
+	wait "$pid" || status=$?
+	[ "$status" -eq 0 ]
+	wait "$runner"
+	[ -e "$TMP/after" ]
+	[ ! -e "/sys/fs/bpf/buildwarden-$pid" ]
+	grep -q detached "$TMP/daemon.err"
+}

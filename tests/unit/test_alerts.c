@@ -188,6 +188,35 @@ static void test_ci_github(void **state)
 	clear_ci_env();
 }
 
+/* The daemon reads a job root's environment, not its own. */
+static void test_ci_from_block(void **state)
+{
+	static const char block[] = "PATH=/bin\0GITLAB_CI=true\0CI_PROJECT_PATH=grp/proj\0"
+				    "CI_PIPELINE_ID=12\0CI_JOB_NAME=build\0CI_JOB_ID=34\0"
+				    "CI_PROJECT_URL=https://gitlab.example/grp/proj";
+	struct ci_job j;
+
+	(void)state;
+	clear_ci_env();
+	setenv("GITHUB_ACTIONS", "true", 1); /* ours, which must not count */
+	ci_env_detect_from(block, sizeof(block), &j);
+	assert_string_equal(j.provider, "gitlab");
+	assert_string_equal(j.repository, "grp/proj");
+	assert_string_equal(j.run_id, "12");
+	assert_string_equal(j.url, "https://gitlab.example/grp/proj/-/jobs/34");
+	/* a prefix of a name is not the name; no terminating NUL: nothing read */
+	ci_env_detect_from("GITLAB_CI_X=true", sizeof("GITLAB_CI_X=true"), &j);
+	assert_string_equal(j.provider, "local");
+	ci_env_detect_from(block, sizeof(block) - 1, &j);
+	assert_string_equal(j.provider, "local");
+	ci_env_detect_from(NULL, 0, &j);
+	assert_string_equal(j.provider, "local");
+	/* and our own environment is back afterwards */
+	ci_env_detect(&j);
+	assert_string_equal(j.provider, "github");
+	clear_ci_env();
+}
+
 static void test_ci_gitlab_jenkins_local(void **state)
 {
 	struct ci_job j;
@@ -963,6 +992,7 @@ int main(void)
 		cmocka_unit_test(test_parse_format),
 		cmocka_unit_test(test_ci_github),
 		cmocka_unit_test(test_ci_gitlab_jenkins_local),
+		cmocka_unit_test(test_ci_from_block),
 		cmocka_unit_test(test_utf8_clean),
 		cmocka_unit_test(test_hmac_vectors),
 		cmocka_unit_test(test_slack_payload),

@@ -128,7 +128,7 @@ static void reload(struct daemon *d)
 		bw_err("reload: applying the new config failed (%s); job rules and outputs may be "
 		       "partly updated", strerror(-err));
 	} else {
-		daemon_adopt_pids(d);
+		daemon_adopt_running(d);
 		bw_info("reloaded %s: %zu job rule(s), %zu policy file(s)", d->config_path,
 			g->cfg->n_roots, g->n_policies);
 	}
@@ -282,7 +282,7 @@ int cmd_daemon(int argc, char **argv)
 	if (engine_init(&d.eng) || setup_signals(&d) || daemon_outputs_start(&d, NULL) ||
 	    attach(&d))
 		goto cleanup;
-	daemon_adopt_pids(&d);
+	daemon_adopt_running(&d);
 	bw_info("daemon attached (exec hook %s, deny hook %s): %zu job rule(s); reports in %s",
 		d.eng.agent.raw_tp ? "raw_tp" : "tp_btf", d.eng.agent.lsm ? "lsm" : "sigkill",
 		d.gen->cfg->n_roots, d.gen->cfg->reports_dir);

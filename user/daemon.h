@@ -70,7 +70,15 @@ struct bw_job *daemon_job_for(struct bw_engine *e, const struct bw_event_view *v
 void daemon_on_exit(struct bw_engine *e, struct bw_job *j, const struct bw_exit_event *x);
 /* Write reports and free every job whose root has exited (all of them when stopping). */
 void daemon_end_jobs(struct daemon *d, bool all);
-void daemon_adopt_pids(struct daemon *d);
+struct bw_job *daemon_job_start(struct daemon *d, const struct daemon_root_rule *r, uint64_t id,
+				 uint32_t root_pid, uint64_t root_start_ns);
+/* /proc/PID/comm into buf ("" when gone). */
+void daemon_proc_comm(uint32_t pid, char *buf, size_t size);
+/* The parent name to test r with: r's own when comm is its first 15 bytes. */
+const char *daemon_parent_for(const struct daemon_root_rule *r, const char *comm);
+
+/* daemon_adopt.c: jobs running before the daemon (re)started, and match: {pid: N} */
+void daemon_adopt_running(struct daemon *d);
 /* Load job-root rules into the kernel; mark jobs whose policy's deny rules are not the kernel's. */
 int daemon_apply_kernel(struct daemon *d);
 

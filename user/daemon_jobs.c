@@ -33,7 +33,7 @@ static const char *base_name(const char *p)
  * it exec'd, a script's own name rather than its interpreter's, cut at
  * 15 bytes.
  */
-static void parent_comm(uint32_t ppid, char *buf, size_t size)
+void daemon_proc_comm(uint32_t ppid, char *buf, size_t size)
 {
 	char path[64];
 	FILE *f;
@@ -49,7 +49,7 @@ static void parent_comm(uint32_t ppid, char *buf, size_t size)
 }
 
 /* A rule's longer name matches a comm the kernel cut short. */
-static const char *parent_for(const struct daemon_root_rule *r, const char *comm)
+const char *daemon_parent_for(const struct daemon_root_rule *r, const char *comm)
 {
 	if (!*comm)
 		return NULL;
@@ -194,8 +194,8 @@ static int job_open(struct daemon *d, struct bw_job *j)
 }
 
 /* A new job: named, its policy and stream, on the list. NULL after saying why. */
-static struct bw_job *job_start(struct daemon *d, const struct daemon_root_rule *r, uint64_t id,
-				uint32_t root_pid, uint64_t root_start_ns)
+struct bw_job *daemon_job_start(struct daemon *d, const struct daemon_root_rule *r, uint64_t id,
+				 uint32_t root_pid, uint64_t root_start_ns)
 {
 	const char *ppath;
 	struct bw_job *j = calloc(1, sizeof(*j));
@@ -284,13 +284,13 @@ static struct bw_job *confirm_root(struct daemon *d, const struct bw_event_view 
 	struct bw_job *j = NULL;
 	size_t i;
 
-	parent_comm(v->exec->ppid, parent, sizeof(parent));
+	daemon_proc_comm(v->exec->ppid, parent, sizeof(parent));
 	for (i = 0; i < cfg->n_roots && !j; i++) {
 		const struct daemon_root_rule *r = &cfg->roots[i];
 
-		if (d->stopping || !daemon_rule_matches(r, exe, parent_for(r, parent), cmdline))
+		if (d->stopping || !daemon_rule_matches(r, exe, daemon_parent_for(r, parent), cmdline))
 			continue;
-		j = job_start(d, r, v->hdr->job_id, v->hdr->pid, v->hdr->start_ns);
+		j = daemon_job_start(d, r, v->hdr->job_id, v->hdr->pid, v->hdr->start_ns);
 		break;
 	}
 	free(cmdline);
@@ -401,37 +401,6 @@ void daemon_end_jobs(struct daemon *d, bool all)
 		free(j);
 	}
 	metrics_set(d->metrics, METRIC_JOBS_ACTIVE, d->n_jobs);
-}
-
-static bool pid_in_job(struct daemon *d, uint32_t pid)
-{
-	return loader_in_job(&d->eng.agent, pid);
-}
-
-/* match: {pid: N}: a process already running becomes a job root now. */
-void daemon_adopt_pids(struct daemon *d)
-{
-	const struct daemon_config *cfg = d->gen->cfg;
-	size_t i;
-
-	for (i = 0; i < cfg->n_roots; i++) {
-		const struct daemon_root_rule *r = &cfg->roots[i];
-		uint64_t id;
-
-		if (!r->pid || pid_in_job(d, r->pid))
-			continue;
-		if (kill((pid_t)r->pid, 0) && errno == ESRCH) {
-			bw_warn("config %s:%u: rule %s: pid %u does not exist; nothing adopted",
-				cfg->path, r->line, r->name, r->pid);
-			continue;
-		}
-		/* Above every boot-time start_ns: never one of the kernel's job ids. */
-		id = (1ULL << 63) | ++d->next_adopted_id;
-		if (loader_watch(&d->eng.agent, (pid_t)r->pid, id))
-			continue;
-		if (!job_start(d, r, id, r->pid, 0))
-			jobctl_scope_update(&d->eng.agent, id, JOBCTL_SCOPE_FORGET, 0);
-	}
 }
 
 /* The rules' comms in the kernel; flags: are all its rules' jobs on the kernel's deny rules? */

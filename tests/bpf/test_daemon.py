@@ -763,6 +763,44 @@ def t_sigterm():
     D.done(c, d)
 
 
+def t_adopt():
+    """A job running before the daemon starts (a restart mid-job) is adopted:
+    its root and the processes it has are in scope, its end is a job end."""
+    c = T.Checker()
+    old = S.get("daemon")
+    if old is not None and old.alive():
+        old.stop(10)
+    r = Runner("long", "bwAdopt%d" % ME, 4)
+    time.sleep(0.5)  # the runner is in its sleep: a process tree that exists already
+    d = D.Daemon(S["config"], cwd="/")
+    try:
+        got = d.wait_for(r"\bdaemon attached\b", ATTACH_S)
+        if not c.check(got, "the second daemon did not attach"):
+            D.done(c, d)
+        adopted = d.find_all(r"root pid %d \(rule fake\) was already running: adopted with "
+                             r"(\d+) process" % r.pid)
+        if c.check(adopted, "no 'adopted' line for the running runner pid %d" % r.pid):
+            c.check(int(adopted[0][1].group(1)) >= 2, "adopted without its child: %r"
+                    % adopted[0][1].group(0))
+        started = d.wait_for(r"\bjob (\S+) started: root pid %d \(rule fake\)" % r.pid, 0)
+        c.check(started, "no 'job ... started' line for the adopted runner")
+        c.check(r.wait(15) == 0, "the adopted runner did not finish normally")
+        if started:
+            job = Job(r)
+            job.name = started[1].group(1)
+            await_end(c, d, job)
+            exits = [x.get("pid") for x in job.of_type("exit")]
+            c.check(r.pid in exits, "the adopted job has no exit record of its root %d (exits "
+                    "%r)" % (r.pid, exits))
+            c.eq(job.summary_job(), {"name": job.name, "rule": "fake", "root_pid": r.pid},
+                 "the adopted job's summary.job")
+    finally:
+        r.kill()
+        rc = d.stop(10)
+    c.eq(rc, 0, "the second daemon's exit status after SIGTERM")
+    D.done(c, d)
+
+
 def check_detached(c, d):
     """Nothing the daemon loaded or pinned outlives it. Other agents may run
     on this host meanwhile (other tests, other builds): only what is the
@@ -819,6 +857,8 @@ TESTS = [
     ("daemon --check: 0 for a valid config, 2 with FILE:LINE:COL errors", t_check),
     ("SIGTERM with a job running: exit 0, detached, report written, runner untouched, "
      "nothing left attached", t_sigterm),
+    ("a job already running when the daemon starts is adopted with its processes, and "
+     "ends with its root", t_adopt),
 ]
 
 

@@ -252,7 +252,7 @@ static int check_only(const char *path)
 	int err = daemon_gen_load(path, &g);
 
 	if (err) {
-		fprintf(stderr, "buildwarden: config %s: not valid\n", path);
+		bw_err("config %s: not valid", path);
 		return BW_EXIT_USAGE;
 	}
 	printf("config %s: ok (%zu job rule(s), %zu policy file(s)%s)\n", path, g->cfg->n_roots,

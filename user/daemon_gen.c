@@ -45,7 +45,7 @@ cleanup:
 }
 
 /* Adds path once; 0 or -errno after saying which file and why. */
-static int add_policy(struct daemon_gen *g, const char *path)
+static int add_policy(struct daemon_gen *g, const char *path, FILE *errs)
 {
 	struct daemon_policy_text *t, *grown;
 	int err;
@@ -64,13 +64,13 @@ static int add_policy(struct daemon_gen *g, const char *path)
 	g->n_policies++;
 	err = read_text(path, &t->text, &t->len);
 	if (err) {
-		bw_err("policy %s: cannot read: %s", path, strerror(-err));
+		fprintf(errs, "policy %s: cannot read: %s\n", path, strerror(-err));
 		return err;
 	}
-	err = policy_load_buffer(path, t->text, t->len, &t->compiled, stderr);
+	err = policy_load_buffer(path, t->text, t->len, &t->compiled, errs);
 	if (err)
-		bw_err("policy %s: %s", path,
-		       err == -EINVAL ? "it has errors (above)" : strerror(-err));
+		fprintf(errs, "policy %s: %s\n", path,
+			err == -EINVAL ? "it has errors (above)" : strerror(-err));
 	return err;
 }
 
@@ -87,31 +87,59 @@ static bool needs_embedded(const struct daemon_config *c)
 	return false;
 }
 
-int daemon_gen_load(const char *config_path, struct daemon_gen **out)
+/*
+ * The parsers' "FILE:LINE:COL: error: ..." lines, passed on through the
+ * log so that they carry its prefix (a journal priority under systemd).
+ */
+static void log_errors(char *text)
 {
-	struct daemon_gen *g = calloc(1, sizeof(*g));
-	int err, first = 0;
+	char *line, *save = NULL;
+
+	for (line = text ? strtok_r(text, "\n", &save) : NULL; line;
+	     line = strtok_r(NULL, "\n", &save))
+		bw_err("%s", line);
+}
+
+static int load_all(struct daemon_gen *g, const char *config_path, FILE *errs)
+{
+	int err, first;
 	size_t i;
 
-	if (!g)
-		return -ENOMEM;
-	err = daemon_config_load(config_path, &g->cfg, stderr);
+	err = daemon_config_load(config_path, &g->cfg, errs);
 	if (err)
-		goto cleanup;
+		return err;
 	/* Every file is tried, so one reload shows every broken policy. */
-	first = add_policy(g, g->cfg->policy_path);
+	first = add_policy(g, g->cfg->policy_path, errs);
 	for (i = 0; i < g->cfg->n_roots; i++) {
-		err = add_policy(g, g->cfg->roots[i].policy_path);
+		err = add_policy(g, g->cfg->roots[i].policy_path, errs);
 		first = first ? first : err;
 	}
 	for (i = 0; i < g->cfg->n_overrides; i++) {
-		err = add_policy(g, g->cfg->overrides[i].policy_path);
+		err = add_policy(g, g->cfg->overrides[i].policy_path, errs);
 		first = first ? first : err;
 	}
 	err = first;
 	if (!err && needs_embedded(g->cfg))
-		err = policy_load_default(&g->embedded, stderr);
-cleanup:
+		err = policy_load_default(&g->embedded, errs);
+	return err;
+}
+
+int daemon_gen_load(const char *config_path, struct daemon_gen **out)
+{
+	struct daemon_gen *g = calloc(1, sizeof(*g));
+	char *msgs = NULL;
+	size_t msgs_len = 0;
+	FILE *errs;
+	int err;
+
+	if (!g)
+		return -ENOMEM;
+	errs = open_memstream(&msgs, &msgs_len);
+	err = load_all(g, config_path, errs ? errs : stderr);
+	if (errs)
+		fclose(errs);
+	log_errors(msgs);
+	free(msgs);
 	if (err) {
 		daemon_gen_free(g);
 		return err;

@@ -37,20 +37,13 @@ struct alerts {
 	unsigned max_attempts;
 	unsigned queue_len;
 	struct ci_job job;
-	CURL *curl;                /* the sender thread's */
-	pthread_t thread;
+	struct http_worker w;      /* the sender thread; w.lock guards what follows */
 
-	pthread_mutex_t lock;
-	pthread_cond_t wake;       /* new work, or finishing */
 	struct alert_msg **queue;  /* ring of queue_len */
 	unsigned head, count;
 	struct dedup dedup;
-	bool finishing;
-	uint64_t deadline_ms;      /* when finishing: give up at this time */
 	struct alert_stats st;
 	unsigned failures_logged;
-
-	_Atomic uint64_t abort_at_ms; /* an in-flight request stops here (0: no limit) */
 };
 
 int alerts_parse_format(const char *s, enum alert_format *out)
@@ -149,7 +142,7 @@ static int deadline_check(void *user, curl_off_t dltotal, curl_off_t dlnow, curl
 			  curl_off_t ulnow)
 {
 	struct alerts *a = user;
-	uint64_t at = atomic_load(&a->abort_at_ms);
+	uint64_t at = atomic_load(&a->w.abort_at_ms);
 
 	return at && http_now_ms() >= at; /* non-zero aborts the transfer */
 }
@@ -165,7 +158,7 @@ static void post_once(struct alerts *a, const char *body, struct curl_slist *hdr
 {
 	char snip[RESPONSE_SNIPPET + 1] = "";
 	size_t n;
-	CURL *c = a->curl;
+	CURL *c = a->w.curl;
 
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
@@ -180,58 +173,15 @@ static void post_once(struct alerts *a, const char *body, struct curl_slist *hdr
 		snprintf(r->why + n, sizeof(r->why) - n, ": %s", snip);
 }
 
-/*
- * Sleep until `until` unless the drain deadline comes first: then false,
- * at once (waiting past the deadline would be wasted).
- */
-static bool backoff_wait(struct alerts *a, uint64_t until)
-{
-	struct timespec ts = http_abs_mono(until);
-	bool ok = true;
-
-	pthread_mutex_lock(&a->lock);
-	for (;;) {
-		if (a->finishing && a->deadline_ms <= until) {
-			ok = false;
-			break;
-		}
-		if (http_now_ms() >= until)
-			break;
-		pthread_cond_timedwait(&a->wake, &a->lock, &ts);
-	}
-	pthread_mutex_unlock(&a->lock);
-	return ok;
-}
-
-/* How long the next request may take: its timeout, cut at the drain deadline. */
-static uint64_t request_limit(struct alerts *a)
-{
-	uint64_t limit = a->timeout_ms, now = http_now_ms();
-
-	pthread_mutex_lock(&a->lock);
-	if (a->finishing)
-		limit = a->deadline_ms <= now ? 0 :
-			(a->deadline_ms - now < limit ? a->deadline_ms - now : limit);
-	pthread_mutex_unlock(&a->lock);
-	return limit;
-}
-
-static void count(struct alerts *a, uint64_t *field, uint64_t n)
-{
-	pthread_mutex_lock(&a->lock);
-	*field += n;
-	pthread_mutex_unlock(&a->lock);
-}
-
 static void report_failure(struct alerts *a, const struct alert_msg *m, unsigned attempts,
 			   const char *why)
 {
 	unsigned n;
 
-	pthread_mutex_lock(&a->lock);
+	pthread_mutex_lock(&a->w.lock);
 	a->st.failed++;
 	n = ++a->failures_logged;
-	pthread_mutex_unlock(&a->lock);
+	pthread_mutex_unlock(&a->w.lock);
 	if (n > FAILURES_LOGGED)
 		return;
 	if (attempts)
@@ -303,21 +253,21 @@ static void deliver(struct alerts *a, const struct alert_msg *m)
 		goto out_free;
 	}
 	for (;;) {
-		limit = request_limit(a);
+		limit = http_worker_limit(&a->w, a->timeout_ms);
 		if (!limit) {
 			if (!tries) {
-				count(a, &a->st.dropped, 1); /* never tried: not a failure */
+				http_worker_count(&a->w, &a->st.dropped, 1); /* never tried: not a failure */
 				goto out_free;
 			}
 			append(r.why, sizeof(r.why), "; the drain time ran out");
 			break;
 		}
 		if (tries)
-			count(a, &a->st.retries, 1);
+			http_worker_count(&a->w, &a->st.retries, 1);
 		post_once(a, body, hdrs, limit, &r);
 		tries++;
 		if (r.out == HTTP_SENT) {
-			count(a, &a->st.sent, 1);
+			http_worker_count(&a->w, &a->st.sent, 1);
 			goto out_free;
 		}
 		if (r.out == HTTP_GIVE_UP || tries >= a->max_attempts)
@@ -329,7 +279,7 @@ static void deliver(struct alerts *a, const struct alert_msg *m)
 			delay = r.retry_after_ms;
 		log_msg(BW_LOG_DEBUG, "webhook (%s): attempt %u failed (%s), retrying in %llu ms",
 			  a->host, tries, r.why, (unsigned long long)delay);
-		if (!backoff_wait(a, http_now_ms() + delay)) {
+		if (!http_worker_backoff(&a->w, http_now_ms() + delay)) {
 			append(r.why, sizeof(r.why), "; no time left to retry before the drain deadline");
 			break;
 		}
@@ -353,7 +303,7 @@ static struct alert_msg *take_work(struct alerts *a, uint64_t *next_ms)
 		a->count--;
 		return m;
 	}
-	return dedup_take_due(&a->dedup, http_now_ms(), a->finishing, next_ms);
+	return dedup_take_due(&a->dedup, http_now_ms(), a->w.finishing, next_ms);
 }
 
 static void *sender_main(void *arg)
@@ -363,25 +313,25 @@ static void *sender_main(void *arg)
 	uint64_t next;
 	struct timespec ts;
 
-	pthread_mutex_lock(&a->lock);
+	pthread_mutex_lock(&a->w.lock);
 	for (;;) {
-		if (a->finishing && http_now_ms() >= a->deadline_ms)
+		if (a->w.finishing && http_now_ms() >= a->w.deadline_ms)
 			break;
 		m = take_work(a, &next);
 		if (m) {
-			pthread_mutex_unlock(&a->lock);
+			pthread_mutex_unlock(&a->w.lock);
 			deliver(a, m);
 			alert_msg_free(m);
-			pthread_mutex_lock(&a->lock);
+			pthread_mutex_lock(&a->w.lock);
 			continue;
 		}
-		if (a->finishing)
+		if (a->w.finishing)
 			break; /* all sent */
 		if (next == UINT64_MAX) {
-			pthread_cond_wait(&a->wake, &a->lock);
+			pthread_cond_wait(&a->w.wake, &a->w.lock);
 		} else {
 			ts = http_abs_mono(next);
-			pthread_cond_timedwait(&a->wake, &a->lock, &ts);
+			pthread_cond_timedwait(&a->w.wake, &a->w.lock, &ts);
 		}
 	}
 	/* Out of time: what is left was never tried. */
@@ -392,7 +342,7 @@ static void *sender_main(void *arg)
 		a->head = (a->head + 1) % a->queue_len;
 		a->count--;
 	}
-	pthread_mutex_unlock(&a->lock);
+	pthread_mutex_unlock(&a->w.lock);
 	return NULL;
 }
 
@@ -406,9 +356,9 @@ void alerts_submit(struct alerts *a, const struct alert *al)
 	if (!a || !al)
 		return;
 	m = alert_msg_copy(al); /* allocation outside the lock */
-	pthread_mutex_lock(&a->lock);
+	pthread_mutex_lock(&a->w.lock);
 	a->st.submitted++;
-	if (!m || a->finishing) {
+	if (!m || a->w.finishing) {
 		a->st.dropped++;
 		goto out_unlock;
 	}
@@ -426,9 +376,9 @@ void alerts_submit(struct alerts *a, const struct alert *al)
 	a->queue[(a->head + a->count) % a->queue_len] = m;
 	a->count++;
 	m = NULL;
-	pthread_cond_signal(&a->wake);
+	pthread_cond_signal(&a->w.wake);
 out_unlock:
-	pthread_mutex_unlock(&a->lock);
+	pthread_mutex_unlock(&a->w.lock);
 	alert_msg_free(m);
 }
 
@@ -438,17 +388,17 @@ void alerts_stats(struct alerts *a, struct alert_stats *st)
 		memset(st, 0, sizeof(*st));
 		return;
 	}
-	pthread_mutex_lock(&a->lock);
+	pthread_mutex_lock(&a->w.lock);
 	*st = a->st;
-	pthread_mutex_unlock(&a->lock);
+	pthread_mutex_unlock(&a->w.lock);
 }
 
 /* ---- lifecycle ---- */
 
 static void alerts_free(struct alerts *a)
 {
-	if (a->curl)
-		curl_easy_cleanup(a->curl);
+	if (a->w.curl)
+		curl_easy_cleanup(a->w.curl);
 	dedup_free(&a->dedup);
 	free(a->queue);
 	free(a->url);
@@ -491,21 +441,20 @@ out_free:
 	return err;
 }
 
-static int setup_curl(struct alerts *a)
+static int setup_curl(void *arg)
 {
+	struct alerts *a = arg;
 	CURL *c = curl_easy_init();
 
 	if (!c)
 		return -ENOMEM;
-	a->curl = c;
+	a->w.curl = c;
 	return http_setup(c, a->url, discard_body, deadline_check, a);
 }
 
 int alerts_start(struct alerts **out, const struct alert_config *cfg, const struct ci_job *job)
 {
 	struct alerts *a;
-	const char *step;
-	CURLcode crc;
 	int err;
 
 	*out = NULL;
@@ -543,30 +492,12 @@ int alerts_start(struct alerts **out, const struct alert_config *cfg, const stru
 		bw_err("webhook: cannot allocate the sender's queue: %s", strerror(ENOMEM));
 		goto err_free;
 	}
-	crc = curl_global_init(CURL_GLOBAL_DEFAULT);
-	if (crc != CURLE_OK) {
-		err = -EIO;
-		bw_err("webhook: cannot initialise libcurl: %s", curl_easy_strerror(crc));
+	err = http_worker_open(&a->w, "webhook", setup_curl, sender_main, a);
+	if (err)
 		goto err_free;
-	}
-	err = setup_curl(a);
-	if (err) {
-		bw_err("webhook: cannot set up the HTTP client (libcurl %s): %s",
-		       curl_version_info(CURLVERSION_NOW)->version, strerror(-err));
-		goto err_global;
-	}
-	err = http_worker_start(&a->lock, &a->wake, &a->thread, sender_main, a, &step);
-	if (err) {
-		bw_err("webhook: cannot %s: %s", step, strerror(-err));
-		goto err_global;
-	}
 	*out = a;
 	return 0;
 
-err_global:
-	curl_easy_cleanup(a->curl);
-	a->curl = NULL;
-	curl_global_cleanup();
 err_free:
 	alerts_free(a);
 	return err;
@@ -574,27 +505,13 @@ err_free:
 
 void alerts_finish(struct alerts *a, unsigned drain_ms, struct alert_stats *st)
 {
-	uint64_t deadline;
-
 	if (!a) {
 		if (st)
 			memset(st, 0, sizeof(*st));
 		return;
 	}
-	deadline = http_now_ms() + drain_ms;
-	pthread_mutex_lock(&a->lock);
-	a->finishing = true;
-	a->deadline_ms = deadline;
-	atomic_store(&a->abort_at_ms, deadline);
-	pthread_cond_broadcast(&a->wake);
-	pthread_mutex_unlock(&a->lock);
-	pthread_join(a->thread, NULL);
+	http_worker_close(&a->w, drain_ms);
 	if (st)
 		*st = a->st;
-	pthread_cond_destroy(&a->wake);
-	pthread_mutex_destroy(&a->lock);
-	curl_easy_cleanup(a->curl);
-	a->curl = NULL;
 	alerts_free(a);
-	curl_global_cleanup();
 }

@@ -60,25 +60,18 @@ struct otlp {
 	char *host_name;           /* resource host.name */
 	char *instance_id;         /* resource service.instance.id, or NULL */
 	unsigned batch_records, flush_ms, queue_len, queue_bytes, timeout_ms, max_attempts;
-	CURL *curl;                /* the sender thread's */
 	struct curl_slist *headers;
 	struct rec **batch;        /* the sender thread's: batch_records */
 	struct jbuf jb;            /* the sender thread's */
-	pthread_t thread;
+	struct http_worker w;      /* the sender thread; w.lock guards what follows */
 
-	pthread_mutex_t lock;
-	pthread_cond_t wake;       /* work, or finishing */
 	struct rec **queue;        /* ring of queue_len */
 	unsigned head, count;
 	size_t bytes;              /* line bytes queued */
-	bool finishing;
-	uint64_t deadline_ms;
 	struct otlp_stats st;
 	unsigned failures_logged;
 	uint64_t last_report_ms;   /* when a failure was last said */
 	uint64_t quiet_records;    /* records not delivered since, unsaid */
-
-	_Atomic uint64_t abort_at_ms; /* an in-flight request stops here (0: no limit) */
 };
 
 static uint64_t realtime_ns(void)
@@ -337,7 +330,7 @@ static int deadline_check(void *user, curl_off_t dltotal, curl_off_t dlnow, curl
 			  curl_off_t ulnow)
 {
 	struct otlp *o = user;
-	uint64_t at = atomic_load(&o->abort_at_ms);
+	uint64_t at = atomic_load(&o->w.abort_at_ms);
 
 	return at && http_now_ms() >= at; /* non-zero aborts the transfer */
 }
@@ -391,7 +384,7 @@ static void post_once(struct otlp *o, const char *body, size_t len, uint64_t lim
 	struct response resp = { .len = 0 };
 	char snip[161], msg[128];
 	size_t n;
-	CURL *c = o->curl;
+	CURL *c = o->w.curl;
 
 	resp.body[0] = '\0';
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
@@ -418,46 +411,6 @@ static void post_once(struct otlp *o, const char *body, size_t len, uint64_t lim
 		snprintf(r->why + n, sizeof(r->why) - n, ": %s", snip);
 }
 
-/* Sleep until `until` unless the drain deadline comes first: then false at once. */
-static bool backoff_wait(struct otlp *o, uint64_t until)
-{
-	struct timespec ts = http_abs_mono(until);
-	bool ok = true;
-
-	pthread_mutex_lock(&o->lock);
-	for (;;) {
-		if (o->finishing && o->deadline_ms <= until) {
-			ok = false;
-			break;
-		}
-		if (http_now_ms() >= until)
-			break;
-		pthread_cond_timedwait(&o->wake, &o->lock, &ts);
-	}
-	pthread_mutex_unlock(&o->lock);
-	return ok;
-}
-
-/* How long the next request may take: its timeout, cut at the drain deadline. */
-static uint64_t request_limit(struct otlp *o)
-{
-	uint64_t limit = o->timeout_ms, now = http_now_ms();
-
-	pthread_mutex_lock(&o->lock);
-	if (o->finishing)
-		limit = o->deadline_ms <= now ? 0 :
-			(o->deadline_ms - now < limit ? o->deadline_ms - now : limit);
-	pthread_mutex_unlock(&o->lock);
-	return limit;
-}
-
-static void count(struct otlp *o, uint64_t *field, uint64_t n)
-{
-	pthread_mutex_lock(&o->lock);
-	*field += n;
-	pthread_mutex_unlock(&o->lock);
-}
-
 /*
  * Say why records were not delivered: the first FAILURES_LOGGED times,
  * then at most once per QUIET_MS with the count since (a daemon runs for
@@ -470,7 +423,7 @@ static void report(struct otlp *o, size_t n, unsigned attempts, const char *why)
 	unsigned k;
 	bool say;
 
-	pthread_mutex_lock(&o->lock);
+	pthread_mutex_lock(&o->w.lock);
 	k = ++o->failures_logged;
 	say = k <= FAILURES_LOGGED || now - o->last_report_ms >= QUIET_MS;
 	if (k > FAILURES_LOGGED) {
@@ -482,7 +435,7 @@ static void report(struct otlp *o, size_t n, unsigned attempts, const char *why)
 	}
 	if (say)
 		o->last_report_ms = now;
-	pthread_mutex_unlock(&o->lock);
+	pthread_mutex_unlock(&o->w.lock);
 	if (!say)
 		return;
 	if (k <= FAILURES_LOGGED)
@@ -502,16 +455,16 @@ static void deliver(struct otlp *o, struct rec *const *recs, size_t n)
 	uint64_t limit, delay;
 
 	if (!build_payload(&o->jb, recs, n, o->host_name, o->instance_id)) {
-		count(o, &o->st.failed, n);
+		http_worker_count(&o->w, &o->st.failed, n);
 		report(o, n, 0, "out of memory building the request");
 		jbuf_free(&o->jb);
 		return;
 	}
 	for (;;) {
-		limit = request_limit(o);
+		limit = http_worker_limit(&o->w, o->timeout_ms);
 		if (!limit) {
 			if (!tries) {
-				count(o, &o->st.dropped, n); /* never tried: not a failure */
+				http_worker_count(&o->w, &o->st.dropped, n); /* never tried: not a failure */
 				return;
 			}
 			snprintf(r.why + strlen(r.why), sizeof(r.why) - strlen(r.why),
@@ -519,17 +472,17 @@ static void deliver(struct otlp *o, struct rec *const *recs, size_t n)
 			break;
 		}
 		if (tries)
-			count(o, &o->st.retries, 1);
+			http_worker_count(&o->w, &o->st.retries, 1);
 		post_once(o, o->jb.buf, o->jb.len, limit, &r);
 		tries++;
 		if (r.out == HTTP_SENT) {
 			uint64_t rej = r.rejected < n ? r.rejected : n;
 
-			pthread_mutex_lock(&o->lock);
+			pthread_mutex_lock(&o->w.lock);
 			o->st.sent += n - rej;
 			o->st.failed += rej;
 			o->st.batches++;
-			pthread_mutex_unlock(&o->lock);
+			pthread_mutex_unlock(&o->w.lock);
 			if (rej)
 				report(o, (size_t)rej, tries, r.why);
 			return;
@@ -543,13 +496,13 @@ static void deliver(struct otlp *o, struct rec *const *recs, size_t n)
 			delay = r.retry_after_ms;
 		log_msg(BW_LOG_DEBUG, "OTLP export (%s): attempt %u failed (%s), retrying in %llu ms",
 			 o->host, tries, r.why, (unsigned long long)delay);
-		if (!backoff_wait(o, http_now_ms() + delay)) {
+		if (!http_worker_backoff(&o->w, http_now_ms() + delay)) {
 			snprintf(r.why + strlen(r.why), sizeof(r.why) - strlen(r.why),
 				 "; no time left to retry before the drain deadline");
 			break;
 		}
 	}
-	count(o, &o->st.failed, n);
+	http_worker_count(&o->w, &o->st.failed, n);
 	report(o, n, tries, r.why);
 }
 
@@ -580,30 +533,30 @@ static void *sender_main(void *arg)
 	uint64_t due;
 	size_t n, i;
 
-	pthread_mutex_lock(&o->lock);
+	pthread_mutex_lock(&o->w.lock);
 	for (;;) {
-		if (o->finishing && http_now_ms() >= o->deadline_ms)
+		if (o->w.finishing && http_now_ms() >= o->w.deadline_ms)
 			break;
 		if (!o->count) {
-			if (o->finishing)
+			if (o->w.finishing)
 				break; /* all sent */
-			pthread_cond_wait(&o->wake, &o->lock);
+			pthread_cond_wait(&o->w.wake, &o->w.lock);
 			continue;
 		}
 		due = o->queue[o->head]->queued_ms + o->flush_ms;
-		if (o->count < o->batch_records && !o->finishing && http_now_ms() < due) {
+		if (o->count < o->batch_records && !o->w.finishing && http_now_ms() < due) {
 			ts = http_abs_mono(due);
-			pthread_cond_timedwait(&o->wake, &o->lock, &ts);
+			pthread_cond_timedwait(&o->w.wake, &o->w.lock, &ts);
 			continue;
 		}
 		n = take_batch(o);
-		pthread_mutex_unlock(&o->lock);
+		pthread_mutex_unlock(&o->w.lock);
 		deliver(o, o->batch, n);
 		for (i = 0; i < n; i++) {
 			free(o->batch[i]);
 			o->batch[i] = NULL;
 		}
-		pthread_mutex_lock(&o->lock);
+		pthread_mutex_lock(&o->w.lock);
 	}
 	/* Out of time: what is left was never tried. */
 	o->st.dropped += o->count;
@@ -614,7 +567,7 @@ static void *sender_main(void *arg)
 		o->count--;
 	}
 	o->bytes = 0;
-	pthread_mutex_unlock(&o->lock);
+	pthread_mutex_unlock(&o->w.lock);
 	return NULL;
 }
 
@@ -629,9 +582,9 @@ void otlp_submit(struct otlp *o, const char *line, size_t len, const char *type,
 		return;
 	if (line && len <= OTLP_RECORD_MAX)
 		r = rec_new(line, len, type, job_id, pid, time_ns, sev); /* outside the lock */
-	pthread_mutex_lock(&o->lock);
+	pthread_mutex_lock(&o->w.lock);
 	o->st.submitted++;
-	if (!r || o->finishing || o->count == o->queue_len || o->bytes + r->len > o->queue_bytes) {
+	if (!r || o->w.finishing || o->count == o->queue_len || o->bytes + r->len > o->queue_bytes) {
 		o->st.dropped++;
 		goto out_unlock;
 	}
@@ -642,9 +595,9 @@ void otlp_submit(struct otlp *o, const char *line, size_t len, const char *type,
 	r = NULL;
 	/* the thread waits for the first record (to time the flush) or a full batch */
 	if (o->count == 1 || o->count == o->batch_records)
-		pthread_cond_signal(&o->wake);
+		pthread_cond_signal(&o->w.wake);
 out_unlock:
-	pthread_mutex_unlock(&o->lock);
+	pthread_mutex_unlock(&o->w.lock);
 	free(r);
 }
 
@@ -654,17 +607,17 @@ void otlp_stats(struct otlp *o, struct otlp_stats *st)
 		memset(st, 0, sizeof(*st));
 		return;
 	}
-	pthread_mutex_lock(&o->lock);
+	pthread_mutex_lock(&o->w.lock);
 	*st = o->st;
-	pthread_mutex_unlock(&o->lock);
+	pthread_mutex_unlock(&o->w.lock);
 }
 
 /* ---- lifecycle ---- */
 
 static void otlp_free(struct otlp *o)
 {
-	if (o->curl)
-		curl_easy_cleanup(o->curl);
+	if (o->w.curl)
+		curl_easy_cleanup(o->w.curl);
 	curl_slist_free_all(o->headers);
 	jbuf_free(&o->jb);
 	free(o->batch);
@@ -724,7 +677,8 @@ out_free:
 	return err;
 }
 
-static int setup_curl(struct otlp *o, const struct otlp_config *cfg)
+/* The fixed headers and the configured ones, for every request. */
+static int build_headers(struct otlp *o, const struct otlp_config *cfg)
 {
 	static const char *const fixed[] = {
 		"Content-Type: application/json",
@@ -732,12 +686,8 @@ static int setup_curl(struct otlp *o, const struct otlp_config *cfg)
 		NULL,
 	};
 	struct curl_slist *t;
-	CURL *c = curl_easy_init();
 	unsigned i;
 
-	if (!c)
-		return -ENOMEM;
-	o->curl = c;
 	for (const char *const *p = fixed; *p; p++) {
 		t = curl_slist_append(o->headers, *p);
 		if (!t)
@@ -750,6 +700,17 @@ static int setup_curl(struct otlp *o, const struct otlp_config *cfg)
 			return -ENOMEM;
 		o->headers = t;
 	}
+	return 0;
+}
+
+static int setup_curl(void *arg)
+{
+	struct otlp *o = arg;
+	CURL *c = curl_easy_init();
+
+	if (!c)
+		return -ENOMEM;
+	o->w.curl = c;
 	if (http_setup(c, o->url, keep_response, deadline_check, o) ||
 	    curl_easy_setopt(c, CURLOPT_HTTPHEADER, o->headers))
 		return -EINVAL;
@@ -794,9 +755,7 @@ int otlp_start(struct otlp **out, const char *url, const struct otlp_config *cfg
 {
 	static const struct otlp_config defaults;
 	struct otlp *o;
-	const char *step;
 	char *full = NULL;
-	CURLcode crc;
 	int err;
 
 	*out = NULL;
@@ -838,30 +797,17 @@ int otlp_start(struct otlp **out, const char *url, const struct otlp_config *cfg
 		bw_err("OTLP export: cannot allocate the sender's queue: %s", strerror(ENOMEM));
 		goto err_free;
 	}
-	crc = curl_global_init(CURL_GLOBAL_DEFAULT);
-	if (crc != CURLE_OK) {
-		err = -EIO;
-		bw_err("OTLP export: cannot initialise libcurl: %s", curl_easy_strerror(crc));
+	err = build_headers(o, cfg);
+	if (err) {
+		bw_err("OTLP export: cannot allocate the request headers: %s", strerror(-err));
 		goto err_free;
 	}
-	err = setup_curl(o, cfg);
-	if (err) {
-		bw_err("OTLP export: cannot set up the HTTP client (libcurl %s): %s",
-		       curl_version_info(CURLVERSION_NOW)->version, strerror(-err));
-		goto err_global;
-	}
-	err = http_worker_start(&o->lock, &o->wake, &o->thread, sender_main, o, &step);
-	if (err) {
-		bw_err("OTLP export: cannot %s: %s", step, strerror(-err));
-		goto err_global;
-	}
+	err = http_worker_open(&o->w, "OTLP export", setup_curl, sender_main, o);
+	if (err)
+		goto err_free;
 	*out = o;
 	return 0;
 
-err_global:
-	curl_easy_cleanup(o->curl);
-	o->curl = NULL;
-	curl_global_cleanup();
 err_free:
 	otlp_free(o);
 	return err;
@@ -869,27 +815,13 @@ err_free:
 
 void otlp_finish(struct otlp *o, unsigned drain_ms, struct otlp_stats *st)
 {
-	uint64_t deadline;
-
 	if (!o) {
 		if (st)
 			memset(st, 0, sizeof(*st));
 		return;
 	}
-	deadline = http_now_ms() + drain_ms;
-	pthread_mutex_lock(&o->lock);
-	o->finishing = true;
-	o->deadline_ms = deadline;
-	atomic_store(&o->abort_at_ms, deadline);
-	pthread_cond_broadcast(&o->wake);
-	pthread_mutex_unlock(&o->lock);
-	pthread_join(o->thread, NULL);
+	http_worker_close(&o->w, drain_ms);
 	if (st)
 		*st = o->st;
-	pthread_cond_destroy(&o->wake);
-	pthread_mutex_destroy(&o->lock);
-	curl_easy_cleanup(o->curl);
-	o->curl = NULL;
 	otlp_free(o);
-	curl_global_cleanup();
 }

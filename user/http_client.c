@@ -2,7 +2,9 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <string.h>
 #include "http_client.h"
+#include "log.h"
 
 uint64_t http_now_ms(void)
 {
@@ -84,21 +86,21 @@ enum http_outcome http_classify(CURL *c, CURLcode rc, uint64_t *retry_after_ms, 
 	return HTTP_RETRY;
 }
 
-int http_worker_start(pthread_mutex_t *lock, pthread_cond_t *wake, pthread_t *thread,
-		      void *(*fn)(void *), void *arg, const char **failed)
+static int worker_start(struct http_worker *w, void *(*fn)(void *), void *arg,
+			const char **failed)
 {
 	pthread_condattr_t ca;
 	sigset_t all, old;
 	int err;
 
-	err = -pthread_mutex_init(lock, NULL);
+	err = -pthread_mutex_init(&w->lock, NULL);
 	if (err) {
 		*failed = "create the queue lock";
 		return err;
 	}
 	pthread_condattr_init(&ca);
 	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	err = -pthread_cond_init(wake, &ca);
+	err = -pthread_cond_init(&w->wake, &ca);
 	pthread_condattr_destroy(&ca);
 	if (err) {
 		*failed = "create the queue condition variable";
@@ -106,15 +108,102 @@ int http_worker_start(pthread_mutex_t *lock, pthread_cond_t *wake, pthread_t *th
 	}
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	err = -pthread_create(thread, NULL, fn, arg);
+	err = -pthread_create(&w->thread, NULL, fn, arg);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err) {
 		*failed = "start the sender thread";
-		pthread_cond_destroy(wake);
+		pthread_cond_destroy(&w->wake);
 		goto err_mutex;
 	}
 	return 0;
 err_mutex:
-	pthread_mutex_destroy(lock);
+	pthread_mutex_destroy(&w->lock);
 	return err;
+}
+
+int http_worker_open(struct http_worker *w, const char *what, int (*setup)(void *arg),
+		     void *(*fn)(void *), void *arg)
+{
+	const char *step;
+	CURLcode crc;
+	int err;
+
+	crc = curl_global_init(CURL_GLOBAL_DEFAULT);
+	if (crc != CURLE_OK) {
+		bw_err("%s: cannot initialise libcurl: %s", what, curl_easy_strerror(crc));
+		return -EIO;
+	}
+	err = setup(arg);
+	if (err) {
+		bw_err("%s: cannot set up the HTTP client (libcurl %s): %s", what,
+		       curl_version_info(CURLVERSION_NOW)->version, strerror(-err));
+		goto cleanup;
+	}
+	err = worker_start(w, fn, arg, &step);
+	if (err)
+		bw_err("%s: cannot %s: %s", what, step, strerror(-err));
+cleanup:
+	if (err) {
+		curl_easy_cleanup(w->curl);
+		w->curl = NULL;
+		curl_global_cleanup();
+	}
+	return err;
+}
+
+void http_worker_close(struct http_worker *w, unsigned drain_ms)
+{
+	uint64_t deadline = http_now_ms() + drain_ms;
+
+	pthread_mutex_lock(&w->lock);
+	w->finishing = true;
+	w->deadline_ms = deadline;
+	atomic_store(&w->abort_at_ms, deadline);
+	pthread_cond_broadcast(&w->wake);
+	pthread_mutex_unlock(&w->lock);
+	pthread_join(w->thread, NULL);
+	pthread_cond_destroy(&w->wake);
+	pthread_mutex_destroy(&w->lock);
+	curl_easy_cleanup(w->curl);
+	w->curl = NULL;
+	curl_global_cleanup();
+}
+
+bool http_worker_backoff(struct http_worker *w, uint64_t until)
+{
+	struct timespec ts = http_abs_mono(until);
+	bool ok = true;
+
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		/* Waiting past the deadline would be wasted: give up now. */
+		if (w->finishing && w->deadline_ms <= until) {
+			ok = false;
+			break;
+		}
+		if (http_now_ms() >= until)
+			break;
+		pthread_cond_timedwait(&w->wake, &w->lock, &ts);
+	}
+	pthread_mutex_unlock(&w->lock);
+	return ok;
+}
+
+uint64_t http_worker_limit(struct http_worker *w, uint64_t timeout_ms)
+{
+	uint64_t limit = timeout_ms, now = http_now_ms();
+
+	pthread_mutex_lock(&w->lock);
+	if (w->finishing)
+		limit = w->deadline_ms <= now ? 0 :
+			(w->deadline_ms - now < limit ? w->deadline_ms - now : limit);
+	pthread_mutex_unlock(&w->lock);
+	return limit;
+}
+
+void http_worker_count(struct http_worker *w, uint64_t *field, uint64_t n)
+{
+	pthread_mutex_lock(&w->lock);
+	*field += n;
+	pthread_mutex_unlock(&w->lock);
 }

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <time.h>
 #include <curl/curl.h>
 
@@ -45,7 +46,38 @@ enum http_outcome http_classify(CURL *c, CURLcode rc, uint64_t *retry_after_ms, 
  * stay with the event loop's signalfd. 0, or -errno with *failed naming the
  * step ("create the queue lock" ...) and nothing left behind.
  */
-int http_worker_start(pthread_mutex_t *lock, pthread_cond_t *wake, pthread_t *thread,
-		      void *(*fn)(void *), void *arg, const char **failed);
+/*
+ * A sender thread with its curl handle, its queue's lock and wakeup, and
+ * its stop: what the webhook sender and the OTLP exporter share.
+ */
+struct http_worker {
+	CURL *curl;                   /* the sender thread's */
+	pthread_t thread;
+	pthread_mutex_t lock;
+	pthread_cond_t wake;          /* new work, or finishing */
+	bool finishing;
+	uint64_t deadline_ms;         /* when finishing: give up at this time */
+	_Atomic uint64_t abort_at_ms; /* an in-flight request stops here (0: no limit) */
+};
+
+/*
+ * libcurl's global state, a handle set up by setup(arg) (which stores it
+ * in w->curl), the lock, the condition variable (CLOCK_MONOTONIC) and the
+ * thread running fn(arg) with every signal blocked. 0, or -errno after a
+ * message that starts with what ("webhook"); nothing is left on error.
+ */
+int http_worker_open(struct http_worker *w, const char *what, int (*setup)(void *arg),
+		     void *(*fn)(void *), void *arg);
+/*
+ * Tell the thread to finish by drain_ms from now (a request in flight at
+ * that time is cut off), wait for it, and free what open made.
+ */
+void http_worker_close(struct http_worker *w, unsigned drain_ms);
+/* Sleep until `until` unless the drain deadline comes first: then false, at once. */
+bool http_worker_backoff(struct http_worker *w, uint64_t until);
+/* How long the next request may take: timeout_ms, cut at the drain deadline. */
+uint64_t http_worker_limit(struct http_worker *w, uint64_t timeout_ms);
+/* *field += n under the worker's lock (the stats the caller's queue shares it with). */
+void http_worker_count(struct http_worker *w, uint64_t *field, uint64_t n);
 
 #endif /* BW_HTTP_CLIENT_H */

@@ -92,13 +92,36 @@ static __always_inline void bw_count(__u32 which)
 		*c += 1;
 }
 
-/* Ring buffer output with loss accounted, never silent. */
-static __always_inline void bw_submit(void *rec, __u64 size)
+static __always_inline void bw_output(void *rec, __u64 size, __u64 flags)
 {
-	if (bpf_ringbuf_output(&events, rec, size, 0))
+	if (bpf_ringbuf_output(&events, rec, size, flags))
 		bw_count(BW_CNT_LOST);
 	else
 		bw_count(BW_CNT_EVENTS);
+}
+
+/*
+ * Ring buffer output with loss accounted, never silent, that wakes the
+ * agent: it may act on this record. Forced, because the kernel's adaptive
+ * wakeup stays silent while older records (bw_submit_lazy's) wait unread.
+ */
+static __always_inline void bw_submit(void *rec, __u64 size)
+{
+	bw_output(rec, size, BPF_RB_FORCE_WAKEUP);
+}
+
+/*
+ * Fork and exit records are never judged: they wait for the next record
+ * that wakes the agent (an exec, at the latest its 250 ms tick) instead
+ * of costing a wakeup each, two thirds of a build's records. A quarter-full
+ * buffer wakes it anyway, so batching never turns into loss.
+ */
+static __always_inline void bw_submit_lazy(void *rec, __u64 size)
+{
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	__u64 ring = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE);
+
+	bw_output(rec, size, avail > ring / 4 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 }
 
 static __always_inline void bw_fill_header(struct bw_event_header *h, __u32 type, __u32 size,

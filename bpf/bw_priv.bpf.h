@@ -46,7 +46,13 @@ static __always_inline int bw_priv(struct bw_sys_enter_ctx *ctx, __u32 op, __u64
 	ev->op = op;
 	ev->syscall_nr = (__u32)ctx->syscall_nr;
 	ev->target_pid = target;
-	ev->pad0 = 0;
+	ev->flags = 0;
+	if (target) {
+		struct bw_proc_state *ts = bpf_map_lookup_elem(&job_procs, &target);
+
+		if (ts && ts->job_id == st->job_id)
+			ev->flags |= BW_PRIV_F_TARGET_IN_JOB;
+	}
 	if (str)
 		n = bpf_probe_read_user_str(ev->data, BW_PRIV_DATA, (void *)str);
 	ev->data_len = n > 0 ? n : 0;

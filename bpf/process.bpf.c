@@ -119,7 +119,7 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 	ev.parent_pid = ptgid;
 	ev.parent_tid = BPF_CORE_READ(parent, pid);
 	ev.parent_start_ns = BPF_CORE_READ(parent, group_leader, start_time);
-	bw_submit(&ev, sizeof(ev));
+	bw_submit_lazy(&ev, sizeof(ev));
 	return 0;
 }
 
@@ -320,7 +320,7 @@ int BPF_PROG(handle_exit, struct task_struct *task)
 	ev.ppid = BPF_CORE_READ(task, real_parent, tgid);
 	ev.exit_status = BPF_CORE_READ(task, exit_code);
 	BPF_CORE_READ_INTO(&ev.comm, task, comm);
-	bw_submit(&ev, sizeof(ev));
+	bw_submit_lazy(&ev, sizeof(ev));
 	bpf_map_delete_elem(&job_procs, &tgid);
 	return 0;
 }

@@ -202,10 +202,13 @@ struct bw_priv_event {
 	__u32 syscall_nr; /* which syscall of the family */
 	__u32 target_pid;
 	__u16 data_len;   /* bytes in data[], NUL included */
-	__u16 pad0;
+	__u16 flags;      /* BW_PRIV_F_* */
 	char comm[BW_COMM_LEN];
 	char data[];
 };
+
+/* target_pid was in the actor's job at the syscall (it may be gone by the time it is read). */
+#define BW_PRIV_F_TARGET_IN_JOB (1u << 0)
 
 /* Value of the job-scope map, keyed by tgid. */
 struct bw_proc_state {

@@ -8,7 +8,11 @@ FIXTURE_BINS := $(patsubst tests/fixtures/%.c,$(BUILD)/tests/fixtures/%,$(FIXTUR
 $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB_OBJS)
 	$(call msg,CC-TEST,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
+	$(Q)$(CC) $(CFLAGS) $(filter %.c,$^) $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
+
+# The sender tests share one loopback HTTP server.
+$(BUILD)/tests/unit/test_alerts $(BUILD)/tests/unit/test_export_otlp: \
+	tests/unit/http_test_server.c tests/unit/http_test_server.h
 
 $(BUILD)/tests/fixtures/%: tests/fixtures/%.c
 	$(call msg,CC-FIX,$@)

@@ -103,6 +103,25 @@ static bool restart_needed(const struct daemon_config *o, const struct daemon_co
 	       o->fail_closed != n->fail_closed || o->ringbuf_mb != n->ringbuf_mb;
 }
 
+/* File rules in a reloaded policy need the file hooks, which load only at start. */
+static void warn_file_hooks(struct daemon *d, const struct daemon_gen *g)
+{
+	const struct bw_policy **pols;
+	size_t n, i;
+	bool want = false;
+
+	if ((d->eng.agent.hooks_loaded & BW_HOOK_FILE) || !(g->cfg->hooks & BW_HOOK_FILE))
+		return;
+	pols = daemon_gen_all_policies(g, &n);
+	for (i = 0; pols && i < n; i++)
+		want |= policy_has_rules_on(pols[i], BW_ON_FILE);
+	free(pols);
+	if (want)
+		bw_warn("reload: the new policies have file rules, but the file hooks were not loaded "
+			"at start (record: auto without file rules then); they take effect at the next "
+			"start");
+}
+
 /* SIGHUP: a whole new generation, or none of it. */
 static void reload(struct daemon *d)
 {
@@ -119,6 +138,7 @@ static void reload(struct daemon *d)
 	if (restart_needed(old->cfg, g->cfg))
 		bw_warn("reload: record, ringbuf_mb and fail_closed changes take effect at the next "
 			"start");
+	warn_file_hooks(d, g);
 	d->gen = g;
 	redact_set_enabled(g->cfg->redact);
 	err = daemon_apply_kernel(d);

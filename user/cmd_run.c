@@ -91,7 +91,8 @@ static const char run_usage[] =
 	"      --webhook-secret-file FILE   sign generic payloads (HMAC-SHA256)\n"
 	"  -p, --policy FILE     judge every exec by this policy (default: the\n"
 	"                        embedded CI policy; see buildwarden policy check)\n"
-	"      --ringbuf-mb N    kernel ring buffer size in MiB, a power of two (default 16)\n"
+	"      --ringbuf-mb N    kernel ring buffer size in MiB, a power of two (default:\n"
+	"                        1 per CPU, from 4 to 16)\n"
 	"      --no-tree         do not print the process tree when the build ends\n"
 	"      --record LIST     what to record besides exec: comma-separated connect,\n"
 	"                        dns, file, privilege; 'all', 'exec' (none), or 'auto'\n"
@@ -146,7 +147,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 	};
 	int c, verbose = 0;
 
-	o->ringbuf_mb = LOADER_DEFAULT_RINGBUF >> 20;
+	o->ringbuf_mb = loader_default_ringbuf_mb();
 	o->hooks = BW_HOOK_ALL;
 	o->record_auto = true;
 	o->tree = true;

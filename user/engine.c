@@ -198,12 +198,19 @@ static uint32_t proc_target(const char *path, uint32_t self)
 }
 
 /*
- * The event is read after the fact: a short-lived process may be gone from
- * the job-scope map by then, so its own pid counts as in the job.
+ * The event is read after the fact: a short-lived target may have left the
+ * job-scope map by then. So the job's own lineage counts too: a process
+ * of the job with that pid, alive when the event happened (the privilege
+ * hook also says what it saw at the syscall).
  */
-static bool target_in_job(struct bw_engine *e, uint32_t target, uint32_t actor)
+static bool target_in_job(struct bw_engine *e, struct bw_job *j, uint32_t target,
+			  const struct bw_event_header *h)
 {
-	return target == actor || loader_in_job(&e->agent, target);
+	uint64_t target_job;
+
+	return target == h->pid ||
+	       (loader_job_of(&e->agent, target, &target_job) && target_job == h->job_id) ||
+	       proctab_find_live_pid(&j->procs, target, h->ktime_ns);
 }
 
 static void judge_event(struct bw_engine *e, struct bw_job *j, const struct bw_event_view *v)
@@ -243,11 +250,13 @@ static void on_hook_event(struct bw_engine *e, struct bw_job *j, const struct bw
 
 	netinfo_decode(ni, v, &e->dns);
 	if (v->hdr->type == BW_EV_PRIV && v->priv->target_pid)
-		ni->info.priv.target_in_job = target_in_job(e, v->priv->target_pid, v->hdr->pid);
+		ni->info.priv.target_in_job = (v->priv->flags & BW_PRIV_F_TARGET_IN_JOB) ||
+			target_in_job(e, j, v->priv->target_pid, v->hdr);
 	if (v->hdr->type == BW_EV_FILE) {
 		ni->info.file.target_pid = proc_target(ni->info.file.path, v->hdr->pid);
-		ni->info.file.target_in_job = ni->info.file.target_pid &&
-					      target_in_job(e, ni->info.file.target_pid, v->hdr->pid);
+		ni->info.file.target_in_job =
+			ni->info.file.target_pid &&
+			target_in_job(e, j, ni->info.file.target_pid, v->hdr);
 	}
 	if (job_recording(j)) {
 		jbuf_reset(&e->jb);
@@ -401,6 +410,8 @@ int engine_run_loop(struct bw_engine *e, int sigfd, const struct engine_loop_ops
 		/* The counters cost a syscall per CPU: a few times a second is enough. */
 		now = engine_now_ns();
 		if (now >= next_tick) {
+			/* Fork and exit records wake nobody (bw_submit_lazy): collect them here too. */
+			ring_buffer__consume(e->agent.rb);
 			ops->tick(arg);
 			next_tick = now + LOOP_PERIOD_NS;
 		}

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -94,6 +95,11 @@ int engine_setup_hooks(struct bw_engine *e, const struct engine_hooks_opts *o,
 	}
 	if (!err && o->fail_closed)
 		err = failclosed_arm(&e->agent);
+	/*
+	 * Loading parsed the kernel's BTF (megabytes) and freed it; glibc
+	 * keeps the pages unless asked. Give them back before the job starts.
+	 */
+	malloc_trim(0);
 	return err;
 }
 

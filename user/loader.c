@@ -125,6 +125,16 @@ fail:
 	return err;
 }
 
+uint32_t loader_default_ringbuf_mb(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	uint32_t mb = 4;
+
+	while (mb < 16 && mb < (uint32_t)(cpus > 0 ? cpus : 1))
+		mb <<= 1;
+	return mb;
+}
+
 int loader_open(struct bw_agent *a, const struct loader_opts *o, ring_buffer_sample_fn fn,
 		void *ctx)
 {
@@ -184,6 +194,16 @@ int loader_watch(struct bw_agent *a, pid_t pid, uint64_t job_id)
 		return err;
 	}
 	return 0;
+}
+
+bool loader_job_of(struct bw_agent *a, uint32_t tgid, uint64_t *job_id)
+{
+	struct bw_proc_state st;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(a->skel->maps.job_procs), &tgid, &st))
+		return false;
+	*job_id = st.job_id;
+	return true;
 }
 
 bool loader_in_job(struct bw_agent *a, uint32_t tgid)

@@ -35,6 +35,13 @@ struct bw_agent {
 };
 
 #define LOADER_DEFAULT_RINGBUF (16u << 20)
+/*
+ * `run`'s ring buffer: 1 MiB per CPU (records come from every CPU at
+ * once), rounded up to a power of two, from 4 to 16 MiB. Its pages count
+ * twice in the agent's RSS (the ring is mapped twice), so a small host
+ * pays little.
+ */
+uint32_t loader_default_ringbuf_mb(void);
 #define LOADER_DEFAULT_MAX_PROCS 65536u
 
 /* Returns 0 or -errno, having printed why. */
@@ -43,6 +50,8 @@ int loader_open(struct bw_agent *a, const struct loader_opts *o, ring_buffer_sam
 int loader_watch(struct bw_agent *a, pid_t pid, uint64_t job_id);
 /* Is tgid in a watched job right now? */
 bool loader_in_job(struct bw_agent *a, uint32_t tgid);
+/* The job tgid is in right now, if any. */
+bool loader_job_of(struct bw_agent *a, uint32_t tgid, uint64_t *job_id);
 int loader_counters(struct bw_agent *a, uint64_t out[BW_CNT_MAX]);
 void loader_close(struct bw_agent *a);
 

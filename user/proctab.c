@@ -55,6 +55,19 @@ struct bw_proc *proctab_find(const struct bw_proctab *t, uint32_t pid, uint64_t 
 	return NULL;
 }
 
+struct bw_proc *proctab_find_live_pid(const struct bw_proctab *t, uint32_t pid, uint64_t at_ns)
+{
+	struct bw_proc *p;
+	size_t i;
+
+	/* By pid alone the hash cannot help: rare callers (file and signal targets) scan. */
+	for (i = 0; i < t->n_buckets; i++)
+		for (p = t->buckets[i]; p; p = p->hnext)
+			if (p->pid == pid && (!p->exited || p->exit_ns >= at_ns))
+				return p;
+	return NULL;
+}
+
 static void grow(struct bw_proctab *t)
 {
 	size_t n = t->n_buckets * 2, i, h;

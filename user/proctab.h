@@ -77,6 +77,8 @@ struct bw_proctab {
 int proctab_init(struct bw_proctab *t);
 void proctab_free(struct bw_proctab *t);
 struct bw_proc *proctab_find(const struct bw_proctab *t, uint32_t pid, uint64_t start_ns);
+/* A process of the table with this pid that was alive at at_ns (ktime), or NULL. */
+struct bw_proc *proctab_find_live_pid(const struct bw_proctab *t, uint32_t pid, uint64_t at_ns);
 /* Find or create; returns NULL only when out of memory. */
 struct bw_proc *proctab_get(struct bw_proctab *t, uint32_t pid, uint64_t start_ns);
 /* Apply one decoded kernel record. Returns 0 or -ENOMEM. */

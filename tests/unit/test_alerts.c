@@ -8,10 +8,9 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <netinet/in.h>
-#include <poll.h>
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -27,6 +26,7 @@
 #include "alerts.h"
 #include "alerts_internal.h"
 #include "ci_env.h"
+#include "http_test_server.h"
 #include "log.h"
 
 /* ---- helpers ---- */
@@ -608,150 +608,11 @@ static void test_dedup_finish_and_expired(void **state)
 
 /* ---- the sender, end to end against a loopback HTTP server ---- */
 
-#define SRV_MAX 16
-#define HANG (-1)
-
-struct server {
-	int lfd, stop[2];
-	uint16_t port;
-	int script[SRV_MAX];      /* status per request in order; HANG; 0 past the end: 200 */
-	const char *retry_after;  /* header value sent with 429/5xx, or NULL */
-	pthread_t th;
-	pthread_mutex_t mu;
-	int n;                    /* requests seen */
-	char *body[SRV_MAX];
-	char sig[SRV_MAX][80];
-	char ua[SRV_MAX][64];
-	uint64_t at_ms[SRV_MAX];
+/* answers as a chat webhook might: a body that is not JSON, which the sender discards */
+static const struct http_test_profile webhook = {
+	.header = "X-Buildwarden-Signature",
+	.body = "bad-ok",
 };
-
-static bool wait_stop(struct server *s, int fd)
-{
-	struct pollfd p[2] = { { .fd = s->stop[0], .events = POLLIN }, { .fd = fd, .events = POLLIN } };
-
-	return poll(p, fd >= 0 ? 2 : 1, -1) > 0 && (p[0].revents & POLLIN);
-}
-
-static void header_value(const char *req, const char *name, char *out, size_t size)
-{
-	const char *p = strcasestr(req, name);
-
-	out[0] = '\0';
-	if (!p)
-		return;
-	p += strlen(name);
-	while (*p == ' ')
-		p++;
-	snprintf(out, size, "%.*s", (int)strcspn(p, "\r\n"), p);
-}
-
-static void *server_main(void *arg)
-{
-	struct server *s = arg;
-	char req[65536], reply[256];
-	size_t len;
-	ssize_t r;
-	int fd, status, i;
-	char *end;
-
-	for (;;) {
-		if (wait_stop(s, s->lfd))
-			break;
-		fd = accept(s->lfd, NULL, NULL);
-		if (fd < 0)
-			continue;
-		len = 0;
-		end = NULL;
-		while (len < sizeof(req) - 1) {
-			r = read(fd, req + len, sizeof(req) - 1 - len);
-			if (r <= 0)
-				break;
-			len += (size_t)r;
-			req[len] = '\0';
-			if ((end = strstr(req, "\r\n\r\n"))) {
-				char cl[32];
-
-				header_value(req, "\r\nContent-Length:", cl, sizeof(cl));
-				if (len >= (size_t)(end + 4 - req) + (size_t)atol(cl))
-					break;
-			}
-		}
-		pthread_mutex_lock(&s->mu);
-		i = s->n < SRV_MAX ? s->n : SRV_MAX - 1;
-		s->n++;
-		free(s->body[i]);
-		s->body[i] = strdup(end ? end + 4 : "");
-		header_value(req, "\r\nX-Buildwarden-Signature:", s->sig[i], sizeof(s->sig[i]));
-		header_value(req, "\r\nUser-Agent:", s->ua[i], sizeof(s->ua[i]));
-		s->at_ms[i] = mono_ms();
-		status = s->script[i] ? s->script[i] : 200;
-		pthread_mutex_unlock(&s->mu);
-		if (status == HANG) {
-			bool stop = wait_stop(s, fd); /* until the client gives up, or the end */
-
-			close(fd);
-			if (stop)
-				break;
-			continue;
-		}
-		snprintf(reply, sizeof(reply), "HTTP/1.1 %d X\r\nContent-Length: 6\r\n%s%s%s"
-			 "Connection: close\r\n\r\nbad-ok", status,
-			 s->retry_after && status >= 429 ? "Retry-After: " : "",
-			 s->retry_after && status >= 429 ? s->retry_after : "",
-			 s->retry_after && status >= 429 ? "\r\n" : "");
-		if (write(fd, reply, strlen(reply)) < 0)
-			perror("test server write");
-		close(fd);
-	}
-	return NULL;
-}
-
-static void server_start(struct server *s, const int *script, size_t n, const char *retry_after)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t sl = sizeof(sa);
-
-	memset(s, 0, sizeof(*s));
-	memcpy(s->script, script, n * sizeof(*script));
-	s->retry_after = retry_after;
-	s->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	assert_true(s->lfd >= 0);
-	assert_int_equal(bind(s->lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	assert_int_equal(listen(s->lfd, 16), 0);
-	assert_int_equal(getsockname(s->lfd, (struct sockaddr *)&sa, &sl), 0);
-	s->port = ntohs(sa.sin_port);
-	assert_int_equal(pipe2(s->stop, O_CLOEXEC), 0);
-	pthread_mutex_init(&s->mu, NULL);
-	assert_int_equal(pthread_create(&s->th, NULL, server_main, s), 0);
-}
-
-static void server_stop(struct server *s)
-{
-	assert_int_equal(write(s->stop[1], "x", 1), 1);
-	pthread_join(s->th, NULL);
-	close(s->lfd);
-	close(s->stop[0]);
-	close(s->stop[1]);
-	pthread_mutex_destroy(&s->mu);
-}
-
-static void server_free(struct server *s)
-{
-	int i;
-
-	for (i = 0; i < SRV_MAX; i++)
-		free(s->body[i]);
-}
-
-static int server_count(struct server *s)
-{
-	int n;
-
-	pthread_mutex_lock(&s->mu);
-	n = s->n;
-	pthread_mutex_unlock(&s->mu);
-	return n;
-}
 
 static struct alerts *start_at(uint16_t port, enum alert_format f, const char *secret,
 			       unsigned window_ms)
@@ -773,7 +634,7 @@ static struct alerts *start_at(uint16_t port, enum alert_format f, const char *s
 static void test_send_sign_and_dedup(void **state)
 {
 	static const int script[] = { 200, 200 };
-	struct server s;
+	struct http_test_server s;
 	struct alerts *a;
 	struct alert al = test_alert("curl-pipe-sh", "/usr/bin/curl");
 	struct alert_stats st;
@@ -781,7 +642,7 @@ static void test_send_sign_and_dedup(void **state)
 	char want[80], hex[65];
 	int i;
 
-	server_start(&s, script, 2, NULL);
+	http_test_server_start(&s, &webhook, script, 2, NULL);
 	a = start_at(s.port, ALERT_FMT_GENERIC, "s3cret-key", 60000);
 	for (i = 0; i < 3; i++) {
 		al.pid = 100 + (uint32_t)i;
@@ -794,91 +655,97 @@ static void test_send_sign_and_dedup(void **state)
 	assert_int_equal(st.failed, 0);
 	assert_int_equal(st.dropped, 0);
 	assert_int_equal(st.retries, 0);
-	server_stop(&s);
+	http_test_server_stop(&s);
 	assert_int_equal(s.n, 2);
 	for (i = 0; i < 2; i++) {
-		assert_int_equal(alert_hmac_sha256_hex("s3cret-key", s.body[i], strlen(s.body[i]), hex), 0);
+		assert_int_equal(alert_hmac_sha256_hex("s3cret-key", s.req[i].body,
+						       strlen(s.req[i].body), hex), 0);
 		snprintf(want, sizeof(want), "sha256=%s", hex);
-		assert_string_equal(s.sig[i], want);
-		assert_string_equal(s.ua[i], "buildwarden/0.1");
+		assert_string_equal(s.req[i].header, want);
+		assert_string_equal(s.req[i].user_agent, "buildwarden/0.1");
 	}
-	o = parse(s.body[0]);
+	o = parse(s.req[0].body);
 	assert_string_equal(str_at(o, "kind"), "alert");
 	json_object_put(o);
-	o = parse(s.body[1]);
+	o = parse(s.req[1].body);
 	assert_string_equal(str_at(o, "kind"), "summary");
 	assert_int_equal(json_object_get_int64(get(o, "count")), 2);
 	json_object_put(o);
-	server_free(&s);
+	http_test_server_free(&s);
 }
 
 static void test_summary_at_window_end(void **state)
 {
 	static const int script[] = { 200 };
-	struct server s;
+	struct http_test_server s;
 	struct alerts *a;
 	struct alert al = test_alert("r", "/bin/true");
 	struct alert_stats st;
-	uint64_t t0 = mono_ms();
+	int i;
 
-	server_start(&s, script, 1, NULL);
+	http_test_server_start(&s, &webhook, script, 1, NULL);
 	a = start_at(s.port, ALERT_FMT_SLACK, NULL, 300);
 	alerts_submit(a, &al);
 	alerts_submit(a, &al);
-	while (server_count(&s) < 2 && mono_ms() - t0 < 5000)
-		usleep(10000);
-	assert_int_equal(server_count(&s), 2); /* the summary went at window end, not at finish */
-	alerts_stats(a, &st);
+	http_test_server_wait(&s, 2, 5000);
+	assert_int_equal(http_test_server_count(&s), 2); /* the summary went at window end, not at finish */
+	/* The server counts a request before it answers: give the sender its reply. */
+	for (i = 0; i < 500; i++) {
+		alerts_stats(a, &st);
+		if (st.sent == 2)
+			break;
+		poll(NULL, 0, 10);
+	}
 	assert_int_equal(st.sent, 2);
 	alerts_finish(a, 1000, &st);
 	assert_int_equal(st.sent, 2);
 	assert_int_equal(st.merged, 1);
-	server_stop(&s);
-	assert_true(s.at_ms[1] - s.at_ms[0] >= 250);
-	assert_string_equal(s.sig[0], ""); /* slack: never signed */
-	server_free(&s);
+	http_test_server_stop(&s);
+	assert_true(s.req[1].at_ms - s.req[0].at_ms >= 250);
+	assert_string_equal(s.req[0].header, ""); /* slack: never signed */
+	http_test_server_free(&s);
 }
 
 static void test_retry_then_ok(void **state)
 {
 	static const int script[] = { 500, 429, 200 };
-	struct server s;
+	struct http_test_server s;
 	struct alerts *a;
 	struct alert al = test_alert("r", "/bin/true");
 	struct alert_stats st;
 
-	server_start(&s, script, 3, "1");
+	http_test_server_start(&s, &webhook, script, 3, "1");
 	a = start_at(s.port, ALERT_FMT_TEAMS, NULL, 1000);
 	alerts_submit(a, &al);
 	alerts_finish(a, 8000, &st);
-	server_stop(&s);
+	http_test_server_stop(&s);
 	assert_int_equal(s.n, 3);
 	assert_int_equal(st.sent, 1);
 	assert_int_equal(st.retries, 2);
 	assert_int_equal(st.failed, 0);
-	assert_true(s.at_ms[1] - s.at_ms[0] >= 900);  /* Retry-After 1 s beats the 250 ms backoff */
-	assert_true(s.at_ms[2] - s.at_ms[1] >= 900);  /* Retry-After: 1 */
-	server_free(&s);
+	assert_true(s.req[1].at_ms - s.req[0].at_ms >= 900);  /* Retry-After 1 s beats the 250 ms backoff */
+	assert_true(s.req[2].at_ms - s.req[1].at_ms >= 900);  /* Retry-After: 1 */
+	http_test_server_free(&s);
 }
 
 static void test_4xx_no_retry(void **state)
 {
 	static const int script[] = { 400, 404 };
-	struct server s;
+	struct http_test_server s;
 	struct alerts *a;
 	struct alert al = test_alert("r", "/bin/true");
 	struct alert_stats st;
 
-	server_start(&s, script, 2, NULL);
+	http_test_server_start(&s, &webhook, script, 2, NULL);
 	a = start_at(s.port, ALERT_FMT_SLACK, NULL, 1000);
 	alerts_submit(a, &al);
 	alerts_finish(a, 5000, &st);
-	server_stop(&s);
+	http_test_server_stop(&s);
 	assert_int_equal(s.n, 1);
 	assert_int_equal(st.failed, 1);
 	assert_int_equal(st.sent, 0);
 	assert_int_equal(st.retries, 0);
-	server_free(&s);
+	http_test_server_free(&s);
 }
 
 static void test_receiver_down(void **state)
@@ -907,8 +774,9 @@ static void test_receiver_down(void **state)
 
 static void test_hanging_receiver_bounded(void **state)
 {
-	static const int script[] = { HANG, HANG, HANG, HANG, HANG, HANG };
-	struct server s;
+	static const int script[] = { HTTP_TEST_HANG, HTTP_TEST_HANG, HTTP_TEST_HANG, HTTP_TEST_HANG,
+				      HTTP_TEST_HANG, HTTP_TEST_HANG };
+	struct http_test_server s;
 	struct alerts *a;
 	struct alert al;
 	struct alert_stats st;
@@ -916,7 +784,7 @@ static void test_hanging_receiver_bounded(void **state)
 	int i;
 	char rule[8];
 
-	server_start(&s, script, 6, NULL);
+	http_test_server_start(&s, &webhook, script, 6, NULL);
 	a = start_at(s.port, ALERT_FMT_SLACK, NULL, 1000);
 	/* 8 distinct alerts into a queue of 8 while the first hangs; 2 more dropped */
 	t0 = mono_ms();
@@ -930,13 +798,13 @@ static void test_hanging_receiver_bounded(void **state)
 	t0 = mono_ms();
 	alerts_finish(a, 1500, &st);
 	t = mono_ms() - t0;
-	server_stop(&s);
+	http_test_server_stop(&s);
 	assert_true(t < 1500 + 1200); /* the in-flight request is cut at the deadline */
 	assert_int_equal(st.submitted, 10);
 	assert_int_equal(st.sent, 0);
 	assert_true(st.dropped >= 2);
 	assert_int_equal(st.sent + st.failed + st.dropped, 10);
-	server_free(&s);
+	http_test_server_free(&s);
 }
 
 static void test_bad_config(void **state)

@@ -10,10 +10,8 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
-#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -28,6 +26,7 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 #include "export_otlp.h"
+#include "http_test_server.h"
 
 static uint64_t mono_ms(void)
 {
@@ -191,166 +190,14 @@ static void test_severity(void **state)
 
 /* ---- the sender, end to end against a loopback HTTP server ---- */
 
-#define SRV_MAX 64
-#define HANG (-1)
-#define PARTIAL 299 /* answer 200 with a partial success rejecting 2 records */
-
-struct request {
-	char path[128], ctype[64], extra[64];
-	char *body;
-	uint64_t at_ms;
+/* answers as an OTLP receiver does: JSON; PARTIAL is a 200 rejecting 2 records */
+static const struct http_test_profile otlp_receiver = {
+	.header = "X-Scope-OrgID",
+	.content_type = "application/json",
+	.body = "{}",
+	.partial_body = "{\"partialSuccess\":{\"rejectedLogRecords\":\"2\","
+			"\"errorMessage\":\"too old\"}}",
 };
-
-struct server {
-	int lfd, stop[2];
-	uint16_t port;
-	int script[SRV_MAX];      /* status per request in order; HANG; 0 past the end: 200 */
-	const char *retry_after;  /* header value sent with 429/5xx, or NULL */
-	pthread_t th;
-	pthread_mutex_t mu;
-	int n;
-	struct request req[SRV_MAX];
-};
-
-static bool wait_stop(struct server *s, int fd)
-{
-	struct pollfd p[2] = { { .fd = s->stop[0], .events = POLLIN }, { .fd = fd, .events = POLLIN } };
-
-	return poll(p, fd >= 0 ? 2 : 1, -1) > 0 && (p[0].revents & POLLIN);
-}
-
-static void header_value(const char *req, const char *name, char *out, size_t size)
-{
-	const char *p = strcasestr(req, name);
-
-	out[0] = '\0';
-	if (!p)
-		return;
-	p += strlen(name);
-	while (*p == ' ')
-		p++;
-	snprintf(out, size, "%.*s", (int)strcspn(p, "\r\n"), p);
-}
-
-static void *server_main(void *arg)
-{
-	struct server *s = arg;
-	size_t cap = 1 << 20, len, want;
-	char *req = malloc(cap), reply[512], cl[32], *end;
-	const char *partial = "{\"partialSuccess\":{\"rejectedLogRecords\":\"2\","
-			      "\"errorMessage\":\"too old\"}}";
-	struct request *rq;
-	ssize_t r;
-	int fd, status, i;
-
-	for (;;) {
-		if (wait_stop(s, s->lfd))
-			break;
-		fd = accept(s->lfd, NULL, NULL);
-		if (fd < 0)
-			continue;
-		len = 0;
-		end = NULL;
-		want = 0;
-		while (len < cap - 1) {
-			r = read(fd, req + len, cap - 1 - len);
-			if (r <= 0)
-				break;
-			len += (size_t)r;
-			req[len] = '\0';
-			if (!end && (end = strstr(req, "\r\n\r\n"))) {
-				header_value(req, "\r\nContent-Length:", cl, sizeof(cl));
-				want = (size_t)(end + 4 - req) + (size_t)atol(cl);
-			}
-			if (end && len >= want)
-				break;
-		}
-		pthread_mutex_lock(&s->mu);
-		i = s->n < SRV_MAX ? s->n : SRV_MAX - 1;
-		s->n++;
-		rq = &s->req[i];
-		free(rq->body);
-		rq->body = strdup(end ? end + 4 : "");
-		sscanf(req, "POST %127s", rq->path);
-		header_value(req, "\r\nContent-Type:", rq->ctype, sizeof(rq->ctype));
-		header_value(req, "\r\nX-Scope-OrgID:", rq->extra, sizeof(rq->extra));
-		rq->at_ms = mono_ms();
-		status = s->script[i] ? s->script[i] : 200;
-		pthread_mutex_unlock(&s->mu);
-		if (status == HANG) {
-			bool stop = wait_stop(s, fd); /* until the client gives up, or the end */
-
-			close(fd);
-			if (stop)
-				break;
-			continue;
-		}
-		snprintf(reply, sizeof(reply), "HTTP/1.1 %d X\r\nContent-Type: application/json\r\n"
-			 "Content-Length: %zu\r\n%s%s%sConnection: close\r\n\r\n%s",
-			 status == PARTIAL ? 200 : status,
-			 status == PARTIAL ? strlen(partial) : 2,
-			 s->retry_after && status >= 429 && status != PARTIAL ? "Retry-After: " : "",
-			 s->retry_after && status >= 429 && status != PARTIAL ? s->retry_after : "",
-			 s->retry_after && status >= 429 && status != PARTIAL ? "\r\n" : "",
-			 status == PARTIAL ? partial : "{}");
-		if (write(fd, reply, strlen(reply)) < 0)
-			perror("test server write");
-		close(fd);
-	}
-	free(req);
-	return NULL;
-}
-
-static void server_start(struct server *s, const int *script, size_t n, const char *retry_after)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
-	socklen_t sl = sizeof(sa);
-
-	memset(s, 0, sizeof(*s));
-	if (n)
-		memcpy(s->script, script, n * sizeof(*script));
-	s->retry_after = retry_after;
-	s->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	assert_true(s->lfd >= 0);
-	assert_int_equal(bind(s->lfd, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	assert_int_equal(listen(s->lfd, 16), 0);
-	assert_int_equal(getsockname(s->lfd, (struct sockaddr *)&sa, &sl), 0);
-	s->port = ntohs(sa.sin_port);
-	assert_int_equal(pipe2(s->stop, O_CLOEXEC), 0);
-	pthread_mutex_init(&s->mu, NULL);
-	assert_int_equal(pthread_create(&s->th, NULL, server_main, s), 0);
-}
-
-static void server_stop(struct server *s)
-{
-	assert_int_equal(write(s->stop[1], "x", 1), 1);
-	pthread_join(s->th, NULL);
-	close(s->lfd);
-	close(s->stop[0]);
-	close(s->stop[1]);
-	pthread_mutex_destroy(&s->mu);
-	for (int i = 0; i < SRV_MAX; i++)
-		free(s->req[i].body);
-}
-
-static int server_count(struct server *s)
-{
-	int n;
-
-	pthread_mutex_lock(&s->mu);
-	n = s->n;
-	pthread_mutex_unlock(&s->mu);
-	return n;
-}
-
-static bool wait_count(struct server *s, int n, unsigned ms)
-{
-	uint64_t t0 = mono_ms();
-
-	while (server_count(s) < n && mono_ms() - t0 < ms)
-		poll(NULL, 0, 10);
-	return server_count(s) >= n;
-}
 
 static struct otlp *start_at(const char *url, unsigned batch, unsigned flush_ms, unsigned queue_len)
 {
@@ -379,13 +226,13 @@ static void submit_n(struct otlp *o, unsigned from, unsigned n)
 }
 
 /* Records in request i, checking the shape; seqs appended to seq[] from *n. */
-static size_t check_request(struct server *s, int i, unsigned *seq, size_t *n)
+static size_t check_request(struct http_test_server *s, int i, unsigned *seq, size_t *n)
 {
 	struct json_object *root, *recs, *body;
 	size_t k, count;
 
-	assert_string_equal(s->req[i].ctype, "application/json");
-	assert_string_equal(s->req[i].extra, "tenant-7");
+	assert_string_equal(s->req[i].content_type, "application/json");
+	assert_string_equal(s->req[i].header, "tenant-7");
 	root = json_tokener_parse(s->req[i].body);
 	if (!root)
 		fail_msg("request %d is not JSON: %.200s", i, s->req[i].body);
@@ -407,7 +254,7 @@ static size_t check_request(struct server *s, int i, unsigned *seq, size_t *n)
 
 static void test_url_paths(void **state)
 {
-	struct server s;
+	struct http_test_server s;
 	struct otlp *o;
 	struct otlp_stats st;
 	char url[128];
@@ -418,18 +265,19 @@ static void test_url_paths(void **state)
 		{ "/otlp/tenant/v1/logs?x=1", "/otlp/tenant/v1/logs?x=1" },
 	};
 
-	server_start(&s, NULL, 0, NULL);
+	http_test_server_start(&s, &otlp_receiver, NULL, 0, NULL);
 	for (size_t i = 0; i < sizeof(forms) / sizeof(forms[0]); i++) {
 		snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", s.port, forms[i][0]);
 		o = start_at(url, 1, 60000, 16);
 		submit_n(o, 0, 1);
-		assert_true(wait_count(&s, (int)i + 1, 5000));
+		assert_true(http_test_server_wait(&s, (int)i + 1, 5000));
 		otlp_finish(o, 2000, &st);
 		assert_int_equal(st.sent, 1);
 		assert_string_equal(s.req[i].path, forms[i][1]);
 		assert_int_equal(check_request(&s, (int)i, NULL, NULL), 1);
 	}
-	server_stop(&s);
+	http_test_server_stop(&s);
+	http_test_server_free(&s);
 }
 
 static void test_bad_urls(void **state)
@@ -458,7 +306,7 @@ static void test_bad_urls(void **state)
 
 static void test_batching(void **state)
 {
-	struct server s;
+	struct http_test_server s;
 	struct otlp *o;
 	struct otlp_stats st;
 	char url[64];
@@ -466,19 +314,19 @@ static void test_batching(void **state)
 	size_t n = 0;
 	uint64_t t0;
 
-	server_start(&s, NULL, 0, NULL);
+	http_test_server_start(&s, &otlp_receiver, NULL, 0, NULL);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u", s.port);
 	/* by count: 12 records, batches of 5, a flush time far away */
 	o = start_at(url, 5, 60000, 64);
 	submit_n(o, 0, 12);
-	assert_true(wait_count(&s, 2, 5000));
+	assert_true(http_test_server_wait(&s, 2, 5000));
 	poll(NULL, 0, 300);
-	assert_int_equal(server_count(&s), 2); /* the last 2 wait for a full batch or the timer */
+	assert_int_equal(http_test_server_count(&s), 2); /* the last 2 wait for a full batch or the timer */
 	otlp_stats(o, &st);
 	assert_int_equal(st.submitted, 12);
 	assert_int_equal(st.sent, 10);
 	otlp_finish(o, 3000, &st); /* the rest goes at finish */
-	assert_int_equal(server_count(&s), 3);
+	assert_int_equal(http_test_server_count(&s), 3);
 	assert_int_equal(check_request(&s, 0, seq, &n), 5);
 	assert_int_equal(check_request(&s, 1, seq, &n), 5);
 	assert_int_equal(check_request(&s, 2, seq, &n), 2);
@@ -492,7 +340,7 @@ static void test_batching(void **state)
 	o = start_at(url, 100, 300, 64);
 	t0 = mono_ms();
 	submit_n(o, 100, 3);
-	assert_true(wait_count(&s, 4, 5000));
+	assert_true(http_test_server_wait(&s, 4, 5000));
 	assert_true(s.req[3].at_ms - t0 >= 250);
 	assert_true(s.req[3].at_ms - t0 < 2000);
 	n = 0;
@@ -501,26 +349,27 @@ static void test_batching(void **state)
 	otlp_finish(o, 1000, &st);
 	assert_int_equal(st.sent, 3);
 	assert_int_equal(st.batches, 1);
-	server_stop(&s);
+	http_test_server_stop(&s);
+	http_test_server_free(&s);
 }
 
 static void test_retry_500_and_429(void **state)
 {
 	static const int script[] = { 500, 200, 429, 200 };
-	struct server s;
+	struct http_test_server s;
 	struct otlp *o;
 	struct otlp_stats st;
 	char url[64];
 
-	server_start(&s, script, 4, "1");
+	http_test_server_start(&s, &otlp_receiver, script, 4, "1");
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u/v1/logs", s.port);
 	o = start_at(url, 4, 60000, 64);
 	submit_n(o, 0, 4);
-	assert_true(wait_count(&s, 2, 5000));
+	assert_true(http_test_server_wait(&s, 2, 5000));
 	submit_n(o, 4, 4);
-	assert_true(wait_count(&s, 4, 5000));
+	assert_true(http_test_server_wait(&s, 4, 5000));
 	otlp_finish(o, 3000, &st);
-	assert_int_equal(server_count(&s), 4);
+	assert_int_equal(http_test_server_count(&s), 4);
 	/* the same batch again, after a backoff; Retry-After: 1 is honoured */
 	assert_string_equal(s.req[0].body, s.req[1].body);
 	assert_string_equal(s.req[2].body, s.req[3].body);
@@ -531,32 +380,34 @@ static void test_retry_500_and_429(void **state)
 	assert_int_equal(st.retries, 2);
 	assert_int_equal(st.batches, 2);
 	assert_int_equal(st.failed + st.dropped, 0);
-	server_stop(&s);
+	http_test_server_stop(&s);
+	http_test_server_free(&s);
 }
 
 static void test_400_and_partial_success(void **state)
 {
-	static const int script[] = { 400, PARTIAL };
-	struct server s;
+	static const int script[] = { 400, HTTP_TEST_PARTIAL };
+	struct http_test_server s;
 	struct otlp *o;
 	struct otlp_stats st;
 	char url[64];
 
-	server_start(&s, script, 2, NULL);
+	http_test_server_start(&s, &otlp_receiver, script, 2, NULL);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u", s.port);
 	o = start_at(url, 3, 60000, 64);
 	submit_n(o, 0, 3);
-	assert_true(wait_count(&s, 1, 5000));
+	assert_true(http_test_server_wait(&s, 1, 5000));
 	submit_n(o, 3, 3);
-	assert_true(wait_count(&s, 2, 5000));
+	assert_true(http_test_server_wait(&s, 2, 5000));
 	otlp_finish(o, 2000, &st);
-	assert_int_equal(server_count(&s), 2); /* 400: not retried */
+	assert_int_equal(http_test_server_count(&s), 2); /* 400: not retried */
 	assert_int_equal(st.submitted, 6);
 	assert_int_equal(st.failed, 3 + 2);
 	assert_int_equal(st.sent, 1);
 	assert_int_equal(st.batches, 1);
 	assert_int_equal(st.retries + st.dropped, 0);
-	server_stop(&s);
+	http_test_server_stop(&s);
+	http_test_server_free(&s);
 }
 
 static void test_receiver_down(void **state)
@@ -594,8 +445,8 @@ static void test_receiver_down(void **state)
 
 static void test_hanging_receiver_bounded_by_drain(void **state)
 {
-	static const int script[] = { HANG };
-	struct server s;
+	static const int script[] = { HTTP_TEST_HANG };
+	struct http_test_server s;
 	struct otlp *o;
 	struct otlp_config cfg = { .batch_records = 2, .flush_ms = 60000, .timeout_ms = 30000,
 				   .max_attempts = 5, .host_name = "h" };
@@ -603,11 +454,11 @@ static void test_hanging_receiver_bounded_by_drain(void **state)
 	char url[64];
 	uint64_t t0;
 
-	server_start(&s, script, 1, NULL);
+	http_test_server_start(&s, &otlp_receiver, script, 1, NULL);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u", s.port);
 	assert_int_equal(otlp_start(&o, url, &cfg), 0);
 	submit_n(o, 0, 5);
-	assert_true(wait_count(&s, 1, 5000));
+	assert_true(http_test_server_wait(&s, 1, 5000));
 	t0 = mono_ms();
 	otlp_finish(o, 700, &st);
 	assert_true(mono_ms() - t0 < 700 + 800);
@@ -615,12 +466,13 @@ static void test_hanging_receiver_bounded_by_drain(void **state)
 	assert_int_equal(st.sent, 0);
 	assert_int_equal(st.failed, 2);   /* in flight when the deadline cut it */
 	assert_int_equal(st.dropped, 3);  /* never tried */
-	server_stop(&s);
+	http_test_server_stop(&s);
+	http_test_server_free(&s);
 }
 
 static void test_queue_byte_bound(void **state)
 {
-	struct server s;
+	struct http_test_server s;
 	struct otlp *o;
 	struct otlp_config cfg = { .batch_records = 100, .flush_ms = 60000, .queue_bytes = 100,
 				   .host_name = "h" };
@@ -630,7 +482,7 @@ static void test_queue_byte_bound(void **state)
 
 	memset(line, 'z', 60);
 	line[60] = '\0';
-	server_start(&s, NULL, 0, NULL);
+	http_test_server_start(&s, &otlp_receiver, NULL, 0, NULL);
 	snprintf(url, sizeof(url), "http://127.0.0.1:%u", s.port);
 	assert_int_equal(otlp_start(&o, url, &cfg), 0);
 	otlp_submit(o, line, 60, "exec", 1, 1, 0, OTLP_SEV_INFO);
@@ -647,8 +499,9 @@ static void test_queue_byte_bound(void **state)
 	assert_int_equal(st.dropped, 3);
 	otlp_finish(o, 2000, &st);
 	assert_int_equal(st.sent, 2);
-	assert_int_equal(server_count(&s), 1);
-	server_stop(&s);
+	assert_int_equal(http_test_server_count(&s), 1);
+	http_test_server_stop(&s);
+	http_test_server_free(&s);
 }
 
 int main(void)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include "daemon.h"
 #include "log.h"
+#include "procfs.h"
 
 struct proc_ent {
 	uint32_t pid;
@@ -21,11 +22,10 @@ struct proc_ent {
 	char comm[BW_COMM_LEN];
 };
 
-/* "PID (COMM) S PPID ...": comm may hold spaces and parentheses; the last ')' ends it. */
 static int read_stat(uint32_t pid, struct proc_ent *p)
 {
-	char path[64], buf[512], *open_p, *close_p;
-	size_t n, len;
+	char path[64], buf[512];
+	size_t n;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
@@ -35,17 +35,8 @@ static int read_stat(uint32_t pid, struct proc_ent *p)
 	n = fread(buf, 1, sizeof(buf) - 1, f);
 	fclose(f);
 	buf[n] = '\0';
-	open_p = strchr(buf, '(');
-	close_p = strrchr(buf, ')');
-	if (!open_p || !close_p || close_p < open_p || sscanf(close_p + 1, " %*c %u", &p->ppid) != 1)
-		return -EINVAL;
-	len = (size_t)(close_p - open_p - 1);
-	if (len >= sizeof(p->comm))
-		len = sizeof(p->comm) - 1;
-	memcpy(p->comm, open_p + 1, len);
-	p->comm[len] = '\0';
 	p->pid = pid;
-	return 0;
+	return procfs_parse_stat(buf, &p->ppid, p->comm, sizeof(p->comm));
 }
 
 /* Every process now; *n set. NULL when /proc cannot be read. */

@@ -1,7 +1,7 @@
 #!/bin/bash
 # Runs every test suite, each speaking TAP, and ends with one line
 # "N passed, N failed, N skipped". Exits non-zero on any failure.
-# Usage: tests/run.sh [unit|bpf|cli ...]   (default: all)
+# Usage: tests/run.sh [unit|bpf|cli|vm|fuzz|san ...]   (default: all)
 set -u
 
 BUILD=${BUILD:-build}
@@ -10,7 +10,9 @@ export BW_BUILD=$BUILD
 export BUILDWARDEN=${BUILDWARDEN:-$BW_BUILD/buildwarden}
 export BW_SRC=$PWD
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(unit bpf cli vm fuzz)
+[ ${#suites[@]} -eq 0 ] && suites=(unit bpf cli vm fuzz san)
+SAN_BUILD=${BW_SAN_BUILD:-build-san-address-undefined}
+case $SAN_BUILD in /*) ;; *) SAN_BUILD=$PWD/$SAN_BUILD ;; esac
 
 pass=0 fail=0 skip=0
 failed_names=()
@@ -56,26 +58,69 @@ run_tap() {
 	fi
 }
 
+run_unit() {
+	local prefix=$1 t
+	for t in "$BW_BUILD"/tests/unit/test_*; do
+		[ -x "$t" ] || continue
+		CMOCKA_MESSAGE_OUTPUT=TAP run_tap "${prefix}unit/$(basename "$t")" "$t"
+	done
+}
+
+run_bpf() {
+	local prefix=$1 t
+	for t in tests/bpf/test_*.py; do
+		[ -f "$t" ] || continue
+		run_tap "${prefix}bpf/$(basename "$t")" python3 "$t"
+	done
+}
+
+run_cli() {
+	local prefix=$1 t
+	for t in tests/cli/*.bats; do
+		[ -f "$t" ] || continue
+		run_tap "${prefix}cli/$(basename "$t")" bats --tap "$t"
+	done
+}
+
+# unit, bpf and cli again, against the ASan/UBSan build (make test builds
+# it): any report ends the agent with a non-zero status and fails its test.
+run_san() {
+	local reason=
+	if [ "$(realpath -m "$BW_BUILD")" = "$(realpath -m "$SAN_BUILD")" ]; then
+		return 0 # this run is the sanitizer build: the suites above were it
+	fi
+	[ -x "$SAN_BUILD/buildwarden" ] ||
+		reason="no sanitizer build in $SAN_BUILD (make SANITIZE=address,undefined BUILD=$SAN_BUILD test-build)"
+	if [ -n "$reason" ]; then
+		local out="$log_dir/san.tap"
+		printf '1..1\nok 1 - the suites under ASan/UBSan # SKIP %s\n' "$reason" >"$out"
+		echo "# --- san"
+		cat "$out"
+		tally san "$out"
+		return 0
+	fi
+	(
+		export BW_BUILD=$SAN_BUILD BUILDWARDEN=$SAN_BUILD/buildwarden
+		export ASAN_OPTIONS=${ASAN_OPTIONS:-halt_on_error=1:abort_on_error=0:detect_leaks=1:strict_string_checks=1:detect_stack_use_after_return=1}
+		export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+		run_unit san/
+		run_cli san/
+		run_bpf san/
+		# the subshell's counts go back through a file
+		echo "$pass $fail $skip" >"$log_dir/san.counts"
+		printf '%s\n' "${failed_names[@]}" >"$log_dir/san.failed"
+	)
+	read -r pass fail skip <"$log_dir/san.counts"
+	mapfile -t failed_names <"$log_dir/san.failed"
+	[ -n "${failed_names[*]}" ] || failed_names=()
+}
+
 for s in "${suites[@]}"; do
 	case $s in
-	unit)
-		for t in "$BW_BUILD"/tests/unit/test_*; do
-			[ -x "$t" ] || continue
-			CMOCKA_MESSAGE_OUTPUT=TAP run_tap "unit/$(basename "$t")" "$t"
-		done
-		;;
-	bpf)
-		for t in tests/bpf/test_*.py; do
-			[ -f "$t" ] || continue
-			run_tap "bpf/$(basename "$t")" python3 "$t"
-		done
-		;;
-	cli)
-		for t in tests/cli/*.bats; do
-			[ -f "$t" ] || continue
-			run_tap "cli/$(basename "$t")" bats --tap "$t"
-		done
-		;;
+	unit) run_unit "" ;;
+	bpf) run_bpf "" ;;
+	cli) run_cli "" ;;
+	san) run_san ;;
 	vm)
 		run_tap "vm/test_vm.py" python3 tests/vm/test_vm.py
 		;;
@@ -83,7 +128,7 @@ for s in "${suites[@]}"; do
 		run_tap "fuzz" tests/fuzz/run.sh
 		;;
 	*)
-		echo "tests/run.sh: unknown suite '$s' (expected unit, bpf, cli, vm or fuzz)" >&2
+		echo "tests/run.sh: unknown suite '$s' (expected unit, bpf, cli, vm, fuzz or san)" >&2
 		exit 2
 		;;
 	esac

@@ -26,11 +26,18 @@ $(BUILD)/tests/fixtures/metrics_demo: user/metrics.c user/metrics.h user/log.h
 test-build: $(BUILD)/buildwarden $(UNIT_BINS) $(FIXTURE_BINS)
 	$(Q)$(MAKE) --no-print-directory ARCH=arm64 bpf
 
+# The same suites again against an ASan/UBSan build (tests/run.sh, suite
+# san); not when this run is itself the sanitizer build.
+SAN_BUILD := build-san-address-undefined
+
 test:
 	$(Q)tools/deps.sh all
 	$(Q)tools/deps-cross.sh all || echo "tests: cross/QEMU packages unavailable; the vm suite will say why it skips" >&2
 	$(Q)$(MAKE) --no-print-directory test-build
-	$(Q)tests/run.sh
+ifeq ($(strip $(SANITIZE)),)
+	$(Q)$(MAKE) --no-print-directory SANITIZE=address,undefined BUILD=$(SAN_BUILD) test-build
+endif
+	$(Q)BW_SAN_BUILD=$(SAN_BUILD) tests/run.sh
 
 test-unit test-bpf test-cli: test-build
 	$(Q)tests/run.sh $(patsubst test-%,%,$@)

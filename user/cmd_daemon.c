@@ -245,6 +245,8 @@ static int attach(struct daemon *d)
 	pols = daemon_gen_all_policies(d->gen, &n);
 	if (!pols)
 		return -ENOMEM;
+	/* What is armed now, whatever a reload says later (it needs a restart). */
+	d->fail_closed = c->fail_closed;
 	err = engine_setup_hooks(&d->eng, &ho, pols, n);
 	free(pols);
 	return err;
@@ -256,7 +258,7 @@ static void daemon_free(struct daemon *d)
 	if (d->sigfd >= 0)
 		close(d->sigfd);
 	failclosed_unmark();
-	if (d->gen && d->gen->cfg->fail_closed && d->eng.agent.skel) {
+	if (d->fail_closed && d->eng.agent.skel) {
 		/* Stopped on purpose: our exit must not kill the builds. */
 		hooks_configure(&d->eng.agent, 0, (uint32_t)getpid(), false);
 		failclosed_disarm(&d->eng.agent);

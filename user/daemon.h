@@ -47,6 +47,7 @@ struct daemon {
 	/* The policy whose deny rules are in the kernel maps (its text), or NULL: the embedded one. */
 	char *kernel_policy_text;
 	bool kernel_loaded;
+	bool fail_closed;  /* armed at start: disarmed at a clean stop */
 	struct metrics *metrics;
 	struct export_jsonl *jsonl;
 	struct otlp *otlp;

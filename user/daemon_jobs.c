@@ -5,6 +5,7 @@
  * its root's exit ends it: reports written, kernel scope and state freed.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "deny_maps.h"
 #include "log.h"
 #include "metrics.h"
+#include "procfs.h"
 #include "process.skel.h"
 #include "redact.h"
 
@@ -78,19 +80,53 @@ static char *joined_args(const struct bw_event_view *v)
 #define ENVIRON_MAX (1u << 20)
 
 /* The root's environment as the kernel keeps it: NUL-separated, NUL-terminated. */
+/*
+ * Is the process behind /proc/PID (dirfd) still running? A root that is
+ * already gone (a zombie) has no environment to read, and opening a dead
+ * process's environ looks, to an agent watching the daemon, like reading
+ * another process's secrets.
+ */
+static bool running(int dirfd)
+{
+	char buf[512], comm[BW_COMM_LEN], *state;
+	uint32_t ppid;
+	ssize_t n;
+	int fd = openat(dirfd, "stat", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return false;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	state = strrchr(buf, ')');
+	return !procfs_parse_stat(buf, &ppid, comm, sizeof(comm)) && state && state[1] == ' ' &&
+	       state[2] != 'Z' && state[2] != 'X';
+}
+
+/* The root's environment as the kernel keeps it: NUL-separated, NUL-terminated. */
 static char *read_environ(uint32_t pid, size_t *len)
 {
-	char path[64], *buf;
-	size_t n;
-	FILE *f;
+	char path[64], *buf = NULL;
+	ssize_t r;
+	size_t n = 0;
+	int dirfd, fd = -1;
 
-	snprintf(path, sizeof(path), "/proc/%u/environ", pid);
-	f = fopen(path, "re");
-	if (!f)
+	snprintf(path, sizeof(path), "/proc/%u", pid);
+	/* One directory fd: stat and environ of the same process, not of a reused pid. */
+	dirfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return NULL;
+	if (running(dirfd))
+		fd = openat(dirfd, "environ", O_RDONLY | O_CLOEXEC);
+	close(dirfd);
+	if (fd < 0)
 		return NULL;
 	buf = malloc(ENVIRON_MAX + 1);
-	n = buf ? fread(buf, 1, ENVIRON_MAX, f) : 0;
-	fclose(f);
+	while (buf && n < ENVIRON_MAX && (r = read(fd, buf + n, ENVIRON_MAX - n)) > 0)
+		n += (size_t)r;
+	close(fd);
 	if (buf)
 		buf[n++] = '\0';
 	*len = n;

@@ -17,6 +17,7 @@ zero verdicts; a failure lists the offending verdict records. The zlib tests
 are skipped when Debian's archive cannot be reached (fetch exit status 3).
 """
 
+import json
 import os
 import shutil
 import subprocess
@@ -74,6 +75,8 @@ def describe_verdict(v):
         v.get("seq"), v.get("rule"), v.get("severity"), v.get("action"),
         v.get("rule_action"))]
     lines.append("  argv: %r" % (v.get("argv"),))
+    if v.get("event"):
+        lines.append("  on %s: %s" % (v.get("on"), json.dumps(v.get("event"))))
     lines.append("  exe: %r  filename: %r  cwd: %r" % (
         v.get("exe"), v.get("filename"), v.get("cwd")))
     for a in v.get("ancestry") or []:

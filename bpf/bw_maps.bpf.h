@@ -47,7 +47,8 @@ struct {
 
 /*
  * Fail closed: once the agent is gone, a job process dies at its next
- * fork, exec or syscall; so does one of a job the daemon ended (doomed). SIGKILL from here is delivered before the task
+ * fork, exec or syscall; so does a process of a job kill-job ended
+ * (BW_PROC_DOOMED). SIGKILL from here is delivered before the task
  * returns to user mode, so it does nothing more. Returns 1 if it killed.
  */
 static __always_inline int bw_fail_closed_kill(__u32 tgid)

@@ -348,22 +348,40 @@ static void *sender_main(void *arg)
 
 /* ---- the submitter's side ---- */
 
+/*
+ * What the dedup window folds together: one rule firing on one program.
+ * Alerts that name their own CI job (the daemon's) are folded per job: two
+ * jobs' alerts never become one summary.
+ */
+static char *dedup_key(const struct alert_msg *m)
+{
+	char *key = NULL;
+
+	if (!m->job || !*m->job->job)
+		return strdup(m->exe);
+	if (asprintf(&key, "%s\x1f%s", m->exe, m->job->job) < 0)
+		return NULL;
+	return key;
+}
+
 void alerts_submit(struct alerts *a, const struct alert *al)
 {
 	struct alert_msg *m;
+	char *key;
 	uint64_t now;
 
 	if (!a || !al)
 		return;
 	m = alert_msg_copy(al); /* allocation outside the lock */
+	key = m ? dedup_key(m) : NULL;
 	pthread_mutex_lock(&a->w.lock);
 	a->st.submitted++;
-	if (!m || a->w.finishing) {
+	if (!m || !key || a->w.finishing) {
 		a->st.dropped++;
 		goto out_unlock;
 	}
 	now = http_now_ms();
-	if (dedup_merge(&a->dedup, m->rule, m->exe, now, &m)) {
+	if (dedup_merge(&a->dedup, m->rule, key, now, &m)) {
 		a->st.merged++;
 		goto out_unlock;
 	}
@@ -372,7 +390,7 @@ void alerts_submit(struct alerts *a, const struct alert *al)
 		goto out_unlock;
 	}
 	/* A full dedup table (-ENOSPC) only means this pair is not deduplicated. */
-	dedup_open(&a->dedup, m->rule, m->exe, now);
+	dedup_open(&a->dedup, m->rule, key, now);
 	a->queue[(a->head + a->count) % a->queue_len] = m;
 	a->count++;
 	m = NULL;
@@ -380,6 +398,7 @@ void alerts_submit(struct alerts *a, const struct alert *al)
 out_unlock:
 	pthread_mutex_unlock(&a->w.lock);
 	alert_msg_free(m);
+	free(key);
 }
 
 void alerts_stats(struct alerts *a, struct alert_stats *st)

@@ -674,6 +674,39 @@ static void test_send_sign_and_dedup(void **state)
 	http_test_server_free(&s);
 }
 
+/* The daemon's alerts name their jobs: one job's repeats fold, two jobs' do not. */
+static void test_dedup_per_job(void **state)
+{
+	static const int script[] = { 200, 200, 200 };
+	struct http_test_server s;
+	struct alerts *a;
+	struct ci_job ja = test_job(), jb = test_job();
+	struct alert al = test_alert("r", "/bin/true");
+	struct alert_stats st;
+
+	(void)state;
+	strcpy(ja.job, "job-a");
+	strcpy(ja.repository, "acme/a");
+	strcpy(jb.job, "job-b");
+	strcpy(jb.repository, "acme/b");
+	http_test_server_start(&s, &webhook, script, 3, NULL);
+	a = start_at(s.port, ALERT_FMT_GENERIC, NULL, 60000);
+	al.job = &ja;
+	alerts_submit(a, &al);
+	alerts_submit(a, &al); /* the same job again: folded */
+	al.job = &jb;
+	alerts_submit(a, &al); /* another job: its own message */
+	alerts_finish(a, 3000, &st);
+	assert_int_equal(st.merged, 1);
+	http_test_server_stop(&s);
+	/* job-a's first alert, job-b's alert, then job-a's summary at the end */
+	assert_int_equal(http_test_server_count(&s), 3);
+	assert_non_null(strstr(s.req[0].body, "\"acme/a\""));
+	assert_non_null(strstr(s.req[1].body, "\"acme/b\""));
+	assert_non_null(strstr(s.req[2].body, "\"acme/a\""));
+	http_test_server_free(&s);
+}
+
 static void test_summary_at_window_end(void **state)
 {
 	static const int script[] = { 200 };
@@ -871,6 +904,7 @@ int main(void)
 		cmocka_unit_test(test_dedup_finish_and_expired),
 		cmocka_unit_test(test_send_sign_and_dedup),
 		cmocka_unit_test(test_summary_at_window_end),
+		cmocka_unit_test(test_dedup_per_job),
 		cmocka_unit_test(test_retry_then_ok),
 		cmocka_unit_test(test_4xx_no_retry),
 		cmocka_unit_test(test_receiver_down),

@@ -102,20 +102,10 @@ static __always_inline void bw_output(void *rec, __u64 size, __u64 flags)
 }
 
 /*
- * Ring buffer output with loss accounted, never silent, that wakes the
- * agent: it may act on this record. Forced, because the kernel's adaptive
- * wakeup stays silent while older records (bw_submit_lazy's) wait unread.
- */
-static __always_inline void bw_submit(void *rec, __u64 size)
-{
-	bw_output(rec, size, BPF_RB_FORCE_WAKEUP);
-}
-
-/*
  * Fork and exit records are never judged: they wait for the next record
- * that wakes the agent (an exec, at the latest its 250 ms tick) instead
- * of costing a wakeup each, two thirds of a build's records. A quarter-full
- * buffer wakes it anyway, so batching never turns into loss.
+ * that wakes the agent (at the latest its 250 ms tick) instead of costing
+ * a wakeup each, two thirds of a build's records. A quarter-full buffer
+ * wakes it anyway, so batching never turns into loss.
  */
 static __always_inline void bw_submit_lazy(void *rec, __u64 size)
 {
@@ -123,6 +113,24 @@ static __always_inline void bw_submit_lazy(void *rec, __u64 size)
 	__u64 ring = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE);
 
 	bw_output(rec, size, avail > ring / 4 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+}
+
+/*
+ * Ring buffer output with loss accounted, never silent, for records the
+ * agent may act on: it wakes the agent, forced, because the kernel's
+ * adaptive wakeup stays silent while older lazy records wait unread. When
+ * no policy kills from userspace (hook_config.lazy), nothing is urgent
+ * and these records batch like the others.
+ */
+static __always_inline void bw_submit(void *rec, __u64 size)
+{
+	__u32 zero = 0;
+	struct bw_hook_config *cfg = bpf_map_lookup_elem(&hook_config, &zero);
+
+	if (cfg && cfg->lazy)
+		bw_submit_lazy(rec, size);
+	else
+		bw_output(rec, size, BPF_RB_FORCE_WAKEUP);
 }
 
 static __always_inline void bw_fill_header(struct bw_event_header *h, __u32 type, __u32 size,

@@ -296,7 +296,7 @@ struct bw_hook_config {
 	__u32 hooks;       /* BW_HOOK_* */
 	__u32 agent_tgid;  /* signals aimed at it are reported */
 	__u32 fail_closed; /* if the agent dies, job processes die at their next step */
-	__u32 pad;
+	__u32 lazy;        /* no record needs the agent at once (no kill in userspace) */
 };
 
 /* Array map "fail_state", written by BPF: the agent is gone. */

@@ -122,6 +122,22 @@ static void warn_file_hooks(struct daemon *d, const struct daemon_gen *g)
 			"start");
 }
 
+/* Records may batch only if neither the new policies nor a running job's kill from here. */
+static void set_wakeups(struct daemon *d)
+{
+	const struct bw_policy **pols;
+	const struct bw_job *j;
+	bool urgent = false;
+	size_t n;
+
+	pols = daemon_gen_all_policies(d->gen, &n);
+	urgent = !pols || engine_policies_urgent(pols, n);
+	free(pols);
+	for (j = d->jobs; j && !urgent; j = j->next)
+		urgent = engine_policies_urgent((const struct bw_policy *const *)&j->policy, 1);
+	engine_set_lazy(&d->eng, urgent);
+}
+
 /* SIGHUP: a whole new generation, or none of it. */
 static void reload(struct daemon *d)
 {
@@ -144,6 +160,7 @@ static void reload(struct daemon *d)
 	err = daemon_apply_kernel(d);
 	if (!err)
 		err = daemon_outputs_start(d, old->cfg);
+	set_wakeups(d);
 	if (err) {
 		bw_err("reload: applying the new config failed (%s); job rules and outputs may be "
 		       "partly updated", strerror(-err));

@@ -66,6 +66,27 @@ static void watch_policy_dir(const char *dir, const char *rule, unsigned line, v
 			"kernel's watch keys)", policy_source(w->policy), line, rule, dir);
 }
 
+bool engine_policies_urgent(const struct bw_policy *const *policies, size_t n_policies)
+{
+	size_t i, r;
+
+	for (i = 0; i < n_policies; i++)
+		for (r = 0; r < policy_rule_count(policies[i]); r++)
+			if (policy_rule_effective_action(policy_rule(policies[i], r)) >=
+			    POLICY_ACT_KILL_PROCESS)
+				return true;
+	return false;
+}
+
+void engine_set_lazy(struct bw_engine *e, bool urgent)
+{
+	int err = hooks_set_lazy(&e->agent, !urgent);
+
+	if (err)
+		bw_warn("cannot set the ring buffer's wakeup mode: %s; every record wakes the agent",
+			strerror(-err));
+}
+
 int engine_setup_hooks(struct bw_engine *e, const struct engine_hooks_opts *o,
 		       const struct bw_policy *const *policies, size_t n_policies)
 {
@@ -85,6 +106,8 @@ int engine_setup_hooks(struct bw_engine *e, const struct engine_hooks_opts *o,
 		return -ENOTSUP;
 	}
 	err = hooks_configure(&e->agent, want, (uint32_t)getpid(), o->fail_closed);
+	if (!err)
+		engine_set_lazy(e, engine_policies_urgent(policies, n_policies));
 	if (!err && (e->agent.hooks_loaded & BW_HOOK_FILE)) {
 		watch_defaults(&e->agent, o->watch_cwd);
 		for (i = 0; i < n_policies; i++) {

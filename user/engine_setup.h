@@ -15,6 +15,13 @@ struct engine_hooks_opts {
 /* Load and configure the syscall hooks; watch the paths the policies test. */
 int engine_setup_hooks(struct bw_engine *e, const struct engine_hooks_opts *o,
 		       const struct bw_policy *const *policies, size_t n_policies);
+/*
+ * Does a policy act from userspace in a way that cannot wait: kill-process,
+ * kill-job, or deny (killed from here where the kernel missed it)? Alerts
+ * and logs can: then records batch (hooks_set_lazy).
+ */
+bool engine_policies_urgent(const struct bw_policy *const *policies, size_t n_policies);
+void engine_set_lazy(struct bw_engine *e, bool urgent);
 /* *out stays NULL without a url. 0 or -errno, having said why. */
 int engine_start_alerts(struct alerts **out, const char *url, enum alert_format format,
 			const char *secret_file);

@@ -67,6 +67,11 @@ int hooks_open(struct bw_agent *a, uint32_t want);
  * and, with fail_closed, for noticing the agent's death.
  */
 int hooks_configure(struct bw_agent *a, uint32_t hooks, uint32_t agent_tgid, bool fail_closed);
+/*
+ * Let records the agent may act on wait for its next wakeup like fork and
+ * exit records do: only when no policy kills from userspace.
+ */
+int hooks_set_lazy(struct bw_agent *a, bool lazy);
 /* Report opens under dir (ending in '/') or of files named name. */
 int hooks_watch_dir(struct bw_agent *a, const char *dir, uint32_t bits);
 int hooks_watch_name(struct bw_agent *a, const char *name, uint32_t bits);

@@ -74,6 +74,18 @@ int hooks_configure(struct bw_agent *a, uint32_t hooks, uint32_t agent_tgid, boo
 	return 0;
 }
 
+int hooks_set_lazy(struct bw_agent *a, bool lazy)
+{
+	int fd = bpf_map__fd(a->skel->maps.hook_config);
+	struct bw_hook_config cfg = { 0 };
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(fd, &zero, &cfg))
+		return -errno;
+	cfg.lazy = lazy;
+	return bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY) ? -errno : 0;
+}
+
 static int watch_key(int fd, const char *s, uint32_t bits)
 {
 	struct bw_deny_key key;

@@ -22,8 +22,6 @@
 #include "log.h"
 #include "safefile.h"
 
-#define BACKOFF_BASE_MS 250
-#define BACKOFF_MAX_MS 8000
 #define FAILURES_LOGGED 3
 #define RESPONSE_SNIPPET 160
 
@@ -147,18 +145,21 @@ static int deadline_check(void *user, curl_off_t dltotal, curl_off_t dlnow, curl
 	return at && http_now_ms() >= at; /* non-zero aborts the transfer */
 }
 
-struct attempt {
-	enum http_outcome out;
-	char why[256];
-	uint64_t retry_after_ms;
+/* One alert's request: what http_worker_retry posts. */
+struct post {
+	struct alerts *a;
+	const char *body;
+	struct curl_slist *hdrs;
 };
 
-static void post_once(struct alerts *a, const char *body, struct curl_slist *hdrs,
-		      uint64_t limit_ms, struct attempt *r)
+static void post_once(void *arg, uint64_t limit_ms, struct http_attempt *r)
 {
+	const struct post *p = arg;
+	const char *body = p->body;
 	char snip[RESPONSE_SNIPPET + 1] = "";
 	size_t n;
-	CURL *c = a->w.curl;
+	CURL *c = p->a->w.curl;
+	struct curl_slist *hdrs = p->hdrs;
 
 	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
 	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
@@ -227,66 +228,34 @@ err_free:
 	return NULL;
 }
 
-static void append(char *buf, size_t size, const char *s)
-{
-	size_t n = strlen(buf);
-
-	snprintf(buf + n, size - n, "%s", s);
-}
-
 static void deliver(struct alerts *a, const struct alert_msg *m)
 {
-	struct curl_slist *hdrs = NULL;
-	struct attempt r = { .out = HTTP_GIVE_UP };
+	struct http_attempt r = { .out = HTTP_GIVE_UP };
+	struct post p = { .a = a };
 	char *body;
-	unsigned tries = 0;
-	uint64_t limit, delay;
+	unsigned tries;
 
 	body = alert_payload(a->format, m, m->job ? m->job : &a->job);
 	if (!body) {
 		report_failure(a, m, 0, "out of memory building the payload");
 		return;
 	}
-	hdrs = headers_for(a, body);
-	if (!hdrs) {
+	p.body = body;
+	p.hdrs = headers_for(a, body);
+	if (!p.hdrs) {
 		report_failure(a, m, 0, "cannot build the request headers (out of memory or HMAC failed)");
 		goto out_free;
 	}
-	for (;;) {
-		limit = http_worker_limit(&a->w, a->timeout_ms);
-		if (!limit) {
-			if (!tries) {
-				http_worker_count(&a->w, &a->st.dropped, 1); /* never tried: not a failure */
-				goto out_free;
-			}
-			append(r.why, sizeof(r.why), "; the drain time ran out");
-			break;
-		}
-		if (tries)
-			http_worker_count(&a->w, &a->st.retries, 1);
-		post_once(a, body, hdrs, limit, &r);
-		tries++;
-		if (r.out == HTTP_SENT) {
-			http_worker_count(&a->w, &a->st.sent, 1);
-			goto out_free;
-		}
-		if (r.out == HTTP_GIVE_UP || tries >= a->max_attempts)
-			break;
-		delay = (uint64_t)BACKOFF_BASE_MS << (tries < 7 ? tries - 1 : 6);
-		if (delay > BACKOFF_MAX_MS)
-			delay = BACKOFF_MAX_MS;
-		if (r.retry_after_ms > delay)
-			delay = r.retry_after_ms;
-		log_msg(BW_LOG_DEBUG, "webhook (%s): attempt %u failed (%s), retrying in %llu ms",
-			  a->host, tries, r.why, (unsigned long long)delay);
-		if (!http_worker_backoff(&a->w, http_now_ms() + delay)) {
-			append(r.why, sizeof(r.why), "; no time left to retry before the drain deadline");
-			break;
-		}
-	}
-	report_failure(a, m, tries, r.why);
+	tries = http_worker_retry(&a->w, "webhook", a->host, a->timeout_ms, a->max_attempts,
+				  &a->st.retries, post_once, &p, &r);
+	if (!tries)
+		http_worker_count(&a->w, &a->st.dropped, 1); /* never tried: not a failure */
+	else if (r.out == HTTP_SENT)
+		http_worker_count(&a->w, &a->st.sent, 1);
+	else
+		report_failure(a, m, tries, r.why);
 out_free:
-	curl_slist_free_all(hdrs);
+	curl_slist_free_all(p.hdrs);
 	free(body);
 }
 

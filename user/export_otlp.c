@@ -35,8 +35,6 @@
 #define SCOPE_VERSION "0.1"
 #define SERVICE_NAME "buildwarden"
 #define LOGS_PATH "/v1/logs"
-#define BACKOFF_BASE_MS 250
-#define BACKOFF_MAX_MS 8000
 #define FAILURES_LOGGED 3
 #define QUIET_MS (5 * 60 * 1000)
 #define RESPONSE_MAX 4096
@@ -335,13 +333,6 @@ static int deadline_check(void *user, curl_off_t dltotal, curl_off_t dlnow, curl
 	return at && http_now_ms() >= at; /* non-zero aborts the transfer */
 }
 
-struct attempt {
-	enum http_outcome out;
-	char why[256];
-	uint64_t retry_after_ms;
-	uint64_t rejected;         /* partial success: records the collector refused */
-};
-
 /* A printable start of the response, for messages. */
 static void snippet(const struct response *resp, char *out, size_t size)
 {
@@ -378,9 +369,12 @@ static uint64_t rejected_records(const struct response *resp, char *msg, size_t 
 	return n;
 }
 
-static void post_once(struct otlp *o, const char *body, size_t len, uint64_t limit_ms,
-		      struct attempt *r)
+/* One batch's request (o->jb): what http_worker_retry posts. */
+static void post_once(void *arg, uint64_t limit_ms, struct http_attempt *r)
 {
+	struct otlp *o = arg;
+	const char *body = o->jb.buf;
+	size_t len = o->jb.len;
 	struct response resp = { .len = 0 };
 	char snip[161], msg[128];
 	size_t n;
@@ -450,9 +444,9 @@ static void report(struct otlp *o, size_t n, unsigned attempts, const char *why)
 
 static void deliver(struct otlp *o, struct rec *const *recs, size_t n)
 {
-	struct attempt r = { .out = HTTP_GIVE_UP };
-	unsigned tries = 0;
-	uint64_t limit, delay;
+	struct http_attempt r = { .out = HTTP_GIVE_UP };
+	unsigned tries;
+	uint64_t rej;
 
 	if (!build_payload(&o->jb, recs, n, o->host_name, o->instance_id)) {
 		http_worker_count(&o->w, &o->st.failed, n);
@@ -460,50 +454,25 @@ static void deliver(struct otlp *o, struct rec *const *recs, size_t n)
 		jbuf_free(&o->jb);
 		return;
 	}
-	for (;;) {
-		limit = http_worker_limit(&o->w, o->timeout_ms);
-		if (!limit) {
-			if (!tries) {
-				http_worker_count(&o->w, &o->st.dropped, n); /* never tried: not a failure */
-				return;
-			}
-			snprintf(r.why + strlen(r.why), sizeof(r.why) - strlen(r.why),
-				 "; the drain time ran out");
-			break;
-		}
-		if (tries)
-			http_worker_count(&o->w, &o->st.retries, 1);
-		post_once(o, o->jb.buf, o->jb.len, limit, &r);
-		tries++;
-		if (r.out == HTTP_SENT) {
-			uint64_t rej = r.rejected < n ? r.rejected : n;
-
-			pthread_mutex_lock(&o->w.lock);
-			o->st.sent += n - rej;
-			o->st.failed += rej;
-			o->st.batches++;
-			pthread_mutex_unlock(&o->w.lock);
-			if (rej)
-				report(o, (size_t)rej, tries, r.why);
-			return;
-		}
-		if (r.out == HTTP_GIVE_UP || tries >= o->max_attempts)
-			break;
-		delay = (uint64_t)BACKOFF_BASE_MS << (tries < 7 ? tries - 1 : 6);
-		if (delay > BACKOFF_MAX_MS)
-			delay = BACKOFF_MAX_MS;
-		if (r.retry_after_ms > delay)
-			delay = r.retry_after_ms;
-		log_msg(BW_LOG_DEBUG, "OTLP export (%s): attempt %u failed (%s), retrying in %llu ms",
-			 o->host, tries, r.why, (unsigned long long)delay);
-		if (!http_worker_backoff(&o->w, http_now_ms() + delay)) {
-			snprintf(r.why + strlen(r.why), sizeof(r.why) - strlen(r.why),
-				 "; no time left to retry before the drain deadline");
-			break;
-		}
+	tries = http_worker_retry(&o->w, "OTLP export", o->host, o->timeout_ms, o->max_attempts,
+				  &o->st.retries, post_once, o, &r);
+	if (!tries) {
+		http_worker_count(&o->w, &o->st.dropped, n); /* never tried: not a failure */
+		return;
 	}
-	http_worker_count(&o->w, &o->st.failed, n);
-	report(o, n, tries, r.why);
+	if (r.out != HTTP_SENT) {
+		http_worker_count(&o->w, &o->st.failed, n);
+		report(o, n, tries, r.why);
+		return;
+	}
+	rej = r.rejected < n ? r.rejected : n;
+	pthread_mutex_lock(&o->w.lock);
+	o->st.sent += n - rej;
+	o->st.failed += rej;
+	o->st.batches++;
+	pthread_mutex_unlock(&o->w.lock);
+	if (rej)
+		report(o, (size_t)rej, tries, r.why);
 }
 
 /* Under the lock: move up to batch_records (and about OTLP_BATCH_BYTES_MAX) into o->batch. */

@@ -207,3 +207,45 @@ void http_worker_count(struct http_worker *w, uint64_t *field, uint64_t n)
 	*field += n;
 	pthread_mutex_unlock(&w->lock);
 }
+
+static void append(char *buf, size_t size, const char *s)
+{
+	size_t n = strlen(buf);
+
+	snprintf(buf + n, size - n, "%s", s);
+}
+
+unsigned http_worker_retry(struct http_worker *w, const char *what, const char *host,
+			   uint64_t timeout_ms, unsigned max_attempts, uint64_t *retries,
+			   void (*post)(void *arg, uint64_t limit_ms, struct http_attempt *r),
+			   void *arg, struct http_attempt *r)
+{
+	unsigned tries = 0;
+	uint64_t limit, delay;
+
+	for (;;) {
+		limit = http_worker_limit(w, timeout_ms);
+		if (!limit) {
+			if (tries)
+				append(r->why, sizeof(r->why), "; the drain time ran out");
+			return tries;
+		}
+		if (tries)
+			http_worker_count(w, retries, 1);
+		post(arg, limit, r);
+		tries++;
+		if (r->out == HTTP_SENT || r->out == HTTP_GIVE_UP || tries >= max_attempts)
+			return tries;
+		delay = (uint64_t)HTTP_BACKOFF_BASE_MS << (tries < 7 ? tries - 1 : 6);
+		if (delay > HTTP_BACKOFF_MAX_MS)
+			delay = HTTP_BACKOFF_MAX_MS;
+		if (r->retry_after_ms > delay)
+			delay = r->retry_after_ms;
+		log_msg(BW_LOG_DEBUG, "%s (%s): attempt %u failed (%s), retrying in %llu ms", what, host,
+			tries, r->why, (unsigned long long)delay);
+		if (!http_worker_backoff(w, http_now_ms() + delay)) {
+			append(r->why, sizeof(r->why), "; no time left to retry before the drain deadline");
+			return tries;
+		}
+	}
+}

@@ -80,4 +80,30 @@ uint64_t http_worker_limit(struct http_worker *w, uint64_t timeout_ms);
 /* *field += n under the worker's lock (the stats the caller's queue shares it with). */
 void http_worker_count(struct http_worker *w, uint64_t *field, uint64_t n);
 
+/* Backoff between attempts: doubling from the base, capped (a Retry-After may be longer). */
+#define HTTP_BACKOFF_BASE_MS 250
+#define HTTP_BACKOFF_MAX_MS 8000
+
+/* One request's outcome, as a sender's post function fills it in. */
+struct http_attempt {
+	enum http_outcome out;
+	char why[256];           /* for messages: the status and the start of the answer, or the error */
+	uint64_t retry_after_ms;
+	uint64_t rejected;       /* OTLP partial success: records the collector refused */
+};
+
+/*
+ * Make one request with post(arg, limit_ms, r), again after HTTP_RETRY
+ * outcomes, up to max_attempts, waiting the backoff (or Retry-After)
+ * between them, never past the drain deadline; *retries (under the lock)
+ * counts the attempts after the first, what and host name the sender in
+ * debug messages. Returns the requests made: 0 when the drain time had run
+ * out before the first. r holds the last outcome; its why says so when
+ * time ran out.
+ */
+unsigned http_worker_retry(struct http_worker *w, const char *what, const char *host,
+			   uint64_t timeout_ms, unsigned max_attempts, uint64_t *retries,
+			   void (*post)(void *arg, uint64_t limit_ms, struct http_attempt *r),
+			   void *arg, struct http_attempt *r);
+
 #endif /* BW_HTTP_CLIENT_H */

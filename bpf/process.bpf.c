@@ -5,9 +5,9 @@
  * records how it ended, and execve/execveat exits record failed attempts.
  * Processes outside every job cost one hash lookup.
  */
-#include "bw_maps.bpf.h"
-#include "bw_path.bpf.h"
-#include "bw_deny.bpf.h"
+#include "lib/bw_maps.bpf.h"
+#include "lib/bw_path.bpf.h"
+#include "hooks/bw_deny.bpf.h"
 #include <bpf/bpf_tracing.h>
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";

@@ -11,10 +11,10 @@
  * flag); the rest cost the job-scope lookup, and more only for a watched
  * job with the hook on.
  */
-#include "bw_net.bpf.h"
-#include "bw_file.bpf.h"
-#include "bw_priv.bpf.h"
-#include "bw_syscall_nr.h"
+#include "hooks/bw_net.bpf.h"
+#include "hooks/bw_file.bpf.h"
+#include "hooks/bw_priv.bpf.h"
+#include "lib/bw_syscall_nr.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 

@@ -5,7 +5,7 @@
 #   make fuzz FUZZ_SECONDS=N     prints executions and crashes per target
 #   make fuzz-build              only build them
 #
-# The user/*.c sources (not main.c) are compiled again with clang and
+# The user/*/*.c sources (not main.c) are compiled again with clang and
 # -fsanitize=fuzzer-no-link,address,undefined into $(FUZZ_BUILD)/obj, so
 # the fuzzers test the real code under ASan/UBSan. Seed corpora and
 # regression inputs are tests/fuzz/<target>/; tests/fuzz/run.sh runs them
@@ -20,9 +20,9 @@ FUZZ_CFLAGS := -g -O1 -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
 	-Iinclude -I$(BUILD) -Iuser -D_GNU_SOURCE $(FUZZ_SAN)
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(addprefix $(FUZZ_BUILD)/fuzz_,$(FUZZ_TARGETS))
-FUZZ_LIB_OBJS := $(patsubst user/%.c,$(FUZZ_BUILD)/obj/%.o,$(filter-out user/main.c,$(USER_SRCS)))
+FUZZ_LIB_OBJS := $(patsubst user/%.c,$(FUZZ_BUILD)/obj/%.o,$(filter-out user/cmd/main.c,$(USER_SRCS)))
 
-$(FUZZ_BUILD)/obj/%.o: user/%.c $(wildcard user/*.h) include/buildwarden_events.h $(SKELS)
+$(FUZZ_BUILD)/obj/%.o: user/%.c $(wildcard user/*/*.h) include/buildwarden_events.h $(SKELS)
 	$(call msg,CC-FUZZ,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@

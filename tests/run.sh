@@ -1,7 +1,7 @@
 #!/bin/bash
 # Runs every test suite, each speaking TAP, and ends with one line
 # "N passed, N failed, N skipped". Exits non-zero on any failure.
-# Usage: tests/run.sh [unit|bpf|cli|vm|fuzz|san ...]   (default: all)
+# Usage: tests/run.sh [layout|unit|bpf|cli|vm|fuzz|san ...]   (default: all)
 set -u
 
 BUILD=${BUILD:-build}
@@ -10,7 +10,7 @@ export BW_BUILD=$BUILD
 export BUILDWARDEN=${BUILDWARDEN:-$BW_BUILD/buildwarden}
 export BW_SRC=$PWD
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(unit bpf cli vm fuzz san)
+[ ${#suites[@]} -eq 0 ] && suites=(layout unit bpf cli vm fuzz san)
 SAN_BUILD=${BW_SAN_BUILD:-build-san-address-undefined}
 case $SAN_BUILD in /*) ;; *) SAN_BUILD=$PWD/$SAN_BUILD ;; esac
 
@@ -117,6 +117,7 @@ run_san() {
 
 for s in "${suites[@]}"; do
 	case $s in
+	layout) run_tap "layout" python3 tools/check-layers.py --build "$BW_BUILD" --tap ;;
 	unit) run_unit "" ;;
 	bpf) run_bpf "" ;;
 	cli) run_cli "" ;;
@@ -128,7 +129,7 @@ for s in "${suites[@]}"; do
 		run_tap "fuzz" tests/fuzz/run.sh
 		;;
 	*)
-		echo "tests/run.sh: unknown suite '$s' (expected unit, bpf, cli, vm, fuzz or san)" >&2
+		echo "tests/run.sh: unknown suite '$s' (expected layout, unit, bpf, cli, vm, fuzz or san)" >&2
 		exit 2
 		;;
 	esac

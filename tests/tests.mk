@@ -21,7 +21,7 @@ $(BUILD)/tests/fixtures/%: tests/fixtures/%.c
 
 # The arm64 BPF objects are built too, so a change that breaks them fails CI.
 # The metrics demo compiles metrics.c into itself: rebuild it when that changes.
-$(BUILD)/tests/fixtures/metrics_demo: user/metrics.c user/metrics.h user/log.h
+$(BUILD)/tests/fixtures/metrics_demo: user/export/metrics.c user/export/metrics.h user/lib/log.h
 
 test-build: $(BUILD)/buildwarden $(UNIT_BINS) $(FIXTURE_BINS)
 	$(Q)$(MAKE) --no-print-directory ARCH=arm64 bpf

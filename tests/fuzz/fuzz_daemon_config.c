@@ -11,8 +11,8 @@
  */
 #include <errno.h>
 #include "fuzz_common.h"
-#include "daemon_config.h"
-#include "record_kinds.h"
+#include "daemon/daemon_config.h"
+#include "lib/record_kinds.h"
 
 #define BASE "/etc/bw"
 

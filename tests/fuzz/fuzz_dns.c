@@ -9,7 +9,7 @@
  * "truncated".
  */
 #include "fuzz_common.h"
-#include "dns.h"
+#include "events/dns.h"
 
 static struct dns_msg msg, again, prefix;
 

@@ -15,12 +15,12 @@
  */
 #include <errno.h>
 #include "fuzz_common.h"
-#include "event_json.h"
-#include "events.h"
-#include "netinfo.h"
-#include "policy.h"
-#include "proctab.h"
-#include "tree.h"
+#include "events/event_json.h"
+#include "events/events.h"
+#include "events/netinfo.h"
+#include "policy/policy.h"
+#include "events/proctab.h"
+#include "events/tree.h"
 
 static struct bw_policy *policy;
 static struct netinfo ni;

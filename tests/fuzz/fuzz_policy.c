@@ -11,7 +11,7 @@
 #include <errno.h>
 #include <sys/socket.h>
 #include "fuzz_common.h"
-#include "policy.h"
+#include "policy/policy.h"
 
 static void watch_fn(const char *dir, const char *rule, unsigned line, void *arg)
 {

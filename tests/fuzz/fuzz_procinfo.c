@@ -9,8 +9,8 @@
  * line parses to a comm that is a NUL-terminated prefix of its text.
  */
 #include "fuzz_common.h"
-#include "ci_env.h"
-#include "procfs.h"
+#include "lib/ci_env.h"
+#include "lib/procfs.h"
 
 #define TERMINATED(a) (memchr((a), 0, sizeof(a)) != NULL)
 

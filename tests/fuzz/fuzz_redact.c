@@ -10,7 +10,7 @@
  * masking is a fixed point (a saved log redacts to itself).
  */
 #include "fuzz_common.h"
-#include "redact.h"
+#include "lib/redact.h"
 
 static int strict;
 

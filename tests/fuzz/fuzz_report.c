@@ -9,7 +9,7 @@
  */
 #include <errno.h>
 #include "fuzz_common.h"
-#include "report_internal.h"
+#include "report/report_internal.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -23,11 +23,11 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <json-c/json.h>
-#include "alerts.h"
-#include "alerts_internal.h"
-#include "ci_env.h"
+#include "alerts/alerts.h"
+#include "alerts/alerts_internal.h"
+#include "lib/ci_env.h"
 #include "http_test_server.h"
-#include "log.h"
+#include "lib/log.h"
 
 /* ---- helpers ---- */
 

@@ -19,8 +19,8 @@
 
 #include <cmocka.h>
 
-#include "daemon_config.h"
-#include "record_kinds.h"
+#include "daemon/daemon_config.h"
+#include "lib/record_kinds.h"
 
 /* ---- helpers ---- */
 

@@ -15,7 +15,7 @@
 
 #include <cmocka.h>
 
-#include "dns.h"
+#include "events/dns.h"
 
 /* ---- canned messages ---- */
 

@@ -15,8 +15,8 @@
 #include <string.h>
 #include <cmocka.h>
 #include <json-c/json.h>
-#include "doctor.h"
-#include "json_out.h"
+#include "kernel/doctor.h"
+#include "lib/json_out.h"
 
 static void version(const char *rel, int want_err, unsigned maj, unsigned min, unsigned patch)
 {

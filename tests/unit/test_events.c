@@ -8,10 +8,10 @@
 #include <string.h>
 #include <cmocka.h>
 #include <json-c/json.h>
-#include "event_json.h"
-#include "events.h"
-#include "proctab.h"
-#include "tree.h"
+#include "events/event_json.h"
+#include "events/events.h"
+#include "events/proctab.h"
+#include "events/tree.h"
 
 struct rec {
 	union {

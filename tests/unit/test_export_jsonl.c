@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
-#include "export_jsonl.h"
+#include "export/export_jsonl.h"
 
 struct scratch {
 	char dir[64];

@@ -25,7 +25,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <json-c/json.h>
-#include "export_otlp.h"
+#include "export/export_otlp.h"
 #include "http_test_server.h"
 
 static uint64_t mono_ms(void)

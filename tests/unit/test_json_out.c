@@ -7,7 +7,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include <json-c/json.h>
-#include "json_out.h"
+#include "lib/json_out.h"
 
 static char *escaped(const char *s, size_t n)
 {

@@ -26,7 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
-#include "metrics.h"
+#include "export/metrics.h"
 
 static uint64_t mono_ms(void)
 {

@@ -20,7 +20,7 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
-#include "policy.h"
+#include "policy/policy.h"
 
 /* ---- helpers ---- */
 

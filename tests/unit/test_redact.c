@@ -14,11 +14,11 @@
 #include <string.h>
 #include <cmocka.h>
 #include <json-c/json.h>
-#include "event_json.h"
-#include "events.h"
-#include "proctab.h"
-#include "redact.h"
-#include "tree.h"
+#include "events/event_json.h"
+#include "events/events.h"
+#include "events/proctab.h"
+#include "lib/redact.h"
+#include "events/tree.h"
 
 #define GHP "ghp_" "aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789"
 #define NPM "npm_" "aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456789"

@@ -18,9 +18,9 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include <json-c/json.h>
-#include "redact.h"
-#include "report.h"
-#include "report_internal.h"
+#include "lib/redact.h"
+#include "report/report.h"
+#include "report/report_internal.h"
 
 /* A small run: make -> sh -c "curl … | sh" -> curl (killed by a rule). */
 static const char small_log[] =

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include "policy.h"
+#include "policy/policy.h"
 
 struct sample {
 	const char *exe;

@@ -1,0 +1,165 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * In-kernel deny-exec: at sched_process_exec the new image is committed but
+ * has not run; SIGKILL sent now is delivered on the way back to user mode,
+ * before its first instruction. Rules live in hash maps that userspace can
+ * rewrite at any time, so a policy change needs no reload. Each exec costs
+ * at most BW_DENY_DIR_DEPTH + 3 hash lookups, never a loop over rules.
+ */
+#ifndef BW_DENY_BPF_H
+#define BW_DENY_BPF_H
+
+#include "lib/bw_path.bpf.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct bw_deny_key);
+	__type(value, struct bw_deny_val);
+} deny_paths SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct bw_deny_key);
+	__type(value, struct bw_deny_val);
+} deny_dirs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct bw_deny_key);
+	__type(value, struct bw_deny_val);
+} deny_names SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct bw_deny_key);
+	__type(value, struct bw_anc_val);
+} anc_names SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bw_deny_config);
+} deny_config SEC(".maps");
+
+/* Key under construction; twice the key size so masked writes stay inside. */
+struct bw_deny_scratch {
+	char key[BW_DENY_KEY_LEN * 2];
+	__u64 own_tags; /* out: tags this exe's basename confers */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bw_deny_scratch);
+} deny_scratch SEC(".maps");
+
+/* First rule of val whose ancestor condition holds, or 0. */
+static __always_inline __u32 bw_deny_pick(struct bw_deny_val *val, __u64 anc_tags,
+					  __u64 parent_tags)
+{
+	int i;
+
+	if (!val)
+		return 0;
+	for (i = 0; i < BW_DENY_SLOTS; i++) {
+		__u64 have = val->parent_only[i] ? parent_tags : anc_tags;
+
+		if (!val->rule[i])
+			break;
+		if (!val->anc_required[i] || (val->anc_required[i] & have))
+			return val->rule[i];
+	}
+	return 0;
+}
+
+/*
+ * Matches the exe whose components bw_path_resolve() left in path_scratch:
+ * each directory prefix, then the full path, then the basename. Returns the
+ * rule id or 0; stores the basename's ancestor tags in deny_scratch.
+ */
+__noinline int bw_deny_eval(__u64 anc_tags, __u64 parent_tags)
+{
+	__u32 zero = 0, w = 0, len, rule = 0;
+	struct bw_pathbuf *pb = bpf_map_lookup_elem(&path_scratch, &zero);
+	struct bw_deny_scratch *ds = bpf_map_lookup_elem(&deny_scratch, &zero);
+	struct bw_anc_val *anc;
+	int whole = 1;
+	int i, j;
+
+	if (!pb || !ds)
+		return 0;
+	ds->own_tags = 0;
+	__builtin_memset(ds->key, 0, BW_DENY_KEY_LEN);
+	for (i = 0; i < BW_DENY_DIR_DEPTH; i++) {
+		j = (int)pb->n - 1 - i;
+		if (j < 0)
+			break;
+		len = pb->len[j & (BW_PATH_DEPTH - 1)];
+		ds->key[w & (BW_DENY_KEY_LEN - 1)] = '/';
+		if (!rule)
+			rule = bw_deny_pick(bpf_map_lookup_elem(&deny_dirs, ds->key), anc_tags, parent_tags);
+		if (len > BW_NAME_MAX || w + len + 2 > BW_DENY_KEY_LEN) {
+			whole = 0;
+			break;
+		}
+		barrier_var(len);
+		bpf_probe_read_kernel(&ds->key[(w + 1) & (BW_DENY_KEY_LEN - 1)], len & BW_NAME_MAX,
+				      (void *)pb->name[j & (BW_PATH_DEPTH - 1)]);
+		w += len + 1;
+	}
+	if (pb->n > BW_DENY_DIR_DEPTH || pb->status != BW_PATH_OK)
+		whole = 0;
+	/* The last pass wrote a directory's '/' only when components remain. */
+	if (whole && !rule)
+		rule = bw_deny_pick(bpf_map_lookup_elem(&deny_paths, ds->key), anc_tags, parent_tags);
+
+	/* Basename: the leaf component alone. */
+	if (!pb->n)
+		return rule;
+	__builtin_memset(ds->key, 0, BW_DENY_KEY_LEN);
+	len = pb->len[0];
+	if (len > BW_NAME_MAX)
+		return rule;
+	barrier_var(len);
+	bpf_probe_read_kernel(ds->key, len & BW_NAME_MAX, (void *)pb->name[0]);
+	if (!rule)
+		rule = bw_deny_pick(bpf_map_lookup_elem(&deny_names, ds->key), anc_tags, parent_tags);
+	anc = bpf_map_lookup_elem(&anc_names, ds->key);
+	if (anc)
+		ds->own_tags = anc->tags;
+	return rule;
+}
+
+/* Checks the exec and applies the verdict; sets BW_EXEC_DENIED/_AUDIT flags. */
+static __always_inline void bw_deny_exec(struct bw_proc_state *st, struct bw_exec_event *ev)
+{
+	__u32 zero = 0;
+	struct bw_deny_config *cfg = bpf_map_lookup_elem(&deny_config, &zero);
+	struct bw_deny_scratch *ds;
+	__u32 rule;
+
+	if (!cfg || !cfg->enabled || (ev->flags & BW_EXEC_EXE_UNAVAILABLE) ||
+	    (st->flags & BW_PROC_USER_DENY))
+		return;
+	rule = bw_deny_eval(st->anc_tags, st->parent_tags);
+	ds = bpf_map_lookup_elem(&deny_scratch, &zero);
+	if (ds)
+		st->own_tags = ds->own_tags; /* inherited by children at fork */
+	if (!rule)
+		return;
+	ev->deny_rule = rule;
+	if (cfg->audit) {
+		ev->flags |= BW_EXEC_DENY_AUDIT;
+		return;
+	}
+	ev->flags |= BW_EXEC_DENIED;
+	bpf_send_signal(9 /* SIGKILL */);
+}
+
+#endif /* BW_DENY_BPF_H */

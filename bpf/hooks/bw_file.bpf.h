@@ -1,0 +1,417 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * File operations of watched jobs on watched paths: opens for write,
+ * create or truncate under a protected directory, opens for read of
+ * sensitive files, and every rename and unlink (userspace keeps those under
+ * protected paths). An open is judged at its exit by the path the kernel
+ * resolved for the new descriptor, so relative paths, symlinks and dirfds
+ * cannot hide the target.
+ */
+#ifndef BW_FILE_BPF_H
+#define BW_FILE_BPF_H
+
+#include "lib/bw_fd.bpf.h"
+#include "lib/bw_path.bpf.h"
+
+
+#define AT_FDCWD -100
+#define O_WRONLY 01
+#define O_RDWR 02
+#define O_CREAT 0100
+#define O_TRUNC 01000
+#define BW_WATCH_DEPTH 16
+
+/* Keys as for deny rules: a directory prefix ending in '/', or a basename. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 1024);
+	__type(key, struct bw_deny_key);
+	__type(value, __u32);
+} file_watch SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, struct bw_deny_key);
+	__type(value, __u32);
+} watch_names SEC(".maps");
+
+struct bw_file_call {
+	__u64 path;  /* user pointers */
+	__u64 path2;
+	__u32 op;
+	__u32 flags; /* open flags */
+	__s32 dirfd;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
+	__type(value, struct bw_file_call);
+} file_calls SEC(".maps");
+
+#define BW_FILE_DATA 4096
+struct bw_file_scratch {
+	char buf[sizeof(struct bw_file_event) + BW_FILE_DATA];
+	char key[BW_DENY_KEY_LEN * 2];
+	/* Loop state of bw_watch_str, in memory so branches converge. */
+	__u32 bits;
+	__u32 leaf;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bw_file_scratch);
+} file_scratch SEC(".maps");
+
+static __always_inline int bw_file_enter(__u32 op, __u64 path, __u64 path2, __u32 flags, __s32 dirfd)
+{
+	struct bw_file_call call = { .path = path, .path2 = path2, .op = op, .flags = flags,
+				     .dirfd = dirfd };
+	__u32 tid = bw_tid();
+
+	if (!bw_hook_job(BW_HOOK_FILE))
+		return 0;
+	bpf_map_update_elem(&file_calls, &tid, &call, BPF_ANY);
+	return 0;
+}
+
+/*
+ * The watch bits of the path bw_path_resolve() left in path_scratch: any
+ * directory prefix's, and the basename's (or, when leaf_is_dir, the leaf as
+ * a directory too). A global function, verified once.
+ */
+__noinline int bw_watch_eval(int leaf_is_dir)
+{
+	__u32 zero = 0, w = 0, len, bits = 0, *v;
+	struct bw_pathbuf *pb = bpf_map_lookup_elem(&path_scratch, &zero);
+	struct bw_file_scratch *s = bpf_map_lookup_elem(&file_scratch, &zero);
+	int i, j;
+
+	if (!pb || !s)
+		return 0;
+	__builtin_memset(s->key, 0, BW_DENY_KEY_LEN);
+	for (i = 0; i < BW_WATCH_DEPTH; i++) {
+		j = (int)pb->n - 1 - i;
+		if (j < 0 || (j == 0 && !leaf_is_dir)) /* j == 0: the leaf */
+			break;
+		len = pb->len[j & (BW_PATH_DEPTH - 1)];
+		if (len > BW_NAME_MAX || w + len + 2 >= BW_DENY_KEY_LEN)
+			break;
+		barrier_var(len);
+		s->key[w & (BW_DENY_KEY_LEN - 1)] = '/';
+		bpf_probe_read_kernel(&s->key[(w + 1) & (BW_DENY_KEY_LEN - 1)], len & BW_NAME_MAX,
+				      (void *)pb->name[j & (BW_PATH_DEPTH - 1)]);
+		w += len + 1;
+		s->key[w & (BW_DENY_KEY_LEN - 1)] = '/';
+		v = bpf_map_lookup_elem(&file_watch, s->key);
+		if (v)
+			bits |= *v;
+	}
+	if (!pb->n)
+		return bits;
+	__builtin_memset(s->key, 0, BW_DENY_KEY_LEN);
+	len = pb->len[0];
+	if (len > BW_NAME_MAX)
+		return bits;
+	barrier_var(len);
+	bpf_probe_read_kernel(s->key, len & BW_NAME_MAX, (void *)pb->name[0]);
+	v = bpf_map_lookup_elem(&watch_names, s->key);
+	if (v)
+		bits |= *v;
+	return bits;
+}
+
+/*
+ * Watch bits of every directory prefix of the absolute path at the start of
+ * the file scratch's event data (a caller's argument), and of its basename.
+ */
+__noinline int bw_watch_str(void)
+{
+	__u32 zero = 0, *v;
+	struct bw_file_scratch *s = bpf_map_lookup_elem(&file_scratch, &zero);
+	struct bw_file_event *ev;
+	int i;
+
+	if (!s)
+		return 0;
+	ev = (void *)s->buf;
+	s->bits = 0;
+	s->leaf = 0;
+	__builtin_memset(s->key, 0, BW_DENY_KEY_LEN);
+	for (i = 0; i < BW_DENY_KEY_LEN - 1; i++) {
+		char c = ev->data[i];
+
+		if (!c)
+			break;
+		s->key[i] = c;
+		if (c != '/')
+			continue;
+		s->leaf = i + 1;
+		v = bpf_map_lookup_elem(&file_watch, s->key);
+		if (v)
+			s->bits |= *v;
+	}
+	/* The basename: the bytes after the last '/'. */
+	__builtin_memset(s->key, 0, BW_DENY_KEY_LEN);
+	for (i = 0; i < BW_NAME_MAX; i++) {
+		__u32 at = s->leaf + i;
+		char c;
+
+		if (at >= BW_DENY_KEY_LEN - 1)
+			break;
+		c = ev->data[at & (BW_DENY_KEY_LEN - 1)];
+		if (!c)
+			break;
+		s->key[i] = c;
+	}
+	v = bpf_map_lookup_elem(&watch_names, s->key);
+	if (v)
+		s->bits |= *v;
+	return s->bits;
+}
+
+static __always_inline void bw_file_submit(struct bw_proc_state *st, struct bw_file_event *ev,
+					   __u32 off)
+{
+	__u32 size = sizeof(*ev) + (off & (BW_FILE_DATA - 1));
+
+	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
+	bw_fill_header(&ev->hdr, BW_EV_FILE, size, (void *)bpf_get_current_task(), st->job_id);
+	bw_submit(ev, size);
+}
+
+/* Watch bits of the directory a relative name is resolved in. */
+static __always_inline __u32 bw_base_dir_bits(struct bw_file_call *call)
+{
+	struct task_struct *t = (void *)bpf_get_current_task();
+	struct fs_struct *fs = BPF_CORE_READ(t, fs);
+	struct file *dirf;
+	__u64 path;
+
+	if (call->dirfd == AT_FDCWD) {
+		if (!fs)
+			return 0;
+		path = (__u64)__builtin_preserve_access_index(&fs->pwd);
+	} else {
+		dirf = bw_file_of(call->dirfd);
+		if (!dirf)
+			return 0;
+		path = (__u64)__builtin_preserve_access_index(&dirf->f_path);
+	}
+	if (!bw_path_resolve(path))
+		return 0;
+	return bw_watch_eval(1);
+}
+
+/*
+ * Rename, unlink or a refused open: the caller's strings, which getname()
+ * just copied, reported when they fall under a watched directory (for a
+ * refused read, a watched-for-reading one or name). A relative name is
+ * judged by the directory it is resolved in (cwd or dirfd), and reported
+ * with the cwd.
+ */
+static __always_inline void bw_name_op_exit(struct bw_proc_state *st, struct bw_file_call *call,
+					    long ret)
+{
+	__u32 zero = 0, off = 0, status, bits, len, need = BW_WATCH_WRITE, write = 1;
+	struct bw_file_scratch *s = bpf_map_lookup_elem(&file_scratch, &zero);
+	struct bw_file_event *ev;
+	struct task_struct *t;
+	struct fs_struct *fs;
+	long n;
+
+	if (!s)
+		return;
+	ev = (void *)s->buf;
+	n = bpf_probe_read_user_str(ev->data, BW_FILE_PATH_MAX, (void *)call->path);
+	if (n <= 0)
+		return;
+	if (call->op == BW_FILE_OPEN) {
+		write = call->flags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC);
+		need = write ? BW_WATCH_WRITE : BW_WATCH_READ;
+	}
+	bits = ev->data[0] == '/' ? bw_watch_str() : bw_base_dir_bits(call);
+	if (!(bits & need))
+		return;
+	/* bw_watch_str/bw_path_resolve do not touch ev->data: reread nothing. */
+	ev->op = call->op;
+	ev->ret = (__s32)ret;
+	ev->open_flags = call->flags;
+	ev->flags = (n == BW_FILE_PATH_MAX ? BW_FILE_TRUNCATED : 0) |
+		    (call->op == BW_FILE_OPEN && write ? BW_FILE_WRITE : 0);
+	ev->dirfd = call->dirfd;
+	ev->path_len = n;
+	ev->path2_len = ev->cwd_len = 0;
+	__builtin_memset(ev->pad0, 0, sizeof(ev->pad0));
+	off = n;
+	if (call->path2) {
+		barrier_var(off);
+		n = bpf_probe_read_user_str(&ev->data[off & (BW_FILE_PATH_MAX * 2 - 1)],
+					    BW_FILE_PATH_MAX, (void *)call->path2);
+		if (n > 0) {
+			ev->path2_len = n;
+			off += n;
+		}
+	}
+	t = (void *)bpf_get_current_task();
+	fs = BPF_CORE_READ(t, fs);
+	if (ev->data[0] != '/' && call->dirfd != AT_FDCWD) {
+		/* Relative to a directory descriptor: send that directory. */
+		struct file *dirf = bw_file_of(call->dirfd);
+
+		if (dirf) {
+			len = bw_path_append(__builtin_preserve_access_index(&dirf->f_path),
+					     ev->data, off, BW_FILE_PATH_MAX * 2 - 1, &status);
+			ev->cwd_len = len;
+			off += len;
+			ev->flags |= BW_FILE_BASE_DIRFD;
+		}
+	} else if (fs) {
+		len = bw_path_append(__builtin_preserve_access_index(&fs->pwd), ev->data, off,
+				     BW_FILE_PATH_MAX * 2 - 1, &status);
+		ev->cwd_len = len;
+		off += len;
+	}
+	bw_file_submit(st, ev, off);
+}
+
+/* An open that succeeded: judge it by the path of the new descriptor. */
+static __always_inline void bw_open_exit(struct bw_proc_state *st, struct bw_file_call *call,
+					 long ret)
+{
+	__u32 zero = 0, len, bits, write;
+	struct bw_file_scratch *s = bpf_map_lookup_elem(&file_scratch, &zero);
+	struct bw_pathbuf *pb = bpf_map_lookup_elem(&path_scratch, &zero);
+	struct bw_file_event *ev;
+	struct file *f;
+
+	if (!s || !pb)
+		return;
+	if (ret < 0) {
+		/* Refused: judged, like renames, by the caller's path. */
+		bw_name_op_exit(st, call, ret);
+		return;
+	}
+	f = bw_file_of((int)ret);
+	if (!f)
+		return;
+	len = bw_path_resolve((__u64)__builtin_preserve_access_index(&f->f_path));
+	if (!len || len > BW_PATH_MAX)
+		return;
+	bits = bw_watch_eval(0);
+	write = call->flags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC);
+	if (!(write ? bits & BW_WATCH_WRITE : bits & BW_WATCH_READ))
+		return;
+	ev = (void *)s->buf;
+	ev->op = BW_FILE_OPEN;
+	ev->ret = (__s32)ret;
+	ev->open_flags = call->flags;
+	ev->flags = BW_FILE_RESOLVED | (write ? BW_FILE_WRITE : 0) |
+		    (pb->status ? BW_FILE_TRUNCATED : 0);
+	ev->dirfd = call->dirfd;
+	ev->path2_len = ev->cwd_len = 0;
+	__builtin_memset(ev->pad0, 0, sizeof(ev->pad0));
+	barrier_var(len);
+	bpf_probe_read_kernel(ev->data, len & (BW_PATH_MAX * 2 - 1), pb->buf);
+	ev->path_len = len;
+	bw_file_submit(st, ev, len);
+}
+
+static __always_inline int bw_file_exit(long ret)
+{
+	__u32 tid = bw_tid();
+	struct bw_file_call *call = bpf_map_lookup_elem(&file_calls, &tid);
+	struct bw_proc_state *st;
+
+	if (!call)
+		return 0;
+	st = bw_hook_job(BW_HOOK_FILE);
+	if (st) {
+		if (call->op == BW_FILE_OPEN)
+			bw_open_exit(st, call, ret);
+		else
+			bw_name_op_exit(st, call, ret);
+	}
+	bpf_map_delete_elem(&file_calls, &tid);
+	return 0;
+}
+
+struct bw_open_how {
+	__u64 flags;
+	__u64 mode;
+	__u64 resolve;
+};
+
+/* sys_enter_openat */
+static __always_inline int handle_openat_enter(struct bw_sys_enter_ctx *ctx)
+{
+	return bw_file_enter(BW_FILE_OPEN, ctx->args[1], 0, (__u32)ctx->args[2], (__s32)ctx->args[0]);
+}
+
+/* sys_enter_openat2 */
+static __always_inline int handle_openat2_enter(struct bw_sys_enter_ctx *ctx)
+{
+	struct bw_open_how how = {};
+
+	bpf_probe_read_user(&how, sizeof(how), (void *)ctx->args[2]);
+	return bw_file_enter(BW_FILE_OPEN, ctx->args[1], 0, (__u32)how.flags, (__s32)ctx->args[0]);
+}
+
+/* open(2) exists on x86_64 only; the loader skips it where it is missing. */
+/* sys_enter_open */
+static __always_inline int handle_open_enter(struct bw_sys_enter_ctx *ctx)
+{
+	return bw_file_enter(BW_FILE_OPEN, ctx->args[0], 0, (__u32)ctx->args[1], AT_FDCWD);
+}
+
+/* sys_enter_renameat2 */
+static __always_inline int handle_renameat2_enter(struct bw_sys_enter_ctx *ctx)
+{
+	return bw_file_enter(BW_FILE_RENAME, ctx->args[1], ctx->args[3], 0, (__s32)ctx->args[0]);
+}
+
+/* sys_enter_renameat */
+static __always_inline int handle_renameat_enter(struct bw_sys_enter_ctx *ctx)
+{
+	return bw_file_enter(BW_FILE_RENAME, ctx->args[1], ctx->args[3], 0, (__s32)ctx->args[0]);
+}
+
+/* sys_enter_rename */
+static __always_inline int handle_rename_enter(struct bw_sys_enter_ctx *ctx)
+{
+	return bw_file_enter(BW_FILE_RENAME, ctx->args[0], ctx->args[1], 0, AT_FDCWD);
+}
+
+/* sys_enter_unlinkat */
+static __always_inline int handle_unlinkat_enter(struct bw_sys_enter_ctx *ctx)
+{
+	return bw_file_enter(BW_FILE_UNLINK, ctx->args[1], 0, (__u32)ctx->args[2], (__s32)ctx->args[0]);
+}
+
+/* sys_enter_unlink */
+static __always_inline int handle_unlink_enter(struct bw_sys_enter_ctx *ctx)
+{
+	return bw_file_enter(BW_FILE_UNLINK, ctx->args[0], 0, 0, AT_FDCWD);
+}
+
+#define BW_FILE_EXIT(name)                                            \
+	static __always_inline int handle_##name##_exit(struct bw_sys_exit_ctx *ctx) \
+	{                                                             \
+		return bw_file_exit(ctx->ret);                        \
+	}
+
+BW_FILE_EXIT(openat)
+BW_FILE_EXIT(openat2)
+BW_FILE_EXIT(open)
+BW_FILE_EXIT(renameat2)
+BW_FILE_EXIT(renameat)
+BW_FILE_EXIT(rename)
+BW_FILE_EXIT(unlinkat)
+BW_FILE_EXIT(unlink)
+
+#endif /* BW_FILE_BPF_H */

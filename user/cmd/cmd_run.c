@@ -1,0 +1,492 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * `buildwarden run [opts] -- CMD...`: watch CMD and every descendant from
+ * the kernel, stream events as JSON lines, print the process tree, and exit
+ * with the build's own status.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "alerts/alerts.h"
+#include "lib/ci_env.h"
+#include "cmd/commands.h"
+#include "kernel/deny_maps.h"
+#include "pipeline/engine.h"
+#include "pipeline/engine_setup.h"
+#include "events/event_json.h"
+#include "events/events.h"
+#include "lib/exit_codes.h"
+#include "kernel/failclosed.h"
+#include "kernel/jobctl.h"
+#include "kernel/loader.h"
+#include "lib/log.h"
+#include "events/netinfo.h"
+#include "events/proctab.h"
+#include "lib/record_kinds.h"
+#include "lib/redact.h"
+#include "lib/safefile.h"
+#include "report/report.h"
+#include "lib/spawn.h"
+#include "events/tree.h"
+#include "events/verdict.h"
+
+struct run_opts {
+	uint32_t hooks; /* BW_HOOK_*: what besides exec to record */
+	bool fail_closed;
+	bool no_lsm; /* --deny-hook sigkill */
+	bool record_auto; /* file hooks only when the policy has file rules */
+	const char *events_path;
+	const char *policy_path;
+	const char *user; /* --user */
+	const char *report_path;   /* JSON summary */
+	const char *markdown_path; /* Markdown report */
+	uint32_t ringbuf_mb;
+	bool tree;
+	bool force_raw_tp;
+	const char *webhook_url;
+	enum alert_format webhook_format;
+	const char *webhook_secret_file;
+	char **cmd;
+};
+
+struct run_ctx {
+	struct run_opts opts;
+	struct bw_engine eng;
+	struct bw_job job;
+	struct alerts *alerts;
+	struct spawn child;
+	struct build_user user;
+	int sigfd;
+	bool child_done;
+	int child_status;
+	sigset_t orig_mask;
+};
+
+static const char run_usage[] =
+	"Usage: buildwarden run [OPTIONS] [--] COMMAND [ARG...]\n"
+	"\n"
+	"Run COMMAND under the agent: every process it starts, and theirs, is\n"
+	"recorded from the kernel. Exits with COMMAND's own status.\n"
+	"\n"
+	"Options:\n"
+	"  -e, --events FILE     write events as JSON lines to FILE ('-': stdout)\n"
+	"  -r, --report FILE     write the JSON summary report to FILE\n"
+	"  -m, --markdown FILE   write the Markdown report to FILE (also appended to\n"
+	"                        $GITHUB_STEP_SUMMARY when that is set)\n"
+	"      --no-redact       do not mask secrets in events and reports (debugging)\n"
+	"      --user NAME       run the build as NAME (default under sudo: the caller;\n"
+	"                        --user root keeps root)\n"
+	"      --fail-closed     if buildwarden dies while the build runs, the build dies\n"
+	"                        at its next syscall (BPF links pinned in /sys/fs/bpf)\n"
+	"      --webhook URL     post alerts to a chat webhook (docs/ALERTS.md)\n"
+	"      --webhook-format slack|teams|generic   payload format (default slack)\n"
+	"      --webhook-secret-file FILE   sign generic payloads (HMAC-SHA256)\n"
+	"  -p, --policy FILE     judge every exec by this policy (default: the\n"
+	"                        embedded CI policy; see buildwarden policy check)\n"
+	"      --ringbuf-mb N    kernel ring buffer size in MiB, a power of two (default:\n"
+	"                        1 per CPU, from 4 to 16)\n"
+	"      --no-tree         do not print the process tree when the build ends\n"
+	"      --record LIST     what to record besides exec: comma-separated connect,\n"
+	"                        dns, file, privilege; 'all', 'exec' (none), or 'auto'\n"
+	"                        (default: all, file only if the policy has file rules)\n"
+	"      --force-raw-tp    attach exec through raw_tp even where tp_btf works\n"
+	"      --deny-hook auto|sigkill   deny rules fail the exec with EPERM where BPF\n"
+	"                        LSM is active (auto), or always SIGKILL it at exec\n"
+	"  -v, --verbose         more diagnostics (twice: libbpf debug output)\n"
+	"  -h, --help            show this help\n"
+	"\n"
+	"Exit status: COMMAND's status (128+N if killed by signal N); 124 if the\n"
+	"policy terminated the job; 125 if buildwarden itself failed; 126 if\n"
+	"COMMAND cannot be executed; 127 if it was not found.\n";
+
+static int parse_u32(const char *s, uint32_t *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || end == s || *end || v > UINT32_MAX)
+		return -EINVAL;
+	*out = (uint32_t)v;
+	return 0;
+}
+
+static int parse_opts(int argc, char **argv, struct run_opts *o)
+{
+	enum { OPT_RINGBUF = 256, OPT_NO_TREE, OPT_RAW_TP, OPT_RECORD, OPT_NO_REDACT, OPT_FAIL_CLOSED,
+	       OPT_USER, OPT_DENY_HOOK, OPT_WEBHOOK,
+	       OPT_WEBHOOK_FORMAT, OPT_WEBHOOK_SECRET };
+	static const struct option longopts[] = {
+		{ "events", required_argument, NULL, 'e' },
+		{ "policy", required_argument, NULL, 'p' },
+		{ "ringbuf-mb", required_argument, NULL, OPT_RINGBUF },
+		{ "no-tree", no_argument, NULL, OPT_NO_TREE },
+		{ "force-raw-tp", no_argument, NULL, OPT_RAW_TP },
+		{ "record", required_argument, NULL, OPT_RECORD },
+		{ "report", required_argument, NULL, 'r' },
+		{ "markdown", required_argument, NULL, 'm' },
+		{ "no-redact", no_argument, NULL, OPT_NO_REDACT },
+		{ "fail-closed", no_argument, NULL, OPT_FAIL_CLOSED },
+		{ "user", required_argument, NULL, OPT_USER },
+		{ "deny-hook", required_argument, NULL, OPT_DENY_HOOK },
+		{ "webhook", required_argument, NULL, OPT_WEBHOOK },
+		{ "webhook-format", required_argument, NULL, OPT_WEBHOOK_FORMAT },
+		{ "webhook-secret-file", required_argument, NULL, OPT_WEBHOOK_SECRET },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	int c, verbose = 0;
+
+	o->ringbuf_mb = loader_default_ringbuf_mb();
+	o->hooks = BW_HOOK_ALL;
+	o->record_auto = true;
+	o->tree = true;
+	opterr = 0;
+	optind = 1;
+	/* '+': options end at COMMAND, so its own flags are left alone. */
+	while ((c = getopt_long(argc, argv, "+:e:p:r:m:vh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'e': o->events_path = optarg; break;
+		case 'p': o->policy_path = optarg; break;
+		case 'r': o->report_path = optarg; break;
+		case 'm': o->markdown_path = optarg; break;
+		case OPT_NO_REDACT: redact_set_enabled(false); break;
+		case OPT_FAIL_CLOSED: o->fail_closed = true; break;
+		case OPT_USER: o->user = optarg; break;
+		case OPT_DENY_HOOK:
+			if (strcmp(optarg, "auto") && strcmp(optarg, "sigkill")) {
+				bw_err("run: --deny-hook '%s': expected auto or sigkill", optarg);
+				return -EINVAL;
+			}
+			o->no_lsm = !strcmp(optarg, "sigkill");
+			break;
+		case OPT_WEBHOOK: o->webhook_url = optarg; break;
+		case OPT_WEBHOOK_SECRET: o->webhook_secret_file = optarg; break;
+		case OPT_WEBHOOK_FORMAT:
+			if (alerts_parse_format(optarg, &o->webhook_format)) {
+				bw_err("run: --webhook-format '%s': expected slack, teams or generic", optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_RINGBUF:
+			if (parse_u32(optarg, &o->ringbuf_mb) || !o->ringbuf_mb || o->ringbuf_mb > 1024 ||
+			    (o->ringbuf_mb & (o->ringbuf_mb - 1))) {
+				bw_err("run: --ringbuf-mb '%s': expected a power of two from 1 to 1024",
+				       optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_NO_TREE: o->tree = false; break;
+		case OPT_RAW_TP: o->force_raw_tp = true; break;
+		case OPT_RECORD: {
+			char why[160];
+
+			if (record_kinds_parse(optarg, &o->hooks, &o->record_auto, why, sizeof(why))) {
+				bw_err("run: --record %s", why);
+				return -EINVAL;
+			}
+			break;
+		}
+		case 'v': verbose++; break;
+		case 'h': fputs(run_usage, stdout); return 1;
+		case ':':
+			bw_err("run: option '%s' needs a value (see buildwarden run --help)",
+			       argv[optind - 1]);
+			return -EINVAL;
+		default:
+			bw_err("run: unknown option '%s' (see buildwarden run --help)", argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	if (verbose)
+		log_set_level(verbose > 1 ? BW_LOG_DEBUG : BW_LOG_INFO);
+	if (optind >= argc) {
+		bw_err("run: no command given (usage: buildwarden run [OPTIONS] -- COMMAND [ARG...])");
+		return -EINVAL;
+	}
+	o->cmd = argv + optind;
+	return 0;
+}
+
+static int setup_signals(struct run_ctx *c)
+{
+	/* The build's exit arrives as SIGCHLD on the same signalfd. */
+	c->sigfd = engine_signalfd(&c->orig_mask, true);
+	return c->sigfd < 0 ? c->sigfd : 0;
+}
+
+static void reap_child(struct run_ctx *c)
+{
+	int st;
+
+	if (waitpid(c->child.pid, &st, WNOHANG) == c->child.pid) {
+		c->child_done = true;
+		c->child_status = st;
+		c->job.t_end_ns = clock_mono_ns();
+	}
+}
+
+/*
+ * A terminal's ^C reaches the whole foreground process group, the build
+ * included; only signals sent to us alone (kill, CI runner) are forwarded.
+ * SIGCHLD on the same descriptor says the build changed state.
+ */
+static void forward_signals(struct run_ctx *c)
+{
+	struct signalfd_siginfo si;
+
+	while (read(c->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+		bool from_tty;
+
+		if (si.ssi_signo == SIGCHLD) {
+			reap_child(c);
+			continue;
+		}
+		from_tty = si.ssi_code == SI_KERNEL && getpgid(c->child.pid) == getpgrp();
+
+		bw_info("received %s%s", sigabbrev_np((int)si.ssi_signo) ?: "signal",
+			from_tty ? " from the terminal" : ", forwarding to the build");
+		if (!from_tty && !c->child_done)
+			kill(c->child.pid, (int)si.ssi_signo);
+	}
+}
+
+/* Turn a rise of the kernel's loss counter into a record and a warning. */
+static void check_lost(struct run_ctx *c)
+{
+	uint64_t n = engine_new_losses(&c->eng);
+
+	if (!n)
+		return;
+	bw_warn("kernel dropped %llu event(s): ring buffer full (try --ringbuf-mb)",
+		(unsigned long long)n);
+	job_emit_lost(&c->eng, &c->job, n, c->eng.counters[BW_CNT_LOST]);
+}
+
+static bool build_done(void *arg)
+{
+	return ((struct run_ctx *)arg)->child_done;
+}
+
+static void run_signals(void *arg)
+{
+	forward_signals(arg);
+}
+
+static void run_tick(void *arg)
+{
+	check_lost(arg);
+}
+
+static int event_loop(struct run_ctx *c)
+{
+	static const struct engine_loop_ops ops = {
+		.done = build_done, .on_signal = run_signals, .tick = run_tick,
+	};
+
+	return engine_run_loop(&c->eng, c->sigfd, &ops, c);
+}
+
+static int build_exit_status(int st)
+{
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return WEXITSTATUS(st);
+}
+
+/* Every record under run is the build's: job 1. */
+static struct bw_job *run_job_for(struct bw_engine *e, const struct bw_event_view *v)
+{
+	struct run_ctx *c = e->owner;
+
+	(void)v;
+	return &c->job;
+}
+
+static void summary_fields(struct jbuf *jb, struct bw_job *j, void *arg)
+{
+	struct run_ctx *c = arg;
+	char **a;
+
+	(void)j;
+	json_arr_open(jb, "command");
+	for (a = c->opts.cmd; *a; a++)
+		redact_json_strn(jb, NULL, *a, strlen(*a), a == c->opts.cmd ? NULL : a[-1]);
+	json_arr_close(jb);
+	json_kv_i64(jb, "exit_status", c->job.root_status);
+	if (WIFSIGNALED(c->child_status)) {
+		json_kv_null(jb, "build_exit_code");
+		json_kv_u64(jb, "build_signal", (uint64_t)WTERMSIG(c->child_status));
+	} else {
+		json_kv_u64(jb, "build_exit_code", (uint64_t)WEXITSTATUS(c->child_status));
+		json_kv_null(jb, "build_signal");
+	}
+}
+
+/* The end-of-job report, rendered from the event stream (docs/REPORTS.md). */
+static int render_reports(struct run_ctx *c)
+{
+	struct report_opts ro = {
+		.tree_out = stderr, .no_tree = !c->opts.tree, .color = isatty(STDERR_FILENO),
+		.json_path = c->opts.report_path, .markdown_path = c->opts.markdown_path,
+	};
+	const char *summary = getenv("GITHUB_STEP_SUMMARY");
+	int err;
+
+	err = job_render_reports(&c->job, &ro);
+	if (!err && summary && *summary) {
+		struct report_opts md = { .markdown_path = summary, .append = true };
+
+		err = job_render_reports(&c->job, &md);
+		if (err)
+			bw_warn("cannot append the report to $GITHUB_STEP_SUMMARY: %s", strerror(-err));
+		err = 0;
+	}
+	return err;
+}
+
+static int setup_hooks(struct run_ctx *c)
+{
+	struct engine_hooks_opts ho = {
+		.hooks = c->opts.hooks, .record_auto = c->opts.record_auto,
+		.fail_closed = c->opts.fail_closed, .watch_cwd = true,
+	};
+	const struct bw_policy *pol = c->job.policy;
+
+	return engine_setup_hooks(&c->eng, &ho, &pol, 1);
+}
+
+static int start_build(struct run_ctx *c, const char *path)
+{
+	int err;
+
+	err = spawn_prepare(&c->child, path, c->opts.cmd, &c->orig_mask, &c->user);
+	if (err)
+		return err;
+	if (job_may_kill(&c->job))
+		jobctl_setup(&c->job.ctl, c->child.pid);
+	/* Watched before it may run: no exec of the build can be missed. */
+	err = loader_watch(&c->eng.agent, c->child.pid, 1);
+	if (err)
+		return err;
+	c->job.t_start_ns = clock_mono_ns();
+	err = spawn_release(&c->child);
+	if (err) {
+		bw_err("cannot run '%s': %s", c->opts.cmd[0], strerror(-err));
+		waitpid(c->child.pid, NULL, 0);
+		return err == -ENOENT ? BW_EXIT_NOT_FOUND : BW_EXIT_CANNOT_EXEC;
+	}
+	return 0;
+}
+
+static void run_ctx_free(struct run_ctx *c)
+{
+	alerts_finish(c->alerts, 0, NULL); /* error paths: stop at once */
+	spawn_close(&c->child);
+	if (c->sigfd >= 0)
+		close(c->sigfd);
+	failclosed_unmark();
+	if (c->opts.fail_closed && c->eng.agent.skel) {
+		/* Leaving on purpose: our own exit must not count as a death. */
+		hooks_configure(&c->eng.agent, 0, (uint32_t)getpid(), false);
+		failclosed_disarm(&c->eng.agent);
+	}
+	engine_free(&c->eng);
+	job_free(&c->job);
+}
+
+static int run_setup(struct run_ctx *c)
+{
+	struct loader_opts lo = { .max_procs = LOADER_DEFAULT_MAX_PROCS };
+	int err;
+
+	lo.ringbuf_bytes = c->opts.ringbuf_mb << 20;
+	lo.force_raw_tp = c->opts.force_raw_tp;
+	lo.no_lsm = c->opts.no_lsm;
+	c->eng.ops.job_for = run_job_for;
+	c->eng.owner = c;
+	err = engine_init(&c->eng);
+	if (!err)
+		err = job_init(&c->job, 1);
+	if (!err)
+		err = job_load_policy(&c->job, c->opts.policy_path);
+	if (!err)
+		err = job_open_events(&c->job, c->opts.events_path);
+	if (!err)
+		err = setup_signals(c);
+	if (!err)
+		err = engine_start_alerts(&c->alerts, c->opts.webhook_url, c->opts.webhook_format,
+					  c->opts.webhook_secret_file);
+	if (err)
+		return err;
+	c->job.alerts = c->alerts;
+	err = loader_open(&c->eng.agent, &lo, engine_on_event, &c->eng);
+	if (err)
+		return err;
+	failclosed_sweep();
+	failclosed_mark(c->opts.cmd[0]);
+	/* Before the build exists: its first exec is already judged in the kernel. */
+	err = deny_maps_install(&c->eng.agent, c->job.policy);
+	if (!err)
+		err = setup_hooks(c);
+	return err;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_ctx c = { .sigfd = -1, .child = { .pid = -1, .go_fd = -1, .err_fd = -1 } };
+	char *path = NULL;
+	int err, status = BW_EXIT_AGENT_ERROR;
+
+	err = parse_opts(argc, argv, &c.opts);
+	if (err)
+		return err > 0 ? 0 : BW_EXIT_AGENT_ERROR;
+	if (privdrop_resolve(c.opts.user, &c.user))
+		return BW_EXIT_AGENT_ERROR;
+	err = spawn_resolve(c.opts.cmd[0], &path);
+	if (err) {
+		bw_err("cannot run '%s': %s", c.opts.cmd[0], strerror(-err));
+		return err == -ENOENT ? BW_EXIT_NOT_FOUND : BW_EXIT_CANNOT_EXEC;
+	}
+	if (run_setup(&c))
+		goto cleanup;
+	bw_info("watching with %s exec hook", c.eng.agent.raw_tp ? "raw_tp" : "tp_btf");
+	err = start_build(&c, path);
+	if (err) {
+		status = err > 0 ? err : BW_EXIT_AGENT_ERROR;
+		goto cleanup;
+	}
+	/* Attached and started: what remains needs far less than root. */
+	privdrop_agent();
+	if (event_loop(&c)) {
+		/* The agent broke, the build did not: let it finish, report ours. */
+		bw_err("event loop failed; waiting for the build without watching it");
+		waitpid(c.child.pid, &c.child_status, 0);
+		goto cleanup;
+	}
+	status = c.job.job_killed ? BW_EXIT_JOB_KILLED : build_exit_status(c.child_status);
+	c.job.root_status = status;
+	/* Bounded: pending summaries and the queue get ALERTS_DEFAULT_DRAIN_MS at most. */
+	alerts_finish(c.alerts, ALERTS_DEFAULT_DRAIN_MS, &c.job.alert_st);
+	c.job.alert_final = true;
+	c.alerts = c.job.alerts = NULL;
+	job_write_summary(&c.eng, &c.job, summary_fields, &c);
+	if (render_reports(&c))
+		job_print_counts(&c.eng, &c.job, status, c.opts.tree); /* the stream is unusable */
+	else if (c.job.job_killed_block)
+		fwrite(c.job.job_killed_block, 1, c.job.job_killed_len, stderr);
+cleanup:
+	run_ctx_free(&c);
+	free(path);
+	return status;
+}

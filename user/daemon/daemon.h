@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * `buildwarden daemon`: always attached, it finds CI jobs by their root
+ * process (rules on exec, in the kernel), runs each through the job engine
+ * with its own policy and stream, and writes its reports when the root
+ * exits. docs/DAEMON.md.
+ */
+#ifndef BW_DAEMON_H
+#define BW_DAEMON_H
+
+#include <signal.h>
+#include "daemon/daemon_config.h"
+#include "pipeline/engine.h"
+
+#define DAEMON_REJECTED_MAX 64
+
+struct metrics;
+struct export_jsonl;
+struct otlp;
+
+/* One policy file of a generation, kept as text so a job always gets the version that loaded. */
+struct daemon_policy_text {
+	char *path;
+	char *text;
+	size_t len;
+	struct bw_policy *compiled; /* checked at load; for watch paths and kernel rules */
+};
+
+/* A config and every policy it names, loaded and checked together. */
+struct daemon_gen {
+	struct daemon_config *cfg;
+	struct daemon_policy_text *policies;
+	size_t n_policies;
+	struct bw_policy *embedded; /* when some job may use the embedded default */
+};
+
+struct daemon {
+	const char *config_path;
+	struct daemon_gen *gen;
+	struct bw_engine eng;
+	struct bw_job *jobs;
+	size_t n_jobs;
+	uint64_t next_adopted_id;
+	/* Job-root candidates userspace turned down, newest last: their late records are dropped here. */
+	uint64_t rejected[DAEMON_REJECTED_MAX];
+	unsigned n_rejected;
+	/* The policy whose deny rules are in the kernel maps (its text), or NULL: the embedded one. */
+	char *kernel_policy_text;
+	bool kernel_loaded;
+	bool fail_closed;  /* armed at start: disarmed at a clean stop */
+	struct metrics *metrics;
+	struct export_jsonl *jsonl;
+	struct otlp *otlp;
+	struct alerts *alerts;
+	struct alert_stats alert_seen; /* alerts' counts already in the metrics */
+	int sigfd;
+	bool stopping;
+	sigset_t orig_mask;
+};
+
+/* daemon_gen.c */
+int daemon_gen_load(const char *config_path, struct daemon_gen **out);
+void daemon_gen_free(struct daemon_gen *g);
+/* The text entry for path, or NULL (path NULL: the embedded policy). */
+const struct daemon_policy_text *daemon_gen_policy(const struct daemon_gen *g, const char *path);
+/* Every compiled policy a job of g may use, for hooks and watch paths; *n set. */
+const struct bw_policy **daemon_gen_all_policies(const struct daemon_gen *g, size_t *n);
+
+/* daemon_jobs.c */
+struct bw_job *daemon_job_for(struct bw_engine *e, const struct bw_event_view *v);
+void daemon_on_exit(struct bw_engine *e, struct bw_job *j, const struct bw_exit_event *x);
+/* Write reports and free every job whose root has exited (all of them when stopping). */
+void daemon_end_jobs(struct daemon *d, bool all);
+struct bw_job *daemon_job_start(struct daemon *d, const struct daemon_root_rule *r, uint64_t id,
+				 uint32_t root_pid, uint64_t root_start_ns);
+/* The parent name to test r with: r's own when comm is its first 15 bytes. */
+const char *daemon_parent_for(const struct daemon_root_rule *r, const char *comm);
+
+/* daemon_adopt.c: jobs running before the daemon (re)started, and match: {pid: N} */
+void daemon_adopt_running(struct daemon *d);
+/* Load job-root rules into the kernel; mark jobs whose policy's deny rules are not the kernel's. */
+int daemon_apply_kernel(struct daemon *d);
+
+/* daemon_outputs.c: status endpoint, exports, webhook */
+int daemon_outputs_start(struct daemon *d, const struct daemon_config *old);
+void daemon_outputs_stop(struct daemon *d);
+void daemon_on_line(struct bw_engine *e, struct bw_job *j, const char *type, uint32_t pid,
+		    const struct verdict *v);
+void daemon_outputs_tick(struct daemon *d);
+
+int cmd_daemon(int argc, char **argv);
+
+#endif /* BW_DAEMON_H */

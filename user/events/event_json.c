@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include "events/event_json.h"
+#include "lib/redact.h"
+
+void clock_calibrate(struct bw_clock *c)
+{
+	struct timespec rt, mono;
+
+	clock_gettime(CLOCK_MONOTONIC, &mono);
+	clock_gettime(CLOCK_REALTIME, &rt);
+	c->realtime_minus_mono_ns = ((int64_t)rt.tv_sec - mono.tv_sec) * 1000000000LL +
+				    (rt.tv_nsec - mono.tv_nsec);
+}
+
+static void put_time(struct jbuf *jb, uint64_t ktime_ns, const struct bw_clock *clk)
+{
+	int64_t ns = (int64_t)ktime_ns + clk->realtime_minus_mono_ns;
+	time_t sec = (time_t)(ns / 1000000000LL);
+	struct tm tm;
+	char tmp[64];
+
+	gmtime_r(&sec, &tm);
+	snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ", tm.tm_year + 1900,
+		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (long long)(ns % 1000000000LL));
+	json_kv_str(jb, "time", tmp);
+}
+
+void event_json_begin(struct jbuf *jb, uint64_t seq, const char *type, uint64_t ktime_ns,
+		      uint64_t job_id, const struct bw_clock *clk)
+{
+	json_obj_open(jb);
+	json_kv_u64(jb, "seq", seq);
+	json_kv_str(jb, "type", type);
+	put_time(jb, ktime_ns, clk);
+	json_kv_u64(jb, "job_id", job_id);
+}
+
+static void comm(struct jbuf *jb, const char *c)
+{
+	json_kv_strn(jb, "comm", c, strnlen(c, BW_COMM_LEN));
+}
+
+static void event_json_wait_status(struct jbuf *jb, uint32_t status)
+{
+	int st = (int)status;
+
+	if (WIFSIGNALED(st)) {
+		json_kv_null(jb, "exit_code");
+		json_kv_u64(jb, "signal", (uint64_t)WTERMSIG(st));
+		json_kv_bool(jb, "core_dumped", WCOREDUMP(st));
+	} else {
+		json_kv_u64(jb, "exit_code", (uint64_t)WEXITSTATUS(st));
+		json_kv_null(jb, "signal");
+		json_kv_bool(jb, "core_dumped", false);
+	}
+}
+
+static void render_fork(struct jbuf *jb, const struct bw_fork_event *e)
+{
+	json_kv_u64(jb, "parent_pid", e->parent_pid);
+	json_kv_u64(jb, "parent_tid", e->parent_tid);
+	json_kv_u64(jb, "parent_start_ns", e->parent_start_ns);
+}
+
+static void render_argv(struct jbuf *jb, const char *args, uint32_t len)
+{
+	const char *prev = NULL;
+	uint32_t i = 0, n;
+
+	json_arr_open(jb, "argv");
+	while (i < len) {
+		n = (uint32_t)strnlen(args + i, len - i);
+		redact_json_strn(jb, NULL, args + i, n, prev);
+		prev = args + i;
+		i += n + 1;
+	}
+	json_arr_close(jb);
+}
+
+static void render_exec(struct jbuf *jb, const struct bw_event_view *v)
+{
+	const struct bw_exec_event *e = v->exec;
+
+	json_kv_u64(jb, "ppid", e->ppid);
+	json_kv_u64(jb, "parent_start_ns", e->parent_start_ns);
+	json_kv_u64(jb, "old_tid", e->old_tid);
+	json_kv_u64(jb, "uid", e->uid);
+	json_kv_u64(jb, "euid", e->euid);
+	json_kv_u64(jb, "gid", e->gid);
+	json_kv_u64(jb, "egid", e->egid);
+	json_kv_u64(jb, "cgroup_id", e->cgroup_id);
+	comm(jb, e->comm);
+	redact_json_str(jb, "filename", v->filename);
+	json_kv_str(jb, "exe", v->exe);
+	redact_json_str(jb, "cwd", v->cwd);
+	json_kv_u64(jb, "argc", e->argc);
+	render_argv(jb, v->args, v->args_len);
+	json_kv_bool(jb, "argv_truncated", e->flags & BW_EXEC_ARGS_TRUNCATED);
+	json_kv_bool(jb, "filename_truncated", e->flags & BW_EXEC_FILENAME_TRUNCATED);
+	json_kv_bool(jb, "exe_truncated", e->flags & BW_EXEC_EXE_TRUNCATED);
+	json_kv_bool(jb, "cwd_truncated", e->flags & BW_EXEC_CWD_TRUNCATED);
+	if (e->flags & BW_EXEC_JOB_ROOT)
+		json_kv_bool(jb, "job_root", true);
+}
+
+static void render_exec_failed(struct jbuf *jb, const struct bw_event_view *v)
+{
+	const struct bw_exec_failed_event *e = v->exec_failed;
+	const char *name = strerrorname_np(-e->error);
+
+	json_kv_i64(jb, "error", e->error);
+	json_kv_str(jb, "errno", name ? name : "unknown");
+	redact_json_str(jb, "filename", v->filename);
+	json_kv_bool(jb, "execveat", e->flags & BW_EXECFAIL_EXECVEAT);
+	if (e->flags & BW_EXECFAIL_DENIED)
+		json_kv_u64(jb, "deny_rule", e->deny_rule);
+	comm(jb, e->comm);
+}
+
+static void render_exit(struct jbuf *jb, const struct bw_exit_event *e)
+{
+	json_kv_u64(jb, "ppid", e->ppid);
+	json_kv_u64(jb, "parent_start_ns", e->parent_start_ns);
+	comm(jb, e->comm);
+	event_json_wait_status(jb, e->exit_status);
+}
+
+void event_json_begin_record(struct jbuf *jb, const struct bw_event_header *h, uint64_t seq,
+			     const struct bw_clock *clk)
+{
+	event_json_begin(jb, seq, events_type_name(h->type), h->ktime_ns, h->job_id, clk);
+	json_kv_u64(jb, "ktime_ns", h->ktime_ns);
+	json_kv_u64(jb, "pid", h->pid);
+	json_kv_u64(jb, "tid", h->tid);
+	json_kv_u64(jb, "start_ns", h->start_ns);
+}
+
+void event_json_render(struct jbuf *jb, const struct bw_event_view *v, uint64_t seq,
+		       const struct bw_clock *clk)
+{
+	const struct bw_event_header *h = v->hdr;
+
+	event_json_begin_record(jb, h, seq, clk);
+	switch (h->type) {
+	case BW_EV_FORK:
+		render_fork(jb, v->fork);
+		break;
+	case BW_EV_EXEC:
+		render_exec(jb, v);
+		break;
+	case BW_EV_EXEC_FAILED:
+		render_exec_failed(jb, v);
+		break;
+	case BW_EV_EXIT:
+		render_exit(jb, v->exit);
+		break;
+	}
+	json_obj_close(jb);
+}

@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "events/events.h"
+
+static const size_t fixed_size[BW_EV_TYPE_MAX] = {
+	[BW_EV_FORK] = sizeof(struct bw_fork_event),
+	[BW_EV_EXEC] = sizeof(struct bw_exec_event),
+	[BW_EV_EXEC_FAILED] = sizeof(struct bw_exec_failed_event),
+	[BW_EV_EXIT] = sizeof(struct bw_exit_event),
+	[BW_EV_CONNECT] = sizeof(struct bw_connect_event),
+	[BW_EV_DNS] = sizeof(struct bw_dns_event),
+	[BW_EV_FILE] = sizeof(struct bw_file_event),
+	[BW_EV_PRIV] = sizeof(struct bw_priv_event),
+};
+
+const char *events_type_name(uint32_t type)
+{
+	static const char *const names[BW_EV_TYPE_MAX] = {
+		[BW_EV_FORK] = "fork",
+		[BW_EV_EXEC] = "exec",
+		[BW_EV_EXEC_FAILED] = "exec_failed",
+		[BW_EV_EXIT] = "exit",
+		[BW_EV_CONNECT] = "connect",
+		[BW_EV_DNS] = "dns",
+		[BW_EV_FILE] = "file",
+		[BW_EV_PRIV] = "privilege",
+	};
+
+	if (type >= BW_EV_TYPE_MAX || !names[type])
+		return "unknown";
+	return names[type];
+}
+
+/*
+ * Take a NUL-terminated string of len bytes (NUL included) at *pos within
+ * data[0..end). len 0 means absent. Advances *pos.
+ */
+static int take_string(const char *data, size_t end, size_t *pos, uint16_t len, const char **out)
+{
+	*out = NULL;
+	if (!len)
+		return 0;
+	if (len > end - *pos || data[*pos + len - 1] != '\0')
+		return -EINVAL;
+	*out = data + *pos;
+	*pos += len;
+	return 0;
+}
+
+static int decode_exec(const char *rec, size_t size, struct bw_event_view *v)
+{
+	const struct bw_exec_event *e = v->exec;
+	size_t pos = offsetof(struct bw_exec_event, data);
+	int err;
+
+	err = take_string(rec, size, &pos, e->filename_len, &v->filename);
+	if (!err)
+		err = take_string(rec, size, &pos, e->exe_len, &v->exe);
+	if (!err)
+		err = take_string(rec, size, &pos, e->cwd_len, &v->cwd);
+	if (err)
+		return err;
+	if (e->args_len > size - pos)
+		return -EINVAL;
+	v->args = rec + pos;
+	v->args_len = e->args_len;
+	return 0;
+}
+
+static int decode_exec_failed(const char *rec, size_t size, struct bw_event_view *v)
+{
+	size_t pos = offsetof(struct bw_exec_failed_event, data);
+
+	return take_string(rec, size, &pos, v->exec_failed->filename_len, &v->filename);
+}
+
+static int decode_file(const char *rec, size_t size, struct bw_event_view *v)
+{
+	const struct bw_file_event *e = v->file;
+	size_t pos = offsetof(struct bw_file_event, data);
+	int err;
+
+	err = take_string(rec, size, &pos, e->path_len, &v->path);
+	if (!err)
+		err = take_string(rec, size, &pos, e->path2_len, &v->path2);
+	if (!err)
+		err = take_string(rec, size, &pos, e->cwd_len, &v->cwd);
+	if (!err && !v->path)
+		err = -EINVAL;
+	return err;
+}
+
+static int decode_dns(const char *rec, size_t size, struct bw_event_view *v)
+{
+	size_t pos = offsetof(struct bw_dns_event, data);
+
+	if (v->dns->len > size - pos || v->dns->len > BW_DNS_MAX)
+		return -EINVAL;
+	v->payload = (const uint8_t *)rec + pos;
+	v->payload_len = v->dns->len;
+	return 0;
+}
+
+static int decode_priv(const char *rec, size_t size, struct bw_event_view *v)
+{
+	size_t pos = offsetof(struct bw_priv_event, data);
+
+	if (v->priv->op == 0 || v->priv->op >= BW_PRIV_OP_MAX)
+		return -EINVAL;
+	return take_string(rec, size, &pos, v->priv->data_len, &v->str);
+}
+
+int events_decode(const void *data, size_t size, struct bw_event_view *out)
+{
+	const struct bw_event_header *h = data;
+
+	memset(out, 0, sizeof(*out));
+	if (size < sizeof(*h) || h->size > size || h->size < sizeof(*h))
+		return -EINVAL;
+	size = h->size;
+	if (h->type == 0 || h->type >= BW_EV_TYPE_MAX || size < fixed_size[h->type])
+		return -EINVAL;
+	out->hdr = h;
+	out->fork = data; /* union: every member is the same record pointer */
+	switch (h->type) {
+	case BW_EV_EXEC:
+		return decode_exec(data, size, out);
+	case BW_EV_EXEC_FAILED:
+		return decode_exec_failed(data, size, out);
+	case BW_EV_FILE:
+		return decode_file(data, size, out);
+	case BW_EV_DNS:
+		return decode_dns(data, size, out);
+	case BW_EV_PRIV:
+		return decode_priv(data, size, out);
+	default:
+		return 0;
+	}
+}
+
+int argv_split(const char *args, uint32_t len, struct bw_argv *out)
+{
+	uint32_t i, n = 0, k = 0;
+
+	memset(out, 0, sizeof(*out));
+	/* One extra byte so a truncated last argument is terminated too. */
+	out->buf = malloc((size_t)len + 1);
+	if (!out->buf)
+		return -ENOMEM;
+	if (len)
+		memcpy(out->buf, args, len);
+	out->buf[len] = '\0';
+	for (i = 0; i < len; i++)
+		if (out->buf[i] == '\0')
+			n++;
+	if (len && out->buf[len - 1] != '\0')
+		n++;
+	out->v = calloc((size_t)n + 1, sizeof(char *));
+	if (!out->v) {
+		argv_free(out);
+		return -ENOMEM;
+	}
+	for (i = 0; i < len && k < n; k++) {
+		out->v[k] = out->buf + i;
+		i += strlen(out->buf + i) + 1;
+	}
+	out->n = n;
+	return 0;
+}
+
+void argv_free(struct bw_argv *a)
+{
+	free(a->v);
+	free(a->buf);
+	memset(a, 0, sizeof(*a));
+}

@@ -1,0 +1,796 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * OTLP/HTTP JSON log export (docs/DAEMON.md, "OTLP export"). The shape of
+ * alerts.c: otlp_submit() copies the record outside the lock (one
+ * allocation), then under the lock appends it to a bounded ring or counts
+ * it dropped. The sender thread owns the curl handle; it takes a batch
+ * under the lock and builds, sends and retries it without the lock, so a
+ * slow or dead collector only fills the queue.
+ *
+ * The request body follows the OTLP JSON encoding (proto3 JSON mapping):
+ * resourceLogs[] -> scopeLogs[] -> logRecords[], camelCase field names,
+ * 64-bit integers (timeUnixNano, intValue) as decimal strings, enums
+ * (severityNumber) as numbers, AnyValue as {"stringValue": ...} or
+ * {"intValue": "..."}. The body of each record is the record's JSON line
+ * as a string; strings are made valid UTF-8 (an invalid byte becomes
+ * U+FFFD) because a collector rejects the whole request otherwise.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <curl/curl.h>
+#include <json-c/json.h>
+#include "export/export_otlp.h"
+#include "lib/http_client.h"
+#include "lib/json_out.h"
+#include "lib/log.h"
+
+#define SCOPE_NAME "buildwarden"
+#define SCOPE_VERSION "0.1"
+#define SERVICE_NAME "buildwarden"
+#define LOGS_PATH "/v1/logs"
+#define FAILURES_LOGGED 3
+#define QUIET_MS (5 * 60 * 1000)
+#define RESPONSE_MAX 4096
+#define TYPE_MAX 31
+
+/* One queued record: a single allocation, the line last. */
+struct rec {
+	uint64_t job_id, time_ns, observed_ns;
+	uint64_t queued_ms;        /* CLOCK_MONOTONIC, for flush_ms */
+	uint32_t pid;
+	enum otlp_severity sev;
+	char type[TYPE_MAX + 1];
+	size_t len;
+	char line[];
+};
+
+struct otlp {
+	/* set at start, read-only afterwards */
+	char *url;
+	char host[256];            /* for messages: the collector's host, never the URL */
+	char *host_name;           /* resource host.name */
+	char *instance_id;         /* resource service.instance.id, or NULL */
+	unsigned batch_records, flush_ms, queue_len, queue_bytes, timeout_ms, max_attempts;
+	struct curl_slist *headers;
+	struct rec **batch;        /* the sender thread's: batch_records */
+	struct jbuf jb;            /* the sender thread's */
+	struct http_worker w;      /* the sender thread; w.lock guards what follows */
+
+	struct rec **queue;        /* ring of queue_len */
+	unsigned head, count;
+	size_t bytes;              /* line bytes queued */
+	struct otlp_stats st;
+	unsigned failures_logged;
+	uint64_t last_report_ms;   /* when a failure was last said */
+	uint64_t quiet_records;    /* records not delivered since, unsaid */
+};
+
+static uint64_t realtime_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+}
+
+enum otlp_severity otlp_severity_for_verdict(const char *rule_severity)
+{
+	if (rule_severity && (!strcmp(rule_severity, "high") || !strcmp(rule_severity, "critical")))
+		return OTLP_SEV_ERROR;
+	return OTLP_SEV_WARN;
+}
+
+static const char *severity_text(enum otlp_severity s)
+{
+	switch (s) {
+	case OTLP_SEV_INFO: return "INFO";
+	case OTLP_SEV_WARN: return "WARN";
+	case OTLP_SEV_ERROR: return "ERROR";
+	}
+	return "INFO";
+}
+
+/* ---- the payload ---- */
+
+/* Length of the valid UTF-8 sequence at s (RFC 3629), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	uint32_t cp;
+	size_t len, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0) {
+		len = 2;
+		cp = s[0] & 0x1f;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		len = 3;
+		cp = s[0] & 0x0f;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		len = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+/* A JSON string of s[0..n), each byte that is not valid UTF-8 as U+FFFD. */
+static void json_utf8(struct jbuf *jb, const char *key, const char *s, size_t n)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	size_t i = 0, l;
+	char *clean, *p;
+
+	for (i = 0; i < n; i += l) {
+		l = utf8_len(u + i, n - i);
+		if (!l)
+			break;
+	}
+	if (i >= n) {
+		json_kv_strn(jb, key, s, n);
+		return;
+	}
+	clean = malloc(n * 3 + 1); /* each bad byte grows to 3 */
+	if (!clean) {
+		jb->oom = true;
+		return;
+	}
+	for (i = 0, p = clean; i < n;) {
+		l = utf8_len(u + i, n - i);
+		if (l) {
+			memcpy(p, s + i, l);
+			p += l;
+			i += l;
+		} else {
+			memcpy(p, "\xef\xbf\xbd", 3);
+			p += 3;
+			i++;
+		}
+	}
+	json_kv_strn(jb, key, clean, (size_t)(p - clean));
+	free(clean);
+}
+
+static void attr_str(struct jbuf *jb, const char *key, const char *v, size_t n)
+{
+	json_obj_open(jb);
+	json_kv_str(jb, "key", key);
+	json_sub_open(jb, "value");
+	json_utf8(jb, "stringValue", v, n);
+	json_obj_close(jb);
+	json_obj_close(jb);
+}
+
+static void kv_u64_string(struct jbuf *jb, const char *key, uint64_t v)
+{
+	char tmp[24];
+
+	snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v);
+	json_kv_str(jb, key, tmp);
+}
+
+static void attr_int(struct jbuf *jb, const char *key, uint64_t v)
+{
+	json_obj_open(jb);
+	json_kv_str(jb, "key", key);
+	json_sub_open(jb, "value");
+	kv_u64_string(jb, "intValue", v);
+	json_obj_close(jb);
+	json_obj_close(jb);
+}
+
+static void log_record(struct jbuf *jb, const struct rec *r)
+{
+	json_obj_open(jb);
+	kv_u64_string(jb, "timeUnixNano", r->time_ns);
+	kv_u64_string(jb, "observedTimeUnixNano", r->observed_ns);
+	json_kv_u64(jb, "severityNumber", (uint64_t)r->sev);
+	json_kv_str(jb, "severityText", severity_text(r->sev));
+	json_sub_open(jb, "body");
+	json_utf8(jb, "stringValue", r->line, r->len);
+	json_obj_close(jb);
+	json_arr_open(jb, "attributes");
+	attr_str(jb, "event.type", r->type, strlen(r->type));
+	if (r->job_id)
+		attr_int(jb, "job.id", r->job_id);
+	if (r->pid)
+		attr_int(jb, "process.pid", r->pid);
+	json_arr_close(jb);
+	json_obj_close(jb);
+}
+
+/* The whole request body into jb: false on ENOMEM. */
+static bool build_payload(struct jbuf *jb, struct rec *const *recs, size_t n,
+			  const char *host_name, const char *instance_id)
+{
+	jbuf_reset(jb);
+	json_obj_open(jb);
+	json_arr_open(jb, "resourceLogs");
+	json_obj_open(jb);
+	json_sub_open(jb, "resource");
+	json_arr_open(jb, "attributes");
+	attr_str(jb, "service.name", SERVICE_NAME, strlen(SERVICE_NAME));
+	attr_str(jb, "host.name", host_name, strlen(host_name));
+	if (instance_id)
+		attr_str(jb, "service.instance.id", instance_id, strlen(instance_id));
+	json_arr_close(jb);
+	json_obj_close(jb);
+	json_arr_open(jb, "scopeLogs");
+	json_obj_open(jb);
+	json_sub_open(jb, "scope");
+	json_kv_str(jb, "name", SCOPE_NAME);
+	json_kv_str(jb, "version", SCOPE_VERSION);
+	json_obj_close(jb);
+	json_arr_open(jb, "logRecords");
+	for (size_t i = 0; i < n; i++)
+		log_record(jb, recs[i]);
+	json_arr_close(jb);
+	json_obj_close(jb);
+	json_arr_close(jb);
+	json_obj_close(jb);
+	json_arr_close(jb);
+	json_obj_close(jb);
+	return !jb->oom;
+}
+
+/* A queued copy of a record: NULL on ENOMEM. */
+static struct rec *rec_new(const char *line, size_t len, const char *type, uint64_t job_id,
+			   uint32_t pid, uint64_t time_ns, enum otlp_severity sev)
+{
+	struct rec *r;
+	uint64_t now = realtime_ns();
+
+	if (len && line[len - 1] == '\n')
+		len--;
+	r = malloc(sizeof(*r) + len + 1);
+	if (!r)
+		return NULL;
+	r->job_id = job_id;
+	r->pid = pid;
+	r->observed_ns = now;
+	r->time_ns = time_ns ? time_ns : now;
+	r->sev = sev == OTLP_SEV_WARN || sev == OTLP_SEV_ERROR ? sev : OTLP_SEV_INFO;
+	snprintf(r->type, sizeof(r->type), "%s", type ? type : "");
+	r->len = len;
+	memcpy(r->line, line, len);
+	r->line[len] = '\0';
+	r->queued_ms = 0;
+	return r;
+}
+
+char *otlp_payload(const struct otlp_record_in *recs, size_t n, const char *host_name,
+		   const char *service_instance_id)
+{
+	struct rec **rs = calloc(n ? n : 1, sizeof(*rs));
+	struct jbuf jb;
+	char *out = NULL;
+	size_t i;
+
+	if (!rs)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		rs[i] = rec_new(recs[i].line, recs[i].len, recs[i].type, recs[i].job_id,
+				recs[i].pid, recs[i].time_ns, recs[i].sev);
+		if (!rs[i])
+			goto out_free;
+	}
+	jbuf_init(&jb);
+	if (build_payload(&jb, rs, n, host_name ? host_name : "", service_instance_id))
+		out = jb.buf;
+	else
+		jbuf_free(&jb);
+out_free:
+	for (i = 0; i < n; i++)
+		free(rs[i]);
+	free(rs);
+	return out;
+}
+
+/* ---- the sender thread ---- */
+
+struct response {
+	char body[RESPONSE_MAX + 1];
+	size_t len;
+};
+
+static size_t keep_response(char *data, size_t size, size_t nmemb, void *user)
+{
+	struct response *r = user;
+	size_t n = size * nmemb, take = RESPONSE_MAX - r->len;
+
+	if (take > n)
+		take = n;
+	memcpy(r->body + r->len, data, take);
+	r->len += take;
+	r->body[r->len] = '\0';
+	return n;
+}
+
+static int deadline_check(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+			  curl_off_t ulnow)
+{
+	struct otlp *o = user;
+	uint64_t at = atomic_load(&o->w.abort_at_ms);
+
+	return at && http_now_ms() >= at; /* non-zero aborts the transfer */
+}
+
+/* A printable start of the response, for messages. */
+static void snippet(const struct response *resp, char *out, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < size && i < resp->len && i < 160; i++)
+		out[i] = resp->body[i] >= ' ' && resp->body[i] < 0x7f ? resp->body[i] : ' ';
+	out[i] = '\0';
+}
+
+/* OTLP partial success: {"partialSuccess":{"rejectedLogRecords":"N","errorMessage":"..."}} */
+static uint64_t rejected_records(const struct response *resp, char *msg, size_t size)
+{
+	struct json_object *root, *ps, *v;
+	uint64_t n = 0;
+
+	msg[0] = '\0';
+	if (!resp->len)
+		return 0;
+	root = json_tokener_parse(resp->body);
+	if (!root)
+		return 0;
+	if (json_object_object_get_ex(root, "partialSuccess", &ps) &&
+	    json_object_object_get_ex(ps, "rejectedLogRecords", &v)) {
+		/* int64 is a string in proto3 JSON; accept a number too */
+		if (json_object_is_type(v, json_type_string))
+			n = strtoull(json_object_get_string(v), NULL, 10);
+		else if (json_object_is_type(v, json_type_int))
+			n = json_object_get_int64(v) > 0 ? (uint64_t)json_object_get_int64(v) : 0;
+		if (json_object_object_get_ex(ps, "errorMessage", &v))
+			snprintf(msg, size, "%s", json_object_get_string(v));
+	}
+	json_object_put(root);
+	return n;
+}
+
+/* One batch's request (o->jb): what http_worker_retry posts. */
+static void post_once(void *arg, uint64_t limit_ms, struct http_attempt *r)
+{
+	struct otlp *o = arg;
+	const char *body = o->jb.buf;
+	size_t len = o->jb.len;
+	struct response resp = { .len = 0 };
+	char snip[161], msg[128];
+	size_t n;
+	CURL *c = o->w.curl;
+
+	resp.body[0] = '\0';
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)limit_ms);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)limit_ms);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, (void *)&resp);
+	r->rejected = 0;
+	r->out = http_classify(c, curl_easy_perform(c), &r->retry_after_ms, r->why,
+			       sizeof(r->why));
+	if (r->out == HTTP_SENT) {
+		r->rejected = rejected_records(&resp, msg, sizeof(msg));
+		if (r->rejected)
+			snprintf(r->why, sizeof(r->why), "the collector rejected %llu record%s%s%s",
+				 (unsigned long long)r->rejected, r->rejected == 1 ? "" : "s",
+				 *msg ? ": " : "", msg);
+		return;
+	}
+	if (strncmp(r->why, "HTTP ", 5))
+		return; /* a network error: no response to quote */
+	snippet(&resp, snip, sizeof(snip));
+	n = strlen(r->why);
+	if (*snip)
+		snprintf(r->why + n, sizeof(r->why) - n, ": %s", snip);
+}
+
+/*
+ * Say why records were not delivered: the first FAILURES_LOGGED times,
+ * then at most once per QUIET_MS with the count since (a daemon runs for
+ * months; a collector outage must neither flood the journal nor go quiet
+ * for good).
+ */
+static void report(struct otlp *o, size_t n, unsigned attempts, const char *why)
+{
+	uint64_t now = http_now_ms(), quiet = 0;
+	unsigned k;
+	bool say;
+
+	pthread_mutex_lock(&o->w.lock);
+	k = ++o->failures_logged;
+	say = k <= FAILURES_LOGGED || now - o->last_report_ms >= QUIET_MS;
+	if (k > FAILURES_LOGGED) {
+		o->quiet_records += n;
+		if (say) {
+			quiet = o->quiet_records;
+			o->quiet_records = 0;
+		}
+	}
+	if (say)
+		o->last_report_ms = now;
+	pthread_mutex_unlock(&o->w.lock);
+	if (!say)
+		return;
+	if (k <= FAILURES_LOGGED)
+		log_msg(BW_LOG_WARN, "OTLP export (%s): %zu record%s not delivered after %u attempt%s: %s%s",
+			 o->host, n, n == 1 ? "" : "s", attempts, attempts == 1 ? "" : "s", why,
+			 k == FAILURES_LOGGED ? " (further failures: one message every 5 minutes)" : "");
+	else
+		log_msg(BW_LOG_WARN, "OTLP export (%s): %llu record%s not delivered in the last "
+			 "minutes; the latest: %s", o->host, (unsigned long long)quiet,
+			 quiet == 1 ? "" : "s", why);
+}
+
+static void deliver(struct otlp *o, struct rec *const *recs, size_t n)
+{
+	struct http_attempt r = { .out = HTTP_GIVE_UP };
+	unsigned tries;
+	uint64_t rej;
+
+	if (!build_payload(&o->jb, recs, n, o->host_name, o->instance_id)) {
+		http_worker_count(&o->w, &o->st.failed, n);
+		report(o, n, 0, "out of memory building the request");
+		jbuf_free(&o->jb);
+		return;
+	}
+	tries = http_worker_retry(&o->w, "OTLP export", o->host, o->timeout_ms, o->max_attempts,
+				  &o->st.retries, post_once, o, &r);
+	if (!tries) {
+		http_worker_count(&o->w, &o->st.dropped, n); /* never tried: not a failure */
+		return;
+	}
+	if (r.out != HTTP_SENT) {
+		http_worker_count(&o->w, &o->st.failed, n);
+		report(o, n, tries, r.why);
+		return;
+	}
+	rej = r.rejected < n ? r.rejected : n;
+	pthread_mutex_lock(&o->w.lock);
+	o->st.sent += n - rej;
+	o->st.failed += rej;
+	o->st.batches++;
+	pthread_mutex_unlock(&o->w.lock);
+	if (rej)
+		report(o, (size_t)rej, tries, r.why);
+}
+
+/* Under the lock: move up to batch_records (and about OTLP_BATCH_BYTES_MAX) into o->batch. */
+static size_t take_batch(struct otlp *o)
+{
+	size_t n = 0, bytes = 0;
+	struct rec *r;
+
+	while (o->count && n < o->batch_records) {
+		r = o->queue[o->head];
+		if (n && bytes + r->len > OTLP_BATCH_BYTES_MAX)
+			break;
+		o->queue[o->head] = NULL;
+		o->head = (o->head + 1) % o->queue_len;
+		o->count--;
+		o->bytes -= r->len;
+		bytes += r->len;
+		o->batch[n++] = r;
+	}
+	return n;
+}
+
+static void *sender_main(void *arg)
+{
+	struct otlp *o = arg;
+	struct timespec ts;
+	uint64_t due;
+	size_t n, i;
+
+	pthread_mutex_lock(&o->w.lock);
+	for (;;) {
+		if (o->w.finishing && http_now_ms() >= o->w.deadline_ms)
+			break;
+		if (!o->count) {
+			if (o->w.finishing)
+				break; /* all sent */
+			pthread_cond_wait(&o->w.wake, &o->w.lock);
+			continue;
+		}
+		due = o->queue[o->head]->queued_ms + o->flush_ms;
+		if (o->count < o->batch_records && !o->w.finishing && http_now_ms() < due) {
+			ts = http_abs_mono(due);
+			pthread_cond_timedwait(&o->w.wake, &o->w.lock, &ts);
+			continue;
+		}
+		n = take_batch(o);
+		pthread_mutex_unlock(&o->w.lock);
+		deliver(o, o->batch, n);
+		for (i = 0; i < n; i++) {
+			free(o->batch[i]);
+			o->batch[i] = NULL;
+		}
+		pthread_mutex_lock(&o->w.lock);
+	}
+	/* Out of time: what is left was never tried. */
+	o->st.dropped += o->count;
+	while (o->count) {
+		free(o->queue[o->head]);
+		o->queue[o->head] = NULL;
+		o->head = (o->head + 1) % o->queue_len;
+		o->count--;
+	}
+	o->bytes = 0;
+	pthread_mutex_unlock(&o->w.lock);
+	return NULL;
+}
+
+/* ---- the submitter's side ---- */
+
+void otlp_submit(struct otlp *o, const char *line, size_t len, const char *type,
+		 uint64_t job_id, uint32_t pid, uint64_t time_ns, enum otlp_severity sev)
+{
+	struct rec *r = NULL;
+
+	if (!o)
+		return;
+	if (line && len <= OTLP_RECORD_MAX)
+		r = rec_new(line, len, type, job_id, pid, time_ns, sev); /* outside the lock */
+	pthread_mutex_lock(&o->w.lock);
+	o->st.submitted++;
+	if (!r || o->w.finishing || o->count == o->queue_len || o->bytes + r->len > o->queue_bytes) {
+		o->st.dropped++;
+		goto out_unlock;
+	}
+	r->queued_ms = http_now_ms();
+	o->queue[(o->head + o->count) % o->queue_len] = r;
+	o->count++;
+	o->bytes += r->len;
+	r = NULL;
+	/* the thread waits for the first record (to time the flush) or a full batch */
+	if (o->count == 1 || o->count == o->batch_records)
+		pthread_cond_signal(&o->w.wake);
+out_unlock:
+	pthread_mutex_unlock(&o->w.lock);
+	free(r);
+}
+
+void otlp_stats(struct otlp *o, struct otlp_stats *st)
+{
+	if (!o) {
+		memset(st, 0, sizeof(*st));
+		return;
+	}
+	pthread_mutex_lock(&o->w.lock);
+	*st = o->st;
+	pthread_mutex_unlock(&o->w.lock);
+}
+
+/* ---- lifecycle ---- */
+
+static void otlp_free(struct otlp *o)
+{
+	if (o->w.curl)
+		curl_easy_cleanup(o->w.curl);
+	curl_slist_free_all(o->headers);
+	jbuf_free(&o->jb);
+	free(o->batch);
+	free(o->queue);
+	free(o->url);
+	free(o->host_name);
+	free(o->instance_id);
+	free(o);
+}
+
+/*
+ * Check the URL, note its host for messages, and complete it: no path or
+ * "/" gets LOGS_PATH. 0 and *full (curl_free it), or -EINVAL/-ENOMEM.
+ */
+static int resolve_url(const char *url, char *host, size_t size, char **full)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *h = NULL, *path = NULL;
+	CURLUcode rc;
+	int err = 0;
+
+	*full = NULL;
+	if (!u)
+		return -ENOMEM;
+	rc = curl_url_set(u, CURLUPART_URL, url, 0);
+	if (rc != CURLUE_OK) {
+		bw_err("OTLP export: the collector URL is not usable: %s", curl_url_strerror(rc));
+		err = -EINVAL;
+		goto out_free;
+	}
+	if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    (strcmp(scheme, "http") && strcmp(scheme, "https"))) {
+		bw_err("OTLP export: the collector URL must start with http:// or https://");
+		err = -EINVAL;
+		goto out_free;
+	}
+	if (curl_url_get(u, CURLUPART_HOST, &h, 0) != CURLUE_OK) {
+		bw_err("OTLP export: the collector URL has no host");
+		err = -EINVAL;
+		goto out_free;
+	}
+	snprintf(host, size, "%s", h);
+	if (curl_url_get(u, CURLUPART_PATH, &path, 0) != CURLUE_OK || !strcmp(path, "") ||
+	    !strcmp(path, "/")) {
+		if (curl_url_set(u, CURLUPART_PATH, LOGS_PATH, 0) != CURLUE_OK) {
+			err = -ENOMEM;
+			goto out_free;
+		}
+	}
+	if (curl_url_get(u, CURLUPART_URL, full, 0) != CURLUE_OK)
+		err = -ENOMEM;
+out_free:
+	curl_free(path);
+	curl_free(h);
+	curl_free(scheme);
+	curl_url_cleanup(u);
+	return err;
+}
+
+/* The fixed headers and the configured ones, for every request. */
+static int build_headers(struct otlp *o, const struct otlp_config *cfg)
+{
+	static const char *const fixed[] = {
+		"Content-Type: application/json",
+		"Expect:", /* no 100-continue round trip for large batches */
+		NULL,
+	};
+	struct curl_slist *t;
+	unsigned i;
+
+	for (const char *const *p = fixed; *p; p++) {
+		t = curl_slist_append(o->headers, *p);
+		if (!t)
+			return -ENOMEM;
+		o->headers = t;
+	}
+	for (i = 0; cfg->headers && cfg->headers[i]; i++) {
+		t = curl_slist_append(o->headers, cfg->headers[i]);
+		if (!t)
+			return -ENOMEM;
+		o->headers = t;
+	}
+	return 0;
+}
+
+static int setup_curl(void *arg)
+{
+	struct otlp *o = arg;
+	CURL *c = curl_easy_init();
+
+	if (!c)
+		return -ENOMEM;
+	o->w.curl = c;
+	if (http_setup(c, o->url, keep_response, deadline_check, o) ||
+	    curl_easy_setopt(c, CURLOPT_HTTPHEADER, o->headers))
+		return -EINVAL;
+	return 0;
+}
+
+/* Each extra header one "Name: value" line; their values are never printed (tokens). */
+static int check_headers(const char *const *headers)
+{
+	const char *colon;
+	unsigned i;
+
+	for (i = 0; headers && headers[i]; i++) {
+		colon = strchr(headers[i], ':');
+		if (i == OTLP_HEADERS_MAX) {
+			bw_err("OTLP export: more than %d extra headers", OTLP_HEADERS_MAX);
+			return -EINVAL;
+		}
+		if (!colon || colon == headers[i] ||
+		    strspn(headers[i], "!#$%&'*+-.^_`|~0123456789"
+				       "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") !=
+			    (size_t)(colon - headers[i]) ||
+		    strpbrk(headers[i], "\r\n")) {
+			bw_err("OTLP export: extra header %u is not one \"Name: value\" line", i + 1);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+static char *local_host_name(void)
+{
+	char h[256];
+
+	if (gethostname(h, sizeof(h)))
+		snprintf(h, sizeof(h), "unknown");
+	h[sizeof(h) - 1] = '\0';
+	return strdup(h);
+}
+
+int otlp_start(struct otlp **out, const char *url, const struct otlp_config *cfg)
+{
+	static const struct otlp_config defaults;
+	struct otlp *o;
+	char *full = NULL;
+	int err;
+
+	*out = NULL;
+	if (!cfg)
+		cfg = &defaults;
+	if (!url || !*url) {
+		bw_err("OTLP export: no collector URL configured");
+		return -EINVAL;
+	}
+	err = check_headers(cfg->headers);
+	if (err)
+		return err;
+	o = calloc(1, sizeof(*o));
+	if (!o) {
+		bw_err("OTLP export: cannot allocate the sender: %s", strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	jbuf_init(&o->jb);
+	o->batch_records = cfg->batch_records ? cfg->batch_records : OTLP_DEFAULT_BATCH_RECORDS;
+	o->flush_ms = cfg->flush_ms ? cfg->flush_ms : OTLP_DEFAULT_FLUSH_MS;
+	o->queue_len = cfg->queue_len ? cfg->queue_len : OTLP_DEFAULT_QUEUE_LEN;
+	o->queue_bytes = cfg->queue_bytes ? cfg->queue_bytes : OTLP_DEFAULT_QUEUE_BYTES;
+	o->timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : OTLP_DEFAULT_TIMEOUT_MS;
+	o->max_attempts = cfg->max_attempts ? cfg->max_attempts : OTLP_DEFAULT_MAX_ATTEMPTS;
+	if (o->batch_records > o->queue_len)
+		o->batch_records = o->queue_len;
+	err = resolve_url(url, o->host, sizeof(o->host), &full);
+	if (err)
+		goto err_free;
+	o->url = strdup(full);
+	curl_free(full);
+	o->host_name = cfg->host_name ? strdup(cfg->host_name) : local_host_name();
+	o->instance_id = cfg->service_instance_id ? strdup(cfg->service_instance_id) : NULL;
+	o->queue = calloc(o->queue_len, sizeof(*o->queue));
+	o->batch = calloc(o->batch_records, sizeof(*o->batch));
+	if (!o->url || !o->host_name || (cfg->service_instance_id && !o->instance_id) ||
+	    !o->queue || !o->batch) {
+		err = -ENOMEM;
+		bw_err("OTLP export: cannot allocate the sender's queue: %s", strerror(ENOMEM));
+		goto err_free;
+	}
+	err = build_headers(o, cfg);
+	if (err) {
+		bw_err("OTLP export: cannot allocate the request headers: %s", strerror(-err));
+		goto err_free;
+	}
+	err = http_worker_open(&o->w, "OTLP export", setup_curl, sender_main, o);
+	if (err)
+		goto err_free;
+	*out = o;
+	return 0;
+
+err_free:
+	otlp_free(o);
+	return err;
+}
+
+void otlp_finish(struct otlp *o, unsigned drain_ms, struct otlp_stats *st)
+{
+	if (!o) {
+		if (st)
+			memset(st, 0, sizeof(*st));
+		return;
+	}
+	http_worker_close(&o->w, drain_ms);
+	if (st)
+		*st = o->st;
+	otlp_free(o);
+}

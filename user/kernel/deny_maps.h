@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Compiles a policy's deny rules into the kernel's deny maps. Can be called
+ * again with another policy at any time: maps are rewritten, the BPF
+ * programs are not reloaded.
+ */
+#ifndef BW_DENY_MAPS_H
+#define BW_DENY_MAPS_H
+
+#include "kernel/loader.h"
+#include "policy/policy.h"
+
+/* 0, or -errno after printing which rule and value did not fit. */
+int deny_maps_install(struct bw_agent *a, const struct bw_policy *p);
+
+#endif /* BW_DENY_MAPS_H */

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <dirent.h>
+#include <bpf/bpf.h>
+#include "kernel/jobctl.h"
+#include "lib/log.h"
+#include "process.skel.h"
+
+/* The cgroup v2 mount point: /sys/fs/cgroup, or .../unified on hybrid hosts. */
+static int cgroup2_root(char *buf, size_t size)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[4096], mnt[PATH_MAX], fstype[64];
+	int found = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (found && fgets(line, sizeof(line), f)) {
+		const char *sep = strstr(line, " - ");
+
+		if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1 ||
+		    sscanf(sep + 3, "%63s", fstype) != 1)
+			continue;
+		if (!strcmp(fstype, "cgroup2") && (size_t)snprintf(buf, size, "%s", mnt) < size)
+			found = 0;
+	}
+	fclose(f);
+	return found;
+}
+
+/* Our own cgroup v2 path, from the "0::" line of /proc/self/cgroup. */
+static int own_cgroup(char *buf, size_t size)
+{
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	char line[4096];
+	int found = -ENOENT;
+
+	if (!f)
+		return -errno;
+	while (found && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, "0::", 3))
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		if ((size_t)snprintf(buf, size, "%s", line + 3) < size)
+			found = 0;
+	}
+	fclose(f);
+	return found;
+}
+
+static int write_file(const char *dir, const char *name, const char *val)
+{
+	char path[PATH_MAX];
+	int fd, err = 0;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, val, strlen(val)) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+/* A job's daemons can outlive it and its cgroup; clear the empty ones. */
+static void remove_stale(const char *parent)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	DIR *d = opendir(parent);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, "buildwarden-job-", 16))
+			continue;
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", parent, de->d_name) < sizeof(path))
+			rmdir(path);
+	}
+	closedir(d);
+}
+
+void jobctl_setup(struct jobctl *j, pid_t pid)
+{
+	char root[PATH_MAX], self[PATH_MAX], dir[PATH_MAX * 2 + 64], val[32];
+	int n;
+
+	j->cgroup_dir = NULL;
+	if (cgroup2_root(root, sizeof(root)) || own_cgroup(self, sizeof(self)))
+		return;
+	n = snprintf(dir, sizeof(dir), "%s%s", root, strcmp(self, "/") ? self : "");
+	if (n < 0 || (size_t)n >= sizeof(dir))
+		return;
+	remove_stale(dir);
+	n = snprintf(dir + n, sizeof(dir) - (size_t)n, "/buildwarden-job-%d", pid);
+	if (n < 0 || (size_t)n >= sizeof(dir))
+		return;
+	if (mkdir(dir, 0755)) {
+		bw_debug("no job cgroup (mkdir %s: %s); kill-job uses the process table", dir,
+			 strerror(errno));
+		return;
+	}
+	snprintf(val, sizeof(val), "%d", pid);
+	if (write_file(dir, "cgroup.procs", val)) {
+		bw_debug("no job cgroup (moving pid %d into %s: %s)", pid, dir, strerror(errno));
+		rmdir(dir);
+		return;
+	}
+	j->cgroup_dir = strdup(dir);
+}
+
+void jobctl_cleanup(struct jobctl *j)
+{
+	if (!j->cgroup_dir)
+		return;
+	/* Fails with EBUSY while daemons of the job live on: leave it then. */
+	if (rmdir(j->cgroup_dir) && errno != EBUSY)
+		bw_debug("cannot remove %s: %s", j->cgroup_dir, strerror(errno));
+	free(j->cgroup_dir);
+	j->cgroup_dir = NULL;
+}
+
+static bool same_process(struct bw_agent *a, uint32_t pid, uint64_t start_ns)
+{
+	struct bw_proc_state st;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(a->skel->maps.job_procs), &pid, &st))
+		return false;
+	return !st.start_ns || !start_ns || st.start_ns == start_ns;
+}
+
+int jobctl_kill_process(struct bw_agent *a, uint32_t pid, uint64_t start_ns)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0), err = 0;
+
+	if (pidfd < 0)
+		return -errno;
+	/* The pidfd pins the process: if it matches now, the signal hits it. */
+	if (!same_process(a, pid, start_ns))
+		err = -ESRCH;
+	else if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0))
+		err = -errno;
+	close(pidfd);
+	return err;
+}
+
+/*
+ * The job-scope entries of job_id, collected before acting on them: a
+ * hash map's cursor restarts from the top when its current key is deleted.
+ * Returns how many (at most max) were stored in keys and states.
+ */
+static size_t scope_entries(struct bw_agent *a, uint64_t job_id, uint32_t skip_flags,
+			    __u32 *keys, struct bw_proc_state *states, size_t max)
+{
+	int fd = bpf_map__fd(a->skel->maps.job_procs);
+	__u32 key, next, *prev = NULL;
+	size_t n = 0;
+
+	while (n < max && bpf_map_get_next_key(fd, prev, &next) == 0) {
+		key = next;
+		prev = &key;
+		if (bpf_map_lookup_elem(fd, &key, &states[n]) || states[n].job_id != job_id ||
+		    (skip_flags && (states[n].flags & skip_flags) == skip_flags))
+			continue;
+		keys[n++] = key;
+	}
+	return n;
+}
+
+#define SCOPE_BATCH 1024
+
+int jobctl_scope_update(struct bw_agent *a, uint64_t job_id, enum jobctl_scope_op op,
+			uint32_t flags)
+{
+	int fd = bpf_map__fd(a->skel->maps.job_procs), done = 0, rounds = 0;
+	struct bw_proc_state *st = calloc(SCOPE_BATCH, sizeof(*st));
+	__u32 *keys = calloc(SCOPE_BATCH, sizeof(*keys));
+	size_t n, i;
+
+	if (!st || !keys) {
+		done = -ENOMEM;
+		goto cleanup;
+	}
+again:
+	n = scope_entries(a, job_id, op == JOBCTL_SCOPE_FLAGS ? flags : 0, keys, st, SCOPE_BATCH);
+	for (i = 0; i < n; i++) {
+		if (op == JOBCTL_SCOPE_KILL) {
+			done += !jobctl_kill_process(a, keys[i], st[i].start_ns);
+			continue;
+		}
+		if (op == JOBCTL_SCOPE_FORGET) {
+			done += !bpf_map_delete_elem(fd, &keys[i]);
+			continue;
+		}
+		st[i].flags |= flags;
+		/* BPF_EXIST: an entry whose process exited meanwhile stays gone. */
+		done += !bpf_map_update_elem(fd, &keys[i], &st[i], BPF_EXIST);
+	}
+	/* Forgotten and flagged entries are skipped by the next scan; killed ones are not. */
+	if (n == SCOPE_BATCH && op != JOBCTL_SCOPE_KILL && ++rounds < 64)
+		goto again;
+cleanup:
+	free(st);
+	free(keys);
+	return done;
+}
+
+/* From now on every syscall of a doomed job's process is its last. */
+static void doom_job(struct bw_agent *a, uint64_t job_id)
+{
+	struct bw_fail_state fs = { 0 };
+	__u32 zero = 0;
+	int fd = bpf_map__fd(a->skel->maps.fail_state);
+
+	if (bpf_map_lookup_elem(fd, &zero, &fs))
+		return;
+	fs.doomed = 1;
+	if (bpf_map_update_elem(fd, &zero, &fs, BPF_ANY))
+		return;
+	jobctl_scope_update(a, job_id, JOBCTL_SCOPE_FLAGS, BW_PROC_DOOMED);
+}
+
+int jobctl_kill_job(struct bw_agent *a, struct jobctl *j, uint64_t job_id)
+{
+	int total = 0, n, pass;
+
+	doom_job(a, job_id);
+	if (j->cgroup_dir && write_file(j->cgroup_dir, "cgroup.kill", "1"))
+		bw_debug("cgroup.kill in %s failed: %s", j->cgroup_dir, strerror(errno));
+	/*
+	 * A process forking while we sweep can add a child behind the cursor;
+	 * sweep until a pass finds nobody left. SIGKILLed processes leave the
+	 * map when their last thread exits.
+	 */
+	for (pass = 0; pass < 50; pass++) {
+		n = jobctl_scope_update(a, job_id, JOBCTL_SCOPE_KILL, 0);
+		if (n < 0)
+			n = 0;
+		total += n;
+		if (!n)
+			break;
+		usleep(2000);
+	}
+	return total;
+}

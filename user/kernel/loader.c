@@ -1,0 +1,247 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#include <linux/capability.h>
+#include <bpf/bpf.h>
+#include "kernel/loader.h"
+#include "lib/log.h"
+#include "process.skel.h"
+#include "kernel/tracefs.h"
+
+#define BTF_VMLINUX "/sys/kernel/btf/vmlinux"
+
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+
+static bool has_cap(const struct __user_cap_data_struct d[2], int cap)
+{
+	return d[cap / 32].effective & (1u << (cap % 32));
+}
+
+/* Root, or CAP_BPF + CAP_PERFMON (+ CAP_SYS_ADMIN for older kernels). */
+static int check_privileges(void)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = {};
+
+	if (syscall(SYS_capget, &h, d))
+		return geteuid() == 0 ? 0 : -EPERM;
+	if (has_cap(d, CAP_SYS_ADMIN) || (has_cap(d, CAP_BPF) && has_cap(d, CAP_PERFMON)))
+		return 0;
+	bw_err("needs root (or CAP_BPF and CAP_PERFMON) to load BPF programs; running as uid %u",
+	       (unsigned)geteuid());
+	return -EPERM;
+}
+
+static int check_btf(void)
+{
+	if (access(BTF_VMLINUX, R_OK) == 0)
+		return 0;
+	bw_err("kernel BTF not available (%s: %s); buildwarden needs a 5.8+ kernel built with "
+	       "CONFIG_DEBUG_INFO_BTF=y",
+	       BTF_VMLINUX, strerror(errno));
+	return -ENOTSUP;
+}
+
+/* Does the running kernel have BPF LSM active ("bpf" in the LSM list)? */
+static bool bpf_lsm_active(void)
+{
+	char buf[512];
+	FILE *f = fopen("/sys/kernel/security/lsm", "re");
+	bool found = false;
+	char *tok, *save = NULL;
+
+	/* securityfs is often not mounted; the list is only there when it is. */
+	if (!f && errno == ENOENT &&
+	    mount("securityfs", "/sys/kernel/security", "securityfs",
+		  MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0)
+		f = fopen("/sys/kernel/security/lsm", "re");
+	if (!f)
+		return false;
+	if (fgets(buf, sizeof(buf), f))
+		for (tok = strtok_r(buf, ",\n", &save); tok && !found; tok = strtok_r(NULL, ",\n", &save))
+			found = !strcmp(tok, "bpf");
+	fclose(f);
+	return found;
+}
+
+static int configure(struct process_bpf *skel, const struct loader_opts *o, bool raw_tp,
+		     bool lsm)
+{
+	int err;
+
+	err = bpf_map__set_max_entries(skel->maps.events, o->ringbuf_bytes);
+	if (!err)
+		err = bpf_map__set_max_entries(skel->maps.job_procs, o->max_procs);
+	if (!err)
+		err = bpf_program__set_autoload(skel->progs.handle_exec_btf, !raw_tp);
+	if (!err)
+		err = bpf_program__set_autoload(skel->progs.handle_exec_raw, raw_tp);
+	if (!err)
+		err = bpf_program__set_autoload(skel->progs.handle_bprm_check, lsm);
+	return err;
+}
+
+/* One attempt at open+configure+load+attach; leaves nothing behind on error. */
+static int try_load(struct bw_agent *a, const struct loader_opts *o, bool raw_tp, bool lsm)
+{
+	const char *stage = "open";
+	int err;
+
+	a->skel = process_bpf__open();
+	if (!a->skel) {
+		err = -errno;
+		goto fail;
+	}
+	stage = "configure";
+	err = configure(a->skel, o, raw_tp, lsm);
+	if (err)
+		goto fail;
+	stage = "load";
+	err = process_bpf__load(a->skel);
+	if (err)
+		goto fail;
+	stage = "attach";
+	err = process_bpf__attach(a->skel);
+	if (err)
+		goto fail;
+	a->raw_tp = raw_tp;
+	a->lsm = lsm;
+	return 0;
+fail:
+	bw_debug("%s BPF programs (%s exec hook%s) failed: %s", stage, raw_tp ? "raw_tp" : "tp_btf",
+		 lsm ? ", BPF LSM deny" : "", strerror(-err));
+	process_bpf__destroy(a->skel);
+	a->skel = NULL;
+	return err;
+}
+
+uint32_t loader_default_ringbuf_mb(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	uint32_t mb = 4;
+
+	while (mb < 16 && mb < (uint32_t)(cpus > 0 ? cpus : 1))
+		mb <<= 1;
+	return mb;
+}
+
+int loader_open(struct bw_agent *a, const struct loader_opts *o, ring_buffer_sample_fn fn,
+		void *ctx)
+{
+	bool lsm;
+	int err;
+
+	memset(a, 0, sizeof(*a));
+	log_hook_libbpf();
+	err = check_privileges();
+	if (!err)
+		err = check_btf();
+	if (!err)
+		err = tracefs_ensure(&a->tracefs_mounted);
+	if (err)
+		return err;
+
+	/*
+	 * Best first: tp_btf with the BPF LSM deny hook, then without it, then
+	 * raw_tp. Each failed attempt leaves nothing loaded.
+	 */
+	lsm = !o->no_lsm && bpf_lsm_active();
+	err = o->force_raw_tp ? -ENOTSUP : try_load(a, o, false, lsm);
+	if (err && lsm && !o->force_raw_tp) {
+		bw_debug("BPF LSM deny hook unavailable: deny falls back to SIGKILL at exec");
+		err = try_load(a, o, false, false);
+	}
+	if (err) {
+		bw_debug("falling back to raw_tp for sched_process_exec");
+		err = try_load(a, o, true, false);
+	}
+	if (err) {
+		bw_err("cannot load BPF programs: %s (run with -v for libbpf's log)", strerror(-err));
+		goto cleanup;
+	}
+
+	a->rb = ring_buffer__new(bpf_map__fd(a->skel->maps.events), fn, ctx, NULL);
+	if (!a->rb) {
+		err = -errno;
+		bw_err("cannot set up the ring buffer: %s", strerror(-err));
+		goto cleanup;
+	}
+	return 0;
+cleanup:
+	loader_close(a);
+	return err;
+}
+
+int loader_watch(struct bw_agent *a, pid_t pid, uint64_t job_id)
+{
+	struct bw_proc_state st = { .job_id = job_id };
+	__u32 key = (__u32)pid;
+
+	if (bpf_map_update_elem(bpf_map__fd(a->skel->maps.job_procs), &key, &st, BPF_ANY)) {
+		int err = -errno;
+
+		bw_err("cannot add pid %d to the job-scope map: %s", pid, strerror(errno));
+		return err;
+	}
+	return 0;
+}
+
+bool loader_job_of(struct bw_agent *a, uint32_t tgid, uint64_t *job_id)
+{
+	struct bw_proc_state st;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(a->skel->maps.job_procs), &tgid, &st))
+		return false;
+	*job_id = st.job_id;
+	return true;
+}
+
+bool loader_in_job(struct bw_agent *a, uint32_t tgid)
+{
+	struct bw_proc_state st;
+
+	return bpf_map_lookup_elem(bpf_map__fd(a->skel->maps.job_procs), &tgid, &st) == 0;
+}
+
+int loader_counters(struct bw_agent *a, uint64_t out[BW_CNT_MAX])
+{
+	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(a->skel->maps.counters);
+	__u64 *vals;
+	__u32 i;
+	int c, err = 0;
+
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	vals = calloc((size_t)ncpu, sizeof(*vals));
+	if (!vals)
+		return -ENOMEM;
+	for (i = 0; i < BW_CNT_MAX; i++) {
+		out[i] = 0;
+		if (bpf_map_lookup_elem(fd, &i, vals)) {
+			err = -errno;
+			break;
+		}
+		for (c = 0; c < ncpu; c++)
+			out[i] += vals[c];
+	}
+	free(vals);
+	return err;
+}
+
+void loader_close(struct bw_agent *a)
+{
+	ring_buffer__free(a->rb);
+	hooks_close(a);
+	process_bpf__destroy(a->skel);
+	memset(a, 0, sizeof(*a));
+}

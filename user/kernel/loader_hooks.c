@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include "kernel/loader.h"
+#include "lib/log.h"
+#include "process.skel.h"
+#include "syscalls.skel.h"
+
+/* Maps every concern shares with the process object. */
+static const char *const shared_maps[] = { "events", "job_procs", "counters", "hook_config",
+					    "fail_state" };
+
+static int share_maps(struct bw_agent *a, struct bpf_object *obj)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < sizeof(shared_maps) / sizeof(shared_maps[0]); i++) {
+		struct bpf_map *mine = bpf_object__find_map_by_name(obj, shared_maps[i]);
+		struct bpf_map *theirs = bpf_object__find_map_by_name(a->skel->obj, shared_maps[i]);
+
+		if (!mine || !theirs)
+			continue;
+		err = bpf_map__reuse_fd(mine, bpf_map__fd(theirs));
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int hooks_open(struct bw_agent *a, uint32_t want)
+{
+	int err;
+
+	a->sys = syscalls_bpf__open();
+	if (!a->sys) {
+		err = -errno;
+		goto fail;
+	}
+	err = share_maps(a, a->sys->obj);
+	if (!err)
+		err = syscalls_bpf__load(a->sys);
+	if (!err)
+		err = syscalls_bpf__attach(a->sys);
+	if (err)
+		goto fail;
+	a->hooks_loaded = want;
+	return 0;
+fail:
+	/* The build still runs, watched for exec; the report says what is missing. */
+	bw_warn("network/file/privilege hooks unavailable (%s); recording exec only",
+		strerror(-err));
+	syscalls_bpf__destroy(a->sys);
+	a->sys = NULL;
+	return err;
+}
+
+int hooks_configure(struct bw_agent *a, uint32_t hooks, uint32_t agent_tgid, bool fail_closed)
+{
+	struct bw_hook_config cfg = { .hooks = hooks & a->hooks_loaded, .agent_tgid = agent_tgid,
+				      .fail_closed = fail_closed };
+	__u32 zero = 0;
+
+	if (bpf_map_update_elem(bpf_map__fd(a->skel->maps.hook_config), &zero, &cfg, BPF_ANY)) {
+		int err = -errno;
+
+		bw_err("cannot configure the network/file/privilege hooks: %s", strerror(errno));
+		return err;
+	}
+	return 0;
+}
+
+int hooks_set_lazy(struct bw_agent *a, bool lazy)
+{
+	int fd = bpf_map__fd(a->skel->maps.hook_config);
+	struct bw_hook_config cfg = { 0 };
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(fd, &zero, &cfg))
+		return -errno;
+	cfg.lazy = lazy;
+	return bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY) ? -errno : 0;
+}
+
+static int watch_key(int fd, const char *s, uint32_t bits)
+{
+	struct bw_deny_key key;
+	__u32 old = 0;
+	size_t n = strlen(s);
+
+	if (n >= sizeof(key.s))
+		return -ENAMETOOLONG;
+	memset(&key, 0, sizeof(key));
+	memcpy(key.s, s, n);
+	bpf_map_lookup_elem(fd, &key, &old);
+	bits |= old;
+	return bpf_map_update_elem(fd, &key, &bits, BPF_ANY) ? -errno : 0;
+}
+
+int hooks_watch_dir(struct bw_agent *a, const char *dir, uint32_t bits)
+{
+	if (!a->sys)
+		return -ENOTSUP;
+	return watch_key(bpf_map__fd(a->sys->maps.file_watch), dir, bits);
+}
+
+int hooks_watch_name(struct bw_agent *a, const char *name, uint32_t bits)
+{
+	if (!a->sys)
+		return -ENOTSUP;
+	return watch_key(bpf_map__fd(a->sys->maps.watch_names), name, bits);
+}
+
+void hooks_close(struct bw_agent *a)
+{
+	syscalls_bpf__destroy(a->sys);
+	a->sys = NULL;
+	a->hooks_loaded = 0;
+}

@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "lib/json_out.h"
+
+void jbuf_init(struct jbuf *jb)
+{
+	memset(jb, 0, sizeof(*jb));
+}
+
+void jbuf_reset(struct jbuf *jb)
+{
+	jb->len = 0;
+	jb->depth = 0;
+	jb->need_comma[0] = false;
+	jb->oom = false;
+}
+
+void jbuf_free(struct jbuf *jb)
+{
+	free(jb->buf);
+	jbuf_init(jb);
+}
+
+static bool jbuf_reserve(struct jbuf *jb, size_t extra)
+{
+	size_t cap;
+	char *p;
+
+	if (jb->oom)
+		return false;
+	if (jb->len + extra + 1 <= jb->cap)
+		return true;
+	cap = jb->cap ? jb->cap : 512;
+	while (cap < jb->len + extra + 1)
+		cap *= 2;
+	p = realloc(jb->buf, cap);
+	if (!p) {
+		jb->oom = true;
+		return false;
+	}
+	jb->buf = p;
+	jb->cap = cap;
+	return true;
+}
+
+static void put(struct jbuf *jb, const char *s, size_t n)
+{
+	if (!jbuf_reserve(jb, n))
+		return;
+	memcpy(jb->buf + jb->len, s, n);
+	jb->len += n;
+	jb->buf[jb->len] = '\0';
+}
+
+static void putc_(struct jbuf *jb, char c)
+{
+	put(jb, &c, 1);
+}
+
+size_t json_utf8_seq_len(const unsigned char *s, size_t n)
+{
+	uint32_t cp;
+	size_t len, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, cp = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, cp = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, cp = s[0] & 0x07;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	/* Overlong forms, UTF-16 surrogates and values past U+10FFFF. */
+	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
+	    (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return len;
+}
+
+static void escape_byte(struct jbuf *jb, unsigned char c)
+{
+	char tmp[8];
+
+	switch (c) {
+	case '"': put(jb, "\\\"", 2); return;
+	case '\\': put(jb, "\\\\", 2); return;
+	case '\n': put(jb, "\\n", 2); return;
+	case '\r': put(jb, "\\r", 2); return;
+	case '\t': put(jb, "\\t", 2); return;
+	case '\b': put(jb, "\\b", 2); return;
+	case '\f': put(jb, "\\f", 2); return;
+	}
+	if (c < 0x20 || c == 0x7f) {
+		snprintf(tmp, sizeof(tmp), "\\u%04x", c);
+		put(jb, tmp, 6);
+		return;
+	}
+	putc_(jb, (char)c);
+}
+
+void json_escape(struct jbuf *jb, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	char tmp[8];
+	size_t i = 0, len;
+
+	putc_(jb, '"');
+	while (i < n) {
+		size_t run = i;
+
+		/* Copy runs of plain printable ASCII in one go: most of argv is. */
+		while (run < n && s[run] >= 0x20 && s[run] < 0x7f && s[run] != '"' && s[run] != '\\')
+			run++;
+		if (run > i) {
+			put(jb, (const char *)s + i, run - i);
+			i = run;
+			continue;
+		}
+		if (s[i] < 0x80) {
+			escape_byte(jb, s[i++]);
+			continue;
+		}
+		len = json_utf8_seq_len(s + i, n - i);
+		if (len) {
+			put(jb, (const char *)s + i, len);
+			i += len;
+			continue;
+		}
+		/* Lossless escape for a stray byte, as Python's surrogateescape. */
+		snprintf(tmp, sizeof(tmp), "\\u%04x", 0xdc00 + s[i]);
+		put(jb, tmp, 6);
+		i++;
+	}
+	putc_(jb, '"');
+}
+
+static void sep(struct jbuf *jb)
+{
+	if (jb->need_comma[jb->depth])
+		putc_(jb, ',');
+	jb->need_comma[jb->depth] = true;
+}
+
+static void key(struct jbuf *jb, const char *k)
+{
+	size_t n;
+
+	sep(jb);
+	if (!k)
+		return;
+	/* Keys are our own identifiers: no escaping needed, one copy. */
+	n = strlen(k);
+	if (!jbuf_reserve(jb, n + 3))
+		return;
+	jb->buf[jb->len++] = '"';
+	memcpy(jb->buf + jb->len, k, n);
+	jb->len += n;
+	jb->buf[jb->len++] = '"';
+	jb->buf[jb->len++] = ':';
+	jb->buf[jb->len] = '\0';
+}
+
+static void push(struct jbuf *jb, char c)
+{
+	putc_(jb, c);
+	if (jb->depth < JSON_MAX_DEPTH - 1)
+		jb->depth++;
+	jb->need_comma[jb->depth] = false;
+}
+
+static void pop(struct jbuf *jb, char c)
+{
+	putc_(jb, c);
+	if (jb->depth > 0)
+		jb->depth--;
+}
+
+void json_obj_open(struct jbuf *jb)
+{
+	key(jb, NULL);
+	push(jb, '{');
+}
+
+void json_obj_close(struct jbuf *jb)
+{
+	pop(jb, '}');
+}
+
+void json_sub_open(struct jbuf *jb, const char *k)
+{
+	key(jb, k);
+	push(jb, '{');
+}
+
+void json_arr_open(struct jbuf *jb, const char *k)
+{
+	key(jb, k);
+	push(jb, '[');
+}
+
+void json_arr_close(struct jbuf *jb)
+{
+	pop(jb, ']');
+}
+
+void json_kv_u64(struct jbuf *jb, const char *k, uint64_t v)
+{
+	char tmp[24];
+	size_t n = sizeof(tmp);
+
+	/* By hand: snprintf was a visible share of the agent's time per event. */
+	do
+		tmp[--n] = (char)('0' + v % 10);
+	while ((v /= 10) && n);
+	key(jb, k);
+	put(jb, tmp + n, sizeof(tmp) - n);
+}
+
+void json_kv_i64(struct jbuf *jb, const char *k, int64_t v)
+{
+	char tmp[24];
+	int n = snprintf(tmp, sizeof(tmp), "%" PRId64, v);
+
+	key(jb, k);
+	put(jb, tmp, (size_t)n);
+}
+
+void json_kv_bool(struct jbuf *jb, const char *k, bool v)
+{
+	key(jb, k);
+	if (v)
+		put(jb, "true", 4);
+	else
+		put(jb, "false", 5);
+}
+
+void json_kv_null(struct jbuf *jb, const char *k)
+{
+	key(jb, k);
+	put(jb, "null", 4);
+}
+
+void json_kv_strn(struct jbuf *jb, const char *k, const char *s, size_t n)
+{
+	key(jb, k);
+	json_escape(jb, s, n);
+}
+
+void json_kv_str(struct jbuf *jb, const char *k, const char *s)
+{
+	if (!s) {
+		json_kv_null(jb, k);
+		return;
+	}
+	json_kv_strn(jb, k, s, strlen(s));
+}
+
+void json_kv_raw(struct jbuf *jb, const char *k, const char *json, size_t n)
+{
+	key(jb, k);
+	put(jb, json, n);
+}
+
+void json_val_strn(struct jbuf *jb, const char *s, size_t n)
+{
+	json_kv_strn(jb, NULL, s, n);
+}

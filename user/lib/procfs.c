@@ -1,0 +1,21 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include "lib/procfs.h"
+
+int procfs_parse_stat(const char *line, uint32_t *ppid, char *comm, size_t comm_size)
+{
+	const char *open_p = strchr(line, '('), *close_p = strrchr(line, ')');
+	size_t len;
+
+	if (!comm_size || !open_p || !close_p || close_p < open_p ||
+	    sscanf(close_p + 1, " %*c %u", ppid) != 1)
+		return -EINVAL;
+	len = (size_t)(close_p - open_p - 1);
+	if (len >= comm_size)
+		len = comm_size - 1;
+	memcpy(comm, open_p + 1, len);
+	comm[len] = '\0';
+	return 0;
+}

@@ -1,0 +1,55 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "lib/safefile.h"
+
+FILE *safe_fopen_write(const char *path, bool append)
+{
+	int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (append ? O_APPEND : O_TRUNC);
+	int fd = open(path, flags, 0600);
+	FILE *f;
+
+	if (fd < 0)
+		return NULL;
+	f = fdopen(fd, append ? "a" : "w");
+	if (!f) {
+		int e = errno;
+
+		close(fd);
+		errno = e;
+	}
+	return f;
+}
+
+int safe_open_secret(const char *path, FILE **out)
+{
+	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), err;
+	struct stat st;
+
+	*out = NULL;
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, &st)) {
+		err = -errno;
+		goto fail;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		err = -EINVAL;
+		goto fail;
+	}
+	if (st.st_mode & (S_IRGRP | S_IROTH)) {
+		err = -EPERM;
+		goto fail;
+	}
+	*out = fdopen(fd, "r");
+	if (!*out) {
+		err = -errno;
+		goto fail;
+	}
+	return 0;
+fail:
+	close(fd);
+	return err;
+}

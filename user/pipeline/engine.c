@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Kernel records to verdicts: decode, place in a job's lineage, record in
+ * its stream, judge by its policy and act. Shared by `run` and the daemon.
+ */
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+#include <string.h>
+#include <time.h>
+#include "pipeline/engine.h"
+#include "events/event_json.h"
+#include "events/events.h"
+#include "lib/log.h"
+#include "events/tree.h"
+
+#define MAX_VERDICTS_PER_EXEC 16
+
+int engine_init(struct bw_engine *e)
+{
+	jbuf_init(&e->jb);
+	jbuf_init(&e->jb_event);
+	jbuf_init(&e->jb_alert);
+	clock_calibrate(&e->clk);
+	return dns_cache_init(&e->dns);
+}
+
+void engine_free(struct bw_engine *e)
+{
+	loader_close(&e->agent);
+	dns_cache_free(&e->dns);
+	jbuf_free(&e->jb);
+	jbuf_free(&e->jb_event);
+	jbuf_free(&e->jb_alert);
+}
+
+static void end_job(struct bw_engine *e, struct bw_job *j, struct verdict *v)
+{
+	FILE *f;
+
+	jobctl_kill_job(&e->agent, &j->ctl, v->proc->job_id);
+	if (j->job_killed)
+		return;
+	j->job_killed = true;
+	/* Rendered now: the processes may be pruned before the report. */
+	f = open_memstream(&j->job_killed_block, &j->job_killed_len);
+	if (f) {
+		verdict_print_block(f, v);
+		fclose(f);
+	}
+}
+
+/* Hand an alerting verdict to the webhook sender (copied; never blocks). */
+static void submit_alert(struct bw_engine *e, struct bw_job *j, const struct verdict *v)
+{
+	const struct bw_proc *chain[BW_ANCESTRY_MAX], *p;
+	char cmd[4096], lines[BW_ANCESTRY_MAX][512];
+	const char *anc[BW_ANCESTRY_MAX];
+	size_t n = 0, i;
+	struct alert al;
+
+	for (p = v->proc->parent; p && n < BW_ANCESTRY_MAX; p = p->parent)
+		chain[n++] = p;
+	for (i = 0; i < n; i++) { /* root first */
+		char line[sizeof(lines[0]) - 16];
+
+		tree_cmdline(chain[n - 1 - i], line, sizeof(line));
+		snprintf(lines[i], sizeof(lines[i]), "%u %s", chain[n - 1 - i]->pid, line);
+		anc[i] = lines[i];
+	}
+	tree_cmdline(v->proc, cmd, sizeof(cmd));
+	jbuf_reset(&e->jb_alert);
+	verdict_json(&e->jb_alert, j->seq, &e->clk, v);
+	al = (struct alert){
+		.rule = policy_rule_name(v->rule),
+		.severity = policy_severity_name(policy_rule_severity(v->rule)),
+		.description = policy_rule_description(v->rule),
+		.action = policy_action_name(v->taken),
+		.blocked = v->blocked,
+		.cmdline = cmd,
+		.ancestry = anc,
+		.n_ancestry = n,
+		.exe = v->proc->exe ? v->proc->exe : v->proc->comm,
+		.pid = v->proc->pid,
+		.verdict_json = e->jb_alert.oom ? NULL : e->jb_alert.buf,
+		.time_ns_realtime = clock_real_ns(),
+		.job = j->ci,
+	};
+	alerts_submit(j->alerts, &al);
+}
+
+/* Carry out one verdict, then record it. */
+static void act(struct bw_engine *e, struct bw_job *j, struct verdict *v,
+		const struct bw_exec_event *x)
+{
+	enum policy_action written = policy_rule_action(v->rule);
+
+	v->taken = policy_rule_effective_action(v->rule);
+	if (written == POLICY_ACT_DENY && v->taken == POLICY_ACT_DENY && x) {
+		v->blocked = x->flags & BW_EXEC_DENIED;
+		if (!v->blocked) {
+			/* Never a silent downgrade: say so, and stop it from here. */
+			v->kernel_missed = true;
+			v->kill_err = jobctl_kill_process(&e->agent, v->proc->pid, v->proc->start_ns);
+		}
+	} else if (v->taken == POLICY_ACT_KILL_PROCESS) {
+		v->kill_err = jobctl_kill_process(&e->agent, v->proc->pid, v->proc->start_ns);
+	} else if (v->taken == POLICY_ACT_KILL_JOB) {
+		end_job(e, j, v);
+	}
+	if ((v->blocked || (v->taken >= POLICY_ACT_KILL_PROCESS && !v->kill_err)) &&
+	    !v->proc->ended_by_rule) {
+		v->proc->ended_by_rule = policy_rule_name(v->rule);
+		v->proc->blocked = v->blocked;
+	}
+	j->n_verdicts++;
+	j->n_blocked += v->blocked;
+	j->n_killed += v->taken >= POLICY_ACT_KILL_PROCESS && !v->blocked && !v->kill_err;
+	j->rule_hits[policy_rule_index(v->rule)]++;
+	if (v->taken != POLICY_ACT_LOG && !e->quiet_verdicts)
+		verdict_print_line(stderr, v);
+	if (job_recording(j)) {
+		jbuf_reset(&e->jb);
+		verdict_json(&e->jb, ++j->seq, &e->clk, v);
+		job_emit(e, j);
+	}
+	if (e->ops.on_line)
+		e->ops.on_line(e, j, "verdict", v->proc->pid, v);
+	if (j->alerts && v->taken != POLICY_ACT_LOG)
+		submit_alert(e, j, v);
+}
+
+static void verdict_init(struct verdict *v, const struct bw_job *j, const struct bw_rule *rule,
+			 struct bw_proc *p, uint64_t ktime_ns)
+{
+	memset(v, 0, sizeof(*v));
+	v->rule = rule;
+	v->mode = policy_mode(j->policy);
+	v->proc = p;
+	v->ktime_ns = ktime_ns;
+}
+
+static void judge_exec(struct bw_engine *e, struct bw_job *j, const struct bw_exec_event *x)
+{
+	const struct bw_rule *hits[MAX_VERDICTS_PER_EXEC];
+	const char *anc[BW_ANCESTRY_MAX], *anc_files[BW_ANCESTRY_MAX];
+	struct bw_exec_info info;
+	struct verdict v;
+	struct bw_proc *p = proctab_find(&j->procs, x->hdr.pid, x->hdr.start_ns);
+	size_t n, i;
+	bool kernel_rule_seen = false;
+
+	if (!p || !j->policy)
+		return;
+	proctab_exec_info(p, &info, anc, anc_files);
+	n = policy_match(j->policy, &info, hits, MAX_VERDICTS_PER_EXEC);
+	if (n > MAX_VERDICTS_PER_EXEC)
+		n = MAX_VERDICTS_PER_EXEC;
+	for (i = 0; i < n; i++) {
+		verdict_init(&v, j, hits[i], p, x->hdr.ktime_ns);
+		kernel_rule_seen |= policy_rule_index(hits[i]) + 1 == x->deny_rule;
+		act(e, j, &v, x);
+	}
+	/* The kernel's rule always gets its verdict, even if userspace disagrees. */
+	if ((x->flags & BW_EXEC_DENIED) && !kernel_rule_seen && x->deny_rule &&
+	    x->deny_rule <= policy_rule_count(j->policy)) {
+		verdict_init(&v, j, policy_rule(j->policy, x->deny_rule - 1), p, x->hdr.ktime_ns);
+		act(e, j, &v, x);
+	}
+}
+
+/* /proc/PID/..., /proc/self/...: whose memory or environment a path names. */
+static uint32_t proc_target(const char *path, uint32_t self)
+{
+	char *end;
+	unsigned long pid;
+
+	if (!path || strncmp(path, "/proc/", 6))
+		return 0;
+	path += 6;
+	if (!strncmp(path, "self/", 5) || !strncmp(path, "thread-self/", 12))
+		return self;
+	pid = strtoul(path, &end, 10);
+	return end != path && *end == '/' && pid <= UINT32_MAX ? (uint32_t)pid : 0;
+}
+
+/*
+ * The event is read after the fact: a short-lived target may have left the
+ * job-scope map by then. So the job's own lineage counts too: a process
+ * of the job with that pid, alive when the event happened (the privilege
+ * hook also says what it saw at the syscall).
+ */
+static bool target_in_job(struct bw_engine *e, struct bw_job *j, uint32_t target,
+			  const struct bw_event_header *h)
+{
+	uint64_t target_job;
+
+	return target == h->pid ||
+	       (loader_job_of(&e->agent, target, &target_job) && target_job == h->job_id) ||
+	       proctab_find_live_pid(&j->procs, target, h->ktime_ns);
+}
+
+static void judge_event(struct bw_engine *e, struct bw_job *j, const struct bw_event_view *v)
+{
+	const struct bw_rule *hits[MAX_VERDICTS_PER_EXEC];
+	const char *anc[BW_ANCESTRY_MAX], *anc_files[BW_ANCESTRY_MAX];
+	struct bw_proc *p = proctab_find(&j->procs, v->hdr->pid, v->hdr->start_ns);
+	struct netinfo *ni = &e->ni;
+	struct bw_exec_info info;
+	struct verdict vd;
+	size_t n, i;
+
+	if (!p)
+		return; /* a process we never saw start cannot be placed in its job */
+	proctab_exec_info(p, &info, anc, anc_files);
+	ni->info.proc = &info;
+	n = policy_match_event(j->policy, &ni->info, hits, MAX_VERDICTS_PER_EXEC);
+	if (!n)
+		return;
+	jbuf_reset(&e->jb_event);
+	json_obj_open(&e->jb_event);
+	netinfo_json(&e->jb_event, ni, v);
+	json_obj_close(&e->jb_event);
+	for (i = 0; i < n && i < MAX_VERDICTS_PER_EXEC; i++) {
+		verdict_init(&vd, j, hits[i], p, v->hdr->ktime_ns);
+		vd.on = events_type_name(v->hdr->type);
+		vd.event_json = e->jb_event.buf;
+		vd.event_json_len = e->jb_event.len;
+		act(e, j, &vd, NULL);
+	}
+}
+
+/* Network, DNS, file and privilege records: decode, record, judge. */
+static void on_hook_event(struct bw_engine *e, struct bw_job *j, const struct bw_event_view *v)
+{
+	struct netinfo *ni = &e->ni;
+
+	netinfo_decode(ni, v, &e->dns);
+	if (v->hdr->type == BW_EV_PRIV && v->priv->target_pid)
+		ni->info.priv.target_in_job = (v->priv->flags & BW_PRIV_F_TARGET_IN_JOB) ||
+			target_in_job(e, j, v->priv->target_pid, v->hdr);
+	if (v->hdr->type == BW_EV_FILE) {
+		ni->info.file.target_pid = proc_target(ni->info.file.path, v->hdr->pid);
+		ni->info.file.target_in_job =
+			ni->info.file.target_pid &&
+			target_in_job(e, j, ni->info.file.target_pid, v->hdr);
+	}
+	if (job_recording(j)) {
+		jbuf_reset(&e->jb);
+		netinfo_json_record(&e->jb, ni, v, ++j->seq, &e->clk);
+		job_emit(e, j);
+	}
+	if (e->ops.on_line)
+		e->ops.on_line(e, j, events_type_name(v->hdr->type), v->hdr->pid, NULL);
+	/* on: dns judges the queries a job sends; answers only inform connects. */
+	if (j->policy && !(v->hdr->type == BW_EV_DNS && v->dns->direction == BW_DNS_ANSWER))
+		judge_event(e, j, v);
+}
+
+/* An exec the BPF LSM hook refused: the verdict is already carried out. */
+static void judge_lsm_denied(struct bw_engine *e, struct bw_job *j, const struct bw_event_view *ev)
+{
+	const struct bw_exec_failed_event *x = ev->exec_failed;
+	struct bw_proc *p = proctab_find(&j->procs, x->hdr.pid, x->hdr.start_ns);
+	struct verdict v;
+
+	if (!p || !j->policy || !x->deny_rule || x->deny_rule > policy_rule_count(j->policy))
+		return;
+	jbuf_reset(&e->jb_event);
+	json_obj_open(&e->jb_event);
+	json_kv_str(&e->jb_event, "filename", ev->filename);
+	json_kv_i64(&e->jb_event, "error", x->error);
+	json_kv_str(&e->jb_event, "hook", "lsm");
+	json_obj_close(&e->jb_event);
+	verdict_init(&v, j, policy_rule(j->policy, x->deny_rule - 1), p, x->hdr.ktime_ns);
+	v.blocked = true; /* the exec failed with EPERM: nothing of it ran */
+	v.event_json = e->jb_event.buf;
+	v.event_json_len = e->jb_event.len;
+	act(e, j, &v, NULL);
+}
+
+int engine_on_event(void *ctx, void *data, size_t size)
+{
+	struct bw_engine *e = ctx;
+	struct bw_event_view v;
+	struct bw_job *j;
+
+	if (events_decode(data, size, &v)) {
+		if (!e->malformed++)
+			bw_warn("malformed kernel record (%zu bytes) skipped", size);
+		return 0;
+	}
+	j = e->ops.job_for(e, &v);
+	if (!j) {
+		e->dropped++;
+		return 0;
+	}
+	j->n_type[v.hdr->type]++;
+	if (v.hdr->type >= BW_EV_CONNECT) {
+		on_hook_event(e, j, &v);
+		return 0;
+	}
+	if (proctab_apply(&j->procs, &v))
+		bw_warn("out of memory tracking pid %u; the process tree is incomplete", v.hdr->pid);
+	if (job_recording(j)) {
+		jbuf_reset(&e->jb);
+		event_json_render(&e->jb, &v, ++j->seq, &e->clk);
+		job_emit(e, j);
+	}
+	if (e->ops.on_line)
+		e->ops.on_line(e, j, events_type_name(v.hdr->type), v.hdr->pid, NULL);
+	if (v.hdr->type == BW_EV_EXEC)
+		judge_exec(e, j, v.exec);
+	else if (v.hdr->type == BW_EV_EXEC_FAILED && (v.exec_failed->flags & BW_EXECFAIL_DENIED))
+		judge_lsm_denied(e, j, &v);
+	else if (v.hdr->type == BW_EV_EXIT && e->ops.on_exit)
+		e->ops.on_exit(e, j, v.exit);
+	return 0;
+}
+
+uint64_t engine_new_losses(struct bw_engine *e)
+{
+	uint64_t lost, n;
+
+	if (loader_counters(&e->agent, e->counters))
+		return 0;
+	lost = e->counters[BW_CNT_LOST];
+	n = lost - e->lost_reported;
+	e->lost_reported = lost;
+	return n;
+}
+
+int engine_signalfd(sigset_t *orig, bool with_chld)
+{
+	sigset_t mask;
+	int fd;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGHUP);
+	sigaddset(&mask, SIGQUIT);
+	if (with_chld)
+		sigaddset(&mask, SIGCHLD);
+	if (sigprocmask(SIG_BLOCK, &mask, orig))
+		return -errno;
+	fd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (fd < 0) {
+		bw_err("signalfd failed: %s", strerror(errno));
+		return -errno;
+	}
+	return fd;
+}
+
+enum { TAG_RB = 1, TAG_SIG };
+
+static int epoll_add(int epfd, int fd, uint32_t tag)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = tag };
+
+	if (epoll_ctl(epfd, EPOLL_CTL_ADD, fd, &ev)) {
+		bw_err("epoll_ctl(fd %d) failed: %s", fd, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+#define LOOP_PERIOD_NS 250000000ULL
+
+int engine_run_loop(struct bw_engine *e, int sigfd, const struct engine_loop_ops *ops, void *arg)
+{
+	struct epoll_event evs[4];
+	uint64_t next_tick = 0, now;
+	int epfd, n, i, err;
+
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (epfd < 0)
+		return -errno;
+	err = epoll_add(epfd, ring_buffer__epoll_fd(e->agent.rb), TAG_RB);
+	if (!err)
+		err = epoll_add(epfd, sigfd, TAG_SIG);
+	while (!err && !ops->done(arg)) {
+		n = epoll_wait(epfd, evs, 4, 250);
+		if (n < 0 && errno != EINTR) {
+			err = -errno;
+			bw_err("epoll_wait failed: %s", strerror(errno));
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			if (evs[i].data.u32 == TAG_RB)
+				ring_buffer__consume(e->agent.rb);
+			else
+				ops->on_signal(arg);
+		}
+		if (ops->after_batch)
+			ops->after_batch(arg);
+		/* The counters cost a syscall per CPU: a few times a second is enough. */
+		now = clock_mono_ns();
+		if (now >= next_tick) {
+			/* Fork and exit records wake nobody (bw_submit_lazy): collect them here too. */
+			ring_buffer__consume(e->agent.rb);
+			ops->tick(arg);
+			next_tick = now + LOOP_PERIOD_NS;
+		}
+	}
+	close(epfd);
+	if (err)
+		return err;
+	/* What the kernel wrote before the end (a root's exit record) is still due. */
+	ring_buffer__consume(e->agent.rb);
+	ops->tick(arg);
+	return 0;
+}

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The job engine: kernel records in, per-job lineage, verdicts, actions
+ * and event stream out. `run` drives it with one job; the daemon with one
+ * per CI job it finds. Everything a job owns lives in struct bw_job, so a
+ * job that ends frees its state without touching the others.
+ */
+#ifndef BW_ENGINE_H
+#define BW_ENGINE_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include "alerts/alerts.h"
+#include "lib/clock.h"
+#include "events/event_json.h"
+#include "kernel/jobctl.h"
+#include "kernel/loader.h"
+#include "events/netinfo.h"
+#include "policy/policy.h"
+#include "events/proctab.h"
+#include "report/report.h"
+#include "events/verdict.h"
+
+struct bw_job {
+	uint64_t id;            /* the kernel's job_id */
+	char *name;             /* the daemon's job name; NULL under run */
+	struct bw_policy *policy;
+	uint64_t *rule_hits;
+	struct bw_proctab procs;
+	struct jobctl ctl;
+	char *events_path;      /* NULL, "-" (stdout) or a file */
+	FILE *events;
+	FILE *spool;            /* the stream, for the report, when events go nowhere or to stdout */
+	bool events_failed;
+	uint64_t seq;
+	uint64_t n_type[BW_EV_TYPE_MAX];
+	uint64_t n_verdicts;
+	uint64_t n_blocked;
+	uint64_t n_killed;
+	uint64_t lost;          /* lost records reported into this stream */
+	bool job_killed;
+	char *job_killed_block; /* the report of the verdict that ended the job */
+	size_t job_killed_len;
+	struct alerts *alerts;  /* not owned; NULL: no webhook */
+	struct alert_stats alert_st; /* the sender's final counts, once alert_final */
+	bool alert_final;
+	uint64_t t_start_ns;
+	uint64_t t_end_ns;
+	/* daemon */
+	uint32_t root_pid;
+	uint64_t root_start_ns;
+	char *rule_name;        /* the job-root rule that found it */
+	char *repository;
+	struct ci_job *ci;      /* the CI job its alerts name; NULL: the sender's */
+	bool root_exited;
+	bool agent_stopped;     /* ended by the daemon stopping, not by its root */
+	int root_status;        /* wait status of the root */
+	struct bw_job *next;
+};
+
+struct bw_engine;
+
+struct bw_engine_ops {
+	/* The job a record belongs to, or NULL to drop it. */
+	struct bw_job *(*job_for)(struct bw_engine *e, const struct bw_event_view *v);
+	/* A line was added to j's stream (exports); jb holds it. */
+	void (*on_line)(struct bw_engine *e, struct bw_job *j, const char *type, uint32_t pid,
+			const struct verdict *v);
+	/* An exit record of j was applied. */
+	void (*on_exit)(struct bw_engine *e, struct bw_job *j, const struct bw_exit_event *x);
+};
+
+struct bw_engine {
+	struct bw_agent agent;
+	struct jbuf jb;
+	struct jbuf jb_event; /* a non-exec verdict's event fields */
+	struct jbuf jb_alert; /* the verdict record handed to the webhook */
+	struct bw_clock clk;
+	struct dns_cache dns;
+	struct netinfo ni;
+	uint64_t counters[BW_CNT_MAX];
+	uint64_t lost_reported;
+	uint64_t malformed;
+	uint64_t dropped;     /* records of no job (rejected job-root candidates) */
+	struct bw_engine_ops ops;
+	void *owner;
+	bool quiet_verdicts;  /* no verdict line on stderr (the daemon logs its own) */
+};
+
+/* CLOCK_MONOTONIC in ns: job durations and record times. */
+int engine_init(struct bw_engine *e);
+void engine_free(struct bw_engine *e);
+/* ring_buffer_sample_fn: ctx is the engine. */
+int engine_on_event(void *ctx, void *data, size_t size);
+/* New kernel losses since the last call (a few syscalls: call a few times a second). */
+uint64_t engine_new_losses(struct bw_engine *e);
+
+/* Block the stop signals (and SIGCHLD) and return a signalfd for them, or -errno. */
+int engine_signalfd(sigset_t *orig, bool with_chld);
+
+struct engine_loop_ops {
+	bool (*done)(void *arg);
+	void (*on_signal)(void *arg);   /* the signalfd is readable */
+	void (*after_batch)(void *arg); /* after each wakeup; may be NULL */
+	void (*tick)(void *arg);        /* a few times a second, and once at the end */
+};
+
+/* Consume records until done(); 0, or -errno when the loop itself broke. */
+int engine_run_loop(struct bw_engine *e, int sigfd, const struct engine_loop_ops *ops, void *arg);
+
+/* Job state: zeroed, then these. */
+int job_init(struct bw_job *j, uint64_t id);
+/* Takes ownership of policy (NULL: load_path or the embedded default). */
+int job_set_policy(struct bw_job *j, struct bw_policy *policy);
+int job_load_policy(struct bw_job *j, const char *path);
+/* events_path NULL: a spool only; "-": stdout and a spool. */
+int job_open_events(struct bw_job *j, const char *events_path);
+bool job_recording(const struct bw_job *j);
+/* Append the engine's jb to j's stream (never fails the build: says so once). */
+void job_emit(struct bw_engine *e, struct bw_job *j);
+void job_emit_lost(struct bw_engine *e, struct bw_job *j, uint64_t count, uint64_t total);
+/*
+ * The summary record: extra() adds the caller's fields first (command and
+ * exit status, or the daemon's job), then the counts.
+ */
+void job_write_summary(struct bw_engine *e, struct bw_job *j,
+		       void (*extra)(struct jbuf *jb, struct bw_job *j, void *arg), void *arg);
+/* Render the reports from j's stream: 0, or -EIO when the stream is unusable. */
+int job_render_reports(struct bw_job *j, const struct report_opts *ro);
+/* Plain summary on stderr, when the stream cannot give a report. */
+void job_print_counts(struct bw_engine *e, struct bw_job *j, int status, bool tree);
+bool job_may_kill(const struct bw_job *j);
+void job_free(struct bw_job *j);
+
+#endif /* BW_ENGINE_H */

@@ -1,0 +1,150 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * What `run` and the daemon set up the same way around the engine: the
+ * network, file and privilege hooks with the paths they watch, and the
+ * webhook sender.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <malloc.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "lib/ci_env.h"
+#include "pipeline/engine_setup.h"
+#include "kernel/failclosed.h"
+#include "lib/log.h"
+
+/*
+ * Paths watched by default: the working tree the build starts in (writes,
+ * renames, unlinks), credential stores (reads), and other processes'
+ * memory and environment (reads of /proc/PID/{environ,mem,maps}).
+ */
+static void watch_defaults(struct bw_agent *a, bool watch_cwd)
+{
+	static const char *const homes_rel[] = { ".ssh/", ".aws/", ".docker/", ".kube/",
+						 ".config/gcloud/", ".gnupg/" };
+	static const char *const names[] = { "environ", "mem", "maps", "shadow", "gshadow",
+					     ".npmrc", ".pypirc", ".git-credentials" };
+	const char *home = getenv("HOME");
+	char buf[PATH_MAX];
+	size_t i;
+
+	if (watch_cwd && getcwd(buf, sizeof(buf) - 1)) {
+		if (strcmp(buf, "/"))
+			strcat(buf, "/");
+		if (hooks_watch_dir(a, buf, BW_WATCH_WRITE))
+			bw_warn("cannot watch the working tree %s (deeper or longer than the kernel's "
+				"watch keys)", buf);
+	}
+	for (i = 0; i < sizeof(homes_rel) / sizeof(homes_rel[0]); i++) {
+		snprintf(buf, sizeof(buf), "/root/%s", homes_rel[i]);
+		hooks_watch_dir(a, buf, BW_WATCH_READ | BW_WATCH_WRITE);
+		if (home && strcmp(home, "/root") &&
+		    (size_t)snprintf(buf, sizeof(buf), "%s/%s", home, homes_rel[i]) < sizeof(buf))
+			hooks_watch_dir(a, buf, BW_WATCH_READ | BW_WATCH_WRITE);
+	}
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		hooks_watch_name(a, names[i], BW_WATCH_READ);
+}
+
+struct watch_arg {
+	struct bw_agent *agent;
+	const struct bw_policy *policy;
+};
+
+static void watch_policy_dir(const char *dir, const char *rule, unsigned line, void *arg)
+{
+	struct watch_arg *w = arg;
+
+	if (!dir)
+		bw_info("policy %s:%u: rule '%s' tests a path by pattern; the kernel reports only "
+			"watched directories (docs/EVENTS.md, file)", policy_source(w->policy), line,
+			rule);
+	else if (hooks_watch_dir(w->agent, dir, BW_WATCH_READ | BW_WATCH_WRITE))
+		bw_warn("policy %s:%u: rule '%s': cannot watch %s (longer or deeper than the "
+			"kernel's watch keys)", policy_source(w->policy), line, rule, dir);
+}
+
+bool engine_policies_urgent(const struct bw_policy *const *policies, size_t n_policies)
+{
+	size_t i, r;
+
+	for (i = 0; i < n_policies; i++)
+		for (r = 0; r < policy_rule_count(policies[i]); r++)
+			if (policy_rule_effective_action(policy_rule(policies[i], r)) >=
+			    POLICY_ACT_KILL_PROCESS)
+				return true;
+	return false;
+}
+
+void engine_set_lazy(struct bw_engine *e, bool urgent)
+{
+	int err = hooks_set_lazy(&e->agent, !urgent);
+
+	if (err)
+		bw_warn("cannot set the ring buffer's wakeup mode: %s; every record wakes the agent",
+			strerror(-err));
+}
+
+int engine_setup_hooks(struct bw_engine *e, const struct engine_hooks_opts *o,
+		       const struct bw_policy *const *policies, size_t n_policies)
+{
+	uint32_t want = o->hooks;
+	bool file_rules = false;
+	size_t i;
+	int err;
+
+	for (i = 0; i < n_policies; i++)
+		file_rules |= policy_has_rules_on(policies[i], BW_ON_FILE);
+	/* auto: file hooks cost most (every open), so only when a rule needs them. */
+	if (o->record_auto && !file_rules)
+		want &= ~BW_HOOK_FILE;
+	/* Fail closed needs the syscall hooks loaded even when none records. */
+	if ((want || o->fail_closed) && hooks_open(&e->agent, want) && o->fail_closed) {
+		bw_err("fail-closed: the syscall hooks it relies on cannot load");
+		return -ENOTSUP;
+	}
+	err = hooks_configure(&e->agent, want, (uint32_t)getpid(), o->fail_closed);
+	if (!err)
+		engine_set_lazy(e, engine_policies_urgent(policies, n_policies));
+	if (!err && (e->agent.hooks_loaded & BW_HOOK_FILE)) {
+		watch_defaults(&e->agent, o->watch_cwd);
+		for (i = 0; i < n_policies; i++) {
+			struct watch_arg w = { &e->agent, policies[i] };
+
+			policy_file_watch_dirs(policies[i], watch_policy_dir, &w);
+		}
+	}
+	if (!err && o->fail_closed)
+		err = failclosed_arm(&e->agent);
+	/*
+	 * Loading parsed the kernel's BTF (megabytes) and freed it; glibc
+	 * keeps the pages unless asked. Give them back before the job starts.
+	 */
+	malloc_trim(0);
+	return err;
+}
+
+int engine_start_alerts(struct alerts **out, const char *url, enum alert_format format,
+			const char *secret_file)
+{
+	struct alert_config cfg = { .url = url, .format = format };
+	struct ci_job job;
+	char *secret = NULL;
+	int err;
+
+	*out = NULL;
+	if (!url)
+		return 0;
+	if (secret_file) {
+		err = alerts_load_secret(secret_file, &secret);
+		if (err)
+			return err;
+		cfg.secret = secret;
+	}
+	ci_env_detect(&job);
+	err = alerts_start(out, &cfg, &job);
+	alerts_secret_free(secret);
+	return err;
+}

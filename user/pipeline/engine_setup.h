@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/* Hooks and webhook set-up shared by `run` and the daemon. */
+#ifndef BW_ENGINE_SETUP_H
+#define BW_ENGINE_SETUP_H
+
+#include "pipeline/engine.h"
+
+struct engine_hooks_opts {
+	uint32_t hooks;   /* BW_HOOK_* wanted */
+	bool record_auto; /* file hooks only when some policy has file rules */
+	bool fail_closed;
+	bool watch_cwd;   /* watch our working directory (run: the build's tree) */
+};
+
+/* Load and configure the syscall hooks; watch the paths the policies test. */
+int engine_setup_hooks(struct bw_engine *e, const struct engine_hooks_opts *o,
+		       const struct bw_policy *const *policies, size_t n_policies);
+/*
+ * Does a policy act from userspace in a way that cannot wait: kill-process,
+ * kill-job, or deny (killed from here where the kernel missed it)? Alerts
+ * and logs can: then records batch (hooks_set_lazy).
+ */
+bool engine_policies_urgent(const struct bw_policy *const *policies, size_t n_policies);
+void engine_set_lazy(struct bw_engine *e, bool urgent);
+/* *out stays NULL without a url. 0 or -errno, having said why. */
+int engine_start_alerts(struct alerts **out, const char *url, enum alert_format format,
+			const char *secret_file);
+
+#endif /* BW_ENGINE_SETUP_H */

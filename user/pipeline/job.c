@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * One job's state: its policy, lineage table, event stream, counts, and
+ * the summary and reports rendered from its stream when it ends.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "pipeline/engine.h"
+#include "lib/log.h"
+#include "lib/safefile.h"
+#include "events/tree.h"
+
+int job_init(struct bw_job *j, uint64_t id)
+{
+	j->id = id;
+	return proctab_init(&j->procs);
+}
+
+int job_set_policy(struct bw_job *j, struct bw_policy *policy)
+{
+	j->policy = policy;
+	j->rule_hits = calloc(policy_rule_count(policy) + 1, sizeof(*j->rule_hits));
+	return j->rule_hits ? 0 : -ENOMEM;
+}
+
+int job_load_policy(struct bw_job *j, const char *path)
+{
+	struct bw_policy *p = NULL;
+	int err;
+
+	if (path)
+		err = policy_load_file(path, &p, stderr);
+	else
+		err = policy_load_default(&p, stderr);
+	if (err) {
+		bw_err("cannot load policy %s: %s", path ? path : POLICY_DEFAULT_NAME,
+		       err == -EINVAL ? "it has errors (above)" : strerror(-err));
+		return err;
+	}
+	return job_set_policy(j, p);
+}
+
+int job_open_events(struct bw_job *j, const char *p)
+{
+	if (p) {
+		j->events_path = strdup(p);
+		if (!j->events_path)
+			return -ENOMEM;
+		j->events = strcmp(p, "-") == 0 ? stdout : safe_fopen_write(p, false);
+		if (!j->events) {
+			bw_err("cannot open events file %s: %s", p, strerror(errno));
+			return -errno;
+		}
+		/* Fewer, larger writes: the stream is flushed at the end and on loss. */
+		if (j->events != stdout)
+			setvbuf(j->events, NULL, _IOFBF, 1 << 16);
+	}
+	if (j->events && j->events != stdout)
+		return 0;
+	/* The report is rendered from the stream: keep one where we can read it. */
+	j->spool = tmpfile();
+	if (!j->spool) {
+		bw_err("cannot create a temporary file for the report: %s", strerror(errno));
+		return -errno;
+	}
+	setvbuf(j->spool, NULL, _IOFBF, 1 << 16);
+	return 0;
+}
+
+bool job_recording(const struct bw_job *j)
+{
+	return j->events || j->spool;
+}
+
+static bool put_line(const struct jbuf *jb, FILE *f)
+{
+	return !f || (fwrite(jb->buf, 1, jb->len, f) == jb->len && fputc('\n', f) != EOF);
+}
+
+void job_emit(struct bw_engine *e, struct bw_job *j)
+{
+	if (j->events_failed)
+		return;
+	if (e->jb.oom || !put_line(&e->jb, j->events) || !put_line(&e->jb, j->spool)) {
+		/* Never fail the build for the log: say so once, keep watching. */
+		j->events_failed = true;
+		bw_err("writing events to %s failed: %s; the stream is incomplete from seq %llu",
+		       j->events_path ? j->events_path : "the report spool",
+		       e->jb.oom ? "out of memory" : strerror(errno), (unsigned long long)j->seq);
+	}
+}
+
+void job_emit_lost(struct bw_engine *e, struct bw_job *j, uint64_t count, uint64_t total)
+{
+	j->lost += count;
+	if (!job_recording(j))
+		return;
+	jbuf_reset(&e->jb);
+	event_json_begin(&e->jb, ++j->seq, "lost", clock_mono_ns(), j->id, &e->clk);
+	json_kv_u64(&e->jb, "count", count);
+	json_kv_u64(&e->jb, "total", total);
+	json_obj_close(&e->jb);
+	job_emit(e, j);
+	if (e->ops.on_line)
+		e->ops.on_line(e, j, "lost", 0, NULL);
+}
+
+static void recorded_kinds(struct jbuf *jb, uint32_t loaded)
+{
+	json_arr_open(jb, "recorded");
+	json_val_strn(jb, "exec", 4);
+	if (loaded & BW_HOOK_CONNECT)
+		json_val_strn(jb, "connect", 7);
+	if (loaded & BW_HOOK_DNS)
+		json_val_strn(jb, "dns", 3);
+	if (loaded & BW_HOOK_FILE)
+		json_val_strn(jb, "file", 4);
+	if (loaded & BW_HOOK_PRIV)
+		json_val_strn(jb, "privilege", 9);
+	json_arr_close(jb);
+}
+
+void job_write_summary(struct bw_engine *e, struct bw_job *j,
+		       void (*extra)(struct jbuf *jb, struct bw_job *j, void *arg), void *arg)
+{
+	struct jbuf *jb = &e->jb;
+	struct alert_stats ast = { 0 };
+
+	if (j->alert_final)
+		ast = j->alert_st;
+	else if (j->alerts) /* the daemon's sender: all jobs together */
+		alerts_stats(j->alerts, &ast);
+	jbuf_reset(jb);
+	event_json_begin(jb, ++j->seq, "summary", clock_mono_ns(), j->id, &e->clk);
+	if (extra)
+		extra(jb, j, arg);
+	json_kv_u64(jb, "processes", j->procs.count + j->procs.pruned);
+	json_kv_u64(jb, "execs", j->n_type[BW_EV_EXEC]);
+	json_kv_u64(jb, "exec_failed", j->n_type[BW_EV_EXEC_FAILED]);
+	json_kv_u64(jb, "forks", j->n_type[BW_EV_FORK]);
+	json_kv_u64(jb, "exits", j->n_type[BW_EV_EXIT]);
+	json_kv_u64(jb, "connects", j->n_type[BW_EV_CONNECT]);
+	json_kv_u64(jb, "dns", j->n_type[BW_EV_DNS]);
+	json_kv_u64(jb, "dns_malformed", e->dns.malformed);
+	json_kv_u64(jb, "file_ops", j->n_type[BW_EV_FILE]);
+	json_kv_u64(jb, "privilege_ops", j->n_type[BW_EV_PRIV]);
+	recorded_kinds(jb, e->agent.hooks_loaded);
+	json_kv_u64(jb, "lost", j->name ? j->lost : e->counters[BW_CNT_LOST]);
+	json_kv_u64(jb, "untracked", e->counters[BW_CNT_SCOPE_FULL]);
+	json_kv_u64(jb, "malformed", e->malformed);
+	json_kv_u64(jb, "still_running", j->procs.alive);
+	json_kv_u64(jb, "duration_ns", j->t_end_ns - j->t_start_ns);
+	json_kv_u64(jb, "pruned", j->procs.pruned);
+	json_kv_str(jb, "policy", policy_source(j->policy));
+	json_kv_str(jb, "mode", policy_mode_name(policy_mode(j->policy)));
+	json_kv_u64(jb, "verdicts", j->n_verdicts);
+	json_kv_u64(jb, "blocked", j->n_blocked);
+	json_kv_u64(jb, "killed", j->n_killed);
+	json_kv_bool(jb, "job_killed", j->job_killed);
+	json_kv_bool(jb, "agent_stopped", j->agent_stopped);
+	json_kv_str(jb, "exec_hook", e->agent.raw_tp ? "raw_tp" : "tp_btf");
+	json_kv_str(jb, "deny_hook", e->agent.lsm ? "lsm" : "sigkill");
+	json_kv_u64(jb, "alerts_sent", ast.sent);
+	json_kv_u64(jb, "alerts_failed", ast.failed);
+	json_kv_u64(jb, "alerts_dropped", ast.dropped);
+	json_kv_u64(jb, "alerts_merged", ast.merged);
+	json_obj_close(jb);
+	job_emit(e, j);
+	if (e->ops.on_line)
+		e->ops.on_line(e, j, "summary", 0, NULL);
+}
+
+int job_render_reports(struct bw_job *j, const struct report_opts *ro)
+{
+	char spool_path[64];
+	const char *path = j->events_path;
+
+	if (j->events_failed)
+		return -EIO;
+	if (j->events)
+		fflush(j->events);
+	if (j->spool) {
+		fflush(j->spool);
+		snprintf(spool_path, sizeof(spool_path), "/proc/self/fd/%d", fileno(j->spool));
+		path = spool_path;
+	}
+	return report_render(path, ro);
+}
+
+void job_print_counts(struct bw_engine *e, struct bw_job *j, int status, bool tree)
+{
+	struct tree_opts topts = { .width = 120, .max_lines = 400, .collapse_min = 4 };
+	uint64_t lost = e->counters[BW_CNT_LOST], untracked = e->counters[BW_CNT_SCOPE_FULL];
+
+	if (tree) {
+		fputs("\nbuildwarden: process tree\n", stderr);
+		tree_print(stderr, &j->procs, &topts);
+	}
+	fprintf(stderr,
+		"buildwarden: %zu processes, %llu execs, %llu failed execs, %zu still running; "
+		"lost events: %llu; exit status %d\n",
+		j->procs.count, (unsigned long long)j->n_type[BW_EV_EXEC],
+		(unsigned long long)j->n_type[BW_EV_EXEC_FAILED], j->procs.alive,
+		(unsigned long long)lost, status);
+	if (j->n_verdicts)
+		fprintf(stderr, "buildwarden: policy %s (%s): %llu verdicts, %llu blocked in the kernel, "
+			"%llu killed\n",
+			policy_source(j->policy), policy_mode_name(policy_mode(j->policy)),
+			(unsigned long long)j->n_verdicts, (unsigned long long)j->n_blocked,
+			(unsigned long long)j->n_killed);
+	if (j->job_killed_block)
+		fwrite(j->job_killed_block, 1, j->job_killed_len, stderr);
+	if (lost || untracked || e->malformed)
+		fprintf(stderr,
+			"buildwarden: WARNING: the trace is incomplete: %llu lost, %llu untracked, "
+			"%llu malformed records\n",
+			(unsigned long long)lost, (unsigned long long)untracked,
+			(unsigned long long)e->malformed);
+}
+
+/* Only a policy that may end the job gets it a cgroup of its own. */
+bool job_may_kill(const struct bw_job *j)
+{
+	size_t i;
+
+	for (i = 0; i < policy_rule_count(j->policy); i++)
+		if (policy_rule_effective_action(policy_rule(j->policy, i)) == POLICY_ACT_KILL_JOB)
+			return true;
+	return false;
+}
+
+void job_free(struct bw_job *j)
+{
+	jobctl_cleanup(&j->ctl);
+	proctab_free(&j->procs);
+	policy_free(j->policy);
+	free(j->rule_hits);
+	free(j->job_killed_block);
+	if (j->events && j->events != stdout)
+		fclose(j->events);
+	else if (j->events)
+		fflush(stdout);
+	if (j->spool)
+		fclose(j->spool);
+	free(j->events_path);
+	free(j->name);
+	free(j->repository);
+	free(j->ci);
+	free(j->rule_name);
+}

@@ -1,0 +1,866 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Reports from a saved event stream: one pass over the JSON lines rebuilds
+ * the lineage table exactly as the agent keeps it (the records are turned
+ * back into the kernel's structs and go through proctab_apply, so pruning
+ * and linking behave the same), counts everything, and remembers the
+ * flagged processes; the text, Markdown and JSON writers then read that.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <json-c/json.h>
+#include "policy/exec_info.h"
+#include "lib/log.h"
+#include "report/report.h"
+#include "lib/safefile.h"
+#include "report/report_internal.h"
+#include "events/tree.h"
+
+/* ---- json-c accessors: absent, null and mistyped all read as absent ---- */
+
+static struct json_object *field(struct json_object *o, const char *k)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, k, &v) ? v : NULL;
+}
+
+static bool get_u64(struct json_object *o, const char *k, uint64_t *out)
+{
+	struct json_object *v = field(o, k);
+
+	if (!v || !json_object_is_type(v, json_type_int))
+		return false;
+	*out = json_object_get_uint64(v);
+	return true;
+}
+
+static uint64_t u64_or(struct json_object *o, const char *k, uint64_t dflt)
+{
+	uint64_t v;
+
+	return get_u64(o, k, &v) ? v : dflt;
+}
+
+static bool get_i64(struct json_object *o, const char *k, int64_t *out)
+{
+	struct json_object *v = field(o, k);
+
+	if (!v || !json_object_is_type(v, json_type_int))
+		return false;
+	*out = json_object_get_int64(v);
+	return true;
+}
+
+static const char *get_str(struct json_object *o, const char *k)
+{
+	struct json_object *v = field(o, k);
+
+	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}
+
+static bool get_bool(struct json_object *o, const char *k)
+{
+	struct json_object *v = field(o, k);
+
+	return v && json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v);
+}
+
+static char *dup_or_null(const char *s)
+{
+	return s ? strdup(s) : NULL;
+}
+
+/* ---- lifecycle ---- */
+
+int report_init(struct report *r)
+{
+	memset(r, 0, sizeof(*r));
+	r->build_exit_code = -1;
+	r->build_signal = -1;
+	r->tok = json_tokener_new();
+	if (!r->tok)
+		return -ENOMEM;
+	if (proctab_init(&r->procs)) {
+		json_tokener_free(r->tok);
+		r->tok = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void report_free(struct report *r)
+{
+	size_t i;
+
+	proctab_free(&r->procs);
+	if (r->tok)
+		json_tokener_free(r->tok);
+	for (i = 0; r->command && r->command[i]; i++)
+		free(r->command[i]);
+	free(r->command);
+	free(r->policy);
+	free(r->mode);
+	free(r->job_name);
+	for (i = 0; i < r->n_rules; i++) {
+		free(r->rules[i].name);
+		free(r->rules[i].severity);
+		free(r->rules[i].rule_action);
+	}
+	free(r->rules);
+	for (i = 0; i < r->n_rows; i++) {
+		free(r->rows[i].mode);
+		free(r->rows[i].rule_action);
+		free(r->rows[i].action);
+		free(r->rows[i].kill_error);
+		free(r->rows[i].command);
+	}
+	free(r->rows);
+	for (i = 0; i < r->n_dests; i++) {
+		free(r->dests[i].daddr);
+		free(r->dests[i].dns_name);
+		free(r->dests[i].proto);
+	}
+	free(r->dests);
+	free(r->marks);
+	free(r->argbuf);
+	memset(r, 0, sizeof(*r));
+}
+
+/* ---- flagged processes and their ancestors ---- */
+
+static size_t mark_hash(uint32_t pid, uint64_t start_ns, size_t cap)
+{
+	uint64_t h = (pid * 0x9e3779b97f4a7c15ULL) ^ (start_ns * 0xff51afd7ed558ccdULL);
+
+	return (size_t)(h ^ (h >> 29)) & (cap - 1);
+}
+
+static struct report_mark *mark_slot(struct report_mark *marks, size_t cap, uint32_t pid,
+				     uint64_t start_ns)
+{
+	size_t i = mark_hash(pid, start_ns, cap);
+
+	while (marks[i].used && (marks[i].pid != pid || marks[i].start_ns != start_ns))
+		i = (i + 1) & (cap - 1);
+	return &marks[i];
+}
+
+static const struct report_mark *mark_find(const struct report *r, uint32_t pid,
+					   uint64_t start_ns)
+{
+	const struct report_mark *m;
+
+	if (!r->marks_cap)
+		return NULL;
+	m = mark_slot(r->marks, r->marks_cap, pid, start_ns);
+	return m->used ? m : NULL;
+}
+
+static int marks_grow(struct report *r)
+{
+	size_t cap = r->marks_cap ? r->marks_cap * 2 : 256, i;
+	struct report_mark *m = calloc(cap, sizeof(*m)), *slot;
+
+	if (!m)
+		return -ENOMEM;
+	for (i = 0; i < r->marks_cap; i++) {
+		if (!r->marks[i].used)
+			continue;
+		slot = mark_slot(m, cap, r->marks[i].pid, r->marks[i].start_ns);
+		*slot = r->marks[i];
+	}
+	free(r->marks);
+	r->marks = m;
+	r->marks_cap = cap;
+	return 0;
+}
+
+/* Returns the mark, *added when it is new; NULL when out of memory. */
+static struct report_mark *mark_get(struct report *r, const struct bw_proc *p, bool *added)
+{
+	struct report_mark *m;
+
+	if (2 * (r->marks_used + 1) > r->marks_cap && marks_grow(r))
+		return NULL;
+	m = mark_slot(r->marks, r->marks_cap, p->pid, p->start_ns);
+	*added = !m->used;
+	if (!m->used) {
+		m->used = true;
+		m->pid = p->pid;
+		m->start_ns = p->start_ns;
+		r->marks_used++;
+	}
+	return m;
+}
+
+static int mark_flagged(struct report *r, struct bw_proc *p, const char *rule)
+{
+	struct report_mark *m;
+	bool added;
+
+	if (r->marks_used >= REPORT_MAX_MARKS)
+		return 0; /* past this, the tree just stops marking: counts stay exact */
+	m = mark_get(r, p, &added);
+	if (!m)
+		return -ENOMEM;
+	if (!m->rule)
+		m->rule = rule;
+	/* An ancestor already marked has its own ancestors marked too. */
+	for (p = p->parent; p; p = p->parent) {
+		if (!mark_get(r, p, &added))
+			return -ENOMEM;
+		if (!added)
+			break;
+	}
+	return 0;
+}
+
+static enum tree_mark tree_mark_of(const struct bw_proc *p, void *arg, const char **rule)
+{
+	const struct report_mark *m = mark_find(arg, p->pid, p->start_ns);
+
+	if (!m)
+		return TREE_MARK_NONE;
+	if (!m->rule)
+		return TREE_MARK_BRANCH;
+	*rule = m->rule;
+	return TREE_MARK_FLAGGED;
+}
+
+/* ---- the flagged lineage graph ---- */
+
+static int node_find(const struct report *r, const struct bw_proc *p)
+{
+	int i;
+
+	for (i = 0; i < r->n_nodes; i++)
+		if (r->nodes[i].pid == p->pid && r->nodes[i].start_ns == p->start_ns)
+			return i;
+	return -1;
+}
+
+/* s cut to at most max bytes on a UTF-8 boundary, with "..." when cut. */
+static void cut_utf8(char *s, size_t max)
+{
+	size_t n = strlen(s);
+
+	if (n <= max || max < 4)
+		return;
+	n = max - 3;
+	while (n && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	strcpy(s + n, "...");
+}
+
+static void graph_add(struct report *r, const struct bw_proc *p, const char *rule)
+{
+	const struct bw_proc *chain[BW_ANCESTRY_MAX], *q;
+	char cmd[512];
+	int n = 0, need = 0, i, idx, parent = -1;
+
+	for (q = p; q && n < BW_ANCESTRY_MAX; q = q->parent)
+		chain[n++] = q;
+	for (i = 0; i < n; i++)
+		need += node_find(r, chain[i]) < 0;
+	if (r->n_nodes + need > REPORT_GRAPH_MAX) {
+		r->graph_omitted++;
+		return;
+	}
+	for (i = n - 1; i >= 0; i--) {
+		idx = node_find(r, chain[i]);
+		if (idx < 0) {
+			struct report_node *nd = &r->nodes[r->n_nodes];
+
+			idx = r->n_nodes++;
+			nd->pid = chain[i]->pid;
+			nd->start_ns = chain[i]->start_ns;
+			nd->parent = parent;
+			nd->rule = NULL;
+			tree_cmdline(chain[i], cmd, sizeof(cmd));
+			cut_utf8(cmd, REPORT_LABEL_MAX);
+			snprintf(nd->label, sizeof(nd->label), "%u %.*s", nd->pid,
+				 REPORT_LABEL_MAX, cmd);
+		}
+		parent = idx;
+	}
+	if (!r->nodes[parent].rule)
+		r->nodes[parent].rule = rule;
+}
+
+/* ---- records ---- */
+
+/* Counts a process the first time any record names it. */
+static void seen(struct report *r, uint32_t pid, uint64_t start_ns)
+{
+	if (!proctab_find(&r->procs, pid, start_ns))
+		r->processes++;
+}
+
+/* argv as the kernel lays it out: NUL-separated, in r->argbuf. */
+static int join_argv(struct report *r, struct json_object *arr, uint32_t *len)
+{
+	size_t need = 0, n, i, pos = 0, l;
+	struct json_object *e;
+	char *buf;
+
+	*len = 0;
+	if (!arr || !json_object_is_type(arr, json_type_array))
+		return 0;
+	n = json_object_array_length(arr);
+	for (i = 0; i < n; i++) {
+		e = json_object_array_get_idx(arr, i);
+		need += (size_t)json_object_get_string_len(e) + 1;
+	}
+	if (need > UINT32_MAX)
+		return -E2BIG;
+	if (need > r->argcap) {
+		buf = realloc(r->argbuf, need);
+		if (!buf)
+			return -ENOMEM;
+		r->argbuf = buf;
+		r->argcap = need;
+	}
+	for (i = 0; i < n; i++) {
+		e = json_object_array_get_idx(arr, i);
+		l = (size_t)json_object_get_string_len(e);
+		if (l)
+			memcpy(r->argbuf + pos, json_object_get_string(e), l);
+		pos += l;
+		r->argbuf[pos++] = '\0';
+	}
+	*len = (uint32_t)pos;
+	return 0;
+}
+
+static void fill_header(struct bw_event_header *h, uint32_t type, struct json_object *o,
+			uint32_t pid, uint64_t start_ns)
+{
+	h->type = type;
+	h->pid = pid;
+	h->tid = (uint32_t)u64_or(o, "tid", pid);
+	h->start_ns = start_ns;
+	h->job_id = u64_or(o, "job_id", 0);
+	h->ktime_ns = u64_or(o, "ktime_ns", 0);
+}
+
+static void copy_comm(char *dst, struct json_object *o)
+{
+	const char *c = get_str(o, "comm");
+
+	if (c)
+		strncpy(dst, c, BW_COMM_LEN - 1);
+}
+
+static int on_fork(struct report *r, struct json_object *o, uint32_t pid, uint64_t start_ns,
+		   const char **why)
+{
+	struct bw_fork_event e;
+	struct bw_event_view v = { .hdr = &e.hdr };
+	uint64_t ppid, pstart;
+
+	if (!get_u64(o, "parent_pid", &ppid) || !get_u64(o, "parent_start_ns", &pstart)) {
+		*why = "fork record without parent_pid/parent_start_ns";
+		return -EINVAL;
+	}
+	memset(&e, 0, sizeof(e));
+	fill_header(&e.hdr, BW_EV_FORK, o, pid, start_ns);
+	e.parent_pid = (uint32_t)ppid;
+	e.parent_start_ns = pstart;
+	v.fork = &e;
+	seen(r, e.parent_pid, pstart);
+	seen(r, pid, start_ns);
+	r->forks++;
+	return proctab_apply(&r->procs, &v);
+}
+
+static int on_exec(struct report *r, struct json_object *o, uint32_t pid, uint64_t start_ns)
+{
+	struct bw_exec_event e;
+	struct bw_event_view v = { .hdr = &e.hdr };
+	int err;
+
+	memset(&e, 0, sizeof(e));
+	fill_header(&e.hdr, BW_EV_EXEC, o, pid, start_ns);
+	e.ppid = (uint32_t)u64_or(o, "ppid", 0);
+	e.parent_start_ns = u64_or(o, "parent_start_ns", 0);
+	e.argc = (uint32_t)u64_or(o, "argc", 0);
+	e.uid = (uint32_t)u64_or(o, "uid", 0);
+	e.euid = (uint32_t)u64_or(o, "euid", 0);
+	if (get_bool(o, "argv_truncated"))
+		e.flags |= BW_EXEC_ARGS_TRUNCATED;
+	copy_comm(e.comm, o);
+	err = join_argv(r, field(o, "argv"), &v.args_len);
+	if (err)
+		return err;
+	v.exec = &e;
+	v.args = r->argbuf ? r->argbuf : "";
+	v.filename = get_str(o, "filename");
+	v.exe = get_str(o, "exe");
+	v.cwd = get_str(o, "cwd");
+	seen(r, pid, start_ns);
+	r->execs++;
+	return proctab_apply(&r->procs, &v);
+}
+
+static int on_proc_exit(struct report *r, struct json_object *o, uint32_t pid, uint64_t start_ns)
+{
+	struct bw_exit_event e;
+	struct bw_event_view v = { .hdr = &e.hdr };
+	uint64_t code, sig;
+
+	memset(&e, 0, sizeof(e));
+	fill_header(&e.hdr, BW_EV_EXIT, o, pid, start_ns);
+	e.ppid = (uint32_t)u64_or(o, "ppid", 0);
+	e.parent_start_ns = u64_or(o, "parent_start_ns", 0);
+	/* Back to a wait status: (code << 8), or signal | 0x80 for a core. */
+	if (get_u64(o, "signal", &sig))
+		e.exit_status = (uint32_t)(sig & 0x7f) | (get_bool(o, "core_dumped") ? 0x80 : 0);
+	else if (get_u64(o, "exit_code", &code))
+		e.exit_status = (uint32_t)(code & 0xff) << 8;
+	copy_comm(e.comm, o);
+	v.exit = &e;
+	seen(r, pid, start_ns);
+	r->exits++;
+	return proctab_apply(&r->procs, &v);
+}
+
+static int on_exec_failed(struct report *r, uint32_t pid, uint64_t start_ns)
+{
+	seen(r, pid, start_ns);
+	r->exec_failed++;
+	return proctab_get(&r->procs, pid, start_ns) ? 0 : -ENOMEM;
+}
+
+static struct report_rule *rule_get(struct report *r, const char *name, const char *severity,
+				    const char *rule_action)
+{
+	struct report_rule *rr;
+	size_t i;
+
+	for (i = 0; i < r->n_rules; i++)
+		if (!strcmp(r->rules[i].name, name))
+			return &r->rules[i];
+	rr = realloc(r->rules, (r->n_rules + 1) * sizeof(*rr));
+	if (!rr)
+		return NULL;
+	r->rules = rr;
+	rr = &r->rules[r->n_rules];
+	memset(rr, 0, sizeof(*rr));
+	rr->name = strdup(name);
+	rr->severity = strdup(severity);
+	rr->rule_action = strdup(rule_action);
+	if (!rr->name || !rr->severity || !rr->rule_action) {
+		free(rr->name);
+		free(rr->severity);
+		free(rr->rule_action);
+		return NULL;
+	}
+	r->n_rules++;
+	return rr;
+}
+
+/* The verdict's own argv, as the tree shows a command line. */
+static char *verdict_command(struct report *r, struct json_object *o)
+{
+	struct bw_proc tmp;
+	char cmd[REPORT_CMD_MAX + 8];
+	uint32_t len;
+
+	memset(&tmp, 0, sizeof(tmp));
+	if (join_argv(r, field(o, "argv"), &len) || argv_split(r->argbuf ? r->argbuf : "", len,
+							       &tmp.argv))
+		return NULL;
+	tmp.n_execs = 1;
+	tmp.filename = (char *)get_str(o, "filename");
+	tree_cmdline(&tmp, cmd, sizeof(cmd));
+	argv_free(&tmp.argv);
+	cut_utf8(cmd, REPORT_CMD_MAX);
+	return strdup(cmd);
+}
+
+static bool is_kill(const char *action)
+{
+	return !strcmp(action, "kill-process") || !strcmp(action, "kill-job") ||
+	       !strcmp(action, "deny");
+}
+
+static int add_row(struct report *r, struct json_object *o, const struct report_rule *rr,
+		   uint32_t pid, uint64_t start_ns)
+{
+	struct report_verdict *row;
+
+	if (r->n_rows >= REPORT_MAX_VERDICT_ROWS)
+		return 0;
+	if (!r->rows) {
+		r->rows = calloc(REPORT_MAX_VERDICT_ROWS, sizeof(*r->rows));
+		if (!r->rows)
+			return -ENOMEM;
+	}
+	row = &r->rows[r->n_rows++];
+	row->seq = r->last_seq;
+	row->rule = rr->name;
+	row->severity = rr->severity;
+	row->mode = strdup(get_str(o, "mode") ?: "");
+	row->rule_action = strdup(get_str(o, "rule_action") ?: "");
+	row->action = strdup(get_str(o, "action") ?: "");
+	row->kill_error = dup_or_null(get_str(o, "kill_error"));
+	row->blocked = get_bool(o, "blocked");
+	row->kernel_missed = get_bool(o, "kernel_missed");
+	row->pid = pid;
+	row->start_ns = start_ns;
+	row->command = verdict_command(r, o);
+	if (!row->mode || !row->rule_action || !row->action || !row->command)
+		return -ENOMEM;
+	return 0;
+}
+
+static int on_verdict(struct report *r, struct json_object *o, uint32_t pid, uint64_t start_ns)
+{
+	const char *action = get_str(o, "action") ?: "";
+	bool blocked = get_bool(o, "blocked"), killed;
+	struct report_rule *rr;
+	struct bw_proc *p;
+	int err;
+
+	rr = rule_get(r, get_str(o, "rule") ?: "(unnamed)", get_str(o, "severity") ?: "",
+		      get_str(o, "rule_action") ?: action);
+	if (!rr)
+		return -ENOMEM;
+	killed = !blocked && !field(o, "kill_error") && is_kill(action);
+	r->verdicts++;
+	r->blocked += blocked;
+	r->killed += killed;
+	rr->hits++;
+	rr->blocked += blocked;
+	rr->killed += killed;
+	err = add_row(r, o, rr, pid, start_ns);
+	if (err)
+		return err;
+	seen(r, pid, start_ns);
+	p = proctab_get(&r->procs, pid, start_ns);
+	if (!p)
+		return -ENOMEM;
+	if ((blocked || killed) && !p->ended_by_rule) {
+		p->ended_by_rule = rr->name;
+		p->blocked = blocked;
+	}
+	if (r->kept < REPORT_MAX_KEPT && !p->kept) {
+		proctab_keep(p);
+		r->kept++;
+	}
+	graph_add(r, p, rr->name);
+	return mark_flagged(r, p, rr->name);
+}
+
+/*
+ * Field names as netinfo writes them (address, port, proto), or daddr and
+ * dport; dns_name and proto may be absent or null.
+ */
+static int on_connect(struct report *r, struct json_object *o)
+{
+	const char *daddr = get_str(o, "address") ?: get_str(o, "daddr") ?: "?";
+	const char *name = get_str(o, "dns_name"), *proto = get_str(o, "proto");
+	uint32_t dport = (uint32_t)u64_or(o, "port", u64_or(o, "dport", 0));
+	struct report_dest *d;
+	size_t i;
+
+	r->connects++;
+	for (i = 0; i < r->n_dests; i++) {
+		d = &r->dests[i];
+		if (d->dport == dport && !strcmp(d->daddr, daddr) &&
+		    !strcmp(d->proto ? d->proto : "", proto ? proto : "") &&
+		    !strcmp(d->dns_name ? d->dns_name : "", name ? name : "")) {
+			d->count++;
+			return 0;
+		}
+	}
+	if (r->n_dests >= REPORT_MAX_DESTS) {
+		r->dests_other++;
+		return 0;
+	}
+	if (!r->dests) {
+		r->dests = calloc(REPORT_MAX_DESTS, sizeof(*r->dests));
+		if (!r->dests)
+			return -ENOMEM;
+	}
+	d = &r->dests[r->n_dests];
+	d->daddr = strdup(daddr);
+	d->dns_name = dup_or_null(name);
+	d->proto = dup_or_null(proto);
+	if (!d->daddr || (name && !d->dns_name) || (proto && !d->proto)) {
+		free(d->daddr);
+		free(d->dns_name);
+		free(d->proto);
+		memset(d, 0, sizeof(*d));
+		return -ENOMEM;
+	}
+	d->dport = dport;
+	d->first_pid = (uint32_t)u64_or(o, "pid", 0);
+	d->count = 1;
+	r->n_dests++;
+	return 0;
+}
+
+static int on_summary(struct report *r, struct json_object *o)
+{
+	struct json_object *cmd = field(o, "command"), *job;
+	size_t n, i;
+
+	r->have_summary = true;
+	if (cmd && json_object_is_type(cmd, json_type_array) && !r->command) {
+		n = json_object_array_length(cmd);
+		r->command = calloc(n + 1, sizeof(*r->command));
+		if (!r->command)
+			return -ENOMEM;
+		for (i = 0; i < n; i++) {
+			const char *a = json_object_get_string(json_object_array_get_idx(cmd, i));
+
+			r->command[i] = strdup(a ? a : "");
+			if (!r->command[i])
+				return -ENOMEM;
+		}
+	}
+	get_i64(o, "exit_status", &r->exit_status);
+	get_i64(o, "build_exit_code", &r->build_exit_code);
+	get_i64(o, "build_signal", &r->build_signal);
+	r->job_killed = get_bool(o, "job_killed");
+	r->agent_stopped = get_bool(o, "agent_stopped");
+	job = field(o, "job");
+	if (job && json_object_is_type(job, json_type_object)) {
+		free(r->job_name);
+		r->job_name = dup_or_null(get_str(job, "name"));
+	}
+	free(r->policy);
+	free(r->mode);
+	r->policy = dup_or_null(get_str(o, "policy"));
+	r->mode = dup_or_null(get_str(o, "mode"));
+	r->duration_ns = u64_or(o, "duration_ns", 0);
+	r->summary_lost = u64_or(o, "lost", 0);
+	r->untracked = u64_or(o, "untracked", 0);
+	r->malformed = u64_or(o, "malformed", 0);
+	/* webhook delivery, when the run reported it */
+	r->have_alerts = get_u64(o, "alerts_sent", &r->alerts_sent);
+	r->have_alerts |= get_u64(o, "alerts_dropped", &r->alerts_dropped);
+	r->have_alerts |= get_u64(o, "alerts_failed", &r->alerts_failed);
+	return 0;
+}
+
+static bool is_blank(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+			return false;
+	return true;
+}
+
+static int dispatch(struct report *r, struct json_object *o, const char *type, const char **why)
+{
+	uint64_t pid, start_ns, seq;
+	bool has_proc;
+
+	if (get_u64(o, "seq", &seq)) {
+		if (r->last_seq && seq > r->last_seq + 1)
+			r->seq_gaps += seq - r->last_seq - 1;
+		r->last_seq = seq;
+	}
+	has_proc = get_u64(o, "pid", &pid) && get_u64(o, "start_ns", &start_ns);
+	if (!strcmp(type, "fork") || !strcmp(type, "exec") || !strcmp(type, "exit") ||
+	    !strcmp(type, "exec_failed") || !strcmp(type, "verdict")) {
+		if (!has_proc) {
+			*why = "process record without integer pid and start_ns";
+			return -EINVAL;
+		}
+	}
+	if (!strcmp(type, "fork"))
+		return on_fork(r, o, (uint32_t)pid, start_ns, why);
+	if (!strcmp(type, "exec"))
+		return on_exec(r, o, (uint32_t)pid, start_ns);
+	if (!strcmp(type, "exit"))
+		return on_proc_exit(r, o, (uint32_t)pid, start_ns);
+	if (!strcmp(type, "exec_failed"))
+		return on_exec_failed(r, (uint32_t)pid, start_ns);
+	if (!strcmp(type, "verdict"))
+		return on_verdict(r, o, (uint32_t)pid, start_ns);
+	if (!strcmp(type, "connect"))
+		return on_connect(r, o);
+	if (!strcmp(type, "lost")) {
+		r->lost_sum += u64_or(o, "count", 0);
+		if (u64_or(o, "total", 0) > r->lost_total)
+			r->lost_total = u64_or(o, "total", 0);
+		return 0;
+	}
+	if (!strcmp(type, "summary"))
+		return on_summary(r, o);
+	return 0; /* unknown types are skipped, as docs/EVENTS.md asks */
+}
+
+int report_feed(struct report *r, const char *line, size_t len, const char **why)
+{
+	enum json_tokener_error jerr;
+	struct json_object *o;
+	const char *type;
+	size_t end;
+	int err;
+
+	if (is_blank(line, len))
+		return 0;
+	if (len > INT_MAX) {
+		*why = "line too long";
+		return -EINVAL;
+	}
+	json_tokener_reset(r->tok);
+	o = json_tokener_parse_ex(r->tok, line, (int)len);
+	jerr = json_tokener_get_error(r->tok);
+	if (!o) {
+		if (jerr == json_tokener_continue || jerr == json_tokener_success) {
+			*why = "the record is cut short";
+		} else {
+			snprintf(r->why, sizeof(r->why), "not valid JSON (%s)",
+				 json_tokener_error_desc(jerr));
+			*why = r->why;
+		}
+		return -EINVAL;
+	}
+	end = json_tokener_get_parse_end(r->tok);
+	if (!is_blank(line + end, len - end)) {
+		*why = "more than one JSON value on the line";
+		err = -EINVAL;
+	} else if (!json_object_is_type(o, json_type_object)) {
+		*why = "not a JSON object";
+		err = -EINVAL;
+	} else if (!(type = get_str(o, "type"))) {
+		*why = "no \"type\" string";
+		err = -EINVAL;
+	} else {
+		r->records++;
+		err = dispatch(r, o, type, why);
+		if (err == -ENOMEM)
+			*why = strerror(ENOMEM);
+	}
+	json_object_put(o);
+	return err;
+}
+
+/* ---- text ---- */
+
+static uint64_t still_running(const struct report *r)
+{
+	return r->processes > r->exits ? r->processes - r->exits : 0;
+}
+
+void report_write_text(FILE *f, struct report *r, bool tree, bool color)
+{
+	struct tree_opts t = {
+		.width = 120, .max_lines = 400, .collapse_min = 4, .color = color,
+		.fold_depth = 24, .fold_children = 12, .mark = tree_mark_of, .mark_arg = r,
+	};
+	uint64_t lost = report_lost(r);
+	size_t i;
+
+	if (tree) {
+		fputs("buildwarden: process tree\n", f);
+		tree_print(f, &r->procs, &t);
+	}
+	fprintf(f, "buildwarden: %llu processes, %llu execs, %llu failed execs, "
+		"%llu still running; lost events: %llu; ",
+		(unsigned long long)r->processes, (unsigned long long)r->execs,
+		(unsigned long long)r->exec_failed, (unsigned long long)still_running(r),
+		(unsigned long long)lost);
+	if (r->have_summary)
+		fprintf(f, "%s, exit status %lld\n", report_status(r), (long long)r->exit_status);
+	else
+		fputs("no summary record: the run did not finish\n", f);
+	for (i = 0; i < r->n_rules; i++) {
+		const struct report_rule *rr = &r->rules[i];
+
+		fprintf(f, "buildwarden: rule '%s' (%s, %s): %llu hit%s, %llu blocked, "
+			"%llu killed\n", rr->name, rr->severity, rr->rule_action,
+			(unsigned long long)rr->hits, rr->hits == 1 ? "" : "s", (unsigned long long)rr->blocked,
+			(unsigned long long)rr->killed);
+	}
+	if (lost || r->seq_gaps || r->untracked || r->malformed)
+		fprintf(f, "buildwarden: WARNING: the trace is incomplete: %llu lost, "
+			"%llu untracked, %llu malformed, %llu records missing from the log\n",
+			(unsigned long long)lost, (unsigned long long)r->untracked,
+			(unsigned long long)r->malformed, (unsigned long long)r->seq_gaps);
+}
+
+/* ---- the entry point ---- */
+
+static int write_file(const char *path, bool append, int (*fn)(FILE *, const struct report *),
+		      const struct report *r)
+{
+	FILE *f = strcmp(path, "-") ? safe_fopen_write(path, append) : stdout;
+	int err;
+
+	if (!f) {
+		err = -errno;
+		bw_err("cannot open %s for writing: %s", path, strerror(errno));
+		return err;
+	}
+	err = fn(f, r);
+	if (fflush(f) && !err)
+		err = -errno;
+	if (f != stdout && fclose(f) && !err)
+		err = -errno;
+	if (err)
+		bw_err("cannot write %s: %s", path, strerror(-err));
+	return err;
+}
+
+int report_render(const char *events_path, const struct report_opts *o)
+{
+	struct report r;
+	const char *why = NULL;
+	char *line = NULL;
+	size_t cap = 0, lineno = 0;
+	ssize_t len;
+	FILE *in;
+	int err;
+
+	in = fopen(events_path, "r");
+	if (!in) {
+		err = -errno;
+		bw_err("cannot open %s: %s", events_path, strerror(errno));
+		return err;
+	}
+	err = report_init(&r);
+	if (err) {
+		bw_err("cannot read %s: %s", events_path, strerror(-err));
+		goto close_in;
+	}
+	while ((len = getline(&line, &cap, in)) >= 0) {
+		lineno++;
+		err = report_feed(&r, line, (size_t)len, &why);
+		if (err) {
+			bw_err("%s:%zu: %s: %s", events_path, lineno,
+			       err == -EINVAL ? "malformed record" : "cannot read record",
+			       why ? why : strerror(-err));
+			goto free_report;
+		}
+	}
+	if (ferror(in)) {
+		err = -EIO;
+		bw_err("cannot read %s: %s", events_path, strerror(EIO));
+		goto free_report;
+	}
+	if (o->tree_out) {
+		report_write_text(o->tree_out, &r, !o->no_tree, o->color);
+		fflush(o->tree_out);
+	}
+	if (o->markdown_path)
+		err = write_file(o->markdown_path, o->append, report_write_markdown, &r);
+	if (!err && o->json_path)
+		err = write_file(o->json_path, false, report_write_json, &r);
+free_report:
+	report_free(&r);
+	free(line);
+close_in:
+	fclose(in);
+	return err;
+}

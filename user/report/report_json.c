@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The JSON summary of a run (docs/REPORTS.md), for machines. */
+#include <errno.h>
+#include <string.h>
+#include "lib/json_out.h"
+#include "lib/redact.h"
+#include "report/report_internal.h"
+
+static void counts(struct jbuf *jb, const struct report *r)
+{
+	json_sub_open(jb, "counts");
+	json_kv_u64(jb, "processes", r->processes);
+	json_kv_u64(jb, "execs", r->execs);
+	json_kv_u64(jb, "exec_failed", r->exec_failed);
+	json_kv_u64(jb, "forks", r->forks);
+	json_kv_u64(jb, "exits", r->exits);
+	json_kv_u64(jb, "verdicts", r->verdicts);
+	json_kv_u64(jb, "blocked", r->blocked);
+	json_kv_u64(jb, "killed", r->killed);
+	json_kv_u64(jb, "connects", r->connects);
+	json_kv_u64(jb, "lost", report_lost(r));
+	json_kv_u64(jb, "untracked", r->untracked);
+	json_kv_u64(jb, "malformed", r->malformed);
+	json_kv_u64(jb, "missing_records", r->seq_gaps);
+	if (r->have_alerts) {
+		json_kv_u64(jb, "alerts_sent", r->alerts_sent);
+		json_kv_u64(jb, "alerts_dropped", r->alerts_dropped);
+		json_kv_u64(jb, "alerts_failed", r->alerts_failed);
+	}
+	json_obj_close(jb);
+}
+
+static void rules(struct jbuf *jb, const struct report *r)
+{
+	size_t i;
+
+	json_arr_open(jb, "rules");
+	for (i = 0; i < r->n_rules; i++) {
+		json_obj_open(jb);
+		json_kv_str(jb, "rule", r->rules[i].name);
+		json_kv_str(jb, "severity", r->rules[i].severity);
+		json_kv_str(jb, "rule_action", r->rules[i].rule_action);
+		json_kv_u64(jb, "hits", r->rules[i].hits);
+		json_kv_u64(jb, "blocked", r->rules[i].blocked);
+		json_kv_u64(jb, "killed", r->rules[i].killed);
+		json_obj_close(jb);
+	}
+	json_arr_close(jb);
+}
+
+static void verdicts(struct jbuf *jb, const struct report *r)
+{
+	size_t i;
+
+	json_arr_open(jb, "verdicts");
+	for (i = 0; i < r->n_rows; i++) {
+		const struct report_verdict *v = &r->rows[i];
+
+		json_obj_open(jb);
+		json_kv_u64(jb, "seq", v->seq);
+		json_kv_str(jb, "rule", v->rule);
+		json_kv_str(jb, "severity", v->severity);
+		json_kv_str(jb, "mode", v->mode);
+		json_kv_str(jb, "rule_action", v->rule_action);
+		json_kv_str(jb, "action", v->action);
+		json_kv_bool(jb, "blocked", v->blocked);
+		json_kv_bool(jb, "kernel_missed", v->kernel_missed);
+		if (v->kill_error)
+			json_kv_str(jb, "kill_error", v->kill_error);
+		json_kv_u64(jb, "pid", v->pid);
+		json_kv_u64(jb, "start_ns", v->start_ns);
+		json_kv_str(jb, "command", v->command);
+		json_obj_close(jb);
+	}
+	json_arr_close(jb);
+	json_kv_bool(jb, "verdicts_truncated", r->verdicts > r->n_rows);
+}
+
+static void network(struct jbuf *jb, const struct report *r)
+{
+	size_t i;
+
+	json_arr_open(jb, "network");
+	for (i = 0; i < r->n_dests; i++) {
+		const struct report_dest *d = &r->dests[i];
+
+		json_obj_open(jb);
+		json_kv_str(jb, "daddr", d->daddr);
+		json_kv_u64(jb, "dport", d->dport);
+		json_kv_str(jb, "proto", d->proto);
+		json_kv_str(jb, "dns_name", d->dns_name);
+		json_kv_u64(jb, "count", d->count);
+		json_kv_u64(jb, "first_pid", d->first_pid);
+		json_obj_close(jb);
+	}
+	json_arr_close(jb);
+	json_kv_u64(jb, "network_other", r->dests_other);
+}
+
+int report_write_json(FILE *f, const struct report *r)
+{
+	struct jbuf jb;
+	size_t i;
+	int err = 0;
+
+	jbuf_init(&jb);
+	json_obj_open(&jb);
+	json_kv_str(&jb, "status", report_status(r));
+	json_kv_bool(&jb, "complete", r->have_summary && !report_lost(r) && !r->seq_gaps);
+	if (r->have_summary)
+		json_kv_i64(&jb, "exit_status", r->exit_status);
+	else
+		json_kv_null(&jb, "exit_status");
+	json_kv_bool(&jb, "job_killed", r->job_killed);
+	if (r->job_name)
+		json_kv_str(&jb, "job", r->job_name);
+	json_arr_open(&jb, "command");
+	for (i = 0; r->command && r->command[i]; i++)
+		redact_json_strn(&jb, NULL, r->command[i], strlen(r->command[i]),
+				 i ? r->command[i - 1] : NULL);
+	json_arr_close(&jb);
+	json_kv_str(&jb, "policy", r->policy);
+	json_kv_str(&jb, "mode", r->mode);
+	json_kv_u64(&jb, "duration_ns", r->duration_ns);
+	json_kv_u64(&jb, "lost", report_lost(r));
+	counts(&jb, r);
+	rules(&jb, r);
+	verdicts(&jb, r);
+	network(&jb, r);
+	json_obj_close(&jb);
+	if (jb.oom)
+		err = -ENOMEM;
+	else if (fwrite(jb.buf, 1, jb.len, f) != jb.len || fputc('\n', f) == EOF)
+		err = -EIO;
+	jbuf_free(&jb);
+	return err;
+}

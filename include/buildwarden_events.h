@@ -18,10 +18,13 @@
 #define BW_PATH_MAX 1024     /* resolved paths: exe, cwd */
 #define BW_PATH_DEPTH 32     /* dentry components walked per path */
 #define BW_ARGS_MAX 16384    /* argv bytes, NUL-separated */
-#define BW_DATA_SLOT 4096    /* masked offset region ahead of argv */
+#define BW_DATA_SLOT 8192    /* masked offset region ahead of argv */
 #define BW_DATA_MAX (BW_DATA_SLOT + BW_ARGS_MAX)
 #define BW_DNS_MAX 512       /* DNS payload bytes captured (classic UDP size) */
 #define BW_FILE_PATH_MAX 512 /* user-supplied paths of file operations */
+#define BW_ENV_MAX 1024      /* loader variables captured at exec, NAME=VALUE\0 ... */
+#define BW_ENV_NAMES 4       /* variables asked for (env_names map) */
+#define BW_ENV_NAME_LEN 32
 
 enum bw_event_type {
 	BW_EV_FORK = 1,        /* a watched process created a process */
@@ -48,6 +51,40 @@ enum bw_event_type {
 /* The exec made its process a job root candidate (daemon job_roots map):
  * hdr.job_id is new, the process's start_ns. */
 #define BW_EXEC_JOB_ROOT (1u << 9)
+/* The executable has no name left: unlinked after it was opened, or a
+ * memfd. Userspace shows its exe as "PATH (deleted)", as /proc does. */
+#define BW_EXEC_EXE_DELETED (1u << 10)
+/* The executable lives on no mounted filesystem (memfd, other anonymous
+ * files): exe is "/" followed by the kernel's name for it ("/memfd:x"). */
+#define BW_EXEC_EXE_ANON (1u << 11)
+#define BW_EXEC_ENV_TRUNCATED (1u << 12) /* a loader variable was cut or left out */
+
+/* What an exec's fd 0, 1 and 2 are (bw_exec_event.stdio[]). */
+enum bw_stdio_kind {
+	BW_STDIO_NONE = 0, /* not open */
+	BW_STDIO_PIPE,     /* a pipe or FIFO; id: its inode, the same at both ends */
+	BW_STDIO_SOCKET,   /* family; for AF_INET/AF_INET6 the peer in addr/port */
+	BW_STDIO_TTY,      /* a terminal (rdev) */
+	BW_STDIO_NULL,     /* /dev/null */
+	BW_STDIO_FILE,     /* a regular file: its path follows cwd in data[] */
+	BW_STDIO_OTHER,    /* another device, a directory, an anonymous inode */
+};
+
+/* bw_stdio.mode */
+#define BW_STDIO_READ (1u << 0)  /* the descriptor was opened for reading */
+#define BW_STDIO_WRITE (1u << 1) /* ... for writing */
+
+struct bw_stdio {
+	__u64 id;       /* inode number (pipes: shared by both ends) */
+	__u8 addr[16];  /* socket peer; IPv4 in the first 4 bytes */
+	__u32 rdev;     /* character devices: (major << 20) | minor, as the kernel keeps it */
+	__u16 kind;     /* enum bw_stdio_kind */
+	__u16 family;   /* sockets: AF_* */
+	__u16 port;     /* socket peer port, host byte order */
+	__u16 mode;     /* BW_STDIO_* */
+	__u16 path_len; /* BW_STDIO_FILE: bytes of its path in data[], NUL included; 0 if unavailable */
+	__u16 pad;
+};
 
 /* bw_exec_failed_event.flags */
 #define BW_EXECFAIL_FILENAME_UNAVAILABLE (1u << 0)
@@ -78,9 +115,12 @@ struct bw_fork_event {
 
 /*
  * data[] holds, in order: filename, exe, cwd (each NUL-terminated, lengths
- * include the NUL; a zero length means absent) and then argv, args_len
- * bytes of NUL-separated arguments. argc is the kernel's count and can
- * exceed the arguments present when BW_EXEC_ARGS_TRUNCATED is set.
+ * include the NUL; a zero length means absent), the paths of the stdio
+ * descriptors that are files (fd order, stdio[i].path_len each), env_len
+ * bytes of loader variables ("LD_PRELOAD=value\0...", only the names the
+ * env_names map asks for, never any other variable), and then argv,
+ * args_len bytes of NUL-separated arguments. argc is the kernel's count and
+ * can exceed the arguments present when BW_EXEC_ARGS_TRUNCATED is set.
  */
 struct bw_exec_event {
 	struct bw_event_header hdr;
@@ -100,6 +140,9 @@ struct bw_exec_event {
 	__u16 exe_len;
 	__u16 cwd_len;
 	__u16 args_len;
+	__u16 env_len;
+	__u16 pad1[3];
+	struct bw_stdio stdio[3]; /* fd 0, 1, 2 of the new program */
 	char comm[BW_COMM_LEN]; /* comm after exec */
 	char data[];
 };
@@ -154,6 +197,8 @@ enum bw_file_op {
 	BW_FILE_OPEN = 1, /* flags say read or write/create/truncate */
 	BW_FILE_RENAME = 2,
 	BW_FILE_UNLINK = 3,
+	BW_FILE_CHMOD = 4,    /* chmod/fchmod/fchmodat: open_flags holds the mode */
+	BW_FILE_SETXATTR = 5, /* setxattr family: path2 holds the attribute's name */
 };
 
 /* bw_file_event.flags */
@@ -192,6 +237,7 @@ enum bw_priv_op {
 	BW_PRIV_MODULE,      /* arg0: 0 init_module, 1 finit_module */
 	BW_PRIV_MEMFD,       /* arg0 flags; data: name */
 	BW_PRIV_SIGNAL_AGENT,/* arg0 signal; target_pid: the agent */
+	BW_PRIV_VM_ACCESS,   /* process_vm_readv/writev: arg0 0 read, 1 write; target_pid */
 	BW_PRIV_OP_MAX,
 };
 
@@ -231,6 +277,16 @@ struct bw_proc_state {
  */
 #define BW_PROC_USER_DENY (1u << 0)
 #define BW_PROC_DOOMED (1u << 1)
+/*
+ * Writers worth following (drop-and-execute): BW_PROC_NET, the process
+ * connected to an IPv4/IPv6 peer (DNS's port 53 aside) since its last
+ * exec; BW_PROC_WATCH_WRITES, its program's comm is in the writer_names
+ * map (decoders, downloaders). Every open for writing such a process makes
+ * is reported, wherever it is. Both are cleared at exec (a new program is
+ * judged afresh) and inherited at fork.
+ */
+#define BW_PROC_NET (1u << 2)
+#define BW_PROC_WATCH_WRITES (1u << 3)
 
 /*
  * Daemon job roots (map "job_roots"): a process in no job that execs a
@@ -297,6 +353,17 @@ struct bw_hook_config {
 	__u32 agent_tgid;  /* signals aimed at it are reported */
 	__u32 fail_closed; /* if the agent dies, job processes die at their next step */
 	__u32 lazy;        /* no record needs the agent at once (no kill in userspace) */
+};
+
+/*
+ * Array map "env_names" (BW_ENV_NAMES entries): the environment variables
+ * an exec record carries, "LD_PRELOAD" and the like. An entry with len 0
+ * is unused; all unused turns the environment scan off.
+ */
+struct bw_env_name {
+	char name[BW_ENV_NAME_LEN]; /* without the '=' */
+	__u32 len;
+	__u32 pad;
 };
 
 /* Array map "fail_state", written by BPF: the agent is gone. */

@@ -31,6 +31,11 @@ struct bw_event_view {
 	/* exec: args_len bytes of NUL-separated arguments */
 	const char *args;
 	uint32_t args_len;
+	/* exec: the path of stdio[i] when it is a file, else NULL */
+	const char *stdio_path[3];
+	/* exec: env_len bytes of NUL-separated NAME=VALUE loader variables */
+	const char *env;
+	uint32_t env_len;
 	/* file: path and rename's target (cwd above); priv: its string argument */
 	const char *path;
 	const char *path2;

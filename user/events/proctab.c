@@ -27,6 +27,8 @@ static void proc_free(struct bw_proc *p)
 	free(p->exe);
 	free(p->cwd);
 	argv_free(&p->argv);
+	argv_free(&p->env);
+	free(p->late_fired);
 	free(p);
 }
 
@@ -241,6 +243,10 @@ static int apply_exec(struct bw_proctab *t, const struct bw_event_view *v)
 		return err;
 	argv_free(&p->argv);
 	p->argv = argv;
+	argv_free(&p->env);
+	/* Most execs carry no loader variable: no allocation for those. */
+	if (v->env_len && (err = argv_split(v->env, v->env_len, &p->env)))
+		return err;
 	err = set_str(&p->filename, v->filename);
 	if (!err && (!p->n_execs || !p->origin))
 		err = set_str(&p->origin, v->filename);
@@ -256,6 +262,13 @@ static int apply_exec(struct bw_proctab *t, const struct bw_event_view *v)
 	p->uid = e->uid;
 	p->euid = e->euid;
 	p->argv_truncated = e->flags & BW_EXEC_ARGS_TRUNCATED;
+	p->exec_flags = e->flags;
+	memcpy(p->stdio, e->stdio, sizeof(p->stdio));
+	/* A new program: what was known of the old one no longer holds. */
+	p->prov = 0;
+	free(p->late_fired);
+	p->late_fired = NULL;
+	p->n_late_fired = 0;
 	p->n_execs++;
 	memcpy(p->comm, e->comm, sizeof(p->comm));
 	/* No fork record (a job root): fall back to the current parent. */
@@ -334,6 +347,8 @@ void proctab_exec_info(const struct bw_proc *p, struct bw_exec_info *e, const ch
 	e->euid = p->euid;
 	e->ancestors = anc;
 	e->ancestor_filenames = anc_files;
+	e->env = p->env.v;
+	e->n_env = p->env.n;
 	e->n_ancestors = proctab_ancestry(p, anc, anc_files, BW_ANCESTRY_MAX);
 }
 

@@ -53,6 +53,18 @@ struct bw_proc {
 	const char *ended_by_rule;
 	bool blocked;
 	bool kept; /* proctab_keep(): never pruned */
+	/* What the latest exec started with, for provenance. */
+	struct bw_stdio stdio[3];
+	struct bw_argv env;     /* loader variables, NAME=VALUE */
+	uint32_t exec_flags;    /* BW_EXEC_* */
+	/* What provenance (pipeline/provenance.c) knows of this process's
+	 * program: BW_PROV_NETWORK, _DECODER, _PACKAGE_MANAGER. */
+	uint32_t prov;
+	/* Rules that judge provenance already fired for this exec, so a
+	 * late fact (a pipe's writer starting after its reader) adds only
+	 * verdicts not yet given. */
+	uint32_t *late_fired;
+	uint32_t n_late_fired;
 };
 
 /*

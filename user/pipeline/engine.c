@@ -143,33 +143,106 @@ static void verdict_init(struct verdict *v, const struct bw_job *j, const struct
 	v->ktime_ns = ktime_ns;
 }
 
-static void judge_exec(struct bw_engine *e, struct bw_job *j, const struct bw_exec_event *x)
+/* p as the policy sees it, provenance included. */
+static void exec_info_of(struct bw_job *j, struct bw_proc *p, struct bw_exec_info *info,
+			 const char **anc, const char **anc_files)
 {
+	proctab_exec_info(p, info, anc, anc_files);
+	prov_fill(&j->prov, &j->procs, p, info);
+}
+
+/* An exec verdict's "event": the provenance behind it, when there is any. */
+static void exec_verdict_event(struct bw_engine *e, struct bw_job *j, struct verdict *v,
+			       const struct bw_exec_info *info)
+{
+	jbuf_reset(&e->jb_event);
+	json_obj_open(&e->jb_event);
+	prov_json(&j->prov, &j->procs, v->proc, info, &e->jb_event);
+	json_obj_close(&e->jb_event);
+	if (!e->jb_event.oom && e->jb_event.len > 2) {
+		v->event_json = e->jb_event.buf;
+		v->event_json_len = e->jb_event.len;
+	}
+}
+
+static bool late_fired(const struct bw_proc *p, size_t rule)
+{
+	for (uint32_t i = 0; i < p->n_late_fired; i++)
+		if (p->late_fired[i] == rule)
+			return true;
+	return false;
+}
+
+static void late_mark(struct bw_proc *p, size_t rule)
+{
+	uint32_t *n = realloc(p->late_fired, (p->n_late_fired + 1) * sizeof(*n));
+
+	if (!n)
+		return; /* at worst the verdict is given twice */
+	n[p->n_late_fired++] = (uint32_t)rule;
+	p->late_fired = n;
+}
+
+/*
+ * Judge p's exec. late: again, because a fact about it arrived after its
+ * exec (its pipe's writer started, or connected): only rules that judge
+ * such facts, and only those that have not fired for it yet.
+ */
+static bool judge_proc(struct bw_engine *e, struct bw_job *j, struct bw_proc *p,
+		       const struct bw_exec_event *x, bool late)
+{
+	bool kernel_rule_seen = false;
 	const struct bw_rule *hits[MAX_VERDICTS_PER_EXEC];
 	const char *anc[BW_ANCESTRY_MAX], *anc_files[BW_ANCESTRY_MAX];
 	struct bw_exec_info info;
 	struct verdict v;
-	struct bw_proc *p = proctab_find(&j->procs, x->hdr.pid, x->hdr.start_ns);
-	size_t n, i;
-	bool kernel_rule_seen = false;
+	size_t n, i, idx;
 
-	if (!p || !j->policy)
-		return;
-	proctab_exec_info(p, &info, anc, anc_files);
+	exec_info_of(j, p, &info, anc, anc_files);
 	n = policy_match(j->policy, &info, hits, MAX_VERDICTS_PER_EXEC);
 	if (n > MAX_VERDICTS_PER_EXEC)
 		n = MAX_VERDICTS_PER_EXEC;
 	for (i = 0; i < n; i++) {
-		verdict_init(&v, j, hits[i], p, x->hdr.ktime_ns);
-		kernel_rule_seen |= policy_rule_index(hits[i]) + 1 == x->deny_rule;
+		idx = policy_rule_index(hits[i]);
+		if (policy_rule_is_late(hits[i])) {
+			if (late_fired(p, idx))
+				continue;
+			late_mark(p, idx);
+		} else if (late) {
+			continue;
+		}
+		verdict_init(&v, j, hits[i], p, x ? x->hdr.ktime_ns : clock_mono_ns());
+		exec_verdict_event(e, j, &v, &info);
+		kernel_rule_seen |= x && idx + 1 == x->deny_rule;
 		act(e, j, &v, x);
 	}
+	return kernel_rule_seen;
+}
+
+static void judge_exec(struct bw_engine *e, struct bw_job *j, const struct bw_exec_event *x)
+{
+	struct verdict v;
+	struct bw_proc *p = proctab_find(&j->procs, x->hdr.pid, x->hdr.start_ns);
+	bool kernel_rule_seen;
+
+	if (!p || !j->policy)
+		return;
+	kernel_rule_seen = judge_proc(e, j, p, x, false);
 	/* The kernel's rule always gets its verdict, even if userspace disagrees. */
 	if ((x->flags & BW_EXEC_DENIED) && !kernel_rule_seen && x->deny_rule &&
 	    x->deny_rule <= policy_rule_count(j->policy)) {
 		verdict_init(&v, j, policy_rule(j->policy, x->deny_rule - 1), p, x->hdr.ktime_ns);
 		act(e, j, &v, x);
 	}
+}
+
+/* Processes whose provenance changed after their exec: judge them again. */
+static void judge_late(struct bw_engine *e, struct bw_job *j, const struct prov_rejudge *rj)
+{
+	if (!j->policy || !policy_has_late_rules(j->policy))
+		return;
+	for (uint32_t i = 0; i < rj->n; i++)
+		judge_proc(e, j, rj->procs[i], NULL, true);
 }
 
 /* /proc/PID/..., /proc/self/...: whose memory or environment a path names. */
@@ -215,7 +288,7 @@ static void judge_event(struct bw_engine *e, struct bw_job *j, const struct bw_e
 
 	if (!p)
 		return; /* a process we never saw start cannot be placed in its job */
-	proctab_exec_info(p, &info, anc, anc_files);
+	exec_info_of(j, p, &info, anc, anc_files);
 	ni->info.proc = &info;
 	n = policy_match_event(j->policy, &ni->info, hits, MAX_VERDICTS_PER_EXEC);
 	if (!n)
@@ -230,6 +303,23 @@ static void judge_event(struct bw_engine *e, struct bw_job *j, const struct bw_e
 		vd.event_json = e->jb_event.buf;
 		vd.event_json_len = e->jb_event.len;
 		act(e, j, &vd, NULL);
+	}
+}
+
+/* What a connect or a write tells of the job's data flows. */
+static void on_hook_provenance(struct bw_engine *e, struct bw_job *j,
+			       const struct bw_event_view *v)
+{
+	struct bw_proc *p = proctab_find(&j->procs, v->hdr->pid, v->hdr->start_ns);
+	struct prov_rejudge rj = { .n = 0 };
+
+	if (!p)
+		return;
+	if (v->hdr->type == BW_EV_CONNECT) {
+		prov_on_connect(&j->prov, &j->procs, p, &e->ni.info.connect, &rj);
+		judge_late(e, j, &rj);
+	} else if (v->hdr->type == BW_EV_FILE) {
+		prov_on_file(&j->prov, &j->procs, p, &e->ni.info.file);
 	}
 }
 
@@ -258,6 +348,7 @@ static void on_hook_event(struct bw_engine *e, struct bw_job *j, const struct bw
 	/* on: dns judges the queries a job sends; answers only inform connects. */
 	if (j->policy && !(v->hdr->type == BW_EV_DNS && v->dns->direction == BW_DNS_ANSWER))
 		judge_event(e, j, v);
+	on_hook_provenance(e, j, v);
 }
 
 /* An exec the BPF LSM hook refused: the verdict is already carried out. */
@@ -280,6 +371,17 @@ static void judge_lsm_denied(struct bw_engine *e, struct bw_job *j, const struct
 	v.event_json = e->jb_event.buf;
 	v.event_json_len = e->jb_event.len;
 	act(e, j, &v, NULL);
+}
+
+static void on_exec(struct bw_engine *e, struct bw_job *j, const struct bw_event_view *v)
+{
+	struct bw_proc *p = proctab_find(&j->procs, v->hdr->pid, v->hdr->start_ns);
+	struct prov_rejudge rj = { .n = 0 };
+
+	if (p)
+		prov_on_exec(&j->prov, &j->procs, p, v, &rj);
+	judge_exec(e, j, v->exec);
+	judge_late(e, j, &rj);
 }
 
 int engine_on_event(void *ctx, void *data, size_t size)
@@ -313,7 +415,7 @@ int engine_on_event(void *ctx, void *data, size_t size)
 	if (e->ops.on_line)
 		e->ops.on_line(e, j, events_type_name(v.hdr->type), v.hdr->pid, NULL);
 	if (v.hdr->type == BW_EV_EXEC)
-		judge_exec(e, j, v.exec);
+		on_exec(e, j, &v);
 	else if (v.hdr->type == BW_EV_EXEC_FAILED && (v.exec_failed->flags & BW_EXECFAIL_DENIED))
 		judge_lsm_denied(e, j, &v);
 	else if (v.hdr->type == BW_EV_EXIT && e->ops.on_exit)

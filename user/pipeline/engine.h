@@ -22,6 +22,7 @@
 #include "events/proctab.h"
 #include "report/report.h"
 #include "events/verdict.h"
+#include "pipeline/provenance.h"
 
 struct bw_job {
 	uint64_t id;            /* the kernel's job_id */
@@ -29,6 +30,7 @@ struct bw_job {
 	struct bw_policy *policy;
 	uint64_t *rule_hits;
 	struct bw_proctab procs;
+	struct provenance prov;
 	struct jobctl ctl;
 	char *events_path;      /* NULL, "-" (stdout) or a file */
 	FILE *events;

@@ -15,8 +15,14 @@
 
 int job_init(struct bw_job *j, uint64_t id)
 {
+	int err;
+
 	j->id = id;
-	return proctab_init(&j->procs);
+	err = proctab_init(&j->procs);
+	if (!err && (err = prov_init(&j->prov)))
+		prov_free(&j->prov);
+	proctab_free(&j->procs);
+	return err;
 }
 
 int job_set_policy(struct bw_job *j, struct bw_policy *policy)
@@ -235,6 +241,7 @@ bool job_may_kill(const struct bw_job *j)
 void job_free(struct bw_job *j)
 {
 	jobctl_cleanup(&j->ctl);
+	prov_free(&j->prov);
 	proctab_free(&j->procs);
 	policy_free(j->policy);
 	free(j->rule_hits);

@@ -34,6 +34,55 @@ struct bw_exec_info {
 	 * through `#!/usr/bin/env`); may be NULL. */
 	const char *const *ancestor_filenames;
 	uint32_t n_ancestors;
+	/*
+	 * Provenance (pipeline/provenance.c): where the process's input and
+	 * program came from, as sets of BW_PROV_* bits.
+	 */
+	uint32_t stdin_prov;    /* fd 0: its kind, and what fed it */
+	uint32_t stdout_prov;   /* fd 1: its kind */
+	uint32_t stdio_prov;    /* fd 0, 1 and 2 together */
+	uint32_t program_from;  /* interpreters: BW_PROG_* */
+	uint32_t script_prov;   /* an inline program (-c, -e) that came from a
+				 * command substitution: what fed it */
+	uint32_t exe_prov;      /* the executable was written in this job by ... */
+	bool name_mismatch;     /* argv[0] names another program than it runs */
+	/* Loader variables at exec, "NAME=VALUE" (only those the kernel was
+	 * asked to read: LD_PRELOAD, LD_AUDIT, LD_LIBRARY_PATH). */
+	char *const *env;
+	uint32_t n_env;
+};
+
+/*
+ * Provenance bits. Kinds say what a descriptor is; the others what fed a
+ * pipe or wrote a file: a process that talked to the network (a
+ * downloader, or anything that connected to an IP peer), one that decoded
+ * data (base64 -d, xxd -r, openssl enc -d, gzip -d ...), or a package
+ * manager writing what it installs.
+ */
+enum bw_prov {
+	BW_PROV_PIPE = 1u << 0,
+	BW_PROV_SOCKET = 1u << 1, /* an IPv4/IPv6 socket */
+	BW_PROV_LOCAL_SOCKET = 1u << 2, /* a Unix or other non-IP socket */
+	BW_PROV_FILE = 1u << 3,
+	BW_PROV_TTY = 1u << 4,
+	BW_PROV_NULL = 1u << 5,
+	BW_PROV_CLOSED = 1u << 6,
+	BW_PROV_OTHER = 1u << 7,
+	BW_PROV_NETWORK = 1u << 8,
+	BW_PROV_DECODER = 1u << 9,
+	BW_PROV_PACKAGE_MANAGER = 1u << 10,
+	BW_PROV_WRITTEN = 1u << 11, /* exe_prov: written in this job at all */
+	BW_PROV_COUNT = 12,
+};
+
+/* Where an interpreter reads its program from. */
+enum bw_prog_from {
+	BW_PROG_STDIN = 1u << 0,    /* no script operand, -s, or "-" */
+	BW_PROG_ARGUMENT = 1u << 1, /* -c, -e, -r ... */
+	BW_PROG_FILE = 1u << 2,
+	BW_PROG_FD = 1u << 3,       /* /dev/fd/N, /proc/self/fd/N */
+	BW_PROG_MODULE = 1u << 4,   /* python -m */
+	BW_PROG_COUNT = 5,
 };
 
 /*
@@ -64,13 +113,15 @@ struct bw_dns_info {
 };
 
 struct bw_file_info {
-	const char *op;      /* "open-write", "open-read", "rename", "unlink" */
+	const char *op;      /* "open-write", "open-read", "rename", "unlink", "chmod", "setxattr" */
 	const char *path;    /* absolute */
 	const char *path2;   /* rename's target, or NULL */
 	/* A path under /proc/<pid>/ names a process: that pid (self and
 	 * thread-self resolved), else 0. target_in_job: it is in the same job. */
 	uint32_t target_pid;
 	bool target_in_job;
+	uint32_t mode;       /* chmod: the mode set */
+	const char *xattr;   /* setxattr: the attribute's name, or NULL */
 };
 
 struct bw_priv_info {

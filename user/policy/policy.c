@@ -75,6 +75,19 @@ unsigned policy_rule_line(const struct bw_rule *r)
 	return r->line;
 }
 
+bool policy_rule_is_late(const struct bw_rule *r)
+{
+	return r->late;
+}
+
+bool policy_has_late_rules(const struct bw_policy *p)
+{
+	for (size_t i = 0; p && i < p->n_rules; i++)
+		if (p->rules[i].late)
+			return true;
+	return false;
+}
+
 bool policy_rule_in_kernel(const struct bw_rule *r)
 {
 	return r->in_kernel;

@@ -109,12 +109,19 @@ size_t policy_rule_index(const struct bw_rule *r);
 unsigned policy_rule_line(const struct bw_rule *r); /* of "- name:" */
 /* True when the rule is enforced by BPF maps: deny in enforce mode. */
 bool policy_rule_in_kernel(const struct bw_rule *r);
+/* The rule judges facts that may come after the exec (stdin, stdio,
+ * script_origin): the engine judges an exec again when they do. */
+bool policy_rule_is_late(const struct bw_rule *r);
+bool policy_has_late_rules(const struct bw_policy *p);
 
 const char *policy_action_name(enum policy_action a);
 const char *policy_severity_name(enum policy_severity s);
 const char *policy_mode_name(enum policy_mode m);
 /* "exec", "connect", "dns", "file", "privilege"; "?" when out of range. */
 const char *policy_on_name(enum bw_event_kind k);
+/* Names of bit i of enum bw_prov and enum bw_prog_from (NULL past the end). */
+const char *policy_prov_name(unsigned i);
+const char *policy_prog_name(unsigned i);
 
 /*
  * Kernel-side keys of the deny rules, for the loader to put in BPF maps.

@@ -59,14 +59,59 @@ static const struct named proto_names[] = { { "tcp", 0 }, { "udp", 0 }, { "other
 
 static const struct named file_op_names[] = {
 	{ "open-write", 0 }, { "open-read", 0 }, { "rename", 0 }, { "unlink", 0 },
+	{ "chmod", 0 },	     { "setxattr", 0 },
 };
 
 static const struct named priv_op_names[] = {
 	{ "ptrace", 0 }, { "setuid", 0 }, { "setgid", 0 }, { "mount", 0 },
 	{ "bpf", 0 },	 { "module", 0 }, { "memfd", 0 },  { "signal-agent", 0 },
+	{ "process-vm", 0 },
 };
 
+/* Index i names bit (1 << i): one table each, also for JSON (policy_prov_name). */
+static const struct named prov_names[BW_PROV_COUNT] = {
+	{ "pipe", 0 },	  { "socket", 0 },  { "local-socket", 0 }, { "file", 0 },
+	{ "tty", 0 },	  { "null", 0 },    { "closed", 0 },	   { "other", 0 },
+	{ "network", 0 }, { "decoder", 0 }, { "package-manager", 0 }, { "written", 0 },
+};
+
+static const struct named prog_names[BW_PROG_COUNT] = {
+	{ "stdin", 0 }, { "argument", 0 }, { "file", 0 }, { "fd", 0 }, { "module", 0 },
+};
+
+static const struct named mode_names[] = {
+	{ "setuid", 0 }, { "setgid", 0 }, { "sticky", 0 }, { "executable", 0 },
+};
+
+const char *policy_prov_name(unsigned i)
+{
+	return i < BW_PROV_COUNT ? prov_names[i].name : NULL;
+}
+
+const char *policy_prog_name(unsigned i)
+{
+	return i < BW_PROG_COUNT ? prog_names[i].name : NULL;
+}
+
+const char *policy_mode_bit_name(unsigned i)
+{
+	return i < sizeof(mode_names) / sizeof(mode_names[0]) ? mode_names[i].name : NULL;
+}
+
 static const struct vkind k_str = { .label = "string" };
+static const struct vkind k_prov = {
+	NAMES(prov_names), .label = "provenance",
+	.valid = "pipe, socket, local-socket, file, tty, null, closed, other, network, "
+		 "decoder, package-manager, written",
+};
+static const struct vkind k_prog = {
+	NAMES(prog_names), .label = "program source",
+	.valid = "stdin, argument, file, fd, module",
+};
+static const struct vkind k_mode = {
+	NAMES(mode_names), .label = "mode bit",
+	.valid = "setuid, setgid, sticky, executable",
+};
 static const struct vkind k_num = { .num = true, .max = UINT32_MAX };
 static const struct vkind k_port = { .num = true, .max = 65535 };
 static const struct vkind k_result = {
@@ -84,11 +129,11 @@ static const struct vkind k_proto = { NAMES(proto_names), .label = "protocol",
 				      .valid = "tcp, udp, other" };
 static const struct vkind k_file_op = {
 	NAMES(file_op_names), .label = "file op",
-	.valid = "open-write, open-read, rename, unlink",
+	.valid = "open-write, open-read, rename, unlink, chmod, setxattr",
 };
 static const struct vkind k_priv_op = {
 	NAMES(priv_op_names), .label = "privilege op",
-	.valid = "ptrace, setuid, setgid, mount, bpf, module, memfd, signal-agent",
+	.valid = "ptrace, setuid, setgid, mount, bpf, module, memfd, signal-agent, process-vm",
 };
 static const struct vkind k_domain = { .domain = true, .label = "host name" };
 
@@ -110,7 +155,8 @@ static const struct op_name num_ops[] = {
 #define STR_OPS_VALID "exact, prefix, suffix, glob, regex, not, any, all"
 #define NUM_OPS_VALID "eq, ne, lt, le, gt, ge, not, any, all"
 #define CONDS_VALID "exe, filename, basename, argv, arg0..arg4095, cmdline, " \
-		    "argc, cwd, uid, euid, parent, ancestor, not, any"
+		    "argc, cwd, uid, euid, parent, ancestor, stdin, stdout, stdio, " \
+		    "program_from, script_origin, exe_origin, env, name_mismatch, not, any"
 
 #define ON(k) (1u << (k))
 #define ON_ALL (ON(BW_ON_EXEC) | ON(BW_ON_CONNECT) | ON(BW_ON_DNS) | \
@@ -148,6 +194,16 @@ static const struct field_name fields[] = {
 	{ "op", POL_F_FILE_OP, &k_file_op, ON(BW_ON_FILE) },
 	{ "op", POL_F_PRIV_OP, &k_priv_op, ON(BW_ON_PRIVILEGE) },
 	{ "target_in_job", POL_F_TARGET_IN_JOB, NULL, ON(BW_ON_FILE) | ON(BW_ON_PRIVILEGE) },
+	{ "stdin", POL_F_STDIN, &k_prov, ON_ALL },
+	{ "stdout", POL_F_STDOUT, &k_prov, ON_ALL },
+	{ "stdio", POL_F_STDIO, &k_prov, ON_ALL },
+	{ "program_from", POL_F_PROGRAM_FROM, &k_prog, ON_ALL },
+	{ "script_origin", POL_F_SCRIPT_ORIGIN, &k_prov, ON_ALL },
+	{ "exe_origin", POL_F_EXE_ORIGIN, &k_prov, ON_ALL },
+	{ "env", POL_F_ENV, &k_str, ON_ALL },
+	{ "name_mismatch", POL_F_NAME_MISMATCH, NULL, ON_ALL },
+	{ "mode", POL_F_MODE, &k_mode, ON(BW_ON_FILE) },
+	{ "xattr", POL_F_XATTR, &k_str, ON(BW_ON_FILE) },
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -632,7 +688,7 @@ static const char *policy_conds_valid(int on)
 	case BW_ON_DNS:
 		return CONDS_VALID ", qname, qtype";
 	case BW_ON_FILE:
-		return CONDS_VALID ", path, op, target_in_job";
+		return CONDS_VALID ", path, op, target_in_job, mode, xattr";
 	case BW_ON_PRIVILEGE:
 		return CONDS_VALID ", op, target_in_job";
 	default:
@@ -729,6 +785,7 @@ static bool parse_cond(struct pol_parser *ps, const yaml_node_t *kn,
 	case POL_F_ADDRESS:
 		return policy_parse_cidrs(ps, v, &c->cidrs, &c->n_cidrs) == 0;
 	case POL_F_TARGET_IN_JOB:
+	case POL_F_NAME_MISMATCH:
 		return parse_bool(ps, k, v, c);
 	default:
 		return (c->test = parse_test(ps, v, POL_ANY, f->kind)) != NULL;
@@ -773,6 +830,9 @@ static int cond_cost(const struct pol_cond *c)
 		[POL_F_QTYPE] = 0,    [POL_F_FILE_OP] = 0,  [POL_F_PRIV_OP] = 0,
 		[POL_F_TARGET_IN_JOB] = 0, [POL_F_ADDRESS] = 1, [POL_F_DOMAIN] = 1,
 		[POL_F_QNAME] = 1,    [POL_F_PATH] = 1,
+		[POL_F_STDIN] = 0,    [POL_F_STDOUT] = 0,   [POL_F_STDIO] = 0,
+		[POL_F_PROGRAM_FROM] = 0, [POL_F_SCRIPT_ORIGIN] = 0, [POL_F_EXE_ORIGIN] = 0,
+		[POL_F_NAME_MISMATCH] = 0, [POL_F_MODE] = 0, [POL_F_XATTR] = 1, [POL_F_ENV] = 2,
 	};
 
 	return base[c->field] * 2 + (c->test && test_has_regex(c->test));
@@ -835,6 +895,21 @@ int policy_parse_group(struct pol_parser *ps, const yaml_node_t *map,
 		return -EINVAL;
 	qsort(g->conds, g->n_conds, sizeof(*g->conds), cond_cmp);
 	return 0;
+}
+
+bool policy_group_is_late(const struct pol_group *g)
+{
+	for (size_t i = 0; i < g->n_conds; i++) {
+		const struct pol_cond *c = &g->conds[i];
+
+		if (c->field == POL_F_STDIN || c->field == POL_F_STDIO ||
+		    c->field == POL_F_SCRIPT_ORIGIN)
+			return true;
+		for (size_t j = 0; j < c->n_groups; j++)
+			if (policy_group_is_late(&c->groups[j]))
+				return true;
+	}
+	return false;
 }
 
 struct pol_test *policy_parse_domains(struct pol_parser *ps, const yaml_node_t *n)

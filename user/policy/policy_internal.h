@@ -83,6 +83,17 @@ enum pol_field {
 	POL_F_FILE_OP,
 	POL_F_PRIV_OP, /* privilege */
 	POL_F_TARGET_IN_JOB, /* file and privilege: test->num is 0 or 1 */
+	/* Provenance (any rule): sets of names, true when any member passes. */
+	POL_F_STDIN,
+	POL_F_STDOUT,
+	POL_F_STDIO,
+	POL_F_PROGRAM_FROM,
+	POL_F_SCRIPT_ORIGIN,
+	POL_F_EXE_ORIGIN,
+	POL_F_ENV,           /* the loader variables, NAME=VALUE, any of */
+	POL_F_NAME_MISMATCH, /* test->num is 0 or 1 */
+	POL_F_MODE,          /* file (chmod): setuid, setgid, sticky, executable */
+	POL_F_XATTR,         /* file (setxattr): the attribute's name */
 	POL_F_COUNT,
 };
 
@@ -142,6 +153,7 @@ struct bw_rule {
 	struct pol_group match;  /* may be empty when allow is given */
 	struct pol_allow *allow; /* matches only events no entry allows */
 	size_t n_allow;
+	bool late; /* judges facts that can arrive after the exec (policy_rule_is_late) */
 };
 
 struct bw_policy {
@@ -185,6 +197,10 @@ bool policy_check_duplicate_keys(struct pol_parser *ps, const yaml_node_t *map,
 int policy_parse_group(struct pol_parser *ps, const yaml_node_t *map,
 		       struct pol_group *g);
 void policy_group_clear(struct pol_group *g);
+/* Whether g tests a fact that may come after the exec (a pipe's writer). */
+bool policy_group_is_late(const struct pol_group *g);
+/* Name of bit i of a chmod mode set (setuid, setgid, sticky, executable). */
+const char *policy_mode_bit_name(unsigned i);
 void policy_test_free(struct pol_test *t);
 /* The name of a numeric value of a field (qtype 16 is "TXT"), or NULL. */
 const char *policy_value_name(enum pol_field f, int64_t v);

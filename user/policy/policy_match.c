@@ -157,6 +157,23 @@ static bool lineage(const struct pol_cond *c, const struct bw_exec_info *e)
 
 static bool group_holds(const struct pol_group *g, struct match_ctx *m);
 
+/* A set of named bits passes when one of its members does. */
+static bool test_set(const struct pol_test *t, uint32_t bits, const char *(*name)(unsigned))
+{
+	const char *s;
+
+	for (unsigned i = 0; bits >> i; i++)
+		if ((bits & (1u << i)) && (s = name(i)) && test_str(t, s))
+			return true;
+	return false;
+}
+
+static uint32_t mode_bits(uint32_t mode)
+{
+	return (mode & 04000 ? 1u : 0) | (mode & 02000 ? 2u : 0) | (mode & 01000 ? 4u : 0) |
+	       (mode & 0111 ? 8u : 0);
+}
+
 /* The event's fields; any field of another kind of event is false. */
 static bool event_cond_holds(const struct pol_cond *c, struct match_ctx *m)
 {
@@ -190,6 +207,11 @@ static bool event_cond_holds(const struct pol_cond *c, struct match_ctx *m)
 	case POL_F_PRIV_OP:
 		return ev->kind == BW_ON_PRIVILEGE && ev->priv.op &&
 		       test_str(c->test, ev->priv.op);
+	case POL_F_MODE:
+		return ev->kind == BW_ON_FILE && ev->file.op && !strcmp(ev->file.op, "chmod") &&
+		       test_set(c->test, mode_bits(ev->file.mode), policy_mode_bit_name);
+	case POL_F_XATTR:
+		return ev->kind == BW_ON_FILE && ev->file.xattr && test_str(c->test, ev->file.xattr);
 	case POL_F_TARGET_IN_JOB: /* no target, no answer: false either way */
 		if (ev->kind == BW_ON_FILE)
 			return ev->file.target_pid && test_num(c->test, ev->file.target_in_job);
@@ -228,6 +250,25 @@ static bool cond_holds(const struct pol_cond *c, struct match_ctx *m)
 	case POL_F_PARENT:
 	case POL_F_ANCESTOR:
 		return lineage(c, e);
+	case POL_F_STDIN:
+		return test_set(c->test, e->stdin_prov, policy_prov_name);
+	case POL_F_STDOUT:
+		return test_set(c->test, e->stdout_prov, policy_prov_name);
+	case POL_F_STDIO:
+		return test_set(c->test, e->stdio_prov, policy_prov_name);
+	case POL_F_PROGRAM_FROM:
+		return test_set(c->test, e->program_from, policy_prog_name);
+	case POL_F_SCRIPT_ORIGIN:
+		return test_set(c->test, e->script_prov, policy_prov_name);
+	case POL_F_EXE_ORIGIN:
+		return test_set(c->test, e->exe_prov, policy_prov_name);
+	case POL_F_ENV:
+		for (uint32_t i = 0; e->env && i < e->n_env; i++)
+			if (e->env[i] && test_str(c->test, e->env[i]))
+				return true;
+		return false;
+	case POL_F_NAME_MISMATCH:
+		return test_num(c->test, e->name_mismatch);
 	case POL_F_NOT:
 		return !group_holds(&c->groups[0], m);
 	case POL_F_ANY:

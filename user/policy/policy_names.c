@@ -52,6 +52,11 @@ const char *policy_field_name(enum pol_field f)
 		[POL_F_QTYPE] = "qtype",       [POL_F_PATH] = "path",
 		[POL_F_FILE_OP] = "op",	       [POL_F_PRIV_OP] = "op",
 		[POL_F_TARGET_IN_JOB] = "target_in_job",
+		[POL_F_STDIN] = "stdin",       [POL_F_STDOUT] = "stdout",
+		[POL_F_STDIO] = "stdio",       [POL_F_PROGRAM_FROM] = "program_from",
+		[POL_F_SCRIPT_ORIGIN] = "script_origin", [POL_F_EXE_ORIGIN] = "exe_origin",
+		[POL_F_ENV] = "env",           [POL_F_NAME_MISMATCH] = "name_mismatch",
+		[POL_F_MODE] = "mode",         [POL_F_XATTR] = "xattr",
 	};
 
 	return (unsigned)f < sizeof(names) / sizeof(names[0]) ? names[f] : "?";
@@ -66,3 +71,4 @@ const char *policy_on_name(enum bw_event_kind k)
 
 	return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
 }
+

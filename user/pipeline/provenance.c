@@ -1,0 +1,739 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Provenance within one job (provenance.h): facts the kernel gives one
+ * record at a time, joined here into what a rule can judge: "this shell
+ * reads its program from a pipe a downloader writes into", "this program
+ * was written by a process that had just talked to the network".
+ *
+ * The tables of program names below say what a program is (downloader,
+ * decoder, interpreter, package manager); the behaviour judged is what the
+ * kernel saw those processes do with their descriptors and files.
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <limits.h>
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "lib/basename.h"
+#include "lib/redact.h"
+#include "pipeline/provenance.h"
+#include "policy/policy.h"
+
+#define DATA_TAGS (BW_PROV_NETWORK | BW_PROV_DECODER)
+#define PROPAGATE_DEPTH 4
+/* Internal bits of bw_proc.prov, above the BW_PROV_* ones. */
+#define PROV_F_NAME_CHECKED (1u << 30)
+#define PROV_F_NAME_MISMATCH (1u << 31)
+
+static bool in_list(const char *const *list, const char *s)
+{
+	for (; *list; list++)
+		if (!strcmp(*list, s))
+			return true;
+	return false;
+}
+
+/* Programs whose job is to fetch data from the network. */
+static const char *const downloaders[] = {
+	"curl", "wget", "wget2", "aria2c", "axel", "lwp-download", "lwp-request", "GET",
+	"http", "https", "xh", "fetch", "tftp", "ftp", "lftp", "nc", "ncat", "netcat",
+	"nc.openbsd", "nc.traditional", "socat", NULL,
+};
+
+/* Package managers: what they write is what they install, verified by them. */
+static const char *const package_managers[] = {
+	"npm", "npx", "yarn", "pnpm", "bun", "pip", "pip3", "pipx", "poetry", "uv", "conda",
+	"mamba", "gem", "bundle", "composer", "cargo", "rustup", "go", "mvn", "gradle", "sbt",
+	"apt", "apt-get", "aptitude", "dpkg", "rpm", "dnf", "yum", "zypper", "apk", "brew",
+	"nix-env", NULL,
+};
+
+/* Decoders that decode whatever their arguments say (zcat always does). */
+static const char *const always_decode[] = {
+	"gunzip", "zcat", "bunzip2", "bzcat", "unxz", "xzcat", "lzcat", "unlzma", "unzstd",
+	"zstdcat", "lz4cat", "uudecode", NULL,
+};
+static const char *const decode_with_d[] = {
+	"base64", "base32", "basenc", "gzip", "bzip2", "xz", "lzma", "zstd", "lz4", "brotli",
+	"compress", "pigz", NULL,
+};
+
+static const char *const shells[] = {
+	"sh", "bash", "dash", "zsh", "ksh", "ksh93", "mksh", "ash", "yash", "fish", "csh",
+	"tcsh", "posh", NULL,
+};
+
+static bool is_option(const char *a, char letter)
+{
+	/* "-d", or a cluster of single-letter options holding it ("-di") */
+	return a[0] == '-' && a[1] && a[1] != '-' && strchr(a + 1, letter);
+}
+
+static bool any_arg_is(const struct bw_proc *p, const char *const *names)
+{
+	for (uint32_t i = 1; i < p->argv.n; i++)
+		if (in_list(names, p->argv.v[i]))
+			return true;
+	return false;
+}
+
+static bool any_option(const struct bw_proc *p, char letter)
+{
+	for (uint32_t i = 1; i < p->argv.n; i++)
+		if (is_option(p->argv.v[i], letter))
+			return true;
+	return false;
+}
+
+/* An interpreter's inline program that decodes data (base64, hex, XOR). */
+static bool inline_decodes(const char *prog)
+{
+	static regex_t re;
+	static int state; /* 0 not compiled, 1 ok, -1 failed */
+
+	if (!state)
+		state = regcomp(&re,
+				"b64decode|b32decode|a85decode|decode_base64|decodebytes|"
+				"fromhex|unhexlify|[.]decode[(][\"'](base64|hex|rot13)|"
+				"Buffer[.]from[(][^)]*['\"](base64|hex)['\"]|atob[(]|"
+				"pack[(][\"']H[*]|unpack[(][\"'][mu]|"
+				"(chr|ord)[(][^)]*[)][[:space:]]*\\^|\\^[[:space:]]*(ord|chr)[(]|"
+				"\\^[[:space:]]*(key|k)[^[:alnum:]_]|zlib[.]decompress|marshal[.]loads",
+				REG_EXTENDED | REG_NOSUB) ? -1 : 1;
+	return state == 1 && !regexec(&re, prog, 0, NULL, 0);
+}
+
+static const char *const inline_flags_py[] = { "-c", NULL };
+static const char *const inline_flags_e[] = { "-e", "-E", "--eval", "-p", "--print", "-r",
+					      NULL };
+
+/* The inline program of an interpreter started with -c/-e, or NULL. */
+static const char *inline_program(const struct bw_proc *p, const char *base)
+{
+	const char *const *flags;
+
+	if (!strncmp(base, "python", 6) || in_list(shells, base))
+		flags = inline_flags_py;
+	else if (!strncmp(base, "perl", 4) || !strncmp(base, "ruby", 4) ||
+		 !strncmp(base, "node", 4) || !strncmp(base, "php", 3) || !strncmp(base, "lua", 3))
+		flags = inline_flags_e;
+	else
+		return NULL;
+	for (uint32_t i = 1; i + 1 < p->argv.n; i++)
+		if (in_list(flags, p->argv.v[i]) || (flags == inline_flags_py &&
+						     is_option(p->argv.v[i], 'c')))
+			return p->argv.v[i + 1];
+	return NULL;
+}
+
+static bool is_decoder(const struct bw_proc *p, const char *base)
+{
+	static const char *const openssl_decoding[] = { "enc", "base64", NULL };
+	const char *prog;
+
+	if (in_list(always_decode, base))
+		return true;
+	if (in_list(decode_with_d, base))
+		return any_option(p, 'd') || any_arg_is(p, (const char *const[]){
+			"--decode", "--decompress", "--uncompress", NULL });
+	if (!strcmp(base, "xxd"))
+		return any_option(p, 'r') || any_arg_is(p, (const char *const[]){ "-revert", NULL });
+	if (!strcmp(base, "openssl") && p->argv.n > 1)
+		return (in_list(openssl_decoding, p->argv.v[1]) ||
+			!fnmatch("aes*", p->argv.v[1], 0) || !fnmatch("des*", p->argv.v[1], 0) ||
+			!fnmatch("chacha*", p->argv.v[1], 0)) &&
+		       any_arg_is(p, (const char *const[]){ "-d", NULL });
+	prog = inline_program(p, base);
+	return prog && inline_decodes(prog);
+}
+
+/* The name a program goes by: argv[0] for busybox, whose applet it runs. */
+static const char *program_base(const struct bw_proc *p)
+{
+	const char *base = path_basename(p->exe ? p->exe : "");
+
+	if (!strcmp(base, "busybox") && p->argv.n)
+		base = path_basename(p->argv.v[0]);
+	return base;
+}
+
+static bool is_package_manager(const struct bw_proc *p)
+{
+	/* Script managers (npm is node, pip is python) by what was started. */
+	return in_list(package_managers, program_base(p)) ||
+	       (p->origin && in_list(package_managers, path_basename(p->origin)));
+}
+
+/* What p's program is, from its name and arguments: BW_PROV_* bits. */
+static uint32_t classify(const struct bw_proc *p)
+{
+	const char *base = program_base(p);
+	uint32_t tags = 0;
+
+	if (in_list(downloaders, base) ||
+	    (!strcmp(base, "openssl") && any_arg_is(p, (const char *const[]){ "s_client", NULL })))
+		tags |= BW_PROV_NETWORK;
+	if (is_decoder(p, base))
+		tags |= BW_PROV_DECODER;
+	if (is_package_manager(p))
+		tags |= BW_PROV_PACKAGE_MANAGER;
+	return tags;
+}
+
+/* ---- pipes ---- */
+
+static uint64_t mix(uint64_t x)
+{
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	return x;
+}
+
+static struct prov_pipe *pipe_slot(struct provenance *pv, uint64_t id)
+{
+	return &pv->pipes[mix(id) & (PROV_PIPES - 1)];
+}
+
+static struct prov_pipe *pipe_find(struct provenance *pv, uint64_t id)
+{
+	struct prov_pipe *pp = pipe_slot(pv, id);
+
+	return id && pp->id == id ? pp : NULL;
+}
+
+static struct prov_pipe *pipe_get(struct provenance *pv, uint64_t id)
+{
+	struct prov_pipe *pp = pipe_slot(pv, id);
+
+	if (pp->id != id) {
+		memset(pp, 0, sizeof(*pp));
+		pp->id = id;
+	}
+	return pp;
+}
+
+static void ref_add(struct prov_ref *refs, uint32_t *n, const struct bw_proc *p)
+{
+	for (uint32_t i = 0; i < *n && i < PROV_REFS; i++)
+		if (refs[i].pid == p->pid && refs[i].start_ns == p->start_ns)
+			return;
+	if (*n < PROV_REFS)
+		refs[*n] = (struct prov_ref){ p->pid, p->start_ns };
+	(*n)++;
+}
+
+static bool is_pipe(const struct bw_stdio *s)
+{
+	return s->kind == BW_STDIO_PIPE && s->id;
+}
+
+static bool is_ip_socket(const struct bw_stdio *s)
+{
+	return s->kind == BW_STDIO_SOCKET && (s->family == AF_INET || s->family == AF_INET6);
+}
+
+/* What p's input carries: the tags of the pipe on its stdin, or network. */
+static uint32_t input_tags(struct provenance *pv, const struct bw_proc *p)
+{
+	const struct prov_pipe *pp;
+
+	if (is_ip_socket(&p->stdio[0]))
+		return BW_PROV_NETWORK;
+	if (!is_pipe(&p->stdio[0]) || !(pp = pipe_find(pv, p->stdio[0].id)))
+		return 0;
+	return pp->tags;
+}
+
+/* What p writes: what it is, and what it reads (a filter passes it on). */
+static uint32_t output_tags(struct provenance *pv, const struct bw_proc *p)
+{
+	return ((p->prov | input_tags(pv, p)) & DATA_TAGS);
+}
+
+static void rejudge_add(struct prov_rejudge *out, struct bw_proc *p)
+{
+	for (uint32_t i = 0; i < out->n; i++)
+		if (out->procs[i] == p)
+			return;
+	if (out->n < PROV_REJUDGE_MAX)
+		out->procs[out->n++] = p;
+}
+
+static void pipe_feed(struct provenance *pv, const struct bw_proctab *t, uint64_t id,
+		      uint32_t tags, struct prov_rejudge *out, int depth);
+
+/*
+ * New tags reached pipe pp: its readers that already run are judged again,
+ * and those that pass their input on (filters) feed their own pipes.
+ */
+static void pipe_tags_grew(struct provenance *pv, const struct bw_proctab *t,
+			   struct prov_pipe *pp, struct prov_rejudge *out, int depth)
+{
+	uint32_t n = pp->n_readers < PROV_REFS ? pp->n_readers : PROV_REFS;
+	struct prov_ref readers[PROV_REFS];
+
+	/* pipe_feed may overwrite pp's slot: work on a copy. */
+	memcpy(readers, pp->readers, sizeof(readers));
+	for (uint32_t i = 0; i < n; i++) {
+		struct bw_proc *r = proctab_find(t, readers[i].pid, readers[i].start_ns);
+
+		if (!r || r->exited)
+			continue;
+		rejudge_add(out, r);
+		for (int fd = 1; fd <= 2; fd++)
+			if (is_pipe(&r->stdio[fd]) && (r->stdio[fd].mode & BW_STDIO_WRITE))
+				pipe_feed(pv, t, r->stdio[fd].id, output_tags(pv, r), out, depth + 1);
+	}
+}
+
+static void pipe_feed(struct provenance *pv, const struct bw_proctab *t, uint64_t id,
+		      uint32_t tags, struct prov_rejudge *out, int depth)
+{
+	struct prov_pipe *pp = pipe_find(pv, id);
+
+	if (!pp || !tags || (pp->tags & tags) == tags || depth > PROPAGATE_DEPTH)
+		return;
+	pp->tags |= tags;
+	pipe_tags_grew(pv, t, pp, out, depth);
+}
+
+/* p feeds its stdout/stderr pipes with what it writes. */
+static void feed_outputs(struct provenance *pv, const struct bw_proctab *t, struct bw_proc *p,
+			 struct prov_rejudge *out)
+{
+	for (int fd = 1; fd <= 2; fd++)
+		if (is_pipe(&p->stdio[fd]) && (p->stdio[fd].mode & BW_STDIO_WRITE))
+			pipe_feed(pv, t, p->stdio[fd].id, output_tags(pv, p), out, 0);
+}
+
+/* ---- dropped files ---- */
+
+static uint64_t str_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ULL;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211ULL;
+	return h;
+}
+
+static struct prov_drop *drop_slot(struct provenance *pv, const char *path)
+{
+	return &pv->drops[str_hash(path) & (PROV_DROPS - 1)];
+}
+
+static struct prov_drop *drop_find(struct provenance *pv, const char *path)
+{
+	struct prov_drop *d;
+
+	if (!path || !*path)
+		return NULL;
+	d = drop_slot(pv, path);
+	return d->path && !strcmp(d->path, path) ? d : NULL;
+}
+
+static void drop_clear(struct prov_drop *d)
+{
+	free(d->path);
+	free(d->writer_exe);
+	free(d->writer_cmd);
+	memset(d, 0, sizeof(*d));
+}
+
+/* p's command line, secrets masked, cut at 4 KiB. */
+static char *join_argv(const struct bw_proc *p)
+{
+	const size_t size = 4096;
+	char *s = malloc(size);
+	size_t w = 0;
+
+	if (!s)
+		return NULL;
+	s[0] = '\0';
+	for (uint32_t i = 0; i < p->argv.n && w + 1 < size; i++) {
+		const char *a = p->argv.v[i];
+
+		if (i)
+			s[w++] = ' ';
+		w += redact_copy(a, strlen(a), i ? p->argv.v[i - 1] : NULL, s + w, size - w);
+		if (w >= size)
+			w = size - 1;
+		s[w] = '\0';
+	}
+	return s;
+}
+
+/* Remember that path was written by p, which carries tags. */
+static void drop_record(struct provenance *pv, const char *path, const struct bw_proc *p,
+			uint32_t tags)
+{
+	struct prov_drop *d;
+
+	if (!path || path[0] != '/')
+		return;
+	d = drop_slot(pv, path);
+	drop_clear(d);
+	d->path = strdup(path);
+	d->writer_exe = strdup(p->exe ? p->exe : p->comm);
+	d->writer_cmd = join_argv(p);
+	d->writer = (struct prov_ref){ p->pid, p->start_ns };
+	d->tags = tags;
+	if (!d->path || !d->writer_exe || !d->writer_cmd)
+		drop_clear(d); /* out of memory: forget it rather than half of it */
+	else
+		pv->drops_recorded++;
+}
+
+/*
+ * What a file p writes says of its content: network or decoded data, or a
+ * package manager's own install. 0 when it is none of those.
+ */
+static uint32_t writer_tags(struct provenance *pv, const struct bw_proc *p)
+{
+	uint32_t tags = output_tags(pv, p);
+
+	/* The manager's own writes only; what its scripts write is theirs. */
+	if (p->prov & BW_PROV_PACKAGE_MANAGER)
+		return BW_PROV_PACKAGE_MANAGER;
+	return tags;
+}
+
+/* ---- public ---- */
+
+int prov_init(struct provenance *pv)
+{
+	memset(pv, 0, sizeof(*pv));
+	pv->pipes = calloc(PROV_PIPES, sizeof(*pv->pipes));
+	pv->drops = calloc(PROV_DROPS, sizeof(*pv->drops));
+	if (!pv->pipes || !pv->drops) {
+		prov_free(pv);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void prov_free(struct provenance *pv)
+{
+	for (size_t i = 0; pv->drops && i < PROV_DROPS; i++)
+		drop_clear(&pv->drops[i]);
+	free(pv->drops);
+	free(pv->pipes);
+	memset(pv, 0, sizeof(*pv));
+}
+
+/* The nearest process at or above p that ran a program of its own. */
+static const struct bw_proc *program_owner(const struct bw_proc *p)
+{
+	while (p && !p->n_execs)
+		p = p->parent;
+	return p;
+}
+
+void prov_on_exec(struct provenance *pv, const struct bw_proctab *t, struct bw_proc *p,
+		  const struct bw_event_view *v, struct prov_rejudge *out)
+{
+	const struct bw_proc *owner;
+	struct prov_pipe *pp;
+	uint32_t tags;
+
+	out->n = 0;
+	if (!pv->pipes)
+		return;
+	p->prov = classify(p);
+	if (is_pipe(&p->stdio[0]) && (p->stdio[0].mode & BW_STDIO_READ)) {
+		pp = pipe_get(pv, p->stdio[0].id);
+		ref_add(pp->readers, &pp->n_readers, p);
+	}
+	for (int fd = 1; fd <= 2; fd++) {
+		if (!is_pipe(&p->stdio[fd]) || !(p->stdio[fd].mode & BW_STDIO_WRITE))
+			continue;
+		pp = pipe_get(pv, p->stdio[fd].id);
+		ref_add(pp->writers, &pp->n_writers, p);
+	}
+	feed_outputs(pv, t, p, out);
+	tags = writer_tags(pv, p);
+	/* `curl URL > file`, `base64 -d > file`: the shell opened it for them. */
+	if (tags && p->stdio[1].kind == BW_STDIO_FILE && (p->stdio[1].mode & BW_STDIO_WRITE))
+		drop_record(pv, v->stdio_path[1], p, tags);
+	/*
+	 * Output to a pipe no program reads may be a command substitution,
+	 * $(...), read by the shell that started the writer: remember it,
+	 * judged when that shell starts an inline program.
+	 */
+	if (is_pipe(&p->stdio[1]) && (owner = program_owner(p->parent))) {
+		struct prov_subst *s = &pv->substs[pv->n_substs++ % PROV_SUBSTS];
+
+		s->owner = (struct prov_ref){ owner->pid, owner->start_ns };
+		s->pipe = p->stdio[1].id;
+	}
+}
+
+void prov_on_connect(struct provenance *pv, const struct bw_proctab *t, struct bw_proc *p,
+		     const struct bw_connect_info *c, struct prov_rejudge *out)
+{
+	out->n = 0;
+	/* Name lookups are not downloads; refused connects carried no data. */
+	if (!pv->pipes || c->port == 53 || (c->result && c->result != -EINPROGRESS) ||
+	    (c->family != AF_INET && c->family != AF_INET6) || (p->prov & BW_PROV_NETWORK))
+		return;
+	p->prov |= BW_PROV_NETWORK;
+	feed_outputs(pv, t, p, out);
+}
+
+void prov_on_file(struct provenance *pv, const struct bw_proctab *t, struct bw_proc *p,
+		  const struct bw_file_info *f)
+{
+	struct prov_drop *d;
+	uint32_t tags;
+
+	if (!pv->drops || !f->op || !f->path)
+		return;
+	if (!strcmp(f->op, "open-write")) {
+		tags = writer_tags(pv, p);
+		if (tags)
+			drop_record(pv, f->path, p, tags);
+		else if ((d = drop_find(pv, f->path)))
+			drop_clear(d); /* rewritten by a plain process: no longer the download */
+	} else if (!strcmp(f->op, "rename") && f->path2 && (d = drop_find(pv, f->path))) {
+		struct prov_drop moved = *d;
+		struct prov_drop *to;
+
+		memset(d, 0, sizeof(*d));
+		to = drop_slot(pv, f->path2);
+		drop_clear(to);
+		free(moved.path);
+		moved.path = strdup(f->path2);
+		*to = moved;
+		if (!to->path)
+			drop_clear(to);
+	} else if (!strcmp(f->op, "unlink") && (d = drop_find(pv, f->path))) {
+		drop_clear(d);
+	}
+	(void)t;
+}
+
+static uint32_t stdio_kind_prov(const struct bw_stdio *s)
+{
+	switch (s->kind) {
+	case BW_STDIO_PIPE:
+		return BW_PROV_PIPE;
+	case BW_STDIO_SOCKET:
+		return is_ip_socket(s) ? BW_PROV_SOCKET : BW_PROV_LOCAL_SOCKET;
+	case BW_STDIO_TTY:
+		return BW_PROV_TTY;
+	case BW_STDIO_NULL:
+		return BW_PROV_NULL;
+	case BW_STDIO_FILE:
+		return BW_PROV_FILE;
+	case BW_STDIO_NONE:
+		return BW_PROV_CLOSED;
+	default:
+		return BW_PROV_OTHER;
+	}
+}
+
+/* Skip an option's argument for the options that take one. */
+static bool takes_arg(const char *base, const char *opt)
+{
+	static const char *const sh_opts[] = { "-o", "+o", "-O", "+O", "--rcfile", "--init-file",
+					       NULL };
+	static const char *const py_opts[] = { "-W", "-X", "-Q", NULL };
+	static const char *const perl_opts[] = { "-I", "-M", "-m", "-x", NULL };
+
+	if (in_list(shells, base))
+		return in_list(sh_opts, opt);
+	if (!strncmp(base, "python", 6))
+		return in_list(py_opts, opt);
+	if (!strncmp(base, "perl", 4))
+		return in_list(perl_opts, opt);
+	if (!strncmp(base, "node", 4))
+		return !strcmp(opt, "-r") || !strcmp(opt, "--require");
+	return false;
+}
+
+static uint32_t operand_from(const char *a)
+{
+	if (!strcmp(a, "-") || !strcmp(a, "/dev/stdin") || !strcmp(a, "/proc/self/fd/0") ||
+	    !strcmp(a, "/dev/fd/0"))
+		return BW_PROG_STDIN;
+	if (!strncmp(a, "/dev/fd/", 8) || !strncmp(a, "/proc/self/fd/", 14))
+		return BW_PROG_FD;
+	return BW_PROG_FILE;
+}
+
+/* Where an interpreter takes its program from; 0 for other programs. */
+static uint32_t program_from(const struct bw_proc *p)
+{
+	const char *base = program_base(p), *a;
+	bool sh = in_list(shells, base);
+
+	if (!sh && strncmp(base, "python", 6) && strncmp(base, "perl", 4) &&
+	    strncmp(base, "ruby", 4) && strcmp(base, "node") && strcmp(base, "nodejs") &&
+	    strncmp(base, "php", 3) && strncmp(base, "lua", 3))
+		return 0;
+	if (inline_program(p, base))
+		return BW_PROG_ARGUMENT;
+	for (uint32_t i = 1; i < p->argv.n; i++) {
+		a = p->argv.v[i];
+		if (!strcmp(a, "--"))
+			return i + 1 < p->argv.n ? operand_from(p->argv.v[i + 1]) : BW_PROG_STDIN;
+		if (!strcmp(a, "-"))
+			return BW_PROG_STDIN;
+		if (a[0] == '-' || (sh && a[0] == '+')) {
+			if (sh && a[1] != '-' && strchr(a + 1, 's'))
+				return BW_PROG_STDIN;
+			if (!strncmp(base, "python", 6) && !strcmp(a, "-m"))
+				return BW_PROG_MODULE;
+			if (takes_arg(base, a))
+				i++;
+			continue;
+		}
+		return operand_from(a);
+	}
+	return BW_PROG_STDIN;
+}
+
+/* What the shell that started p captured with $(...) before p ran. */
+static uint32_t substitution_tags(struct provenance *pv, const struct bw_proc *p)
+{
+	const struct bw_proc *owner = program_owner(p->parent);
+	uint32_t tags = 0, n = pv->n_substs < PROV_SUBSTS ? pv->n_substs : PROV_SUBSTS;
+	const struct prov_pipe *pp;
+
+	if (!owner)
+		return 0;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct prov_subst *s = &pv->substs[i];
+
+		if (s->owner.pid != owner->pid || s->owner.start_ns != owner->start_ns)
+			continue;
+		pp = pipe_find(pv, s->pipe);
+		/* Read by a program of its own: a pipeline, not a substitution. */
+		if (pp && !pp->n_readers)
+			tags |= pp->tags;
+	}
+	return tags & DATA_TAGS;
+}
+
+static bool same_file(const char *a, const char *b)
+{
+	char ra[PATH_MAX], rb[PATH_MAX];
+
+	return realpath(a, ra) && realpath(b, rb) && !strcmp(ra, rb);
+}
+
+/*
+ * argv[0] names another program than the one running: not the name it was
+ * started by, not its executable's name, and not a path (absolute, or
+ * found in the usual directories) that leads to its executable.
+ */
+static bool name_mismatch(const struct bw_proc *p)
+{
+	static const char *const dirs[] = { "/usr/local/sbin", "/usr/local/bin", "/usr/sbin",
+					    "/usr/bin", "/sbin", "/bin", NULL };
+	const char *a0, *b0;
+	char path[PATH_MAX];
+
+	if (!p->argv.n || !p->exe || !*p->exe || !p->argv.v[0][0])
+		return false;
+	a0 = p->argv.v[0];
+	b0 = path_basename(a0);
+	if (*b0 == '-')
+		b0++; /* a login shell */
+	if (!strcmp(b0, path_basename(p->exe)) ||
+	    (p->filename && !strcmp(b0, path_basename(p->filename))) ||
+	    !strncmp(b0, p->comm, sizeof(p->comm) - 1))
+		return false;
+	if (strchr(a0, '/'))
+		return !same_file(a0, p->exe);
+	for (const char *const *d = dirs; *d; d++)
+		if ((size_t)snprintf(path, sizeof(path), "%s/%s", *d, b0) < sizeof(path) &&
+		    same_file(path, p->exe))
+			return false;
+	return true;
+}
+
+void prov_fill(struct provenance *pv, const struct bw_proctab *t, struct bw_proc *p,
+	       struct bw_exec_info *info)
+{
+	struct prov_drop *d;
+
+	(void)t;
+	if (!pv->pipes || !p->n_execs)
+		return;
+	info->stdin_prov = stdio_kind_prov(&p->stdio[0]);
+	if (is_pipe(&p->stdio[0]))
+		info->stdin_prov |= input_tags(pv, p);
+	info->stdout_prov = stdio_kind_prov(&p->stdio[1]);
+	info->stdio_prov = info->stdin_prov | info->stdout_prov | stdio_kind_prov(&p->stdio[2]);
+	info->program_from = program_from(p);
+	if (info->program_from & BW_PROG_ARGUMENT)
+		info->script_prov = substitution_tags(pv, p);
+	d = drop_find(pv, p->exe);
+	if (d)
+		info->exe_prov = d->tags | BW_PROV_WRITTEN;
+	if (!(p->prov & PROV_F_NAME_CHECKED)) {
+		p->prov |= PROV_F_NAME_CHECKED | (name_mismatch(p) ? PROV_F_NAME_MISMATCH : 0);
+	}
+	info->name_mismatch = p->prov & PROV_F_NAME_MISMATCH;
+}
+
+static void tags_json(struct jbuf *jb, const char *key, uint32_t tags)
+{
+	json_arr_open(jb, key);
+	for (unsigned i = 0; i < BW_PROV_COUNT; i++)
+		if (tags & (1u << i))
+			json_val_strn(jb, policy_prov_name(i), strlen(policy_prov_name(i)));
+	json_arr_close(jb);
+}
+
+static void writers_json(struct jbuf *jb, const struct bw_proctab *t, const struct prov_pipe *pp)
+{
+	uint32_t n = pp->n_writers < PROV_REFS ? pp->n_writers : PROV_REFS;
+
+	json_arr_open(jb, "writers");
+	for (uint32_t i = 0; i < n; i++) {
+		const struct bw_proc *w = proctab_find(t, pp->writers[i].pid, pp->writers[i].start_ns);
+
+		json_obj_open(jb);
+		json_kv_u64(jb, "pid", pp->writers[i].pid);
+		if (w && w->exe)
+			json_kv_str(jb, "exe", w->exe);
+		json_obj_close(jb);
+	}
+	json_arr_close(jb);
+}
+
+void prov_json(struct provenance *pv, const struct bw_proctab *t, const struct bw_proc *p,
+	       const struct bw_exec_info *info, struct jbuf *jb)
+{
+	const struct prov_pipe *pp;
+	const struct prov_drop *d;
+
+	if (!pv->pipes)
+		return;
+	if (info->stdin_prov & DATA_TAGS) {
+		json_sub_open(jb, "stdin");
+		tags_json(jb, "provenance", info->stdin_prov);
+		if (is_pipe(&p->stdio[0]) && (pp = pipe_find(pv, p->stdio[0].id))) {
+			json_kv_u64(jb, "pipe", pp->id);
+			writers_json(jb, t, pp);
+		}
+		json_obj_close(jb);
+	}
+	if (info->script_prov)
+		tags_json(jb, "script_origin", info->script_prov);
+	if (info->exe_prov && (d = drop_find(pv, p->exe))) {
+		json_sub_open(jb, "exe_written_by");
+		tags_json(jb, "provenance", d->tags);
+		json_kv_u64(jb, "pid", d->writer.pid);
+		json_kv_str(jb, "exe", d->writer_exe);
+		json_kv_str(jb, "cmdline", d->writer_cmd);
+		json_obj_close(jb);
+	}
+}

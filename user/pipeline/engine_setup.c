@@ -17,15 +17,64 @@
 
 /*
  * Paths watched by default: the working tree the build starts in (writes,
- * renames, unlinks), credential stores (reads), and other processes'
- * memory and environment (reads of /proc/PID/{environ,mem,maps}).
+ * renames, unlinks), credential stores (reads), other processes' memory
+ * and environment (reads of /proc/PID/{environ,mem,maps}), and where an
+ * attacker persists on a build host (writes: cron, systemd units, shell
+ * start-up files, authorized_keys, ld.so.preload, sudoers, the CI
+ * runner's own files). A name is watched wherever it is; the default
+ * policy's rules then judge the whole path.
  */
+static const char *const homes_rel[] = { ".ssh/", ".aws/", ".docker/", ".kube/",
+					 ".config/gcloud/", ".gnupg/", ".config/gh/",
+					 ".config/systemd/" };
+static const char *const read_names[] = { "environ", "mem", "maps", "shadow", "gshadow",
+					  ".npmrc", ".pypirc", ".git-credentials", ".netrc",
+					  ".pgpass", ".yarnrc", "credentials", "credentials.toml",
+					  "id_rsa", "id_ed25519", "id_ecdsa", "id_dsa" };
+/* Read and written: the runner's credentials are secrets and persistence. */
+static const char *const rw_names[] = { ".credentials", ".credentials_rsaparams", ".runner" };
+static const char *const write_names[] = { ".bashrc", ".bash_profile", ".bash_login",
+					   ".bash_logout", ".profile", ".zshrc", ".zprofile",
+					   ".zshenv", ".zlogin", "bash.bashrc", "profile",
+					   "authorized_keys", "authorized_keys2", "ld.so.preload",
+					   "sudoers", "crontab", "anacrontab", "rc.local", ".env",
+					   ".path", "svc.sh", "runsvc.sh" };
+static const char *const write_dirs[] = { "/etc/cron.d/", "/etc/cron.daily/",
+					  "/etc/cron.hourly/", "/etc/cron.weekly/",
+					  "/etc/cron.monthly/", "/var/spool/cron/", "/etc/systemd/",
+					  "/usr/lib/systemd/", "/lib/systemd/", "/etc/init.d/",
+					  "/etc/profile.d/", "/etc/sudoers.d/", "/etc/zsh/" };
+
+#define N_OF(a) (sizeof(a) / sizeof((a)[0]))
+
+static void watch_names(struct bw_agent *a, const char *const *names, size_t n, uint32_t bits)
+{
+	for (size_t i = 0; i < n; i++)
+		if (hooks_watch_name(a, names[i], bits))
+			bw_warn("cannot watch files named %s", names[i]);
+}
+
+/* The GitHub runner's tool cache and installation, when the job says where. */
+static void watch_runner(struct bw_agent *a)
+{
+	const char *tool = getenv("RUNNER_TOOL_CACHE"), *ws = getenv("RUNNER_WORKSPACE");
+	char buf[PATH_MAX], *slash;
+
+	if (tool && tool[0] == '/' && (size_t)snprintf(buf, sizeof(buf), "%s/", tool) < sizeof(buf))
+		hooks_watch_dir(a, buf, BW_WATCH_WRITE);
+	/* RUNNER_WORKSPACE is ROOT/_work/REPO: watch ROOT. */
+	if (!ws || ws[0] != '/' || (size_t)snprintf(buf, sizeof(buf), "%s", ws) >= sizeof(buf))
+		return;
+	for (int up = 0; up < 2 && (slash = strrchr(buf, '/')) && slash != buf; up++)
+		*slash = '\0';
+	if (strcmp(buf, "/") && strlen(buf) + 2 < sizeof(buf)) {
+		strcat(buf, "/");
+		hooks_watch_dir(a, buf, BW_WATCH_WRITE);
+	}
+}
+
 static void watch_defaults(struct bw_agent *a, bool watch_cwd)
 {
-	static const char *const homes_rel[] = { ".ssh/", ".aws/", ".docker/", ".kube/",
-						 ".config/gcloud/", ".gnupg/" };
-	static const char *const names[] = { "environ", "mem", "maps", "shadow", "gshadow",
-					     ".npmrc", ".pypirc", ".git-credentials" };
 	const char *home = getenv("HOME");
 	char buf[PATH_MAX];
 	size_t i;
@@ -37,15 +86,19 @@ static void watch_defaults(struct bw_agent *a, bool watch_cwd)
 			bw_warn("cannot watch the working tree %s (deeper or longer than the kernel's "
 				"watch keys)", buf);
 	}
-	for (i = 0; i < sizeof(homes_rel) / sizeof(homes_rel[0]); i++) {
+	for (i = 0; i < N_OF(homes_rel); i++) {
 		snprintf(buf, sizeof(buf), "/root/%s", homes_rel[i]);
 		hooks_watch_dir(a, buf, BW_WATCH_READ | BW_WATCH_WRITE);
 		if (home && strcmp(home, "/root") &&
 		    (size_t)snprintf(buf, sizeof(buf), "%s/%s", home, homes_rel[i]) < sizeof(buf))
 			hooks_watch_dir(a, buf, BW_WATCH_READ | BW_WATCH_WRITE);
 	}
-	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		hooks_watch_name(a, names[i], BW_WATCH_READ);
+	for (i = 0; i < N_OF(write_dirs); i++)
+		hooks_watch_dir(a, write_dirs[i], BW_WATCH_WRITE);
+	watch_names(a, read_names, N_OF(read_names), BW_WATCH_READ);
+	watch_names(a, rw_names, N_OF(rw_names), BW_WATCH_READ | BW_WATCH_WRITE);
+	watch_names(a, write_names, N_OF(write_names), BW_WATCH_WRITE);
+	watch_runner(a);
 }
 
 struct watch_arg {

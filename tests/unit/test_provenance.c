@@ -1,0 +1,410 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * Provenance (user/pipeline/provenance.c) on hand-made processes: pipes
+ * joined in either order, filters passing what they read on, command
+ * substitution, files written after network input, interpreters' program
+ * sources and argv[0] that names another program.
+ */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <cmocka.h>
+
+#include "pipeline/provenance.h"
+
+#define ARGV(...) ((const char *const[]){ __VA_ARGS__, NULL })
+
+struct world {
+	struct bw_proctab t;
+	struct provenance pv;
+	struct prov_rejudge rj;
+	uint32_t next_pid;
+};
+
+static int setup(void **state)
+{
+	struct world *w = calloc(1, sizeof(*w));
+
+	assert_non_null(w);
+	assert_int_equal(proctab_init(&w->t), 0);
+	assert_int_equal(prov_init(&w->pv), 0);
+	w->next_pid = 100;
+	*state = w;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct world *w = *state;
+
+	prov_free(&w->pv);
+	proctab_free(&w->t);
+	free(w);
+	return 0;
+}
+
+static void set_argv(struct bw_proc *p, const char *const *argv)
+{
+	char buf[4096];
+	uint32_t n = 0;
+
+	for (size_t i = 0; argv[i]; i++) {
+		size_t l = strlen(argv[i]) + 1;
+
+		assert_true(n + l <= sizeof(buf));
+		memcpy(buf + n, argv[i], l);
+		n += l;
+	}
+	argv_free(&p->argv);
+	assert_int_equal(argv_split(buf, n, &p->argv), 0);
+}
+
+/* A forked child of parent that has not exec'd (a subshell). */
+static struct bw_proc *fork_of(struct world *w, struct bw_proc *parent)
+{
+	struct bw_proc *p = proctab_get(&w->t, w->next_pid, w->next_pid * 1000ULL);
+
+	assert_non_null(p);
+	w->next_pid++;
+	p->parent = parent;
+	if (parent && parent->exe)
+		p->exe = strdup(parent->exe);
+	return p;
+}
+
+static void pipe_end(struct bw_stdio *s, uint64_t id, uint16_t mode)
+{
+	memset(s, 0, sizeof(*s));
+	s->kind = BW_STDIO_PIPE;
+	s->id = id;
+	s->mode = mode;
+}
+
+/* p execs exe with argv; in/out: pipe ids for fd 0/1 (0: a tty). */
+static void exec_as(struct world *w, struct bw_proc *p, const char *exe,
+		    const char *const *argv, uint64_t in, uint64_t out, const char *out_file)
+{
+	struct bw_event_view v;
+
+	memset(&v, 0, sizeof(v));
+	free(p->exe);
+	p->exe = strdup(exe);
+	free(p->filename);
+	p->filename = strdup(exe);
+	set_argv(p, argv);
+	p->n_execs++;
+	p->prov = 0;
+	for (int fd = 0; fd < 3; fd++) {
+		memset(&p->stdio[fd], 0, sizeof(p->stdio[fd]));
+		p->stdio[fd].kind = BW_STDIO_TTY;
+		p->stdio[fd].mode = BW_STDIO_READ | BW_STDIO_WRITE;
+	}
+	if (in)
+		pipe_end(&p->stdio[0], in, BW_STDIO_READ);
+	if (out)
+		pipe_end(&p->stdio[1], out, BW_STDIO_WRITE);
+	if (out_file) {
+		p->stdio[1].kind = BW_STDIO_FILE;
+		p->stdio[1].mode = BW_STDIO_WRITE;
+		v.stdio_path[1] = out_file;
+	}
+	prov_on_exec(&w->pv, &w->t, p, &v, &w->rj);
+}
+
+static struct bw_exec_info info_of(struct world *w, struct bw_proc *p)
+{
+	struct bw_exec_info e;
+
+	memset(&e, 0, sizeof(e));
+	prov_fill(&w->pv, &w->t, p, &e);
+	return e;
+}
+
+static bool rejudged(const struct world *w, const struct bw_proc *p)
+{
+	for (uint32_t i = 0; i < w->rj.n; i++)
+		if (w->rj.procs[i] == p)
+			return true;
+	return false;
+}
+
+static void connect_of(struct world *w, struct bw_proc *p, uint16_t port, int result)
+{
+	struct bw_connect_info c = { .family = AF_INET, .port = port, .result = result };
+
+	prov_on_connect(&w->pv, &w->t, p, &c, &w->rj);
+}
+
+static void file_op(struct world *w, struct bw_proc *p, const char *op, const char *path,
+		    const char *path2)
+{
+	struct bw_file_info f = { .op = op, .path = path, .path2 = path2 };
+
+	prov_on_file(&w->pv, &w->t, p, &f);
+}
+
+/* `curl URL | sh`, whichever of the two starts first. */
+static void test_pipe_either_order(void **state)
+{
+	struct world *w = *state;
+	struct bw_proc *shell = fork_of(w, NULL), *sh, *curl;
+	struct bw_exec_info e;
+
+	exec_as(w, shell, "/usr/bin/bash", ARGV("bash", "install.sh"), 0, 0, NULL);
+	sh = fork_of(w, shell);
+	curl = fork_of(w, shell);
+	/* the reader first: nothing known yet */
+	exec_as(w, sh, "/usr/bin/dash", ARGV("sh"), 7, 0, NULL);
+	e = info_of(w, sh);
+	assert_int_equal(e.program_from, BW_PROG_STDIN);
+	assert_int_equal(e.stdin_prov, BW_PROV_PIPE);
+	/* the writer starts: the reader is judged again and now knows */
+	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-fsSL", "http://127.0.0.1/i.sh"), 0, 7, NULL);
+	assert_true(rejudged(w, sh));
+	e = info_of(w, sh);
+	assert_int_equal(e.stdin_prov, BW_PROV_PIPE | BW_PROV_NETWORK);
+
+	/* the writer first */
+	sh = fork_of(w, shell);
+	curl = fork_of(w, shell);
+	exec_as(w, curl, "/usr/bin/wget", ARGV("wget", "-qO-", "http://x"), 0, 8, NULL);
+	exec_as(w, sh, "/usr/bin/bash", ARGV("bash", "-s", "--", "-y"), 8, 0, NULL);
+	e = info_of(w, sh);
+	assert_int_equal(e.stdin_prov, BW_PROV_PIPE | BW_PROV_NETWORK);
+	assert_int_equal(e.program_from, BW_PROG_STDIN);
+}
+
+/* A writer that is no downloader by name becomes one when it connects. */
+static void test_pipe_writer_connects(void **state)
+{
+	struct world *w = *state;
+	struct bw_proc *shell = fork_of(w, NULL), *py, *sh;
+
+	exec_as(w, shell, "/usr/bin/bash", ARGV("bash", "x.sh"), 0, 0, NULL);
+	py = fork_of(w, shell);
+	sh = fork_of(w, shell);
+	exec_as(w, py, "/usr/bin/python3.11", ARGV("python3", "fetch.py"), 0, 9, NULL);
+	exec_as(w, sh, "/usr/bin/dash", ARGV("sh"), 9, 0, NULL);
+	assert_int_equal(info_of(w, sh).stdin_prov, BW_PROV_PIPE);
+	/* a name lookup and a refused connect carry no payload */
+	connect_of(w, py, 53, 0);
+	connect_of(w, py, 80, -ECONNREFUSED);
+	assert_int_equal(info_of(w, sh).stdin_prov, BW_PROV_PIPE);
+	connect_of(w, py, 8080, -EINPROGRESS);
+	assert_true(rejudged(w, sh));
+	assert_int_equal(info_of(w, sh).stdin_prov, BW_PROV_PIPE | BW_PROV_NETWORK);
+}
+
+/* curl | tee | base64 -d | sh: filters pass on what they read. */
+static void test_filters_and_decoders(void **state)
+{
+	struct world *w = *state;
+	struct bw_proc *shell = fork_of(w, NULL), *curl, *tee, *dec, *sh, *cat, *sh2;
+
+	exec_as(w, shell, "/usr/bin/bash", ARGV("bash", "x.sh"), 0, 0, NULL);
+	sh = fork_of(w, shell);
+	dec = fork_of(w, shell);
+	tee = fork_of(w, shell);
+	curl = fork_of(w, shell);
+	exec_as(w, sh, "/usr/bin/bash", ARGV("bash"), 12, 0, NULL);
+	exec_as(w, dec, "/usr/bin/base64", ARGV("base64", "-d"), 11, 12, NULL);
+	assert_int_equal(info_of(w, sh).stdin_prov, BW_PROV_PIPE | BW_PROV_DECODER);
+	exec_as(w, tee, "/usr/bin/tee", ARGV("tee", "log"), 10, 11, NULL);
+	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-s", "http://x"), 0, 10, NULL);
+	assert_int_equal(info_of(w, sh).stdin_prov,
+			 BW_PROV_PIPE | BW_PROV_DECODER | BW_PROV_NETWORK);
+
+	/* plain data through plain programs stays plain */
+	cat = fork_of(w, shell);
+	sh2 = fork_of(w, shell);
+	exec_as(w, cat, "/usr/bin/cat", ARGV("cat", "script.sh"), 0, 20, NULL);
+	exec_as(w, sh2, "/usr/bin/dash", ARGV("sh"), 20, 0, NULL);
+	assert_int_equal(info_of(w, sh2).stdin_prov, BW_PROV_PIPE);
+	/* decoders are known by what they are asked to do */
+	exec_as(w, cat, "/usr/bin/base64", ARGV("base64", "-w0", "file"), 0, 21, NULL);
+	exec_as(w, sh2, "/usr/bin/dash", ARGV("sh"), 21, 0, NULL);
+	assert_int_equal(info_of(w, sh2).stdin_prov, BW_PROV_PIPE);
+	exec_as(w, cat, "/usr/bin/xxd", ARGV("xxd", "-r", "-p"), 0, 22, NULL);
+	exec_as(w, sh2, "/usr/bin/dash", ARGV("sh"), 22, 0, NULL);
+	assert_int_equal(info_of(w, sh2).stdin_prov, BW_PROV_PIPE | BW_PROV_DECODER);
+	exec_as(w, cat, "/usr/bin/python3.11",
+		ARGV("python3", "-c", "import base64,sys;sys.stdout.write(base64.b64decode('eA==').decode())"),
+		0, 23, NULL);
+	exec_as(w, sh2, "/usr/bin/dash", ARGV("sh"), 23, 0, NULL);
+	assert_int_equal(info_of(w, sh2).stdin_prov, BW_PROV_PIPE | BW_PROV_DECODER);
+}
+
+/* bash -c "$(curl ...)": the shell read the pipe itself. */
+static void test_command_substitution(void **state)
+{
+	struct world *w = *state;
+	struct bw_proc *shell = fork_of(w, NULL), *sub, *curl, *child, *tar;
+	struct bw_exec_info e;
+
+	exec_as(w, shell, "/usr/bin/bash", ARGV("bash", "ci.sh"), 0, 0, NULL);
+	/* a pipeline read by a program: curl | tar, then sh -c */
+	curl = fork_of(w, shell);
+	tar = fork_of(w, shell);
+	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-sL", "http://x/a.tgz"), 0, 30, NULL);
+	exec_as(w, tar, "/usr/bin/tar", ARGV("tar", "xz"), 30, 0, NULL);
+	child = fork_of(w, shell);
+	exec_as(w, child, "/usr/bin/dash", ARGV("sh", "-c", "make"), 0, 0, NULL);
+	e = info_of(w, child);
+	assert_int_equal(e.program_from, BW_PROG_ARGUMENT);
+	assert_int_equal(e.script_prov, 0);
+	/* $(echo ... | base64 -d) in a subshell, then bash -c */
+	sub = fork_of(w, shell);
+	curl = fork_of(w, sub);
+	exec_as(w, curl, "/usr/bin/base64", ARGV("base64", "--decode"), 31, 32, NULL);
+	child = fork_of(w, shell);
+	exec_as(w, child, "/usr/bin/bash", ARGV("bash", "-c", "id"), 0, 0, NULL);
+	assert_int_equal(info_of(w, child).script_prov, BW_PROV_DECODER);
+}
+
+/* Files written after network input, then run. */
+static void test_dropped_files(void **state)
+{
+	struct world *w = *state;
+	struct bw_proc *shell = fork_of(w, NULL), *py, *cc, *npm, *mv, *run, *dec;
+	struct bw_exec_info e;
+
+	exec_as(w, shell, "/usr/bin/bash", ARGV("bash", "x.sh"), 0, 0, NULL);
+	py = fork_of(w, shell);
+	exec_as(w, py, "/usr/bin/python3.11", ARGV("python3", "get.py"), 0, 0, NULL);
+	file_op(w, py, "open-write", "/tmp/before", NULL); /* before it connected */
+	connect_of(w, py, 443, 0);
+	file_op(w, py, "open-write", "/tmp/payload.part", NULL);
+	mv = fork_of(w, shell);
+	exec_as(w, mv, "/usr/bin/mv", ARGV("mv", "/tmp/payload.part", "/tmp/payload"), 0, 0, NULL);
+	file_op(w, mv, "rename", "/tmp/payload.part", "/tmp/payload");
+	run = fork_of(w, shell);
+	exec_as(w, run, "/tmp/payload", ARGV("/tmp/payload"), 0, 0, NULL);
+	e = info_of(w, run);
+	assert_int_equal(e.exe_prov, BW_PROV_WRITTEN | BW_PROV_NETWORK);
+	exec_as(w, run, "/tmp/before", ARGV("/tmp/before"), 0, 0, NULL);
+	assert_int_equal(info_of(w, run).exe_prov, 0);
+
+	/* a compiler never talked to the network */
+	cc = fork_of(w, shell);
+	exec_as(w, cc, "/usr/bin/ld", ARGV("ld", "-o", "prog"), 0, 0, NULL);
+	file_op(w, cc, "open-write", "/src/prog", NULL);
+	exec_as(w, run, "/src/prog", ARGV("./prog"), 0, 0, NULL);
+	assert_int_equal(info_of(w, run).exe_prov, 0);
+
+	/* a package manager's own download is its install */
+	npm = fork_of(w, shell);
+	exec_as(w, npm, "/usr/bin/node", ARGV("node", "/usr/bin/npm", "ci"), 0, 0, NULL);
+	free(npm->origin);
+	npm->origin = strdup("/usr/bin/npm");
+	npm->prov = 0;
+	exec_as(w, npm, "/usr/bin/node", ARGV("node", "/usr/bin/npm", "ci"), 0, 0, NULL);
+	connect_of(w, npm, 443, 0);
+	file_op(w, npm, "open-write", "/src/node_modules/.bin/esbuild", NULL);
+	exec_as(w, run, "/src/node_modules/.bin/esbuild", ARGV("esbuild", "--version"), 0, 0, NULL);
+	assert_int_equal(info_of(w, run).exe_prov, BW_PROV_WRITTEN | BW_PROV_PACKAGE_MANAGER);
+
+	/* base64 -d > file: the shell opened it, the decoder wrote it */
+	dec = fork_of(w, shell);
+	exec_as(w, dec, "/usr/bin/base64", ARGV("base64", "-d"), 0, 0, "/tmp/stage2");
+	exec_as(w, run, "/tmp/stage2", ARGV("/tmp/stage2"), 0, 0, NULL);
+	assert_int_equal(info_of(w, run).exe_prov, BW_PROV_WRITTEN | BW_PROV_DECODER);
+	/* rewritten by a plain program, deleted: no longer the dropped file */
+	file_op(w, cc, "open-write", "/tmp/stage2", NULL);
+	exec_as(w, run, "/tmp/stage2", ARGV("/tmp/stage2"), 0, 0, NULL);
+	assert_int_equal(info_of(w, run).exe_prov, 0);
+}
+
+static uint32_t prog(struct world *w, const char *exe, const char *const *argv)
+{
+	struct bw_proc *p = fork_of(w, NULL);
+
+	exec_as(w, p, exe, argv, 0, 0, NULL);
+	return info_of(w, p).program_from;
+}
+
+static void test_program_from(void **state)
+{
+	struct world *w = *state;
+
+	assert_int_equal(prog(w, "/usr/bin/bash", ARGV("bash", "-e", "build.sh")), BW_PROG_FILE);
+	assert_int_equal(prog(w, "/usr/bin/bash", ARGV("bash", "-o", "pipefail", "x.sh")),
+			 BW_PROG_FILE);
+	assert_int_equal(prog(w, "/usr/bin/dash", ARGV("sh", "-s")), BW_PROG_STDIN);
+	assert_int_equal(prog(w, "/usr/bin/dash", ARGV("sh")), BW_PROG_STDIN);
+	assert_int_equal(prog(w, "/usr/bin/bash", ARGV("bash", "-xc", "true")), BW_PROG_ARGUMENT);
+	assert_int_equal(prog(w, "/usr/bin/bash", ARGV("bash", "/dev/fd/63")), BW_PROG_FD);
+	assert_int_equal(prog(w, "/usr/bin/python3.11", ARGV("python3", "-m", "pip")),
+			 BW_PROG_MODULE);
+	assert_int_equal(prog(w, "/usr/bin/python3.11", ARGV("python3", "-")), BW_PROG_STDIN);
+	assert_int_equal(prog(w, "/usr/bin/python3.11", ARGV("python3", "-W", "ignore", "s.py")),
+			 BW_PROG_FILE);
+	assert_int_equal(prog(w, "/usr/bin/perl", ARGV("perl", "-e", "print 1")), BW_PROG_ARGUMENT);
+	assert_int_equal(prog(w, "/usr/bin/node", ARGV("node")), BW_PROG_STDIN);
+	assert_int_equal(prog(w, "/usr/bin/node", ARGV("node", "-e", "1")), BW_PROG_ARGUMENT);
+	assert_int_equal(prog(w, "/bin/busybox", ARGV("sh", "-c", "x")), BW_PROG_ARGUMENT);
+	assert_int_equal(prog(w, "/usr/bin/make", ARGV("make", "-j2")), 0);
+}
+
+static bool mismatch(struct world *w, const char *exe, const char *filename, const char *argv0)
+{
+	struct bw_proc *p = fork_of(w, NULL);
+
+	exec_as(w, p, exe, ARGV(argv0), 0, 0, NULL);
+	free(p->filename);
+	p->filename = strdup(filename);
+	strncpy(p->comm, "x", sizeof(p->comm));
+	return info_of(w, p).name_mismatch;
+}
+
+static void test_name_mismatch(void **state)
+{
+	struct world *w = *state;
+
+	assert_true(mismatch(w, "/tmp/miner", "/tmp/miner", "sshd"));
+	assert_true(mismatch(w, "/tmp/x", "/tmp/x", "[kworker/0:1]"));
+	/* symlinks, login shells, interpreters of scripts */
+	assert_false(mismatch(w, "/usr/bin/dash", "/bin/sh", "sh"));
+	assert_false(mismatch(w, "/usr/bin/bash", "/usr/bin/bash", "-bash"));
+	assert_false(mismatch(w, "/usr/bin/dash", "./configure", "/bin/sh"));
+	assert_false(mismatch(w, "/tmp/tool", "/tmp/tool", "tool"));
+}
+
+/* What fd 0/1/2 are, whatever fed them. */
+static void test_stdio_kinds(void **state)
+{
+	struct world *w = *state;
+	struct bw_proc *p = fork_of(w, NULL);
+	struct bw_exec_info e;
+
+	exec_as(w, p, "/usr/bin/dash", ARGV("sh", "-i"), 0, 0, NULL);
+	p->stdio[0].kind = BW_STDIO_SOCKET;
+	p->stdio[0].family = AF_INET;
+	p->stdio[1].kind = BW_STDIO_SOCKET;
+	p->stdio[1].family = AF_UNIX;
+	p->stdio[2].kind = BW_STDIO_NULL;
+	e = info_of(w, p);
+	assert_int_equal(e.stdin_prov, BW_PROV_SOCKET);
+	assert_int_equal(e.stdout_prov, BW_PROV_LOCAL_SOCKET);
+	assert_int_equal(e.stdio_prov, BW_PROV_SOCKET | BW_PROV_LOCAL_SOCKET | BW_PROV_NULL);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_pipe_either_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pipe_writer_connects, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_filters_and_decoders, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_command_substitution, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_dropped_files, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_program_from, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_name_mismatch, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stdio_kinds, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

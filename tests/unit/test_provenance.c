@@ -145,7 +145,7 @@ static void file_op(struct world *w, struct bw_proc *p, const char *op, const ch
 {
 	struct bw_file_info f = { .op = op, .path = path, .path2 = path2 };
 
-	prov_on_file(&w->pv, &w->t, p, &f);
+	prov_on_file(&w->pv, &w->t, p, &f, &w->rj);
 }
 
 /* `curl URL | sh`, whichever of the two starts first. */

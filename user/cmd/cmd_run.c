@@ -437,6 +437,7 @@ static int run_setup(struct run_ctx *c)
 	failclosed_mark(c->opts.cmd[0]);
 	/* Before the build exists: its first exec is already judged in the kernel. */
 	err = deny_maps_install(&c->eng.agent, c->job.policy);
+	c->job.kernel_deny = !err;
 	if (!err)
 		err = setup_hooks(c);
 	return err;

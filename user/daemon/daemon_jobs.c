@@ -214,7 +214,8 @@ static int job_policy(struct daemon *d, struct bw_job *j, const struct daemon_po
 	if (err)
 		policy_free(p);
 	/* Deny rules the kernel maps do not hold are judged here, at the exec record. */
-	if (!err && !is_kernel_policy(d, t))
+	j->kernel_deny = !err && is_kernel_policy(d, t);
+	if (!err && !j->kernel_deny)
 		jobctl_scope_update(&d->eng.agent, j->id, JOBCTL_SCOPE_FLAGS, BW_PROC_USER_DENY);
 	return err;
 }

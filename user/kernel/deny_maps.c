@@ -44,7 +44,8 @@ static int add_slot(int fd, const struct bw_deny_key *key, uint32_t rule, uint64
 	if (bpf_map_lookup_elem(fd, key, &val))
 		memset(&val, 0, sizeof(val));
 	for (i = 0; i < BW_DENY_SLOTS && val.rule[i]; i++)
-		;
+		if (val.rule[i] == rule && val.anc_required[i] == anc_bit)
+			return 0; /* already there */
 	if (i == BW_DENY_SLOTS)
 		return -ENOSPC;
 	val.rule[i] = rule;
@@ -83,6 +84,8 @@ static int install_rule(const struct deny_fds *fds, const struct policy_deny_rul
 	size_t i;
 	int err;
 
+	if (d->kind == POLICY_DENY_DROPPED)
+		return 0; /* keys come as files are written: deny_maps_add_path() */
 	for (i = 0; i < d->n_values; i++) {
 		err = make_key(d->values[i], &key);
 		if (!err)
@@ -150,4 +153,14 @@ int deny_maps_install(struct bw_agent *a, const struct bw_policy *p)
 		return -errno;
 	bw_debug("installed %zu deny rule(s) in the kernel", n);
 	return 0;
+}
+
+int deny_maps_add_path(struct bw_agent *a, const char *path, uint32_t rule)
+{
+	struct bw_deny_key key;
+	int err = make_key(path, &key);
+
+	if (!err)
+		err = add_slot(bpf_map__fd(a->skel->maps.deny_paths), &key, rule, 0, false);
+	return err;
 }

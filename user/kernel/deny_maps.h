@@ -12,5 +12,11 @@
 
 /* 0, or -errno after printing which rule and value did not fit. */
 int deny_maps_install(struct bw_agent *a, const struct bw_policy *p);
+/*
+ * Deny one more executable path for rule (1-based), the policy already
+ * installed: a file a dropped-file deny rule flagged as it was written.
+ * 0 or -errno.
+ */
+int deny_maps_add_path(struct bw_agent *a, const char *path, uint32_t rule);
 
 #endif /* BW_DENY_MAPS_H */

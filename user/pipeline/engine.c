@@ -14,6 +14,7 @@
 #include "pipeline/engine.h"
 #include "events/event_json.h"
 #include "events/events.h"
+#include "kernel/deny_maps.h"
 #include "lib/log.h"
 #include "events/tree.h"
 
@@ -306,6 +307,34 @@ static void judge_event(struct bw_engine *e, struct bw_job *j, const struct bw_e
 	}
 }
 
+/*
+ * A file was just recorded as dropped: deny rules on exe_origin that flag
+ * it put its path in the kernel's deny map, so its exec is refused before
+ * the program's first instruction.
+ */
+static void deny_dropped(struct bw_engine *e, struct bw_job *j, const struct prov_rejudge *rj)
+{
+	const struct policy_deny_rule *d;
+	struct bw_exec_info info = { .filename = "", .exe = "", .cwd = "" };
+	size_t n = 0;
+	int err;
+
+	if (!rj->dropped || !j->kernel_deny || !j->policy)
+		return;
+	info.exe = info.filename = rj->dropped;
+	info.exe_prov = rj->dropped_tags;
+	d = policy_deny_rules(j->policy, &n);
+	for (size_t i = 0; i < n; i++) {
+		if (d[i].kind != POLICY_DENY_DROPPED ||
+		    !policy_rule_matches(policy_rule(j->policy, d[i].rule_index), &info))
+			continue;
+		err = deny_maps_add_path(&e->agent, rj->dropped, (uint32_t)d[i].rule_index + 1);
+		if (err)
+			bw_warn("deny rule '%s': cannot deny %s in the kernel: %s; its exec will be "
+				"killed from userspace", d[i].rule_name, rj->dropped, strerror(-err));
+	}
+}
+
 /* What a connect or a write tells of the job's data flows. */
 static void on_hook_provenance(struct bw_engine *e, struct bw_job *j,
 			       const struct bw_event_view *v)
@@ -319,7 +348,8 @@ static void on_hook_provenance(struct bw_engine *e, struct bw_job *j,
 		prov_on_connect(&j->prov, &j->procs, p, &e->ni.info.connect, &rj);
 		judge_late(e, j, &rj);
 	} else if (v->hdr->type == BW_EV_FILE) {
-		prov_on_file(&j->prov, &j->procs, p, &e->ni.info.file);
+		prov_on_file(&j->prov, &j->procs, p, &e->ni.info.file, &rj);
+		deny_dropped(e, j, &rj);
 	}
 }
 
@@ -380,6 +410,7 @@ static void on_exec(struct bw_engine *e, struct bw_job *j, const struct bw_event
 
 	if (p)
 		prov_on_exec(&j->prov, &j->procs, p, v, &rj);
+	deny_dropped(e, j, &rj);
 	judge_exec(e, j, v->exec);
 	judge_late(e, j, &rj);
 }

@@ -31,6 +31,9 @@ struct bw_job {
 	uint64_t *rule_hits;
 	struct bw_proctab procs;
 	struct provenance prov;
+	/* The kernel's deny maps hold this job's policy: dropped-file deny
+	 * rules may add paths to them. */
+	bool kernel_deny;
 	struct jobctl ctl;
 	char *events_path;      /* NULL, "-" (stdout) or a file */
 	FILE *events;

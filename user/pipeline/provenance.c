@@ -370,7 +370,7 @@ static char *join_argv(const struct bw_proc *p)
 
 /* Remember that path was written by p, which carries tags. */
 static void drop_record(struct provenance *pv, const char *path, const struct bw_proc *p,
-			uint32_t tags)
+			uint32_t tags, struct prov_rejudge *out)
 {
 	struct prov_drop *d;
 
@@ -383,10 +383,13 @@ static void drop_record(struct provenance *pv, const char *path, const struct bw
 	d->writer_cmd = join_argv(p);
 	d->writer = (struct prov_ref){ p->pid, p->start_ns };
 	d->tags = tags;
-	if (!d->path || !d->writer_exe || !d->writer_cmd)
+	if (!d->path || !d->writer_exe || !d->writer_cmd) {
 		drop_clear(d); /* out of memory: forget it rather than half of it */
-	else
-		pv->drops_recorded++;
+		return;
+	}
+	pv->drops_recorded++;
+	out->dropped = d->path;
+	out->dropped_tags = tags | BW_PROV_WRITTEN;
 }
 
 /*
@@ -441,7 +444,7 @@ void prov_on_exec(struct provenance *pv, const struct bw_proctab *t, struct bw_p
 	struct prov_pipe *pp;
 	uint32_t tags;
 
-	out->n = 0;
+	memset(out, 0, sizeof(*out));
 	if (!pv->pipes)
 		return;
 	p->prov = classify(p);
@@ -459,7 +462,7 @@ void prov_on_exec(struct provenance *pv, const struct bw_proctab *t, struct bw_p
 	tags = writer_tags(pv, p);
 	/* `curl URL > file`, `base64 -d > file`: the shell opened it for them. */
 	if (tags && p->stdio[1].kind == BW_STDIO_FILE && (p->stdio[1].mode & BW_STDIO_WRITE))
-		drop_record(pv, v->stdio_path[1], p, tags);
+		drop_record(pv, v->stdio_path[1], p, tags, out);
 	/*
 	 * Output to a pipe no program reads may be a command substitution,
 	 * $(...), read by the shell that started the writer: remember it,
@@ -476,7 +479,7 @@ void prov_on_exec(struct provenance *pv, const struct bw_proctab *t, struct bw_p
 void prov_on_connect(struct provenance *pv, const struct bw_proctab *t, struct bw_proc *p,
 		     const struct bw_connect_info *c, struct prov_rejudge *out)
 {
-	out->n = 0;
+	memset(out, 0, sizeof(*out));
 	/* Name lookups are not downloads; refused connects carried no data. */
 	if (!pv->pipes || c->port == 53 || (c->result && c->result != -EINPROGRESS) ||
 	    (c->family != AF_INET && c->family != AF_INET6) || (p->prov & BW_PROV_NETWORK))
@@ -486,17 +489,18 @@ void prov_on_connect(struct provenance *pv, const struct bw_proctab *t, struct b
 }
 
 void prov_on_file(struct provenance *pv, const struct bw_proctab *t, struct bw_proc *p,
-		  const struct bw_file_info *f)
+		  const struct bw_file_info *f, struct prov_rejudge *out)
 {
 	struct prov_drop *d;
 	uint32_t tags;
 
+	memset(out, 0, sizeof(*out));
 	if (!pv->drops || !f->op || !f->path)
 		return;
 	if (!strcmp(f->op, "open-write")) {
 		tags = writer_tags(pv, p);
 		if (tags)
-			drop_record(pv, f->path, p, tags);
+			drop_record(pv, f->path, p, tags, out);
 		else if ((d = drop_find(pv, f->path)))
 			drop_clear(d); /* rewritten by a plain process: no longer the download */
 	} else if (!strcmp(f->op, "rename") && f->path2 && (d = drop_find(pv, f->path))) {
@@ -509,8 +513,12 @@ void prov_on_file(struct provenance *pv, const struct bw_proctab *t, struct bw_p
 		free(moved.path);
 		moved.path = strdup(f->path2);
 		*to = moved;
-		if (!to->path)
+		if (!to->path) {
 			drop_clear(to);
+		} else {
+			out->dropped = to->path;
+			out->dropped_tags = to->tags | BW_PROV_WRITTEN;
+		}
 	} else if (!strcmp(f->op, "unlink") && (d = drop_find(pv, f->path))) {
 		drop_clear(d);
 	}

@@ -61,10 +61,16 @@ struct provenance {
 	uint64_t drops_recorded;
 };
 
-/* Processes whose exec-time facts changed: the engine judges them again. */
+/*
+ * What an event changed: processes whose exec-time facts changed (the
+ * engine judges them again), and a file just recorded as dropped (its path
+ * valid until the next provenance call).
+ */
 struct prov_rejudge {
 	struct bw_proc *procs[PROV_REJUDGE_MAX];
 	uint32_t n;
+	const char *dropped;
+	uint32_t dropped_tags;
 };
 
 int prov_init(struct provenance *pv);
@@ -78,7 +84,7 @@ void prov_on_connect(struct provenance *pv, const struct bw_proctab *t, struct b
 		     const struct bw_connect_info *c, struct prov_rejudge *out);
 /* A file record of p (writes, renames). */
 void prov_on_file(struct provenance *pv, const struct bw_proctab *t, struct bw_proc *p,
-		  const struct bw_file_info *f);
+		  const struct bw_file_info *f, struct prov_rejudge *out);
 /* Fill info's provenance fields for p. */
 void prov_fill(struct provenance *pv, const struct bw_proctab *t, struct bw_proc *p,
 	       struct bw_exec_info *info);

@@ -78,6 +78,8 @@ const struct bw_rule *policy_rule(const struct bw_policy *p, size_t i);
  * acting again. Allocates nothing (the joined command line is built in
  * about 16 KiB of stack) and is safe to call from several threads at once.
  */
+/* Whether one rule's conditions hold for e (allow: lists aside). */
+bool policy_rule_matches(const struct bw_rule *r, const struct bw_exec_info *e);
 size_t policy_match(const struct bw_policy *p, const struct bw_exec_info *e,
 		    const struct bw_rule **out, size_t max_out);
 
@@ -133,6 +135,9 @@ enum policy_deny_kind {
 	POLICY_DENY_PATH,     /* resolved exe equals a value (absolute path) */
 	POLICY_DENY_DIR,      /* resolved exe is under a value ("/dir/", with '/') */
 	POLICY_DENY_BASENAME, /* last component of the resolved exe equals a value */
+	/* A file this job writes that the rule's exe_origin test flags: its
+	 * path is added to the kernel's map when it is written (values empty). */
+	POLICY_DENY_DROPPED,
 };
 
 struct policy_deny_rule {

@@ -16,7 +16,7 @@
 #include "buildwarden_events.h"
 #include "policy/policy_internal.h"
 
-#define DENY_CONDS "a deny rule may use only exe (exact paths or {prefix: /dir/}), " \
+#define DENY_CONDS "a deny rule may use only exe_origin alone, or exe (exact paths or {prefix: /dir/}), " \
 		   "basename (exact names) and parent/ancestor basename (exact names)"
 #define NAME_MAX_BYTES 255
 
@@ -159,6 +159,10 @@ int policy_deny_check(struct pol_parser *ps, const struct bw_rule *r)
 	struct deny_check dc = { .ps = ps, .r = r, .ok = true };
 	const struct pol_cond *key = NULL, *lineage = NULL;
 
+	/* Files flagged as they are written: their paths become kernel keys. */
+	if (r->match.n_conds == 1 && r->match.conds[0].field == POL_F_EXE_ORIGIN)
+		return 0;
+
 	for (size_t i = 0; i < r->match.n_conds; i++) {
 		const struct pol_cond *c = &r->match.conds[i];
 
@@ -241,6 +245,12 @@ static int compile_rule(const struct bw_rule *r, struct policy_deny_rule *d)
 			key = c;
 		else if (c->field == POL_F_PARENT || c->field == POL_F_ANCESTOR)
 			lin = c;
+	}
+	if (!key && r->match.n_conds == 1 && r->match.conds[0].field == POL_F_EXE_ORIGIN) {
+		d->rule_index = r->index;
+		d->rule_name = r->name;
+		d->kind = POLICY_DENY_DROPPED;
+		return 0;
 	}
 	if (!key)
 		return -EINVAL; /* policy_deny_check() refused such a rule already */

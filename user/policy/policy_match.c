@@ -338,6 +338,16 @@ static size_t match_rules(const struct bw_policy *p, enum bw_event_kind kind,
 	return n;
 }
 
+bool policy_rule_matches(const struct bw_rule *r, const struct bw_exec_info *e)
+{
+	char buf[POLICY_CMDLINE_MAX];
+	struct match_ctx m = { .e = e, .cmdline = buf };
+
+	m.exe = e->exe && *e->exe ? e->exe : e->filename ? e->filename : "";
+	m.base = base_of(m.exe);
+	return group_holds(&r->match, &m);
+}
+
 size_t policy_match(const struct bw_policy *p, const struct bw_exec_info *e,
 		    const struct bw_rule **out, size_t max_out)
 {

@@ -19,6 +19,8 @@ const char *policy_deny_kind_name(enum policy_deny_kind k)
 		return "dir";
 	case POLICY_DENY_BASENAME:
 		return "basename";
+	case POLICY_DENY_DROPPED:
+		return "dropped";
 	}
 	return "?";
 }

@@ -15,6 +15,7 @@
 #include "lib/log.h"
 #include "report/report.h"
 #include "lib/safefile.h"
+#include "lib/utf8.h"
 #include "report/report_internal.h"
 #include "events/tree.h"
 
@@ -249,9 +250,7 @@ static void cut_utf8(char *s, size_t max)
 
 	if (n <= max || max < 4)
 		return;
-	n = max - 3;
-	while (n && ((unsigned char)s[n] & 0xc0) == 0x80)
-		n--;
+	n = utf8_cut(s, max - 3);
 	strcpy(s + n, "...");
 }
 

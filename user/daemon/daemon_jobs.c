@@ -18,17 +18,11 @@
 #include "lib/ci_env.h"
 #include "kernel/deny_maps.h"
 #include "lib/log.h"
+#include "lib/path.h"
 #include "export/metrics.h"
 #include "lib/procfs.h"
 #include "process.skel.h"
 #include "lib/redact.h"
-
-static const char *base_name(const char *p)
-{
-	const char *s = p ? strrchr(p, '/') : NULL;
-
-	return s ? s + 1 : p;
-}
 
 /*
  * The parent's name as the kernel keeps it (comm): the basename of what
@@ -315,7 +309,7 @@ static void drop_rejected(struct daemon *d, const struct bw_event_view *v)
 static struct bw_job *confirm_root(struct daemon *d, const struct bw_event_view *v)
 {
 	const struct daemon_config *cfg = d->gen->cfg;
-	const char *exe = base_name(v->filename ? v->filename : v->exec->comm);
+	const char *exe = path_basename(v->filename ? v->filename : v->exec->comm);
 	char parent[256], *cmdline = joined_args(v);
 	struct bw_job *j = NULL;
 	size_t i;

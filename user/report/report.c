@@ -12,6 +12,7 @@
 #include <string.h>
 #include <json-c/json.h>
 #include "policy/exec_info.h"
+#include "lib/hash.h"
 #include "lib/log.h"
 #include "report/report.h"
 #include "lib/safefile.h"
@@ -134,9 +135,7 @@ void report_free(struct report *r)
 
 static size_t mark_hash(uint32_t pid, uint64_t start_ns, size_t cap)
 {
-	uint64_t h = (pid * 0x9e3779b97f4a7c15ULL) ^ (start_ns * 0xff51afd7ed558ccdULL);
-
-	return (size_t)(h ^ (h >> 29)) & (cap - 1);
+	return (size_t)hash_proc(pid, start_ns) & (cap - 1);
 }
 
 static struct report_mark *mark_slot(struct report_mark *marks, size_t cap, uint32_t pid,

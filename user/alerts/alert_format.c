@@ -14,6 +14,7 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include "alerts/alerts_internal.h"
+#include "lib/clock.h"
 #include "lib/utf8.h"
 
 /* Slack limits: section text 3000 characters, header 150. */
@@ -88,14 +89,7 @@ struct alert_msg *alert_msg_copy(const struct alert *al)
 		return NULL;
 	m->blocked = al->blocked;
 	m->pid = al->pid;
-	if (al->time_ns_realtime) {
-		m->time_ns = al->time_ns_realtime;
-	} else {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		m->time_ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-	}
+	m->time_ns = al->time_ns_realtime ? al->time_ns_realtime : clock_real_ns();
 	m->rule = clean(al->rule, ALERT_FIELD_MAX);
 	m->severity = clean(al->severity, ALERT_FIELD_MAX);
 	m->description = clean(al->description, ALERT_FIELD_MAX);

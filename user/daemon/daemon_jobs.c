@@ -16,6 +16,7 @@
 #include <bpf/bpf.h>
 #include "daemon/daemon.h"
 #include "lib/ci_env.h"
+#include "lib/clock.h"
 #include "kernel/deny_maps.h"
 #include "lib/log.h"
 #include "lib/path.h"
@@ -162,7 +163,7 @@ static char *job_name(struct daemon *d, const struct daemon_root_rule *r, uint32
 {
 	char base[256], name[300], path[PATH_MAX];
 	struct tm tm;
-	time_t now = time(NULL);
+	time_t now = (time_t)(clock_real_ns() / 1000000000ULL);
 	struct stat st;
 	int i;
 

@@ -27,6 +27,7 @@
 #include <curl/curl.h>
 #include <json-c/json.h>
 #include "export/export_otlp.h"
+#include "lib/clock.h"
 #include "lib/http_client.h"
 #include "lib/json_out.h"
 #include "lib/log.h"
@@ -72,14 +73,6 @@ struct otlp {
 	uint64_t last_report_ms;   /* when a failure was last said */
 	uint64_t quiet_records;    /* records not delivered since, unsaid */
 };
-
-static uint64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
 
 enum otlp_severity otlp_severity_for_verdict(const char *rule_severity)
 {
@@ -205,7 +198,7 @@ static struct rec *rec_new(const char *line, size_t len, const char *type, uint6
 			   uint32_t pid, uint64_t time_ns, enum otlp_severity sev)
 {
 	struct rec *r;
-	uint64_t now = realtime_ns();
+	uint64_t now = clock_real_ns();
 
 	if (len && line[len - 1] == '\n')
 		len--;

@@ -272,26 +272,7 @@ static void test_ci_gitlab_jenkins_local(void **state)
 	assert_string_equal(ci_env_provider_title(&j), "local");
 }
 
-/* ---- UTF-8, HMAC ---- */
-
-static void test_utf8_clean(void **state)
-{
-	char *s;
-
-	s = alert_utf8_clean("ok \xc3\xa9", 5, 100);
-	assert_string_equal(s, "ok \xc3\xa9");
-	free(s);
-	s = alert_utf8_clean("a\xff" "b\xed\xa0\x80", 6, 100);
-	assert_string_equal(s, "a\xef\xbf\xbd" "b\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
-	free(s);
-	/* cut: never inside a character, ends with the ellipsis */
-	s = alert_utf8_clean("\xc3\xa9\xc3\xa9\xc3\xa9\xc3\xa9", 8, 6);
-	assert_string_equal(s, "\xc3\xa9\xe2\x80\xa6");
-	free(s);
-	s = alert_utf8_clean("abcdef", 6, 6); /* fits exactly: no ellipsis */
-	assert_string_equal(s, "abcdef");
-	free(s);
-}
+/* ---- HMAC ---- */
 
 static void test_hmac_vectors(void **state)
 {
@@ -894,7 +875,6 @@ int main(void)
 		cmocka_unit_test(test_ci_github),
 		cmocka_unit_test(test_ci_gitlab_jenkins_local),
 		cmocka_unit_test(test_ci_from_block),
-		cmocka_unit_test(test_utf8_clean),
 		cmocka_unit_test(test_hmac_vectors),
 		cmocka_unit_test(test_slack_payload),
 		cmocka_unit_test(test_slack_limits_and_bad_bytes),

@@ -531,6 +531,10 @@ static void test_error_types(void **state)
 {
 	expect_only_error(HEAD "policy: [a, b]\n", "4:9", "expected 'policy' to be a string, got a list");
 	expect_only_error(HEAD "policy:\n", "4:8", "expected 'policy' to be a string, got null");
+	/* YAML's null is "", ~, null, Null and NULL, as in the policy; other spellings are strings */
+	expect_only_error(HEAD "policy: ~\n", "4:9", "expected 'policy' to be a string, got null");
+	expect_only_error(HEAD "policy: Null\n", "4:9", "expected 'policy' to be a string, got null");
+	expect_only_error(HEAD "policy: NULL\n", "4:9", "expected 'policy' to be a string, got null");
 	expect_only_error(HEAD "policy: {a: b}\n", "4:9", "got a mapping");
 	expect_only_error("reports: r\njobs: {match: {pid: 1}}\n", "2:7",
 			  "expected 'jobs' to be a list of job rules, got a mapping");
@@ -557,6 +561,18 @@ static void test_error_types(void **state)
 			  "expected 'redact' to be true or false, got a mapping");
 	expect_only_error(HEAD "ringbuf_mb: [1]\n", "4:13",
 			  "expected 'ringbuf_mb' to be an integer, got a list");
+}
+
+/* Only the core schema's spellings are null; anything else is a string. */
+static void test_null_spellings(void **state)
+{
+	struct daemon_config *c = parse_ok(HEAD "policy: nULL\n");
+
+	assert_string_equal(c->policy_path, "/etc/bw/nULL");
+	daemon_config_free(c);
+	c = parse_ok(HEAD "policy: 'null'\n");
+	assert_string_equal(c->policy_path, "/etc/bw/null");
+	daemon_config_free(c);
 }
 
 static void test_error_values(void **state)
@@ -934,6 +950,7 @@ int main(void)
 		cmocka_unit_test(test_error_document),
 		cmocka_unit_test(test_error_keys),
 		cmocka_unit_test(test_error_types),
+		cmocka_unit_test(test_null_spellings),
 		cmocka_unit_test(test_error_values),
 		cmocka_unit_test(test_error_required),
 		cmocka_unit_test(test_error_rules),

@@ -614,6 +614,13 @@ static void test_error_types(void **state)
 			  "2:50", "expected a string or a list of them for 'prefix', got a mapping");
 	expect_load_error("rules:\n  - {name: a, action: log, match: {exe: }}\n",
 			  "2:41", "expected a string, got null");
+	expect_load_error("rules:\n  - {name: a, action: log, match: {exe: ~}}\n",
+			  "2:41", "expected a string, got null");
+	expect_load_error("rules:\n  - {name: a, action: log, match: {exe: Null}}\n",
+			  "2:41", "expected a string, got null");
+	expect_load_error("rules:\n  - {name: a, action: log, match: {exe: NULL}}\n",
+			  "2:41", "expected a string, got null");
+	policy_free(load_ok("rules:\n  - {name: a, action: log, match: {exe: nULL}}\n"));
 	expect_load_error("rules:\n  - {name: a, action: log, match: {parent: make}}\n",
 			  "2:44", "expected 'parent' to be a mapping with 'basename' and/or 'exe'");
 	expect_load_error("rules:\n  - {name: a, action: log, match: {not: [x]}}\n",

@@ -14,48 +14,14 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include "alerts/alerts_internal.h"
-#include "lib/json_out.h"
+#include "lib/clock.h"
+#include "lib/utf8.h"
 
 /* Slack limits: section text 3000 characters, header 150. */
 #define SLACK_CODE_MAX 2800
 #define SLACK_HEADER_MAX 150
 #define CHAT_ANCESTRY_SHOWN 20
 #define CHAT_LINE_MAX 240
-
-/* ---- UTF-8 ---- */
-
-char *alert_utf8_clean(const char *s, size_t n, size_t max)
-{
-	static const char repl[] = "\xef\xbf\xbd", ell[] = "\xe2\x80\xa6";
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i, len = 0, k, cut = 0;
-	char *out;
-
-	if (max < sizeof(ell) - 1)
-		max = sizeof(ell) - 1;
-	out = malloc((n > max ? n : max) * 3 + 1);
-	if (!out)
-		return NULL;
-	for (i = 0; i < n; i += k) {
-		k = json_utf8_seq_len(u + i, n - i);
-		if (len + (k ? k : 3) <= max - (sizeof(ell) - 1))
-			cut = len + (k ? k : 3); /* the last boundary that leaves room for "…" */
-		if (k) {
-			memcpy(out + len, s + i, k);
-			len += k;
-		} else {
-			memcpy(out + len, repl, 3);
-			len += 3;
-			k = 1;
-		}
-	}
-	if (len > max) {
-		memcpy(out + cut, ell, sizeof(ell) - 1);
-		len = cut + sizeof(ell) - 1;
-	}
-	out[len] = '\0';
-	return out;
-}
 
 /* ---- the owned copy ---- */
 
@@ -83,7 +49,7 @@ static char *clean(const char *s, size_t max)
 {
 	if (!s)
 		s = "";
-	return alert_utf8_clean(s, strnlen(s, max * 4), max);
+	return utf8_clean(s, strnlen(s, max * 4), max);
 }
 
 /* The verdict record as given, if it is one JSON object and not too big. */
@@ -123,14 +89,7 @@ struct alert_msg *alert_msg_copy(const struct alert *al)
 		return NULL;
 	m->blocked = al->blocked;
 	m->pid = al->pid;
-	if (al->time_ns_realtime) {
-		m->time_ns = al->time_ns_realtime;
-	} else {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_REALTIME, &ts);
-		m->time_ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-	}
+	m->time_ns = al->time_ns_realtime ? al->time_ns_realtime : clock_real_ns();
 	m->rule = clean(al->rule, ALERT_FIELD_MAX);
 	m->severity = clean(al->severity, ALERT_FIELD_MAX);
 	m->description = clean(al->description, ALERT_FIELD_MAX);
@@ -232,7 +191,7 @@ static char *close_text(FILE *f, char **buf)
 /* A string that fits max bytes (on a character boundary, with "…"). */
 static char *fit(const char *s, size_t max)
 {
-	return alert_utf8_clean(s, strlen(s), max);
+	return utf8_clean(s, strlen(s), max);
 }
 
 /* Lines of the ancestry to show: first 2 and the last ones if too many. */

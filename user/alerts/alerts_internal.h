@@ -41,12 +41,6 @@ void alert_msg_free(struct alert_msg *m);
 char *alert_payload(enum alert_format f, const struct alert_msg *m, const struct ci_job *job);
 /* Lowercase hex HMAC-SHA256 of data with key: 0 or -EIO. */
 int alert_hmac_sha256_hex(const char *key, const void *data, size_t len, char out[65]);
-/*
- * A copy of s[0..n) that is valid UTF-8 (each invalid byte becomes U+FFFD)
- * and at most max bytes long, cut on a character boundary with "…" when
- * shortened. NULL on ENOMEM.
- */
-char *alert_utf8_clean(const char *s, size_t n, size_t max);
 
 /* The dedup table: (rule, exe) -> an open window. */
 #define DEDUP_BUCKETS 256

@@ -32,6 +32,7 @@
 #include "lib/json_out.h"
 #include "kernel/loader.h"
 #include "lib/log.h"
+#include "lib/path.h"
 #include "kernel/tracefs.h"
 
 #define BTF_VMLINUX "/sys/kernel/btf/vmlinux"
@@ -408,7 +409,7 @@ struct leftovers {
  */
 static bool pin_owner_alive(const char *path)
 {
-	const char *name = strrchr(path, '/') + 1;
+	const char *name = path_basename(path);
 	char *end;
 	long pid;
 

@@ -87,46 +87,19 @@ static const yaml_node_t *cfg_node(struct cfg_parser *ps, int id)
 	return yaml_document_get_node(ps->doc, id);
 }
 
-/* Plain "", "~" and "null" are YAML's null: no value, never a string. */
-static bool node_is_null(const yaml_node_t *n)
-{
-	const char *v;
-
-	if (!n || n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
-		return false;
-	v = (const char *)n->data.scalar.value;
-	return !*v || !strcmp(v, "~") || !strcasecmp(v, "null");
-}
-
-static const char *node_kind(const yaml_node_t *n)
-{
-	if (!n)
-		return "nothing";
-	switch (n->type) {
-	case YAML_MAPPING_NODE:
-		return "a mapping";
-	case YAML_SEQUENCE_NODE:
-		return "a list";
-	case YAML_SCALAR_NODE:
-		return node_is_null(n) ? "null" : "a scalar";
-	default:
-		return "nothing";
-	}
-}
-
 /* The text of a scalar: non-empty, without NUL bytes; or NULL (reported). */
 static const char *get_scalar(struct cfg_parser *ps, const yaml_node_t *n, const char *what,
 			      const char *type)
 {
 	const char *v;
+	int err = yaml_node_text(n, &v);
 
-	if (!n || n->type != YAML_SCALAR_NODE || node_is_null(n)) {
-		cfg_error(ps, n, "expected %s to be %s, got %s", what, type, node_kind(n));
+	if (err == -EILSEQ) {
+		cfg_error(ps, n, "%s contains a NUL byte", what);
 		return NULL;
 	}
-	v = (const char *)n->data.scalar.value;
-	if (strlen(v) != n->data.scalar.length) { /* a "\0" escape */
-		cfg_error(ps, n, "%s contains a NUL byte", what);
+	if (err) {
+		cfg_error(ps, n, "expected %s to be %s, got %s", what, type, yaml_node_kind(n));
 		return NULL;
 	}
 	if (!*v) {
@@ -283,7 +256,7 @@ static bool map_read(struct cfg_parser *ps, const yaml_node_t *n, const struct c
 	memset(m, 0, sizeof(*m));
 	m->node = n;
 	if (!n || n->type != YAML_MAPPING_NODE) {
-		cfg_error(ps, n, "expected %s to be a mapping, got %s", ks->what, node_kind(n));
+		cfg_error(ps, n, "expected %s to be a mapping, got %s", ks->what, yaml_node_kind(n));
 		return false;
 	}
 	for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
@@ -384,7 +357,7 @@ static void parse_labels(struct cfg_parser *ps, const yaml_node_t *n, struct dae
 	size_t count;
 
 	if (!n || n->type != YAML_SEQUENCE_NODE) {
-		cfg_error(ps, n, "expected 'labels' to be a list of strings, got %s", node_kind(n));
+		cfg_error(ps, n, "expected 'labels' to be a list of strings, got %s", yaml_node_kind(n));
 		return;
 	}
 	count = seq_len(n);
@@ -478,7 +451,7 @@ static void parse_jobs(struct cfg_parser *ps, const yaml_node_t *n, struct daemo
 	size_t count;
 
 	if (!n || n->type != YAML_SEQUENCE_NODE) {
-		cfg_error(ps, n, "expected 'jobs' to be a list of job rules, got %s", node_kind(n));
+		cfg_error(ps, n, "expected 'jobs' to be a list of job rules, got %s", yaml_node_kind(n));
 		return;
 	}
 	count = seq_len(n);
@@ -584,7 +557,7 @@ static void parse_overrides(struct cfg_parser *ps, const yaml_node_t *n, struct 
 
 	if (!n || n->type != YAML_SEQUENCE_NODE) {
 		cfg_error(ps, n, "expected 'policies' to be a list of policy overrides, got %s",
-			  node_kind(n));
+			  yaml_node_kind(n));
 		return;
 	}
 	count = seq_len(n);
@@ -657,22 +630,18 @@ static bool http_token(const char *s)
 static void parse_header(struct cfg_parser *ps, const yaml_node_t *map,
 			 const yaml_node_pair_t *p, char **out)
 {
-	const yaml_node_t *kn = cfg_node(ps, p->key), *vn = cfg_node(ps, p->value);
+	const yaml_node_t *kn = cfg_node(ps, p->key), *vn = cfg_node(ps, p->value), *first;
 	const char *k = get_str(ps, kn, "a header name"), *v;
 
 	if (k && !http_token(k)) {
 		cfg_error(ps, kn, "header name '%s' is not a valid HTTP header name", k);
 		k = NULL;
 	}
-	for (const yaml_node_pair_t *q = map->data.mapping.pairs.start; k && q < p; q++) {
-		const yaml_node_t *qk = cfg_node(ps, q->key);
-
-		if (qk && qk->type == YAML_SCALAR_NODE &&
-		    !strcasecmp((const char *)qk->data.scalar.value, k)) {
-			cfg_error(ps, kn, "duplicate header '%s' (first at line %zu)", k,
-				  qk->start_mark.line + 1);
-			k = NULL;
-		}
+	first = k ? yaml_map_earlier_key(ps->doc, map, p, true) : NULL;
+	if (first) {
+		cfg_error(ps, kn, "duplicate header '%s' (first at line %zu)", k,
+			  first->start_mark.line + 1);
+		k = NULL;
 	}
 	v = get_str(ps, vn, "a header value");
 	if (v && strpbrk(v, "\r\n")) {
@@ -692,7 +661,7 @@ static void parse_headers(struct cfg_parser *ps, const yaml_node_t *n, struct da
 
 	if (!n || n->type != YAML_MAPPING_NODE) {
 		cfg_error(ps, n, "expected 'headers' to be a mapping of header names to values, "
-			  "got %s", node_kind(n));
+			  "got %s", yaml_node_kind(n));
 		return;
 	}
 	count = n->data.mapping.pairs.top - n->data.mapping.pairs.start;

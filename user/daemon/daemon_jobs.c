@@ -16,19 +16,14 @@
 #include <bpf/bpf.h>
 #include "daemon/daemon.h"
 #include "lib/ci_env.h"
+#include "lib/clock.h"
 #include "kernel/deny_maps.h"
 #include "lib/log.h"
+#include "lib/path.h"
 #include "export/metrics.h"
 #include "lib/procfs.h"
 #include "process.skel.h"
 #include "lib/redact.h"
-
-static const char *base_name(const char *p)
-{
-	const char *s = p ? strrchr(p, '/') : NULL;
-
-	return s ? s + 1 : p;
-}
 
 /*
  * The parent's name as the kernel keeps it (comm): the basename of what
@@ -168,7 +163,7 @@ static char *job_name(struct daemon *d, const struct daemon_root_rule *r, uint32
 {
 	char base[256], name[300], path[PATH_MAX];
 	struct tm tm;
-	time_t now = time(NULL);
+	time_t now = (time_t)(clock_real_ns() / 1000000000ULL);
 	struct stat st;
 	int i;
 
@@ -316,7 +311,7 @@ static void drop_rejected(struct daemon *d, const struct bw_event_view *v)
 static struct bw_job *confirm_root(struct daemon *d, const struct bw_event_view *v)
 {
 	const struct daemon_config *cfg = d->gen->cfg;
-	const char *exe = base_name(v->filename ? v->filename : v->exec->comm);
+	const char *exe = path_basename(v->filename ? v->filename : v->exec->comm);
 	char parent[256], *cmdline = joined_args(v);
 	struct bw_job *j = NULL;
 	size_t i;

@@ -13,6 +13,7 @@
 #include "pipeline/engine_setup.h"
 #include "export/export_jsonl.h"
 #include "export/export_otlp.h"
+#include "lib/clock.h"
 #include "lib/log.h"
 #include "export/metrics.h"
 
@@ -162,14 +163,6 @@ void daemon_outputs_stop(struct daemon *d)
 	d->metrics = NULL;
 }
 
-static uint64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 void daemon_on_line(struct bw_engine *e, struct bw_job *j, const char *type, uint32_t pid,
 		    const struct verdict *v)
 {
@@ -190,7 +183,7 @@ void daemon_on_line(struct bw_engine *e, struct bw_job *j, const char *type, uin
 	if (d->jsonl)
 		export_jsonl_write(d->jsonl, e->jb.buf, e->jb.len);
 	if (d->otlp)
-		otlp_submit(d->otlp, e->jb.buf, e->jb.len, type, j->id, pid, realtime_ns(), sev);
+		otlp_submit(d->otlp, e->jb.buf, e->jb.len, type, j->id, pid, clock_real_ns(), sev);
 }
 
 /* After each batch of records: write out the export, update the gauges. */

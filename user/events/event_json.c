@@ -4,16 +4,14 @@
 #include <sys/wait.h>
 #include <time.h>
 #include "events/event_json.h"
+#include "lib/clock.h"
 #include "lib/redact.h"
 
 void clock_calibrate(struct bw_clock *c)
 {
-	struct timespec rt, mono;
+	uint64_t mono = clock_mono_ns(), rt = clock_real_ns();
 
-	clock_gettime(CLOCK_MONOTONIC, &mono);
-	clock_gettime(CLOCK_REALTIME, &rt);
-	c->realtime_minus_mono_ns = ((int64_t)rt.tv_sec - mono.tv_sec) * 1000000000LL +
-				    (rt.tv_nsec - mono.tv_nsec);
+	c->realtime_minus_mono_ns = (int64_t)(rt - mono);
 }
 
 static void put_time(struct jbuf *jb, uint64_t ktime_ns, const struct bw_clock *clk)

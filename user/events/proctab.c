@@ -3,12 +3,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include "events/proctab.h"
+#include "lib/hash.h"
 
 static size_t hash_key(uint32_t pid, uint64_t start_ns, size_t n_buckets)
 {
-	uint64_t h = (pid * 0x9e3779b97f4a7c15ULL) ^ (start_ns * 0xff51afd7ed558ccdULL);
-
-	return (size_t)(h ^ (h >> 29)) & (n_buckets - 1);
+	return (size_t)hash_proc(pid, start_ns) & (n_buckets - 1);
 }
 
 int proctab_init(struct bw_proctab *t)

@@ -2,6 +2,7 @@
 #include <stdbool.h>
 #include <string.h>
 #include <sys/wait.h>
+#include "lib/path.h"
 #include "lib/redact.h"
 #include "events/tree.h"
 
@@ -111,10 +112,7 @@ static void status_text(const struct bw_proc *p, char *buf, size_t size)
 
 static const char *leaf_key(const struct bw_proc *p)
 {
-	const char *s = p->exe ? p->exe : p->comm;
-	const char *slash = strrchr(s, '/');
-
-	return slash ? slash + 1 : s;
+	return path_basename(p->exe ? p->exe : p->comm);
 }
 
 /* Leaves that ran the same program and ended alike print as one line. */

@@ -27,9 +27,11 @@
 #include <curl/curl.h>
 #include <json-c/json.h>
 #include "export/export_otlp.h"
+#include "lib/clock.h"
 #include "lib/http_client.h"
 #include "lib/json_out.h"
 #include "lib/log.h"
+#include "lib/utf8.h"
 
 #define SCOPE_NAME "buildwarden"
 #define SCOPE_VERSION "0.1"
@@ -72,14 +74,6 @@ struct otlp {
 	uint64_t quiet_records;    /* records not delivered since, unsaid */
 };
 
-static uint64_t realtime_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-}
-
 enum otlp_severity otlp_severity_for_verdict(const char *rule_severity)
 {
 	if (rule_severity && (!strcmp(rule_severity, "high") || !strcmp(rule_severity, "critical")))
@@ -99,73 +93,21 @@ static const char *severity_text(enum otlp_severity s)
 
 /* ---- the payload ---- */
 
-/* Length of the valid UTF-8 sequence at s (RFC 3629), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	uint32_t cp;
-	size_t len, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 /* A JSON string of s[0..n), each byte that is not valid UTF-8 as U+FFFD. */
 static void json_utf8(struct jbuf *jb, const char *key, const char *s, size_t n)
 {
-	const unsigned char *u = (const unsigned char *)s;
-	size_t i = 0, l;
-	char *clean, *p;
+	char *clean;
 
-	for (i = 0; i < n; i += l) {
-		l = utf8_len(u + i, n - i);
-		if (!l)
-			break;
-	}
-	if (i >= n) {
+	if (utf8_valid(s, n)) {
 		json_kv_strn(jb, key, s, n);
 		return;
 	}
-	clean = malloc(n * 3 + 1); /* each bad byte grows to 3 */
+	clean = utf8_clean(s, n, SIZE_MAX);
 	if (!clean) {
 		jb->oom = true;
 		return;
 	}
-	for (i = 0, p = clean; i < n;) {
-		l = utf8_len(u + i, n - i);
-		if (l) {
-			memcpy(p, s + i, l);
-			p += l;
-			i += l;
-		} else {
-			memcpy(p, "\xef\xbf\xbd", 3);
-			p += 3;
-			i++;
-		}
-	}
-	json_kv_strn(jb, key, clean, (size_t)(p - clean));
+	json_kv_strn(jb, key, clean, strlen(clean));
 	free(clean);
 }
 
@@ -256,7 +198,7 @@ static struct rec *rec_new(const char *line, size_t len, const char *type, uint6
 			   uint32_t pid, uint64_t time_ns, enum otlp_severity sev)
 {
 	struct rec *r;
-	uint64_t now = realtime_ns();
+	uint64_t now = clock_real_ns();
 
 	if (len && line[len - 1] == '\n')
 		len--;

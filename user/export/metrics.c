@@ -29,6 +29,7 @@
 #include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+#include "lib/clock.h"
 #include "lib/log.h"
 #include "export/metrics.h"
 
@@ -216,10 +217,7 @@ int metrics_render(struct metrics *m, char *buf, size_t size)
 
 static uint64_t now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return clock_mono_ns() / 1000000;
 }
 
 /*
@@ -607,7 +605,6 @@ static void remove_socket(struct metrics *m)
 int metrics_start(struct metrics **out, const char *listen_addr)
 {
 	struct metrics *m;
-	struct timespec ts;
 	sigset_t all, old;
 	int err;
 
@@ -620,9 +617,7 @@ int metrics_start(struct metrics **out, const char *listen_addr)
 	m->lfd = m->wake[0] = m->wake[1] = -1;
 	for (int i = 0; i < METRIC__COUNT; i++)
 		atomic_init(&m->v[i], 0);
-	clock_gettime(CLOCK_REALTIME, &ts);
-	metrics_set(m, METRIC_START_TIME_MS,
-		    (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000);
+	metrics_set(m, METRIC_START_TIME_MS, clock_real_ns() / 1000000);
 	if (!listen_addr) {
 		*out = m;
 		return 0;

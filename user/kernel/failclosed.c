@@ -13,6 +13,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "kernel/failclosed.h"
+#include "lib/clock.h"
 #include "lib/safefile.h"
 #include "lib/log.h"
 #include "process.skel.h"
@@ -169,7 +170,7 @@ static void marker_path(pid_t pid, char *buf, size_t size)
 void failclosed_mark(const char *what)
 {
 	char path[DIR_MAX];
-	time_t now = time(NULL);
+	time_t now = (time_t)(clock_real_ns() / 1000000000ULL);
 	char when[32];
 	FILE *f;
 

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "lib/ci_env.h"
+#include "lib/utf8.h"
 
 /* Copy at most size-1 bytes, never splitting a UTF-8 sequence. */
 static void copy_str(char *dst, size_t size, const char *src)
@@ -13,11 +14,8 @@ static void copy_str(char *dst, size_t size, const char *src)
 	if (!src)
 		src = "";
 	n = strlen(src);
-	if (n >= size) {
-		n = size - 1;
-		while (n > 0 && ((unsigned char)src[n] & 0xc0) == 0x80)
-			n--;
-	}
+	if (n >= size)
+		n = utf8_cut(src, size - 1);
 	memcpy(dst, src, n);
 	dst[n] = '\0';
 }

@@ -3,15 +3,13 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include "lib/clock.h"
 #include "lib/http_client.h"
 #include "lib/log.h"
 
 uint64_t http_now_ms(void)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+	return clock_mono_ns() / 1000000;
 }
 
 struct timespec http_abs_mono(uint64_t ms)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "lib/json_out.h"
+#include "lib/utf8.h"
 
 void jbuf_init(struct jbuf *jb)
 {
@@ -60,35 +61,6 @@ static void putc_(struct jbuf *jb, char c)
 	put(jb, &c, 1);
 }
 
-size_t json_utf8_seq_len(const unsigned char *s, size_t n)
-{
-	uint32_t cp;
-	size_t len, i;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf)
-		len = 2, cp = s[0] & 0x1f;
-	else if (s[0] >= 0xe0 && s[0] <= 0xef)
-		len = 3, cp = s[0] & 0x0f;
-	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
-		len = 4, cp = s[0] & 0x07;
-	else
-		return 0;
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	/* Overlong forms, UTF-16 surrogates and values past U+10FFFF. */
-	if ((len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) || cp > 0x10ffff ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return len;
-}
-
 static void escape_byte(struct jbuf *jb, unsigned char c)
 {
 	char tmp[8];
@@ -132,7 +104,7 @@ void json_escape(struct jbuf *jb, const char *str, size_t n)
 			escape_byte(jb, s[i++]);
 			continue;
 		}
-		len = json_utf8_seq_len(s + i, n - i);
+		len = utf8_seq_len(s + i, n - i);
 		if (len) {
 			put(jb, (const char *)s + i, len);
 			i += len;

@@ -45,9 +45,6 @@ void json_val_strn(struct jbuf *jb, const char *s, size_t n);
 /* A member whose value is already JSON text (trusted, produced by us). */
 void json_kv_raw(struct jbuf *jb, const char *key, const char *json, size_t n);
 
-/* Length of a valid UTF-8 sequence (RFC 3629) at s, n bytes left, or 0. */
-size_t json_utf8_seq_len(const unsigned char *s, size_t n);
-
 /* Append s[0..n) as a quoted, escaped JSON string. */
 void json_escape(struct jbuf *jb, const char *s, size_t n);
 

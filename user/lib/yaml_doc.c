@@ -5,6 +5,8 @@
  * that a file is one document (a second one is a mistake, not ignored).
  */
 #include <errno.h>
+#include <string.h>
+#include <strings.h>
 #include "lib/yaml_doc.h"
 
 static void syntax_error(const char *name, FILE *errs, const yaml_parser_t *y)
@@ -73,4 +75,62 @@ int yaml_doc_load(const char *name, const char *what, const char *text, size_t l
 cleanup:
 	yaml_parser_delete(&y);
 	return err;
+}
+
+bool yaml_node_is_null(const yaml_node_t *n)
+{
+	const char *v;
+
+	if (!n || n->type != YAML_SCALAR_NODE || n->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+		return false;
+	v = (const char *)n->data.scalar.value;
+	return !*v || !strcmp(v, "~") || !strcmp(v, "null") || !strcmp(v, "Null") ||
+	       !strcmp(v, "NULL");
+}
+
+const char *yaml_node_kind(const yaml_node_t *n)
+{
+	if (!n)
+		return "nothing";
+	switch (n->type) {
+	case YAML_MAPPING_NODE:
+		return "a mapping";
+	case YAML_SEQUENCE_NODE:
+		return "a list";
+	case YAML_SCALAR_NODE:
+		return yaml_node_is_null(n) ? "null" : "a scalar";
+	default:
+		return "nothing";
+	}
+}
+
+int yaml_node_text(const yaml_node_t *n, const char **text)
+{
+	const char *v;
+
+	if (!n || n->type != YAML_SCALAR_NODE || yaml_node_is_null(n))
+		return -EINVAL;
+	v = (const char *)n->data.scalar.value;
+	if (strlen(v) != n->data.scalar.length)
+		return -EILSEQ;
+	*text = v;
+	return 0;
+}
+
+const yaml_node_t *yaml_map_earlier_key(yaml_document_t *doc, const yaml_node_t *map,
+					const yaml_node_pair_t *pair, bool ignore_case)
+{
+	const yaml_node_t *key = yaml_document_get_node(doc, pair->key), *k;
+	const char *text;
+
+	if (!key || key->type != YAML_SCALAR_NODE)
+		return NULL;
+	text = (const char *)key->data.scalar.value;
+	for (const yaml_node_pair_t *q = map->data.mapping.pairs.start; q < pair; q++) {
+		k = yaml_document_get_node(doc, q->key);
+		if (k && k->type == YAML_SCALAR_NODE &&
+		    !(ignore_case ? strcasecmp : strcmp)((const char *)k->data.scalar.value, text))
+			return k;
+	}
+	return NULL;
 }

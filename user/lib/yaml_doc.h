@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
-/* One YAML document from text, for the policy and daemon config loaders. */
+/*
+ * One YAML document from text, and what the policy and daemon config loaders
+ * ask of its nodes.
+ */
 #ifndef BW_YAML_DOC_H
 #define BW_YAML_DOC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <yaml.h>
@@ -17,5 +21,28 @@
  */
 int yaml_doc_load(const char *name, const char *what, const char *text, size_t len, FILE *errs,
 		  yaml_document_t *doc, unsigned *n_errors);
+
+/* ---- nodes: each parser reports what these find in its own words ---- */
+
+/* YAML's null (the core schema's): a plain "", "~", "null", "Null" or "NULL". */
+bool yaml_node_is_null(const yaml_node_t *n);
+
+/* What n is, for messages: "a mapping", "a list", "null", "a scalar", or "nothing". */
+const char *yaml_node_kind(const yaml_node_t *n);
+
+/*
+ * The text of a scalar in *text: 0; -EINVAL when n is no scalar, or null;
+ * -EILSEQ when it holds a NUL byte (a "\0" escape, which would silently cut
+ * the string C code sees).
+ */
+int yaml_node_text(const yaml_node_t *n, const char **text);
+
+/*
+ * libyaml keeps duplicate keys, and a second value silently winning is a
+ * trap: the key of an earlier pair of map with the same text as pair's
+ * (ignore_case: ASCII letters compare without case), or NULL.
+ */
+const yaml_node_t *yaml_map_earlier_key(yaml_document_t *doc, const yaml_node_t *map,
+					const yaml_node_pair_t *pair, bool ignore_case);
 
 #endif /* BW_YAML_DOC_H */

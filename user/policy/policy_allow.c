@@ -32,7 +32,7 @@ static bool parse_allow_entry(struct pol_parser *ps, const yaml_node_t *m,
 		policy_error(ps, m, "expected 'allow' to be a non-empty mapping with %s "
 			     "(or a list of such mappings), got %s",
 			     ps->on == BW_ON_DNS ? "'domains'" : "'domains', 'cidrs' and/or 'ports'",
-			     m && m->type == YAML_MAPPING_NODE ? "an empty mapping" : policy_node_kind(m));
+			     m && m->type == YAML_MAPPING_NODE ? "an empty mapping" : yaml_node_kind(m));
 		return false;
 	}
 	for (yaml_node_pair_t *pr = m->data.mapping.pairs.start;

@@ -426,11 +426,11 @@ static struct pol_test *parse_leaves(struct pol_parser *ps, const char *opname,
 {
 	if (v && v->type == YAML_SEQUENCE_NODE)
 		return parse_list(ps, v, POL_ANY, parse_leaf, op, kind);
-	if (v && v->type == YAML_SCALAR_NODE && !policy_node_is_null(v))
+	if (v && v->type == YAML_SCALAR_NODE && !yaml_node_is_null(v))
 		return parse_leaf(ps, v, op, kind);
 	policy_error(ps, v, "expected %s or a list of them for '%s', got %s",
 		     kind->num ? "an integer" : "a string", opname,
-		     policy_node_kind(v));
+		     yaml_node_kind(v));
 	return NULL;
 }
 
@@ -471,7 +471,7 @@ static struct pol_test *parse_op(struct pol_parser *ps, const yaml_node_t *kn,
 	if (!strcmp(k, "any") || !strcmp(k, "all")) {
 		if (!v || v->type != YAML_SEQUENCE_NODE) {
 			policy_error(ps, v, "expected a list for '%s', got %s", k,
-				     policy_node_kind(v));
+				     yaml_node_kind(v));
 			return NULL;
 		}
 		return parse_list(ps, v, k[1] == 'n' ? POL_ANY : POL_ALL, parse_test,
@@ -587,7 +587,7 @@ static bool parse_lineage(struct pol_parser *ps, const char *k,
 	if (!v || v->type != YAML_MAPPING_NODE) {
 		policy_error(ps, v, "expected '%s' to be a mapping with 'basename' and/or "
 			     "'exe'%s (e.g. %s: {basename: make}), got %s", k,
-			     ancestor ? " and optionally 'depth'" : "", k, policy_node_kind(v));
+			     ancestor ? " and optionally 'depth'" : "", k, yaml_node_kind(v));
 		return false;
 	}
 	for (yaml_node_pair_t *pr = v->data.mapping.pairs.start;
@@ -629,7 +629,7 @@ static bool parse_groups(struct pol_parser *ps, const char *k,
 		   : !v || v->type != YAML_SEQUENCE_NODE) {
 		policy_error(ps, v, "expected '%s' to be %s, got %s", k,
 			     is_not ? "a mapping of conditions" : "a list of mappings of conditions",
-			     policy_node_kind(v));
+			     yaml_node_kind(v));
 		return false;
 	}
 	count = is_not ? 1 : (size_t)(v->data.sequence.items.top - v->data.sequence.items.start);
@@ -649,7 +649,7 @@ static bool parse_groups(struct pol_parser *ps, const char *k,
 		if (!g || g->type != YAML_MAPPING_NODE ||
 		    g->data.mapping.pairs.start == g->data.mapping.pairs.top) {
 			policy_error(ps, g, "expected a non-empty mapping of conditions in '%s', got %s",
-				     k, policy_node_kind(g));
+				     k, yaml_node_kind(g));
 			ok = false;
 			continue;
 		}

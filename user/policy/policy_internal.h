@@ -10,6 +10,7 @@
 #include <regex.h>
 #include <yaml.h>
 
+#include "lib/yaml_doc.h"
 #include "policy/policy.h"
 
 /* Longest joined command line matched by `cmdline`; longer ones are cut. */
@@ -183,8 +184,6 @@ void policy_error(struct pol_parser *ps, const yaml_node_t *at, const char *fmt,
 __attribute__((format(printf, 4, 5)))
 void policy_error_at(struct pol_parser *ps, unsigned line, unsigned col,
 		     const char *fmt, ...);
-const char *policy_node_kind(const yaml_node_t *n);
-bool policy_node_is_null(const yaml_node_t *n);
 const char *policy_scalar(struct pol_parser *ps, const yaml_node_t *n,
 		          const char *what);
 int policy_parse_int(struct pol_parser *ps, const yaml_node_t *n, int64_t min,

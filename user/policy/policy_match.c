@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "lib/path.h"
 #include "policy/policy_internal.h"
 
 /* Longest host name kept for matching; DNS names are at most 253 bytes. */
@@ -24,13 +25,6 @@ struct match_ctx {
 	const char *name; /* ev's host name folded (lower case, no final dot), or NULL */
 	char name_buf[NAME_MAX_BYTES];
 };
-
-static const char *base_of(const char *path)
-{
-	const char *slash = strrchr(path, '/');
-
-	return slash ? slash + 1 : path;
-}
 
 static bool test_str(const struct pol_test *t, const char *s)
 {
@@ -148,7 +142,7 @@ static bool lineage(const struct pol_cond *c, const struct bw_exec_info *e)
 					? e->ancestor_filenames[i] : "";
 
 		if ((!c->lin_exe || test_str(c->lin_exe, a)) &&
-		    (!c->lin_base || test_str(c->lin_base, base_of(a))) &&
+		    (!c->lin_base || test_str(c->lin_base, path_basename(a))) &&
 		    (!c->lin_file || test_str(c->lin_file, f)))
 			return true;
 	}
@@ -323,7 +317,7 @@ static size_t match_rules(const struct bw_policy *p, enum bw_event_kind kind,
 	size_t n = 0;
 
 	m->exe = m->e->exe && *m->e->exe ? m->e->exe : m->e->filename ? m->e->filename : "";
-	m->base = base_of(m->exe);
+	m->base = path_basename(m->exe);
 	for (size_t i = 0; i < p->n_rules; i++) {
 		const struct bw_rule *r = &p->rules[i];
 

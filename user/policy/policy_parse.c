@@ -104,7 +104,7 @@ static void parse_match(struct pol_parser *ps, const yaml_node_t *v,
 {
 	if (!v || v->type != YAML_MAPPING_NODE) {
 		policy_error(ps, v, "expected 'match' to be a mapping of conditions, got %s",
-			     policy_node_kind(v));
+			     yaml_node_kind(v));
 		return;
 	}
 	if (v->data.mapping.pairs.start == v->data.mapping.pairs.top) {
@@ -215,7 +215,7 @@ static const yaml_node_t *parse_rule(struct pol_parser *ps, const yaml_node_t *n
 	r->col = n ? n->start_mark.column + 1 : 1;
 	if (!n || n->type != YAML_MAPPING_NODE) {
 		policy_error(ps, n, "expected a rule (a mapping with name, action and match), got %s",
-			     policy_node_kind(n));
+			     yaml_node_kind(n));
 		return NULL;
 	}
 	parse_on(ps, n, r);
@@ -283,7 +283,7 @@ static void parse_rules(struct pol_parser *ps, const yaml_node_t *n,
 
 	if (!n || n->type != YAML_SEQUENCE_NODE) {
 		policy_error(ps, n, "expected 'rules' to be a list of rules, got %s",
-			     policy_node_kind(n));
+			     yaml_node_kind(n));
 		return;
 	}
 	count = n->data.sequence.items.top - n->data.sequence.items.start;
@@ -335,7 +335,7 @@ static void parse_top(struct pol_parser *ps, const yaml_node_t *root,
 	if (!root || root->type != YAML_MAPPING_NODE) {
 		policy_error(ps, root, "expected the policy to be a mapping with "
 			     "'rules' (and optionally 'version', 'mode'), got %s",
-			     root ? policy_node_kind(root) : "an empty document");
+			     root ? yaml_node_kind(root) : "an empty document");
 		return;
 	}
 	for (yaml_node_pair_t *pr = root->data.mapping.pairs.start;

@@ -12,9 +12,11 @@
 #include <string.h>
 #include <json-c/json.h>
 #include "policy/exec_info.h"
+#include "lib/hash.h"
 #include "lib/log.h"
 #include "report/report.h"
 #include "lib/safefile.h"
+#include "lib/utf8.h"
 #include "report/report_internal.h"
 #include "events/tree.h"
 
@@ -133,9 +135,7 @@ void report_free(struct report *r)
 
 static size_t mark_hash(uint32_t pid, uint64_t start_ns, size_t cap)
 {
-	uint64_t h = (pid * 0x9e3779b97f4a7c15ULL) ^ (start_ns * 0xff51afd7ed558ccdULL);
-
-	return (size_t)(h ^ (h >> 29)) & (cap - 1);
+	return (size_t)hash_proc(pid, start_ns) & (cap - 1);
 }
 
 static struct report_mark *mark_slot(struct report_mark *marks, size_t cap, uint32_t pid,
@@ -249,9 +249,7 @@ static void cut_utf8(char *s, size_t max)
 
 	if (n <= max || max < 4)
 		return;
-	n = max - 3;
-	while (n && ((unsigned char)s[n] & 0xc0) == 0x80)
-		n--;
+	n = utf8_cut(s, max - 3);
 	strcpy(s + n, "...");
 }
 

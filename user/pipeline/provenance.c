@@ -18,7 +18,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "lib/basename.h"
+#include "lib/path.h"
 #include "lib/redact.h"
 #include "pipeline/provenance.h"
 #include "policy/policy.h"

@@ -338,7 +338,7 @@ bool policy_rule_matches(const struct bw_rule *r, const struct bw_exec_info *e)
 	struct match_ctx m = { .e = e, .cmdline = buf };
 
 	m.exe = e->exe && *e->exe ? e->exe : e->filename ? e->filename : "";
-	m.base = base_of(m.exe);
+	m.base = path_basename(m.exe);
 	return group_holds(&r->match, &m);
 }
 

@@ -49,11 +49,6 @@ struct {
 	__type(value, struct bw_dns_scratch);
 } dns_scratch SEC(".maps");
 
-static __always_inline __u16 bw_ntohs(__u16 v)
-{
-	return (v >> 8) | (v << 8);
-}
-
 static __always_inline void bw_fill_sockaddr(struct bw_sockaddr *sa, __u8 addr[16], __u16 *family,
 					     __u16 *port)
 {

@@ -6,6 +6,7 @@
  * Processes outside every job cost one hash lookup.
  */
 #include "lib/bw_maps.bpf.h"
+#include "lib/bw_fd.bpf.h"
 #include "lib/bw_path.bpf.h"
 #include "hooks/bw_deny.bpf.h"
 #include <bpf/bpf_tracing.h>
@@ -20,6 +21,7 @@ struct bw_fork_event *bw_abi_fork __attribute__((unused));
 struct bw_exec_event *bw_abi_exec __attribute__((unused));
 struct bw_exec_failed_event *bw_abi_exec_failed __attribute__((unused));
 struct bw_exit_event *bw_abi_exit __attribute__((unused));
+struct bw_env_name *bw_abi_env_name __attribute__((unused));
 
 
 struct bw_exec_scratch {
@@ -54,6 +56,42 @@ struct {
 	__type(key, struct bw_root_key);
 	__type(value, struct bw_root_val);
 } job_roots SEC(".maps");
+
+/* Loader variables an exec record carries (struct bw_env_name); set by userspace. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BW_ENV_NAMES);
+	__type(key, __u32);
+	__type(value, struct bw_env_name);
+} env_names SEC(".maps");
+
+/* Programs whose every write is reported (BW_PROC_WATCH_WRITES), by comm. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 256);
+	__type(key, struct bw_root_key);
+	__type(value, __u32);
+} writer_names SEC(".maps");
+
+/*
+ * The environment scan reads one string, or one chunk of a longer one, per
+ * bpf_loop step: BW_ENV_STEPS chunks cover 2 MiB, more than exec accepts
+ * (a quarter of the 8 MiB stack limit) for any usual rlimit.
+ */
+#define BW_ENV_CHUNK 1024
+#define BW_ENV_STEPS 2048
+
+struct bw_env_scratch {
+	char chunk[BW_ENV_CHUNK];
+	struct bw_env_name names[BW_ENV_NAMES];
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bw_env_scratch);
+} env_scratch SEC(".maps");
 
 static __always_inline struct bw_proc_state *bw_job_of(__u32 tgid)
 {
@@ -150,6 +188,230 @@ static __always_inline void bw_exec_args(struct bw_exec_event *ev, struct task_s
 	ev->args_len = len;
 }
 
+#define BW_S_IFIFO 0010000
+#define BW_S_IFCHR 0020000
+#define BW_S_IFREG 0100000
+#define BW_FMODE_READ 0x1
+#define BW_FMODE_WRITE 0x2
+#define BW_MINORBITS 20
+#define BW_MKDEV(ma, mi) (((ma) << BW_MINORBITS) | (mi))
+
+static __always_inline __u16 bw_tty_or_other(__u32 rdev)
+{
+	__u32 major = rdev >> BW_MINORBITS, minor = rdev & ((1u << BW_MINORBITS) - 1);
+
+	if (rdev == BW_MKDEV(1, 3))
+		return BW_STDIO_NULL;
+	/* 4: virtual consoles and serial ports; 5: tty, console, ptmx; 136-143: ptys */
+	if (major == 4 || (major == 5 && minor <= 2) || (major >= 136 && major <= 143))
+		return BW_STDIO_TTY;
+	return BW_STDIO_OTHER;
+}
+
+/* A socket's family and, for IPv4 and IPv6, its peer. */
+static __always_inline void bw_stdio_socket(struct bw_stdio *sd, struct file *f)
+{
+	struct socket *sock = BPF_CORE_READ(f, private_data);
+	struct sock *sk = BPF_CORE_READ(sock, sk);
+
+	if (!sk)
+		return;
+	sd->family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	if (sd->family != 2 /* AF_INET */ && sd->family != 10 /* AF_INET6 */)
+		return;
+	sd->port = bw_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport));
+	if (sd->family == 2)
+		BPF_CORE_READ_INTO((__u32 *)sd->addr, sk, __sk_common.skc_daddr);
+	else if (bpf_core_field_exists(sk->__sk_common.skc_v6_daddr))
+		BPF_CORE_READ_INTO(sd->addr, sk, __sk_common.skc_v6_daddr.in6_u.u6_addr8);
+}
+
+/*
+ * Describes descriptor fd (0, 1 or 2) of the new program in the exec
+ * record being built in exec_scratch; a regular file's path goes to data
+ * at off. Returns the bytes of that path (0: none). A global function,
+ * verified once for the three descriptors.
+ */
+__noinline int bw_exec_stdio(__u32 fd, __u32 off)
+{
+	__u32 zero = 0, status, fmode, len;
+	struct bw_exec_scratch *s = bpf_map_lookup_elem(&exec_scratch, &zero);
+	struct bw_exec_event *ev;
+	struct bw_stdio *sd;
+	struct inode *inode;
+	struct file *f;
+
+	if (!s || fd > 2)
+		return 0;
+	ev = (void *)s->buf;
+	/* The compiler would drop the mask (fd <= 2): the verifier needs it. */
+	barrier_var(fd);
+	sd = &ev->stdio[fd & 3];
+	__builtin_memset(sd, 0, sizeof(*sd));
+	f = bw_file_of((int)fd);
+	if (!f)
+		return 0; /* BW_STDIO_NONE */
+	inode = BPF_CORE_READ(f, f_inode);
+	sd->id = BPF_CORE_READ(inode, i_ino);
+	fmode = BPF_CORE_READ(f, f_mode);
+	sd->mode = (fmode & BW_FMODE_READ ? BW_STDIO_READ : 0) |
+		   (fmode & BW_FMODE_WRITE ? BW_STDIO_WRITE : 0);
+	switch (BPF_CORE_READ(inode, i_mode) & BW_S_IFMT) {
+	case BW_S_IFIFO:
+		sd->kind = BW_STDIO_PIPE;
+		return 0;
+	case BW_S_IFSOCK:
+		sd->kind = BW_STDIO_SOCKET;
+		bw_stdio_socket(sd, f);
+		return 0;
+	case BW_S_IFCHR:
+		sd->rdev = BPF_CORE_READ(inode, i_rdev);
+		sd->kind = bw_tty_or_other(sd->rdev);
+		return 0;
+	case BW_S_IFREG:
+		sd->kind = BW_STDIO_FILE;
+		len = bw_path_append(__builtin_preserve_access_index(&f->f_path), ev->data, off,
+				     BW_DATA_SLOT - 1, &status);
+		sd->path_len = len;
+		return len;
+	default:
+		sd->kind = BW_STDIO_OTHER;
+		return 0;
+	}
+}
+
+/* bpf_loop state of the environment scan; lives on bw_exec_env's stack. */
+struct bw_env_walk {
+	__u64 pos;   /* next string (or the rest of a long one) */
+	__u64 end;
+	__u32 off;   /* data offset of the variables */
+	__u32 len;   /* bytes of them so far */
+	__u32 flags; /* BW_EXEC_ENV_TRUNCATED */
+	__u32 skip;  /* 1: pos is inside a string longer than a chunk */
+	__u32 skip_first; /* the first chunk of the rest: just its NUL means it all fitted */
+	__u32 skip_kept;  /* the long string was kept (cut): is anything lost? */
+};
+
+/* Is the string in chunk[0..n) (NUL included) NAME=... for an asked-for NAME? */
+static __always_inline int bw_env_wanted(struct bw_env_scratch *es, long n)
+{
+	__u32 k, j, l;
+
+	for (k = 0; k < BW_ENV_NAMES; k++) {
+		l = es->names[k].len;
+		if (!l || l >= BW_ENV_NAME_LEN || n < (long)l + 2)
+			continue;
+		if (es->chunk[l & (BW_ENV_NAME_LEN - 1)] != '=')
+			continue;
+		for (j = 0; j < BW_ENV_NAME_LEN; j++)
+			if (j >= l || es->chunk[j] != es->names[k].name[j])
+				break;
+		if (j == l)
+			return 1;
+	}
+	return 0;
+}
+
+/* One bpf_loop step: one environment string, or one chunk of a long one. */
+static long bw_env_step(__u32 i, void *data)
+{
+	struct bw_env_walk *w = data;
+	__u32 zero = 0, room, n32;
+	struct bw_env_scratch *es = bpf_map_lookup_elem(&env_scratch, &zero);
+	struct bw_exec_scratch *s = bpf_map_lookup_elem(&exec_scratch, &zero);
+	struct bw_exec_event *ev;
+	char *dst;
+	long n;
+
+	if (!es || !s || w->pos >= w->end)
+		return 1;
+	n = bpf_probe_read_user_str(es->chunk, BW_ENV_CHUNK, (void *)w->pos);
+	if (n <= 0) {
+		w->flags |= BW_EXEC_ENV_TRUNCATED; /* unreadable: the rest is unknown */
+		return 1;
+	}
+	if (w->skip) {
+		/* The rest of a string longer than a chunk; n == CHUNK: still more. */
+		if (w->skip_kept && !(w->skip_first && n == 1))
+			w->flags |= BW_EXEC_ENV_TRUNCATED;
+		w->skip_first = 0;
+		if (n < BW_ENV_CHUNK) {
+			w->skip = 0;
+			w->pos += n;
+		} else {
+			w->pos += BW_ENV_CHUNK - 1;
+		}
+		return 0;
+	}
+	/* n == CHUNK: the string may go on; the chunk ends with a NUL either way. */
+	w->pos += n < BW_ENV_CHUNK ? n : BW_ENV_CHUNK - 1;
+	if (n == BW_ENV_CHUNK) {
+		w->skip = 1;
+		w->skip_first = 1;
+		w->skip_kept = 0;
+	}
+	if (!bw_env_wanted(es, n))
+		return 0;
+	room = BW_ENV_MAX - w->len;
+	n32 = (__u32)n;
+	if (w->len >= BW_ENV_MAX || room < 2) {
+		w->flags |= BW_EXEC_ENV_TRUNCATED;
+		return 0;
+	}
+	if (n32 > room) {
+		n32 = room; /* cut, NUL-terminated below */
+		w->flags |= BW_EXEC_ENV_TRUNCATED;
+	}
+	w->skip_kept = w->skip;
+	ev = (void *)s->buf;
+	barrier_var(n32);
+	dst = &ev->data[(w->off + w->len) & (BW_DATA_SLOT - 1)];
+	bpf_probe_read_kernel(dst, n32 & (BW_ENV_CHUNK * 2 - 1), es->chunk);
+	dst[(n32 - 1) & (BW_ENV_CHUNK * 2 - 1)] = '\0';
+	w->len += n32;
+	return 0;
+}
+
+/*
+ * Copies the NAME=VALUE strings of the new environment whose NAME the
+ * env_names map asks for into the record at data offset off, and no other
+ * variable. Exec has just written these pages: they are resident. Returns
+ * the bytes written; sets BW_EXEC_ENV_TRUNCATED on the record when a
+ * variable was cut or the scan could not see the whole environment.
+ */
+__noinline int bw_exec_env(__u32 off)
+{
+	struct task_struct *t = (void *)bpf_get_current_task();
+	struct bw_env_walk w = { .off = off };
+	__u32 zero = 0, k, any = 0;
+	struct bw_env_scratch *es = bpf_map_lookup_elem(&env_scratch, &zero);
+	struct bw_exec_scratch *s = bpf_map_lookup_elem(&exec_scratch, &zero);
+	struct bw_exec_event *ev;
+	struct bw_env_name *nm;
+
+	if (!es || !s)
+		return 0;
+	for (k = 0; k < BW_ENV_NAMES; k++) {
+		__u32 key = k;
+
+		nm = bpf_map_lookup_elem(&env_names, &key);
+		if (!nm)
+			return 0;
+		es->names[k] = *nm;
+		any |= nm->len;
+	}
+	if (!any)
+		return 0;
+	w.pos = BPF_CORE_READ(t, mm, env_start);
+	w.end = BPF_CORE_READ(t, mm, env_end);
+	bpf_loop(BW_ENV_STEPS, bw_env_step, &w, 0);
+	if (w.pos < w.end)
+		w.flags |= BW_EXEC_ENV_TRUNCATED; /* more than BW_ENV_STEPS chunks */
+	ev = (void *)s->buf;
+	ev->flags |= w.flags;
+	return w.len;
+}
+
 static __always_inline int bw_on_exec(struct task_struct *task, pid_t old_tid,
 				      struct linux_binprm *bprm)
 {
@@ -161,7 +423,7 @@ static __always_inline int bw_on_exec(struct task_struct *task, pid_t old_tid,
 	struct fs_struct *fs;
 	struct file *file;
 	struct path *path;
-	__u32 otid = old_tid, root = 0;
+	__u32 otid = old_tid, root = 0, i;
 	long n;
 
 	bpf_map_delete_elem(&exec_attempts, &otid);
@@ -191,7 +453,8 @@ static __always_inline int bw_on_exec(struct task_struct *task, pid_t old_tid,
 	ev->flags = root;
 	ev->deny_rule = 0;
 	ev->pad0 = 0;
-	ev->filename_len = ev->exe_len = ev->cwd_len = ev->args_len = 0;
+	ev->filename_len = ev->exe_len = ev->cwd_len = ev->args_len = ev->env_len = 0;
+	__builtin_memset(ev->pad1, 0, sizeof(ev->pad1));
 	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
 
 	n = bpf_probe_read_kernel_str(ev->data, BW_FILENAME_MAX, BPF_CORE_READ(bprm, filename));
@@ -209,12 +472,21 @@ static __always_inline int bw_on_exec(struct task_struct *task, pid_t old_tid,
 		ev->flags |= BW_EXEC_EXE_UNAVAILABLE;
 	else if (status == BW_PATH_TRUNCATED)
 		ev->flags |= BW_EXEC_EXE_TRUNCATED;
+	if (len && bw_path_was_anon())
+		ev->flags |= BW_EXEC_EXE_ANON;
+	/* No name left: unlinked since it was opened, or a memfd (nlink 0). */
+	if (BPF_CORE_READ(file, f_inode, __i_nlink) == 0)
+		ev->flags |= BW_EXEC_EXE_DELETED;
 	ev->exe_len = len;
 	off += len;
 	/* Before the cwd walk: the deny check reads the exe's components. */
 	bw_deny_exec(st, ev);
 	if (!st->start_ns)
 		st->start_ns = BPF_CORE_READ(task, group_leader, start_time);
+	/* A new program is judged afresh: its network use and its name. */
+	st->flags &= ~(BW_PROC_NET | BW_PROC_WATCH_WRITES);
+	if (bpf_map_lookup_elem(&writer_names, ev->comm))
+		st->flags |= BW_PROC_WATCH_WRITES;
 
 	fs = BPF_CORE_READ(task, fs);
 	path = __builtin_preserve_access_index(&fs->pwd);
@@ -228,6 +500,15 @@ static __always_inline int bw_on_exec(struct task_struct *task, pid_t old_tid,
 		ev->flags |= BW_EXEC_CWD_TRUNCATED;
 	ev->cwd_len = len;
 	off += len;
+
+	/* Each at most BW_PATH_MAX (bw_path_append), the env at most BW_ENV_MAX. */
+	for (i = 0; i < 3; i++) {
+		len = bw_exec_stdio(i, off);
+		off += len <= BW_PATH_MAX ? len : 0;
+	}
+	len = bw_exec_env(off);
+	ev->env_len = len <= BW_ENV_MAX ? len : 0;
+	off += ev->env_len;
 
 	bw_exec_args(ev, task, off);
 

@@ -45,6 +45,16 @@ int handle_sys_enter(struct bw_sys_enter_ctx *ctx)
 	case NR_rename: return handle_rename_enter(ctx);
 	case NR_unlinkat: return handle_unlinkat_enter(ctx);
 	case NR_unlink: return handle_unlink_enter(ctx);
+	case NR_chmod: return handle_chmod_enter(ctx);
+	case NR_fchmod: return handle_fchmod_enter(ctx);
+	case NR_fchmodat:
+	case NR_fchmodat2: return handle_fchmodat_enter(ctx);
+	case NR_setxattr:
+	case NR_lsetxattr: return handle_setxattr_enter(ctx);
+	case NR_fsetxattr: return handle_fsetxattr_enter(ctx);
+	case NR_setxattrat: return handle_setxattrat_enter(ctx);
+	case NR_process_vm_readv: return handle_process_vm_readv(ctx);
+	case NR_process_vm_writev: return handle_process_vm_writev(ctx);
 	case NR_ptrace: return handle_ptrace(ctx);
 	case NR_setuid: return handle_setuid(ctx);
 	case NR_setreuid: return handle_setreuid(ctx);
@@ -82,6 +92,14 @@ int handle_sys_exit(struct bw_sys_exit_ctx *ctx)
 	case NR_rename: return handle_rename_exit(ctx);
 	case NR_unlinkat: return handle_unlinkat_exit(ctx);
 	case NR_unlink: return handle_unlink_exit(ctx);
+	case NR_chmod:
+	case NR_fchmod:
+	case NR_fchmodat:
+	case NR_fchmodat2:
+	case NR_setxattr:
+	case NR_lsetxattr:
+	case NR_fsetxattr:
+	case NR_setxattrat: return handle_attr_exit(ctx);
 	}
 	return 0;
 }

@@ -2,10 +2,14 @@
 /*
  * File operations of watched jobs on watched paths: opens for write,
  * create or truncate under a protected directory, opens for read of
- * sensitive files, and every rename and unlink (userspace keeps those under
- * protected paths). An open is judged at its exit by the path the kernel
- * resolved for the new descriptor, so relative paths, symlinks and dirfds
- * cannot hide the target.
+ * sensitive files, renames and unlinks under protected paths, chmods and
+ * extended attributes set there. Wherever the path is: every open for
+ * writing and rename by a process that reached the network or runs a
+ * decoder or downloader (BW_PROC_NET, BW_PROC_WATCH_WRITES), every chmod
+ * that sets set-uid or set-gid, every file capability set. An open is
+ * judged at its exit by the path the kernel resolved for the new
+ * descriptor, so relative paths, symlinks and dirfds cannot hide the
+ * target.
  */
 #ifndef BW_FILE_BPF_H
 #define BW_FILE_BPF_H
@@ -19,7 +23,13 @@
 #define O_RDWR 02
 #define O_CREAT 0100
 #define O_TRUNC 01000
+#define BW_O_WRITING (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC)
+#define AT_EMPTY_PATH 0x1000
+#define BW_S_ISUID 04000
+#define BW_S_ISGID 02000
 #define BW_WATCH_DEPTH 16
+/* Processes whose writes are reported wherever they go. */
+#define BW_PROC_FOLLOW_WRITES (BW_PROC_NET | BW_PROC_WATCH_WRITES)
 
 /* Keys as for deny rules: a directory prefix ending in '/', or a basename. */
 struct {
@@ -37,10 +47,10 @@ struct {
 } watch_names SEC(".maps");
 
 struct bw_file_call {
-	__u64 path;  /* user pointers */
-	__u64 path2;
+	__u64 path;  /* user pointers; path 0: the file is dirfd itself (fchmod, fsetxattr) */
+	__u64 path2; /* rename's target, setxattr's attribute name */
 	__u32 op;
-	__u32 flags; /* open flags */
+	__u32 flags; /* open flags, chmod's mode, setxattr's flags */
 	__s32 dirfd;
 	__u32 pad;
 };
@@ -216,7 +226,7 @@ static __always_inline __u32 bw_base_dir_bits(struct bw_file_call *call)
  * with the cwd.
  */
 static __always_inline void bw_name_op_exit(struct bw_proc_state *st, struct bw_file_call *call,
-					    long ret)
+					    long ret, __u32 force)
 {
 	__u32 zero = 0, off = 0, status, bits, len, need = BW_WATCH_WRITE, write = 1;
 	struct bw_file_scratch *s = bpf_map_lookup_elem(&file_scratch, &zero);
@@ -232,12 +242,14 @@ static __always_inline void bw_name_op_exit(struct bw_proc_state *st, struct bw_
 	if (n <= 0)
 		return;
 	if (call->op == BW_FILE_OPEN) {
-		write = call->flags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC);
+		write = call->flags & BW_O_WRITING;
 		need = write ? BW_WATCH_WRITE : BW_WATCH_READ;
 	}
-	bits = ev->data[0] == '/' ? bw_watch_str() : bw_base_dir_bits(call);
-	if (!(bits & need))
-		return;
+	if (!force) {
+		bits = ev->data[0] == '/' ? bw_watch_str() : bw_base_dir_bits(call);
+		if (!(bits & need))
+			return;
+	}
 	/* bw_watch_str/bw_path_resolve do not touch ev->data: reread nothing. */
 	ev->op = call->op;
 	ev->ret = (__s32)ret;
@@ -282,7 +294,7 @@ static __always_inline void bw_name_op_exit(struct bw_proc_state *st, struct bw_
 
 /* An open that succeeded: judge it by the path of the new descriptor. */
 static __always_inline void bw_open_exit(struct bw_proc_state *st, struct bw_file_call *call,
-					 long ret)
+					 long ret, __u32 force)
 {
 	__u32 zero = 0, len, bits, write;
 	struct bw_file_scratch *s = bpf_map_lookup_elem(&file_scratch, &zero);
@@ -294,7 +306,7 @@ static __always_inline void bw_open_exit(struct bw_proc_state *st, struct bw_fil
 		return;
 	if (ret < 0) {
 		/* Refused: judged, like renames, by the caller's path. */
-		bw_name_op_exit(st, call, ret);
+		bw_name_op_exit(st, call, ret, force);
 		return;
 	}
 	f = bw_file_of((int)ret);
@@ -303,10 +315,12 @@ static __always_inline void bw_open_exit(struct bw_proc_state *st, struct bw_fil
 	len = bw_path_resolve((__u64)__builtin_preserve_access_index(&f->f_path));
 	if (!len || len > BW_PATH_MAX)
 		return;
-	bits = bw_watch_eval(0);
-	write = call->flags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC);
-	if (!(write ? bits & BW_WATCH_WRITE : bits & BW_WATCH_READ))
-		return;
+	write = call->flags & BW_O_WRITING;
+	if (!force) {
+		bits = bw_watch_eval(0);
+		if (!(write ? bits & BW_WATCH_WRITE : bits & BW_WATCH_READ))
+			return;
+	}
 	ev = (void *)s->buf;
 	ev->op = BW_FILE_OPEN;
 	ev->ret = (__s32)ret;
@@ -322,9 +336,104 @@ static __always_inline void bw_open_exit(struct bw_proc_state *st, struct bw_fil
 	bw_file_submit(st, ev, len);
 }
 
+/*
+ * fchmod, fsetxattr, or an empty path with AT_EMPTY_PATH: the file is the
+ * descriptor's, resolved by the kernel's own path of it. A global function
+ * (verified once): the call in flight is looked up again.
+ */
+__noinline int bw_fd_op_exit(__s64 ret, __u32 force)
+{
+	__u32 zero = 0, tid = bw_tid(), len;
+	struct bw_file_scratch *s = bpf_map_lookup_elem(&file_scratch, &zero);
+	struct bw_pathbuf *pb = bpf_map_lookup_elem(&path_scratch, &zero);
+	struct bw_file_call *call = bpf_map_lookup_elem(&file_calls, &tid);
+	struct bw_proc_state *st = bw_hook_job(BW_HOOK_FILE);
+	struct bw_file_event *ev;
+	struct file *f;
+	long n;
+
+	if (!s || !pb || !call || !st)
+		return 0;
+	f = bw_file_of(call->dirfd);
+	if (!f)
+		return 0;
+	len = bw_path_resolve((__u64)__builtin_preserve_access_index(&f->f_path));
+	if (!len || len > BW_PATH_MAX)
+		return 0;
+	if (!force && !(bw_watch_eval(0) & BW_WATCH_WRITE))
+		return 0;
+	ev = (void *)s->buf;
+	ev->op = call->op;
+	ev->ret = (__s32)ret;
+	ev->open_flags = call->flags;
+	ev->flags = BW_FILE_RESOLVED | (pb->status ? BW_FILE_TRUNCATED : 0);
+	ev->dirfd = AT_FDCWD; /* the path is the descriptor's own */
+	ev->path2_len = ev->cwd_len = 0;
+	__builtin_memset(ev->pad0, 0, sizeof(ev->pad0));
+	barrier_var(len);
+	bpf_probe_read_kernel(ev->data, len & (BW_PATH_MAX * 2 - 1), pb->buf);
+	ev->path_len = len;
+	if (call->path2) {
+		n = bpf_probe_read_user_str(&ev->data[len & (BW_PATH_MAX * 2 - 1)],
+					    BW_FILE_PATH_MAX, (void *)call->path2);
+		if (n > 0) {
+			ev->path2_len = n;
+			len += n;
+		}
+	}
+	bw_file_submit(st, ev, len);
+	return 0;
+}
+
+/*
+ * setxattr's name is "security.capability": file capabilities. A global
+ * function: the compare, inlined, multiplied the exit program's states.
+ */
+__noinline int bw_is_cap_xattr(__u64 uname)
+{
+	static const char want[] = "security.capability";
+	char got[sizeof(want) + 4] = {};
+	__u32 i;
+
+	if (bpf_probe_read_user_str(got, sizeof(got), (void *)uname) != sizeof(want))
+		return 0;
+	for (i = 0; i < sizeof(want); i++)
+		if (got[i] != want[i])
+			return 0;
+	return 1;
+}
+
+/* Operations reported wherever their file is; the rest only on watched paths. */
+static __always_inline __u32 bw_file_force(struct bw_proc_state *st, struct bw_file_call *call)
+{
+	switch (call->op) {
+	case BW_FILE_OPEN:
+		return (call->flags & BW_O_WRITING) && (st->flags & BW_PROC_FOLLOW_WRITES);
+	case BW_FILE_RENAME:
+		return st->flags & BW_PROC_FOLLOW_WRITES;
+	case BW_FILE_CHMOD:
+		return call->flags & (BW_S_ISUID | BW_S_ISGID);
+	case BW_FILE_SETXATTR:
+		return bw_is_cap_xattr(call->path2);
+	}
+	return 0;
+}
+
+/* An empty name (AT_EMPTY_PATH) with a dirfd: the operation is on dirfd itself. */
+static __always_inline int bw_on_dirfd(struct bw_file_call *call)
+{
+	char c = 1;
+
+	if (!call->path)
+		return 1;
+	if (call->dirfd == AT_FDCWD || bpf_probe_read_user(&c, 1, (void *)call->path))
+		return 0;
+	return c == 0;
+}
+
 static __always_inline int bw_file_exit(long ret)
 {
-	__u32 tid = bw_tid();
+	__u32 tid = bw_tid(), force;
 	struct bw_file_call *call = bpf_map_lookup_elem(&file_calls, &tid);
 	struct bw_proc_state *st;
 
@@ -332,10 +441,14 @@ static __always_inline int bw_file_exit(long ret)
 		return 0;
 	st = bw_hook_job(BW_HOOK_FILE);
 	if (st) {
+		force = bw_file_force(st, call);
 		if (call->op == BW_FILE_OPEN)
-			bw_open_exit(st, call, ret);
+			bw_open_exit(st, call, ret, force);
+		else if ((call->op == BW_FILE_CHMOD || call->op == BW_FILE_SETXATTR) &&
+			 bw_on_dirfd(call))
+			bw_fd_op_exit(ret, force);
 		else
-			bw_name_op_exit(st, call, ret);
+			bw_name_op_exit(st, call, ret, force);
 	}
 	bpf_map_delete_elem(&file_calls, &tid);
 	return 0;
@@ -399,6 +512,44 @@ static __always_inline int handle_unlink_enter(struct bw_sys_enter_ctx *ctx)
 	return bw_file_enter(BW_FILE_UNLINK, ctx->args[0], 0, 0, AT_FDCWD);
 }
 
+/* sys_enter_chmod (x86_64 only) */
+static __always_inline int handle_chmod_enter(struct bw_sys_enter_ctx *ctx)
+{
+	return bw_file_enter(BW_FILE_CHMOD, ctx->args[0], 0, (__u32)ctx->args[1], AT_FDCWD);
+}
+
+/* sys_enter_fchmod */
+static __always_inline int handle_fchmod_enter(struct bw_sys_enter_ctx *ctx)
+{
+	return bw_file_enter(BW_FILE_CHMOD, 0, 0, (__u32)ctx->args[1], (__s32)ctx->args[0]);
+}
+
+/* sys_enter_fchmodat and fchmodat2 (its flags: AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW) */
+static __always_inline int handle_fchmodat_enter(struct bw_sys_enter_ctx *ctx)
+{
+	return bw_file_enter(BW_FILE_CHMOD, ctx->args[1], 0, (__u32)ctx->args[2], (__s32)ctx->args[0]);
+}
+
+/* sys_enter_setxattr, lsetxattr: (path, name, value, size, flags) */
+static __always_inline int handle_setxattr_enter(struct bw_sys_enter_ctx *ctx)
+{
+	return bw_file_enter(BW_FILE_SETXATTR, ctx->args[0], ctx->args[1], (__u32)ctx->args[4],
+			     AT_FDCWD);
+}
+
+/* sys_enter_fsetxattr: (fd, name, value, size, flags) */
+static __always_inline int handle_fsetxattr_enter(struct bw_sys_enter_ctx *ctx)
+{
+	return bw_file_enter(BW_FILE_SETXATTR, 0, ctx->args[1], (__u32)ctx->args[4],
+			     (__s32)ctx->args[0]);
+}
+
+/* sys_enter_setxattrat (6.13+): (dfd, path, at_flags, name, args, size) */
+static __always_inline int handle_setxattrat_enter(struct bw_sys_enter_ctx *ctx)
+{
+	return bw_file_enter(BW_FILE_SETXATTR, ctx->args[1], ctx->args[3], 0, (__s32)ctx->args[0]);
+}
+
 #define BW_FILE_EXIT(name)                                            \
 	static __always_inline int handle_##name##_exit(struct bw_sys_exit_ctx *ctx) \
 	{                                                             \
@@ -413,5 +564,6 @@ BW_FILE_EXIT(renameat)
 BW_FILE_EXIT(rename)
 BW_FILE_EXIT(unlinkat)
 BW_FILE_EXIT(unlink)
+BW_FILE_EXIT(attr) /* the chmod and setxattr families */
 
 #endif /* BW_FILE_BPF_H */

@@ -49,11 +49,6 @@ struct {
 	__type(value, struct bw_dns_scratch);
 } dns_scratch SEC(".maps");
 
-static __always_inline __u16 bw_ntohs(__u16 v)
-{
-	return (v >> 8) | (v << 8);
-}
-
 static __always_inline void bw_fill_sockaddr(struct bw_sockaddr *sa, __u8 addr[16], __u16 *family,
 					     __u16 *port)
 {
@@ -66,18 +61,38 @@ static __always_inline void bw_fill_sockaddr(struct bw_sockaddr *sa, __u8 addr[1
 		__builtin_memcpy(addr, sa->v6, 16);
 }
 
+/*
+ * Connects are followed with the connect hook on (records), and with the
+ * file hook on: a process that reached a network peer has its writes
+ * reported (BW_PROC_NET, see bw_file.bpf.h).
+ */
+#define BW_CONNECT_HOOKS (BW_HOOK_CONNECT | BW_HOOK_FILE)
+
 /* sys_enter_connect */
 static __always_inline int handle_connect_enter(struct bw_sys_enter_ctx *ctx)
 {
 	struct bw_net_call call = { .fd = (__s32)ctx->args[0], .kind = NET_CONNECT };
 	__u32 tid = bw_tid();
 
-	if (!bw_hook_job(BW_HOOK_CONNECT))
+	if (!bw_hook_job(BW_CONNECT_HOOKS))
 		return 0;
 	if (bpf_probe_read_user(call.sa, sizeof(call.sa), (void *)ctx->args[1]))
 		return 0;
 	bpf_map_update_elem(&net_calls, &tid, &call, BPF_ANY);
 	return 0;
+}
+
+/*
+ * An IPv4/IPv6 peer other than a DNS server, reached or being reached
+ * (a non-blocking connect under way): from now on until its next exec the
+ * process may write what came from the network. A refused connect does
+ * not count; DNS does not, or every resolver would.
+ */
+static __always_inline void bw_mark_net(struct bw_proc_state *st, struct bw_sockaddr *sa, long ret)
+{
+	if ((sa->family == AF_INET || sa->family == AF_INET6) && bw_ntohs(sa->port) != DNS_PORT &&
+	    (ret == 0 || ret == -115 /* EINPROGRESS */))
+		st->flags |= BW_PROC_NET;
 }
 
 /* sys_exit_connect */
@@ -93,8 +108,13 @@ static __always_inline int handle_connect_exit(struct bw_sys_exit_ctx *ctx)
 	if (!call)
 		return 0;
 	sa = (struct bw_sockaddr *)call->sa;
+	if (call->kind != NET_CONNECT)
+		goto done;
+	st = bw_hook_job(BW_HOOK_FILE);
+	if (st)
+		bw_mark_net(st, sa, ctx->ret);
 	st = bw_hook_job(BW_HOOK_CONNECT);
-	if (!st || call->kind != NET_CONNECT || (sa->family != AF_INET && sa->family != AF_INET6))
+	if (!st || (sa->family != AF_INET && sa->family != AF_INET6))
 		goto done;
 	bw_fill_sockaddr(sa, ev.addr, &ev.family, &ev.port);
 	ev.ret = (__s32)ctx->ret;

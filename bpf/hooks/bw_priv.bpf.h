@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * Privilege and tampering syscalls of watched jobs: ptrace, the setuid and
- * setgid families, mount, bpf, module loading, memfd_create, and signals
- * aimed at the agent. Recorded at entry, with their arguments: the attempt
+ * setgid families, mount, bpf, module loading, memfd_create, signals
+ * aimed at the agent, and reads or writes of another process's memory
+ * (process_vm_readv/writev). Recorded at entry, with their arguments: the attempt
  * is what matters, whether or not the kernel then refuses it.
  */
 #ifndef BW_PRIV_BPF_H
@@ -71,6 +72,17 @@ static __always_inline int bw_priv(struct bw_sys_enter_ctx *ctx, __u32 op, __u64
 static __always_inline int handle_ptrace(struct bw_sys_enter_ctx *ctx)
 {
 	return bw_priv(ctx, BW_PRIV_PTRACE, A(0), 0, 0, (__u32)A(1), 0);
+}
+
+/* sys_enter_process_vm_readv / _writev: (pid, local iov, n, remote iov, n, flags) */
+static __always_inline int handle_process_vm_readv(struct bw_sys_enter_ctx *ctx)
+{
+	return bw_priv(ctx, BW_PRIV_VM_ACCESS, 0, 0, 0, (__u32)A(0), 0);
+}
+
+static __always_inline int handle_process_vm_writev(struct bw_sys_enter_ctx *ctx)
+{
+	return bw_priv(ctx, BW_PRIV_VM_ACCESS, 1, 0, 0, (__u32)A(0), 0);
 }
 
 #define BW_PRIV_ID(name, op)                                                   \

@@ -66,12 +66,19 @@ struct path {
 
 struct inode {
 	unsigned short i_mode;
+	unsigned long i_ino;
+	__u32 i_rdev; /* dev_t: (major << 20) | minor */
+	union {
+		const unsigned int i_nlink;
+		unsigned int __i_nlink;
+	};
 };
 
 struct file {
 	struct path f_path;
 	struct inode *f_inode;
 	void *private_data;
+	unsigned int f_mode; /* fmode_t: FMODE_READ 0x1, FMODE_WRITE 0x2 */
 };
 
 struct fdtable {
@@ -83,9 +90,17 @@ struct files_struct {
 	struct fdtable *fdt;
 };
 
+struct in6_addr {
+	union {
+		__u8 u6_addr8[16];
+	} in6_u;
+};
+
 struct sock_common {
+	__u32 skc_daddr;  /* network order */
 	__u16 skc_dport; /* network order */
 	unsigned short skc_family;
+	struct in6_addr skc_v6_daddr;
 };
 
 struct sock {
@@ -104,6 +119,8 @@ struct fs_struct {
 struct mm_struct {
 	unsigned long arg_start;
 	unsigned long arg_end;
+	unsigned long env_start;
+	unsigned long env_end;
 };
 
 struct cred {

@@ -26,6 +26,11 @@ static __always_inline struct socket *bw_socket_of(int fd)
 	return f ? BPF_CORE_READ(f, private_data) : NULL;
 }
 
+static __always_inline __u16 bw_ntohs(__u16 v)
+{
+	return (v >> 8) | (v << 8);
+}
+
 #define BW_S_IFMT 0170000
 #define BW_S_IFSOCK 0140000
 

@@ -21,6 +21,8 @@ struct bw_pathbuf {
 	__u32 len[BW_PATH_DEPTH];
 	__u32 n;
 	__u32 status;
+	__u32 anon; /* the file is on no mounted filesystem (memfd): see below */
+	__u32 pad;
 	char buf[BW_PATH_MAX + BW_NAME_MAX + 1];
 };
 
@@ -34,7 +36,13 @@ struct {
 #define BW_PATH_OK 0
 #define BW_PATH_TRUNCATED 1
 
-/* Collects component pointers into pb, leaf first. */
+/*
+ * Collects component pointers into pb, leaf first. A file that starts as
+ * its own parent without being its mount's root belongs to no directory
+ * tree: a memfd, or another file the kernel made on an internal mount.
+ * Its name alone is the path ("/memfd:x", as /proc/PID/exe shows it) and
+ * pb->anon says so; walking on would end at the internal mount's root, "/".
+ */
 static __always_inline void bw_path_collect(struct path *path, struct bw_pathbuf *pb)
 {
 	struct dentry *dentry = BPF_CORE_READ(path, dentry);
@@ -48,6 +56,13 @@ static __always_inline void bw_path_collect(struct path *path, struct bw_pathbuf
 		struct dentry *parent = BPF_CORE_READ(dentry, d_parent);
 		__u32 n = pb->n;
 
+		if (i == 0 && dentry == parent && dentry != mnt_root) {
+			pb->name[0] = (__u64)BPF_CORE_READ(dentry, d_name.name);
+			pb->len[0] = BPF_CORE_READ(dentry, d_name.len);
+			pb->n = 1;
+			pb->anon = 1;
+			return;
+		}
 		if (dentry == mnt_root || dentry == parent) {
 			mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
 			if (mnt == mnt_parent || !mnt_parent)
@@ -110,6 +125,7 @@ __noinline int bw_path_resolve(__u64 path_ptr)
 		return 0;
 	pb->n = 0;
 	pb->status = BW_PATH_OK;
+	pb->anon = 0;
 	if (!BPF_CORE_READ(path, dentry) || !BPF_CORE_READ(path, mnt))
 		return 0;
 	bw_path_collect(path, pb);
@@ -137,6 +153,15 @@ static __always_inline __u32 bw_path_append(struct path *path, char *dst, __u32 
 	barrier_var(off);
 	bpf_probe_read_kernel(&dst[off & off_mask], len & (BW_PATH_MAX * 2 - 1), pb->buf);
 	return len;
+}
+
+/* Was the path bw_path_resolve() made last one of an anonymous file? */
+static __always_inline int bw_path_was_anon(void)
+{
+	__u32 zero = 0;
+	struct bw_pathbuf *pb = bpf_map_lookup_elem(&path_scratch, &zero);
+
+	return pb && pb->anon;
 }
 
 #endif /* BW_PATH_BPF_H */

@@ -40,16 +40,32 @@
 #define NR_memfd_create 319
 #define NR_bpf 321
 #define NR_openat2 437
+#define NR_chmod 90
+#define NR_fchmod 91
+#define NR_fchmodat 268
+#define NR_setxattr 188
+#define NR_lsetxattr 189
+#define NR_fsetxattr 190
+#define NR_process_vm_readv 310
+#define NR_process_vm_writev 311
+#define NR_fchmodat2 452  /* 6.6+ */
+#define NR_setxattrat 463 /* 6.13+ */
 #elif defined(__TARGET_ARCH_arm64)
-/* asm-generic/unistd.h: no open, rename or unlink */
+/* asm-generic/unistd.h: no open, rename, unlink or chmod */
 #define NR_open -2
 #define NR_rename -3
 #define NR_unlink -4
+#define NR_chmod -5
+#define NR_setxattr 5
+#define NR_lsetxattr 6
+#define NR_fsetxattr 7
 #define NR_unlinkat 35
 #define NR_renameat 38
 #define NR_read 63
 #define NR_write 64
 #define NR_mount 40
+#define NR_fchmod 52
+#define NR_fchmodat 53
 #define NR_openat 56
 #define NR_init_module 105
 #define NR_ptrace 117
@@ -70,11 +86,15 @@
 #define NR_sendmsg 211
 #define NR_recvmsg 212
 #define NR_sendmmsg 269
+#define NR_process_vm_readv 270
+#define NR_process_vm_writev 271
 #define NR_finit_module 273
 #define NR_renameat2 276
 #define NR_memfd_create 279
 #define NR_bpf 280
 #define NR_openat2 437
+#define NR_fchmodat2 452  /* 6.6+ */
+#define NR_setxattrat 463 /* 6.13+ */
 #else
 #error "buildwarden's syscall table knows x86 and arm64; set __TARGET_ARCH_x86 or _arm64"
 #endif

@@ -10,6 +10,7 @@
 #include <json-c/json.h>
 #include "events/event_json.h"
 #include "events/events.h"
+#include "events/netinfo.h"
 #include "events/proctab.h"
 #include "events/tree.h"
 
@@ -27,11 +28,16 @@ static void put_part(struct rec *r, size_t *pos, const void *p, size_t n)
 	*pos += n;
 }
 
-/* Builds an exec record as the kernel lays it out. */
-static void make_exec(struct rec *r, uint32_t pid, uint64_t start, const char *filename,
-		      const char *exe, const char *cwd, const char *args, size_t args_len)
+/*
+ * Builds an exec record as the kernel lays it out: stdio_paths[i] non-NULL
+ * makes fd i a file with that path; env_len bytes of variables.
+ */
+static void make_exec_full(struct rec *r, uint32_t pid, uint64_t start, const char *filename,
+			   const char *exe, const char *cwd, const char *const *stdio_paths,
+			   const char *env, size_t env_len, const char *args, size_t args_len)
 {
 	size_t pos = offsetof(struct bw_exec_event, data);
+	int fd;
 
 	memset(r, 0, sizeof(*r));
 	r->exec.hdr.type = BW_EV_EXEC;
@@ -50,11 +56,27 @@ static void make_exec(struct rec *r, uint32_t pid, uint64_t start, const char *f
 		put_part(r, &pos, exe, r->exec.exe_len);
 	if (cwd)
 		put_part(r, &pos, cwd, r->exec.cwd_len);
+	for (fd = 0; stdio_paths && fd < 3; fd++) {
+		if (!stdio_paths[fd])
+			continue;
+		r->exec.stdio[fd].kind = BW_STDIO_FILE;
+		r->exec.stdio[fd].path_len = strlen(stdio_paths[fd]) + 1;
+		put_part(r, &pos, stdio_paths[fd], r->exec.stdio[fd].path_len);
+	}
+	if (env_len)
+		put_part(r, &pos, env, env_len);
+	r->exec.env_len = env_len;
 	put_part(r, &pos, args, args_len);
 	r->exec.args_len = args_len;
 	for (size_t i = 0; i < args_len; i++)
 		r->exec.argc += args[i] == '\0';
 	r->size = r->exec.hdr.size = pos;
+}
+
+static void make_exec(struct rec *r, uint32_t pid, uint64_t start, const char *filename,
+		      const char *exe, const char *cwd, const char *args, size_t args_len)
+{
+	make_exec_full(r, pid, start, filename, exe, cwd, NULL, NULL, 0, args, args_len);
 }
 
 static void test_decode_exec(void **state)
@@ -99,6 +121,333 @@ static void test_decode_rejects_malformed(void **state)
 	r.exec.hdr.type = BW_EV_FORK;
 	r.exec.hdr.size = sizeof(struct bw_event_header);
 	assert_int_equal(events_decode(r.raw, r.size, &v), -EINVAL);
+}
+
+static const char env2[] = "LD_PRELOAD=/tmp/x.so\0LD_LIBRARY_PATH=\0";
+
+static void test_decode_exec_stdio_env(void **state)
+{
+	static const char args[] = "cat\0-\0";
+	const char *paths[3] = { NULL, "/build/log.txt", NULL };
+	struct bw_event_view v;
+	struct rec r;
+
+	make_exec_full(&r, 5, 50, "/bin/cat", "/usr/bin/cat", "/src", paths, env2,
+		       sizeof(env2) - 1, args, sizeof(args) - 1);
+	r.exec.stdio[0].kind = BW_STDIO_PIPE;
+	r.exec.stdio[0].id = 4242;
+	assert_int_equal(events_decode(r.raw, r.size, &v), 0);
+	assert_null(v.stdio_path[0]);
+	assert_string_equal(v.stdio_path[1], "/build/log.txt");
+	assert_null(v.stdio_path[2]);
+	assert_int_equal(v.env_len, sizeof(env2) - 1);
+	assert_memory_equal(v.env, env2, sizeof(env2) - 1);
+	/* argv still starts where it should */
+	assert_int_equal(v.args_len, sizeof(args) - 1);
+	assert_memory_equal(v.args, args, sizeof(args) - 1);
+	assert_string_equal(v.exe, "/usr/bin/cat");
+
+	/* no variables: env is NULL */
+	make_exec_full(&r, 5, 50, "/bin/cat", "/usr/bin/cat", "/src", paths, NULL, 0, args,
+		       sizeof(args) - 1);
+	assert_int_equal(events_decode(r.raw, r.size, &v), 0);
+	assert_null(v.env);
+	assert_int_equal(v.env_len, 0);
+}
+
+static void test_decode_exe_deleted(void **state)
+{
+	static const char args[] = "x\0";
+	struct bw_event_view v;
+	struct rec r;
+
+	make_exec(&r, 5, 50, "/proc/self/fd/3", "/memfd:payload", "/", args, 2);
+	r.exec.flags = BW_EXEC_EXE_DELETED | BW_EXEC_EXE_ANON;
+	assert_int_equal(events_decode(r.raw, r.size, &v), 0);
+	assert_string_equal(v.exe, "/memfd:payload (deleted)");
+	/* the longest exe the kernel sends still fits with the suffix */
+	{
+		char exe[BW_PATH_MAX];
+
+		memset(exe, 'a', sizeof(exe) - 1);
+		exe[0] = '/';
+		exe[sizeof(exe) - 1] = '\0';
+		make_exec(&r, 5, 50, NULL, exe, NULL, args, 2);
+		r.exec.flags = BW_EXEC_EXE_DELETED;
+		assert_int_equal(events_decode(r.raw, r.size, &v), 0);
+		assert_int_equal(strlen(v.exe), sizeof(exe) - 1 + strlen(" (deleted)"));
+	}
+	/* not flagged: as sent, even when the name itself says so */
+	make_exec(&r, 5, 50, NULL, "/tmp/x (deleted)", NULL, args, 2);
+	assert_int_equal(events_decode(r.raw, r.size, &v), 0);
+	assert_string_equal(v.exe, "/tmp/x (deleted)");
+}
+
+static void test_decode_rejects_malformed_stdio_env(void **state)
+{
+	static const char args[] = "a\0";
+	const char *paths[3] = { "/in", NULL, NULL };
+	struct bw_event_view v;
+	struct rec r;
+	size_t env_at;
+
+#define BUILD(env, len) make_exec_full(&r, 1, 1, "/bin/a", "/bin/a", "/", paths, env, len, args, 2)
+	BUILD(env2, sizeof(env2) - 1);
+	assert_int_equal(events_decode(r.raw, r.size, &v), 0);
+	/* a path on a descriptor that is no file */
+	BUILD(env2, sizeof(env2) - 1);
+	r.exec.stdio[0].kind = BW_STDIO_PIPE;
+	assert_int_equal(events_decode(r.raw, r.size, &v), -EINVAL);
+	/* a kind the ABI does not know */
+	BUILD(env2, sizeof(env2) - 1);
+	r.exec.stdio[2].kind = BW_STDIO_OTHER + 1;
+	assert_int_equal(events_decode(r.raw, r.size, &v), -EINVAL);
+	/* a path without its NUL */
+	BUILD(env2, sizeof(env2) - 1);
+	r.raw[offsetof(struct bw_exec_event, data) + 7 + 7 + 2 + 3] = 'x';
+	assert_int_equal(events_decode(r.raw, r.size, &v), -EINVAL);
+	/* a path longer than any the kernel sends */
+	BUILD(env2, sizeof(env2) - 1);
+	r.exec.stdio[0].path_len = BW_PATH_MAX + 1;
+	assert_int_equal(events_decode(r.raw, r.size, &v), -EINVAL);
+	/* path lengths past the record */
+	BUILD(NULL, 0);
+	r.exec.stdio[0].path_len = 400;
+	assert_int_equal(events_decode(r.raw, r.size, &v), -EINVAL);
+	/* env past the end, longer than BW_ENV_MAX, cut before its NUL */
+	BUILD(env2, sizeof(env2) - 1);
+	r.exec.env_len = 200;
+	assert_int_equal(events_decode(r.raw, r.size, &v), -EINVAL);
+	BUILD(env2, sizeof(env2) - 1);
+	r.exec.env_len = BW_ENV_MAX + 1;
+	assert_int_equal(events_decode(r.raw, r.size, &v), -EINVAL);
+	BUILD(env2, sizeof(env2) - 2); /* the last NUL left out */
+	assert_int_equal(events_decode(r.raw, r.size, &v), -EINVAL);
+	/* a variable without '=', an empty name, an empty string */
+	BUILD("LD_PRELOAD\0", 11);
+	assert_int_equal(events_decode(r.raw, r.size, &v), -EINVAL);
+	BUILD("=x\0", 3);
+	assert_int_equal(events_decode(r.raw, r.size, &v), -EINVAL);
+	BUILD("LD_AUDIT=a\0\0", 12);
+	assert_int_equal(events_decode(r.raw, r.size, &v), -EINVAL);
+	/* a name with '=' in its value is fine */
+	BUILD("LD_PRELOAD=a=b\0", 15);
+	assert_int_equal(events_decode(r.raw, r.size, &v), 0);
+	/* lengths over the kernel's limits */
+	BUILD(NULL, 0);
+	env_at = r.exec.exe_len;
+	r.exec.exe_len = BW_PATH_MAX + 1;
+	assert_int_equal(events_decode(r.raw, r.size, &v), -EINVAL);
+	r.exec.exe_len = env_at;
+	r.exec.args_len = BW_ARGS_MAX + 1;
+	assert_int_equal(events_decode(r.raw, r.size, &v), -EINVAL);
+#undef BUILD
+}
+
+static struct json_object *render_parse(const struct rec *r, struct jbuf *jb)
+{
+	struct bw_clock clk = { 0 };
+	struct bw_event_view v;
+
+	assert_int_equal(events_decode(r->raw, r->size, &v), 0);
+	jbuf_init(jb);
+	event_json_render(jb, &v, 1, &clk);
+	return json_tokener_parse(jb->buf);
+}
+
+static const char *jstr(struct json_object *o, const char *key)
+{
+	struct json_object *f;
+
+	if (!json_object_object_get_ex(o, key, &f))
+		return "<absent>";
+	return f ? json_object_get_string(f) : "<null>";
+}
+
+static void test_render_exec_stdio_env(void **state)
+{
+	static const char args[] = "sh\0";
+	static const char env[] = "LD_PRELOAD=/first.so\0LD_AUDIT=https://u:hunter2@h/a.so\0"
+				  "LD_PRELOAD=/second.so\0";
+	const char *paths[3] = { NULL, NULL, "/var/log/b.log" };
+	struct json_object *o, *arr, *e, *f;
+	struct jbuf jb;
+	struct rec r;
+
+	make_exec_full(&r, 9, 90, "/proc/self/fd/3", "/memfd:x", "/", paths, env, sizeof(env) - 1,
+		       args, sizeof(args) - 1);
+	r.exec.flags = BW_EXEC_EXE_DELETED | BW_EXEC_EXE_ANON | BW_EXEC_ENV_TRUNCATED;
+	r.exec.stdio[0] = (struct bw_stdio){ .kind = BW_STDIO_SOCKET, .family = 2, .port = 4444,
+					     .id = 77, .mode = BW_STDIO_READ | BW_STDIO_WRITE,
+					     .addr = { 127, 0, 0, 1 } };
+	r.exec.stdio[1] = (struct bw_stdio){ .kind = BW_STDIO_PIPE, .id = 123,
+					     .mode = BW_STDIO_WRITE };
+	r.exec.stdio[2].id = 5;
+	r.exec.stdio[2].mode = BW_STDIO_WRITE;
+	o = render_parse(&r, &jb);
+	assert_non_null(o);
+	assert_string_equal(jstr(o, "exe"), "/memfd:x (deleted)");
+	assert_true(json_object_object_get_ex(o, "stdio", &arr));
+	assert_int_equal(json_object_array_length(arr), 3);
+	e = json_object_array_get_idx(arr, 0);
+	assert_string_equal(jstr(e, "kind"), "socket");
+	assert_string_equal(jstr(e, "family"), "inet");
+	assert_string_equal(jstr(e, "peer"), "127.0.0.1:4444");
+	assert_string_equal(jstr(e, "mode"), "rw");
+	assert_string_equal(jstr(e, "id"), "77");
+	assert_string_equal(jstr(e, "fd"), "0");
+	e = json_object_array_get_idx(arr, 1);
+	assert_string_equal(jstr(e, "kind"), "pipe");
+	assert_string_equal(jstr(e, "id"), "123");
+	assert_string_equal(jstr(e, "mode"), "w");
+	e = json_object_array_get_idx(arr, 2);
+	assert_string_equal(jstr(e, "kind"), "file");
+	assert_string_equal(jstr(e, "path"), "/var/log/b.log");
+	/* the loader's view: the last LD_PRELOAD; a secret in a value masked */
+	assert_true(json_object_object_get_ex(o, "env", &e));
+	assert_int_equal(json_object_object_length(e), 2);
+	assert_string_equal(jstr(e, "LD_PRELOAD"), "/second.so");
+	assert_null(strstr(jstr(e, "LD_AUDIT"), "hunter2"));
+	assert_true(json_object_object_get_ex(o, "env_truncated", &f));
+	assert_true(json_object_get_boolean(f));
+	json_object_put(o);
+	jbuf_free(&jb);
+
+	/* none, tty, null, other devices; IPv6 peers; an unconnected socket */
+	make_exec(&r, 9, 90, "/bin/sh", "/bin/sh", "/", args, sizeof(args) - 1);
+	r.exec.stdio[0] = (struct bw_stdio){ .kind = BW_STDIO_TTY, .rdev = (136u << 20) | 3,
+					     .mode = BW_STDIO_READ, .id = 6 };
+	r.exec.stdio[1] = (struct bw_stdio){ .kind = BW_STDIO_SOCKET, .family = 10, .port = 80,
+					     .addr = { [15] = 1 } };
+	o = render_parse(&r, &jb);
+	assert_non_null(o);
+	assert_true(json_object_object_get_ex(o, "stdio", &arr));
+	e = json_object_array_get_idx(arr, 0);
+	assert_string_equal(jstr(e, "kind"), "tty");
+	assert_string_equal(jstr(e, "rdev"), "136:3");
+	e = json_object_array_get_idx(arr, 1);
+	assert_string_equal(jstr(e, "family"), "inet6");
+	assert_string_equal(jstr(e, "peer"), "[::1]:80");
+	e = json_object_array_get_idx(arr, 2);
+	assert_string_equal(jstr(e, "kind"), "none");
+	assert_string_equal(jstr(e, "id"), "<absent>");
+	assert_true(json_object_object_get_ex(o, "env", &e));
+	assert_int_equal(json_object_object_length(e), 0);
+	assert_string_equal(jstr(o, "exe"), "/bin/sh");
+	json_object_put(o);
+	jbuf_free(&jb);
+
+	make_exec(&r, 9, 90, "/bin/sh", "/bin/sh", "/", args, sizeof(args) - 1);
+	r.exec.stdio[0] = (struct bw_stdio){ .kind = BW_STDIO_NULL, .rdev = (1u << 20) | 3 };
+	r.exec.stdio[1] = (struct bw_stdio){ .kind = BW_STDIO_SOCKET, .family = 2 };
+	r.exec.stdio[2] = (struct bw_stdio){ .kind = BW_STDIO_SOCKET, .family = 1 };
+	o = render_parse(&r, &jb);
+	assert_non_null(o);
+	assert_true(json_object_object_get_ex(o, "stdio", &arr));
+	assert_string_equal(jstr(json_object_array_get_idx(arr, 0), "kind"), "null");
+	assert_string_equal(jstr(json_object_array_get_idx(arr, 0), "mode"), "");
+	assert_string_equal(jstr(json_object_array_get_idx(arr, 1), "peer"), "<null>");
+	assert_string_equal(jstr(json_object_array_get_idx(arr, 2), "family"), "unix");
+	assert_string_equal(jstr(json_object_array_get_idx(arr, 2), "peer"), "<absent>");
+	json_object_put(o);
+	jbuf_free(&jb);
+}
+
+/* A file record: path, then path2, NUL-terminated; cwd "/w". */
+static size_t make_file(char *buf, uint32_t op, uint32_t open_flags, uint32_t flags,
+			const char *path, const char *path2)
+{
+	struct bw_file_event *e = (void *)buf;
+	size_t pos = offsetof(struct bw_file_event, data);
+
+	memset(buf, 0, 1024);
+	e->hdr.type = BW_EV_FILE;
+	e->op = op;
+	e->open_flags = open_flags;
+	e->flags = flags;
+	e->dirfd = -100;
+	e->path_len = strlen(path) + 1;
+	memcpy(buf + pos, path, e->path_len);
+	pos += e->path_len;
+	if (path2) {
+		e->path2_len = strlen(path2) + 1;
+		memcpy(buf + pos, path2, e->path2_len);
+		pos += e->path2_len;
+	}
+	e->cwd_len = 3;
+	memcpy(buf + pos, "/w", 3);
+	pos += 3;
+	e->hdr.size = pos;
+	return pos;
+}
+
+static struct json_object *netinfo_parse(const void *rec, size_t size, struct netinfo *ni,
+					 struct jbuf *jb)
+{
+	struct dns_cache c = { 0 };
+	struct bw_event_view v;
+
+	assert_int_equal(events_decode(rec, size, &v), 0);
+	netinfo_decode(ni, &v, &c);
+	jbuf_init(jb);
+	json_obj_open(jb);
+	netinfo_json(jb, ni, &v);
+	json_obj_close(jb);
+	return json_tokener_parse(jb->buf);
+}
+
+static void test_netinfo_chmod_setxattr_process_vm(void **state)
+{
+	static struct netinfo ni;
+	struct bw_priv_event pe = { .hdr = { .type = BW_EV_PRIV, .size = sizeof(pe) } };
+	struct json_object *o;
+	struct jbuf jb;
+	char buf[1024];
+	size_t n;
+
+	n = make_file(buf, BW_FILE_CHMOD, 04755, 0, "bin/tool", NULL);
+	o = netinfo_parse(buf, n, &ni, &jb);
+	assert_non_null(o);
+	assert_string_equal(jstr(o, "op"), "chmod");
+	assert_string_equal(jstr(o, "mode"), "4755");
+	assert_string_equal(jstr(o, "path"), "/w/bin/tool");
+	assert_string_equal(ni.info.file.op, "chmod");
+	assert_int_equal(ni.info.file.mode, 04755);
+	assert_null(ni.info.file.xattr);
+	json_object_put(o);
+	jbuf_free(&jb);
+
+	n = make_file(buf, BW_FILE_SETXATTR, 0, BW_FILE_RESOLVED, "/usr/local/bin/t",
+		      "security.capability");
+	o = netinfo_parse(buf, n, &ni, &jb);
+	assert_non_null(o);
+	assert_string_equal(jstr(o, "op"), "setxattr");
+	assert_string_equal(jstr(o, "name"), "security.capability");
+	assert_string_equal(jstr(o, "path2"), "<null>");
+	assert_string_equal(jstr(o, "mode"), "<absent>");
+	assert_string_equal(ni.info.file.xattr, "security.capability");
+	assert_null(ni.info.file.path2);
+	assert_int_equal(ni.info.file.mode, 0);
+	json_object_put(o);
+	jbuf_free(&jb);
+
+	pe.op = BW_PRIV_VM_ACCESS;
+	pe.args[0] = 1;
+	pe.target_pid = 77;
+	o = netinfo_parse(&pe, sizeof(pe), &ni, &jb);
+	assert_non_null(o);
+	assert_string_equal(jstr(o, "op"), "process-vm");
+	assert_string_equal(jstr(o, "write"), "true");
+	assert_string_equal(jstr(o, "target_pid"), "77");
+	assert_string_equal(ni.info.priv.op, "process-vm");
+	assert_int_equal(ni.info.priv.target_pid, 77);
+	json_object_put(o);
+	jbuf_free(&jb);
+	pe.args[0] = 0;
+	o = netinfo_parse(&pe, sizeof(pe), &ni, &jb);
+	assert_string_equal(jstr(o, "write"), "false");
+	json_object_put(o);
+	jbuf_free(&jb);
 }
 
 static void test_argv_split_truncated_and_empty(void **state)
@@ -336,6 +685,11 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_decode_exec),
 		cmocka_unit_test(test_decode_rejects_malformed),
+		cmocka_unit_test(test_decode_exec_stdio_env),
+		cmocka_unit_test(test_decode_exe_deleted),
+		cmocka_unit_test(test_decode_rejects_malformed_stdio_env),
+		cmocka_unit_test(test_render_exec_stdio_env),
+		cmocka_unit_test(test_netinfo_chmod_setxattr_process_vm),
 		cmocka_unit_test(test_argv_split_truncated_and_empty),
 		cmocka_unit_test(test_render_exec_json),
 		cmocka_unit_test(test_render_exit_signal),

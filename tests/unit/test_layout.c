@@ -16,12 +16,16 @@
 
 _Static_assert(sizeof(struct bw_event_header) == 40, "header size");
 _Static_assert(sizeof(struct bw_fork_event) == 56, "fork size");
-_Static_assert(sizeof(struct bw_exec_event) == 120, "exec fixed size");
+_Static_assert(sizeof(struct bw_exec_event) == 248, "exec fixed size");
+_Static_assert(sizeof(struct bw_stdio) == 40, "stdio size");
+_Static_assert(sizeof(struct bw_env_name) == 40, "env name size");
 _Static_assert(sizeof(struct bw_exec_failed_event) == 72, "exec_failed fixed size");
 _Static_assert(sizeof(struct bw_exit_event) == 72, "exit size");
 _Static_assert(offsetof(struct bw_exec_event, data) % 8 == 0, "data aligned");
 _Static_assert((BW_DATA_SLOT & (BW_DATA_SLOT - 1)) == 0, "slot is a power of two");
-_Static_assert(BW_FILENAME_MAX + 2 * BW_PATH_MAX <= BW_DATA_SLOT, "paths fit the slot");
+/* filename, exe, cwd, three stdio paths and the loader variables, ahead of argv */
+_Static_assert(BW_FILENAME_MAX + 5 * BW_PATH_MAX + BW_ENV_MAX <= BW_DATA_SLOT,
+	       "paths and variables fit the slot");
 
 struct member {
 	const char *name;
@@ -109,11 +113,29 @@ static void test_exec(void **state)
 		M(struct bw_exec_event, flags),	       M(struct bw_exec_event, deny_rule),
 		M(struct bw_exec_event, pad0),	       M(struct bw_exec_event, filename_len),
 		M(struct bw_exec_event, exe_len),      M(struct bw_exec_event, cwd_len),
-		M(struct bw_exec_event, args_len),     M(struct bw_exec_event, comm),
-		M(struct bw_exec_event, data),
+		M(struct bw_exec_event, args_len),     M(struct bw_exec_event, env_len),
+		M(struct bw_exec_event, pad1),	       M(struct bw_exec_event, stdio),
+		M(struct bw_exec_event, comm),	       M(struct bw_exec_event, data),
 	};
 
-	check_struct("bw_exec_event", sizeof(struct bw_exec_event), m, 19);
+	check_struct("bw_exec_event", sizeof(struct bw_exec_event), m, 22);
+}
+
+static void test_stdio_env_name(void **state)
+{
+	static const struct member s[] = {
+		M(struct bw_stdio, id),	    M(struct bw_stdio, addr), M(struct bw_stdio, rdev),
+		M(struct bw_stdio, kind),   M(struct bw_stdio, family), M(struct bw_stdio, port),
+		M(struct bw_stdio, mode),   M(struct bw_stdio, path_len), M(struct bw_stdio, pad),
+	};
+	static const struct member e[] = {
+		M(struct bw_env_name, name),
+		M(struct bw_env_name, len),
+		M(struct bw_env_name, pad),
+	};
+
+	check_struct("bw_stdio", sizeof(struct bw_stdio), s, 9);
+	check_struct("bw_env_name", sizeof(struct bw_env_name), e, 3);
 }
 
 static void test_fork_exit_failed(void **state)
@@ -147,6 +169,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_header),
 		cmocka_unit_test(test_exec),
+		cmocka_unit_test(test_stdio_env_name),
 		cmocka_unit_test(test_fork_exit_failed),
 	};
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include "events/event_json.h"
@@ -80,6 +82,107 @@ static void render_argv(struct jbuf *jb, const char *args, uint32_t len)
 	json_arr_close(jb);
 }
 
+static const char *stdio_kind_name(uint16_t kind)
+{
+	static const char *const names[] = {
+		[BW_STDIO_NONE] = "none",   [BW_STDIO_PIPE] = "pipe", [BW_STDIO_SOCKET] = "socket",
+		[BW_STDIO_TTY] = "tty",     [BW_STDIO_NULL] = "null", [BW_STDIO_FILE] = "file",
+		[BW_STDIO_OTHER] = "other",
+	};
+
+	return kind < sizeof(names) / sizeof(names[0]) ? names[kind] : "other";
+}
+
+static void socket_family(struct jbuf *jb, uint16_t family)
+{
+	char num[16];
+
+	switch (family) {
+	case AF_UNIX: json_kv_str(jb, "family", "unix"); break;
+	case AF_INET: json_kv_str(jb, "family", "inet"); break;
+	case AF_INET6: json_kv_str(jb, "family", "inet6"); break;
+	case AF_NETLINK: json_kv_str(jb, "family", "netlink"); break;
+	default:
+		snprintf(num, sizeof(num), "%u", family);
+		json_kv_str(jb, "family", num);
+	}
+}
+
+/* "127.0.0.1:4444", "[::1]:4444"; null when not connected (port 0). */
+static void socket_peer(struct jbuf *jb, const struct bw_stdio *sd)
+{
+	char addr[INET6_ADDRSTRLEN], peer[INET6_ADDRSTRLEN + 16];
+
+	if (!sd->port || !inet_ntop(sd->family, sd->addr, addr, sizeof(addr))) {
+		json_kv_null(jb, "peer");
+		return;
+	}
+	snprintf(peer, sizeof(peer), sd->family == AF_INET6 ? "[%s]:%u" : "%s:%u", addr, sd->port);
+	json_kv_str(jb, "peer", peer);
+}
+
+/* What fd 0, 1 and 2 of the new program are (docs/EVENTS.md: exec). */
+static void render_stdio(struct jbuf *jb, const struct bw_event_view *v)
+{
+	const struct bw_exec_event *e = v->exec;
+	char rdev[32];
+	int fd;
+
+	json_arr_open(jb, "stdio");
+	for (fd = 0; fd < 3; fd++) {
+		const struct bw_stdio *sd = &e->stdio[fd];
+
+		json_obj_open(jb);
+		json_kv_u64(jb, "fd", (uint64_t)fd);
+		json_kv_str(jb, "kind", stdio_kind_name(sd->kind));
+		if (sd->kind == BW_STDIO_NONE) {
+			json_obj_close(jb);
+			continue;
+		}
+		json_kv_u64(jb, "id", sd->id);
+		json_kv_str(jb, "mode", (sd->mode & BW_STDIO_READ) && (sd->mode & BW_STDIO_WRITE) ? "rw"
+				: sd->mode & BW_STDIO_READ ? "r" : sd->mode & BW_STDIO_WRITE ? "w" : "");
+		if (sd->kind == BW_STDIO_SOCKET) {
+			socket_family(jb, sd->family);
+			if (sd->family == AF_INET || sd->family == AF_INET6)
+				socket_peer(jb, sd);
+		} else if (sd->kind == BW_STDIO_FILE) {
+			redact_json_str(jb, "path", v->stdio_path[fd]);
+		} else if (sd->rdev) {
+			snprintf(rdev, sizeof(rdev), "%u:%u", sd->rdev >> 20, sd->rdev & 0xfffff);
+			json_kv_str(jb, "rdev", rdev);
+		}
+		json_obj_close(jb);
+	}
+	json_arr_close(jb);
+}
+
+/*
+ * The loader variables as an object. A name given twice keeps its last
+ * value: the one the dynamic loader uses (getenv() would see the first).
+ */
+static void render_env(struct jbuf *jb, const struct bw_event_view *v)
+{
+	const char *s = v->env, *end = v->env + v->env_len, *t;
+	char name[BW_ENV_NAME_LEN];
+	size_t nlen;
+
+	json_sub_open(jb, "env");
+	for (; s && s < end; s += strlen(s) + 1) {
+		nlen = (size_t)(strchr(s, '=') - s);
+		for (t = s + strlen(s) + 1; t < end; t += strlen(t) + 1)
+			if (!strncmp(s, t, nlen + 1))
+				break;
+		if (t < end || nlen >= sizeof(name))
+			continue; /* a later one wins; or a name longer than any asked for */
+		memcpy(name, s, nlen);
+		name[nlen] = '\0';
+		redact_json_strn(jb, name, s + nlen + 1, strlen(s + nlen + 1), NULL);
+	}
+	json_obj_close(jb);
+	json_kv_bool(jb, "env_truncated", v->exec->flags & BW_EXEC_ENV_TRUNCATED);
+}
+
 static void render_exec(struct jbuf *jb, const struct bw_event_view *v)
 {
 	const struct bw_exec_event *e = v->exec;
@@ -104,6 +207,8 @@ static void render_exec(struct jbuf *jb, const struct bw_event_view *v)
 	json_kv_bool(jb, "cwd_truncated", e->flags & BW_EXEC_CWD_TRUNCATED);
 	if (e->flags & BW_EXEC_JOB_ROOT)
 		json_kv_bool(jb, "job_root", true);
+	render_stdio(jb, v);
+	render_env(jb, v);
 }
 
 static void render_exec_failed(struct jbuf *jb, const struct bw_event_view *v)

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "events/events.h"
@@ -49,23 +50,73 @@ static int take_string(const char *data, size_t end, size_t *pos, uint16_t len, 
 	return 0;
 }
 
+/*
+ * The loader variables: env_len bytes of NAME=VALUE strings, each
+ * NUL-terminated with a non-empty NAME (the kernel copies only names it
+ * was asked for, so anything else is a malformed record).
+ */
+static int take_env(const char *data, size_t end, size_t *pos, uint16_t len,
+		    struct bw_event_view *v)
+{
+	const char *s = data + *pos, *eq;
+	size_t i = 0, n;
+
+	if (!len)
+		return 0;
+	if (len > BW_ENV_MAX || len > end - *pos || s[len - 1] != '\0')
+		return -EINVAL;
+	while (i < len) {
+		n = strlen(s + i);
+		eq = memchr(s + i, '=', n);
+		if (!eq || eq == s + i)
+			return -EINVAL;
+		i += n + 1;
+	}
+	v->env = s;
+	v->env_len = len;
+	*pos += len;
+	return 0;
+}
+
+/* Only regular files carry a path; no kind the ABI does not know. */
+static int take_stdio(const char *data, size_t end, size_t *pos, const struct bw_stdio *sd,
+		      const char **path)
+{
+	if (sd->kind > BW_STDIO_OTHER || sd->path_len > BW_PATH_MAX ||
+	    (sd->path_len && sd->kind != BW_STDIO_FILE))
+		return -EINVAL;
+	return take_string(data, end, pos, sd->path_len, path);
+}
+
 static int decode_exec(const char *rec, size_t size, struct bw_event_view *v)
 {
 	const struct bw_exec_event *e = v->exec;
 	size_t pos = offsetof(struct bw_exec_event, data);
-	int err;
+	int err, i;
 
+	if (e->filename_len > BW_FILENAME_MAX || e->exe_len > BW_PATH_MAX ||
+	    e->cwd_len > BW_PATH_MAX || e->args_len > BW_ARGS_MAX)
+		return -EINVAL;
 	err = take_string(rec, size, &pos, e->filename_len, &v->filename);
 	if (!err)
 		err = take_string(rec, size, &pos, e->exe_len, &v->exe);
 	if (!err)
 		err = take_string(rec, size, &pos, e->cwd_len, &v->cwd);
+	for (i = 0; !err && i < 3; i++)
+		err = take_stdio(rec, size, &pos, &e->stdio[i], &v->stdio_path[i]);
+	if (!err)
+		err = take_env(rec, size, &pos, e->env_len, v);
 	if (err)
 		return err;
 	if (e->args_len > size - pos)
 		return -EINVAL;
 	v->args = rec + pos;
 	v->args_len = e->args_len;
+	if (v->exe && (e->flags & BW_EXEC_EXE_DELETED)) {
+		/* exe_len <= BW_PATH_MAX: it fits, NUL included */
+		snprintf(v->exe_buf, sizeof(v->exe_buf), "%s" EVENTS_DELETED_SUFFIX, v->exe);
+		v->exe = v->exe_buf;
+	}
 	return 0;
 }
 

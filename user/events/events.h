@@ -12,6 +12,8 @@
 #include <linux/types.h>
 #include "buildwarden_events.h"
 
+#define EVENTS_DELETED_SUFFIX " (deleted)"
+
 struct bw_event_view {
 	const struct bw_event_header *hdr;
 	union {
@@ -24,7 +26,9 @@ struct bw_event_view {
 		const struct bw_file_event *file;
 		const struct bw_priv_event *priv;
 	};
-	/* exec and exec_failed: NULL when the kernel supplied none */
+	/* exec and exec_failed: NULL when the kernel supplied none. exec's exe
+	 * ends in " (deleted)" when the file had no name left (BW_EXEC_EXE_DELETED),
+	 * as /proc/PID/exe shows it. */
 	const char *filename;
 	const char *exe;
 	const char *cwd;
@@ -33,7 +37,8 @@ struct bw_event_view {
 	uint32_t args_len;
 	/* exec: the path of stdio[i] when it is a file, else NULL */
 	const char *stdio_path[3];
-	/* exec: env_len bytes of NUL-separated NAME=VALUE loader variables */
+	/* exec: env_len bytes of NUL-separated NAME=VALUE loader variables
+	 * (each NUL-terminated, each with a non-empty NAME), NULL when none */
 	const char *env;
 	uint32_t env_len;
 	/* file: path and rename's target (cwd above); priv: its string argument */
@@ -43,6 +48,8 @@ struct bw_event_view {
 	/* dns: the captured payload */
 	const uint8_t *payload;
 	uint32_t payload_len;
+	/* exec: where exe is "PATH (deleted)"; exe points here then */
+	char exe_buf[BW_PATH_MAX + sizeof(EVENTS_DELETED_SUFFIX)];
 };
 
 int events_decode(const void *data, size_t size, struct bw_event_view *out);

@@ -81,6 +81,7 @@ static const char *netinfo_priv_op_name(uint32_t op)
 		[BW_PRIV_SETGID] = "setgid", [BW_PRIV_MOUNT] = "mount",
 		[BW_PRIV_BPF] = "bpf",       [BW_PRIV_MODULE] = "module",
 		[BW_PRIV_MEMFD] = "memfd",   [BW_PRIV_SIGNAL_AGENT] = "signal-agent",
+		[BW_PRIV_VM_ACCESS] = "process-vm",
 	};
 
 	return op < BW_PRIV_OP_MAX && names[op] ? names[op] : "unknown";
@@ -101,6 +102,8 @@ static const char *file_op_name(const struct bw_file_event *e)
 	case BW_FILE_OPEN: return e->flags & BW_FILE_WRITE ? "open-write" : "open-read";
 	case BW_FILE_RENAME: return "rename";
 	case BW_FILE_UNLINK: return "unlink";
+	case BW_FILE_CHMOD: return "chmod";
+	case BW_FILE_SETXATTR: return "setxattr";
 	default: return "unknown";
 	}
 }
@@ -152,7 +155,14 @@ void netinfo_decode(struct netinfo *ni, const struct bw_event_view *v, struct dn
 		ni->info.kind = BW_ON_FILE;
 		ni->info.file.op = file_op_name(v->file);
 		ni->info.file.path = absolute(v, v->path, ni->path_buf, sizeof(ni->path_buf));
-		ni->info.file.path2 = absolute(v, v->path2, ni->path2_buf, sizeof(ni->path2_buf));
+		if (v->file->op == BW_FILE_SETXATTR) {
+			ni->info.file.xattr = v->path2; /* a name, not a path */
+		} else {
+			ni->info.file.path2 = absolute(v, v->path2, ni->path2_buf,
+						       sizeof(ni->path2_buf));
+		}
+		if (v->file->op == BW_FILE_CHMOD)
+			ni->info.file.mode = v->file->open_flags & 07777;
 		break;
 	case BW_EV_PRIV:
 		ni->info.kind = BW_ON_PRIVILEGE;
@@ -235,10 +245,17 @@ static void json_dns(struct jbuf *jb, const struct netinfo *ni, const struct bw_
 static void json_file(struct jbuf *jb, const struct netinfo *ni, const struct bw_event_view *v)
 {
 	const struct bw_file_event *e = v->file;
+	char mode[16];
 
 	json_kv_str(jb, "op", ni->info.file.op);
 	redact_json_str(jb, "path", ni->info.file.path);
 	redact_json_str(jb, "path2", ni->info.file.path2);
+	if (e->op == BW_FILE_CHMOD) {
+		snprintf(mode, sizeof(mode), "%04o", ni->info.file.mode);
+		json_kv_str(jb, "mode", mode);
+	} else if (e->op == BW_FILE_SETXATTR) {
+		json_kv_str(jb, "name", ni->info.file.xattr);
+	}
 	redact_json_str(jb, "cwd", e->flags & BW_FILE_BASE_DIRFD ? NULL : v->cwd);
 	json_kv_bool(jb, "resolved", e->flags & BW_FILE_RESOLVED);
 	if (e->dirfd != AT_FDCWD_VALUE) {
@@ -263,6 +280,8 @@ static void json_priv(struct jbuf *jb, const struct netinfo *ni, const struct bw
 	int i;
 
 	json_kv_str(jb, "op", ni->info.priv.op);
+	if (e->op == BW_PRIV_VM_ACCESS)
+		json_kv_bool(jb, "write", e->args[0] == 1);
 	json_kv_u64(jb, "syscall_nr", e->syscall_nr);
 	json_arr_open(jb, "args");
 	for (i = 0; i < 3; i++)

@@ -135,6 +135,19 @@ uint32_t loader_default_ringbuf_mb(void)
 	return mb;
 }
 
+/* What exec records carry and whose writes are followed, until told otherwise. */
+static int set_default_names(struct bw_agent *a)
+{
+	static const char *const env[] = HOOKS_DEFAULT_ENV_NAMES;
+	static const char *const writers[] = HOOKS_DEFAULT_WRITER_NAMES;
+	int err;
+
+	err = hooks_set_env_names(a, env, sizeof(env) / sizeof(env[0]));
+	if (!err)
+		err = hooks_set_writer_names(a, writers, sizeof(writers) / sizeof(writers[0]));
+	return err;
+}
+
 int loader_open(struct bw_agent *a, const struct loader_opts *o, ring_buffer_sample_fn fn,
 		void *ctx)
 {
@@ -170,6 +183,9 @@ int loader_open(struct bw_agent *a, const struct loader_opts *o, ring_buffer_sam
 		goto cleanup;
 	}
 
+	err = set_default_names(a);
+	if (err)
+		goto cleanup;
 	a->rb = ring_buffer__new(bpf_map__fd(a->skel->maps.events), fn, ctx, NULL);
 	if (!a->rb) {
 		err = -errno;

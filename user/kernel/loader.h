@@ -75,6 +75,28 @@ int hooks_set_lazy(struct bw_agent *a, bool lazy);
 /* Report opens under dir (ending in '/') or of files named name. */
 int hooks_watch_dir(struct bw_agent *a, const char *dir, uint32_t bits);
 int hooks_watch_name(struct bw_agent *a, const char *name, uint32_t bits);
+/*
+ * The environment variables exec records carry (env_names map): at most
+ * BW_ENV_NAMES names, each starting with "LD_" (loader variables, never
+ * other values) and shorter than BW_ENV_NAME_LEN, without '='. n == 0
+ * turns the scan off. Replaces the previous list; -EINVAL, having said
+ * which name is refused and why, and leaving the list as it was.
+ * loader_open sets HOOKS_DEFAULT_ENV_NAMES.
+ */
+int hooks_set_env_names(struct bw_agent *a, const char *const *names, size_t n);
+#define HOOKS_DEFAULT_ENV_NAMES { "LD_PRELOAD", "LD_AUDIT", "LD_LIBRARY_PATH" }
+/*
+ * Programs whose every open for writing is reported wherever it goes
+ * (writer_names map, BW_PROC_WATCH_WRITES): decoders and downloaders, by
+ * the kernel's comm (names longer than 15 bytes are cut as comm is).
+ * Replaces the previous list; -EINVAL for an empty name or more than the
+ * map holds. loader_open sets HOOKS_DEFAULT_WRITER_NAMES.
+ */
+int hooks_set_writer_names(struct bw_agent *a, const char *const *names, size_t n);
+#define HOOKS_DEFAULT_WRITER_NAMES                                                        \
+	{ "base64", "base32", "xxd",  "openssl", "gzip",  "gunzip", "zcat", "bzip2",     \
+	  "xz",	    "unxz",   "uudecode", "basenc", "curl", "wget", "aria2c", "tftp",   \
+	  "ftp",    "nc",     "ncat", "socat",	 "scp",	  "rsync" }
 void hooks_close(struct bw_agent *a);
 
 #endif /* BW_LOADER_H */

@@ -115,6 +115,92 @@ int hooks_watch_name(struct bw_agent *a, const char *name, uint32_t bits)
 	return watch_key(bpf_map__fd(a->sys->maps.watch_names), name, bits);
 }
 
+static int env_name_check(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (strncmp(name, "LD_", 3) || len == 3) {
+		bw_err("environment variable '%s' cannot be recorded: only loader variables "
+		       "(LD_*) are", name);
+		return -EINVAL;
+	}
+	if (len >= BW_ENV_NAME_LEN) {
+		bw_err("environment variable '%s' cannot be recorded: names are at most %d bytes",
+		       name, BW_ENV_NAME_LEN - 1);
+		return -EINVAL;
+	}
+	if (strchr(name, '=')) {
+		bw_err("environment variable '%s' cannot be recorded: a name has no '='", name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int hooks_set_env_names(struct bw_agent *a, const char *const *names, size_t n)
+{
+	struct bw_env_name e;
+	__u32 i;
+	int fd, err;
+
+	if (n > BW_ENV_NAMES) {
+		bw_err("%zu environment variables to record: at most %d", n, BW_ENV_NAMES);
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		err = env_name_check(names[i]);
+		if (err)
+			return err;
+	}
+	fd = bpf_map__fd(a->skel->maps.env_names);
+	for (i = 0; i < BW_ENV_NAMES; i++) {
+		memset(&e, 0, sizeof(e));
+		if (i < n) {
+			e.len = (__u32)strlen(names[i]);
+			memcpy(e.name, names[i], e.len);
+		}
+		if (bpf_map_update_elem(fd, &i, &e, BPF_ANY)) {
+			err = -errno;
+			bw_err("cannot set the environment variables to record: %s", strerror(errno));
+			return err;
+		}
+	}
+	return 0;
+}
+
+int hooks_set_writer_names(struct bw_agent *a, const char *const *names, size_t n)
+{
+	int fd = bpf_map__fd(a->skel->maps.writer_names);
+	__u32 max = bpf_map__max_entries(a->skel->maps.writer_names), one = 1;
+	struct bw_root_key key, next;
+	size_t i;
+	int err;
+
+	if (n > max) {
+		bw_err("%zu programs whose writes to follow: at most %u", n, max);
+		return -EINVAL;
+	}
+	for (i = 0; i < n; i++) {
+		if (!names[i][0] || strchr(names[i], '/')) {
+			bw_err("program name '%s' whose writes to follow: a base name is needed",
+			       names[i]);
+			return -EINVAL;
+		}
+	}
+	while (!bpf_map_get_next_key(fd, NULL, &next))
+		bpf_map_delete_elem(fd, &next);
+	for (i = 0; i < n; i++) {
+		memset(&key, 0, sizeof(key));
+		/* The kernel's comm: the first 15 bytes of the name. */
+		strncpy(key.comm, names[i], sizeof(key.comm) - 1);
+		if (bpf_map_update_elem(fd, &key, &one, BPF_ANY)) {
+			err = -errno;
+			bw_err("cannot follow the writes of '%s': %s", names[i], strerror(errno));
+			return err;
+		}
+	}
+	return 0;
+}
+
 void hooks_close(struct bw_agent *a)
 {
 	syscalls_bpf__destroy(a->sys);

@@ -116,6 +116,8 @@ struct bw_file_info {
 	const char *op;      /* "open-write", "open-read", "rename", "unlink", "chmod", "setxattr" */
 	const char *path;    /* absolute */
 	const char *path2;   /* rename's target, or NULL */
+	uint32_t mode;       /* chmod: the mode asked for (& 07777), else 0 */
+	const char *xattr;   /* setxattr: the attribute's name, else NULL */
 	/* A path under /proc/<pid>/ names a process: that pid (self and
 	 * thread-self resolved), else 0. target_in_job: it is in the same job. */
 	uint32_t target_pid;

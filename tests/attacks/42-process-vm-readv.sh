@@ -1,7 +1,7 @@
 #!/bin/sh
 # technique: T1003 OS Credential Dumping; T1055 Process Injection (cross-process memory access)
 # reproduces: tj-actions/changed-files (2025) memory dump done without /proc/PID/mem: process_vm_readv(2) through ctypes, which no file open shows
-# expect: process-vm-readv ^python3(\.[0-9]+)?$
+# expect: process-vm-access ^python3(\.[0-9]+)?$
 # exec-borne: no
 #
 # A child holds a fake secret and reports its address; the parent copies

@@ -122,8 +122,6 @@ struct bw_file_info {
 	 * thread-self resolved), else 0. target_in_job: it is in the same job. */
 	uint32_t target_pid;
 	bool target_in_job;
-	uint32_t mode;       /* chmod: the mode set */
-	const char *xattr;   /* setxattr: the attribute's name, or NULL */
 };
 
 struct bw_priv_info {

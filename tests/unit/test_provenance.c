@@ -266,6 +266,20 @@ static void test_command_substitution(void **state)
 	assert_int_equal(info_of(w, child).script_prov, BW_PROV_DECODER);
 }
 
+/* The job's shared output pipe is no substitution, whoever writes to it. */
+static void test_shared_output_pipe(void **state)
+{
+	struct world *w = *state;
+	struct bw_proc *shell = fork_of(w, NULL), *curl, *child;
+
+	exec_as(w, shell, "/usr/bin/bash", ARGV("bash", "ci.sh"), 0, 40, NULL);
+	curl = fork_of(w, shell);
+	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-s", "http://x/status"), 0, 40, NULL);
+	child = fork_of(w, shell);
+	exec_as(w, child, "/usr/bin/dash", ARGV("sh", "-c", "make check"), 0, 40, NULL);
+	assert_int_equal(info_of(w, child).script_prov, 0);
+}
+
 /* Files written after network input, then run. */
 static void test_dropped_files(void **state)
 {
@@ -286,6 +300,16 @@ static void test_dropped_files(void **state)
 	exec_as(w, run, "/tmp/payload", ARGV("/tmp/payload"), 0, 0, NULL);
 	e = info_of(w, run);
 	assert_int_equal(e.exe_prov, BW_PROV_WRITTEN | BW_PROV_NETWORK);
+	/* a dropped script, run through its interpreter or by name */
+	file_op(w, py, "open-write", "/src/setup.sh", NULL);
+	exec_as(w, run, "/usr/bin/dash", ARGV("sh", "setup.sh"), 0, 0, NULL);
+	free(run->cwd);
+	run->cwd = strdup("/src");
+	assert_int_equal(info_of(w, run).exe_prov, BW_PROV_WRITTEN | BW_PROV_NETWORK);
+	exec_as(w, run, "/usr/bin/dash", ARGV("/bin/sh", "./setup.sh"), 0, 0, NULL);
+	free(run->filename);
+	run->filename = strdup("./setup.sh");
+	assert_int_equal(info_of(w, run).exe_prov, BW_PROV_WRITTEN | BW_PROV_NETWORK);
 	exec_as(w, run, "/tmp/before", ARGV("/tmp/before"), 0, 0, NULL);
 	assert_int_equal(info_of(w, run).exe_prov, 0);
 
@@ -348,6 +372,9 @@ static void test_program_from(void **state)
 	assert_int_equal(prog(w, "/usr/bin/node", ARGV("node", "-e", "1")), BW_PROG_ARGUMENT);
 	assert_int_equal(prog(w, "/bin/busybox", ARGV("sh", "-c", "x")), BW_PROG_ARGUMENT);
 	assert_int_equal(prog(w, "/usr/bin/make", ARGV("make", "-j2")), 0);
+	/* a -c after the script is the script's own argument */
+	assert_int_equal(prog(w, "/usr/bin/bash", ARGV("bash", "/shims/python3", "-c", "x")),
+			 BW_PROG_FILE);
 }
 
 static bool mismatch(struct world *w, const char *exe, const char *filename, const char *argv0)
@@ -400,6 +427,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pipe_writer_connects, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_filters_and_decoders, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_command_substitution, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shared_output_pipe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dropped_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_program_from, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_name_mismatch, setup, teardown),

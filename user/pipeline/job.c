@@ -20,8 +20,7 @@ int job_init(struct bw_job *j, uint64_t id)
 	j->id = id;
 	err = proctab_init(&j->procs);
 	if (!err && (err = prov_init(&j->prov)))
-		prov_free(&j->prov);
-	proctab_free(&j->procs);
+		proctab_free(&j->procs);
 	return err;
 }
 

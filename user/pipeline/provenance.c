@@ -111,22 +111,34 @@ static const char *const inline_flags_py[] = { "-c", NULL };
 static const char *const inline_flags_e[] = { "-e", "-E", "--eval", "-p", "--print", "-r",
 					      NULL };
 
-/* The inline program of an interpreter started with -c/-e, or NULL. */
+static bool takes_arg(const char *base, const char *opt);
+
+/*
+ * The inline program of an interpreter started with -c/-e, or NULL. Only
+ * options count: a "-c" after the script operand is the script's own.
+ */
 static const char *inline_program(const struct bw_proc *p, const char *base)
 {
 	const char *const *flags;
+	bool sh = in_list(shells, base);
 
-	if (!strncmp(base, "python", 6) || in_list(shells, base))
+	if (!strncmp(base, "python", 6) || sh)
 		flags = inline_flags_py;
 	else if (!strncmp(base, "perl", 4) || !strncmp(base, "ruby", 4) ||
 		 !strncmp(base, "node", 4) || !strncmp(base, "php", 3) || !strncmp(base, "lua", 3))
 		flags = inline_flags_e;
 	else
 		return NULL;
-	for (uint32_t i = 1; i + 1 < p->argv.n; i++)
-		if (in_list(flags, p->argv.v[i]) || (flags == inline_flags_py &&
-						     is_option(p->argv.v[i], 'c')))
-			return p->argv.v[i + 1];
+	for (uint32_t i = 1; i < p->argv.n; i++) {
+		const char *a = p->argv.v[i];
+
+		if (!strcmp(a, "--") || !strcmp(a, "-") || (a[0] != '-' && !(sh && a[0] == '+')))
+			return NULL; /* the first operand: no more options */
+		if (in_list(flags, a) || (sh && is_option(a, 'c')))
+			return i + 1 < p->argv.n ? p->argv.v[i + 1] : NULL;
+		if (takes_arg(base, a))
+			i++;
+	}
 	return NULL;
 }
 
@@ -285,9 +297,8 @@ static void pipe_tags_grew(struct provenance *pv, const struct bw_proctab *t,
 		if (!r || r->exited)
 			continue;
 		rejudge_add(out, r);
-		for (int fd = 1; fd <= 2; fd++)
-			if (is_pipe(&r->stdio[fd]) && (r->stdio[fd].mode & BW_STDIO_WRITE))
-				pipe_feed(pv, t, r->stdio[fd].id, output_tags(pv, r), out, depth + 1);
+		if (is_pipe(&r->stdio[1]) && (r->stdio[1].mode & BW_STDIO_WRITE))
+			pipe_feed(pv, t, r->stdio[1].id, output_tags(pv, r), out, depth + 1);
 	}
 }
 
@@ -302,13 +313,16 @@ static void pipe_feed(struct provenance *pv, const struct bw_proctab *t, uint64_
 	pipe_tags_grew(pv, t, pp, out, depth);
 }
 
-/* p feeds its stdout/stderr pipes with what it writes. */
+/*
+ * p feeds its stdout pipe with what it writes. Not stderr: diagnostics are
+ * not a payload, and a job's stderr is usually one pipe shared by all
+ * (`2>&1 | sh` puts both on the same pipe anyway).
+ */
 static void feed_outputs(struct provenance *pv, const struct bw_proctab *t, struct bw_proc *p,
 			 struct prov_rejudge *out)
 {
-	for (int fd = 1; fd <= 2; fd++)
-		if (is_pipe(&p->stdio[fd]) && (p->stdio[fd].mode & BW_STDIO_WRITE))
-			pipe_feed(pv, t, p->stdio[fd].id, output_tags(pv, p), out, 0);
+	if (is_pipe(&p->stdio[1]) && (p->stdio[1].mode & BW_STDIO_WRITE))
+		pipe_feed(pv, t, p->stdio[1].id, output_tags(pv, p), out, 0);
 }
 
 /* ---- dropped files ---- */
@@ -429,6 +443,15 @@ void prov_free(struct provenance *pv)
 	memset(pv, 0, sizeof(*pv));
 }
 
+/* A pipe the shell had itself (its own output, say): not one it made for $(...). */
+static bool holds_pipe(const struct bw_proc *p, uint64_t id)
+{
+	for (int fd = 0; fd < 3; fd++)
+		if (is_pipe(&p->stdio[fd]) && p->stdio[fd].id == id)
+			return true;
+	return false;
+}
+
 /* The nearest process at or above p that ran a program of its own. */
 static const struct bw_proc *program_owner(const struct bw_proc *p)
 {
@@ -468,7 +491,8 @@ void prov_on_exec(struct provenance *pv, const struct bw_proctab *t, struct bw_p
 	 * $(...), read by the shell that started the writer: remember it,
 	 * judged when that shell starts an inline program.
 	 */
-	if (is_pipe(&p->stdio[1]) && (owner = program_owner(p->parent))) {
+	if (is_pipe(&p->stdio[1]) && (owner = program_owner(p->parent)) &&
+	    !holds_pipe(owner, p->stdio[1].id)) {
 		struct prov_subst *s = &pv->substs[pv->n_substs++ % PROV_SUBSTS];
 
 		s->owner = (struct prov_ref){ owner->pid, owner->start_ns };
@@ -574,12 +598,17 @@ static uint32_t operand_from(const char *a)
 	return BW_PROG_FILE;
 }
 
-/* Where an interpreter takes its program from; 0 for other programs. */
-static uint32_t program_from(const struct bw_proc *p)
+/*
+ * Where an interpreter takes its program from; 0 for other programs.
+ * *operand: the script file's path as given, when it is a file.
+ */
+static uint32_t program_from(const struct bw_proc *p, const char **operand)
 {
 	const char *base = program_base(p), *a;
 	bool sh = in_list(shells, base);
+	uint32_t from;
 
+	*operand = NULL;
 	if (!sh && strncmp(base, "python", 6) && strncmp(base, "perl", 4) &&
 	    strncmp(base, "ruby", 4) && strcmp(base, "node") && strcmp(base, "nodejs") &&
 	    strncmp(base, "php", 3) && strncmp(base, "lua", 3))
@@ -588,8 +617,14 @@ static uint32_t program_from(const struct bw_proc *p)
 		return BW_PROG_ARGUMENT;
 	for (uint32_t i = 1; i < p->argv.n; i++) {
 		a = p->argv.v[i];
-		if (!strcmp(a, "--"))
-			return i + 1 < p->argv.n ? operand_from(p->argv.v[i + 1]) : BW_PROG_STDIN;
+		if (!strcmp(a, "--")) {
+			if (i + 1 >= p->argv.n)
+				return BW_PROG_STDIN;
+			a = p->argv.v[i + 1];
+			from = operand_from(a);
+			*operand = from == BW_PROG_FILE ? a : NULL;
+			return from;
+		}
 		if (!strcmp(a, "-"))
 			return BW_PROG_STDIN;
 		if (a[0] == '-' || (sh && a[0] == '+')) {
@@ -601,9 +636,35 @@ static uint32_t program_from(const struct bw_proc *p)
 				i++;
 			continue;
 		}
-		return operand_from(a);
+		from = operand_from(a);
+		*operand = from == BW_PROG_FILE ? a : NULL;
+		return from;
 	}
 	return BW_PROG_STDIN;
+}
+
+/* The dropped file p's exec runs: its executable, or the script it was started as. */
+static struct prov_drop *drop_of_program(struct provenance *pv, const struct bw_proc *p,
+					 const char *operand)
+{
+	const char *names[] = { p->filename, operand };
+	struct prov_drop *d = drop_find(pv, p->exe);
+	char path[PATH_MAX];
+
+	for (size_t i = 0; !d && i < sizeof(names) / sizeof(names[0]); i++) {
+		const char *n = names[i];
+
+		if (!n || !*n)
+			continue;
+		while (n[0] == '.' && n[1] == '/')
+			n += 2;
+		if (n[0] == '/')
+			d = drop_find(pv, n);
+		else if (p->cwd && (size_t)snprintf(path, sizeof(path), "%s/%s", p->cwd, n) <
+					   sizeof(path))
+			d = drop_find(pv, path);
+	}
+	return d;
 }
 
 /* What the shell that started p captured with $(...) before p ran. */
@@ -669,6 +730,7 @@ static bool name_mismatch(const struct bw_proc *p)
 void prov_fill(struct provenance *pv, const struct bw_proctab *t, struct bw_proc *p,
 	       struct bw_exec_info *info)
 {
+	const char *operand;
 	struct prov_drop *d;
 
 	(void)t;
@@ -679,10 +741,10 @@ void prov_fill(struct provenance *pv, const struct bw_proctab *t, struct bw_proc
 		info->stdin_prov |= input_tags(pv, p);
 	info->stdout_prov = stdio_kind_prov(&p->stdio[1]);
 	info->stdio_prov = info->stdin_prov | info->stdout_prov | stdio_kind_prov(&p->stdio[2]);
-	info->program_from = program_from(p);
+	info->program_from = program_from(p, &operand);
 	if (info->program_from & BW_PROG_ARGUMENT)
 		info->script_prov = substitution_tags(pv, p);
-	d = drop_find(pv, p->exe);
+	d = drop_of_program(pv, p, operand);
 	if (d)
 		info->exe_prov = d->tags | BW_PROV_WRITTEN;
 	if (!(p->prov & PROV_F_NAME_CHECKED)) {
@@ -722,9 +784,11 @@ void prov_json(struct provenance *pv, const struct bw_proctab *t, const struct b
 {
 	const struct prov_pipe *pp;
 	const struct prov_drop *d;
+	const char *script;
 
 	if (!pv->pipes)
 		return;
+	program_from(p, &script);
 	if (info->stdin_prov & DATA_TAGS) {
 		json_sub_open(jb, "stdin");
 		tags_json(jb, "provenance", info->stdin_prov);
@@ -736,7 +800,7 @@ void prov_json(struct provenance *pv, const struct bw_proctab *t, const struct b
 	}
 	if (info->script_prov)
 		tags_json(jb, "script_origin", info->script_prov);
-	if (info->exe_prov && (d = drop_find(pv, p->exe))) {
+	if (info->exe_prov && (d = drop_of_program(pv, p, script))) {
 		json_sub_open(jb, "exe_written_by");
 		tags_json(jb, "provenance", d->tags);
 		json_kv_u64(jb, "pid", d->writer.pid);

@@ -12,12 +12,12 @@ for d in "${RUNNER_ROOT:-}" "${BW_ATTACK_TMP:?}/actions-runner"; do
 done
 [ -n "$runner" ] || { echo "no runner found" >&2; exit 1; }
 
-saved="${BW_ATTACK_TMP:?}/runner-saved"
-mkdir -p "$saved"
-cp -p "$runner/.env" "$runner/svc.sh" "$saved/"
+saved=$(mktemp -d "${BW_ATTACK_TMP:?}/bak.XXXXXX")
+cat "$runner/.env" >"$saved/env.orig"
+cat "$runner/svc.sh" >"$saved/svc.orig"
 restore() {
-	cat "$saved/.env" >"$runner/.env"
-	cat "$saved/svc.sh" >"$runner/svc.sh"
+	cat "$saved/env.orig" >"$runner/.env"
+	cat "$saved/svc.orig" >"$runner/svc.sh"
 	rm -rf "$saved"
 }
 trap restore EXIT

@@ -64,16 +64,24 @@ static void set_argv(struct bw_proc *p, const char *const *argv)
 	assert_int_equal(argv_split(buf, n, &p->argv), 0);
 }
 
-/* A forked child of parent that has not exec'd (a subshell). */
+/* A forked child of parent that has not exec'd (a subshell), as the lineage table makes it. */
 static struct bw_proc *fork_of(struct world *w, struct bw_proc *parent)
 {
-	struct bw_proc *p = proctab_get(&w->t, w->next_pid, w->next_pid * 1000ULL);
+	struct bw_fork_event f = { .hdr = { .type = BW_EV_FORK, .size = sizeof(f) } };
+	struct bw_event_view v = { .hdr = &f.hdr, .fork = &f };
+	struct bw_proc *p;
 
+	f.hdr.pid = w->next_pid;
+	f.hdr.start_ns = w->next_pid * 1000ULL;
+	f.hdr.ktime_ns = f.hdr.start_ns;
+	if (parent) {
+		f.parent_pid = parent->pid;
+		f.parent_start_ns = parent->start_ns;
+		assert_int_equal(proctab_apply(&w->t, &v), 0);
+	}
+	p = proctab_get(&w->t, w->next_pid, w->next_pid * 1000ULL);
 	assert_non_null(p);
 	w->next_pid++;
-	p->parent = parent;
-	if (parent && parent->exe)
-		p->exe = strdup(parent->exe);
 	return p;
 }
 
@@ -264,6 +272,16 @@ static void test_command_substitution(void **state)
 	child = fork_of(w, shell);
 	exec_as(w, child, "/usr/bin/bash", ARGV("bash", "-c", "id"), 0, 0, NULL);
 	assert_int_equal(info_of(w, child).script_prov, BW_PROV_DECODER);
+	/* bash <(curl ...): the reader may start first, and reads /dev/fd/63 */
+	child = fork_of(w, shell);
+	curl = fork_of(w, shell);
+	exec_as(w, child, "/usr/bin/bash", ARGV("bash", "/dev/fd/63"), 0, 0, NULL);
+	assert_int_equal(info_of(w, child).script_prov, 0);
+	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-s", "http://x/i.sh"), 0, 33, NULL);
+	assert_true(rejudged(w, child));
+	e = info_of(w, child);
+	assert_int_equal(e.program_from, BW_PROG_FD);
+	assert_int_equal(e.script_prov, BW_PROV_NETWORK);
 }
 
 /* The job's shared output pipe is no substitution, whoever writes to it. */

@@ -278,6 +278,31 @@ static void rejudge_add(struct prov_rejudge *out, struct bw_proc *p)
 
 static void pipe_feed(struct provenance *pv, const struct bw_proctab *t, uint64_t id,
 		      uint32_t tags, struct prov_rejudge *out, int depth);
+static uint32_t program_from(const struct bw_proc *p, const char **operand);
+
+/*
+ * A pipe no program reads gained tags: it may be a $(...) or <(...) of a
+ * shell. Its interpreters already running with an inline program or a
+ * /dev/fd program (bash <(curl ...) starts both at once) are judged again.
+ */
+static void substitution_grew(struct provenance *pv, const struct bw_proctab *t, uint64_t id,
+			      struct prov_rejudge *out)
+{
+	uint32_t n = pv->n_substs < PROV_SUBSTS ? pv->n_substs : PROV_SUBSTS;
+	const char *operand;
+
+	for (uint32_t i = 0; i < n; i++) {
+		const struct prov_subst *s = &pv->substs[i];
+		struct bw_proc *owner, *c;
+
+		if (s->pipe != id || !(owner = proctab_find(t, s->owner.pid, s->owner.start_ns)))
+			continue;
+		for (c = owner->first_child; c; c = c->next_sibling)
+			if (c->n_execs && !c->exited &&
+			    (program_from(c, &operand) & (BW_PROG_ARGUMENT | BW_PROG_FD)))
+				rejudge_add(out, c);
+	}
+}
 
 /*
  * New tags reached pipe pp: its readers that already run are judged again,
@@ -310,6 +335,8 @@ static void pipe_feed(struct provenance *pv, const struct bw_proctab *t, uint64_
 	if (!pp || !tags || (pp->tags & tags) == tags || depth > PROPAGATE_DEPTH)
 		return;
 	pp->tags |= tags;
+	if (!pp->n_readers)
+		substitution_grew(pv, t, id, out);
 	pipe_tags_grew(pv, t, pp, out, depth);
 }
 
@@ -481,11 +508,6 @@ void prov_on_exec(struct provenance *pv, const struct bw_proctab *t, struct bw_p
 		pp = pipe_get(pv, p->stdio[fd].id);
 		ref_add(pp->writers, &pp->n_writers, p);
 	}
-	feed_outputs(pv, t, p, out);
-	tags = writer_tags(pv, p);
-	/* `curl URL > file`, `base64 -d > file`: the shell opened it for them. */
-	if (tags && p->stdio[1].kind == BW_STDIO_FILE && (p->stdio[1].mode & BW_STDIO_WRITE))
-		drop_record(pv, v->stdio_path[1], p, tags, out);
 	/*
 	 * Output to a pipe no program reads may be a command substitution,
 	 * $(...), read by the shell that started the writer: remember it,
@@ -496,8 +518,14 @@ void prov_on_exec(struct provenance *pv, const struct bw_proctab *t, struct bw_p
 		struct prov_subst *s = &pv->substs[pv->n_substs++ % PROV_SUBSTS];
 
 		s->owner = (struct prov_ref){ owner->pid, owner->start_ns };
+		s->writer = (struct prov_ref){ p->pid, p->start_ns };
 		s->pipe = p->stdio[1].id;
 	}
+	feed_outputs(pv, t, p, out);
+	tags = writer_tags(pv, p);
+	/* `curl URL > file`, `base64 -d > file`: the shell opened it for them. */
+	if (tags && p->stdio[1].kind == BW_STDIO_FILE && (p->stdio[1].mode & BW_STDIO_WRITE))
+		drop_record(pv, v->stdio_path[1], p, tags, out);
 }
 
 void prov_on_connect(struct provenance *pv, const struct bw_proctab *t, struct bw_proc *p,
@@ -667,19 +695,39 @@ static struct prov_drop *drop_of_program(struct provenance *pv, const struct bw_
 	return d;
 }
 
-/* What the shell that started p captured with $(...) before p ran. */
-static uint32_t substitution_tags(struct provenance *pv, const struct bw_proc *p)
+/* The child of owner that p is, or descends from; NULL if none. */
+static const struct bw_proc *child_branch(const struct bw_proc *owner, const struct bw_proc *p)
 {
-	const struct bw_proc *owner = program_owner(p->parent);
+	for (; p && p->parent; p = p->parent)
+		if (p->parent == owner)
+			return p;
+	return NULL;
+}
+
+/*
+ * What the shell that started p captured with $(...) or <(...) for it:
+ * the output of a pipe no program read, written by the branch of the
+ * shell forked right before p's (bash -c "$(curl ...)", bash <(curl ...)).
+ * A capture followed by other commands before p is not counted: without
+ * the bytes, adjacency is what ties the capture to the program.
+ */
+static uint32_t substitution_tags(struct provenance *pv, const struct bw_proctab *t,
+				  const struct bw_proc *p)
+{
+	const struct bw_proc *owner = program_owner(p->parent), *mine, *w, *k;
 	uint32_t tags = 0, n = pv->n_substs < PROV_SUBSTS ? pv->n_substs : PROV_SUBSTS;
 	const struct prov_pipe *pp;
 
-	if (!owner)
+	if (!owner || !(mine = child_branch(owner, p)))
 		return 0;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct prov_subst *s = &pv->substs[i];
 
 		if (s->owner.pid != owner->pid || s->owner.start_ns != owner->start_ns)
+			continue;
+		w = proctab_find(t, s->writer.pid, s->writer.start_ns);
+		k = w ? child_branch(owner, w) : NULL;
+		if (!k || (k->next_sibling != mine && mine->next_sibling != k))
 			continue;
 		pp = pipe_find(pv, s->pipe);
 		/* Read by a program of its own: a pipeline, not a substitution. */
@@ -742,8 +790,8 @@ void prov_fill(struct provenance *pv, const struct bw_proctab *t, struct bw_proc
 	info->stdout_prov = stdio_kind_prov(&p->stdio[1]);
 	info->stdio_prov = info->stdin_prov | info->stdout_prov | stdio_kind_prov(&p->stdio[2]);
 	info->program_from = program_from(p, &operand);
-	if (info->program_from & BW_PROG_ARGUMENT)
-		info->script_prov = substitution_tags(pv, p);
+	if (info->program_from & (BW_PROG_ARGUMENT | BW_PROG_FD))
+		info->script_prov = substitution_tags(pv, t, p);
 	d = drop_of_program(pv, p, operand);
 	if (d)
 		info->exe_prov = d->tags | BW_PROV_WRITTEN;

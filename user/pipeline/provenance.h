@@ -49,7 +49,8 @@ struct prov_drop {
 };
 
 struct prov_subst {
-	struct prov_ref owner; /* the shell that read the pipe */
+	struct prov_ref owner;  /* the shell that read the pipe */
+	struct prov_ref writer; /* the program that wrote it */
 	uint64_t pipe;
 };
 

@@ -238,6 +238,16 @@ static __always_inline void bw_name_op_exit(struct bw_proc_state *st, struct bw_
 	if (!s)
 		return;
 	ev = (void *)s->buf;
+	/*
+	 * A rename is about its target too: `sed -i` writes a temporary file
+	 * beside the one it edits and renames it over. Judge the target's
+	 * name first, while data[] is free (a relative target is taken as
+	 * relative to the source's directory).
+	 */
+	if (call->op == BW_FILE_RENAME && call->path2 && !force &&
+	    bpf_probe_read_user_str(ev->data, BW_FILE_PATH_MAX, (void *)call->path2) > 0 &&
+	    (ev->data[0] == '/' ? bw_watch_str() : bw_base_dir_bits(call)) & BW_WATCH_WRITE)
+		force = 1;
 	n = bpf_probe_read_user_str(ev->data, BW_FILE_PATH_MAX, (void *)call->path);
 	if (n <= 0)
 		return;

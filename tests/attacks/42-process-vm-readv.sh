@@ -1,5 +1,5 @@
 #!/bin/sh
-# technique: T1003 OS Credential Dumping; T1055 Process Injection (cross-process memory access)
+# technique: T1003 OS Credential Dumping (process_vm_readv, no file opened)
 # reproduces: tj-actions/changed-files (2025) memory dump done without /proc/PID/mem: process_vm_readv(2) through ctypes, which no file open shows
 # expect: process-vm-access ^python3(\.[0-9]+)?$
 # exec-borne: no

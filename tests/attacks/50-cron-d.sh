@@ -10,8 +10,14 @@ set -u
 
 CRON_DIR=/etc/cron.d
 CRON_FILE=$CRON_DIR/buildwarden-attack-test
-[ -d "$CRON_DIR" ] && [ -w "$CRON_DIR" ] || { echo "no writable $CRON_DIR" >&2; exit 77; }
-[ -e "$CRON_FILE" ] && { echo "$CRON_FILE already exists; not touching it" >&2; exit 1; }
+if [ ! -d "$CRON_DIR" ] || [ ! -w "$CRON_DIR" ]; then
+	echo "no writable $CRON_DIR" >&2
+	exit 77
+fi
+if [ -e "$CRON_FILE" ]; then
+	echo "$CRON_FILE already exists; not touching it" >&2
+	exit 1
+fi
 trap 'rm -f "$CRON_FILE"' EXIT
 
 entry='# */10 * * * * root /var/tmp/.cache/update >/dev/null 2>&1   (buildwarden attack corpus: inert)'

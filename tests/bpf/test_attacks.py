@@ -685,6 +685,12 @@ def t_expect(sc, rule, proc, rx):
     T.fail("\n".join(lines))
 
 
+def shown(path):
+    """path relative to the source tree when it is inside it."""
+    rel = os.path.relpath(path, T.SRC)
+    return path if rel.startswith("..") else rel
+
+
 def check_enforce_policy():
     """None when the enforcing policy loads; raises Todo or fails otherwise."""
     if "enforce_ok" in S:
@@ -692,8 +698,7 @@ def check_enforce_policy():
             T.fail(S["enforce_ok"])
         return
     if not os.path.exists(ENFORCE_POLICY):
-        raise Todo("enforcing policy not written yet (%s)" % os.path.relpath(
-            ENFORCE_POLICY, T.SRC))
+        raise Todo("enforcing policy not written yet (%s)" % shown(ENFORCE_POLICY))
     p = subprocess.run([T.BUILDWARDEN, "policy", "check", ENFORCE_POLICY],
                        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, timeout=30)
@@ -723,7 +728,7 @@ def t_enforced(sc):
             os.path.basename(ENFORCE_POLICY),
             "summary.policy is %r, not the enforcing policy" % s.get("policy"))
     if not c.check(not r.marker, "the payload ran under %s: marker written:\n%s" % (
-            os.path.relpath(ENFORCE_POLICY, T.SRC), (r.marker or "").strip()[:500])):
+            shown(ENFORCE_POLICY), (r.marker or "").strip()[:500])):
         c.problems += ["  " + x for x in describe_verdicts(r.verdicts)]
     for p in r.leftovers:
         if p.startswith("/etc") or "/etc/" in p:

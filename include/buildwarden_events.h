@@ -332,6 +332,10 @@ struct bw_anc_val {
 struct bw_deny_config {
 	__u32 enabled; /* any deny rule or ancestor tag loaded */
 	__u32 audit;   /* report matches, never kill */
+	/* 1-based rule denying every fileless exec (BW_EXEC_EXE_ANON or
+	 * _DELETED: a memfd, a file unlinked before its exec); 0: none. */
+	__u32 fileless_rule;
+	__u32 pad;
 };
 
 /*

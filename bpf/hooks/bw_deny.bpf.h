@@ -151,6 +151,8 @@ static __always_inline void bw_deny_exec(struct bw_proc_state *st, struct bw_exe
 	ds = bpf_map_lookup_elem(&deny_scratch, &zero);
 	if (ds)
 		st->own_tags = ds->own_tags; /* inherited by children at fork */
+	if (!rule && (ev->flags & (BW_EXEC_EXE_ANON | BW_EXEC_EXE_DELETED)))
+		rule = cfg->fileless_rule;
 	if (!rule)
 		return;
 	ev->deny_rule = rule;

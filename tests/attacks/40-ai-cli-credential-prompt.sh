@@ -3,7 +3,6 @@
 # reproduces: nx "s1ngularity" (2025): the postinstall telemetry.js asked installed AI CLIs (claude --dangerously-skip-permissions, gemini --yolo, q --trust-all-tools) to search the disk for wallets, keys and .env files and list them in /tmp/inventory.txt
 # expect: credential-hunting ^(claude|gemini|q)$
 # exec-borne: no
-# todo: credential-hunting does not know AI CLIs (claude, gemini, q) driven with permission-bypass flags and a search prompt
 #
 # Stand-in CLIs (copies of /bin/true: no AI, no search) first in PATH,
 # driven with the same flags and the same kind of prompt.

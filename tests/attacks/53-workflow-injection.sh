@@ -3,7 +3,6 @@
 # reproduces: Shai-Hulud npm worm (2025): with the stolen token it pushed .github/workflows/shai-hulud-workflow.yml to the victim's repositories, a workflow that sends every secret out on each push
 # expect: persistence-write ^(bash|cat)$
 # exec-borne: no
-# todo: persistence-write does not cover CI workflow files written into the checkout (.github/workflows/, .gitlab-ci.yml)
 #
 # Writes the workflow file into the checkout (the job's working
 # directory); no git, no push. Removed again afterwards.

@@ -503,6 +503,37 @@ static void expect_deny_error(const char *match, const char *pos, const char *wh
 	expect_load_error(yaml, pos, what);
 }
 
+/* Deny rules on facts the kernel learns as the job runs. */
+static void test_deny_dynamic(void **state)
+{
+	struct bw_policy *p = load_ok(
+		"rules:\n"
+		"  - name: dropped\n"
+		"    action: deny\n"
+		"    match: {exe_origin: [network, decoder]}\n"
+		"  - name: fileless\n"
+		"    action: deny\n"
+		"    match: {fileless: true}\n");
+	struct bw_exec_info e = { .filename = "/tmp/x", .exe = "/tmp/x", .cwd = "" };
+	size_t n;
+	const struct policy_deny_rule *d = policy_deny_rules(p, &n);
+
+	assert_int_equal(n, 2);
+	assert_int_equal(d[0].kind, POLICY_DENY_DROPPED);
+	assert_int_equal(d[0].n_values, 0);
+	assert_int_equal(d[1].kind, POLICY_DENY_FILELESS);
+	/* the engine asks the rule about each dropped file */
+	e.exe_prov = BW_PROV_WRITTEN | BW_PROV_NETWORK;
+	assert_true(policy_rule_matches(policy_rule(p, 0), &e));
+	e.exe_prov = BW_PROV_WRITTEN | BW_PROV_PACKAGE_MANAGER;
+	assert_false(policy_rule_matches(policy_rule(p, 0), &e));
+	policy_free(p);
+	expect_load_error("rules:\n  - {name: a, action: deny, match: {fileless: false}}\n",
+			  "2:37", "the kernel can deny 'fileless: true' only");
+	expect_load_error("rules:\n  - {name: a, action: deny, match: {exe_origin: network, argc: 1}}\n",
+			  "2:37", "condition 'exe_origin' cannot be evaluated in the kernel");
+}
+
 static void test_deny_rejected(void **state)
 {
 	/* line 5 holds the first condition, at column 7 */
@@ -1282,7 +1313,7 @@ static void test_on_errors(void **state)
 			  "2:45", "unknown condition 'qnme'; valid: exe, filename, basename, argv, "
 			  "arg0..arg4095, cmdline, argc, cwd, uid, euid, parent, ancestor, stdin, "
 			  "stdout, stdio, program_from, script_origin, exe_origin, env, "
-			  "name_mismatch, not, any, qname, qtype");
+			  "name_mismatch, fileless, not, any, qname, qtype");
 	/* on: itself */
 	expect_load_error("rules:\n  - {name: a, action: log, on: network, match: {port: 1}}\n",
 			  "2:32", "unknown 'on' event kind 'network'; valid: exec, connect, dns, "
@@ -1638,8 +1669,6 @@ static const struct exec_case attacks[] = {
 	       "os.dup2(s.fileno(),0);pty.spawn('/bin/sh')"),
 	  NPM_ANC, "reverse-shell-interpreter" },
 	{ "/dev/shm/x", ARGV("x"), NPM_ANC, "exec-from-shm" },
-	{ "/memfd:payload (deleted)", ARGV("payload"), NPM_ANC, "fileless-exec" },
-	{ "/tmp/x (deleted)", ARGV("x"), NPM_ANC, "fileless-exec" },
 	{ "/tmp/.../x", ARGV("x"), NPM_ANC, "exec-from-deceptive-path" },
 	{ "/tmp/cache /x", ARGV("x"), NPM_ANC, "exec-from-deceptive-path" },
 	{ "/tmp/x", ARGV("[kworker/0:1]"), NPM_ANC, "masquerade-kernel-thread" },
@@ -1826,6 +1855,16 @@ static void test_default_provenance(void **state)
 	assert_true(matches(p, &f.e, "dropped-file-executed"));
 	f.e.exe_prov = BW_PROV_WRITTEN | BW_PROV_PACKAGE_MANAGER;
 	assert_false(matches(p, &f.e, "dropped-file-executed"));
+	/* fileless: by the kernel's flags, whatever the name; runc's copy is not */
+	fx_set(&f, "/memfd:payload (deleted)", ARGV("payload"), NPM_ANC);
+	f.e.fileless = true;
+	assert_true(matches(p, &f.e, "fileless-exec"));
+	fx_set(&f, "/tmp/x (deleted)", ARGV("x"), NPM_ANC);
+	f.e.fileless = true;
+	assert_true(matches(p, &f.e, "fileless-exec"));
+	fx_set(&f, "/memfd:runc_cloned:/proc/self/exe (deleted)", ARGV("runc", "init"), NO_ANC);
+	f.e.fileless = true;
+	assert_int_equal(policy_match(p, &f.e, out, 8), 0);
 	/* masquerade */
 	fx_set(&f, "/tmp/miner", ARGV("sshd"), SH_MAKE);
 	f.e.name_mismatch = true;
@@ -1997,6 +2036,7 @@ int main(void)
 		cmocka_unit_test(test_default_silent_on_builds),
 		cmocka_unit_test(test_default_catches_attacks),
 		cmocka_unit_test(test_default_provenance),
+		cmocka_unit_test(test_deny_dynamic),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -348,6 +348,7 @@ void proctab_exec_info(const struct bw_proc *p, struct bw_exec_info *e, const ch
 	e->ancestor_filenames = anc_files;
 	e->env = p->env.v;
 	e->n_env = p->env.n;
+	e->fileless = p->exec_flags & (BW_EXEC_EXE_ANON | BW_EXEC_EXE_DELETED);
 	e->n_ancestors = proctab_ancestry(p, anc, anc_files, BW_ANCESTRY_MAX);
 }
 

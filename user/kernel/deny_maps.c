@@ -84,8 +84,8 @@ static int install_rule(const struct deny_fds *fds, const struct policy_deny_rul
 	size_t i;
 	int err;
 
-	if (d->kind == POLICY_DENY_DROPPED)
-		return 0; /* keys come as files are written: deny_maps_add_path() */
+	if (d->kind == POLICY_DENY_DROPPED || d->kind == POLICY_DENY_FILELESS)
+		return 0; /* keys come as files are written; fileless is a flag */
 	for (i = 0; i < d->n_values; i++) {
 		err = make_key(d->values[i], &key);
 		if (!err)
@@ -147,6 +147,9 @@ int deny_maps_install(struct bw_agent *a, const struct bw_policy *p)
 		err = install_rule(&fds, &d[i], bit);
 		if (err)
 			return err;
+		/* The first fileless rule wins, as the first matching rule does. */
+		if (d[i].kind == POLICY_DENY_FILELESS && !cfg.fileless_rule)
+			cfg.fileless_rule = (uint32_t)d[i].rule_index + 1;
 	}
 	cfg.enabled = n > 0;
 	if (bpf_map_update_elem(fds.config, &zero, &cfg, BPF_ANY))

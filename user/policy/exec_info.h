@@ -46,6 +46,7 @@ struct bw_exec_info {
 				 * command substitution: what fed it */
 	uint32_t exe_prov;      /* the executable was written in this job by ... */
 	bool name_mismatch;     /* argv[0] names another program than it runs */
+	bool fileless;          /* the executable is a memfd or was unlinked before the exec */
 	/* Loader variables at exec, "NAME=VALUE" (only those the kernel was
 	 * asked to read: LD_PRELOAD, LD_AUDIT, LD_LIBRARY_PATH). */
 	char *const *env;

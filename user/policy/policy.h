@@ -138,6 +138,8 @@ enum policy_deny_kind {
 	/* A file this job writes that the rule's exe_origin test flags: its
 	 * path is added to the kernel's map when it is written (values empty). */
 	POLICY_DENY_DROPPED,
+	/* Every fileless exec (a memfd, an unlinked file): one rule at most. */
+	POLICY_DENY_FILELESS,
 };
 
 struct policy_deny_rule {

@@ -156,7 +156,7 @@ static const struct op_name num_ops[] = {
 #define NUM_OPS_VALID "eq, ne, lt, le, gt, ge, not, any, all"
 #define CONDS_VALID "exe, filename, basename, argv, arg0..arg4095, cmdline, " \
 		    "argc, cwd, uid, euid, parent, ancestor, stdin, stdout, stdio, " \
-		    "program_from, script_origin, exe_origin, env, name_mismatch, not, any"
+		    "program_from, script_origin, exe_origin, env, name_mismatch, fileless, not, any"
 
 #define ON(k) (1u << (k))
 #define ON_ALL (ON(BW_ON_EXEC) | ON(BW_ON_CONNECT) | ON(BW_ON_DNS) | \
@@ -202,6 +202,7 @@ static const struct field_name fields[] = {
 	{ "exe_origin", POL_F_EXE_ORIGIN, &k_prov, ON_ALL },
 	{ "env", POL_F_ENV, &k_str, ON_ALL },
 	{ "name_mismatch", POL_F_NAME_MISMATCH, NULL, ON_ALL },
+	{ "fileless", POL_F_FILELESS, NULL, ON_ALL },
 	{ "mode", POL_F_MODE, &k_mode, ON(BW_ON_FILE) },
 	{ "xattr", POL_F_XATTR, &k_str, ON(BW_ON_FILE) },
 };
@@ -786,6 +787,7 @@ static bool parse_cond(struct pol_parser *ps, const yaml_node_t *kn,
 		return policy_parse_cidrs(ps, v, &c->cidrs, &c->n_cidrs) == 0;
 	case POL_F_TARGET_IN_JOB:
 	case POL_F_NAME_MISMATCH:
+	case POL_F_FILELESS:
 		return parse_bool(ps, k, v, c);
 	default:
 		return (c->test = parse_test(ps, v, POL_ANY, f->kind)) != NULL;
@@ -832,7 +834,7 @@ static int cond_cost(const struct pol_cond *c)
 		[POL_F_QNAME] = 1,    [POL_F_PATH] = 1,
 		[POL_F_STDIN] = 0,    [POL_F_STDOUT] = 0,   [POL_F_STDIO] = 0,
 		[POL_F_PROGRAM_FROM] = 0, [POL_F_SCRIPT_ORIGIN] = 0, [POL_F_EXE_ORIGIN] = 0,
-		[POL_F_NAME_MISMATCH] = 0, [POL_F_MODE] = 0, [POL_F_XATTR] = 1, [POL_F_ENV] = 2,
+		[POL_F_NAME_MISMATCH] = 0, [POL_F_FILELESS] = 0, [POL_F_MODE] = 0, [POL_F_XATTR] = 1, [POL_F_ENV] = 2,
 	};
 
 	return base[c->field] * 2 + (c->test && test_has_regex(c->test));

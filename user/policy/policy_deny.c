@@ -16,7 +16,7 @@
 #include "buildwarden_events.h"
 #include "policy/policy_internal.h"
 
-#define DENY_CONDS "a deny rule may use only exe_origin alone, or exe (exact paths or {prefix: /dir/}), " \
+#define DENY_CONDS "a deny rule may use only exe_origin alone, fileless: true alone, or exe (exact paths or {prefix: /dir/}), " \
 		   "basename (exact names) and parent/ancestor basename (exact names)"
 #define NAME_MAX_BYTES 255
 
@@ -162,6 +162,16 @@ int policy_deny_check(struct pol_parser *ps, const struct bw_rule *r)
 	/* Files flagged as they are written: their paths become kernel keys. */
 	if (r->match.n_conds == 1 && r->match.conds[0].field == POL_F_EXE_ORIGIN)
 		return 0;
+	/* The kernel knows a fileless exec by its flags. */
+	if (r->match.n_conds == 1 && r->match.conds[0].field == POL_F_FILELESS) {
+		if (!r->match.conds[0].test || r->match.conds[0].test->num != 1) {
+			policy_error_at(ps, r->match.conds[0].line, r->match.conds[0].col,
+					"deny rule '%s': the kernel can deny 'fileless: true' only",
+					r->name);
+			return -EINVAL;
+		}
+		return 0;
+	}
 
 	for (size_t i = 0; i < r->match.n_conds; i++) {
 		const struct pol_cond *c = &r->match.conds[i];
@@ -246,10 +256,12 @@ static int compile_rule(const struct bw_rule *r, struct policy_deny_rule *d)
 		else if (c->field == POL_F_PARENT || c->field == POL_F_ANCESTOR)
 			lin = c;
 	}
-	if (!key && r->match.n_conds == 1 && r->match.conds[0].field == POL_F_EXE_ORIGIN) {
+	if (!key && r->match.n_conds == 1 && (r->match.conds[0].field == POL_F_EXE_ORIGIN ||
+					      r->match.conds[0].field == POL_F_FILELESS)) {
 		d->rule_index = r->index;
 		d->rule_name = r->name;
-		d->kind = POLICY_DENY_DROPPED;
+		d->kind = r->match.conds[0].field == POL_F_FILELESS ? POLICY_DENY_FILELESS
+								   : POLICY_DENY_DROPPED;
 		return 0;
 	}
 	if (!key)

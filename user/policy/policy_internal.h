@@ -93,6 +93,7 @@ enum pol_field {
 	POL_F_EXE_ORIGIN,
 	POL_F_ENV,           /* the loader variables, NAME=VALUE, any of */
 	POL_F_NAME_MISMATCH, /* test->num is 0 or 1 */
+	POL_F_FILELESS,      /* test->num is 0 or 1 */
 	POL_F_MODE,          /* file (chmod): setuid, setgid, sticky, executable */
 	POL_F_XATTR,         /* file (setxattr): the attribute's name */
 	POL_F_COUNT,

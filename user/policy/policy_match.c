@@ -263,6 +263,8 @@ static bool cond_holds(const struct pol_cond *c, struct match_ctx *m)
 		return false;
 	case POL_F_NAME_MISMATCH:
 		return test_num(c->test, e->name_mismatch);
+	case POL_F_FILELESS:
+		return test_num(c->test, e->fileless);
 	case POL_F_NOT:
 		return !group_holds(&c->groups[0], m);
 	case POL_F_ANY:

@@ -21,6 +21,8 @@ const char *policy_deny_kind_name(enum policy_deny_kind k)
 		return "basename";
 	case POLICY_DENY_DROPPED:
 		return "dropped";
+	case POLICY_DENY_FILELESS:
+		return "fileless";
 	}
 	return "?";
 }
@@ -58,6 +60,7 @@ const char *policy_field_name(enum pol_field f)
 		[POL_F_STDIO] = "stdio",       [POL_F_PROGRAM_FROM] = "program_from",
 		[POL_F_SCRIPT_ORIGIN] = "script_origin", [POL_F_EXE_ORIGIN] = "exe_origin",
 		[POL_F_ENV] = "env",           [POL_F_NAME_MISMATCH] = "name_mismatch",
+		[POL_F_FILELESS] = "fileless",
 		[POL_F_MODE] = "mode",         [POL_F_XATTR] = "xattr",
 	};
 

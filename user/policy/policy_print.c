@@ -207,8 +207,14 @@ static void put_runs_in(FILE *f, const struct bw_policy *p, const struct bw_rule
 				" (audit mode; the kernel enforces it in enforce mode)" : "");
 		return;
 	}
-	fprintf(f, "  runs in:     kernel (exec killed before its first instruction)\n"
-		   "  kernel key:  %s in {", policy_deny_kind_name(d->kind));
+	fprintf(f, "  runs in:     kernel (exec killed before its first instruction)\n");
+	if (d->kind == POLICY_DENY_DROPPED || d->kind == POLICY_DENY_FILELESS) {
+		fprintf(f, "  kernel key:  %s\n", d->kind == POLICY_DENY_DROPPED
+			? "each file it flags, as the job writes it"
+			: "the exec's flags: a memfd or unlinked executable");
+		return;
+	}
+	fprintf(f, "  kernel key:  %s in {", policy_deny_kind_name(d->kind));
 	put_strings(f, d->values, d->n_values);
 	fputc('}', f);
 	if (d->n_ancestor_basenames) {

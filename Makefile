@@ -1,7 +1,7 @@
 # buildwarden — `make` builds everything into build/, `make test` runs every
 # test, `make demo` runs a small real build under the agent. V=1 shows commands.
 
-# --- Cross and static builds (issue 10) -------------------------------------
+# --- Cross and static builds -------------------------------------
 # make ARCH=arm64 (or CROSS_COMPILE=aarch64-linux-gnu-) cross-builds the whole
 # agent, BPF objects for the target included, into build/arm64/ with Debian's
 # cross gcc and multiarch libraries (tools/deps-cross.sh cross). STATIC=1
@@ -129,7 +129,7 @@ include tests/tests.mk
 -include tests/vm.mk
 -include tests/fuzz.mk
 
-# --- Static builds (issue 10): every link static, libcurl from tools/static-curl.sh
+# --- Static builds: every link static, libcurl from tools/static-curl.sh
 ifeq ($(STATIC),1)
 override CFLAGS += -static
 LDFLAGS += -L$(STATIC_CURL)/lib

@@ -58,7 +58,7 @@ $(BUILD)/bench/%: tools/bench/%.c $(LIB_OBJS)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
 
-# Agents side by side (issue 9): tools/bench/bench_agents.py, docs/BENCHMARKS.md.
+# Agents side by side: tools/bench/bench_agents.py, docs/BENCHMARKS.md.
 BENCH_AGENT_BINS := $(BUILD)/bench/tiny $(BUILD)/bench/exec_storm
 
 # Explicit rules: these two do not link buildwarden's objects; tiny is static.

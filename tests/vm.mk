@@ -1,4 +1,4 @@
-# VM kernel tests (issue 10), included by the top-level Makefile.
+# VM kernel tests, included by the top-level Makefile.
 # `make test-vm` boots Debian's packaged kernels (bookworm 6.1, x86_64 and
 # arm64) in QEMU with an initramfs holding a static agent built for each
 # architecture, and reports per kernel and architecture (tests/vm/test_vm.py,

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Every policy action does what it says (issue 4 items 5 and 6; TAP; needs
+"""Every policy action does what it says (TAP; needs
 root and BTF).
 
   log           verdict recorded, the process runs, the build's status kept

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """In-kernel deny-exec never lets a denied program run one instruction
-(issue 5 item 4; TAP; needs root and BTF).
+(TAP; needs root and BTF).
 
 The fixture tests/fixtures/marker appends to a marker file as the very first
 thing main() does. Copied to DIR/deny/bwmarker, it is denied by a rule and

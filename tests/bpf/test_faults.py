@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Fault injection (issue 11 item 3): the agent degrades loudly, never
+"""Fault injection: the agent degrades loudly, never
 silently, and never at the build's expense.
 
 - The events file's filesystem fills up: `run --events` on a 1 MiB tmpfs

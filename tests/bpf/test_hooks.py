@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Network, DNS, file and privilege hooks with real traffic on loopback
-(issue 6 item 6; TAP; needs root and BTF).
+(TAP; needs root and BTF).
 
 Every job runs tests/fixtures/hook_probe (one process per invocation, each
 with its own argv), and every record is tied to its process: its (pid,

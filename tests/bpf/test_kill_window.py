@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The userspace kill-process action leaves a window; deny does not
-(issue 5 item 4, second half; TAP; needs root and BTF).
+(TAP; needs root and BTF).
 
 One job runs, M times each, alternately:
   bwwindow  a copy of tests/fixtures/marker under a kill-process rule

@@ -1,6 +1,5 @@
 #!/usr/bin/env python3
-"""The daemon's metrics endpoint scraped by a real Prometheus (issue 8 item
-2; TAP; no BPF, root only to install the Debian package).
+"""The daemon's metrics endpoint scraped by a real Prometheus (TAP; no BPF, root only to install the Debian package).
 
 build/tests/fixtures/metrics_demo serves user/metrics.c's endpoint with
 fixed values on 127.0.0.1 (a free port). Debian's Prometheus (2.42,

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""A recycled pid never grafts a new process onto an old ancestry (issue 4
-item 1; TAP; needs root and BTF).
+"""A recycled pid never grafts a new process onto an old ancestry (TAP;
+needs root and BTF).
 
 tests/fixtures/pid_reuse, copied as bwroot, bwmiddle and bwleaf, runs as the
 job root R:  R forks A, A execs "bwleaf leaf A" and exits, pid P is free;

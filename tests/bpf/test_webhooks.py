@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Webhook alerts against a real HTTP receiver on loopback (issue 7 item 5;
-TAP; needs root and BTF).
+"""Webhook alerts against a real HTTP receiver on loopback (TAP; needs root
+and BTF).
 
 The build is `sh -c '/bin/true; /bin/true; /bin/true'` under a policy with
 one `alert` rule on basename true: three verdicts, which the dedup window

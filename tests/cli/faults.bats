@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# Fault injection on the policy file (issue 11 item 3): a policy that
+# Fault injection on the policy file: a policy that
 # vanishes, turns invalid, never ends, or refers to itself is refused with
 # one clear message and status 125, never a crash or a hang, and `run`
 # starts no build with it. `run` has no reload; the daemon's reload must

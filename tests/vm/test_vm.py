@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """The agent on other kernels and CPUs: Debian's packaged kernels booted in
-QEMU (issue 10; TAP; stdlib only).
+QEMU (TAP; stdlib only).
 
 For each guest architecture (x86_64, arm64) this:
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """bench_agents — buildwarden side by side with auditd and a bpftrace execve
-tracer, on the work a CI build does (issue 9). Python 3 standard library only.
+tracer, on the work a CI build does. Python 3 standard library only.
 
 Usage (root): tools/bench/bench_agents.py [--build DIR]
   DIR (default: build) holds buildwarden and bench/tiny, bench/exec_storm.
@@ -82,7 +82,7 @@ WORKLOADS = [w for w in os.environ.get("BENCH_WORKLOADS", "storm,build,shell").s
 HOOKS_ARGS = os.environ.get("BENCH_BW_HOOKS_ARGS", "--record all")
 HOOKS_ARGS = shlex.split(HOOKS_ARGS) if HOOKS_ARGS is not None else None
 
-# Issue 9's published peers and our own targets.
+# The peers' published figures and our own targets.
 PUBLISHED = [("auditd (published)", 53.0), ("Sysmon for Linux (published)", 154.0)]
 TARGET_STORM_OVERHEAD = 0.05
 TARGET_BUILD_OVERHEAD = 0.01
@@ -1146,7 +1146,7 @@ def main():
             f"{fixed['buildwarden:rss'] / 1024:.1f} MiB")
     else:
         lines.append("loss: not run (BENCH_LOSS_SECONDS=0, or buildwarden or the exec storm unavailable)")
-    lines += ["", "targets (issue 9):"]
+    lines += ["", "targets:"]
     lines += targets(all_rows, loss)
     print("\n".join(lines), flush=True)
 

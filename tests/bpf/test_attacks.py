@@ -26,7 +26,8 @@ TAP tests:
   - every rule the corpus expects is in the default policy;
   - per script: it ran (exit 0, or 77 = skipped here), lost no event,
     left its payload's marker when it is exec-borne, and cleaned up after
-    itself (HOME, $BW_ATTACK_TMP, the checkout, /etc as they were);
+    itself (HOME, $BW_ATTACK_TMP and the checkout as they were, and the
+    /etc files it names, which the harness also undoes if need be);
   - per (script, expect line): some verdict has that rule and names a
     process whose exe basename, argv[0], argv[0]'s basename or filename's
     basename (" (deleted)" removed) matches PROCESS (re.search);

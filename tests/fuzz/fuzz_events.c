@@ -2,8 +2,8 @@
 /*
  * libFuzzer target: ring-buffer records as `run` handles them (on_event in
  * user/cmd_run.c): events_decode, then proctab_apply + event_json_render +
- * the default policy for process records, netinfo_decode +
- * netinfo_json_record + policy_match_event for the others. The kernel is
+ * provenance and the default policy for process records, netinfo_decode +
+ * netinfo_json_record + provenance + policy_match_event for the others. The kernel is
  * trusted to write well-formed records, but a verifier-accepted bug or a
  * mismatched ABI must cost a skipped record, never the agent.
  *
@@ -21,10 +21,12 @@
 #include "policy/policy.h"
 #include "events/proctab.h"
 #include "events/tree.h"
+#include "pipeline/provenance.h"
 
 static struct bw_policy *policy;
 static struct netinfo ni;
 static struct dns_cache dc; /* 1 MiB: allocated once, emptied per input */
+static struct provenance *pv; /* the input's, for one_record */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -49,6 +51,7 @@ static void one_record(struct bw_proctab *t, struct dns_cache *dc, struct jbuf *
 	static const struct bw_clock clk = { 0 };
 	const struct bw_rule *hits[8];
 	const char *anc[BW_ANCESTRY_MAX], *anc_files[BW_ANCESTRY_MAX];
+	struct prov_rejudge rj;
 	struct bw_exec_info info;
 	struct bw_event_view v;
 	struct bw_proc *p;
@@ -72,11 +75,16 @@ static void one_record(struct bw_proctab *t, struct dns_cache *dc, struct jbuf *
 		p = proctab_find(t, v.hdr->pid, v.hdr->start_ns);
 		if (p) {
 			proctab_exec_info(p, &info, anc, anc_files);
+			prov_fill(pv, t, p, &info);
 			ni.info.proc = &info;
 		} else {
 			ni.info.proc = NULL;
 		}
 		policy_match_event(policy, &ni.info, hits, 8);
+		if (p && v.hdr->type == BW_EV_CONNECT)
+			prov_on_connect(pv, t, p, &ni.info.connect, &rj);
+		else if (p && v.hdr->type == BW_EV_FILE)
+			prov_on_file(pv, t, p, &ni.info.file, &rj);
 		goto out;
 	}
 	if (proctab_apply(t, &v) == -ENOMEM)
@@ -87,8 +95,16 @@ static void one_record(struct bw_proctab *t, struct dns_cache *dc, struct jbuf *
 	if (v.hdr->type == BW_EV_EXEC) {
 		p = proctab_find(t, v.hdr->pid, v.hdr->start_ns);
 		FUZZ_CHECK(p, "exec of pid %u not in the table", v.hdr->pid);
+		prov_on_exec(pv, t, p, &v, &rj);
 		proctab_exec_info(p, &info, anc, anc_files);
+		prov_fill(pv, t, p, &info);
 		policy_match(policy, &info, hits, 8);
+		jbuf_reset(jb);
+		json_obj_open(jb);
+		prov_json(pv, t, p, &info, jb);
+		json_obj_close(jb);
+		FUZZ_CHECK(fuzz_json_is(jb->buf, jb->len, json_type_object), "%.*s",
+			   (int)jb->len, jb->buf);
 	}
 out:
 	free(rec);
@@ -97,13 +113,15 @@ out:
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct bw_proctab t;
+	struct provenance prov;
 	struct jbuf jb;
 	struct tree_opts to = { .width = 80, .collapse_min = 3, .fold_depth = 4,
 				.fold_children = 3 };
 	uint64_t seq = 0;
 
-	if (proctab_init(&t))
+	if (proctab_init(&t) || prov_init(&prov))
 		abort();
+	pv = &prov;
 	memset(dc.slots, 0, DNS_CACHE_SLOTS * sizeof(*dc.slots));
 	dc.malformed = 0;
 	t.max_procs = 8;
@@ -121,6 +139,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	tree_print(fuzz_devnull(), &t, &to);
 	jbuf_free(&jb);
+	prov_free(&prov);
 	proctab_free(&t);
 	return 0;
 }

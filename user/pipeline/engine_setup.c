@@ -149,8 +149,10 @@ int engine_setup_hooks(struct bw_engine *e, const struct engine_hooks_opts *o,
 	int err;
 
 	for (i = 0; i < n_policies; i++)
-		file_rules |= policy_has_rules_on(policies[i], BW_ON_FILE);
-	/* auto: file hooks cost most (every open), so only when a rule needs them. */
+		file_rules |= policy_has_rules_on(policies[i], BW_ON_FILE) ||
+			      policy_uses_written_files(policies[i]);
+	/* auto: file hooks cost most (every open), so only when a rule needs them:
+	 * one on file events, or one on files the job wrote (exe_origin). */
 	if (o->record_auto && !file_rules)
 		want &= ~BW_HOOK_FILE;
 	/* Fail closed needs the syscall hooks loaded even when none records. */

@@ -88,6 +88,14 @@ bool policy_has_late_rules(const struct bw_policy *p)
 	return false;
 }
 
+bool policy_uses_written_files(const struct bw_policy *p)
+{
+	for (size_t i = 0; p && i < p->n_rules; i++)
+		if (policy_group_uses(&p->rules[i].match, POL_F_EXE_ORIGIN))
+			return true;
+	return false;
+}
+
 bool policy_rule_in_kernel(const struct bw_rule *r)
 {
 	return r->in_kernel;

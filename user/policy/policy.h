@@ -115,6 +115,8 @@ bool policy_rule_in_kernel(const struct bw_rule *r);
  * script_origin): the engine judges an exec again when they do. */
 bool policy_rule_is_late(const struct bw_rule *r);
 bool policy_has_late_rules(const struct bw_policy *p);
+/* Some rule tests exe_origin: the file hooks must report the job's writes. */
+bool policy_uses_written_files(const struct bw_policy *p);
 
 const char *policy_action_name(enum policy_action a);
 const char *policy_severity_name(enum policy_severity s);

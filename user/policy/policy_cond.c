@@ -899,6 +899,18 @@ int policy_parse_group(struct pol_parser *ps, const yaml_node_t *map,
 	return 0;
 }
 
+bool policy_group_uses(const struct pol_group *g, enum pol_field f)
+{
+	for (size_t i = 0; i < g->n_conds; i++) {
+		if (g->conds[i].field == f)
+			return true;
+		for (size_t j = 0; j < g->conds[i].n_groups; j++)
+			if (policy_group_uses(&g->conds[i].groups[j], f))
+				return true;
+	}
+	return false;
+}
+
 bool policy_group_is_late(const struct pol_group *g)
 {
 	for (size_t i = 0; i < g->n_conds; i++) {

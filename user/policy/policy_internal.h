@@ -199,6 +199,8 @@ int policy_parse_group(struct pol_parser *ps, const yaml_node_t *map,
 void policy_group_clear(struct pol_group *g);
 /* Whether g tests a fact that may come after the exec (a pipe's writer). */
 bool policy_group_is_late(const struct pol_group *g);
+/* Whether g, or a not/any group in it, tests field f. */
+bool policy_group_uses(const struct pol_group *g, enum pol_field f);
 /* Name of bit i of a chmod mode set (setuid, setgid, sticky, executable). */
 const char *policy_mode_bit_name(unsigned i);
 void policy_test_free(struct pol_test *t);

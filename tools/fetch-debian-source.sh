@@ -14,9 +14,18 @@
 #     --build-dep also runs `apt-get build-dep PACKAGE` (the full Debian
 #     packaging build dependencies, not needed for a plain ./configure && make).
 #
-# Exit status: 0 ok; 1 failure (message on stderr says what and why);
-# 2 usage; 3 Debian's archive could not be reached (no network, mirror down),
-# so callers such as tests can tell "cannot fetch here" from a real failure.
+# The current version of the source (what `apt-get source PACKAGE` picks, a
+# security update if there is one) is fetched when the archive has it;
+# otherwise (e.g. 404 from the security archive) the version of this Debian
+# release (`apt-get source PACKAGE/CODENAME`, VERSION_CODENAME of
+# /etc/os-release). stderr says which version was used, and from which release.
+#
+# Exit status: 0 ok; 1 failure (message on stderr says what and why; this
+# includes the archive answering that it has no source files for the current
+# nor the release's version); 2 usage; 3 Debian's archive could not be reached
+# (no network, DNS failure, connection refused or timed out, server error
+# 5xx: mirror down), so callers such as tests can tell "cannot fetch here"
+# from a real failure.
 set -eu
 
 prog=fetch-debian-source.sh
@@ -63,6 +72,10 @@ if [ -f "$marker" ]; then
 	dir=$(cat "$marker")
 	if [ -n "$dir" ] && [ -d "$dest/$dir" ]; then
 		cached="$dest/$dir"
+		# Which version it is (written by the run that unpacked it).
+		if [ -f "$dest/.$pkg.version" ]; then
+			echo "$prog: reusing $cached: $(cat "$dest/.$pkg.version")" >&2
+		fi
 		if [ "$build_dep" -eq 0 ]; then
 			echo "$cached"
 			exit 0
@@ -177,11 +190,66 @@ ensure_pkgs() { # pkg...
 	# shellcheck disable=SC2086
 	if ! log=$(apt-get install -y -q --no-install-recommends $missing 2>&1); then
 		echo "$log" | tail -n 5 >&2
-		if echo "$log" | grep -qE 'Failed to fetch|Temporary failure resolving|Could not resolve|Unable to connect'; then
+		if unreachable "$log"; then
 			die 3 "installing$missing failed: Debian's archive is unreachable"
 		fi
 		die 1 "installing$missing failed (apt-get install, see above)"
 	fi
+}
+
+# Does apt-get's output LOG say Debian's archive could not be reached (no
+# network, DNS, refused or timed-out connections, or the server answering 5xx:
+# mirror down)? A 4xx answer (404: no such file) is not unreachable: the
+# archive answered that it has no such file.
+unreachable() { # log
+	echo "$1" | grep -qE 'Temporary failure resolving|Could not resolve|Unable to connect|Could not connect|Connection failed|Connection timed out|Connection refused|Network is unreachable|No route to host|Failed to fetch .*[[:space:]]5[0-9][0-9][[:space:]]'
+}
+
+# Why apt-get's output LOG failed, in a few words for a message.
+reason_of() { # log
+	code=$(echo "$1" | sed -n -E 's/^E: Failed to fetch [^[:space:]]+[[:space:]]+([0-9]{3}[[:space:]]+[^[]*[^[:space:][]).*/\1/p' | head -n 1)
+	if [ -n "$code" ]; then
+		echo " (the archive answered: $(echo "$code" | tr -s ' '))"
+	elif unreachable "$1"; then
+		echo " (Debian's archive is unreachable)"
+	fi
+}
+
+# apt-get's errors and warnings in LOG, on stderr (the last few; not the
+# warning that root downloads unsandboxed, which is harmless).
+apt_errors() { # log
+	echo "$1" | grep -E '^(W|E):' | grep -v 'unsandboxed as root' | tail -n 5 >&2
+}
+
+# The .dsc file name `apt-get source SPEC` fetches (SPEC: PACKAGE or
+# PACKAGE/RELEASE). Run from / : --print-uris omits files already present
+# in the current directory.
+dsc_of() { # spec
+	(cd / && apt-get source -qq --print-uris --only-source "$1" 2>/dev/null) |
+		awk '{ gsub(/\047/, "", $2); if ($2 ~ /\.dsc$/) { print $2; exit } }'
+}
+
+# The version in a .dsc file name PACKAGE_VERSION.dsc (without the epoch).
+ver_of() { # dsc
+	v=${1#"${pkg}_"}
+	echo "${v%.dsc}"
+}
+
+# Download the source SPEC into the current directory; DSC must be there
+# afterwards. Status 0 on success; otherwise apt-get's output is in $log.
+download() { # spec dsc
+	say "downloading $2 and its files into $dest"
+	log=$(apt-get source -q --download-only --only-source "$1" 2>&1) || return 1
+	[ -f "$2" ] || die 1 "apt-get source $1 reported success but $dest/$2 is missing"
+}
+
+# The last download failed ($log): exit 3 when the archive could not be
+# reached, 1 otherwise (it answered without the files: no source for WHAT).
+fetch_failed() { # what
+	if unreachable "$log"; then
+		die 3 "downloading the source of $pkg failed ($1): Debian's archive is unreachable"
+	fi
+	die 1 "Debian's archive has no source files for $pkg, $1$(reason_of "$log"); see above"
 }
 
 ensure_deb_src
@@ -204,20 +272,45 @@ fi
 
 # 3. Download (apt-get keeps files already present with the right hash) and
 #    unpack into a temporary directory, renamed into place when complete.
+#    The current version (what `apt-get source PACKAGE` picks, often a
+#    security update) comes first. When the archive has no source for it (the
+#    security archive or a mirror lacks the files: 404), the release's own
+#    version (`apt-get source PACKAGE/CODENAME`, CODENAME from /etc/os-release)
+#    is used instead, and stderr says so.
 cd "$dest"
-# Run from / : --print-uris omits files already present in the directory.
-dsc=$(cd / && apt-get source -qq --print-uris --only-source "$pkg" 2>/dev/null |
-	awk '{ gsub(/\047/, "", $2); if ($2 ~ /\.dsc$/) { print $2; exit } }')
-[ -n "$dsc" ] || die 1 "apt-get source --print-uris $pkg names no .dsc file"
-say "downloading $dsc and its files into $dest"
-if ! log=$(apt-get source -q --download-only --only-source "$pkg" 2>&1); then
-	echo "$log" | tail -n 5 >&2
-	if echo "$log" | grep -qE 'Failed to fetch|Temporary failure resolving|Could not resolve|Unable to connect|Connection failed'; then
-		die 3 "downloading the source of $pkg failed: Debian's archive is unreachable"
+cur_dsc=$(dsc_of "$pkg")
+[ -n "$cur_dsc" ] || die 1 "apt-get source --print-uris $pkg names no .dsc file"
+cur_ver=$(ver_of "$cur_dsc")
+if download "$pkg" "$cur_dsc"; then
+	dsc=$cur_dsc
+	used="$pkg $cur_ver, the current version"
+else
+	apt_errors "$log"
+	release=$(sed -n 's/^VERSION_CODENAME=//p' /etc/os-release 2>/dev/null | tr -d "\"'" | head -n 1)
+	rel_dsc=
+	[ -n "$release" ] && rel_dsc=$(dsc_of "$pkg/$release")
+	if [ -z "$rel_dsc" ] || [ "$rel_dsc" = "$cur_dsc" ]; then
+		# No other version to fall back to.
+		why="the current version $cur_ver"
+		if [ -z "$release" ]; then
+			why="$why; no VERSION_CODENAME in /etc/os-release to fall back to the release's own version"
+		elif [ -z "$rel_dsc" ]; then
+			why="$why; $release has no source of $pkg to fall back to"
+		else
+			why="$why, which is also $release's own version"
+		fi
+		fetch_failed "$why"
 	fi
-	die 1 "apt-get source --download-only $pkg failed (see above)"
+	rel_ver=$(ver_of "$rel_dsc")
+	say "the source of $pkg $cur_ver (the current version) cannot be fetched$(reason_of "$log"); falling back to $pkg $rel_ver, the version of the release $release ($pkg/$release)"
+	if ! download "$pkg/$release" "$rel_dsc"; then
+		apt_errors "$log"
+		fetch_failed "$release's version $rel_ver, tried after the current version $cur_ver"
+	fi
+	dsc=$rel_dsc
+	used="$pkg $rel_ver from $release (the current version $cur_ver could not be fetched)"
 fi
-[ -f "$dsc" ] || die 1 "apt-get source reported success but $dest/$dsc is missing"
+say "using $used"
 
 tmp="$dest/.unpack.$pkg.$$"
 rm -rf "$tmp"
@@ -235,6 +328,7 @@ dir="$pkg-$up"
 rm -rf "${dest:?}/$dir"
 mv "$tmp/src" "$dest/$dir" || die 1 "cannot move the unpacked source to $dest/$dir"
 rm -rf "$tmp"
+echo "$used" >"$dest/.$pkg.version" || die 1 "cannot write $dest/.$pkg.version"
 echo "$dir" >"$marker.tmp" || die 1 "cannot write $marker.tmp"
 mv "$marker.tmp" "$marker" || die 1 "cannot rename $marker.tmp to $marker"
 echo "$dest/$dir"

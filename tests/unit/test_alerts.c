@@ -618,7 +618,7 @@ static void test_send_sign_and_dedup(void **state)
 	struct http_test_server s;
 	struct alerts *a;
 	struct alert al = test_alert("curl-pipe-sh", "/usr/bin/curl");
-	struct alert_stats st;
+	struct http_stats st;
 	struct json_object *o;
 	char want[80], hex[65];
 	int i;
@@ -663,7 +663,7 @@ static void test_dedup_per_job(void **state)
 	struct alerts *a;
 	struct ci_job ja = test_job(), jb = test_job();
 	struct alert al = test_alert("r", "/bin/true");
-	struct alert_stats st;
+	struct http_stats st;
 
 	(void)state;
 	strcpy(ja.job, "job-a");
@@ -694,7 +694,7 @@ static void test_summary_at_window_end(void **state)
 	struct http_test_server s;
 	struct alerts *a;
 	struct alert al = test_alert("r", "/bin/true");
-	struct alert_stats st;
+	struct http_stats st;
 	int i;
 
 	http_test_server_start(&s, &webhook, script, 1, NULL);
@@ -726,7 +726,7 @@ static void test_retry_then_ok(void **state)
 	struct http_test_server s;
 	struct alerts *a;
 	struct alert al = test_alert("r", "/bin/true");
-	struct alert_stats st;
+	struct http_stats st;
 
 	http_test_server_start(&s, &webhook, script, 3, "1");
 	a = start_at(s.port, ALERT_FMT_TEAMS, NULL, 1000);
@@ -748,7 +748,7 @@ static void test_4xx_no_retry(void **state)
 	struct http_test_server s;
 	struct alerts *a;
 	struct alert al = test_alert("r", "/bin/true");
-	struct alert_stats st;
+	struct http_stats st;
 
 	http_test_server_start(&s, &webhook, script, 2, NULL);
 	a = start_at(s.port, ALERT_FMT_SLACK, NULL, 1000);
@@ -768,7 +768,7 @@ static void test_receiver_down(void **state)
 	socklen_t sl = sizeof(sa);
 	struct alerts *a;
 	struct alert al = test_alert("r", "/bin/true");
-	struct alert_stats st;
+	struct http_stats st;
 	uint64_t t0;
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
@@ -793,7 +793,7 @@ static void test_hanging_receiver_bounded(void **state)
 	struct http_test_server s;
 	struct alerts *a;
 	struct alert al;
-	struct alert_stats st;
+	struct http_stats st;
 	uint64_t t0, t;
 	int i;
 	char rule[8];

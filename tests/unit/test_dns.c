@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "events/dns.h"
+#include "lib/record_names.h"
 
 /* ---- canned messages ---- */
 

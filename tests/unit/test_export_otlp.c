@@ -256,7 +256,7 @@ static void test_url_paths(void **state)
 {
 	struct http_test_server s;
 	struct otlp *o;
-	struct otlp_stats st;
+	struct http_stats st;
 	char url[128];
 	static const char *const forms[][2] = {
 		{ "", "/v1/logs" },
@@ -308,7 +308,7 @@ static void test_batching(void **state)
 {
 	struct http_test_server s;
 	struct otlp *o;
-	struct otlp_stats st;
+	struct http_stats st;
 	char url[64];
 	unsigned seq[64];
 	size_t n = 0;
@@ -358,7 +358,7 @@ static void test_retry_500_and_429(void **state)
 	static const int script[] = { 500, 200, 429, 200 };
 	struct http_test_server s;
 	struct otlp *o;
-	struct otlp_stats st;
+	struct http_stats st;
 	char url[64];
 
 	http_test_server_start(&s, &otlp_receiver, script, 4, "1");
@@ -389,7 +389,7 @@ static void test_400_and_partial_success(void **state)
 	static const int script[] = { 400, HTTP_TEST_PARTIAL };
 	struct http_test_server s;
 	struct otlp *o;
-	struct otlp_stats st;
+	struct http_stats st;
 	char url[64];
 
 	http_test_server_start(&s, &otlp_receiver, script, 2, NULL);
@@ -415,7 +415,7 @@ static void test_receiver_down(void **state)
 	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
 	socklen_t sl = sizeof(sa);
 	struct otlp *o;
-	struct otlp_stats st;
+	struct http_stats st;
 	char url[64];
 	uint64_t t0, took;
 	int fd;
@@ -450,7 +450,7 @@ static void test_hanging_receiver_bounded_by_drain(void **state)
 	struct otlp *o;
 	struct otlp_config cfg = { .batch_records = 2, .flush_ms = 60000, .timeout_ms = 30000,
 				   .max_attempts = 5, .host_name = "h" };
-	struct otlp_stats st;
+	struct http_stats st;
 	char url[64];
 	uint64_t t0;
 
@@ -476,7 +476,7 @@ static void test_queue_byte_bound(void **state)
 	struct otlp *o;
 	struct otlp_config cfg = { .batch_records = 100, .flush_ms = 60000, .queue_bytes = 100,
 				   .host_name = "h" };
-	struct otlp_stats st;
+	struct http_stats st;
 	char url[64], line[61];
 	char *huge;
 

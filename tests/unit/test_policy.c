@@ -20,6 +20,7 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
+#include "lib/record_names.h"
 #include "policy/policy.h"
 
 /* ---- helpers ---- */
@@ -1057,6 +1058,10 @@ static void test_on_dns_conditions(void **state)
 	assert_true(ev_hit(M("{basename: curl, qname: [a.b, example.org]}"), e));
 	e = ev_dns(&x, NULL, 1);
 	assert_false(ev_hit(M("{qname: {not: x}}"), e));
+	/* every type the decoder names, by that name */
+	e = ev_dns(&x, "h.example", 52);
+	assert_true(ev_hit(M("{qtype: TLSA}"), e));
+	assert_string_equal(dns_type_name(52), "TLSA");
 }
 
 static void test_on_file_conditions(void **state)

@@ -33,14 +33,10 @@ struct alerts {
 	enum alert_format format;
 	unsigned timeout_ms;
 	unsigned max_attempts;
-	unsigned queue_len;
 	struct ci_job job;
-	struct http_worker w;      /* the sender thread; w.lock guards what follows */
+	struct http_worker w;      /* the sender thread and queue; w.lock guards them and what follows */
 
-	struct alert_msg **queue;  /* ring of queue_len */
-	unsigned head, count;
 	struct dedup dedup;
-	struct alert_stats st;
 	unsigned failures_logged;
 };
 
@@ -136,15 +132,6 @@ static size_t discard_body(char *data, size_t size, size_t nmemb, void *user)
 	return n;
 }
 
-static int deadline_check(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
-			  curl_off_t ulnow)
-{
-	struct alerts *a = user;
-	uint64_t at = atomic_load(&a->w.abort_at_ms);
-
-	return at && http_now_ms() >= at; /* non-zero aborts the transfer */
-}
-
 /* One alert's request: what http_worker_retry posts. */
 struct post {
 	struct alerts *a;
@@ -155,23 +142,11 @@ struct post {
 static void post_once(void *arg, uint64_t limit_ms, struct http_attempt *r)
 {
 	const struct post *p = arg;
-	const char *body = p->body;
 	char snip[RESPONSE_SNIPPET + 1] = "";
-	size_t n;
-	CURL *c = p->a->w.curl;
-	struct curl_slist *hdrs = p->hdrs;
 
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)strlen(body));
-	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)limit_ms);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)limit_ms);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, (void *)snip);
-	r->out = http_classify(c, curl_easy_perform(c), &r->retry_after_ms, r->why,
-			       sizeof(r->why));
-	n = strlen(r->why);
-	if (r->out != HTTP_SENT && *snip && !strncmp(r->why, "HTTP ", 5))
-		snprintf(r->why + n, sizeof(r->why) - n, ": %s", snip);
+	curl_easy_setopt(p->a->w.curl, CURLOPT_HTTPHEADER, p->hdrs);
+	http_post(&p->a->w, p->body, strlen(p->body), limit_ms, snip, r);
+	http_attempt_quote(r, snip);
 }
 
 static void report_failure(struct alerts *a, const struct alert_msg *m, unsigned attempts,
@@ -180,7 +155,7 @@ static void report_failure(struct alerts *a, const struct alert_msg *m, unsigned
 	unsigned n;
 
 	pthread_mutex_lock(&a->w.lock);
-	a->st.failed++;
+	a->w.q.st.failed++;
 	n = ++a->failures_logged;
 	pthread_mutex_unlock(&a->w.lock);
 	if (n > FAILURES_LOGGED)
@@ -247,11 +222,11 @@ static void deliver(struct alerts *a, const struct alert_msg *m)
 		goto out_free;
 	}
 	tries = http_worker_retry(&a->w, "webhook", a->host, a->timeout_ms, a->max_attempts,
-				  &a->st.retries, post_once, &p, &r);
+				  &a->w.q.st.retries, post_once, &p, &r);
 	if (!tries)
-		http_worker_count(&a->w, &a->st.dropped, 1); /* never tried: not a failure */
+		http_worker_count(&a->w, &a->w.q.st.dropped, 1); /* never tried: not a failure */
 	else if (r.out == HTTP_SENT)
-		http_worker_count(&a->w, &a->st.sent, 1);
+		http_worker_count(&a->w, &a->w.q.st.sent, 1);
 	else
 		report_failure(a, m, tries, r.why);
 out_free:
@@ -260,59 +235,34 @@ out_free:
 }
 
 /* Under the lock: the next message to send, or NULL (*next_ms: wake-up time). */
-static struct alert_msg *take_work(struct alerts *a, uint64_t *next_ms)
+static void *take_work(void *arg, uint64_t *next_ms)
 {
-	struct alert_msg *m;
+	struct alerts *a = arg;
+	struct alert_msg *m = http_queue_pop(&a->w.q);
 
 	*next_ms = UINT64_MAX;
-	if (a->count) {
-		m = a->queue[a->head];
-		a->queue[a->head] = NULL;
-		a->head = (a->head + 1) % a->queue_len;
-		a->count--;
+	if (m)
 		return m;
-	}
 	return dedup_take_due(&a->dedup, http_now_ms(), a->w.finishing, next_ms);
 }
 
-static void *sender_main(void *arg)
+static void deliver_work(void *arg, void *m)
+{
+	deliver(arg, m);
+	alert_msg_free(m);
+}
+
+/* Out of time: the summaries still pending were never tried. */
+static void stop_work(void *arg)
 {
 	struct alerts *a = arg;
-	struct alert_msg *m;
-	uint64_t next;
-	struct timespec ts;
 
-	pthread_mutex_lock(&a->w.lock);
-	for (;;) {
-		if (a->w.finishing && http_now_ms() >= a->w.deadline_ms)
-			break;
-		m = take_work(a, &next);
-		if (m) {
-			pthread_mutex_unlock(&a->w.lock);
-			deliver(a, m);
-			alert_msg_free(m);
-			pthread_mutex_lock(&a->w.lock);
-			continue;
-		}
-		if (a->w.finishing)
-			break; /* all sent */
-		if (next == UINT64_MAX) {
-			pthread_cond_wait(&a->w.wake, &a->w.lock);
-		} else {
-			ts = http_abs_mono(next);
-			pthread_cond_timedwait(&a->w.wake, &a->w.lock, &ts);
-		}
-	}
-	/* Out of time: what is left was never tried. */
-	a->st.dropped += a->count + dedup_pending(&a->dedup);
-	while (a->count) {
-		alert_msg_free(a->queue[a->head]);
-		a->queue[a->head] = NULL;
-		a->head = (a->head + 1) % a->queue_len;
-		a->count--;
-	}
-	pthread_mutex_unlock(&a->w.lock);
-	return NULL;
+	a->w.q.st.dropped += dedup_pending(&a->dedup);
+}
+
+static void free_msg(void *m)
+{
+	alert_msg_free(m);
 }
 
 /* ---- the submitter's side ---- */
@@ -344,24 +294,17 @@ void alerts_submit(struct alerts *a, const struct alert *al)
 	m = alert_msg_copy(al); /* allocation outside the lock */
 	key = m ? dedup_key(m) : NULL;
 	pthread_mutex_lock(&a->w.lock);
-	a->st.submitted++;
-	if (!m || !key || a->w.finishing) {
-		a->st.dropped++;
+	if (!http_worker_admit(&a->w, key ? m : NULL))
 		goto out_unlock;
-	}
 	now = http_now_ms();
 	if (dedup_merge(&a->dedup, m->rule, key, now, &m)) {
-		a->st.merged++;
+		a->w.q.st.merged++;
 		goto out_unlock;
 	}
-	if (a->count == a->queue_len) {
-		a->st.dropped++;
+	if (!http_queue_push(&a->w.q, m))
 		goto out_unlock;
-	}
 	/* A full dedup table (-ENOSPC) only means this pair is not deduplicated. */
 	dedup_open(&a->dedup, m->rule, key, now);
-	a->queue[(a->head + a->count) % a->queue_len] = m;
-	a->count++;
 	m = NULL;
 	pthread_cond_signal(&a->w.wake);
 out_unlock:
@@ -370,79 +313,33 @@ out_unlock:
 	free(key);
 }
 
-void alerts_stats(struct alerts *a, struct alert_stats *st)
+void alerts_stats(struct alerts *a, struct http_stats *st)
 {
-	if (!a) {
-		memset(st, 0, sizeof(*st));
-		return;
-	}
-	pthread_mutex_lock(&a->w.lock);
-	*st = a->st;
-	pthread_mutex_unlock(&a->w.lock);
+	http_worker_stats(a ? &a->w : NULL, st);
 }
 
 /* ---- lifecycle ---- */
 
 static void alerts_free(struct alerts *a)
 {
-	if (a->w.curl)
-		curl_easy_cleanup(a->w.curl);
 	dedup_free(&a->dedup);
-	free(a->queue);
 	free(a->url);
 	alerts_secret_free(a->secret);
 	free(a);
 }
 
-/* The receiver's host for messages, and a check that the URL is usable. */
-static int check_url(const char *url, char *host, size_t size)
-{
-	CURLU *u = curl_url();
-	char *scheme = NULL, *h = NULL;
-	CURLUcode rc;
-	int err = 0;
-
-	if (!u)
-		return -ENOMEM;
-	rc = curl_url_set(u, CURLUPART_URL, url, 0);
-	if (rc != CURLUE_OK) {
-		bw_err("webhook URL is not usable: %s", curl_url_strerror(rc));
-		err = -EINVAL;
-		goto out_free;
-	}
-	if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    (strcmp(scheme, "http") && strcmp(scheme, "https"))) {
-		bw_err("webhook URL must start with http:// or https://");
-		err = -EINVAL;
-		goto out_free;
-	}
-	if (curl_url_get(u, CURLUPART_HOST, &h, 0) != CURLUE_OK) {
-		bw_err("webhook URL has no host");
-		err = -EINVAL;
-		goto out_free;
-	}
-	snprintf(host, size, "%s", h);
-out_free:
-	curl_free(h);
-	curl_free(scheme);
-	curl_url_cleanup(u);
-	return err;
-}
-
-static int setup_curl(void *arg)
-{
-	struct alerts *a = arg;
-	CURL *c = curl_easy_init();
-
-	if (!c)
-		return -ENOMEM;
-	a->w.curl = c;
-	return http_setup(c, a->url, discard_body, deadline_check, a);
-}
+static const struct http_sender_ops sender_ops = {
+	.write = discard_body,
+	.take = take_work,
+	.deliver = deliver_work,
+	.stop = stop_work,
+	.free_item = free_msg,
+};
 
 int alerts_start(struct alerts **out, const struct alert_config *cfg, const struct ci_job *job)
 {
 	struct alerts *a;
+	CURLU *u;
 	int err;
 
 	*out = NULL;
@@ -465,22 +362,23 @@ int alerts_start(struct alerts **out, const struct alert_config *cfg, const stru
 	a->format = cfg->format;
 	a->timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : ALERTS_DEFAULT_TIMEOUT_MS;
 	a->max_attempts = cfg->max_attempts ? cfg->max_attempts : ALERTS_DEFAULT_MAX_ATTEMPTS;
-	a->queue_len = cfg->queue_len ? cfg->queue_len : ALERTS_DEFAULT_QUEUE_LEN;
 	dedup_init(&a->dedup, cfg->dedup_window_ms ? cfg->dedup_window_ms
 						   : ALERTS_DEFAULT_DEDUP_WINDOW_MS);
 	a->job = *job;
-	err = check_url(cfg->url, a->host, sizeof(a->host));
+	err = http_url_parse(cfg->url, "webhook URL", a->host, sizeof(a->host), &u);
 	if (err)
 		goto err_free;
+	curl_url_cleanup(u);
 	a->url = strdup(cfg->url);
 	a->secret = cfg->secret ? strdup(cfg->secret) : NULL;
-	a->queue = calloc(a->queue_len, sizeof(*a->queue));
-	if (!a->url || (cfg->secret && !a->secret) || !a->queue) {
+	if (!a->url || (cfg->secret && !a->secret)) {
 		err = -ENOMEM;
-		bw_err("webhook: cannot allocate the sender's queue: %s", strerror(ENOMEM));
+		bw_err("webhook: cannot allocate the sender: %s", strerror(ENOMEM));
 		goto err_free;
 	}
-	err = http_worker_open(&a->w, "webhook", setup_curl, sender_main, a);
+	err = http_worker_open(&a->w, "webhook", a->url,
+			       cfg->queue_len ? cfg->queue_len : ALERTS_DEFAULT_QUEUE_LEN,
+			       &sender_ops, a);
 	if (err)
 		goto err_free;
 	*out = a;
@@ -491,15 +389,9 @@ err_free:
 	return err;
 }
 
-void alerts_finish(struct alerts *a, unsigned drain_ms, struct alert_stats *st)
+void alerts_finish(struct alerts *a, unsigned drain_ms, struct http_stats *st)
 {
-	if (!a) {
-		if (st)
-			memset(st, 0, sizeof(*st));
-		return;
-	}
-	http_worker_close(&a->w, drain_ms);
-	if (st)
-		*st = a->st;
-	alerts_free(a);
+	http_worker_close(a ? &a->w : NULL, drain_ms, st);
+	if (a)
+		alerts_free(a);
 }

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "lib/ci_env.h"
+#include "lib/http_queue.h" /* struct http_stats */
 
 enum alert_format { ALERT_FMT_SLACK, ALERT_FMT_TEAMS, ALERT_FMT_GENERIC };
 
@@ -52,15 +53,6 @@ struct alert {
  * "and N more" summaries) end as sent, failed, or dropped (still waiting
  * when the drain time ran out).
  */
-struct alert_stats {
-	uint64_t submitted; /* alerts_submit calls */
-	uint64_t sent;      /* messages the receiver accepted (2xx) */
-	uint64_t failed;    /* messages given up on: 4xx, or retries exhausted */
-	uint64_t dropped;   /* queue full at submit, or not sent before the drain deadline */
-	uint64_t merged;    /* alerts folded into a summary by the dedup window */
-	uint64_t retries;   /* extra attempts made */
-};
-
 struct alerts;
 
 /* "slack", "teams", "generic" -> *out; -EINVAL otherwise. */
@@ -81,13 +73,13 @@ int alerts_start(struct alerts **out, const struct alert_config *cfg, const stru
 /* Never blocks on the network: copies *al into the queue (full: dropped++). */
 void alerts_submit(struct alerts *a, const struct alert *al);
 /* A snapshot of the counters, any time. */
-void alerts_stats(struct alerts *a, struct alert_stats *st);
+void alerts_stats(struct alerts *a, struct http_stats *st);
 /*
  * Send pending dedup summaries and what is queued for at most drain_ms
  * (an in-flight request is cut off at that deadline), then stop the
  * thread and free everything. st (may be NULL) gets the final counts.
  * NULL-safe.
  */
-void alerts_finish(struct alerts *a, unsigned drain_ms, struct alert_stats *st);
+void alerts_finish(struct alerts *a, unsigned drain_ms, struct http_stats *st);
 
 #endif /* BW_ALERTS_H */

@@ -52,7 +52,7 @@ struct daemon {
 	struct export_jsonl *jsonl;
 	struct otlp *otlp;
 	struct alerts *alerts;
-	struct alert_stats alert_seen; /* alerts' counts already in the metrics */
+	struct http_stats alert_seen; /* alerts' counts already in the metrics */
 	int sigfd;
 	bool stopping;
 	sigset_t orig_mask;

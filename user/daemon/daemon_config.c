@@ -22,6 +22,7 @@
 #include "daemon/daemon_config.h"
 #include "lib/yaml_doc.h"
 #include "lib/record_kinds.h"
+#include "lib/safefile.h"
 
 #define CFG_KEYS_MAX 12
 #define CFG_PID_MAX 4194304 /* PID_MAX_LIMIT */
@@ -982,41 +983,6 @@ int daemon_config_parse(const char *name, const char *text, size_t len, const ch
 
 /* ---- files ---- */
 
-/* The whole file, at most DAEMON_CONFIG_MAX_BYTES: 0 or -errno. */
-static int read_file(const char *path, char **buf, size_t *len)
-{
-	size_t cap = DAEMON_CONFIG_MAX_BYTES + 1, n = 0;
-	char *b = malloc(cap);
-	int fd, err = 0;
-	ssize_t r;
-
-	if (!b)
-		return -ENOMEM;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		goto out_free;
-	}
-	while (n < cap && (r = read(fd, b + n, cap - n)) != 0) {
-		if (r < 0 && errno != EINTR) {
-			err = -errno;
-			break;
-		}
-		n += r > 0 ? (size_t)r : 0;
-	}
-	close(fd);
-	if (!err && n == cap)
-		err = -EFBIG;
-out_free:
-	if (err) {
-		free(b);
-		return err;
-	}
-	*buf = b;
-	*len = n;
-	return 0;
-}
-
 /* FILE's directory, absolute when the working directory is known. */
 static char *config_dir(const char *path)
 {
@@ -1050,7 +1016,7 @@ int daemon_config_load(const char *path, struct daemon_config **out, FILE *errs)
 
 	if (!path || !out)
 		return -EINVAL;
-	err = read_file(path, &buf, &len);
+	err = safe_read_file(path, DAEMON_CONFIG_MAX_BYTES, &buf, &len);
 	if (err) {
 		if (errs)
 			fprintf(errs, "%s: cannot read: %s%s\n", path, strerror(-err),

@@ -10,39 +10,7 @@
 #include <string.h>
 #include "daemon/daemon.h"
 #include "lib/log.h"
-
-#define POLICY_FILE_MAX (4u << 20)
-
-static int read_text(const char *path, char **out, size_t *len)
-{
-	FILE *f = fopen(path, "re");
-	char *buf = NULL;
-	size_t n = 0;
-	int err = 0;
-
-	if (!f)
-		return -errno;
-	buf = malloc(POLICY_FILE_MAX + 1);
-	if (!buf) {
-		err = -ENOMEM;
-		goto cleanup;
-	}
-	n = fread(buf, 1, POLICY_FILE_MAX + 1, f);
-	if (ferror(f))
-		err = -EIO;
-	else if (n > POLICY_FILE_MAX)
-		err = -EFBIG;
-cleanup:
-	fclose(f);
-	if (err) {
-		free(buf);
-		return err;
-	}
-	buf[n] = '\0';
-	*out = buf;
-	*len = n;
-	return 0;
-}
+#include "lib/safefile.h"
 
 /* Adds path once; 0 or -errno after saying which file and why. */
 static int add_policy(struct daemon_gen *g, const char *path, FILE *errs)
@@ -62,7 +30,7 @@ static int add_policy(struct daemon_gen *g, const char *path, FILE *errs)
 	if (!t->path)
 		return -ENOMEM;
 	g->n_policies++;
-	err = read_text(path, &t->text, &t->len);
+	err = safe_read_file(path, POLICY_MAX_BYTES, &t->text, &t->len);
 	if (err) {
 		fprintf(errs, "policy %s: cannot read: %s\n", path, strerror(-err));
 		return err;

@@ -189,7 +189,7 @@ void daemon_on_line(struct bw_engine *e, struct bw_job *j, const char *type, uin
 /* After each batch of records: write out the export, update the gauges. */
 void daemon_outputs_tick(struct daemon *d)
 {
-	struct alert_stats st;
+	struct http_stats st;
 	struct bw_job *j;
 	size_t procs = 0;
 

@@ -91,9 +91,6 @@ int dns_parse(const uint8_t *buf, size_t len, struct dns_msg *out);
  */
 int dns_parse_datagram(const uint8_t *buf, size_t len, size_t wire_len, struct dns_msg *out);
 
-/* "A", "AAAA", "TXT", ... for a known RR type, NULL otherwise. */
-const char *dns_type_name(uint16_t type);
-
 /* A static description of a dns_parse() result. */
 const char *dns_strerror(int err);
 

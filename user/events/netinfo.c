@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include "events/netinfo.h"
+#include "lib/record_names.h"
 #include "lib/redact.h"
 
 #define AT_FDCWD_VALUE -100
@@ -74,40 +75,6 @@ static void netinfo_addr_text(uint16_t family, const uint8_t addr[16], char *buf
 		snprintf(buf, size, "?");
 }
 
-static const char *netinfo_priv_op_name(uint32_t op)
-{
-	static const char *const names[BW_PRIV_OP_MAX] = {
-		[BW_PRIV_PTRACE] = "ptrace", [BW_PRIV_SETUID] = "setuid",
-		[BW_PRIV_SETGID] = "setgid", [BW_PRIV_MOUNT] = "mount",
-		[BW_PRIV_BPF] = "bpf",       [BW_PRIV_MODULE] = "module",
-		[BW_PRIV_MEMFD] = "memfd",   [BW_PRIV_SIGNAL_AGENT] = "signal-agent",
-		[BW_PRIV_VM_ACCESS] = "process-vm",
-	};
-
-	return op < BW_PRIV_OP_MAX && names[op] ? names[op] : "unknown";
-}
-
-static const char *proto_of(uint32_t sock_type)
-{
-	switch (sock_type & 0xf) { /* SOCK_NONBLOCK/CLOEXEC live above */
-	case SOCK_STREAM: return "tcp";
-	case SOCK_DGRAM: return "udp";
-	default: return "other";
-	}
-}
-
-static const char *file_op_name(const struct bw_file_event *e)
-{
-	switch (e->op) {
-	case BW_FILE_OPEN: return e->flags & BW_FILE_WRITE ? "open-write" : "open-read";
-	case BW_FILE_RENAME: return "rename";
-	case BW_FILE_UNLINK: return "unlink";
-	case BW_FILE_CHMOD: return "chmod";
-	case BW_FILE_SETXATTR: return "setxattr";
-	default: return "unknown";
-	}
-}
-
 /*
  * A caller's relative name made absolute with the directory it is relative
  * to: the cwd, or the directory descriptor's directory the kernel sent.
@@ -133,7 +100,7 @@ void netinfo_decode(struct netinfo *ni, const struct bw_event_view *v, struct dn
 		ni->info.connect.family = v->connect->family;
 		memcpy(ni->info.connect.addr, v->connect->addr, 16);
 		ni->info.connect.port = v->connect->port;
-		ni->info.connect.proto = proto_of(v->connect->sock_type);
+		ni->info.connect.proto = sock_proto_name(v->connect->sock_type);
 		ni->info.connect.result = v->connect->ret;
 		ni->info.connect.dns_name = dns_cache_lookup(c, v->hdr->job_id, v->connect->family,
 							     v->connect->addr);
@@ -153,7 +120,7 @@ void netinfo_decode(struct netinfo *ni, const struct bw_event_view *v, struct dn
 		break;
 	case BW_EV_FILE:
 		ni->info.kind = BW_ON_FILE;
-		ni->info.file.op = file_op_name(v->file);
+		ni->info.file.op = file_op_name(v->file->op, v->file->flags);
 		ni->info.file.path = absolute(v, v->path, ni->path_buf, sizeof(ni->path_buf));
 		if (v->file->op == BW_FILE_SETXATTR) {
 			ni->info.file.xattr = v->path2; /* a name, not a path */
@@ -166,7 +133,7 @@ void netinfo_decode(struct netinfo *ni, const struct bw_event_view *v, struct dn
 		break;
 	case BW_EV_PRIV:
 		ni->info.kind = BW_ON_PRIVILEGE;
-		ni->info.priv.op = netinfo_priv_op_name(v->priv->op);
+		ni->info.priv.op = priv_op_name(v->priv->op);
 		ni->info.priv.target_pid = v->priv->target_pid;
 		break;
 	}

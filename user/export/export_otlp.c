@@ -59,16 +59,14 @@ struct otlp {
 	char host[256];            /* for messages: the collector's host, never the URL */
 	char *host_name;           /* resource host.name */
 	char *instance_id;         /* resource service.instance.id, or NULL */
-	unsigned batch_records, flush_ms, queue_len, queue_bytes, timeout_ms, max_attempts;
+	unsigned batch_records, flush_ms, queue_bytes, timeout_ms, max_attempts;
 	struct curl_slist *headers;
 	struct rec **batch;        /* the sender thread's: batch_records */
+	size_t batch_n;
 	struct jbuf jb;            /* the sender thread's */
-	struct http_worker w;      /* the sender thread; w.lock guards what follows */
+	struct http_worker w;      /* the sender thread and queue; w.lock guards them and what follows */
 
-	struct rec **queue;        /* ring of queue_len */
-	unsigned head, count;
 	size_t bytes;              /* line bytes queued */
-	struct otlp_stats st;
 	unsigned failures_logged;
 	uint64_t last_report_ms;   /* when a failure was last said */
 	uint64_t quiet_records;    /* records not delivered since, unsaid */
@@ -266,15 +264,6 @@ static size_t keep_response(char *data, size_t size, size_t nmemb, void *user)
 	return n;
 }
 
-static int deadline_check(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
-			  curl_off_t ulnow)
-{
-	struct otlp *o = user;
-	uint64_t at = atomic_load(&o->w.abort_at_ms);
-
-	return at && http_now_ms() >= at; /* non-zero aborts the transfer */
-}
-
 /* A printable start of the response, for messages. */
 static void snippet(const struct response *resp, char *out, size_t size)
 {
@@ -315,22 +304,12 @@ static uint64_t rejected_records(const struct response *resp, char *msg, size_t 
 static void post_once(void *arg, uint64_t limit_ms, struct http_attempt *r)
 {
 	struct otlp *o = arg;
-	const char *body = o->jb.buf;
-	size_t len = o->jb.len;
 	struct response resp = { .len = 0 };
 	char snip[161], msg[128];
-	size_t n;
-	CURL *c = o->w.curl;
 
 	resp.body[0] = '\0';
-	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)limit_ms);
-	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)limit_ms);
-	curl_easy_setopt(c, CURLOPT_WRITEDATA, (void *)&resp);
 	r->rejected = 0;
-	r->out = http_classify(c, curl_easy_perform(c), &r->retry_after_ms, r->why,
-			       sizeof(r->why));
+	http_post(&o->w, o->jb.buf, o->jb.len, limit_ms, &resp, r);
 	if (r->out == HTTP_SENT) {
 		r->rejected = rejected_records(&resp, msg, sizeof(msg));
 		if (r->rejected)
@@ -339,12 +318,8 @@ static void post_once(void *arg, uint64_t limit_ms, struct http_attempt *r)
 				 *msg ? ": " : "", msg);
 		return;
 	}
-	if (strncmp(r->why, "HTTP ", 5))
-		return; /* a network error: no response to quote */
 	snippet(&resp, snip, sizeof(snip));
-	n = strlen(r->why);
-	if (*snip)
-		snprintf(r->why + n, sizeof(r->why) - n, ": %s", snip);
+	http_attempt_quote(r, snip);
 }
 
 /*
@@ -391,95 +366,74 @@ static void deliver(struct otlp *o, struct rec *const *recs, size_t n)
 	uint64_t rej;
 
 	if (!build_payload(&o->jb, recs, n, o->host_name, o->instance_id)) {
-		http_worker_count(&o->w, &o->st.failed, n);
+		http_worker_count(&o->w, &o->w.q.st.failed, n);
 		report(o, n, 0, "out of memory building the request");
 		jbuf_free(&o->jb);
 		return;
 	}
 	tries = http_worker_retry(&o->w, "OTLP export", o->host, o->timeout_ms, o->max_attempts,
-				  &o->st.retries, post_once, o, &r);
+				  &o->w.q.st.retries, post_once, o, &r);
 	if (!tries) {
-		http_worker_count(&o->w, &o->st.dropped, n); /* never tried: not a failure */
+		http_worker_count(&o->w, &o->w.q.st.dropped, n); /* never tried: not a failure */
 		return;
 	}
 	if (r.out != HTTP_SENT) {
-		http_worker_count(&o->w, &o->st.failed, n);
+		http_worker_count(&o->w, &o->w.q.st.failed, n);
 		report(o, n, tries, r.why);
 		return;
 	}
 	rej = r.rejected < n ? r.rejected : n;
 	pthread_mutex_lock(&o->w.lock);
-	o->st.sent += n - rej;
-	o->st.failed += rej;
-	o->st.batches++;
+	o->w.q.st.sent += n - rej;
+	o->w.q.st.failed += rej;
+	o->w.q.st.batches++;
 	pthread_mutex_unlock(&o->w.lock);
 	if (rej)
 		report(o, (size_t)rej, tries, r.why);
 }
 
-/* Under the lock: move up to batch_records (and about OTLP_BATCH_BYTES_MAX) into o->batch. */
-static size_t take_batch(struct otlp *o)
-{
-	size_t n = 0, bytes = 0;
-	struct rec *r;
-
-	while (o->count && n < o->batch_records) {
-		r = o->queue[o->head];
-		if (n && bytes + r->len > OTLP_BATCH_BYTES_MAX)
-			break;
-		o->queue[o->head] = NULL;
-		o->head = (o->head + 1) % o->queue_len;
-		o->count--;
-		o->bytes -= r->len;
-		bytes += r->len;
-		o->batch[n++] = r;
-	}
-	return n;
-}
-
-static void *sender_main(void *arg)
+/*
+ * Under the lock: up to batch_records (and about OTLP_BATCH_BYTES_MAX) into
+ * o->batch once a full batch waits, the oldest record has waited flush_ms,
+ * or the worker is finishing; else NULL and when to look again.
+ */
+static void *take_batch(void *arg, uint64_t *wake_ms)
 {
 	struct otlp *o = arg;
-	struct timespec ts;
+	struct rec *r = http_queue_peek(&o->w.q);
+	size_t bytes = 0;
 	uint64_t due;
-	size_t n, i;
 
-	pthread_mutex_lock(&o->w.lock);
-	for (;;) {
-		if (o->w.finishing && http_now_ms() >= o->w.deadline_ms)
+	*wake_ms = UINT64_MAX;
+	if (!r)
+		return NULL;
+	due = r->queued_ms + o->flush_ms;
+	if (o->w.q.count < o->batch_records && !o->w.finishing && http_now_ms() < due) {
+		*wake_ms = due;
+		return NULL;
+	}
+	o->batch_n = 0;
+	while ((r = http_queue_peek(&o->w.q)) && o->batch_n < o->batch_records) {
+		if (o->batch_n && bytes + r->len > OTLP_BATCH_BYTES_MAX)
 			break;
-		if (!o->count) {
-			if (o->w.finishing)
-				break; /* all sent */
-			pthread_cond_wait(&o->w.wake, &o->w.lock);
-			continue;
-		}
-		due = o->queue[o->head]->queued_ms + o->flush_ms;
-		if (o->count < o->batch_records && !o->w.finishing && http_now_ms() < due) {
-			ts = http_abs_mono(due);
-			pthread_cond_timedwait(&o->w.wake, &o->w.lock, &ts);
-			continue;
-		}
-		n = take_batch(o);
-		pthread_mutex_unlock(&o->w.lock);
-		deliver(o, o->batch, n);
-		for (i = 0; i < n; i++) {
-			free(o->batch[i]);
-			o->batch[i] = NULL;
-		}
-		pthread_mutex_lock(&o->w.lock);
+		http_queue_pop(&o->w.q);
+		o->bytes -= r->len;
+		bytes += r->len;
+		o->batch[o->batch_n++] = r;
 	}
-	/* Out of time: what is left was never tried. */
-	o->st.dropped += o->count;
-	while (o->count) {
-		free(o->queue[o->head]);
-		o->queue[o->head] = NULL;
-		o->head = (o->head + 1) % o->queue_len;
-		o->count--;
+	return o->batch;
+}
+
+static void deliver_batch(void *arg, void *batch)
+{
+	struct otlp *o = arg;
+
+	deliver(o, o->batch, o->batch_n);
+	for (size_t i = 0; i < o->batch_n; i++) {
+		free(o->batch[i]);
+		o->batch[i] = NULL;
 	}
-	o->bytes = 0;
-	pthread_mutex_unlock(&o->w.lock);
-	return NULL;
+	o->batch_n = 0;
 }
 
 /* ---- the submitter's side ---- */
@@ -494,45 +448,37 @@ void otlp_submit(struct otlp *o, const char *line, size_t len, const char *type,
 	if (line && len <= OTLP_RECORD_MAX)
 		r = rec_new(line, len, type, job_id, pid, time_ns, sev); /* outside the lock */
 	pthread_mutex_lock(&o->w.lock);
-	o->st.submitted++;
-	if (!r || o->w.finishing || o->count == o->queue_len || o->bytes + r->len > o->queue_bytes) {
-		o->st.dropped++;
+	if (!http_worker_admit(&o->w, r))
+		goto out_unlock;
+	if (o->bytes + r->len > o->queue_bytes) {
+		o->w.q.st.dropped++;
 		goto out_unlock;
 	}
 	r->queued_ms = http_now_ms();
-	o->queue[(o->head + o->count) % o->queue_len] = r;
-	o->count++;
+	if (!http_queue_push(&o->w.q, r))
+		goto out_unlock;
 	o->bytes += r->len;
 	r = NULL;
 	/* the thread waits for the first record (to time the flush) or a full batch */
-	if (o->count == 1 || o->count == o->batch_records)
+	if (o->w.q.count == 1 || o->w.q.count == o->batch_records)
 		pthread_cond_signal(&o->w.wake);
 out_unlock:
 	pthread_mutex_unlock(&o->w.lock);
 	free(r);
 }
 
-void otlp_stats(struct otlp *o, struct otlp_stats *st)
+void otlp_stats(struct otlp *o, struct http_stats *st)
 {
-	if (!o) {
-		memset(st, 0, sizeof(*st));
-		return;
-	}
-	pthread_mutex_lock(&o->w.lock);
-	*st = o->st;
-	pthread_mutex_unlock(&o->w.lock);
+	http_worker_stats(o ? &o->w : NULL, st);
 }
 
 /* ---- lifecycle ---- */
 
 static void otlp_free(struct otlp *o)
 {
-	if (o->w.curl)
-		curl_easy_cleanup(o->w.curl);
 	curl_slist_free_all(o->headers);
 	jbuf_free(&o->jb);
 	free(o->batch);
-	free(o->queue);
 	free(o->url);
 	free(o->host_name);
 	free(o->instance_id);
@@ -545,32 +491,14 @@ static void otlp_free(struct otlp *o)
  */
 static int resolve_url(const char *url, char *host, size_t size, char **full)
 {
-	CURLU *u = curl_url();
-	char *scheme = NULL, *h = NULL, *path = NULL;
-	CURLUcode rc;
-	int err = 0;
+	char *path = NULL;
+	CURLU *u;
+	int err;
 
 	*full = NULL;
-	if (!u)
-		return -ENOMEM;
-	rc = curl_url_set(u, CURLUPART_URL, url, 0);
-	if (rc != CURLUE_OK) {
-		bw_err("OTLP export: the collector URL is not usable: %s", curl_url_strerror(rc));
-		err = -EINVAL;
-		goto out_free;
-	}
-	if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
-	    (strcmp(scheme, "http") && strcmp(scheme, "https"))) {
-		bw_err("OTLP export: the collector URL must start with http:// or https://");
-		err = -EINVAL;
-		goto out_free;
-	}
-	if (curl_url_get(u, CURLUPART_HOST, &h, 0) != CURLUE_OK) {
-		bw_err("OTLP export: the collector URL has no host");
-		err = -EINVAL;
-		goto out_free;
-	}
-	snprintf(host, size, "%s", h);
+	err = http_url_parse(url, "OTLP export: the collector URL", host, size, &u);
+	if (err)
+		return err;
 	if (curl_url_get(u, CURLUPART_PATH, &path, 0) != CURLUE_OK || !strcmp(path, "") ||
 	    !strcmp(path, "/")) {
 		if (curl_url_set(u, CURLUPART_PATH, LOGS_PATH, 0) != CURLUE_OK) {
@@ -582,8 +510,6 @@ static int resolve_url(const char *url, char *host, size_t size, char **full)
 		err = -ENOMEM;
 out_free:
 	curl_free(path);
-	curl_free(h);
-	curl_free(scheme);
 	curl_url_cleanup(u);
 	return err;
 }
@@ -617,16 +543,17 @@ static int build_headers(struct otlp *o, const struct otlp_config *cfg)
 static int setup_curl(void *arg)
 {
 	struct otlp *o = arg;
-	CURL *c = curl_easy_init();
 
-	if (!c)
-		return -ENOMEM;
-	o->w.curl = c;
-	if (http_setup(c, o->url, keep_response, deadline_check, o) ||
-	    curl_easy_setopt(c, CURLOPT_HTTPHEADER, o->headers))
-		return -EINVAL;
-	return 0;
+	return curl_easy_setopt(o->w.curl, CURLOPT_HTTPHEADER, o->headers) ? -EINVAL : 0;
 }
+
+static const struct http_sender_ops sender_ops = {
+	.write = keep_response,
+	.setup = setup_curl,
+	.take = take_batch,
+	.deliver = deliver_batch,
+	.free_item = free,
+};
 
 /* Each extra header one "Name: value" line; their values are never printed (tokens). */
 static int check_headers(const char *const *headers)
@@ -667,6 +594,7 @@ int otlp_start(struct otlp **out, const char *url, const struct otlp_config *cfg
 	static const struct otlp_config defaults;
 	struct otlp *o;
 	char *full = NULL;
+	unsigned queue_len;
 	int err;
 
 	*out = NULL;
@@ -687,12 +615,12 @@ int otlp_start(struct otlp **out, const char *url, const struct otlp_config *cfg
 	jbuf_init(&o->jb);
 	o->batch_records = cfg->batch_records ? cfg->batch_records : OTLP_DEFAULT_BATCH_RECORDS;
 	o->flush_ms = cfg->flush_ms ? cfg->flush_ms : OTLP_DEFAULT_FLUSH_MS;
-	o->queue_len = cfg->queue_len ? cfg->queue_len : OTLP_DEFAULT_QUEUE_LEN;
+	queue_len = cfg->queue_len ? cfg->queue_len : OTLP_DEFAULT_QUEUE_LEN;
 	o->queue_bytes = cfg->queue_bytes ? cfg->queue_bytes : OTLP_DEFAULT_QUEUE_BYTES;
 	o->timeout_ms = cfg->timeout_ms ? cfg->timeout_ms : OTLP_DEFAULT_TIMEOUT_MS;
 	o->max_attempts = cfg->max_attempts ? cfg->max_attempts : OTLP_DEFAULT_MAX_ATTEMPTS;
-	if (o->batch_records > o->queue_len)
-		o->batch_records = o->queue_len;
+	if (o->batch_records > queue_len)
+		o->batch_records = queue_len;
 	err = resolve_url(url, o->host, sizeof(o->host), &full);
 	if (err)
 		goto err_free;
@@ -700,12 +628,11 @@ int otlp_start(struct otlp **out, const char *url, const struct otlp_config *cfg
 	curl_free(full);
 	o->host_name = cfg->host_name ? strdup(cfg->host_name) : local_host_name();
 	o->instance_id = cfg->service_instance_id ? strdup(cfg->service_instance_id) : NULL;
-	o->queue = calloc(o->queue_len, sizeof(*o->queue));
 	o->batch = calloc(o->batch_records, sizeof(*o->batch));
 	if (!o->url || !o->host_name || (cfg->service_instance_id && !o->instance_id) ||
-	    !o->queue || !o->batch) {
+	    !o->batch) {
 		err = -ENOMEM;
-		bw_err("OTLP export: cannot allocate the sender's queue: %s", strerror(ENOMEM));
+		bw_err("OTLP export: cannot allocate the sender: %s", strerror(ENOMEM));
 		goto err_free;
 	}
 	err = build_headers(o, cfg);
@@ -713,7 +640,7 @@ int otlp_start(struct otlp **out, const char *url, const struct otlp_config *cfg
 		bw_err("OTLP export: cannot allocate the request headers: %s", strerror(-err));
 		goto err_free;
 	}
-	err = http_worker_open(&o->w, "OTLP export", setup_curl, sender_main, o);
+	err = http_worker_open(&o->w, "OTLP export", o->url, queue_len, &sender_ops, o);
 	if (err)
 		goto err_free;
 	*out = o;
@@ -724,15 +651,9 @@ err_free:
 	return err;
 }
 
-void otlp_finish(struct otlp *o, unsigned drain_ms, struct otlp_stats *st)
+void otlp_finish(struct otlp *o, unsigned drain_ms, struct http_stats *st)
 {
-	if (!o) {
-		if (st)
-			memset(st, 0, sizeof(*st));
-		return;
-	}
-	http_worker_close(&o->w, drain_ms);
-	if (st)
-		*st = o->st;
-	otlp_free(o);
+	http_worker_close(o ? &o->w : NULL, drain_ms, st);
+	if (o)
+		otlp_free(o);
 }

@@ -14,6 +14,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "lib/http_queue.h" /* struct http_stats */
 
 #define OTLP_DEFAULT_BATCH_RECORDS 512
 #define OTLP_DEFAULT_FLUSH_MS 1000
@@ -51,15 +52,6 @@ struct otlp_config {
  * submitted = sent + failed + dropped + still queued or in flight; after
  * otlp_finish nothing is queued.
  */
-struct otlp_stats {
-	uint64_t submitted; /* otlp_submit calls */
-	uint64_t sent;      /* records the collector accepted */
-	uint64_t failed;    /* records given up on: 4xx, retries exhausted, or rejected in a partial success */
-	uint64_t dropped;   /* queue full, too long, or still waiting at the drain deadline */
-	uint64_t batches;   /* requests the collector accepted */
-	uint64_t retries;   /* extra attempts made */
-};
-
 struct otlp;
 
 /*
@@ -84,13 +76,13 @@ int otlp_start(struct otlp **out, const char *url, const struct otlp_config *cfg
 void otlp_submit(struct otlp *o, const char *line, size_t len, const char *type,
 		 uint64_t job_id, uint32_t pid, uint64_t time_ns, enum otlp_severity sev);
 /* A snapshot of the counters, any time. */
-void otlp_stats(struct otlp *o, struct otlp_stats *st);
+void otlp_stats(struct otlp *o, struct http_stats *st);
 /*
  * Send what is queued for at most drain_ms (an in-flight request is cut
  * off at that deadline), stop the thread, free everything. st (may be
  * NULL) gets the final counts. NULL-safe.
  */
-void otlp_finish(struct otlp *o, unsigned drain_ms, struct otlp_stats *st);
+void otlp_finish(struct otlp *o, unsigned drain_ms, struct http_stats *st);
 
 /*
  * For tests: the request body for records (each as otlp_submit takes

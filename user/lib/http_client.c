@@ -12,30 +12,82 @@ uint64_t http_now_ms(void)
 	return clock_mono_ns() / 1000000;
 }
 
-struct timespec http_abs_mono(uint64_t ms)
+static struct timespec http_abs_mono(uint64_t ms)
 {
 	return (struct timespec){ .tv_sec = (time_t)(ms / 1000),
 				  .tv_nsec = (long)(ms % 1000) * 1000000 };
 }
 
-int http_setup(CURL *c, const char *url, curl_write_callback write_fn,
-	       curl_xferinfo_callback progress_fn, void *progress_data)
+/* The deadline close() sets: a request in flight past it is cut off. */
+static int deadline_check(void *user, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+			  curl_off_t ulnow)
 {
+	struct http_worker *w = user;
+	uint64_t at = atomic_load(&w->abort_at_ms);
+
+	return at && http_now_ms() >= at; /* non-zero aborts the transfer */
+}
+
+/* POST to url, never following redirects, http(s) only, no signals: 0 or -ENOMEM/-EINVAL. */
+static int curl_setup(struct http_worker *w, const char *url)
+{
+	CURL *c = curl_easy_init();
+
+	if (!c)
+		return -ENOMEM;
+	w->curl = c;
 	if (curl_easy_setopt(c, CURLOPT_URL, url) ||
 	    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L) ||
 	    curl_easy_setopt(c, CURLOPT_USERAGENT, HTTP_USER_AGENT) ||
 	    curl_easy_setopt(c, CURLOPT_POST, 1L) ||
 	    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L) ||
-	    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_fn) ||
+	    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, w->ops->write) ||
 	    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L) ||
-	    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, progress_fn) ||
-	    curl_easy_setopt(c, CURLOPT_XFERINFODATA, progress_data) ||
+	    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, deadline_check) ||
+	    curl_easy_setopt(c, CURLOPT_XFERINFODATA, w) ||
 #if LIBCURL_VERSION_NUM >= 0x075500 /* 7.85 */
 	    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https") ||
 #endif
 	    curl_easy_setopt(c, CURLOPT_TCP_KEEPALIVE, 1L))
 		return -EINVAL;
-	return 0;
+	return w->ops->setup ? w->ops->setup(w->arg) : 0;
+}
+
+int http_url_parse(const char *url, const char *what, char *host, size_t size, CURLU **out)
+{
+	CURLU *u = curl_url();
+	char *scheme = NULL, *h = NULL;
+	CURLUcode rc;
+	int err = 0;
+
+	*out = NULL;
+	if (!u)
+		return -ENOMEM;
+	rc = curl_url_set(u, CURLUPART_URL, url, 0);
+	if (rc != CURLUE_OK) {
+		bw_err("%s is not usable: %s", what, curl_url_strerror(rc));
+		err = -EINVAL;
+		goto out_free;
+	}
+	if (curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+	    (strcmp(scheme, "http") && strcmp(scheme, "https"))) {
+		bw_err("%s must start with http:// or https://", what);
+		err = -EINVAL;
+		goto out_free;
+	}
+	if (curl_url_get(u, CURLUPART_HOST, &h, 0) != CURLUE_OK) {
+		bw_err("%s has no host", what);
+		err = -EINVAL;
+		goto out_free;
+	}
+	snprintf(host, size, "%s", h);
+	*out = u;
+	u = NULL;
+out_free:
+	curl_free(h);
+	curl_free(scheme);
+	curl_url_cleanup(u);
+	return err;
 }
 
 /* Network errors worth another try; anything else will not get better. */
@@ -59,8 +111,12 @@ static bool curl_retryable(CURLcode rc)
 	}
 }
 
-enum http_outcome http_classify(CURL *c, CURLcode rc, uint64_t *retry_after_ms, char *why,
-				size_t size)
+/*
+ * The verdict on a finished curl_easy_perform, and why ("" when sent; "HTTP N"
+ * for a status, to which the caller may add the response).
+ */
+static enum http_outcome http_classify(CURL *c, CURLcode rc, uint64_t *retry_after_ms,
+				       char *why, size_t size)
 {
 	curl_off_t retry_after = 0;
 	long status = 0;
@@ -84,8 +140,42 @@ enum http_outcome http_classify(CURL *c, CURLcode rc, uint64_t *retry_after_ms, 
 	return HTTP_RETRY;
 }
 
-static int worker_start(struct http_worker *w, void *(*fn)(void *), void *arg,
-			const char **failed)
+static void *worker_main(void *arg)
+{
+	struct http_worker *w = arg;
+	struct timespec ts;
+	uint64_t wake;
+	void *work;
+
+	pthread_mutex_lock(&w->lock);
+	for (;;) {
+		if (w->finishing && http_now_ms() >= w->deadline_ms)
+			break;
+		work = w->ops->take(w->arg, &wake);
+		if (work) {
+			pthread_mutex_unlock(&w->lock);
+			w->ops->deliver(w->arg, work);
+			pthread_mutex_lock(&w->lock);
+			continue;
+		}
+		if (w->finishing)
+			break; /* all sent */
+		if (wake == UINT64_MAX) {
+			pthread_cond_wait(&w->wake, &w->lock);
+		} else {
+			ts = http_abs_mono(wake);
+			pthread_cond_timedwait(&w->wake, &w->lock, &ts);
+		}
+	}
+	/* Out of time: what is left was never tried. */
+	if (w->ops->stop)
+		w->ops->stop(w->arg);
+	http_queue_drop_all(&w->q, w->ops->free_item);
+	pthread_mutex_unlock(&w->lock);
+	return NULL;
+}
+
+static int worker_start(struct http_worker *w, const char **failed)
 {
 	pthread_condattr_t ca;
 	sigset_t all, old;
@@ -106,7 +196,7 @@ static int worker_start(struct http_worker *w, void *(*fn)(void *), void *arg,
 	}
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	err = -pthread_create(&w->thread, NULL, fn, arg);
+	err = -pthread_create(&w->thread, NULL, worker_main, w);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (err) {
 		*failed = "start the sender thread";
@@ -119,29 +209,37 @@ err_mutex:
 	return err;
 }
 
-int http_worker_open(struct http_worker *w, const char *what, int (*setup)(void *arg),
-		     void *(*fn)(void *), void *arg)
+int http_worker_open(struct http_worker *w, const char *what, const char *url,
+		     unsigned queue_len, const struct http_sender_ops *ops, void *arg)
 {
 	const char *step;
 	CURLcode crc;
 	int err;
 
+	w->ops = ops;
+	w->arg = arg;
 	crc = curl_global_init(CURL_GLOBAL_DEFAULT);
 	if (crc != CURLE_OK) {
 		bw_err("%s: cannot initialise libcurl: %s", what, curl_easy_strerror(crc));
 		return -EIO;
 	}
-	err = setup(arg);
+	err = curl_setup(w, url);
 	if (err) {
 		bw_err("%s: cannot set up the HTTP client (libcurl %s): %s", what,
 		       curl_version_info(CURLVERSION_NOW)->version, strerror(-err));
 		goto cleanup;
 	}
-	err = worker_start(w, fn, arg, &step);
+	err = http_queue_init(&w->q, queue_len);
+	if (err) {
+		bw_err("%s: cannot allocate the sender's queue: %s", what, strerror(-err));
+		goto cleanup;
+	}
+	err = worker_start(w, &step);
 	if (err)
 		bw_err("%s: cannot %s: %s", what, step, strerror(-err));
 cleanup:
 	if (err) {
+		http_queue_free(&w->q);
 		curl_easy_cleanup(w->curl);
 		w->curl = NULL;
 		curl_global_cleanup();
@@ -149,10 +247,15 @@ cleanup:
 	return err;
 }
 
-void http_worker_close(struct http_worker *w, unsigned drain_ms)
+void http_worker_close(struct http_worker *w, unsigned drain_ms, struct http_stats *st)
 {
 	uint64_t deadline = http_now_ms() + drain_ms;
 
+	if (!w) {
+		if (st)
+			memset(st, 0, sizeof(*st));
+		return;
+	}
 	pthread_mutex_lock(&w->lock);
 	w->finishing = true;
 	w->deadline_ms = deadline;
@@ -162,9 +265,12 @@ void http_worker_close(struct http_worker *w, unsigned drain_ms)
 	pthread_join(w->thread, NULL);
 	pthread_cond_destroy(&w->wake);
 	pthread_mutex_destroy(&w->lock);
+	http_queue_free(&w->q);
 	curl_easy_cleanup(w->curl);
 	w->curl = NULL;
 	curl_global_cleanup();
+	if (st)
+		*st = w->q.st;
 }
 
 static bool http_worker_backoff(struct http_worker *w, uint64_t until)
@@ -204,6 +310,48 @@ void http_worker_count(struct http_worker *w, uint64_t *field, uint64_t n)
 	pthread_mutex_lock(&w->lock);
 	*field += n;
 	pthread_mutex_unlock(&w->lock);
+}
+
+bool http_worker_admit(struct http_worker *w, const void *item)
+{
+	w->q.st.submitted++;
+	if (item && !w->finishing)
+		return true;
+	w->q.st.dropped++;
+	return false;
+}
+
+void http_worker_stats(struct http_worker *w, struct http_stats *st)
+{
+	if (!w) {
+		memset(st, 0, sizeof(*st));
+		return;
+	}
+	pthread_mutex_lock(&w->lock);
+	*st = w->q.st;
+	pthread_mutex_unlock(&w->lock);
+}
+
+void http_post(struct http_worker *w, const char *body, size_t len, uint64_t limit_ms,
+	       void *write_data, struct http_attempt *r)
+{
+	CURL *c = w->curl;
+
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)limit_ms);
+	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, (long)limit_ms);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, write_data);
+	r->out = http_classify(c, curl_easy_perform(c), &r->retry_after_ms, r->why,
+			       sizeof(r->why));
+}
+
+void http_attempt_quote(struct http_attempt *r, const char *quote)
+{
+	size_t n = strlen(r->why);
+
+	if (r->out != HTTP_SENT && *quote && !strncmp(r->why, "HTTP ", 5))
+		snprintf(r->why + n, sizeof(r->why) - n, ": %s", quote);
 }
 
 static void append(char *buf, size_t size, const char *s)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * What the two HTTP senders (webhook alerts, OTLP export) share: the curl
- * handle's settings, the verdict on one attempt (sent, retry, give up) and
- * the monotonic clock their queues and deadlines run on.
+ * What the two HTTP senders (webhook alerts, OTLP export) share: the
+ * sender thread with its queue and counts, the curl handle's settings, the
+ * URL check, one request and the verdict on it (sent, retry, give up), the
+ * retries, and the monotonic clock their queues and deadlines run on.
  */
 #ifndef BW_HTTP_CLIENT_H
 #define BW_HTTP_CLIENT_H
@@ -14,6 +15,7 @@
 #include <stdatomic.h>
 #include <time.h>
 #include <curl/curl.h>
+#include "lib/http_queue.h"
 
 #define HTTP_USER_AGENT "buildwarden/0.1"
 #define HTTP_RETRY_AFTER_MAX_MS 30000 /* a server's Retry-After is honoured up to this */
@@ -21,34 +23,32 @@
 enum http_outcome { HTTP_SENT, HTTP_RETRY, HTTP_GIVE_UP };
 
 uint64_t http_now_ms(void); /* CLOCK_MONOTONIC, in ms */
-struct timespec http_abs_mono(uint64_t ms);
 
 /*
- * POST to url, never following redirects, http(s) only, no signals; the
- * response goes to write_fn, and progress_fn may abort a transfer. Headers
- * are the caller's. 0 or -EINVAL.
+ * A sender's URL: http(s), with a host, copied into host for messages (the
+ * URL itself may hold a token and is never shown). 0 and *u (for
+ * curl_url_cleanup), -ENOMEM, or -EINVAL after "WHAT is not usable: ...",
+ * "WHAT must start with http:// or https://" or "WHAT has no host".
  */
-int http_setup(CURL *c, const char *url, curl_write_callback write_fn,
-	       curl_xferinfo_callback progress_fn, void *progress_data);
+int http_url_parse(const char *url, const char *what, char *host, size_t size, CURLU **u);
+
+/* What a sender does on its thread, each with the arg given to open. */
+struct http_sender_ops {
+	curl_write_callback write;     /* the response, to the request's write_data */
+	int (*setup)(void *arg);       /* more options on w->curl (may be NULL): 0 or -errno */
+	/*
+	 * Under the lock: the next work, or NULL and *wake_ms, when to look
+	 * again (UINT64_MAX: when woken).
+	 */
+	void *(*take)(void *arg, uint64_t *wake_ms);
+	void (*deliver)(void *arg, void *work); /* without the lock: send work and free it */
+	void (*stop)(void *arg);       /* under the lock as the thread ends (may be NULL) */
+	void (*free_item)(void *item); /* for what the queue holds */
+};
 
 /*
- * The verdict on a finished curl_easy_perform: network errors worth another
- * try and 429/5xx retry (with the server's Retry-After in *retry_after_ms,
- * capped), other 4xx and 3xx give up. why says what went wrong ("" when
- * sent; "HTTP N" for a status, to which the caller may add the response).
- */
-enum http_outcome http_classify(CURL *c, CURLcode rc, uint64_t *retry_after_ms, char *why,
-				size_t size);
-
-/*
- * A sender's queue lock, its condition variable (on CLOCK_MONOTONIC, for
- * deadlines) and its thread, started with every signal blocked: signals
- * stay with the event loop's signalfd. 0, or -errno with *failed naming the
- * step ("create the queue lock" ...) and nothing left behind.
- */
-/*
- * A sender thread with its curl handle, its queue's lock and wakeup, and
- * its stop: what the webhook sender and the OTLP exporter share.
+ * A sender thread with its curl handle, its queue and counts, the lock
+ * that guards them, its wakeup and its stop.
  */
 struct http_worker {
 	CURL *curl;                   /* the sender thread's */
@@ -58,23 +58,40 @@ struct http_worker {
 	bool finishing;
 	uint64_t deadline_ms;         /* when finishing: give up at this time */
 	_Atomic uint64_t abort_at_ms; /* an in-flight request stops here (0: no limit) */
+	struct http_queue q;          /* with the counts; under the lock */
+	const struct http_sender_ops *ops;
+	void *arg;
 };
 
 /*
- * libcurl's global state, a handle set up by setup(arg) (which stores it
- * in w->curl), the lock, the condition variable (CLOCK_MONOTONIC) and the
- * thread running fn(arg) with every signal blocked. 0, or -errno after a
- * message that starts with what ("webhook"); nothing is left on error.
+ * libcurl's global state, a handle that POSTs to url (never following
+ * redirects, http(s) only, no signals, cut off at the drain deadline) with
+ * ops->setup's options, a queue of queue_len, the lock, the condition
+ * variable (CLOCK_MONOTONIC) and the thread, started with every signal
+ * blocked (signals stay with the event loop's signalfd). The thread takes
+ * work with ops->take and sends it with ops->deliver until, finishing,
+ * none is left, or until the drain deadline: then what is queued is
+ * dropped. 0, or -errno after a message that starts with what
+ * ("webhook"); nothing is left on error.
  */
-int http_worker_open(struct http_worker *w, const char *what, int (*setup)(void *arg),
-		     void *(*fn)(void *), void *arg);
+int http_worker_open(struct http_worker *w, const char *what, const char *url,
+		     unsigned queue_len, const struct http_sender_ops *ops, void *arg);
 /*
  * Tell the thread to finish by drain_ms from now (a request in flight at
- * that time is cut off), wait for it, and free what open made.
+ * that time is cut off), wait for it, and free what open made. st (may be
+ * NULL) gets the final counts; w NULL: zeros.
  */
-void http_worker_close(struct http_worker *w, unsigned drain_ms);
-/* *field += n under the worker's lock (the stats the caller's queue shares it with). */
+void http_worker_close(struct http_worker *w, unsigned drain_ms, struct http_stats *st);
+/*
+ * Under the lock, at a submit: count it, and say whether item (NULL: the
+ * caller could not copy it) may be queued; not once the worker is
+ * finishing. false: counted dropped.
+ */
+bool http_worker_admit(struct http_worker *w, const void *item);
+/* *field += n under the worker's lock (field: one of w->q.st's). */
 void http_worker_count(struct http_worker *w, uint64_t *field, uint64_t n);
+/* The counts now; w NULL: zeros. */
+void http_worker_stats(struct http_worker *w, struct http_stats *st);
 
 /* Backoff between attempts: doubling from the base, capped (a Retry-After may be longer). */
 #define HTTP_BACKOFF_BASE_MS 250
@@ -87,6 +104,18 @@ struct http_attempt {
 	uint64_t retry_after_ms;
 	uint64_t rejected;       /* OTLP partial success: records the collector refused */
 };
+
+/*
+ * POST body[0..len) within limit_ms (connect included), the response to
+ * ops->write with write_data. r->out, why and retry_after_ms say how it
+ * went: network errors worth another try and 429/5xx retry (after the
+ * server's Retry-After, capped), other 4xx and 3xx give up; why is "" when
+ * sent, "HTTP N" for a status, else the error.
+ */
+void http_post(struct http_worker *w, const char *body, size_t len, uint64_t limit_ms,
+	       void *write_data, struct http_attempt *r);
+/* After an HTTP error status, why ends in ": QUOTE" (the start of the answer; "": nothing). */
+void http_attempt_quote(struct http_attempt *r, const char *quote);
 
 /*
  * Make one request with post(arg, limit_ms, r), again after HTTP_RETRY

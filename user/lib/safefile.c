@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
 #include <fcntl.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "lib/safefile.h"
@@ -51,5 +52,55 @@ int safe_open_secret(const char *path, FILE **out)
 	return 0;
 fail:
 	close(fd);
+	return err;
+}
+
+int safe_read_stream(FILE *f, size_t max, char **buf, size_t *len)
+{
+	size_t cap = 0, n = 0;
+	char *b = NULL, *nb;
+	int err;
+
+	errno = 0;
+	for (;;) {
+		if (n == cap) {
+			if (cap > max) { /* max + 1 bytes read: too long */
+				free(b);
+				return -EFBIG;
+			}
+			cap = cap ? cap * 2 : 8192;
+			if (cap > max + 1)
+				cap = max + 1;
+			nb = realloc(b, cap + 1);
+			if (!nb) {
+				free(b);
+				return -ENOMEM;
+			}
+			b = nb;
+		}
+		n += fread(b + n, 1, cap - n, f);
+		if (n < cap)
+			break;
+	}
+	if (ferror(f)) {
+		err = errno ? -errno : -EIO; /* e.g. EISDIR */
+		free(b);
+		return err;
+	}
+	b[n] = '\0';
+	*buf = b;
+	*len = n;
+	return 0;
+}
+
+int safe_read_file(const char *path, size_t max, char **buf, size_t *len)
+{
+	FILE *f = fopen(path, "re");
+	int err;
+
+	if (!f)
+		return -errno;
+	err = safe_read_stream(f, max, buf, len);
+	fclose(f);
 	return err;
 }

@@ -1,19 +1,31 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Files the agent (root) writes or reads secrets from. Output files are
- * created 0600 and never through a symlink, so a build cannot point a
- * predictable report path in a shared directory at /etc/shadow. Secrets
- * are refused from files other users can read.
+ * Files the agent (root) writes, reads secrets from, or reads whole.
+ * Output files are created 0600 and never through a symlink, so a build
+ * cannot point a predictable report path in a shared directory at
+ * /etc/shadow. Secrets are refused from files other users can read. A
+ * whole file is read up to a limit, so /dev/zero or a runaway file is
+ * refused rather than read forever.
  */
 #ifndef BW_SAFEFILE_H
 #define BW_SAFEFILE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdio.h>
 
 /* fopen(path, append ? "a" : "w") without following a final symlink. */
 FILE *safe_fopen_write(const char *path, bool append);
 /* Open a secret for reading: 0 and *f, or -errno (-EPERM: group/other can read it). */
 int safe_open_secret(const char *path, FILE **f);
+
+/*
+ * All of f into *buf (NUL-terminated, to free) and its length (without the
+ * NUL) into *len: 0, -EFBIG when it holds more than max bytes, -ENOMEM, or
+ * the read's -errno (-EIO when it set none). *buf is only set on success.
+ */
+int safe_read_stream(FILE *f, size_t max, char **buf, size_t *len);
+/* The same for the file at path; also fopen's -errno. */
+int safe_read_file(const char *path, size_t max, char **buf, size_t *len);
 
 #endif /* BW_SAFEFILE_H */

@@ -49,7 +49,7 @@ struct bw_job {
 	char *job_killed_block; /* the report of the verdict that ended the job */
 	size_t job_killed_len;
 	struct alerts *alerts;  /* not owned; NULL: no webhook */
-	struct alert_stats alert_st; /* the sender's final counts, once alert_final */
+	struct http_stats alert_st; /* the sender's final counts, once alert_final */
 	bool alert_final;
 	uint64_t t_start_ns;
 	uint64_t t_end_ns;

@@ -132,7 +132,7 @@ void job_write_summary(struct bw_engine *e, struct bw_job *j,
 		       void (*extra)(struct jbuf *jb, struct bw_job *j, void *arg), void *arg)
 {
 	struct jbuf *jb = &e->jb;
-	struct alert_stats ast = { 0 };
+	struct http_stats ast = { 0 };
 
 	if (j->alert_final)
 		ast = j->alert_st;

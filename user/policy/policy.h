@@ -62,6 +62,8 @@ void policy_free(struct bw_policy *p); /* NULL-safe */
 /* The embedded default policy's YAML text and the name errors give it. */
 const char *policy_default_yaml(void);
 #define POLICY_DEFAULT_NAME "<default policy>"
+/* A policy file is read whole; a larger one (or /dev/zero) is refused. */
+#define POLICY_MAX_BYTES (4u << 20)
 
 /* The policy as a whole. */
 const char *policy_source(const struct bw_policy *p); /* file name */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "lib/record_names.h"
 #include "policy/policy_internal.h"
 
 /*
@@ -18,24 +19,16 @@
  * strings that can occur (a file op). Domain fields compare names without
  * regard to case and accept "*.name" for subdomains.
  */
-struct named {
-	const char *name;
-	int64_t value;
-};
-
 struct vkind {
 	bool num;
 	bool domain;
 	int64_t min, max;
-	const struct named *names;
-	size_t n_names;
+	const struct record_name *names; /* lib/record_names.h: ends with a NULL name */
 	const char *label; /* "DNS type": what names[] are, for errors */
-	const char *valid; /* the names, for errors */
+	const char *more;  /* after the names in errors: "or a number from 0 to 65535" */
 };
 
-#define NAMES(a) .names = (a), .n_names = sizeof(a) / sizeof((a)[0])
-
-static const struct named result_names[] = {
+static const struct record_name result_names[] = {
 	{ "ok", 0 },
 	{ "in-progress", EINPROGRESS },
 	{ "refused", ECONNREFUSED },
@@ -44,43 +37,25 @@ static const struct named result_names[] = {
 	{ "host-unreachable", EHOSTUNREACH },
 	{ "permission-denied", EACCES },
 	{ "not-permitted", EPERM },
-};
-
-/* IANA's numbers; the common ones, any other by number. */
-static const struct named qtype_names[] = {
-	{ "A", 1 },	  { "NS", 2 },	     { "CNAME", 5 },  { "SOA", 6 },
-	{ "PTR", 12 },	  { "MX", 15 },	     { "TXT", 16 },   { "AAAA", 28 },
-	{ "SRV", 33 },	  { "NAPTR", 35 },   { "DS", 43 },    { "RRSIG", 46 },
-	{ "DNSKEY", 48 }, { "SVCB", 64 },    { "HTTPS", 65 }, { "ANY", 255 },
-	{ "CAA", 257 },
-};
-
-static const struct named proto_names[] = { { "tcp", 0 }, { "udp", 0 }, { "other", 0 } };
-
-static const struct named file_op_names[] = {
-	{ "open-write", 0 }, { "open-read", 0 }, { "rename", 0 }, { "unlink", 0 },
-	{ "chmod", 0 },	     { "setxattr", 0 },
-};
-
-static const struct named priv_op_names[] = {
-	{ "ptrace", 0 }, { "setuid", 0 }, { "setgid", 0 }, { "mount", 0 },
-	{ "bpf", 0 },	 { "module", 0 }, { "memfd", 0 },  { "signal-agent", 0 },
-	{ "process-vm", 0 },
+	{ NULL, 0 },
 };
 
 /* Index i names bit (1 << i): one table each, also for JSON (policy_prov_name). */
-static const struct named prov_names[BW_PROV_COUNT] = {
+static const struct record_name prov_names[BW_PROV_COUNT + 1] = {
 	{ "pipe", 0 },	  { "socket", 0 },  { "local-socket", 0 }, { "file", 0 },
 	{ "tty", 0 },	  { "null", 0 },    { "closed", 0 },	   { "other", 0 },
 	{ "network", 0 }, { "decoder", 0 }, { "package-manager", 0 }, { "written", 0 },
+	{ NULL, 0 },
 };
 
-static const struct named prog_names[BW_PROG_COUNT] = {
+static const struct record_name prog_names[BW_PROG_COUNT + 1] = {
 	{ "stdin", 0 }, { "argument", 0 }, { "file", 0 }, { "fd", 0 }, { "module", 0 },
+	{ NULL, 0 },
 };
 
-static const struct named mode_names[] = {
-	{ "setuid", 0 }, { "setgid", 0 }, { "sticky", 0 }, { "executable", 0 },
+#define N_MODE_BITS 4
+static const struct record_name mode_names[N_MODE_BITS + 1] = {
+	{ "setuid", 0 }, { "setgid", 0 }, { "sticky", 0 }, { "executable", 0 }, { NULL, 0 },
 };
 
 const char *policy_prov_name(unsigned i)
@@ -95,46 +70,27 @@ const char *policy_prog_name(unsigned i)
 
 const char *policy_mode_bit_name(unsigned i)
 {
-	return i < sizeof(mode_names) / sizeof(mode_names[0]) ? mode_names[i].name : NULL;
+	return i < N_MODE_BITS ? mode_names[i].name : NULL;
 }
 
 static const struct vkind k_str = { .label = "string" };
-static const struct vkind k_prov = {
-	NAMES(prov_names), .label = "provenance",
-	.valid = "pipe, socket, local-socket, file, tty, null, closed, other, network, "
-		 "decoder, package-manager, written",
-};
-static const struct vkind k_prog = {
-	NAMES(prog_names), .label = "program source",
-	.valid = "stdin, argument, file, fd, module",
-};
-static const struct vkind k_mode = {
-	NAMES(mode_names), .label = "mode bit",
-	.valid = "setuid, setgid, sticky, executable",
-};
+static const struct vkind k_prov = { .names = prov_names, .label = "provenance" };
+static const struct vkind k_prog = { .names = prog_names, .label = "program source" };
+static const struct vkind k_mode = { .names = mode_names, .label = "mode bit" };
 static const struct vkind k_num = { .num = true, .max = UINT32_MAX };
 static const struct vkind k_port = { .num = true, .max = 65535 };
 static const struct vkind k_result = {
-	.num = true, .max = 4095, NAMES(result_names), .label = "connect result",
-	.valid = "ok, in-progress, refused, timed-out, network-unreachable, "
-		 "host-unreachable, permission-denied, not-permitted, or an errno "
-		 "number from 0 to 4095",
+	.num = true, .max = 4095, .names = result_names, .label = "connect result",
+	.more = "or an errno number from 0 to 4095",
 };
+/* IANA's numbers: the names the decoder writes, any other by number. */
 static const struct vkind k_qtype = {
-	.num = true, .max = 65535, NAMES(qtype_names), .label = "DNS type",
-	.valid = "A, NS, CNAME, SOA, PTR, MX, TXT, AAAA, SRV, NAPTR, DS, RRSIG, "
-		 "DNSKEY, SVCB, HTTPS, ANY, CAA, or a number from 0 to 65535",
+	.num = true, .max = 65535, .names = dns_type_names, .label = "DNS type",
+	.more = "or a number from 0 to 65535",
 };
-static const struct vkind k_proto = { NAMES(proto_names), .label = "protocol",
-				      .valid = "tcp, udp, other" };
-static const struct vkind k_file_op = {
-	NAMES(file_op_names), .label = "file op",
-	.valid = "open-write, open-read, rename, unlink, chmod, setxattr",
-};
-static const struct vkind k_priv_op = {
-	NAMES(priv_op_names), .label = "privilege op",
-	.valid = "ptrace, setuid, setgid, mount, bpf, module, memfd, signal-agent, process-vm",
-};
+static const struct vkind k_proto = { .names = sock_proto_names, .label = "protocol" };
+static const struct vkind k_file_op = { .names = file_op_names, .label = "file op" };
+static const struct vkind k_priv_op = { .names = priv_op_names, .label = "privilege op" };
 static const struct vkind k_domain = { .domain = true, .label = "host name" };
 
 struct op_name {
@@ -293,20 +249,35 @@ static int compile_regex(struct pol_parser *ps, const yaml_node_t *at,
 	return 0;
 }
 
-static const struct named *find_name(const struct vkind *kind, const char *s)
+static const struct record_name *find_name(const struct vkind *kind, const char *s)
 {
-	for (size_t i = 0; i < kind->n_names; i++)
-		if (kind->num ? !strcasecmp(s, kind->names[i].name)
-			      : !strcmp(s, kind->names[i].name))
-			return &kind->names[i];
+	for (const struct record_name *nm = kind->names; nm->name; nm++)
+		if (kind->num ? !strcasecmp(s, nm->name) : !strcmp(s, nm->name))
+			return nm;
 	return NULL;
+}
+
+/* "unknown KIND 'S'; valid: NAME, NAME, ..., MORE" at n. */
+static void unknown_name(struct pol_parser *ps, const yaml_node_t *n, const struct vkind *kind,
+			 const char *s)
+{
+	char valid[1024];
+	size_t len = 0;
+
+	valid[0] = '\0';
+	for (const struct record_name *nm = kind->names; nm->name && len < sizeof(valid); nm++)
+		len += snprintf(valid + len, sizeof(valid) - len, "%s%s",
+				nm == kind->names ? "" : ", ", nm->name);
+	if (kind->more && len < sizeof(valid))
+		snprintf(valid + len, sizeof(valid) - len, ", %s", kind->more);
+	policy_error(ps, n, "unknown %s '%s'; valid: %s", kind->label, s, valid);
 }
 
 /* An integer in the kind's range, or one of its names. */
 static int parse_num(struct pol_parser *ps, const yaml_node_t *n,
 		     const struct vkind *kind, int64_t *out)
 {
-	const struct named *nm;
+	const struct record_name *nm;
 	const char *s;
 	char *end;
 	long long x;
@@ -324,7 +295,7 @@ static int parse_num(struct pol_parser *ps, const yaml_node_t *n,
 	errno = 0;
 	x = strtoll(s, &end, 10);
 	if (errno || end == s || *end || x < kind->min || x > kind->max) {
-		policy_error(ps, n, "unknown %s '%s'; valid: %s", kind->label, s, kind->valid);
+		unknown_name(ps, n, kind, s);
 		return -EINVAL;
 	}
 	*out = x;
@@ -344,7 +315,7 @@ static struct pol_test *parse_leaf(struct pol_parser *ps, const yaml_node_t *n,
 	} else if (!(s = policy_scalar(ps, n, "a string"))) {
 		return NULL;
 	} else if (kind->names && op == POL_EXACT && !find_name(kind, s)) {
-		policy_error(ps, n, "unknown %s '%s'; valid: %s", kind->label, s, kind->valid);
+		unknown_name(ps, n, kind, s);
 		return NULL;
 	}
 	/* A domain's exact name compares without case, "*." for subdomains. */
@@ -799,11 +770,11 @@ const char *policy_value_name(enum pol_field f, int64_t v)
 	for (size_t i = 0; i < ARRAY_SIZE(fields); i++) {
 		const struct vkind *k = fields[i].kind;
 
-		if (fields[i].field != f || !k || !k->num)
+		if (fields[i].field != f || !k || !k->num || !k->names)
 			continue;
-		for (size_t j = 0; j < k->n_names; j++)
-			if (k->names[j].value == v)
-				return k->names[j].name;
+		for (const struct record_name *nm = k->names; nm->name; nm++)
+			if (nm->value == v)
+				return nm->name;
 	}
 	return NULL;
 }

@@ -20,8 +20,6 @@
 /* not/any/all nested deeper than this is refused: an alias inside itself
  * (`&a {not: *a}`) would otherwise recurse until the stack overflows. */
 #define POLICY_MAX_DEPTH 32
-/* A policy file is read whole; a larger one (or /dev/zero) is refused. */
-#define POLICY_MAX_BYTES (4u << 20)
 #define POLICY_MAX_ARG_INDEX 4095
 
 /*

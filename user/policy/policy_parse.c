@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "policy/policy_internal.h"
+#include "lib/safefile.h"
 #include "lib/yaml_doc.h"
 
 #define RULE_NAME_MAX 128
@@ -430,41 +431,6 @@ int policy_load_buffer(const char *name, const char *buf, size_t len,
 	return err;
 }
 
-static int read_all(FILE *f, char **buf, size_t *len)
-{
-	size_t cap = 0, n = 0;
-	char *b = NULL, *nb;
-
-	errno = 0;
-	for (;;) {
-		if (n == cap) {
-			if (cap >= POLICY_MAX_BYTES) { /* /dev/zero, a runaway file */
-				free(b);
-				return -EFBIG;
-			}
-			cap = cap ? cap * 2 : 8192;
-			nb = realloc(b, cap);
-			if (!nb) {
-				free(b);
-				return -ENOMEM;
-			}
-			b = nb;
-		}
-		n += fread(b + n, 1, cap - n, f);
-		if (n < cap)
-			break;
-	}
-	if (ferror(f)) {
-		int err = errno ? -errno : -EIO; /* e.g. EISDIR */
-
-		free(b);
-		return err;
-	}
-	*buf = b;
-	*len = n;
-	return 0;
-}
-
 int policy_load_stream(const char *name, FILE *f, struct bw_policy **out,
 		       FILE *errs)
 {
@@ -475,7 +441,7 @@ int policy_load_stream(const char *name, FILE *f, struct bw_policy **out,
 	if (!out || !f || !name)
 		return -EINVAL;
 	*out = NULL;
-	err = read_all(f, &buf, &len);
+	err = safe_read_stream(f, POLICY_MAX_BYTES, &buf, &len);
 	if (err) {
 		if (errs)
 			fprintf(errs, "%s: error: cannot read policy: %s\n", name,

@@ -54,6 +54,7 @@ struct run_opts {
 	const char *webhook_url;
 	enum alert_format webhook_format;
 	const char *webhook_secret_file;
+	const char *exec_env; /* --exec-env, NULL: the loader's default list */
 	char **cmd;
 };
 
@@ -100,6 +101,10 @@ static const char run_usage[] =
 	"      --force-raw-tp    attach exec through raw_tp even where tp_btf works\n"
 	"      --deny-hook auto|sigkill   deny rules fail the exec with EPERM where BPF\n"
 	"                        LSM is active (auto), or always SIGKILL it at exec\n"
+	"      --exec-env LIST   loader variables each exec record carries, comma-\n"
+	"                        separated LD_* names, at most 4, or 'none' (default:\n"
+	"                        LD_PRELOAD,LD_AUDIT,LD_LIBRARY_PATH); no other\n"
+	"                        variable is ever read\n"
 	"  -v, --verbose         more diagnostics (twice: libbpf debug output)\n"
 	"  -h, --help            show this help\n"
 	"\n"
@@ -124,7 +129,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 {
 	enum { OPT_RINGBUF = 256, OPT_NO_TREE, OPT_RAW_TP, OPT_RECORD, OPT_NO_REDACT, OPT_FAIL_CLOSED,
 	       OPT_USER, OPT_DENY_HOOK, OPT_WEBHOOK,
-	       OPT_WEBHOOK_FORMAT, OPT_WEBHOOK_SECRET };
+	       OPT_WEBHOOK_FORMAT, OPT_WEBHOOK_SECRET, OPT_EXEC_ENV };
 	static const struct option longopts[] = {
 		{ "events", required_argument, NULL, 'e' },
 		{ "policy", required_argument, NULL, 'p' },
@@ -141,6 +146,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "webhook", required_argument, NULL, OPT_WEBHOOK },
 		{ "webhook-format", required_argument, NULL, OPT_WEBHOOK_FORMAT },
 		{ "webhook-secret-file", required_argument, NULL, OPT_WEBHOOK_SECRET },
+		{ "exec-env", required_argument, NULL, OPT_EXEC_ENV },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -172,6 +178,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			break;
 		case OPT_WEBHOOK: o->webhook_url = optarg; break;
 		case OPT_WEBHOOK_SECRET: o->webhook_secret_file = optarg; break;
+		case OPT_EXEC_ENV: o->exec_env = optarg; break;
 		case OPT_WEBHOOK_FORMAT:
 			if (alerts_parse_format(optarg, &o->webhook_format)) {
 				bw_err("run: --webhook-format '%s': expected slack, teams or generic", optarg);
@@ -355,6 +362,35 @@ static int render_reports(struct run_ctx *c)
 	return err;
 }
 
+/* --exec-env: "none", or up to BW_ENV_NAMES comma-separated names. */
+static int set_exec_env(struct run_ctx *c)
+{
+	const char *names[BW_ENV_NAMES + 1];
+	char buf[BW_ENV_NAMES * BW_ENV_NAME_LEN + 8], *save = NULL, *tok;
+	size_t n = 0;
+	int err;
+
+	if (!c->opts.exec_env)
+		return 0;
+	if (strlen(c->opts.exec_env) >= sizeof(buf)) {
+		bw_err("run: --exec-env '%s': too long (at most %d names)", c->opts.exec_env,
+		       BW_ENV_NAMES);
+		return -EINVAL;
+	}
+	strcpy(buf, c->opts.exec_env);
+	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (n == BW_ENV_NAMES + 1)
+			break;
+		names[n++] = tok;
+	}
+	if (n == 1 && !strcmp(names[0], "none"))
+		n = 0;
+	err = hooks_set_env_names(&c->eng.agent, names, n);
+	if (err)
+		bw_err("run: --exec-env '%s': not recorded as asked (see above)", c->opts.exec_env);
+	return err;
+}
+
 static int setup_hooks(struct run_ctx *c)
 {
 	struct engine_hooks_opts ho = {
@@ -362,8 +398,9 @@ static int setup_hooks(struct run_ctx *c)
 		.fail_closed = c->opts.fail_closed, .watch_cwd = true,
 	};
 	const struct bw_policy *pol = c->job.policy;
+	int err = set_exec_env(c);
 
-	return engine_setup_hooks(&c->eng, &ho, &pol, 1);
+	return err ? err : engine_setup_hooks(&c->eng, &ho, &pol, 1);
 }
 
 static int start_build(struct run_ctx *c, const char *path)

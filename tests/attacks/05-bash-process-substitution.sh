@@ -3,7 +3,6 @@
 # reproduces: Codecov bash uploader (2021): the tampered uploader ran in thousands of pipelines as `bash <(curl -s https://codecov.io/bash)` and sent their environment out
 # expect: download-piped-to-shell ^bash$
 # exec-borne: yes
-# todo: provenance gives `bash /dev/fd/63` the script_origin of its <(curl) pipe, but download-piped-to-shell asks script_origin only of program_from: argument (not fd)
 #
 # Process substitution: bash is given /dev/fd/63 as its script, a pipe
 # whose other end is curl.

@@ -314,7 +314,7 @@ def t_memfd():
         c.eq(ex.get("exe"), "/memfd:bwprov (deleted)", "exe of a memfd exec")
         c.check(re.match(r"^/proc/self/fd/\d+$", ex.get("filename") or ""),
                 "filename %r" % ex.get("filename"))
-        vs = [v for v in job.verdicts if v.get("rule") == "exec-from-shm-or-memfd"]
+        vs = [v for v in job.verdicts if v.get("rule") == "fileless-exec"]
         c.eq([v.get("exe") for v in vs], ["/memfd:bwprov (deleted)"],
              "the default policy's memfd rule on it")
     c.done()

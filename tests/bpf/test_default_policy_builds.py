@@ -2,19 +2,34 @@
 """The embedded default policy raises no verdict on ordinary builds (TAP;
 needs root and BTF).
 
-Two real builds run under `buildwarden run` with no --policy (so the
+Four real builds run under `buildwarden run` with no --policy (so the
 embedded default policy, `buildwarden policy default`, applies):
 
   - zlib from Debian's source package (tools/fetch-debian-source.sh fetches
     it once into $BW_BUILD/debian-src/), in a temporary copy:
     ./configure && make -j2 && make test
+  - jq from Debian's source package (the same way; autotools sources with
+    Debian's patches applied, no configure script), in a temporary copy:
+    autoreconf -i && ./configure --disable-maintainer-mode --disable-docs
+    --disable-valgrind --disable-shared (system oniguruma, libonig-dev) &&
+    make -j2 && make -j2 check (its shell test alone runs thousands of execs)
+  - an `npm install` of real npm packages with install scripts, from the npm
+    registry into an empty project with a fresh npm cache:
+    esbuild (its postinstall `node install.js` checks the platform binary
+    npm downloaded, @esbuild/linux-x64, by running `esbuild --version`) and
+    bufferutil built from source (its install script, node-gyp-build, runs
+    node-gyp: python3 gyp, make, cc)
   - this project itself, from a temporary copy of its files (tracked and
-    untracked, not ignored): make -j2 test-build && tests/run.sh unit cli
+    untracked, not ignored): make -j2 test-build && tests/run.sh layout unit
     (not the BPF suite, which would load more BPF inside the wrapped job).
 
-Each must exit 0, lose no event, run a sizable number of execs, and produce
-zero verdicts; a failure lists the offending verdict records. The zlib tests
-are skipped when Debian's archive cannot be reached (fetch exit status 3).
+Each must exit 0, lose no event, run a sizable number of execs (more than
+MIN_EXECS; the npm install, a few processes per package, more than
+MIN_EXECS_NPM and its install scripts seen running), and produce zero
+verdicts; a failure lists the offending verdict records. A Debian source
+build is skipped only when Debian's archive cannot be reached (fetch exit
+status 3), the npm install only when the npm registry cannot be reached (a
+network error from `npm view`); any other fetch failure fails the test.
 """
 
 import json
@@ -30,15 +45,28 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bwtap as T  # noqa: E402
 
 FETCH = os.path.join(T.SRC, "tools", "fetch-debian-source.sh")
+DEPS = os.path.join(T.SRC, "tools", "deps.sh")
 SRC_CACHE = os.path.join(T.BUILD, "debian-src")
 MIN_EXECS = 100
-BUILD_TIMEOUT = 180  # seconds per build; each takes a few seconds normally
+MIN_EXECS_NPM = 25
+# Seconds per build, a bound against hangs (then the build is killed and the
+# test fails), well above what each takes here (docs/TESTING.md).
+BUILD_TIMEOUT = {"zlib": 300, "jq": 900, "npm": 300, "self": 900}
+# The npm packages, pinned: the test must not change under it when a new
+# release comes out (esbuild's releases require node >= 18).
+NPM_PACKAGES = ("esbuild@0.28.2", "bufferutil@4.1.0")
+# npm errors that mean the registry could not be reached.
+NPM_NETWORK_ERRORS = ("ENOTFOUND", "EAI_AGAIN", "ECONNREFUSED", "ECONNRESET",
+                      "ETIMEDOUT", "ENETUNREACH", "EHOSTUNREACH", "ESOCKETTIMEDOUT",
+                      "network request to", "request to https://", "socket hang up")
+# Debian packages the jq build needs beyond gcc and make (tools/deps.sh test).
+JQ_DEBS = ("autoconf", "automake", "libtool", "libonig-dev")
 # The wrapped builds must not see the outer test run's settings: they build
 # and test their own copy with its own binary and their own make jobserver.
 SCRUB_ENV = ("BUILDWARDEN", "BW_BUILD", "BW_SRC", "BUILD", "MAKEFLAGS", "MFLAGS",
              "MAKELEVEL", "MAKEOVERRIDES", "CMOCKA_MESSAGE_OUTPUT")
 
-S = {}  # results shared by the tests, per build: S["zlib"], S["self"]
+S = {}  # results shared by the tests, per build: S["zlib"], S["jq"], S["npm"], S["self"]
 
 
 def diag(msg):
@@ -46,13 +74,14 @@ def diag(msg):
         print("# " + line, flush=True)
 
 
-def run_build(key, workdir, script):
-    """Run `sh -c script` in workdir under `buildwarden run` (default policy)."""
+def run_build(key, workdir, script, env=()):
+    """Run `sh -c script` in workdir under `buildwarden run` (default policy),
+    with the extra environment variables env (NAME=VALUE strings)."""
     events = os.path.join(S["tmp"], key + ".events.jsonl")
     token = T.new_token("defpol-" + key)
-    argv = ["env"] + ["-u" + v for v in SCRUB_ENV] + [
+    argv = ["env"] + ["-u" + v for v in SCRUB_ENV] + list(env) + [
         T.BUILDWARDEN, "run", "--events", events, "--", "sh", "-c", script]
-    r = T.run(argv, cwd=workdir, timeout=BUILD_TIMEOUT, token=token)
+    r = T.run(argv, cwd=workdir, timeout=BUILD_TIMEOUT[key], token=token)
     T.kill_token(token)
     records, problems = T.read_events(events)
     S[key] = dict(run=r, records=records, parse_problems=problems,
@@ -85,13 +114,14 @@ def describe_verdict(v):
     return "\n".join(lines)
 
 
-def check_ran_ok(key):
+def check_ran_ok(key, min_execs=MIN_EXECS):
     b = get(key)
     r, s = b["run"], b["summary"]
     c = T.Checker()
     for p in b["parse_problems"][:5]:
         c.check(False, p)
-    c.check(not r.timed_out, "%s: buildwarden run timed out after %ds" % (key, BUILD_TIMEOUT))
+    c.check(not r.timed_out, "%s: buildwarden run timed out after %ds" % (
+        key, BUILD_TIMEOUT[key]))
     if not c.check(r.returncode == 0, "%s: `%s` under buildwarden run failed: %s" % (
             key, b["script"], r.describe())):
         out = r.stdout.decode("utf-8", "replace")
@@ -102,9 +132,9 @@ def check_ran_ok(key):
     c.eq(s.get("lost"), 0, "%s: summary.lost" % key)
     c.eq(s.get("policy"), "<default policy>", "%s: summary.policy" % key)
     execs = s.get("execs")
-    c.check(isinstance(execs, int) and execs > MIN_EXECS,
+    c.check(isinstance(execs, int) and execs > min_execs,
             "%s: summary.execs %r, expected more than %d (a real build)" % (
-                key, execs, MIN_EXECS))
+                key, execs, min_execs))
     c.done()
 
 
@@ -124,34 +154,52 @@ def check_no_verdicts(key):
     c.done()
 
 
-# ---------------------------------------------------------------- zlib
+# ---------------------------------------------------------------- Debian sources
 
-def fetch_zlib():
-    """Path of the unpacked zlib source, or raise Skip / fail."""
-    if "zlib_src" in S:
-        return S["zlib_src"]
-    if "zlib_skip" in S:
-        raise T.Skip(S["zlib_skip"])
+def fetch_debian(pkg, marker):
+    """Path of the unpacked Debian source of pkg (which must contain the file
+    marker), or raise Skip (archive unreachable) / fail (any other failure)."""
+    if pkg + "_src" in S:
+        return S[pkg + "_src"]
+    if pkg + "_skip" in S:
+        raise T.Skip(S[pkg + "_skip"])
+    if pkg + "_error" in S:
+        T.fail(S[pkg + "_error"])
     t0 = time.monotonic()
-    p = subprocess.run([FETCH, "zlib", SRC_CACHE], stdin=subprocess.DEVNULL,
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=600)
+    try:
+        p = subprocess.run([FETCH, pkg, SRC_CACHE], stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=600)
+    except (OSError, subprocess.TimeoutExpired) as e:
+        S[pkg + "_error"] = "%s %s %s: %s" % (FETCH, pkg, SRC_CACHE, e)
+        T.fail(S[pkg + "_error"])
     err = p.stderr.decode("utf-8", "replace").strip()
     if p.returncode == 3:
         last = err.splitlines()[-1] if err else "Debian's archive unreachable"
-        S["zlib_skip"] = "cannot fetch zlib's Debian source: " + last
-        raise T.Skip(S["zlib_skip"])
+        S[pkg + "_skip"] = "cannot fetch %s's Debian source: %s" % (pkg, last)
+        raise T.Skip(S[pkg + "_skip"])
     src = p.stdout.decode("utf-8", "replace").strip()
-    if p.returncode != 0 or not os.path.isfile(os.path.join(src, "configure")):
-        S["zlib_error"] = "%s zlib %s: exit %d, stdout %r, stderr:\n%s" % (
-            FETCH, SRC_CACHE, p.returncode, src, err)
-        T.fail(S["zlib_error"])
-    diag("zlib source: %s (fetched in %.1fs)" % (src, time.monotonic() - t0))
-    S["zlib_src"] = src
+    if p.returncode != 0 or not os.path.isfile(os.path.join(src, marker)):
+        S[pkg + "_error"] = "%s %s %s: exit %d, stdout %r%s, stderr:\n%s" % (
+            FETCH, pkg, SRC_CACHE, p.returncode, src,
+            "" if p.returncode else " (no %s in it)" % marker, err)
+        T.fail(S[pkg + "_error"])
+    diag("%s source: %s (fetched in %.1fs)" % (pkg, src, time.monotonic() - t0))
+    # Which version: the current one, or the release's when the archive has
+    # no source for the current one (fetch-debian-source.sh says on stderr).
+    for line in err.splitlines():
+        if ": using " in line or ": reusing " in line:
+            diag(line)
+    S[pkg + "_src"] = src
     return src
 
 
+def skipped(pkg):
+    if pkg + "_skip" in S:
+        raise T.Skip(S[pkg + "_skip"])
+
+
 def t_zlib_builds():
-    src = fetch_zlib()
+    src = fetch_debian("zlib", "configure")
     work = os.path.join(S["tmp"], "zlib")
     shutil.copytree(src, work, symlinks=True)
     run_build("zlib", work, "./configure && make -j2 && make test")
@@ -159,9 +207,127 @@ def t_zlib_builds():
 
 
 def t_zlib_no_verdicts():
-    if "zlib_skip" in S:
-        raise T.Skip(S["zlib_skip"])
+    skipped("zlib")
     check_no_verdicts("zlib")
+
+
+def missing_debs(pkgs):
+    out = []
+    for p in pkgs:
+        q = subprocess.run(["dpkg-query", "-W", "-f=${Status}", p], stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+        if b"install ok installed" not in q.stdout:
+            out.append(p)
+    return out
+
+
+def ensure_debs(what, pkgs):
+    """Install the missing ones of pkgs through tools/deps.sh test, or fail."""
+    missing = missing_debs(pkgs)
+    if not missing:
+        return
+    diag("%s needs %s: running %s test" % (what, " ".join(missing), DEPS))
+    p = subprocess.run([DEPS, "test"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                       stderr=subprocess.STDOUT, timeout=900)
+    still = missing_debs(pkgs)
+    if p.returncode != 0 or still:
+        T.fail("%s needs the Debian packages %s; `%s test` exited %d:\n%s" % (
+            what, " ".join(still or missing), DEPS, p.returncode,
+            p.stdout.decode("utf-8", "replace")[-2000:]))
+
+
+def t_jq_builds():
+    # Debian's jq source has no configure script (configure.ac only), and its
+    # vendored oniguruma is removed: autoreconf, and the system libonig.
+    src = fetch_debian("jq", "configure.ac")
+    ensure_debs("the jq build", JQ_DEBS)
+    work = os.path.join(S["tmp"], "jq")
+    shutil.copytree(src, work, symlinks=True)
+    # --disable-maintainer-mode: the shipped parser and lexer (no bison, no
+    # flex); --disable-docs: no ruby; --disable-valgrind: the tests run jq
+    # itself (valgrind is installed here for other suites and would make
+    # `make check` take many minutes); --disable-shared: jq is a binary, not
+    # a libtool wrapper script around one, and every object is compiled once.
+    run_build("jq", work,
+              "{ [ -x configure ] || autoreconf -i; } && "
+              "./configure --disable-maintainer-mode --disable-docs --disable-valgrind "
+              "--disable-shared --with-oniguruma=yes && make -j2 && make -j2 check")
+    check_ran_ok("jq")
+
+
+def t_jq_no_verdicts():
+    skipped("jq")
+    check_no_verdicts("jq")
+
+
+# ---------------------------------------------------------------- npm install
+
+def npm_reachable(cache):
+    """Raise Skip when the npm registry cannot be reached; fail when npm is
+    missing or answers anything but the pinned versions."""
+    if shutil.which("npm") is None or shutil.which("node") is None:
+        T.fail("npm or node not found on PATH (tools/deps.sh test installs Debian's)")
+    for spec in NPM_PACKAGES:
+        try:
+            p = subprocess.run(["npm", "view", "--cache", cache, spec, "version"],
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, timeout=180)
+        except subprocess.TimeoutExpired:
+            S["npm_skip"] = "cannot reach the npm registry: `npm view %s` timed out" % spec
+            raise T.Skip(S["npm_skip"])
+        out = p.stdout.decode("utf-8", "replace").strip()
+        err = p.stderr.decode("utf-8", "replace").strip()
+        if p.returncode != 0 and any(e in err for e in NPM_NETWORK_ERRORS):
+            lines = [ln for ln in err.splitlines() if ln.strip()]
+            S["npm_skip"] = "cannot reach the npm registry: `npm view %s`: %s" % (
+                spec, " / ".join(lines[:2]))
+            raise T.Skip(S["npm_skip"])
+        want = spec.rsplit("@", 1)[1]
+        if p.returncode != 0 or out != want:
+            S["npm_error"] = "`npm view %s version`: exit %d, stdout %r (expected %r), " \
+                "stderr:\n%s" % (spec, p.returncode, out, want, err)
+            T.fail(S["npm_error"])
+
+
+def t_npm_installs():
+    if "npm_error" in S:
+        T.fail(S["npm_error"])
+    work = os.path.join(S["tmp"], "npm")
+    os.makedirs(work)
+    with open(os.path.join(work, "package.json"), "w") as f:
+        json.dump({"name": "bw-defpol-npm", "version": "1.0.0", "private": True,
+                   "description": "buildwarden test: npm install under the default policy",
+                   "license": "MIT"}, f)
+    # The check uses a cache of its own; the install a fresh one, so every
+    # package comes from the registry during the run.
+    npm_reachable(os.path.join(S["tmp"], "npm-view-cache"))
+    # bufferutil ships prebuilt binaries; build it from source instead, so
+    # its install script compiles (node-gyp). With Node's headers installed
+    # (/usr/include/node), node-gyp uses them rather than downloading them.
+    env = ["npm_config_build_from_source=true"]
+    if os.path.isfile("/usr/include/node/node_api.h"):
+        env.append("npm_config_nodedir=/usr")
+    run_build("npm", work, "npm install --no-audit --no-fund --cache .npm-cache " +
+              " ".join(NPM_PACKAGES), env=env)
+    check_ran_ok("npm", MIN_EXECS_NPM)
+    # The install scripts must have run: a pass without them proves nothing.
+    c = T.Checker()
+    argvs = [r.get("argv") or [] for r in get("npm")["records"] if r.get("type") == "exec"]
+    c.check(any(a[-1:] == ["install.js"] and os.path.basename(a[0]) == "node" for a in argvs),
+            "npm: esbuild's postinstall (node install.js) did not run")
+    c.check(any(a[:1] and a[0].endswith("/esbuild") and "--version" in a for a in argvs),
+            "npm: esbuild's postinstall did not run the esbuild binary (esbuild --version)")
+    c.check(any(a[:1] and os.path.basename(a[0]) == "make" for a in argvs),
+            "npm: bufferutil's install script did not run make (node-gyp)")
+    built = os.path.join(work, "node_modules", "bufferutil", "build", "Release",
+                         "bufferutil.node")
+    c.check(os.path.isfile(built), "npm: bufferutil was not built from source (no %s)" % built)
+    c.done()
+
+
+def t_npm_no_verdicts():
+    skipped("npm")
+    check_no_verdicts("npm")
 
 
 # ---------------------------------------------------------------- this project
@@ -191,7 +357,7 @@ def t_self_builds():
         dst = os.path.join(work, n)
         os.makedirs(os.path.dirname(dst), exist_ok=True)
         shutil.copy2(os.path.join(T.SRC, n), dst, follow_symlinks=False)
-    run_build("self", work, "make -j2 test-build && tests/run.sh unit cli")
+    run_build("self", work, "make -j2 test-build && tests/run.sh layout unit")
     check_ran_ok("self")
 
 
@@ -203,7 +369,15 @@ TESTS = [
     ("zlib (Debian source): configure, make, make test under the default policy "
      "exits 0, no events lost, > %d execs" % MIN_EXECS, t_zlib_builds),
     ("zlib (Debian source): build and test raise zero verdicts", t_zlib_no_verdicts),
-    ("buildwarden itself: make test-build and the unit and cli suites under the "
+    ("jq (Debian source): autoreconf, configure, make, make check under the default "
+     "policy exits 0, no events lost, > %d execs" % MIN_EXECS, t_jq_builds),
+    ("jq (Debian source): build and test raise zero verdicts", t_jq_no_verdicts),
+    ("npm install %s (install scripts: esbuild's postinstall, bufferutil built with "
+     "node-gyp) under the default policy exits 0, no events lost, > %d execs" % (
+         " ".join(NPM_PACKAGES), MIN_EXECS_NPM), t_npm_installs),
+    ("npm install: the registry downloads and install scripts raise zero verdicts",
+     t_npm_no_verdicts),
+    ("buildwarden itself: make test-build and the layout and unit suites under the "
      "default policy exit 0, no events lost, > %d execs" % MIN_EXECS, t_self_builds),
     ("buildwarden itself: build and test raise zero verdicts", t_self_no_verdicts),
 ]

@@ -577,3 +577,11 @@ exit 3" timeout 120 sh -e "$tmp/script.sh"
 	[ "$status" -eq 2 ] || { show; false; }
 	[[ "$output" == *"broken.yaml:"[0-9]*":"[0-9]*": error: "* ]] || { show; false; }
 }
+
+@test "every example policy in deploy/policies/ passes policy check" {
+	local f
+	for f in "$BATS_TEST_DIRNAME"/../../deploy/policies/*.yaml; do
+		run --separate-stderr "$BW" policy check "$f"
+		[ "$status" -eq 0 ] || { echo "$f: status $status"; echo "$stderr"; false; }
+	done
+}

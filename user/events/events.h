@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <linux/types.h>
 #include "buildwarden_events.h"
+#include "lib/record_names.h" /* record_type_name() */
 
 struct bw_event_view {
 	const struct bw_event_header *hdr;
@@ -41,7 +42,6 @@ struct bw_event_view {
 };
 
 int events_decode(const void *data, size_t size, struct bw_event_view *out);
-const char *events_type_name(uint32_t type);
 
 /* A record's argument bytes split into a NULL-terminated vector it owns. */
 struct bw_argv {

@@ -20,12 +20,14 @@ $(BUILD)/tests/fixtures/%: tests/fixtures/%.c
 	$(Q)$(CC) $(CFLAGS) $< -lpthread -o $@
 
 # The metrics demo compiles metrics.c into itself (rebuilt when that changes)
-# and links the clock metrics.c reads.
-$(BUILD)/tests/fixtures/metrics_demo: tests/fixtures/metrics_demo.c user/lib/clock.c \
-		user/export/metrics.c user/export/metrics.h user/lib/log.h user/lib/clock.h
+# and links the lib/ files metrics.c uses: the clock and the record names.
+METRICS_DEMO_LIB := user/lib/clock.c user/lib/record_names.c
+$(BUILD)/tests/fixtures/metrics_demo: tests/fixtures/metrics_demo.c $(METRICS_DEMO_LIB) \
+		user/export/metrics.c user/export/metrics.h user/lib/log.h user/lib/clock.h \
+		user/lib/record_names.h
 	$(call msg,CC-FIX,$@)
 	$(Q)mkdir -p $(@D)
-	$(Q)$(CC) $(CFLAGS) $< user/lib/clock.c -lpthread -o $@
+	$(Q)$(CC) $(CFLAGS) $< $(METRICS_DEMO_LIB) -lpthread -o $@
 
 # The arm64 BPF objects are built too, so a change that breaks them fails CI.
 

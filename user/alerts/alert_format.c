@@ -240,6 +240,15 @@ static char *serialize(struct json_object *o)
 	return s ? strdup(s) : NULL;
 }
 
+/* A payload's text when it was built (ok), else NULL; root is put either way. */
+static char *payload_done(struct json_object *root, bool ok)
+{
+	char *out = ok ? serialize(root) : NULL;
+
+	json_object_put(root);
+	return out;
+}
+
 /* ---- Slack ---- */
 
 static char *slack_headline(const struct alert_msg *m, const struct ci_job *job)
@@ -384,7 +393,6 @@ static char *slack_payload(const struct alert_msg *m, const struct ci_job *job)
 {
 	struct json_object *root = json_object_new_object(), *blocks, *hdr, *txt, *fields, *sec, *ctx, *els;
 	char sev[32], *s = NULL, *head = NULL, tbuf[32], run[96];
-	char *out = NULL;
 	int err = -ENOMEM;
 
 	if (!root)
@@ -454,12 +462,9 @@ static char *slack_payload(const struct alert_msg *m, const struct ci_job *job)
 		goto out;
 	err = 0;
 out:
-	if (!err)
-		out = serialize(root);
 	free(s);
 	free(head);
-	json_object_put(root);
-	return out;
+	return payload_done(root, !err);
 }
 
 /* ---- Teams ---- */
@@ -531,7 +536,6 @@ static char *teams_payload(const struct alert_msg *m, const struct ci_job *job)
 	struct json_object *root = json_object_new_object(), *atts, *att, *card, *body, *facts,
 			   *fs, *msteams, *actions, *act;
 	char sev[32], tbuf[32], *s = NULL, *line, pidbuf[24];
-	char *out = NULL;
 	size_t i, skip_at;
 	int err = -ENOMEM;
 
@@ -631,11 +635,8 @@ static char *teams_payload(const struct alert_msg *m, const struct ci_job *job)
 	}
 	err = 0;
 out:
-	if (!err)
-		out = serialize(root);
 	free(s);
-	json_object_put(root);
-	return out;
+	return payload_done(root, !err);
 }
 
 /* ---- generic ---- */

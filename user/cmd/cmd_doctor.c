@@ -33,6 +33,7 @@
 #include "kernel/loader.h"
 #include "lib/log.h"
 #include "lib/path.h"
+#include "lib/privdrop.h"
 #include "kernel/tracefs.h"
 
 #define BTF_VMLINUX "/sys/kernel/btf/vmlinux"
@@ -107,14 +108,10 @@ static void check_btf(struct doctor_ctx *x)
 static void check_caps(struct doctor_ctx *x)
 {
 	struct doctor_check *c = doctor_add(x->r, "capabilities");
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct d[2] = {};
 	uint64_t eff;
 
-	if (syscall(SYS_capget, &h, d))
+	if (privdrop_caps(&eff))
 		eff = geteuid() == 0 ? ~0ull : 0;
-	else
-		eff = (uint64_t)d[1].effective << 32 | d[0].effective;
 	doctor_caps_verdict(c, eff, (unsigned)geteuid());
 	x->privileged = c->status != DOCTOR_FAIL;
 	x->can_mount = eff & DOCTOR_CAP_SYS_ADMIN;

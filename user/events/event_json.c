@@ -236,7 +236,7 @@ static void render_exit(struct jbuf *jb, const struct bw_exit_event *e)
 void event_json_begin_record(struct jbuf *jb, const struct bw_event_header *h, uint64_t seq,
 			     const struct bw_clock *clk)
 {
-	event_json_begin(jb, seq, events_type_name(h->type), h->ktime_ns, h->job_id, clk);
+	event_json_begin(jb, seq, record_type_name(h->type), h->ktime_ns, h->job_id, clk);
 	json_kv_u64(jb, "ktime_ns", h->ktime_ns);
 	json_kv_u64(jb, "pid", h->pid);
 	json_kv_u64(jb, "tid", h->tid);

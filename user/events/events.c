@@ -16,24 +16,6 @@ static const size_t fixed_size[BW_EV_TYPE_MAX] = {
 	[BW_EV_PRIV] = sizeof(struct bw_priv_event),
 };
 
-const char *events_type_name(uint32_t type)
-{
-	static const char *const names[BW_EV_TYPE_MAX] = {
-		[BW_EV_FORK] = "fork",
-		[BW_EV_EXEC] = "exec",
-		[BW_EV_EXEC_FAILED] = "exec_failed",
-		[BW_EV_EXIT] = "exit",
-		[BW_EV_CONNECT] = "connect",
-		[BW_EV_DNS] = "dns",
-		[BW_EV_FILE] = "file",
-		[BW_EV_PRIV] = "privilege",
-	};
-
-	if (type >= BW_EV_TYPE_MAX || !names[type])
-		return "unknown";
-	return names[type];
-}
-
 /*
  * Take a NUL-terminated string of len bytes (NUL included) at *pos within
  * data[0..end). len 0 means absent. Advances *pos.

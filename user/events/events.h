@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <linux/types.h>
 #include "buildwarden_events.h"
+#include "lib/record_names.h" /* record_type_name() */
 
 #define EVENTS_DELETED_SUFFIX " (deleted)"
 
@@ -53,7 +54,6 @@ struct bw_event_view {
 };
 
 int events_decode(const void *data, size_t size, struct bw_event_view *out);
-const char *events_type_name(uint32_t type);
 
 /* A record's argument bytes split into a NULL-terminated vector it owns. */
 struct bw_argv {

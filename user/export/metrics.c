@@ -31,6 +31,7 @@
 #include <unistd.h>
 #include "lib/clock.h"
 #include "lib/log.h"
+#include "lib/record_names.h"
 #include "export/metrics.h"
 
 #define UNIX_PREFIX "unix:"
@@ -92,29 +93,28 @@ static const struct family FAMILIES[] = {
 	  NULL, METRIC_START_TIME_MS, METRIC_START_TIME_MS },
 };
 
-/* Label values, indexed by series; NULL for unlabelled series. */
-static const char *const LABEL_VALUE[METRIC__COUNT] = {
-	[METRIC_EVENTS_FORK] = "fork",
-	[METRIC_EVENTS_EXEC] = "exec",
-	[METRIC_EVENTS_EXEC_FAILED] = "exec_failed",
-	[METRIC_EVENTS_EXIT] = "exit",
-	[METRIC_EVENTS_CONNECT] = "connect",
-	[METRIC_EVENTS_DNS] = "dns",
-	[METRIC_EVENTS_FILE] = "file",
-	[METRIC_EVENTS_PRIVILEGE] = "privilege",
-	[METRIC_VERDICTS_LOG] = "log",
-	[METRIC_VERDICTS_ALERT] = "alert",
-	[METRIC_VERDICTS_KILL_PROCESS] = "kill-process",
-	[METRIC_VERDICTS_KILL_JOB] = "kill-job",
-	[METRIC_VERDICTS_DENY] = "deny",
-};
+/* The labelled series follow the record types and the verdict actions. */
+_Static_assert(METRIC_EVENTS_PRIVILEGE - METRIC_EVENTS_FORK == BW_EV_PRIV - BW_EV_FORK,
+	       "one events series per record type, in BW_EV_* order");
+_Static_assert(METRIC_VERDICTS_DENY - METRIC_VERDICTS_LOG + 1 == VERDICT_ACTIONS,
+	       "one verdicts series per action, in their order");
+
+/* A series' label value, as records spell it; NULL for unlabelled series. */
+static const char *label_value(int id)
+{
+	if (id >= METRIC_EVENTS_FORK && id <= METRIC_EVENTS_PRIVILEGE)
+		return record_type_name(BW_EV_FORK + (uint32_t)(id - METRIC_EVENTS_FORK));
+	if (id >= METRIC_VERDICTS_LOG && id <= METRIC_VERDICTS_DENY)
+		return verdict_action_names[id - METRIC_VERDICTS_LOG];
+	return NULL;
+}
 
 static int series_by_label(const char *v, enum metric first, enum metric last)
 {
 	if (!v)
 		return -1;
 	for (int i = first; i <= (int)last; i++)
-		if (!strcmp(LABEL_VALUE[i], v))
+		if (!strcmp(label_value(i), v))
 			return i;
 	return -1;
 }
@@ -195,7 +195,7 @@ int metrics_render(struct metrics *m, char *buf, size_t size)
 			v = metrics_get(m, (enum metric)id);
 			out_printf(&o, "%s", f->name);
 			if (f->label)
-				out_printf(&o, "{%s=\"%s\"}", f->label, LABEL_VALUE[id]);
+				out_printf(&o, "{%s=\"%s\"}", f->label, label_value(id));
 			if (id == METRIC_START_TIME_MS)
 				out_printf(&o, " %" PRIu64 ".%03u\n", v / 1000, (unsigned)(v % 1000));
 			else

@@ -10,32 +10,20 @@
 #include <bpf/bpf.h>
 #include "kernel/loader.h"
 #include "lib/log.h"
+#include "lib/privdrop.h"
 #include "process.skel.h"
 #include "kernel/tracefs.h"
 
 #define BTF_VMLINUX "/sys/kernel/btf/vmlinux"
 
-#ifndef CAP_PERFMON
-#define CAP_PERFMON 38
-#endif
-#ifndef CAP_BPF
-#define CAP_BPF 39
-#endif
-
-static bool has_cap(const struct __user_cap_data_struct d[2], int cap)
-{
-	return d[cap / 32].effective & (1u << (cap % 32));
-}
-
 /* Root, or CAP_BPF + CAP_PERFMON (+ CAP_SYS_ADMIN for older kernels). */
 static int check_privileges(void)
 {
-	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
-	struct __user_cap_data_struct d[2] = {};
+	uint64_t eff, bpf = PRIVDROP_CAP(CAP_BPF) | PRIVDROP_CAP(CAP_PERFMON);
 
-	if (syscall(SYS_capget, &h, d))
+	if (privdrop_caps(&eff))
 		return geteuid() == 0 ? 0 : -EPERM;
-	if (has_cap(d, CAP_SYS_ADMIN) || (has_cap(d, CAP_BPF) && has_cap(d, CAP_PERFMON)))
+	if ((eff & PRIVDROP_CAP(CAP_SYS_ADMIN)) || (eff & bpf) == bpf)
 		return 0;
 	bw_err("needs root (or CAP_BPF and CAP_PERFMON) to load BPF programs; running as uid %u",
 	       (unsigned)geteuid());

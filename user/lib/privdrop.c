@@ -8,16 +8,9 @@
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
-#include <linux/capability.h>
 #include "lib/log.h"
 #include "lib/privdrop.h"
 
-#ifndef CAP_PERFMON
-#define CAP_PERFMON 38
-#endif
-#ifndef CAP_BPF
-#define CAP_BPF 39
-#endif
 #define CAP_MAX_KNOWN 63
 
 /*
@@ -110,6 +103,17 @@ static bool is_kept(int cap)
 		if (kept[i].cap == cap)
 			return true;
 	return false;
+}
+
+int privdrop_caps(uint64_t *effective)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct d[2] = {};
+
+	if (syscall(SYS_capget, &h, d))
+		return -errno;
+	*effective = (uint64_t)d[1].effective << 32 | d[0].effective;
+	return 0;
 }
 
 int privdrop_agent(void)

@@ -9,7 +9,18 @@
 #define BW_PRIVDROP_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
+#include <linux/capability.h>
+
+/* Older kernel headers lack the 5.8 capabilities. */
+#ifndef CAP_PERFMON
+#define CAP_PERFMON 38
+#endif
+#ifndef CAP_BPF
+#define CAP_BPF 39
+#endif
+#define PRIVDROP_CAP(cap) (1ull << (cap))
 
 struct build_user {
 	bool set; /* run the build as this user */
@@ -27,6 +38,8 @@ struct build_user {
 int privdrop_resolve(const char *user_opt, struct build_user *u);
 /* In the child, before exec: become u (groups, gid, uid, HOME/USER/LOGNAME). */
 int privdrop_become(const struct build_user *u);
+/* The effective capability set, bit N for capability N: 0, or -errno (capget failed). */
+int privdrop_caps(uint64_t *effective);
 /* Drop every capability but those the agent still needs; says which it kept. */
 int privdrop_agent(void);
 

@@ -3,6 +3,22 @@
 #include <sys/socket.h>
 #include "lib/record_names.h"
 
+static const struct record_name record_type_names[] = {
+	{ "fork", BW_EV_FORK },
+	{ "exec", BW_EV_EXEC },
+	{ "exec_failed", BW_EV_EXEC_FAILED },
+	{ "exit", BW_EV_EXIT },
+	{ "connect", BW_EV_CONNECT },
+	{ "dns", BW_EV_DNS },
+	{ "file", BW_EV_FILE },
+	{ "privilege", BW_EV_PRIV },
+	{ NULL, 0 },
+};
+
+const char *const verdict_action_names[VERDICT_ACTIONS] = {
+	"log", "alert", "kill-process", "kill-job", "deny",
+};
+
 const struct record_name dns_type_names[] = {
 	{ "A", 1 },	     { "NS", 2 },	   { "CNAME", 5 },	{ "SOA", 6 },
 	{ "NULL", 10 },	     { "PTR", 12 },	   { "HINFO", 13 },	{ "MX", 15 },
@@ -48,6 +64,11 @@ static const char *name_of(const struct record_name *t, int64_t value, const cha
 		if (t->value == value)
 			return t->name;
 	return none;
+}
+
+const char *record_type_name(uint32_t type)
+{
+	return name_of(record_type_names, type, "unknown");
 }
 
 const char *dns_type_name(uint16_t type)

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * The names records carry, one table per set: DNS record types, file
- * operations, privilege operations and socket protocols. The decoder
- * writes them into events and alerts, and the policy accepts exactly these
- * in rules, so a name is spelled once for both.
+ * The names records carry, one table per set: record types, verdict
+ * actions, DNS record types, file operations, privilege operations and
+ * socket protocols. The decoder writes them into events and alerts, the
+ * metrics label series with them, and the policy accepts exactly these in
+ * rules, so a name is spelled once for all.
  */
 #ifndef BW_RECORD_NAMES_H
 #define BW_RECORD_NAMES_H
@@ -19,6 +20,19 @@ struct record_name {
 	const char *name;
 	int64_t value;
 };
+
+/*
+ * The name of a record type (BW_EV_*) as events and metrics give it
+ * ("fork", "exec", "exec_failed", ... "privilege"), or "unknown".
+ */
+const char *record_type_name(uint32_t type);
+
+/*
+ * Verdict actions as rules and verdict records spell them ("log", "alert",
+ * "kill-process", "kill-job", "deny"), in enum policy_action's order.
+ */
+#define VERDICT_ACTIONS 5
+extern const char *const verdict_action_names[VERDICT_ACTIONS];
 
 /* DNS RR types by IANA number, in number order ("A" 1 ... "CAA" 257). */
 extern const struct record_name dns_type_names[];

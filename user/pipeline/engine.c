@@ -300,7 +300,7 @@ static void judge_event(struct bw_engine *e, struct bw_job *j, const struct bw_e
 	json_obj_close(&e->jb_event);
 	for (i = 0; i < n && i < MAX_VERDICTS_PER_EXEC; i++) {
 		verdict_init(&vd, j, hits[i], p, v->hdr->ktime_ns);
-		vd.on = events_type_name(v->hdr->type);
+		vd.on = record_type_name(v->hdr->type);
 		vd.event_json = e->jb_event.buf;
 		vd.event_json_len = e->jb_event.len;
 		act(e, j, &vd, NULL);
@@ -374,7 +374,7 @@ static void on_hook_event(struct bw_engine *e, struct bw_job *j, const struct bw
 		job_emit(e, j);
 	}
 	if (e->ops.on_line)
-		e->ops.on_line(e, j, events_type_name(v->hdr->type), v->hdr->pid, NULL);
+		e->ops.on_line(e, j, record_type_name(v->hdr->type), v->hdr->pid, NULL);
 	/* on: dns judges the queries a job sends; answers only inform connects. */
 	if (j->policy && !(v->hdr->type == BW_EV_DNS && v->dns->direction == BW_DNS_ANSWER))
 		judge_event(e, j, v);
@@ -444,7 +444,7 @@ int engine_on_event(void *ctx, void *data, size_t size)
 		job_emit(e, j);
 	}
 	if (e->ops.on_line)
-		e->ops.on_line(e, j, events_type_name(v.hdr->type), v.hdr->pid, NULL);
+		e->ops.on_line(e, j, record_type_name(v.hdr->type), v.hdr->pid, NULL);
 	if (v.hdr->type == BW_EV_EXEC)
 		on_exec(e, j, &v);
 	else if (v.hdr->type == BW_EV_EXEC_FAILED && (v.exec_failed->flags & BW_EXECFAIL_DENIED))

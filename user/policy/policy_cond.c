@@ -226,6 +226,23 @@ static struct pol_test *test_new(struct pol_parser *ps, const yaml_node_t *at,
 	return t;
 }
 
+/* A combination with room for count kids, or NULL (reported, or ps->oom). */
+static struct pol_test *test_new_kids(struct pol_parser *ps, const yaml_node_t *at,
+				      enum pol_op op, size_t count)
+{
+	struct pol_test *t = test_new(ps, at, op);
+
+	if (!t)
+		return NULL;
+	t->kids = calloc(count, sizeof(*t->kids));
+	if (!t->kids) {
+		ps->oom = true;
+		policy_test_free(t);
+		return NULL;
+	}
+	return t;
+}
+
 static int compile_regex(struct pol_parser *ps, const yaml_node_t *at,
 			 struct pol_test *t)
 {
@@ -357,30 +374,22 @@ static struct pol_test *parse_list(struct pol_parser *ps, const yaml_node_t *n,
 {
 	size_t count = n->data.sequence.items.top - n->data.sequence.items.start;
 	struct pol_test *t;
-	bool failed = false;
 
 	if (!count) {
 		policy_error(ps, n, "empty list: it would never match");
 		return NULL;
 	}
-	t = test_new(ps, n, combine);
+	t = test_new_kids(ps, n, combine, count);
 	if (!t)
 		return NULL;
-	t->kids = calloc(count, sizeof(*t->kids));
-	if (!t->kids) {
-		ps->oom = true;
-		goto err_free;
-	}
 	for (size_t i = 0; i < count; i++) {
 		struct pol_test *kid = item(ps, policy_node(ps, n->data.sequence.items.start[i]),
 					    item_op, kind);
 
 		if (kid)
 			t->kids[t->n_kids++] = kid;
-		else
-			failed = true;
 	}
-	if (failed)
+	if (t->n_kids < count) /* an item failed */
 		goto err_free;
 	return t;
 err_free:
@@ -460,21 +469,15 @@ static struct pol_test *parse_op_map(struct pol_parser *ps, const yaml_node_t *n
 {
 	size_t count = n->data.mapping.pairs.top - n->data.mapping.pairs.start;
 	struct pol_test *t, *kid;
-	bool failed = false;
 
 	if (!count) {
 		policy_error(ps, n, "empty mapping: expected operators (%s)",
 			     kind->num ? NUM_OPS_VALID : STR_OPS_VALID);
 		return NULL;
 	}
-	t = test_new(ps, n, POL_ALL);
+	t = test_new_kids(ps, n, POL_ALL, count);
 	if (!t)
 		return NULL;
-	t->kids = calloc(count, sizeof(*t->kids));
-	if (!t->kids) {
-		ps->oom = true;
-		goto err_free;
-	}
 	for (yaml_node_pair_t *pr = n->data.mapping.pairs.start;
 	     pr < n->data.mapping.pairs.top; pr++) {
 		const yaml_node_t *kn = policy_node(ps, pr->key);
@@ -485,10 +488,8 @@ static struct pol_test *parse_op_map(struct pol_parser *ps, const yaml_node_t *n
 			kid = parse_op(ps, kn, k, policy_node(ps, pr->value), kind);
 		if (kid)
 			t->kids[t->n_kids++] = kid;
-		else
-			failed = true;
 	}
-	if (failed)
+	if (t->n_kids < count) /* an operator failed */
 		goto err_free;
 	if (t->n_kids == 1) {
 		kid = t->kids[0];

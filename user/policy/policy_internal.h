@@ -227,8 +227,12 @@ bool policy_cidrs_contain(const struct pol_cidr *c, size_t n, int family,
 int policy_deny_check(struct pol_parser *ps, const struct bw_rule *r);
 int policy_deny_compile(struct bw_policy *p);
 
-/* policy.c */
+/* policy_names.c: the names the parser reads and the printer writes. */
 const char *policy_op_name(enum pol_op op);
 const char *policy_field_name(enum pol_field f);
+#define POLICY_MODES (POLICY_MODE_AUDIT + 1)
+extern const char *const policy_mode_names[POLICY_MODES];
+#define POLICY_ON_KINDS (BW_ON_PRIVILEGE + 1)
+extern const char *const policy_on_names[POLICY_ON_KINDS];
 
 #endif /* BW_POLICY_INTERNAL_H */

@@ -5,9 +5,18 @@
  */
 #include "policy/policy_internal.h"
 
+const char *const policy_mode_names[POLICY_MODES] = {
+	[POLICY_MODE_ENFORCE] = "enforce", [POLICY_MODE_AUDIT] = "audit",
+};
+
+const char *const policy_on_names[POLICY_ON_KINDS] = {
+	[BW_ON_EXEC] = "exec", [BW_ON_CONNECT] = "connect", [BW_ON_DNS] = "dns",
+	[BW_ON_FILE] = "file", [BW_ON_PRIVILEGE] = "privilege",
+};
+
 const char *policy_mode_name(enum policy_mode m)
 {
-	return m == POLICY_MODE_AUDIT ? "audit" : "enforce";
+	return policy_mode_names[m == POLICY_MODE_AUDIT ? POLICY_MODE_AUDIT : POLICY_MODE_ENFORCE];
 }
 
 const char *policy_deny_kind_name(enum policy_deny_kind k)
@@ -69,11 +78,6 @@ const char *policy_field_name(enum pol_field f)
 
 const char *policy_on_name(enum bw_event_kind k)
 {
-	static const char *const names[] = {
-		[BW_ON_EXEC] = "exec", [BW_ON_CONNECT] = "connect", [BW_ON_DNS] = "dns",
-		[BW_ON_FILE] = "file", [BW_ON_PRIVILEGE] = "privilege",
-	};
-
-	return (unsigned)k < sizeof(names) / sizeof(names[0]) ? names[k] : "?";
+	return (unsigned)k < POLICY_ON_KINDS ? policy_on_names[k] : "?";
 }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "policy/policy_internal.h"
+#include "lib/record_names.h"
 #include "lib/safefile.h"
 #include "lib/yaml_doc.h"
 
@@ -24,16 +25,11 @@ static const char *const severity_names[] = {
 	[POLICY_SEV_CRITICAL] = "critical",
 };
 
-static const char *const action_names[] = {
-	[POLICY_ACT_LOG] = "log",
-	[POLICY_ACT_ALERT] = "alert",
-	[POLICY_ACT_KILL_PROCESS] = "kill-process",
-	[POLICY_ACT_KILL_JOB] = "kill-job",
-	[POLICY_ACT_DENY] = "deny",
-};
+/* lib/record_names.c spells the actions, in this enum's order. */
+_Static_assert(POLICY_ACT_LOG == 0 && POLICY_ACT_DENY + 1 == VERDICT_ACTIONS,
+	       "verdict_action_names[] follows enum policy_action");
 
 #define N_SEVERITIES (sizeof(severity_names) / sizeof(severity_names[0]))
-#define N_ACTIONS (sizeof(action_names) / sizeof(action_names[0]))
 
 const char *policy_severity_name(enum policy_severity s)
 {
@@ -42,7 +38,7 @@ const char *policy_severity_name(enum policy_severity s)
 
 const char *policy_action_name(enum policy_action a)
 {
-	return (unsigned)a < N_ACTIONS ? action_names[a] : "?";
+	return (unsigned)a < VERDICT_ACTIONS ? verdict_action_names[a] : "?";
 }
 
 static int lookup(const char *const *names, size_t n, const char *v)
@@ -84,16 +80,20 @@ static void parse_rule_name(struct pol_parser *ps, const yaml_node_t *v,
 }
 
 static void parse_enum(struct pol_parser *ps, const yaml_node_t *v,
-		       const char *what, const char *const *names, size_t n,
-		       const char *valid, int *out)
+		       const char *what, const char *const *names, size_t n, int *out)
 {
 	const char *s = policy_scalar(ps, v, what);
+	char valid[256] = "";
+	size_t len = 0;
 	int i;
 
 	if (!s)
 		return;
 	i = lookup(names, n, s);
 	if (i < 0) {
+		for (size_t k = 0; k < n && len < sizeof(valid); k++)
+			len += snprintf(valid + len, sizeof(valid) - len, "%s%s", k ? ", " : "",
+					names[k]);
 		policy_error(ps, v, "unknown %s '%s'; valid: %s", what, s, valid);
 		return;
 	}
@@ -130,18 +130,12 @@ static void parse_allow(struct pol_parser *ps, const yaml_node_t *v,
 	policy_parse_allow(ps, v, r);
 }
 
-#define ON_VALID "exec, connect, dns, file, privilege"
-
 /*
  * A rule's on: decides which conditions it may use, wherever it is written
  * in the mapping, so it is read before anything else.
  */
 static void parse_on(struct pol_parser *ps, const yaml_node_t *n, struct bw_rule *r)
 {
-	static const char *const kinds[] = {
-		[BW_ON_EXEC] = "exec", [BW_ON_CONNECT] = "connect", [BW_ON_DNS] = "dns",
-		[BW_ON_FILE] = "file", [BW_ON_PRIVILEGE] = "privilege",
-	};
 	int x = -1;
 
 	ps->on = BW_ON_EXEC;
@@ -153,8 +147,8 @@ static void parse_on(struct pol_parser *ps, const yaml_node_t *n, struct bw_rule
 		if (!kn || kn->type != YAML_SCALAR_NODE ||
 		    strcmp((const char *)kn->data.scalar.value, "on"))
 			continue;
-		parse_enum(ps, policy_node(ps, pr->value), "'on' event kind", kinds,
-			   sizeof(kinds) / sizeof(kinds[0]), ON_VALID, &x);
+		parse_enum(ps, policy_node(ps, pr->value), "'on' event kind", policy_on_names,
+			   POLICY_ON_KINDS, &x);
 		ps->on = x;
 		r->on = x < 0 ? BW_ON_EXEC : (enum bw_event_kind)x;
 		return; /* a duplicate 'on' is reported with the other keys */
@@ -181,13 +175,11 @@ static bool parse_rule_key(struct pol_parser *ps, const char *k,
 		}
 	} else if (!strcmp(k, "severity")) {
 		x = r->severity;
-		parse_enum(ps, v, "severity", severity_names, N_SEVERITIES,
-			   "info, low, medium, high, critical", &x);
+		parse_enum(ps, v, "severity", severity_names, N_SEVERITIES, &x);
 		r->severity = x;
 	} else if (!strcmp(k, "action")) {
 		x = -1;
-		parse_enum(ps, v, "action", action_names, N_ACTIONS,
-			   "log, alert, kill-process, kill-job, deny", &x);
+		parse_enum(ps, v, "action", verdict_action_names, VERDICT_ACTIONS, &x);
 		if (x >= 0)
 			r->action = x;
 		*action = v;
@@ -321,11 +313,10 @@ static void parse_version(struct pol_parser *ps, const yaml_node_t *v)
 static void parse_mode(struct pol_parser *ps, const yaml_node_t *v,
 		       struct bw_policy *p)
 {
-	static const char *const modes[] = { "enforce", "audit" };
 	int x = p->mode;
 
-	parse_enum(ps, v, "mode", modes, 2, "enforce, audit", &x);
-	p->mode = x ? POLICY_MODE_AUDIT : POLICY_MODE_ENFORCE;
+	parse_enum(ps, v, "mode", policy_mode_names, POLICY_MODES, &x);
+	p->mode = x == POLICY_MODE_AUDIT ? POLICY_MODE_AUDIT : POLICY_MODE_ENFORCE;
 }
 
 static void parse_top(struct pol_parser *ps, const yaml_node_t *root,

@@ -574,7 +574,6 @@ void prov_on_file(struct provenance *pv, const struct bw_proctab *t, struct bw_p
 	} else if (!strcmp(f->op, "unlink") && (d = drop_find(pv, f->path))) {
 		drop_clear(d);
 	}
-	(void)t;
 }
 
 static uint32_t stdio_kind_prov(const struct bw_stdio *s)
@@ -781,7 +780,6 @@ void prov_fill(struct provenance *pv, const struct bw_proctab *t, struct bw_proc
 	const char *operand;
 	struct prov_drop *d;
 
-	(void)t;
 	if (!pv->pipes || !p->n_execs)
 		return;
 	info->stdin_prov = stdio_kind_prov(&p->stdio[0]);

@@ -75,15 +75,30 @@ struct {
 
 /*
  * The environment scan reads one string, or one chunk of a longer one, per
- * bpf_loop step: BW_ENV_STEPS chunks cover 2 MiB, more than exec accepts
- * (a quarter of the 8 MiB stack limit) for any usual rlimit.
+ * bpf_loop step. A build's environment is a few dozen strings; 2048 steps
+ * bound what a hostile one costs (one that hides a variable behind
+ * thousands of others is flagged BW_EXEC_ENV_TRUNCATED instead).
  */
 #define BW_ENV_CHUNK 1024
 #define BW_ENV_STEPS 2048
 
+/*
+ * The scan's state lives here, in map memory, not on the stack: the
+ * verifier then sees one state per step instead of following the
+ * values from one step to the next (6.8+ verifies a bpf_loop callback as
+ * a loop body until its states converge).
+ */
 struct bw_env_scratch {
 	char chunk[BW_ENV_CHUNK];
 	struct bw_env_name names[BW_ENV_NAMES];
+	__u64 pos;   /* next string (or the rest of a long one) */
+	__u64 end;
+	__u32 off;   /* data offset of the variables */
+	__u32 len;   /* bytes of them so far */
+	__u32 flags; /* BW_EXEC_ENV_TRUNCATED */
+	__u32 skip;  /* 1: pos is inside a string longer than a chunk */
+	__u32 skip_first; /* the first chunk of the rest: just its NUL means it all fitted */
+	__u32 skip_kept;  /* the long string was kept (cut): is anything lost? */
 };
 
 struct {
@@ -280,26 +295,20 @@ __noinline int bw_exec_stdio(__u32 fd, __u32 off)
 	}
 }
 
-/* bpf_loop state of the environment scan; lives on bw_exec_env's stack. */
-struct bw_env_walk {
-	__u64 pos;   /* next string (or the rest of a long one) */
-	__u64 end;
-	__u32 off;   /* data offset of the variables */
-	__u32 len;   /* bytes of them so far */
-	__u32 flags; /* BW_EXEC_ENV_TRUNCATED */
-	__u32 skip;  /* 1: pos is inside a string longer than a chunk */
-	__u32 skip_first; /* the first chunk of the rest: just its NUL means it all fitted */
-	__u32 skip_kept;  /* the long string was kept (cut): is anything lost? */
-};
-
-/* Is the string in chunk[0..n) (NUL included) NAME=... for an asked-for NAME? */
-static __always_inline int bw_env_wanted(struct bw_env_scratch *es, long n)
+/*
+ * Is the string in the scratch chunk, n bytes with its NUL, NAME=... for
+ * an asked-for NAME? A global function: verified once, not per step.
+ */
+__noinline int bw_env_wanted(__u32 n)
 {
-	__u32 k, j, l;
+	__u32 zero = 0, k, j, l;
+	struct bw_env_scratch *es = bpf_map_lookup_elem(&env_scratch, &zero);
 
+	if (!es)
+		return 0;
 	for (k = 0; k < BW_ENV_NAMES; k++) {
 		l = es->names[k].len;
-		if (!l || l >= BW_ENV_NAME_LEN || n < (long)l + 2)
+		if (!l || l >= BW_ENV_NAME_LEN || n < l + 2)
 			continue;
 		if (es->chunk[l & (BW_ENV_NAME_LEN - 1)] != '=')
 			continue;
@@ -315,7 +324,6 @@ static __always_inline int bw_env_wanted(struct bw_env_scratch *es, long n)
 /* One bpf_loop step: one environment string, or one chunk of a long one. */
 static long bw_env_step(__u32 i, void *data)
 {
-	struct bw_env_walk *w = data;
 	__u32 zero = 0, room, n32;
 	struct bw_env_scratch *es = bpf_map_lookup_elem(&env_scratch, &zero);
 	struct bw_exec_scratch *s = bpf_map_lookup_elem(&exec_scratch, &zero);
@@ -323,52 +331,52 @@ static long bw_env_step(__u32 i, void *data)
 	char *dst;
 	long n;
 
-	if (!es || !s || w->pos >= w->end)
+	if (!es || !s || es->pos >= es->end)
 		return 1;
-	n = bpf_probe_read_user_str(es->chunk, BW_ENV_CHUNK, (void *)w->pos);
+	n = bpf_probe_read_user_str(es->chunk, BW_ENV_CHUNK, (void *)es->pos);
 	if (n <= 0) {
-		w->flags |= BW_EXEC_ENV_TRUNCATED; /* unreadable: the rest is unknown */
+		es->flags |= BW_EXEC_ENV_TRUNCATED; /* unreadable: the rest is unknown */
 		return 1;
 	}
-	if (w->skip) {
+	if (es->skip) {
 		/* The rest of a string longer than a chunk; n == CHUNK: still more. */
-		if (w->skip_kept && !(w->skip_first && n == 1))
-			w->flags |= BW_EXEC_ENV_TRUNCATED;
-		w->skip_first = 0;
+		if (es->skip_kept && !(es->skip_first && n == 1))
+			es->flags |= BW_EXEC_ENV_TRUNCATED;
+		es->skip_first = 0;
 		if (n < BW_ENV_CHUNK) {
-			w->skip = 0;
-			w->pos += n;
+			es->skip = 0;
+			es->pos += n;
 		} else {
-			w->pos += BW_ENV_CHUNK - 1;
+			es->pos += BW_ENV_CHUNK - 1;
 		}
 		return 0;
 	}
 	/* n == CHUNK: the string may go on; the chunk ends with a NUL either way. */
-	w->pos += n < BW_ENV_CHUNK ? n : BW_ENV_CHUNK - 1;
+	es->pos += n < BW_ENV_CHUNK ? n : BW_ENV_CHUNK - 1;
 	if (n == BW_ENV_CHUNK) {
-		w->skip = 1;
-		w->skip_first = 1;
-		w->skip_kept = 0;
+		es->skip = 1;
+		es->skip_first = 1;
+		es->skip_kept = 0;
 	}
-	if (!bw_env_wanted(es, n))
+	if (!bw_env_wanted((__u32)n))
 		return 0;
-	room = BW_ENV_MAX - w->len;
+	room = BW_ENV_MAX - es->len;
 	n32 = (__u32)n;
-	if (w->len >= BW_ENV_MAX || room < 2) {
-		w->flags |= BW_EXEC_ENV_TRUNCATED;
+	if (es->len >= BW_ENV_MAX || room < 2) {
+		es->flags |= BW_EXEC_ENV_TRUNCATED;
 		return 0;
 	}
 	if (n32 > room) {
 		n32 = room; /* cut, NUL-terminated below */
-		w->flags |= BW_EXEC_ENV_TRUNCATED;
+		es->flags |= BW_EXEC_ENV_TRUNCATED;
 	}
-	w->skip_kept = w->skip;
+	es->skip_kept = es->skip;
 	ev = (void *)s->buf;
 	barrier_var(n32);
-	dst = &ev->data[(w->off + w->len) & (BW_DATA_SLOT - 1)];
+	dst = &ev->data[(es->off + es->len) & (BW_DATA_SLOT - 1)];
 	bpf_probe_read_kernel(dst, n32 & (BW_ENV_CHUNK * 2 - 1), es->chunk);
 	dst[(n32 - 1) & (BW_ENV_CHUNK * 2 - 1)] = '\0';
-	w->len += n32;
+	es->len += n32;
 	return 0;
 }
 
@@ -382,7 +390,6 @@ static long bw_env_step(__u32 i, void *data)
 __noinline int bw_exec_env(__u32 off)
 {
 	struct task_struct *t = (void *)bpf_get_current_task();
-	struct bw_env_walk w = { .off = off };
 	__u32 zero = 0, k, any = 0;
 	struct bw_env_scratch *es = bpf_map_lookup_elem(&env_scratch, &zero);
 	struct bw_exec_scratch *s = bpf_map_lookup_elem(&exec_scratch, &zero);
@@ -402,14 +409,16 @@ __noinline int bw_exec_env(__u32 off)
 	}
 	if (!any)
 		return 0;
-	w.pos = BPF_CORE_READ(t, mm, env_start);
-	w.end = BPF_CORE_READ(t, mm, env_end);
-	bpf_loop(BW_ENV_STEPS, bw_env_step, &w, 0);
-	if (w.pos < w.end)
-		w.flags |= BW_EXEC_ENV_TRUNCATED; /* more than BW_ENV_STEPS chunks */
+	es->pos = BPF_CORE_READ(t, mm, env_start);
+	es->end = BPF_CORE_READ(t, mm, env_end);
+	es->off = off;
+	es->len = es->flags = es->skip = es->skip_first = es->skip_kept = 0;
+	bpf_loop(BW_ENV_STEPS, bw_env_step, NULL, 0);
+	if (es->pos < es->end)
+		es->flags |= BW_EXEC_ENV_TRUNCATED; /* more than BW_ENV_STEPS steps */
 	ev = (void *)s->buf;
-	ev->flags |= w.flags;
-	return w.len;
+	ev->flags |= es->flags;
+	return es->len;
 }
 
 static __always_inline int bw_on_exec(struct task_struct *task, pid_t old_tid,

@@ -24,7 +24,6 @@
 #define O_CREAT 0100
 #define O_TRUNC 01000
 #define BW_O_WRITING (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC)
-#define AT_EMPTY_PATH 0x1000
 #define BW_S_ISUID 04000
 #define BW_S_ISGID 02000
 #define BW_WATCH_DEPTH 16

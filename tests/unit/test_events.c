@@ -147,12 +147,19 @@ static void test_decode_exec_stdio_env(void **state)
 	assert_memory_equal(v.args, args, sizeof(args) - 1);
 	assert_string_equal(v.exe, "/usr/bin/cat");
 
+	assert_string_equal(events_env_get(v.env, v.env_len, "LD_PRELOAD"), "/tmp/x.so");
+	assert_string_equal(events_env_get(v.env, v.env_len, "LD_LIBRARY_PATH"), "");
+	assert_null(events_env_get(v.env, v.env_len, "LD_AUDIT"));
+	assert_null(events_env_get(v.env, v.env_len, "LD_PRELOA"));
+	assert_string_equal(events_env_get("LD_AUDIT=a\0LD_AUDIT=b\0", 22, "LD_AUDIT"), "b");
+
 	/* no variables: env is NULL */
 	make_exec_full(&r, 5, 50, "/bin/cat", "/usr/bin/cat", "/src", paths, NULL, 0, args,
 		       sizeof(args) - 1);
 	assert_int_equal(events_decode(r.raw, r.size, &v), 0);
 	assert_null(v.env);
 	assert_int_equal(v.env_len, 0);
+	assert_null(events_env_get(v.env, v.env_len, "LD_PRELOAD"));
 }
 
 static void test_decode_exe_deleted(void **state)

@@ -158,26 +158,29 @@ static void render_stdio(struct jbuf *jb, const struct bw_event_view *v)
 }
 
 /*
- * The loader variables as an object. A name given twice keeps its last
- * value: the one the dynamic loader uses (getenv() would see the first).
+ * The loader variables as an object, each name once with its last value:
+ * the one the dynamic loader uses (getenv() would see the first).
  */
 static void render_env(struct jbuf *jb, const struct bw_event_view *v)
 {
-	const char *s = v->env, *end = v->env + v->env_len, *t;
+	const char *s = v->env, *end = v->env + v->env_len, *t, *value;
 	char name[BW_ENV_NAME_LEN];
 	size_t nlen;
 
 	json_sub_open(jb, "env");
 	for (; s && s < end; s += strlen(s) + 1) {
 		nlen = (size_t)(strchr(s, '=') - s);
-		for (t = s + strlen(s) + 1; t < end; t += strlen(t) + 1)
-			if (!strncmp(s, t, nlen + 1))
-				break;
-		if (t < end || nlen >= sizeof(name))
-			continue; /* a later one wins; or a name longer than any asked for */
+		if (nlen >= sizeof(name))
+			continue; /* longer than any name the kernel is asked for */
 		memcpy(name, s, nlen);
 		name[nlen] = '\0';
-		redact_json_strn(jb, name, s + nlen + 1, strlen(s + nlen + 1), NULL);
+		for (t = v->env; t < s; t += strlen(t) + 1)
+			if (!strncmp(t, s, nlen + 1))
+				break;
+		if (t < s)
+			continue; /* written already */
+		value = events_env_get(v->env, v->env_len, name);
+		redact_json_strn(jb, name, value, strlen(value), NULL);
 	}
 	json_obj_close(jb);
 	json_kv_bool(jb, "env_truncated", v->exec->flags & BW_EXEC_ENV_TRUNCATED);

@@ -102,6 +102,17 @@ static int decode_exec(const char *rec, size_t size, struct bw_event_view *v)
 	return 0;
 }
 
+const char *events_env_get(const char *env, uint32_t env_len, const char *name)
+{
+	size_t nlen = strlen(name);
+	const char *s, *found = NULL;
+
+	for (s = env; s && s < env + env_len; s += strlen(s) + 1)
+		if (!strncmp(s, name, nlen) && s[nlen] == '=')
+			found = s + nlen + 1;
+	return found;
+}
+
 static int decode_exec_failed(const char *rec, size_t size, struct bw_event_view *v)
 {
 	size_t pos = offsetof(struct bw_exec_failed_event, data);

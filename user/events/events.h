@@ -54,6 +54,12 @@ struct bw_event_view {
 };
 
 int events_decode(const void *data, size_t size, struct bw_event_view *out);
+/*
+ * The value of loader variable name in a decoded exec's env (v->env,
+ * v->env_len), or NULL when it is not set. A name given twice yields the
+ * last value: the one the dynamic loader uses (getenv() sees the first).
+ */
+const char *events_env_get(const char *env, uint32_t env_len, const char *name);
 
 /* A record's argument bytes split into a NULL-terminated vector it owns. */
 struct bw_argv {

@@ -20,11 +20,11 @@ $(BUILD)/tests/fixtures/%: tests/fixtures/%.c
 	$(Q)$(CC) $(CFLAGS) $< -lpthread -o $@
 
 # The metrics demo compiles metrics.c into itself (rebuilt when that changes)
-# and links the lib/ files metrics.c uses: the clock and the record names.
-METRICS_DEMO_LIB := user/lib/clock.c user/lib/record_names.c
+# and links the lib/ files metrics.c uses: the clock, the record names, threads.
+METRICS_DEMO_LIB := user/lib/clock.c user/lib/record_names.c user/lib/thread.c
 $(BUILD)/tests/fixtures/metrics_demo: tests/fixtures/metrics_demo.c $(METRICS_DEMO_LIB) \
 		user/export/metrics.c user/export/metrics.h user/lib/log.h user/lib/clock.h \
-		user/lib/record_names.h
+		user/lib/record_names.h user/lib/thread.h
 	$(call msg,CC-FIX,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $< $(METRICS_DEMO_LIB) -lpthread -o $@

@@ -6,6 +6,9 @@
 # (dpkg --add-architecture arm64) and co-install with the amd64 ones.
 # Usage: tools/deps-cross.sh [cross|static|vm|all]   (default: all)
 set -eu
+DEPS_NAME=tools/deps-cross.sh
+# shellcheck source-path=SCRIPTDIR source=lib-deps.sh
+. "$(dirname "$0")/lib-deps.sh"
 
 want="${1:-all}"
 
@@ -36,26 +39,13 @@ esac
 need_arm64=0
 case "$pkgs" in *:arm64*) need_arm64=1 ;; esac
 
-missing=""
-for p in $pkgs; do
-	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-		missing="$missing $p"
-	fi
-done
-
+# shellcheck disable=SC2086
+missing=$(deps_missing $pkgs)
 [ -z "$missing" ] && exit 0
+deps_need_root "$missing" 1
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "tools/deps-cross.sh: missing Debian packages:$missing; run as root to install them" >&2
-	exit 1
-fi
-
-export DEBIAN_FRONTEND=noninteractive
 if [ $need_arm64 -eq 1 ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
 	echo "tools/deps-cross.sh: dpkg --add-architecture arm64" >&2
 	dpkg --add-architecture arm64
 fi
-echo "tools/deps-cross.sh: installing$missing" >&2
-apt-get update -qq
-# shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing >/dev/null
+deps_install "$missing"

@@ -9,10 +9,10 @@
 # The package's own service is not wanted: policy-rc.d stops invoke-rc.d
 # from starting it during the install, and the test never uses it.
 set -u
+# shellcheck source-path=SCRIPTDIR source=lib-deps.sh
+. "$(dirname "$0")/lib-deps.sh"
 
-installed() { dpkg-query -W -f='${Status}' prometheus 2>/dev/null | grep -q "install ok installed"; }
-
-if installed && [ -x /usr/bin/prometheus ]; then
+if deps_installed prometheus && [ -x /usr/bin/prometheus ]; then
 	exit 0
 fi
 if [ "$(id -u)" -ne 0 ]; then

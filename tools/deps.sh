@@ -3,6 +3,9 @@
 # the ones that are missing, so re-running it is cheap and changes nothing.
 # Usage: tools/deps.sh [build|test|all]   (default: all)
 set -eu
+DEPS_NAME=tools/deps.sh
+# shellcheck source-path=SCRIPTDIR source=lib-deps.sh
+. "$(dirname "$0")/lib-deps.sh"
 
 want="${1:-all}"
 
@@ -25,24 +28,8 @@ test | all) pkgs="$build_pkgs $test_pkgs" ;;
 	;;
 esac
 
-missing=""
-for p in $pkgs; do
-	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
-		missing="$missing $p"
-	fi
-done
-
-[ -z "$missing" ] && exit 0
-
-if [ "$(id -u)" -ne 0 ]; then
-	echo "tools/deps.sh: missing Debian packages:$missing; run as root to install them" >&2
-	exit 1
-fi
-
-echo "tools/deps.sh: installing$missing" >&2
-export DEBIAN_FRONTEND=noninteractive
-# An empty or stale package index makes apt-get install fail on a fresh
-# machine, so refresh it once before installing.
-apt-get update -qq
 # shellcheck disable=SC2086
-apt-get install -y -qq --no-install-recommends $missing >/dev/null
+missing=$(deps_missing $pkgs)
+[ -z "$missing" ] && exit 0
+deps_need_root "$missing" 1
+deps_install "$missing"

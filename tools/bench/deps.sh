@@ -8,21 +8,13 @@
 # A package that cannot be installed is reported and skipped: the benchmark
 # then prints "unavailable: REASON" for that agent and goes on.
 set -u
+DEPS_NAME=tools/bench/deps.sh
+# shellcheck source-path=SCRIPTDIR source=../lib-deps.sh
+. "$(dirname "$0")/../lib-deps.sh"
 
-pkgs="auditd bpftrace gnuplot-nox libc6-dev"
-
-installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
-
-missing=""
-for p in $pkgs; do
-	installed "$p" || missing="$missing $p"
-done
+missing=$(deps_missing auditd bpftrace gnuplot-nox libc6-dev)
 [ -z "$missing" ] && exit 0
-
-if [ "$(id -u)" -ne 0 ]; then
-	echo "tools/bench/deps.sh: missing Debian packages:$missing; run as root to install them" >&2
-	exit 0
-fi
+deps_need_root "$missing" 0
 
 echo "tools/bench/deps.sh: installing$missing" >&2
 export DEBIAN_FRONTEND=noninteractive

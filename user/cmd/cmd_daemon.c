@@ -13,6 +13,7 @@
 #include <sys/signalfd.h>
 #include <time.h>
 #include <unistd.h>
+#include "cmd/commands.h"
 #include "daemon/daemon.h"
 #include "pipeline/engine_setup.h"
 #include "lib/exit_codes.h"
@@ -64,13 +65,8 @@ static int parse_opts(int argc, char **argv, struct daemon_opts *o)
 		case OPT_CHECK: o->check = true; break;
 		case 'v': verbose++; break;
 		case 'h': fputs(daemon_usage, stdout); return 1;
-		case ':':
-			bw_err("daemon: option '%s' needs a value (see buildwarden daemon --help)",
-			       argv[optind - 1]);
-			return -EINVAL;
 		default:
-			bw_err("daemon: unknown option '%s' (see buildwarden daemon --help)",
-			       argv[optind - 1]);
+			cmd_option_error("daemon", c, argv);
 			return -EINVAL;
 		}
 	}

@@ -26,6 +26,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "cmd/commands.h"
 #include "kernel/doctor.h"
 #include "kernel/failclosed.h"
 #include "lib/exit_codes.h"
@@ -609,8 +610,7 @@ int cmd_doctor(int argc, char **argv)
 			usage(stdout);
 			return 0;
 		default:
-			bw_err("doctor: unknown option '%s' (see buildwarden doctor --help)",
-			       argv[optind - 1]);
+			cmd_option_error("doctor", opt, argv);
 			return BW_EXIT_AGENT_ERROR;
 		}
 	}

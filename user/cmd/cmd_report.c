@@ -65,13 +65,8 @@ int cmd_report(int argc, char **argv)
 		case OPT_NO_COLOR: no_color = true; break;
 		case OPT_NO_REDACT: redact_set_enabled(false); break;
 		case 'h': fputs(report_usage, stdout); return 0;
-		case ':':
-			bw_err("report: option '%s' needs a value (see buildwarden report --help)",
-			       argv[optind - 1]);
-			return BW_EXIT_AGENT_ERROR;
 		default:
-			bw_err("report: unknown option '%s' (see buildwarden report --help)",
-			       argv[optind - 1]);
+			cmd_option_error("report", c, argv);
 			return BW_EXIT_AGENT_ERROR;
 		}
 	}

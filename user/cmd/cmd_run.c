@@ -206,12 +206,8 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		}
 		case 'v': verbose++; break;
 		case 'h': fputs(run_usage, stdout); return 1;
-		case ':':
-			bw_err("run: option '%s' needs a value (see buildwarden run --help)",
-			       argv[optind - 1]);
-			return -EINVAL;
 		default:
-			bw_err("run: unknown option '%s' (see buildwarden run --help)", argv[optind - 1]);
+			cmd_option_error("run", c, argv);
 			return -EINVAL;
 		}
 	}

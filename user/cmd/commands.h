@@ -10,4 +10,11 @@ int cmd_run(int argc, char **argv);
 int cmd_daemon(int argc, char **argv);
 int cmd_policy(int argc, char **argv);
 
+/*
+ * getopt_long returned c (':' a missing value, else an unknown option):
+ * "CMD: option '-x' needs a value (see buildwarden CMD --help)", or
+ * "CMD: unknown option '-x' (...)".
+ */
+void cmd_option_error(const char *cmd, int c, char *const argv[]);
+
 #endif /* BW_COMMANDS_H */

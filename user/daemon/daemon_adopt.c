@@ -83,7 +83,7 @@ static const struct proc_ent *find(const struct proc_ent *v, size_t n, uint32_t 
 static char *cmdline_of(uint32_t pid)
 {
 	char path[64], *buf;
-	size_t n, i;
+	size_t n;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/proc/%u/cmdline", pid);
@@ -93,14 +93,8 @@ static char *cmdline_of(uint32_t pid)
 	buf = malloc(BW_ARGS_MAX + 1);
 	n = buf ? fread(buf, 1, BW_ARGS_MAX, f) : 0;
 	fclose(f);
-	if (!buf)
-		return NULL;
-	for (i = 0; i < n; i++)
-		if (!buf[i])
-			buf[i] = ' ';
-	while (n && buf[n - 1] == ' ')
-		n--;
-	buf[n] = '\0';
+	if (buf)
+		procfs_join_args(buf, n);
 	return buf;
 }
 

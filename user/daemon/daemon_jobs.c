@@ -60,15 +60,12 @@ const char *daemon_parent_for(const struct daemon_root_rule *r, const char *comm
 static char *joined_args(const struct bw_event_view *v)
 {
 	char *s = malloc((size_t)v->args_len + 1);
-	uint32_t i;
 
 	if (!s)
 		return NULL;
-	for (i = 0; i < v->args_len; i++)
-		s[i] = v->args[i] ? v->args[i] : ' ';
-	while (i > 0 && s[i - 1] == ' ')
-		i--;
-	s[i] = '\0';
+	if (v->args_len)
+		memcpy(s, v->args, v->args_len);
+	procfs_join_args(s, v->args_len);
 	return s;
 }
 

@@ -21,6 +21,7 @@
 #include <unistd.h>
 #include "export/export_jsonl.h"
 #include "lib/log.h"
+#include "lib/safefile.h"
 
 struct export_jsonl {
 	char *path;
@@ -53,21 +54,13 @@ static int fail(struct export_jsonl *e, int err, const char *what)
  */
 static int open_file(const char *path, bool fresh, int *fd_out, uint64_t *size_out)
 {
-	int flags = O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC | O_NONBLOCK;
+	int flags = O_WRONLY | O_APPEND | O_CREAT | O_NONBLOCK;
 	struct stat st;
 	int fd, err;
 
-	fd = open(path, flags | (fresh ? O_EXCL : 0), 0600);
+	fd = safe_open_regular(path, flags | (fresh ? O_EXCL : 0), 0600, &st);
 	if (fd < 0)
-		return errno == ENXIO ? -EINVAL : -errno; /* ENXIO: a FIFO nobody reads */
-	if (fstat(fd, &st)) {
-		err = -errno;
-		goto err_close;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		err = -EINVAL;
-		goto err_close;
-	}
+		return fd == -ENXIO ? -EINVAL : fd; /* ENXIO: a FIFO nobody reads */
 	if (st.st_uid != geteuid()) {
 		err = -EPERM; /* someone else's file: our records are not theirs to read */
 		goto err_close;

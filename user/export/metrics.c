@@ -32,6 +32,7 @@
 #include "lib/clock.h"
 #include "lib/log.h"
 #include "lib/record_names.h"
+#include "lib/thread.h"
 #include "export/metrics.h"
 
 #define UNIX_PREFIX "unix:"
@@ -605,7 +606,6 @@ static void remove_socket(struct metrics *m)
 int metrics_start(struct metrics **out, const char *listen_addr)
 {
 	struct metrics *m;
-	sigset_t all, old;
 	int err;
 
 	*out = NULL;
@@ -634,11 +634,7 @@ int metrics_start(struct metrics **out, const char *listen_addr)
 		       strerror(-err));
 		goto err_close;
 	}
-	/* Signals stay with the event loop: none reach this thread. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	err = -pthread_create(&m->thread, NULL, server_main, m);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	err = thread_start(&m->thread, server_main, m);
 	if (err) {
 		bw_err("metrics endpoint %s: cannot start the server thread: %s", m->address,
 		       strerror(-err));

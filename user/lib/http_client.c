@@ -6,6 +6,7 @@
 #include "lib/clock.h"
 #include "lib/http_client.h"
 #include "lib/log.h"
+#include "lib/thread.h"
 
 uint64_t http_now_ms(void)
 {
@@ -178,7 +179,6 @@ static void *worker_main(void *arg)
 static int worker_start(struct http_worker *w, const char **failed)
 {
 	pthread_condattr_t ca;
-	sigset_t all, old;
 	int err;
 
 	err = -pthread_mutex_init(&w->lock, NULL);
@@ -194,10 +194,7 @@ static int worker_start(struct http_worker *w, const char **failed)
 		*failed = "create the queue condition variable";
 		goto err_mutex;
 	}
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	err = -pthread_create(&w->thread, NULL, worker_main, w);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	err = thread_start(&w->thread, worker_main, w);
 	if (err) {
 		*failed = "start the sender thread";
 		pthread_cond_destroy(&w->wake);

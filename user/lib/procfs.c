@@ -4,6 +4,17 @@
 #include <string.h>
 #include "lib/procfs.h"
 
+size_t procfs_join_args(char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!s[i])
+			s[i] = ' ';
+	while (n && s[n - 1] == ' ')
+		n--;
+	s[n] = '\0';
+	return n;
+}
+
 int procfs_parse_stat(const char *line, uint32_t *ppid, char *comm, size_t comm_size)
 {
 	const char *open_p = strchr(line, '('), *close_p = strrchr(line, ')');

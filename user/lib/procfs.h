@@ -14,4 +14,12 @@
  */
 int procfs_parse_stat(const char *line, uint32_t *ppid, char *comm, size_t comm_size);
 
+/*
+ * A NUL-separated argv in s[0..n) (as /proc/PID/cmdline and exec records
+ * hold it) as one line, in place: each NUL becomes a space, trailing
+ * spaces go, and a NUL ends it (s has room for n + 1 bytes). Its length.
+ * Job rules' args: globs match this, at exec and for running processes.
+ */
+size_t procfs_join_args(char *s, size_t n);
+
 #endif /* BW_PROCFS_H */

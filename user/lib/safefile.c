@@ -24,22 +24,32 @@ FILE *safe_fopen_write(const char *path, bool append)
 	return f;
 }
 
+int safe_open_regular(const char *path, int flags, unsigned mode, struct stat *st)
+{
+	int fd = open(path, flags | O_NOFOLLOW | O_CLOEXEC, mode), err;
+
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, st)) {
+		err = -errno;
+		close(fd);
+		return err;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		close(fd);
+		return -EINVAL;
+	}
+	return fd;
+}
+
 int safe_open_secret(const char *path, FILE **out)
 {
-	int fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC), err;
 	struct stat st;
+	int fd = safe_open_regular(path, O_RDONLY, 0, &st), err;
 
 	*out = NULL;
 	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st)) {
-		err = -errno;
-		goto fail;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		err = -EINVAL;
-		goto fail;
-	}
+		return fd;
 	if (st.st_mode & (S_IRGRP | S_IROTH)) {
 		err = -EPERM;
 		goto fail;

@@ -13,7 +13,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sys/stat.h>
 
+/*
+ * open(path, flags | O_NOFOLLOW | O_CLOEXEC, mode) of a regular file only
+ * (-EINVAL for anything else, a FIFO or a device), its stat in *st: the
+ * fd, or -errno.
+ */
+int safe_open_regular(const char *path, int flags, unsigned mode, struct stat *st);
 /* fopen(path, append ? "a" : "w") without following a final symlink. */
 FILE *safe_fopen_write(const char *path, bool append);
 /* Open a secret for reading: 0 and *f, or -errno (-EPERM: group/other can read it). */

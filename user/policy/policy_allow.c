@@ -39,9 +39,9 @@ static bool parse_allow_entry(struct pol_parser *ps, const yaml_node_t *m,
 	     pr < m->data.mapping.pairs.top; pr++) {
 		const yaml_node_t *kn = policy_node(ps, pr->key);
 		const yaml_node_t *v = policy_node(ps, pr->value);
-		const char *k = policy_scalar(ps, kn, "a key (string)");
+		const char *k = policy_map_key(ps, m, pr, "a key (string)");
 
-		if (!k || policy_check_duplicate_keys(ps, m, pr)) {
+		if (!k) {
 			ok = false;
 		} else if (!strcmp(k, "domains")) {
 			ok = (a->domains = policy_parse_domains(ps, v)) && ok;

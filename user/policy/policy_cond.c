@@ -481,11 +481,9 @@ static struct pol_test *parse_op_map(struct pol_parser *ps, const yaml_node_t *n
 	for (yaml_node_pair_t *pr = n->data.mapping.pairs.start;
 	     pr < n->data.mapping.pairs.top; pr++) {
 		const yaml_node_t *kn = policy_node(ps, pr->key);
-		const char *k = policy_scalar(ps, kn, "an operator name");
+		const char *k = policy_map_key(ps, n, pr, "an operator name");
 
-		kid = NULL;
-		if (k && !policy_check_duplicate_keys(ps, n, pr))
-			kid = parse_op(ps, kn, k, policy_node(ps, pr->value), kind);
+		kid = k ? parse_op(ps, kn, k, policy_node(ps, pr->value), kind) : NULL;
 		if (kid)
 			t->kids[t->n_kids++] = kid;
 	}
@@ -567,9 +565,9 @@ static bool parse_lineage(struct pol_parser *ps, const char *k,
 	     pr < v->data.mapping.pairs.top; pr++) {
 		const yaml_node_t *kn = policy_node(ps, pr->key);
 		const yaml_node_t *val = policy_node(ps, pr->value);
-		const char *sub = policy_scalar(ps, kn, "a key (string)");
+		const char *sub = policy_map_key(ps, v, pr, "a key (string)");
 
-		if (!sub || policy_check_duplicate_keys(ps, v, pr))
+		if (!sub)
 			ok = false;
 		else if (!strcmp(sub, "exe"))
 			ok = (c->lin_exe = parse_test(ps, val, POL_ANY, &k_str)) && ok;
@@ -848,10 +846,10 @@ int policy_parse_group(struct pol_parser *ps, const yaml_node_t *map,
 	for (yaml_node_pair_t *pr = map->data.mapping.pairs.start;
 	     pr < map->data.mapping.pairs.top; pr++) {
 		const yaml_node_t *kn = policy_node(ps, pr->key);
-		const char *k = policy_scalar(ps, kn, "a condition name");
+		const char *k = policy_map_key(ps, map, pr, "a condition name");
 		struct pol_cond *c = &g->conds[g->n_conds];
 
-		if (!k || policy_check_duplicate_keys(ps, map, pr)) {
+		if (!k) {
 			ok = false;
 			continue;
 		}

@@ -188,8 +188,12 @@ const char *policy_scalar(struct pol_parser *ps, const yaml_node_t *n,
 int policy_parse_int(struct pol_parser *ps, const yaml_node_t *n, int64_t min,
 		     int64_t max, int64_t *out);
 yaml_node_t *policy_node(struct pol_parser *ps, int id);
-bool policy_check_duplicate_keys(struct pol_parser *ps, const yaml_node_t *map,
-			         const yaml_node_pair_t *pair);
+/*
+ * The text of pair's key in map (what: "a key (string)" for messages), or
+ * NULL, reported: not a string, or a duplicate of an earlier key.
+ */
+const char *policy_map_key(struct pol_parser *ps, const yaml_node_t *map,
+			   const yaml_node_pair_t *pair, const char *what);
 
 /* policy_cond.c: the match: mapping. */
 int policy_parse_group(struct pol_parser *ps, const yaml_node_t *map,

@@ -79,22 +79,30 @@ static void parse_rule_name(struct pol_parser *ps, const yaml_node_t *v,
 	r->name = xstrdup(ps, s);
 }
 
+/* "a, b, c" for messages. */
+static const char *names_text(const char *const *names, size_t n, char *buf, size_t size)
+{
+	size_t len = 0;
+
+	buf[0] = '\0';
+	for (size_t k = 0; k < n && len < size; k++)
+		len += snprintf(buf + len, size - len, "%s%s", k ? ", " : "", names[k]);
+	return buf;
+}
+
 static void parse_enum(struct pol_parser *ps, const yaml_node_t *v,
 		       const char *what, const char *const *names, size_t n, int *out)
 {
 	const char *s = policy_scalar(ps, v, what);
-	char valid[256] = "";
-	size_t len = 0;
+	char valid[256];
 	int i;
 
 	if (!s)
 		return;
 	i = lookup(names, n, s);
 	if (i < 0) {
-		for (size_t k = 0; k < n && len < sizeof(valid); k++)
-			len += snprintf(valid + len, sizeof(valid) - len, "%s%s", k ? ", " : "",
-					names[k]);
-		policy_error(ps, v, "unknown %s '%s'; valid: %s", what, s, valid);
+		policy_error(ps, v, "unknown %s '%s'; valid: %s", what, s,
+			     names_text(names, n, valid, sizeof(valid)));
 		return;
 	}
 	*out = i;
@@ -202,6 +210,7 @@ static const yaml_node_t *parse_rule(struct pol_parser *ps, const yaml_node_t *n
 	const yaml_node_t *name = NULL, *action = NULL, *allow = NULL;
 	bool have_match = false, match_ok = false;
 	unsigned errors_before = ps->n_errors;
+	char valid[128];
 
 	r->severity = POLICY_SEV_MEDIUM;
 	r->line = n ? n->start_mark.line + 1 : 1;
@@ -215,9 +224,9 @@ static const yaml_node_t *parse_rule(struct pol_parser *ps, const yaml_node_t *n
 	for (yaml_node_pair_t *pr = n->data.mapping.pairs.start;
 	     pr < n->data.mapping.pairs.top; pr++) {
 		const yaml_node_t *kn = policy_node(ps, pr->key);
-		const char *k = policy_scalar(ps, kn, "a key (string)");
+		const char *k = policy_map_key(ps, n, pr, "a key (string)");
 
-		if (!k || policy_check_duplicate_keys(ps, n, pr))
+		if (!k)
 			continue;
 		if (!strcmp(k, "match"))
 			have_match = true;
@@ -231,8 +240,8 @@ static const yaml_node_t *parse_rule(struct pol_parser *ps, const yaml_node_t *n
 	if (!name)
 		policy_error(ps, n, "rule has no 'name'");
 	if (!action)
-		policy_error(ps, n, "rule '%s' has no 'action'; valid: log, alert, "
-			     "kill-process, kill-job, deny", r->name ? r->name : "?");
+		policy_error(ps, n, "rule '%s' has no 'action'; valid: %s", r->name ? r->name : "?",
+			     names_text(verdict_action_names, VERDICT_ACTIONS, valid, sizeof(valid)));
 	/* An allowlist alone is a rule: "every connect it does not allow". */
 	if (!have_match && !allow)
 		policy_error(ps, n, "rule '%s' has no 'match'%s", r->name ? r->name : "?",
@@ -334,9 +343,9 @@ static void parse_top(struct pol_parser *ps, const yaml_node_t *root,
 	     pr < root->data.mapping.pairs.top; pr++) {
 		const yaml_node_t *kn = policy_node(ps, pr->key);
 		const yaml_node_t *v = policy_node(ps, pr->value);
-		const char *k = policy_scalar(ps, kn, "a key (string)");
+		const char *k = policy_map_key(ps, root, pr, "a key (string)");
 
-		if (!k || policy_check_duplicate_keys(ps, root, pr))
+		if (!k)
 			continue;
 		if (!strcmp(k, "version")) {
 			parse_version(ps, v);

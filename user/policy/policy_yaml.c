@@ -82,15 +82,19 @@ int policy_parse_int(struct pol_parser *ps, const yaml_node_t *n, int64_t min,
 	return 0;
 }
 
-/* A key seen before in map: reported. */
-bool policy_check_duplicate_keys(struct pol_parser *ps, const yaml_node_t *map,
-			         const yaml_node_pair_t *pair)
+const char *policy_map_key(struct pol_parser *ps, const yaml_node_t *map,
+			   const yaml_node_pair_t *pair, const char *what)
 {
-	const yaml_node_t *first = yaml_map_earlier_key(ps->doc, map, pair, false);
+	const yaml_node_t *kn = policy_node(ps, pair->key), *first;
+	const char *k = policy_scalar(ps, kn, what);
 
-	if (!first)
-		return false;
-	policy_error(ps, policy_node(ps, pair->key), "duplicate key '%s' (first at line %zu)",
-		     (const char *)first->data.scalar.value, first->start_mark.line + 1);
-	return true;
+	if (!k)
+		return NULL;
+	first = yaml_map_earlier_key(ps->doc, map, pair, false);
+	if (first) {
+		policy_error(ps, kn, "duplicate key '%s' (first at line %zu)", k,
+			     first->start_mark.line + 1);
+		return NULL;
+	}
+	return k;
 }

@@ -61,7 +61,14 @@ static void one_record(struct bw_proctab *t, struct dns_cache *dc, struct jbuf *
 		goto out;
 	FUZZ_CHECK(v.hdr->size <= size, "size %u > %zu", v.hdr->size, size);
 	check_inside(&v, v.filename, v.hdr->size);
-	check_inside(&v, v.exe, v.hdr->size);
+	/* A deleted exe is the record's path plus " (deleted)", in the view. */
+	if (v.exe != v.exe_buf)
+		check_inside(&v, v.exe, v.hdr->size);
+	else
+		FUZZ_CHECK(memchr(v.exe_buf, 0, sizeof(v.exe_buf)), "exe_buf unterminated");
+	for (int fd = 0; fd < 3; fd++)
+		check_inside(&v, v.stdio_path[fd], v.hdr->size);
+	check_inside(&v, v.env, v.hdr->size);
 	check_inside(&v, v.cwd, v.hdr->size);
 	check_inside(&v, v.path, v.hdr->size);
 	check_inside(&v, v.path2, v.hdr->size);

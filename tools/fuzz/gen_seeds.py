@@ -33,13 +33,29 @@ def fork(pid, start, ppid, pstart):
     return hdr(FORK, 40 + len(body), pid, start) + body
 
 
-def exec_(pid, start, ppid, pstart, filename, exe, cwd, argv, flags=0, deny_rule=0, uid=1000):
+PIPE, SOCKET, TTY, NULL_DEV, FILE_KIND = 1, 2, 3, 4, 5
+EXEC_FIXED = 248  # sizeof(struct bw_exec_event): where data[] starts
+
+
+def stdio_(kind=TTY, ident=0, mode=3, path=None, family=0, addr=b"", port=0):
+    """One struct bw_stdio and the path that goes into data[] (or b"")."""
+    p = cstr(path)
+    return (struct.pack("<Q16sIHHHHHH", ident, addr.ljust(16, b"\0"), 0, kind, family, port,
+                        mode, len(p), 0), p)
+
+
+def exec_(pid, start, ppid, pstart, filename, exe, cwd, argv, flags=0, deny_rule=0, uid=1000,
+          stdio=None, env=()):
     args = b"".join(a.encode() + b"\0" for a in argv)
+    envb = b"".join(v.encode() + b"\0" for v in env)
     f, e, c = cstr(filename), cstr(exe), cstr(cwd)
+    sio = stdio or [stdio_(NULL_DEV, 3, 1), stdio_(PIPE, 77, 2), stdio_(PIPE, 77, 2)]
     fixed = struct.pack("<QQIIIIIIIIII", pstart, 4242, ppid, pid, uid, uid, uid, uid, len(argv),
                         flags, deny_rule, 0)
-    fixed += struct.pack("<HHHH", len(f), len(e), len(c), len(args)) + comm(os.path.basename(exe or "x"))
-    data = f + e + c + args
+    fixed += struct.pack("<HHHH", len(f), len(e), len(c), len(args))
+    fixed += struct.pack("<H3H", len(envb), 0, 0, 0) + b"".join(x[0] for x in sio)
+    fixed += comm(os.path.basename(exe or "x"))
+    data = f + e + c + b"".join(x[1] for x in sio) + envb + args
     return hdr(EXEC, 40 + len(fixed) + len(data), pid, start) + fixed + data
 
 
@@ -144,18 +160,43 @@ def main():
         storm += [fork(400 + i, 100 + i, 300, 1),
                   exec_(400 + i, 100 + i, 300, 1, "/bin/true", "/bin/true", "/", ["true", str(i)]),
                   exit_(400 + i, 100 + i, 300, 1)]
+    prov = [
+        exec_(600, 1, 1, 0, "/bin/bash", "/usr/bin/bash", "/src", ["bash", "ci.sh"]),
+        fork(601, 2, 600, 1),
+        exec_(601, 2, 600, 1, "/bin/sh", "/usr/bin/dash", "/src", ["sh"],
+              stdio=[stdio_(PIPE, 900, 1), stdio_(PIPE, 77, 2), stdio_(PIPE, 77, 2)]),
+        fork(602, 3, 600, 1),
+        exec_(602, 3, 600, 1, "/usr/bin/python3", "/usr/bin/python3.11", "/src",
+              ["python3", "-c", "import urllib.request"],
+              stdio=[stdio_(NULL_DEV, 3, 1), stdio_(PIPE, 900, 2), stdio_(PIPE, 77, 2)]),
+        connect(602, 3, bytes([127, 0, 0, 1])),
+        file_(602, 3, 1, "/tmp/payload", flags=1 | 4, open_flags=0o1101),
+        fork(603, 4, 600, 1),
+        exec_(603, 4, 600, 1, "/usr/bin/base64", "/usr/bin/base64", "/src", ["base64", "-d"],
+              stdio=[stdio_(PIPE, 901, 1), stdio_(FILE_KIND, 55, 2, "/tmp/stage2"),
+                     stdio_(PIPE, 77, 2)]),
+        fork(604, 5, 600, 1),
+        exec_(604, 5, 600, 1, "/tmp/payload", "/tmp/payload", "/src", ["sshd"],
+              env=["LD_PRELOAD=/tmp/x.so", "LD_AUDIT=/tmp/a.so"]),
+        exec_(604, 5, 600, 1, "/proc/self/fd/3", "/memfd:x", "/src", ["x"], flags=(1 << 10) | (1 << 11),
+              stdio=[stdio_(SOCKET, 12, 3, family=2, addr=bytes([127, 0, 0, 1]), port=4444),
+                     stdio_(SOCKET, 12, 3, family=2, addr=bytes([127, 0, 0, 1]), port=4444),
+                     stdio_(NULL_DEV, 3, 2)]),
+        file_(602, 3, 4, "/tmp/x", flags=1, open_flags=0o4755),
+    ]
     weird = exec_(500, 1, 1, 0, "\xff\xfe", "/bin/\u00e9", "/tmp/\n\"q\"", ["a\x01b", "\x7f", "\ud7ff"],
                   flags=0x7f)
     seeds = {
         "build.bin": frame(build),
+        "provenance.bin": frame(prov),
         "pid_reuse.bin": frame(reuse),
         "prune.bin": frame(storm),
         "weird_bytes.bin": frame([weird.replace(b"\xc3\xa9", b"\xc3")]),
         # hdr.size larger than the record, smaller than the header, and a
         # filename without its NUL
         "bad_size.bin": frame([build[0][:60], hdr(EXEC, 39, 1, 1)]),
-        "bad_string.bin": frame([build[2][:120 + len("/usr/bin/make")] + b"x" +
-                                 build[2][121 + len("/usr/bin/make"):]]),
+        "bad_string.bin": frame([build[2][:EXEC_FIXED + len("/usr/bin/make")] + b"x" +
+                                 build[2][EXEC_FIXED + 1 + len("/usr/bin/make"):]]),
         "bad_type.bin": frame([hdr(0, 40, 1, 1), hdr(99, 40, 1, 1), priv(1, 1, 0)]),
     }
     for n, b in seeds.items():

@@ -163,15 +163,16 @@ static void render_stdio(struct jbuf *jb, const struct bw_event_view *v)
  */
 static void render_env(struct jbuf *jb, const struct bw_event_view *v)
 {
-	const char *s = v->env, *end = v->env + v->env_len, *t, *value;
+	const char *s = v->env, *end = s ? s + v->env_len : NULL, *t, *value, *eq;
 	char name[BW_ENV_NAME_LEN];
 	size_t nlen;
 
 	json_sub_open(jb, "env");
 	for (; s && s < end; s += strlen(s) + 1) {
-		nlen = (size_t)(strchr(s, '=') - s);
+		eq = strchr(s, '=');
+		nlen = eq ? (size_t)(eq - s) : sizeof(name);
 		if (nlen >= sizeof(name))
-			continue; /* longer than any name the kernel is asked for */
+			continue; /* no '=', or longer than any name the kernel is asked for */
 		memcpy(name, s, nlen);
 		name[nlen] = '\0';
 		for (t = v->env; t < s; t += strlen(t) + 1)

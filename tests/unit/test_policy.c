@@ -604,6 +604,48 @@ static void test_error_unknown_keys(void **state)
 			  "2:36", "unknown condition 'argx'");
 }
 
+/*
+ * glibc's regcomp copies a bounded repetition's operand per bound, so
+ * nested bounds multiply; a policy from the repository must not spend the
+ * agent's memory that way, one regex or many.
+ */
+static void test_regex_size_limits(void **state)
+{
+	static const char *const ok[] = { "a{19999}", "x{2,}[[:alpha:]]{3}(a|b){5}",
+					  "[]{]{100}", "\\{1000000\\}", "((a|b){10}c){100}" };
+	static const char *const big[] = { "((a{1000}){1000}){100}", "(a{30000}){30000}",
+					   "(((a{50}){50}){50})", "(x{200}|y){101}",
+					   "[abc]{20000}" };
+	char yaml[4096], *errs;
+	struct bw_policy *p;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		snprintf(yaml, sizeof(yaml),
+			 "rules:\n  - {name: a, action: log, match: {cmdline: {regex: '%s'}}}\n", ok[i]);
+		p = load_ok(yaml);
+		policy_free(p);
+	}
+	for (i = 0; i < sizeof(big) / sizeof(big[0]); i++) {
+		snprintf(yaml, sizeof(yaml),
+			 "rules:\n  - {name: a, action: log, match: {cmdline: {regex: '%s'}}}\n", big[i]);
+		expect_load_error(yaml, "2:53", "too large: its repetitions expand to 20000 or more");
+	}
+	/* Fourteen regexes of about 19900 each: from the eleventh on they are
+	 * over the policy's total, and one error says so. */
+	snprintf(yaml, sizeof(yaml), "rules:\n  - name: a\n    action: log\n    match:\n"
+		 "      cmdline: {regex: [");
+	for (i = 0; i < 14; i++)
+		snprintf(yaml + strlen(yaml), sizeof(yaml) - strlen(yaml), "%s'a{%zu}'",
+			 i ? ", " : "", 19900 + i);
+	snprintf(yaml + strlen(yaml), sizeof(yaml) - strlen(yaml), "]}\n");
+	errs = load_err(yaml);
+	expect_contains(errs, "its regexes expand to more than 200000 characters in all");
+	assert_int_equal(count_lines(errs), 1);
+	free(errs);
+}
+
 static void test_error_values(void **state)
 {
 	expect_load_error("rules:\n  - {name: a, action: log, match: {cmdline: {regex: 'a(b'}}}\n",
@@ -2020,6 +2062,7 @@ int main(void)
 		cmocka_unit_test(test_file_watch_dirs),
 		cmocka_unit_test(test_error_unknown_keys),
 		cmocka_unit_test(test_error_values),
+		cmocka_unit_test(test_regex_size_limits),
 		cmocka_unit_test(test_error_types),
 		cmocka_unit_test(test_error_structure),
 		cmocka_unit_test(test_error_yaml_syntax),

@@ -247,8 +247,24 @@ static int compile_regex(struct pol_parser *ps, const yaml_node_t *at,
 			 struct pol_test *t)
 {
 	char msg[256];
+	unsigned long size;
 	int rc;
 
+	size = policy_regex_size(t->text, POLICY_MAX_REGEX_SIZE);
+	if (size >= POLICY_MAX_REGEX_SIZE) {
+		policy_error(ps, at, "regex '%.64s%s' too large: its repetitions expand to "
+			     "%d or more characters", t->text, strlen(t->text) > 64 ? "..." : "",
+			     POLICY_MAX_REGEX_SIZE);
+		return -EINVAL;
+	}
+	if (size > ps->regex_left) {
+		if (!ps->regex_over)
+			policy_error(ps, at, "policy too large: its regexes expand to more than "
+				     "%d characters in all", POLICY_MAX_REGEX_TOTAL);
+		ps->regex_over = true;
+		return -EINVAL;
+	}
+	ps->regex_left -= size;
 	t->re = malloc(sizeof(*t->re));
 	if (!t->re) {
 		ps->oom = true;

@@ -21,6 +21,11 @@
  * (`&a {not: *a}`) would otherwise recurse until the stack overflows. */
 #define POLICY_MAX_DEPTH 32
 #define POLICY_MAX_ARG_INDEX 4095
+/* Characters and repetitions a regex may expand to once compiled (see
+ * policy_regex.c): far above any real pattern, far below what hurts. */
+#define POLICY_MAX_REGEX_SIZE 20000
+/* ... and all regexes of one policy together (about 20 MiB compiled). */
+#define POLICY_MAX_REGEX_TOTAL 200000
 
 /*
  * One test on a value: a string operator, a numeric comparison, or a
@@ -174,6 +179,8 @@ struct pol_parser {
 	unsigned n_errors;
 	size_t nodes_left; /* 0: over budget or too deep, parse nothing more */
 	unsigned depth;    /* nesting of parse_test and policy_parse_group */
+	unsigned long regex_left; /* of POLICY_MAX_REGEX_TOTAL */
+	bool regex_over;          /* regex_left ran out, and that was said */
 	bool oom;
 	int on; /* the rule being parsed: enum bw_event_kind, or -1 if unknown */
 };
@@ -238,5 +245,8 @@ const char *policy_field_name(enum pol_field f);
 extern const char *const policy_mode_names[POLICY_MODES];
 #define POLICY_ON_KINDS (BW_ON_PRIVILEGE + 1)
 extern const char *const policy_on_names[POLICY_ON_KINDS];
+
+/* The size regcomp would expand re to, saturating at cap. */
+unsigned long policy_regex_size(const char *re, unsigned long cap);
 
 #endif /* BW_POLICY_INTERNAL_H */

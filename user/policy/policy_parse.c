@@ -410,7 +410,8 @@ int policy_load_buffer(const char *name, const char *buf, size_t len,
 		       struct bw_policy **out, FILE *errs)
 {
 	struct pol_parser ps = { .name = name ? name : "<buffer>", .errs = errs,
-				 .nodes_left = POLICY_MAX_NODES };
+				 .nodes_left = POLICY_MAX_NODES,
+				 .regex_left = POLICY_MAX_REGEX_TOTAL };
 	yaml_document_t doc;
 	int err;
 

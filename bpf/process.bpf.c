@@ -9,6 +9,7 @@
 #include "lib/bw_fd.bpf.h"
 #include "lib/bw_path.bpf.h"
 #include "hooks/bw_deny.bpf.h"
+#include "hooks/bw_hold.bpf.h"
 #include <bpf/bpf_tracing.h>
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -99,6 +100,8 @@ struct bw_env_scratch {
 	__u32 skip;  /* 1: pos is inside a string longer than a chunk */
 	__u32 skip_first; /* the first chunk of the rest: just its NUL means it all fitted */
 	__u32 skip_kept;  /* the long string was kept (cut): is anything lost? */
+	__u32 hints;      /* BW_HINT_LOADER */
+	__u32 pad;
 };
 
 struct {
@@ -297,7 +300,9 @@ __noinline int bw_exec_stdio(__u32 fd, __u32 off)
 
 /*
  * Is the string in the scratch chunk, n bytes with its NUL, NAME=... for
- * an asked-for NAME? A global function: verified once, not per step.
+ * an asked-for NAME? 2 when NAME is marked hint and its value is not
+ * empty, 1 for other asked-for names, 0 otherwise. A global function:
+ * verified once, not per step.
  */
 __noinline int bw_env_wanted(__u32 n)
 {
@@ -316,7 +321,7 @@ __noinline int bw_env_wanted(__u32 n)
 			if (j >= l || es->chunk[j] != es->names[k].name[j])
 				break;
 		if (j == l)
-			return 1;
+			return es->names[k].hint && n > l + 2 ? 2 : 1;
 	}
 	return 0;
 }
@@ -324,7 +329,7 @@ __noinline int bw_env_wanted(__u32 n)
 /* One bpf_loop step: one environment string, or one chunk of a long one. */
 static long bw_env_step(__u32 i, void *data)
 {
-	__u32 zero = 0, room, n32;
+	__u32 zero = 0, room, n32, k;
 	struct bw_env_scratch *es = bpf_map_lookup_elem(&env_scratch, &zero);
 	struct bw_exec_scratch *s = bpf_map_lookup_elem(&exec_scratch, &zero);
 	struct bw_exec_event *ev;
@@ -358,8 +363,11 @@ static long bw_env_step(__u32 i, void *data)
 		es->skip_first = 1;
 		es->skip_kept = 0;
 	}
-	if (!bw_env_wanted((__u32)n))
+	k = bw_env_wanted((__u32)n);
+	if (!k)
 		return 0;
+	if (k == 2)
+		es->hints |= BW_HINT_LOADER;
 	room = BW_ENV_MAX - es->len;
 	n32 = (__u32)n;
 	if (es->len >= BW_ENV_MAX || room < 2) {
@@ -412,12 +420,13 @@ __noinline int bw_exec_env(__u32 off)
 	es->pos = BPF_CORE_READ(t, mm, env_start);
 	es->end = BPF_CORE_READ(t, mm, env_end);
 	es->off = off;
-	es->len = es->flags = es->skip = es->skip_first = es->skip_kept = 0;
+	es->len = es->flags = es->skip = es->skip_first = es->skip_kept = es->hints = 0;
 	bpf_loop(BW_ENV_STEPS, bw_env_step, NULL, 0);
 	if (es->pos < es->end)
 		es->flags |= BW_EXEC_ENV_TRUNCATED; /* more than BW_ENV_STEPS steps */
 	ev = (void *)s->buf;
 	ev->flags |= es->flags;
+	ev->hints |= es->hints;
 	return es->len;
 }
 
@@ -432,7 +441,7 @@ static __always_inline int bw_on_exec(struct task_struct *task, pid_t old_tid,
 	struct fs_struct *fs;
 	struct file *file;
 	struct path *path;
-	__u32 otid = old_tid, root = 0, i;
+	__u32 otid = old_tid, root = 0, i, hold;
 	long n;
 
 	bpf_map_delete_elem(&exec_attempts, &otid);
@@ -461,7 +470,7 @@ static __always_inline int bw_on_exec(struct task_struct *task, pid_t old_tid,
 	ev->argc = BPF_CORE_READ(bprm, argc);
 	ev->flags = root;
 	ev->deny_rule = 0;
-	ev->pad0 = 0;
+	ev->hints = 0;
 	ev->filename_len = ev->exe_len = ev->cwd_len = ev->args_len = ev->env_len = 0;
 	__builtin_memset(ev->pad1, 0, sizeof(ev->pad1));
 	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
@@ -490,6 +499,12 @@ static __always_inline int bw_on_exec(struct task_struct *task, pid_t old_tid,
 	off += len;
 	/* Before the cwd walk: the deny check reads the exe's components. */
 	bw_deny_exec(st, ev);
+	hold = bw_hold_hints_wanted();
+	if (hold & BW_HINT_PATH)
+		ev->hints |= bw_hint_path();
+	if (hold & BW_HINT_NAME)
+		ev->hints |= bw_hint_name(BPF_CORE_READ(task, mm, arg_start),
+					  BPF_CORE_READ(bprm, interp) != BPF_CORE_READ(bprm, filename));
 	if (!st->start_ns)
 		st->start_ns = BPF_CORE_READ(task, group_leader, start_time);
 	/* A new program is judged afresh: its network use and its name. */
@@ -515,6 +530,8 @@ static __always_inline int bw_on_exec(struct task_struct *task, pid_t old_tid,
 		len = bw_exec_stdio(i, off);
 		off += len <= BW_PATH_MAX ? len : 0;
 	}
+	if (hold & BW_HINT_SOCKET)
+		ev->hints |= bw_hint_socket(ev);
 	len = bw_exec_env(off);
 	ev->env_len = len <= BW_ENV_MAX ? len : 0;
 	off += ev->env_len;
@@ -526,7 +543,9 @@ static __always_inline int bw_on_exec(struct task_struct *task, pid_t old_tid,
 	if (len > sizeof(*s))
 		return 0;
 	bw_fill_header(&ev->hdr, BW_EV_EXEC, len, task, st->job_id);
-	bw_submit(ev, len);
+	hold = bw_hold_mark(ev, hold);
+	if (!bw_submit(ev, len) && hold)
+		bpf_send_signal(19 /* SIGSTOP */);
 	return 0;
 }
 

@@ -58,6 +58,23 @@ enum bw_event_type {
  * files): exe is "/" followed by the kernel's name for it ("/memfd:x"). */
 #define BW_EXEC_EXE_ANON (1u << 11)
 #define BW_EXEC_ENV_TRUNCATED (1u << 12) /* a loader variable was cut or left out */
+/* Stopped (SIGSTOP) at its exec, before its first instruction, because a
+ * hint the enforcing policy asked for was seen (bw_deny_config.hold_hints):
+ * the agent resumes it (SIGCONT) once its rules have judged the exec. */
+#define BW_EXEC_HELD (1u << 13)
+
+/*
+ * bw_exec_event.hints: facts the kernel sees at an exec that make a
+ * userspace kill rule likely, each cheap to test and rare in builds. A
+ * hint is a superset of what the rules decide, never the decision: a held
+ * exec whose rules do not fire runs on. Computed only for the hints the
+ * policy asks for (bw_deny_config.hold_hints).
+ */
+#define BW_HINT_NAME (1u << 0)   /* argv[0]'s basename is not comm, or starts with '[' */
+#define BW_HINT_LOADER (1u << 1) /* a loader variable marked hint has a value */
+#define BW_HINT_PATH (1u << 2)   /* an exe path component starts or ends blank, or with ".." */
+#define BW_HINT_SOCKET (1u << 3) /* fd 0, 1 or 2 is an IPv4 or IPv6 socket */
+#define BW_HINTS_ALL 0xfu
 
 /* What an exec's fd 0, 1 and 2 are (bw_exec_event.stdio[]). */
 enum bw_stdio_kind {
@@ -135,7 +152,7 @@ struct bw_exec_event {
 	__u32 argc;
 	__u32 flags;     /* BW_EXEC_* */
 	__u32 deny_rule; /* 1-based deny rule id when BW_EXEC_DENIED/_AUDIT */
-	__u32 pad0;
+	__u32 hints;     /* BW_HINT_*, of those hold_hints asks for */
 	__u16 filename_len;
 	__u16 exe_len;
 	__u16 cwd_len;
@@ -335,7 +352,9 @@ struct bw_deny_config {
 	/* 1-based rule denying every fileless exec (BW_EXEC_EXE_ANON or
 	 * _DELETED: a memfd, a file unlinked before its exec); 0: none. */
 	__u32 fileless_rule;
-	__u32 pad;
+	/* BW_HINT_* that stop an exec (BW_EXEC_HELD) until the agent judged
+	 * it: set when the enforcing policy kills from userspace at exec. */
+	__u32 hold_hints;
 };
 
 /*
@@ -367,7 +386,7 @@ struct bw_hook_config {
 struct bw_env_name {
 	char name[BW_ENV_NAME_LEN]; /* without the '=' */
 	__u32 len;
-	__u32 pad;
+	__u32 hint; /* 1: a value of it is BW_HINT_LOADER (LD_PRELOAD, LD_AUDIT) */
 };
 
 /* Array map "fail_state", written by BPF: the agent is gone. */

@@ -152,6 +152,7 @@ struct task_struct {
 struct linux_binprm {
 	struct file *file;
 	const char *filename;
+	const char *interp; /* != filename once a #! or binfmt_misc handler took over */
 	int argc;
 };
 

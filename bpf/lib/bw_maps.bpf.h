@@ -93,12 +93,14 @@ static __always_inline void bw_count(__u32 which)
 		*c += 1;
 }
 
-static __always_inline void bw_output(void *rec, __u64 size, __u64 flags)
+static __always_inline int bw_output(void *rec, __u64 size, __u64 flags)
 {
-	if (bpf_ringbuf_output(&events, rec, size, flags))
+	if (bpf_ringbuf_output(&events, rec, size, flags)) {
 		bw_count(BW_CNT_LOST);
-	else
-		bw_count(BW_CNT_EVENTS);
+		return -1;
+	}
+	bw_count(BW_CNT_EVENTS);
+	return 0;
 }
 
 /*
@@ -107,12 +109,12 @@ static __always_inline void bw_output(void *rec, __u64 size, __u64 flags)
  * a wakeup each, two thirds of a build's records. A quarter-full buffer
  * wakes it anyway, so batching never turns into loss.
  */
-static __always_inline void bw_submit_lazy(void *rec, __u64 size)
+static __always_inline int bw_submit_lazy(void *rec, __u64 size)
 {
 	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
 	__u64 ring = bpf_ringbuf_query(&events, BPF_RB_RING_SIZE);
 
-	bw_output(rec, size, avail > ring / 4 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+	return bw_output(rec, size, avail > ring / 4 ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 }
 
 /*
@@ -122,15 +124,14 @@ static __always_inline void bw_submit_lazy(void *rec, __u64 size)
  * no policy kills from userspace (hook_config.lazy), nothing is urgent
  * and these records batch like the others.
  */
-static __always_inline void bw_submit(void *rec, __u64 size)
+static __always_inline int bw_submit(void *rec, __u64 size)
 {
 	__u32 zero = 0;
 	struct bw_hook_config *cfg = bpf_map_lookup_elem(&hook_config, &zero);
 
 	if (cfg && cfg->lazy)
-		bw_submit_lazy(rec, size);
-	else
-		bw_output(rec, size, BPF_RB_FORCE_WAKEUP);
+		return bw_submit_lazy(rec, size);
+	return bw_output(rec, size, BPF_RB_FORCE_WAKEUP);
 }
 
 static __always_inline void bw_fill_header(struct bw_event_header *h, __u32 type, __u32 size,

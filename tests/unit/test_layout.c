@@ -111,7 +111,7 @@ static void test_exec(void **state)
 		M(struct bw_exec_event, euid),	       M(struct bw_exec_event, gid),
 		M(struct bw_exec_event, egid),	       M(struct bw_exec_event, argc),
 		M(struct bw_exec_event, flags),	       M(struct bw_exec_event, deny_rule),
-		M(struct bw_exec_event, pad0),	       M(struct bw_exec_event, filename_len),
+		M(struct bw_exec_event, hints),	       M(struct bw_exec_event, filename_len),
 		M(struct bw_exec_event, exe_len),      M(struct bw_exec_event, cwd_len),
 		M(struct bw_exec_event, args_len),     M(struct bw_exec_event, env_len),
 		M(struct bw_exec_event, pad1),	       M(struct bw_exec_event, stdio),
@@ -131,7 +131,7 @@ static void test_stdio_env_name(void **state)
 	static const struct member e[] = {
 		M(struct bw_env_name, name),
 		M(struct bw_env_name, len),
-		M(struct bw_env_name, pad),
+		M(struct bw_env_name, hint),
 	};
 
 	check_struct("bw_stdio", sizeof(struct bw_stdio), s, 9);

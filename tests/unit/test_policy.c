@@ -836,6 +836,26 @@ static char *print_of(const struct bw_policy *p, bool json)
 	return out;
 }
 
+/* Which userspace kills the kernel holds for: exec rules that kill, only. */
+static void test_print_held(void **state)
+{
+	struct bw_policy *p = load_ok(
+		"rules:\n"
+		"  - {name: k, action: kill-process, match: {name_mismatch: true}}\n"
+		"  - {name: a, action: alert, match: {name_mismatch: true}}\n"
+		"  - {name: f, action: kill-process, on: file, match: {op: chmod}}\n");
+	char *text = print_of(p, false);
+	const char *held = "userspace (an exec with a kernel hint is held before its first "
+			   "instruction until judged)";
+	const char *k = strstr(text, "rule 1: k"), *a = strstr(text, "rule 2: a");
+
+	(void)state;
+	if (!k || !a || !strstr(k, held) || strstr(a, held))
+		fail_msg("expected the hold note on rule k only:\n%s", text);
+	free(text);
+	policy_free(p);
+}
+
 static void test_print(void **state)
 {
 	struct bw_policy *p = load_ok(
@@ -2070,6 +2090,7 @@ int main(void)
 		cmocka_unit_test(test_errs_null_and_bad_args),
 		cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_print),
+		cmocka_unit_test(test_print_held),
 		cmocka_unit_test(test_on_connect_conditions),
 		cmocka_unit_test(test_on_dns_conditions),
 		cmocka_unit_test(test_on_file_conditions),

@@ -122,6 +122,18 @@ static void socket_peer(struct jbuf *jb, const struct bw_stdio *sd)
 }
 
 /* What fd 0, 1 and 2 of the new program are (docs/EVENTS.md: exec). */
+/* "held": the hints for which the kernel stopped the exec until judged. */
+static void render_held(struct jbuf *jb, uint32_t hints)
+{
+	static const char *const names[] = { "name", "loader", "path", "socket" };
+
+	json_arr_open(jb, "held");
+	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (hints & (1u << i))
+			json_val_strn(jb, names[i], strlen(names[i]));
+	json_arr_close(jb);
+}
+
 static void render_stdio(struct jbuf *jb, const struct bw_event_view *v)
 {
 	const struct bw_exec_event *e = v->exec;
@@ -213,6 +225,8 @@ static void render_exec(struct jbuf *jb, const struct bw_event_view *v)
 		json_kv_bool(jb, "job_root", true);
 	render_stdio(jb, v);
 	render_env(jb, v);
+	if (e->flags & BW_EXEC_HELD)
+		render_held(jb, e->hints);
 }
 
 static void render_exec_failed(struct jbuf *jb, const struct bw_event_view *v)

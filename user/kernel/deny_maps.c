@@ -109,6 +109,24 @@ static int install_rule(const struct deny_fds *fds, const struct policy_deny_rul
 	return 0;
 }
 
+/*
+ * Does p kill from userspace at exec? Then execs with a hint are held
+ * for their verdict (bpf/hooks/bw_hold.bpf.h); deny rules act in the
+ * kernel, alerts need no hold.
+ */
+static bool needs_hold(const struct bw_policy *p)
+{
+	const struct bw_rule *r;
+
+	for (size_t i = 0; i < policy_rule_count(p); i++) {
+		r = policy_rule(p, i);
+		if (policy_rule_on(r) == BW_ON_EXEC && !policy_rule_in_kernel(r) &&
+		    policy_rule_effective_action(r) >= POLICY_ACT_KILL_PROCESS)
+			return true;
+	}
+	return false;
+}
+
 int deny_maps_install(struct bw_agent *a, const struct bw_policy *p)
 {
 	struct process_bpf *s = a->skel;
@@ -152,6 +170,7 @@ int deny_maps_install(struct bw_agent *a, const struct bw_policy *p)
 			cfg.fileless_rule = (uint32_t)d[i].rule_index + 1;
 	}
 	cfg.enabled = n > 0;
+	cfg.hold_hints = needs_hold(p) ? BW_HINTS_ALL : 0;
 	if (bpf_map_update_elem(fds.config, &zero, &cfg, BPF_ANY))
 		return -errno;
 	bw_debug("installed %zu deny rule(s) in the kernel", n);

@@ -139,19 +139,34 @@ static bool same_process(struct bw_agent *a, uint32_t pid, uint64_t start_ns)
 	return !st.start_ns || !start_ns || st.start_ns == start_ns;
 }
 
-int jobctl_kill_process(struct bw_agent *a, uint32_t pid, uint64_t start_ns)
+/* a NULL: no identity check (see jobctl_resume_process). */
+static int signal_process(struct bw_agent *a, uint32_t pid, uint64_t start_ns, int sig)
 {
 	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0), err = 0;
 
 	if (pidfd < 0)
 		return -errno;
 	/* The pidfd pins the process: if it matches now, the signal hits it. */
-	if (!same_process(a, pid, start_ns))
+	if (a && !same_process(a, pid, start_ns))
 		err = -ESRCH;
-	else if (syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0))
+	else if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0))
 		err = -errno;
 	close(pidfd);
 	return err;
+}
+
+int jobctl_kill_process(struct bw_agent *a, uint32_t pid, uint64_t start_ns)
+{
+	return signal_process(a, pid, start_ns, SIGKILL);
+}
+
+/*
+ * A held process cannot exit by itself, so its pid is still its own; and
+ * it must never stay stopped because a job-scope entry is missing.
+ */
+int jobctl_resume_process(uint32_t pid)
+{
+	return signal_process(NULL, pid, 0, SIGCONT);
 }
 
 /*

@@ -157,6 +157,8 @@ int hooks_set_env_names(struct bw_agent *a, const char *const *names, size_t n)
 		if (i < n) {
 			e.len = (__u32)strlen(names[i]);
 			memcpy(e.name, names[i], e.len);
+			/* Injects code at the exec: worth holding it for its verdict. */
+			e.hint = !strcmp(names[i], "LD_PRELOAD") || !strcmp(names[i], "LD_AUDIT");
 		}
 		if (bpf_map_update_elem(fd, &i, &e, BPF_ANY)) {
 			err = -errno;

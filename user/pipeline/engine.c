@@ -415,6 +415,22 @@ static void on_exec(struct bw_engine *e, struct bw_job *j, const struct bw_event
 	judge_late(e, j, &rj);
 }
 
+/*
+ * The kernel stopped this exec until its rules had judged it: they have.
+ * After a kill the SIGCONT is harmless (SIGKILL wins over a stop).
+ */
+static void resume_held(const struct bw_event_view *v)
+{
+	int err;
+
+	if (v->hdr->type != BW_EV_EXEC || !(v->exec->flags & BW_EXEC_HELD))
+		return;
+	err = jobctl_resume_process(v->hdr->pid);
+	if (err && err != -ESRCH)
+		bw_warn("cannot resume pid %u, held at its exec for its verdict: %s",
+			v->hdr->pid, strerror(-err));
+}
+
 int engine_on_event(void *ctx, void *data, size_t size)
 {
 	struct bw_engine *e = ctx;
@@ -429,6 +445,7 @@ int engine_on_event(void *ctx, void *data, size_t size)
 	j = e->ops.job_for(e, &v);
 	if (!j) {
 		e->dropped++;
+		resume_held(&v);
 		return 0;
 	}
 	j->n_type[v.hdr->type]++;
@@ -445,9 +462,10 @@ int engine_on_event(void *ctx, void *data, size_t size)
 	}
 	if (e->ops.on_line)
 		e->ops.on_line(e, j, record_type_name(v.hdr->type), v.hdr->pid, NULL);
-	if (v.hdr->type == BW_EV_EXEC)
+	if (v.hdr->type == BW_EV_EXEC) {
 		on_exec(e, j, &v);
-	else if (v.hdr->type == BW_EV_EXEC_FAILED && (v.exec_failed->flags & BW_EXECFAIL_DENIED))
+		resume_held(&v);
+	} else if (v.hdr->type == BW_EV_EXEC_FAILED && (v.exec_failed->flags & BW_EXECFAIL_DENIED))
 		judge_lsm_denied(e, j, &v);
 	else if (v.hdr->type == BW_EV_EXIT && e->ops.on_exit)
 		e->ops.on_exit(e, j, v.exit);

@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Holding an exec for the agent's verdict. A kill-process rule is judged
+ * in userspace from the exec record, and by then the new program may have
+ * run: a preloaded library's constructor, a static payload's start. Where
+ * the enforcing policy kills from userspace, an exec that shows one of a
+ * few cheap hints (BW_HINT_*) is stopped with SIGSTOP at
+ * sched_process_exec, which is delivered on the way back to user mode,
+ * before the first instruction; the agent sends SIGCONT or SIGKILL once it
+ * has judged the record. The hints are supersets of what the rules
+ * decide and rare in builds, so few execs wait and none is judged here.
+ */
+#ifndef BW_HOLD_BPF_H
+#define BW_HOLD_BPF_H
+
+#include "lib/bw_path.bpf.h"
+#include "hooks/bw_deny.bpf.h"
+
+#define BW_HOLD_ARG0_MAX 256
+
+struct bw_hold_scratch {
+	char arg0[BW_HOLD_ARG0_MAX * 2]; /* twice: masked reads past a basename stay inside */
+	/* Where argv[0]'s basename starts: kept in map memory so the verifier
+	 * does not follow each value through the scan (one state per step). */
+	__u32 base;
+	__u32 pad;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bw_hold_scratch);
+} hold_scratch SEC(".maps");
+
+/* The hints the policy wants, 0 when it holds nothing (or only audits). */
+static __always_inline __u32 bw_hold_hints_wanted(void)
+{
+	__u32 zero = 0;
+	struct bw_deny_config *cfg = bpf_map_lookup_elem(&deny_config, &zero);
+
+	return cfg && !cfg->audit ? cfg->hold_hints : 0;
+}
+
+/*
+ * BW_HINT_NAME: argv[0]'s basename, past a login shell's '-', is not comm
+ * (the kernel's copy of the started file's basename, cut at 15 bytes), or
+ * argv[0] starts with '[' as kernel threads' names do. A script's argv[0]
+ * is the interpreter the kernel put there, not the caller's choice: not
+ * compared. A global function, verified once.
+ */
+__noinline int bw_hint_name(__u64 arg_start, __u32 script)
+{
+	__u32 zero = 0, i, b;
+	struct bw_hold_scratch *hs = bpf_map_lookup_elem(&hold_scratch, &zero);
+	char comm[BW_COMM_LEN], c;
+	long n;
+
+	if (!hs || script || !arg_start)
+		return 0;
+	n = bpf_probe_read_user_str(hs->arg0, BW_HOLD_ARG0_MAX, (void *)arg_start);
+	if (n <= 1)
+		return 0;
+	if (hs->arg0[0] == '[')
+		return BW_HINT_NAME;
+	/* volatile: the compiler would keep base in a register, and the
+	 * verifier would follow every value it takes. */
+	*(volatile __u32 *)&hs->base = 0;
+	for (i = 0; i < BW_HOLD_ARG0_MAX && i < n; i++)
+		if (hs->arg0[i] == '/')
+			*(volatile __u32 *)&hs->base = i + 1;
+	b = *(volatile __u32 *)&hs->base & (BW_HOLD_ARG0_MAX - 1);
+	if (hs->arg0[b & (BW_HOLD_ARG0_MAX - 1)] == '-')
+		b++;
+	bpf_get_current_comm(comm, sizeof(comm));
+	for (i = 0; i < BW_COMM_LEN - 1; i++) {
+		c = hs->arg0[(b + i) & (BW_HOLD_ARG0_MAX * 2 - 1)];
+		if (c != comm[i])
+			return BW_HINT_NAME;
+		if (!c)
+			return 0;
+	}
+	return 0;
+}
+
+static __always_inline int bw_is_blank(char c)
+{
+	return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+/*
+ * BW_HINT_PATH: a component of the exe's path, as bw_path_resolve() left
+ * it in path_scratch, starts or ends with a blank or starts with ".." and
+ * goes on ("...", "..x"): names built to look like another directory.
+ */
+__noinline int bw_hint_path(void)
+{
+	__u32 zero = 0, len, i;
+	struct bw_pathbuf *pb = bpf_map_lookup_elem(&path_scratch, &zero);
+	char head[2], last;
+	__u64 name;
+
+	if (!pb)
+		return 0;
+	for (i = 0; i < BW_PATH_DEPTH; i++) {
+		if (i >= pb->n)
+			break;
+		len = pb->len[i & (BW_PATH_DEPTH - 1)];
+		name = pb->name[i & (BW_PATH_DEPTH - 1)];
+		if (!len || len > BW_NAME_MAX)
+			continue;
+		head[0] = head[1] = 0;
+		last = 0;
+		bpf_probe_read_kernel(head, len >= 2 ? 2 : 1, (void *)name);
+		bpf_probe_read_kernel(&last, 1, (void *)(name + len - 1));
+		if (bw_is_blank(head[0]) || bw_is_blank(last) ||
+		    (len >= 3 && head[0] == '.' && head[1] == '.'))
+			return BW_HINT_PATH;
+	}
+	return 0;
+}
+
+/* BW_HINT_SOCKET: one of the new program's stdio is an IP socket. */
+static __always_inline __u32 bw_hint_socket(const struct bw_exec_event *ev)
+{
+	__u32 i, hint = 0;
+
+	for (i = 0; i < 3; i++)
+		if (ev->stdio[i].kind == BW_STDIO_SOCKET &&
+		    (ev->stdio[i].family == 2 || ev->stdio[i].family == 10))
+			hint = BW_HINT_SOCKET;
+	return hint;
+}
+
+/*
+ * Marks the record BW_EXEC_HELD when one of its hints is wanted and no
+ * deny rule already killed it; the caller stops the process once the
+ * record is in the ring buffer, so a lost record never leaves it stopped.
+ */
+static __always_inline int bw_hold_mark(struct bw_exec_event *ev, __u32 wanted)
+{
+	if (!(ev->hints & wanted) || (ev->flags & (BW_EXEC_DENIED | BW_EXEC_DENY_AUDIT)))
+		return 0;
+	ev->flags |= BW_EXEC_HELD;
+	return 1;
+}
+
+#endif /* BW_HOLD_BPF_H */

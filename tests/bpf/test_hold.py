@@ -1,0 +1,232 @@
+#!/usr/bin/env python3
+"""Execs held for their verdict: a kill-process rule stops a hinted exec
+before its first instruction (TAP; needs root and BTF).
+
+Where an enforcing policy kills from userspace at exec, the kernel stops
+(SIGSTOP) an exec that shows a hint (bpf/hooks/bw_hold.bpf.h): argv[0]
+that is not the started file's name, LD_PRELOAD/LD_AUDIT, a deceptive
+path component, an IP socket on stdio. The agent judges the record, then
+kills or resumes it. One job runs each case M times with copies of
+tests/fixtures/marker, whose first action is to append to its marker file:
+
+  masq     exec -a sshd bwmasq      rule: name_mismatch + basename bwmasq
+  preload  LD_PRELOAD=... bwpre     rule: env LD_PRELOAD
+  decept   .../.../bwdecept         rule: exe regex on "/.../"
+  sock     bwsock <>/dev/tcp/...    rule: stdio socket + basename bwsock
+  allowed  exec -a other bwok       hinted (name) but no rule: resumed
+  plain    bwplain                  no hint: never held
+
+Asserted: every killed case is held with its hint, judged kill-process M
+times, exits 137 M times and never writes its marker; the allowed case is
+held and runs to exit 0 M times; the plain case is never held. The same
+job under the policy in audit mode holds nothing.
+"""
+
+import os
+import socket
+import sys
+import threading
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import bwtap as T  # noqa: E402
+import bwpolicy as P  # noqa: E402
+
+M = 30
+S = {}
+
+JOB_SH = r"""
+set -u
+i=0
+while [ $i -lt %(m)d ]; do
+	(exec -a sshd '%(masq)s' '%(marks)s/masq' "$i"); echo $? >>'%(status)s/masq'
+	LD_PRELOAD=/nonexistent/bwinject.so '%(pre)s' '%(marks)s/preload' "$i" 2>/dev/null
+	echo $? >>'%(status)s/preload'
+	'%(decept)s' '%(marks)s/decept' "$i"; echo $? >>'%(status)s/decept'
+	'%(sock)s' '%(marks)s/sock' "$i" <>/dev/tcp/127.0.0.1/%(port)d; echo $? >>'%(status)s/sock'
+	(exec -a other '%(ok)s' '%(marks)s/allowed' "$i"); echo $? >>'%(status)s/allowed'
+	'%(plain)s' '%(marks)s/plain' "$i"; echo $? >>'%(status)s/plain'
+	i=$((i + 1))
+done
+"""
+
+RULES = [
+    ("masq", "high", "kill-process", ["name_mismatch: true", "basename: bwmasq"]),
+    ("preload", "high", "kill-process", ["env: {regex: '^LD_PRELOAD=.*bwinject'}"]),
+    ("decept", "high", "kill-process", ["exe: {regex: '/[.][.][.]/'}"]),
+    ("sock", "high", "kill-process", ["stdio: socket", "basename: bwsock"]),
+]
+# case -> (program basename, hint in the exec record's "held")
+KILLED = {"masq": ("bwmasq", "name"), "preload": ("bwpre", "loader"),
+          "decept": ("bwdecept", "path"), "sock": ("bwsock", "socket")}
+
+
+def listener():
+    """A TCP server on loopback that accepts and holds every connection."""
+    srv = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    srv.bind(("127.0.0.1", 0))
+    srv.listen(64)
+    conns = []
+
+    def serve():
+        while True:
+            try:
+                c, _ = srv.accept()
+            except OSError:
+                return
+            conns.append(c)
+    threading.Thread(target=serve, daemon=True).start()
+    return srv, conns
+
+
+def run_job(mode):
+    sc = S["sc"]
+    pol = sc.write(P.policy_yaml(RULES, mode=mode), "policy-%s.yaml" % mode)
+    kw = dict(S["kw"], marks=sc.mkdir(mode, "marks"), status=sc.mkdir(mode, "status"))
+    script = sc.write(JOB_SH % kw, "job-%s.sh" % mode)
+    job = P.bw_run(sc, pol, ["bash", script], timeout=120, name="hold-" + mode)
+    job.marks, job.status = kw["marks"], kw["status"]
+    return job
+
+
+def setup():
+    sc = S["sc"] = P.Scratch("bw-hold-")
+    srv, conns = listener()
+    S["srv"] = srv
+    S["kw"] = dict(m=M, port=srv.getsockname()[1],
+                   masq=sc.copy_fixture("marker", "bin", "bwmasq"),
+                   pre=sc.copy_fixture("marker", "bin", "bwpre"),
+                   decept=sc.copy_fixture("marker", "...", "bwdecept"),
+                   sock=sc.copy_fixture("marker", "bin", "bwsock"),
+                   ok=sc.copy_fixture("marker", "bin", "bwok"),
+                   plain=sc.copy_fixture("marker", "bin", "bwplain"))
+    S["enforce"] = run_job("enforce")
+    S["audit"] = run_job("audit")
+
+
+def need(mode):
+    if mode not in S:
+        T.fail("setup did not complete: %s" % S.get("setup_error", "?"))
+    return S[mode]
+
+
+def lines(path):
+    if not os.path.exists(path):
+        return []
+    with open(path) as f:
+        return f.read().split()
+
+
+def execs_named(job, base):
+    return [e for e in job.execs if os.path.basename(e.get("exe") or "") == base]
+
+
+def t_run_ok():
+    c = T.Checker()
+    for mode in ("enforce", "audit"):
+        job = need(mode)
+        c.check(not job.run.timed_out, "%s: timed out (a held exec never resumed?): %s"
+                % (mode, job.run.describe()))
+        c.check(job.run.returncode == 0, "%s: expected exit 0, got %s"
+                % (mode, job.run.describe()))
+        for p in job.stream_problems()[:5]:
+            c.check(False, "%s: event stream: %s" % (mode, p))
+        c.eq((job.summary or {}).get("lost"), 0, "%s: summary.lost" % mode)
+    c.done()
+
+
+def t_killed(case):
+    job = need("enforce")
+    base, hint = KILLED[case]
+    c = T.Checker()
+    ex = execs_named(job, base)
+    c.eq(len(ex), M, "%s exec records" % base)
+    bad = [e.get("held") for e in ex if hint not in (e.get("held") or [])]
+    c.check(not bad, "%d of the %s execs not held for '%s': held=%r"
+            % (len(bad), base, hint, bad[:3]))
+    vs = [v for v in job.verdicts if v.get("rule") == case]
+    c.eq(len(vs), M, "verdicts of rule %s" % case)
+    c.check(all(v.get("action") == "kill-process" for v in vs), "actions: %r"
+            % sorted({v.get("action") for v in vs}))
+    st = lines(os.path.join(job.status, case))
+    c.eq(st, ["137"] * M, "exit statuses of %s" % base)
+    c.eq(lines(os.path.join(job.marks, case)), [],
+         "%s's marker (its first instruction ran)" % base)
+    c.done()
+
+
+def t_allowed():
+    job = need("enforce")
+    c = T.Checker()
+    ex = execs_named(job, "bwok")
+    c.eq(len(ex), M, "bwok exec records")
+    c.check(all(e.get("held") == ["name"] for e in ex), "held: %r"
+            % sorted({str(e.get("held")) for e in ex}))
+    c.eq(lines(os.path.join(job.status, "allowed")), ["0"] * M, "bwok exit statuses")
+    c.eq(len(lines(os.path.join(job.marks, "allowed"))), M, "bwok marker lines")
+    c.check(not [v for v in job.verdicts if v.get("pid") in {e.get("pid") for e in ex}],
+            "a verdict on bwok")
+    c.done()
+
+
+def t_plain():
+    job = need("enforce")
+    c = T.Checker()
+    held = [e.get("argv") for e in job.execs
+            if e.get("held") and os.path.basename(e.get("exe") or "") not in
+            ("bwmasq", "bwpre", "bwdecept", "bwsock", "bwok")]
+    c.check(not held, "execs without a hint held: %r" % held[:5])
+    c.eq(lines(os.path.join(job.status, "plain")), ["0"] * M, "bwplain exit statuses")
+    c.done()
+
+
+def t_audit():
+    job = need("audit")
+    c = T.Checker()
+    held = [e.get("argv") for e in job.execs if e.get("held")]
+    c.check(not held, "audit mode held %d execs, e.g. %r" % (len(held), held[:3]))
+    for case in list(KILLED) + ["allowed", "plain"]:
+        c.eq(len(lines(os.path.join(job.marks, case))), M,
+             "audit: %s marker lines (nothing killed)" % case)
+    c.done()
+
+
+TESTS = [
+    ("the job runs to its end under enforce and audit, nothing lost", t_run_ok),
+] + [
+    ("%s: held for '%s', killed before its first instruction, %d of %d" % (
+        KILLED[k][0], KILLED[k][1], M, M), (lambda k=k: t_killed(k)))
+    for k in KILLED
+] + [
+    ("held but no rule fires: resumed, runs to exit 0 every time", t_allowed),
+    ("execs without a hint are never held", t_plain),
+    ("audit mode holds nothing and kills nothing", t_audit),
+]
+
+
+def main():
+    skip = T.skip_reason()
+    if not skip:
+        miss = P.missing_fixtures(["marker"])
+        if miss:
+            print("1..1")
+            print("not ok 1 - %s" % miss)
+            return 1
+        try:
+            setup()
+        except Exception as e:
+            import traceback
+            S["setup_error"] = "%s\n%s" % (e, traceback.format_exc())
+            S.pop("enforce", None)
+            S.pop("audit", None)
+    try:
+        return T.tap_run(TESTS, skip)
+    finally:
+        if "srv" in S:
+            S["srv"].close()
+        if "sc" in S:
+            S["sc"].cleanup()
+
+
+if __name__ == "__main__":
+    T.main_guard(main)

@@ -66,13 +66,20 @@ __noinline int bw_hint_name(__u64 arg_start, __u32 script)
 	/* volatile: the compiler would keep base in a register, and the
 	 * verifier would follow every value it takes. */
 	*(volatile __u32 *)&hs->base = 0;
-	for (i = 0; i < BW_HOLD_ARG0_MAX && i < n; i++)
+	/* Unrolled: 6.1's verifier refuses the loop clang makes of it (a
+	 * back-edge on a fall-through). */
+#pragma unroll
+	for (i = 0; i < BW_HOLD_ARG0_MAX; i++) {
+		if (i >= n)
+			break;
 		if (hs->arg0[i] == '/')
 			*(volatile __u32 *)&hs->base = i + 1;
+	}
 	b = *(volatile __u32 *)&hs->base & (BW_HOLD_ARG0_MAX - 1);
 	if (hs->arg0[b & (BW_HOLD_ARG0_MAX - 1)] == '-')
 		b++;
 	bpf_get_current_comm(comm, sizeof(comm));
+#pragma unroll
 	for (i = 0; i < BW_COMM_LEN - 1; i++) {
 		c = hs->arg0[(b + i) & (BW_HOLD_ARG0_MAX * 2 - 1)];
 		if (c != comm[i])
@@ -102,6 +109,7 @@ __noinline int bw_hint_path(void)
 
 	if (!pb)
 		return 0;
+#pragma unroll
 	for (i = 0; i < BW_PATH_DEPTH; i++) {
 		if (i >= pb->n)
 			break;
@@ -125,6 +133,7 @@ static __always_inline __u32 bw_hint_socket(const struct bw_exec_event *ev)
 {
 	__u32 i, hint = 0;
 
+#pragma unroll
 	for (i = 0; i < 3; i++)
 		if (ev->stdio[i].kind == BW_STDIO_SOCKET &&
 		    (ev->stdio[i].family == 2 || ev->stdio[i].family == 10))

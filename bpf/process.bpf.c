@@ -23,6 +23,7 @@ struct bw_exec_event *bw_abi_exec __attribute__((unused));
 struct bw_exec_failed_event *bw_abi_exec_failed __attribute__((unused));
 struct bw_exit_event *bw_abi_exit __attribute__((unused));
 struct bw_env_name *bw_abi_env_name __attribute__((unused));
+struct bw_name_prefix *bw_abi_name_prefix __attribute__((unused));
 
 
 struct bw_exec_scratch {
@@ -505,6 +506,8 @@ static __always_inline int bw_on_exec(struct task_struct *task, pid_t old_tid,
 	if (hold & BW_HINT_NAME)
 		ev->hints |= bw_hint_name(BPF_CORE_READ(task, mm, arg_start),
 					  BPF_CORE_READ(bprm, interp) != BPF_CORE_READ(bprm, filename));
+	if (hold & BW_HINT_INLINE)
+		ev->hints |= bw_hint_inline(BPF_CORE_READ(task, mm, arg_start), ev->argc);
 	if (!st->start_ns)
 		st->start_ns = BPF_CORE_READ(task, group_leader, start_time);
 	/* A new program is judged afresh: its network use and its name. */

@@ -74,7 +74,10 @@ enum bw_event_type {
 #define BW_HINT_LOADER (1u << 1) /* a loader variable marked hint has a value */
 #define BW_HINT_PATH (1u << 2)   /* an exe path component starts or ends blank, or with ".." */
 #define BW_HINT_SOCKET (1u << 3) /* fd 0, 1 or 2 is an IPv4 or IPv6 socket */
-#define BW_HINTS_ALL 0xfu
+/* An interpreter (interp_names map, by comm prefix) whose first argument is
+ * an option: a one-line program (python3 -c, perl -e) among others. */
+#define BW_HINT_INLINE (1u << 4)
+#define BW_HINTS_ALL 0x1fu
 
 /* What an exec's fd 0, 1 and 2 are (bw_exec_event.stdio[]). */
 enum bw_stdio_kind {
@@ -387,6 +390,18 @@ struct bw_env_name {
 	char name[BW_ENV_NAME_LEN]; /* without the '=' */
 	__u32 len;
 	__u32 hint; /* 1: a value of it is BW_HINT_LOADER (LD_PRELOAD, LD_AUDIT) */
+};
+
+/*
+ * Array map "interp_names" (BW_INTERP_NAMES entries): interpreters, by the
+ * start of their comm ("python" for python3.11), for BW_HINT_INLINE. An
+ * entry with len 0 is unused.
+ */
+#define BW_INTERP_NAMES 8
+struct bw_name_prefix {
+	char name[BW_COMM_LEN];
+	__u32 len; /* 1..15 */
+	__u32 pad;
 };
 
 /* Array map "fail_state", written by BPF: the agent is gone. */

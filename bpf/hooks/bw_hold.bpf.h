@@ -33,6 +33,14 @@ struct {
 	__type(value, struct bw_hold_scratch);
 } hold_scratch SEC(".maps");
 
+/* Interpreters for BW_HINT_INLINE (struct bw_name_prefix); set by userspace. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, BW_INTERP_NAMES);
+	__type(key, __u32);
+	__type(value, struct bw_name_prefix);
+} interp_names SEC(".maps");
+
 /* The hints the policy wants, 0 when it holds nothing (or only audits). */
 static __always_inline __u32 bw_hold_hints_wanted(void)
 {
@@ -88,6 +96,62 @@ __noinline int bw_hint_name(__u64 arg_start, __u32 script)
 			return 0;
 	}
 	return 0;
+}
+
+/* Does comm start with one of the interp_names prefixes? */
+static __always_inline int bw_comm_is_interp(const char *comm)
+{
+	struct bw_name_prefix *np;
+	__u32 k, j, len;
+	int same;
+
+#pragma unroll
+	for (k = 0; k < BW_INTERP_NAMES; k++) {
+		__u32 key = k;
+
+		np = bpf_map_lookup_elem(&interp_names, &key);
+		if (!np)
+			return 0;
+		len = np->len;
+		if (!len || len >= BW_COMM_LEN)
+			continue;
+		same = 1;
+#pragma unroll
+		for (j = 0; j < BW_COMM_LEN - 1; j++)
+			if (j < len && comm[j] != np->name[j])
+				same = 0;
+		if (same)
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * BW_HINT_INLINE: an interpreter whose first argument is an option, as a
+ * one-line program is passed (python3 -c CODE, perl -e CODE). A global
+ * function, verified once.
+ */
+__noinline int bw_hint_inline(__u64 arg_start, __u32 argc)
+{
+	__u32 zero = 0;
+	struct bw_hold_scratch *hs = bpf_map_lookup_elem(&hold_scratch, &zero);
+	char comm[BW_COMM_LEN], dash = 0;
+	long n;
+
+	if (!hs || argc < 2 || !arg_start)
+		return 0;
+	bpf_get_current_comm(comm, sizeof(comm));
+	if (!bw_comm_is_interp(comm))
+		return 0;
+	n = bpf_probe_read_user_str(hs->arg0, BW_HOLD_ARG0_MAX, (void *)arg_start);
+	if (n <= 0)
+		return 0;
+	/* An argv[0] longer than the buffer: argv[1] not found, held anyway. */
+	if (n >= BW_HOLD_ARG0_MAX)
+		return BW_HINT_INLINE;
+	if (bpf_probe_read_user(&dash, 1, (void *)(arg_start + n)))
+		return 0;
+	return dash == '-' ? BW_HINT_INLINE : 0;
 }
 
 static __always_inline int bw_is_blank(char c)

@@ -13,6 +13,8 @@ tests/fixtures/marker, whose first action is to append to its marker file:
   preload  LD_PRELOAD=... bwpre     rule: env LD_PRELOAD
   decept   .../.../bwdecept         rule: exe regex on "/.../"
   sock     bwsock <>/dev/tcp/...    rule: stdio socket + basename bwsock
+  inline   python3bw -c CODE        rule: basename python3bw + arg1 -c
+  interp   python3bw FILE           an interpreter without an option: never held
   allowed  exec -a other bwok       hinted (name) but no rule: resumed
   plain    bwplain                  no hint: never held
 
@@ -44,6 +46,8 @@ while [ $i -lt %(m)d ]; do
 	echo $? >>'%(status)s/preload'
 	'%(decept)s' '%(marks)s/decept' "$i"; echo $? >>'%(status)s/decept'
 	'%(sock)s' '%(marks)s/sock' "$i" <>/dev/tcp/127.0.0.1/%(port)d; echo $? >>'%(status)s/sock'
+	BW_MARKER='%(marks)s/inline' '%(py)s' -c 'exec(1)' "$i"; echo $? >>'%(status)s/inline'
+	'%(py)s' '%(marks)s/interp' "$i"; echo $? >>'%(status)s/interp'
 	(exec -a other '%(ok)s' '%(marks)s/allowed' "$i"); echo $? >>'%(status)s/allowed'
 	'%(plain)s' '%(marks)s/plain' "$i"; echo $? >>'%(status)s/plain'
 	i=$((i + 1))
@@ -55,10 +59,12 @@ RULES = [
     ("preload", "high", "kill-process", ["env: {regex: '^LD_PRELOAD=.*bwinject'}"]),
     ("decept", "high", "kill-process", ["exe: {regex: '/[.][.][.]/'}"]),
     ("sock", "high", "kill-process", ["stdio: socket", "basename: bwsock"]),
+    ("inline", "high", "kill-process", ["basename: python3bw", "arg1: -c"]),
 ]
 # case -> (program basename, hint in the exec record's "held")
 KILLED = {"masq": ("bwmasq", "name"), "preload": ("bwpre", "loader"),
-          "decept": ("bwdecept", "path"), "sock": ("bwsock", "socket")}
+          "decept": ("bwdecept", "path"), "sock": ("bwsock", "socket"),
+          "inline": ("python3bw", "inline")}
 
 
 def listener():
@@ -99,7 +105,8 @@ def setup():
                    decept=sc.copy_fixture("marker", "...", "bwdecept"),
                    sock=sc.copy_fixture("marker", "bin", "bwsock"),
                    ok=sc.copy_fixture("marker", "bin", "bwok"),
-                   plain=sc.copy_fixture("marker", "bin", "bwplain"))
+                   plain=sc.copy_fixture("marker", "bin", "bwplain"),
+                   py=sc.copy_fixture("marker", "bin", "python3bw"))
     S["enforce"] = run_job("enforce")
     S["audit"] = run_job("audit")
 
@@ -118,7 +125,9 @@ def lines(path):
 
 
 def execs_named(job, base):
-    return [e for e in job.execs if os.path.basename(e.get("exe") or "") == base]
+    """Exec records of base; python3bw's of the inline case only."""
+    return [e for e in job.execs if os.path.basename(e.get("exe") or "") == base and
+            (base != "python3bw" or (e.get("argv") or [None, None])[1:2] == ["-c"])]
 
 
 def t_run_ok():
@@ -172,11 +181,14 @@ def t_allowed():
 def t_plain():
     job = need("enforce")
     c = T.Checker()
+    hinted = {id(e) for base, _ in KILLED.values() for e in execs_named(job, base)}
     held = [e.get("argv") for e in job.execs
-            if e.get("held") and os.path.basename(e.get("exe") or "") not in
-            ("bwmasq", "bwpre", "bwdecept", "bwsock", "bwok")]
+            if e.get("held") and id(e) not in hinted and
+            os.path.basename(e.get("exe") or "") != "bwok"]
     c.check(not held, "execs without a hint held: %r" % held[:5])
     c.eq(lines(os.path.join(job.status, "plain")), ["0"] * M, "bwplain exit statuses")
+    c.eq(lines(os.path.join(job.status, "interp")), ["0"] * M,
+         "python3bw (no option) exit statuses")
     c.done()
 
 
@@ -185,7 +197,7 @@ def t_audit():
     c = T.Checker()
     held = [e.get("argv") for e in job.execs if e.get("held")]
     c.check(not held, "audit mode held %d execs, e.g. %r" % (len(held), held[:3]))
-    for case in list(KILLED) + ["allowed", "plain"]:
+    for case in list(KILLED) + ["allowed", "plain", "interp"]:
         c.eq(len(lines(os.path.join(job.marks, case))), M,
              "audit: %s marker lines (nothing killed)" % case)
     c.done()
@@ -199,7 +211,8 @@ TESTS = [
     for k in KILLED
 ] + [
     ("held but no rule fires: resumed, runs to exit 0 every time", t_allowed),
-    ("execs without a hint are never held", t_plain),
+    ("execs without a hint are never held (an interpreter without an option included)",
+     t_plain),
     ("audit mode holds nothing and kills nothing", t_audit),
 ]
 

@@ -19,6 +19,7 @@ _Static_assert(sizeof(struct bw_fork_event) == 56, "fork size");
 _Static_assert(sizeof(struct bw_exec_event) == 248, "exec fixed size");
 _Static_assert(sizeof(struct bw_stdio) == 40, "stdio size");
 _Static_assert(sizeof(struct bw_env_name) == 40, "env name size");
+_Static_assert(sizeof(struct bw_name_prefix) == 24, "name prefix size");
 _Static_assert(sizeof(struct bw_exec_failed_event) == 72, "exec_failed fixed size");
 _Static_assert(sizeof(struct bw_exit_event) == 72, "exit size");
 _Static_assert(offsetof(struct bw_exec_event, data) % 8 == 0, "data aligned");
@@ -133,9 +134,15 @@ static void test_stdio_env_name(void **state)
 		M(struct bw_env_name, len),
 		M(struct bw_env_name, hint),
 	};
+	static const struct member np[] = {
+		M(struct bw_name_prefix, name),
+		M(struct bw_name_prefix, len),
+		M(struct bw_name_prefix, pad),
+	};
 
 	check_struct("bw_stdio", sizeof(struct bw_stdio), s, 9);
 	check_struct("bw_env_name", sizeof(struct bw_env_name), e, 3);
+	check_struct("bw_name_prefix", sizeof(struct bw_name_prefix), np, 3);
 }
 
 static void test_fork_exit_failed(void **state)

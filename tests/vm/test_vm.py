@@ -11,7 +11,8 @@ For each guest architecture (x86_64, arm64) this:
      (tools/vm/fetch-debs.sh; nothing is installed on the host);
   3. builds an initramfs (tools/vm/mkinitramfs.sh) whose /init runs
      tools/vm/guest-tests.sh: `buildwarden run` on exec_zoo (lineage),
-     a deny policy on a marker fixture, a loopback connect and DNS query,
+     a deny policy on a marker fixture (and a kill-process rule on a held
+     exec), a loopback connect and DNS query,
      and a -vv diagnostic run;
   4. boots it with QEMU (TCG, no KVM), reads the console, and judges the
      event streams the guest printed between BWVM-BEGIN/BWVM-END lines.
@@ -63,7 +64,8 @@ CHECKS = [
     ("lineage", "every exec exactly once, with its fork parent"),
     ("exits", "exit records: one per process, codes and signals"),
     ("exec_failed", "failed execs recorded (ENOENT, execve and execveat)"),
-    ("deny", "deny-exec: denied program never runs, allowed one does"),
+    ("deny", "deny-exec: denied program never runs, allowed one does, a held one is killed"
+             " before it runs"),
     ("connect", "TCP connect on loopback recorded"),
     ("dns", "DNS query recorded"),
     ("syscall_hooks", "network/file/privilege object loads (no fallback)"),
@@ -408,6 +410,9 @@ def check_deny(v):
     if v.info.get("deny_marker_lines") != "0":
         probs.append("the denied program ran: marker has %s lines"
                      % v.info.get("deny_marker_lines"))
+    if v.info.get("held_marker_lines") != "0":
+        probs.append("the held program ran: marker has %s lines"
+                     % v.info.get("held_marker_lines"))
     if v.info.get("allowed_marker_lines") != "5":
         probs.append("the allowed program's marker has %s lines, expected 5"
                      % v.info.get("allowed_marker_lines"))
@@ -416,9 +421,12 @@ def check_deny(v):
     # it the program is SIGKILLed before its first instruction (137).
     hook = summary_of(recs).get("deny_hook")
     want = "denied 126" if hook == "lsm" else "denied 137"
-    if st.count(want) != 5 or st.count("allowed 0") != 5:
+    if st.count(want) != 5 or st.count("allowed 0") != 5 or st.count("held 137") != 5:
         probs.append("statuses seen by the shell: %r (expected 5 x %r, 5 x"
-                     " 'allowed 0'; deny_hook %r)" % (st, want, hook))
+                     " 'allowed 0', 5 x 'held 137'; deny_hook %r)" % (st, want, hook))
+    held = [r for r in recs if r.get("type") == "exec" and r.get("held") == ["loader"]]
+    if len(held) != 5:
+        probs.append("exec records held for 'loader': %d, expected 5" % len(held))
     lsm_active = "bpf" in v.info.get("lsm", "").split(",")
     # x86_64 6.1 attaches BPF LSM programs; arm64 6.1 lists bpf but lacks the
     # trampoline support to attach them, so the agent falls back to SIGKILL.

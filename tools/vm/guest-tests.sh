@@ -33,10 +33,13 @@ emit lineage-stderr /tmp/zoo.out
 emit lineage /tmp/zoo.jsonl
 
 # 2. deny-exec: a denied copy of tests/fixtures/marker must never write its
-#    marker; an allowed copy in the same job must, each time.
+#    marker; an allowed copy in the same job must, each time. A third copy,
+#    under a kill-process rule on LD_PRELOAD, is held at its exec (SIGSTOP)
+#    for the agent's verdict: it never writes its marker either.
 mkdir -p /tmp/deny /tmp/ok /tmp/marks
 cp $FX/marker /tmp/deny/bwmarker
 cp $FX/marker /tmp/ok/bwallowed
+cp $FX/marker /tmp/ok/bwheld
 cat >/tmp/deny.yaml <<'YAML'
 version: 1
 mode: enforce
@@ -47,19 +50,27 @@ rules:
     action: deny
     match:
       exe: /tmp/deny/bwmarker
+  - name: vm-hold-marker
+    description: the VM test's userspace kill of a held exec
+    severity: high
+    action: kill-process
+    match:
+      basename: bwheld
+      env: {regex: '^LD_PRELOAD='}
 YAML
 cat >/tmp/deny.sh <<'SH'
 i=0
 while [ $i -lt 5 ]; do
 	/tmp/deny/bwmarker /tmp/marks/denied; echo "denied $?" >>/tmp/deny.status
 	/tmp/ok/bwallowed /tmp/marks/allowed; echo "allowed $?" >>/tmp/deny.status
+	LD_PRELOAD=/tmp/none.so /tmp/ok/bwheld /tmp/marks/held; echo "held $?" >>/tmp/deny.status
 	i=$((i + 1))
 done
 SH
 $BW run --policy /tmp/deny.yaml --no-tree --events /tmp/deny.jsonl -- sh /tmp/deny.sh \
 	>/tmp/deny.out 2>&1
 echo "BWVM-RC deny $?"
-echo "BWVM-INFO deny_marker_lines=$(cat /tmp/marks/denied 2>/dev/null | wc -l) allowed_marker_lines=$(cat /tmp/marks/allowed 2>/dev/null | wc -l)"
+echo "BWVM-INFO deny_marker_lines=$(cat /tmp/marks/denied 2>/dev/null | wc -l) allowed_marker_lines=$(cat /tmp/marks/allowed 2>/dev/null | wc -l) held_marker_lines=$(cat /tmp/marks/held 2>/dev/null | wc -l)"
 emit deny-status /tmp/deny.status
 emit deny-stderr /tmp/deny.out
 emit deny /tmp/deny.jsonl

@@ -125,12 +125,18 @@ static void socket_peer(struct jbuf *jb, const struct bw_stdio *sd)
 /* "held": the hints for which the kernel stopped the exec until judged. */
 static void render_held(struct jbuf *jb, uint32_t hints)
 {
-	static const char *const names[] = { "name", "loader", "path", "socket" };
+	static const struct {
+		uint32_t bit;
+		const char *name;
+	} names[] = {
+		{ BW_HINT_NAME, "name" },     { BW_HINT_LOADER, "loader" }, { BW_HINT_PATH, "path" },
+		{ BW_HINT_SOCKET, "socket" }, { BW_HINT_INLINE, "inline" },
+	};
 
 	json_arr_open(jb, "held");
 	for (unsigned i = 0; i < sizeof(names) / sizeof(names[0]); i++)
-		if (hints & (1u << i))
-			json_val_strn(jb, names[i], strlen(names[i]));
+		if (hints & names[i].bit)
+			json_val_strn(jb, names[i].name, strlen(names[i].name));
 	json_arr_close(jb);
 }
 

@@ -128,11 +128,14 @@ static int set_default_names(struct bw_agent *a)
 {
 	static const char *const env[] = HOOKS_DEFAULT_ENV_NAMES;
 	static const char *const writers[] = HOOKS_DEFAULT_WRITER_NAMES;
+	static const char *const interps[] = HOOKS_DEFAULT_INTERP_NAMES;
 	int err;
 
 	err = hooks_set_env_names(a, env, sizeof(env) / sizeof(env[0]));
 	if (!err)
 		err = hooks_set_writer_names(a, writers, sizeof(writers) / sizeof(writers[0]));
+	if (!err)
+		err = hooks_set_interp_names(a, interps, sizeof(interps) / sizeof(interps[0]));
 	return err;
 }
 

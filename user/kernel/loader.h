@@ -97,6 +97,15 @@ int hooks_set_writer_names(struct bw_agent *a, const char *const *names, size_t 
 	{ "base64", "base32", "xxd",  "openssl", "gzip",  "gunzip", "zcat", "bzip2",     \
 	  "xz",	    "unxz",   "uudecode", "basenc", "curl", "wget", "aria2c", "tftp",   \
 	  "ftp",    "nc",     "ncat", "socat",	 "scp",	  "rsync" }
+/*
+ * Interpreters whose exec with an option first is held for its verdict
+ * (BW_HINT_INLINE, interp_names map), by the start of their comm (names of
+ * 1 to 15 bytes). Replaces the previous list; -EINVAL for a bad name or
+ * more than BW_INTERP_NAMES. loader_open sets HOOKS_DEFAULT_INTERP_NAMES.
+ */
+int hooks_set_interp_names(struct bw_agent *a, const char *const *names, size_t n);
+#define HOOKS_DEFAULT_INTERP_NAMES                                                       \
+	{ "python", "perl", "ruby", "node", "php", "lua", "pwsh", "tclsh" }
 void hooks_close(struct bw_agent *a);
 
 #endif /* BW_LOADER_H */

@@ -169,6 +169,36 @@ int hooks_set_env_names(struct bw_agent *a, const char *const *names, size_t n)
 	return 0;
 }
 
+int hooks_set_interp_names(struct bw_agent *a, const char *const *names, size_t n)
+{
+	int fd = bpf_map__fd(a->skel->maps.interp_names);
+	struct bw_name_prefix e;
+	size_t len;
+	__u32 i;
+
+	if (n > BW_INTERP_NAMES) {
+		bw_err("%zu interpreter names: at most %d", n, BW_INTERP_NAMES);
+		return -EINVAL;
+	}
+	for (i = 0; i < BW_INTERP_NAMES; i++) {
+		memset(&e, 0, sizeof(e));
+		if (i < n) {
+			len = strlen(names[i]);
+			if (!len || len >= BW_COMM_LEN) {
+				bw_err("interpreter name '%s': 1 to %d bytes", names[i], BW_COMM_LEN - 1);
+				return -EINVAL;
+			}
+			e.len = (__u32)len;
+			memcpy(e.name, names[i], len);
+		}
+		if (bpf_map_update_elem(fd, &i, &e, BPF_ANY)) {
+			bw_err("cannot set the interpreter names: %s", strerror(errno));
+			return -errno;
+		}
+	}
+	return 0;
+}
+
 int hooks_set_writer_names(struct bw_agent *a, const char *const *names, size_t n)
 {
 	int fd = bpf_map__fd(a->skel->maps.writer_names);

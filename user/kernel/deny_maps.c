@@ -177,6 +177,20 @@ int deny_maps_install(struct bw_agent *a, const struct bw_policy *p)
 	return 0;
 }
 
+int deny_maps_stop_holding(struct bw_agent *a)
+{
+	int fd = bpf_map__fd(a->skel->maps.deny_config);
+	struct bw_deny_config cfg;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(fd, &zero, &cfg))
+		return -errno;
+	if (!cfg.hold_hints)
+		return 0;
+	cfg.hold_hints = 0;
+	return bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY) ? -errno : 0;
+}
+
 int deny_maps_add_path(struct bw_agent *a, const char *path, uint32_t rule)
 {
 	struct bw_deny_key key;

@@ -18,5 +18,10 @@ int deny_maps_install(struct bw_agent *a, const struct bw_policy *p);
  * 0 or -errno.
  */
 int deny_maps_add_path(struct bw_agent *a, const char *path, uint32_t rule);
+/*
+ * No exec is held for a verdict any more (hold_hints 0): for the agent's
+ * last drain, after which nobody would resume it. 0 or -errno.
+ */
+int deny_maps_stop_holding(struct bw_agent *a);
 
 #endif /* BW_DENY_MAPS_H */

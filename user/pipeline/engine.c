@@ -525,7 +525,7 @@ int engine_run_loop(struct bw_engine *e, int sigfd, const struct engine_loop_ops
 {
 	struct epoll_event evs[4];
 	uint64_t next_tick = 0, now;
-	int epfd, n, i, err;
+	int epfd, n, i, err, stop_err;
 
 	epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (epfd < 0)
@@ -558,6 +558,11 @@ int engine_run_loop(struct bw_engine *e, int sigfd, const struct engine_loop_ops
 		}
 	}
 	close(epfd);
+	/* An exec held after the last drain would never be resumed. */
+	stop_err = deny_maps_stop_holding(&e->agent);
+	if (stop_err)
+		bw_warn("cannot stop holding execs for their verdicts: %s; a process that "
+			"execs from now on with a hint stays stopped", strerror(-stop_err));
 	if (err)
 		return err;
 	/* What the kernel wrote before the end (a root's exit record) is still due. */

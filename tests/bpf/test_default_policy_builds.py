@@ -23,6 +23,11 @@ embedded default policy, `buildwarden policy default`, applies):
     untracked, not ignored): make -j2 test-build && tests/run.sh layout unit
     (not the BPF suite, which would load more BPF inside the wrapped job).
 
+zlib and the npm install run once more under the enforcing example policy
+(deploy/policies/enforce-detections.yaml, which kills and denies, and holds
+hinted execs for their verdict): still exit 0, no verdict, and every held
+exec resumed and exited 0. An enforcing policy must not break a build.
+
 Each must exit 0, lose no event, run a sizable number of execs (more than
 MIN_EXECS; the npm install, a few processes per package, more than
 MIN_EXECS_NPM and its install scripts seen running), and produce zero
@@ -51,7 +56,9 @@ MIN_EXECS = 100
 MIN_EXECS_NPM = 25
 # Seconds per build, a bound against hangs (then the build is killed and the
 # test fails), well above what each takes here (docs/TESTING.md).
-BUILD_TIMEOUT = {"zlib": 300, "jq": 900, "npm": 300, "self": 900}
+BUILD_TIMEOUT = {"zlib": 300, "jq": 900, "npm": 300, "self": 900,
+                 "zlib-enforce": 300, "npm-enforce": 300}
+ENFORCE_POLICY = os.path.join(T.SRC, "deploy", "policies", "enforce-detections.yaml")
 # The npm packages, pinned: the test must not change under it when a new
 # release comes out (esbuild's releases require node >= 18).
 NPM_PACKAGES = ("esbuild@0.28.2", "bufferutil@4.1.0")
@@ -74,13 +81,17 @@ def diag(msg):
         print("# " + line, flush=True)
 
 
-def run_build(key, workdir, script, env=()):
-    """Run `sh -c script` in workdir under `buildwarden run` (default policy),
-    with the extra environment variables env (NAME=VALUE strings)."""
+def run_build(key, workdir, script, env=(), policy=None):
+    """Run `sh -c script` in workdir under `buildwarden run` (the default
+    policy, or the file policy), with the extra environment variables env
+    (NAME=VALUE strings)."""
     events = os.path.join(S["tmp"], key + ".events.jsonl")
     token = T.new_token("defpol-" + key)
     argv = ["env"] + ["-u" + v for v in SCRUB_ENV] + list(env) + [
-        T.BUILDWARDEN, "run", "--events", events, "--", "sh", "-c", script]
+        T.BUILDWARDEN, "run", "--events", events]
+    if policy:
+        argv += ["--policy", policy]
+    argv += ["--", "sh", "-c", script]
     r = T.run(argv, cwd=workdir, timeout=BUILD_TIMEOUT[key], token=token)
     T.kill_token(token)
     records, problems = T.read_events(events)
@@ -114,7 +125,7 @@ def describe_verdict(v):
     return "\n".join(lines)
 
 
-def check_ran_ok(key, min_execs=MIN_EXECS):
+def check_ran_ok(key, min_execs=MIN_EXECS, policy="<default policy>"):
     b = get(key)
     r, s = b["run"], b["summary"]
     c = T.Checker()
@@ -130,7 +141,7 @@ def check_ran_ok(key, min_execs=MIN_EXECS):
         c.done()
     c.eq(s.get("exit_status"), 0, "%s: summary.exit_status" % key)
     c.eq(s.get("lost"), 0, "%s: summary.lost" % key)
-    c.eq(s.get("policy"), "<default policy>", "%s: summary.policy" % key)
+    c.eq(s.get("policy"), policy, "%s: summary.policy" % key)
     execs = s.get("execs")
     c.check(isinstance(execs, int) and execs > min_execs,
             "%s: summary.execs %r, expected more than %d (a real build)" % (
@@ -198,11 +209,14 @@ def skipped(pkg):
         raise T.Skip(S[pkg + "_skip"])
 
 
+ZLIB_SCRIPT = "./configure && make -j2 && make test"
+
+
 def t_zlib_builds():
     src = fetch_debian("zlib", "configure")
     work = os.path.join(S["tmp"], "zlib")
     shutil.copytree(src, work, symlinks=True)
-    run_build("zlib", work, "./configure && make -j2 && make test")
+    run_build("zlib", work, ZLIB_SCRIPT)
     check_ran_ok("zlib")
 
 
@@ -289,10 +303,9 @@ def npm_reachable(cache):
             T.fail(S["npm_error"])
 
 
-def t_npm_installs():
-    if "npm_error" in S:
-        T.fail(S["npm_error"])
-    work = os.path.join(S["tmp"], "npm")
+def npm_install(key, policy=None):
+    """npm install of NPM_PACKAGES into a new project, under policy."""
+    work = os.path.join(S["tmp"], key)
     os.makedirs(work)
     with open(os.path.join(work, "package.json"), "w") as f:
         json.dump({"name": "bw-defpol-npm", "version": "1.0.0", "private": True,
@@ -307,8 +320,15 @@ def t_npm_installs():
     env = ["npm_config_build_from_source=true"]
     if os.path.isfile("/usr/include/node/node_api.h"):
         env.append("npm_config_nodedir=/usr")
-    run_build("npm", work, "npm install --no-audit --no-fund --cache .npm-cache " +
-              " ".join(NPM_PACKAGES), env=env)
+    run_build(key, work, "npm install --no-audit --no-fund --cache .npm-cache " +
+              " ".join(NPM_PACKAGES), env=env, policy=policy)
+    return work
+
+
+def t_npm_installs():
+    if "npm_error" in S:
+        T.fail(S["npm_error"])
+    work = npm_install("npm")
     check_ran_ok("npm", MIN_EXECS_NPM)
     # The install scripts must have run: a pass without them proves nothing.
     c = T.Checker()
@@ -328,6 +348,43 @@ def t_npm_installs():
 def t_npm_no_verdicts():
     skipped("npm")
     check_no_verdicts("npm")
+
+
+# ------------------------------------------------- under the enforcing policy
+
+def check_enforced_build(key, min_execs):
+    """Exit 0, no verdict, and every held exec resumed and exited 0."""
+    check_ran_ok(key, min_execs, ENFORCE_POLICY)
+    check_no_verdicts(key)
+    b = get(key)
+    held = {(r.get("pid"), r.get("start_ns")): r for r in b["records"]
+            if r.get("type") == "exec" and r.get("held")}
+    exits = {(r.get("pid"), r.get("start_ns")): r for r in b["records"]
+             if r.get("type") == "exit"}
+    diag("%s: %d execs held for their verdict" % (key, len(held)))
+    c = T.Checker()
+    for ident, r in sorted(held.items(), key=lambda kv: kv[1].get("seq", 0)):
+        x = exits.get(ident)
+        c.check(x is not None and x.get("exit_code") == 0 and x.get("signal") is None,
+                "%s: held exec %r (held for %r) did not run to exit 0: %r" % (
+                    key, r.get("argv"), r.get("held"), x))
+    c.done()
+
+
+def t_zlib_enforced():
+    skipped("zlib")
+    work = os.path.join(S["tmp"], "zlib-enforce")
+    shutil.copytree(fetch_debian("zlib", "configure"), work, symlinks=True)
+    run_build("zlib-enforce", work, ZLIB_SCRIPT, policy=ENFORCE_POLICY)
+    check_enforced_build("zlib-enforce", MIN_EXECS)
+
+
+def t_npm_enforced():
+    skipped("npm")
+    if "npm_error" in S:
+        T.fail(S["npm_error"])
+    npm_install("npm-enforce", ENFORCE_POLICY)
+    check_enforced_build("npm-enforce", MIN_EXECS_NPM)
 
 
 # ---------------------------------------------------------------- this project
@@ -377,6 +434,10 @@ TESTS = [
          " ".join(NPM_PACKAGES), MIN_EXECS_NPM), t_npm_installs),
     ("npm install: the registry downloads and install scripts raise zero verdicts",
      t_npm_no_verdicts),
+    ("zlib (Debian source) under enforce-detections.yaml: exit 0, no verdict, held "
+     "execs resumed", t_zlib_enforced),
+    ("npm install under enforce-detections.yaml: exit 0, no verdict, held execs resumed "
+     "(node-gyp's python3 -c)", t_npm_enforced),
     ("buildwarden itself: make test-build and the layout and unit suites under the "
      "default policy exit 0, no events lost, > %d execs" % MIN_EXECS, t_self_builds),
     ("buildwarden itself: build and test raise zero verdicts", t_self_no_verdicts),

@@ -88,6 +88,7 @@ def config_lines(otlp_url, hook_url):
         "policy: policy.yaml",
         "reports: reports",
         "record: auto",
+        "exec_env: LD_AUDIT",
         "jobs:",
         "  - name: fake",
         "    match: {exe_basename: bw-fake-runner}",
@@ -663,10 +664,11 @@ NARROW_SH = {
 }
 
 
-def run_plain(argv):
+def run_plain(argv, env=None):
     """A program run by the test, waited for (10 s at most)."""
     p = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL, start_new_session=True, cwd=sc().dir)
+                         stderr=subprocess.DEVNULL, start_new_session=True, cwd=sc().dir,
+                         env=env)
     try:
         return p.wait(10)
     except subprocess.TimeoutExpired:
@@ -722,6 +724,32 @@ def t_narrowing():
     seen = everything_recorded()
     for t in (tag + "-noargs", tag + "-noparent"):
         c.check(t not in seen, "%s (a turned-down candidate or its child) was recorded" % t)
+    D.done(c, d)
+
+
+def t_exec_env():
+    """exec_env: LD_AUDIT: a job's exec records carry LD_AUDIT, never LD_PRELOAD."""
+    c = T.Checker()
+    d = daemon()
+    for name, text in NARROW_SH.items():
+        os.chmod(sc().write(text, "bin", name), 0o755)
+    tag = "bwEnv%d" % ME
+    mark = d.mark()
+    # Neither library exists: the loader says so and runs the program anyway.
+    env = dict(os.environ, LD_AUDIT="/nonexistent/bw-audit.so",
+               LD_PRELOAD="/nonexistent/bw-preload.so")
+    c.eq(run_plain([os.path.join(S["bin"], "bw-args-runner"), "--ci-job", tag], env=env), 0,
+         "bw-args-runner --ci-job: exit status")
+    got = d.wait_for(r"\bjob (\S+) started: root pid \d+ \(rule args-rule\)", LOG_S,
+                     since=mark)
+    if c.check(got, "no job of rule args-rule started"):
+        name = got[1].group(1)
+        c.check(d.wait_for(r"\bjob %s ended:" % re.escape(name), REPORT_S, since=mark),
+                "job %s did not end" % name)
+        recs, _ = T.read_events(ddir("reports", name + ".events.jsonl"))
+        envs = [r.get("env") for r in recs if r.get("type") == "exec"]
+        c.check(envs and all(e == {"LD_AUDIT": "/nonexistent/bw-audit.so"} for e in envs),
+                "exec records' env: %r, expected LD_AUDIT alone in each" % envs[:5])
     D.done(c, d)
 
 
@@ -854,6 +882,8 @@ TESTS = [
      "a valid policy is taken", t_sighup),
     ("job rules narrowed by args and parent_basename: a candidate that does not match all of "
      "its rule is no job and nothing of it is recorded", t_narrowing),
+    ("exec_env: the job's exec records carry the configured loader variable only",
+     t_exec_env),
     ("daemon --check: 0 for a valid config, 2 with FILE:LINE:COL errors", t_check),
     ("SIGTERM with a job running: exit 0, detached, report written, runner untouched, "
      "nothing left attached", t_sigterm),

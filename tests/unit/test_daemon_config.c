@@ -278,6 +278,7 @@ static void test_every_other_value(void **state)
 		"fail_closed: yes\n"
 		"ringbuf_mb: 1024\n"
 		"redact: no\n"
+		"exec_env: LD_PRELOAD,LD_AUDIT\n"
 		"jobs: [{match: {exe_basename: x}}]\n"
 		"export:\n"
 		"  jsonl: {path: ev.jsonl, max_bytes: 0, keep: 1000}\n"
@@ -298,6 +299,10 @@ static void test_every_other_value(void **state)
 	assert_true(c->fail_closed);
 	assert_int_equal(c->ringbuf_mb, 1024);
 	assert_false(c->redact);
+	assert_true(c->exec_env_set);
+	assert_int_equal(c->exec_env.n, 2);
+	assert_string_equal(c->exec_env.v[0], "LD_PRELOAD");
+	assert_string_equal(c->exec_env.v[1], "LD_AUDIT");
 	assert_string_equal(c->jsonl_path, "/etc/bw/ev.jsonl");
 	assert_int_equal(c->jsonl_max_bytes, 0);
 	assert_int_equal(c->jsonl_keep, 1000);
@@ -344,6 +349,7 @@ static void test_defaults(void **state)
 	assert_false(c->fail_closed);
 	assert_int_equal(c->ringbuf_mb, 16);
 	assert_true(c->redact);
+	assert_false(c->exec_env_set);
 	assert_null(c->status_listen);
 	assert_null(c->jsonl_path);
 	assert_int_equal(c->jsonl_max_bytes, 100ull << 20);
@@ -366,6 +372,17 @@ static void test_defaults(void **state)
 	assert_string_equal(c->roots[1].name, "job-2");
 	assert_non_null(c->otlp_headers);
 	assert_null(c->otlp_headers[0]);
+	daemon_config_free(c);
+}
+
+/* exec_env: none records no variable; it is not the default list. */
+static void test_exec_env_none(void **state)
+{
+	struct daemon_config *c = parse_ok(HEAD "exec_env: none\n");
+
+	(void)state;
+	assert_true(c->exec_env_set);
+	assert_int_equal(c->exec_env.n, 0);
 	daemon_config_free(c);
 }
 
@@ -581,6 +598,12 @@ static void test_error_values(void **state)
 			  "expected true or false for 'fail_closed', got 'maybe'");
 	expect_only_error(HEAD "redact: 1\n", "4:9", "expected true or false for 'redact'");
 	expect_only_error(HEAD "ringbuf_mb: 12\n", "4:13", "ringbuf_mb 12 is not a power of two");
+	expect_only_error(HEAD "exec_env: LD_PRELOAD,HOME\n", "4:11",
+			  "exec_env 'LD_PRELOAD,HOME': environment variable 'HOME' cannot be "
+			  "recorded: only loader variables (LD_*) are recorded");
+	expect_only_error(HEAD "exec_env: LD_A,LD_B,LD_C,LD_D,LD_E\n", "4:11",
+			  "more than 4 names");
+	expect_only_error(HEAD "exec_env: ','\n", "4:11", "no name (write none to record none)");
 	expect_only_error(HEAD "ringbuf_mb: 2048\n", "4:13",
 			  "expected an integer from 1 to 1024 for 'ringbuf_mb', got '2048'");
 	expect_only_error(HEAD "ringbuf_mb: 0\n", "4:13", "from 1 to 1024");
@@ -945,6 +968,7 @@ int main(void)
 		cmocka_unit_test(test_example),
 		cmocka_unit_test(test_every_other_value),
 		cmocka_unit_test(test_defaults),
+		cmocka_unit_test(test_exec_env_none),
 		cmocka_unit_test(test_relative_paths),
 		cmocka_unit_test(test_load_file),
 		cmocka_unit_test(test_error_document),

@@ -93,6 +93,16 @@ static int setup_signals(struct daemon *d)
 	return d->sigfd < 0 ? d->sigfd : 0;
 }
 
+/* The loader variables exec records carry: the config's, or the defaults. */
+static int apply_exec_env(struct daemon *d, const struct daemon_config *c)
+{
+	static const char *const defaults[] = HOOKS_DEFAULT_ENV_NAMES;
+
+	if (c->exec_env_set)
+		return hooks_set_env_names(&d->eng.agent, c->exec_env.v, c->exec_env.n);
+	return hooks_set_env_names(&d->eng.agent, defaults, sizeof(defaults) / sizeof(defaults[0]));
+}
+
 static bool restart_needed(const struct daemon_config *o, const struct daemon_config *n)
 {
 	return o->hooks != n->hooks || o->record_auto != n->record_auto ||
@@ -151,6 +161,9 @@ static void reload(struct daemon *d)
 		bw_warn("reload: record, ringbuf_mb and fail_closed changes take effect at the next "
 			"start");
 	warn_file_hooks(d, g);
+	if (apply_exec_env(d, g->cfg))
+		bw_warn("reload: exec_env not applied (see above); exec records keep the "
+			"variables they carried");
 	d->gen = g;
 	redact_set_enabled(g->cfg->redact);
 	err = daemon_apply_kernel(d);
@@ -252,7 +265,9 @@ static int attach(struct daemon *d)
 		return err;
 	failclosed_sweep();
 	failclosed_mark("daemon");
-	err = daemon_apply_kernel(d);
+	err = apply_exec_env(d, c);
+	if (!err)
+		err = daemon_apply_kernel(d);
 	if (err)
 		return err;
 	pols = daemon_gen_all_policies(d->gen, &n);

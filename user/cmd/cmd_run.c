@@ -23,6 +23,7 @@
 #include "pipeline/engine_setup.h"
 #include "events/event_json.h"
 #include "events/events.h"
+#include "lib/env_names.h"
 #include "lib/exit_codes.h"
 #include "kernel/failclosed.h"
 #include "kernel/jobctl.h"
@@ -361,30 +362,20 @@ static int render_reports(struct run_ctx *c)
 /* --exec-env: "none", or up to BW_ENV_NAMES comma-separated names. */
 static int set_exec_env(struct run_ctx *c)
 {
-	const char *names[BW_ENV_NAMES + 1];
-	char buf[BW_ENV_NAMES * BW_ENV_NAME_LEN + 8], *save = NULL, *tok;
-	size_t n = 0;
-	int err;
+	struct env_names en;
+	char err[320];
+	int rc;
 
 	if (!c->opts.exec_env)
 		return 0;
-	if (strlen(c->opts.exec_env) >= sizeof(buf)) {
-		bw_err("run: --exec-env '%s': too long (at most %d names)", c->opts.exec_env,
-		       BW_ENV_NAMES);
+	if (env_names_parse(c->opts.exec_env, &en, err, sizeof(err))) {
+		bw_err("run: --exec-env %s", err);
 		return -EINVAL;
 	}
-	strcpy(buf, c->opts.exec_env);
-	for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-		if (n == BW_ENV_NAMES + 1)
-			break;
-		names[n++] = tok;
-	}
-	if (n == 1 && !strcmp(names[0], "none"))
-		n = 0;
-	err = hooks_set_env_names(&c->eng.agent, names, n);
-	if (err)
+	rc = hooks_set_env_names(&c->eng.agent, en.v, en.n);
+	if (rc)
 		bw_err("run: --exec-env '%s': not recorded as asked (see above)", c->opts.exec_env);
-	return err;
+	return rc;
 }
 
 static int setup_hooks(struct run_ctx *c)

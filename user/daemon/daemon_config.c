@@ -846,9 +846,9 @@ static void parse_alerts(struct cfg_parser *ps, const yaml_node_t *n, struct dae
 
 static const char *const top_keys[] = { "policy", "reports", "record", "fail_closed",
 					"ringbuf_mb", "redact", "jobs", "policies",
-					"status", "export", "alerts" };
+					"status", "export", "alerts", "exec_env" };
 enum { TK_POLICY, TK_REPORTS, TK_RECORD, TK_FAIL_CLOSED, TK_RINGBUF, TK_REDACT, TK_JOBS,
-       TK_POLICIES, TK_STATUS, TK_EXPORT, TK_ALERTS };
+       TK_POLICIES, TK_STATUS, TK_EXPORT, TK_ALERTS, TK_EXEC_ENV };
 static const struct cfg_keys top_ks = KEYS("the config", "at the top level", top_keys);
 
 static void parse_record(struct cfg_parser *ps, const yaml_node_t *n, struct daemon_config *c)
@@ -858,6 +858,19 @@ static void parse_record(struct cfg_parser *ps, const yaml_node_t *n, struct dae
 
 	if (s && record_kinds_parse(s, &c->hooks, &c->record_auto, err, sizeof(err)))
 		cfg_error(ps, n, "record %s", err);
+}
+
+static void parse_exec_env(struct cfg_parser *ps, const yaml_node_t *n, struct daemon_config *c)
+{
+	const char *s = get_str(ps, n, "'exec_env'");
+	char err[320];
+
+	if (!s)
+		return;
+	if (env_names_parse(s, &c->exec_env, err, sizeof(err)))
+		cfg_error(ps, n, "exec_env %s", err);
+	else
+		c->exec_env_set = true;
 }
 
 static void parse_ringbuf(struct cfg_parser *ps, const yaml_node_t *n, struct daemon_config *c)
@@ -888,6 +901,8 @@ static void parse_scalars(struct cfg_parser *ps, const struct cfg_map *m, struct
 		parse_ringbuf(ps, m->val[TK_RINGBUF], c);
 	if (m->key[TK_REDACT])
 		get_bool(ps, m->val[TK_REDACT], "'redact'", &c->redact);
+	if (m->key[TK_EXEC_ENV])
+		parse_exec_env(ps, m->val[TK_EXEC_ENV], c);
 }
 
 static void parse_top(struct cfg_parser *ps, const yaml_node_t *root, struct daemon_config *c)

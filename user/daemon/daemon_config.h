@@ -17,6 +17,7 @@
 #include <stdio.h>
 
 #include "alerts/alerts.h"
+#include "lib/env_names.h"
 
 /* A config file is read whole; a larger one is refused. */
 #define DAEMON_CONFIG_MAX_BYTES (1u << 20)
@@ -65,6 +66,10 @@ struct daemon_config {
 	bool fail_closed;           /* "fail_closed:" bool, default false */
 	uint32_t ringbuf_mb;        /* "ringbuf_mb:", power of two 1..1024, default 16 */
 	bool redact;                /* "redact:" bool, default true */
+	/* "exec_env:" (string, env_names_parse): the loader variables exec
+	 * records carry; exec_env_set false = the loader's default list */
+	struct env_names exec_env;
+	bool exec_env_set;
 	/* "status: {listen: ADDR}"; NULL = no endpoint. ADDR kept as text
 	 * (validated later by metrics_start) */
 	char *status_listen;

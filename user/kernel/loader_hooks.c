@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "kernel/loader.h"
+#include "lib/env_names.h"
 #include "lib/log.h"
 #include "process.skel.h"
 #include "syscalls.skel.h"
@@ -115,29 +116,9 @@ int hooks_watch_name(struct bw_agent *a, const char *name, uint32_t bits)
 	return watch_key(bpf_map__fd(a->sys->maps.watch_names), name, bits);
 }
 
-static int env_name_check(const char *name)
-{
-	size_t len = strlen(name);
-
-	if (strncmp(name, "LD_", 3) || len == 3) {
-		bw_err("environment variable '%s' cannot be recorded: only loader variables "
-		       "(LD_*) are", name);
-		return -EINVAL;
-	}
-	if (len >= BW_ENV_NAME_LEN) {
-		bw_err("environment variable '%s' cannot be recorded: names are at most %d bytes",
-		       name, BW_ENV_NAME_LEN - 1);
-		return -EINVAL;
-	}
-	if (strchr(name, '=')) {
-		bw_err("environment variable '%s' cannot be recorded: a name has no '='", name);
-		return -EINVAL;
-	}
-	return 0;
-}
-
 int hooks_set_env_names(struct bw_agent *a, const char *const *names, size_t n)
 {
+	char why[160];
 	struct bw_env_name e;
 	__u32 i;
 	int fd, err;
@@ -147,9 +128,11 @@ int hooks_set_env_names(struct bw_agent *a, const char *const *names, size_t n)
 		return -EINVAL;
 	}
 	for (i = 0; i < n; i++) {
-		err = env_name_check(names[i]);
-		if (err)
+		err = env_name_check(names[i], why, sizeof(why));
+		if (err) {
+			bw_err("%s", why);
 			return err;
+		}
 	}
 	fd = bpf_map__fd(a->skel->maps.env_names);
 	for (i = 0; i < BW_ENV_NAMES; i++) {

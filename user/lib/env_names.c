@@ -1,0 +1,56 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "lib/env_names.h"
+
+int env_name_check(const char *name, char *err, size_t errsz)
+{
+	size_t len = strlen(name);
+	const char *why = NULL;
+
+	if (strncmp(name, "LD_", 3) || len == 3)
+		why = "only loader variables (LD_*) are recorded";
+	else if (len >= BW_ENV_NAME_LEN)
+		why = "a name is too long";
+	else if (strchr(name, '='))
+		why = "a name has no '='";
+	if (!why)
+		return 0;
+	if (err && errsz)
+		snprintf(err, errsz, "environment variable '%s' cannot be recorded: %s%s", name,
+			 why, len >= BW_ENV_NAME_LEN ? " (at most 31 bytes)" : "");
+	return -EINVAL;
+}
+
+int env_names_parse(const char *list, struct env_names *out, char *err, size_t errsz)
+{
+	char why[160], *save = NULL, *tok;
+
+	out->n = 0;
+	if (strlen(list) >= sizeof(out->buf)) {
+		snprintf(err, errsz, "'%.64s...': too long (at most %d names)", list,
+			 BW_ENV_NAMES);
+		return -EINVAL;
+	}
+	strcpy(out->buf, list);
+	if (!strcmp(out->buf, "none"))
+		return 0;
+	for (tok = strtok_r(out->buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (out->n == BW_ENV_NAMES) {
+			snprintf(err, errsz, "'%s': more than %d names", list, BW_ENV_NAMES);
+			return -EINVAL;
+		}
+		if (env_name_check(tok, why, sizeof(why))) {
+			snprintf(err, errsz, "'%s': %s", list, why);
+			return -EINVAL;
+		}
+		out->v[out->n++] = tok;
+	}
+	if (!out->n) {
+		snprintf(err, errsz, "'%s': no name (write none to record none)", list);
+		return -EINVAL;
+	}
+	return 0;
+}

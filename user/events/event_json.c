@@ -121,7 +121,6 @@ static void socket_peer(struct jbuf *jb, const struct bw_stdio *sd)
 	json_kv_str(jb, "peer", peer);
 }
 
-/* What fd 0, 1 and 2 of the new program are (docs/EVENTS.md: exec). */
 /* "held": the hints for which the kernel stopped the exec until judged. */
 static void render_held(struct jbuf *jb, uint32_t hints)
 {
@@ -140,6 +139,7 @@ static void render_held(struct jbuf *jb, uint32_t hints)
 	json_arr_close(jb);
 }
 
+/* What fd 0, 1 and 2 of the new program are (docs/EVENTS.md: exec). */
 static void render_stdio(struct jbuf *jb, const struct bw_event_view *v)
 {
 	const struct bw_exec_event *e = v->exec;

@@ -8,19 +8,18 @@
 int env_name_check(const char *name, char *err, size_t errsz)
 {
 	size_t len = strlen(name);
-	const char *why = NULL;
+	char why[64];
 
 	if (strncmp(name, "LD_", 3) || len == 3)
-		why = "only loader variables (LD_*) are recorded";
+		snprintf(why, sizeof(why), "only loader variables (LD_*) are recorded");
 	else if (len >= BW_ENV_NAME_LEN)
-		why = "a name is too long";
+		snprintf(why, sizeof(why), "names are at most %d bytes", BW_ENV_NAME_LEN - 1);
 	else if (strchr(name, '='))
-		why = "a name has no '='";
-	if (!why)
+		snprintf(why, sizeof(why), "a name has no '='");
+	else
 		return 0;
 	if (err && errsz)
-		snprintf(err, errsz, "environment variable '%s' cannot be recorded: %s%s", name,
-			 why, len >= BW_ENV_NAME_LEN ? " (at most 31 bytes)" : "");
+		snprintf(err, errsz, "environment variable '%s' cannot be recorded: %s", name, why);
 	return -EINVAL;
 }
 

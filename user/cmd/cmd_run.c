@@ -56,6 +56,7 @@ struct run_opts {
 	enum alert_format webhook_format;
 	const char *webhook_secret_file;
 	const char *exec_env; /* --exec-env, NULL: the loader's default list */
+	const char *checkout; /* --checkout: a directory, "none", or NULL: found */
 	char **cmd;
 };
 
@@ -106,6 +107,9 @@ static const char run_usage[] =
 	"                        separated LD_* names, at most 4, or 'none' (default:\n"
 	"                        LD_PRELOAD,LD_AUDIT,LD_LIBRARY_PATH); no other\n"
 	"                        variable is ever read\n"
+	"      --checkout DIR    the git work tree whose tracked files the build must\n"
+	"                        not change (default: the working directory's, else\n"
+	"                        $GITHUB_WORKSPACE's or $CI_PROJECT_DIR's); 'none'\n"
 	"  -v, --verbose         more diagnostics (twice: libbpf debug output)\n"
 	"  -h, --help            show this help\n"
 	"\n"
@@ -130,7 +134,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 {
 	enum { OPT_RINGBUF = 256, OPT_NO_TREE, OPT_RAW_TP, OPT_RECORD, OPT_NO_REDACT, OPT_FAIL_CLOSED,
 	       OPT_USER, OPT_DENY_HOOK, OPT_WEBHOOK,
-	       OPT_WEBHOOK_FORMAT, OPT_WEBHOOK_SECRET, OPT_EXEC_ENV };
+	       OPT_WEBHOOK_FORMAT, OPT_WEBHOOK_SECRET, OPT_EXEC_ENV, OPT_CHECKOUT };
 	static const struct option longopts[] = {
 		{ "events", required_argument, NULL, 'e' },
 		{ "policy", required_argument, NULL, 'p' },
@@ -148,6 +152,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "webhook-format", required_argument, NULL, OPT_WEBHOOK_FORMAT },
 		{ "webhook-secret-file", required_argument, NULL, OPT_WEBHOOK_SECRET },
 		{ "exec-env", required_argument, NULL, OPT_EXEC_ENV },
+		{ "checkout", required_argument, NULL, OPT_CHECKOUT },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -180,6 +185,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		case OPT_WEBHOOK: o->webhook_url = optarg; break;
 		case OPT_WEBHOOK_SECRET: o->webhook_secret_file = optarg; break;
 		case OPT_EXEC_ENV: o->exec_env = optarg; break;
+		case OPT_CHECKOUT: o->checkout = optarg; break;
 		case OPT_WEBHOOK_FORMAT:
 			if (alerts_parse_format(optarg, &o->webhook_format)) {
 				bw_err("run: --webhook-format '%s': expected slack, teams or generic", optarg);
@@ -378,6 +384,30 @@ static int set_exec_env(struct run_ctx *c)
 	return rc;
 }
 
+/*
+ * The checkout the build must not rewrite: --checkout, or the work tree of
+ * the working directory, or of the CI's workspace variables. Not knowing
+ * one is no error: there is just nothing tracked.
+ */
+static void load_checkout(struct run_ctx *c)
+{
+	static const char *const vars[] = { "GITHUB_WORKSPACE", "CI_PROJECT_DIR" };
+	const char *dir;
+
+	if (c->opts.checkout) {
+		if (strcmp(c->opts.checkout, "none"))
+			job_load_checkout(&c->job, c->opts.checkout, &c->user);
+		return;
+	}
+	if (job_load_checkout(&c->job, ".", &c->user) != -ENOENT)
+		return;
+	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
+		dir = getenv(vars[i]);
+		if (dir && *dir && job_load_checkout(&c->job, dir, &c->user) != -ENOENT)
+			return;
+	}
+}
+
 static int setup_hooks(struct run_ctx *c)
 {
 	struct engine_hooks_opts ho = {
@@ -387,7 +417,11 @@ static int setup_hooks(struct run_ctx *c)
 	const struct bw_policy *pol = c->job.policy;
 	int err = set_exec_env(c);
 
-	return err ? err : engine_setup_hooks(&c->eng, &ho, &pol, 1);
+	if (!err)
+		err = engine_setup_hooks(&c->eng, &ho, &pol, 1);
+	if (!err)
+		engine_watch_checkout(&c->eng, &c->job.checkout);
+	return err;
 }
 
 static int start_build(struct run_ctx *c, const char *path)
@@ -462,8 +496,10 @@ static int run_setup(struct run_ctx *c)
 	/* Before the build exists: its first exec is already judged in the kernel. */
 	err = deny_maps_install(&c->eng.agent, c->job.policy);
 	c->job.kernel_deny = !err;
-	if (!err)
+	if (!err) {
+		load_checkout(c);
 		err = setup_hooks(c);
+	}
 	return err;
 }
 
@@ -499,6 +535,8 @@ int cmd_run(int argc, char **argv)
 		waitpid(c.child.pid, &c.child_status, 0);
 		goto cleanup;
 	}
+	/* The build's root is reaped and its records drained: who stayed behind? */
+	engine_judge_leftovers(&c.eng, &c.job);
 	status = c.job.job_killed ? BW_EXIT_JOB_KILLED : build_exit_status(c.child_status);
 	c.job.root_status = status;
 	/* Bounded: pending summaries and the queue get ALERTS_DEFAULT_DRAIN_MS at most. */

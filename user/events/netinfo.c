@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <arpa/inet.h>
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include "events/netinfo.h"
+#include "lib/path.h"
 #include "lib/record_names.h"
 #include "lib/redact.h"
 
@@ -76,18 +78,27 @@ static void netinfo_addr_text(uint16_t family, const uint8_t addr[16], char *buf
 }
 
 /*
- * A caller's relative name made absolute with the directory it is relative
- * to: the cwd, or the directory descriptor's directory the kernel sent.
+ * A caller's name made absolute with the directory it is relative to (the
+ * cwd, or the directory descriptor's directory the kernel sent), and its
+ * "." and ".." resolved, so /tmp/../etc/cron.d/x is tested as what it is.
+ * The kernel's own path of a descriptor is already both.
  */
 static const char *absolute(const struct bw_event_view *v, const char *p, char *buf, size_t size)
 {
 	bool base_ok = v->file->dirfd == AT_FDCWD_VALUE || (v->file->flags & BW_FILE_BASE_DIRFD);
+	char joined[PATH_MAX * 2];
+	const char *abs = p;
 
-	if (!p || p[0] == '/' || (v->file->flags & BW_FILE_RESOLVED) || !base_ok || !v->cwd)
+	if (!p || (v->file->flags & BW_FILE_RESOLVED))
 		return p;
-	if ((size_t)snprintf(buf, size, "%s%s%s", v->cwd, strcmp(v->cwd, "/") ? "/" : "", p) >= size)
-		return p;
-	return buf;
+	if (p[0] != '/') {
+		if (!base_ok || !v->cwd || v->cwd[0] != '/' ||
+		    (size_t)snprintf(joined, sizeof(joined), "%s/%s", v->cwd, p) >= sizeof(joined))
+			return p;
+		abs = joined;
+	}
+	/* Too long for buf: the caller's name as it was, never half a path. */
+	return path_normalize(abs, buf, size) ? buf : p;
 }
 
 void netinfo_decode(struct netinfo *ni, const struct bw_event_view *v, struct dns_cache *c)
@@ -234,6 +245,8 @@ static void json_file(struct jbuf *jb, const struct netinfo *ni, const struct bw
 	json_kv_i64(jb, "result", e->ret < 0 ? e->ret : 0);
 	json_errno(jb, e->ret);
 	json_kv_bool(jb, "truncated", e->flags & BW_FILE_TRUNCATED);
+	if (ni->info.file.tracked)
+		json_kv_bool(jb, "tracked", true);
 	if (ni->info.file.target_pid) {
 		json_kv_u64(jb, "target_pid", ni->info.file.target_pid);
 		json_kv_bool(jb, "target_in_job", ni->info.file.target_in_job);

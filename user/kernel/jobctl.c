@@ -139,6 +139,15 @@ static bool same_process(struct bw_agent *a, uint32_t pid, uint64_t start_ns)
 	return !st.start_ns || !start_ns || st.start_ns == start_ns;
 }
 
+bool jobctl_process_alive(struct bw_agent *a, uint32_t pid, uint64_t start_ns)
+{
+	struct bw_proc_state st;
+
+	if (bpf_map_lookup_elem(bpf_map__fd(a->skel->maps.job_procs), &pid, &st))
+		return false;
+	return !st.start_ns || st.start_ns == start_ns;
+}
+
 /* a NULL: no identity check (see jobctl_resume_process). */
 static int signal_process(struct bw_agent *a, uint32_t pid, uint64_t start_ns, int sig)
 {

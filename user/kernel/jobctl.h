@@ -27,6 +27,8 @@ void jobctl_setup(struct jobctl *j, pid_t pid);
 void jobctl_cleanup(struct jobctl *j);
 /* 0 when killed, -ESRCH when it is gone or not the same process. */
 int jobctl_kill_process(struct bw_agent *a, uint32_t pid, uint64_t start_ns);
+/* The kernel's job scope still holds this process (it has not exited). */
+bool jobctl_process_alive(struct bw_agent *a, uint32_t pid, uint64_t start_ns);
 /* Lets a process the kernel held at its exec (BW_EXEC_HELD) run on. */
 int jobctl_resume_process(uint32_t pid);
 /* Kills every process of job_id; returns how many kill() calls were made. */

@@ -237,6 +237,61 @@ static void judge_exec(struct bw_engine *e, struct bw_job *j, const struct bw_ex
 	}
 }
 
+/* The job's processes the kernel still has in scope; *n of them. */
+static struct bw_proc **live_processes(struct bw_engine *e, struct bw_job *j, size_t *n)
+{
+	size_t cap = j->procs.alive + 1;
+	struct bw_proc **out = calloc(cap, sizeof(*out)), *p;
+
+	*n = 0;
+	if (!out)
+		return NULL;
+	for (size_t b = 0; b < j->procs.n_buckets && *n < cap; b++)
+		for (p = j->procs.buckets[b]; p && *n < cap; p = p->hnext)
+			if (!p->exited && p->job_id == j->id &&
+			    jobctl_process_alive(&e->agent, p->pid, p->start_ns))
+				out[(*n)++] = p;
+	return out;
+}
+
+void engine_judge_leftovers(struct bw_engine *e, struct bw_job *j)
+{
+	const struct bw_rule *hits[MAX_VERDICTS_PER_EXEC];
+	const char *anc[BW_ANCESTRY_MAX], *anc_files[BW_ANCESTRY_MAX];
+	struct bw_event_info ev = { .kind = BW_ON_LEFTOVER };
+	struct bw_exec_info info;
+	struct bw_proc **live;
+	struct verdict vd;
+	uint64_t now = clock_mono_ns();
+	size_t n_live, n, i, k;
+
+	if (!j->policy || !policy_has_rules_on(j->policy, BW_ON_LEFTOVER))
+		return;
+	live = live_processes(e, j, &n_live);
+	if (!live) {
+		bw_warn("cannot list the processes left running by the job: %s", strerror(ENOMEM));
+		return;
+	}
+	for (k = 0; k < n_live; k++) {
+		exec_info_of(j, live[k], &info, anc, anc_files);
+		ev.proc = &info;
+		n = policy_match_event(j->policy, &ev, hits, MAX_VERDICTS_PER_EXEC);
+		for (i = 0; i < n && i < MAX_VERDICTS_PER_EXEC; i++) {
+			verdict_init(&vd, j, hits[i], live[k], now);
+			vd.on = policy_on_name(BW_ON_LEFTOVER);
+			jbuf_reset(&e->jb_event);
+			json_obj_open(&e->jb_event);
+			json_kv_u64(&e->jb_event, "running_ns",
+				    now > live[k]->start_ns ? now - live[k]->start_ns : 0);
+			json_obj_close(&e->jb_event);
+			vd.event_json = e->jb_event.buf;
+			vd.event_json_len = e->jb_event.len;
+			act(e, j, &vd, NULL);
+		}
+	}
+	free(live);
+}
+
 /* Processes whose provenance changed after their exec: judge them again. */
 static void judge_late(struct bw_engine *e, struct bw_job *j, const struct prov_rejudge *rj)
 {
@@ -353,6 +408,30 @@ static void on_hook_provenance(struct bw_engine *e, struct bw_job *j,
 	}
 }
 
+/*
+ * A write, truncation, rename (either side: moved away or replaced) or
+ * unlink of a file the checkout tracks, that happened. A refused one
+ * changed nothing; a chmod or xattr changes no content.
+ */
+static bool changes_tracked(const struct bw_job *j, const struct bw_file_info *f,
+			    const struct bw_file_event *x)
+{
+	if (!j->checkout.root || x->ret < 0)
+		return false;
+	switch (x->op) {
+	case BW_FILE_OPEN:
+		if (!(x->flags & BW_FILE_WRITE))
+			return false;
+		/* fallthrough */
+	case BW_FILE_UNLINK:
+		return checkout_tracked(&j->checkout, f->path);
+	case BW_FILE_RENAME:
+		return checkout_tracked(&j->checkout, f->path) ||
+		       checkout_tracked(&j->checkout, f->path2);
+	}
+	return false;
+}
+
 /* Network, DNS, file and privilege records: decode, record, judge. */
 static void on_hook_event(struct bw_engine *e, struct bw_job *j, const struct bw_event_view *v)
 {
@@ -367,6 +446,7 @@ static void on_hook_event(struct bw_engine *e, struct bw_job *j, const struct bw
 		ni->info.file.target_in_job =
 			ni->info.file.target_pid &&
 			target_in_job(e, j, ni->info.file.target_pid, v->hdr);
+		ni->info.file.tracked = changes_tracked(j, &ni->info.file, v->file);
 	}
 	if (job_recording(j)) {
 		jbuf_reset(&e->jb);

@@ -22,6 +22,7 @@
 #include "events/proctab.h"
 #include "report/report.h"
 #include "events/verdict.h"
+#include "pipeline/checkout.h"
 #include "pipeline/provenance.h"
 
 struct bw_job {
@@ -31,6 +32,7 @@ struct bw_job {
 	uint64_t *rule_hits;
 	struct bw_proctab procs;
 	struct provenance prov;
+	struct checkout checkout; /* root NULL: no checkout known */
 	/* The kernel's deny maps hold this job's policy: dropped-file deny
 	 * rules may add paths to them. */
 	bool kernel_deny;
@@ -122,6 +124,14 @@ int job_set_policy(struct bw_job *j, struct bw_policy *policy);
 int job_load_policy(struct bw_job *j, const char *path);
 /* events_path NULL: a spool only; "-": stdout and a spool. */
 int job_open_events(struct bw_job *j, const char *events_path);
+/*
+ * The job's root exited: judge each job process still running by the
+ * rules on: leftover (persistence: a daemon, a detached payload). Call
+ * after the last drain, so a process that exited is not taken for one.
+ */
+void engine_judge_leftovers(struct bw_engine *e, struct bw_job *j);
+/* Know the tracked files of the work tree dir lies in (logged either way); 0 or -errno. */
+int job_load_checkout(struct bw_job *j, const char *dir, const struct build_user *user);
 bool job_recording(const struct bw_job *j);
 /* Append the engine's jb to j's stream (never fails the build: says so once). */
 void job_emit(struct bw_engine *e, struct bw_job *j);

@@ -101,6 +101,19 @@ static void watch_defaults(struct bw_agent *a, bool watch_cwd)
 	watch_runner(a);
 }
 
+void engine_watch_checkout(struct bw_engine *e, const struct checkout *c)
+{
+	char dir[PATH_MAX];
+
+	if (!c->root || !(e->agent.hooks_loaded & BW_HOOK_FILE))
+		return;
+	if ((size_t)snprintf(dir, sizeof(dir), "%s/", c->root) >= sizeof(dir) ||
+	    hooks_watch_dir(&e->agent, dir, BW_WATCH_WRITE))
+		bw_warn("cannot watch the checkout %s (deeper or longer than the kernel's watch "
+			"keys): changes of its tracked files are seen only from processes that "
+			"reached the network", c->root);
+}
+
 struct watch_arg {
 	struct bw_agent *agent;
 	const struct bw_policy *policy;

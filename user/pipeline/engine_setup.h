@@ -15,6 +15,8 @@ struct engine_hooks_opts {
 /* Load and configure the syscall hooks; watch the paths the policies test. */
 int engine_setup_hooks(struct bw_engine *e, const struct engine_hooks_opts *o,
 		       const struct bw_policy *const *policies, size_t n_policies);
+/* Report writes under the checkout's root, so its tracked files are judged. */
+void engine_watch_checkout(struct bw_engine *e, const struct checkout *c);
 /*
  * Does a policy act from userspace in a way that cannot wait: kill-process,
  * kill-job, or deny (killed from here where the kernel missed it)? Alerts

@@ -4,6 +4,7 @@
  * the summary and reports rendered from its stream when it ends.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -73,6 +74,23 @@ int job_open_events(struct bw_job *j, const char *p)
 	}
 	setvbuf(j->spool, NULL, _IOFBF, 1 << 16);
 	return 0;
+}
+
+int job_load_checkout(struct bw_job *j, const char *dir, const struct build_user *user)
+{
+	char why[PATH_MAX + 64];
+	int err;
+
+	checkout_free(&j->checkout);
+	err = checkout_load(&j->checkout, dir, user, why, sizeof(why));
+	if (err == -ENOENT)
+		bw_info("%s: %s; no tracked files are watched", dir, why);
+	else if (err)
+		bw_warn("cannot list the tracked files of %s: %s; no tracked files are watched",
+			dir, why);
+	else
+		bw_info("checkout %s: %zu tracked files", j->checkout.root, j->checkout.n);
+	return err;
 }
 
 bool job_recording(const struct bw_job *j)
@@ -241,6 +259,7 @@ void job_free(struct bw_job *j)
 {
 	jobctl_cleanup(&j->ctl);
 	prov_free(&j->prov);
+	checkout_free(&j->checkout);
 	proctab_free(&j->procs);
 	policy_free(j->policy);
 	free(j->rule_hits);

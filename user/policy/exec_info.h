@@ -97,6 +97,7 @@ enum bw_event_kind {
 	BW_ON_DNS,
 	BW_ON_FILE,
 	BW_ON_PRIVILEGE,
+	BW_ON_LEFTOVER, /* a job process still running when the job's root exited */
 };
 
 struct bw_connect_info {
@@ -123,6 +124,9 @@ struct bw_file_info {
 	 * thread-self resolved), else 0. target_in_job: it is in the same job. */
 	uint32_t target_pid;
 	bool target_in_job;
+	/* The operation succeeded and changed (or opened for changing) a file
+	 * the job's checkout tracks (pipeline/checkout.h). */
+	bool tracked;
 };
 
 struct bw_priv_info {

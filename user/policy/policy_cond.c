@@ -116,7 +116,7 @@ static const struct op_name num_ops[] = {
 
 #define ON(k) (1u << (k))
 #define ON_ALL (ON(BW_ON_EXEC) | ON(BW_ON_CONNECT) | ON(BW_ON_DNS) | \
-		ON(BW_ON_FILE) | ON(BW_ON_PRIVILEGE))
+		ON(BW_ON_FILE) | ON(BW_ON_PRIVILEGE) | ON(BW_ON_LEFTOVER))
 
 struct field_name {
 	const char *name;
@@ -150,6 +150,7 @@ static const struct field_name fields[] = {
 	{ "op", POL_F_FILE_OP, &k_file_op, ON(BW_ON_FILE) },
 	{ "op", POL_F_PRIV_OP, &k_priv_op, ON(BW_ON_PRIVILEGE) },
 	{ "target_in_job", POL_F_TARGET_IN_JOB, NULL, ON(BW_ON_FILE) | ON(BW_ON_PRIVILEGE) },
+	{ "tracked", POL_F_TRACKED, NULL, ON(BW_ON_FILE) },
 	{ "stdin", POL_F_STDIN, &k_prov, ON_ALL },
 	{ "stdout", POL_F_STDOUT, &k_prov, ON_ALL },
 	{ "stdio", POL_F_STDIO, &k_prov, ON_ALL },
@@ -675,7 +676,7 @@ static const char *policy_conds_valid(int on)
 	case BW_ON_DNS:
 		return CONDS_VALID ", qname, qtype";
 	case BW_ON_FILE:
-		return CONDS_VALID ", path, op, target_in_job, mode, xattr";
+		return CONDS_VALID ", path, op, target_in_job, tracked, mode, xattr";
 	case BW_ON_PRIVILEGE:
 		return CONDS_VALID ", op, target_in_job";
 	default:
@@ -689,7 +690,7 @@ static void on_names(unsigned mask, char *buf, size_t size)
 	size_t n = 0;
 
 	buf[0] = '\0';
-	for (int k = BW_ON_EXEC; k <= BW_ON_PRIVILEGE && n < size; k++)
+	for (int k = BW_ON_EXEC; k < POLICY_ON_KINDS && n < size; k++)
 		if (mask & ON(k))
 			n += snprintf(buf + n, size - n, "%s%s", n ? ", " : "",
 				      policy_on_name(k));
@@ -772,6 +773,7 @@ static bool parse_cond(struct pol_parser *ps, const yaml_node_t *kn,
 	case POL_F_ADDRESS:
 		return policy_parse_cidrs(ps, v, &c->cidrs, &c->n_cidrs) == 0;
 	case POL_F_TARGET_IN_JOB:
+	case POL_F_TRACKED:
 	case POL_F_NAME_MISMATCH:
 	case POL_F_FILELESS:
 		return parse_bool(ps, k, v, c);
@@ -816,7 +818,7 @@ static int cond_cost(const struct pol_cond *c)
 		/* The event's own fields are the most selective: first. */
 		[POL_F_PORT] = 0,     [POL_F_PROTO] = 0,    [POL_F_RESULT] = 0,
 		[POL_F_QTYPE] = 0,    [POL_F_FILE_OP] = 0,  [POL_F_PRIV_OP] = 0,
-		[POL_F_TARGET_IN_JOB] = 0, [POL_F_ADDRESS] = 1, [POL_F_DOMAIN] = 1,
+		[POL_F_TARGET_IN_JOB] = 0, [POL_F_TRACKED] = 0, [POL_F_ADDRESS] = 1, [POL_F_DOMAIN] = 1,
 		[POL_F_QNAME] = 1,    [POL_F_PATH] = 1,
 		[POL_F_STDIN] = 0,    [POL_F_STDOUT] = 0,   [POL_F_STDIO] = 0,
 		[POL_F_PROGRAM_FROM] = 0, [POL_F_SCRIPT_ORIGIN] = 0, [POL_F_EXE_ORIGIN] = 0,

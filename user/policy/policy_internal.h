@@ -87,6 +87,7 @@ enum pol_field {
 	POL_F_FILE_OP,
 	POL_F_PRIV_OP, /* privilege */
 	POL_F_TARGET_IN_JOB, /* file and privilege: test->num is 0 or 1 */
+	POL_F_TRACKED,       /* file: a tracked file of the checkout changed; 0 or 1 */
 	/* Provenance (any rule): sets of names, true when any member passes. */
 	POL_F_STDIN,
 	POL_F_STDOUT,
@@ -243,7 +244,7 @@ const char *policy_op_name(enum pol_op op);
 const char *policy_field_name(enum pol_field f);
 #define POLICY_MODES (POLICY_MODE_AUDIT + 1)
 extern const char *const policy_mode_names[POLICY_MODES];
-#define POLICY_ON_KINDS (BW_ON_PRIVILEGE + 1)
+#define POLICY_ON_KINDS (BW_ON_LEFTOVER + 1)
 extern const char *const policy_on_names[POLICY_ON_KINDS];
 
 /* The size regcomp would expand re to, saturating at cap. */

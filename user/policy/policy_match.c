@@ -211,6 +211,8 @@ static bool event_cond_holds(const struct pol_cond *c, struct match_ctx *m)
 			return ev->file.target_pid && test_num(c->test, ev->file.target_in_job);
 		return ev->kind == BW_ON_PRIVILEGE && ev->priv.target_pid &&
 		       test_num(c->test, ev->priv.target_in_job);
+	case POL_F_TRACKED:
+		return ev->kind == BW_ON_FILE && test_num(c->test, ev->file.tracked);
 	default:
 		return false;
 	}

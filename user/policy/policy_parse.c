@@ -328,9 +328,50 @@ static void parse_mode(struct pol_parser *ps, const yaml_node_t *v,
 	p->mode = x == POLICY_MODE_AUDIT ? POLICY_MODE_AUDIT : POLICY_MODE_ENFORCE;
 }
 
+/*
+ * leftovers: alert | kill, the short form of a rule on: leftover with no
+ * conditions (kill: kill-job, which reaps every process still running).
+ * Added after the policy's own rules, which may be narrower.
+ */
+static void add_leftovers_rule(struct pol_parser *ps, const yaml_node_t *v,
+			       struct bw_policy *p)
+{
+	static const char *const values[] = { "alert", "kill" };
+	struct bw_rule *rules, *r;
+	int x = -1;
+
+	parse_enum(ps, v, "leftovers", values, 2, &x);
+	if (x < 0)
+		return;
+	for (size_t i = 0; i < p->n_rules; i++) {
+		if (p->rules[i].name && !strcmp(p->rules[i].name, "leftovers")) {
+			policy_error(ps, v, "'leftovers' adds a rule named 'leftovers'; the rule "
+				     "of that name at line %u is in the way", p->rules[i].line);
+			return;
+		}
+	}
+	rules = realloc(p->rules, (p->n_rules + 1) * sizeof(*rules));
+	if (!rules) {
+		ps->oom = true;
+		return;
+	}
+	p->rules = rules;
+	r = memset(&rules[p->n_rules], 0, sizeof(*r));
+	r->index = p->n_rules++;
+	r->name = xstrdup(ps, "leftovers");
+	r->description = xstrdup(ps, "A process of the job was still running when the job's "
+				 "root exited: a daemon or a detached payload outliving the job.");
+	r->severity = POLICY_SEV_HIGH;
+	r->action = x ? POLICY_ACT_KILL_JOB : POLICY_ACT_ALERT;
+	r->on = BW_ON_LEFTOVER;
+	r->line = v->start_mark.line + 1;
+	r->col = v->start_mark.column + 1;
+}
+
 static void parse_top(struct pol_parser *ps, const yaml_node_t *root,
 		      struct bw_policy *p)
 {
+	const yaml_node_t *leftovers = NULL;
 	bool have_rules = false;
 
 	if (!root || root->type != YAML_MAPPING_NODE) {
@@ -354,13 +395,17 @@ static void parse_top(struct pol_parser *ps, const yaml_node_t *root,
 		} else if (!strcmp(k, "rules")) {
 			have_rules = true;
 			parse_rules(ps, v, p);
+		} else if (!strcmp(k, "leftovers")) {
+			leftovers = v;
 		} else {
 			policy_error(ps, kn, "unknown top-level key '%s'; valid keys: "
-				     "version, mode, rules", k);
+				     "version, mode, leftovers, rules", k);
 		}
 	}
 	if (!have_rules)
 		policy_error(ps, root, "the policy has no 'rules' list");
+	else if (leftovers)
+		add_leftovers_rule(ps, leftovers, p);
 }
 
 /* Effects of the policy-wide mode, known only once the whole file is read. */

@@ -156,6 +156,10 @@ static void put_cond(FILE *f, const struct pol_cond *c, int indent)
 	case POL_F_TARGET_IN_JOB:
 		fprintf(f, "target %s the job\n", c->test->num ? "is in" : "is outside");
 		return;
+	case POL_F_TRACKED:
+		fprintf(f, "%s\n", c->test->num ? "a tracked file of the checkout changed"
+					      : "no tracked file of the checkout changed");
+		return;
 	case POL_F_NOT:
 		fputs("not all of:\n", f);
 		put_group(f, &c->groups[0], indent + 2);
@@ -342,7 +346,7 @@ static void json_cond(FILE *f, const struct pol_cond *c)
 	} else if (c->field == POL_F_ADDRESS) {
 		fputs(",\"cidrs\":", f);
 		json_cidrs(f, c->cidrs, c->n_cidrs);
-	} else if (c->field == POL_F_TARGET_IN_JOB) {
+	} else if (c->field == POL_F_TARGET_IN_JOB || c->field == POL_F_TRACKED) {
 		fprintf(f, ",\"value\":%s", c->test->num ? "true" : "false");
 	} else if (c->field == POL_F_NOT || c->field == POL_F_ANY) {
 		fputs(c->field == POL_F_NOT ? ",\"match\":" : ",\"of\":[", f);

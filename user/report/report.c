@@ -126,6 +126,11 @@ void report_free(struct report *r)
 		free(r->dests[i].proto);
 	}
 	free(r->dests);
+	for (i = 0; i < r->n_sources; i++) {
+		free(r->sources[i].path);
+		free(r->sources[i].op);
+	}
+	free(r->sources);
 	free(r->marks);
 	free(r->argbuf);
 	memset(r, 0, sizeof(*r));
@@ -602,6 +607,47 @@ static int on_connect(struct report *r, struct json_object *o)
 	return 0;
 }
 
+/* A change of a tracked file: kept once per path, with its first writer. */
+static int on_file(struct report *r, struct json_object *o)
+{
+	const char *path = get_str(o, "path") ?: "?", *path2 = get_str(o, "path2");
+	const char *op = get_str(o, "op") ?: "?";
+	struct report_source *s;
+	char *shown = NULL;
+	size_t i;
+
+	if (!get_bool(o, "tracked"))
+		return 0;
+	if (path2 ? asprintf(&shown, "%s -> %s", path, path2) < 0 : !(shown = strdup(path)))
+		return -ENOMEM;
+	for (i = 0; i < r->n_sources; i++) {
+		if (!strcmp(r->sources[i].path, shown)) {
+			r->sources[i].count++;
+			free(shown);
+			return 0;
+		}
+	}
+	if (r->n_sources >= REPORT_MAX_SOURCES || (!r->sources &&
+	    !(r->sources = calloc(REPORT_MAX_SOURCES, sizeof(*r->sources))))) {
+		free(shown);
+		if (r->sources)
+			r->sources_other++;
+		return r->sources ? 0 : -ENOMEM;
+	}
+	s = &r->sources[r->n_sources];
+	s->op = strdup(op);
+	if (!s->op) {
+		free(shown);
+		return -ENOMEM;
+	}
+	s->path = shown;
+	s->pid = (uint32_t)u64_or(o, "pid", 0);
+	s->start_ns = u64_or(o, "start_ns", 0);
+	s->count = 1;
+	r->n_sources++;
+	return 0;
+}
+
 static int on_summary(struct report *r, struct json_object *o)
 {
 	struct json_object *cmd = field(o, "command"), *job;
@@ -686,6 +732,8 @@ static int dispatch(struct report *r, struct json_object *o, const char *type, c
 		return on_verdict(r, o, (uint32_t)pid, start_ns);
 	if (!strcmp(type, "connect"))
 		return on_connect(r, o);
+	if (!strcmp(type, "file"))
+		return on_file(r, o);
 	if (!strcmp(type, "lost")) {
 		r->lost_sum += u64_or(o, "count", 0);
 		if (u64_or(o, "total", 0) > r->lost_total)
@@ -746,6 +794,22 @@ int report_feed(struct report *r, const char *line, size_t len, const char **why
 
 /* ---- text ---- */
 
+/* At most this many changed tracked files in the end-of-run text. */
+#define TEXT_MAX_SOURCES 10
+
+static void text_sources(FILE *f, const struct report *r)
+{
+	size_t i, n = r->n_sources < TEXT_MAX_SOURCES ? r->n_sources : TEXT_MAX_SOURCES;
+
+	for (i = 0; i < n; i++)
+		fprintf(f, "buildwarden: tracked file changed: %s (%s by pid %u %s)\n",
+			r->sources[i].path, r->sources[i].op, r->sources[i].pid,
+			report_source_program(r, &r->sources[i]));
+	if (r->n_sources > n || r->sources_other)
+		fprintf(f, "buildwarden: ... and %zu more tracked files changed\n",
+			r->n_sources - n + (size_t)r->sources_other);
+}
+
 static uint64_t still_running(const struct report *r)
 {
 	return r->processes > r->exits ? r->processes - r->exits : 0;
@@ -781,6 +845,7 @@ void report_write_text(FILE *f, struct report *r, bool tree, bool color)
 			(unsigned long long)rr->hits, rr->hits == 1 ? "" : "s", (unsigned long long)rr->blocked,
 			(unsigned long long)rr->killed);
 	}
+	text_sources(f, r);
 	if (lost || r->seq_gaps || r->untracked || r->malformed)
 		fprintf(f, "buildwarden: WARNING: the trace is incomplete: %llu lost, "
 			"%llu untracked, %llu malformed, %llu records missing from the log\n",

@@ -13,6 +13,7 @@ struct json_tokener;
 /* Bounds that keep memory flat on any log; counts are never bounded. */
 #define REPORT_MAX_VERDICT_ROWS 1000 /* verdicts kept for the tables */
 #define REPORT_MAX_DESTS 200         /* distinct network destinations kept */
+#define REPORT_MAX_SOURCES 200       /* distinct tracked files changed, kept */
 #define REPORT_MAX_KEPT 1000         /* flagged processes kept from pruning */
 #define REPORT_MAX_MARKS 20000       /* flagged processes and ancestors marked in the tree */
 #define REPORT_GRAPH_MAX 50          /* nodes in the Mermaid lineage graph */
@@ -50,6 +51,15 @@ struct report_dest {
 	uint32_t dport;
 	uint32_t first_pid;
 	uint64_t count;
+};
+
+/* A tracked file of the checkout the job changed (file records with "tracked"). */
+struct report_source {
+	char *path;     /* a rename: "FROM -> TO" */
+	char *op;       /* the first change: open-write, rename or unlink */
+	uint32_t pid;   /* the process of the first change */
+	uint64_t start_ns;
+	uint64_t count; /* changes recorded for this path */
 };
 
 struct report_node {
@@ -111,6 +121,9 @@ struct report {
 	struct report_dest *dests;
 	size_t n_dests;
 	uint64_t dests_other; /* connections to destinations past REPORT_MAX_DESTS */
+	struct report_source *sources;
+	size_t n_sources;
+	uint64_t sources_other; /* changes of files past REPORT_MAX_SOURCES */
 	/* flagged processes and their ancestors, for the tree */
 	struct report_mark *marks;
 	size_t marks_cap; /* power of two */
@@ -139,6 +152,8 @@ void report_command(const struct report *r, char *buf, size_t size);
 
 void report_write_text(FILE *f, struct report *r, bool tree, bool color);
 int report_write_markdown(FILE *f, const struct report *r);
+/* The comm of the process that first changed s, or "?". */
+const char *report_source_program(const struct report *r, const struct report_source *s);
 int report_write_json(FILE *f, const struct report *r);
 
 #endif /* BW_REPORT_INTERNAL_H */

@@ -97,6 +97,25 @@ static void network(struct jbuf *jb, const struct report *r)
 	json_kv_u64(jb, "network_other", r->dests_other);
 }
 
+static void sources(struct jbuf *jb, const struct report *r)
+{
+	json_arr_open(jb, "tracked_changed");
+	for (size_t i = 0; i < r->n_sources; i++) {
+		const struct report_source *s = &r->sources[i];
+
+		json_obj_open(jb);
+		redact_json_str(jb, "path", s->path);
+		json_kv_str(jb, "op", s->op);
+		json_kv_u64(jb, "pid", s->pid);
+		json_kv_u64(jb, "start_ns", s->start_ns);
+		json_kv_str(jb, "comm", report_source_program(r, s));
+		json_kv_u64(jb, "count", s->count);
+		json_obj_close(jb);
+	}
+	json_arr_close(jb);
+	json_kv_u64(jb, "tracked_changed_other", r->sources_other);
+}
+
 int report_write_json(FILE *f, const struct report *r)
 {
 	struct jbuf jb;
@@ -127,6 +146,7 @@ int report_write_json(FILE *f, const struct report *r)
 	rules(&jb, r);
 	verdicts(&jb, r);
 	network(&jb, r);
+	sources(&jb, r);
 	json_obj_close(&jb);
 	if (jb.oom)
 		err = -ENOMEM;

@@ -254,6 +254,30 @@ static void network(FILE *f, const struct report *r)
 	fputc('\n', f);
 }
 
+static void sources(FILE *f, const struct report *r)
+{
+	size_t i, n = r->n_sources < MD_MAX_ROWS ? r->n_sources : MD_MAX_ROWS;
+
+	if (!r->n_sources)
+		return; /* no checkout, or nothing changed: nothing to review */
+	fputs("### Tracked files changed\n\n| File | Change | By | Changes |\n|---|---|---|---:|\n", f);
+	for (i = 0; i < n; i++) {
+		const struct report_source *s = &r->sources[i];
+
+		fputs("| ", f);
+		md_code(f, s->path);
+		fputs(" | ", f);
+		md_text(f, s->op);
+		fputs(" | ", f);
+		md_code(f, report_source_program(r, s));
+		fprintf(f, " (pid %u) | %llu |\n", s->pid, (unsigned long long)s->count);
+	}
+	if (r->n_sources > n || r->sources_other)
+		fprintf(f, "\n… and %zu more tracked files changed.\n",
+			r->n_sources - n + (size_t)r->sources_other);
+	fputc('\n', f);
+}
+
 static void counts(FILE *f, const struct report *r)
 {
 	fprintf(f,
@@ -282,6 +306,7 @@ int report_write_markdown(FILE *f, const struct report *r)
 	summary_line(f, r);
 	verdicts(f, r);
 	lineage(f, r);
+	sources(f, r);
 	network(f, r);
 	counts(f, r);
 	return ferror(f) ? -EIO : 0;

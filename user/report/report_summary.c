@@ -48,3 +48,12 @@ void report_command(const struct report *r, char *buf, size_t size)
 	tmp.argv.n = (uint32_t)n;
 	tree_cmdline(&tmp, buf, size);
 }
+
+const char *report_source_program(const struct report *r, const struct report_source *s)
+{
+	const struct bw_proc *p = proctab_find(&r->procs, s->pid, s->start_ns);
+
+	if (!p)
+		return "?";
+	return p->comm[0] ? p->comm : "?";
+}

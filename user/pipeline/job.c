@@ -179,6 +179,8 @@ void job_write_summary(struct bw_engine *e, struct bw_job *j,
 	json_kv_u64(jb, "pruned", j->procs.pruned);
 	json_kv_str(jb, "policy", policy_source(j->policy));
 	json_kv_str(jb, "mode", policy_mode_name(policy_mode(j->policy)));
+	json_kv_str(jb, "checkout", j->checkout.root);
+	json_kv_u64(jb, "checkout_tracked", j->checkout.n);
 	json_kv_u64(jb, "verdicts", j->n_verdicts);
 	json_kv_u64(jb, "blocked", j->n_blocked);
 	json_kv_u64(jb, "killed", j->n_killed);

@@ -753,6 +753,62 @@ def t_exec_env():
     D.done(c, d)
 
 
+INTEG_RUNNER = """#!/bin/sh
+# A GitLab job shell: changes a tracked file of its checkout, leaves a daemon.
+echo 'int evil;' >> "$CI_PROJECT_DIR/src/main.c"
+echo untracked > "$CI_PROJECT_DIR/out.o"
+setsid sleep 20 </dev/null >/dev/null 2>&1 &
+sleep 0.3
+"""
+
+
+def t_integrity():
+    """The default policy in the daemon: a GitLab job's checkout (CI_PROJECT_DIR)
+    is listed when its root starts; a tracked file it changes and the process
+    it leaves behind are verdicts in its own stream."""
+    c = T.Checker()
+    work = sc().path("integ", "checkout")
+    os.makedirs(os.path.join(work, "src"))
+    with open(os.path.join(work, "src", "main.c"), "w") as f:
+        f.write("int x;\n")
+    for args in (["init", "-q"], ["add", "-A"], ["-c", "user.email=t@invalid", "-c",
+                                                   "user.name=t", "commit", "-q", "-m", "i"]):
+        subprocess.run(["git", "-C", work] + args, check=True, stdout=subprocess.DEVNULL)
+    runner = sc().write(INTEG_RUNNER, "integ", "bin", "bw-integ-runner")
+    os.chmod(runner, 0o755)
+    sc().mkdir("integ", "reports")
+    cfg = sc().write("reports: reports\njobs:\n  - name: integ\n"
+                     "    match: {exe_basename: bw-integ-runner}\n", "integ", "daemon.yaml")
+    d = D.Daemon(cfg, cwd="/")
+    try:
+        if not c.check(d.wait_for(r"\battached\b", ATTACH_S), "the daemon did not attach:\n"
+                       + d.tail()):
+            D.done(c, d)
+        mark = d.mark()
+        env = dict(os.environ, GITLAB_CI="true", CI_PROJECT_DIR=work, CI_JOB_NAME="integ")
+        c.eq(run_plain([runner], env=env), 0, "the job's exit status")
+        got = d.wait_for(r"\bjob (\S+) started:", LOG_S, since=mark)
+        if c.check(got, "no job started:\n" + d.tail()):
+            name = got[1].group(1)
+            c.check(d.wait_for(r"\bjob %s ended:" % re.escape(name), REPORT_S, since=mark),
+                    "job %s did not end" % name)
+            recs, _ = T.read_events(sc().path("integ", "reports", name + ".events.jsonl"))
+            rules = {}
+            for r in recs:
+                if r.get("type") == "verdict":
+                    rules.setdefault(r.get("rule"), []).append(r)
+            src = [(v.get("event") or {}).get("path") for v in rules.get("source-file-modified", [])]
+            c.eq(src, [os.path.join(work, "src", "main.c")], "source-file-modified paths")
+            left = [" ".join(v.get("argv") or []) for v in rules.get("leftover-process", [])]
+            c.eq(left, ["sleep 20"], "leftover-process verdicts")
+            summ = T.summary_of(recs) or {}
+            c.eq(summ.get("checkout"), work, "summary.checkout")
+    finally:
+        subprocess.run(["pkill", "-f", "^sleep 20$"], stdout=subprocess.DEVNULL)
+        d.stop(10)
+    D.done(c, d)
+
+
 def t_sigterm():
     d = daemon()
     c = T.Checker()
@@ -885,6 +941,8 @@ TESTS = [
     ("exec_env: the job's exec records carry the configured loader variable only",
      t_exec_env),
     ("daemon --check: 0 for a valid config, 2 with FILE:LINE:COL errors", t_check),
+    ("default policy: a GitLab job's tracked-file change (CI_PROJECT_DIR) and its "
+     "leftover process are verdicts in its stream", t_integrity),
     ("SIGTERM with a job running: exit 0, detached, report written, runner untouched, "
      "nothing left attached", t_sigterm),
     ("a job already running when the daemon starts is adopted with its processes, and "

@@ -583,7 +583,7 @@ static void test_deny_rejected(void **state)
 static void test_error_unknown_keys(void **state)
 {
 	expect_load_error("verison: 1\nrules: []\n", "1:1",
-			  "unknown top-level key 'verison'; valid keys: version, mode, rules");
+			  "unknown top-level key 'verison'; valid keys: version, mode, leftovers, rules");
 	expect_load_error("rules:\n  - name: a\n    action: log\n    bogus: 1\n"
 			  "    match: {exe: x}\n", "4:5",
 			  "unknown key 'bogus' in rule; valid keys: name, description, "
@@ -1152,6 +1152,50 @@ static void test_on_file_conditions(void **state)
 	assert_false(ev_hit(M("{path: {prefix: /etc/}}"), e));
 	e = ev_file(&x, "unlink", "/home/ci/src/.git/hooks/pre-commit", NULL, 0, false);
 	assert_true(ev_hit(M("{op: unlink, path: {glob: '*/.git/hooks/*'}, basename: curl}"), e));
+}
+
+static void test_tracked_and_leftovers(void **state)
+{
+	struct evx x;
+	struct bw_event_info *e = ev_file(&x, "open-write", "/w/src/main.c", NULL, 0, false);
+	struct bw_policy *p;
+	char *errs;
+
+	assert_true(ev_hit(M("{tracked: false}"), e));
+	assert_false(ev_hit(M("{tracked: true}"), e));
+	e->file.tracked = true;
+	assert_true(ev_hit(M("{tracked: true, op: open-write}"), e));
+	assert_false(ev_hit(M("{not: {tracked: true}}"), e));
+	/* a leftover is judged by its process alone */
+	e = ev_init(&x, BW_ON_LEFTOVER);
+	assert_true(ev_hit(M("{basename: curl}"), e));
+	assert_false(ev_hit(M("{basename: ssh-agent}"), e));
+	assert_true(ev_hit(M("{ancestor: {basename: make}}"), e));
+	/* the short form: one rule named leftovers, after the policy's own */
+	p = load_ok("leftovers: kill\nrules:\n  - name: a\n    action: log\n    match: {argc: 9}\n");
+	assert_int_equal(policy_rule_count(p), 2);
+	assert_string_equal(policy_rule_name(policy_rule(p, 1)), "leftovers");
+	assert_int_equal(policy_rule_action(policy_rule(p, 1)), POLICY_ACT_KILL_JOB);
+	assert_true(ev_matches(p, e, "leftovers"));
+	assert_false(ev_matches(p, ev_file(&x, "unlink", "/x", NULL, 0, false), "leftovers"));
+	policy_free(p);
+	p = load_ok("mode: audit\nleftovers: alert\nrules:\n  - name: a\n    action: log\n"
+		    "    match: {argc: 9}\n");
+	assert_int_equal(policy_rule_action(policy_rule(p, 1)), POLICY_ACT_ALERT);
+	policy_free(p);
+	/* errors: where and what */
+	expect_load_error("leftovers: reap\nrules:\n  - name: a\n    action: log\n"
+			  "    match: {argc: 1}\n", "1:12", "alert, kill");
+	expect_load_error("leftovers: kill\nrules:\n  - name: leftovers\n    action: log\n"
+			  "    match: {argc: 1}\n", "1:12", "line 3");
+	expect_load_error("rules:\n  - name: a\n    action: log\n    on: leftover\n"
+			  "    match: {tracked: true}\n", "5:13", "only valid in rules on: file");
+	expect_load_error("rules:\n  - name: a\n    action: deny\n    on: leftover\n"
+			  "    match: {argc: 1}\n", "3:13", "only valid in rules on: exec");
+	errs = load_err("rules:\n  - name: a\n    action: log\n    on: leftovers\n"
+			"    match: {argc: 1}\n");
+	expect_contains(errs, "leftover");
+	free(errs);
 }
 
 static void test_on_privilege_conditions(void **state)
@@ -2094,6 +2138,7 @@ int main(void)
 		cmocka_unit_test(test_on_connect_conditions),
 		cmocka_unit_test(test_on_dns_conditions),
 		cmocka_unit_test(test_on_file_conditions),
+		cmocka_unit_test(test_tracked_and_leftovers),
 		cmocka_unit_test(test_on_privilege_conditions),
 		cmocka_unit_test(test_allowlist),
 		cmocka_unit_test(test_on_kinds_kept_apart),

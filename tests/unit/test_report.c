@@ -350,6 +350,52 @@ static void test_json_summary(void **state)
 	free(js);
 }
 
+/* Tracked files changed: once per path with its first writer, in all three formats. */
+static const char tracked_log[] =
+	"{\"seq\":1,\"type\":\"exec\",\"job_id\":1,\"pid\":10,\"start_ns\":100,\"ppid\":1,"
+	"\"parent_start_ns\":1,\"comm\":\"sed\",\"filename\":\"/bin/sed\",\"exe\":\"/bin/sed\","
+	"\"argc\":1,\"argv\":[\"sed\"]}\n"
+	"{\"seq\":2,\"type\":\"file\",\"job_id\":1,\"pid\":10,\"start_ns\":100,\"op\":\"open-write\","
+	"\"path\":\"/w/src/a.c\",\"path2\":null,\"tracked\":true}\n"
+	"{\"seq\":3,\"type\":\"file\",\"job_id\":1,\"pid\":10,\"start_ns\":100,\"op\":\"rename\","
+	"\"path\":\"/w/sedX\",\"path2\":\"/w/README\",\"tracked\":true}\n"
+	"{\"seq\":4,\"type\":\"file\",\"job_id\":1,\"pid\":10,\"start_ns\":100,\"op\":\"open-write\","
+	"\"path\":\"/w/src/a.c\",\"path2\":null,\"tracked\":true}\n"
+	"{\"seq\":5,\"type\":\"file\",\"job_id\":1,\"pid\":10,\"start_ns\":100,\"op\":\"open-write\","
+	"\"path\":\"/w/out.o\",\"path2\":null}\n"
+	"{\"seq\":6,\"type\":\"summary\",\"job_id\":1,\"command\":[\"sed\"],\"exit_status\":0}\n";
+
+static void test_tracked_changed(void **state)
+{
+	struct out_files *o = *state;
+	struct json_object *j, *v, *e;
+	char *text, *md, *js;
+
+	write_text(o->events, tracked_log);
+	text = render(o, false, false);
+	assert_non_null(strstr(text, "tracked file changed: /w/src/a.c (open-write by pid 10 sed)"));
+	assert_non_null(strstr(text, "tracked file changed: /w/sedX -> /w/README (rename"));
+	assert_null(strstr(text, "out.o"));
+	md = read_text(o->md);
+	assert_non_null(strstr(md, "### Tracked files changed"));
+	assert_non_null(strstr(md, "| `/w/src/a.c` | open-write | `sed` (pid 10) | 2 |"));
+	js = read_text(o->json);
+	j = json_tokener_parse(js);
+	assert_non_null(j);
+	v = get(j, "tracked_changed");
+	assert_int_equal(json_object_array_length(v), 2);
+	e = json_object_array_get_idx(v, 0);
+	assert_string_equal(json_object_get_string(get(e, "path")), "/w/src/a.c");
+	assert_int_equal(json_object_get_int(get(e, "count")), 2);
+	assert_string_equal(json_object_get_string(get(e, "comm")), "sed");
+	assert_string_equal(json_object_get_string(get(json_object_array_get_idx(v, 1), "op")),
+			    "rename");
+	json_object_put(j);
+	free(js);
+	free(md);
+	free(text);
+}
+
 static void test_no_redact(void **state)
 {
 	struct out_files *o = *state;
@@ -561,6 +607,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_text_tree, setup_files, teardown_files),
 		cmocka_unit_test_setup_teardown(test_markdown, setup_files, teardown_files),
 		cmocka_unit_test_setup_teardown(test_json_summary, setup_files, teardown_files),
+		cmocka_unit_test_setup_teardown(test_tracked_changed, setup_files, teardown_files),
 		cmocka_unit_test_setup_teardown(test_no_redact, setup_files, teardown_files),
 		cmocka_unit_test_setup_teardown(test_incomplete_log, setup_files, teardown_files),
 		cmocka_unit_test_setup_teardown(test_malformed_lines, setup_files, teardown_files),

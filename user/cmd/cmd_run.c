@@ -109,7 +109,7 @@ static const char run_usage[] =
 	"                        variable is ever read\n"
 	"      --checkout DIR    the git work tree whose tracked files the build must\n"
 	"                        not change (default: the working directory's, else\n"
-	"                        $GITHUB_WORKSPACE's or $CI_PROJECT_DIR's); 'none'\n"
+	"                        the CI's workspace, e.g. $CI_PROJECT_DIR); 'none'\n"
 	"  -v, --verbose         more diagnostics (twice: libbpf debug output)\n"
 	"  -h, --help            show this help\n"
 	"\n"
@@ -386,13 +386,12 @@ static int set_exec_env(struct run_ctx *c)
 
 /*
  * The checkout the build must not rewrite: --checkout, or the work tree of
- * the working directory, or of the CI's workspace variables. Not knowing
- * one is no error: there is just nothing tracked.
+ * the working directory, or of the CI's workspace. Not knowing one is no
+ * error: there is just nothing tracked.
  */
 static void load_checkout(struct run_ctx *c)
 {
-	static const char *const vars[] = { "GITHUB_WORKSPACE", "CI_PROJECT_DIR" };
-	const char *dir;
+	struct ci_job ci;
 
 	if (c->opts.checkout) {
 		if (strcmp(c->opts.checkout, "none"))
@@ -401,11 +400,9 @@ static void load_checkout(struct run_ctx *c)
 	}
 	if (job_load_checkout(&c->job, ".", &c->user) != -ENOENT)
 		return;
-	for (size_t i = 0; i < sizeof(vars) / sizeof(vars[0]); i++) {
-		dir = getenv(vars[i]);
-		if (dir && *dir && job_load_checkout(&c->job, dir, &c->user) != -ENOENT)
-			return;
-	}
+	ci_env_detect(&ci);
+	if (*ci.workspace)
+		job_load_checkout(&c->job, ci.workspace, &c->user);
 }
 
 static int setup_hooks(struct run_ctx *c)

@@ -21,9 +21,11 @@
 #include "lib/log.h"
 #include "lib/path.h"
 #include "export/metrics.h"
+#include "lib/privdrop.h"
 #include "lib/procfs.h"
 #include "process.skel.h"
 #include "lib/redact.h"
+#include "pipeline/engine_setup.h"
 
 /*
  * The parent's name as the kernel keeps it (comm): the basename of what
@@ -145,6 +147,29 @@ static void job_identity(struct bw_job *j)
 	free(env);
 }
 
+/*
+ * The checkout a job must not rewrite: its CI's workspace, listed as the
+ * root's user, when the root starts. A workspace the job clones later
+ * (GitHub's actions/checkout) is not there yet: docs/DAEMON.md.
+ */
+static void job_checkout(struct daemon *d, struct bw_job *j)
+{
+	struct build_user u;
+	char proc[32];
+	struct stat st;
+
+	if (!j->ci || !*j->ci->workspace)
+		return;
+	snprintf(proc, sizeof(proc), "/proc/%u", j->root_pid);
+	if (stat(proc, &st) || privdrop_user_of(st.st_uid, &u)) {
+		bw_warn("job %s: cannot tell who runs root pid %u; its checkout %s is not "
+			"listed", j->name, j->root_pid, j->ci->workspace);
+		return;
+	}
+	if (!job_load_checkout(j, j->ci->workspace, &u))
+		engine_watch_checkout(&d->eng, &j->checkout);
+}
+
 static struct bw_job *find_job(struct daemon *d, uint64_t id)
 {
 	struct bw_job *j;
@@ -243,6 +268,7 @@ struct bw_job *daemon_job_start(struct daemon *d, const struct daemon_root_rule 
 	if (!j->name || !j->rule_name)
 		goto fail;
 	job_identity(j);
+	job_checkout(d, j);
 	ppath = daemon_policy_for(d->gen->cfg, r, j->repository);
 	err = job_policy(d, j, daemon_gen_policy(d->gen, ppath));
 	if (!err)
@@ -393,6 +419,8 @@ static void job_finish(struct daemon *d, struct bw_job *j)
 	struct report_opts ro = { .json_path = json, .markdown_path = md };
 	int err;
 
+	if (j->root_exited)
+		engine_judge_leftovers(&d->eng, j);
 	/* Orphans the job leaves behind are no longer its business. */
 	jobctl_scope_update(&d->eng.agent, j->id, JOBCTL_SCOPE_FORGET, 0);
 	j->t_end_ns = clock_mono_ns();

@@ -96,6 +96,7 @@ static void detect_github(struct ci_job *j)
 
 	copy_str(j->provider, sizeof(j->provider), "github");
 	copy_str(j->repository, sizeof(j->repository), env("GITHUB_REPOSITORY"));
+	copy_str(j->workspace, sizeof(j->workspace), env("GITHUB_WORKSPACE"));
 	copy_str(j->run_id, sizeof(j->run_id), env("GITHUB_RUN_ID"));
 	copy_str(j->attempt, sizeof(j->attempt), env("GITHUB_RUN_ATTEMPT"));
 	/* "workflow / job", the way GitHub's own UI names a job */
@@ -117,6 +118,7 @@ static void detect_gitlab(struct ci_job *j)
 {
 	copy_str(j->provider, sizeof(j->provider), "gitlab");
 	copy_str(j->repository, sizeof(j->repository), env("CI_PROJECT_PATH"));
+	copy_str(j->workspace, sizeof(j->workspace), env("CI_PROJECT_DIR"));
 	copy_str(j->run_id, sizeof(j->run_id), env("CI_PIPELINE_ID"));
 	copy_str(j->job, sizeof(j->job), env("CI_JOB_NAME"));
 	if (*env("CI_JOB_URL"))
@@ -134,6 +136,7 @@ static void detect_jenkins(struct ci_job *j)
 	/* Jenkins has no repository variable of its own (GIT_URL may embed
 	 * credentials): the job's full name is what identifies the pipeline. */
 	copy_str(j->repository, sizeof(j->repository), env("JOB_NAME"));
+	copy_str(j->workspace, sizeof(j->workspace), env("WORKSPACE"));
 	copy_str(j->run_id, sizeof(j->run_id), env("BUILD_NUMBER"));
 	copy_str(j->job, sizeof(j->job), *env("STAGE_NAME") ? env("STAGE_NAME") : env("JOB_BASE_NAME"));
 	set_url(j, (const char *const[]){ env("BUILD_URL"), NULL });

@@ -17,6 +17,8 @@ struct ci_job {
 	char job[128];         /* workflow / job name, job name, or stage */
 	char url[512];         /* link to the run or job; "" unless http(s) */
 	char host[256];        /* this machine's host name */
+	char workspace[512];   /* where the job checks its repository out: $GITHUB_WORKSPACE,
+				* $CI_PROJECT_DIR, Jenkins' $WORKSPACE; "" when not said */
 };
 
 /* Fill *out from the environment; never fails (missing values stay ""). */

@@ -49,6 +49,15 @@ static int lookup(const char *name, struct build_user *u)
 	return 0;
 }
 
+int privdrop_user_of(uid_t uid, struct build_user *u)
+{
+	char name[32];
+
+	memset(u, 0, sizeof(*u));
+	snprintf(name, sizeof(name), "%u", (unsigned)uid);
+	return lookup(name, u);
+}
+
 int privdrop_resolve(const char *user_opt, struct build_user *u)
 {
 	const char *sudo_uid = getenv("SUDO_UID");

@@ -36,6 +36,8 @@ struct build_user {
  * -errno after saying why.
  */
 int privdrop_resolve(const char *user_opt, struct build_user *u);
+/* The user of uid, as privdrop_become wants it: 0, or -ENOENT (not in the user database). */
+int privdrop_user_of(uid_t uid, struct build_user *u);
 /* In the child, before exec: become u (groups, gid, uid, HOME/USER/LOGNAME). */
 int privdrop_become(const struct build_user *u);
 /* The effective capability set, bit N for capability N: 0, or -errno (capget failed). */

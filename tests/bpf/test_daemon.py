@@ -755,6 +755,9 @@ def t_exec_env():
 
 INTEG_RUNNER = """#!/bin/sh
 # A GitLab job shell: changes a tracked file of its checkout, leaves a daemon.
+# (A real job's script starts after the runner's fetch; the daemon lists the
+# checkout in the milliseconds after the root's exec: docs/DAEMON.md.)
+sleep 0.5
 echo 'int evil;' >> "$CI_PROJECT_DIR/src/main.c"
 echo untracked > "$CI_PROJECT_DIR/out.o"
 setsid sleep 20 </dev/null >/dev/null 2>&1 &

@@ -18,7 +18,7 @@ listener ($BW_ATTACK_LISTEN_PORT) that sends a command leaving the marker,
 then `exit`. Both run as threads of this process, outside the job. Every
 script gets its own temporary HOME (with fake credentials), $BW_ATTACK_TMP
 (with a fake GitHub runner directory, also in $RUNNER_ROOT), working
-directory (a fake checkout) and marker path ($BW_ATTACK_MARK).
+directory (a fake checkout, a git work tree) and marker path ($BW_ATTACK_MARK).
 
 TAP tests:
   - the corpus is well formed: every script has the four headers, valid
@@ -450,6 +450,11 @@ def run_script(sc, mode):
     write_tree(runner, RUNNER_FILES)
     os.chmod(os.path.join(runner, "svc.sh"), 0o755)
     write_tree(work, CHECKOUT_FILES, 0o644)
+    # A real checkout: its git index is what says which files are the source.
+    for args in (["init", "-q"], ["add", "-A"],
+                 ["-c", "user.email=ci@invalid", "-c", "user.name=ci", "commit", "-q", "-m", "c"]):
+        subprocess.run(["git", "-C", work] + args, check=True, stdin=subprocess.DEVNULL,
+                       stdout=subprocess.DEVNULL)
     before = {k: snapshot(d) for k, d in (("HOME", home), ("BW_ATTACK_TMP", atmp),
                                           ("the checkout", work))}
     # Only scripts that name /etc files are held to them: another run on

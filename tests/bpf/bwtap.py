@@ -185,6 +185,24 @@ def run(argv, cwd=None, timeout=60, stdin=subprocess.DEVNULL, token=None):
     return Run(p.returncode, out, err, timed_out, time.monotonic() - t0)
 
 
+def git(work, *args):
+    """Run git in work (as a committer named test); its stdout, or fail with its stderr."""
+    p = subprocess.run(["git", "-C", work, "-c", "user.email=test@invalid",
+                        "-c", "user.name=test"] + list(args), stdin=subprocess.DEVNULL,
+                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
+    if p.returncode != 0:
+        fail("git %s in %s failed: %s" % (" ".join(args), work,
+                                          p.stderr.decode("utf-8", "replace").strip()))
+    return p.stdout
+
+
+def make_checkout(work):
+    """Commit every file under work: the build then runs in a git checkout."""
+    git(work, "init", "-q")
+    git(work, "add", "-A")
+    git(work, "commit", "-q", "-m", "checkout")
+
+
 def read_events(path):
     """Parse a JSON-lines file. Returns (records, problems)."""
     records, problems = [], []

@@ -451,10 +451,7 @@ def run_script(sc, mode):
     os.chmod(os.path.join(runner, "svc.sh"), 0o755)
     write_tree(work, CHECKOUT_FILES, 0o644)
     # A real checkout: its git index is what says which files are the source.
-    for args in (["init", "-q"], ["add", "-A"],
-                 ["-c", "user.email=ci@invalid", "-c", "user.name=ci", "commit", "-q", "-m", "c"]):
-        subprocess.run(["git", "-C", work] + args, check=True, stdin=subprocess.DEVNULL,
-                       stdout=subprocess.DEVNULL)
+    T.make_checkout(work)
     before = {k: snapshot(d) for k, d in (("HOME", home), ("BW_ATTACK_TMP", atmp),
                                           ("the checkout", work))}
     # Only scripts that name /etc files are held to them: another run on

@@ -774,9 +774,7 @@ def t_integrity():
     os.makedirs(os.path.join(work, "src"))
     with open(os.path.join(work, "src", "main.c"), "w") as f:
         f.write("int x;\n")
-    for args in (["init", "-q"], ["add", "-A"], ["-c", "user.email=t@invalid", "-c",
-                                                   "user.name=t", "commit", "-q", "-m", "i"]):
-        subprocess.run(["git", "-C", work] + args, check=True, stdout=subprocess.DEVNULL)
+    T.make_checkout(work)
     runner = sc().write(INTEG_RUNNER, "integ", "bin", "bw-integ-runner")
     os.chmod(runner, 0o755)
     sc().mkdir("integ", "reports")

@@ -212,27 +212,9 @@ def skipped(pkg):
 ZLIB_SCRIPT = "./configure && make -j2 && make test"
 
 
-def git(work, *args):
-    """Run git in work; its stdout, or fail with its stderr."""
-    p = subprocess.run(["git", "-C", work, "-c", "user.email=test@invalid",
-                        "-c", "user.name=test"] + list(args), stdin=subprocess.DEVNULL,
-                       stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=120)
-    if p.returncode != 0:
-        T.fail("git %s in %s failed: %s" % (" ".join(args), work,
-                                            p.stderr.decode("utf-8", "replace").strip()))
-    return p.stdout
-
-
-def make_checkout(work):
-    """Commit every file of work, so the build runs in a git checkout."""
-    git(work, "init", "-q")
-    git(work, "add", "-A")
-    git(work, "commit", "-q", "-m", "checkout")
-
-
 def git_changed(work):
     """Tracked files of the checkout that differ from the commit (modified or deleted)."""
-    out = git(work, "status", "--porcelain=v1", "-z", "--untracked-files=no")
+    out = T.git(work, "status", "--porcelain=v1", "-z", "--untracked-files=no")
     return sorted(os.path.join(work, os.fsdecode(e[3:]))
                   for e in out.split(b"\0") if len(e) > 3)
 
@@ -241,7 +223,7 @@ def t_zlib_builds():
     src = fetch_debian("zlib", "configure")
     work = os.path.join(S["tmp"], "zlib")
     shutil.copytree(src, work, symlinks=True)
-    make_checkout(work)
+    T.make_checkout(work)
     run_build("zlib", work, ZLIB_SCRIPT)
     S["zlib"]["changed"] = git_changed(work)
     check_ran_ok("zlib")
@@ -461,7 +443,7 @@ def t_self_builds():
         dst = os.path.join(work, n)
         os.makedirs(os.path.dirname(dst), exist_ok=True)
         shutil.copy2(os.path.join(T.SRC, n), dst, follow_symlinks=False)
-    make_checkout(work)
+    T.make_checkout(work)
     run_build("self", work, "make -j2 test-build && tests/run.sh layout unit")
     S["self"]["changed"] = git_changed(work)
     check_ran_ok("self")

@@ -26,15 +26,6 @@ import bwtap as T  # noqa: E402
 S = {}
 
 
-def git(work, *args):
-    p = subprocess.run(["git", "-C", work, "-c", "user.email=t@invalid", "-c", "user.name=t"]
-                       + list(args), stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                       stderr=subprocess.PIPE, timeout=60)
-    if p.returncode:
-        T.fail("git %s: %s" % (" ".join(args), p.stderr.decode("utf-8", "replace")))
-    return p.stdout
-
-
 def checkout(name):
     """A fresh git checkout with a few tracked files, and an ignored build dir."""
     work = os.path.join(S["tmp"], name)
@@ -45,9 +36,7 @@ def checkout(name):
     for rel, text in files.items():
         with open(os.path.join(work, rel), "w") as f:
             f.write(text)
-    git(work, "init", "-q")
-    git(work, "add", "-A")
-    git(work, "commit", "-q", "-m", "init")
+    T.make_checkout(work)
     return work
 
 
@@ -226,7 +215,8 @@ def t_leftovers_kill():
 
 
 def t_no_leftovers():
-    r, records, _, _ = run_job(S["tmp"], "sleep 0.1 & wait; (true &); wait")
+    # The orphan of (... &) ends before the root does; the plain child is waited for.
+    r, records, _, _ = run_job(S["tmp"], "sleep 0.1 & wait; (sleep 0.05 &); sleep 0.4")
     c = T.Checker()
     c.eq(r.returncode, 0, "exit status")
     c.eq(leftover_argvs(records), [], "leftover verdicts for a job that waits for its children")

@@ -254,6 +254,28 @@ static struct bw_proc **live_processes(struct bw_engine *e, struct bw_job *j, si
 	return out;
 }
 
+/*
+ * A child the root did not wait for may be exiting as the root does
+ * (`(cmd &)` at the end of a script): no persistence. Those still alive
+ * after LEFTOVER_GRACE_MS are; a job that left nothing waits not at all.
+ */
+#define LEFTOVER_GRACE_MS 100
+
+static size_t still_alive(struct bw_engine *e, struct bw_proc **live, size_t n)
+{
+	const struct timespec step = { .tv_nsec = 10 * 1000000L };
+	size_t i, kept;
+
+	for (int waited = 0; n && waited < LEFTOVER_GRACE_MS; waited += 10) {
+		nanosleep(&step, NULL);
+		for (i = kept = 0; i < n; i++)
+			if (jobctl_process_alive(&e->agent, live[i]->pid, live[i]->start_ns))
+				live[kept++] = live[i];
+		n = kept;
+	}
+	return n;
+}
+
 void engine_judge_leftovers(struct bw_engine *e, struct bw_job *j)
 {
 	const struct bw_rule *hits[MAX_VERDICTS_PER_EXEC];
@@ -272,6 +294,7 @@ void engine_judge_leftovers(struct bw_engine *e, struct bw_job *j)
 		bw_warn("cannot list the processes left running by the job: %s", strerror(ENOMEM));
 		return;
 	}
+	n_live = still_alive(e, live, n_live);
 	for (k = 0; k < n_live; k++) {
 		exec_info_of(j, live[k], &info, anc, anc_files);
 		ev.proc = &info;

@@ -303,6 +303,7 @@ static void run_signals(void *arg)
 static void run_tick(void *arg)
 {
 	check_lost(arg);
+	report_tamper(arg);
 }
 
 static int event_loop(struct run_ctx *c)

@@ -54,16 +54,22 @@ static int try_load(struct bw_tamper *t, struct bw_agent *a, bool lsm)
 static int pin_maps(struct bw_tamper *t)
 {
 	char dir[64], path[96];
-	int err;
+	int err, tries;
+
 
 	err = failclosed_bpffs();
 	if (err)
 		return err;
-	if (mkdir(BW_TAMPER_PIN_DIR, 0700) && errno != EEXIST)
-		return -errno;
 	agent_dir(getpid(), dir, sizeof(dir));
-	if (mkdir(dir, 0700) && errno != EEXIST)
-		return -errno;
+	/* Twice: an agent leaving may remove the shared directory in between. */
+	for (tries = 0; tries < 2; tries++) {
+		if (mkdir(BW_TAMPER_PIN_DIR, 0700) && errno != EEXIST)
+			return -errno;
+		if (!mkdir(dir, 0700) || errno == EEXIST)
+			break;
+		if (errno != ENOENT || tries)
+			return -errno;
+	}
 	snprintf(path, sizeof(path), "%s/%s", dir, PIN_LOG);
 	err = bpf_map__pin(t->skel->maps.tamper_log, path);
 	snprintf(path, sizeof(path), "%s/%s", dir, PIN_COUNT);
@@ -104,6 +110,7 @@ static void remove_agent_dir(const char *dir)
 	snprintf(path, sizeof(path), "%s/%s", dir, PIN_COUNT);
 	unlink(path);
 	rmdir(dir);
+	rmdir(BW_TAMPER_PIN_DIR); /* only when no other agent has records there */
 }
 
 void tamper_disarm(struct bw_tamper *t)
@@ -119,7 +126,8 @@ void tamper_disarm(struct bw_tamper *t)
 }
 
 /* Records [*next, kept) of one agent's maps; *next moves past them. */
-static int read_records(int log_fd, int count_fd, uint32_t *next, tamper_fn fn, void *ctx)
+static int read_records(int log_fd, int count_fd, uint32_t *next, uint64_t *totalp,
+			tamper_fn fn, void *ctx)
 {
 	struct bw_tamper_record r;
 	__u64 total = 0;
@@ -127,6 +135,7 @@ static int read_records(int log_fd, int count_fd, uint32_t *next, tamper_fn fn, 
 
 	if (bpf_map_lookup_elem(count_fd, &zero, &total))
 		return -errno;
+	*totalp = total;
 	for (i = *next; i < total && i < BW_TAMPER_SLOTS; i++) {
 		if (bpf_map_lookup_elem(log_fd, &i, &r))
 			return -errno;
@@ -143,13 +152,14 @@ int tamper_read_own(struct bw_tamper *t, tamper_fn fn, void *ctx)
 	if (!t->skel)
 		return 0;
 	return read_records(bpf_map__fd(t->skel->maps.tamper_log),
-			    bpf_map__fd(t->skel->maps.tamper_count), &t->next, fn, ctx);
+			    bpf_map__fd(t->skel->maps.tamper_count), &t->next, &t->total, fn, ctx);
 }
 
 /* One dead agent's pinned records; 1 if there were some. */
 static int sweep_agent(const char *dir, bool clear, tamper_fn fn, void *ctx)
 {
 	char path[96];
+	uint64_t total = 0;
 	uint32_t next = 0;
 	int log_fd, count_fd = -1, err;
 
@@ -158,7 +168,8 @@ static int sweep_agent(const char *dir, bool clear, tamper_fn fn, void *ctx)
 	snprintf(path, sizeof(path), "%s/%s", dir, PIN_COUNT);
 	if (log_fd >= 0)
 		count_fd = bpf_obj_get(path);
-	err = log_fd < 0 || count_fd < 0 ? -errno : read_records(log_fd, count_fd, &next, fn, ctx);
+	err = log_fd < 0 || count_fd < 0 ? -errno : read_records(log_fd, count_fd, &next, &total,
+										   fn, ctx);
 	if (err)
 		bw_warn("cannot read the signal records in %s: %s", dir, strerror(-err));
 	if (log_fd >= 0)

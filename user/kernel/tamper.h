@@ -21,6 +21,7 @@ struct tamper_bpf;
 struct bw_tamper {
 	struct tamper_bpf *skel;
 	uint32_t next;  /* records already handed out by tamper_read_own */
+	uint64_t total; /* signals sent to this agent, as last read */
 	bool pinned;
 	bool lsm;       /* lsm/task_kill attached: job processes get EPERM */
 };
@@ -37,7 +38,7 @@ void tamper_disarm(struct bw_tamper *t);
 /* One kept record; total is how many signals that agent was sent in all. */
 typedef void (*tamper_fn)(const struct bw_tamper_record *r, uint64_t total, void *ctx);
 
-/* Records this agent was sent since the last call, oldest first. */
+/* Records this agent was sent since the last call, oldest first; t->total updated. */
 int tamper_read_own(struct bw_tamper *t, tamper_fn fn, void *ctx);
 /*
  * Records left by agents that are gone, each agent's oldest first; with

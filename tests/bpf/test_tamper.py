@@ -96,18 +96,26 @@ def check_sender(c, rec, pid, argv, what):
     c.check(T.TIME_RE.match(rec.get("time", "")), what + ": time %r" % rec.get("time"))
 
 
-def t_sigkill_next_run():
-    pidfile = sc().path("killer.pid")
-    token = T.new_token("tamper-kill")
-    argv = [PY, S["sender"], pidfile, "SIGKILL", token]
-    ev = sc().path("killed.jsonl")
+def signalled_run(name, sig):
+    """`run` whose build signals the agent with sig (SENDER). Returns the
+    run, the sender's argv, its token, the stream's path and the pids of
+    the sender and the agent."""
+    pidfile = sc().path(name + ".pid")
+    token = T.new_token("tamper-" + name)
+    argv = [PY, S["sender"], pidfile, sig, token]
+    ev = sc().path(name + ".jsonl")
     r = T.run([T.BUILDWARDEN, "run", "--events", ev, "--", *argv], timeout=60, token=token)
     T.kill_token(token)
-    c = T.Checker()
-    c.eq(r.returncode, -signal.SIGKILL, "the killed run's status")
     if not os.path.exists(pidfile):
         raise T.TestFailure("the sender never ran: " + r.describe())
-    killer, agent = read_pids(pidfile)
+    sender, agent = read_pids(pidfile)
+    return r, argv, token, ev, sender, agent
+
+
+def t_sigkill_next_run():
+    r, argv, token, _, killer, agent = signalled_run("killed", "SIGKILL")
+    c = T.Checker()
+    c.eq(r.returncode, -signal.SIGKILL, "the killed run's status")
     agent_dir = os.path.join(PIN_DIR, str(agent))
     c.check(os.path.isdir(agent_dir), "records of the dead agent pinned in %s" % agent_dir)
 
@@ -160,16 +168,8 @@ def t_sigkill_next_run():
 
 
 def t_sigterm_own_output():
-    pidfile = sc().path("term.pid")
-    token = T.new_token("tamper-term")
-    argv = [PY, S["sender"], pidfile, "SIGTERM", token]
-    ev = sc().path("term.jsonl")
-    r = T.run([T.BUILDWARDEN, "run", "--events", ev, "--", *argv], timeout=60, token=token)
-    T.kill_token(token)
+    r, argv, token, ev, sender, agent = signalled_run("term", "SIGTERM")
     c = T.Checker()
-    if not os.path.exists(pidfile):
-        raise T.TestFailure("the sender never ran: " + r.describe())
-    sender, agent = read_pids(pidfile)
     c.eq(r.returncode, 128 + signal.SIGTERM, "the build got the forwarded SIGTERM")
     err = r.stderr.decode("utf-8", "replace")
     c.check("received SIGTERM from pid %d " % sender in err,

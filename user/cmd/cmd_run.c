@@ -269,9 +269,12 @@ static void forward_signals(struct run_ctx *c)
 		}
 		from_tty = si.ssi_code == SI_KERNEL && getpgid(c->child.pid) == getpgrp();
 
-		bw_warn("received SIG%s from %s %u (uid %u)%s", sigabbrev_np((int)si.ssi_signo) ?: "?",
-			from_tty ? "the terminal, pid" : "pid", si.ssi_pid, si.ssi_uid,
-			from_tty ? "" : ", forwarding to the build");
+		if (from_tty)
+			bw_info("received SIG%s from the terminal",
+				sigabbrev_np((int)si.ssi_signo) ?: "?");
+		else
+			bw_warn("received SIG%s from pid %u (uid %u), forwarding to the build",
+				sigabbrev_np((int)si.ssi_signo) ?: "?", si.ssi_pid, si.ssi_uid);
 		report_tamper(c);
 		if (!from_tty && !c->child_done)
 			kill(c->child.pid, (int)si.ssi_signo);

@@ -138,6 +138,8 @@ def t_sigkill_next_run():
     line = [ln for ln in err.splitlines() if "by pid %d " % killer in ln]
     c.check(line and "SIGKILL" in line[0] and PY in line[0] and token in line[0],
             "the next run names the killer on stderr:\n" + err)
+    c.check("the first: before this run: SIGKILL to agent %d by pid %d (job)" % (agent, killer)
+            in err, "the next run's report names it:\n" + err)
     recs, problems = T.read_events(ev2)
     c.eq(problems, [], "the next run's stream")
     mine = [t for t in tampers(recs) if t.get("pid") == killer]
@@ -178,6 +180,9 @@ def t_sigterm_own_output():
     c.check(line and "by pid %d " % sender in line[0] and "exe %s " % PY in line[0]
             and token in line[0] and "sender: job" in line[0],
             "the run gives the kernel's record of the sender:\n" + err)
+    c.check("1 signal aimed at the agent (tamper records); the first: SIGTERM to agent %d by "
+            "pid %d (job) %s" % (agent, sender, PY) in err,
+            "the run's end-of-job report counts it:\n" + err)
     recs, problems = T.read_events(ev)
     c.eq(problems, [], "stream problems")
     mine = tampers(recs)

@@ -550,10 +550,16 @@ static void check_tamper(struct doctor_ctx *x)
 	struct doctor_check *c = doctor_add(x->r, "tamper");
 	struct tamper_seen t = {};
 	char line[1024];
+	int err;
 
 	if (!c)
 		return;
-	tamper_sweep(false, tamper_seen, &t);
+	err = tamper_sweep(false, tamper_seen, &t);
+	if (err < 0) {
+		doctor_set(c, DOCTOR_INFO, "cannot read %s: %s", BW_TAMPER_PIN_DIR, strerror(-err));
+		doctor_hint(c, "run doctor as root to see who signalled agents that died");
+		return;
+	}
 	if (!t.records) {
 		doctor_set(c, DOCTOR_PASS, "no signal recorded for an agent that is gone");
 		return;

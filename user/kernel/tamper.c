@@ -189,7 +189,7 @@ int tamper_sweep(bool clear, tamper_fn fn, void *ctx)
 	DIR *d = opendir(BW_TAMPER_PIN_DIR);
 
 	if (!d)
-		return 0;
+		return errno == ENOENT ? 0 : -errno;
 	while ((de = readdir(d))) {
 		char *end;
 		long pid = strtol(de->d_name, &end, 10);

@@ -42,7 +42,8 @@ typedef void (*tamper_fn)(const struct bw_tamper_record *r, uint64_t total, void
 int tamper_read_own(struct bw_tamper *t, tamper_fn fn, void *ctx);
 /*
  * Records left by agents that are gone, each agent's oldest first; with
- * clear, removed once read. Returns how many dead agents left some.
+ * clear, removed once read. Returns how many dead agents left some, or
+ * -errno when the directory cannot be read (not when it does not exist).
  */
 int tamper_sweep(bool clear, tamper_fn fn, void *ctx);
 

@@ -46,7 +46,12 @@ int tamper_report_earlier(const struct tamper_sink *s)
 {
 	struct sink_call c = { .s = s, .earlier = true };
 
-	return tamper_sweep(true, emit, &c);
+	int n = tamper_sweep(true, emit, &c);
+
+	if (n < 0)
+		bw_warn("cannot read the signal records agents left in %s: %s", BW_TAMPER_PIN_DIR,
+			strerror(-n));
+	return n;
 }
 
 /* Signals past the kept ones: counted in a tamper_dropped record as the count rises. */

@@ -21,7 +21,7 @@ struct tamper_sink {
 	void *ctx;
 };
 
-/* Report and clear what dead agents left; returns how many agents left some. */
+/* Report and clear what dead agents left; returns how many agents left some, or -errno. */
 int tamper_report_earlier(const struct tamper_sink *s);
 /* Report the signals this agent was sent since the last call. */
 void tamper_report_own(const struct tamper_sink *s, struct bw_tamper *t);

@@ -410,6 +410,56 @@ struct bw_fail_state {
 	__u32 doomed; /* set by userspace once some job carries BW_PROC_DOOMED */
 };
 
+/*
+ * Signals aimed at the agent, kept by the kernel side where the next agent
+ * finds them (bpf/tamper.bpf.c, user/kernel/tamper.c): array map
+ * "tamper_log" (BW_TAMPER_SLOTS records, in the order sent) and array map
+ * "tamper_count" (one __u64: how many were sent, kept or not), both pinned
+ * in bpffs under BW_TAMPER_PIN_DIR/PID while agent PID lives, and after.
+ */
+#define BW_TAMPER_SLOTS 16
+#define BW_TAMPER_ANC 8     /* the sender's parent chain, nearest first */
+#define BW_TAMPER_EXE 256   /* the sender's executable, cut to fit */
+#define BW_TAMPER_ARGV 512  /* the sender's argv, NUL-separated, cut to fit */
+#define BW_TAMPER_PIN_DIR "/sys/fs/bpf/buildwarden-tamper"
+
+enum bw_tamper_flags {
+	BW_TAMPER_F_SELF = 1 << 0,     /* the agent signalled itself (a crash, abort) */
+	BW_TAMPER_F_PARENT = 1 << 1,   /* sent by the agent's own parent */
+	BW_TAMPER_F_IN_JOB = 1 << 2,   /* the sender is a process of a watched job */
+	BW_TAMPER_F_DENIED = 1 << 3,   /* refused by the BPF LSM hook: never delivered */
+	BW_TAMPER_F_ARGV_CUT = 1 << 4, /* argv did not fit */
+};
+
+struct bw_tamper_anc {
+	__u32 pid;
+	__u32 pad;
+	char comm[BW_COMM_LEN];
+};
+
+struct bw_tamper_record {
+	__u64 ktime_ns;        /* CLOCK_MONOTONIC when sent */
+	__u64 sender_start_ns; /* the sender's thread-group leader start_time */
+	__u64 agent_start_ns;
+	__u64 sender_job;      /* the sender's job id, 0 when it is in none */
+	__u32 seq;             /* 1 for the first signal this agent was sent */
+	__u32 agent_pid;
+	__u32 sender_pid;      /* tgid */
+	__u32 sender_tid;
+	__u32 sender_uid;
+	__s32 sig;
+	__s32 code;   /* si_code: 0 kill(), -6 tkill/tgkill, 0x80 the kernel, ... */
+	__s32 result; /* the tracepoint's: 0 delivered, 1 ignored, 2 already pending */
+	__u32 group;  /* sent to the whole thread group */
+	__u32 flags;  /* BW_TAMPER_F_* */
+	__u32 argv_len;
+	__u32 n_anc;
+	struct bw_tamper_anc anc[BW_TAMPER_ANC];
+	char comm[BW_COMM_LEN];
+	char exe[BW_TAMPER_EXE];
+	char argv[BW_TAMPER_ARGV];
+};
+
 /* Indexes into the per-CPU counters map; userspace sums over CPUs. */
 enum bw_counter {
 	BW_CNT_EVENTS = 0,     /* records submitted */

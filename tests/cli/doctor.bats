@@ -9,7 +9,7 @@ bats_require_minimum_version 1.5.0
 BW=${BUILDWARDEN:-$BATS_TEST_DIRNAME/../../build/buildwarden}
 T="timeout -k 5 60"
 MARK='^\[( ok |warn|FAIL|info|skip)\] [a-z_0-9]+ '
-CHECKS="kernel btf capabilities tracefs cgroup2 ringbuf send_signal exec_hook syscall_hooks lockdown bpf_lsm leftovers"
+CHECKS="kernel btf capabilities tracefs cgroup2 ringbuf send_signal exec_hook syscall_hooks lockdown bpf_lsm leftovers tamper"
 
 setup() {
 	[ -x "$BW" ] || skip "buildwarden not built ($BW)"

@@ -22,6 +22,7 @@ _Static_assert(sizeof(struct bw_env_name) == 40, "env name size");
 _Static_assert(sizeof(struct bw_name_prefix) == 24, "name prefix size");
 _Static_assert(sizeof(struct bw_exec_failed_event) == 72, "exec_failed fixed size");
 _Static_assert(sizeof(struct bw_exit_event) == 72, "exit size");
+_Static_assert(sizeof(struct bw_tamper_record) == 1056, "tamper record size");
 _Static_assert(offsetof(struct bw_exec_event, data) % 8 == 0, "data aligned");
 _Static_assert((BW_DATA_SLOT & (BW_DATA_SLOT - 1)) == 0, "slot is a power of two");
 /* filename, exe, cwd, three stdio paths and the loader variables, ahead of argv */
@@ -37,12 +38,14 @@ struct member {
 
 static struct btf *btf;
 
-static int setup(void **state)
+/* The BTF of build/bpf/ARCH/OBJ, or NULL having said why. */
+static struct btf *object_btf(const char *obj)
 {
 	const char *dir = getenv("BW_BUILD");
+	struct btf *b;
 	char path[4096];
 
-	snprintf(path, sizeof(path), "%s/bpf/%s/process.bpf.o", dir ? dir : "build",
+	snprintf(path, sizeof(path), "%s/bpf/%s/%s", dir ? dir : "build",
 #if defined(__x86_64__)
 		 "x86"
 #elif defined(__aarch64__)
@@ -50,13 +53,17 @@ static int setup(void **state)
 #else
 		 "unknown"
 #endif
-	);
-	btf = btf__parse_elf(path, NULL);
-	if (!btf) {
+		 , obj);
+	b = btf__parse_elf(path, NULL);
+	if (!b)
 		fprintf(stderr, "cannot read BTF from %s\n", path);
-		return -1;
-	}
-	return 0;
+	return b;
+}
+
+static int setup(void **state)
+{
+	btf = object_btf("process.bpf.o");
+	return btf ? 0 : -1;
 }
 
 static int teardown(void **state)
@@ -89,6 +96,34 @@ static void check_struct(const char *name, size_t size, const struct member *m, 
 				 btf_member_bit_offset(t, j), m[i].offset);
 	}
 	assert_int_equal(btf_vlen(t), n);
+}
+
+/* The signal records tamper.bpf.o writes into its pinned map. */
+static void test_tamper(void **state)
+{
+	static const struct member r[] = {
+		M(struct bw_tamper_record, ktime_ns),	     M(struct bw_tamper_record, sender_start_ns),
+		M(struct bw_tamper_record, agent_start_ns), M(struct bw_tamper_record, sender_job),
+		M(struct bw_tamper_record, seq),	     M(struct bw_tamper_record, agent_pid),
+		M(struct bw_tamper_record, sender_pid),     M(struct bw_tamper_record, sender_tid),
+		M(struct bw_tamper_record, sender_uid),     M(struct bw_tamper_record, sig),
+		M(struct bw_tamper_record, code),	     M(struct bw_tamper_record, result),
+		M(struct bw_tamper_record, group),	     M(struct bw_tamper_record, flags),
+		M(struct bw_tamper_record, argv_len),	     M(struct bw_tamper_record, n_anc),
+		M(struct bw_tamper_record, anc),	     M(struct bw_tamper_record, comm),
+		M(struct bw_tamper_record, exe),	     M(struct bw_tamper_record, argv),
+	};
+	static const struct member a[] = {
+		M(struct bw_tamper_anc, pid), M(struct bw_tamper_anc, pad), M(struct bw_tamper_anc, comm),
+	};
+	struct btf *process = btf;
+
+	btf = object_btf("tamper.bpf.o");
+	assert_non_null(btf);
+	check_struct("bw_tamper_record", sizeof(struct bw_tamper_record), r, 20);
+	check_struct("bw_tamper_anc", sizeof(struct bw_tamper_anc), a, 3);
+	btf__free(btf);
+	btf = process;
 }
 
 static void test_header(void **state)
@@ -178,6 +213,7 @@ int main(void)
 		cmocka_unit_test(test_exec),
 		cmocka_unit_test(test_stdio_env_name),
 		cmocka_unit_test(test_fork_exit_failed),
+		cmocka_unit_test(test_tamper),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -69,6 +69,8 @@ CHECKS = [
     ("connect", "TCP connect on loopback recorded"),
     ("dns", "DNS query recorded"),
     ("syscall_hooks", "network/file/privilege object loads (no fallback)"),
+    ("tamper", "a job's signal to the agent: refused with EPERM (BPF LSM) or, when it"
+               " kills, its sender reported by the next run"),
     ("poweroff", "guest finished and powered off within the timeout"),
 ]
 
@@ -448,6 +450,46 @@ def check_deny(v):
         raise Fail("\n".join(probs) + "\nagent stderr:\n" + v.text("deny-stderr"))
 
 
+def check_tamper(v):
+    """guest-tests.sh 3b: `sh -c 'kill -USR1 $PPID'` under run, then a second run."""
+    check_boot(v)
+    first, second = v.records("tamper1"), v.records("tamper2")
+    status = v.sections.get("tamper-status", [])
+    hook = summary_of(second).get("deny_hook")
+    probs = []
+    if hook == "lsm":
+        mine = [r for r in first if r.get("type") == "tamper"]
+        if v.rcs.get("tamper1") != 0:
+            probs.append("the run exited %r: the job's SIGUSR1 was not refused"
+                         % v.rcs.get("tamper1"))
+        if status != ["kill 1"]:
+            probs.append("the job's kill said %r, expected ['kill 1'] (EPERM)" % status)
+        if not mine or mine[0].get("result") != "denied" or mine[0].get("signal") != "SIGUSR1":
+            probs.append("no denied SIGUSR1 tamper record in the run's stream: %r" % mine)
+        note = "lsm/task_kill refused the job's SIGUSR1 (EPERM)"
+    else:
+        mine = [r for r in second if r.get("type") == "tamper" and r.get("earlier_agent")]
+        if v.rcs.get("tamper1") != 128 + 10:
+            probs.append("the first run exited %r, expected 138 (killed by SIGUSR1)"
+                         % v.rcs.get("tamper1"))
+        if not mine:
+            probs.append("the next run has no tamper record of the kill")
+        else:
+            t = mine[0]
+            want = {"signal": "SIGUSR1", "sender": "job", "comm": "sh", "result": "delivered"}
+            got = {k: t.get(k) for k in want}
+            if got != want or (t.get("lineage") or [{}])[0].get("comm") != "buildwarden":
+                probs.append("tamper record %r, expected %r with the agent as first ancestor"
+                             % (t, want))
+            if "kill -USR1" not in " ".join(t.get("argv") or []):
+                probs.append("the sender's argv %r" % t.get("argv"))
+        note = "no BPF LSM (deny_hook %r): the kill was reported by the next run" % hook
+    if probs:
+        raise Fail("\n".join(probs) + "\nfirst run's stderr:\n" + v.text("tamper1-stderr")
+                   + "\nsecond run's stderr:\n" + v.text("tamper2-stderr"))
+    return note
+
+
 def hooks_problem(v, recs):
     s = summary_of(recs)
     rec = s.get("recorded") or []
@@ -506,6 +548,7 @@ FUNCS = {
     "boot": check_boot, "btf": check_btf, "load": check_load, "lineage": check_lineage,
     "exits": check_exits, "exec_failed": check_exec_failed, "deny": check_deny,
     "connect": check_connect, "dns": check_dns, "syscall_hooks": check_syscall_hooks,
+    "tamper": check_tamper,
     "poweroff": check_poweroff,
 }
 

@@ -93,6 +93,21 @@ kill $ncpid 2>/dev/null
 emit network-stderr /tmp/net.out
 emit network /tmp/net.jsonl
 
+# 3b. tampering: a job process sends SIGUSR1 (fatal by default) to the agent.
+#    With BPF LSM attached the kill fails with EPERM and the agent lives on;
+#    without it the agent dies, and the next run reports who killed it.
+$BW run --no-tree --events /tmp/tamper1.jsonl -- \
+	sh -c 'kill -USR1 $PPID; echo "kill $?" >/tmp/tamper.status; sleep 1' \
+	>/tmp/tamper1.out 2>&1
+echo "BWVM-RC tamper1 $?"
+$BW run --no-tree --events /tmp/tamper2.jsonl -- true >/tmp/tamper2.out 2>&1
+echo "BWVM-RC tamper2 $?"
+emit tamper-status /tmp/tamper.status
+emit tamper1-stderr /tmp/tamper1.out
+emit tamper1 /tmp/tamper1.jsonl
+emit tamper2-stderr /tmp/tamper2.out
+emit tamper2 /tmp/tamper2.jsonl
+
 # 4. diagnostics: libbpf's own output (-vv) for a run with every hook, so a
 #    program that does not load on this kernel is reported verbatim
 #    (first 60 and last 300 lines).

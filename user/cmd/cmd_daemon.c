@@ -18,6 +18,8 @@
 #include "pipeline/engine_setup.h"
 #include "lib/exit_codes.h"
 #include "kernel/failclosed.h"
+#include "pipeline/tamper_report.h"
+#include "export/export_jsonl.h"
 #include "lib/log.h"
 #include "export/metrics.h"
 #include "lib/redact.h"
@@ -181,6 +183,26 @@ static void reload(struct daemon *d)
 	daemon_gen_free(old);
 }
 
+/* A tamper record belongs to no job: it goes to the JSON-lines export, if any. */
+static void tamper_line(struct bw_engine *e, void *ctx)
+{
+	struct daemon *d = ctx;
+
+	if (d->jsonl && !e->jb.oom)
+		export_jsonl_write(d->jsonl, e->jb.buf, e->jb.len);
+}
+
+/* Signals sent to the daemon (earlier: left by a daemon or run that died). */
+static void report_tamper(struct daemon *d, bool earlier)
+{
+	struct tamper_sink s = { .e = &d->eng, .line = tamper_line, .ctx = d };
+
+	if (earlier)
+		tamper_report_earlier(&s);
+	else
+		tamper_report_own(&s, &d->tamper);
+}
+
 static void on_signals(struct daemon *d)
 {
 	struct signalfd_siginfo si;
@@ -190,8 +212,9 @@ static void on_signals(struct daemon *d)
 			reload(d);
 			continue;
 		}
-		bw_info("received %s: draining and detaching",
-			sigabbrev_np((int)si.ssi_signo) ?: "signal");
+		bw_info("received SIG%s from pid %u (uid %u): draining and detaching",
+			sigabbrev_np((int)si.ssi_signo) ?: "?", si.ssi_pid, si.ssi_uid);
+		report_tamper(d, false);
 		d->stopping = true;
 	}
 }
@@ -229,6 +252,7 @@ static void end_exited_jobs(void *arg)
 static void daemon_tick(void *arg)
 {
 	check_lost(arg);
+	report_tamper(arg, false);
 	daemon_outputs_tick(arg);
 }
 
@@ -265,6 +289,8 @@ static int attach(struct daemon *d)
 		return err;
 	failclosed_sweep();
 	failclosed_mark("daemon");
+	report_tamper(d, true);
+	tamper_arm(&d->tamper, &d->eng.agent); /* without it the daemon still watches */
 	err = apply_exec_env(d, c);
 	if (!err)
 		err = daemon_apply_kernel(d);
@@ -286,6 +312,7 @@ static void daemon_free(struct daemon *d)
 	if (d->sigfd >= 0)
 		close(d->sigfd);
 	failclosed_unmark();
+	tamper_disarm(&d->tamper);
 	if (d->fail_closed && d->eng.agent.skel) {
 		/* Stopped on purpose: our exit must not kill the builds. */
 		hooks_configure(&d->eng.agent, 0, (uint32_t)getpid(), false);

@@ -32,6 +32,7 @@
 #include "lib/exit_codes.h"
 #include "lib/json_out.h"
 #include "kernel/loader.h"
+#include "kernel/tamper.h"
 #include "lib/log.h"
 #include "lib/path.h"
 #include "lib/privdrop.h"
@@ -471,6 +472,8 @@ static void check_leftovers(struct doctor_ctx *x)
 		size_t i;
 
 		for (i = 0; i < g.gl_pathc; i++) {
+			if (!strcmp(g.gl_pathv[i], BW_TAMPER_PIN_DIR))
+				continue; /* the "tamper" check's */
 			if (pin_owner_alive(g.gl_pathv[i])) {
 				l.pinned_live++;
 				continue;
@@ -522,6 +525,63 @@ static void check_leftovers(struct doctor_ctx *x)
 	doctor_set(c, DOCTOR_PASS, "no pinned objects or stale job cgroups");
 }
 
+struct tamper_seen {
+	struct bw_tamper_record worst; /* the first SIGKILL, else the latest */
+	unsigned records, agents;
+	uint32_t last_agent;
+};
+
+static void tamper_seen(const struct bw_tamper_record *r, uint64_t total, void *arg)
+{
+	struct tamper_seen *t = arg;
+
+	(void)total;
+	if (!t->records++ || t->worst.sig != 9)
+		t->worst = *r;
+	if (r->agent_pid != t->last_agent) {
+		t->agents++;
+		t->last_agent = r->agent_pid;
+	}
+}
+
+/* Who signalled agents that are gone: said here, kept for the next run to report and clear. */
+static void check_tamper(struct doctor_ctx *x)
+{
+	struct doctor_check *c = doctor_add(x->r, "tamper");
+	struct tamper_seen t = {};
+	char line[1024];
+	int err;
+
+	if (!c)
+		return;
+	err = tamper_sweep(false, tamper_seen, &t);
+	if (err < 0) {
+		doctor_set(c, DOCTOR_INFO, "cannot read %s: %s", BW_TAMPER_PIN_DIR, strerror(-err));
+		doctor_hint(c, "run doctor as root to see who signalled agents that died");
+		return;
+	}
+	if (!t.records) {
+		doctor_set(c, DOCTOR_PASS, "no signal recorded for an agent that is gone");
+		return;
+	}
+	tamper_describe(&t.worst, line, sizeof(line));
+	doctor_set(c, DOCTOR_WARN, "%u signal%s recorded for %u agent%s that %s gone: %s",
+		   t.records, t.records == 1 ? "" : "s", t.agents, t.agents == 1 ? "" : "s",
+		   t.agents == 1 ? "is" : "are", line);
+	doctor_hint(c, "the next buildwarden run or daemon start reports each in full (and "
+		       "in its event stream) and clears them; or rm -r %s/PID",
+		    BW_TAMPER_PIN_DIR);
+}
+
+static void print_tamper_record(const struct bw_tamper_record *r, uint64_t total, void *arg)
+{
+	char line[2048];
+
+	(void)total;
+	tamper_describe(r, line, sizeof(line));
+	fprintf(arg, "       tamper: %s\n", line);
+}
+
 /* A pre-5.8 kernel with the features backported (RHEL 8) runs the agent. */
 static void settle_kernel(struct doctor_ctx *x)
 {
@@ -561,6 +621,7 @@ static void doctor_run_checks(struct doctor_report *r)
 	check_lockdown(&x);
 	check_bpf_lsm(&x);
 	check_leftovers(&x);
+	check_tamper(&x);
 	settle_kernel(&x);
 }
 
@@ -571,9 +632,11 @@ static void usage(FILE *f)
 	      "Checks that buildwarden can run on this host: kernel version, BTF,\n"
 	      "tracefs, cgroup v2, capabilities, BPF ring buffer, bpf_send_signal,\n"
 	      "loading the exec programs (tp_btf or the raw_tp fallback), the\n"
-	      "raw_syscalls hooks, kernel lockdown, BPF LSM and leftovers of earlier\n"
-	      "runs. One line per check: [ ok ], [warn] (runs without that feature),\n"
-	      "[FAIL] (cannot run), [info], [skip]; a fix follows 'fix:'.\n"
+	      "raw_syscalls hooks, kernel lockdown, BPF LSM, leftovers of earlier\n"
+	      "runs and who signalled agents that died (kept, not cleared: the next\n"
+	      "run clears them). One line per check: [ ok ], [warn] (runs without that\n"
+	      "feature), [FAIL] (cannot run), [info], [skip]; a fix follows 'fix:'.\n"
+	      "Then each recorded signal in full, as 'tamper: ...' lines.\n"
 	      "\n"
 	      "  -j, --json     print the results as one JSON object\n"
 	      "  -v, --verbose  show libbpf's warnings; twice for its debug log\n"
@@ -637,6 +700,8 @@ int cmd_doctor(int argc, char **argv)
 		jbuf_free(&jb);
 	} else {
 		doctor_print(&r, stdout);
+		/* The check's detail holds one, cut to fit: here each in full. */
+		tamper_sweep(false, print_tamper_record, stdout);
 	}
 	if (fflush(stdout)) {
 		bw_err("doctor: cannot write the results: %s", strerror(errno));

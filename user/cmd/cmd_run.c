@@ -21,6 +21,7 @@
 #include "kernel/deny_maps.h"
 #include "pipeline/engine.h"
 #include "pipeline/engine_setup.h"
+#include "pipeline/tamper_report.h"
 #include "events/event_json.h"
 #include "events/events.h"
 #include "lib/env_names.h"
@@ -28,6 +29,7 @@
 #include "kernel/failclosed.h"
 #include "kernel/jobctl.h"
 #include "kernel/loader.h"
+#include "kernel/tamper.h"
 #include "lib/log.h"
 #include "events/netinfo.h"
 #include "events/proctab.h"
@@ -67,6 +69,7 @@ struct run_ctx {
 	struct alerts *alerts;
 	struct spawn child;
 	struct build_user user;
+	struct bw_tamper tamper; /* who signals us: kept where the next run finds it */
 	int sigfd;
 	bool child_done;
 	int child_status;
@@ -246,6 +249,14 @@ static void reap_child(struct run_ctx *c)
 	}
 }
 
+/* Signals sent to us so far, as the kernel saw their senders. */
+static void report_tamper(struct run_ctx *c)
+{
+	struct tamper_sink s = { .e = &c->eng, .j = &c->job };
+
+	tamper_report_own(&s, &c->tamper);
+}
+
 /*
  * A terminal's ^C reaches the whole foreground process group, the build
  * included; only signals sent to us alone (kill, CI runner) are forwarded.
@@ -264,8 +275,13 @@ static void forward_signals(struct run_ctx *c)
 		}
 		from_tty = si.ssi_code == SI_KERNEL && getpgid(c->child.pid) == getpgrp();
 
-		bw_info("received %s%s", sigabbrev_np((int)si.ssi_signo) ?: "signal",
-			from_tty ? " from the terminal" : ", forwarding to the build");
+		if (from_tty)
+			bw_info("received SIG%s from the terminal",
+				sigabbrev_np((int)si.ssi_signo) ?: "?");
+		else
+			bw_warn("received SIG%s from pid %u (uid %u), forwarding to the build",
+				sigabbrev_np((int)si.ssi_signo) ?: "?", si.ssi_pid, si.ssi_uid);
+		report_tamper(c);
 		if (!from_tty && !c->child_done)
 			kill(c->child.pid, (int)si.ssi_signo);
 	}
@@ -296,6 +312,7 @@ static void run_signals(void *arg)
 static void run_tick(void *arg)
 {
 	check_lost(arg);
+	report_tamper(arg);
 }
 
 static int event_loop(struct run_ctx *c)
@@ -451,6 +468,7 @@ static void run_ctx_free(struct run_ctx *c)
 	if (c->sigfd >= 0)
 		close(c->sigfd);
 	failclosed_unmark();
+	tamper_disarm(&c->tamper);
 	if (c->opts.fail_closed && c->eng.agent.skel) {
 		/* Leaving on purpose: our own exit must not count as a death. */
 		hooks_configure(&c->eng.agent, 0, (uint32_t)getpid(), false);
@@ -458,6 +476,14 @@ static void run_ctx_free(struct run_ctx *c)
 	}
 	engine_free(&c->eng);
 	job_free(&c->job);
+}
+
+/* Who signalled agents that died before us: said once, into our stream too, then cleared. */
+static void report_earlier_tamper(struct run_ctx *c)
+{
+	struct tamper_sink s = { .e = &c->eng, .j = &c->job };
+
+	tamper_report_earlier(&s);
 }
 
 static int run_setup(struct run_ctx *c)
@@ -490,6 +516,8 @@ static int run_setup(struct run_ctx *c)
 		return err;
 	failclosed_sweep();
 	failclosed_mark(c->opts.cmd[0]);
+	report_earlier_tamper(c);
+	tamper_arm(&c->tamper, &c->eng.agent); /* without it the build still runs */
 	/* Before the build exists: its first exec is already judged in the kernel. */
 	err = deny_maps_install(&c->eng.agent, c->job.policy);
 	c->job.kernel_deny = !err;
@@ -534,6 +562,7 @@ int cmd_run(int argc, char **argv)
 	}
 	/* The build's root is reaped and its records drained: who stayed behind? */
 	engine_judge_leftovers(&c.eng, &c.job);
+	report_tamper(&c);
 	status = c.job.job_killed ? BW_EXIT_JOB_KILLED : build_exit_status(c.child_status);
 	c.job.root_status = status;
 	/* Bounded: pending summaries and the queue get ALERTS_DEFAULT_DRAIN_MS at most. */

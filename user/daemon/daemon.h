@@ -10,6 +10,7 @@
 
 #include <signal.h>
 #include "daemon/daemon_config.h"
+#include "kernel/tamper.h"
 #include "pipeline/engine.h"
 
 #define DAEMON_REJECTED_MAX 64
@@ -48,6 +49,7 @@ struct daemon {
 	char *kernel_policy_text;
 	bool kernel_loaded;
 	bool fail_closed;  /* armed at start: disarmed at a clean stop */
+	struct bw_tamper tamper; /* who signals the daemon: kept for its next start */
 	struct metrics *metrics;
 	struct export_jsonl *jsonl;
 	struct otlp *otlp;

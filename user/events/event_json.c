@@ -67,7 +67,7 @@ static void render_fork(struct jbuf *jb, const struct bw_fork_event *e)
 	json_kv_u64(jb, "parent_start_ns", e->parent_start_ns);
 }
 
-static void render_argv(struct jbuf *jb, const char *args, uint32_t len)
+void event_json_argv(struct jbuf *jb, const char *args, uint32_t len)
 {
 	const char *prev = NULL;
 	uint32_t i = 0, n;
@@ -222,7 +222,7 @@ static void render_exec(struct jbuf *jb, const struct bw_event_view *v)
 	json_kv_str(jb, "exe", v->exe);
 	redact_json_str(jb, "cwd", v->cwd);
 	json_kv_u64(jb, "argc", e->argc);
-	render_argv(jb, v->args, v->args_len);
+	event_json_argv(jb, v->args, v->args_len);
 	json_kv_bool(jb, "argv_truncated", e->flags & BW_EXEC_ARGS_TRUNCATED);
 	json_kv_bool(jb, "filename_truncated", e->flags & BW_EXEC_FILENAME_TRUNCATED);
 	json_kv_bool(jb, "exe_truncated", e->flags & BW_EXEC_EXE_TRUNCATED);

@@ -26,7 +26,7 @@
 #define PIN_PREFIX "buildwarden-"
 #define DIR_MAX 128 /* "/sys/fs/bpf/buildwarden-PID" and room to spare */
 
-static int ensure_bpffs(void)
+int failclosed_bpffs(void)
 {
 	struct statfs st;
 
@@ -35,7 +35,7 @@ static int ensure_bpffs(void)
 	if (mount("bpf", FAILCLOSED_BPFFS, "bpf", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=0700")) {
 		int err = -errno;
 
-		bw_err("fail-closed needs bpffs: cannot mount it on %s: %s", FAILCLOSED_BPFFS,
+		bw_err("pinning needs bpffs: cannot mount it on %s: %s", FAILCLOSED_BPFFS,
 		       strerror(errno));
 		return err;
 	}
@@ -79,7 +79,7 @@ int failclosed_arm(struct bw_agent *a)
 	char dir[DIR_MAX], path[PATH_MAX];
 	int err;
 
-	err = ensure_bpffs();
+	err = failclosed_bpffs();
 	if (err)
 		return err;
 	pin_dir(getpid(), dir, sizeof(dir));

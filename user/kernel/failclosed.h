@@ -15,6 +15,9 @@
 
 #define FAILCLOSED_BPFFS "/sys/fs/bpf"
 
+/* bpffs mounted on FAILCLOSED_BPFFS, mounting it if need be: 0 or -errno. */
+int failclosed_bpffs(void);
+
 /* Pin the links (and the job-scope map) under bpffs/buildwarden-PID. */
 int failclosed_arm(struct bw_agent *a);
 /* Unpin: the agent is leaving on purpose. Safe when not armed. */

@@ -63,6 +63,11 @@ void loader_close(struct bw_agent *a);
  */
 int hooks_open(struct bw_agent *a, uint32_t want);
 /*
+ * Let obj, before its load, use the process object's shared maps (ring
+ * buffer, job scope, counters, hook config, fail state) instead of its own.
+ */
+int loader_share_maps(struct bw_agent *a, struct bpf_object *obj);
+/*
  * Turns reporting on for hooks (BW_HOOK_*); agent_tgid for signal checks
  * and, with fail_closed, for noticing the agent's death.
  */

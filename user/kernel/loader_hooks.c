@@ -15,7 +15,7 @@
 static const char *const shared_maps[] = { "events", "job_procs", "counters", "hook_config",
 					    "fail_state" };
 
-static int share_maps(struct bw_agent *a, struct bpf_object *obj)
+int loader_share_maps(struct bw_agent *a, struct bpf_object *obj)
 {
 	size_t i;
 	int err;
@@ -42,7 +42,7 @@ int hooks_open(struct bw_agent *a, uint32_t want)
 		err = -errno;
 		goto fail;
 	}
-	err = share_maps(a, a->sys->obj);
+	err = loader_share_maps(a, a->sys->obj);
 	if (!err)
 		err = syscalls_bpf__load(a->sys);
 	if (!err)

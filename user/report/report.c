@@ -648,6 +648,20 @@ static int on_file(struct report *r, struct json_object *o)
 	return 0;
 }
 
+/* Who signalled an agent: counted, the first kept in words for the text report. */
+static int on_tamper(struct report *r, struct json_object *o)
+{
+	const char *sig = get_str(o, "signal"), *who = get_str(o, "sender"), *exe = get_str(o, "exe");
+
+	if (!r->tamper++)
+		snprintf(r->tamper_first, sizeof(r->tamper_first),
+			 "%s%s to agent %llu by pid %llu (%s) %s", get_bool(o, "earlier_agent") ?
+			 "before this run: " : "", sig ? sig : "a signal",
+			 (unsigned long long)u64_or(o, "agent_pid", 0),
+			 (unsigned long long)u64_or(o, "pid", 0), who ? who : "?", exe ? exe : "");
+	return 0;
+}
+
 static int on_summary(struct report *r, struct json_object *o)
 {
 	struct json_object *cmd = field(o, "command"), *job;
@@ -740,6 +754,8 @@ static int dispatch(struct report *r, struct json_object *o, const char *type, c
 			r->lost_total = u64_or(o, "total", 0);
 		return 0;
 	}
+	if (!strcmp(type, "tamper"))
+		return on_tamper(r, o);
 	if (!strcmp(type, "summary"))
 		return on_summary(r, o);
 	return 0; /* unknown types are skipped, as docs/EVENTS.md asks */
@@ -846,6 +862,10 @@ void report_write_text(FILE *f, struct report *r, bool tree, bool color)
 			(unsigned long long)rr->killed);
 	}
 	text_sources(f, r);
+	if (r->tamper)
+		fprintf(f, "buildwarden: WARNING: %llu signal%s aimed at the agent (tamper "
+			"records); the first: %s\n", (unsigned long long)r->tamper,
+			r->tamper == 1 ? "" : "s", r->tamper_first);
 	if (lost || r->seq_gaps || r->untracked || r->malformed)
 		fprintf(f, "buildwarden: WARNING: the trace is incomplete: %llu lost, "
 			"%llu untracked, %llu malformed, %llu records missing from the log\n",

@@ -91,6 +91,8 @@ struct report {
 	uint64_t killed;
 	uint64_t lost_sum;
 	uint64_t lost_total;
+	uint64_t tamper;        /* signals aimed at an agent (tamper records) */
+	char tamper_first[320]; /* the first of them, in words */
 	uint64_t connects;
 	uint64_t seq_gaps; /* records missing from the log (seq jumped) */
 	uint64_t last_seq;

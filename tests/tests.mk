@@ -19,6 +19,21 @@ $(BUILD)/tests/fixtures/%: tests/fixtures/%.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $< -lpthread -o $@
 
+# compat32 again as a static 32-bit program (i686), which the x86_64 VM
+# guest runs under IA32 emulation; only where Debian's i386 cross compiler
+# is installed (tools/deps-cross.sh vm): gcc-multilib conflicts with the
+# arm64 cross compiler.
+I386_CC ?= i686-linux-gnu-gcc
+ifeq ($(ARCH),x86)
+ifneq ($(shell command -v $(I386_CC) 2>/dev/null),)
+FIXTURE_BINS += $(BUILD)/tests/fixtures/compat32-i386
+endif
+endif
+$(BUILD)/tests/fixtures/compat32-i386: tests/fixtures/compat32.c
+	$(call msg,CC-FIX32,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(I386_CC) -static -O2 -g -Wall -Wextra -Wformat=2 -Wshadow $< -o $@
+
 # The metrics demo compiles metrics.c into itself (rebuilt when that changes)
 # and links the lib/ files metrics.c uses: the clock, the record names, threads.
 METRICS_DEMO_LIB := user/lib/clock.c user/lib/record_names.c user/lib/thread.c

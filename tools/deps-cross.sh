@@ -22,10 +22,11 @@ static_pkgs="libc6-dev libzstd-dev dpkg-dev autoconf automake libtool make"
 # The VM tests: emulators and cpio, and Debian's i386 cross compiler for the
 # static 32-bit fixture (tests/fixtures/compat32.c) an x86_64 guest runs
 # under IA32 emulation. gcc-multilib would do as well but conflicts with
-# gcc-aarch64-linux-gnu; the i686 cross toolchain co-installs with it. The guests' kernels and busybox-static
-# (amd64 and arm64 conflict as installed packages) are not installed: the
-# test fetches their .debs with apt-get download into build/vm-cache/ and
-# unpacks them there (tools/vm/fetch-debs.sh).
+# gcc-aarch64-linux-gnu; the i686 cross toolchain co-installs with it. The
+# guests' kernels and busybox-static (amd64 and arm64 conflict as installed
+# packages) are not installed: the test fetches their .debs with apt-get
+# download into build/vm-cache/ and unpacks them there
+# (tools/vm/fetch-debs.sh).
 vm_pkgs="qemu-system-arm qemu-system-x86 cpio gcc-i686-linux-gnu libc6-dev-i386-cross"
 
 case "$want" in

@@ -56,39 +56,7 @@
 #define NR_creat 85
 
 /* ia32: arch/x86/entry/syscalls/syscall_32.tbl */
-#define NR32_read 3
-#define NR32_write 4
-#define NR32_open 5
-#define NR32_creat 8
-#define NR32_unlink 10
-#define NR32_chmod 15
-#define NR32_mount 21
-#define NR32_setuid16 23
-#define NR32_ptrace 26
-#define NR32_kill 37
-#define NR32_rename 38
-#define NR32_setgid16 46
-#define NR32_setreuid16 70
-#define NR32_setregid16 71
-#define NR32_fchmod 94
 #define NR32_socketcall 102
-#define NR32_init_module 128
-#define NR32_setfsuid16 138
-#define NR32_setfsgid16 139
-#define NR32_setresuid16 164
-#define NR32_setresgid16 170
-#define NR32_setreuid 203
-#define NR32_setregid 204
-#define NR32_setresuid 208
-#define NR32_setresgid 210
-#define NR32_setuid 213
-#define NR32_setgid 214
-#define NR32_setfsuid 215
-#define NR32_setfsgid 216
-#define NR32_setxattr 226
-#define NR32_lsetxattr 227
-#define NR32_fsetxattr 228
-#define NR32_tkill 238
 #define NR32_tgkill 270
 #define NR32_openat 295
 #define NR32_unlinkat 301
@@ -159,39 +127,7 @@
  * arm EABI (arch/arm/tools/syscall.tbl), the only compat ABI arm64 runs:
  * no socketcall (arm64 wires it to sys_ni_syscall), but send and recv.
  */
-#define NR32_read 3
-#define NR32_write 4
-#define NR32_open 5
-#define NR32_creat 8
-#define NR32_unlink 10
-#define NR32_chmod 15
-#define NR32_mount 21
-#define NR32_setuid16 23
-#define NR32_ptrace 26
-#define NR32_kill 37
-#define NR32_rename 38
-#define NR32_setgid16 46
-#define NR32_setreuid16 70
-#define NR32_setregid16 71
-#define NR32_fchmod 94
 #define NR32_socketcall -100 /* ia32 only */
-#define NR32_init_module 128
-#define NR32_setfsuid16 138
-#define NR32_setfsgid16 139
-#define NR32_setresuid16 164
-#define NR32_setresgid16 170
-#define NR32_setreuid 203
-#define NR32_setregid 204
-#define NR32_setresuid 208
-#define NR32_setresgid 210
-#define NR32_setuid 213
-#define NR32_setgid 214
-#define NR32_setfsuid 215
-#define NR32_setfsgid 216
-#define NR32_setxattr 226
-#define NR32_lsetxattr 227
-#define NR32_fsetxattr 228
-#define NR32_tkill 238
 #define NR32_tgkill 268
 #define NR32_connect 283
 #define NR32_send 289
@@ -214,6 +150,43 @@
 #else
 #error "buildwarden's syscall table knows x86 and arm64; set __TARGET_ARCH_x86 or _arm64"
 #endif
+
+/*
+ * Numbered alike in ia32 and arm EABI, which both kept i386's old table
+ * (arch/x86/entry/syscalls/syscall_32.tbl, arch/arm/tools/syscall.tbl).
+ */
+#define NR32_read 3
+#define NR32_write 4
+#define NR32_open 5
+#define NR32_creat 8
+#define NR32_unlink 10
+#define NR32_chmod 15
+#define NR32_mount 21
+#define NR32_setuid16 23
+#define NR32_ptrace 26
+#define NR32_kill 37
+#define NR32_rename 38
+#define NR32_setgid16 46
+#define NR32_setreuid16 70
+#define NR32_setregid16 71
+#define NR32_fchmod 94
+#define NR32_init_module 128
+#define NR32_setfsuid16 138
+#define NR32_setfsgid16 139
+#define NR32_setresuid16 164
+#define NR32_setresgid16 170
+#define NR32_setreuid 203
+#define NR32_setregid 204
+#define NR32_setresuid 208
+#define NR32_setresgid 210
+#define NR32_setuid 213
+#define NR32_setgid 214
+#define NR32_setfsuid 215
+#define NR32_setfsgid 216
+#define NR32_setxattr 226
+#define NR32_lsetxattr 227
+#define NR32_fsetxattr 228
+#define NR32_tkill 238
 
 /* Numbered alike in every ABI since 4.18's unified table. */
 #define NR32_openat2 437

@@ -12,9 +12,10 @@ For each guest architecture (x86_64, arm64) this:
   3. builds an initramfs (tools/vm/mkinitramfs.sh) whose /init runs
      tools/vm/guest-tests.sh: `buildwarden run` on exec_zoo (lineage),
      a deny policy on a marker fixture (and a kill-process rule on a held
-     exec), a loopback connect and DNS query, on x86_64 a static 32-bit
-     program's network, file and privilege syscalls (tests/fixtures/compat32.c)
-     and a 64-bit one's int 0x80, and a -vv diagnostic run;
+     exec), a loopback connect and DNS query, a static 32-bit program's
+     network, file and privilege syscalls (tests/fixtures/compat32.c: i686
+     on x86_64, armhf on arm64) and on x86_64 a 64-bit one's int 0x80, and a
+     -vv diagnostic run;
   4. boots it with QEMU (TCG, no KVM), reads the console, and judges the
      event streams the guest printed between BWVM-BEGIN/BWVM-END lines.
 
@@ -49,15 +50,23 @@ HOST_ARCH = {"x86_64": "x86", "aarch64": "arm64", "arm64": "arm64"}.get(HOST_MAC
 
 GUESTS = {
     "x86_64": dict(make_arch="x86", cross="x86_64-linux-gnu-",
+                   compat32="compat32-i386", cc32="i686-linux-gnu-gcc",
+                   # ia32: setuid32, setresuid (16-bit), memfd_create, ptrace,
+                   # process_vm_readv
+                   nr32=dict(setuid32=213, setresuid16=164, memfd=356, ptrace=26,
+                             process_vm=347),
                    qemu="qemu-system-x86_64", console="ttyS0",
                    machine=["-M", "pc", "-cpu", "max"]),
     "arm64": dict(make_arch="arm64", cross="aarch64-linux-gnu-",
+                  compat32="compat32-armhf", cc32="arm-linux-gnueabihf-gcc",
+                  nr32=dict(setuid32=213, setresuid16=164, memfd=385, ptrace=26,
+                            process_vm=376),
                   qemu="qemu-system-aarch64", console="ttyAMA0",
                   machine=["-M", "virt", "-cpu", "cortex-a57"]),
 }
+# and the guest's 32-bit compat32 (GUESTS' compat32), when Debian's cross
+# compiler for it (cc32) is there.
 FIXTURES = ["exec_zoo", "marker", "compat32"]
-# The 32-bit fixture: x86_64 guests, when Debian's i386 cross gcc is there.
-I386_CC = "i686-linux-gnu-gcc"
 
 CHECKS = [
     ("build", "static agent and fixtures built for the guest"),
@@ -73,9 +82,11 @@ CHECKS = [
     ("dns", "DNS query recorded"),
     ("syscall_hooks", "network/file/privilege object loads (no fallback)"),
     ("compat_run", "32-bit process: runs to the end under the agent, nothing lost"),
-    ("compat_connect", "32-bit process: connect (direct and through socketcall) recorded"),
-    ("compat_dns", "32-bit process: DNS queries and answers (socketcall sendto/recvfrom,"
-                   " sendmsg/recvmsg with 32-bit msghdr) recorded, marked compat"),
+    ("compat_connect", "32-bit process: connect (direct, and on ia32 through socketcall)"
+                       " recorded"),
+    ("compat_dns", "32-bit process: DNS queries and answers (sendto/recvfrom, on ia32"
+                   " through socketcall; sendmsg/recvmsg with 32-bit msghdr) recorded,"
+                   " marked compat"),
     ("compat_file", "32-bit process: credential read (and its verdict), creat, chmod,"
                     " rename, unlink recorded, marked compat"),
     ("compat_priv", "32-bit process: setuid32, 16-bit setresuid, memfd, ptrace,"
@@ -145,8 +156,8 @@ class Guest:
             raise Skip("%sgcc not installed (tools/deps-cross.sh cross)" % self.g["cross"])
         rel = os.path.relpath(self.build_dir, SRC)
         fixtures = list(FIXTURES)
-        if self.arch == "x86_64" and which(I386_CC):
-            fixtures.append("compat32-i386")
+        if which(self.g["cc32"]):
+            fixtures.append(self.g["compat32"])
         targets = [os.path.join(rel, "buildwarden")] + \
                   [os.path.join(rel, "tests", "fixtures", f) for f in fixtures]
         cmd = ["make", "--no-print-directory", "-j%d" % (os.cpu_count() or 2), "STATIC=1",
@@ -510,27 +521,25 @@ def check_syscall_hooks(v):
 
 # ------------------------------------------------------- 32-bit (compat) processes
 
-C32 = "compat32-i386"
 CRED = "/root/.ssh/id_compat32"
 
 
 def compat_recs(v):
     """The compat scenario's records, or Skip when this guest has none."""
     check_boot(v)
-    if v.arch != "x86_64":
-        raise Skip("arm32 (AArch32) compat syscalls are dispatched but not exercised here:"
-                   " no arm32 fixture (docs/PLATFORMS.md)")
     if v.info.get("compat") == "no-fixture":
-        raise Skip("%s not installed: no 32-bit fixture (tools/deps-cross.sh vm)" % I386_CC)
+        raise Skip("%s not installed: no 32-bit fixture (tools/deps-cross.sh vm)"
+                   % v.g["cc32"])
     return v.records("compat")
 
 
-def compat_of(recs, comm=C32):
+def compat_of(recs, comm):
     return [r for r in recs if r.get("comm") == comm]
 
 
 def check_compat_run(v):
     recs = compat_recs(v)
+    c32 = v.g["compat32"]
     out = v.sections.get("compat-stderr", [])
     probs = []
     if v.rcs.get("compat") != 0:
@@ -544,37 +553,40 @@ def check_compat_run(v):
             probs.append("summary %s: %r" % (k, s.get(k)))
     if "connect" not in (s.get("recorded") or []):
         probs.append("summary recorded=%r: the syscall hooks did not load" % s.get("recorded"))
-    execs = [r for r in recs if r.get("type") == "exec" and (r.get("exe") or "").endswith(C32)]
+    execs = [r for r in recs if r.get("type") == "exec" and (r.get("exe") or "").endswith(c32)]
     if len(execs) != 1:
-        probs.append("exec records of %s: %d" % (C32, len(execs)))
+        probs.append("exec records of %s: %d" % (c32, len(execs)))
     if probs:
         raise Fail("\n".join(probs) + "\nguest output:\n" + "\n".join(out))
 
 
 def check_compat_connect(v):
     recs = compat_recs(v)
+    c32 = v.g["compat32"]
     c = [(r.get("address"), r.get("port"), r.get("proto"), r.get("result"))
-         for r in compat_of(recs) if r.get("type") == "connect"]
+         for r in compat_of(recs, c32) if r.get("type") == "connect"]
     want = [("127.0.0.1", 7780, "tcp", 0), ("127.0.0.1", 7781, "udp", 0)]
     if sorted(c) != want:
         raise Fail("connects of %s: %r, expected %r (direct TCP, UDP through socketcall)"
-                   % (C32, c, want))
+                   % (c32, c, want))
 
 
 def check_compat_dns(v):
     recs = compat_recs(v)
+    c32 = v.g["compat32"]
     d = sorted((r.get("direction"), r.get("qname"), r.get("server"), r.get("server_port"),
-                r.get("compat")) for r in compat_of(recs) if r.get("type") == "dns")
+                r.get("compat")) for r in compat_of(recs, c32) if r.get("type") == "dns")
     want = sorted((dirn, q, "127.0.0.1", 53, True)
                   for dirn in ("query", "answer")
                   for q in ("compat-sendto.test", "compat-sendmsg.test"))
     if d != want:
-        raise Fail("dns records of %s: %r, expected %r" % (C32, d, want))
+        raise Fail("dns records of %s: %r, expected %r" % (c32, d, want))
 
 
 def check_compat_file(v):
     recs = compat_recs(v)
-    f = [r for r in compat_of(recs) if r.get("type") == "file"]
+    c32 = v.g["compat32"]
+    f = [r for r in compat_of(recs, c32) if r.get("type") == "file"]
     probs = []
 
     def find(op, pred, what):
@@ -599,23 +611,23 @@ def check_compat_file(v):
     if probs:
         raise Fail("\n".join(probs) + "\nfile records: %r" % [
             {k: r.get(k) for k in ("op", "path", "path2", "mode", "compat")} for r in f])
-    return "%d file records of %s" % (len(f), C32)
+    return "%d file records of %s" % (len(f), c32)
 
 
 def check_compat_priv(v):
     recs = compat_recs(v)
-    p = [r for r in compat_of(recs) if r.get("type") == "privilege"]
+    p = [r for r in compat_of(recs, v.g["compat32"]) if r.get("type") == "privilege"]
     got = sorted((r.get("op"), r.get("syscall_nr")) for r in p)
     probs = []
-    # ia32 numbers: setuid32 213, setresuid (16-bit) 164, memfd_create 356,
-    # ptrace 26, process_vm_readv 347
-    for want in (("setuid", 213), ("setuid", 164), ("memfd", 356), ("ptrace", 26),
-                 ("process-vm", 347)):
+    nr = v.g["nr32"]
+    for want in (("setuid", nr["setuid32"]), ("setuid", nr["setresuid16"]),
+                 ("memfd", nr["memfd"]), ("ptrace", nr["ptrace"]),
+                 ("process-vm", nr["process_vm"])):
         if want not in got:
             probs.append("no %s record with syscall_nr %d" % want)
     if any(r.get("compat") is not True for r in p):
         probs.append("privilege records not marked compat")
-    r16 = [r for r in p if r.get("syscall_nr") == 164]
+    r16 = [r for r in p if r.get("syscall_nr") == nr["setresuid16"]]
     if r16 and r16[0].get("args") != [4294967295] * 3:
         probs.append("16-bit setresuid(-1, -1, -1): args %r, expected -1 widened to 32 bits"
                      % r16[0].get("args"))
@@ -628,6 +640,8 @@ def check_compat_priv(v):
 
 
 def check_compat_int80(v):
+    if v.arch != "x86_64":
+        raise Skip("int 0x80 is x86's")
     recs = compat_recs(v)
     f = [r for r in compat_of(recs, "compat32") if r.get("type") == "file"
          and r.get("op") == "open-read" and r.get("path") == CRED]

@@ -208,10 +208,13 @@ struct bw_dns_event {
 	__u16 family;
 	__u16 port;
 	__u16 len;       /* bytes captured in data[] (<= BW_DNS_MAX) */
-	__u16 pad0;
+	__u16 flags;     /* BW_DNS_F_* */
 	char comm[BW_COMM_LEN];
 	__u8 data[];
 };
+
+/* bw_dns_event.flags */
+#define BW_DNS_F_COMPAT (1u << 0) /* a 32-bit compat syscall (see BW_FILE_COMPAT) */
 
 enum bw_file_op {
 	BW_FILE_OPEN = 1, /* flags say read or write/create/truncate */
@@ -226,6 +229,9 @@ enum bw_file_op {
 #define BW_FILE_TRUNCATED (1u << 1) /* a path hit its limit */
 #define BW_FILE_WRITE (1u << 2)     /* opened for writing, creating or truncating */
 #define BW_FILE_BASE_DIRFD (1u << 3) /* the cwd slot holds dirfd's directory instead */
+/* Made by a 32-bit compat syscall (ia32 on x86_64, AArch32 on arm64): the
+ * process runs a 32-bit program, or a 64-bit one used int 0x80. */
+#define BW_FILE_COMPAT (1u << 4)
 
 /*
  * data[]: path, then path2 (rename's target), then cwd, each NUL-terminated
@@ -275,6 +281,8 @@ struct bw_priv_event {
 
 /* target_pid was in the actor's job at the syscall (it may be gone by the time it is read). */
 #define BW_PRIV_F_TARGET_IN_JOB (1u << 0)
+/* A 32-bit compat syscall (see BW_FILE_COMPAT): syscall_nr is of the compat table. */
+#define BW_PRIV_F_COMPAT (1u << 1)
 
 /* Value of the job-scope map, keyed by tgid. */
 struct bw_proc_state {

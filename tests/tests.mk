@@ -19,6 +19,20 @@ $(BUILD)/tests/fixtures/%: tests/fixtures/%.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $< -lpthread -o $@
 
+# compat32 again as a static 32-bit program, which the VM guests run as a
+# compat process: i686 under x86_64's IA32 emulation, armhf as AArch32 on
+# arm64; only where Debian's cross compiler for it is installed
+# (tools/deps-cross.sh vm; gcc-multilib conflicts with the arm64 one).
+COMPAT32_NAME := $(if $(filter arm64,$(ARCH)),compat32-armhf,compat32-i386)
+COMPAT32_CC ?= $(if $(filter arm64,$(ARCH)),arm-linux-gnueabihf-gcc,i686-linux-gnu-gcc)
+ifneq ($(shell command -v $(COMPAT32_CC) 2>/dev/null),)
+FIXTURE_BINS += $(BUILD)/tests/fixtures/$(COMPAT32_NAME)
+endif
+$(BUILD)/tests/fixtures/$(COMPAT32_NAME): tests/fixtures/compat32.c
+	$(call msg,CC-FIX32,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(COMPAT32_CC) -static -O2 -g -Wall -Wextra -Wformat=2 -Wshadow $< -o $@
+
 # The metrics demo compiles metrics.c into itself (rebuilt when that changes)
 # and links the lib/ files metrics.c uses: the clock, the record names, threads.
 METRICS_DEMO_LIB := user/lib/clock.c user/lib/record_names.c user/lib/thread.c

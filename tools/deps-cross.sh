@@ -19,11 +19,17 @@ cross_pkgs="gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-g
 # Static builds: libc.a and the .a files libelf pulls in; a small libcurl is
 # built from Debian's curl source (tools/static-curl.sh), which needs these.
 static_pkgs="libc6-dev libzstd-dev dpkg-dev autoconf automake libtool make"
-# The VM tests: emulators and cpio. The guests' kernels and busybox-static
-# (amd64 and arm64 conflict as installed packages) are not installed: the
-# test fetches their .debs with apt-get download into build/vm-cache/ and
-# unpacks them there (tools/vm/fetch-debs.sh).
-vm_pkgs="qemu-system-arm qemu-system-x86 cpio"
+# The VM tests: emulators and cpio, and Debian's i386 and armhf cross
+# compilers for the static 32-bit fixture (tests/fixtures/compat32.c) the
+# x86_64 guest runs under IA32 emulation and the arm64 guest as AArch32.
+# gcc-multilib would do for i386 but conflicts with gcc-aarch64-linux-gnu;
+# the cross toolchains co-install with it. The
+# guests' kernels and busybox-static (amd64 and arm64 conflict as installed
+# packages) are not installed: the test fetches their .debs with apt-get
+# download into build/vm-cache/ and unpacks them there
+# (tools/vm/fetch-debs.sh).
+vm_pkgs="qemu-system-arm qemu-system-x86 cpio gcc-i686-linux-gnu libc6-dev-i386-cross
+	gcc-arm-linux-gnueabihf libc6-dev-armhf-cross"
 
 case "$want" in
 cross) pkgs="$cross_pkgs" ;;

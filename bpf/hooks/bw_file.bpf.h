@@ -51,7 +51,7 @@ struct bw_file_call {
 	__u32 op;
 	__u32 flags; /* open flags, chmod's mode, setxattr's flags */
 	__s32 dirfd;
-	__u32 pad;
+	__u32 compat; /* a 32-bit compat syscall: BW_FILE_COMPAT on its record */
 };
 
 struct {
@@ -77,10 +77,11 @@ struct {
 	__type(value, struct bw_file_scratch);
 } file_scratch SEC(".maps");
 
-static __always_inline int bw_file_enter(__u32 op, __u64 path, __u64 path2, __u32 flags, __s32 dirfd)
+static __always_inline int bw_file_enter(struct bw_sys_enter_ctx *ctx, __u32 op, __u64 path,
+					 __u64 path2, __u32 flags, __s32 dirfd)
 {
 	struct bw_file_call call = { .path = path, .path2 = path2, .op = op, .flags = flags,
-				     .dirfd = dirfd };
+				     .dirfd = dirfd, .compat = ctx->compat };
 	__u32 tid = bw_tid();
 
 	if (!bw_hook_job(BW_HOOK_FILE))
@@ -264,7 +265,8 @@ static __always_inline void bw_name_op_exit(struct bw_proc_state *st, struct bw_
 	ev->ret = (__s32)ret;
 	ev->open_flags = call->flags;
 	ev->flags = (n == BW_FILE_PATH_MAX ? BW_FILE_TRUNCATED : 0) |
-		    (call->op == BW_FILE_OPEN && write ? BW_FILE_WRITE : 0);
+		    (call->op == BW_FILE_OPEN && write ? BW_FILE_WRITE : 0) |
+		    (call->compat ? BW_FILE_COMPAT : 0);
 	ev->dirfd = call->dirfd;
 	ev->path_len = n;
 	ev->path2_len = ev->cwd_len = 0;
@@ -335,7 +337,7 @@ static __always_inline void bw_open_exit(struct bw_proc_state *st, struct bw_fil
 	ev->ret = (__s32)ret;
 	ev->open_flags = call->flags;
 	ev->flags = BW_FILE_RESOLVED | (write ? BW_FILE_WRITE : 0) |
-		    (pb->status ? BW_FILE_TRUNCATED : 0);
+		    (pb->status ? BW_FILE_TRUNCATED : 0) | (call->compat ? BW_FILE_COMPAT : 0);
 	ev->dirfd = call->dirfd;
 	ev->path2_len = ev->cwd_len = 0;
 	__builtin_memset(ev->pad0, 0, sizeof(ev->pad0));
@@ -375,7 +377,8 @@ __noinline int bw_fd_op_exit(__s64 ret, __u32 force)
 	ev->op = call->op;
 	ev->ret = (__s32)ret;
 	ev->open_flags = call->flags;
-	ev->flags = BW_FILE_RESOLVED | (pb->status ? BW_FILE_TRUNCATED : 0);
+	ev->flags = BW_FILE_RESOLVED | (pb->status ? BW_FILE_TRUNCATED : 0) |
+		    (call->compat ? BW_FILE_COMPAT : 0);
 	ev->dirfd = AT_FDCWD; /* the path is the descriptor's own */
 	ev->path2_len = ev->cwd_len = 0;
 	__builtin_memset(ev->pad0, 0, sizeof(ev->pad0));
@@ -472,7 +475,8 @@ struct bw_open_how {
 /* sys_enter_openat */
 static __always_inline int handle_openat_enter(struct bw_sys_enter_ctx *ctx)
 {
-	return bw_file_enter(BW_FILE_OPEN, ctx->args[1], 0, (__u32)ctx->args[2], (__s32)ctx->args[0]);
+	return bw_file_enter(ctx, BW_FILE_OPEN, ctx->args[1], 0, (__u32)ctx->args[2],
+			     (__s32)ctx->args[0]);
 }
 
 /* sys_enter_openat2 */
@@ -481,82 +485,92 @@ static __always_inline int handle_openat2_enter(struct bw_sys_enter_ctx *ctx)
 	struct bw_open_how how = {};
 
 	bpf_probe_read_user(&how, sizeof(how), (void *)ctx->args[2]);
-	return bw_file_enter(BW_FILE_OPEN, ctx->args[1], 0, (__u32)how.flags, (__s32)ctx->args[0]);
+	return bw_file_enter(ctx, BW_FILE_OPEN, ctx->args[1], 0, (__u32)how.flags,
+			     (__s32)ctx->args[0]);
 }
 
 /* open(2) exists on x86_64 only; the loader skips it where it is missing. */
 /* sys_enter_open */
 static __always_inline int handle_open_enter(struct bw_sys_enter_ctx *ctx)
 {
-	return bw_file_enter(BW_FILE_OPEN, ctx->args[0], 0, (__u32)ctx->args[1], AT_FDCWD);
+	return bw_file_enter(ctx, BW_FILE_OPEN, ctx->args[0], 0, (__u32)ctx->args[1], AT_FDCWD);
+}
+
+/* sys_enter_creat (x86_64, ia32, arm EABI): open(path, O_CREAT|O_WRONLY|O_TRUNC, mode) */
+static __always_inline int handle_creat_enter(struct bw_sys_enter_ctx *ctx)
+{
+	return bw_file_enter(ctx, BW_FILE_OPEN, ctx->args[0], 0, O_CREAT | O_WRONLY | O_TRUNC,
+			     AT_FDCWD);
 }
 
 /* sys_enter_renameat2 */
 static __always_inline int handle_renameat2_enter(struct bw_sys_enter_ctx *ctx)
 {
-	return bw_file_enter(BW_FILE_RENAME, ctx->args[1], ctx->args[3], 0, (__s32)ctx->args[0]);
+	return bw_file_enter(ctx, BW_FILE_RENAME, ctx->args[1], ctx->args[3], 0, (__s32)ctx->args[0]);
 }
 
 /* sys_enter_renameat */
 static __always_inline int handle_renameat_enter(struct bw_sys_enter_ctx *ctx)
 {
-	return bw_file_enter(BW_FILE_RENAME, ctx->args[1], ctx->args[3], 0, (__s32)ctx->args[0]);
+	return bw_file_enter(ctx, BW_FILE_RENAME, ctx->args[1], ctx->args[3], 0, (__s32)ctx->args[0]);
 }
 
 /* sys_enter_rename */
 static __always_inline int handle_rename_enter(struct bw_sys_enter_ctx *ctx)
 {
-	return bw_file_enter(BW_FILE_RENAME, ctx->args[0], ctx->args[1], 0, AT_FDCWD);
+	return bw_file_enter(ctx, BW_FILE_RENAME, ctx->args[0], ctx->args[1], 0, AT_FDCWD);
 }
 
 /* sys_enter_unlinkat */
 static __always_inline int handle_unlinkat_enter(struct bw_sys_enter_ctx *ctx)
 {
-	return bw_file_enter(BW_FILE_UNLINK, ctx->args[1], 0, (__u32)ctx->args[2], (__s32)ctx->args[0]);
+	return bw_file_enter(ctx, BW_FILE_UNLINK, ctx->args[1], 0, (__u32)ctx->args[2],
+			     (__s32)ctx->args[0]);
 }
 
 /* sys_enter_unlink */
 static __always_inline int handle_unlink_enter(struct bw_sys_enter_ctx *ctx)
 {
-	return bw_file_enter(BW_FILE_UNLINK, ctx->args[0], 0, 0, AT_FDCWD);
+	return bw_file_enter(ctx, BW_FILE_UNLINK, ctx->args[0], 0, 0, AT_FDCWD);
 }
 
 /* sys_enter_chmod (x86_64 only) */
 static __always_inline int handle_chmod_enter(struct bw_sys_enter_ctx *ctx)
 {
-	return bw_file_enter(BW_FILE_CHMOD, ctx->args[0], 0, (__u32)ctx->args[1], AT_FDCWD);
+	return bw_file_enter(ctx, BW_FILE_CHMOD, ctx->args[0], 0, (__u32)ctx->args[1], AT_FDCWD);
 }
 
 /* sys_enter_fchmod */
 static __always_inline int handle_fchmod_enter(struct bw_sys_enter_ctx *ctx)
 {
-	return bw_file_enter(BW_FILE_CHMOD, 0, 0, (__u32)ctx->args[1], (__s32)ctx->args[0]);
+	return bw_file_enter(ctx, BW_FILE_CHMOD, 0, 0, (__u32)ctx->args[1], (__s32)ctx->args[0]);
 }
 
 /* sys_enter_fchmodat and fchmodat2 (its flags: AT_EMPTY_PATH, AT_SYMLINK_NOFOLLOW) */
 static __always_inline int handle_fchmodat_enter(struct bw_sys_enter_ctx *ctx)
 {
-	return bw_file_enter(BW_FILE_CHMOD, ctx->args[1], 0, (__u32)ctx->args[2], (__s32)ctx->args[0]);
+	return bw_file_enter(ctx, BW_FILE_CHMOD, ctx->args[1], 0, (__u32)ctx->args[2],
+			     (__s32)ctx->args[0]);
 }
 
 /* sys_enter_setxattr, lsetxattr: (path, name, value, size, flags) */
 static __always_inline int handle_setxattr_enter(struct bw_sys_enter_ctx *ctx)
 {
-	return bw_file_enter(BW_FILE_SETXATTR, ctx->args[0], ctx->args[1], (__u32)ctx->args[4],
+	return bw_file_enter(ctx, BW_FILE_SETXATTR, ctx->args[0], ctx->args[1], (__u32)ctx->args[4],
 			     AT_FDCWD);
 }
 
 /* sys_enter_fsetxattr: (fd, name, value, size, flags) */
 static __always_inline int handle_fsetxattr_enter(struct bw_sys_enter_ctx *ctx)
 {
-	return bw_file_enter(BW_FILE_SETXATTR, 0, ctx->args[1], (__u32)ctx->args[4],
+	return bw_file_enter(ctx, BW_FILE_SETXATTR, 0, ctx->args[1], (__u32)ctx->args[4],
 			     (__s32)ctx->args[0]);
 }
 
 /* sys_enter_setxattrat (6.13+): (dfd, path, at_flags, name, args, size) */
 static __always_inline int handle_setxattrat_enter(struct bw_sys_enter_ctx *ctx)
 {
-	return bw_file_enter(BW_FILE_SETXATTR, ctx->args[1], ctx->args[3], 0, (__s32)ctx->args[0]);
+	return bw_file_enter(ctx, BW_FILE_SETXATTR, ctx->args[1], ctx->args[3], 0, (__s32)ctx->args[0]);
 }
 
 #define BW_FILE_EXIT(name)                                            \
@@ -568,6 +582,7 @@ static __always_inline int handle_setxattrat_enter(struct bw_sys_enter_ctx *ctx)
 BW_FILE_EXIT(openat)
 BW_FILE_EXIT(openat2)
 BW_FILE_EXIT(open)
+BW_FILE_EXIT(creat)
 BW_FILE_EXIT(renameat2)
 BW_FILE_EXIT(renameat)
 BW_FILE_EXIT(rename)

@@ -25,7 +25,7 @@ struct bw_net_call {
 	__u32 kind;  /* NET_CONNECT, NET_RECVFROM, NET_RECVMSG */
 	__u16 peer_family; /* for connected sockets, from the socket */
 	__u16 peer_port;
-	__u32 pad;
+	__u32 compat; /* a 32-bit caller: buf's msghdr is a struct bw_msghdr32 */
 	__u8 sa[sizeof(struct bw_sockaddr)]; /* connect's sockaddr, copied at entry */
 };
 
@@ -71,7 +71,8 @@ static __always_inline void bw_fill_sockaddr(struct bw_sockaddr *sa, __u8 addr[1
 /* sys_enter_connect */
 static __always_inline int handle_connect_enter(struct bw_sys_enter_ctx *ctx)
 {
-	struct bw_net_call call = { .fd = (__s32)ctx->args[0], .kind = NET_CONNECT };
+	struct bw_net_call call = { .fd = (__s32)ctx->args[0], .kind = NET_CONNECT,
+				    .compat = ctx->compat };
 	__u32 tid = bw_tid();
 
 	if (!bw_hook_job(BW_CONNECT_HOOKS))
@@ -162,7 +163,8 @@ static __always_inline int bw_dns_peer(int fd, __u16 *family)
 
 /* Copies len bytes of a DNS payload at ubuf and submits it. */
 static __always_inline void bw_dns_emit(struct bw_proc_state *st, __u32 direction, __u64 ubuf,
-					__u64 len, struct bw_sockaddr *sa, __u16 peer_family)
+					__u64 len, struct bw_sockaddr *sa, __u16 peer_family,
+					__u32 compat)
 {
 	__u32 zero = 0, n = len > BW_DNS_MAX ? BW_DNS_MAX : (__u32)len;
 	struct bw_dns_scratch *s = bpf_map_lookup_elem(&dns_scratch, &zero);
@@ -181,7 +183,7 @@ static __always_inline void bw_dns_emit(struct bw_proc_state *st, __u32 directio
 	}
 	ev->direction = direction;
 	ev->total_len = (__u32)len;
-	ev->pad0 = 0;
+	ev->flags = compat ? BW_DNS_F_COMPAT : 0;
 	barrier_var(n);
 	if (bpf_probe_read_user(ev->data, n & (BW_DNS_MAX * 2 - 1), (void *)ubuf))
 		return;
@@ -208,15 +210,44 @@ static __always_inline int handle_sendto_enter(struct bw_sys_enter_ctx *ctx)
 		if (bpf_probe_read_user(&sa, sizeof(sa), (void *)ctx->args[4]) ||
 		    bw_ntohs(sa.port) != DNS_PORT)
 			return 0;
-		bw_dns_emit(st, BW_DNS_QUERY, ctx->args[1], ctx->args[2], &sa, 0);
+		bw_dns_emit(st, BW_DNS_QUERY, ctx->args[1], ctx->args[2], &sa, 0, ctx->compat);
 	} else if (bw_dns_peer((int)ctx->args[0], &family)) {
-		bw_dns_emit(st, BW_DNS_QUERY, ctx->args[1], ctx->args[2], NULL, family);
+		bw_dns_emit(st, BW_DNS_QUERY, ctx->args[1], ctx->args[2], NULL, family,
+			    ctx->compat);
 	}
 	return 0;
 }
 
+/*
+ * A caller's msghdr and its first iovec, in the 64-bit layout: a 32-bit
+ * caller's (compat_msghdr, compat_iovec: 32-bit pointers and lengths) are
+ * widened. Returns 0 when both were read.
+ */
+static __always_inline int bw_read_msghdr(__u64 umsg, __u32 compat, struct bw_msghdr *m,
+					  struct bw_iovec *iov)
+{
+	struct bw_msghdr32 m32;
+	struct bw_iovec32 iov32;
+
+	if (!compat) {
+		if (bpf_probe_read_user(m, sizeof(*m), (void *)umsg) || !m->iov || !m->iovlen)
+			return -1;
+		return bpf_probe_read_user(iov, sizeof(*iov), (void *)m->iov) ? -1 : 0;
+	}
+	if (bpf_probe_read_user(&m32, sizeof(m32), (void *)umsg) || !m32.iov || !m32.iovlen ||
+	    bpf_probe_read_user(&iov32, sizeof(iov32), (void *)(__u64)m32.iov))
+		return -1;
+	m->name = m32.name;
+	m->namelen = m32.namelen;
+	m->iov = m32.iov;
+	m->iovlen = m32.iovlen;
+	iov->base = iov32.base;
+	iov->len = iov32.len;
+	return 0;
+}
+
 static __always_inline void bw_dns_msghdr(struct bw_proc_state *st, int fd, __u64 umsg,
-					  __u32 direction, __u64 len_limit)
+					  __u32 direction, __u64 len_limit, __u32 compat)
 {
 	struct bw_sockaddr sa = {};
 	struct bw_msghdr m;
@@ -224,7 +255,7 @@ static __always_inline void bw_dns_msghdr(struct bw_proc_state *st, int fd, __u6
 	__u16 family = 0;
 	int named = 0;
 
-	if (bpf_probe_read_user(&m, sizeof(m), (void *)umsg) || !m.iov || !m.iovlen)
+	if (bw_read_msghdr(umsg, compat, &m, &iov))
 		return;
 	if (m.name && m.namelen >= 4) {
 		if (bpf_probe_read_user(&sa, sizeof(sa), (void *)m.name) ||
@@ -234,11 +265,9 @@ static __always_inline void bw_dns_msghdr(struct bw_proc_state *st, int fd, __u6
 	} else if (!bw_dns_peer(fd, &family)) {
 		return;
 	}
-	if (bpf_probe_read_user(&iov, sizeof(iov), (void *)m.iov))
-		return;
 	if (len_limit && iov.len > len_limit)
 		iov.len = len_limit;
-	bw_dns_emit(st, direction, iov.base, iov.len, named ? &sa : NULL, family);
+	bw_dns_emit(st, direction, iov.base, iov.len, named ? &sa : NULL, family, compat);
 }
 
 /* sys_enter_sendmsg */
@@ -247,7 +276,7 @@ static __always_inline int handle_sendmsg_enter(struct bw_sys_enter_ctx *ctx)
 	struct bw_proc_state *st = bw_hook_job(BW_HOOK_DNS);
 
 	if (st)
-		bw_dns_msghdr(st, (int)ctx->args[0], ctx->args[1], BW_DNS_QUERY, 0);
+		bw_dns_msghdr(st, (int)ctx->args[0], ctx->args[1], BW_DNS_QUERY, 0, ctx->compat);
 	return 0;
 }
 
@@ -256,21 +285,26 @@ static __always_inline int handle_sendmsg_enter(struct bw_sys_enter_ctx *ctx)
 static __always_inline int handle_sendmmsg_enter(struct bw_sys_enter_ctx *ctx)
 {
 	struct bw_proc_state *st = bw_hook_job(BW_HOOK_DNS);
-	/* struct mmsghdr is a msghdr followed by an unsigned int, padded to 64 bytes */
+	/*
+	 * struct mmsghdr is a msghdr followed by an unsigned int, padded to 64
+	 * bytes; a 32-bit caller's, to 32 (28 + 4).
+	 */
 	__u64 vec = ctx->args[1], vlen = ctx->args[2];
+	__u64 stride = ctx->compat ? sizeof(struct bw_msghdr32) + 4 : sizeof(struct bw_msghdr) + 8;
 
 	if (!st || !vlen)
 		return 0;
-	bw_dns_msghdr(st, (int)ctx->args[0], vec, BW_DNS_QUERY, 0);
+	bw_dns_msghdr(st, (int)ctx->args[0], vec, BW_DNS_QUERY, 0, ctx->compat);
 	if (vlen > 1)
-		bw_dns_msghdr(st, (int)ctx->args[0], vec + sizeof(struct bw_msghdr) + 8,
-			      BW_DNS_QUERY, 0);
+		bw_dns_msghdr(st, (int)ctx->args[0], vec + stride, BW_DNS_QUERY, 0, ctx->compat);
 	return 0;
 }
 
-static __always_inline int bw_recv_enter(__u32 kind, int fd, __u64 buf, __u64 addr)
+static __always_inline int bw_recv_enter(__u32 kind, int fd, __u64 buf, __u64 addr,
+					 __u32 compat)
 {
-	struct bw_net_call call = { .fd = fd, .kind = kind, .buf = buf, .addr = addr };
+	struct bw_net_call call = { .fd = fd, .kind = kind, .buf = buf, .addr = addr,
+				    .compat = compat };
 	__u32 tid = bw_tid();
 	__u16 family = 0;
 
@@ -290,13 +324,14 @@ static __always_inline int bw_recv_enter(__u32 kind, int fd, __u64 buf, __u64 ad
 /* sys_enter_recvfrom */
 static __always_inline int handle_recvfrom_enter(struct bw_sys_enter_ctx *ctx)
 {
-	return bw_recv_enter(NET_RECVFROM, (int)ctx->args[0], ctx->args[1], ctx->args[4]);
+	return bw_recv_enter(NET_RECVFROM, (int)ctx->args[0], ctx->args[1], ctx->args[4],
+			     ctx->compat);
 }
 
 /* sys_enter_recvmsg */
 static __always_inline int handle_recvmsg_enter(struct bw_sys_enter_ctx *ctx)
 {
-	return bw_recv_enter(NET_RECVMSG, (int)ctx->args[0], ctx->args[1], 0);
+	return bw_recv_enter(NET_RECVMSG, (int)ctx->args[0], ctx->args[1], 0, ctx->compat);
 }
 
 static __always_inline int bw_recv_exit(long ret, __u32 kind)
@@ -312,7 +347,7 @@ static __always_inline int bw_recv_exit(long ret, __u32 kind)
 	if (!st || ret <= 0 || call->kind != kind)
 		goto done;
 	if (kind == NET_RECVMSG) {
-		bw_dns_msghdr(st, call->fd, call->buf, BW_DNS_ANSWER, (__u64)ret);
+		bw_dns_msghdr(st, call->fd, call->buf, BW_DNS_ANSWER, (__u64)ret, call->compat);
 		goto done;
 	}
 	if (call->addr) {
@@ -320,9 +355,10 @@ static __always_inline int bw_recv_exit(long ret, __u32 kind)
 		if (bpf_probe_read_user(&sa, sizeof(sa), (void *)call->addr) ||
 		    bw_ntohs(sa.port) != DNS_PORT)
 			goto done;
-		bw_dns_emit(st, BW_DNS_ANSWER, call->buf, (__u64)ret, &sa, 0);
+		bw_dns_emit(st, BW_DNS_ANSWER, call->buf, (__u64)ret, &sa, 0, call->compat);
 	} else if (call->peer_port == DNS_PORT) {
-		bw_dns_emit(st, BW_DNS_ANSWER, call->buf, (__u64)ret, NULL, call->peer_family);
+		bw_dns_emit(st, BW_DNS_ANSWER, call->buf, (__u64)ret, NULL, call->peer_family,
+			    call->compat);
 	}
 done:
 	bpf_map_delete_elem(&net_calls, &tid);
@@ -348,14 +384,16 @@ static __always_inline int handle_write_enter(struct bw_sys_enter_ctx *ctx)
 	__u16 family = 0;
 
 	if (st && bw_dns_fd((int)ctx->args[0], &family))
-		bw_dns_emit(st, BW_DNS_QUERY, ctx->args[1], ctx->args[2], NULL, family);
+		bw_dns_emit(st, BW_DNS_QUERY, ctx->args[1], ctx->args[2], NULL, family,
+			    ctx->compat);
 	return 0;
 }
 
 /* sys_enter_read */
 static __always_inline int handle_read_enter(struct bw_sys_enter_ctx *ctx)
 {
-	struct bw_net_call call = { .fd = (int)ctx->args[0], .kind = NET_READ, .buf = ctx->args[1] };
+	struct bw_net_call call = { .fd = (int)ctx->args[0], .kind = NET_READ, .buf = ctx->args[1],
+				    .compat = ctx->compat };
 	__u32 tid = bw_tid();
 	__u16 family = 0;
 
@@ -378,7 +416,29 @@ static __always_inline int handle_read_exit(struct bw_sys_exit_ctx *ctx)
 		return 0;
 	st = bw_hook_job(BW_HOOK_DNS);
 	if (st && call->kind == NET_READ && ctx->ret > 0)
-		bw_dns_emit(st, BW_DNS_ANSWER, call->buf, (__u64)ctx->ret, NULL, call->peer_family);
+		bw_dns_emit(st, BW_DNS_ANSWER, call->buf, (__u64)ctx->ret, NULL, call->peer_family,
+			    call->compat);
+	bpf_map_delete_elem(&net_calls, &tid);
+	return 0;
+}
+
+/*
+ * The exit of a call whose kind its entry chose: ia32's socketcall(2)
+ * multiplexes connect, sendto, recvfrom, sendmsg and recvmsg under one
+ * number.
+ */
+static __always_inline int handle_net_exit_any(struct bw_sys_exit_ctx *ctx)
+{
+	__u32 tid = bw_tid();
+	struct bw_net_call *call = bpf_map_lookup_elem(&net_calls, &tid);
+
+	if (!call)
+		return 0;
+	switch (call->kind) {
+	case NET_CONNECT: return handle_connect_exit(ctx);
+	case NET_RECVFROM: return bw_recv_exit(ctx->ret, NET_RECVFROM);
+	case NET_RECVMSG: return bw_recv_exit(ctx->ret, NET_RECVMSG);
+	}
 	bpf_map_delete_elem(&net_calls, &tid);
 	return 0;
 }

@@ -47,7 +47,7 @@ static __always_inline int bw_priv(struct bw_sys_enter_ctx *ctx, __u32 op, __u64
 	ev->op = op;
 	ev->syscall_nr = (__u32)ctx->syscall_nr;
 	ev->target_pid = target;
-	ev->flags = 0;
+	ev->flags = ctx->compat ? BW_PRIV_F_COMPAT : 0;
 	if (target) {
 		struct bw_proc_state *ts = bpf_map_lookup_elem(&job_procs, &target);
 

@@ -134,7 +134,30 @@ struct signal_struct {
 	atomic_t live;
 };
 
+/*
+ * x86: status holds TS_COMPAT while the task is in a 32-bit syscall (int
+ * 0x80, sysenter, a compat syscall instruction), whatever its binary.
+ * arm64 has no such field; its compat syscalls come from AArch32 tasks,
+ * told by the saved PSTATE (struct pt_regs below).
+ */
+#if defined(__TARGET_ARCH_x86)
+struct thread_info {
+	__u32 status;
+};
+#elif defined(__TARGET_ARCH_arm64)
+struct user_pt_regs {
+	__u64 pstate;
+};
+
+struct pt_regs {
+	struct user_pt_regs user_regs;
+};
+#endif
+
 struct task_struct {
+#if defined(__TARGET_ARCH_x86)
+	struct thread_info thread_info;
+#endif
 	pid_t pid;
 	pid_t tgid;
 	__u64 start_time;
@@ -184,16 +207,37 @@ struct bw_msghdr {
 	__u32 pad2;
 };
 
+/* What a 32-bit caller passes instead (compat_msghdr, compat_iovec): 32-bit pointers. */
+struct bw_msghdr32 {
+	__u32 name;
+	__u32 namelen;
+	__u32 iov;
+	__u32 iovlen;
+	__u32 control;
+	__u32 controllen;
+	__u32 flags;
+};
+
+struct bw_iovec32 {
+	__u32 base;
+	__u32 len;
+};
+
 /*
  * Syscall tracepoint records. These are not kernel structs but the stable
  * layout tracefs documents in events/syscalls/sys_{enter,exit}_execve/format:
  * 8 bytes of common fields, the syscall number, then one 8-byte slot per
  * argument (or the return value).
+ *
+ * compat is the upper half of the tracepoint's 8-byte syscall number: 0
+ * for every syscall the dispatch handles. The compat dispatch hands the
+ * handlers its own copy of the record (32-bit arguments, socketcall
+ * unpacked) with compat set to 1, which is how they know.
  */
 struct bw_sys_enter_ctx {
 	__u64 common;
 	__s32 syscall_nr;
-	__u32 pad;
+	__u32 compat;
 	__u64 args[6];
 };
 

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Syscall numbers the dispatcher needs, per target architecture (64-bit
- * ABIs only). A negative number marks a syscall the architecture does not have.
+ * Syscall numbers the dispatcher needs, per target architecture: NR_* of
+ * the native 64-bit ABI (a negative number marks a syscall the
+ * architecture does not have), NR32_* of its 32-bit compat ABI (ia32 on
+ * x86_64, arm EABI on arm64), which bpf/hooks/bw_compat.bpf.h maps onto
+ * the native ones.
  */
 #ifndef BW_SYSCALL_NR_H
 #define BW_SYSCALL_NR_H
@@ -50,12 +53,36 @@
 #define NR_process_vm_writev 311
 #define NR_fchmodat2 452  /* 6.6+ */
 #define NR_setxattrat 463 /* 6.13+ */
+#define NR_creat 85
+
+/* ia32: arch/x86/entry/syscalls/syscall_32.tbl */
+#define NR32_socketcall 102
+#define NR32_tgkill 270
+#define NR32_openat 295
+#define NR32_unlinkat 301
+#define NR32_renameat 302
+#define NR32_fchmodat 306
+#define NR32_sendmmsg 345
+#define NR32_process_vm_readv 347
+#define NR32_process_vm_writev 348
+#define NR32_finit_module 350
+#define NR32_renameat2 353
+#define NR32_memfd_create 356
+#define NR32_bpf 357
+#define NR32_connect 362
+#define NR32_sendto 369
+#define NR32_sendmsg 370
+#define NR32_recvfrom 371
+#define NR32_recvmsg 372
+#define NR32_send -100 /* arm EABI only */
+#define NR32_recv -101
 #elif defined(__TARGET_ARCH_arm64)
-/* asm-generic/unistd.h: no open, rename, unlink or chmod */
+/* asm-generic/unistd.h: no open, rename, unlink, chmod or creat */
 #define NR_open -2
 #define NR_rename -3
 #define NR_unlink -4
 #define NR_chmod -5
+#define NR_creat -6
 #define NR_setxattr 5
 #define NR_lsetxattr 6
 #define NR_fsetxattr 7
@@ -95,8 +122,75 @@
 #define NR_openat2 437
 #define NR_fchmodat2 452  /* 6.6+ */
 #define NR_setxattrat 463 /* 6.13+ */
+
+/*
+ * arm EABI (arch/arm/tools/syscall.tbl), the only compat ABI arm64 runs:
+ * no socketcall (arm64 wires it to sys_ni_syscall), but send and recv.
+ */
+#define NR32_socketcall -100 /* ia32 only */
+#define NR32_tgkill 268
+#define NR32_connect 283
+#define NR32_send 289
+#define NR32_sendto 290
+#define NR32_recv 291
+#define NR32_recvfrom 292
+#define NR32_sendmsg 296
+#define NR32_recvmsg 297
+#define NR32_openat 322
+#define NR32_unlinkat 328
+#define NR32_renameat 329
+#define NR32_fchmodat 333
+#define NR32_sendmmsg 374
+#define NR32_process_vm_readv 376
+#define NR32_process_vm_writev 377
+#define NR32_finit_module 379
+#define NR32_renameat2 382
+#define NR32_memfd_create 385
+#define NR32_bpf 386
 #else
 #error "buildwarden's syscall table knows x86 and arm64; set __TARGET_ARCH_x86 or _arm64"
 #endif
+
+/*
+ * Numbered alike in ia32 and arm EABI, which both kept i386's old table
+ * (arch/x86/entry/syscalls/syscall_32.tbl, arch/arm/tools/syscall.tbl).
+ */
+#define NR32_read 3
+#define NR32_write 4
+#define NR32_open 5
+#define NR32_creat 8
+#define NR32_unlink 10
+#define NR32_chmod 15
+#define NR32_mount 21
+#define NR32_setuid16 23
+#define NR32_ptrace 26
+#define NR32_kill 37
+#define NR32_rename 38
+#define NR32_setgid16 46
+#define NR32_setreuid16 70
+#define NR32_setregid16 71
+#define NR32_fchmod 94
+#define NR32_init_module 128
+#define NR32_setfsuid16 138
+#define NR32_setfsgid16 139
+#define NR32_setresuid16 164
+#define NR32_setresgid16 170
+#define NR32_setreuid 203
+#define NR32_setregid 204
+#define NR32_setresuid 208
+#define NR32_setresgid 210
+#define NR32_setuid 213
+#define NR32_setgid 214
+#define NR32_setfsuid 215
+#define NR32_setfsgid 216
+#define NR32_setxattr 226
+#define NR32_lsetxattr 227
+#define NR32_fsetxattr 228
+#define NR32_tkill 238
+
+/* Numbered alike in every ABI since 4.18's unified table. */
+#define NR32_openat2 437
+#define NR32_fchmodat2 452
+#define NR32_setxattrat 463
 
 #endif /* BW_SYSCALL_NR_H */

@@ -12,8 +12,10 @@ For each guest architecture (x86_64, arm64) this:
   3. builds an initramfs (tools/vm/mkinitramfs.sh) whose /init runs
      tools/vm/guest-tests.sh: `buildwarden run` on exec_zoo (lineage),
      a deny policy on a marker fixture (and a kill-process rule on a held
-     exec), a loopback connect and DNS query,
-     and a -vv diagnostic run;
+     exec), a loopback connect and DNS query, a static 32-bit program's
+     network, file and privilege syscalls (tests/fixtures/compat32.c: i686
+     on x86_64, armhf on arm64) and on x86_64 a 64-bit one's int 0x80, and a
+     -vv diagnostic run;
   4. boots it with QEMU (TCG, no KVM), reads the console, and judges the
      event streams the guest printed between BWVM-BEGIN/BWVM-END lines.
 
@@ -48,13 +50,23 @@ HOST_ARCH = {"x86_64": "x86", "aarch64": "arm64", "arm64": "arm64"}.get(HOST_MAC
 
 GUESTS = {
     "x86_64": dict(make_arch="x86", cross="x86_64-linux-gnu-",
+                   compat32="compat32-i386", cc32="i686-linux-gnu-gcc",
+                   # ia32: setuid32, setresuid (16-bit), memfd_create, ptrace,
+                   # process_vm_readv
+                   nr32=dict(setuid32=213, setresuid16=164, memfd=356, ptrace=26,
+                             process_vm=347),
                    qemu="qemu-system-x86_64", console="ttyS0",
                    machine=["-M", "pc", "-cpu", "max"]),
     "arm64": dict(make_arch="arm64", cross="aarch64-linux-gnu-",
+                  compat32="compat32-armhf", cc32="arm-linux-gnueabihf-gcc",
+                  nr32=dict(setuid32=213, setresuid16=164, memfd=385, ptrace=26,
+                            process_vm=376),
                   qemu="qemu-system-aarch64", console="ttyAMA0",
                   machine=["-M", "virt", "-cpu", "cortex-a57"]),
 }
-FIXTURES = ["exec_zoo", "marker"]
+# and the guest's 32-bit compat32 (GUESTS' compat32), when Debian's cross
+# compiler for it (cc32) is there.
+FIXTURES = ["exec_zoo", "marker", "compat32"]
 
 CHECKS = [
     ("build", "static agent and fixtures built for the guest"),
@@ -71,6 +83,17 @@ CHECKS = [
     ("syscall_hooks", "network/file/privilege object loads (no fallback)"),
     ("tamper", "a job's signal to the agent: refused with EPERM (BPF LSM) or, when it"
                " kills, its sender reported by the next run"),
+    ("compat_run", "32-bit process: runs to the end under the agent, nothing lost"),
+    ("compat_connect", "32-bit process: connect (direct, and on ia32 through socketcall)"
+                       " recorded"),
+    ("compat_dns", "32-bit process: DNS queries and answers (sendto/recvfrom, on ia32"
+                   " through socketcall; sendmsg/recvmsg with 32-bit msghdr) recorded,"
+                   " marked compat"),
+    ("compat_file", "32-bit process: credential read (and its verdict), creat, chmod,"
+                    " rename, unlink recorded, marked compat"),
+    ("compat_priv", "32-bit process: setuid32, 16-bit setresuid, memfd, ptrace,"
+                    " process_vm_readv recorded, marked compat"),
+    ("compat_int80", "64-bit process: an int 0x80 open of a credential file recorded as compat"),
     ("poweroff", "guest finished and powered off within the timeout"),
 ]
 
@@ -134,8 +157,11 @@ class Guest:
         if self.cross and not which(self.g["cross"] + "gcc"):
             raise Skip("%sgcc not installed (tools/deps-cross.sh cross)" % self.g["cross"])
         rel = os.path.relpath(self.build_dir, SRC)
+        fixtures = list(FIXTURES)
+        if which(self.g["cc32"]):
+            fixtures.append(self.g["compat32"])
         targets = [os.path.join(rel, "buildwarden")] + \
-                  [os.path.join(rel, "tests", "fixtures", f) for f in FIXTURES]
+                  [os.path.join(rel, "tests", "fixtures", f) for f in fixtures]
         cmd = ["make", "--no-print-directory", "-j%d" % (os.cpu_count() or 2), "STATIC=1",
                "BUILD=" + rel]
         if self.cross:
@@ -535,6 +561,136 @@ def check_syscall_hooks(v):
         raise Fail("on %s:\n%s" % (v.label, v.libbpf_error()))
 
 
+# ------------------------------------------------------- 32-bit (compat) processes
+
+CRED = "/root/.ssh/id_compat32"
+
+
+def compat_recs(v):
+    """The compat scenario's records, or Skip when this guest has none."""
+    check_boot(v)
+    if v.info.get("compat") == "no-fixture":
+        raise Skip("%s not installed: no 32-bit fixture (tools/deps-cross.sh vm)"
+                   % v.g["cc32"])
+    return v.records("compat")
+
+
+def compat_of(recs, comm):
+    return [r for r in recs if r.get("comm") == comm]
+
+
+def check_compat_run(v):
+    recs = compat_recs(v)
+    c32 = v.g["compat32"]
+    out = v.sections.get("compat-stderr", [])
+    probs = []
+    if v.rcs.get("compat") != 0:
+        probs.append("buildwarden run exited %r" % v.rcs.get("compat"))
+    for want in ("compat32 0", "int80 0"):
+        if want not in out:
+            probs.append("the guest's script did not print %r" % want)
+    s = summary_of(recs)
+    for k in ("lost", "malformed"):
+        if s.get(k) != 0:
+            probs.append("summary %s: %r" % (k, s.get(k)))
+    if "connect" not in (s.get("recorded") or []):
+        probs.append("summary recorded=%r: the syscall hooks did not load" % s.get("recorded"))
+    execs = [r for r in recs if r.get("type") == "exec" and (r.get("exe") or "").endswith(c32)]
+    if len(execs) != 1:
+        probs.append("exec records of %s: %d" % (c32, len(execs)))
+    if probs:
+        raise Fail("\n".join(probs) + "\nguest output:\n" + "\n".join(out))
+
+
+def check_compat_connect(v):
+    recs = compat_recs(v)
+    c32 = v.g["compat32"]
+    c = [(r.get("address"), r.get("port"), r.get("proto"), r.get("result"))
+         for r in compat_of(recs, c32) if r.get("type") == "connect"]
+    want = [("127.0.0.1", 7780, "tcp", 0), ("127.0.0.1", 7781, "udp", 0)]
+    if sorted(c) != want:
+        raise Fail("connects of %s: %r, expected %r (direct TCP, UDP through socketcall)"
+                   % (c32, c, want))
+
+
+def check_compat_dns(v):
+    recs = compat_recs(v)
+    c32 = v.g["compat32"]
+    d = sorted((r.get("direction"), r.get("qname"), r.get("server"), r.get("server_port"),
+                r.get("compat")) for r in compat_of(recs, c32) if r.get("type") == "dns")
+    want = sorted((dirn, q, "127.0.0.1", 53, True)
+                  for dirn in ("query", "answer")
+                  for q in ("compat-sendto.test", "compat-sendmsg.test"))
+    if d != want:
+        raise Fail("dns records of %s: %r, expected %r" % (c32, d, want))
+
+
+def check_compat_file(v):
+    recs = compat_recs(v)
+    c32 = v.g["compat32"]
+    f = [r for r in compat_of(recs, c32) if r.get("type") == "file"]
+    probs = []
+
+    def find(op, pred, what):
+        got = [r for r in f if r.get("op") == op and pred(r)]
+        if not got:
+            probs.append("no %s record (%s)" % (op, what))
+        elif any(r.get("compat") is not True for r in got):
+            probs.append("%s record (%s) not marked compat: %r" % (op, what, got[0]))
+        return got
+
+    cred = find("open-read", lambda r: r.get("path") == CRED, CRED)
+    find("open-write", lambda r: (r.get("path") or "").endswith("/compat32.out"), "creat")
+    find("chmod", lambda r: r.get("mode") == "4755", "chmod 04755")
+    find("rename", lambda r: (r.get("path2") or "").endswith("compat32.renamed"), "rename")
+    find("unlink", lambda r: (r.get("path") or "").endswith("compat32.renamed"), "unlink")
+    vs = [r for r in recs if r.get("type") == "verdict"
+          and r.get("rule") == "credential-file-access" and cred
+          and r.get("pid") == cred[0].get("pid")
+          and (r.get("event") or {}).get("path") == CRED]
+    if cred and not vs:
+        probs.append("no credential-file-access verdict for the 32-bit read of %s" % CRED)
+    if probs:
+        raise Fail("\n".join(probs) + "\nfile records: %r" % [
+            {k: r.get(k) for k in ("op", "path", "path2", "mode", "compat")} for r in f])
+    return "%d file records of %s" % (len(f), c32)
+
+
+def check_compat_priv(v):
+    recs = compat_recs(v)
+    p = [r for r in compat_of(recs, v.g["compat32"]) if r.get("type") == "privilege"]
+    got = sorted((r.get("op"), r.get("syscall_nr")) for r in p)
+    probs = []
+    nr = v.g["nr32"]
+    for want in (("setuid", nr["setuid32"]), ("setuid", nr["setresuid16"]),
+                 ("memfd", nr["memfd"]), ("ptrace", nr["ptrace"]),
+                 ("process-vm", nr["process_vm"])):
+        if want not in got:
+            probs.append("no %s record with syscall_nr %d" % want)
+    if any(r.get("compat") is not True for r in p):
+        probs.append("privilege records not marked compat")
+    r16 = [r for r in p if r.get("syscall_nr") == nr["setresuid16"]]
+    if r16 and r16[0].get("args") != [4294967295] * 3:
+        probs.append("16-bit setresuid(-1, -1, -1): args %r, expected -1 widened to 32 bits"
+                     % r16[0].get("args"))
+    mem = [r for r in p if r.get("op") == "memfd"]
+    if mem and mem[0].get("string") != "compat32-memfd":
+        probs.append("memfd name %r" % mem[0].get("string"))
+    if probs:
+        raise Fail("\n".join(probs) + "\nprivilege records: %r" % [
+            {k: r.get(k) for k in ("op", "syscall_nr", "args", "string", "compat")} for r in p])
+
+
+def check_compat_int80(v):
+    if v.arch != "x86_64":
+        raise Skip("int 0x80 is x86's")
+    recs = compat_recs(v)
+    f = [r for r in compat_of(recs, "compat32") if r.get("type") == "file"
+         and r.get("op") == "open-read" and r.get("path") == CRED]
+    if len(f) != 1 or f[0].get("compat") is not True:
+        raise Fail("int 0x80 open of %s by the 64-bit compat32: %r" % (CRED, f))
+
+
 def check_poweroff(v):
     if v.timed_out:
         raise Fail("QEMU still running after %d s (killed)%s" % (TIMEOUT, v.console_hint()))
@@ -549,6 +705,9 @@ FUNCS = {
     "exits": check_exits, "exec_failed": check_exec_failed, "deny": check_deny,
     "connect": check_connect, "dns": check_dns, "syscall_hooks": check_syscall_hooks,
     "tamper": check_tamper,
+    "compat_run": check_compat_run, "compat_connect": check_compat_connect,
+    "compat_dns": check_compat_dns, "compat_file": check_compat_file,
+    "compat_priv": check_compat_priv, "compat_int80": check_compat_int80,
     "poweroff": check_poweroff,
 }
 

@@ -108,7 +108,36 @@ emit tamper1 /tmp/tamper1.jsonl
 emit tamper2-stderr /tmp/tamper2.out
 emit tamper2 /tmp/tamper2.jsonl
 
-# 4. diagnostics: libbpf's own output (-vv) for a run with every hook, so a
+# 4. 32-bit processes: a static i686 (x86_64 guest, IA32 emulation) or
+#    armhf (arm64 guest, AArch32) program (tests/fixtures/compat32.c)
+#    connects, queries a DNS server of its own on 127.0.0.1:53, reads a
+#    credential file the default policy watches, writes, chmods, renames and
+#    unlinks a file and makes privilege calls, by 32-bit syscall numbers
+#    (ia32: and through socketcall); the same source built for x86_64 opens
+#    the credential file with int 0x80.
+c32=
+for f in $FX/compat32-i386 $FX/compat32-armhf; do [ -x "$f" ] && c32=$f; done
+if [ -n "$c32" ]; then
+	mkdir -p /root/.ssh /tmp/c32
+	echo not-a-key >/root/.ssh/id_compat32
+	nc -l -p 7780 </dev/null >/dev/null 2>&1 &
+	ncpid=$!
+	sleep 1
+	cat >/tmp/c32.sh <<SH
+$c32 /root/.ssh/id_compat32 7780; echo "compat32 \$?"
+$FX/compat32 /root/.ssh/id_compat32; echo "int80 \$?"
+SH
+	(cd /tmp/c32 && HOME=/root $BW run --no-tree --events /tmp/c32.jsonl -- sh /tmp/c32.sh \
+		>/tmp/c32.out 2>&1)
+	echo "BWVM-RC compat $?"
+	kill $ncpid 2>/dev/null
+	emit compat-stderr /tmp/c32.out
+	emit compat /tmp/c32.jsonl
+else
+	info compat=no-fixture
+fi
+
+# 5. diagnostics: libbpf's own output (-vv) for a run with every hook, so a
 #    program that does not load on this kernel is reported verbatim
 #    (first 60 and last 300 lines).
 $BW run -vv --record all --no-tree -- true >/tmp/diag.out 2>&1

@@ -188,6 +188,8 @@ static void json_dns(struct jbuf *jb, const struct netinfo *ni, const struct bw_
 	json_kv_u64(jb, "captured_len", v->dns->len);
 	json_kv_u64(jb, "total_len", v->dns->total_len);
 	json_kv_strn(jb, "comm", v->dns->comm, strnlen(v->dns->comm, BW_COMM_LEN));
+	if (v->dns->flags & BW_DNS_F_COMPAT)
+		json_kv_bool(jb, "compat", true);
 	if (ni->dns_err) {
 		json_kv_str(jb, "malformed", dns_strerror(ni->dns_err));
 		return;
@@ -247,6 +249,8 @@ static void json_file(struct jbuf *jb, const struct netinfo *ni, const struct bw
 	json_kv_bool(jb, "truncated", e->flags & BW_FILE_TRUNCATED);
 	if (ni->info.file.tracked)
 		json_kv_bool(jb, "tracked", true);
+	if (e->flags & BW_FILE_COMPAT)
+		json_kv_bool(jb, "compat", true);
 	if (ni->info.file.target_pid) {
 		json_kv_u64(jb, "target_pid", ni->info.file.target_pid);
 		json_kv_bool(jb, "target_in_job", ni->info.file.target_in_job);
@@ -263,6 +267,8 @@ static void json_priv(struct jbuf *jb, const struct netinfo *ni, const struct bw
 	if (e->op == BW_PRIV_VM_ACCESS)
 		json_kv_bool(jb, "write", e->args[0] == 1);
 	json_kv_u64(jb, "syscall_nr", e->syscall_nr);
+	if (e->flags & BW_PRIV_F_COMPAT)
+		json_kv_bool(jb, "compat", true);
 	json_arr_open(jb, "args");
 	for (i = 0; i < 3; i++)
 		json_kv_u64(jb, NULL, e->args[i]);

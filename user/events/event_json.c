@@ -267,12 +267,20 @@ void event_json_begin_record(struct jbuf *jb, const struct bw_event_header *h, u
 	json_kv_u64(jb, "start_ns", h->start_ns);
 }
 
+void event_json_begin_view(struct jbuf *jb, const struct bw_event_view *v, uint64_t seq,
+			   const struct bw_clock *clk)
+{
+	event_json_begin_record(jb, v->hdr, seq, clk);
+	if (v->container)
+		json_kv_str(jb, "container", v->container);
+}
+
 void event_json_render(struct jbuf *jb, const struct bw_event_view *v, uint64_t seq,
 		       const struct bw_clock *clk)
 {
 	const struct bw_event_header *h = v->hdr;
 
-	event_json_begin_record(jb, h, seq, clk);
+	event_json_begin_view(jb, v, seq, clk);
 	switch (h->type) {
 	case BW_EV_FORK:
 		render_fork(jb, v->fork);

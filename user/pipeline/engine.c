@@ -26,6 +26,7 @@ int engine_init(struct bw_engine *e)
 	jbuf_init(&e->jb_event);
 	jbuf_init(&e->jb_alert);
 	clock_calibrate(&e->clk);
+	containers_init(&e->containers);
 	return dns_cache_init(&e->dns);
 }
 
@@ -33,6 +34,7 @@ void engine_free(struct bw_engine *e)
 {
 	loader_close(&e->agent);
 	dns_cache_free(&e->dns);
+	containers_free(&e->containers);
 	jbuf_free(&e->jb);
 	jbuf_free(&e->jb_event);
 	jbuf_free(&e->jb_alert);
@@ -431,6 +433,14 @@ static void resume_held(const struct bw_event_view *v)
 			v->hdr->pid, strerror(-err));
 }
 
+/* Records other than exec carry no cgroup: the process's is its last exec's, or its parent's. */
+static const char *container_of(struct bw_job *j, const struct bw_event_header *h)
+{
+	struct bw_proc *p = proctab_find(&j->procs, h->pid, h->start_ns);
+
+	return p ? p->container : NULL;
+}
+
 int engine_on_event(void *ctx, void *data, size_t size)
 {
 	struct bw_engine *e = ctx;
@@ -449,12 +459,17 @@ int engine_on_event(void *ctx, void *data, size_t size)
 		return 0;
 	}
 	j->n_type[v.hdr->type]++;
+	if (v.hdr->type == BW_EV_EXEC)
+		v.container = containers_lookup(&e->containers, v.exec->cgroup_id, v.hdr->pid);
 	if (v.hdr->type >= BW_EV_CONNECT) {
+		v.container = container_of(j, v.hdr);
 		on_hook_event(e, j, &v);
 		return 0;
 	}
 	if (proctab_apply(&j->procs, &v))
 		bw_warn("out of memory tracking pid %u; the process tree is incomplete", v.hdr->pid);
+	if (v.hdr->type != BW_EV_EXEC)
+		v.container = container_of(j, v.hdr);
 	if (job_recording(j)) {
 		jbuf_reset(&e->jb);
 		event_json_render(&e->jb, &v, ++j->seq, &e->clk);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include "alerts/alerts.h"
 #include "lib/clock.h"
+#include "events/containers.h"
 #include "events/event_json.h"
 #include "kernel/jobctl.h"
 #include "kernel/loader.h"
@@ -85,6 +86,7 @@ struct bw_engine {
 	struct bw_clock clk;
 	struct dns_cache dns;
 	struct netinfo ni;
+	struct containers containers; /* cgroup id -> container id */
 	uint64_t counters[BW_CNT_MAX];
 	uint64_t lost_reported;
 	uint64_t malformed;

@@ -17,10 +17,10 @@ void clock_calibrate(struct bw_clock *c);
 /* Opens a record with the common fields; caller adds more and closes it. */
 void event_json_begin(struct jbuf *jb, uint64_t seq, const char *type, uint64_t ktime_ns,
 		      uint64_t job_id, const struct bw_clock *clk);
-/* Opens a kernel record: the common fields and the process's (pid, tid, start_ns). */
-void event_json_begin_record(struct jbuf *jb, const struct bw_event_header *h, uint64_t seq,
-			     const struct bw_clock *clk);
-/* event_json_begin_record, then "container" when the process runs in one. */
+/*
+ * Opens a kernel record: the common fields, the process's (pid, tid,
+ * start_ns) and "container" when the process runs in one.
+ */
 void event_json_begin_view(struct jbuf *jb, const struct bw_event_view *v, uint64_t seq,
 			   const struct bw_clock *clk);
 /* One whole record for a kernel event, without the trailing newline. */

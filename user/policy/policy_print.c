@@ -156,6 +156,9 @@ static void put_cond(FILE *f, const struct pol_cond *c, int indent)
 	case POL_F_TARGET_IN_JOB:
 		fprintf(f, "target %s the job\n", c->test->num ? "is in" : "is outside");
 		return;
+	case POL_F_IN_CONTAINER:
+		fprintf(f, "%s\n", c->test->num ? "in a container" : "not in a container");
+		return;
 	case POL_F_NOT:
 		fputs("not all of:\n", f);
 		put_group(f, &c->groups[0], indent + 2);
@@ -342,7 +345,7 @@ static void json_cond(FILE *f, const struct pol_cond *c)
 	} else if (c->field == POL_F_ADDRESS) {
 		fputs(",\"cidrs\":", f);
 		json_cidrs(f, c->cidrs, c->n_cidrs);
-	} else if (c->field == POL_F_TARGET_IN_JOB) {
+	} else if (c->field == POL_F_TARGET_IN_JOB || c->field == POL_F_IN_CONTAINER) {
 		fprintf(f, ",\"value\":%s", c->test->num ? "true" : "false");
 	} else if (c->field == POL_F_NOT || c->field == POL_F_ANY) {
 		fputs(c->field == POL_F_NOT ? ",\"match\":" : ",\"of\":[", f);

@@ -18,11 +18,18 @@
   scope host            the same process under `run --scope host` is recorded
                         with the id parsed from its cgroup; the agent itself
                         and kernel threads are never recorded
+  docker                `docker run` (Debian's docker.io; a private dockerd the
+                        test starts on its own socket and data directory, an
+                        image imported from the busybox root file system):
+                        under scope job the container's processes are not in
+                        the job (dockerd's containerd-shim forks them); under
+                        scope host they are, with the id docker gave them,
+                        below containerd-shim in the tree
   scope host refuses fail-closed
 
-The podman test skips with the reason when podman cannot be installed or
-cannot start a container on this host; the scope tests skip without a
-cgroup2 mount.
+The podman and docker tests skip with the reason when the engine cannot be
+installed or cannot start a container on this host; the scope tests skip
+without a cgroup2 mount.
 """
 
 import json
@@ -79,13 +86,7 @@ def podman_setup():
     if dep.returncode != 0:
         S["podman"] = "tools/deps-containers.sh failed: %s" % dep.stderr.decode(errors="replace").strip()[-300:]
         raise T.Skip(S["podman"])
-    root = os.path.join(tmpdir(), "rootfs")
-    os.makedirs(os.path.join(root, "bin"))
-    for d in ("proc", "sys", "dev", "tmp", "etc"):
-        os.makedirs(os.path.join(root, d))
-    shutil.copy(BUSYBOX, os.path.join(root, "bin", "busybox"))
-    for applet in ("sh", "true", "sleep", "cat"):
-        os.symlink("busybox", os.path.join(root, "bin", applet))
+    root = busybox_root()
     # crun refuses hybrid cgroup hosts (v1 controllers, v2 mounted at
     # .../unified); runc puts the container into both hierarchies.
     probe = subprocess.run(podman_argv(root, None, ["/bin/true"]), stdout=subprocess.PIPE,
@@ -95,6 +96,20 @@ def podman_setup():
             probe.stderr.decode(errors="replace").strip()[-300:])
         raise T.Skip(S["podman"])
     S["podman"] = root
+    return root
+
+
+def busybox_root():
+    """A root file system of Debian's busybox-static, made once."""
+    root = os.path.join(tmpdir(), "rootfs")
+    if os.path.isdir(root):
+        return root
+    os.makedirs(os.path.join(root, "bin"))
+    for d in ("proc", "sys", "dev", "tmp", "etc"):
+        os.makedirs(os.path.join(root, d))
+    shutil.copy(BUSYBOX, os.path.join(root, "bin", "busybox"))
+    for applet in ("sh", "true", "sleep", "cat"):
+        os.symlink("busybox", os.path.join(root, "bin", applet))
     return root
 
 
@@ -277,6 +292,126 @@ def test_scope_host():
     c.done()
 
 
+DOCKER = "/usr/bin/docker"  # Debian's client; another may come first on PATH
+DOCKERD = "/usr/sbin/dockerd"
+
+
+class Dockerd:
+    """A private dockerd: its own socket, data and exec roots, no iptables
+    or bridge, its containerd namespace; stopped by the test."""
+
+    def __init__(self, base):
+        self.base = base
+        self.sock = os.path.join(base, "docker.sock")
+        self.log = os.path.join(base, "dockerd.log")
+        self.proc = None
+
+    def start(self):
+        os.makedirs(os.path.join(self.base, "data"))
+        os.makedirs(os.path.join(self.base, "exec"))
+        with open(self.log, "wb") as log:
+            self.proc = subprocess.Popen(
+                [DOCKERD, "--data-root", os.path.join(self.base, "data"),
+                 "--exec-root", os.path.join(self.base, "exec"), "-H", "unix://" + self.sock,
+                 "--pidfile", os.path.join(self.base, "docker.pid"), "--iptables=false",
+                 "--ip6tables=false", "--bridge=none", "--containerd-namespace", "bwtest"],
+                stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                break
+            if self.cli(["version"], timeout=10).returncode == 0:
+                return None
+            time.sleep(0.5)
+        return "dockerd did not come up: %s" % self.tail()
+
+    def tail(self):
+        try:
+            with open(self.log, "rb") as f:
+                return f.read().decode(errors="replace").strip()[-400:]
+        except OSError as e:
+            return str(e)
+
+    def argv(self, args):
+        return [DOCKER, "-H", "unix://" + self.sock] + args
+
+    def cli(self, args, timeout=120, stdin=None):
+        return subprocess.run(self.argv(args), input=stdin, stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, timeout=timeout)
+
+    def stop(self):
+        """SIGTERM: dockerd stops its containerd and unmounts; then the group."""
+        if not self.proc:
+            return
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                pass
+        T.kill_group(self.proc)
+        self.proc.wait()
+
+
+def docker_runs(d, root):
+    """Import the busybox image, then `docker run` it under both scopes."""
+    tar = subprocess.run(["tar", "-C", root, "-c", "."], stdout=subprocess.PIPE, check=True)
+    imp = d.cli(["import", "-", "bwtest-busybox:1"], stdin=tar.stdout)
+    if imp.returncode != 0:
+        raise T.Skip("docker import failed: %s" % imp.stderr.decode(errors="replace")[-300:])
+    probe = d.cli(["run", "--rm", "--network", "none", "bwtest-busybox:1", "/bin/true"])
+    if probe.returncode != 0:
+        raise T.Skip("docker cannot start a container here: %s"
+                     % probe.stderr.decode(errors="replace")[-300:])
+    out = {}
+    for scope in ("job", "host"):
+        marker = "bw-docker-marker-%s" % secrets.token_hex(4)
+        cidfile = os.path.join(tmpdir(), "docker-cid-%s" % scope)
+        events = os.path.join(tmpdir(), "docker-%s.jsonl" % scope)
+        res = T.run([T.BUILDWARDEN, "run", "--scope", scope, "-e", events, "--"]
+                    + d.argv(["run", "--rm", "--network", "none", "--cidfile", cidfile,
+                              "bwtest-busybox:1", "/bin/sh", "-c",
+                              "/bin/true %s; /bin/true" % marker]), timeout=180)
+        if res.returncode != 0 or res.timed_out:
+            raise T.TestFailure("run --scope %s: %s" % (scope, res.describe()))
+        with open(cidfile) as f:
+            cid = f.read().strip()
+        recs, problems = T.read_events(events)
+        if problems:
+            raise T.TestFailure("events: %s" % problems)
+        out[scope] = (recs, marker, cid, res.stderr.decode(errors="replace"))
+    return out
+
+
+def test_docker():
+    dep = subprocess.run([DEPS, "docker"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         timeout=900)
+    if dep.returncode != 0:
+        raise T.Skip("tools/deps-containers.sh docker failed: %s"
+                     % dep.stderr.decode(errors="replace").strip()[-300:])
+    root = busybox_root()
+    d = Dockerd(os.path.join(tmpdir(), "docker"))
+    try:
+        why = d.start()
+        if why:
+            raise T.Skip(why)
+        out = docker_runs(d, root)
+    finally:
+        d.stop()
+    c = T.Checker()
+    recs, marker, _, _ = out["job"]
+    c.eq(exec_records(recs, marker), [], "scope job: the container's marker exec in the job")
+    recs, marker, cid, err = out["host"]
+    marks = exec_records(recs, marker)
+    c.check(len(marks) == 1, "scope host: one exec of the marker, got %d" % len(marks))
+    for m in marks:
+        c.eq(m.get("container"), cid, "scope host: the marker's container")
+    c.check(any(r.get("type") == "exec" and (r.get("comm") or "").startswith("containerd-shim")
+                for r in recs), "scope host: containerd-shim's exec recorded")
+    c.check(("{container %s}" % cid[:12]) in err, "the tree marks the container")
+    c.done()
+
+
 def test_host_refuses_fail_closed():
     r = T.run([T.BUILDWARDEN, "run", "--scope", "host", "--fail-closed", "--", "true"])
     c = T.Checker()
@@ -295,6 +430,8 @@ TESTS = [
     ("scope job: a process outside the job in a Docker-like cgroup is not recorded",
      test_scope_job),
     ("scope host: the same process is recorded, with the id from its cgroup", test_scope_host),
+    ("docker: scope job misses the container, scope host records it with docker's id",
+     test_docker),
     ("scope host cannot be combined with fail-closed", test_host_refuses_fail_closed),
 ]
 

@@ -433,6 +433,39 @@ static void resume_held(const struct bw_event_view *v)
 			v->hdr->pid, strerror(-err));
 }
 
+/*
+ * A fork by a process the job never saw start: one the kernel adopted
+ * under host scope (dockerd, containerd), which had exec'd before the job.
+ * Its name and program are read from /proc while it lives, so the tree
+ * and its children's rules show more than a pid.
+ */
+static void describe_adopted(struct bw_job *j, const struct bw_fork_event *f)
+{
+	char path[64], buf[BW_PATH_MAX];
+	struct bw_proc *p;
+	ssize_t n;
+	FILE *fp;
+
+	if (proctab_find(&j->procs, f->parent_pid, f->parent_start_ns))
+		return;
+	p = proctab_get(&j->procs, f->parent_pid, f->parent_start_ns);
+	if (!p)
+		return;
+	snprintf(path, sizeof(path), "/proc/%u/comm", f->parent_pid);
+	fp = fopen(path, "re");
+	if (fp) {
+		if (fgets(p->comm, sizeof(p->comm), fp))
+			p->comm[strcspn(p->comm, "\n")] = '\0';
+		fclose(fp);
+	}
+	snprintf(path, sizeof(path), "/proc/%u/exe", f->parent_pid);
+	n = readlink(path, buf, sizeof(buf) - 1);
+	if (n > 0 && !p->exe) {
+		buf[n] = '\0';
+		p->exe = strdup(buf);
+	}
+}
+
 /* Records other than exec carry no cgroup: the process's is its last exec's, or its parent's. */
 static const char *container_of(struct bw_job *j, const struct bw_event_header *h)
 {
@@ -466,6 +499,8 @@ int engine_on_event(void *ctx, void *data, size_t size)
 		on_hook_event(e, j, &v);
 		return 0;
 	}
+	if (v.hdr->type == BW_EV_FORK)
+		describe_adopted(j, v.fork);
 	if (proctab_apply(&j->procs, &v))
 		bw_warn("out of memory tracking pid %u; the process tree is incomplete", v.hdr->pid);
 	if (v.hdr->type != BW_EV_EXEC)

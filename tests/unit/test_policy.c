@@ -1025,6 +1025,7 @@ static void test_container(void **state)
 	assert_true(hit("{container: false}", e));
 	assert_false(hit("{container: {prefix: \"\"}}", e));
 	assert_true(hit("{not: {container: {prefix: 3f4e}}}", e));
+	assert_false(hit("{container: {not: {prefix: 3f4e}}}", e)); /* no id to test */
 	e->container = CID;
 	assert_true(hit("{container: true}", e));
 	assert_false(hit("{container: false}", e));

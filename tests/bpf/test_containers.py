@@ -25,6 +25,11 @@
                         the job (dockerd's containerd-shim forks them); under
                         scope host they are, with the id docker gave them,
                         below containerd-shim in the tree
+  exited process        a job process moves into a Docker-shaped cgroup, execs
+                        and exits while the agent is stopped (SIGSTOP from the
+                        job): its exec still names the container, resolved
+                        from the cgroup id the kernel recorded, not from the
+                        gone process's /proc entry
   scope host refuses fail-closed
 
 The podman and docker tests skip with the reason when the engine cannot be
@@ -412,6 +417,34 @@ def test_docker():
     c.done()
 
 
+def test_exited_process():
+    cid, cg = fake_docker_cgroup()
+    marker = "bw-exited-marker-%s" % secrets.token_hex(4)
+    events = os.path.join(tmpdir(), "exited.jsonl")
+    # The root's parent is the agent: stopped, it reads nothing until the
+    # marker has exec'd and exited.
+    job = ("kill -STOP $PPID; sh -c 'echo $$ > %s/cgroup.procs; exec /bin/true %s'; "
+           "ls /proc/$(cat %s/cgroup.procs 2>/dev/null | head -1)/cgroup >/dev/null 2>&1 "
+           "&& echo still-there; kill -CONT $PPID" % (cg, marker, cg))
+    try:
+        res = T.run([T.BUILDWARDEN, "run", "--no-tree", "-e", events, "--", "sh", "-c", job],
+                    timeout=60)
+    finally:
+        os.rmdir(cg)
+    c = T.Checker()
+    c.check(res.returncode == 0 and not res.timed_out, "run: " + res.describe())
+    c.check(b"still-there" not in res.stdout, "the cgroup was empty when the agent resumed")
+    recs, problems = T.read_events(events)
+    c.check(not problems, "events: %s" % problems)
+    marks = exec_records(recs, marker)
+    c.check(len(marks) == 1, "one exec of the marker, got %d" % len(marks))
+    for m in marks:
+        c.eq(m.get("container"), cid, "the exited marker's container")
+        exits = [r for r in recs if r.get("type") == "exit" and r.get("pid") == m["pid"]]
+        c.check(exits and exits[0].get("container") == cid, "its exit record names it too")
+    c.done()
+
+
 def test_host_refuses_fail_closed():
     r = T.run([T.BUILDWARDEN, "run", "--scope", "host", "--fail-closed", "--", "true"])
     c = T.Checker()
@@ -430,6 +463,7 @@ TESTS = [
     ("scope job: a process outside the job in a Docker-like cgroup is not recorded",
      test_scope_job),
     ("scope host: the same process is recorded, with the id from its cgroup", test_scope_host),
+    ("an exited process's exec still names its container (by cgroup id)", test_exited_process),
     ("docker: scope job misses the container, scope host records it with docker's id",
      test_docker),
     ("scope host cannot be combined with fail-closed", test_host_refuses_fail_closed),

@@ -118,6 +118,39 @@ static __always_inline struct bw_proc_state *bw_job_of(__u32 tgid)
 }
 
 /*
+ * Host scope (`run --scope host`, for a runner that runs one job): every
+ * process that forks or execs while the job runs joins job host_job, so
+ * what a container engine's daemon starts for the job (dockerd ->
+ * containerd-shim -> the container) is recorded and judged although the
+ * job did not create it. Left out: the agent (host_agent_tgid), its own
+ * children (the build's root joins by loader_watch) and kernel threads.
+ * 0 turns it off, and the verifier then drops this code.
+ */
+const volatile __u64 host_job = 0;
+const volatile __u32 host_agent_tgid = 0;
+
+static __always_inline struct bw_proc_state *bw_host_adopt(struct task_struct *task, __u32 tgid)
+{
+	struct bw_proc_state st = {};
+
+	if (!host_job || tgid == host_agent_tgid)
+		return NULL;
+	/* No mm: a kernel thread (kthreadd forking workers). */
+	if (!BPF_CORE_READ(task, mm) ||
+	    (__u32)BPF_CORE_READ(task, real_parent, tgid) == host_agent_tgid)
+		return NULL;
+	st.job_id = host_job;
+	st.start_ns = BPF_CORE_READ(task, group_leader, start_time);
+	/* EEXIST: another CPU adopted it first; the lookup finds that entry. */
+	if (bpf_map_update_elem(&job_procs, &tgid, &st, BPF_NOEXIST) &&
+	    !bpf_map_lookup_elem(&job_procs, &tgid)) {
+		bw_count(BW_CNT_SCOPE_FULL);
+		return NULL;
+	}
+	return bw_job_of(tgid);
+}
+
+/*
  * A process in no job execs a program named by a job-root rule: it starts
  * a job here, before the program's first instruction, so nothing the job
  * does is missed while userspace checks the rest of the rule. The job id
@@ -155,6 +188,8 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 	if (ptgid == ctgid)
 		return 0; /* a new thread, not a new process */
 	pst = bw_job_of(ptgid);
+	if (!pst)
+		pst = bw_host_adopt(parent, ptgid);
 	if (!pst)
 		return 0;
 	if (bw_fail_closed_kill(ptgid))
@@ -449,9 +484,12 @@ static __always_inline int bw_on_exec(struct task_struct *task, pid_t old_tid,
 	st = bw_job_of(tgid);
 	if (!st) {
 		st = bw_root_candidate(task, tgid);
+		if (st)
+			root = BW_EXEC_JOB_ROOT;
+		else
+			st = bw_host_adopt(task, tgid);
 		if (!st)
 			return 0;
-		root = BW_EXEC_JOB_ROOT;
 	}
 	if (bw_fail_closed_kill(tgid))
 		return 0;

@@ -2,14 +2,18 @@
 /*
  * libFuzzer target: what the daemon reads about processes a build runs,
  * in parts written by the build itself: a job root's environment (the CI
- * job its alerts name, user/ci_env.c) and /proc/PID/stat lines whose comm
- * the process chose (user/procfs.c). The same bytes go to both.
+ * job its alerts name, user/ci_env.c), /proc/PID/stat lines whose comm
+ * the process chose (user/procfs.c) and cgroup paths, whose names a build
+ * with cgroupfs access chooses (user/lib/container_id.c). The same bytes go
+ * to all.
  * Invariants: every ci_job field is a NUL-terminated string inside its
  * array; the provider is one of four; a link is empty or http(s); a stat
- * line parses to a comm that is a NUL-terminated prefix of its text.
+ * line parses to a comm that is a NUL-terminated prefix of its text; a
+ * container id is a terminated, non-empty part of the path.
  */
 #include "fuzz_common.h"
 #include "lib/ci_env.h"
+#include "lib/container_id.h"
 #include "lib/procfs.h"
 
 #define TERMINATED(a) (memchr((a), 0, sizeof(a)) != NULL)
@@ -49,9 +53,22 @@ static void check_stat(const uint8_t *data, size_t size)
 	free(line);
 }
 
+static void check_cgroup_path(const uint8_t *data, size_t size)
+{
+	char *path = fuzz_dup(data, size, 1), id[CONTAINER_ID_MAX + 1];
+
+	memset(id, 'x', sizeof(id));
+	if (container_id_parse(path, id, sizeof(id))) {
+		FUZZ_CHECK(TERMINATED(id) && *id, "id not terminated or empty");
+		FUZZ_CHECK(strstr(path, id) != NULL, "id '%s' is not from the path", id);
+	}
+	free(path);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	check_ci(data, size);
 	check_stat(data, size);
+	check_cgroup_path(data, size);
 	return 0;
 }

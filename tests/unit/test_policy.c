@@ -1011,6 +1011,48 @@ static bool ev_hit(const char *rest, const struct bw_event_info *e)
 	return m;
 }
 
+#define CID "3f4e5d6c7b8a99887766554433221100ffeeddccbbaa00112233445566778899"
+
+/* container: true|false, or a string test on the id; a host process has none. */
+static void test_container(void **state)
+{
+	struct fx f;
+	struct bw_exec_info *e = fx_set(&f, "/bin/sh", ARGV("sh", "-c", "id"), NO_ANC);
+	struct evx x;
+	struct bw_event_info *ev;
+
+	assert_false(hit("{container: true}", e));
+	assert_true(hit("{container: false}", e));
+	assert_false(hit("{container: {prefix: \"\"}}", e));
+	assert_true(hit("{not: {container: {prefix: 3f4e}}}", e));
+	assert_false(hit("{container: {not: {prefix: 3f4e}}}", e)); /* no id to test */
+	e->container = CID;
+	assert_true(hit("{container: true}", e));
+	assert_false(hit("{container: false}", e));
+	assert_true(hit("{container: " CID "}", e));
+	assert_true(hit("{container: {prefix: 3f4e5d6c7b8a}}", e));
+	assert_false(hit("{container: {prefix: 0123}}", e));
+	assert_true(hit("{container: [0123, {glob: \"3f4e*\"}]}", e));
+	assert_false(hit("{not: {container: {prefix: 3f4e}}}", e));
+	/* "true" as a string test would be an id; quoted, it is still the flag */
+	assert_true(hit("{container: \"true\", exe: /bin/sh}", e));
+
+	/* event rules: the process that connected */
+	ev = ev_connect(&x, "192.0.2.7", 443, "tcp", NULL, 0);
+	assert_false(ev_hit("match: {container: true}", ev));
+	x.proc.e.container = CID;
+	assert_true(ev_hit("match: {container: true, port: 443}", ev));
+	assert_true(ev_hit("match: {container: {prefix: 3f4e}}", ev));
+
+	expect_load_error("rules:\n  - {name: a, action: log, match: {container: {bogus: x}}}\n",
+			  "2:48", "unknown operator 'bogus'");
+	expect_load_error("rules:\n  - {name: a, action: log, match: {container: {gt: 1}}}\n",
+			  "2:48", "unknown operator 'gt'");
+	/* the kernel cannot see containers: no deny rule on them */
+	expect_load_error("rules:\n  - {name: a, action: deny, match: {container: true}}\n",
+			  "2:37", "condition 'container' cannot be evaluated in the kernel");
+}
+
 #define M(x) "match: " x
 
 static void test_on_connect_conditions(void **state)
@@ -1424,7 +1466,7 @@ static void test_on_errors(void **state)
 			  "2:45", "unknown condition 'qnme'; valid: exe, filename, basename, argv, "
 			  "arg0..arg4095, cmdline, argc, cwd, uid, euid, parent, ancestor, stdin, "
 			  "stdout, stdio, program_from, script_origin, exe_origin, env, "
-			  "name_mismatch, fileless, not, any, qname, qtype");
+			  "name_mismatch, fileless, container, not, any, qname, qtype");
 	/* on: itself */
 	expect_load_error("rules:\n  - {name: a, action: log, on: network, match: {port: 1}}\n",
 			  "2:32", "unknown 'on' event kind 'network'; valid: exec, connect, dns, "
@@ -2148,6 +2190,7 @@ int main(void)
 		cmocka_unit_test(test_cmd_policy),
 		cmocka_unit_test(test_default_loads),
 		cmocka_unit_test(test_default_silent_on_builds),
+		cmocka_unit_test(test_container),
 		cmocka_unit_test(test_default_catches_attacks),
 		cmocka_unit_test(test_default_provenance),
 		cmocka_unit_test(test_deny_dynamic),

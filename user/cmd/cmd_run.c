@@ -59,6 +59,7 @@ struct run_opts {
 	const char *webhook_secret_file;
 	const char *exec_env; /* --exec-env, NULL: the loader's default list */
 	const char *checkout; /* --checkout: a directory, "none", or NULL: found */
+	bool scope_host; /* --scope host: every process that forks or execs is the job's */
 	char **cmd;
 };
 
@@ -113,6 +114,10 @@ static const char run_usage[] =
 	"      --checkout DIR    the git work tree whose tracked files the build must\n"
 	"                        not change (default: the working directory's, else\n"
 	"                        the CI's workspace, e.g. $CI_PROJECT_DIR); 'none'\n"
+	"      --scope job|host  job (default): COMMAND and its descendants; host:\n"
+	"                        also every other process on the host that forks or\n"
+	"                        execs while COMMAND runs (containers a daemon such\n"
+	"                        as dockerd starts; for runners that run one job)\n"
 	"  -v, --verbose         more diagnostics (twice: libbpf debug output)\n"
 	"  -h, --help            show this help\n"
 	"\n"
@@ -137,7 +142,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 {
 	enum { OPT_RINGBUF = 256, OPT_NO_TREE, OPT_RAW_TP, OPT_RECORD, OPT_NO_REDACT, OPT_FAIL_CLOSED,
 	       OPT_USER, OPT_DENY_HOOK, OPT_WEBHOOK,
-	       OPT_WEBHOOK_FORMAT, OPT_WEBHOOK_SECRET, OPT_EXEC_ENV, OPT_CHECKOUT };
+	       OPT_WEBHOOK_FORMAT, OPT_WEBHOOK_SECRET, OPT_EXEC_ENV, OPT_CHECKOUT, OPT_SCOPE };
 	static const struct option longopts[] = {
 		{ "events", required_argument, NULL, 'e' },
 		{ "policy", required_argument, NULL, 'p' },
@@ -156,6 +161,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "webhook-secret-file", required_argument, NULL, OPT_WEBHOOK_SECRET },
 		{ "exec-env", required_argument, NULL, OPT_EXEC_ENV },
 		{ "checkout", required_argument, NULL, OPT_CHECKOUT },
+		{ "scope", required_argument, NULL, OPT_SCOPE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -189,6 +195,13 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		case OPT_WEBHOOK_SECRET: o->webhook_secret_file = optarg; break;
 		case OPT_EXEC_ENV: o->exec_env = optarg; break;
 		case OPT_CHECKOUT: o->checkout = optarg; break;
+		case OPT_SCOPE:
+			if (strcmp(optarg, "job") && strcmp(optarg, "host")) {
+				bw_err("run: --scope '%s': expected job or host", optarg);
+				return -EINVAL;
+			}
+			o->scope_host = !strcmp(optarg, "host");
+			break;
 		case OPT_WEBHOOK_FORMAT:
 			if (alerts_parse_format(optarg, &o->webhook_format)) {
 				bw_err("run: --webhook-format '%s': expected slack, teams or generic", optarg);
@@ -223,6 +236,12 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 	}
 	if (verbose)
 		log_set_level(verbose > 1 ? BW_LOG_DEBUG : BW_LOG_INFO);
+	/* The agent dying would kill every process on the host that forked. */
+	if (o->scope_host && o->fail_closed) {
+		bw_err("run: --scope host cannot be combined with --fail-closed: the host's own "
+		       "processes would die with the agent");
+		return -EINVAL;
+	}
 	if (optind >= argc) {
 		bw_err("run: no command given (usage: buildwarden run [OPTIONS] -- COMMAND [ARG...])");
 		return -EINVAL;
@@ -351,6 +370,7 @@ static void summary_fields(struct jbuf *jb, struct bw_job *j, void *arg)
 		redact_json_strn(jb, NULL, *a, strlen(*a), a == c->opts.cmd ? NULL : a[-1]);
 	json_arr_close(jb);
 	json_kv_i64(jb, "exit_status", c->job.root_status);
+	json_kv_str(jb, "scope", c->opts.scope_host ? "host" : "job");
 	if (WIFSIGNALED(c->child_status)) {
 		json_kv_null(jb, "build_exit_code");
 		json_kv_u64(jb, "build_signal", (uint64_t)WTERMSIG(c->child_status));
@@ -452,6 +472,7 @@ static int start_build(struct run_ctx *c, const char *path)
 	if (err)
 		return err;
 	c->job.t_start_ns = clock_mono_ns();
+	c->job.root_pid = (uint32_t)c->child.pid;
 	err = spawn_release(&c->child);
 	if (err) {
 		bw_err("cannot run '%s': %s", c->opts.cmd[0], strerror(-err));
@@ -511,6 +532,7 @@ static int run_setup(struct run_ctx *c)
 	if (err)
 		return err;
 	c->job.alerts = c->alerts;
+	lo.host_job = c->opts.scope_host ? c->job.id : 0;
 	err = loader_open(&c->eng.agent, &lo, engine_on_event, &c->eng);
 	if (err)
 		return err;

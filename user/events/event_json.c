@@ -257,8 +257,8 @@ static void render_exit(struct jbuf *jb, const struct bw_exit_event *e)
 	event_json_wait_status(jb, e->exit_status);
 }
 
-void event_json_begin_record(struct jbuf *jb, const struct bw_event_header *h, uint64_t seq,
-			     const struct bw_clock *clk)
+static void begin_record(struct jbuf *jb, const struct bw_event_header *h, uint64_t seq,
+			 const struct bw_clock *clk)
 {
 	event_json_begin(jb, seq, record_type_name(h->type), h->ktime_ns, h->job_id, clk);
 	json_kv_u64(jb, "ktime_ns", h->ktime_ns);
@@ -267,12 +267,20 @@ void event_json_begin_record(struct jbuf *jb, const struct bw_event_header *h, u
 	json_kv_u64(jb, "start_ns", h->start_ns);
 }
 
+void event_json_begin_view(struct jbuf *jb, const struct bw_event_view *v, uint64_t seq,
+			   const struct bw_clock *clk)
+{
+	begin_record(jb, v->hdr, seq, clk);
+	if (v->container)
+		json_kv_str(jb, "container", v->container);
+}
+
 void event_json_render(struct jbuf *jb, const struct bw_event_view *v, uint64_t seq,
 		       const struct bw_clock *clk)
 {
 	const struct bw_event_header *h = v->hdr;
 
-	event_json_begin_record(jb, h, seq, clk);
+	event_json_begin_view(jb, v, seq, clk);
 	switch (h->type) {
 	case BW_EV_FORK:
 		render_fork(jb, v->fork);

@@ -17,9 +17,12 @@ void clock_calibrate(struct bw_clock *c);
 /* Opens a record with the common fields; caller adds more and closes it. */
 void event_json_begin(struct jbuf *jb, uint64_t seq, const char *type, uint64_t ktime_ns,
 		      uint64_t job_id, const struct bw_clock *clk);
-/* Opens a kernel record: the common fields and the process's (pid, tid, start_ns). */
-void event_json_begin_record(struct jbuf *jb, const struct bw_event_header *h, uint64_t seq,
-			     const struct bw_clock *clk);
+/*
+ * Opens a kernel record: the common fields, the process's (pid, tid,
+ * start_ns) and "container" when the process runs in one.
+ */
+void event_json_begin_view(struct jbuf *jb, const struct bw_event_view *v, uint64_t seq,
+			   const struct bw_clock *clk);
 /* "argv": NUL-separated args as an array, secrets masked (lib/redact.h). */
 void event_json_argv(struct jbuf *jb, const char *args, uint32_t len);
 /* One whole record for a kernel event, without the trailing newline. */

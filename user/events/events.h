@@ -46,6 +46,9 @@ struct bw_event_view {
 	const char *path;
 	const char *path2;
 	const char *str;
+	/* The container the process runs in (events/containers.h), NULL on
+	 * the host or when unknown: set by the engine, not decoded. */
+	const char *container;
 	/* dns: the captured payload */
 	const uint8_t *payload;
 	uint32_t payload_len;

@@ -285,7 +285,7 @@ static void json_priv(struct jbuf *jb, const struct netinfo *ni, const struct bw
 void netinfo_json_record(struct jbuf *jb, const struct netinfo *ni, const struct bw_event_view *v,
 			 uint64_t seq, const struct bw_clock *clk)
 {
-	event_json_begin_record(jb, v->hdr, seq, clk);
+	event_json_begin_view(jb, v, seq, clk);
 	netinfo_json(jb, ni, v);
 	json_obj_close(jb);
 }

@@ -25,6 +25,7 @@ static void proc_free(struct bw_proc *p)
 	free(p->origin);
 	free(p->exe);
 	free(p->cwd);
+	free(p->container);
 	argv_free(&p->argv);
 	argv_free(&p->env);
 	free(p->late_fired);
@@ -210,6 +211,9 @@ static int apply_fork(struct bw_proctab *t, const struct bw_fork_event *e)
 		return -ENOMEM;
 	if (parent->origin && !child->origin && !(child->origin = strdup(parent->origin)))
 		return -ENOMEM;
+	if (parent->container && !child->container &&
+	    !(child->container = strdup(parent->container)))
+		return -ENOMEM;
 	link_child(parent, child);
 	return 0;
 }
@@ -253,6 +257,8 @@ static int apply_exec(struct bw_proctab *t, const struct bw_event_view *v)
 		err = set_str(&p->exe, v->exe);
 	if (!err)
 		err = set_str(&p->cwd, v->cwd);
+	if (!err)
+		err = set_str(&p->container, v->container);
 	if (err)
 		return err;
 	p->job_id = e->hdr.job_id;
@@ -343,6 +349,7 @@ void proctab_exec_info(const struct bw_proc *p, struct bw_exec_info *e, const ch
 	e->argc = p->argc;
 	e->argv_truncated = p->argv_truncated;
 	e->uid = p->uid;
+	e->container = p->container;
 	e->euid = p->euid;
 	e->ancestors = anc;
 	e->ancestor_filenames = anc_files;

@@ -36,6 +36,9 @@ struct bw_proc {
 	uint32_t n_execs;
 	uint32_t uid;
 	uint32_t euid;
+	/* The container it runs in (events/containers.h), NULL on the host:
+	 * from its latest exec's cgroup, a fork's from its parent. */
+	char *container;
 	char comm[16];
 	bool exited;
 	uint32_t exit_status; /* wait status */

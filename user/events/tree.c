@@ -168,6 +168,10 @@ static void print_node(struct tree_ctx *c, const struct bw_proc *p, bool last, b
 	}
 	fprintf(c->out, "%s%s%s%s%u %s%s  [%s]", c->prefix, branch, on,
 		m == TREE_MARK_FLAGGED ? "! " : "", p->pid, cmd, off, st);
+	/* Where a process enters a container: its short id, as engines print it. */
+	if (p->container && (!p->parent || !p->parent->container ||
+			     strcmp(p->parent->container, p->container)))
+		fprintf(c->out, "  {container %.12s}", p->container);
 	if (m == TREE_MARK_FLAGGED && rule)
 		fprintf(c->out, "  %s<- rule '%s'%s", c->opts->color ? C_RULE : "", rule,
 			c->opts->color ? C_OFF : "");

@@ -63,6 +63,8 @@ void verdict_json(struct jbuf *jb, uint64_t seq, const struct bw_clock *clk,
 	redact_json_str(jb, "filename", p->filename);
 	json_kv_str(jb, "exe", p->exe);
 	redact_json_str(jb, "cwd", p->cwd);
+	if (p->container)
+		json_kv_str(jb, "container", p->container);
 	json_argv(jb, p);
 	json_ancestry(jb, p);
 	json_obj_close(jb);

@@ -76,6 +76,8 @@ static int configure(struct process_bpf *skel, const struct loader_opts *o, bool
 		err = bpf_program__set_autoload(skel->progs.handle_exec_raw, raw_tp);
 	if (!err)
 		err = bpf_program__set_autoload(skel->progs.handle_bprm_check, lsm);
+	skel->rodata->host_job = o->host_job;
+	skel->rodata->host_agent_tgid = (__u32)getpid();
 	return err;
 }
 

@@ -21,6 +21,9 @@ struct loader_opts {
 	uint32_t max_procs;     /* job-scope map entries */
 	bool force_raw_tp;      /* skip tp_btf (tests the fallback) */
 	bool no_lsm;            /* deny by SIGKILL at exec even where BPF LSM is active */
+	/* Host scope: every process that forks or execs joins this job,
+	 * except the agent itself and its children; 0: off. */
+	uint64_t host_job;
 };
 
 struct bw_agent {

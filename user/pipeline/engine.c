@@ -26,6 +26,7 @@ int engine_init(struct bw_engine *e)
 	jbuf_init(&e->jb_event);
 	jbuf_init(&e->jb_alert);
 	clock_calibrate(&e->clk);
+	containers_init(&e->containers);
 	return dns_cache_init(&e->dns);
 }
 
@@ -33,6 +34,7 @@ void engine_free(struct bw_engine *e)
 {
 	loader_close(&e->agent);
 	dns_cache_free(&e->dns);
+	containers_free(&e->containers);
 	jbuf_free(&e->jb);
 	jbuf_free(&e->jb_event);
 	jbuf_free(&e->jb_alert);
@@ -237,6 +239,17 @@ static void judge_exec(struct bw_engine *e, struct bw_job *j, const struct bw_ex
 	}
 }
 
+/*
+ * Started by the job's root, not merely in its scope: with `run --scope
+ * host` the host's own daemons are in it too, and never leftovers.
+ */
+static bool from_root(const struct bw_job *j, const struct bw_proc *p)
+{
+	while (p->parent)
+		p = p->parent;
+	return !j->root_pid || p->pid == j->root_pid;
+}
+
 /* The job's processes the kernel still has in scope; *n of them. */
 static struct bw_proc **live_processes(struct bw_engine *e, struct bw_job *j, size_t *n)
 {
@@ -248,7 +261,7 @@ static struct bw_proc **live_processes(struct bw_engine *e, struct bw_job *j, si
 		return NULL;
 	for (size_t b = 0; b < j->procs.n_buckets && *n < cap; b++)
 		for (p = j->procs.buckets[b]; p && *n < cap; p = p->hnext)
-			if (!p->exited && p->job_id == j->id &&
+			if (!p->exited && p->job_id == j->id && from_root(j, p) &&
 			    jobctl_process_alive(&e->agent, p->pid, p->start_ns))
 				out[(*n)++] = p;
 	return out;
@@ -534,6 +547,47 @@ static void resume_held(const struct bw_event_view *v)
 			v->hdr->pid, strerror(-err));
 }
 
+/*
+ * A fork by a process the job never saw start: one the kernel adopted
+ * under host scope (dockerd, containerd), which had exec'd before the job.
+ * Its name and program are read from /proc while it lives, so the tree
+ * and its children's rules show more than a pid.
+ */
+static void describe_adopted(struct bw_job *j, const struct bw_fork_event *f)
+{
+	char path[64], buf[BW_PATH_MAX];
+	struct bw_proc *p;
+	ssize_t n;
+	FILE *fp;
+
+	if (proctab_find(&j->procs, f->parent_pid, f->parent_start_ns))
+		return;
+	p = proctab_get(&j->procs, f->parent_pid, f->parent_start_ns);
+	if (!p)
+		return;
+	snprintf(path, sizeof(path), "/proc/%u/comm", f->parent_pid);
+	fp = fopen(path, "re");
+	if (fp) {
+		if (fgets(p->comm, sizeof(p->comm), fp))
+			p->comm[strcspn(p->comm, "\n")] = '\0';
+		fclose(fp);
+	}
+	snprintf(path, sizeof(path), "/proc/%u/exe", f->parent_pid);
+	n = readlink(path, buf, sizeof(buf) - 1);
+	if (n > 0 && !p->exe) {
+		buf[n] = '\0';
+		p->exe = strdup(buf);
+	}
+}
+
+/* Records other than exec carry no cgroup: the process's is its last exec's, or its parent's. */
+static const char *container_of(struct bw_job *j, const struct bw_event_header *h)
+{
+	struct bw_proc *p = proctab_find(&j->procs, h->pid, h->start_ns);
+
+	return p ? p->container : NULL;
+}
+
 int engine_on_event(void *ctx, void *data, size_t size)
 {
 	struct bw_engine *e = ctx;
@@ -552,12 +606,19 @@ int engine_on_event(void *ctx, void *data, size_t size)
 		return 0;
 	}
 	j->n_type[v.hdr->type]++;
+	if (v.hdr->type == BW_EV_EXEC)
+		v.container = containers_lookup(&e->containers, v.exec->cgroup_id, v.hdr->pid);
 	if (v.hdr->type >= BW_EV_CONNECT) {
+		v.container = container_of(j, v.hdr);
 		on_hook_event(e, j, &v);
 		return 0;
 	}
+	if (v.hdr->type == BW_EV_FORK)
+		describe_adopted(j, v.fork);
 	if (proctab_apply(&j->procs, &v))
 		bw_warn("out of memory tracking pid %u; the process tree is incomplete", v.hdr->pid);
+	if (v.hdr->type != BW_EV_EXEC)
+		v.container = container_of(j, v.hdr);
 	if (job_recording(j)) {
 		jbuf_reset(&e->jb);
 		event_json_render(&e->jb, &v, ++j->seq, &e->clk);

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include "alerts/alerts.h"
 #include "lib/clock.h"
+#include "events/containers.h"
 #include "events/event_json.h"
 #include "kernel/jobctl.h"
 #include "kernel/loader.h"
@@ -55,8 +56,8 @@ struct bw_job {
 	bool alert_final;
 	uint64_t t_start_ns;
 	uint64_t t_end_ns;
+	uint32_t root_pid;      /* the job's root (run: the build's first process) */
 	/* daemon */
-	uint32_t root_pid;
 	uint64_t root_start_ns;
 	char *rule_name;        /* the job-root rule that found it */
 	char *repository;
@@ -87,6 +88,7 @@ struct bw_engine {
 	struct bw_clock clk;
 	struct dns_cache dns;
 	struct netinfo ni;
+	struct containers containers; /* cgroup id -> container id */
 	uint64_t counters[BW_CNT_MAX];
 	uint64_t lost_reported;
 	uint64_t malformed;

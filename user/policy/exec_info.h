@@ -24,6 +24,7 @@ struct bw_exec_info {
 	bool argv_truncated;
 	uint32_t uid;
 	uint32_t euid;
+	const char *container; /* the container's id (events/containers.h), NULL on the host */
 	/*
 	 * Ancestors' executable paths, nearest first: ancestors[0] is the
 	 * parent. n_ancestors may be 0 (a job root has no watched parent).

@@ -112,7 +112,8 @@ static const struct op_name num_ops[] = {
 #define NUM_OPS_VALID "eq, ne, lt, le, gt, ge, not, any, all"
 #define CONDS_VALID "exe, filename, basename, argv, arg0..arg4095, cmdline, " \
 		    "argc, cwd, uid, euid, parent, ancestor, stdin, stdout, stdio, " \
-		    "program_from, script_origin, exe_origin, env, name_mismatch, fileless, not, any"
+		    "program_from, script_origin, exe_origin, env, name_mismatch, fileless, container, " \
+		    "not, any"
 
 #define ON(k) (1u << (k))
 #define ON_ALL (ON(BW_ON_EXEC) | ON(BW_ON_CONNECT) | ON(BW_ON_DNS) | \
@@ -160,6 +161,7 @@ static const struct field_name fields[] = {
 	{ "env", POL_F_ENV, &k_str, ON_ALL },
 	{ "name_mismatch", POL_F_NAME_MISMATCH, NULL, ON_ALL },
 	{ "fileless", POL_F_FILELESS, NULL, ON_ALL },
+	{ "container", POL_F_CONTAINER, &k_str, ON_ALL },
 	{ "mode", POL_F_MODE, &k_mode, ON(BW_ON_FILE) },
 	{ "xattr", POL_F_XATTR, &k_str, ON(BW_ON_FILE) },
 };
@@ -742,6 +744,19 @@ static bool parse_bool(struct pol_parser *ps, const char *k,
 	return c->test != NULL;
 }
 
+/* true or false: in a container at all; anything else: a test on its id. */
+static bool parse_container(struct pol_parser *ps, const char *k, const yaml_node_t *v,
+			    struct pol_cond *c)
+{
+	const char *s = v && v->type == YAML_SCALAR_NODE ? (const char *)v->data.scalar.value : NULL;
+
+	if (s && (!strcmp(s, "true") || !strcmp(s, "false"))) {
+		c->field = POL_F_IN_CONTAINER;
+		return parse_bool(ps, k, v, c);
+	}
+	return (c->test = parse_test(ps, v, POL_ANY, &k_str)) != NULL;
+}
+
 static bool parse_cond(struct pol_parser *ps, const yaml_node_t *kn,
 		       const char *k, const yaml_node_t *v, struct pol_cond *c)
 {
@@ -777,6 +792,8 @@ static bool parse_cond(struct pol_parser *ps, const yaml_node_t *kn,
 	case POL_F_NAME_MISMATCH:
 	case POL_F_FILELESS:
 		return parse_bool(ps, k, v, c);
+	case POL_F_CONTAINER:
+		return parse_container(ps, k, v, c);
 	default:
 		return (c->test = parse_test(ps, v, POL_ANY, f->kind)) != NULL;
 	}
@@ -823,6 +840,7 @@ static int cond_cost(const struct pol_cond *c)
 		[POL_F_STDIN] = 0,    [POL_F_STDOUT] = 0,   [POL_F_STDIO] = 0,
 		[POL_F_PROGRAM_FROM] = 0, [POL_F_SCRIPT_ORIGIN] = 0, [POL_F_EXE_ORIGIN] = 0,
 		[POL_F_NAME_MISMATCH] = 0, [POL_F_FILELESS] = 0, [POL_F_MODE] = 0, [POL_F_XATTR] = 1, [POL_F_ENV] = 2,
+		[POL_F_IN_CONTAINER] = 0, [POL_F_CONTAINER] = 1,
 	};
 
 	return base[c->field] * 2 + (c->test && test_has_regex(c->test));

@@ -100,6 +100,11 @@ enum pol_field {
 	POL_F_FILELESS,      /* test->num is 0 or 1 */
 	POL_F_MODE,          /* file (chmod): setuid, setgid, sticky, executable */
 	POL_F_XATTR,         /* file (setxattr): the attribute's name */
+	/* The process's container (any rule): `container: true|false` is
+	 * POL_F_IN_CONTAINER (test->num 0 or 1), a string test on the id
+	 * POL_F_CONTAINER, which a process on the host never passes. */
+	POL_F_CONTAINER,
+	POL_F_IN_CONTAINER,
 	POL_F_COUNT,
 };
 

@@ -267,6 +267,10 @@ static bool cond_holds(const struct pol_cond *c, struct match_ctx *m)
 		return test_num(c->test, e->name_mismatch);
 	case POL_F_FILELESS:
 		return test_num(c->test, e->fileless);
+	case POL_F_IN_CONTAINER:
+		return test_num(c->test, e->container != NULL);
+	case POL_F_CONTAINER:
+		return e->container && test_str(c->test, e->container);
 	case POL_F_NOT:
 		return !group_holds(&c->groups[0], m);
 	case POL_F_ANY:

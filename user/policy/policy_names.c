@@ -72,6 +72,7 @@ const char *policy_field_name(enum pol_field f)
 		[POL_F_ENV] = "env",           [POL_F_NAME_MISMATCH] = "name_mismatch",
 		[POL_F_FILELESS] = "fileless",
 		[POL_F_MODE] = "mode",         [POL_F_XATTR] = "xattr",
+		[POL_F_CONTAINER] = "container", [POL_F_IN_CONTAINER] = "container",
 	};
 
 	return (unsigned)f < sizeof(names) / sizeof(names[0]) ? names[f] : "?";

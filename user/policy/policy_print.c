@@ -160,6 +160,9 @@ static void put_cond(FILE *f, const struct pol_cond *c, int indent)
 		fprintf(f, "%s\n", c->test->num ? "a tracked file of the checkout changed"
 					      : "no tracked file of the checkout changed");
 		return;
+	case POL_F_IN_CONTAINER:
+		fprintf(f, "%s\n", c->test->num ? "in a container" : "not in a container");
+		return;
 	case POL_F_NOT:
 		fputs("not all of:\n", f);
 		put_group(f, &c->groups[0], indent + 2);
@@ -346,7 +349,8 @@ static void json_cond(FILE *f, const struct pol_cond *c)
 	} else if (c->field == POL_F_ADDRESS) {
 		fputs(",\"cidrs\":", f);
 		json_cidrs(f, c->cidrs, c->n_cidrs);
-	} else if (c->field == POL_F_TARGET_IN_JOB || c->field == POL_F_TRACKED) {
+	} else if (c->field == POL_F_TARGET_IN_JOB || c->field == POL_F_TRACKED ||
+		   c->field == POL_F_IN_CONTAINER) {
 		fprintf(f, ",\"value\":%s", c->test->num ? "true" : "false");
 	} else if (c->field == POL_F_NOT || c->field == POL_F_ANY) {
 		fputs(c->field == POL_F_NOT ? ",\"match\":" : ",\"of\":[", f);

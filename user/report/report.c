@@ -379,6 +379,27 @@ static int on_fork(struct report *r, struct json_object *o, uint32_t pid, uint64
 	return proctab_apply(&r->procs, &v);
 }
 
+/* Counts an exec in container id (NULL or invalid: on the host). */
+static void count_container(struct report *r, const char *id)
+{
+	size_t i;
+
+	if (!id || !*id || strlen(id) > CONTAINER_ID_MAX)
+		return;
+	for (i = 0; i < r->n_containers; i++)
+		if (!strcmp(r->containers[i].id, id))
+			break;
+	if (i == REPORT_MAX_CONTAINERS) {
+		r->containers_other++;
+		return;
+	}
+	if (i == r->n_containers) {
+		snprintf(r->containers[i].id, sizeof(r->containers[i].id), "%s", id);
+		r->n_containers++;
+	}
+	r->containers[i].execs++;
+}
+
 static int on_exec(struct report *r, struct json_object *o, uint32_t pid, uint64_t start_ns)
 {
 	struct bw_exec_event e;
@@ -403,6 +424,10 @@ static int on_exec(struct report *r, struct json_object *o, uint32_t pid, uint64
 	v.filename = get_str(o, "filename");
 	v.exe = get_str(o, "exe");
 	v.cwd = get_str(o, "cwd");
+	v.container = get_str(o, "container");
+	if (v.container && strlen(v.container) > CONTAINER_ID_MAX)
+		v.container = NULL; /* not one the agent wrote */
+	count_container(r, v.container);
 	seen(r, pid, start_ns);
 	r->execs++;
 	return proctab_apply(&r->procs, &v);

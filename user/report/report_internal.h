@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "events/proctab.h"
+#include "lib/container_id.h"
 
 struct json_tokener;
 
@@ -19,6 +20,7 @@ struct json_tokener;
 #define REPORT_GRAPH_MAX 50          /* nodes in the Mermaid lineage graph */
 #define REPORT_CMD_MAX 240           /* bytes of a command line in a table */
 #define REPORT_LABEL_MAX 60          /* bytes of a command in a graph node */
+#define REPORT_MAX_CONTAINERS 64     /* distinct containers listed */
 
 struct report_rule {
 	char *name;
@@ -42,6 +44,12 @@ struct report_verdict {
 	uint32_t pid;
 	uint64_t start_ns;
 	char *command; /* masked, printable, cut to REPORT_CMD_MAX */
+};
+
+/* A container the job's processes ran in, and how many execs it saw. */
+struct report_container {
+	char id[CONTAINER_ID_MAX + 1];
+	uint64_t execs;
 };
 
 struct report_dest {
@@ -126,6 +134,9 @@ struct report {
 	struct report_source *sources;
 	size_t n_sources;
 	uint64_t sources_other; /* changes of files past REPORT_MAX_SOURCES */
+	struct report_container containers[REPORT_MAX_CONTAINERS];
+	size_t n_containers;
+	uint64_t containers_other; /* execs in containers past REPORT_MAX_CONTAINERS */
 	/* flagged processes and their ancestors, for the tree */
 	struct report_mark *marks;
 	size_t marks_cap; /* power of two */

@@ -116,6 +116,19 @@ static void sources(struct jbuf *jb, const struct report *r)
 	json_kv_u64(jb, "tracked_changed_other", r->sources_other);
 }
 
+static void containers(struct jbuf *jb, const struct report *r)
+{
+	json_arr_open(jb, "containers");
+	for (size_t i = 0; i < r->n_containers; i++) {
+		json_obj_open(jb);
+		json_kv_str(jb, "id", r->containers[i].id);
+		json_kv_u64(jb, "execs", r->containers[i].execs);
+		json_obj_close(jb);
+	}
+	json_arr_close(jb);
+	json_kv_u64(jb, "containers_other_execs", r->containers_other);
+}
+
 int report_write_json(FILE *f, const struct report *r)
 {
 	struct jbuf jb;
@@ -147,6 +160,7 @@ int report_write_json(FILE *f, const struct report *r)
 	verdicts(&jb, r);
 	network(&jb, r);
 	sources(&jb, r);
+	containers(&jb, r);
 	json_obj_close(&jb);
 	if (jb.oom)
 		err = -ENOMEM;

@@ -29,21 +29,16 @@
 
 /* ---- label shape ---- */
 
-static uint32_t len_of(const char *name)
+static struct dns_shape shape(const char *name)
 {
 	struct dns_shape s;
 
 	dns_shape_of(name, &s);
-	return s.label_len;
+	return s;
 }
 
-static uint32_t entropy_of(const char *name)
-{
-	struct dns_shape s;
-
-	dns_shape_of(name, &s);
-	return s.label_entropy;
-}
+#define len_of(name) (shape(name).label_len)
+#define entropy_of(name) (shape(name).label_entropy)
 
 static void test_label_shape(void **state)
 {

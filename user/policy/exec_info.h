@@ -120,7 +120,8 @@ struct bw_dns_info {
 	 * for so far, this one included; 0 when not counted. */
 	uint32_t subdomains;
 	/* The server: "configured" (the host's resolv.conf), "other", or NULL
-	 * when not known (an answer, or no resolver list). */
+	 * when not known (an answer; a connected socket's query whose
+	 * connect was not seen). */
 	const char *resolver;
 	int server_family;   /* AF_INET or AF_INET6 */
 	uint8_t server[16];  /* network byte order */

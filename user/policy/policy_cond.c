@@ -356,7 +356,7 @@ static int parse_milli(struct pol_parser *ps, const yaml_node_t *n, const struct
 			goto bad;
 		frac = frac * 10 + (*p - '0');
 	}
-	if ((dot && dot == s && !places) || (dot && !places))
+	if (dot && !places) /* "4." */
 		goto bad;
 	for (; places < 3; places++)
 		frac *= 10;

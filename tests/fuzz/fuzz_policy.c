@@ -74,12 +74,20 @@ static void exercise(const struct bw_policy *p)
 	ev.connect.port = 443;
 	ev.connect.proto = "tcp";
 	ev.connect.dns_name = "example.com";
+	ev.connect.dns_over = "https";
 	policy_match_event(p, &ev, hits, 16);
 	memset(&ev.connect, 0, sizeof(ev.connect));
 	ev.kind = BW_ON_DNS;
 	ev.dns.qname = "evil.example";
 	ev.dns.qtype = 1;
+	ev.dns.label_len = 40;
+	ev.dns.label_entropy = 4300;
+	ev.dns.subdomains = 64;
+	ev.dns.resolver = "other";
+	ev.dns.server_family = AF_INET;
+	memcpy(ev.dns.server, "\x7f\x00\x00\x01", 4);
 	policy_match_event(p, &ev, hits, 16);
+	memset(&ev.dns, 0, sizeof(ev.dns)); /* the union: no dns field is a file pointer */
 	ev.kind = BW_ON_FILE;
 	ev.file.op = "open-write";
 	ev.file.path = "/home/runner/.ssh/id_rsa";

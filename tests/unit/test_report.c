@@ -49,7 +49,8 @@ static const char small_log[] =
 	"{\"seq\":8,\"type\":\"connect\",\"job_id\":1,\"pid\":102,\"start_ns\":1020,"
 	"\"family\":\"ipv4\",\"address\":\"203.0.113.9\",\"port\":443,\"dns_name\":\"evil.example\"}\n"
 	"{\"seq\":9,\"type\":\"connect\",\"job_id\":1,\"pid\":102,\"start_ns\":1020,"
-	"\"address\":\"198.51.100.7\",\"port\":53,\"proto\":\"udp\",\"dns_name\":null}\n"
+	"\"address\":\"198.51.100.7\",\"port\":853,\"proto\":\"tcp\",\"dns_name\":null,"
+	"\"dns_over\":\"tls\"}\n"
 	"{\"seq\":10,\"type\":\"exit\",\"job_id\":1,\"pid\":102,\"tid\":102,\"start_ns\":1020,"
 	"\"comm\":\"curl\",\"exit_code\":null,\"signal\":9,\"core_dumped\":false}\n"
 	"{\"seq\":11,\"type\":\"fork\",\"job_id\":1,\"pid\":103,\"tid\":103,\"start_ns\":1030,"
@@ -275,7 +276,7 @@ static void test_markdown(void **state)
 	assert_non_null(strstr(md, "### Network destinations\n\n| Destination | Port | Protocol | "
 				   "Name | Connections | First PID |\n|---|---:|---|---|---:|---:|\n"
 				   "| `203.0.113.9` | 443 |  | `evil.example` | 2 | 102 |\n"
-				   "| `198.51.100.7` | 53 | udp |  | 1 | 102 |\n"));
+				   "| `198.51.100.7` | 853 | tcp | DNS over TLS | 1 | 102 |\n"));
 	assert_non_null(strstr(md, "| Processes | 4 |\n| Execs | 4 |\n| Failed execs | 1 |\n"
 				   "| Forks | 3 |\n| Exits | 4 |\n| Verdicts | 2 |\n"));
 	assert_non_null(strstr(md, "| Lost events | 3 |\n"));
@@ -346,6 +347,9 @@ static void test_json_summary(void **state)
 	assert_int_equal(json_object_get_int(get(json_object_array_get_idx(v, 0), "count")), 2);
 	assert_string_equal(json_object_get_string(get(json_object_array_get_idx(v, 0), "dns_name")),
 			    "evil.example");
+	assert_null(get(json_object_array_get_idx(v, 0), "dns_over"));
+	assert_string_equal(json_object_get_string(get(json_object_array_get_idx(v, 1), "dns_over")),
+			    "tls");
 	json_object_put(j);
 	free(js);
 }

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include "events/dns_shape.h"
+#include "events/doh_endpoints.h"
 #include "events/netinfo.h"
 #include "lib/path.h"
 #include "lib/record_names.h"
@@ -101,6 +103,15 @@ static const char *absolute(const struct bw_event_view *v, const char *p, char *
 	return path_normalize(abs, buf, size) ? buf : p;
 }
 
+static void dns_label_shape(struct bw_dns_info *d)
+{
+	struct dns_shape sh;
+
+	dns_shape_of(d->qname, &sh);
+	d->label_len = sh.label_len;
+	d->label_entropy = sh.label_entropy;
+}
+
 void netinfo_decode(struct netinfo *ni, const struct bw_event_view *v, struct dns_cache *c)
 {
 	memset(&ni->info, 0, sizeof(ni->info));
@@ -115,6 +126,9 @@ void netinfo_decode(struct netinfo *ni, const struct bw_event_view *v, struct dn
 		ni->info.connect.result = v->connect->ret;
 		ni->info.connect.dns_name = dns_cache_lookup(c, v->hdr->job_id, v->connect->family,
 							     v->connect->addr);
+		ni->info.connect.dns_over = doh_label(v->connect->family, v->connect->addr,
+						      v->connect->port, ni->info.connect.proto,
+						      ni->info.connect.dns_name);
 		netinfo_addr_text(v->connect->family, v->connect->addr, ni->addr_text,
 				  sizeof(ni->addr_text));
 		break;
@@ -127,6 +141,9 @@ void netinfo_decode(struct netinfo *ni, const struct bw_event_view *v, struct dn
 			dns_cache_learn(c, v->hdr->job_id, &ni->dns);
 		ni->info.dns.qname = ni->dns.qname;
 		ni->info.dns.qtype = ni->dns.qtype;
+		dns_label_shape(&ni->info.dns);
+		ni->info.dns.server_family = v->dns->family;
+		memcpy(ni->info.dns.server, v->dns->addr, sizeof(ni->info.dns.server));
 		netinfo_addr_text(v->dns->family, v->dns->addr, ni->addr_text, sizeof(ni->addr_text));
 		break;
 	case BW_EV_FILE:
@@ -150,6 +167,41 @@ void netinfo_decode(struct netinfo *ni, const struct bw_event_view *v, struct dn
 	}
 }
 
+static bool unspecified(const uint8_t addr[16])
+{
+	static const uint8_t zero[16];
+
+	return !memcmp(addr, zero, sizeof(zero));
+}
+
+void netinfo_dns_context(struct netinfo *ni, const struct bw_event_view *v,
+			 const struct resolvers *r, struct dns_job_state *st)
+{
+	struct bw_dns_info *d = &ni->info.dns;
+	const struct bw_connect_info *c = &ni->info.connect;
+
+	if (v->hdr->type == BW_EV_CONNECT && c->port == 53 && c->proto && !strcmp(c->proto, "udp"))
+		dns_peers_connect(&st->peers, v->hdr->pid, v->hdr->start_ns, c->family, c->addr);
+	if (v->hdr->type != BW_EV_DNS || v->dns->direction != BW_DNS_QUERY || ni->dns_err ||
+	    !d->qname[0])
+		return;
+	/* A connected socket's query: its server is the socket's peer; when
+	 * that connect was not seen, the server stays unknown. */
+	if (unspecified(d->server) &&
+	    !dns_peers_find(&st->peers, v->hdr->pid, v->hdr->start_ns, &d->server_family, d->server))
+		d->resolver = NULL;
+	else
+		d->resolver = resolvers_configured(r, d->server_family, d->server) ? "configured"
+										   : "other";
+	d->subdomains = dns_tally_add(&st->tally, d->qname, dns_registrable(d->qname));
+}
+
+void dns_job_state_free(struct dns_job_state *st)
+{
+	dns_tally_free(&st->tally);
+	dns_peers_free(&st->peers);
+}
+
 static void json_errno(struct jbuf *jb, int ret)
 {
 	const char *name = ret < 0 ? strerrorname_np(-ret) : NULL;
@@ -169,10 +221,24 @@ static void json_connect(struct jbuf *jb, const struct netinfo *ni, const struct
 	json_kv_u64(jb, "port", ci->port);
 	json_kv_str(jb, "proto", ci->proto);
 	json_kv_str(jb, "dns_name", ci->dns_name);
+	json_kv_str(jb, "dns_over", ci->dns_over);
 	json_kv_i64(jb, "result", ci->result);
 	json_errno(jb, ci->result);
 	json_kv_i64(jb, "fd", v->connect->fd);
 	json_kv_strn(jb, "comm", v->connect->comm, strnlen(v->connect->comm, BW_COMM_LEN));
+}
+
+/* What the exfiltration conditions of a rule on: dns test (docs/EVENTS.md). */
+static void json_dns_shape(struct jbuf *jb, const struct bw_dns_info *d)
+{
+	char num[32];
+	int n;
+
+	json_kv_u64(jb, "label_length", d->label_len);
+	n = snprintf(num, sizeof(num), "%u.%03u", d->label_entropy / 1000, d->label_entropy % 1000);
+	json_kv_raw(jb, "label_entropy", num, (size_t)n);
+	json_kv_u64(jb, "subdomains", d->subdomains);
+	json_kv_str(jb, "resolver", d->resolver);
 }
 
 static void json_dns(struct jbuf *jb, const struct netinfo *ni, const struct bw_event_view *v)
@@ -202,6 +268,8 @@ static void json_dns(struct jbuf *jb, const struct netinfo *ni, const struct bw_
 		json_kv_u64(jb, "qtype", m->qtype);
 	json_kv_u64(jb, "rcode", m->rcode);
 	json_kv_bool(jb, "truncated", m->truncated);
+	if (v->dns->direction == BW_DNS_QUERY)
+		json_dns_shape(jb, &ni->info.dns);
 	json_arr_open(jb, "answers");
 	for (i = 0; i < m->n_answers; i++) {
 		const struct dns_answer *a = &m->answers[i];

@@ -10,8 +10,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "events/dns.h"
+#include "events/dns_peers.h"
+#include "events/dns_tally.h"
 #include "events/event_json.h"
 #include "events/events.h"
+#include "events/resolvers.h"
 #include "policy/exec_info.h"
 
 #define DNS_CACHE_SLOTS 4096
@@ -47,6 +50,20 @@ struct netinfo {
 
 /* Decode v (connect/dns/file/privilege) into ni; learns DNS answers. */
 void netinfo_decode(struct netinfo *ni, const struct bw_event_view *v, struct dns_cache *c);
+/* What the job's earlier DNS traffic says of a new query (per job). */
+struct dns_job_state {
+	struct dns_tally tally; /* names asked per domain */
+	struct dns_peers peers; /* the server of each process's connected socket */
+};
+
+/*
+ * What a record means in its job: for a query, whether its server is a
+ * configured resolver and how many names under its domain the job asked;
+ * a UDP connect to port 53 is remembered as its process's server.
+ */
+void netinfo_dns_context(struct netinfo *ni, const struct bw_event_view *v,
+			 const struct resolvers *r, struct dns_job_state *st);
+void dns_job_state_free(struct dns_job_state *st);
 /* Adds the record-specific JSON fields of v (after the common ones). */
 void netinfo_json(struct jbuf *jb, const struct netinfo *ni, const struct bw_event_view *v);
 /* One whole record: common fields, process fields, then netinfo_json. */

@@ -27,6 +27,9 @@ int engine_init(struct bw_engine *e)
 	jbuf_init(&e->jb_alert);
 	clock_calibrate(&e->clk);
 	containers_init(&e->containers);
+	/* Once, at start: a job that rewrites resolv.conf does not choose its
+	 * own "configured" resolver. An unreadable file was reported. */
+	(void)resolvers_load(&e->resolvers, RESOLVERS_PATH);
 	return dns_cache_init(&e->dns);
 }
 
@@ -474,6 +477,7 @@ static void on_hook_event(struct bw_engine *e, struct bw_job *j, const struct bw
 	struct netinfo *ni = &e->ni;
 
 	netinfo_decode(ni, v, &e->dns);
+	netinfo_dns_context(ni, v, &e->resolvers, &j->dns);
 	if (v->hdr->type == BW_EV_PRIV && v->priv->target_pid)
 		ni->info.priv.target_in_job = (v->priv->flags & BW_PRIV_F_TARGET_IN_JOB) ||
 			target_in_job(e, j, v->priv->target_pid, v->hdr);

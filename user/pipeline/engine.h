@@ -34,6 +34,7 @@ struct bw_job {
 	struct bw_proctab procs;
 	struct provenance prov;
 	struct checkout checkout; /* root NULL: no checkout known */
+	struct dns_job_state dns; /* names per domain, DNS servers (on: dns) */
 	/* The kernel's deny maps hold this job's policy: dropped-file deny
 	 * rules may add paths to them. */
 	bool kernel_deny;
@@ -87,6 +88,7 @@ struct bw_engine {
 	struct jbuf jb_alert; /* the verdict record handed to the webhook */
 	struct bw_clock clk;
 	struct dns_cache dns;
+	struct resolvers resolvers; /* the host's, read at start */
 	struct netinfo ni;
 	struct containers containers; /* cgroup id -> container id */
 	uint64_t counters[BW_CNT_MAX];

@@ -262,6 +262,7 @@ void job_free(struct bw_job *j)
 	jobctl_cleanup(&j->ctl);
 	prov_free(&j->prov);
 	checkout_free(&j->checkout);
+	dns_job_state_free(&j->dns);
 	proctab_free(&j->procs);
 	policy_free(j->policy);
 	free(j->rule_hits);

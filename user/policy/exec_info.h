@@ -108,11 +108,25 @@ struct bw_connect_info {
 	const char *proto;   /* "tcp", "udp" or "other" */
 	const char *dns_name; /* the name this address was last resolved from in the job, or NULL */
 	int result;          /* 0, or a negative errno (-EINPROGRESS counts as attempted) */
+	const char *dns_over; /* DNS bypassing port 53: "tls", "quic", "https", or NULL */
 };
 
 struct bw_dns_info {
 	const char *qname;   /* query name, lower case, no trailing dot */
 	uint16_t qtype;      /* 1 A, 28 AAAA, ... */
+	/* The query name's longest label: octets, and its Shannon entropy in
+	 * thousandths of a bit per octet (0 for labels too short to tell). */
+	uint32_t label_len;
+	uint32_t label_entropy;
+	/* Distinct names under the same registrable domain this job asked
+	 * for so far, this one included; 0 when not counted. */
+	uint32_t subdomains;
+	/* The server: "configured" (the host's resolv.conf), "other", or NULL
+	 * when not known (an answer; a connected socket's query whose
+	 * connect was not seen). */
+	const char *resolver;
+	int server_family;   /* AF_INET or AF_INET6 */
+	uint8_t server[16];  /* network byte order */
 };
 
 struct bw_file_info {

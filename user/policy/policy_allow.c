@@ -31,7 +31,7 @@ static bool parse_allow_entry(struct pol_parser *ps, const yaml_node_t *m,
 	    m->data.mapping.pairs.start == m->data.mapping.pairs.top) {
 		policy_error(ps, m, "expected 'allow' to be a non-empty mapping with %s "
 			     "(or a list of such mappings), got %s",
-			     ps->on == BW_ON_DNS ? "'domains'" : "'domains', 'cidrs' and/or 'ports'",
+			     ps->on == BW_ON_DNS ? "'domains' and/or 'cidrs'" : "'domains', 'cidrs' and/or 'ports'",
 			     m && m->type == YAML_MAPPING_NODE ? "an empty mapping" : yaml_node_kind(m));
 		return false;
 	}
@@ -45,9 +45,9 @@ static bool parse_allow_entry(struct pol_parser *ps, const yaml_node_t *m,
 			ok = false;
 		} else if (!strcmp(k, "domains")) {
 			ok = (a->domains = policy_parse_domains(ps, v)) && ok;
-		} else if (ps->on == BW_ON_DNS && (!strcmp(k, "cidrs") || !strcmp(k, "ports"))) {
+		} else if (ps->on == BW_ON_DNS && !strcmp(k, "ports")) {
 			policy_error(ps, kn, "'%s' in 'allow' is only valid on: connect; a "
-				     "dns rule allows by 'domains'", k);
+				     "dns rule allows by 'domains' and the server's 'cidrs'", k);
 			ok = false;
 		} else if (!strcmp(k, "cidrs")) {
 			ok = policy_parse_cidrs(ps, v, &a->cidrs, &a->n_cidrs) == 0 && ok;
@@ -55,7 +55,7 @@ static bool parse_allow_entry(struct pol_parser *ps, const yaml_node_t *m,
 			ok = (a->ports = policy_parse_ports(ps, v)) && ok;
 		} else {
 			policy_error(ps, kn, "unknown key '%s' in 'allow'; valid keys: %s", k,
-				     ps->on == BW_ON_DNS ? "domains" : "domains, cidrs, ports");
+				     ps->on == BW_ON_DNS ? "domains, cidrs" : "domains, cidrs, ports");
 			ok = false;
 		}
 	}

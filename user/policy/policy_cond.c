@@ -6,6 +6,7 @@
  * of). Regexes are compiled here, once, so matching never compiles.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -21,6 +22,7 @@
  */
 struct vkind {
 	bool num;
+	bool milli; /* a decimal with up to 3 places, held in thousandths */
 	bool domain;
 	int64_t min, max;
 	const struct record_name *names; /* lib/record_names.h: ends with a NULL name */
@@ -93,6 +95,22 @@ static const struct vkind k_file_op = { .names = file_op_names, .label = "file o
 static const struct vkind k_priv_op = { .names = priv_op_names, .label = "privilege op" };
 static const struct vkind k_domain = { .domain = true, .label = "host name" };
 
+static const struct record_name dns_over_names[] = {
+	{ "tls", 0 }, { "quic", 0 }, { "https", 0 }, { NULL, 0 },
+};
+static const struct record_name resolver_names[] = {
+	{ "configured", 0 }, { "other", 0 }, { NULL, 0 },
+};
+static const struct vkind k_dns_over = { .names = dns_over_names, .label = "DNS transport" };
+static const struct vkind k_resolver = { .names = resolver_names, .label = "resolver" };
+/* A DNS label has at most 63 octets. */
+static const struct vkind k_label_len = { .num = true, .max = 63 };
+/* 63 distinct octets are log2(63) < 6 bits per octet. */
+static const struct vkind k_entropy = {
+	.num = true, .milli = true, .max = 6000, .label = "bits per octet",
+};
+static const struct vkind k_count = { .num = true, .max = UINT32_MAX };
+
 struct op_name {
 	const char *name;
 	enum pol_op op;
@@ -164,6 +182,11 @@ static const struct field_name fields[] = {
 	{ "container", POL_F_CONTAINER, &k_str, ON_ALL },
 	{ "mode", POL_F_MODE, &k_mode, ON(BW_ON_FILE) },
 	{ "xattr", POL_F_XATTR, &k_str, ON(BW_ON_FILE) },
+	{ "dns_over", POL_F_DNS_OVER, &k_dns_over, ON(BW_ON_CONNECT) },
+	{ "label_length", POL_F_LABEL_LENGTH, &k_label_len, ON(BW_ON_DNS) },
+	{ "label_entropy", POL_F_LABEL_ENTROPY, &k_entropy, ON(BW_ON_DNS) },
+	{ "subdomains", POL_F_SUBDOMAINS, &k_count, ON(BW_ON_DNS) },
+	{ "resolver", POL_F_RESOLVER, &k_resolver, ON(BW_ON_DNS) },
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -309,6 +332,47 @@ static void unknown_name(struct pol_parser *ps, const yaml_node_t *n, const stru
 	policy_error(ps, n, "unknown %s '%s'; valid: %s", kind->label, s, valid);
 }
 
+/*
+ * A decimal number such as 4.1 (at most three places: entropy thresholds
+ * need no more), in thousandths; kind->max is in thousandths too.
+ */
+static int parse_milli(struct pol_parser *ps, const yaml_node_t *n, const struct vkind *kind,
+		       int64_t *out)
+{
+	const char *s = policy_scalar(ps, n, "a number");
+	const char *dot, *p;
+	int64_t whole = 0, frac = 0;
+	int places = 0;
+
+	if (!s)
+		return -EINVAL;
+	dot = strchr(s, '.');
+	for (p = s; *p && (p < dot || !dot) && whole <= kind->max; p++) {
+		if (*p < '0' || *p > '9')
+			goto bad;
+		whole = whole * 10 + (*p - '0');
+	}
+	if (p == s && !dot)
+		goto bad;
+	for (p = dot ? dot + 1 : p; *p; p++, places++) {
+		if (*p < '0' || *p > '9' || places >= 3)
+			goto bad;
+		frac = frac * 10 + (*p - '0');
+	}
+	if (dot && !places) /* "4." */
+		goto bad;
+	for (; places < 3; places++)
+		frac *= 10;
+	*out = whole * 1000 + frac;
+	if (*out < kind->min || *out > kind->max)
+		goto bad;
+	return 0;
+bad:
+	policy_error(ps, n, "expected a number from %" PRId64 " to %" PRId64 " (%s, at most 3 "
+		     "decimal places), got '%s'", kind->min / 1000, kind->max / 1000, kind->label, s);
+	return -EINVAL;
+}
+
 /* An integer in the kind's range, or one of its names. */
 static int parse_num(struct pol_parser *ps, const yaml_node_t *n,
 		     const struct vkind *kind, int64_t *out)
@@ -318,6 +382,8 @@ static int parse_num(struct pol_parser *ps, const yaml_node_t *n,
 	char *end;
 	long long x;
 
+	if (kind->milli)
+		return parse_milli(ps, n, kind, out);
 	if (!kind->names)
 		return policy_parse_int(ps, n, kind->min, kind->max, out);
 	s = policy_scalar(ps, n, kind->label);
@@ -361,6 +427,7 @@ static struct pol_test *parse_leaf(struct pol_parser *ps, const yaml_node_t *n,
 	if (!t)
 		return NULL;
 	t->num = x;
+	t->milli = kind->milli;
 	if (!kind->num) {
 		t->text = strdup(s);
 		if (!t->text) {
@@ -674,9 +741,9 @@ static const char *policy_conds_valid(int on)
 {
 	switch (on) {
 	case BW_ON_CONNECT:
-		return CONDS_VALID ", address, port, proto, domain, result";
+		return CONDS_VALID ", address, port, proto, domain, result, dns_over";
 	case BW_ON_DNS:
-		return CONDS_VALID ", qname, qtype";
+		return CONDS_VALID ", qname, qtype, label_length, label_entropy, subdomains, resolver";
 	case BW_ON_FILE:
 		return CONDS_VALID ", path, op, target_in_job, tracked, mode, xattr";
 	case BW_ON_PRIVILEGE:
@@ -841,6 +908,8 @@ static int cond_cost(const struct pol_cond *c)
 		[POL_F_PROGRAM_FROM] = 0, [POL_F_SCRIPT_ORIGIN] = 0, [POL_F_EXE_ORIGIN] = 0,
 		[POL_F_NAME_MISMATCH] = 0, [POL_F_FILELESS] = 0, [POL_F_MODE] = 0, [POL_F_XATTR] = 1, [POL_F_ENV] = 2,
 		[POL_F_IN_CONTAINER] = 0, [POL_F_CONTAINER] = 1,
+		[POL_F_DNS_OVER] = 0, [POL_F_LABEL_LENGTH] = 0, [POL_F_LABEL_ENTROPY] = 0,
+		[POL_F_SUBDOMAINS] = 0, [POL_F_RESOLVER] = 0,
 	};
 
 	return base[c->field] * 2 + (c->test && test_has_regex(c->test));

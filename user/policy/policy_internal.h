@@ -55,6 +55,7 @@ struct pol_test {
 	size_t len;
 	regex_t *re;  /* POL_REGEX */
 	int64_t num;  /* numeric comparisons */
+	bool milli;   /* num is in thousandths (written 4.1, held 4100) */
 	struct pol_test **kids;
 	size_t n_kids;
 	unsigned line, col; /* where it was written, for deny-rule errors */
@@ -105,6 +106,11 @@ enum pol_field {
 	 * POL_F_CONTAINER, which a process on the host never passes. */
 	POL_F_CONTAINER,
 	POL_F_IN_CONTAINER,
+	POL_F_DNS_OVER,      /* connect: "tls", "quic", "https" (doh_endpoints.c) */
+	POL_F_LABEL_LENGTH,  /* dns: the longest label, octets */
+	POL_F_LABEL_ENTROPY, /* dns: its entropy, thousandths of a bit per octet */
+	POL_F_SUBDOMAINS,    /* dns: distinct names under its domain in the job */
+	POL_F_RESOLVER,      /* dns: "configured" or "other" */
 	POL_F_COUNT,
 };
 
@@ -141,7 +147,7 @@ struct pol_group {
  * One entry of a rule's `allow:` list: an event it allows. A connect is
  * allowed when (its address is in cidrs or its name passes domains, or
  * neither is given) and (ports is not given or passes). A query is allowed
- * when its name passes domains.
+ * when its name passes domains or its server's address is in cidrs.
  */
 struct pol_allow {
 	struct pol_test *domains; /* POL_DOMAIN leaves and other string tests */

@@ -168,6 +168,25 @@ static uint32_t mode_bits(uint32_t mode)
 	       (mode & 0111 ? 8u : 0);
 }
 
+/* The exfiltration measures of a query (docs/POLICY.md). */
+static bool dns_cond_holds(const struct pol_cond *c, const struct bw_event_info *ev)
+{
+	if (ev->kind != BW_ON_DNS)
+		return false;
+	switch (c->field) {
+	case POL_F_LABEL_LENGTH:
+		return test_num(c->test, ev->dns.label_len);
+	case POL_F_LABEL_ENTROPY:
+		return test_num(c->test, ev->dns.label_entropy);
+	case POL_F_SUBDOMAINS:
+		return test_num(c->test, ev->dns.subdomains);
+	case POL_F_RESOLVER: /* not known: false either way */
+		return ev->dns.resolver && test_str(c->test, ev->dns.resolver);
+	default:
+		return false;
+	}
+}
+
 /* The event's fields; any field of another kind of event is false. */
 static bool event_cond_holds(const struct pol_cond *c, struct match_ctx *m)
 {
@@ -213,8 +232,11 @@ static bool event_cond_holds(const struct pol_cond *c, struct match_ctx *m)
 		       test_num(c->test, ev->priv.target_in_job);
 	case POL_F_TRACKED:
 		return ev->kind == BW_ON_FILE && test_num(c->test, ev->file.tracked);
+	case POL_F_DNS_OVER: /* plain port 53 and unknown endpoints have none */
+		return ev->kind == BW_ON_CONNECT && ev->connect.dns_over &&
+		       test_str(c->test, ev->connect.dns_over);
 	default:
-		return false;
+		return dns_cond_holds(c, ev);
 	}
 }
 
@@ -302,7 +324,9 @@ static bool allow_entry(const struct pol_allow *a, const struct match_ctx *m)
 	bool dest;
 
 	if (ev->kind == BW_ON_DNS)
-		return a->domains && m->name && test_str(a->domains, m->name);
+		return (a->domains && m->name && test_str(a->domains, m->name)) ||
+		       (a->n_cidrs && policy_cidrs_contain(a->cidrs, a->n_cidrs,
+							   ev->dns.server_family, ev->dns.server));
 	dest = !a->domains && !a->n_cidrs;
 	dest = dest || (a->n_cidrs && policy_cidrs_contain(a->cidrs, a->n_cidrs,
 							   ev->connect.family, ev->connect.addr));

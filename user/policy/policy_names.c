@@ -73,6 +73,9 @@ const char *policy_field_name(enum pol_field f)
 		[POL_F_FILELESS] = "fileless",
 		[POL_F_MODE] = "mode",         [POL_F_XATTR] = "xattr",
 		[POL_F_CONTAINER] = "container", [POL_F_IN_CONTAINER] = "container",
+		[POL_F_DNS_OVER] = "dns_over", [POL_F_LABEL_LENGTH] = "label_length",
+		[POL_F_LABEL_ENTROPY] = "label_entropy", [POL_F_SUBDOMAINS] = "subdomains",
+		[POL_F_RESOLVER] = "resolver",
 	};
 
 	return (unsigned)f < sizeof(names) / sizeof(names[0]) ? names[f] : "?";

@@ -66,6 +66,8 @@ static void put_leaf(FILE *f, const struct pol_test *t, enum pol_field field)
 
 	if (t->text)
 		put_str(f, t->text);
+	else if (t->milli)
+		fprintf(f, "%" PRId64 ".%03" PRId64, t->num / 1000, t->num % 1000);
 	else
 		fprintf(f, "%" PRId64, t->num);
 	if (name)

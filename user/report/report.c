@@ -124,6 +124,7 @@ void report_free(struct report *r)
 		free(r->dests[i].daddr);
 		free(r->dests[i].dns_name);
 		free(r->dests[i].proto);
+		free(r->dests[i].dns_over);
 	}
 	free(r->dests);
 	for (i = 0; i < r->n_sources; i++) {
@@ -591,6 +592,7 @@ static int on_connect(struct report *r, struct json_object *o)
 {
 	const char *daddr = get_str(o, "address") ?: get_str(o, "daddr") ?: "?";
 	const char *name = get_str(o, "dns_name"), *proto = get_str(o, "proto");
+	const char *over = get_str(o, "dns_over");
 	uint32_t dport = (uint32_t)u64_or(o, "port", u64_or(o, "dport", 0));
 	struct report_dest *d;
 	size_t i;
@@ -618,10 +620,12 @@ static int on_connect(struct report *r, struct json_object *o)
 	d->daddr = strdup(daddr);
 	d->dns_name = dup_or_null(name);
 	d->proto = dup_or_null(proto);
-	if (!d->daddr || (name && !d->dns_name) || (proto && !d->proto)) {
+	d->dns_over = dup_or_null(over);
+	if (!d->daddr || (name && !d->dns_name) || (proto && !d->proto) || (over && !d->dns_over)) {
 		free(d->daddr);
 		free(d->dns_name);
 		free(d->proto);
+		free(d->dns_over);
 		memset(d, 0, sizeof(*d));
 		return -ENOMEM;
 	}

@@ -56,6 +56,7 @@ struct report_dest {
 	char *daddr;
 	char *dns_name; /* NULL: none recorded */
 	char *proto;    /* "tcp", "udp"; NULL: not recorded */
+	char *dns_over; /* "tls", "quic", "https": DNS bypassing port 53; NULL: not */
 	uint32_t dport;
 	uint32_t first_pid;
 	uint64_t count;

@@ -89,6 +89,7 @@ static void network(struct jbuf *jb, const struct report *r)
 		json_kv_u64(jb, "dport", d->dport);
 		json_kv_str(jb, "proto", d->proto);
 		json_kv_str(jb, "dns_name", d->dns_name);
+		json_kv_str(jb, "dns_over", d->dns_over);
 		json_kv_u64(jb, "count", d->count);
 		json_kv_u64(jb, "first_pid", d->first_pid);
 		json_obj_close(jb);

@@ -221,6 +221,13 @@ static void lineage(FILE *f, const struct report *r)
 			"processes).\n\n", (unsigned long long)r->graph_omitted, REPORT_GRAPH_MAX);
 }
 
+/* How the report names a DNS transport that is not port 53. */
+static const char *dns_over_text(const char *over)
+{
+	return !strcmp(over, "tls") ? "TLS" : !strcmp(over, "quic") ? "QUIC"
+		: !strcmp(over, "https") ? "HTTPS" : "another protocol";
+}
+
 static void network(FILE *f, const struct report *r)
 {
 	size_t i, n = r->n_dests < MD_MAX_ROWS ? r->n_dests : MD_MAX_ROWS;
@@ -244,6 +251,8 @@ static void network(FILE *f, const struct report *r)
 		fputs(" | ", f);
 		if (d->dns_name)
 			md_code(f, d->dns_name);
+		if (d->dns_over)
+			fprintf(f, "%sDNS over %s", d->dns_name ? " " : "", dns_over_text(d->dns_over));
 		fprintf(f, " | %llu | %u |\n", (unsigned long long)d->count, d->first_pid);
 	}
 	for (; i < r->n_dests; i++)

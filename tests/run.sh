@@ -18,6 +18,7 @@ pass=0 fail=0 skip=0
 failed_names=()
 log_dir=$BW_BUILD/test-logs
 mkdir -p "$log_dir"
+: >"$log_dir/durations"
 
 # Count one TAP stream (read from a file) into the totals.
 tally() {
@@ -47,10 +48,12 @@ run_tap() {
 	shift
 	local out="$log_dir/$(echo "$name" | tr '/ ' '__').tap"
 	echo "# --- $name"
-	local before=$fail
+	local before=$fail started=$SECONDS
 	"$@" >"$out" 2>&1
 	local rc=$?
 	cat "$out"
+	# durations go to one file, so the suite's slowest parts are known
+	echo "$((SECONDS - started)) $name" >>"$log_dir/durations"
 	tally "$name" "$out"
 	if [ $rc -ne 0 ] && [ $fail -eq $before ]; then
 		fail=$((fail + 1))
@@ -140,6 +143,8 @@ for s in "${suites[@]}"; do
 	esac
 done
 
+echo "# slowest (seconds, from $log_dir/durations):"
+sort -rn "$log_dir/durations" | head -n 8 | sed 's/^/#   /'
 if [ ${#failed_names[@]} -gt 0 ]; then
 	echo "# failures:"
 	printf '#   %s\n' "${failed_names[@]}"

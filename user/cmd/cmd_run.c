@@ -52,6 +52,7 @@ struct run_opts {
 	const char *report_path;   /* JSON summary */
 	const char *markdown_path; /* Markdown report */
 	uint32_t ringbuf_mb;
+	uint32_t max_processes; /* --max-processes, 0: the table's default */
 	bool tree;
 	bool force_raw_tp;
 	const char *webhook_url;
@@ -100,6 +101,8 @@ static const char run_usage[] =
 	"                        embedded CI policy; see buildwarden policy check)\n"
 	"      --ringbuf-mb N    kernel ring buffer size in MiB, a power of two (default:\n"
 	"                        1 per CPU, from 4 to 16)\n"
+	"      --max-processes N finished processes kept for lineage and the report\n"
+	"                        before the oldest leaves are pruned (default 20000)\n"
 	"      --no-tree         do not print the process tree when the build ends\n"
 	"      --record LIST     what to record besides exec: comma-separated connect,\n"
 	"                        dns, file, privilege; 'all', 'exec' (none), or 'auto'\n"
@@ -142,11 +145,13 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 {
 	enum { OPT_RINGBUF = 256, OPT_NO_TREE, OPT_RAW_TP, OPT_RECORD, OPT_NO_REDACT, OPT_FAIL_CLOSED,
 	       OPT_USER, OPT_DENY_HOOK, OPT_WEBHOOK,
-	       OPT_WEBHOOK_FORMAT, OPT_WEBHOOK_SECRET, OPT_EXEC_ENV, OPT_CHECKOUT, OPT_SCOPE };
+	       OPT_WEBHOOK_FORMAT, OPT_WEBHOOK_SECRET, OPT_EXEC_ENV, OPT_CHECKOUT, OPT_SCOPE,
+	       OPT_MAX_PROCS };
 	static const struct option longopts[] = {
 		{ "events", required_argument, NULL, 'e' },
 		{ "policy", required_argument, NULL, 'p' },
 		{ "ringbuf-mb", required_argument, NULL, OPT_RINGBUF },
+		{ "max-processes", required_argument, NULL, OPT_MAX_PROCS },
 		{ "no-tree", no_argument, NULL, OPT_NO_TREE },
 		{ "force-raw-tp", no_argument, NULL, OPT_RAW_TP },
 		{ "record", required_argument, NULL, OPT_RECORD },
@@ -212,6 +217,13 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			if (parse_u32(optarg, &o->ringbuf_mb) || !o->ringbuf_mb || o->ringbuf_mb > 1024 ||
 			    (o->ringbuf_mb & (o->ringbuf_mb - 1))) {
 				bw_err("run: --ringbuf-mb '%s': expected a power of two from 1 to 1024",
+				       optarg);
+				return -EINVAL;
+			}
+			break;
+		case OPT_MAX_PROCS:
+			if (parse_u32(optarg, &o->max_processes) || o->max_processes < 100) {
+				bw_err("run: --max-processes '%s': expected a number of at least 100",
 				       optarg);
 				return -EINVAL;
 			}
@@ -520,6 +532,8 @@ static int run_setup(struct run_ctx *c)
 	err = engine_init(&c->eng);
 	if (!err)
 		err = job_init(&c->job, 1);
+	if (!err && c->opts.max_processes)
+		c->job.procs.max_procs = c->opts.max_processes;
 	if (!err)
 		err = job_load_policy(&c->job, c->opts.policy_path);
 	if (!err)

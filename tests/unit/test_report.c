@@ -272,12 +272,13 @@ static void test_markdown(void **state)
 				   "<br/>! odd#124;rule#96;x\"]\n"));
 	assert_non_null(strstr(md, "  n0 --> n1\n  n1 --> n2\n  n1 --> n3\n"));
 	assert_non_null(strstr(md, "  class n2 flagged\n  class n3 flagged\n"));
-	/* the agent's field names (address, port) and the older daddr/dport */
+	/* the agent's field names (address, port) and the older daddr/dport; DNS past port 53 first */
 	assert_non_null(strstr(md, "### Network destinations\n\n| Destination | Port | Protocol | "
-				   "Name | Connections | First PID |\n|---|---:|---|---|---:|---:|\n"
-				   "| `203.0.113.9` | 443 |  | `evil.example` | 2 | 102 |\n"
-				   "| `198.51.100.7` | 853 | tcp | DNS over TLS | 1 | 102 |\n"));
+				   "Name | Connections | Processes |\n|---|---:|---|---|---:|---|\n"
+				   "| `198.51.100.7` | 853 | tcp | DNS over TLS | 1 | `curl 102` |\n"
+				   "| `203.0.113.9` | 443 |  | `evil.example` | 2 | `curl 102` |\n"));
 	assert_non_null(strstr(md, "| Processes | 4 |\n| Execs | 4 |\n| Failed execs | 1 |\n"
+				   "| PATH lookups (not failures) | 0 |\n"
 				   "| Forks | 3 |\n| Exits | 4 |\n| Verdicts | 2 |\n"));
 	assert_non_null(strstr(md, "| Lost events | 3 |\n"));
 	free(md);
@@ -344,12 +345,17 @@ static void test_json_summary(void **state)
 	assert_int_equal(json_object_get_int(get(json_object_array_get_idx(v, 0), "seq")), 6);
 	v = get(j, "network");
 	assert_int_equal(json_object_array_length(v), 2);
-	assert_int_equal(json_object_get_int(get(json_object_array_get_idx(v, 0), "count")), 2);
-	assert_string_equal(json_object_get_string(get(json_object_array_get_idx(v, 0), "dns_name")),
+	assert_int_equal(json_object_get_int(get(json_object_array_get_idx(v, 1), "count")), 2);
+	assert_string_equal(json_object_get_string(get(json_object_array_get_idx(v, 1), "dns_name")),
 			    "evil.example");
-	assert_null(get(json_object_array_get_idx(v, 0), "dns_over"));
-	assert_string_equal(json_object_get_string(get(json_object_array_get_idx(v, 1), "dns_over")),
+	assert_null(get(json_object_array_get_idx(v, 1), "dns_over"));
+	assert_string_equal(json_object_get_string(get(json_object_array_get_idx(v, 0), "dns_over")),
 			    "tls");
+	v = get(json_object_array_get_idx(v, 1), "processes");
+	assert_int_equal(json_object_array_length(v), 1);
+	assert_int_equal(json_object_get_int(get(json_object_array_get_idx(v, 0), "pid")), 102);
+	assert_string_equal(json_object_get_string(get(json_object_array_get_idx(v, 0), "comm")),
+			    "curl");
 	json_object_put(j);
 	free(js);
 }
@@ -379,7 +385,8 @@ static void test_tracked_changed(void **state)
 	text = render(o, false, false);
 	assert_non_null(strstr(text, "tracked file changed: /w/src/a.c (open-write by pid 10 sed)"));
 	assert_non_null(strstr(text, "tracked file changed: /w/sedX -> /w/README (rename"));
-	assert_null(strstr(text, "out.o"));
+	assert_null(strstr(text, "tracked file changed: /w/out.o"));
+	assert_non_null(strstr(text, "written in the checkout: /w/out.o (1 write; by sed 10)"));
 	md = read_text(o->md);
 	assert_non_null(strstr(md, "### Tracked files changed"));
 	assert_non_null(strstr(md, "| `/w/src/a.c` | open-write | `sed` (pid 10) | 2 |"));
@@ -431,7 +438,8 @@ static void test_incomplete_log(void **state)
 	assert_non_null(strstr(text, "no summary record: the run did not finish"));
 	assert_non_null(strstr(text, "1 records missing from the log"));
 	md = read_text(o->md);
-	assert_non_null(strstr(md, "— incomplete (the log has no summary record)\n"));
+	assert_non_null(strstr(md, "## buildwarden: `true` — incomplete (the log has no summary "
+				   "record): no verdicts\n"));
 	assert_non_null(strstr(md, "No policy rule matched."));
 	assert_non_null(strstr(md, "### Network destinations\n\nNone recorded.\n"));
 	assert_null(strstr(md, "mermaid"));

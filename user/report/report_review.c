@@ -521,7 +521,9 @@ int review_summary(struct report *r, struct json_object *o)
 {
 	const char *checkout = rj_get_str(o, "checkout");
 
-	r->have_build_fields = rj_field(o, "build_exit_code") || rj_field(o, "build_signal");
+	/* Present, even as null: the writer says how the root ended, or that it did not. */
+	r->have_build_fields = json_object_object_get_ex(o, "build_exit_code", NULL) ||
+			       json_object_object_get_ex(o, "build_signal", NULL);
 	free(r->checkout);
 	r->checkout = rj_dup_or_null(checkout);
 	return checkout && !r->checkout ? -ENOMEM : 0;

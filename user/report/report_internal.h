@@ -291,6 +291,12 @@ char *rj_dup_or_null(const char *s);
  */
 int report_table_add(void *rowsp, size_t *n, size_t cap, size_t elem, uint64_t *other,
 		     void **row);
+/*
+ * The row whose string at key_off is key, else a new one with a copy of
+ * key there: 1 with *row set, 0 when full (*other counted), -ENOMEM.
+ */
+int report_table_get(void *rowsp, size_t *n, size_t cap, size_t elem, uint64_t *other,
+		     size_t key_off, const char *key, void **row);
 /* Names (pid, start_ns) in ps, or counts the record in ps->other. */
 void report_procs_add(struct report_procs *ps, uint32_t pid, uint64_t start_ns, const char *comm);
 /* "curl 102, sh 101 (+3 more)": +N counts records of processes not listed. */

@@ -7,6 +7,7 @@
  * how much of the job the log holds (docs/REPORTS.md).
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <json-c/json.h>
@@ -65,18 +66,11 @@ int review_dns(struct report *r, struct json_object *o)
 
 	if (!qname || !dir || strcmp(dir, "query"))
 		return 0;
-	n = name_find(r, qname);
-	if (!n) {
-		added = report_table_add(&r->names, &r->n_names, REPORT_MAX_NAMES, sizeof(*n),
-					 &r->names_other, (void **)&n);
-		if (added <= 0)
-			return added;
-		n->name = strdup(qname);
-		if (!n->name) {
-			r->n_names--;
-			return -ENOMEM;
-		}
-	}
+	added = report_table_get(&r->names, &r->n_names, REPORT_MAX_NAMES, sizeof(*n),
+				 &r->names_other, offsetof(struct report_name, name), qname,
+				 (void **)&n);
+	if (added <= 0)
+		return added;
 	n->queries++;
 	if (resolver && !strcmp(resolver, "configured"))
 		n->configured++;
@@ -101,25 +95,15 @@ static int secret_read(struct report *r, struct json_object *o, const char *path
 {
 	struct report_secret *s = NULL;
 	int64_t result = 0;
-	size_t i;
 	int added;
 
 	if (own_proc_file(path, o))
 		return 0;
-	for (i = 0; i < r->n_secrets && !s; i++)
-		if (!strcmp(r->secrets[i].path, path))
-			s = &r->secrets[i];
-	if (!s) {
-		added = report_table_add(&r->secrets, &r->n_secrets, REPORT_MAX_SECRETS,
-					 sizeof(*s), &r->secrets_other, (void **)&s);
-		if (added <= 0)
-			return added;
-		s->path = strdup(path);
-		if (!s->path) {
-			r->n_secrets--;
-			return -ENOMEM;
-		}
-	}
+	added = report_table_get(&r->secrets, &r->n_secrets, REPORT_MAX_SECRETS, sizeof(*s),
+				 &r->secrets_other, offsetof(struct report_secret, path), path,
+				 (void **)&s);
+	if (added <= 0)
+		return added;
 	s->reads++;
 	rj_get_i64(o, "result", &result);
 	s->refused += result < 0;

@@ -29,6 +29,30 @@ int report_table_add(void *rowsp, size_t *n, size_t cap, size_t elem, uint64_t *
 	return 1;
 }
 
+int report_table_get(void *rowsp, size_t *n, size_t cap, size_t elem, uint64_t *other,
+		     size_t key_off, const char *key, void **row)
+{
+	char **rows = rowsp, *k;
+	size_t i;
+	int added;
+
+	for (i = 0; i < *n; i++) {
+		*row = *rows + i * elem;
+		if (!strcmp(*(char **)((char *)*row + key_off), key))
+			return 1;
+	}
+	added = report_table_add(rowsp, n, cap, elem, other, row);
+	if (added <= 0)
+		return added;
+	k = strdup(key);
+	if (!k) {
+		(*n)--;
+		return -ENOMEM;
+	}
+	*(char **)((char *)*row + key_off) = k;
+	return 1;
+}
+
 void report_procs_add(struct report_procs *ps, uint32_t pid, uint64_t start_ns, const char *comm)
 {
 	struct report_procref *p;

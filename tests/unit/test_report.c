@@ -840,6 +840,21 @@ static void test_cut_log(void **state)
 				     "the job did\n"));
 	free(md);
 	free(text);
+
+	/* run --scope host: a host process's fork before the root's exec cuts nothing */
+	write_text(o->events,
+		   "{\"seq\":1,\"type\":\"fork\",\"pid\":9,\"start_ns\":90,\"parent_pid\":1,"
+		   "\"parent_start_ns\":1}\n"
+		   "{\"seq\":2,\"type\":\"exec\",\"pid\":5,\"start_ns\":50,\"argv\":[\"make\"]}\n"
+		   "{\"seq\":3,\"type\":\"exit\",\"pid\":5,\"start_ns\":50,\"exit_code\":0}\n"
+		   "{\"seq\":4,\"type\":\"summary\",\"command\":[\"make\"],\"exit_status\":0,"
+		   "\"scope\":\"host\",\"build_exit_code\":0,\"build_signal\":null}\n");
+	text = render(o, false, false);
+	md = read_text(o->md);
+	assert_non_null(strstr(md, "## buildwarden: `make` — passed\n"));
+	assert_null(strstr(text, "log is cut"));
+	free(md);
+	free(text);
 }
 
 static void test_malformed_lines(void **state)

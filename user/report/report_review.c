@@ -503,11 +503,14 @@ void review_record(struct report *r, const char *type, uint64_t seq, bool has_se
 
 int review_summary(struct report *r, struct json_object *o)
 {
-	const char *checkout = rj_get_str(o, "checkout");
+	const char *checkout = rj_get_str(o, "checkout"), *scope = rj_get_str(o, "scope");
 
 	/* Present, even as null: the writer says how the root ended, or that it did not. */
 	r->have_build_fields = json_object_object_get_ex(o, "build_exit_code", NULL) ||
 			       json_object_object_get_ex(o, "build_signal", NULL);
+	/* run --scope host: host processes' records may come before the root's exec. */
+	if (scope && !strcmp(scope, "host"))
+		r->cut_start = r->first_seq > 1;
 	free(r->checkout);
 	r->checkout = rj_dup_or_null(checkout);
 	return checkout && !r->checkout ? -ENOMEM : 0;

@@ -840,6 +840,16 @@ def t_sigterm():
             c.check(job.report is not None, "no report for the job open at the stop")
             c.check(isinstance(status_of(job), str) and status_of(job) != TERMINATED,
                     "report status of the job open at the stop: %r" % status_of(job))
+            # No exit status to go by: the title says what is known, never "passed".
+            c.eq((status_of(job), (job.report or {}).get("exit_known")),
+                 ("agent stopped before the job ended", False), "report status, exit_known")
+            title = ""
+            if job.md:
+                with open(ddir("reports", job.name + ".md")) as f:
+                    title = f.readline().rstrip("\n")
+            c.check(re.search(r" — agent stopped before the job ended \(exit status unknown\): "
+                              r"(no verdicts|\d+ verdicts?)", title) and "passed" not in title,
+                    "the Markdown title of the job open at the stop: %r" % title)
             c.eq(job.summary_job(), {"name": job.name, "rule": "fake", "root_pid": r.pid},
                  "its summary.job")
     finally:

@@ -35,8 +35,14 @@ assertions are on its JSON event stream (docs/EVENTS.md).
   vm         process_vm_readv of itself (process-vm, write false, in job) and
              process_vm_writev of a sleep outside the job (write true, not in
              job).
+  report     one job doing a bit of each (a PATH search, a failed exec, a
+             .netrc read, a DNS query, a fetch, a write in the working tree,
+             process_vm_writev), its saved log rendered by `buildwarden
+             report --json`: each in its review section with its process,
+             the PATH misses not counted as failed execs (docs/REPORTS.md).
 """
 
+import json
 import os
 import re
 import shutil
@@ -118,6 +124,11 @@ elif cmd == "setxattr":
                 os.setxattr(target, name, value)
             except OSError as e:
                 print("setxattr %s: %s" % (name, e), file=sys.stderr)
+elif cmd == "dns":
+    # one A query for args[0], sent to port 53 (nobody need answer)
+    q = b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00"
+    q += b"".join(bytes([len(l)]) + l.encode() for l in args[0].split(".")) + b"\x00\x00\x01\x00\x01"
+    socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(q, ("127.0.0.1", 53))
 elif cmd == "vm":
     libc = ctypes.CDLL(None, use_errno=True)
     class iovec(ctypes.Structure):
@@ -498,6 +509,67 @@ def t_vm():
     c.done()
 
 
+def t_report():
+    out = outside_dir("report")
+    netrc = sc().write("machine example.com password x\n", "outside", "report", ".netrc")
+    noexec = sc().write("not a program\n", "outside", "report", "noexec")
+    os.chmod(noexec, 0o644)
+    os.makedirs(os.path.join(S["work"], "rep"), exist_ok=True)
+    dl, written = (os.path.join(S["work"], "rep", n) for n in ("dl.bin", "a.txt"))
+    name = "bw-report-test.example"
+    root = sc().mkdir("www-report")
+    with open(os.path.join(root, "payload"), "w") as f:
+        f.write("data\n")
+    sleeper = subprocess.Popen(["sleep", "30"])
+    srv = Http(root)
+    try:
+        steps = ["env PATH=/nonexistent-a:/nonexistent-b:/usr/bin:/bin true",
+                 "env %s || true" % noexec, "cat %s >/dev/null" % netrc,
+                 " ".join(helper("dns", name)), " ".join(helper("fetch", srv.url, dl)),
+                 " ".join(helper("vm", sleeper.pid)), "echo x > %s" % written]
+        job = bw_job(["sh", "-c", "; ".join(steps)], "report")
+    finally:
+        srv.close()
+        sleeper.kill()
+        sleeper.wait()
+    c = T.Checker()
+    check_run(c, job)
+    rep_json = os.path.join(out, "report.json")
+    r = T.run([T.BUILDWARDEN, "report", "--no-tree", "--json", rep_json, job.path], timeout=30)
+    if not c.check(r.returncode == 0, "buildwarden report: " + r.describe()):
+        return c.done()
+    with open(rep_json) as f:
+        j = json.load(f)
+    procs = lambda row: [p.get("comm") for p in row.get("processes", [])]
+    counts, summary = j["counts"], job.summary or {}
+    # env's two PATH misses are lookups; env exec'ing a file without x is a failure
+    c.eq((counts.get("exec_failed"), counts.get("exec_path_misses")), (1, 2),
+         "(exec_failed, exec_path_misses); exec_failed records: %r" % [
+             (x.get("filename"), x.get("errno")) for x in of_type(job, "exec_failed")])
+    c.eq(counts.get("exec_failed", 0) + counts.get("exec_path_misses", 0),
+         summary.get("exec_failed"), "failed execs and PATH misses add up to the records")
+    c.eq((j.get("status"), j.get("headline"), j.get("log_cut_start"), j.get("log_cut_end")),
+         ("passed", "passed", False, False), "status, headline, cut")
+    names = [n for n in j.get("dns_names", []) if n.get("name") == name]
+    if c.eq(len(names), 1, "dns_names row of %s: %r" % (name, j.get("dns_names"))):
+        c.eq(procs(names[0]), [os.path.basename(PY)[:15]], "the process that asked")
+    port = srv.srv.server_port
+    dests = [d for d in j.get("network", []) if (d.get("daddr"), d.get("dport")) == ("127.0.0.1", port)]
+    if c.eq(len(dests), 1, "network row of the server: %r" % j.get("network")):
+        c.eq(procs(dests[0]), [os.path.basename(PY)[:15]], "the process that connected")
+    reads = [x for x in j.get("credential_reads", []) if x.get("path") == netrc]
+    if c.eq(len(reads), 1, "credential_reads row of .netrc: %r" % j.get("credential_reads")):
+        c.eq(procs(reads[0]), ["cat"], "the reader")
+    c.eq(j.get("written_base"), S["work"], "written_base (no checkout: the root's cwd)")
+    got = {w.get("path"): procs(w) for w in j.get("written", [])}
+    c.eq((got.get(dl), got.get(written)), ([os.path.basename(PY)[:15]], ["sh"]),
+         "written rows and their processes: %r" % got)
+    vm = [p for p in j.get("privilege", []) if p.get("op") == "process-vm"]
+    c.check(any(p.get("detail") == "pid %d, outside the job" % sleeper.pid for p in vm),
+            "privilege rows of process-vm: %r" % vm)
+    c.done()
+
+
 def platform_x86():
     return os.uname().machine == "x86_64"
 
@@ -514,6 +586,8 @@ TESTS = [
     ("chmod: set-uid/set-gid modes anywhere, with the mode", t_chmod),
     ("xattr: security.capability anywhere, with the name", t_xattr),
     ("vm: process_vm_readv/writev with target", t_vm),
+    ("report: the saved log's review sections name each act's process; PATH misses "
+     "are not failed execs", t_report),
 ]
 
 

@@ -142,3 +142,95 @@ PY
 	run --separate-stderr $T "$BW" report --no-tree --markdown - "$DIR/events.jsonl"
 	[[ "$output" == "## buildwarden: "* ]] || { show; false; }
 }
+
+FIX="$BATS_TEST_DIRNAME/../fixtures/reports"
+
+@test "the review sections: DNS names, destinations, credential reads, files written, privilege" {
+	run --separate-stderr $T "$BW" report --markdown "$DIR/r.md" --json "$DIR/r.json" \
+		"$FIX/review.jsonl"
+	[ "$status" -eq 0 ] || { show; false; }
+	[[ "$output" == *"buildwarden: DNS name queried: mzxw6ytboi.c2.example (1 query, 1 to a resolver the host did not configure; by curl 103)  <- rule 'dns-unconfigured-resolver'"* ]] ||
+		{ show; false; }
+	[[ "$output" == *"buildwarden: connected to 104.16.1.34:443 (registry.npmjs.org, 1 connection; by node 101)"* ]] ||
+		{ show; false; }
+	for section in "DNS names queried" "Credential reads" "Files written in the checkout" \
+		"Privilege events" "Network destinations"; do
+		grep -q "^### $section\$" "$DIR/r.md" || { echo "no $section"; cat "$DIR/r.md"; false; }
+	done
+	grep -q '^| `/home/runner/.ssh/id_ed25519` | 1 | 0 | `curl 103` ! `credential-file-access` |$' "$DIR/r.md" ||
+		{ cat "$DIR/r.md"; false; }
+	grep -q '^| `module` |  | 1 | `insmod 104` ! `kernel-module-load` |$' "$DIR/r.md" ||
+		{ cat "$DIR/r.md"; false; }
+	python3 - "$DIR/r.json" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+procs = lambda row: [(p["comm"], p["pid"]) for p in row["processes"]]
+names = j["dns_names"]
+assert [n["name"] for n in names] == ["mzxw6ytboi.c2.example", "registry.npmjs.org"], names
+assert names[0]["resolver"] == "other" and names[0]["rule"] == "dns-unconfigured-resolver", names
+assert procs(names[1]) == [("node", 101)], names
+net = j["network"]
+assert (net[0]["daddr"], net[0]["dport"]) == ("203.0.113.7", 8080), net
+assert procs(net[0]) == [("curl", 103)], net
+assert [c["path"] for c in j["credential_reads"]] == ["/home/runner/.ssh/id_ed25519",
+                                                      "/home/runner/.npmrc"], j["credential_reads"]
+assert j["written_base"] == "/src/app", j
+assert [w["path"] for w in j["written"]] == ["/src/app/dist/app.js", "/src/app/dist/app.js.map"], j["written"]
+assert j["written_outside"] == 1, j
+assert [(p["op"], p["detail"]) for p in j["privilege"]] == [("module", ""), ("setuid", "ids 0 0 0")], j["privilege"]
+assert procs(j["privilege"][1]) == [("sudo", 104)], j["privilege"]
+PY
+}
+
+@test "PATH-lookup misses are not failed execs; a genuine failure still is" {
+	run --separate-stderr $T "$BW" report --no-tree --json "$DIR/r.json" "$FIX/review.jsonl"
+	[ "$status" -eq 0 ] || { show; false; }
+	python3 - "$DIR/r.json" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))["counts"]
+# env tried three PATH entries for node before /usr/local/bin/node: lookups;
+# sh's ENOEXEC of tools/gen is a failure.
+assert c["exec_failed"] == 1 and c["exec_path_misses"] == 3, c
+PY
+	run --separate-stderr $T "$BW" report "$FIX/review.jsonl"
+	[[ "$output" == *" 1 failed execs,"* ]] || { show; false; }
+}
+
+@test "the Action's start/stop report says what is known, never passed" {
+	run --separate-stderr $T "$BW" report --markdown "$DIR/r.md" --json "$DIR/r.json" \
+		"$FIX/agent_stopped.jsonl"
+	[ "$status" -eq 0 ] || { show; false; }
+	run grep -c '^## buildwarden: `job run-42-1-build` — agent stopped before the job ended (exit status unknown): 1 verdict; the log starts after the job began$' "$DIR/r.md"
+	[ "$output" = 1 ] || { cat "$DIR/r.md"; false; }
+	run grep -c passed "$DIR/r.md"
+	[ "$output" = 0 ] || { cat "$DIR/r.md"; false; }
+	# what the Action's stop step reads for its status output
+	status_out=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1])).get("status","unknown"))' "$DIR/r.json")
+	[ "$status_out" = "agent stopped before the job ended" ] || { echo "$status_out"; false; }
+	python3 - "$DIR/r.json" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["exit_known"] is False and j["log_cut_start"] is True, j
+assert j["headline"].endswith(": 1 verdict; the log starts after the job began"), j
+PY
+}
+
+@test "a cut log takes its command from the root exec and says it was cut" {
+	run --separate-stderr $T "$BW" report --markdown "$DIR/r.md" --json "$DIR/r.json" "$FIX/cut.jsonl"
+	[ "$status" -eq 0 ] || { show; false; }
+	[[ "$output" == *"buildwarden: WARNING: the log is cut: it ends before the job did"* ]] || { show; false; }
+	grep -q '^## buildwarden: `make -k all` — incomplete (the log has no summary record): no verdicts$' "$DIR/r.md" ||
+		{ cat "$DIR/r.md"; false; }
+	grep -q '^> \*\*Warning:\*\* the log is cut: it ends before the job did\.$' "$DIR/r.md"
+	python3 - "$DIR/r.json" <<'PY'
+import json, sys
+j = json.load(open(sys.argv[1]))
+assert j["command"] == ["make", "-k", "all"] and j["status"] == "incomplete", j
+assert j["log_cut_end"] is True and j["log_cut_start"] is False, j
+PY
+	# without its first records the root exec is unknown: no command is made up
+	tail -n +2 "$FIX/cut.jsonl" >"$DIR/cut2.jsonl"
+	run --separate-stderr $T "$BW" report --no-tree --markdown - "$DIR/cut2.jsonl"
+	[[ "$output" == '## buildwarden: `(unknown command)` — incomplete (the log has no summary record and starts after the job began): no verdicts'* ]] ||
+		{ show; false; }
+}

@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * libFuzzer target: the JSON-lines reader behind `buildwarden report`
- * (report_feed, line by line as report_render reads a file), then the
- * text tree, Markdown and JSON writers when every line was accepted. An
- * events file is outside input: it may be copied from a CI artifact a
- * build could write. Invariants: a rejected line says why; the JSON report
+ * (report_feed, line by line as report_render reads a file), then
+ * report_finish and the text tree, Markdown and JSON writers when every
+ * line was accepted. An events file is outside input: it may be copied
+ * from a CI artifact a build could write. Invariants: a rejected line says why; the JSON report
  * is one JSON object.
  */
 #include <errno.h>
@@ -39,6 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		data += n;
 		size -= n;
 	}
+	if (!err)
+		err = report_finish(&r);
 	if (!err) {
 		report_write_text(fuzz_devnull(), &r, true, true);
 		report_write_markdown(fuzz_devnull(), &r);

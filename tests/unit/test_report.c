@@ -272,12 +272,13 @@ static void test_markdown(void **state)
 				   "<br/>! odd#124;rule#96;x\"]\n"));
 	assert_non_null(strstr(md, "  n0 --> n1\n  n1 --> n2\n  n1 --> n3\n"));
 	assert_non_null(strstr(md, "  class n2 flagged\n  class n3 flagged\n"));
-	/* the agent's field names (address, port) and the older daddr/dport */
+	/* the agent's field names (address, port) and the older daddr/dport; DNS past port 53 first */
 	assert_non_null(strstr(md, "### Network destinations\n\n| Destination | Port | Protocol | "
-				   "Name | Connections | First PID |\n|---|---:|---|---|---:|---:|\n"
-				   "| `203.0.113.9` | 443 |  | `evil.example` | 2 | 102 |\n"
-				   "| `198.51.100.7` | 853 | tcp | DNS over TLS | 1 | 102 |\n"));
+				   "Name | Connections | Processes |\n|---|---:|---|---|---:|---|\n"
+				   "| `198.51.100.7` | 853 | tcp | DNS over TLS | 1 | `curl 102` |\n"
+				   "| `203.0.113.9` | 443 |  | `evil.example` | 2 | `curl 102` |\n"));
 	assert_non_null(strstr(md, "| Processes | 4 |\n| Execs | 4 |\n| Failed execs | 1 |\n"
+				   "| PATH lookups (not failures) | 0 |\n"
 				   "| Forks | 3 |\n| Exits | 4 |\n| Verdicts | 2 |\n"));
 	assert_non_null(strstr(md, "| Lost events | 3 |\n"));
 	free(md);
@@ -344,12 +345,17 @@ static void test_json_summary(void **state)
 	assert_int_equal(json_object_get_int(get(json_object_array_get_idx(v, 0), "seq")), 6);
 	v = get(j, "network");
 	assert_int_equal(json_object_array_length(v), 2);
-	assert_int_equal(json_object_get_int(get(json_object_array_get_idx(v, 0), "count")), 2);
-	assert_string_equal(json_object_get_string(get(json_object_array_get_idx(v, 0), "dns_name")),
+	assert_int_equal(json_object_get_int(get(json_object_array_get_idx(v, 1), "count")), 2);
+	assert_string_equal(json_object_get_string(get(json_object_array_get_idx(v, 1), "dns_name")),
 			    "evil.example");
-	assert_null(get(json_object_array_get_idx(v, 0), "dns_over"));
-	assert_string_equal(json_object_get_string(get(json_object_array_get_idx(v, 1), "dns_over")),
+	assert_null(get(json_object_array_get_idx(v, 1), "dns_over"));
+	assert_string_equal(json_object_get_string(get(json_object_array_get_idx(v, 0), "dns_over")),
 			    "tls");
+	v = get(json_object_array_get_idx(v, 1), "processes");
+	assert_int_equal(json_object_array_length(v), 1);
+	assert_int_equal(json_object_get_int(get(json_object_array_get_idx(v, 0), "pid")), 102);
+	assert_string_equal(json_object_get_string(get(json_object_array_get_idx(v, 0), "comm")),
+			    "curl");
 	json_object_put(j);
 	free(js);
 }
@@ -379,7 +385,8 @@ static void test_tracked_changed(void **state)
 	text = render(o, false, false);
 	assert_non_null(strstr(text, "tracked file changed: /w/src/a.c (open-write by pid 10 sed)"));
 	assert_non_null(strstr(text, "tracked file changed: /w/sedX -> /w/README (rename"));
-	assert_null(strstr(text, "out.o"));
+	assert_null(strstr(text, "tracked file changed: /w/out.o"));
+	assert_non_null(strstr(text, "written in the checkout: /w/out.o (1 write; by sed 10)"));
 	md = read_text(o->md);
 	assert_non_null(strstr(md, "### Tracked files changed"));
 	assert_non_null(strstr(md, "| `/w/src/a.c` | open-write | `sed` (pid 10) | 2 |"));
@@ -431,7 +438,8 @@ static void test_incomplete_log(void **state)
 	assert_non_null(strstr(text, "no summary record: the run did not finish"));
 	assert_non_null(strstr(text, "1 records missing from the log"));
 	md = read_text(o->md);
-	assert_non_null(strstr(md, "— incomplete (the log has no summary record)\n"));
+	assert_non_null(strstr(md, "## buildwarden: `true` — incomplete (the log has no summary "
+				   "record): no verdicts\n"));
 	assert_non_null(strstr(md, "No policy rule matched."));
 	assert_non_null(strstr(md, "### Network destinations\n\nNone recorded.\n"));
 	assert_null(strstr(md, "mermaid"));
@@ -445,6 +453,408 @@ static void test_incomplete_log(void **state)
 	free(text);
 	free(md);
 	free(js);
+}
+
+/* Feeds text to a fresh report, line by line, and finishes it. */
+static void feed_all(struct report *r, const char *text)
+{
+	const char *why = NULL, *nl;
+
+	assert_int_equal(report_init(r), 0);
+	for (; *text; text = nl + 1) {
+		nl = strchr(text, '\n');
+		assert_non_null(nl);
+		assert_int_equal(report_feed(r, text, (size_t)(nl - text + 1), &why), 0);
+	}
+	assert_int_equal(report_finish(r), 0);
+}
+
+#define EXEC_FAILED(seq, pid, file, err) \
+	"{\"seq\":" #seq ",\"type\":\"exec_failed\",\"pid\":" #pid ",\"start_ns\":" #pid "0," \
+	"\"error\":-2,\"errno\":\"" err "\",\"filename\":\"" file "\"}\n"
+#define EXEC(seq, pid, file) \
+	"{\"seq\":" #seq ",\"type\":\"exec\",\"pid\":" #pid ",\"start_ns\":" #pid "0,\"comm\":\"x\"," \
+	"\"filename\":\"" file "\",\"argv\":[\"" file "\"]}\n"
+#define EXIT(seq, pid) \
+	"{\"seq\":" #seq ",\"type\":\"exit\",\"pid\":" #pid ",\"start_ns\":" #pid "0,\"exit_code\":0}\n"
+
+/*
+ * PATH lookups: env trying three directories before /usr/bin/bash is no
+ * failure; a search that never finds its program is one; other errors,
+ * and a miss followed by another program, count as they are.
+ */
+static void test_path_lookups(void **state)
+{
+	static const char log[] =
+		EXEC(1, 1, "/usr/bin/env")
+		EXEC_FAILED(2, 1, "/root/.cargo/bin/bash", "ENOENT")
+		EXEC_FAILED(3, 1, "/usr/local/bin/bash", "EACCES")
+		EXEC_FAILED(4, 1, "/home/u/bin/bash", "ENOTDIR")
+		EXEC(5, 1, "/usr/bin/bash")
+		/* 2: not found anywhere, then gives up (exit) */
+		EXEC_FAILED(6, 2, "/usr/local/bin/nosuch", "ENOENT")
+		EXEC_FAILED(7, 2, "/usr/bin/nosuch", "ENOENT")
+		EXIT(8, 2)
+		/* 3: a genuine error, a lone missing file, then a miss and another program */
+		EXEC_FAILED(9, 3, "/tmp/tool", "ENOEXEC")
+		EXEC_FAILED(10, 3, "/opt/a/cc", "ENOENT")
+		EXEC(11, 3, "/usr/bin/gcc")
+		/* 4: a deny rule's EPERM; 5: a search the log ends in the middle of */
+		EXEC_FAILED(12, 4, "/usr/bin/nc", "EPERM")
+		EXEC_FAILED(13, 5, "/a/make", "ENOENT")
+		EXEC_FAILED(14, 5, "/b/make", "ENOENT");
+	struct report r;
+
+	(void)state;
+	feed_all(&r, log);
+	/* 2's search, 3's ENOEXEC, 3's cc, 4's EPERM, 5's unfinished search */
+	assert_int_equal(report_exec_failed(&r), 5);
+	/* 1's three, one of 2's two, one of 5's two */
+	assert_int_equal(report_exec_path_misses(&r), 5);
+	/* every exec_failed record is one or the other */
+	assert_int_equal(report_exec_failed(&r) + report_exec_path_misses(&r), 10);
+	report_free(&r);
+}
+
+/* What a reviewer asks, in the JSON summary, Markdown and text. */
+static const char review_log[] =
+	"{\"seq\":1,\"type\":\"exec\",\"pid\":10,\"start_ns\":100,\"comm\":\"make\","
+	"\"filename\":\"/usr/bin/make\",\"cwd\":\"/w/sub\",\"argv\":[\"make\",\"all\"]}\n"
+	"{\"seq\":2,\"type\":\"dns\",\"pid\":11,\"start_ns\":110,\"comm\":\"npm\",\"direction\":\"query\","
+	"\"qname\":\"registry.npmjs.org\",\"qtype\":\"A\",\"resolver\":\"configured\"}\n"
+	"{\"seq\":3,\"type\":\"dns\",\"pid\":11,\"start_ns\":110,\"comm\":\"npm\",\"direction\":\"answer\","
+	"\"qname\":\"registry.npmjs.org\",\"qtype\":\"A\"}\n"
+	"{\"seq\":4,\"type\":\"dns\",\"pid\":12,\"start_ns\":120,\"comm\":\"node\",\"direction\":\"query\","
+	"\"qname\":\"registry.npmjs.org\",\"qtype\":\"AAAA\",\"resolver\":\"configured\"}\n"
+	"{\"seq\":5,\"type\":\"dns\",\"pid\":13,\"start_ns\":130,\"comm\":\"curl\",\"direction\":\"query\","
+	"\"qname\":\"x1.exfil.example\",\"qtype\":\"TXT\",\"resolver\":\"other\"}\n"
+	"{\"seq\":6,\"type\":\"verdict\",\"rule\":\"dns-odd\",\"severity\":\"high\",\"mode\":\"audit\","
+	"\"rule_action\":\"alert\",\"action\":\"alert\",\"pid\":13,\"start_ns\":130,\"on\":\"dns\","
+	"\"argv\":[\"curl\"]}\n"
+	"{\"seq\":7,\"type\":\"dns\",\"pid\":14,\"start_ns\":140,\"comm\":\"git\",\"direction\":\"query\","
+	"\"qname\":\"dns.google\",\"qtype\":\"A\",\"resolver\":\"configured\"}\n"
+	"{\"seq\":8,\"type\":\"connect\",\"pid\":14,\"start_ns\":140,\"comm\":\"git\","
+	"\"address\":\"8.8.8.8\",\"port\":443,\"proto\":\"tcp\",\"dns_name\":\"dns.google\","
+	"\"dns_over\":\"https\"}\n"
+	"{\"seq\":9,\"type\":\"connect\",\"pid\":11,\"start_ns\":110,\"comm\":\"npm\","
+	"\"address\":\"104.16.0.1\",\"port\":443,\"proto\":\"tcp\",\"dns_name\":\"registry.npmjs.org\"}\n"
+	"{\"seq\":10,\"type\":\"connect\",\"pid\":12,\"start_ns\":120,\"comm\":\"node\","
+	"\"address\":\"104.16.0.1\",\"port\":443,\"proto\":\"tcp\",\"dns_name\":\"registry.npmjs.org\"}\n"
+	"{\"seq\":11,\"type\":\"connect\",\"pid\":13,\"start_ns\":130,\"comm\":\"curl\","
+	"\"address\":\"203.0.113.5\",\"port\":4444,\"proto\":\"tcp\",\"dns_name\":null}\n"
+	"{\"seq\":12,\"type\":\"file\",\"pid\":15,\"start_ns\":150,\"comm\":\"cat\",\"op\":\"open-read\","
+	"\"path\":\"/home/u/.ssh/id_rsa\",\"result\":0}\n"
+	"{\"seq\":13,\"type\":\"verdict\",\"rule\":\"credential-file-access\",\"severity\":\"high\","
+	"\"mode\":\"audit\",\"rule_action\":\"alert\",\"action\":\"alert\",\"pid\":15,"
+	"\"start_ns\":150,\"on\":\"file\",\"argv\":[\"cat\"]}\n"
+	"{\"seq\":14,\"type\":\"file\",\"pid\":11,\"start_ns\":110,\"comm\":\"npm\",\"op\":\"open-read\","
+	"\"path\":\"/home/u/.npmrc\",\"result\":0}\n"
+	"{\"seq\":15,\"type\":\"file\",\"pid\":12,\"start_ns\":120,\"comm\":\"node\",\"op\":\"open-read\","
+	"\"path\":\"/home/u/.npmrc\",\"result\":-13,\"errno\":\"EACCES\"}\n"
+	"{\"seq\":16,\"type\":\"file\",\"pid\":12,\"start_ns\":120,\"comm\":\"node\",\"op\":\"open-read\","
+	"\"path\":\"/proc/12/maps\",\"target_pid\":12,\"target_in_job\":true,\"result\":0}\n"
+	"{\"seq\":17,\"type\":\"file\",\"pid\":12,\"start_ns\":120,\"comm\":\"node\",\"op\":\"open-read\","
+	"\"path\":\"/proc/self/environ\",\"result\":0}\n"
+	"{\"seq\":18,\"type\":\"file\",\"pid\":16,\"start_ns\":160,\"comm\":\"cc\",\"op\":\"open-write\","
+	"\"path\":\"/w/out/a.o\",\"result\":0}\n"
+	"{\"seq\":19,\"type\":\"file\",\"pid\":16,\"start_ns\":160,\"comm\":\"cc\",\"op\":\"open-write\","
+	"\"path\":\"/w/out/a.o\",\"result\":0}\n"
+	"{\"seq\":20,\"type\":\"file\",\"pid\":13,\"start_ns\":130,\"comm\":\"curl\",\"op\":\"open-write\","
+	"\"path\":\"/tmp/payload\",\"result\":0}\n"
+	"{\"seq\":21,\"type\":\"file\",\"pid\":16,\"start_ns\":160,\"comm\":\"cc\",\"op\":\"rename\","
+	"\"path\":\"/w/out/b.tmp\",\"path2\":\"/w/out/b.o\",\"result\":0}\n"
+	"{\"seq\":22,\"type\":\"file\",\"pid\":16,\"start_ns\":160,\"comm\":\"cc\",\"op\":\"open-write\","
+	"\"path\":\"/w/out/c.o\",\"result\":-13}\n"
+	"{\"seq\":23,\"type\":\"privilege\",\"pid\":17,\"start_ns\":170,\"comm\":\"sudo\",\"op\":\"setuid\","
+	"\"args\":[0,0,0]}\n"
+	"{\"seq\":24,\"type\":\"privilege\",\"pid\":18,\"start_ns\":180,\"comm\":\"insmod\","
+	"\"op\":\"module\",\"args\":[3,0,0]}\n"
+	"{\"seq\":25,\"type\":\"verdict\",\"rule\":\"kernel-module\",\"severity\":\"critical\","
+	"\"mode\":\"audit\",\"rule_action\":\"alert\",\"action\":\"alert\",\"pid\":18,"
+	"\"start_ns\":180,\"on\":\"privilege\",\"argv\":[\"insmod\"]}\n"
+	"{\"seq\":26,\"type\":\"privilege\",\"pid\":19,\"start_ns\":190,\"comm\":\"gdb\",\"op\":\"ptrace\","
+	"\"args\":[16],\"target_pid\":12,\"target_in_job\":true}\n"
+	"{\"seq\":27,\"type\":\"privilege\",\"pid\":17,\"start_ns\":170,\"comm\":\"sudo\",\"op\":\"setuid\","
+	"\"args\":[0,0,0]}\n"
+	"{\"seq\":28,\"type\":\"exit\",\"pid\":10,\"start_ns\":100,\"exit_code\":0}\n"
+	"{\"seq\":29,\"type\":\"summary\",\"command\":[\"make\",\"all\"],\"exit_status\":0,"
+	"\"build_exit_code\":0,\"build_signal\":null,\"checkout\":\"/w\"}\n";
+
+static struct json_object *row(struct json_object *j, const char *key, size_t i)
+{
+	struct json_object *a = get(j, key);
+
+	assert_true(i < json_object_array_length(a));
+	return json_object_array_get_idx(a, i);
+}
+
+static const char *str_at(struct json_object *o, const char *path)
+{
+	return json_object_get_string(get(o, path));
+}
+
+static void test_review_json(void **state)
+{
+	struct out_files *o = *state;
+	struct json_object *j, *e;
+	char *js;
+
+	write_text(o->events, review_log);
+	free(render(o, false, false));
+	js = read_text(o->json);
+	j = json_tokener_parse(js);
+	assert_non_null(j);
+	/* DNS names: the flagged one, then DoH, then by queries; who asked */
+	assert_int_equal(json_object_array_length(get(j, "dns_names")), 3);
+	e = row(j, "dns_names", 0);
+	assert_string_equal(str_at(e, "name"), "x1.exfil.example");
+	assert_string_equal(str_at(e, "resolver"), "other");
+	assert_string_equal(str_at(e, "rule"), "dns-odd");
+	e = row(j, "dns_names", 1);
+	assert_string_equal(str_at(e, "name"), "dns.google");
+	assert_string_equal(str_at(e, "dns_over"), "https");
+	e = row(j, "dns_names", 2);
+	assert_string_equal(str_at(e, "name"), "registry.npmjs.org");
+	assert_int_equal(json_object_get_int(get(e, "queries")), 2);
+	assert_string_equal(str_at(e, "resolver"), "configured");
+	assert_int_equal(json_object_array_length(get(e, "processes")), 2);
+	assert_string_equal(str_at(row(e, "processes", 0), "comm"), "npm");
+	assert_string_equal(str_at(row(e, "processes", 1), "comm"), "node");
+	/* destinations: DoH, then a bare address, then by connections */
+	assert_string_equal(str_at(row(j, "network", 0), "daddr"), "8.8.8.8");
+	assert_string_equal(str_at(row(j, "network", 1), "daddr"), "203.0.113.5");
+	e = row(j, "network", 2);
+	assert_string_equal(str_at(e, "daddr"), "104.16.0.1");
+	assert_int_equal(json_object_array_length(get(e, "processes")), 2);
+	/* credential reads: not a process's own /proc files */
+	assert_int_equal(json_object_array_length(get(j, "credential_reads")), 2);
+	e = row(j, "credential_reads", 0);
+	assert_string_equal(str_at(e, "path"), "/home/u/.ssh/id_rsa");
+	assert_string_equal(str_at(e, "rule"), "credential-file-access");
+	assert_string_equal(str_at(row(e, "processes", 0), "comm"), "cat");
+	e = row(j, "credential_reads", 1);
+	assert_string_equal(str_at(e, "path"), "/home/u/.npmrc");
+	assert_int_equal(json_object_get_int(get(e, "reads")), 2);
+	assert_int_equal(json_object_get_int(get(e, "refused")), 1);
+	/* written: under the checkout (not the root's cwd), renames by target, failures not */
+	assert_string_equal(str_at(j, "written_base"), "/w");
+	assert_int_equal(json_object_array_length(get(j, "written")), 2);
+	assert_string_equal(str_at(row(j, "written", 0), "path"), "/w/out/a.o");
+	assert_int_equal(json_object_get_int(get(row(j, "written", 0), "writes")), 2);
+	assert_string_equal(str_at(row(j, "written", 1), "path"), "/w/out/b.o");
+	assert_int_equal(json_object_get_int(get(j, "written_outside")), 1);
+	/* privilege: the flagged module load first, then ptrace, then setuid */
+	assert_int_equal(json_object_array_length(get(j, "privilege")), 3);
+	assert_string_equal(str_at(row(j, "privilege", 0), "op"), "module");
+	assert_string_equal(str_at(row(j, "privilege", 0), "rule"), "kernel-module");
+	assert_string_equal(str_at(row(j, "privilege", 1), "detail"), "pid 12");
+	e = row(j, "privilege", 2);
+	assert_string_equal(str_at(e, "detail"), "ids 0 0 0");
+	assert_int_equal(json_object_get_int(get(e, "count")), 2);
+	assert_string_equal(str_at(row(e, "processes", 0), "comm"), "sudo");
+	assert_string_equal(str_at(j, "headline"), "passed");
+	assert_false(json_object_get_boolean(get(j, "log_cut_start")));
+	assert_false(json_object_get_boolean(get(j, "log_cut_end")));
+	json_object_put(j);
+	free(js);
+}
+
+static void test_review_markdown_text(void **state)
+{
+	struct out_files *o = *state;
+	char *text, *md;
+
+	write_text(o->events, review_log);
+	text = render(o, false, false);
+	md = read_text(o->md);
+	assert_non_null(strstr(md, "### DNS names queried\n\n| Name | Queries | Resolver | Processes |\n"
+				   "|---|---:|---|---|\n| `x1.exfil.example` | 1 | **other** | "
+				   "`curl 13` ! `dns-odd` |\n| `dns.google` DNS over HTTPS | 1 | "
+				   "configured | `git 14` |\n| `registry.npmjs.org` | 2 | configured | "
+				   "`npm 11, node 12` |\n"));
+	assert_non_null(strstr(md, "| `104.16.0.1` | 443 | tcp | `registry.npmjs.org` | 2 | "
+				   "`npm 11, node 12` |\n"));
+	assert_non_null(strstr(md, "### Credential reads\n\n| File | Reads | Refused | Processes |\n"
+				   "|---|---:|---:|---|\n| `/home/u/.ssh/id_rsa` | 1 | 0 | `cat 15` ! "
+				   "`credential-file-access` |\n"));
+	assert_non_null(strstr(md, "| `/w/out/a.o` | 2 | `cc 16` |\n| `/w/out/b.o` | 1 | `cc 16` |\n"
+				   "\n… and 1 more writes outside the checkout (in the event log).\n"));
+	assert_non_null(strstr(md, "### Privilege events\n\n| Call | Detail | Count | Processes |\n"
+				   "|---|---|---:|---|\n| `module` |  | 1 | `insmod 18` ! `kernel-module` |\n"
+				   "| `ptrace` | `pid 12` | 1 | `gdb 19` |\n"));
+	assert_non_null(strstr(text, "buildwarden: DNS name queried: x1.exfil.example (1 query, 1 to a "
+				     "resolver the host did not configure; by curl 13)  <- rule 'dns-odd'\n"));
+	assert_non_null(strstr(text, "buildwarden: connected to 203.0.113.5:4444 (1 connection; by "
+				     "curl 13)\n"));
+	assert_non_null(strstr(text, "buildwarden: credential read: /home/u/.npmrc (2 reads, 1 refused; "
+				     "by npm 11, node 12)\n"));
+	assert_non_null(strstr(text, "buildwarden: written in the checkout: /w/out/a.o (2 writes; by "
+				     "cc 16)\n"));
+	assert_non_null(strstr(text, "buildwarden: privilege: setuid ids 0 0 0 (2 calls; by sudo 17)\n"));
+	assert_null(strstr(text, "log is cut"));
+	free(md);
+	free(text);
+}
+
+/* Many writes fold into directories; counts stay exact, processes are capped. */
+static void test_review_bounds(void **state)
+{
+	struct out_files *o = *state;
+	struct json_object *j, *a;
+	FILE *f = fopen(o->events, "w");
+	unsigned i, seq = 0;
+	uint64_t writes = 0;
+	char *js;
+
+	assert_non_null(f);
+	fprintf(f, "{\"seq\":%u,\"type\":\"exec\",\"pid\":1,\"start_ns\":1,\"cwd\":\"/w\","
+		"\"argv\":[\"make\"]}\n", ++seq);
+	for (i = 0; i < 3000; i++)
+		fprintf(f, "{\"seq\":%u,\"type\":\"file\",\"pid\":%u,\"start_ns\":%u,\"comm\":\"cc\","
+			"\"op\":\"open-write\",\"path\":\"/w/d%u/e%u/f%u.o\",\"result\":0}\n", ++seq,
+			2 + i % 7, 2 + i % 7, i % 40, i % 3, i);
+	for (i = 0; i < 300; i++)
+		fprintf(f, "{\"seq\":%u,\"type\":\"dns\",\"pid\":%u,\"start_ns\":1,\"comm\":\"dig\","
+			"\"direction\":\"query\",\"qname\":\"n%u.example\"}\n", ++seq, 100 + i % 9,
+			i % 250);
+	fprintf(f, "{\"seq\":%u,\"type\":\"exit\",\"pid\":1,\"start_ns\":1,\"exit_code\":0}\n", ++seq);
+	fprintf(f, "{\"seq\":%u,\"type\":\"summary\",\"command\":[\"make\"],\"exit_status\":0}\n", ++seq);
+	assert_int_equal(fclose(f), 0);
+	free(render(o, false, false));
+	js = read_text(o->json);
+	j = json_tokener_parse(js);
+	assert_non_null(j);
+	a = get(j, "written");
+	assert_true(json_object_array_length(a) <= REPORT_WRITES_SHOWN);
+	assert_true(json_object_array_length(a) >= 2);
+	for (i = 0; i < json_object_array_length(a); i++) {
+		writes += (uint64_t)json_object_get_int64(get(json_object_array_get_idx(a, i), "writes"));
+		assert_true(json_object_get_boolean(get(json_object_array_get_idx(a, i), "directory")));
+		assert_int_equal(json_object_array_length(get(json_object_array_get_idx(a, i),
+							       "processes")), REPORT_ROW_PROCS);
+	}
+	assert_int_equal(writes, 3000);
+	assert_string_equal(str_at(j, "written_base"), "/w");
+	/* 250 names, 200 kept: the queries of the other 50 are counted */
+	assert_int_equal(json_object_array_length(get(j, "dns_names")), REPORT_MAX_NAMES);
+	assert_int_equal(json_object_get_int(get(j, "dns_names_other")), 50);
+	json_object_put(j);
+	free(js);
+}
+
+/*
+ * The Action's start/stop mode: the daemon adopted a running job (its log
+ * starts with a fork, no root exec) and stopped before its root ended.
+ */
+static void test_agent_stopped_title(void **state)
+{
+	struct out_files *o = *state;
+	struct json_object *j;
+	char *text, *md, *js;
+
+	write_text(o->events,
+		   "{\"seq\":1,\"type\":\"fork\",\"pid\":21,\"start_ns\":210,\"parent_pid\":20,"
+		   "\"parent_start_ns\":200}\n"
+		   "{\"seq\":2,\"type\":\"exec\",\"pid\":21,\"start_ns\":210,\"comm\":\"bash\","
+		   "\"argv\":[\"bash\",\"-e\",\"step.sh\"]}\n"
+		   "{\"seq\":3,\"type\":\"verdict\",\"rule\":\"r1\",\"severity\":\"low\",\"mode\":\"audit\","
+		   "\"rule_action\":\"alert\",\"action\":\"alert\",\"pid\":21,\"start_ns\":210,"
+		   "\"argv\":[\"bash\"]}\n"
+		   "{\"seq\":4,\"type\":\"verdict\",\"rule\":\"r2\",\"severity\":\"low\",\"mode\":\"audit\","
+		   "\"rule_action\":\"alert\",\"action\":\"alert\",\"pid\":21,\"start_ns\":210,"
+		   "\"argv\":[\"bash\"]}\n"
+		   "{\"seq\":5,\"type\":\"summary\",\"command\":[],\"exit_status\":0,"
+		   "\"agent_stopped\":true,\"job_killed\":false,\"job\":{\"name\":\"run-7-1-build\"}}\n");
+	text = render(o, false, false);
+	md = read_text(o->md);
+	assert_non_null(strstr(md, "## buildwarden: `job run-7-1-build` — agent stopped before the job "
+				   "ended (exit status unknown): 2 verdicts; the log starts after the "
+				   "job began\n"));
+	assert_null(strstr(md, "passed"));
+	assert_non_null(strstr(text, "; agent stopped before the job ended (exit status unknown): "
+				     "2 verdicts; the log starts after the job began\n"));
+	assert_null(strstr(text, "exit status 0"));
+	js = read_text(o->json);
+	j = json_tokener_parse(js);
+	assert_non_null(j);
+	assert_string_equal(str_at(j, "status"), "agent stopped before the job ended");
+	assert_false(json_object_get_boolean(get(j, "exit_known")));
+	assert_true(json_object_get_boolean(get(j, "log_cut_start")));
+	assert_false(json_object_get_boolean(get(j, "log_cut_end")));
+	json_object_put(j);
+	free(js);
+	free(md);
+	free(text);
+
+	/* a daemon job whose root never exited, no agent_stopped: still not "passed" */
+	write_text(o->events,
+		   "{\"seq\":1,\"type\":\"exec\",\"pid\":21,\"start_ns\":210,\"job_root\":true,"
+		   "\"argv\":[\"Runner.Worker\"]}\n"
+		   "{\"seq\":2,\"type\":\"summary\",\"command\":[\"Runner.Worker\"],\"exit_status\":0,"
+		   "\"build_exit_code\":null,\"build_signal\":null}\n");
+	free(render(o, false, false));
+	md = read_text(o->md);
+	assert_non_null(strstr(md, "— exit status unknown: no verdicts\n"));
+	free(md);
+}
+
+/* A log cut at its end: the command is the root exec's, and the report says it was cut. */
+static void test_cut_log(void **state)
+{
+	struct out_files *o = *state;
+	struct json_object *j;
+	char *text, *md, *js;
+
+	write_text(o->events,
+		   "{\"seq\":1,\"type\":\"tamper\",\"signal\":\"SIGKILL\",\"earlier_agent\":true}\n"
+		   "{\"seq\":2,\"type\":\"exec\",\"pid\":5,\"start_ns\":50,\"argv\":[\"make\",\"-k\"]}\n"
+		   "{\"seq\":3,\"type\":\"fork\",\"pid\":6,\"start_ns\":60,\"parent_pid\":5,"
+		   "\"parent_start_ns\":50}\n"
+		   "{\"seq\":4,\"type\":\"exec\",\"pid\":6,\"start_ns\":60,\"argv\":[\"cc\",\"-c\",\"a.c\"]}\n");
+	text = render(o, false, false);
+	md = read_text(o->md);
+	assert_non_null(strstr(md, "## buildwarden: `make -k` — incomplete (the log has no summary "
+				   "record): no verdicts\n"));
+	assert_non_null(strstr(md, "> **Warning:** the log is cut: it ends before the job did.\n"));
+	assert_non_null(strstr(text, "buildwarden: WARNING: the log is cut: it ends before the job did\n"));
+	js = read_text(o->json);
+	j = json_tokener_parse(js);
+	assert_non_null(j);
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(get(j, "command"), 0)),
+			    "make");
+	assert_false(json_object_get_boolean(get(j, "log_cut_start")));
+	assert_true(json_object_get_boolean(get(j, "log_cut_end")));
+	json_object_put(j);
+	free(js);
+	free(md);
+	free(text);
+
+	/* cut at the start too: records 1-9 are gone, so no root exec is known */
+	write_text(o->events,
+		   "{\"seq\":10,\"type\":\"exec\",\"pid\":6,\"start_ns\":60,\"argv\":[\"cc\"]}\n");
+	text = render(o, false, false);
+	md = read_text(o->md);
+	assert_non_null(strstr(md, "## buildwarden: `(unknown command)` — incomplete (the log has no "
+				   "summary record and starts after the job began): no verdicts\n"));
+	assert_non_null(strstr(text, "the log is cut: it starts after the job began; it ends before "
+				     "the job did\n"));
+	free(md);
+	free(text);
+
+	/* run --scope host: a host process's fork before the root's exec cuts nothing */
+	write_text(o->events,
+		   "{\"seq\":1,\"type\":\"fork\",\"pid\":9,\"start_ns\":90,\"parent_pid\":1,"
+		   "\"parent_start_ns\":1}\n"
+		   "{\"seq\":2,\"type\":\"exec\",\"pid\":5,\"start_ns\":50,\"argv\":[\"make\"]}\n"
+		   "{\"seq\":3,\"type\":\"exit\",\"pid\":5,\"start_ns\":50,\"exit_code\":0}\n"
+		   "{\"seq\":4,\"type\":\"summary\",\"command\":[\"make\"],\"exit_status\":0,"
+		   "\"scope\":\"host\",\"build_exit_code\":0,\"build_signal\":null}\n");
+	text = render(o, false, false);
+	md = read_text(o->md);
+	assert_non_null(strstr(md, "## buildwarden: `make` — passed\n"));
+	assert_null(strstr(text, "log is cut"));
+	free(md);
+	free(text);
 }
 
 static void test_malformed_lines(void **state)
@@ -615,6 +1025,14 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_redact, setup_files, teardown_files),
 		cmocka_unit_test_setup_teardown(test_incomplete_log, setup_files, teardown_files),
 		cmocka_unit_test_setup_teardown(test_malformed_lines, setup_files, teardown_files),
+		cmocka_unit_test(test_path_lookups),
+		cmocka_unit_test_setup_teardown(test_review_json, setup_files, teardown_files),
+		cmocka_unit_test_setup_teardown(test_review_markdown_text, setup_files,
+						teardown_files),
+		cmocka_unit_test_setup_teardown(test_review_bounds, setup_files, teardown_files),
+		cmocka_unit_test_setup_teardown(test_agent_stopped_title, setup_files,
+						teardown_files),
+		cmocka_unit_test_setup_teardown(test_cut_log, setup_files, teardown_files),
 		cmocka_unit_test_setup_teardown(test_fifty_thousand_processes, setup_files,
 						teardown_files),
 	};

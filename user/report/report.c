@@ -20,60 +20,15 @@
 #include "report/report_internal.h"
 #include "events/tree.h"
 
-/* ---- json-c accessors: absent, null and mistyped all read as absent ---- */
+/* ---- json-c accessors (report_jsonget.c) under their short names ---- */
 
-static struct json_object *field(struct json_object *o, const char *k)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, k, &v) ? v : NULL;
-}
-
-static bool get_u64(struct json_object *o, const char *k, uint64_t *out)
-{
-	struct json_object *v = field(o, k);
-
-	if (!v || !json_object_is_type(v, json_type_int))
-		return false;
-	*out = json_object_get_uint64(v);
-	return true;
-}
-
-static uint64_t u64_or(struct json_object *o, const char *k, uint64_t dflt)
-{
-	uint64_t v;
-
-	return get_u64(o, k, &v) ? v : dflt;
-}
-
-static bool get_i64(struct json_object *o, const char *k, int64_t *out)
-{
-	struct json_object *v = field(o, k);
-
-	if (!v || !json_object_is_type(v, json_type_int))
-		return false;
-	*out = json_object_get_int64(v);
-	return true;
-}
-
-static const char *get_str(struct json_object *o, const char *k)
-{
-	struct json_object *v = field(o, k);
-
-	return v && json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
-}
-
-static bool get_bool(struct json_object *o, const char *k)
-{
-	struct json_object *v = field(o, k);
-
-	return v && json_object_is_type(v, json_type_boolean) && json_object_get_boolean(v);
-}
-
-static char *dup_or_null(const char *s)
-{
-	return s ? strdup(s) : NULL;
-}
+#define field rj_field
+#define get_u64 rj_get_u64
+#define u64_or rj_u64_or
+#define get_i64 rj_get_i64
+#define get_str rj_get_str
+#define get_bool rj_get_bool
+#define dup_or_null rj_dup_or_null
 
 /* ---- lifecycle ---- */
 
@@ -134,6 +89,7 @@ void report_free(struct report *r)
 	free(r->sources);
 	free(r->marks);
 	free(r->argbuf);
+	review_free(r);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -431,6 +387,7 @@ static int on_exec(struct report *r, struct json_object *o, uint32_t pid, uint64
 	count_container(r, v.container);
 	seen(r, pid, start_ns);
 	r->execs++;
+	review_exec(r, o, pid, start_ns);
 	return proctab_apply(&r->procs, &v);
 }
 
@@ -453,13 +410,15 @@ static int on_proc_exit(struct report *r, struct json_object *o, uint32_t pid, u
 	v.exit = &e;
 	seen(r, pid, start_ns);
 	r->exits++;
+	review_exit(r, pid, start_ns);
 	return proctab_apply(&r->procs, &v);
 }
 
-static int on_exec_failed(struct report *r, uint32_t pid, uint64_t start_ns)
+static int on_exec_failed(struct report *r, struct json_object *o, uint32_t pid,
+			  uint64_t start_ns)
 {
 	seen(r, pid, start_ns);
-	r->exec_failed++;
+	review_exec_failed(r, o, pid, start_ns);
 	return proctab_get(&r->procs, pid, start_ns) ? 0 : -ENOMEM;
 }
 
@@ -559,6 +518,7 @@ static int on_verdict(struct report *r, struct json_object *o, uint32_t pid, uin
 	if (!rr)
 		return -ENOMEM;
 	killed = !blocked && !field(o, "kill_error") && is_kill(action);
+	review_verdict(r, o, rr->name);
 	r->verdicts++;
 	r->blocked += blocked;
 	r->killed += killed;
@@ -596,6 +556,7 @@ static int on_connect(struct report *r, struct json_object *o)
 	uint32_t dport = (uint32_t)u64_or(o, "port", u64_or(o, "dport", 0));
 	struct report_dest *d;
 	size_t i;
+	int added;
 
 	r->connects++;
 	for (i = 0; i < r->n_dests; i++) {
@@ -604,19 +565,13 @@ static int on_connect(struct report *r, struct json_object *o)
 		    !strcmp(d->proto ? d->proto : "", proto ? proto : "") &&
 		    !strcmp(d->dns_name ? d->dns_name : "", name ? name : "")) {
 			d->count++;
-			return 0;
+			return review_connect(r, o, d);
 		}
 	}
-	if (r->n_dests >= REPORT_MAX_DESTS) {
-		r->dests_other++;
-		return 0;
-	}
-	if (!r->dests) {
-		r->dests = calloc(REPORT_MAX_DESTS, sizeof(*r->dests));
-		if (!r->dests)
-			return -ENOMEM;
-	}
-	d = &r->dests[r->n_dests];
+	added = report_table_add(&r->dests, &r->n_dests, REPORT_MAX_DESTS, sizeof(*d),
+				 &r->dests_other, (void **)&d);
+	if (added <= 0)
+		return added ? added : review_connect(r, o, NULL);
 	d->daddr = strdup(daddr);
 	d->dns_name = dup_or_null(name);
 	d->proto = dup_or_null(proto);
@@ -627,13 +582,13 @@ static int on_connect(struct report *r, struct json_object *o)
 		free(d->proto);
 		free(d->dns_over);
 		memset(d, 0, sizeof(*d));
+		r->n_dests--;
 		return -ENOMEM;
 	}
 	d->dport = dport;
 	d->first_pid = (uint32_t)u64_or(o, "pid", 0);
 	d->count = 1;
-	r->n_dests++;
-	return 0;
+	return review_connect(r, o, d);
 }
 
 /* A change of a tracked file: kept once per path, with its first writer. */
@@ -644,9 +599,10 @@ static int on_file(struct report *r, struct json_object *o)
 	struct report_source *s;
 	char *shown = NULL;
 	size_t i;
+	int added;
 
 	if (!get_bool(o, "tracked"))
-		return 0;
+		return review_file(r, o);
 	if (path2 ? asprintf(&shown, "%s -> %s", path, path2) < 0 : !(shown = strdup(path)))
 		return -ENOMEM;
 	for (i = 0; i < r->n_sources; i++) {
@@ -656,24 +612,22 @@ static int on_file(struct report *r, struct json_object *o)
 			return 0;
 		}
 	}
-	if (r->n_sources >= REPORT_MAX_SOURCES || (!r->sources &&
-	    !(r->sources = calloc(REPORT_MAX_SOURCES, sizeof(*r->sources))))) {
+	added = report_table_add(&r->sources, &r->n_sources, REPORT_MAX_SOURCES, sizeof(*s),
+				 &r->sources_other, (void **)&s);
+	if (added <= 0) {
 		free(shown);
-		if (r->sources)
-			r->sources_other++;
-		return r->sources ? 0 : -ENOMEM;
+		return added;
 	}
-	s = &r->sources[r->n_sources];
 	s->op = strdup(op);
 	if (!s->op) {
 		free(shown);
+		r->n_sources--;
 		return -ENOMEM;
 	}
 	s->path = shown;
 	s->pid = (uint32_t)u64_or(o, "pid", 0);
 	s->start_ns = u64_or(o, "start_ns", 0);
 	s->count = 1;
-	r->n_sources++;
 	return 0;
 }
 
@@ -747,14 +701,15 @@ static bool is_blank(const char *s, size_t n)
 
 static int dispatch(struct report *r, struct json_object *o, const char *type, const char **why)
 {
-	uint64_t pid, start_ns, seq;
-	bool has_proc;
+	uint64_t pid, start_ns, seq = 0;
+	bool has_proc, has_seq = get_u64(o, "seq", &seq);
 
-	if (get_u64(o, "seq", &seq)) {
+	if (has_seq) {
 		if (r->last_seq && seq > r->last_seq + 1)
 			r->seq_gaps += seq - r->last_seq - 1;
 		r->last_seq = seq;
 	}
+	review_record(r, type, seq, has_seq);
 	has_proc = get_u64(o, "pid", &pid) && get_u64(o, "start_ns", &start_ns);
 	if (!strcmp(type, "fork") || !strcmp(type, "exec") || !strcmp(type, "exit") ||
 	    !strcmp(type, "exec_failed") || !strcmp(type, "verdict")) {
@@ -770,13 +725,17 @@ static int dispatch(struct report *r, struct json_object *o, const char *type, c
 	if (!strcmp(type, "exit"))
 		return on_proc_exit(r, o, (uint32_t)pid, start_ns);
 	if (!strcmp(type, "exec_failed"))
-		return on_exec_failed(r, (uint32_t)pid, start_ns);
+		return on_exec_failed(r, o, (uint32_t)pid, start_ns);
 	if (!strcmp(type, "verdict"))
 		return on_verdict(r, o, (uint32_t)pid, start_ns);
 	if (!strcmp(type, "connect"))
 		return on_connect(r, o);
 	if (!strcmp(type, "file"))
 		return on_file(r, o);
+	if (!strcmp(type, "dns"))
+		return review_dns(r, o);
+	if (!strcmp(type, "privilege"))
+		return review_privilege(r, o);
 	if (!strcmp(type, "lost")) {
 		r->lost_sum += u64_or(o, "count", 0);
 		if (u64_or(o, "total", 0) > r->lost_total)
@@ -786,7 +745,7 @@ static int dispatch(struct report *r, struct json_object *o, const char *type, c
 	if (!strcmp(type, "tamper"))
 		return on_tamper(r, o);
 	if (!strcmp(type, "summary"))
-		return on_summary(r, o);
+		return on_summary(r, o) ?: review_summary(r, o);
 	return 0; /* unknown types are skipped, as docs/EVENTS.md asks */
 }
 
@@ -867,6 +826,7 @@ void report_write_text(FILE *f, struct report *r, bool tree, bool color)
 		.fold_depth = 24, .fold_children = 12, .mark = tree_mark_of, .mark_arg = r,
 	};
 	uint64_t lost = report_lost(r);
+	char head[256];
 	size_t i;
 
 	if (tree) {
@@ -876,10 +836,13 @@ void report_write_text(FILE *f, struct report *r, bool tree, bool color)
 	fprintf(f, "buildwarden: %llu processes, %llu execs, %llu failed execs, "
 		"%llu still running; lost events: %llu; ",
 		(unsigned long long)r->processes, (unsigned long long)r->execs,
-		(unsigned long long)r->exec_failed, (unsigned long long)still_running(r),
+		(unsigned long long)report_exec_failed(r), (unsigned long long)still_running(r),
 		(unsigned long long)lost);
-	if (r->have_summary)
+	report_headline(r, head, sizeof(head));
+	if (report_exit_known(r))
 		fprintf(f, "%s, exit status %lld\n", report_status(r), (long long)r->exit_status);
+	else if (r->have_summary)
+		fprintf(f, "%s\n", head);
 	else
 		fputs("no summary record: the run did not finish\n", f);
 	for (i = 0; i < r->n_rules; i++) {
@@ -891,6 +854,7 @@ void report_write_text(FILE *f, struct report *r, bool tree, bool color)
 			(unsigned long long)rr->killed);
 	}
 	text_sources(f, r);
+	review_write_text(f, r);
 	if (r->tamper)
 		fprintf(f, "buildwarden: WARNING: %llu signal%s aimed at the agent (tamper "
 			"records); the first: %s\n", (unsigned long long)r->tamper,
@@ -959,6 +923,11 @@ int report_render(const char *events_path, const struct report_opts *o)
 	if (ferror(in)) {
 		err = -EIO;
 		bw_err("cannot read %s: %s", events_path, strerror(EIO));
+		goto free_report;
+	}
+	err = report_finish(&r);
+	if (err) {
+		bw_err("cannot read %s: %s", events_path, strerror(-err));
 		goto free_report;
 	}
 	if (o->tree_out) {

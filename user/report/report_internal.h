@@ -10,6 +10,7 @@
 #include "lib/container_id.h"
 
 struct json_tokener;
+struct json_object;
 
 /* Bounds that keep memory flat on any log; counts are never bounded. */
 #define REPORT_MAX_VERDICT_ROWS 1000 /* verdicts kept for the tables */
@@ -21,6 +22,13 @@ struct json_tokener;
 #define REPORT_CMD_MAX 240           /* bytes of a command line in a table */
 #define REPORT_LABEL_MAX 60          /* bytes of a command in a graph node */
 #define REPORT_MAX_CONTAINERS 64     /* distinct containers listed */
+#define REPORT_ROW_PROCS 4           /* processes named in one row of a review table */
+#define REPORT_MAX_NAMES 200         /* distinct DNS names queried, kept */
+#define REPORT_MAX_SECRETS 200       /* distinct credential files read, kept */
+#define REPORT_MAX_PRIVS 100         /* distinct privilege events kept */
+#define REPORT_MAX_WRITES 256        /* paths written kept before folding into directories */
+#define REPORT_WRITES_SHOWN 50       /* rows of files written once folded for the report */
+#define REPORT_MAX_SEARCHES 64       /* processes with a PATH search under way */
 
 struct report_rule {
 	char *name;
@@ -52,6 +60,20 @@ struct report_container {
 	uint64_t execs;
 };
 
+/* A process named in a review table, with its program. */
+struct report_procref {
+	uint32_t pid;
+	uint64_t start_ns;
+	char comm[BW_COMM_LEN];
+};
+
+/* The first REPORT_ROW_PROCS distinct processes of a row. */
+struct report_procs {
+	struct report_procref v[REPORT_ROW_PROCS];
+	uint32_t n;
+	uint64_t other; /* records of the row by processes not listed */
+};
+
 struct report_dest {
 	char *daddr;
 	char *dns_name; /* NULL: none recorded */
@@ -60,7 +82,57 @@ struct report_dest {
 	uint32_t dport;
 	uint32_t first_pid;
 	uint64_t count;
+	struct report_procs procs; /* the processes that connected */
+	const char *rule;          /* the first rule that judged a connect here; NULL: none */
 };
+
+/* A DNS name the job queried (dns records with direction "query"). */
+struct report_name {
+	char *name;
+	char *dns_over;        /* a connect to it carried DNS past port 53; NULL: none */
+	uint64_t queries;
+	uint64_t configured;   /* queries to a resolver the host configured */
+	uint64_t other;        /* queries to any other resolver */
+	struct report_procs procs;
+	const char *rule;
+};
+
+/* A credential or secret file read (file records with op open-read). */
+struct report_secret {
+	char *path;
+	uint64_t reads;
+	uint64_t refused; /* of those, failed opens */
+	struct report_procs procs;
+	const char *rule;
+};
+
+/* A privilege syscall (privilege records), once per op and detail. */
+struct report_priv {
+	char *op;
+	char *detail; /* mount's target, memfd's name, "pid N", "ids A B C"; "" */
+	uint64_t count;
+	struct report_procs procs;
+	const char *rule;
+};
+
+/* An untracked file written (or a directory of them, its path ending in /). */
+struct report_write {
+	char *path;
+	uint64_t writes;
+	struct report_procs procs;
+};
+
+/* A process trying PATH entries for one program (execvp, shells, env). */
+struct report_search {
+	uint32_t pid;
+	uint64_t start_ns;
+	uint32_t misses;
+	bool used;
+	char base[64];
+};
+
+/* The row the previous record landed in: a verdict on it flags the row. */
+enum report_row_kind { ROW_NONE, ROW_DEST, ROW_NAME, ROW_SECRET, ROW_PRIV };
 
 /* A tracked file of the checkout the job changed (file records with "tracked"). */
 struct report_source {
@@ -147,6 +219,36 @@ struct report {
 	struct report_node nodes[REPORT_GRAPH_MAX];
 	int n_nodes;
 	uint64_t graph_omitted; /* flagged processes not drawn */
+	/* what a reviewer asks (report_review.c) */
+	struct report_name *names;
+	size_t n_names;
+	uint64_t names_other;   /* queries of names past REPORT_MAX_NAMES */
+	struct report_secret *secrets;
+	size_t n_secrets;
+	uint64_t secrets_other; /* reads of files past REPORT_MAX_SECRETS */
+	struct report_priv *privs;
+	size_t n_privs;
+	uint64_t privs_other;   /* privilege records past REPORT_MAX_PRIVS */
+	struct report_write *writes;
+	size_t n_writes;
+	uint64_t writes_outside; /* writes outside the checkout, not listed */
+	char *checkout;         /* from the summary; NULL: none */
+	char *written_base;     /* what writes are listed under: checkout, else the root's cwd */
+	enum report_row_kind last_kind;
+	size_t last_row;
+	struct report_search searches[REPORT_MAX_SEARCHES];
+	uint64_t exec_path_misses; /* exec_failed records of PATH searches (resolved) */
+	/* the job's root exec and how much of the job the log holds */
+	uint64_t first_seq;     /* 0: no record with seq yet */
+	bool saw_proc_record;
+	bool root_next;         /* the exec being read is the log's first record: the root */
+	bool cut_start;         /* the log starts after the job began */
+	bool root_exited;
+	bool have_build_fields; /* the summary has build_exit_code/build_signal */
+	uint32_t root_pid;
+	uint64_t root_start_ns;
+	char **root_argv;       /* NULL-terminated; NULL: no root exec in the log */
+	char *root_cwd;
 	struct json_tokener *tok;
 	char why[128]; /* why a line is malformed */
 	/* scratch for argv */
@@ -169,5 +271,64 @@ int report_write_markdown(FILE *f, const struct report *r);
 /* The comm of the process that first changed s, or "?". */
 const char *report_source_program(const struct report *r, const struct report_source *s);
 int report_write_json(FILE *f, const struct report *r);
+
+/* ---- a record's fields (report_jsonget.c): absent, null, mistyped read as absent ---- */
+
+struct json_object *rj_field(struct json_object *o, const char *k);
+bool rj_get_u64(struct json_object *o, const char *k, uint64_t *out);
+uint64_t rj_u64_or(struct json_object *o, const char *k, uint64_t dflt);
+bool rj_get_i64(struct json_object *o, const char *k, int64_t *out);
+const char *rj_get_str(struct json_object *o, const char *k);
+bool rj_get_bool(struct json_object *o, const char *k);
+char *rj_dup_or_null(const char *s);
+
+/* ---- capped tables and process lists (report_table.c) ---- */
+
+/*
+ * A slot for a new row of a table that keeps its first cap rows (allocated
+ * on first use, zeroed): 1 with *row set, 0 when full (*other counted),
+ * -ENOMEM.
+ */
+int report_table_add(void *rowsp, size_t *n, size_t cap, size_t elem, uint64_t *other,
+		     void **row);
+/*
+ * The row whose string at key_off is key, else a new one with a copy of
+ * key there: 1 with *row set, 0 when full (*other counted), -ENOMEM.
+ */
+int report_table_get(void *rowsp, size_t *n, size_t cap, size_t elem, uint64_t *other,
+		     size_t key_off, const char *key, void **row);
+/* Names (pid, start_ns) in ps, or counts the record in ps->other. */
+void report_procs_add(struct report_procs *ps, uint32_t pid, uint64_t start_ns, const char *comm);
+/* "curl 102, sh 101 (+3 more)": +N counts records of processes not listed. */
+#define REPORT_PROCS_TEXT (REPORT_ROW_PROCS * (BW_COMM_LEN + 14) + 32)
+void report_procs_text(const struct report_procs *ps, char *buf, size_t size);
+
+/* ---- what a reviewer asks (report_review.c) ---- */
+
+int review_connect(struct report *r, struct json_object *o, struct report_dest *d);
+int review_dns(struct report *r, struct json_object *o);
+int review_file(struct report *r, struct json_object *o);
+int review_privilege(struct report *r, struct json_object *o);
+void review_verdict(struct report *r, struct json_object *o, const char *rule);
+void review_exec(struct report *r, struct json_object *o, uint32_t pid, uint64_t start_ns);
+void review_exec_failed(struct report *r, struct json_object *o, uint32_t pid, uint64_t start_ns);
+void review_exit(struct report *r, uint32_t pid, uint64_t start_ns);
+/* Tracks where the log starts; called for every record before it is handled. */
+void review_record(struct report *r, const char *type, uint64_t seq, bool has_seq);
+int review_summary(struct report *r, struct json_object *o);
+void review_free(struct report *r);
+/* The text lines of the sections above (report_review_text.c). */
+void review_write_text(FILE *f, const struct report *r);
+/* After the last line: sorts the tables, lists the writes under the checkout. */
+int report_finish(struct report *r);
+/* Failed execs, a failed PATH search counted once; and PATH-lookup misses. */
+uint64_t report_exec_failed(const struct report *r);
+uint64_t report_exec_path_misses(const struct report *r);
+/* The exit status is known (false: the daemon's agent stopped first). */
+bool report_exit_known(const struct report *r);
+/* The log ends before the job did (no summary, or no exit of the root). */
+bool report_cut_end(const struct report *r);
+/* The status in words, with what is known: the Markdown title's tail. */
+void report_headline(const struct report *r, char *buf, size_t size);
 
 #endif /* BW_REPORT_INTERNAL_H */

@@ -11,7 +11,8 @@ static void counts(struct jbuf *jb, const struct report *r)
 	json_sub_open(jb, "counts");
 	json_kv_u64(jb, "processes", r->processes);
 	json_kv_u64(jb, "execs", r->execs);
-	json_kv_u64(jb, "exec_failed", r->exec_failed);
+	json_kv_u64(jb, "exec_failed", report_exec_failed(r));
+	json_kv_u64(jb, "exec_path_misses", report_exec_path_misses(r));
 	json_kv_u64(jb, "forks", r->forks);
 	json_kv_u64(jb, "exits", r->exits);
 	json_kv_u64(jb, "verdicts", r->verdicts);
@@ -76,6 +77,21 @@ static void verdicts(struct jbuf *jb, const struct report *r)
 	json_kv_bool(jb, "verdicts_truncated", r->verdicts > r->n_rows);
 }
 
+/* "processes": [{pid, start_ns, comm}] and "processes_other". */
+static void procs_json(struct jbuf *jb, const struct report_procs *ps)
+{
+	json_arr_open(jb, "processes");
+	for (uint32_t i = 0; i < ps->n; i++) {
+		json_obj_open(jb);
+		json_kv_u64(jb, "pid", ps->v[i].pid);
+		json_kv_u64(jb, "start_ns", ps->v[i].start_ns);
+		json_kv_str(jb, "comm", ps->v[i].comm);
+		json_obj_close(jb);
+	}
+	json_arr_close(jb);
+	json_kv_u64(jb, "processes_other", ps->other);
+}
+
 static void network(struct jbuf *jb, const struct report *r)
 {
 	size_t i;
@@ -92,6 +108,8 @@ static void network(struct jbuf *jb, const struct report *r)
 		json_kv_str(jb, "dns_over", d->dns_over);
 		json_kv_u64(jb, "count", d->count);
 		json_kv_u64(jb, "first_pid", d->first_pid);
+		procs_json(jb, &d->procs);
+		json_kv_str(jb, "rule", d->rule);
 		json_obj_close(jb);
 	}
 	json_arr_close(jb);
@@ -117,6 +135,88 @@ static void sources(struct jbuf *jb, const struct report *r)
 	json_kv_u64(jb, "tracked_changed_other", r->sources_other);
 }
 
+static const char *resolver_of(const struct report_name *n)
+{
+	if (n->other)
+		return n->configured ? "mixed" : "other";
+	return n->configured ? "configured" : NULL;
+}
+
+static void dns_names(struct jbuf *jb, const struct report *r)
+{
+	json_arr_open(jb, "dns_names");
+	for (size_t i = 0; i < r->n_names; i++) {
+		const struct report_name *n = &r->names[i];
+
+		json_obj_open(jb);
+		json_kv_str(jb, "name", n->name);
+		json_kv_u64(jb, "queries", n->queries);
+		json_kv_str(jb, "resolver", resolver_of(n));
+		json_kv_u64(jb, "other_resolver_queries", n->other);
+		json_kv_str(jb, "dns_over", n->dns_over);
+		procs_json(jb, &n->procs);
+		json_kv_str(jb, "rule", n->rule);
+		json_obj_close(jb);
+	}
+	json_arr_close(jb);
+	json_kv_u64(jb, "dns_names_other", r->names_other);
+}
+
+static void credential_reads(struct jbuf *jb, const struct report *r)
+{
+	json_arr_open(jb, "credential_reads");
+	for (size_t i = 0; i < r->n_secrets; i++) {
+		const struct report_secret *s = &r->secrets[i];
+
+		json_obj_open(jb);
+		redact_json_str(jb, "path", s->path);
+		json_kv_u64(jb, "reads", s->reads);
+		json_kv_u64(jb, "refused", s->refused);
+		procs_json(jb, &s->procs);
+		json_kv_str(jb, "rule", s->rule);
+		json_obj_close(jb);
+	}
+	json_arr_close(jb);
+	json_kv_u64(jb, "credential_reads_other", r->secrets_other);
+}
+
+static void written(struct jbuf *jb, const struct report *r)
+{
+	json_kv_str(jb, "written_base", r->written_base);
+	json_arr_open(jb, "written");
+	for (size_t i = 0; i < r->n_writes; i++) {
+		const struct report_write *w = &r->writes[i];
+		size_t n = strlen(w->path);
+
+		json_obj_open(jb);
+		redact_json_str(jb, "path", w->path);
+		json_kv_bool(jb, "directory", n && w->path[n - 1] == '/');
+		json_kv_u64(jb, "writes", w->writes);
+		procs_json(jb, &w->procs);
+		json_obj_close(jb);
+	}
+	json_arr_close(jb);
+	json_kv_u64(jb, "written_outside", r->writes_outside);
+}
+
+static void privileges(struct jbuf *jb, const struct report *r)
+{
+	json_arr_open(jb, "privilege");
+	for (size_t i = 0; i < r->n_privs; i++) {
+		const struct report_priv *p = &r->privs[i];
+
+		json_obj_open(jb);
+		json_kv_str(jb, "op", p->op);
+		redact_json_str(jb, "detail", p->detail);
+		json_kv_u64(jb, "count", p->count);
+		procs_json(jb, &p->procs);
+		json_kv_str(jb, "rule", p->rule);
+		json_obj_close(jb);
+	}
+	json_arr_close(jb);
+	json_kv_u64(jb, "privilege_other", r->privs_other);
+}
+
 static void containers(struct jbuf *jb, const struct report *r)
 {
 	json_arr_open(jb, "containers");
@@ -132,6 +232,8 @@ static void containers(struct jbuf *jb, const struct report *r)
 
 int report_write_json(FILE *f, const struct report *r)
 {
+	char **cmd = r->command && r->command[0] ? r->command : r->root_argv;
+	char head[256];
 	struct jbuf jb;
 	size_t i;
 	int err = 0;
@@ -148,9 +250,8 @@ int report_write_json(FILE *f, const struct report *r)
 	if (r->job_name)
 		json_kv_str(&jb, "job", r->job_name);
 	json_arr_open(&jb, "command");
-	for (i = 0; r->command && r->command[i]; i++)
-		redact_json_strn(&jb, NULL, r->command[i], strlen(r->command[i]),
-				 i ? r->command[i - 1] : NULL);
+	for (i = 0; cmd && cmd[i]; i++)
+		redact_json_strn(&jb, NULL, cmd[i], strlen(cmd[i]), i ? cmd[i - 1] : NULL);
 	json_arr_close(&jb);
 	json_kv_str(&jb, "policy", r->policy);
 	json_kv_str(&jb, "mode", r->mode);
@@ -162,6 +263,15 @@ int report_write_json(FILE *f, const struct report *r)
 	network(&jb, r);
 	sources(&jb, r);
 	containers(&jb, r);
+	report_headline(r, head, sizeof(head));
+	json_kv_str(&jb, "headline", head);
+	json_kv_bool(&jb, "exit_known", report_exit_known(r));
+	json_kv_bool(&jb, "log_cut_start", r->cut_start);
+	json_kv_bool(&jb, "log_cut_end", report_cut_end(r));
+	dns_names(&jb, r);
+	credential_reads(&jb, r);
+	written(&jb, r);
+	privileges(&jb, r);
 	json_obj_close(&jb);
 	if (jb.oom)
 		err = -ENOMEM;

@@ -97,20 +97,14 @@ static const char *yes_no(bool b)
 
 static void title(FILE *f, const struct report *r)
 {
-	char cmd[REPORT_CMD_MAX + 8];
+	char cmd[REPORT_CMD_MAX + 8], head[256];
 
 	report_command(r, cmd, sizeof(cmd));
+	report_headline(r, head, sizeof(head));
 	fputs("## buildwarden: ", f);
 	md_code(f, cmd);
 	fputs(" — ", f);
-	if (!r->have_summary)
-		fputs("incomplete (the log has no summary record)", f);
-	else if (r->job_killed)
-		fprintf(f, "job terminated by policy (exit %lld)", (long long)r->exit_status);
-	else if (r->exit_status)
-		fprintf(f, "failed (exit %lld)", (long long)r->exit_status);
-	else
-		fputs("passed", f);
+	md_text(f, head);
 	fputs("\n\n", f);
 }
 
@@ -121,7 +115,7 @@ static void summary_line(FILE *f, const struct report *r)
 	fprintf(f, "**%llu processes**, %llu execs, %llu failed execs · **%llu verdicts** "
 		"(%llu blocked, %llu killed) · %llu lost events",
 		(unsigned long long)r->processes, (unsigned long long)r->execs,
-		(unsigned long long)r->exec_failed, (unsigned long long)r->verdicts,
+		(unsigned long long)report_exec_failed(r), (unsigned long long)r->verdicts,
 		(unsigned long long)r->blocked, (unsigned long long)r->killed,
 		(unsigned long long)lost);
 	if (r->policy) {
@@ -133,6 +127,11 @@ static void summary_line(FILE *f, const struct report *r)
 	if (r->duration_ns)
 		fprintf(f, " · %.2f s", (double)r->duration_ns / 1e9);
 	fputs("\n\n", f);
+	if (r->cut_start || report_cut_end(r))
+		fprintf(f, "> **Warning:** the log is cut: %s%s%s.\n\n",
+			r->cut_start ? "it starts after the job began" : "",
+			r->cut_start && report_cut_end(r) ? "; " : "",
+			report_cut_end(r) ? "it ends before the job did" : "");
 	if (lost || r->seq_gaps || r->untracked || r->malformed)
 		fprintf(f, "> **Warning:** the trace is incomplete: %llu events lost in the "
 			"kernel, %llu processes untracked, %llu malformed records, "
@@ -228,6 +227,120 @@ static const char *dns_over_text(const char *over)
 		: !strcmp(over, "https") ? "HTTPS" : "another protocol";
 }
 
+/* The processes of a row, and the rule that flagged it. */
+static void procs_cell(FILE *f, const struct report_procs *ps, const char *rule)
+{
+	char who[REPORT_PROCS_TEXT];
+
+	report_procs_text(ps, who, sizeof(who));
+	md_code(f, who);
+	if (rule) {
+		fputs(" ! ", f);
+		md_code(f, rule);
+	}
+}
+
+/* "… and N more what." when rows or records did not fit. */
+static void md_more(FILE *f, uint64_t n, const char *what)
+{
+	if (n)
+		fprintf(f, "\n… and %llu more %s.\n", (unsigned long long)n, what);
+}
+
+static void dns_names(FILE *f, const struct report *r)
+{
+	size_t i, n = r->n_names < MD_MAX_ROWS ? r->n_names : MD_MAX_ROWS;
+
+	if (!r->n_names)
+		return;
+	fputs("### DNS names queried\n\n| Name | Queries | Resolver | Processes |\n"
+	      "|---|---:|---|---|\n", f);
+	for (i = 0; i < n; i++) {
+		const struct report_name *d = &r->names[i];
+
+		fputs("| ", f);
+		md_code(f, d->name);
+		if (d->dns_over)
+			fprintf(f, " DNS over %s", dns_over_text(d->dns_over));
+		fprintf(f, " | %llu | %s | ", (unsigned long long)d->queries,
+			d->other ? (d->configured ? "configured and **other**" : "**other**")
+				 : d->configured ? "configured" : "");
+		procs_cell(f, &d->procs, d->rule);
+		fputs(" |\n", f);
+	}
+	md_more(f, r->n_names - n, "names");
+	md_more(f, r->names_other, "queries of other names");
+	fputc('\n', f);
+}
+
+static void credential_reads(FILE *f, const struct report *r)
+{
+	size_t i, n = r->n_secrets < MD_MAX_ROWS ? r->n_secrets : MD_MAX_ROWS;
+
+	if (!r->n_secrets)
+		return;
+	fputs("### Credential reads\n\n| File | Reads | Refused | Processes |\n"
+	      "|---|---:|---:|---|\n", f);
+	for (i = 0; i < n; i++) {
+		const struct report_secret *s = &r->secrets[i];
+
+		fputs("| ", f);
+		md_code(f, s->path);
+		fprintf(f, " | %llu | %llu | ", (unsigned long long)s->reads,
+			(unsigned long long)s->refused);
+		procs_cell(f, &s->procs, s->rule);
+		fputs(" |\n", f);
+	}
+	md_more(f, r->n_secrets - n, "files read");
+	md_more(f, r->secrets_other, "reads of other files");
+	fputc('\n', f);
+}
+
+static void written(FILE *f, const struct report *r)
+{
+	size_t i;
+
+	if (!r->n_writes)
+		return;
+	fputs("### Files written in the checkout\n\nUntracked files (a path ending in `/`: the "
+	      "writes under that directory).\n\n| Path | Writes | Processes |\n|---|---:|---|\n", f);
+	for (i = 0; i < r->n_writes; i++) {
+		const struct report_write *w = &r->writes[i];
+
+		fputs("| ", f);
+		md_code(f, w->path);
+		fprintf(f, " | %llu | ", (unsigned long long)w->writes);
+		procs_cell(f, &w->procs, NULL);
+		fputs(" |\n", f);
+	}
+	md_more(f, r->writes_outside, "writes outside the checkout (in the event log)");
+	fputc('\n', f);
+}
+
+static void privileges(FILE *f, const struct report *r)
+{
+	size_t i, n = r->n_privs < MD_MAX_ROWS ? r->n_privs : MD_MAX_ROWS;
+
+	if (!r->n_privs)
+		return;
+	fputs("### Privilege events\n\n| Call | Detail | Count | Processes |\n"
+	      "|---|---|---:|---|\n", f);
+	for (i = 0; i < n; i++) {
+		const struct report_priv *p = &r->privs[i];
+
+		fputs("| ", f);
+		md_code(f, p->op);
+		fputs(" | ", f);
+		md_code(f, p->detail);
+		fprintf(f, " | %llu | ", (unsigned long long)p->count);
+		procs_cell(f, &p->procs, p->rule);
+		fputs(" |\n", f);
+	}
+	md_more(f, r->n_privs - n, "kinds of privilege events");
+	md_more(f, r->privs_other, "privilege events of other kinds");
+	fputc('\n', f);
+}
+
 static void network(FILE *f, const struct report *r)
 {
 	size_t i, n = r->n_dests < MD_MAX_ROWS ? r->n_dests : MD_MAX_ROWS;
@@ -238,8 +351,8 @@ static void network(FILE *f, const struct report *r)
 		fputs("None recorded.\n\n", f);
 		return;
 	}
-	fputs("| Destination | Port | Protocol | Name | Connections | First PID |\n"
-	      "|---|---:|---|---|---:|---:|\n", f);
+	fputs("| Destination | Port | Protocol | Name | Connections | Processes |\n"
+	      "|---|---:|---|---|---:|---|\n", f);
 	for (i = 0; i < n; i++) {
 		const struct report_dest *d = &r->dests[i];
 
@@ -253,7 +366,9 @@ static void network(FILE *f, const struct report *r)
 			md_code(f, d->dns_name);
 		if (d->dns_over)
 			fprintf(f, "%sDNS over %s", d->dns_name ? " " : "", dns_over_text(d->dns_over));
-		fprintf(f, " | %llu | %u |\n", (unsigned long long)d->count, d->first_pid);
+		fprintf(f, " | %llu | ", (unsigned long long)d->count);
+		procs_cell(f, &d->procs, d->rule);
+		fputs(" |\n", f);
 	}
 	for (; i < r->n_dests; i++)
 		rest += r->dests[i].count;
@@ -293,11 +408,13 @@ static void counts(FILE *f, const struct report *r)
 		"### Counts\n\n"
 		"| | |\n|---|---:|\n"
 		"| Processes | %llu |\n| Execs | %llu |\n| Failed execs | %llu |\n"
+		"| PATH lookups (not failures) | %llu |\n"
 		"| Forks | %llu |\n| Exits | %llu |\n| Verdicts | %llu |\n"
 		"| Blocked in the kernel | %llu |\n| Killed | %llu |\n"
 		"| Network connections | %llu |\n| Lost events | %llu |\n",
 		(unsigned long long)r->processes, (unsigned long long)r->execs,
-		(unsigned long long)r->exec_failed, (unsigned long long)r->forks,
+		(unsigned long long)report_exec_failed(r),
+		(unsigned long long)report_exec_path_misses(r), (unsigned long long)r->forks,
 		(unsigned long long)r->exits, (unsigned long long)r->verdicts,
 		(unsigned long long)r->blocked, (unsigned long long)r->killed,
 		(unsigned long long)r->connects, (unsigned long long)report_lost(r));
@@ -316,6 +433,10 @@ int report_write_markdown(FILE *f, const struct report *r)
 	verdicts(f, r);
 	lineage(f, r);
 	sources(f, r);
+	written(f, r);
+	credential_reads(f, r);
+	privileges(f, r);
+	dns_names(f, r);
 	network(f, r);
 	counts(f, r);
 	return ferror(f) ? -EIO : 0;

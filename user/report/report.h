@@ -18,6 +18,9 @@ struct report_opts {
 	const char *markdown_path; /* NULL: none; "-": standard output */
 	bool append;               /* append the Markdown ($GITHUB_STEP_SUMMARY) */
 	const char *json_path;     /* NULL: none; "-": standard output */
+	const char *sarif_path;    /* SARIF 2.1.0; NULL: none; "-": standard output */
+	const char *junit_path;    /* JUnit XML; NULL: none; "-": standard output */
+	FILE *annotations_out;     /* GitHub workflow commands; NULL: none */
 };
 
 /*

@@ -120,7 +120,9 @@ add_verdicts() {
 	need_npm
 	write_log "$DIR/ev.jsonl"
 	write_clean_log "$DIR/clean.jsonl"
-	run -0 --separate-stderr $T "$BW" report --no-tree --sarif "$DIR/r.sarif" "$DIR/ev.jsonl"
+	# Process results anchored to the workflow file too: both location kinds.
+	run -0 --separate-stderr env GITHUB_WORKFLOW_REF=o/r/.github/workflows/ci.yml@refs/heads/main \
+		$T "$BW" report --no-tree --sarif "$DIR/r.sarif" "$DIR/ev.jsonl"
 	run -0 --separate-stderr $T "$BW" report --no-tree --sarif "$DIR/clean.sarif" "$DIR/clean.jsonl"
 	# The validator is not one that accepts everything: a broken copy too.
 	python3 - "$DIR/r.sarif" "$DIR/broken.sarif" <<-'PY'
@@ -145,9 +147,22 @@ add_verdicts() {
 
 @test "SARIF: rules, levels, locations, fingerprints, invocation; no secret" {
 	write_log "$DIR/ev.jsonl"
-	run -0 --separate-stderr $T "$BW" report --no-tree --sarif - "$DIR/ev.jsonl"
+	run -0 --separate-stderr env -u GITHUB_WORKFLOW_REF $T "$BW" report --no-tree --sarif - "$DIR/ev.jsonl"
 	[[ "$output" != *hunter2* ]] || { echo "secret leaked"; show; false; }
 	printf '%s\n' "$output" >"$DIR/r.sarif"
+	# Code scanning needs a file on every result: the workflow's, or one given.
+	run -0 --separate-stderr env GITHUB_WORKFLOW_REF=o/r/.github/workflows/ci.yml@refs/heads/main \
+		$T "$BW" report --no-tree --sarif "$DIR/wf.sarif" "$DIR/ev.jsonl"
+	run -0 --separate-stderr env GITHUB_WORKFLOW_REF=o/r/.github/workflows/ci.yml@refs/heads/main \
+		$T "$BW" report --no-tree --sarif-anchor Makefile --sarif "$DIR/mk.sarif" "$DIR/ev.jsonl"
+	python3 - "$DIR/wf.sarif" "$DIR/mk.sarif" <<-'PY'
+	import json, sys
+	for path, want in zip(sys.argv[1:], [".github/workflows/ci.yml", "Makefile"]):
+	    for r in json.load(open(path))["runs"][0]["results"]:
+	        uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+	        assert uri == (want if r["ruleId"] != "tracked-source-changed" else "lib/a%2Cb%3Ac%25.c"), (path, r)
+	        assert r["locations"][0]["logicalLocations"][0]["kind"] == "process", r
+	PY
 	python3 - "$DIR/r.sarif" <<-'PY'
 	import json, sys
 	d = json.load(open(sys.argv[1]))

@@ -971,6 +971,7 @@ int report_render(const char *events_path, const struct report_opts *o)
 		err = write_file(o->markdown_path, o->append, report_write_markdown, &r);
 	if (!err && o->json_path)
 		err = write_file(o->json_path, false, report_write_json, &r);
+	r.ci.anchor = o->sarif_anchor;
 	if (!err && o->sarif_path)
 		err = write_file(o->sarif_path, false, report_write_sarif, &r);
 	if (!err && o->junit_path)

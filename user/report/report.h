@@ -21,6 +21,8 @@ struct report_opts {
 	const char *sarif_path;    /* SARIF 2.1.0; NULL: none; "-": standard output */
 	const char *junit_path;    /* JUnit XML; NULL: none; "-": standard output */
 	FILE *annotations_out;     /* GitHub workflow commands; NULL: none */
+	const char *sarif_anchor;  /* checkout-relative file SARIF results about a
+				    * process point at (code scanning needs a file); NULL */
 };
 
 /*

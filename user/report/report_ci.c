@@ -101,7 +101,9 @@ int report_ci_summary_read(struct report_ci *c, struct json_object *o)
 {
 	const char *co = str_of(o, "checkout"), *t = str_of(o, "time");
 
-	report_ci_free(c);
+	free(c->checkout);
+	free(c->end_time);
+	c->checkout = c->end_time = NULL;
 	if ((co && !(c->checkout = strdup(co))) || (t && !(c->end_time = strdup(t))))
 		return -ENOMEM;
 	return 0;

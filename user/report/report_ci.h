@@ -33,6 +33,7 @@ struct report_ci_row {
 struct report_ci {
 	char *checkout; /* the summary's checkout; NULL: none */
 	char *end_time; /* the summary's time, RFC 3339; NULL: no summary */
+	const char *anchor; /* report_opts.sarif_anchor (not owned) */
 };
 
 /* Read from a verdict record / the summary record: 0 or -ENOMEM. */

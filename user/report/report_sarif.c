@@ -126,13 +126,13 @@ static void driver(struct jbuf *jb, const struct report *r)
 
 static void location(struct jbuf *jb, const struct report *r, const struct report_verdict *v)
 {
-	const char *file = report_ci_rel_file(r, v);
+	const char *file = report_ci_rel_file(r, v) ?: r->ci.anchor;
 	char buf[REPORT_CMD_MAX + 1], fq[REPORT_CMD_MAX + 32];
 	const char *prog;
 
 	json_arr_open(jb, "locations");
 	json_obj_open(jb);
-	if (file) {
+	if (file && *file) {
 		json_sub_open(jb, "physicalLocation");
 		json_sub_open(jb, "artifactLocation");
 		kv_uri(jb, "uri", "", file, false);

@@ -19,19 +19,10 @@ BW=${BUILDWARDEN:-$BUILD/buildwarden}
 NPM_DIR=$BUILD/node_modules-ci-outputs
 T="timeout -k 5 30"
 
+load npm_once
+
 setup_file() {
-	local dir=$NPM_DIR
-	mkdir -p "$dir"
-	# Reinstall only when the pinned versions change.
-	if ! cmp -s "$SRC/tests/ci-outputs/package.json" "$dir/package.json" ||
-		[ ! -f "$dir/.installed" ]; then
-		rm -rf "$dir/node_modules" "$dir/.installed"
-		cp "$SRC/tests/ci-outputs/package.json" "$dir/package.json"
-		if command -v npm >/dev/null &&
-			(cd "$dir" && timeout 300 npm install --no-audit --no-fund --loglevel=error >npm.log 2>&1); then
-			touch "$dir/.installed"
-		fi
-	fi
+	npm_install_once "$SRC/tests/ci-outputs/package.json" "$NPM_DIR"
 }
 
 setup() {

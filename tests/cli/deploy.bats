@@ -22,18 +22,10 @@ NPM_DIR=$BUILD/node_modules-deploy
 NM=$NPM_DIR/node_modules
 UNIT=$SRC/deploy/systemd/buildwarden.service
 
+load npm_once
+
 setup_file() {
-	local dir=$BUILD/node_modules-deploy
-	mkdir -p "$dir"
-	# Reinstall only when the pinned versions change.
-	if ! cmp -s "$SRC/tests/deploy/package.json" "$dir/package.json" || [ ! -d "$dir/node_modules" ]; then
-		rm -rf "$dir/node_modules" "$dir/.installed"
-		cp "$SRC/tests/deploy/package.json" "$dir/package.json"
-		if command -v npm >/dev/null &&
-			(cd "$dir" && timeout 300 npm install --no-audit --no-fund --loglevel=error >npm.log 2>&1); then
-			touch "$dir/.installed"
-		fi
-	fi
+	npm_install_once "$SRC/tests/deploy/package.json" "$NPM_DIR"
 }
 
 need_npm() {

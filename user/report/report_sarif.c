@@ -263,10 +263,7 @@ int report_write_sarif(FILE *f, const struct report *r)
 	json_obj_close(&jb);
 	json_arr_close(&jb);
 	json_obj_close(&jb);
-	if (jb.oom)
-		err = -ENOMEM;
-	else if (fwrite(jb.buf, 1, jb.len, f) != jb.len || fputc('\n', f) == EOF)
-		err = -EIO;
+	err = jbuf_write_line(&jb, f);
 	jbuf_free(&jb);
 	free(rows);
 	return err;

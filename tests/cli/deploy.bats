@@ -566,7 +566,7 @@ exit 3" timeout 120 sh -e "$tmp/script.sh"
 	cp -r "$SRC/deploy/policies" "$BATS_TEST_TMPDIR/"
 	sed 's/^ringbuf_mb: 16/ringbuf_mb: 12/' "$SRC/deploy/config.example.yaml" >"$BATS_TEST_TMPDIR/broken.yaml"
 	run "$BW" daemon --config "$BATS_TEST_TMPDIR/broken.yaml" --check
-	[ "$status" -eq 2 ] || { show; false; }
+	[ "$status" -eq 65 ] || { show; false; }
 	[[ "$output" == *"broken.yaml:"[0-9]*":"[0-9]*": error: "* ]] || { show; false; }
 }
 

@@ -647,12 +647,12 @@ def t_check():
         "    match: {exe_basename: bw-fake-runner}",   # 6
         "  - name: nomatch",                           # 7  a rule without match
         "    id: fixed-name"])                         # 8
-    expect_check(c, "a config with an unknown key and a rule without match", bad, 2,
+    expect_check(c, "a config with an unknown key and a rule without match", bad, 65,
                  [("daemon.yaml", (3,), "frobnicate"), ("daemon.yaml", (7, 8), "match")])
 
     badpol = write_config(("check-policy",), base)
     sc().write(policy_text("explode"), "check-policy", "policy.yaml")  # action: on line 7
-    expect_check(c, "a config whose policy has an error", badpol, 2,
+    expect_check(c, "a config whose policy has an error", badpol, 65,
                  [("policy.yaml", (7,), "explode")])
     c.done()
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# CLI behaviour of buildwarden: help, version, usage errors (status 125 with
-# one "buildwarden: " line), no root, command not found / not executable,
+# CLI behaviour of buildwarden: help, version, usage errors (status 64 with
+# one "buildwarden: " line), no root (125), command not found / not executable,
 # and one real run. Run: bats --tap tests/cli/buildwarden.bats
 # Tests that load BPF need root and BTF and are skipped otherwise.
 
@@ -42,10 +42,11 @@ expect_status() {
 	fi
 }
 
-# A usage/agent error: status 125 and exactly one stderr line starting with
-# "buildwarden: " (and, if given, containing $1).
+# An agent error (status 125), or with BW_WANT set another status, and
+# exactly one stderr line starting with "buildwarden: " (and, if given,
+# containing $1).
 expect_agent_error() {
-	expect_status 125 || return 1
+	expect_status "${BW_WANT:-125}" || return 1
 	if [ "${#stderr_lines[@]}" -ne 1 ]; then
 		echo "expected exactly one line on stderr, got ${#stderr_lines[@]}"
 		show
@@ -61,6 +62,11 @@ expect_agent_error() {
 		show
 		return 1
 	fi
+}
+
+# A usage error: status 64, one "buildwarden: " line.
+expect_usage_error() {
+	BW_WANT=64 expect_agent_error "$@"
 }
 
 # Fail if a process whose command line contains $1 is alive.
@@ -92,52 +98,52 @@ expect_none_running() {
 	[[ "$output" =~ [0-9]+\.[0-9]+ ]] || { show; false; }
 }
 
-@test "no command at all: status 125, one buildwarden: line" {
+@test "no command at all: status 64, one buildwarden: line" {
 	run --separate-stderr $T "$BW"
-	expect_agent_error
+	expect_usage_error
 }
 
-@test "unknown top-level command: status 125, names it" {
+@test "unknown top-level command: status 64, names it" {
 	run --separate-stderr $T "$BW" frobnicate-xyz
-	expect_agent_error frobnicate-xyz
+	expect_usage_error frobnicate-xyz
 }
 
-@test "unknown flag to run: status 125, names the flag" {
+@test "unknown flag to run: status 64, names the flag" {
 	run --separate-stderr $T "$BW" run --frobnicate-xyz -- /bin/true
-	expect_agent_error --frobnicate-xyz
+	expect_usage_error --frobnicate-xyz
 }
 
-@test "unknown top-level flag: status 125, names the flag" {
+@test "unknown top-level flag: status 64, names the flag" {
 	run --separate-stderr $T "$BW" --frobnicate-xyz
-	expect_agent_error --frobnicate-xyz
+	expect_usage_error --frobnicate-xyz
 }
 
-@test "run without a command: status 125" {
+@test "run without a command: status 64" {
 	run --separate-stderr $T "$BW" run
-	expect_agent_error
+	expect_usage_error
 }
 
-@test "run -- with nothing after it: status 125" {
+@test "run -- with nothing after it: status 64" {
 	run --separate-stderr $T "$BW" run --
-	expect_agent_error
+	expect_usage_error
 }
 
-@test "run --events without its value: status 125" {
+@test "run --events without its value: status 64" {
 	run --separate-stderr $T "$BW" run --events
-	expect_agent_error
+	expect_usage_error
 }
 
-@test "run --ringbuf-mb with a bad value: status 125" {
+@test "run --ringbuf-mb with a bad value: status 64" {
 	run --separate-stderr $T "$BW" run --ringbuf-mb not-a-number -- /bin/true
-	expect_agent_error
+	expect_usage_error
 }
 
 @test "usage errors start nothing" {
 	local marker="bw-bats-usage-$$-$RANDOM"
 	run --separate-stderr $T "$BW" run --frobnicate-xyz -- /bin/sleep "$marker"
-	expect_status 125
+	expect_status 64
 	run --separate-stderr $T "$BW" run --frobnicate-xyz -- /bin/sh -c "touch '$BATS_TEST_TMPDIR/ran'"
-	expect_status 125
+	expect_status 64
 	[ ! -e "$BATS_TEST_TMPDIR/ran" ] || { echo "the command ran"; false; }
 	expect_none_running "$marker"
 }
@@ -230,7 +236,7 @@ EOF
 	need_root
 	local ev="$BATS_TEST_TMPDIR/ev.jsonl"
 	run --separate-stderr "$BW" run --exec-env LD_PRELOAD,HOME -- true
-	expect_status 125
+	expect_status 64
 	[[ "$stderr" == *"'HOME' cannot be recorded"* ]] || { show; false; }
 	# Values the default policy allows (libeatmydata, sotruss), so a run of
 	# this suite under buildwarden raises nothing; they need not exist.

@@ -31,10 +31,10 @@ teardown() {
 
 @test "daemon without --config, or with an unknown option, is a usage error" {
 	run --separate-stderr "$BW" daemon
-	[ "$status" -eq 2 ]
+	[ "$status" -eq 64 ]
 	[[ "$stderr" == *"--config FILE is required"* ]]
 	run --separate-stderr "$BW" daemon --config "$TMP/ok.yaml" --frobnicate
-	[ "$status" -eq 2 ]
+	[ "$status" -eq 64 ]
 	[[ "$stderr" == *"unknown option '--frobnicate'"* ]]
 }
 
@@ -55,17 +55,17 @@ teardown() {
 	printf 'reports: reports\nbogus: 1\njobs:\n  - {name: j, match: {exe_basename: a/b}}\n' \
 		>"$TMP/bad.yaml"
 	run --separate-stderr "$BW" daemon --config "$TMP/bad.yaml" --check
-	[ "$status" -eq 2 ]
+	[ "$status" -eq 65 ]
 	[[ "$stderr" == *"bad.yaml:2:1: error: unknown key 'bogus'"* ]]
 	[[ "$stderr" == *"bad.yaml:4:"*"error:"*"exe_basename"* ]]
 	printf 'version: 1\nrules:\n  - name: r\n    match: {basename: x}\n    action: explode\n' \
 		>"$TMP/policy.yaml"
 	run --separate-stderr "$BW" daemon --config "$TMP/ok.yaml" --check
-	[ "$status" -eq 2 ]
+	[ "$status" -eq 65 ]
 	[[ "$stderr" == *"$TMP/policy.yaml:5:"*"explode"* ]]
 	rm "$TMP/policy.yaml"
 	run --separate-stderr "$BW" daemon --config "$TMP/ok.yaml" --check
-	[ "$status" -eq 2 ]
+	[ "$status" -eq 65 ]
 	[[ "$stderr" == *"policy $TMP/policy.yaml: cannot read: No such file or directory"* ]]
 }
 

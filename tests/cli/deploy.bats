@@ -22,18 +22,10 @@ NPM_DIR=$BUILD/node_modules-deploy
 NM=$NPM_DIR/node_modules
 UNIT=$SRC/deploy/systemd/buildwarden.service
 
+load npm_once
+
 setup_file() {
-	local dir=$BUILD/node_modules-deploy
-	mkdir -p "$dir"
-	# Reinstall only when the pinned versions change.
-	if ! cmp -s "$SRC/tests/deploy/package.json" "$dir/package.json" || [ ! -d "$dir/node_modules" ]; then
-		rm -rf "$dir/node_modules" "$dir/.installed"
-		cp "$SRC/tests/deploy/package.json" "$dir/package.json"
-		if command -v npm >/dev/null &&
-			(cd "$dir" && timeout 300 npm install --no-audit --no-fund --loglevel=error >npm.log 2>&1); then
-			touch "$dir/.installed"
-		fi
-	fi
+	npm_install_once "$SRC/tests/deploy/package.json" "$NPM_DIR"
 }
 
 need_npm() {
@@ -574,7 +566,7 @@ exit 3" timeout 120 sh -e "$tmp/script.sh"
 	cp -r "$SRC/deploy/policies" "$BATS_TEST_TMPDIR/"
 	sed 's/^ringbuf_mb: 16/ringbuf_mb: 12/' "$SRC/deploy/config.example.yaml" >"$BATS_TEST_TMPDIR/broken.yaml"
 	run "$BW" daemon --config "$BATS_TEST_TMPDIR/broken.yaml" --check
-	[ "$status" -eq 2 ] || { show; false; }
+	[ "$status" -eq 65 ] || { show; false; }
 	[[ "$output" == *"broken.yaml:"[0-9]*":"[0-9]*": error: "* ]] || { show; false; }
 }
 

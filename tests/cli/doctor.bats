@@ -64,13 +64,13 @@ cgroup2_root() {
 	[[ "$output" == *"--json"* && "$output" == *"Exit status"* ]] || { show; false; }
 }
 
-@test "doctor: an unknown option or argument is a usage error (125, one line)" {
+@test "doctor: an unknown option or argument is a usage error (64, one line)" {
 	run --separate-stderr $T "$BW" doctor --frobnicate
-	[ "$status" -eq 125 ] || { show; false; }
+	[ "$status" -eq 64 ] || { show; false; }
 	[ "${#stderr_lines[@]}" -eq 1 ] || { show; false; }
 	[[ "${stderr_lines[0]}" == "buildwarden: "* ]] || { show; false; }
 	run --separate-stderr $T "$BW" doctor extra
-	[ "$status" -eq 125 ] || { show; false; }
+	[ "$status" -eq 64 ] || { show; false; }
 	[[ "$stderr" == *"extra"* ]] || { show; false; }
 }
 

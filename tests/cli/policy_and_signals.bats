@@ -29,7 +29,7 @@ need_root() {
 	echo "$output" | python3 -c 'import json,sys; d=json.load(sys.stdin); assert len(d["rules"]) > 5, d'
 }
 
-@test "policy check: every error is FILE:LINE:COL, status 125" {
+@test "policy check: every error is FILE:LINE:COL, status 65" {
 	cat >"$TMP/bad.yaml" <<-'Y'
 	mode: enforce
 	rules:
@@ -40,21 +40,21 @@ need_root() {
 	    action: alert
 	    match: {cmdline: {regex: "(unclosed"}}
 	Y
-	run -125 --separate-stderr $T "$BW" policy check "$TMP/bad.yaml"
+	run -65 --separate-stderr $T "$BW" policy check "$TMP/bad.yaml"
 	echo "$stderr"
 	[[ "$stderr" == *"$TMP/bad.yaml:4:13: error: "*"explode"* ]]
 	[[ "$stderr" == *"$TMP/bad.yaml:5:13: error: "*"basenme"* ]]
 	[[ "$stderr" == *"$TMP/bad.yaml:8:"*"regex"* ]]
 }
 
-@test "policy check: missing file names it, status 125" {
-	run -125 --separate-stderr $T "$BW" policy check "$TMP/nope.yaml"
+@test "policy check: missing file names it, status 65" {
+	run -65 --separate-stderr $T "$BW" policy check "$TMP/nope.yaml"
 	[[ "$stderr" == *"nope.yaml"* ]]
 }
 
-@test "run --policy with errors: status 125, the build never starts" {
+@test "run --policy with errors: status 65, the build never starts" {
 	printf 'rules:\n  - name: x\n    action: alert\n    match: {nope: 1}\n' >"$TMP/bad.yaml"
-	run -125 --separate-stderr $T "$BW" run --policy "$TMP/bad.yaml" -- touch "$TMP/ran"
+	run -65 --separate-stderr $T "$BW" run --policy "$TMP/bad.yaml" -- touch "$TMP/ran"
 	[[ "$stderr" == *"bad.yaml:4:"* ]]
 	[ ! -e "$TMP/ran" ]
 }

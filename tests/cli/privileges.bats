@@ -34,8 +34,8 @@ teardown() {
 	[ "$output" = 0 ]
 }
 
-@test "--user with an unknown user: status 125, nothing runs" {
-	run -125 --separate-stderr $T "$BW" run --user no-such-user-bw -- touch "$TMP/ran"
+@test "--user with an unknown user: a usage error (64), nothing runs" {
+	run -64 --separate-stderr $T "$BW" run --user no-such-user-bw -- touch "$TMP/ran"
 	[[ "$stderr" == *"no-such-user-bw"* ]]
 	[ ! -e "$TMP/ran" ]
 }

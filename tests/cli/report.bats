@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# `buildwarden report EVENTS.jsonl`: help, errors (status 125, one
-# "buildwarden: " line naming FILE:LINE), and a saved log rendered to the
+# `buildwarden report EVENTS.jsonl`: help, errors (status 64 for usage, 65
+# for a bad log, one "buildwarden: " line naming FILE:LINE), and a saved log rendered to the
 # text tree, Markdown and a JSON summary (checked with jq-free python3).
 # Needs no root. Run: bats --tap tests/cli/report.bats
 
@@ -24,11 +24,12 @@ show() {
 	echo "stderr: ${stderr-}"
 }
 
-expect_agent_error() {
-	if [ "$status" -ne 125 ] || [ "${#stderr_lines[@]}" -ne 1 ] ||
+# $1: the status; $2: what the one "buildwarden: " line says.
+expect_error() {
+	if [ "$status" -ne "$1" ] || [ "${#stderr_lines[@]}" -ne 1 ] ||
 		[[ "${stderr_lines[0]}" != "buildwarden: "* ]] ||
-		[[ "${stderr_lines[0]}" != *"$1"* ]]; then
-		echo "expected status 125 and one stderr line 'buildwarden: …$1…'"
+		[[ "${stderr_lines[0]}" != *"$2"* ]]; then
+		echo "expected status $1 and one stderr line 'buildwarden: …$2…'"
 		show
 		return 1
 	fi
@@ -61,29 +62,29 @@ LOG
 
 @test "report without a log, or with two, is a usage error" {
 	run --separate-stderr $T "$BW" report
-	expect_agent_error "expected one event log"
+	expect_error 64 "expected one event log"
 	run --separate-stderr $T "$BW" report a.jsonl b.jsonl
-	expect_agent_error "expected one event log"
+	expect_error 64 "expected one event log"
 	run --separate-stderr $T "$BW" report --bogus x.jsonl
-	expect_agent_error "unknown option '--bogus'"
+	expect_error 64 "unknown option '--bogus'"
 	run --separate-stderr $T "$BW" report x.jsonl --json
-	expect_agent_error "needs a value"
+	expect_error 64 "needs a value"
 }
 
-@test "a missing log is status 125 naming the file" {
+@test "a missing log is status 65 naming the file" {
 	run --separate-stderr $T "$BW" report "$DIR/nope.jsonl"
-	expect_agent_error "$DIR/nope.jsonl: No such file or directory"
+	expect_error 65 "$DIR/nope.jsonl: No such file or directory"
 }
 
-@test "a malformed line is status 125 with FILE:LINE" {
+@test "a malformed line is status 65 with FILE:LINE" {
 	write_log
 	sed -i '4s/.*/{"seq":4,"type":"fork",/' "$DIR/events.jsonl"
 	run --separate-stderr $T "$BW" report --markdown "$DIR/r.md" "$DIR/events.jsonl"
-	expect_agent_error "$DIR/events.jsonl:4: malformed record: the record is cut short"
+	expect_error 65 "$DIR/events.jsonl:4: malformed record: the record is cut short"
 	[ ! -s "$DIR/r.md" ]
 	printf 'garbage\n' >"$DIR/bad.jsonl"
 	run --separate-stderr $T "$BW" report "$DIR/bad.jsonl"
-	expect_agent_error "$DIR/bad.jsonl:1: malformed record: not valid JSON"
+	expect_error 65 "$DIR/bad.jsonl:1: malformed record: not valid JSON"
 }
 
 @test "a saved log renders the tree, Markdown and JSON, secrets masked" {

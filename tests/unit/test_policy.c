@@ -1655,14 +1655,15 @@ static void test_cmd_policy(void **state)
 	assert_int_equal(run_cmd(ARGV("policy", "check", "--default")), 0);
 	assert_int_equal(run_cmd(ARGV("policy", "check", "-j", "--default")), 0);
 	assert_int_equal(run_cmd(ARGV("policy", "default")), 0);
-	assert_int_equal(run_cmd(ARGV("policy", "check", path)), 125);
-	assert_int_equal(run_cmd(ARGV("policy", "check", "/nonexistent.yaml")), 125);
-	assert_int_equal(run_cmd(ARGV("policy", "check")), 125);
-	assert_int_equal(run_cmd(ARGV("policy", "check", "a", "b")), 125);
-	assert_int_equal(run_cmd(ARGV("policy", "check", "--default", path)), 125);
-	assert_int_equal(run_cmd(ARGV("policy", "check", "--bogus", path)), 125);
-	assert_int_equal(run_cmd(ARGV("policy", "frobnicate")), 125);
-	assert_int_equal(run_cmd(ARGV("policy")), 125);
+	/* Invalid input is 65, a wrong command line 64 (docs/CLI.md, "Exit statuses"). */
+	assert_int_equal(run_cmd(ARGV("policy", "check", path)), 65);
+	assert_int_equal(run_cmd(ARGV("policy", "check", "/nonexistent.yaml")), 65);
+	assert_int_equal(run_cmd(ARGV("policy", "check")), 64);
+	assert_int_equal(run_cmd(ARGV("policy", "check", "a", "b")), 64);
+	assert_int_equal(run_cmd(ARGV("policy", "check", "--default", path)), 64);
+	assert_int_equal(run_cmd(ARGV("policy", "check", "--bogus", path)), 64);
+	assert_int_equal(run_cmd(ARGV("policy", "frobnicate")), 64);
+	assert_int_equal(run_cmd(ARGV("policy")), 64);
 	unlink(path);
 }
 

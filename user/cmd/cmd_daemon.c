@@ -39,8 +39,8 @@ static const char daemon_usage[] =
 	"  -v, --verbose       more diagnostics (twice: libbpf debug output)\n"
 	"  -h, --help          show this help\n"
 	"\n"
-	"Exit status: 0 after SIGTERM or a passed --check; 2 for a config or policy\n"
-	"error; 125 if the agent cannot attach.\n";
+	"Exit status: 0 after SIGTERM or a passed --check; 64 for a wrong command\n"
+	"line; 65 for a config or policy error; 125 if the agent cannot attach.\n";
 
 struct daemon_opts {
 	const char *config;
@@ -330,7 +330,7 @@ static int check_only(const char *path)
 
 	if (err) {
 		bw_err("config %s: not valid", path);
-		return BW_EXIT_USAGE;
+		return BW_EXIT_INVALID;
 	}
 	printf("config %s: ok (%zu job rule(s), %zu policy file(s)%s)\n", path, g->cfg->n_roots,
 	       g->n_policies, g->embedded ? ", and the embedded policy" : "");
@@ -353,7 +353,7 @@ int cmd_daemon(int argc, char **argv)
 	d.config_path = o.config;
 	if (daemon_gen_load(o.config, &d.gen)) {
 		bw_err("config %s: not valid; not starting", o.config);
-		return BW_EXIT_USAGE;
+		return BW_EXIT_INVALID;
 	}
 	redact_set_enabled(d.gen->cfg->redact);
 	if (engine_init(&d.eng) || setup_signals(&d) || daemon_outputs_start(&d, NULL) ||

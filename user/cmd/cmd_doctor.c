@@ -642,8 +642,8 @@ static void usage(FILE *f)
 	      "  -v, --verbose  show libbpf's warnings; twice for its debug log\n"
 	      "  -h, --help     show this help\n"
 	      "\n"
-	      "Exit status: 0 when the agent can run, 1 when it cannot, 125 on a\n"
-	      "usage error.\n",
+	      "Exit status: 0 when the agent can run, 1 when it cannot, 64 on a\n"
+	      "usage error, 125 when the results cannot be written.\n",
 	      f);
 }
 
@@ -674,13 +674,13 @@ int cmd_doctor(int argc, char **argv)
 			return 0;
 		default:
 			cmd_option_error("doctor", opt, argv);
-			return BW_EXIT_AGENT_ERROR;
+			return BW_EXIT_USAGE;
 		}
 	}
 	if (optind < argc) {
 		bw_err("doctor: unexpected argument '%s' (see buildwarden doctor --help)",
 		       argv[optind]);
-		return BW_EXIT_AGENT_ERROR;
+		return BW_EXIT_USAGE;
 	}
 	/* Failures are this command's output: loader errors stay on stderr as context. */
 	log_set_level(verbose >= 2 ? BW_LOG_DEBUG : verbose ? BW_LOG_INFO : BW_LOG_WARN);

@@ -9,11 +9,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "lib/exit_codes.h"
 #include "policy/policy.h"
-
-#ifndef BW_EXIT_AGENT_ERROR
-#define BW_EXIT_AGENT_ERROR 125 /* buildwarden itself failed, or bad usage */
-#endif
 
 static void usage(FILE *f)
 {
@@ -35,7 +32,8 @@ static void usage(FILE *f)
 	      "\n"
 	      "Errors go to standard error, one per line, as\n"
 	      "FILE:LINE:COL: error: WHAT IS WRONG. Exit status: 0 when the policy\n"
-	      "is valid, 125 when it is not or the command line is wrong.\n"
+	      "is valid, 65 when it is not (or cannot be read), 64 when the command\n"
+	      "line is wrong, 125 when the output cannot be written.\n"
 	      "The policy language is described in docs/POLICY.md.\n",
 	      f);
 }
@@ -50,7 +48,7 @@ static int usage_error(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputs("\n(see 'buildwarden policy --help')\n", stderr);
-	return BW_EXIT_AGENT_ERROR;
+	return BW_EXIT_USAGE;
 }
 
 static int load(const char *file, bool use_default, struct bw_policy **p)
@@ -112,7 +110,7 @@ static int policy_check(int argc, char **argv)
 	if (!file && !use_default)
 		return usage_error("check needs a FILE ('-' for standard input) or --default");
 	if (load(file, use_default, &p))
-		return BW_EXIT_AGENT_ERROR;
+		return BW_EXIT_INVALID;
 	if (json)
 		policy_print_json(p, stdout);
 	else

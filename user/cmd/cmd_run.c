@@ -61,6 +61,8 @@ struct run_opts {
 	const char *exec_env; /* --exec-env, NULL: the loader's default list */
 	const char *checkout; /* --checkout: a directory, "none", or NULL: found */
 	bool scope_host; /* --scope host: every process that forks or execs is the job's */
+	bool fail_on_set; /* --fail-on */
+	enum policy_severity fail_on;
 	char **cmd;
 };
 
@@ -74,6 +76,7 @@ struct run_ctx {
 	struct bw_tamper tamper; /* who signals us: kept where the next run finds it */
 	int sigfd;
 	bool child_done;
+	bool policy_invalid; /* the policy did not load: exit BW_EXIT_INVALID */
 	int child_status;
 	sigset_t orig_mask;
 };
@@ -121,12 +124,20 @@ static const char run_usage[] =
 	"                        also every other process on the host that forks or\n"
 	"                        execs while COMMAND runs (containers a daemon such\n"
 	"                        as dockerd starts; for runners that run one job)\n"
+	"      --fail-on SEVERITY  let the build finish, then exit 123 if a verdict\n"
+	"                        reached SEVERITY (info, low, medium, high, critical)\n"
+	"                        and COMMAND itself succeeded\n"
 	"  -v, --verbose         more diagnostics (twice: libbpf debug output)\n"
 	"  -h, --help            show this help\n"
 	"\n"
-	"Exit status: COMMAND's status (128+N if killed by signal N); 124 if the\n"
-	"policy terminated the job; 125 if buildwarden itself failed; 126 if\n"
-	"COMMAND cannot be executed; 127 if it was not found.\n";
+	"Under GitHub Actions (GITHUB_ACTIONS=true) verdicts are also printed as\n"
+	"annotations (::error, ::warning, ::notice) on standard error.\n"
+	"\n"
+	"Exit status: COMMAND's status (128+N if killed by signal N); 123 with\n"
+	"--fail-on (above); 124 if the policy terminated the job; 125 if\n"
+	"buildwarden itself failed; 126 if COMMAND cannot be executed; 127 if it\n"
+	"was not found; 64 for a wrong command line, 65 for an invalid policy\n"
+	"(nothing was run).\n";
 
 static int parse_u32(const char *s, uint32_t *out)
 {
@@ -146,7 +157,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 	enum { OPT_RINGBUF = 256, OPT_NO_TREE, OPT_RAW_TP, OPT_RECORD, OPT_NO_REDACT, OPT_FAIL_CLOSED,
 	       OPT_USER, OPT_DENY_HOOK, OPT_WEBHOOK,
 	       OPT_WEBHOOK_FORMAT, OPT_WEBHOOK_SECRET, OPT_EXEC_ENV, OPT_CHECKOUT, OPT_SCOPE,
-	       OPT_MAX_PROCS };
+	       OPT_MAX_PROCS, OPT_FAIL_ON };
 	static const struct option longopts[] = {
 		{ "events", required_argument, NULL, 'e' },
 		{ "policy", required_argument, NULL, 'p' },
@@ -167,6 +178,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "exec-env", required_argument, NULL, OPT_EXEC_ENV },
 		{ "checkout", required_argument, NULL, OPT_CHECKOUT },
 		{ "scope", required_argument, NULL, OPT_SCOPE },
+		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -198,7 +210,18 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			break;
 		case OPT_WEBHOOK: o->webhook_url = optarg; break;
 		case OPT_WEBHOOK_SECRET: o->webhook_secret_file = optarg; break;
-		case OPT_EXEC_ENV: o->exec_env = optarg; break;
+		case OPT_EXEC_ENV: {
+			struct env_names en;
+			char why[320];
+
+			/* Checked here, so a bad list is a usage error; applied after load. */
+			if (env_names_parse(optarg, &en, why, sizeof(why))) {
+				bw_err("run: --exec-env %s", why);
+				return -EINVAL;
+			}
+			o->exec_env = optarg;
+			break;
+		}
 		case OPT_CHECKOUT: o->checkout = optarg; break;
 		case OPT_SCOPE:
 			if (strcmp(optarg, "job") && strcmp(optarg, "host")) {
@@ -206,6 +229,14 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 				return -EINVAL;
 			}
 			o->scope_host = !strcmp(optarg, "host");
+			break;
+		case OPT_FAIL_ON:
+			if (policy_severity_parse(optarg, &o->fail_on)) {
+				bw_err("run: --fail-on '%s': expected info, low, medium, high or critical",
+				       optarg);
+				return -EINVAL;
+			}
+			o->fail_on_set = true;
 			break;
 		case OPT_WEBHOOK_FORMAT:
 			if (alerts_parse_format(optarg, &o->webhook_format)) {
@@ -400,8 +431,13 @@ static int render_reports(struct run_ctx *c)
 		.json_path = c->opts.report_path, .markdown_path = c->opts.markdown_path,
 	};
 	const char *summary = getenv("GITHUB_STEP_SUMMARY");
+	struct ci_job ci;
 	int err;
 
+	/* GitHub reads workflow commands from either stream: stderr leaves the build's stdout alone. */
+	ci_env_detect(&ci);
+	if (!strcmp(ci.provider, "github"))
+		ro.annotations_out = stderr;
 	err = job_render_reports(&c->job, &ro);
 	if (!err && summary && *summary) {
 		struct report_opts md = { .markdown_path = summary, .append = true };
@@ -519,6 +555,28 @@ static void report_earlier_tamper(struct run_ctx *c)
 	tamper_report_earlier(&s);
 }
 
+/*
+ * --fail-on: a build that passed fails the job at its end when a verdict
+ * reached the severity. A failed build keeps its own status (it fails the
+ * job already, and says more), a killed job keeps 124.
+ */
+static int apply_fail_on(struct run_ctx *c, int status, bool say)
+{
+	uint64_t n;
+
+	if (!c->opts.fail_on_set)
+		return status;
+	job_worst_severity(&c->job, c->opts.fail_on, &n);
+	if (!n)
+		return status;
+	if (say)
+		bw_warn("%llu verdict(s) reached severity %s (--fail-on)%s", (unsigned long long)n,
+			policy_severity_name(c->opts.fail_on),
+			status != BW_EXIT_FAIL_ON ? "; the build's own status is kept" :
+						    ": exiting 123");
+	return status ? status : BW_EXIT_FAIL_ON;
+}
+
 static int run_setup(struct run_ctx *c)
 {
 	struct loader_opts lo = { .max_procs = LOADER_DEFAULT_MAX_PROCS };
@@ -534,8 +592,10 @@ static int run_setup(struct run_ctx *c)
 		err = job_init(&c->job, 1);
 	if (!err && c->opts.max_processes)
 		c->job.procs.max_procs = c->opts.max_processes;
-	if (!err)
+	if (!err) {
 		err = job_load_policy(&c->job, c->opts.policy_path);
+		c->policy_invalid = err && err != -ENOMEM;
+	}
 	if (!err)
 		err = job_open_events(&c->job, c->opts.events_path);
 	if (!err)
@@ -572,16 +632,19 @@ int cmd_run(int argc, char **argv)
 
 	err = parse_opts(argc, argv, &c.opts);
 	if (err)
-		return err > 0 ? 0 : BW_EXIT_AGENT_ERROR;
+		return err > 0 ? 0 : BW_EXIT_USAGE;
 	if (privdrop_resolve(c.opts.user, &c.user))
-		return BW_EXIT_AGENT_ERROR;
+		return BW_EXIT_USAGE; /* --user names no one */
 	err = spawn_resolve(c.opts.cmd[0], &path);
 	if (err) {
 		bw_err("cannot run '%s': %s", c.opts.cmd[0], strerror(-err));
 		return err == -ENOENT ? BW_EXIT_NOT_FOUND : BW_EXIT_CANNOT_EXEC;
 	}
-	if (run_setup(&c))
+	if (run_setup(&c)) {
+		if (c.policy_invalid)
+			status = BW_EXIT_INVALID;
 		goto cleanup;
+	}
 	bw_info("watching with %s exec hook", c.eng.agent.raw_tp ? "raw_tp" : "tp_btf");
 	err = start_build(&c, path);
 	if (err) {
@@ -600,6 +663,7 @@ int cmd_run(int argc, char **argv)
 	engine_judge_leftovers(&c.eng, &c.job);
 	report_tamper(&c);
 	status = c.job.job_killed ? BW_EXIT_JOB_KILLED : build_exit_status(c.child_status);
+	status = apply_fail_on(&c, status, false);
 	c.job.root_status = status;
 	/* Bounded: pending summaries and the queue get ALERTS_DEFAULT_DRAIN_MS at most. */
 	alerts_finish(c.alerts, ALERTS_DEFAULT_DRAIN_MS, &c.job.alert_st);
@@ -610,6 +674,7 @@ int cmd_run(int argc, char **argv)
 		job_print_counts(&c.eng, &c.job, status, c.opts.tree); /* the stream is unusable */
 	else if (c.job.job_killed_block)
 		fwrite(c.job.job_killed_block, 1, c.job.job_killed_len, stderr);
+	apply_fail_on(&c, status, true); /* the last word, after the report */
 cleanup:
 	run_ctx_free(&c);
 	free(path);

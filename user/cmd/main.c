@@ -42,7 +42,7 @@ int main(int argc, char **argv)
 
 	if (argc < 2) {
 		bw_err("no command given (see buildwarden --help)");
-		return BW_EXIT_AGENT_ERROR;
+		return BW_EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
 		usage(stdout);
@@ -56,5 +56,5 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].handler(argc - 1, argv + 1);
 	bw_err("unknown command '%s' (see buildwarden --help)", argv[1]);
-	return BW_EXIT_AGENT_ERROR;
+	return BW_EXIT_USAGE;
 }

@@ -7,3 +7,12 @@ uint64_t hash_proc(uint32_t pid, uint64_t start_ns)
 
 	return h ^ (h >> 29);
 }
+
+uint64_t hash_fnv1a(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ULL;
+	return h;
+}

@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -248,4 +249,13 @@ void json_kv_raw(struct jbuf *jb, const char *k, const char *json, size_t n)
 void json_val_strn(struct jbuf *jb, const char *s, size_t n)
 {
 	json_kv_strn(jb, NULL, s, n);
+}
+
+int jbuf_write_line(const struct jbuf *jb, FILE *f)
+{
+	if (jb->oom)
+		return -ENOMEM;
+	if (fwrite(jb->buf, 1, jb->len, f) != jb->len || fputc('\n', f) == EOF)
+		return -EIO;
+	return 0;
 }

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define JSON_MAX_DEPTH 16
 
@@ -44,6 +45,9 @@ void json_val_strn(struct jbuf *jb, const char *s, size_t n);
 
 /* A member whose value is already JSON text (trusted, produced by us). */
 void json_kv_raw(struct jbuf *jb, const char *key, const char *json, size_t n);
+
+/* jb's text and a newline to f: 0, -ENOMEM if jb is incomplete, -EIO. */
+int jbuf_write_line(const struct jbuf *jb, FILE *f);
 
 /* Append s[0..n) as a quoted, escaped JSON string. */
 void json_escape(struct jbuf *jb, const char *s, size_t n);

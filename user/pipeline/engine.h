@@ -151,6 +151,11 @@ int job_render_reports(struct bw_job *j, const struct report_opts *ro);
 /* Plain summary on stderr, when the stream cannot give a report. */
 void job_print_counts(struct bw_engine *e, struct bw_job *j, int status, bool tree);
 bool job_may_kill(const struct bw_job *j);
+/*
+ * The highest severity of j's verdicts (run --fail-on) and how many
+ * verdicts reached at least `at`; -1 when j has none.
+ */
+int job_worst_severity(const struct bw_job *j, enum policy_severity at, uint64_t *n_at);
 void job_free(struct bw_job *j);
 
 #endif /* BW_ENGINE_H */

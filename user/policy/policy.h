@@ -122,6 +122,8 @@ bool policy_uses_written_files(const struct bw_policy *p);
 
 const char *policy_action_name(enum policy_action a);
 const char *policy_severity_name(enum policy_severity s);
+/* "info" ... "critical" to its value: 0, or -EINVAL for another name. */
+int policy_severity_parse(const char *name, enum policy_severity *out);
 const char *policy_mode_name(enum policy_mode m);
 /* "exec", "connect", "dns", "file", "privilege"; "?" when out of range. */
 const char *policy_on_name(enum bw_event_kind k);

@@ -73,6 +73,7 @@ void report_free(struct report *r)
 		free(r->rows[i].action);
 		free(r->rows[i].kill_error);
 		free(r->rows[i].command);
+		report_ci_row_free(&r->rows[i].ci);
 	}
 	free(r->rows);
 	for (i = 0; i < r->n_dests; i++) {
@@ -90,6 +91,7 @@ void report_free(struct report *r)
 	free(r->marks);
 	free(r->argbuf);
 	review_free(r);
+	report_ci_free(&r->ci);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -502,7 +504,7 @@ static int add_row(struct report *r, struct json_object *o, const struct report_
 	row->command = verdict_command(r, o);
 	if (!row->mode || !row->rule_action || !row->action || !row->command)
 		return -ENOMEM;
-	return 0;
+	return report_ci_row_read(&row->ci, o);
 }
 
 static int on_verdict(struct report *r, struct json_object *o, uint32_t pid, uint64_t start_ns)
@@ -686,7 +688,7 @@ static int on_summary(struct report *r, struct json_object *o)
 	r->have_alerts = get_u64(o, "alerts_sent", &r->alerts_sent);
 	r->have_alerts |= get_u64(o, "alerts_dropped", &r->alerts_dropped);
 	r->have_alerts |= get_u64(o, "alerts_failed", &r->alerts_failed);
-	return 0;
+	return report_ci_summary_read(&r->ci, o);
 }
 
 static bool is_blank(const char *s, size_t n)
@@ -938,6 +940,13 @@ int report_render(const char *events_path, const struct report_opts *o)
 		err = write_file(o->markdown_path, o->append, report_write_markdown, &r);
 	if (!err && o->json_path)
 		err = write_file(o->json_path, false, report_write_json, &r);
+	r.ci.anchor = o->sarif_anchor;
+	if (!err && o->sarif_path)
+		err = write_file(o->sarif_path, false, report_write_sarif, &r);
+	if (!err && o->junit_path)
+		err = write_file(o->junit_path, false, report_write_junit, &r);
+	if (!err && o->annotations_out)
+		err = report_write_annotations(o->annotations_out, &r);
 free_report:
 	report_free(&r);
 	free(line);

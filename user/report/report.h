@@ -18,6 +18,11 @@ struct report_opts {
 	const char *markdown_path; /* NULL: none; "-": standard output */
 	bool append;               /* append the Markdown ($GITHUB_STEP_SUMMARY) */
 	const char *json_path;     /* NULL: none; "-": standard output */
+	const char *sarif_path;    /* SARIF 2.1.0; NULL: none; "-": standard output */
+	const char *junit_path;    /* JUnit XML; NULL: none; "-": standard output */
+	FILE *annotations_out;     /* GitHub workflow commands; NULL: none */
+	const char *sarif_anchor;  /* checkout-relative file SARIF results about a
+				    * process point at (code scanning needs a file); NULL */
 };
 
 /*

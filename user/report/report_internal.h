@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include "events/proctab.h"
 #include "lib/container_id.h"
+#include "report/report_ci.h"
 
 struct json_tokener;
 struct json_object;
@@ -52,6 +53,7 @@ struct report_verdict {
 	uint32_t pid;
 	uint64_t start_ns;
 	char *command; /* masked, printable, cut to REPORT_CMD_MAX */
+	struct report_ci_row ci; /* for the CI outputs (report_ci.h) */
 };
 
 /* A container the job's processes ran in, and how many execs it saw. */
@@ -251,6 +253,7 @@ struct report {
 	char *root_cwd;
 	struct json_tokener *tok;
 	char why[128]; /* why a line is malformed */
+	struct report_ci ci; /* for the CI outputs (report_ci.h) */
 	/* scratch for argv */
 	char *argbuf;
 	size_t argcap;

@@ -273,10 +273,7 @@ int report_write_json(FILE *f, const struct report *r)
 	written(&jb, r);
 	privileges(&jb, r);
 	json_obj_close(&jb);
-	if (jb.oom)
-		err = -ENOMEM;
-	else if (fwrite(jb.buf, 1, jb.len, f) != jb.len || fputc('\n', f) == EOF)
-		err = -EIO;
+	err = jbuf_write_line(&jb, f);
 	jbuf_free(&jb);
 	return err;
 }

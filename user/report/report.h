@@ -18,6 +18,7 @@ struct report_opts {
 	const char *markdown_path; /* NULL: none; "-": standard output */
 	bool append;               /* append the Markdown ($GITHUB_STEP_SUMMARY) */
 	const char *json_path;     /* NULL: none; "-": standard output */
+	const char *html_path;     /* NULL: none; "-": standard output */
 };
 
 /*

@@ -178,7 +178,7 @@ def t_run():
     S["n_procs"], S["n_verdicts"] = len(procs), len(verdicts)
     c.eq(data["procs_total"], len(procs), "processes in the page's data")
     c.eq(len(data["procs"]), len(procs), "processes listed in the page's data")
-    c.eq(sorted(v["rule"] for v in data["verdicts"]), sorted(v["rule"] for v in verdicts),
+    c.eq(sorted(v["rule"] for v in data["summary"]["verdicts"]), sorted(v["rule"] for v in verdicts),
          "verdicts in the page's data")
     c.check({"html-loopback-connect", "html-no-sleep"} <= {v["rule"] for v in verdicts},
             "both rules fired: %r" % [v["rule"] for v in verdicts])

@@ -41,7 +41,7 @@ import json, re, sys
 page = open(sys.argv[1], encoding="utf-8").read()
 assert page.count("<script") == 2, "script elements: %d" % page.count("<script")
 d = json.loads(re.search(r'id="bw-data">(.*?)</script>', page, re.S).group(1))
-print(d["procs_total"], len(d["verdicts"]), d["procs"][1]["cmd"])
+print(d["procs_total"], len(d["summary"]["verdicts"]), d["procs"][1]["cmd"])
 PY
 }
 

@@ -200,13 +200,15 @@ static const char small_log[] =
 	"\"exit_code\":null,\"signal\":9}\n"
 	"{\"seq\":7,\"type\":\"exit\",\"ktime_ns\":4000,\"pid\":100,\"tid\":100,\"start_ns\":1000,"
 	"\"exit_code\":2,\"signal\":null}\n"
-	"{\"seq\":8,\"type\":\"summary\",\"time\":\"2026-01-02T03:04:06.000000000Z\","
+	/* the sender of a signal to an agent: no process of the job */
+	"{\"seq\":8,\"type\":\"tamper\",\"pid\":555,\"start_ns\":5,\"signal\":\"SIGTERM\"}\n"
+	"{\"seq\":9,\"type\":\"summary\",\"time\":\"2026-01-02T03:04:06.000000000Z\","
 	"\"command\":[\"make\",\"</script>\"],\"exit_status\":2,\"duration_ns\":3000}\n";
 
 static void test_page_shape(void **state)
 {
 	struct files *f = *state;
-	struct json_object *d, *procs, *p1, *edges, *dests;
+	struct json_object *d, *s, *procs, *p1, *edges, *dests;
 	size_t len;
 	char *page;
 
@@ -223,8 +225,10 @@ static void test_page_shape(void **state)
 	assert_null(strstr(page, "href="));
 	assert_null(strstr(page, "https://"));
 	d = page_data(page);
-	assert_string_equal(json_object_get_string(get(d, "status")), "failed");
-	assert_string_equal(json_object_get_string(get(d, "command")), "make </script>");
+	s = get(d, "summary");
+	assert_string_equal(json_object_get_string(get(s, "status")), "failed");
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(get(s, "command"), 1)),
+			    "</script>");
 	procs = get(d, "procs");
 	assert_int_equal(json_object_array_length(procs), 2);
 	assert_int_equal(json_object_get_int(get(d, "procs_total")), 2);
@@ -244,7 +248,7 @@ static void test_page_shape(void **state)
 	edges = get(d, "edges");
 	assert_int_equal(json_object_array_length(edges), 1);
 	assert_int_equal(json_object_get_int(get(json_object_array_get_idx(edges, 0), "p")), 1);
-	assert_int_equal(json_object_array_length(get(d, "verdicts")), 1);
+	assert_int_equal(json_object_array_length(get(s, "verdicts")), 1);
 	assert_int_equal(json_object_array_length(get(d, "marks")), 1);
 	assert_null(strstr(page, "hunter2"));
 	json_object_put(d);

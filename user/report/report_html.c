@@ -8,6 +8,7 @@
  * names.
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <openssl/evp.h>
 #include "lib/json_out.h"
@@ -84,60 +85,23 @@ static void kv_i64_or_null(struct jbuf *jb, const char *key, int64_t v)
 		json_kv_null(jb, key);
 }
 
-static void data_header(struct jbuf *jb, const struct report *r, const struct html_model *m)
+/* The JSON summary, as `--json` writes it: the header and verdict table. */
+static int data_summary(struct jbuf *jb, const struct report *r)
 {
-	char cmd[1024];
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+	int err;
 
-	report_command(r, cmd, sizeof(cmd));
-	json_kv_str(jb, "command", cmd);
-	json_kv_str(jb, "status", r->have_summary ? report_status(r) : "incomplete");
-	if (r->have_summary)
-		json_kv_i64(jb, "exit_status", r->exit_status);
-	else
-		json_kv_null(jb, "exit_status");
-	kv_str_or_null(jb, "job", r->job_name);
-	kv_str_or_null(jb, "policy", r->policy);
-	kv_str_or_null(jb, "mode", r->mode);
-	json_kv_u64(jb, "duration_ns", r->duration_ns);
-	json_kv_str(jb, "time_first", m->time_first);
-	json_kv_str(jb, "time_last", m->time_last);
-	json_sub_open(jb, "counts");
-	json_kv_u64(jb, "processes", r->processes);
-	json_kv_u64(jb, "execs", r->execs);
-	json_kv_u64(jb, "exec_failed", r->exec_failed);
-	json_kv_u64(jb, "exits", r->exits);
-	json_kv_u64(jb, "verdicts", r->verdicts);
-	json_kv_u64(jb, "blocked", r->blocked);
-	json_kv_u64(jb, "killed", r->killed);
-	json_kv_u64(jb, "connects", r->connects);
-	json_kv_u64(jb, "lost", report_lost(r));
-	json_kv_u64(jb, "untracked", r->untracked);
-	json_kv_u64(jb, "malformed", r->malformed);
-	json_kv_u64(jb, "missing_records", r->seq_gaps);
-	json_obj_close(jb);
-}
-
-static void data_verdicts(struct jbuf *jb, const struct report *r)
-{
-	size_t i, n = r->n_rows < HTML_MAX_VERDICTS ? r->n_rows : HTML_MAX_VERDICTS;
-
-	json_arr_open(jb, "verdicts");
-	for (i = 0; i < n; i++) {
-		const struct report_verdict *v = &r->rows[i];
-
-		json_obj_open(jb);
-		json_kv_str(jb, "rule", v->rule);
-		json_kv_str(jb, "severity", v->severity);
-		json_kv_str(jb, "mode", v->mode);
-		json_kv_str(jb, "action", v->action);
-		json_kv_bool(jb, "blocked", v->blocked);
-		kv_str_or_null(jb, "kill_error", v->kill_error);
-		json_kv_u64(jb, "pid", v->pid);
-		json_kv_str(jb, "command", v->command);
-		json_obj_close(jb);
-	}
-	json_arr_close(jb);
-	json_kv_u64(jb, "verdicts_total", r->verdicts);
+	if (!f)
+		return -errno;
+	err = report_write_json(f, r);
+	if (fclose(f) && !err)
+		err = -errno;
+	if (!err)
+		json_kv_raw(jb, "summary", buf, len);
+	free(buf);
+	return err;
 }
 
 /* Times relative to the earliest one, so they stay exact as JS numbers. */
@@ -229,10 +193,14 @@ static void data_network(struct jbuf *jb, const struct html_model *m, uint64_t t
 static int build_data(struct jbuf *jb, const struct report *r, const struct html_model *m)
 {
 	uint64_t t0 = time_zero(m);
+	int err;
 
 	json_obj_open(jb);
-	data_header(jb, r, m);
-	data_verdicts(jb, r);
+	err = data_summary(jb, r);
+	if (err)
+		return err;
+	json_kv_str(jb, "time_first", m->time_first);
+	json_kv_str(jb, "time_last", m->time_last);
 	data_procs(jb, r, m, t0);
 	data_network(jb, m, t0);
 	json_obj_close(jb);

@@ -21,7 +21,6 @@
 #define HTML_MAX_DESTS 100    /* destinations in the graph */
 #define HTML_MAX_EDGES 1000   /* process -> destination edges */
 #define HTML_MAX_MARKS 500    /* verdict markers on the timeline */
-#define HTML_MAX_VERDICTS 500 /* rows of the verdict table */
 #define HTML_CMD_MAX 200      /* bytes of a command line */
 
 /* Is the process flagged, or an ancestor of one? (the first pass knows) */

@@ -7,6 +7,8 @@
  */
 (function () {
 	var D = JSON.parse(document.getElementById('bw-data').textContent);
+	var S = D.summary; /* the JSON summary (docs/REPORTS.md) */
+	var COMMAND = S.command.join(' ');
 	var SVGNS = 'http://www.w3.org/2000/svg';
 	var TIMELINE_MAX = 300; /* bars drawn */
 	var GRAPH_MAX = 80;     /* processes in the graph */
@@ -69,12 +71,12 @@
 	/* ---- header ---- */
 	function header() {
 		var h = document.getElementById('summary');
-		var st = D.status || 'incomplete';
+		var st = S.status || 'incomplete';
 		var p = el('p');
 		var cls = st.indexOf('terminated') >= 0 ? 'terminated' : st;
 		p.appendChild(el('span', 'status ' + cls, st));
-		if (D.exit_status !== null)
-			p.appendChild(document.createTextNode(' exit status ' + D.exit_status));
+		if (S.exit_status !== null)
+			p.appendChild(document.createTextNode(' exit status ' + S.exit_status));
 		h.appendChild(p);
 		var dl = el('dl', 'facts');
 		function fact(k, v) {
@@ -83,29 +85,29 @@
 			dl.appendChild(el('dt', null, k));
 			dl.appendChild(el('dd', 'mono', v));
 		}
-		fact('command', D.command);
-		fact('job', D.job);
-		fact('policy', D.policy === null ? null : D.policy + (D.mode ? ' (' + D.mode + ')' : ''));
+		fact('command', COMMAND);
+		fact('job', S.job);
+		fact('policy', S.policy === null ? null : S.policy + (S.mode ? ' (' + S.mode + ')' : ''));
 		fact('started', D.time_first);
 		fact('ended', D.time_last);
-		fact('duration', D.duration_ns ? dur(D.duration_ns) : null);
+		fact('duration', S.duration_ns ? dur(S.duration_ns) : null);
 		h.appendChild(dl);
 		var ul = el('ul', 'counts');
-		Object.keys(D.counts).forEach(function (k) {
-			var li = el('li', 'count', k.replace(/_/g, ' ') + ': ' + D.counts[k]);
+		Object.keys(S.counts).forEach(function (k) {
+			var li = el('li', 'count', k.replace(/_/g, ' ') + ': ' + S.counts[k]);
 			li.dataset.count = k;
 			ul.appendChild(li);
 		});
 		h.appendChild(ul);
-		if (D.counts.lost || D.counts.untracked || D.counts.malformed || D.counts.missing_records)
+		if (!S.complete || S.counts.untracked || S.counts.malformed)
 			h.appendChild(el('p', 'warn', 'The trace is incomplete: events were lost or records are missing; what is drawn below may lack them.'));
-		document.title = 'buildwarden: ' + st + (D.command ? ' - ' + D.command.slice(0, 80) : '');
+		document.title = 'buildwarden: ' + st + (COMMAND ? ' - ' + COMMAND.slice(0, 80) : '');
 	}
 
 	/* ---- verdicts ---- */
 	function verdicts() {
 		var box = document.getElementById('verdicts');
-		if (!D.verdicts.length) {
+		if (!S.verdicts.length) {
 			note(box, 'No verdicts: no rule matched.');
 			return;
 		}
@@ -114,7 +116,7 @@
 		['rule', 'severity', 'action', 'process', 'what'].forEach(function (c) { tr.appendChild(el('th', null, c)); });
 		t.appendChild(el('thead')).appendChild(tr);
 		var tb = el('tbody');
-		D.verdicts.forEach(function (v) {
+		S.verdicts.forEach(function (v) {
 			var row = el('tr', 'verdict-row');
 			row.appendChild(el('td', 'rule', v.rule));
 			row.appendChild(el('td', 'sev-' + v.severity, v.severity));
@@ -128,8 +130,8 @@
 		});
 		t.appendChild(tb);
 		box.appendChild(t);
-		if (D.verdicts_total > D.verdicts.length)
-			note(box, 'The first ' + D.verdicts.length + ' of ' + D.verdicts_total + ' verdicts are listed.');
+		if (S.verdicts_truncated)
+			note(box, 'The first ' + S.verdicts.length + ' of ' + S.counts.verdicts + ' verdicts are listed.');
 	}
 
 	/* ---- process tree ---- */
@@ -199,7 +201,7 @@
 	function graph() {
 		var box = document.getElementById('graph');
 		if (!D.edges.length) {
-			note(box, D.counts.connects ? 'No connection from a process that is shown.' : 'No network connections were recorded.');
+			note(box, S.counts.connects ? 'No connection from a process that is shown.' : 'No network connections were recorded.');
 			return;
 		}
 		var left = [], lpos = {}, dropped = 0;

@@ -122,12 +122,20 @@ static int proc_get(struct html_model *m, const struct report *r, uint32_t pid, 
 	return i;
 }
 
-static int proc_of(struct html_model *m, const struct report *r, struct json_object *o)
+/*
+ * The record's process: added for the records the first pass counts a
+ * process by, only looked up for the others (a tamper record's pid is the
+ * sender's, which may be no process of the job).
+ */
+static int proc_of(struct html_model *m, const struct report *r, struct json_object *o,
+		   bool add)
 {
 	uint64_t pid, start_ns;
 
 	if (!get_u64(o, "pid", &pid) || !get_u64(o, "start_ns", &start_ns))
 		return -1;
+	if (!add)
+		return index_find(&m->proc_idx, pid, start_ns);
 	return proc_get(m, r, (uint32_t)pid, start_ns);
 }
 
@@ -332,7 +340,9 @@ static int feed(struct html_model *m, const struct report *r, struct json_object
 	if (!strcmp(type, "fork") && get_u64(o, "parent_pid", &pid) &&
 	    get_u64(o, "parent_start_ns", &pstart))
 		proc_get(m, r, (uint32_t)pid, pstart);
-	i = proc_of(m, r, o);
+	i = proc_of(m, r, o, !strcmp(type, "fork") || !strcmp(type, "exec") ||
+		    !strcmp(type, "exec_failed") || !strcmp(type, "exit") ||
+		    !strcmp(type, "verdict"));
 	if (!strcmp(type, "connect"))
 		return on_connect(m, i, o);
 	if (i < 0)

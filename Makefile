@@ -108,6 +108,15 @@ $(BUILD)/default_policy.inc: user/policy/default_policy.yaml tools/embed-text.sh
 
 $(BUILD)/user/policy/policy_default.o: $(BUILD)/default_policy.inc
 
+# The HTML report's script and style, compiled in the same way.
+$(BUILD)/report_html_%.inc: user/report/report_html.% tools/embed-text.sh
+	$(call msg,EMBED,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)tools/embed-text.sh $< > $@
+
+HTML_ASSETS := $(BUILD)/report_html_js.inc $(BUILD)/report_html_css.inc
+$(BUILD)/user/report/report_html.o: $(HTML_ASSETS)
+
 $(BUILD)/buildwarden: $(USER_OBJS)
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $^ $(LDLIBS) -o $@

@@ -32,6 +32,7 @@ $(FUZZ_BUILD)/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(FUZZ_LIB_OB
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_LIB_OBJS) $(LDLIBS) -o $@
 
 $(FUZZ_BUILD)/obj/policy/policy_default.o: $(BUILD)/default_policy.inc
+$(FUZZ_BUILD)/obj/report/report_html.o: $(HTML_ASSETS)
 
 # The objects are only reached through the pattern rules: keep them.
 .SECONDARY: $(FUZZ_LIB_OBJS)

@@ -282,6 +282,7 @@ def await_end(c, d, job):
         c.check(False, "report %s: %s" % (rep, e))
     job.md = os.path.exists(ddir("reports", job.name + ".md"))
     c.check(job.md, "no Markdown report %s.md" % job.name)
+    c.check(os.path.exists(ddir("reports", job.name + ".html")), "no HTML report %s.html" % job.name)
     ev = ddir("reports", job.name + ".events.jsonl")
     job.records, job.problems = T.read_events(ev)
     try:

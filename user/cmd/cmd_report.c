@@ -26,6 +26,8 @@ static const char report_usage[] =
 	"  -a, --append          append to the Markdown file instead of replacing it\n"
 	"                        (as for $GITHUB_STEP_SUMMARY)\n"
 	"  -j, --json FILE       write the JSON summary to FILE ('-': stdout)\n"
+	"      --html FILE       write the HTML report to FILE ('-': stdout): one\n"
+	"                        self-contained page that loads nothing\n"
 	"      --no-tree         print nothing on standard output (no tree, no\n"
 	"                        summary lines)\n"
 	"      --no-color        no colour in the tree (also when NO_COLOR is set;\n"
@@ -67,11 +69,12 @@ static const char *workflow_file(char *buf, size_t size)
 int cmd_report(int argc, char **argv)
 {
 	enum { OPT_NO_COLOR = 256, OPT_NO_REDACT, OPT_NO_TREE, OPT_SARIF, OPT_JUNIT,
-	       OPT_ANNOTATIONS, OPT_SARIF_ANCHOR };
+	       OPT_ANNOTATIONS, OPT_SARIF_ANCHOR, OPT_HTML };
 	static const struct option longopts[] = {
 		{ "markdown", required_argument, NULL, 'm' },
 		{ "append", no_argument, NULL, 'a' },
 		{ "json", required_argument, NULL, 'j' },
+		{ "html", required_argument, NULL, OPT_HTML },
 		{ "no-tree", no_argument, NULL, OPT_NO_TREE },
 		{ "no-color", no_argument, NULL, OPT_NO_COLOR },
 		{ "no-redact", no_argument, NULL, OPT_NO_REDACT },
@@ -95,6 +98,7 @@ int cmd_report(int argc, char **argv)
 		case 'm': o.markdown_path = optarg; break;
 		case 'a': o.append = true; break;
 		case 'j': o.json_path = optarg; break;
+		case OPT_HTML: o.html_path = optarg; break;
 		case OPT_NO_TREE: o.tree_out = NULL; break;
 		case OPT_NO_COLOR: no_color = true; break;
 		case OPT_NO_REDACT: redact_set_enabled(false); break;

@@ -51,6 +51,7 @@ struct run_opts {
 	const char *user; /* --user */
 	const char *report_path;   /* JSON summary */
 	const char *markdown_path; /* Markdown report */
+	const char *html_path;     /* HTML report */
 	uint32_t ringbuf_mb;
 	uint32_t max_processes; /* --max-processes, 0: the table's default */
 	bool tree;
@@ -92,6 +93,7 @@ static const char run_usage[] =
 	"  -r, --report FILE     write the JSON summary report to FILE\n"
 	"  -m, --markdown FILE   write the Markdown report to FILE (also appended to\n"
 	"                        $GITHUB_STEP_SUMMARY when that is set)\n"
+	"      --html FILE       write the HTML report (one self-contained page) to FILE\n"
 	"      --no-redact       do not mask secrets in events and reports (debugging)\n"
 	"      --user NAME       run the build as NAME (default under sudo: the caller;\n"
 	"                        --user root keeps root)\n"
@@ -157,7 +159,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 	enum { OPT_RINGBUF = 256, OPT_NO_TREE, OPT_RAW_TP, OPT_RECORD, OPT_NO_REDACT, OPT_FAIL_CLOSED,
 	       OPT_USER, OPT_DENY_HOOK, OPT_WEBHOOK,
 	       OPT_WEBHOOK_FORMAT, OPT_WEBHOOK_SECRET, OPT_EXEC_ENV, OPT_CHECKOUT, OPT_SCOPE,
-	       OPT_MAX_PROCS, OPT_FAIL_ON };
+	       OPT_MAX_PROCS, OPT_FAIL_ON, OPT_HTML };
 	static const struct option longopts[] = {
 		{ "events", required_argument, NULL, 'e' },
 		{ "policy", required_argument, NULL, 'p' },
@@ -168,6 +170,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "record", required_argument, NULL, OPT_RECORD },
 		{ "report", required_argument, NULL, 'r' },
 		{ "markdown", required_argument, NULL, 'm' },
+		{ "html", required_argument, NULL, OPT_HTML },
 		{ "no-redact", no_argument, NULL, OPT_NO_REDACT },
 		{ "fail-closed", no_argument, NULL, OPT_FAIL_CLOSED },
 		{ "user", required_argument, NULL, OPT_USER },
@@ -198,6 +201,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		case 'p': o->policy_path = optarg; break;
 		case 'r': o->report_path = optarg; break;
 		case 'm': o->markdown_path = optarg; break;
+		case OPT_HTML: o->html_path = optarg; break;
 		case OPT_NO_REDACT: redact_set_enabled(false); break;
 		case OPT_FAIL_CLOSED: o->fail_closed = true; break;
 		case OPT_USER: o->user = optarg; break;
@@ -429,6 +433,7 @@ static int render_reports(struct run_ctx *c)
 	struct report_opts ro = {
 		.tree_out = stderr, .no_tree = !c->opts.tree, .color = isatty(STDERR_FILENO),
 		.json_path = c->opts.report_path, .markdown_path = c->opts.markdown_path,
+		.html_path = c->opts.html_path,
 	};
 	const char *summary = getenv("GITHUB_STEP_SUMMARY");
 	struct ci_job ci;

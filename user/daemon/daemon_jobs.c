@@ -415,8 +415,8 @@ static void job_fields(struct jbuf *jb, struct bw_job *j, void *arg)
 
 static void job_finish(struct daemon *d, struct bw_job *j)
 {
-	char json[PATH_MAX], md[PATH_MAX];
-	struct report_opts ro = { .json_path = json, .markdown_path = md };
+	char json[PATH_MAX], md[PATH_MAX], html[PATH_MAX];
+	struct report_opts ro = { .json_path = json, .markdown_path = md, .html_path = html };
 	int err;
 
 	if (j->root_exited)
@@ -427,6 +427,7 @@ static void job_finish(struct daemon *d, struct bw_job *j)
 	job_write_summary(&d->eng, j, job_fields, d);
 	snprintf(json, sizeof(json), "%s/%s.json", d->gen->cfg->reports_dir, j->name);
 	snprintf(md, sizeof(md), "%s/%s.md", d->gen->cfg->reports_dir, j->name);
+	snprintf(html, sizeof(html), "%s/%s.html", d->gen->cfg->reports_dir, j->name);
 	err = job_render_reports(j, &ro);
 	if (j->agent_stopped)
 		bw_info("job %s ended: the agent is stopping (root pid %u still running); %zu processes, "

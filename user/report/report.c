@@ -18,6 +18,7 @@
 #include "lib/safefile.h"
 #include "lib/utf8.h"
 #include "report/report_internal.h"
+#include "report/report_html.h"
 #include "events/tree.h"
 
 /* ---- json-c accessors (report_jsonget.c) under their short names ---- */
@@ -180,6 +181,12 @@ static int mark_flagged(struct report *r, struct bw_proc *p, const char *rule)
 			break;
 	}
 	return 0;
+}
+
+/* For the HTML report: is the process flagged, or an ancestor of one? */
+static bool is_marked(const struct report *r, uint32_t pid, uint64_t start_ns)
+{
+	return mark_find(r, pid, start_ns) != NULL;
 }
 
 static enum tree_mark tree_mark_of(const struct bw_proc *p, void *arg, const char **rule)
@@ -947,6 +954,8 @@ int report_render(const char *events_path, const struct report_opts *o)
 		err = write_file(o->junit_path, false, report_write_junit, &r);
 	if (!err && o->annotations_out)
 		err = report_write_annotations(o->annotations_out, &r);
+	if (!err && o->html_path)
+		err = report_write_html(o->html_path, events_path, &r, is_marked);
 free_report:
 	report_free(&r);
 	free(line);

@@ -23,6 +23,7 @@ struct report_opts {
 	FILE *annotations_out;     /* GitHub workflow commands; NULL: none */
 	const char *sarif_anchor;  /* checkout-relative file SARIF results about a
 				    * process point at (code scanning needs a file); NULL */
+	const char *html_path;     /* NULL: none; "-": standard output */
 };
 
 /*

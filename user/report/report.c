@@ -19,6 +19,8 @@
 #include "lib/utf8.h"
 #include "report/report_internal.h"
 #include "events/tree.h"
+#include "events/event_read.h"
+#include "report/suggest.h"
 
 /* ---- json-c accessors: absent, null and mistyped all read as absent ---- */
 
@@ -82,12 +84,11 @@ int report_init(struct report *r)
 	memset(r, 0, sizeof(*r));
 	r->build_exit_code = -1;
 	r->build_signal = -1;
-	r->tok = json_tokener_new();
-	if (!r->tok)
+	if (event_reader_init(&r->rd))
 		return -ENOMEM;
-	if (proctab_init(&r->procs)) {
-		json_tokener_free(r->tok);
-		r->tok = NULL;
+	if (proctab_init(&r->procs) || suggest_new(&r->suggest)) {
+		proctab_free(&r->procs);
+		event_reader_free(&r->rd);
 		return -ENOMEM;
 	}
 	return 0;
@@ -98,8 +99,8 @@ void report_free(struct report *r)
 	size_t i;
 
 	proctab_free(&r->procs);
-	if (r->tok)
-		json_tokener_free(r->tok);
+	event_reader_free(&r->rd);
+	suggest_free(r->suggest);
 	for (i = 0; r->command && r->command[i]; i++)
 		free(r->command[i]);
 	free(r->command);
@@ -735,16 +736,6 @@ static int on_summary(struct report *r, struct json_object *o)
 	return 0;
 }
 
-static bool is_blank(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
-			return false;
-	return true;
-}
-
 static int dispatch(struct report *r, struct json_object *o, const char *type, const char **why)
 {
 	uint64_t pid, start_ns, seq;
@@ -792,47 +783,19 @@ static int dispatch(struct report *r, struct json_object *o, const char *type, c
 
 int report_feed(struct report *r, const char *line, size_t len, const char **why)
 {
-	enum json_tokener_error jerr;
 	struct json_object *o;
-	const char *type;
-	size_t end;
 	int err;
 
-	if (is_blank(line, len))
-		return 0;
-	if (len > INT_MAX) {
-		*why = "line too long";
-		return -EINVAL;
-	}
-	json_tokener_reset(r->tok);
-	o = json_tokener_parse_ex(r->tok, line, (int)len);
-	jerr = json_tokener_get_error(r->tok);
-	if (!o) {
-		if (jerr == json_tokener_continue || jerr == json_tokener_success) {
-			*why = "the record is cut short";
-		} else {
-			snprintf(r->why, sizeof(r->why), "not valid JSON (%s)",
-				 json_tokener_error_desc(jerr));
-			*why = r->why;
-		}
-		return -EINVAL;
-	}
-	end = json_tokener_get_parse_end(r->tok);
-	if (!is_blank(line + end, len - end)) {
-		*why = "more than one JSON value on the line";
-		err = -EINVAL;
-	} else if (!json_object_is_type(o, json_type_object)) {
-		*why = "not a JSON object";
-		err = -EINVAL;
-	} else if (!(type = get_str(o, "type"))) {
-		*why = "no \"type\" string";
-		err = -EINVAL;
-	} else {
-		r->records++;
-		err = dispatch(r, o, type, why);
-		if (err == -ENOMEM)
-			*why = strerror(ENOMEM);
-	}
+	err = event_read_line(&r->rd, line, len, &o, why);
+	if (err || !o)
+		return err;
+	r->records++;
+	err = dispatch(r, o, event_str(o, "type"), why);
+	/* Only what the report could read goes into the suggested policy. */
+	if (!err)
+		err = suggest_feed(r->suggest, o);
+	if (err == -ENOMEM)
+		*why = strerror(ENOMEM);
 	json_object_put(o);
 	return err;
 }
@@ -959,6 +922,13 @@ int report_render(const char *events_path, const struct report_opts *o)
 	if (ferror(in)) {
 		err = -EIO;
 		bw_err("cannot read %s: %s", events_path, strerror(EIO));
+		goto free_report;
+	}
+	/* The whole log is one run: its writes fold into prefixes now. */
+	err = suggest_end_run(r.suggest, strncmp(events_path, "/proc/self/fd/", 14) ?
+						  events_path : NULL);
+	if (err) {
+		bw_err("cannot read %s: %s", events_path, strerror(-err));
 		goto free_report;
 	}
 	if (o->tree_out) {

@@ -6,10 +6,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "events/event_read.h"
 #include "events/proctab.h"
 #include "lib/container_id.h"
 
-struct json_tokener;
+struct suggest;
 
 /* Bounds that keep memory flat on any log; counts are never bounded. */
 #define REPORT_MAX_VERDICT_ROWS 1000 /* verdicts kept for the tables */
@@ -147,8 +148,8 @@ struct report {
 	struct report_node nodes[REPORT_GRAPH_MAX];
 	int n_nodes;
 	uint64_t graph_omitted; /* flagged processes not drawn */
-	struct json_tokener *tok;
-	char why[128]; /* why a line is malformed */
+	struct event_reader rd;
+	struct suggest *suggest; /* the policy that would enforce this run (Markdown) */
 	/* scratch for argv */
 	char *argbuf;
 	size_t argcap;

@@ -215,7 +215,20 @@ static int on_dns(struct suggest *s, struct json_object *o, bool flag)
 	return set_count(&s->qnames, q, 0, flag);
 }
 
-/* A written path's directory ("/a/b/" of "/a/b/c"), or "/c" itself at the top. */
+/* Non-empty components of an absolute path: "/a/b/" has 2. */
+static size_t components(const char *p)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; p[i]; i++)
+		n += p[i] != '/' && (i == 0 || p[i - 1] == '/');
+	return n;
+}
+
+/*
+ * A written path's directory ("/a/b/" of "/a/b/c"), or the path itself
+ * when that directory is one level deep ("/etc/hosts"): never "/etc/".
+ */
 static int count_dir(struct suggest *s, const char *path, bool flag)
 {
 	const char *slash = path ? strrchr(path, '/') : NULL;
@@ -224,9 +237,11 @@ static int count_dir(struct suggest *s, const char *path, bool flag)
 
 	if (!slash || path[0] != '/')
 		return 0;
-	if (slash == path)
-		return set_count(&s->dirs, path, 0, flag);
 	dir = strndup(path, (size_t)(slash - path) + 1);
+	if (dir && components(dir) < 2) {
+		free(dir);
+		return set_count(&s->dirs, path, 0, flag);
+	}
 	if (!dir)
 		return -ENOMEM;
 	err = set_count(&s->dirs, dir, 0, flag);
@@ -322,16 +337,6 @@ int suggest_feed(struct suggest *s, struct json_object *rec)
 
 /* ---- file-write prefixes ---- */
 
-/* Non-empty components of an absolute path: "/a/b/" has 2. */
-static size_t components(const char *p)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; p[i]; i++)
-		n += p[i] != '/' && (i == 0 || p[i - 1] == '/');
-	return n;
-}
-
 /* dir (with its '/') is at or under prefix, a directory ending in '/'. */
 static bool under(const char *dir, const char *prefix)
 {
@@ -362,12 +367,12 @@ static bool anchor_of(const struct suggest *s, const char *dir, char *buf, size_
 	static const char *const tmp[] = { "/tmp/", "/var/tmp/", "/dev/shm/" };
 	const char *home = NULL, *end;
 
-	for (size_t i = 0; i < sizeof(tmp) / sizeof(tmp[0]); i++)
-		if (under(dir, tmp[i]))
-			return snprintf(buf, size, "%s", tmp[i]) < (int)size;
 	if ((as_dir(s->checkout, buf, size) && under(dir, buf)) ||
 	    (as_dir(s->cwd, buf, size) && under(dir, buf)))
 		return true;
+	for (size_t i = 0; i < sizeof(tmp) / sizeof(tmp[0]); i++)
+		if (under(dir, tmp[i]))
+			return snprintf(buf, size, "%s", tmp[i]) < (int)size;
 	if (!strncmp(dir, "/root/.", 7))
 		home = dir + 6;
 	else if (!strncmp(dir, "/home/", 6) && (end = strchr(dir + 6, '/')) && end[1] == '.')
@@ -529,10 +534,10 @@ static void header(FILE *f, const struct suggest *s, const struct suggest_opts *
 			"and are left out.\n", (unsigned long long)s->unpathed);
 	if (o->enforce)
 		fputs("# Enforced: a program, host or name outside these lists ends the process or\n"
-		      "# the job. Check it first with `buildwarden policy test`.\n", f);
+		      "# the job. Replay runs with buildwarden policy test before using it.\n", f);
 	else
-		fputs("# Audit mode: every rule only alerts. Replay more runs with `buildwarden\n"
-		      "# policy test POLICY EVENTS.jsonl`, then set mode: enforce.\n", f);
+		fputs("# Audit mode: every rule only alerts. Replay more runs with buildwarden\n"
+		      "# policy test POLICY EVENTS.jsonl, then set mode: enforce.\n", f);
 	fprintf(f, "version: 1\nmode: %s\nrules:\n", o->enforce ? "enforce" : "audit");
 }
 
@@ -677,7 +682,7 @@ static void dns_rule(FILE *f, const struct suggest *s, const struct suggest_opts
 static void file_rule(FILE *f, const struct suggest *s, const struct suggest_opts *o)
 {
 	fputs("  # File writes (open for writing, rename, unlink) of the paths buildwarden\n"
-	      "  # records (docs/EVENTS.md, `file`), as prefixes: the working directory and\n"
+	      "  # records (docs/EVENTS.md, file), as prefixes: the working directory and\n"
 	      "  # checkout, /tmp/, /var/tmp/, /dev/shm/ and a home's dot-directories\n"
 	      "  # (~/.cache/) whole; elsewhere a file's directory, merged into its parent\n"
 	      "  # when more than 4 share it (never above two levels, never /).\n"

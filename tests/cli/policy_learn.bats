@@ -206,12 +206,12 @@ LOG
 	"$BW" policy default >"$DIR/default.yaml"
 	run --separate-stderr $T "$BW" policy test "$DIR/default.yaml" "$DIR/attack.jsonl"
 	[ "$status" -eq 1 ] || { show; false; }
-	[[ "$output" == *"attack.jsonl:5: rule '"*"(on exec) would"* ]] ||
-		[[ "$output" == *"attack.jsonl:5: rule '"* ]] || { show; false; }
+	[[ "$output" == *"attack.jsonl:5: rule 'download-piped-to-shell' (high, on exec) would alert"* ]] ||
+		{ show; false; }
 	# Without the pipe's writer, the same sh is no verdict.
 	sed -i '3d' "$DIR/attack.jsonl"
 	run --separate-stderr $T "$BW" policy test "$DIR/default.yaml" "$DIR/attack.jsonl"
-	[[ "$output" != *"attack.jsonl:4: rule '"* ]] || { show; false; }
+	[ "$status" -eq 1 ] && [[ "$output" != *"attack.jsonl:4: rule '"* ]] || { show; false; }
 }
 
 @test "a saved real run: its flagged curl is left out, so test fires on it alone" {

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "events/event_read.h"
+#include "lib/utf8.h"
 #include "report/suggest.h"
 
 #define RUN_RULES_MAX 8 /* rule names quoted per run in the header */
@@ -42,6 +43,7 @@ struct suggest {
 	struct sg_set dirs;   /* this run's written directories (or files) */
 	struct sg_set prefixes; /* file-write prefixes of every finished run */
 	uint64_t unpathed;    /* execs of deleted or memory-only files */
+	uint64_t not_utf8;    /* records whose path or name YAML cannot hold */
 	struct sg_run *runs;
 	size_t n_runs;
 	struct sg_run cur;
@@ -178,6 +180,15 @@ static bool has_path(const char *exe)
 	       !(n >= sizeof(deleted) - 1 && !strcmp(exe + n - (sizeof(deleted) - 1), deleted));
 }
 
+/* YAML holds only UTF-8: a key that is not is left out (and counted). */
+static bool yaml_safe(struct suggest *s, const char *key, bool flag)
+{
+	if (utf8_valid(key, strlen(key)))
+		return true;
+	s->not_utf8 += !flag;
+	return false;
+}
+
 static int on_exec(struct suggest *s, struct json_object *o, bool flag)
 {
 	const char *exe = event_str(o, "exe"), *cwd = event_str(o, "cwd");
@@ -190,6 +201,8 @@ static int on_exec(struct suggest *s, struct json_object *o, bool flag)
 		s->unpathed += !flag;
 		return 0;
 	}
+	if (!yaml_safe(s, exe, flag))
+		return 0;
 	return set_count(&s->execs, exe, 0, flag);
 }
 
@@ -198,9 +211,9 @@ static int on_connect(struct suggest *s, struct json_object *o, bool flag)
 	const char *name = event_str(o, "dns_name"), *addr = event_str(o, "address");
 	uint32_t port = (uint32_t)event_u64_or(o, "port", 0);
 
-	if (host_name(name))
+	if (host_name(name) && yaml_safe(s, name, flag))
 		return set_count(&s->names, name, port, flag);
-	if (!addr)
+	if (!addr || !yaml_safe(s, addr, flag))
 		return 0;
 	s->cur.unnamed += !flag;
 	return set_count(&s->addrs, addr, port, flag);
@@ -210,7 +223,7 @@ static int on_dns(struct suggest *s, struct json_object *o, bool flag)
 {
 	const char *dir = event_str(o, "direction"), *q = event_str(o, "qname");
 
-	if ((dir && strcmp(dir, "query")) || !host_name(q))
+	if ((dir && strcmp(dir, "query")) || !host_name(q) || !yaml_safe(s, q, flag))
 		return 0;
 	return set_count(&s->qnames, q, 0, flag);
 }
@@ -235,7 +248,7 @@ static int count_dir(struct suggest *s, const char *path, bool flag)
 	char *dir;
 	int err;
 
-	if (!slash || path[0] != '/')
+	if (!slash || path[0] != '/' || !yaml_safe(s, path, flag))
 		return 0;
 	dir = strndup(path, (size_t)(slash - path) + 1);
 	if (dir && components(dir) < 2) {
@@ -498,11 +511,11 @@ static void yq(FILE *f, const char *s)
 	fputc('"', f);
 }
 
-/* Text in a comment: one line, printable, no backticks. */
+/* Text in a comment: one line, printable ASCII, no backticks. */
 static void comment_text(FILE *f, const char *s)
 {
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		fputc(*p < 0x20 || *p == 0x7f || *p == '`' ? '?' : *p, f);
+		fputc(*p < 0x20 || *p >= 0x7f || *p == '`' ? '?' : *p, f);
 }
 
 static void header(FILE *f, const struct suggest *s, const struct suggest_opts *o)
@@ -532,6 +545,9 @@ static void header(FILE *f, const struct suggest *s, const struct suggest_opts *
 	if (s->unpathed)
 		fprintf(f, "# %llu execs of deleted or memory-only files cannot be allowed by path "
 			"and are left out.\n", (unsigned long long)s->unpathed);
+	if (s->not_utf8)
+		fprintf(f, "# %llu records name a path or host that is not valid UTF-8, which YAML "
+			"cannot hold: left out.\n", (unsigned long long)s->not_utf8);
 	if (o->enforce)
 		fputs("# Enforced: a program, host or name outside these lists ends the process or\n"
 		      "# the job. Replay runs with buildwarden policy test before using it.\n", f);

@@ -15,7 +15,13 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 #include "policy/policy.h"
+#include "lib/utf8.h"
 #include "report/suggest.h"
+
+static bool utf8_ok(const char *s)
+{
+	return utf8_valid(s, strlen(s));
+}
 
 /* Feeds each line of log (one JSON record a line) as one run named name. */
 static void run(struct suggest *s, const char *name, const char *log)
@@ -210,6 +216,31 @@ static void test_quoting_and_cap(void **state)
 	suggest_free(s);
 }
 
+static void test_not_utf8_left_out(void **state)
+{
+	struct suggest *s;
+	char *y;
+
+	(void)state;
+	assert_int_equal(suggest_new(&s), 0);
+	/* json-c hands over the bytes "\u00ff" decodes to as UTF-8; a raw
+	 * invalid byte comes from a log written by something else. */
+	run(s, "bytes.jsonl",
+	    EXEC(1, "/usr/bin/ok", "/w/r")
+	    "{\"type\":\"exec\",\"exe\":\"/opt/\xff\xfe\"}\n"
+	    "{\"type\":\"connect\",\"address\":\"10.1.1.1\",\"port\":1,\"dns_name\":\"a\x80.example\"}\n"
+	    "{\"type\":\"dns\",\"direction\":\"query\",\"qname\":\"b\xc3.example\"}\n"
+	    "{\"type\":\"file\",\"op\":\"open-write\",\"path\":\"/srv/\xe2\x82/x\"}\n");
+	y = yaml(s, false, 0);
+	assert_non_null(strstr(y, "# 4 records name a path or host that is not valid UTF-8"));
+	assert_non_null(strstr(y, "- \"/usr/bin/ok\"\n"));
+	/* the connect still counts by its address */
+	assert_non_null(strstr(y, "- cidrs: [\"10.1.1.1\"]\n"));
+	assert_true(utf8_ok(y));
+	free(y);
+	suggest_free(s);
+}
+
 static void test_empty_run(void **state)
 {
 	struct suggest *s;
@@ -234,6 +265,7 @@ int main(void)
 		cmocka_unit_test(test_verdicts_not_allowlisted),
 		cmocka_unit_test(test_runs_merged_and_egress),
 		cmocka_unit_test(test_quoting_and_cap),
+		cmocka_unit_test(test_not_utf8_left_out),
 		cmocka_unit_test(test_empty_run),
 	};
 

@@ -160,3 +160,21 @@ bool event_true(struct json_object *o, const char *key)
 
 	return v && json_object_get_boolean(v);
 }
+
+void event_read_header(struct bw_event_header *h, uint32_t type, struct json_object *o)
+{
+	h->type = type;
+	h->pid = (uint32_t)event_u64_or(o, "pid", 0);
+	h->tid = (uint32_t)event_u64_or(o, "tid", h->pid);
+	h->start_ns = event_u64_or(o, "start_ns", 0);
+	h->job_id = event_u64_or(o, "job_id", 0);
+	h->ktime_ns = event_u64_or(o, "ktime_ns", 0);
+}
+
+void event_read_comm(char dst[BW_COMM_LEN], struct json_object *o)
+{
+	const char *c = event_str(o, "comm");
+
+	if (c)
+		strncpy(dst, c, BW_COMM_LEN - 1);
+}

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <json-c/json.h>
+#include <linux/types.h>
+#include "buildwarden_events.h"
 
 struct event_reader {
 	struct json_tokener *tok;
@@ -44,5 +46,10 @@ const char *event_str(struct json_object *o, const char *key);
 bool event_u64(struct json_object *o, const char *key, uint64_t *out);
 uint64_t event_u64_or(struct json_object *o, const char *key, uint64_t dflt);
 bool event_true(struct json_object *o, const char *key);
+
+/* A process record's common fields (type given) into the kernel's header. */
+void event_read_header(struct bw_event_header *h, uint32_t type, struct json_object *o);
+/* Its "comm", cut to the kernel's size, into dst (left as is when absent). */
+void event_read_comm(char dst[BW_COMM_LEN], struct json_object *o);
 
 #endif /* BW_EVENT_READ_H */

@@ -68,24 +68,6 @@ static void put_bytes(struct replay *r, const void *p, size_t n)
 	r->len += n;
 }
 
-static void fill_header(struct bw_event_header *h, uint32_t type, struct json_object *o)
-{
-	h->type = type;
-	h->pid = (uint32_t)event_u64_or(o, "pid", 0);
-	h->tid = (uint32_t)event_u64_or(o, "tid", h->pid);
-	h->start_ns = event_u64_or(o, "start_ns", 0);
-	h->job_id = event_u64_or(o, "job_id", 0);
-	h->ktime_ns = event_u64_or(o, "ktime_ns", 0);
-}
-
-static void copy_comm(char *dst, struct json_object *o)
-{
-	const char *c = event_str(o, "comm");
-
-	if (c)
-		strncpy(dst, c, BW_COMM_LEN - 1);
-}
-
 /* "1.2.3.4" or "::1" into addr; the family, or 0 when it is neither. */
 static uint16_t parse_addr(const char *s, uint8_t addr[16])
 {
@@ -100,7 +82,7 @@ static int build_fork(struct replay *r, struct json_object *o)
 {
 	struct bw_fork_event *e = (void *)r->buf;
 
-	fill_header(&e->hdr, BW_EV_FORK, o);
+	event_read_header(&e->hdr, BW_EV_FORK, o);
 	e->parent_pid = (uint32_t)event_u64_or(o, "parent_pid", 0);
 	e->parent_tid = (uint32_t)event_u64_or(o, "parent_tid", e->parent_pid);
 	e->parent_start_ns = event_u64_or(o, "parent_start_ns", 0);
@@ -196,7 +178,7 @@ static int build_exec(struct replay *r, struct json_object *o)
 	const char *exe = event_str(o, "exe"), *cwd = event_str(o, "cwd");
 	uint16_t paths[3] = { 0 };
 
-	fill_header(&e->hdr, BW_EV_EXEC, o);
+	event_read_header(&e->hdr, BW_EV_EXEC, o);
 	e->ppid = (uint32_t)event_u64_or(o, "ppid", 0);
 	e->parent_start_ns = event_u64_or(o, "parent_start_ns", 0);
 	e->old_tid = (uint32_t)event_u64_or(o, "old_tid", e->hdr.pid);
@@ -209,7 +191,7 @@ static int build_exec(struct replay *r, struct json_object *o)
 		   (event_true(o, "env_truncated") ? BW_EXEC_ENV_TRUNCATED : 0) |
 		   (event_true(o, "job_root") ? BW_EXEC_JOB_ROOT : 0) |
 		   (exe ? 0 : BW_EXEC_EXE_UNAVAILABLE) | (cwd ? 0 : BW_EXEC_CWD_UNAVAILABLE);
-	copy_comm(e->comm, o);
+	event_read_comm(e->comm, o);
 	for (size_t fd = 0; stdio && fd < 3 && fd < json_object_array_length(stdio); fd++)
 		build_stdio(&e->stdio[fd], json_object_array_get_idx(stdio, fd));
 	r->len = sizeof(*e);
@@ -234,14 +216,14 @@ static int build_exec_failed(struct replay *r, struct json_object *o)
 	int64_t error = 0;
 	struct json_object *v = event_member(o, "error", json_type_int);
 
-	fill_header(&e->hdr, BW_EV_EXEC_FAILED, o);
+	event_read_header(&e->hdr, BW_EV_EXEC_FAILED, o);
 	if (v)
 		error = json_object_get_int64(v);
 	e->error = (int32_t)error;
 	/* A deny rule of the original run refused it: not this policy's verdict. */
 	e->flags = (event_true(o, "execveat") ? BW_EXECFAIL_EXECVEAT : 0) |
 		   (filename ? 0 : BW_EXECFAIL_FILENAME_UNAVAILABLE);
-	copy_comm(e->comm, o);
+	event_read_comm(e->comm, o);
 	r->len = sizeof(*e);
 	e->filename_len = put_str(r, filename, BW_FILENAME_MAX);
 	return 0;
@@ -252,14 +234,14 @@ static int build_exit(struct replay *r, struct json_object *o)
 	struct bw_exit_event *e = (void *)r->buf;
 	uint64_t code, sig;
 
-	fill_header(&e->hdr, BW_EV_EXIT, o);
+	event_read_header(&e->hdr, BW_EV_EXIT, o);
 	e->ppid = (uint32_t)event_u64_or(o, "ppid", 0);
 	e->parent_start_ns = event_u64_or(o, "parent_start_ns", 0);
 	if (event_u64(o, "signal", &sig))
 		e->exit_status = (uint32_t)(sig & 0x7f) | (event_true(o, "core_dumped") ? 0x80 : 0);
 	else if (event_u64(o, "exit_code", &code))
 		e->exit_status = (uint32_t)(code & 0xff) << 8;
-	copy_comm(e->comm, o);
+	event_read_comm(e->comm, o);
 	r->len = sizeof(*e);
 	return 0;
 }
@@ -276,7 +258,7 @@ static int build_connect(struct replay *r, struct json_object *o, const char **w
 	struct bw_connect_event *e = (void *)r->buf;
 	const char *proto = event_str(o, "proto") ?: "";
 
-	fill_header(&e->hdr, BW_EV_CONNECT, o);
+	event_read_header(&e->hdr, BW_EV_CONNECT, o);
 	e->family = parse_addr(event_str(o, "address"), e->addr);
 	if (!e->family) {
 		*why = "connect record without an IPv4 or IPv6 \"address\"";
@@ -287,7 +269,7 @@ static int build_connect(struct replay *r, struct json_object *o, const char **w
 	e->sock_type = !strcmp(proto, "tcp") ? SOCK_STREAM : !strcmp(proto, "udp") ? SOCK_DGRAM :
 		       SOCK_RAW;
 	e->fd = (int32_t)i64_or(o, "fd", -1);
-	copy_comm(e->comm, o);
+	event_read_comm(e->comm, o);
 	r->len = sizeof(*e);
 	return 0;
 }
@@ -391,12 +373,12 @@ static int build_dns(struct replay *r, struct json_object *o)
 	const char *dir = event_str(o, "direction") ?: "query";
 	size_t start;
 
-	fill_header(&e->hdr, BW_EV_DNS, o);
+	event_read_header(&e->hdr, BW_EV_DNS, o);
 	e->direction = strcmp(dir, "answer") ? BW_DNS_QUERY : BW_DNS_ANSWER;
 	e->family = parse_addr(event_str(o, "server"), e->addr) ?: AF_INET;
 	e->port = (uint16_t)event_u64_or(o, "server_port", 53);
 	e->flags = event_true(o, "compat") ? BW_DNS_F_COMPAT : 0;
-	copy_comm(e->comm, o);
+	event_read_comm(e->comm, o);
 	r->len = start = sizeof(*e);
 	if (event_str(o, "malformed"))
 		put_bytes(r, (uint8_t[]){ 0 }, 1); /* it did not parse then either */
@@ -417,7 +399,7 @@ static int build_file(struct replay *r, struct json_object *o, const char **why)
 	const char *op = event_str(o, "op"), *mode = event_str(o, "mode");
 	size_t i;
 
-	fill_header(&e->hdr, BW_EV_FILE, o);
+	event_read_header(&e->hdr, BW_EV_FILE, o);
 	for (i = 0; op && file_op_names[i].name; i++)
 		if (!strcmp(op, file_op_names[i].name))
 			break;
@@ -433,7 +415,7 @@ static int build_file(struct replay *r, struct json_object *o, const char **why)
 	e->open_flags = mode ? (uint32_t)strtoul(mode, NULL, 8) :
 			       (uint32_t)event_u64_or(o, "open_flags", 0);
 	e->dirfd = (int32_t)i64_or(o, "dirfd", -100);
-	copy_comm(e->comm, o);
+	event_read_comm(e->comm, o);
 	r->len = sizeof(*e);
 	e->path_len = put_str(r, event_str(o, "path"), BW_PATH_MAX);
 	if (!e->path_len) {
@@ -455,7 +437,7 @@ static int build_priv(struct replay *r, struct json_object *o, const char **why)
 	const char *op = event_str(o, "op");
 	size_t i;
 
-	fill_header(&e->hdr, BW_EV_PRIV, o);
+	event_read_header(&e->hdr, BW_EV_PRIV, o);
 	for (i = 0; op && priv_op_names[i].name; i++)
 		if (!strcmp(op, priv_op_names[i].name))
 			break;
@@ -470,7 +452,7 @@ static int build_priv(struct replay *r, struct json_object *o, const char **why)
 		   (event_true(o, "compat") ? BW_PRIV_F_COMPAT : 0);
 	for (i = 0; args && i < 3 && i < json_object_array_length(args); i++)
 		e->args[i] = (uint64_t)json_object_get_int64(json_object_array_get_idx(args, i));
-	copy_comm(e->comm, o);
+	event_read_comm(e->comm, o);
 	r->len = sizeof(*e);
 	e->data_len = put_str(r, event_str(o, "string"), BW_PATH_MAX);
 	return 0;

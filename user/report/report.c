@@ -340,25 +340,6 @@ static int join_argv(struct report *r, struct json_object *arr, uint32_t *len)
 	return 0;
 }
 
-static void fill_header(struct bw_event_header *h, uint32_t type, struct json_object *o,
-			uint32_t pid, uint64_t start_ns)
-{
-	h->type = type;
-	h->pid = pid;
-	h->tid = (uint32_t)u64_or(o, "tid", pid);
-	h->start_ns = start_ns;
-	h->job_id = u64_or(o, "job_id", 0);
-	h->ktime_ns = u64_or(o, "ktime_ns", 0);
-}
-
-static void copy_comm(char *dst, struct json_object *o)
-{
-	const char *c = get_str(o, "comm");
-
-	if (c)
-		strncpy(dst, c, BW_COMM_LEN - 1);
-}
-
 static int on_fork(struct report *r, struct json_object *o, uint32_t pid, uint64_t start_ns,
 		   const char **why)
 {
@@ -371,7 +352,7 @@ static int on_fork(struct report *r, struct json_object *o, uint32_t pid, uint64
 		return -EINVAL;
 	}
 	memset(&e, 0, sizeof(e));
-	fill_header(&e.hdr, BW_EV_FORK, o, pid, start_ns);
+	event_read_header(&e.hdr, BW_EV_FORK, o);
 	e.parent_pid = (uint32_t)ppid;
 	e.parent_start_ns = pstart;
 	v.fork = &e;
@@ -409,7 +390,7 @@ static int on_exec(struct report *r, struct json_object *o, uint32_t pid, uint64
 	int err;
 
 	memset(&e, 0, sizeof(e));
-	fill_header(&e.hdr, BW_EV_EXEC, o, pid, start_ns);
+	event_read_header(&e.hdr, BW_EV_EXEC, o);
 	e.ppid = (uint32_t)u64_or(o, "ppid", 0);
 	e.parent_start_ns = u64_or(o, "parent_start_ns", 0);
 	e.argc = (uint32_t)u64_or(o, "argc", 0);
@@ -417,7 +398,7 @@ static int on_exec(struct report *r, struct json_object *o, uint32_t pid, uint64
 	e.euid = (uint32_t)u64_or(o, "euid", 0);
 	if (get_bool(o, "argv_truncated"))
 		e.flags |= BW_EXEC_ARGS_TRUNCATED;
-	copy_comm(e.comm, o);
+	event_read_comm(e.comm, o);
 	err = join_argv(r, field(o, "argv"), &v.args_len);
 	if (err)
 		return err;
@@ -442,7 +423,7 @@ static int on_proc_exit(struct report *r, struct json_object *o, uint32_t pid, u
 	uint64_t code, sig;
 
 	memset(&e, 0, sizeof(e));
-	fill_header(&e.hdr, BW_EV_EXIT, o, pid, start_ns);
+	event_read_header(&e.hdr, BW_EV_EXIT, o);
 	e.ppid = (uint32_t)u64_or(o, "ppid", 0);
 	e.parent_start_ns = u64_or(o, "parent_start_ns", 0);
 	/* Back to a wait status: (code << 8), or signal | 0x80 for a core. */
@@ -450,7 +431,7 @@ static int on_proc_exit(struct report *r, struct json_object *o, uint32_t pid, u
 		e.exit_status = (uint32_t)(sig & 0x7f) | (get_bool(o, "core_dumped") ? 0x80 : 0);
 	else if (get_u64(o, "exit_code", &code))
 		e.exit_status = (uint32_t)(code & 0xff) << 8;
-	copy_comm(e.comm, o);
+	event_read_comm(e.comm, o);
 	v.exit = &e;
 	seen(r, pid, start_ns);
 	r->exits++;
@@ -781,6 +762,21 @@ static int dispatch(struct report *r, struct json_object *o, const char *type, c
 	return 0; /* unknown types are skipped, as docs/EVENTS.md asks */
 }
 
+/* One record: counted, read into the report and the suggested policy. */
+static int feed_record(struct report *r, struct json_object *o, const char **why)
+{
+	int err;
+
+	r->records++;
+	err = dispatch(r, o, event_str(o, "type"), why);
+	/* Only what the report could read goes into the suggested policy. */
+	if (!err)
+		err = suggest_feed(r->suggest, o);
+	if (err == -ENOMEM)
+		*why = strerror(ENOMEM);
+	return err;
+}
+
 int report_feed(struct report *r, const char *line, size_t len, const char **why)
 {
 	struct json_object *o;
@@ -789,15 +785,15 @@ int report_feed(struct report *r, const char *line, size_t len, const char **why
 	err = event_read_line(&r->rd, line, len, &o, why);
 	if (err || !o)
 		return err;
-	r->records++;
-	err = dispatch(r, o, event_str(o, "type"), why);
-	/* Only what the report could read goes into the suggested policy. */
-	if (!err)
-		err = suggest_feed(r->suggest, o);
-	if (err == -ENOMEM)
-		*why = strerror(ENOMEM);
+	err = feed_record(r, o, why);
 	json_object_put(o);
 	return err;
+}
+
+static int render_one(void *arg, struct json_object *o, size_t lineno, const char **why)
+{
+	(void)lineno;
+	return feed_record(arg, o, why);
 }
 
 /* ---- text ---- */
@@ -891,39 +887,16 @@ static int write_file(const char *path, bool append, int (*fn)(FILE *, const str
 int report_render(const char *events_path, const struct report_opts *o)
 {
 	struct report r;
-	const char *why = NULL;
-	char *line = NULL;
-	size_t cap = 0, lineno = 0;
-	ssize_t len;
-	FILE *in;
 	int err;
 
-	in = fopen(events_path, "r");
-	if (!in) {
-		err = -errno;
-		bw_err("cannot open %s: %s", events_path, strerror(errno));
-		return err;
-	}
 	err = report_init(&r);
 	if (err) {
 		bw_err("cannot read %s: %s", events_path, strerror(-err));
-		goto close_in;
+		return err;
 	}
-	while ((len = getline(&line, &cap, in)) >= 0) {
-		lineno++;
-		err = report_feed(&r, line, (size_t)len, &why);
-		if (err) {
-			bw_err("%s:%zu: %s: %s", events_path, lineno,
-			       err == -EINVAL ? "malformed record" : "cannot read record",
-			       why ? why : strerror(-err));
-			goto free_report;
-		}
-	}
-	if (ferror(in)) {
-		err = -EIO;
-		bw_err("cannot read %s: %s", events_path, strerror(EIO));
+	err = event_read_file(events_path, render_one, &r);
+	if (err)
 		goto free_report;
-	}
 	/* The whole log is one run: its writes fold into prefixes now. */
 	err = suggest_end_run(r.suggest, strncmp(events_path, "/proc/self/fd/", 14) ?
 						  events_path : NULL);
@@ -941,8 +914,5 @@ int report_render(const char *events_path, const struct report_opts *o)
 		err = write_file(o->json_path, false, report_write_json, &r);
 free_report:
 	report_free(&r);
-	free(line);
-close_in:
-	fclose(in);
 	return err;
 }

@@ -17,17 +17,12 @@ T="timeout -k 5 30"
 
 setup() {
 	[ -x "$BW" ] || skip "buildwarden not built ($BW)"
-	DIR=$(mktemp -d)
+	DIR=$BATS_TEST_TMPDIR # bats removes it
 }
 
-teardown() {
-	rm -rf "$DIR"
-}
-
+# What the last `run` gave, when an assertion fails.
 show() {
-	echo "status: $status"
-	echo "stdout: $output"
-	echo "stderr: ${stderr-}"
+	printf 'status %s\n--- stdout\n%s\n--- stderr\n%s\n' "$status" "$output" "${stderr-}"
 }
 
 expect_error() {

@@ -10,13 +10,19 @@
 #include <string.h>
 
 #include "lib/exit_codes.h"
+#include "cmd/commands.h"
+#include "events/event_read.h"
+#include "pipeline/replay.h"
 #include "policy/policy.h"
+#include "report/suggest.h"
 
 static void usage(FILE *f)
 {
 	fputs("Usage: buildwarden policy check [-j|--json] FILE\n"
 	      "       buildwarden policy check [-j|--json] --default\n"
 	      "       buildwarden policy default\n"
+	      "       buildwarden policy suggest [--enforce] [-o FILE] EVENTS.jsonl...\n"
+	      "       buildwarden policy test POLICY EVENTS.jsonl\n"
 	      "       buildwarden policy --help\n"
 	      "\n"
 	      "  check FILE        validate FILE ('-' reads standard input) and print\n"
@@ -27,13 +33,24 @@ static void usage(FILE *f)
 	      "                    egress allowlist\n"
 	      "  check --default   the same for the embedded default policy\n"
 	      "  default           print the embedded default policy's YAML\n"
+	      "  suggest LOG...    the allowlist policy that the runs of these event logs\n"
+	      "                    suggest (programs by path, egress by host and port,\n"
+	      "                    DNS names, file-write prefixes), as commented YAML in\n"
+	      "                    audit mode; records that raised a verdict are left out\n"
+	      "    --enforce       write mode: enforce instead\n"
+	      "    -o, --output F  write to F instead of standard output\n"
+	      "  test POLICY LOG   replay the log through the engine of a live run under\n"
+	      "                    POLICY and print each verdict that would be given, its\n"
+	      "                    rule, the action it would take and the record\n"
 	      "  -j, --json        print the compiled rules as one JSON object\n"
 	      "  -h, --help        show this help\n"
 	      "\n"
 	      "Errors go to standard error, one per line, as\n"
-	      "FILE:LINE:COL: error: WHAT IS WRONG. Exit status: 0 when the policy\n"
-	      "is valid, 65 when it is not (or cannot be read), 64 when the command\n"
-	      "line is wrong, 125 when the output cannot be written.\n"
+	      "FILE:LINE:COL: error: WHAT IS WRONG; a bad log line as FILE:LINE: why.\n"
+	      "Exit status: 0 when the policy is valid (test: and nothing would fire),\n"
+	      "1 when test found verdicts that would fire, 65 when the policy or a log\n"
+	      "is not valid (or cannot be read), 64 when the command line is wrong,\n"
+	      "125 when the output cannot be written.\n"
 	      "The policy language is described in docs/POLICY.md.\n",
 	      f);
 }
@@ -119,23 +136,125 @@ static int policy_check(int argc, char **argv)
 	return fflush(stdout) ? BW_EXIT_AGENT_ERROR : 0;
 }
 
+static int suggest_one(void *arg, struct json_object *rec, size_t lineno, const char **why)
+{
+	(void)lineno;
+	(void)why;
+	return suggest_feed(arg, rec);
+}
+
+static int write_suggestion(const char *out_path, const struct suggest *s,
+			    const struct suggest_opts *so)
+{
+	FILE *f = out_path ? fopen(out_path, "we") : stdout;
+	int err;
+
+	if (!f) {
+		fprintf(stderr, "buildwarden policy: error: cannot open %s for writing: %s\n",
+			out_path, strerror(errno));
+		return BW_EXIT_AGENT_ERROR;
+	}
+	err = suggest_write(f, s, so);
+	if (fflush(f) && !err)
+		err = -errno;
+	if (out_path && fclose(f) && !err)
+		err = -errno;
+	if (err)
+		fprintf(stderr, "buildwarden policy: error: cannot write %s: %s\n",
+			out_path ? out_path : "standard output", strerror(-err));
+	return err ? BW_EXIT_AGENT_ERROR : 0;
+}
+
+/* argv[0] is "suggest". */
+static int policy_suggest(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "enforce", no_argument, NULL, 'e' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct suggest_opts so = { .enforce = false };
+	const char *out_path = NULL;
+	struct suggest *s = NULL;
+	int c, err = 0, status;
+
+	optind = 0;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":eo:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'e': so.enforce = true; break;
+		case 'o': out_path = optarg; break;
+		case 'h': usage(stdout); return 0;
+		default:
+			cmd_option_error("policy suggest", c, argv);
+			return BW_EXIT_USAGE;
+		}
+	}
+	if (optind == argc)
+		return usage_error("suggest needs at least one event log (EVENTS.jsonl)");
+	if (suggest_new(&s)) {
+		fprintf(stderr, "buildwarden policy: error: %s\n", strerror(ENOMEM));
+		return BW_EXIT_AGENT_ERROR;
+	}
+	for (; optind < argc && !err; optind++) {
+		err = event_read_file(argv[optind], suggest_one, s);
+		if (!err)
+			err = suggest_end_run(s, argv[optind]);
+		if (err == -ENOMEM)
+			fprintf(stderr, "buildwarden policy: error: %s: %s\n", argv[optind],
+				strerror(ENOMEM));
+	}
+	if (err)
+		status = err == -ENOMEM ? BW_EXIT_AGENT_ERROR : BW_EXIT_INVALID;
+	else
+		status = write_suggestion(out_path, s, &so);
+	suggest_free(s);
+	return status;
+}
+
+/* argv[0] is "test". */
+static int policy_test(int argc, char **argv)
+{
+	struct bw_policy *p = NULL;
+	uint64_t fired = 0;
+	int err;
+
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc != 3)
+		return usage_error("test takes a POLICY and one EVENTS.jsonl");
+	if (load(argv[1], false, &p))
+		return BW_EXIT_INVALID;
+	err = replay_file(p, argv[1], argv[2], stdout, &fired); /* takes p */
+	if (err)
+		return err == -ENOMEM ? BW_EXIT_AGENT_ERROR : BW_EXIT_INVALID;
+	return fired ? 1 : 0;
+}
+
 int cmd_policy(int argc, char **argv)
 {
 	const char *verb = argc > 1 ? argv[1] : NULL;
 
 	if (!verb)
-		return usage_error("missing command: check or default");
+		return usage_error("missing command: check, default, suggest or test");
 	if (!strcmp(verb, "--help") || !strcmp(verb, "-h") || !strcmp(verb, "help")) {
 		usage(stdout);
 		return 0;
 	}
 	if (!strcmp(verb, "check"))
 		return policy_check(argc - 1, argv + 1);
+	if (!strcmp(verb, "suggest"))
+		return policy_suggest(argc - 1, argv + 1);
+	if (!strcmp(verb, "test"))
+		return policy_test(argc - 1, argv + 1);
 	if (!strcmp(verb, "default")) {
 		if (argc > 2)
 			return usage_error("unexpected argument '%s'", argv[2]);
 		fputs(policy_default_yaml(), stdout);
 		return fflush(stdout) ? BW_EXIT_AGENT_ERROR : 0;
 	}
-	return usage_error("unknown command '%s': use check or default", verb);
+	return usage_error("unknown command '%s': use check, default, suggest or test", verb);
 }

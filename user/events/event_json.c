@@ -82,7 +82,7 @@ void event_json_argv(struct jbuf *jb, const char *args, uint32_t len)
 	json_arr_close(jb);
 }
 
-static const char *stdio_kind_name(uint16_t kind)
+const char *stdio_kind_name(uint16_t kind)
 {
 	static const char *const names[] = {
 		[BW_STDIO_NONE] = "none",   [BW_STDIO_PIPE] = "pipe", [BW_STDIO_SOCKET] = "socket",

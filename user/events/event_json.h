@@ -25,6 +25,8 @@ void event_json_begin_view(struct jbuf *jb, const struct bw_event_view *v, uint6
 			   const struct bw_clock *clk);
 /* "argv": NUL-separated args as an array, secrets masked (lib/redact.h). */
 void event_json_argv(struct jbuf *jb, const char *args, uint32_t len);
+/* "none", "pipe", "socket", "tty", "null", "file", "other": BW_STDIO_* kinds. */
+const char *stdio_kind_name(uint16_t kind);
 /* One whole record for a kernel event, without the trailing newline. */
 void event_json_render(struct jbuf *jb, const struct bw_event_view *v, uint64_t seq,
 		       const struct bw_clock *clk);

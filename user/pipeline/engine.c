@@ -47,7 +47,8 @@ static void end_job(struct bw_engine *e, struct bw_job *j, struct verdict *v)
 {
 	FILE *f;
 
-	jobctl_kill_job(&e->agent, &j->ctl, v->proc->job_id);
+	if (!e->replay)
+		jobctl_kill_job(&e->agent, &j->ctl, v->proc->job_id);
 	if (j->job_killed)
 		return;
 	j->job_killed = true;
@@ -105,7 +106,11 @@ static void act(struct bw_engine *e, struct bw_job *j, struct verdict *v,
 	enum policy_action written = policy_rule_action(v->rule);
 
 	v->taken = policy_rule_effective_action(v->rule);
-	if (written == POLICY_ACT_DENY && v->taken == POLICY_ACT_DENY && x) {
+	if (e->replay && v->taken == POLICY_ACT_KILL_JOB)
+		end_job(e, j, v);
+	else if (e->replay)
+		; /* a saved run: nothing to do, the verdict says what would be */
+	else if (written == POLICY_ACT_DENY && v->taken == POLICY_ACT_DENY && x) {
 		v->blocked = x->flags & BW_EXEC_DENIED;
 		if (!v->blocked) {
 			/* Never a silent downgrade: say so, and stop it from here. */
@@ -367,7 +372,7 @@ static bool target_in_job(struct bw_engine *e, struct bw_job *j, uint32_t target
 	uint64_t target_job;
 
 	return target == h->pid ||
-	       (loader_job_of(&e->agent, target, &target_job) && target_job == h->job_id) ||
+	       (!e->replay && loader_job_of(&e->agent, target, &target_job) && target_job == h->job_id) ||
 	       proctab_find_live_pid(&j->procs, target, h->ktime_ns);
 }
 
@@ -471,6 +476,18 @@ static bool changes_tracked(const struct bw_job *j, const struct bw_file_info *f
 	return false;
 }
 
+/* A saved record says what the host would have: it wins. */
+static void replay_facts(const struct engine_replay *r, struct netinfo *ni,
+			 const struct bw_event_view *v)
+{
+	if (v->hdr->type == BW_EV_FILE) {
+		ni->info.file.tracked = r->tracked;
+		ni->info.file.target_in_job = ni->info.file.target_pid && r->target_in_job;
+	} else if (v->hdr->type == BW_EV_DNS && v->dns->direction == BW_DNS_QUERY) {
+		ni->info.dns.resolver = r->resolver;
+	}
+}
+
 /* Network, DNS, file and privilege records: decode, record, judge. */
 static void on_hook_event(struct bw_engine *e, struct bw_job *j, const struct bw_event_view *v)
 {
@@ -488,6 +505,8 @@ static void on_hook_event(struct bw_engine *e, struct bw_job *j, const struct bw
 			target_in_job(e, j, ni->info.file.target_pid, v->hdr);
 		ni->info.file.tracked = changes_tracked(j, &ni->info.file, v->file);
 	}
+	if (e->replay)
+		replay_facts(e->replay, ni, v);
 	if (job_recording(j)) {
 		jbuf_reset(&e->jb);
 		netinfo_json_record(&e->jb, ni, v, ++j->seq, &e->clk);
@@ -539,11 +558,11 @@ static void on_exec(struct bw_engine *e, struct bw_job *j, const struct bw_event
  * The kernel stopped this exec until its rules had judged it: they have.
  * After a kill the SIGCONT is harmless (SIGKILL wins over a stop).
  */
-static void resume_held(const struct bw_event_view *v)
+static void resume_held(const struct bw_engine *e, const struct bw_event_view *v)
 {
 	int err;
 
-	if (v->hdr->type != BW_EV_EXEC || !(v->exec->flags & BW_EXEC_HELD))
+	if (e->replay || v->hdr->type != BW_EV_EXEC || !(v->exec->flags & BW_EXEC_HELD))
 		return;
 	err = jobctl_resume_process(v->hdr->pid);
 	if (err && err != -ESRCH)
@@ -606,38 +625,44 @@ int engine_on_event(void *ctx, void *data, size_t size)
 	j = e->ops.job_for(e, &v);
 	if (!j) {
 		e->dropped++;
-		resume_held(&v);
+		resume_held(e, &v);
 		return 0;
 	}
-	j->n_type[v.hdr->type]++;
-	if (v.hdr->type == BW_EV_EXEC)
-		v.container = containers_lookup(&e->containers, v.exec->cgroup_id, v.hdr->pid);
-	if (v.hdr->type >= BW_EV_CONNECT) {
-		v.container = container_of(j, v.hdr);
-		on_hook_event(e, j, &v);
-		return 0;
+	engine_on_record(e, j, &v);
+	return 0;
+}
+
+void engine_on_record(struct bw_engine *e, struct bw_job *j, struct bw_event_view *v)
+{
+	j->n_type[v->hdr->type]++;
+	if (v->hdr->type == BW_EV_EXEC)
+		v->container = e->replay ? e->replay->container :
+			containers_lookup(&e->containers, v->exec->cgroup_id, v->hdr->pid);
+	if (v->hdr->type >= BW_EV_CONNECT) {
+		v->container = container_of(j, v->hdr);
+		on_hook_event(e, j, v);
+		return;
 	}
-	if (v.hdr->type == BW_EV_FORK)
-		describe_adopted(j, v.fork);
-	if (proctab_apply(&j->procs, &v))
-		bw_warn("out of memory tracking pid %u; the process tree is incomplete", v.hdr->pid);
-	if (v.hdr->type != BW_EV_EXEC)
-		v.container = container_of(j, v.hdr);
+	if (v->hdr->type == BW_EV_FORK && !e->replay)
+		describe_adopted(j, v->fork);
+	if (proctab_apply(&j->procs, v))
+		bw_warn("out of memory tracking pid %u; the process tree is incomplete", v->hdr->pid);
+	if (v->hdr->type != BW_EV_EXEC)
+		v->container = container_of(j, v->hdr);
 	if (job_recording(j)) {
 		jbuf_reset(&e->jb);
-		event_json_render(&e->jb, &v, ++j->seq, &e->clk);
+		event_json_render(&e->jb, v, ++j->seq, &e->clk);
 		job_emit(e, j);
 	}
 	if (e->ops.on_line)
-		e->ops.on_line(e, j, record_type_name(v.hdr->type), v.hdr->pid, NULL);
-	if (v.hdr->type == BW_EV_EXEC) {
-		on_exec(e, j, &v);
-		resume_held(&v);
-	} else if (v.hdr->type == BW_EV_EXEC_FAILED && (v.exec_failed->flags & BW_EXECFAIL_DENIED))
-		judge_lsm_denied(e, j, &v);
-	else if (v.hdr->type == BW_EV_EXIT && e->ops.on_exit)
-		e->ops.on_exit(e, j, v.exit);
-	return 0;
+		e->ops.on_line(e, j, record_type_name(v->hdr->type), v->hdr->pid, NULL);
+	if (v->hdr->type == BW_EV_EXEC) {
+		on_exec(e, j, v);
+		resume_held(e, v);
+	} else if (v->hdr->type == BW_EV_EXEC_FAILED && (v->exec_failed->flags & BW_EXECFAIL_DENIED))
+		judge_lsm_denied(e, j, v);
+	else if (v->hdr->type == BW_EV_EXIT && e->ops.on_exit)
+		e->ops.on_exit(e, j, v->exit);
 }
 
 uint64_t engine_new_losses(struct bw_engine *e)

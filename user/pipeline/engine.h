@@ -81,6 +81,18 @@ struct bw_engine_ops {
 	void (*on_exit)(struct bw_engine *e, struct bw_job *j, const struct bw_exit_event *x);
 };
 
+/*
+ * What the live engine reads from the host (cgroups, /proc, the kernel's
+ * maps, resolv.conf, the checkout's index) for one record, taken from the
+ * saved record instead when a log is replayed (pipeline/replay.h).
+ */
+struct engine_replay {
+	const char *container; /* exec: the container it ran in, or NULL */
+	const char *resolver;  /* dns query: "configured", "other" or NULL */
+	bool tracked;          /* file: changed a tracked file */
+	bool target_in_job;    /* file: its /proc/PID target is in the job */
+};
+
 struct bw_engine {
 	struct bw_agent agent;
 	struct jbuf jb;
@@ -98,6 +110,10 @@ struct bw_engine {
 	struct bw_engine_ops ops;
 	void *owner;
 	bool quiet_verdicts;  /* no verdict line on stderr (the daemon logs its own) */
+	/* Non-NULL: records come from a saved log, this one's facts. Nothing
+	 * is done to processes (no kill, resume or deny map); verdicts say
+	 * what would have been done. */
+	const struct engine_replay *replay;
 };
 
 /* CLOCK_MONOTONIC in ns: job durations and record times. */
@@ -105,6 +121,8 @@ int engine_init(struct bw_engine *e);
 void engine_free(struct bw_engine *e);
 /* ring_buffer_sample_fn: ctx is the engine. */
 int engine_on_event(void *ctx, void *data, size_t size);
+/* One decoded record (engine_on_event's work after decoding): replay's seam. */
+void engine_on_record(struct bw_engine *e, struct bw_job *j, struct bw_event_view *v);
 /* New kernel losses since the last call (a few syscalls: call a few times a second). */
 uint64_t engine_new_losses(struct bw_engine *e);
 

@@ -20,6 +20,8 @@
 #include "report/report_internal.h"
 #include "report/report_html.h"
 #include "events/tree.h"
+#include "events/event_read.h"
+#include "report/suggest.h"
 
 /* ---- json-c accessors (report_jsonget.c) under their short names ---- */
 
@@ -38,12 +40,11 @@ int report_init(struct report *r)
 	memset(r, 0, sizeof(*r));
 	r->build_exit_code = -1;
 	r->build_signal = -1;
-	r->tok = json_tokener_new();
-	if (!r->tok)
+	if (event_reader_init(&r->rd))
 		return -ENOMEM;
-	if (proctab_init(&r->procs)) {
-		json_tokener_free(r->tok);
-		r->tok = NULL;
+	if (proctab_init(&r->procs) || suggest_new(&r->suggest)) {
+		proctab_free(&r->procs);
+		event_reader_free(&r->rd);
 		return -ENOMEM;
 	}
 	return 0;
@@ -54,8 +55,8 @@ void report_free(struct report *r)
 	size_t i;
 
 	proctab_free(&r->procs);
-	if (r->tok)
-		json_tokener_free(r->tok);
+	event_reader_free(&r->rd);
+	suggest_free(r->suggest);
 	for (i = 0; r->command && r->command[i]; i++)
 		free(r->command[i]);
 	free(r->command);
@@ -304,25 +305,6 @@ static int join_argv(struct report *r, struct json_object *arr, uint32_t *len)
 	return 0;
 }
 
-static void fill_header(struct bw_event_header *h, uint32_t type, struct json_object *o,
-			uint32_t pid, uint64_t start_ns)
-{
-	h->type = type;
-	h->pid = pid;
-	h->tid = (uint32_t)u64_or(o, "tid", pid);
-	h->start_ns = start_ns;
-	h->job_id = u64_or(o, "job_id", 0);
-	h->ktime_ns = u64_or(o, "ktime_ns", 0);
-}
-
-static void copy_comm(char *dst, struct json_object *o)
-{
-	const char *c = get_str(o, "comm");
-
-	if (c)
-		strncpy(dst, c, BW_COMM_LEN - 1);
-}
-
 static int on_fork(struct report *r, struct json_object *o, uint32_t pid, uint64_t start_ns,
 		   const char **why)
 {
@@ -335,7 +317,7 @@ static int on_fork(struct report *r, struct json_object *o, uint32_t pid, uint64
 		return -EINVAL;
 	}
 	memset(&e, 0, sizeof(e));
-	fill_header(&e.hdr, BW_EV_FORK, o, pid, start_ns);
+	event_read_header(&e.hdr, BW_EV_FORK, o);
 	e.parent_pid = (uint32_t)ppid;
 	e.parent_start_ns = pstart;
 	v.fork = &e;
@@ -373,7 +355,7 @@ static int on_exec(struct report *r, struct json_object *o, uint32_t pid, uint64
 	int err;
 
 	memset(&e, 0, sizeof(e));
-	fill_header(&e.hdr, BW_EV_EXEC, o, pid, start_ns);
+	event_read_header(&e.hdr, BW_EV_EXEC, o);
 	e.ppid = (uint32_t)u64_or(o, "ppid", 0);
 	e.parent_start_ns = u64_or(o, "parent_start_ns", 0);
 	e.argc = (uint32_t)u64_or(o, "argc", 0);
@@ -381,7 +363,7 @@ static int on_exec(struct report *r, struct json_object *o, uint32_t pid, uint64
 	e.euid = (uint32_t)u64_or(o, "euid", 0);
 	if (get_bool(o, "argv_truncated"))
 		e.flags |= BW_EXEC_ARGS_TRUNCATED;
-	copy_comm(e.comm, o);
+	event_read_comm(e.comm, o);
 	err = join_argv(r, field(o, "argv"), &v.args_len);
 	if (err)
 		return err;
@@ -407,7 +389,7 @@ static int on_proc_exit(struct report *r, struct json_object *o, uint32_t pid, u
 	uint64_t code, sig;
 
 	memset(&e, 0, sizeof(e));
-	fill_header(&e.hdr, BW_EV_EXIT, o, pid, start_ns);
+	event_read_header(&e.hdr, BW_EV_EXIT, o);
 	e.ppid = (uint32_t)u64_or(o, "ppid", 0);
 	e.parent_start_ns = u64_or(o, "parent_start_ns", 0);
 	/* Back to a wait status: (code << 8), or signal | 0x80 for a core. */
@@ -415,7 +397,7 @@ static int on_proc_exit(struct report *r, struct json_object *o, uint32_t pid, u
 		e.exit_status = (uint32_t)(sig & 0x7f) | (get_bool(o, "core_dumped") ? 0x80 : 0);
 	else if (get_u64(o, "exit_code", &code))
 		e.exit_status = (uint32_t)(code & 0xff) << 8;
-	copy_comm(e.comm, o);
+	event_read_comm(e.comm, o);
 	v.exit = &e;
 	seen(r, pid, start_ns);
 	r->exits++;
@@ -698,16 +680,6 @@ static int on_summary(struct report *r, struct json_object *o)
 	return report_ci_summary_read(&r->ci, o);
 }
 
-static bool is_blank(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
-			return false;
-	return true;
-}
-
 static int dispatch(struct report *r, struct json_object *o, const char *type, const char **why)
 {
 	uint64_t pid, start_ns, seq = 0;
@@ -758,51 +730,38 @@ static int dispatch(struct report *r, struct json_object *o, const char *type, c
 	return 0; /* unknown types are skipped, as docs/EVENTS.md asks */
 }
 
-int report_feed(struct report *r, const char *line, size_t len, const char **why)
+/* One record: counted, read into the report and the suggested policy. */
+static int feed_record(struct report *r, struct json_object *o, const char **why)
 {
-	enum json_tokener_error jerr;
-	struct json_object *o;
-	const char *type;
-	size_t end;
 	int err;
 
-	if (is_blank(line, len))
-		return 0;
-	if (len > INT_MAX) {
-		*why = "line too long";
-		return -EINVAL;
-	}
-	json_tokener_reset(r->tok);
-	o = json_tokener_parse_ex(r->tok, line, (int)len);
-	jerr = json_tokener_get_error(r->tok);
-	if (!o) {
-		if (jerr == json_tokener_continue || jerr == json_tokener_success) {
-			*why = "the record is cut short";
-		} else {
-			snprintf(r->why, sizeof(r->why), "not valid JSON (%s)",
-				 json_tokener_error_desc(jerr));
-			*why = r->why;
-		}
-		return -EINVAL;
-	}
-	end = json_tokener_get_parse_end(r->tok);
-	if (!is_blank(line + end, len - end)) {
-		*why = "more than one JSON value on the line";
-		err = -EINVAL;
-	} else if (!json_object_is_type(o, json_type_object)) {
-		*why = "not a JSON object";
-		err = -EINVAL;
-	} else if (!(type = get_str(o, "type"))) {
-		*why = "no \"type\" string";
-		err = -EINVAL;
-	} else {
-		r->records++;
-		err = dispatch(r, o, type, why);
-		if (err == -ENOMEM)
-			*why = strerror(ENOMEM);
-	}
+	r->records++;
+	err = dispatch(r, o, event_str(o, "type"), why);
+	/* Only what the report could read goes into the suggested policy. */
+	if (!err)
+		err = suggest_feed(r->suggest, o);
+	if (err == -ENOMEM)
+		*why = strerror(ENOMEM);
+	return err;
+}
+
+int report_feed(struct report *r, const char *line, size_t len, const char **why)
+{
+	struct json_object *o;
+	int err;
+
+	err = event_read_line(&r->rd, line, len, &o, why);
+	if (err || !o)
+		return err;
+	err = feed_record(r, o, why);
 	json_object_put(o);
 	return err;
+}
+
+static int render_one(void *arg, struct json_object *o, size_t lineno, const char **why)
+{
+	(void)lineno;
+	return feed_record(arg, o, why);
 }
 
 /* ---- text ---- */
@@ -901,37 +860,21 @@ static int write_file(const char *path, bool append, int (*fn)(FILE *, const str
 int report_render(const char *events_path, const struct report_opts *o)
 {
 	struct report r;
-	const char *why = NULL;
-	char *line = NULL;
-	size_t cap = 0, lineno = 0;
-	ssize_t len;
-	FILE *in;
 	int err;
 
-	in = fopen(events_path, "r");
-	if (!in) {
-		err = -errno;
-		bw_err("cannot open %s: %s", events_path, strerror(errno));
-		return err;
-	}
 	err = report_init(&r);
 	if (err) {
 		bw_err("cannot read %s: %s", events_path, strerror(-err));
-		goto close_in;
+		return err;
 	}
-	while ((len = getline(&line, &cap, in)) >= 0) {
-		lineno++;
-		err = report_feed(&r, line, (size_t)len, &why);
-		if (err) {
-			bw_err("%s:%zu: %s: %s", events_path, lineno,
-			       err == -EINVAL ? "malformed record" : "cannot read record",
-			       why ? why : strerror(-err));
-			goto free_report;
-		}
-	}
-	if (ferror(in)) {
-		err = -EIO;
-		bw_err("cannot read %s: %s", events_path, strerror(EIO));
+	err = event_read_file(events_path, render_one, &r);
+	if (err)
+		goto free_report;
+	/* The whole log is one run: its writes fold into prefixes now. */
+	err = suggest_end_run(r.suggest, strncmp(events_path, "/proc/self/fd/", 14) ?
+						  events_path : NULL);
+	if (err) {
+		bw_err("cannot read %s: %s", events_path, strerror(-err));
 		goto free_report;
 	}
 	err = report_finish(&r);
@@ -958,8 +901,5 @@ int report_render(const char *events_path, const struct report_opts *o)
 		err = report_write_html(o->html_path, events_path, &r, is_marked);
 free_report:
 	report_free(&r);
-	free(line);
-close_in:
-	fclose(in);
 	return err;
 }

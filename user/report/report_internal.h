@@ -6,12 +6,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "events/event_read.h"
 #include "events/proctab.h"
 #include "lib/container_id.h"
 #include "report/report_ci.h"
 
 struct json_tokener;
 struct json_object;
+struct suggest;
 
 /* Bounds that keep memory flat on any log; counts are never bounded. */
 #define REPORT_MAX_VERDICT_ROWS 1000 /* verdicts kept for the tables */
@@ -251,9 +253,9 @@ struct report {
 	uint64_t root_start_ns;
 	char **root_argv;       /* NULL-terminated; NULL: no root exec in the log */
 	char *root_cwd;
-	struct json_tokener *tok;
-	char why[128]; /* why a line is malformed */
 	struct report_ci ci; /* for the CI outputs (report_ci.h) */
+	struct event_reader rd;
+	struct suggest *suggest; /* the policy that would enforce this run (Markdown) */
 	/* scratch for argv */
 	char *argbuf;
 	size_t argcap;

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <string.h>
 #include "report/report_internal.h"
+#include "report/suggest.h"
 
 #define MD_MAX_ROWS 50 /* verdict and destination rows shown */
 
@@ -426,6 +427,29 @@ static void counts(FILE *f, const struct report *r)
 	fputc('\n', f);
 }
 
+/* At most this many entries per list in the policy snippet. */
+#define MD_POLICY_ENTRIES 25
+
+/*
+ * Last: the policy that would enforce what this run did (the generator of
+ * `policy suggest`, mode enforce), folded away. Its YAML has no backticks
+ * (report/suggest.c escapes them), so a plain fence holds it.
+ */
+static void policy_snippet(FILE *f, const struct report *r)
+{
+	const struct suggest_opts so = { .enforce = true, .max_entries = MD_POLICY_ENTRIES };
+
+	if (!r->suggest)
+		return;
+	fputs("<details><summary>A policy that would enforce what this run did</summary>\n\n"
+	      "Generated from this run's events, as `buildwarden policy suggest --enforce` "
+	      "writes it (at most " , f);
+	fprintf(f, "%d entries per list shown). Replay other runs with `buildwarden policy "
+		"test` before enforcing it.\n\n```yaml\n", MD_POLICY_ENTRIES);
+	suggest_write(f, r->suggest, &so);
+	fputs("```\n\n</details>\n", f);
+}
+
 int report_write_markdown(FILE *f, const struct report *r)
 {
 	title(f, r);
@@ -439,5 +463,6 @@ int report_write_markdown(FILE *f, const struct report *r)
 	dns_names(f, r);
 	network(f, r);
 	counts(f, r);
+	policy_snippet(f, r);
 	return ferror(f) ? -EIO : 0;
 }

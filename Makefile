@@ -172,7 +172,16 @@ dist: $(BUILD)/man/buildwarden.1
 	$(Q)tools/dist.sh $(BW_VERSION) build/dist $(BUILD)/man/buildwarden.1 \
 		$(foreach a,$(DIST_ARCHS),$(call dist_name,$(a))=$(call dist_build,$(a))/buildwarden)
 
-.PHONY: dist FORCE
+# The Debian package: the dynamic build with Debian's hardening flags, in
+# its own build directory (tools/deb.sh says why not the static one).
+DEB_BUILD := build/deb-build
+deb: $(BUILD)/man/buildwarden.1
+	$(Q)export DEB_BUILD_MAINT_OPTIONS=hardening=+all; $(MAKE) --no-print-directory BUILD=$(DEB_BUILD) \
+		CFLAGS="$$(dpkg-buildflags --get CFLAGS) $$(dpkg-buildflags --get CPPFLAGS)" \
+		LDFLAGS="$$(dpkg-buildflags --get LDFLAGS)" $(DEB_BUILD)/buildwarden
+	$(Q)tools/deb.sh $(BW_VERSION) build/deb $(DEB_BUILD)/buildwarden $(BUILD)/man/buildwarden.1
+
+.PHONY: dist deb FORCE
 FORCE:
 # --- end of release
 

@@ -33,7 +33,7 @@ for pair in "$@"; do
 	*) echo "$0: unknown architecture '$arch' (x86_64 or arm64)" >&2; exit 2 ;;
 	esac
 	[ -x "$bin" ] || { echo "$0: $bin: no such binary" >&2; exit 1; }
-	strip=strip
+	strip="strip"
 	[ "$host" = "${triplet%%-*}" ] || strip=$triplet-strip
 	name=buildwarden-$version-linux-$arch
 	st=$out/stage-$arch/$name

@@ -153,8 +153,9 @@ $(BUILD)/version.inc: FORCE
 	$(Q)if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
 $(BUILD)/user/cmd/main.o: $(BUILD)/version.inc
 
-# The man page, from docs/CLI.md (tools/gen-man.py).
-$(BUILD)/man/buildwarden.1: docs/CLI.md tools/gen-man.py
+# The man page, from docs/CLI.md (tools/gen-man.py); always written, since
+# its header carries the version and the commit's date.
+$(BUILD)/man/buildwarden.1: docs/CLI.md tools/gen-man.py FORCE
 	$(call msg,MAN,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)python3 tools/gen-man.py --version $(BW_VERSION) \

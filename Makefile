@@ -149,5 +149,51 @@ $(STATIC_CURL)/lib/pkgconfig/libcurl.pc:
 endif
 # --- end of static builds
 
+# --- Release: the version, `make dist` (static tarballs) and `make deb`
+# (docs/DEPLOY.md). The version is tools/version.sh's, also what
+# `buildwarden --version` prints; $(BUILD)/version.inc is rewritten only
+# when it changes, so only main.o is rebuilt then.
+BW_VERSION := $(shell tools/version.sh)
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || stat -c %Y tools/VERSION)
+export SOURCE_DATE_EPOCH
+$(BUILD)/version.inc: FORCE
+	$(Q)mkdir -p $(@D)
+	$(Q)printf '#define BW_VERSION "%s"\n' '$(BW_VERSION)' >$@.tmp
+	$(Q)if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv $@.tmp $@; fi
+$(BUILD)/user/cmd/main.o: $(BUILD)/version.inc
+
+# The man page, from docs/CLI.md (tools/gen-man.py); always written, since
+# its header carries the version and the commit's date.
+$(BUILD)/man/buildwarden.1: docs/CLI.md tools/gen-man.py FORCE
+	$(call msg,MAN,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)python3 tools/gen-man.py --version $(BW_VERSION) \
+		--date $$(date -u -d @$(SOURCE_DATE_EPOCH) +%Y-%m-%d) docs/CLI.md >$@
+
+# Static x86_64 and arm64 builds, each by the static build's own rules
+# (make STATIC=1 [ARCH=...]: link flags from LDLIBS and pkg-config --static),
+# packed by tools/dist.sh into build/dist/ with SHA256SUMS.
+DIST_ARCHS := x86 arm64
+dist_build = build$(if $(filter $(HOST_ARCH),$(1)),/static,/$(1)-static)
+dist_name = $(if $(filter x86,$(1)),x86_64,$(1))
+dist: $(BUILD)/man/buildwarden.1
+	$(Q)$(foreach a,$(DIST_ARCHS),$(MAKE) --no-print-directory STATIC=1 ARCH=$(a) \
+		BUILD=$(call dist_build,$(a)) $(call dist_build,$(a))/buildwarden &&) true
+	$(Q)tools/dist.sh $(BW_VERSION) build/dist $(BUILD)/man/buildwarden.1 \
+		$(foreach a,$(DIST_ARCHS),$(call dist_name,$(a))=$(call dist_build,$(a))/buildwarden)
+
+# The Debian package: the dynamic build with Debian's hardening flags, in
+# its own build directory (tools/deb.sh says why not the static one).
+DEB_BUILD := build/deb-build
+deb: $(BUILD)/man/buildwarden.1
+	$(Q)export DEB_BUILD_MAINT_OPTIONS=hardening=+all; $(MAKE) --no-print-directory BUILD=$(DEB_BUILD) \
+		CFLAGS="$$(dpkg-buildflags --get CFLAGS) $$(dpkg-buildflags --get CPPFLAGS)" \
+		LDFLAGS="$$(dpkg-buildflags --get LDFLAGS)" $(DEB_BUILD)/buildwarden
+	$(Q)tools/deb.sh $(BW_VERSION) build/deb $(DEB_BUILD)/buildwarden $(BUILD)/man/buildwarden.1
+
+.PHONY: dist deb FORCE
+FORCE:
+# --- end of release
+
 clean:
 	rm -rf $(BUILD)

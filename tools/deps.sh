@@ -14,6 +14,9 @@ test_pkgs="libcmocka-dev bats python3 valgrind util-linux iproute2 shellcheck li
 # The jq build of tests/bpf/test_default_policy_builds.py: Debian's jq source
 # has only configure.ac (autoreconf) and uses the system oniguruma.
 test_pkgs="$test_pkgs autoconf automake libtool libonig-dev"
+# make deb and its test (tests/cli/package.bats): dpkg-shlibdeps and
+# dpkg-buildflags, and Debian's package checker; file(1) for release.bats.
+test_pkgs="$test_pkgs dpkg-dev lintian file"
 # Deploy-file checks use systemd-analyze and npm validators; keep a node
 # that is already there (a newer one than Debian's may be installed).
 command -v systemd-analyze >/dev/null 2>&1 || test_pkgs="$test_pkgs systemd"

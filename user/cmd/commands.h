@@ -3,7 +3,7 @@
 #ifndef BW_COMMANDS_H
 #define BW_COMMANDS_H
 
-#define BW_VERSION "0.1.0"
+/* BW_VERSION: $(BUILD)/version.inc, from tools/version.sh. */
 
 /* Return the process exit status. */
 int cmd_run(int argc, char **argv);

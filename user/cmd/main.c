@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cmd/commands.h"
+#include "version.inc"
 #include "kernel/doctor.h"
 #include "lib/exit_codes.h"
 #include "lib/log.h"

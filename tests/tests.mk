@@ -11,7 +11,7 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB_OBJS)
 	$(Q)$(CC) $(CFLAGS) $(filter %.c,$^) $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
 
 # The sender tests share one loopback HTTP server.
-$(BUILD)/tests/unit/test_alerts $(BUILD)/tests/unit/test_export_otlp: \
+$(BUILD)/tests/unit/test_alerts $(BUILD)/tests/unit/test_export_otlp $(BUILD)/tests/unit/test_trace: \
 	tests/unit/http_test_server.c tests/unit/http_test_server.h
 
 $(BUILD)/tests/fixtures/%: tests/fixtures/%.c

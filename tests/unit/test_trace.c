@@ -470,6 +470,10 @@ static void test_job_spans(void **state)
 		ce.hdr.ktime_ns = 2500 + (uint64_t)i;
 		trace_job_record(tj, &v, &info, mk);
 	}
+	/* no trace for a job: nothing happens, nothing breaks */
+	trace_job_record(NULL, &v, &info, mk);
+	trace_job_exit(NULL, &(struct bw_exit_event){ .hdr = h }, mk);
+	trace_job_end(NULL, &tab, 1);
 	exit_of(tj, cc, 4000, 9);          /* SIGKILL: before its parent */
 	exit_of(tj, mk, 5000, 2 << 8);     /* exit code 2 */
 	trace_job_end(tj, &tab, 6000);     /* sh still runs */

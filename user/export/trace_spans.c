@@ -255,10 +255,11 @@ void trace_job_record(struct trace_job *t, const struct bw_event_view *v,
 		      const struct bw_event_info *info, const struct bw_proc *p)
 {
 	struct trace_attr a[2];
-	struct trace_event ev = { .time_ns = unix_ns(t, v->hdr->ktime_ns), .attrs = a };
+	struct trace_event ev = { .attrs = a };
 
 	if (!t)
 		return;
+	ev.time_ns = unix_ns(t, v->hdr->ktime_ns);
 	if (info) {
 		hook_event(t, v, info);
 		return;

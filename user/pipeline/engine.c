@@ -133,7 +133,8 @@ static void act(struct bw_engine *e, struct bw_job *j, struct verdict *v,
 		verdict_json(&e->jb, ++j->seq, &e->clk, v);
 		job_emit(e, j);
 	}
-	trace_job_verdict(j->trace, v);
+	if (j->trace)
+		trace_job_verdict(j->trace, v);
 	if (e->ops.on_line)
 		e->ops.on_line(e, j, "verdict", v->proc->pid, v);
 	if (j->alerts && v->taken != POLICY_ACT_LOG)
@@ -489,7 +490,8 @@ static void on_hook_event(struct bw_engine *e, struct bw_job *j, const struct bw
 			target_in_job(e, j, ni->info.file.target_pid, v->hdr);
 		ni->info.file.tracked = changes_tracked(j, &ni->info.file, v->file);
 	}
-	trace_job_record(j->trace, v, &ni->info, NULL);
+	if (j->trace)
+		trace_job_record(j->trace, v, &ni->info, NULL);
 	if (job_recording(j)) {
 		jbuf_reset(&e->jb);
 		netinfo_json_record(&e->jb, ni, v, ++j->seq, &e->clk);

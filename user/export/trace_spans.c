@@ -111,6 +111,28 @@ void trace_job_stats(const struct trace_job *t, struct trace_job_stats *st)
 	*st = t->st;
 }
 
+void trace_job_set_out(struct trace_job *t, struct otlp *out)
+{
+	bool proto = otlp_protobuf(out);
+
+	if (!t)
+		return;
+	t->out = out;
+	if (proto == t->proto)
+		return;
+	for (size_t b = 0; b < PEND_BUCKETS; b++) {
+		for (struct pend *p = t->buckets[b]; p; p = p->next) {
+			p->dropped += p->n_events;
+			t->st.events_dropped += p->n_events;
+			t->st.events -= p->n_events;
+			p->n_events = 0;
+			p->ev.len = 0;
+		}
+	}
+	t->pending_bytes = 0;
+	t->proto = proto;
+}
+
 static uint64_t unix_ns(const struct trace_job *t, uint64_t mono_ns)
 {
 	return (uint64_t)((int64_t)mono_ns + t->offset_ns);

@@ -70,5 +70,10 @@ void trace_job_exit(struct trace_job *t, const struct bw_exit_event *x, const st
 /* The job ended at end_ns (monotonic): spans for every process still running. */
 void trace_job_end(struct trace_job *t, const struct bw_proctab *tab, uint64_t end_ns);
 void trace_job_stats(const struct trace_job *t, struct trace_job_stats *st);
+/*
+ * The sender changed (the daemon reloaded; NULL: none now). Events waiting
+ * in the other encoding are dropped and counted. NULL-safe.
+ */
+void trace_job_set_out(struct trace_job *t, struct otlp *out);
 
 #endif /* BW_TRACE_SPANS_H */

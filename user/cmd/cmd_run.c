@@ -582,10 +582,9 @@ out:
 	return err;
 }
 
-/* The build ended: close its trace, send what is queued (bounded), and say where it went. */
+/* The build ended: close its trace and send what is queued (bounded); the report says where it went. */
 static void finish_traces(struct run_ctx *c)
 {
-	struct trace_job_stats ts;
 	struct http_stats *st = &c->job.trace_st;
 
 	if (!c->job.trace)
@@ -595,14 +594,6 @@ static void finish_traces(struct run_ctx *c)
 	c->traces = NULL;
 	c->job.trace_out = NULL;
 	c->job.trace_final = true;
-	trace_job_stats(c->job.trace, &ts);
-	fprintf(stderr, "buildwarden: trace %s%s: %llu spans, %llu sent, %llu failed, "
-		"%llu dropped; %llu span events dropped over the caps\n",
-		trace_job_trace_id(c->job.trace),
-		trace_job_joined(c->job.trace) ? " (joined from TRACEPARENT)" : "",
-		(unsigned long long)ts.spans, (unsigned long long)st->sent,
-		(unsigned long long)st->failed, (unsigned long long)st->dropped,
-		(unsigned long long)ts.events_dropped);
 }
 
 static int run_setup(struct run_ctx *c)

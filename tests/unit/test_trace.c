@@ -429,6 +429,21 @@ static struct json_object *span_named(struct json_object *spans, const char *nam
 	return NULL;
 }
 
+/* Stop the sender and the server: everything went in one request to /v1/traces. */
+static void finish_one_request(struct otlp *o, struct http_test_server *srv, uint64_t spans,
+			       const char *content_type)
+{
+	struct http_stats st;
+
+	otlp_finish(o, 2000, &st);
+	http_test_server_stop(srv);
+	assert_int_equal(st.submitted, spans);
+	assert_int_equal(st.sent, spans);
+	assert_int_equal(srv->n, 1);
+	assert_string_equal(srv->req[0].path, "/v1/traces");
+	assert_string_equal(srv->req[0].content_type, content_type);
+}
+
 static void test_job_spans(void **state)
 {
 	const char *env[] = { "TRACEPARENT",
@@ -446,7 +461,6 @@ static void test_job_spans(void **state)
 	struct bw_connect_event ce = { .hdr = h };
 	struct bw_event_view v = { .hdr = &ce.hdr, .connect = &ce };
 	struct bw_event_info info = { .kind = BW_ON_CONNECT };
-	struct http_stats st;
 	struct json_object *root, *spans, *sp;
 	struct bw_proc *sh, *mk, *cc;
 	char url[64];
@@ -482,12 +496,7 @@ static void test_job_spans(void **state)
 	assert_int_equal(ts.still_running, 1);
 	assert_int_equal(ts.events, TRACE_EVENTS_MAX);
 	assert_int_equal(ts.events_dropped, 2);
-	otlp_finish(o, 2000, &st);
-	http_test_server_stop(&srv);
-	assert_int_equal(st.sent, 3);
-	assert_int_equal(srv.n, 1);
-	assert_string_equal(srv.req[0].path, "/v1/traces");
-	assert_string_equal(srv.req[0].content_type, "application/json");
+	finish_one_request(o, &srv, 3, "application/json");
 	root = json_tokener_parse(srv.req[0].body);
 	assert_non_null(root);
 	spans = member(json_object_array_get_idx(member(json_object_array_get_idx(
@@ -538,7 +547,6 @@ static void test_protobuf_sender(void **state)
 	struct otlp *o;
 	struct otlp_config oc = { .signal = OTLP_SIGNAL_TRACES, .protobuf = true, .flush_ms = 10 };
 	static const uint8_t span[] = { 0x2a, 0x01, 'a' };
-	struct http_stats st;
 	char url[64];
 
 	(void)state;
@@ -547,12 +555,7 @@ static void test_protobuf_sender(void **state)
 	assert_int_equal(otlp_start(&o, url, &oc), 0);
 	assert_true(otlp_protobuf(o));
 	otlp_submit_span(o, span, sizeof(span));
-	otlp_finish(o, 2000, &st);
-	http_test_server_stop(&srv);
-	assert_int_equal(st.submitted, 1);
-	assert_int_equal(st.sent, 1);
-	assert_string_equal(srv.req[0].path, "/v1/traces");
-	assert_string_equal(srv.req[0].content_type, "application/x-protobuf");
+	finish_one_request(o, &srv, 1, "application/x-protobuf");
 	http_test_server_free(&srv);
 }
 

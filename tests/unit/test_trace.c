@@ -245,6 +245,27 @@ static void test_pb_span_bytes(void **state)
 	pb_free(&evb);
 }
 
+/* A program name that is not UTF-8 is sent with U+FFFD: a collector refuses invalid strings. */
+static void test_pb_invalid_utf8(void **state)
+{
+	static const uint8_t want[] = { 0x2a, 0x05, 'a', 0xef, 0xbf, 0xbd, 'b' };
+	struct trace_attr a[1];
+	struct trace_span s;
+	struct pbuf b;
+	size_t i;
+
+	(void)state;
+	fill_span(&s, a);
+	s.name = "a\xff" "b";
+	pb_init(&b);
+	trace_encode_span(&b, true, &s);
+	for (i = 0; i + sizeof(want) <= b.len; i++)
+		if (!memcmp(b.buf + i, want, sizeof(want)))
+			break;
+	assert_true(i + sizeof(want) <= b.len);
+	pb_free(&b);
+}
+
 static void test_pb_request_bytes(void **state)
 {
 	static const uint8_t span[] = { 0x2a, 0x01, 'a' };
@@ -570,6 +591,7 @@ int main(void)
 		cmocka_unit_test(test_pb_primitives),
 		cmocka_unit_test(test_pb_long_nested),
 		cmocka_unit_test(test_pb_span_bytes),
+		cmocka_unit_test(test_pb_invalid_utf8),
 		cmocka_unit_test(test_pb_request_bytes),
 		cmocka_unit_test(test_json_span),
 		cmocka_unit_test(test_otel_env),

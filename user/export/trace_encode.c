@@ -45,23 +45,32 @@ void otlp_json_utf8(struct jbuf *jb, const char *key, const char *s, size_t n)
 	free(clean);
 }
 
+/* A protobuf string field: valid UTF-8, or the collector rejects the whole request. */
+static void pb_str(struct pbuf *b, uint32_t field, const char *s, size_t n)
+{
+	char *clean;
+
+	if (utf8_valid(s, n)) {
+		pb_bytes(b, field, s, n);
+		return;
+	}
+	clean = utf8_clean(s, n, SIZE_MAX);
+	if (!clean) {
+		b->oom = true;
+		return;
+	}
+	pb_bytes(b, field, clean, strlen(clean));
+	free(clean);
+}
+
 static void pb_attr(struct pbuf *b, uint32_t field, const struct trace_attr *a)
 {
-	char *clean = NULL;
-
 	pb_open(b, field);
 	pb_bytes(b, KV_KEY, a->key, strlen(a->key));
 	pb_open(b, KV_VALUE);
 	switch (a->type) {
 	case TRACE_ATTR_STR:
-		/* a collector rejects the whole request for one invalid string */
-		if (!utf8_valid(a->s, a->n))
-			clean = utf8_clean(a->s, a->n, SIZE_MAX);
-		if (clean)
-			pb_bytes(b, ANY_STRING, clean, strlen(clean));
-		else
-			pb_bytes(b, ANY_STRING, a->s, a->n);
-		free(clean);
+		pb_str(b, ANY_STRING, a->s, a->n);
 		break;
 	case TRACE_ATTR_INT: pb_int64(b, ANY_INT, a->i); break;
 	case TRACE_ATTR_BOOL: pb_uint(b, ANY_BOOL, a->i ? 1 : 0); break;
@@ -130,7 +139,7 @@ void trace_encode_event(struct pbuf *b, bool proto, const struct trace_event *ev
 	if (proto) {
 		pb_open(b, SPAN_EVENTS);
 		pb_fixed64(b, EVENT_TIME, ev->time_ns);
-		pb_bytes(b, EVENT_NAME, ev->name, strlen(ev->name));
+		pb_str(b, EVENT_NAME, ev->name, strlen(ev->name));
 		for (size_t i = 0; i < ev->n_attrs; i++)
 			pb_attr(b, EVENT_ATTRIBUTES, &ev->attrs[i]);
 		pb_close(b);
@@ -141,7 +150,7 @@ void trace_encode_event(struct pbuf *b, bool proto, const struct trace_event *ev
 	jbuf_init(&jb);
 	json_obj_open(&jb);
 	json_u64_string(&jb, "timeUnixNano", ev->time_ns);
-	json_kv_str(&jb, "name", ev->name);
+	otlp_json_utf8(&jb, "name", ev->name, strlen(ev->name));
 	json_attrs(&jb, ev->attrs, ev->n_attrs);
 	json_obj_close(&jb);
 	take_json(b, &jb);
@@ -153,7 +162,7 @@ static void span_proto(struct pbuf *b, const struct trace_span *s)
 	pb_bytes(b, SPAN_SPAN_ID, s->span_id, SPAN_ID_LEN);
 	if (s->has_parent)
 		pb_bytes(b, SPAN_PARENT_ID, s->parent_id, SPAN_ID_LEN);
-	pb_bytes(b, SPAN_NAME, s->name, strlen(s->name));
+	pb_str(b, SPAN_NAME, s->name, strlen(s->name));
 	pb_uint(b, SPAN_KIND, TRACE_KIND_INTERNAL);
 	pb_fixed64(b, SPAN_START, s->start_ns);
 	pb_fixed64(b, SPAN_END, s->end_ns);
@@ -165,7 +174,7 @@ static void span_proto(struct pbuf *b, const struct trace_span *s)
 	if (s->status != TRACE_STATUS_UNSET) {
 		pb_open(b, SPAN_STATUS);
 		if (s->status_msg)
-			pb_bytes(b, STATUS_MESSAGE, s->status_msg, strlen(s->status_msg));
+			pb_str(b, STATUS_MESSAGE, s->status_msg, strlen(s->status_msg));
 		pb_uint(b, STATUS_CODE, s->status);
 		pb_close(b);
 	}
@@ -206,7 +215,7 @@ static void span_json(struct jbuf *jb, const struct trace_span *s)
 		json_sub_open(jb, "status");
 		json_kv_u64(jb, "code", s->status);
 		if (s->status_msg)
-			json_kv_str(jb, "message", s->status_msg);
+			otlp_json_utf8(jb, "message", s->status_msg, strlen(s->status_msg));
 		json_obj_close(jb);
 	}
 	json_obj_close(jb);

@@ -27,40 +27,45 @@ enum {
 	ANY_STRING = 1, ANY_BOOL = 2, ANY_INT = 3,
 };
 
+/*
+ * s[0..n) as valid UTF-8 (each invalid byte as U+FFFD): s itself, or a
+ * copy in *owned (to free) with *n its length; NULL on ENOMEM.
+ */
+static const char *valid_utf8(const char *s, size_t *n, char **owned)
+{
+	*owned = NULL;
+	if (utf8_valid(s, *n))
+		return s;
+	*owned = utf8_clean(s, *n, SIZE_MAX);
+	if (*owned)
+		*n = strlen(*owned);
+	return *owned;
+}
+
 /* A JSON string of s[0..n), each byte that is not valid UTF-8 as U+FFFD. */
 void otlp_json_utf8(struct jbuf *jb, const char *key, const char *s, size_t n)
 {
-	char *clean;
+	char *owned;
+	const char *v = valid_utf8(s, &n, &owned);
 
-	if (utf8_valid(s, n)) {
-		json_kv_strn(jb, key, s, n);
-		return;
-	}
-	clean = utf8_clean(s, n, SIZE_MAX);
-	if (!clean) {
+	if (v)
+		json_kv_strn(jb, key, v, n);
+	else
 		jb->oom = true;
-		return;
-	}
-	json_kv_strn(jb, key, clean, strlen(clean));
-	free(clean);
+	free(owned);
 }
 
 /* A protobuf string field: valid UTF-8, or the collector rejects the whole request. */
 static void pb_str(struct pbuf *b, uint32_t field, const char *s, size_t n)
 {
-	char *clean;
+	char *owned;
+	const char *v = valid_utf8(s, &n, &owned);
 
-	if (utf8_valid(s, n)) {
-		pb_bytes(b, field, s, n);
-		return;
-	}
-	clean = utf8_clean(s, n, SIZE_MAX);
-	if (!clean) {
+	if (v)
+		pb_bytes(b, field, v, n);
+	else
 		b->oom = true;
-		return;
-	}
-	pb_bytes(b, field, clean, strlen(clean));
-	free(clean);
+	free(owned);
 }
 
 static void pb_attr(struct pbuf *b, uint32_t field, const struct trace_attr *a)

@@ -11,7 +11,7 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB_OBJS)
 	$(Q)$(CC) $(CFLAGS) $(filter %.c,$^) $(LIB_OBJS) $(LDLIBS) -lcmocka -o $@
 
 # The sender tests share one loopback HTTP server.
-$(BUILD)/tests/unit/test_alerts $(BUILD)/tests/unit/test_export_otlp: \
+$(BUILD)/tests/unit/test_alerts $(BUILD)/tests/unit/test_export_otlp $(BUILD)/tests/unit/test_trace: \
 	tests/unit/http_test_server.c tests/unit/http_test_server.h
 
 $(BUILD)/tests/fixtures/%: tests/fixtures/%.c
@@ -67,7 +67,7 @@ test-unit test-bpf test-cli: test-build
 .PHONY: test-build
 
 # Benchmarks: ratios measured side by side in one run, no pass/fail.
-BENCH_BINS := $(BUILD)/bench/bench_policy
+BENCH_BINS := $(BUILD)/bench/bench_policy $(BUILD)/bench/bench_trace
 
 $(BUILD)/bench/%: tools/bench/%.c $(LIB_OBJS)
 	$(call msg,CC-BENCH,$@)
@@ -90,6 +90,7 @@ $(BUILD)/bench/exec_storm: tools/bench/exec_storm.c
 
 bench: $(BENCH_BINS) $(BUILD)/buildwarden $(BENCH_AGENT_BINS)
 	$(Q)$(BUILD)/bench/bench_policy
+	$(Q)$(BUILD)/bench/bench_trace
 	$(Q)tools/bench/deps.sh
 	$(Q)python3 tools/bench/bench_agents.py --build $(BUILD)
 

@@ -104,7 +104,7 @@ def config_lines(otlp_url, hook_url):
         'status: {listen: "127.0.0.1:0"}',
         "export:",
         "  jsonl: {path: all.jsonl, max_bytes: 1048576, keep: 2}",
-        '  otlp: {url: "%s", flush_ms: 200}' % otlp_url,
+        '  otlp: {url: "%s", flush_ms: 200, traces: yes, traces_protocol: json}' % otlp_url,
         'alerts: {webhook: "%s", format: generic}' % hook_url,
     ]
 
@@ -456,6 +456,26 @@ def jobs_of_test1():
     return ids
 
 
+def check_job_traces(c, records, reqs, want):
+    """Each job's spans (docs/TRACES.md): in its own trace, the one its summary names."""
+    traces = {r.get("job_id"): (r.get("trace") or {}).get("trace_id")
+              for r in records if r.get("type") == "summary"}
+    spans = []
+    for _, _, data in reqs:
+        for rs in json.loads(data.decode("utf-8")).get("resourceSpans") or []:
+            for ss in rs.get("scopeSpans") or []:
+                spans += ss.get("spans") or []
+    by_job = {}
+    for sp in spans:
+        job = next((int(a["value"]["intValue"]) for a in sp.get("attributes", [])
+                    if a["key"] == "buildwarden.job.id"), None)
+        by_job.setdefault(job, set()).add(sp.get("traceId"))
+    for job in want:
+        c.check(traces.get(job), "job %r's summary names no trace" % job)
+        c.eq(by_job.get(job), {traces.get(job)}, "trace ids of job %r's spans" % job)
+    c.check(len({traces.get(j) for j in want}) == len(want), "two jobs share a trace id")
+
+
 def t_exports():
     d = daemon()
     ids = jobs_of_test1()
@@ -491,15 +511,17 @@ def t_exports():
     # OTLP
     deadline = time.monotonic() + LOG_S
     while True:
-        reqs = S["otlp"].snapshot()
+        everything = S["otlp"].snapshot()
+        reqs = [r for r in everything if r[0] == "/v1/logs"]
         recs = D.otlp_records(reqs)
         got = {ev.get("job_id") for _, ev, _ in recs if ev}
         if want <= got or time.monotonic() > deadline:
             break
         time.sleep(0.2)
     if c.check(reqs, "the OTLP receiver got no request within %ds" % LOG_S):
-        paths = sorted({p for p, _, _ in reqs})
-        c.eq(paths, ["/v1/logs"], "OTLP request paths")
+        paths = sorted({p for p, _, _ in everything})
+        c.eq(paths, ["/v1/logs", "/v1/traces"], "OTLP request paths")
+        check_job_traces(c, records, [r for r in everything if r[0] == "/v1/traces"], want)
         errs = [e for _, _, e in recs if e]
         c.check(not errs, "OTLP log records: %s" % errs[:3])
         c.check(want <= got, "OTLP bodies have job_ids %r, expected both %r"

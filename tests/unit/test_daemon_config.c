@@ -263,6 +263,7 @@ static void test_example(void **state)
 	assert_int_equal(c->otlp_timeout_ms, 0);
 	assert_int_equal(c->otlp_max_attempts, 0);
 	assert_null(c->otlp_host_name);
+	assert_false(c->otlp_traces); /* traces only when asked */
 	assert_string_equal(c->webhook_url, "https://hooks.example/T0/B0/xyz");
 	assert_int_equal(c->webhook_format, ALERT_FMT_SLACK);
 	assert_null(c->webhook_secret_file);
@@ -289,6 +290,9 @@ static void test_every_other_value(void **state)
 		"    timeout_ms: 3000\n"
 		"    max_attempts: 2\n"
 		"    host_name: runner-7\n"
+		"    traces: yes\n"
+		"    traces_protocol: json\n"
+		"    service_name: ci\n"
 		"alerts:\n"
 		"  webhook: https://example.com/hook\n"
 		"  format: generic\n"
@@ -315,6 +319,10 @@ static void test_every_other_value(void **state)
 	assert_int_equal(c->otlp_timeout_ms, 3000);
 	assert_int_equal(c->otlp_max_attempts, 2);
 	assert_string_equal(c->otlp_host_name, "runner-7");
+	assert_true(c->otlp_traces);
+	assert_true(c->otlp_traces_json);
+	assert_null(c->otlp_traces_url);
+	assert_string_equal(c->otlp_service_name, "ci");
 	assert_string_equal(c->webhook_url, "https://example.com/hook");
 	assert_int_equal(c->webhook_format, ALERT_FMT_GENERIC);
 	assert_string_equal(c->webhook_secret_file, "/etc/bw/hmac.key");

@@ -407,6 +407,46 @@ static void test_tracked_changed(void **state)
 	free(text);
 }
 
+static const char traced_log[] =
+	"{\"seq\":1,\"type\":\"exec\",\"job_id\":1,\"pid\":10,\"start_ns\":100,\"ppid\":1,"
+	"\"parent_start_ns\":1,\"comm\":\"make\",\"filename\":\"/usr/bin/make\","
+	"\"exe\":\"/usr/bin/make\",\"argc\":1,\"argv\":[\"make\"]}\n"
+	"{\"seq\":2,\"type\":\"summary\",\"job_id\":1,\"command\":[\"make\"],\"exit_status\":0,"
+	"\"trace\":{\"trace_id\":\"4bf92f3577b34da6a3ce929d0e0e4736\",\"joined\":true,\"spans\":3,"
+	"\"still_running\":0,\"span_events\":2,\"span_events_dropped\":1,\"spans_unencoded\":0,"
+	"\"sender_final\":true,\"sent\":2,\"failed\":0,\"dropped\":1}}\n";
+
+/* The trace id a person jumps to, in every form of the report (docs/TRACES.md). */
+static void test_trace_id(void **state)
+{
+	struct out_files *o = *state;
+	struct json_object *j;
+	char *text, *md, *js;
+
+	write_text(o->events, traced_log);
+	text = render(o, false, false);
+	assert_non_null(strstr(text, "buildwarden: trace 4bf92f3577b34da6a3ce929d0e0e4736 (joined "
+				     "from TRACEPARENT): 3 spans, 2 sent, 0 failed, 1 dropped; 1 span "
+				     "events dropped"));
+	md = read_text(o->md);
+	assert_non_null(strstr(md, "| Trace | `4bf92f3577b34da6a3ce929d0e0e4736` (3 spans, 2 sent) |"));
+	js = read_text(o->json);
+	j = json_tokener_parse(js);
+	assert_non_null(j);
+	assert_string_equal(json_object_get_string(get(j, "counts.trace_id")),
+			    "4bf92f3577b34da6a3ce929d0e0e4736");
+	assert_int_equal(json_object_get_int(get(j, "counts.spans_dropped")), 1);
+	json_object_put(j);
+	free(js);
+	free(md);
+	free(text);
+	/* no trace exported: no line, no field */
+	write_text(o->events, tracked_log);
+	text = render(o, false, false);
+	assert_null(strstr(text, "buildwarden: trace "));
+	free(text);
+}
+
 static void test_no_redact(void **state)
 {
 	struct out_files *o = *state;
@@ -1022,6 +1062,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_markdown, setup_files, teardown_files),
 		cmocka_unit_test_setup_teardown(test_json_summary, setup_files, teardown_files),
 		cmocka_unit_test_setup_teardown(test_tracked_changed, setup_files, teardown_files),
+		cmocka_unit_test_setup_teardown(test_trace_id, setup_files, teardown_files),
 		cmocka_unit_test_setup_teardown(test_no_redact, setup_files, teardown_files),
 		cmocka_unit_test_setup_teardown(test_incomplete_log, setup_files, teardown_files),
 		cmocka_unit_test_setup_teardown(test_malformed_lines, setup_files, teardown_files),

@@ -19,7 +19,9 @@ Environment:
                           so a busy machine still finishes in bounded time
   BENCH_BW_HOOKS_ARGS     `buildwarden run` options for the
                           "buildwarden+hooks" configuration (default:
-                          --record all; "buildwarden" uses --record exec)
+                          --record all; "buildwarden" uses --record exec;
+                          "buildwarden+traces" adds --otlp-traces to a
+                          loopback collector that discards, docs/TRACES.md)
 
 What is measured, per run (all in the same invocation):
   wall        from releasing the workload (the agent is already attached) to
@@ -55,6 +57,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import threading
 import time
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
@@ -339,6 +342,34 @@ def audit_status():
         if len(parts) >= 2 and parts[1].lstrip("-").isdigit():
             st[parts[0]] = int(parts[1])
     return st
+
+
+class TraceSink:
+    """A loopback OTLP/HTTP collector that reads each request and answers
+    200: where the "buildwarden+traces" configuration sends its spans
+    (docs/TRACES.md), so the agent pays for encoding, batching and
+    posting, not for a remote collector."""
+
+    def __init__(self):
+        import http.server
+
+        class Sink(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                self.send_response(200)
+                self.send_header("Content-Type", "application/x-protobuf")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Sink)
+        self.httpd.daemon_threads = True
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+        self.url = "http://127.0.0.1:%d" % self.httpd.server_address[1]
 
 
 class Auditd(NoAgent):
@@ -1015,6 +1046,7 @@ def main():
         NoAgent(),
         Buildwarden("buildwarden", bw, ["--record", "exec"]),
         Buildwarden("buildwarden+hooks", bw, HOOKS_ARGS),
+        Buildwarden("buildwarden+traces", bw, HOOKS_ARGS + ["--otlp-traces", TraceSink().url]),
         Auditd(workdir),
         Bpftrace(workdir),
     ]

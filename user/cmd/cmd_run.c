@@ -40,6 +40,9 @@
 #include "lib/spawn.h"
 #include "events/tree.h"
 #include "events/verdict.h"
+#include "export/export_otlp.h"
+#include "export/otel_env.h"
+#include "lib/trace_context.h"
 
 struct run_opts {
 	uint32_t hooks; /* BW_HOOK_*: what besides exec to record */
@@ -64,6 +67,10 @@ struct run_opts {
 	bool scope_host; /* --scope host: every process that forks or execs is the job's */
 	bool fail_on_set; /* --fail-on */
 	enum policy_severity fail_on;
+	const char *otlp_traces;  /* --otlp-traces URL (else OTEL_EXPORTER_OTLP_*ENDPOINT) */
+	const char *otlp_protocol; /* --otlp-protocol */
+	const char *otlp_headers[OTLP_HEADERS_MAX + 1]; /* --otlp-header, repeated */
+	unsigned n_otlp_headers;
 	char **cmd;
 };
 
@@ -72,6 +79,7 @@ struct run_ctx {
 	struct bw_engine eng;
 	struct bw_job job;
 	struct alerts *alerts;
+	struct otlp *traces;    /* the trace sender, or NULL */
 	struct spawn child;
 	struct build_user user;
 	struct bw_tamper tamper; /* who signals us: kept where the next run finds it */
@@ -129,6 +137,13 @@ static const char run_usage[] =
 	"      --fail-on SEVERITY  let the build finish, then exit 123 if a verdict\n"
 	"                        reached SEVERITY (info, low, medium, high, critical)\n"
 	"                        and COMMAND itself succeeded\n"
+	"      --otlp-traces URL  export the build as an OpenTelemetry trace to this\n"
+	"                        OTLP/HTTP collector (default path /v1/traces; also\n"
+	"                        OTEL_EXPORTER_OTLP_[TRACES_]ENDPOINT; docs/TRACES.md)\n"
+	"      --otlp-protocol http/protobuf|http/json   trace encoding (default\n"
+	"                        protobuf, or OTEL_EXPORTER_OTLP_PROTOCOL)\n"
+	"      --otlp-header 'NAME: VALUE'   an extra request header, repeatable (else\n"
+	"                        OTEL_EXPORTER_OTLP_HEADERS)\n"
 	"  -v, --verbose         more diagnostics (twice: libbpf debug output)\n"
 	"  -h, --help            show this help\n"
 	"\n"
@@ -159,7 +174,8 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 	enum { OPT_RINGBUF = 256, OPT_NO_TREE, OPT_RAW_TP, OPT_RECORD, OPT_NO_REDACT, OPT_FAIL_CLOSED,
 	       OPT_USER, OPT_DENY_HOOK, OPT_WEBHOOK,
 	       OPT_WEBHOOK_FORMAT, OPT_WEBHOOK_SECRET, OPT_EXEC_ENV, OPT_CHECKOUT, OPT_SCOPE,
-	       OPT_MAX_PROCS, OPT_FAIL_ON, OPT_HTML };
+	       OPT_MAX_PROCS, OPT_FAIL_ON, OPT_HTML, OPT_OTLP_TRACES, OPT_OTLP_PROTOCOL,
+	       OPT_OTLP_HEADER };
 	static const struct option longopts[] = {
 		{ "events", required_argument, NULL, 'e' },
 		{ "policy", required_argument, NULL, 'p' },
@@ -182,6 +198,9 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "checkout", required_argument, NULL, OPT_CHECKOUT },
 		{ "scope", required_argument, NULL, OPT_SCOPE },
 		{ "fail-on", required_argument, NULL, OPT_FAIL_ON },
+		{ "otlp-traces", required_argument, NULL, OPT_OTLP_TRACES },
+		{ "otlp-protocol", required_argument, NULL, OPT_OTLP_PROTOCOL },
+		{ "otlp-header", required_argument, NULL, OPT_OTLP_HEADER },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -227,6 +246,25 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			break;
 		}
 		case OPT_CHECKOUT: o->checkout = optarg; break;
+		case OPT_OTLP_TRACES: o->otlp_traces = optarg; break;
+		case OPT_OTLP_PROTOCOL: {
+			bool pb;
+
+			if (otel_env_protocol(optarg, &pb)) {
+				bw_err("run: --otlp-protocol '%s': expected http/protobuf or http/json",
+				       optarg);
+				return -EINVAL;
+			}
+			o->otlp_protocol = optarg;
+			break;
+		}
+		case OPT_OTLP_HEADER:
+			if (o->n_otlp_headers == OTLP_HEADERS_MAX) {
+				bw_err("run: more than %d --otlp-header options", OTLP_HEADERS_MAX);
+				return -EINVAL;
+			}
+			o->otlp_headers[o->n_otlp_headers++] = optarg;
+			break;
 		case OPT_SCOPE:
 			if (strcmp(optarg, "job") && strcmp(optarg, "host")) {
 				bw_err("run: --scope '%s': expected job or host", optarg);
@@ -538,6 +576,7 @@ static int start_build(struct run_ctx *c, const char *path)
 static void run_ctx_free(struct run_ctx *c)
 {
 	alerts_finish(c->alerts, 0, NULL); /* error paths: stop at once */
+	otlp_finish(c->traces, 0, NULL);
 	spawn_close(&c->child);
 	if (c->sigfd >= 0)
 		close(c->sigfd);
@@ -582,6 +621,56 @@ static int apply_fail_on(struct run_ctx *c, int status, bool say)
 	return status ? status : BW_EXIT_FAIL_ON;
 }
 
+/*
+ * The build as a trace (docs/TRACES.md): options first, then the standard
+ * OpenTelemetry variables; no endpoint anywhere: no trace.
+ */
+static int start_traces(struct run_ctx *c)
+{
+	struct otel_env env;
+	struct ci_job ci;
+	char why[200];
+	const char *url;
+	int err = otel_env_read(&env, trace_context_getenv, NULL, why, sizeof(why));
+	struct otlp_config oc = { .signal = OTLP_SIGNAL_TRACES };
+
+	if (err) {
+		bw_err("run: %s", *why ? why : strerror(-err));
+		goto out;
+	}
+	url = c->opts.otlp_traces ? c->opts.otlp_traces : env.url;
+	if (!url)
+		goto out;
+	oc.protobuf = env.protobuf;
+	if (c->opts.otlp_protocol)
+		otel_env_protocol(c->opts.otlp_protocol, &oc.protobuf);
+	oc.headers = c->opts.n_otlp_headers ? c->opts.otlp_headers :
+					       (const char *const *)env.headers;
+	oc.service_name = env.service_name;
+	err = otlp_start(&c->traces, url, &oc);
+	if (err)
+		goto out;
+	ci_env_detect(&ci);
+	err = job_start_trace(&c->eng, &c->job, c->traces, trace_context_getenv, NULL, &ci);
+out:
+	otel_env_free(&env);
+	return err;
+}
+
+/* The build ended: close its trace and send what is queued (bounded); the report says where it went. */
+static void finish_traces(struct run_ctx *c)
+{
+	struct http_stats *st = &c->job.trace_st;
+
+	if (!c->job.trace)
+		return;
+	job_end_trace(&c->job);
+	otlp_finish(c->traces, OTLP_DEFAULT_DRAIN_MS, st);
+	c->traces = NULL;
+	c->job.trace_out = NULL;
+	c->job.trace_final = true;
+}
+
 static int run_setup(struct run_ctx *c)
 {
 	struct loader_opts lo = { .max_procs = LOADER_DEFAULT_MAX_PROCS };
@@ -611,6 +700,9 @@ static int run_setup(struct run_ctx *c)
 	if (err)
 		return err;
 	c->job.alerts = c->alerts;
+	err = start_traces(c);
+	if (err)
+		return err;
 	lo.host_job = c->opts.scope_host ? c->job.id : 0;
 	err = loader_open(&c->eng.agent, &lo, engine_on_event, &c->eng);
 	if (err)
@@ -674,6 +766,7 @@ int cmd_run(int argc, char **argv)
 	alerts_finish(c.alerts, ALERTS_DEFAULT_DRAIN_MS, &c.job.alert_st);
 	c.job.alert_final = true;
 	c.alerts = c.job.alerts = NULL;
+	finish_traces(&c);
 	job_write_summary(&c.eng, &c.job, summary_fields, &c);
 	if (render_reports(&c))
 		job_print_counts(&c.eng, &c.job, status, c.opts.tree); /* the stream is unusable */

@@ -53,6 +53,7 @@ struct daemon {
 	struct metrics *metrics;
 	struct export_jsonl *jsonl;
 	struct otlp *otlp;
+	struct otlp *traces; /* the jobs' traces (docs/TRACES.md), or NULL */
 	struct alerts *alerts;
 	struct http_stats alert_seen; /* alerts' counts already in the metrics */
 	int sigfd;

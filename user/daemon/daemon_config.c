@@ -685,8 +685,38 @@ static void parse_headers(struct cfg_parser *ps, const yaml_node_t *n, struct da
 }
 
 static const char *const otlp_keys[] = { "url", "headers", "batch_records", "flush_ms",
-					 "timeout_ms", "max_attempts", "host_name" };
-enum { OT_URL, OT_HEADERS, OT_BATCH, OT_FLUSH, OT_TIMEOUT, OT_ATTEMPTS, OT_HOST };
+					 "timeout_ms", "max_attempts", "host_name", "traces",
+					 "traces_url", "traces_protocol", "service_name" };
+enum { OT_URL, OT_HEADERS, OT_BATCH, OT_FLUSH, OT_TIMEOUT, OT_ATTEMPTS, OT_HOST, OT_TRACES,
+       OT_TRACES_URL, OT_TRACES_PROTOCOL, OT_SERVICE };
+
+/* The trace keys of 'export: otlp' (docs/TRACES.md). */
+static void parse_otlp_traces(struct cfg_parser *ps, const struct cfg_map *m,
+			      struct daemon_config *c)
+{
+	const char *v;
+
+	if (m->key[OT_TRACES])
+		get_bool(ps, m->val[OT_TRACES], "'traces'", &c->otlp_traces);
+	if (m->key[OT_TRACES_URL]) {
+		v = get_str(ps, m->val[OT_TRACES_URL], "'traces_url'");
+		if (v && !url_ok(v))
+			cfg_error(ps, m->val[OT_TRACES_URL], "the OTLP traces_url must start with "
+				  "http:// or https:// and hold no blanks");
+		else if (v)
+			c->otlp_traces_url = xstrdup(ps, v);
+	}
+	if (m->key[OT_TRACES_PROTOCOL]) {
+		v = get_str(ps, m->val[OT_TRACES_PROTOCOL], "'traces_protocol'");
+		if (v && strcmp(v, "protobuf") && strcmp(v, "json"))
+			cfg_error(ps, m->val[OT_TRACES_PROTOCOL], "expected 'traces_protocol' to be "
+				  "protobuf or json, got '%s'", v);
+		else if (v)
+			c->otlp_traces_json = !strcmp(v, "json");
+	}
+	if (m->key[OT_SERVICE])
+		c->otlp_service_name = dup_name(ps, m->val[OT_SERVICE], "'service_name'");
+}
 static const struct cfg_keys otlp_ks = KEYS("'otlp'", "in 'export: otlp'", otlp_keys);
 
 static void parse_otlp(struct cfg_parser *ps, const yaml_node_t *n, struct daemon_config *c)
@@ -716,6 +746,7 @@ static void parse_otlp(struct cfg_parser *ps, const yaml_node_t *n, struct daemo
 		get_unsigned(ps, m.val[OT_ATTEMPTS], "'max_attempts'", 100, &c->otlp_max_attempts);
 	if (m.key[OT_HOST])
 		c->otlp_host_name = dup_name(ps, m.val[OT_HOST], "'host_name'");
+	parse_otlp_traces(ps, &m, c);
 }
 
 static const char *const export_keys[] = { "jsonl", "otlp" };
@@ -1092,6 +1123,8 @@ void daemon_config_free(struct daemon_config *c)
 	wipe_free(c->otlp_url);
 	wipe_free(c->webhook_url);
 	free(c->otlp_host_name);
+	wipe_free(c->otlp_traces_url);
+	free(c->otlp_service_name);
 	free(c->webhook_secret_file);
 	free(c->status_listen);
 	free(c->jsonl_path);

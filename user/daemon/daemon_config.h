@@ -87,6 +87,13 @@ struct daemon_config {
 	/* 0 = the exporter's default */
 	unsigned otlp_batch_records, otlp_flush_ms, otlp_timeout_ms, otlp_max_attempts;
 	char *otlp_host_name;       /* optional */
+	/* "traces: true": each job as a trace too (docs/TRACES.md), to
+	 * traces_url, else url with its /v1/logs path as /v1/traces;
+	 * "traces_protocol: protobuf|json" (default protobuf); service_name */
+	bool otlp_traces;
+	bool otlp_traces_json;
+	char *otlp_traces_url;
+	char *otlp_service_name;
 	/* "alerts:" one of webhook: URL | webhook_env: VAR (read with getenv at
 	 * load; error if unset/empty) | webhook_file: FILE (read with
 	 * alerts_load_secret, which refuses files readable by others; trailing

@@ -25,6 +25,7 @@
 #include "lib/procfs.h"
 #include "process.skel.h"
 #include "lib/redact.h"
+#include "lib/trace_context.h"
 #include "pipeline/engine_setup.h"
 
 /*
@@ -132,10 +133,11 @@ static char *read_environ(uint32_t pid, size_t *len)
  * there (GitLab, Jenkins); else the daemon's host with the job's name.
  * GitHub's Runner.Worker gets its job over a pipe: its environment has none.
  */
-static void job_identity(struct bw_job *j)
+static void job_identity(struct daemon *d, struct bw_job *j)
 {
 	size_t len = 0;
 	char *env = read_environ(j->root_pid, &len);
+	struct trace_env_block eb = { env, env ? len : 0 };
 
 	j->ci = calloc(1, sizeof(*j->ci));
 	if (j->ci)
@@ -144,6 +146,9 @@ static void job_identity(struct bw_job *j)
 		j->repository = strdup(j->ci->repository);
 	if (j->ci && !*j->ci->job)
 		snprintf(j->ci->job, sizeof(j->ci->job), "%s", j->name);
+	/* its trace joins the pipeline's when the runner handed the job a traceparent */
+	if (d->traces && job_start_trace(&d->eng, j, d->traces, trace_context_env_block, &eb, j->ci))
+		bw_warn("job %s: not exported as a trace (see above)", j->name);
 	free(env);
 }
 
@@ -267,7 +272,7 @@ struct bw_job *daemon_job_start(struct daemon *d, const struct daemon_root_rule 
 	err = -ENOMEM;
 	if (!j->name || !j->rule_name)
 		goto fail;
-	job_identity(j);
+	job_identity(d, j);
 	job_checkout(d, j);
 	ppath = daemon_policy_for(d->gen->cfg, r, j->repository);
 	err = job_policy(d, j, daemon_gen_policy(d->gen, ppath));
@@ -424,6 +429,7 @@ static void job_finish(struct daemon *d, struct bw_job *j)
 	/* Orphans the job leaves behind are no longer its business. */
 	jobctl_scope_update(&d->eng.agent, j->id, JOBCTL_SCOPE_FORGET, 0);
 	j->t_end_ns = clock_mono_ns();
+	job_end_trace(j);
 	job_write_summary(&d->eng, j, job_fields, d);
 	snprintf(json, sizeof(json), "%s/%s.json", d->gen->cfg->reports_dir, j->name);
 	snprintf(md, sizeof(md), "%s/%s.md", d->gen->cfg->reports_dir, j->name);

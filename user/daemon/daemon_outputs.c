@@ -13,6 +13,8 @@
 #include "pipeline/engine_setup.h"
 #include "export/export_jsonl.h"
 #include "export/export_otlp.h"
+#include "export/otel_env.h"
+#include "lib/trace_context.h"
 #include "lib/clock.h"
 #include "lib/log.h"
 #include "export/metrics.h"
@@ -50,7 +52,10 @@ static bool otlp_changed(const struct daemon_config *o, const struct daemon_conf
 	       o->otlp_batch_records != n->otlp_batch_records || o->otlp_flush_ms != n->otlp_flush_ms ||
 	       o->otlp_timeout_ms != n->otlp_timeout_ms ||
 	       o->otlp_max_attempts != n->otlp_max_attempts ||
-	       !same_str(o->otlp_host_name, n->otlp_host_name);
+	       !same_str(o->otlp_host_name, n->otlp_host_name) ||
+	       o->otlp_traces != n->otlp_traces || o->otlp_traces_json != n->otlp_traces_json ||
+	       !same_str(o->otlp_traces_url, n->otlp_traces_url) ||
+	       !same_str(o->otlp_service_name, n->otlp_service_name);
 }
 
 static bool alerts_changed(const struct daemon_config *o, const struct daemon_config *n)
@@ -96,6 +101,75 @@ static int restart_jsonl(struct daemon *d, const struct daemon_config *c)
 	return 0;
 }
 
+/*
+ * Where the jobs' traces go: traces_url, else the log collector's URL with
+ * /v1/logs as /v1/traces (no path: the sender's default, /v1/traces), else
+ * the standard OTEL_EXPORTER_OTLP_* variables of the daemon's environment.
+ * *url to free, or NULL: no traces.
+ */
+static int traces_target(const struct daemon_config *c, struct otel_env *env, char **url)
+{
+	char why[200];
+	const char *logs = c->otlp_url;
+	size_t n = logs ? strlen(logs) : 0;
+	int err;
+
+	*url = NULL;
+	err = otel_env_read(env, trace_context_getenv, NULL, why, sizeof(why));
+	if (err) {
+		bw_err("daemon: %s", *why ? why : strerror(-err));
+		return err;
+	}
+	if (c->otlp_traces && c->otlp_traces_url)
+		*url = strdup(c->otlp_traces_url);
+	else if (c->otlp_traces && n > 8 && !strcmp(logs + n - 8, "/v1/logs"))
+		err = asprintf(url, "%.*s/v1/traces", (int)(n - 8), logs) < 0 ? -ENOMEM : 0;
+	else if (c->otlp_traces)
+		*url = strdup(logs);
+	else if (env->url)
+		*url = strdup(env->url);
+	else
+		return 0;
+	return err || !*url ? -ENOMEM : 0;
+}
+
+static int restart_traces(struct daemon *d, const struct daemon_config *c)
+{
+	struct otel_env env;
+	struct otlp_config oc = {
+		.signal = OTLP_SIGNAL_TRACES, .batch_records = c->otlp_batch_records,
+		.flush_ms = c->otlp_flush_ms, .timeout_ms = c->otlp_timeout_ms,
+		.max_attempts = c->otlp_max_attempts, .host_name = c->otlp_host_name,
+	};
+	struct otlp *o = NULL;
+	char *url = NULL;
+	int err = traces_target(c, &env, &url);
+
+	if (err || (c->otlp_traces && !c->otlp_url && !c->otlp_traces_url))
+		goto out;
+	if (url) {
+		bool from_cfg = c->otlp_traces;
+
+		oc.protobuf = from_cfg ? !c->otlp_traces_json : env.protobuf;
+		oc.headers = from_cfg ? (const char *const *)c->otlp_headers :
+					(const char *const *)env.headers;
+		oc.service_name = c->otlp_service_name ? c->otlp_service_name : env.service_name;
+		err = otlp_start(&o, url, &oc);
+		if (err)
+			goto out;
+	}
+	for (struct bw_job *j = d->jobs; j; j = j->next)
+		trace_job_set_out(j->trace, o);
+	for (struct bw_job *j = d->jobs; j; j = j->next)
+		j->trace_out = o;
+	otlp_finish(d->traces, OTLP_DEFAULT_DRAIN_MS, NULL);
+	d->traces = o;
+out:
+	free(url);
+	otel_env_free(&env);
+	return err;
+}
+
 static int restart_otlp(struct daemon *d, const struct daemon_config *c)
 {
 	struct otlp_config oc = {
@@ -113,7 +187,7 @@ static int restart_otlp(struct daemon *d, const struct daemon_config *c)
 	}
 	otlp_finish(d->otlp, OTLP_DEFAULT_DRAIN_MS, NULL);
 	d->otlp = o;
-	return 0;
+	return restart_traces(d, c);
 }
 
 static int restart_alerts(struct daemon *d, const struct daemon_config *c)
@@ -157,6 +231,8 @@ void daemon_outputs_stop(struct daemon *d)
 	d->alerts = NULL;
 	otlp_finish(d->otlp, OTLP_DEFAULT_DRAIN_MS, NULL);
 	d->otlp = NULL;
+	otlp_finish(d->traces, OTLP_DEFAULT_DRAIN_MS, NULL);
+	d->traces = NULL;
 	export_jsonl_close(d->jsonl);
 	d->jsonl = NULL;
 	metrics_stop(d->metrics);

@@ -32,11 +32,14 @@
 #include "lib/json_out.h"
 #include "lib/log.h"
 #include "lib/utf8.h"
+#include "export/otlp_proto.h"
+#include "export/trace_encode.h"
 
 #define SCOPE_NAME "buildwarden"
 #define SCOPE_VERSION "0.1"
 #define SERVICE_NAME "buildwarden"
 #define LOGS_PATH "/v1/logs"
+#define TRACES_PATH "/v1/traces"
 #define FAILURES_LOGGED 3
 #define QUIET_MS (5 * 60 * 1000)
 #define RESPONSE_MAX 4096
@@ -59,6 +62,13 @@ struct otlp {
 	char host[256];            /* for messages: the collector's host, never the URL */
 	char *host_name;           /* resource host.name */
 	char *instance_id;         /* resource service.instance.id, or NULL */
+	char *service_name;        /* resource service.name */
+	enum otlp_signal signal;
+	bool protobuf;
+	const char *what;          /* for messages: "OTLP export", "OTLP trace export" */
+	struct pbuf pb;            /* the sender thread's: a trace request */
+	const uint8_t **span_ptr;  /* the sender thread's: batch_records each */
+	size_t *span_len;
 	unsigned batch_records, flush_ms, queue_bytes, timeout_ms, max_attempts;
 	struct curl_slist *headers;
 	struct rec **batch;        /* the sender thread's: batch_records */
@@ -91,30 +101,12 @@ static const char *severity_text(enum otlp_severity s)
 
 /* ---- the payload ---- */
 
-/* A JSON string of s[0..n), each byte that is not valid UTF-8 as U+FFFD. */
-static void json_utf8(struct jbuf *jb, const char *key, const char *s, size_t n)
-{
-	char *clean;
-
-	if (utf8_valid(s, n)) {
-		json_kv_strn(jb, key, s, n);
-		return;
-	}
-	clean = utf8_clean(s, n, SIZE_MAX);
-	if (!clean) {
-		jb->oom = true;
-		return;
-	}
-	json_kv_strn(jb, key, clean, strlen(clean));
-	free(clean);
-}
-
 static void attr_str(struct jbuf *jb, const char *key, const char *v, size_t n)
 {
 	json_obj_open(jb);
 	json_kv_str(jb, "key", key);
 	json_sub_open(jb, "value");
-	json_utf8(jb, "stringValue", v, n);
+	otlp_json_utf8(jb, "stringValue", v, n);
 	json_obj_close(jb);
 	json_obj_close(jb);
 }
@@ -145,7 +137,7 @@ static void log_record(struct jbuf *jb, const struct rec *r)
 	json_kv_u64(jb, "severityNumber", (uint64_t)r->sev);
 	json_kv_str(jb, "severityText", severity_text(r->sev));
 	json_sub_open(jb, "body");
-	json_utf8(jb, "stringValue", r->line, r->len);
+	otlp_json_utf8(jb, "stringValue", r->line, r->len);
 	json_obj_close(jb);
 	json_arr_open(jb, "attributes");
 	attr_str(jb, "event.type", r->type, strlen(r->type));
@@ -159,7 +151,7 @@ static void log_record(struct jbuf *jb, const struct rec *r)
 
 /* The whole request body into jb: false on ENOMEM. */
 static bool build_payload(struct jbuf *jb, struct rec *const *recs, size_t n,
-			  const char *host_name, const char *instance_id)
+			  const char *service_name, const char *host_name, const char *instance_id)
 {
 	jbuf_reset(jb);
 	json_obj_open(jb);
@@ -167,7 +159,7 @@ static bool build_payload(struct jbuf *jb, struct rec *const *recs, size_t n,
 	json_obj_open(jb);
 	json_sub_open(jb, "resource");
 	json_arr_open(jb, "attributes");
-	attr_str(jb, "service.name", SERVICE_NAME, strlen(SERVICE_NAME));
+	attr_str(jb, "service.name", service_name, strlen(service_name));
 	attr_str(jb, "host.name", host_name, strlen(host_name));
 	if (instance_id)
 		attr_str(jb, "service.instance.id", instance_id, strlen(instance_id));
@@ -198,8 +190,6 @@ static struct rec *rec_new(const char *line, size_t len, const char *type, uint6
 	struct rec *r;
 	uint64_t now = clock_real_ns();
 
-	if (len && line[len - 1] == '\n')
-		len--;
 	r = malloc(sizeof(*r) + len + 1);
 	if (!r)
 		return NULL;
@@ -227,13 +217,17 @@ char *otlp_payload(const struct otlp_record_in *recs, size_t n, const char *host
 	if (!rs)
 		return NULL;
 	for (i = 0; i < n; i++) {
-		rs[i] = rec_new(recs[i].line, recs[i].len, recs[i].type, recs[i].job_id,
+		size_t len = recs[i].len;
+
+		if (len && recs[i].line[len - 1] == '\n')
+			len--;
+		rs[i] = rec_new(recs[i].line, len, recs[i].type, recs[i].job_id,
 				recs[i].pid, recs[i].time_ns, recs[i].sev);
 		if (!rs[i])
 			goto out_free;
 	}
 	jbuf_init(&jb);
-	if (build_payload(&jb, rs, n, host_name ? host_name : "", service_instance_id))
+	if (build_payload(&jb, rs, n, SERVICE_NAME, host_name ? host_name : "", service_instance_id))
 		out = jb.buf;
 	else
 		jbuf_free(&jb);
@@ -274,8 +268,60 @@ static void snippet(const struct response *resp, char *out, size_t size)
 	out[i] = '\0';
 }
 
-/* OTLP partial success: {"partialSuccess":{"rejectedLogRecords":"N","errorMessage":"..."}} */
-static uint64_t rejected_records(const struct response *resp, char *msg, size_t size)
+/* A varint at *p (< end): false when it runs past the end. */
+static bool read_varint(const uint8_t **p, const uint8_t *end, uint64_t *v)
+{
+	*v = 0;
+	for (int shift = 0; *p < end && shift < 64; shift += 7) {
+		uint8_t c = *(*p)++;
+
+		*v |= (uint64_t)(c & 0x7f) << shift;
+		if (!(c & 0x80))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The protobuf answer to a protobuf request: Export*ServiceResponse
+ * { partial_success = 1 { rejected_* = 1; error_message = 2 } }.
+ */
+static uint64_t rejected_proto(const uint8_t *p, const uint8_t *end, int depth, char *msg,
+			       size_t size)
+{
+	uint64_t key, v, n = 0;
+
+	while (p < end && read_varint(&p, end, &key)) {
+		unsigned wt = key & 7, field = (unsigned)(key >> 3);
+
+		if (wt == 0) {
+			if (!read_varint(&p, end, &v))
+				break;
+			if (depth == 1 && field == 1)
+				n = v;
+		} else if (wt == 2) {
+			if (!read_varint(&p, end, &v) || v > (uint64_t)(end - p))
+				break;
+			if (depth == 0 && field == 1)
+				n = rejected_proto(p, p + v, 1, msg, size);
+			else if (depth == 1 && field == 2)
+				snprintf(msg, size, "%.*s", (int)(v < 120 ? v : 120), (const char *)p);
+			p += v;
+		} else if (wt == 1 || wt == 5) {
+			p += wt == 1 ? 8 : 4;
+		} else {
+			break;
+		}
+	}
+	return n;
+}
+
+/*
+ * OTLP partial success: {"partialSuccess":{"rejectedLogRecords":"N","errorMessage":"..."}}
+ * (traces: "rejectedSpans"), or its protobuf form.
+ */
+static uint64_t rejected_records(const struct otlp *o, const struct response *resp, char *msg,
+				 size_t size)
 {
 	struct json_object *root, *ps, *v;
 	uint64_t n = 0;
@@ -283,11 +329,15 @@ static uint64_t rejected_records(const struct response *resp, char *msg, size_t 
 	msg[0] = '\0';
 	if (!resp->len)
 		return 0;
+	if (o->protobuf)
+		return rejected_proto((const uint8_t *)resp->body,
+				      (const uint8_t *)resp->body + resp->len, 0, msg, size);
 	root = json_tokener_parse(resp->body);
 	if (!root)
 		return 0;
 	if (json_object_object_get_ex(root, "partialSuccess", &ps) &&
-	    json_object_object_get_ex(ps, "rejectedLogRecords", &v)) {
+	    json_object_object_get_ex(ps, o->signal == OTLP_SIGNAL_TRACES ? "rejectedSpans" :
+					  "rejectedLogRecords", &v)) {
 		/* int64 is a string in proto3 JSON; accept a number too */
 		if (json_object_is_type(v, json_type_string))
 			n = strtoull(json_object_get_string(v), NULL, 10);
@@ -300,7 +350,13 @@ static uint64_t rejected_records(const struct response *resp, char *msg, size_t 
 	return n;
 }
 
-/* One batch's request (o->jb): what http_worker_retry posts. */
+/* What one item of the queue is, in messages. */
+static const char *noun(const struct otlp *o)
+{
+	return o->signal == OTLP_SIGNAL_TRACES ? "span" : "record";
+}
+
+/* One batch's request (o->jb, traces o->pb): what http_worker_retry posts. */
 static void post_once(void *arg, uint64_t limit_ms, struct http_attempt *r)
 {
 	struct otlp *o = arg;
@@ -309,12 +365,15 @@ static void post_once(void *arg, uint64_t limit_ms, struct http_attempt *r)
 
 	resp.body[0] = '\0';
 	r->rejected = 0;
-	http_post(&o->w, o->jb.buf, o->jb.len, limit_ms, &resp, r);
+	if (o->signal == OTLP_SIGNAL_TRACES)
+		http_post(&o->w, (const char *)o->pb.buf, o->pb.len, limit_ms, &resp, r);
+	else
+		http_post(&o->w, o->jb.buf, o->jb.len, limit_ms, &resp, r);
 	if (r->out == HTTP_SENT) {
-		r->rejected = rejected_records(&resp, msg, sizeof(msg));
+		r->rejected = rejected_records(o, &resp, msg, sizeof(msg));
 		if (r->rejected)
-			snprintf(r->why, sizeof(r->why), "the collector rejected %llu record%s%s%s",
-				 (unsigned long long)r->rejected, r->rejected == 1 ? "" : "s",
+			snprintf(r->why, sizeof(r->why), "the collector rejected %llu %s%s%s%s",
+				 (unsigned long long)r->rejected, noun(o), r->rejected == 1 ? "" : "s",
 				 *msg ? ": " : "", msg);
 		return;
 	}
@@ -350,13 +409,32 @@ static void report(struct otlp *o, size_t n, unsigned attempts, const char *why)
 	if (!say)
 		return;
 	if (k <= FAILURES_LOGGED)
-		log_msg(BW_LOG_WARN, "OTLP export (%s): %zu record%s not delivered after %u attempt%s: %s%s",
-			 o->host, n, n == 1 ? "" : "s", attempts, attempts == 1 ? "" : "s", why,
+		log_msg(BW_LOG_WARN, "%s (%s): %zu %s%s not delivered after %u attempt%s: %s%s",
+			 o->what, o->host, n, noun(o), n == 1 ? "" : "s", attempts, attempts == 1 ? "" : "s", why,
 			 k == FAILURES_LOGGED ? " (further failures: one message every 5 minutes)" : "");
 	else
-		log_msg(BW_LOG_WARN, "OTLP export (%s): %llu record%s not delivered in the last "
-			 "minutes; the latest: %s", o->host, (unsigned long long)quiet,
+		log_msg(BW_LOG_WARN, "%s (%s): %llu %s%s not delivered in the last "
+			 "minutes; the latest: %s", o->what, o->host, (unsigned long long)quiet, noun(o),
 			 quiet == 1 ? "" : "s", why);
+}
+
+/* The request for a batch: log records into o->jb, spans into o->pb. */
+static bool build_request(struct otlp *o, struct rec *const *recs, size_t n)
+{
+	struct trace_resource res = {
+		.service_name = o->service_name, .host_name = o->host_name,
+		.instance_id = o->instance_id, .scope_name = SCOPE_NAME,
+		.scope_version = SCOPE_VERSION,
+	};
+
+	if (o->signal == OTLP_SIGNAL_LOGS)
+		return build_payload(&o->jb, recs, n, o->service_name, o->host_name,
+				     o->instance_id);
+	for (size_t i = 0; i < n; i++) {
+		o->span_ptr[i] = (const uint8_t *)recs[i]->line;
+		o->span_len[i] = recs[i]->len;
+	}
+	return trace_encode_request(&o->pb, o->protobuf, &res, o->span_ptr, o->span_len, n);
 }
 
 static void deliver(struct otlp *o, struct rec *const *recs, size_t n)
@@ -365,13 +443,14 @@ static void deliver(struct otlp *o, struct rec *const *recs, size_t n)
 	unsigned tries;
 	uint64_t rej;
 
-	if (!build_payload(&o->jb, recs, n, o->host_name, o->instance_id)) {
+	if (!build_request(o, recs, n)) {
 		http_worker_count(&o->w, &o->w.q.st.failed, n);
 		report(o, n, 0, "out of memory building the request");
 		jbuf_free(&o->jb);
+		pb_free(&o->pb);
 		return;
 	}
-	tries = http_worker_retry(&o->w, "OTLP export", o->host, o->timeout_ms, o->max_attempts,
+	tries = http_worker_retry(&o->w, o->what, o->host, o->timeout_ms, o->max_attempts,
 				  &o->w.q.st.retries, post_once, o, &r);
 	if (!tries) {
 		http_worker_count(&o->w, &o->w.q.st.dropped, n); /* never tried: not a failure */
@@ -438,6 +517,8 @@ static void deliver_batch(void *arg, void *batch)
 
 /* ---- the submitter's side ---- */
 
+static void queue_rec(struct otlp *o, struct rec *r);
+
 void otlp_submit(struct otlp *o, const char *line, size_t len, const char *type,
 		 uint64_t job_id, uint32_t pid, uint64_t time_ns, enum otlp_severity sev)
 {
@@ -445,8 +526,29 @@ void otlp_submit(struct otlp *o, const char *line, size_t len, const char *type,
 
 	if (!o)
 		return;
+	if (line && len && line[len - 1] == '\n')
+		len--;
 	if (line && len <= OTLP_RECORD_MAX)
 		r = rec_new(line, len, type, job_id, pid, time_ns, sev); /* outside the lock */
+	queue_rec(o, r);
+}
+
+void otlp_submit_span(struct otlp *o, const void *span, size_t len)
+{
+	if (!o)
+		return;
+	queue_rec(o, span && len <= OTLP_RECORD_MAX ?
+			     rec_new(span, len, "span", 0, 0, 0, OTLP_SEV_INFO) : NULL);
+}
+
+bool otlp_protobuf(const struct otlp *o)
+{
+	return o && o->protobuf;
+}
+
+/* Under the lock: r into the queue, or counted dropped and freed (r NULL: could not copy). */
+static void queue_rec(struct otlp *o, struct rec *r)
+{
 	pthread_mutex_lock(&o->w.lock);
 	if (!http_worker_admit(&o->w, r))
 		goto out_unlock;
@@ -478,6 +580,10 @@ static void otlp_free(struct otlp *o)
 {
 	curl_slist_free_all(o->headers);
 	jbuf_free(&o->jb);
+	pb_free(&o->pb);
+	free(o->span_ptr);
+	free(o->span_len);
+	free(o->service_name);
 	free(o->batch);
 	free(o->url);
 	free(o->host_name);
@@ -489,7 +595,8 @@ static void otlp_free(struct otlp *o)
  * Check the URL, note its host for messages, and complete it: no path or
  * "/" gets LOGS_PATH. 0 and *full (curl_free it), or -EINVAL/-ENOMEM.
  */
-static int resolve_url(const char *url, char *host, size_t size, char **full)
+static int resolve_url(const char *url, const char *default_path, char *host, size_t size,
+		       char **full)
 {
 	char *path = NULL;
 	CURLU *u;
@@ -501,7 +608,7 @@ static int resolve_url(const char *url, char *host, size_t size, char **full)
 		return err;
 	if (curl_url_get(u, CURLUPART_PATH, &path, 0) != CURLUE_OK || !strcmp(path, "") ||
 	    !strcmp(path, "/")) {
-		if (curl_url_set(u, CURLUPART_PATH, LOGS_PATH, 0) != CURLUE_OK) {
+		if (curl_url_set(u, CURLUPART_PATH, default_path, 0) != CURLUE_OK) {
 			err = -ENOMEM;
 			goto out_free;
 		}
@@ -517,8 +624,8 @@ out_free:
 /* The fixed headers and the configured ones, for every request. */
 static int build_headers(struct otlp *o, const struct otlp_config *cfg)
 {
-	static const char *const fixed[] = {
-		"Content-Type: application/json",
+	const char *const fixed[] = {
+		o->protobuf ? "Content-Type: application/x-protobuf" : "Content-Type: application/json",
 		"Expect:", /* no 100-continue round trip for large batches */
 		NULL,
 	};
@@ -613,6 +720,10 @@ int otlp_start(struct otlp **out, const char *url, const struct otlp_config *cfg
 		return -ENOMEM;
 	}
 	jbuf_init(&o->jb);
+	pb_init(&o->pb);
+	o->signal = cfg->signal;
+	o->protobuf = cfg->signal == OTLP_SIGNAL_TRACES && cfg->protobuf;
+	o->what = o->signal == OTLP_SIGNAL_TRACES ? "OTLP trace export" : "OTLP export";
 	o->batch_records = cfg->batch_records ? cfg->batch_records : OTLP_DEFAULT_BATCH_RECORDS;
 	o->flush_ms = cfg->flush_ms ? cfg->flush_ms : OTLP_DEFAULT_FLUSH_MS;
 	queue_len = cfg->queue_len ? cfg->queue_len : OTLP_DEFAULT_QUEUE_LEN;
@@ -621,16 +732,21 @@ int otlp_start(struct otlp **out, const char *url, const struct otlp_config *cfg
 	o->max_attempts = cfg->max_attempts ? cfg->max_attempts : OTLP_DEFAULT_MAX_ATTEMPTS;
 	if (o->batch_records > queue_len)
 		o->batch_records = queue_len;
-	err = resolve_url(url, o->host, sizeof(o->host), &full);
+	err = resolve_url(url, o->signal == OTLP_SIGNAL_TRACES ? TRACES_PATH : LOGS_PATH, o->host,
+			  sizeof(o->host), &full);
 	if (err)
 		goto err_free;
 	o->url = strdup(full);
 	curl_free(full);
 	o->host_name = cfg->host_name ? strdup(cfg->host_name) : local_host_name();
 	o->instance_id = cfg->service_instance_id ? strdup(cfg->service_instance_id) : NULL;
+	o->service_name = strdup(cfg->service_name && *cfg->service_name ? cfg->service_name :
+				 SERVICE_NAME);
 	o->batch = calloc(o->batch_records, sizeof(*o->batch));
+	o->span_ptr = calloc(o->batch_records, sizeof(*o->span_ptr));
+	o->span_len = calloc(o->batch_records, sizeof(*o->span_len));
 	if (!o->url || !o->host_name || (cfg->service_instance_id && !o->instance_id) ||
-	    !o->batch) {
+	    !o->batch || !o->service_name || !o->span_ptr || !o->span_len) {
 		err = -ENOMEM;
 		bw_err("OTLP export: cannot allocate the sender: %s", strerror(ENOMEM));
 		goto err_free;
@@ -640,7 +756,7 @@ int otlp_start(struct otlp **out, const char *url, const struct otlp_config *cfg
 		bw_err("OTLP export: cannot allocate the request headers: %s", strerror(-err));
 		goto err_free;
 	}
-	err = http_worker_open(&o->w, "OTLP export", o->url, queue_len, &sender_ops, o);
+	err = http_worker_open(&o->w, o->what, o->url, queue_len, &sender_ops, o);
 	if (err)
 		goto err_free;
 	*out = o;

@@ -12,6 +12,7 @@
 #ifndef BW_EXPORT_OTLP_H
 #define BW_EXPORT_OTLP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "lib/http_queue.h" /* struct http_stats */
@@ -34,8 +35,14 @@ enum otlp_severity {
 	OTLP_SEV_ERROR = 17,
 };
 
+/* What a sender exports: log records (otlp_submit) or spans (otlp_submit_span). */
+enum otlp_signal { OTLP_SIGNAL_LOGS, OTLP_SIGNAL_TRACES };
+
 /* Zero in any numeric field means its default; NULL strings likewise. */
 struct otlp_config {
+	enum otlp_signal signal;  /* default: logs */
+	bool protobuf;            /* traces: application/x-protobuf, else JSON */
+	const char *service_name; /* resource service.name; NULL: "buildwarden" */
 	unsigned batch_records;   /* POST when this many are waiting */
 	unsigned flush_ms;        /* or when the oldest has waited this long */
 	unsigned queue_len;       /* records waiting, at most */
@@ -62,7 +69,7 @@ enum otlp_severity otlp_severity_for_verdict(const char *rule_severity);
 /*
  * Check the URL (http or https), copy it and cfg, start the sender thread
  * (all signals blocked in it). A URL with no path, or "/", gets
- * "/v1/logs" appended; any other path is used exactly as given. 0 or
+ * "/v1/logs" (traces: "/v1/traces") appended; any other path is used exactly as given. 0 or
  * -errno, said on stderr; on error nothing is left running.
  */
 int otlp_start(struct otlp **out, const char *url, const struct otlp_config *cfg);
@@ -75,6 +82,14 @@ int otlp_start(struct otlp **out, const char *url, const struct otlp_config *cfg
  */
 void otlp_submit(struct otlp *o, const char *line, size_t len, const char *type,
 		 uint64_t job_id, uint32_t pid, uint64_t time_ns, enum otlp_severity sev);
+/*
+ * Queue one span, already encoded (export/trace_encode.h) in the sender's
+ * encoding; never blocks on the network. Full queue: dropped++. The
+ * counts of a trace sender count spans.
+ */
+void otlp_submit_span(struct otlp *o, const void *span, size_t len);
+/* Whether o sends protobuf (spans must be encoded to match). */
+bool otlp_protobuf(const struct otlp *o);
 /* A snapshot of the counters, any time. */
 void otlp_stats(struct otlp *o, struct http_stats *st);
 /*

@@ -138,6 +138,8 @@ static void act(struct bw_engine *e, struct bw_job *j, struct verdict *v,
 		verdict_json(&e->jb, ++j->seq, &e->clk, v);
 		job_emit(e, j);
 	}
+	if (j->trace)
+		trace_job_verdict(j->trace, v);
 	if (e->ops.on_line)
 		e->ops.on_line(e, j, "verdict", v->proc->pid, v);
 	if (j->alerts && v->taken != POLICY_ACT_LOG)
@@ -507,6 +509,8 @@ static void on_hook_event(struct bw_engine *e, struct bw_job *j, const struct bw
 	}
 	if (e->replay)
 		replay_facts(e->replay, ni, v);
+	if (j->trace)
+		trace_job_record(j->trace, v, &ni->info, NULL);
 	if (job_recording(j)) {
 		jbuf_reset(&e->jb);
 		netinfo_json_record(&e->jb, ni, v, ++j->seq, &e->clk);
@@ -611,6 +615,17 @@ static const char *container_of(struct bw_job *j, const struct bw_event_header *
 	return p ? p->container : NULL;
 }
 
+/* After the record's verdicts: its span event, or its process's span at exit. */
+static void trace_record(struct bw_job *j, const struct bw_event_view *v)
+{
+	struct bw_proc *p = proctab_find(&j->procs, v->hdr->pid, v->hdr->start_ns);
+
+	if (v->hdr->type == BW_EV_EXIT)
+		trace_job_exit(j->trace, v->exit, p);
+	else
+		trace_job_record(j->trace, v, NULL, p);
+}
+
 int engine_on_event(void *ctx, void *data, size_t size)
 {
 	struct bw_engine *e = ctx;
@@ -663,6 +678,8 @@ void engine_on_record(struct bw_engine *e, struct bw_job *j, struct bw_event_vie
 		judge_lsm_denied(e, j, v);
 	else if (v->hdr->type == BW_EV_EXIT && e->ops.on_exit)
 		e->ops.on_exit(e, j, v->exit);
+	if (j->trace)
+		trace_record(j, v);
 }
 
 uint64_t engine_new_losses(struct bw_engine *e)

@@ -23,6 +23,7 @@
 #include "events/proctab.h"
 #include "report/report.h"
 #include "events/verdict.h"
+#include "export/trace_spans.h"
 #include "pipeline/checkout.h"
 #include "pipeline/provenance.h"
 
@@ -66,6 +67,11 @@ struct bw_job {
 	bool root_exited;
 	bool agent_stopped;     /* ended by the daemon stopping, not by its root */
 	int root_status;        /* wait status of the root */
+	/* The job as a trace (docs/TRACES.md); NULL: not exported. */
+	struct trace_job *trace;
+	struct otlp *trace_out;     /* its sender (not owned) */
+	struct http_stats trace_st; /* the sender's final counts, once trace_final */
+	bool trace_final;
 	struct bw_job *next;
 };
 
@@ -155,6 +161,16 @@ void engine_judge_leftovers(struct bw_engine *e, struct bw_job *j);
 /* Know the tracked files of the work tree dir lies in (logged either way); 0 or -errno. */
 int job_load_checkout(struct bw_job *j, const char *dir, const struct build_user *user);
 bool job_recording(const struct bw_job *j);
+/*
+ * Export j as a trace to out (docs/TRACES.md): its context (trace id,
+ * the pipeline's span) from the environment through get (NULL: none), ci
+ * for the root span's cicd.* and vcs.* (NULL: none). 0 or -errno.
+ */
+int job_start_trace(struct bw_engine *e, struct bw_job *j, struct otlp *out,
+		    const char *(*get)(const char *name, void *arg), void *arg,
+		    const struct ci_job *ci);
+/* The job ended: spans for what still runs (call after the last drain). */
+void job_end_trace(struct bw_job *j);
 /* Append the engine's jb to j's stream (never fails the build: says so once). */
 void job_emit(struct bw_engine *e, struct bw_job *j);
 void job_emit_lost(struct bw_engine *e, struct bw_job *j, uint64_t count, uint64_t total);

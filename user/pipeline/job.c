@@ -146,6 +146,61 @@ static void recorded_kinds(struct jbuf *jb, uint32_t loaded)
 	json_arr_close(jb);
 }
 
+/* The trace's id and what became of its spans (docs/TRACES.md). */
+static void trace_summary(struct jbuf *jb, const struct bw_job *j)
+{
+	struct trace_job_stats ts;
+	struct http_stats st = { 0 };
+
+	if (!j->trace)
+		return;
+	trace_job_stats(j->trace, &ts);
+	if (j->trace_final)
+		st = j->trace_st;
+	else /* the daemon's sender: all jobs together */
+		otlp_stats(j->trace_out, &st);
+	json_sub_open(jb, "trace");
+	json_kv_str(jb, "trace_id", trace_job_trace_id(j->trace));
+	json_kv_bool(jb, "joined", trace_job_joined(j->trace));
+	json_kv_u64(jb, "spans", ts.spans);
+	json_kv_u64(jb, "still_running", ts.still_running);
+	json_kv_u64(jb, "span_events", ts.events);
+	json_kv_u64(jb, "span_events_dropped", ts.events_dropped);
+	json_kv_u64(jb, "spans_unencoded", ts.spans_failed);
+	json_kv_bool(jb, "sender_final", j->trace_final);
+	json_kv_u64(jb, "sent", st.sent);
+	json_kv_u64(jb, "failed", st.failed);
+	json_kv_u64(jb, "dropped", st.dropped);
+	json_obj_close(jb);
+}
+
+int job_start_trace(struct bw_engine *e, struct bw_job *j, struct otlp *out,
+		    const char *(*get)(const char *name, void *arg), void *arg,
+		    const struct ci_job *ci)
+{
+	struct trace_context tc;
+	struct trace_job_opts o = {
+		.job_id = j->id, .ctx = &tc, .ci = ci, .out = out,
+		.realtime_minus_mono_ns = e->clk.realtime_minus_mono_ns,
+	};
+	int err = trace_context_init(&tc, get, arg);
+
+	if (err) {
+		bw_err("trace of job %llu: no random bytes for its ids: %s",
+		       (unsigned long long)j->id, strerror(-err));
+		return err;
+	}
+	err = trace_job_new(&j->trace, &o);
+	if (!err)
+		j->trace_out = out;
+	return err;
+}
+
+void job_end_trace(struct bw_job *j)
+{
+	trace_job_end(j->trace, &j->procs, j->t_end_ns ? j->t_end_ns : clock_mono_ns());
+}
+
 void job_write_summary(struct bw_engine *e, struct bw_job *j,
 		       void (*extra)(struct jbuf *jb, struct bw_job *j, void *arg), void *arg)
 {
@@ -192,6 +247,7 @@ void job_write_summary(struct bw_engine *e, struct bw_job *j,
 	json_kv_u64(jb, "alerts_failed", ast.failed);
 	json_kv_u64(jb, "alerts_dropped", ast.dropped);
 	json_kv_u64(jb, "alerts_merged", ast.merged);
+	trace_summary(jb, j);
 	json_obj_close(jb);
 	job_emit(e, j);
 	if (e->ops.on_line)
@@ -260,6 +316,7 @@ bool job_may_kill(const struct bw_job *j)
 void job_free(struct bw_job *j)
 {
 	jobctl_cleanup(&j->ctl);
+	trace_job_free(j->trace);
 	prov_free(&j->prov);
 	checkout_free(&j->checkout);
 	dns_job_state_free(&j->dns);

@@ -635,6 +635,26 @@ static int on_tamper(struct report *r, struct json_object *o)
 			 (unsigned long long)u64_or(o, "pid", 0), who ? who : "?", exe ? exe : "");
 	return 0;
 }
+/* The summary's "trace" object: the job's trace id and what became of its spans. */
+static void read_trace(struct report *r, struct json_object *t)
+{
+	const char *id;
+
+	if (!t || !json_object_is_type(t, json_type_object))
+		return;
+	id = get_str(t, "trace_id");
+	if (!id || strlen(id) != 32)
+		return;
+	snprintf(r->trace_id, sizeof(r->trace_id), "%s", id);
+	r->have_trace = true;
+	r->trace_joined = get_bool(t, "joined");
+	r->trace_spans = u64_or(t, "spans", 0);
+	r->trace_sent = u64_or(t, "sent", 0);
+	r->trace_failed = u64_or(t, "failed", 0);
+	r->trace_dropped = u64_or(t, "dropped", 0);
+	r->trace_events_dropped = u64_or(t, "span_events_dropped", 0);
+}
+
 
 static int on_summary(struct report *r, struct json_object *o)
 {
@@ -677,6 +697,7 @@ static int on_summary(struct report *r, struct json_object *o)
 	r->have_alerts = get_u64(o, "alerts_sent", &r->alerts_sent);
 	r->have_alerts |= get_u64(o, "alerts_dropped", &r->alerts_dropped);
 	r->have_alerts |= get_u64(o, "alerts_failed", &r->alerts_failed);
+	read_trace(r, field(o, "trace"));
 	return report_ci_summary_read(&r->ci, o);
 }
 
@@ -813,6 +834,13 @@ void report_write_text(FILE *f, struct report *r, bool tree, bool color)
 		fprintf(f, "%s\n", head);
 	else
 		fputs("no summary record: the run did not finish\n", f);
+	if (r->have_trace)
+		fprintf(f, "buildwarden: trace %s%s: %llu spans, %llu sent, %llu failed, %llu dropped; "
+			"%llu span events dropped over the caps\n", r->trace_id,
+			r->trace_joined ? " (joined from TRACEPARENT)" : "",
+			(unsigned long long)r->trace_spans, (unsigned long long)r->trace_sent,
+			(unsigned long long)r->trace_failed, (unsigned long long)r->trace_dropped,
+			(unsigned long long)r->trace_events_dropped);
 	for (i = 0; i < r->n_rules; i++) {
 		const struct report_rule *rr = &r->rules[i];
 

@@ -200,6 +200,11 @@ struct report {
 	uint64_t alerts_sent;
 	uint64_t alerts_dropped;
 	uint64_t alerts_failed;
+	/* the job's trace (docs/TRACES.md), when it was exported */
+	bool have_trace;
+	bool trace_joined;
+	char trace_id[33];
+	uint64_t trace_spans, trace_sent, trace_failed, trace_dropped, trace_events_dropped;
 	/* per rule, verdict rows, destinations */
 	struct report_rule *rules;
 	size_t n_rules;

@@ -28,6 +28,13 @@ static void counts(struct jbuf *jb, const struct report *r)
 		json_kv_u64(jb, "alerts_dropped", r->alerts_dropped);
 		json_kv_u64(jb, "alerts_failed", r->alerts_failed);
 	}
+	if (r->have_trace) {
+		json_kv_str(jb, "trace_id", r->trace_id);
+		json_kv_u64(jb, "spans", r->trace_spans);
+		json_kv_u64(jb, "spans_sent", r->trace_sent);
+		json_kv_u64(jb, "spans_failed", r->trace_failed);
+		json_kv_u64(jb, "spans_dropped", r->trace_dropped);
+	}
 	json_obj_close(jb);
 }
 

@@ -424,6 +424,9 @@ static void counts(FILE *f, const struct report *r)
 			"| Alerts failed | %llu |\n",
 			(unsigned long long)r->alerts_sent, (unsigned long long)r->alerts_dropped,
 			(unsigned long long)r->alerts_failed);
+	if (r->have_trace)
+		fprintf(f, "| Trace | `%s` (%llu spans, %llu sent) |\n", r->trace_id,
+			(unsigned long long)r->trace_spans, (unsigned long long)r->trace_sent);
 	fputc('\n', f);
 }
 

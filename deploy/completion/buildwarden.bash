@@ -39,7 +39,9 @@ _buildwarden() {
 			--) COMPREPLY=($(compgen -c -- "$cur")); return 0 ;;
 			-e | --events | -p | --policy | -r | --report | -m | --markdown | --user | \
 				--webhook | --webhook-format | --webhook-secret-file | --ringbuf-mb | \
-				--record | --deny-hook | --exec-env | --checkout | --scope)
+				--record | --deny-hook | --exec-env | --checkout | --scope | \
+				--max-processes | --fail-on | --html | --otlp-traces | --otlp-protocol | \
+				--otlp-header)
 				i=$((i + 1)) ;;
 			-*) ;;
 			*) COMPREPLY=($(compgen -c -- "$cur")); return 0 ;;
@@ -49,7 +51,8 @@ _buildwarden() {
 
 	case $prev in
 	-e | --events | -p | --policy | -r | --report | -m | --markdown | -j | --json | \
-		-c | --config | --webhook-secret-file)
+		-c | --config | --webhook-secret-file | --html | --sarif | --junit | -o | --output | \
+		--sarif-anchor)
 		# -j is a flag of policy and doctor, a file of report.
 		if [ "$cmd" = report ] || { [ "$prev" != -j ] && [ "$prev" != --json ]; }; then
 			COMPREPLY=($(compgen -f -- "$cur"))
@@ -67,11 +70,13 @@ _buildwarden() {
 	--webhook-format) COMPREPLY=($(compgen -W "slack teams generic" -- "$cur")); return 0 ;;
 	--deny-hook) COMPREPLY=($(compgen -W "auto sigkill" -- "$cur")); return 0 ;;
 	--scope) COMPREPLY=($(compgen -W "job host" -- "$cur")); return 0 ;;
-	--webhook | --ringbuf-mb | --exec-env) return 0 ;;
+	--fail-on) COMPREPLY=($(compgen -W "info low medium high critical" -- "$cur")); return 0 ;;
+	--otlp-protocol) COMPREPLY=($(compgen -W "http/protobuf http/json" -- "$cur")); return 0 ;;
+	--webhook | --ringbuf-mb | --exec-env | --max-processes | --otlp-traces | --otlp-header) return 0 ;;
 	esac
 
 	if [ "$cmd" = policy ] && [ "$prev" = policy ]; then
-		COMPREPLY=($(compgen -W "check default --help" -- "$cur"))
+		COMPREPLY=($(compgen -W "check default suggest test --help" -- "$cur"))
 		return 0
 	fi
 	if [[ $cur == -* ]]; then

@@ -158,12 +158,12 @@ EOF
 	run bash -c '
 . "$1"
 c() { COMP_WORDS=("$@"); COMP_CWORD=$((${#COMP_WORDS[@]} - 1)); _buildwarden; echo "${COMPREPLY[*]}"; }
-c "$2" ""; c "$2" run --fail; c "$2" run --scope ""; c "$2" doctor --j; c "$2" policy ""' _ \
+c "$2" ""; c "$2" run --fail-c; c "$2" run --scope ""; c "$2" doctor --j; c "$2" policy ""' _ \
 		"$SRC/deploy/completion/buildwarden.bash" "$bw"
 	[ "$status" -eq 0 ] || { show; false; }
 	[ "${lines[0]}" = "run daemon policy report doctor --help --version" ] || { show; false; }
 	[ "${lines[1]}" = "--fail-closed" ] && [ "${lines[2]}" = "job host" ] || { show; false; }
-	[ "${lines[3]}" = "--json" ] && [ "${lines[4]}" = "check default --help" ] || { show; false; }
+	[ "${lines[3]}" = "--json" ] && [ "${lines[4]}" = "check default suggest test --help" ] || { show; false; }
 }
 
 # --- the GitHub Action ---------------------------------------------------------

@@ -22,18 +22,7 @@
 
 #include "lib/regex.h"
 #include "policy/policy_internal.h"
-
-static struct bw_policy *load(const char *yaml, char **errs)
-{
-	struct bw_policy *p = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(errs, &len);
-
-	assert_non_null(f);
-	policy_load_buffer("t.yaml", yaml, strlen(yaml), &p, f);
-	fclose(f);
-	return p;
-}
+#include "policy_load.h"
 
 /* One rule "r" with match: MATCH (flow YAML). */
 static struct bw_policy *rule(const char *match)

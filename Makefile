@@ -52,11 +52,11 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-LIBS_PC := libbpf json-c yaml-0.1 libcurl libcrypto
+LIBS_PC := libbpf json-c yaml-0.1 libcurl libcrypto libpcre2-8
 CFLAGS ?= -O2 -g
 override CFLAGS += -std=gnu11 -Wall -Wextra -Wformat=2 -Wshadow -Wno-unused-parameter \
 	-Iinclude -I$(BUILD) -Iuser -D_GNU_SOURCE
-LDLIBS += $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null || echo -lbpf -ljson-c -lyaml -lcurl -lcrypto) -lelf -lz -lpthread -lm
+LDLIBS += $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null || echo -lbpf -ljson-c -lyaml -lcurl -lcrypto -lpcre2-8) -lelf -lz -lpthread -lm
 
 # System include dirs for the BPF target, so <linux/*.h> and <asm/*.h> resolve
 # as they do for the host compiler (libbpf-bootstrap's approach).

@@ -13,6 +13,8 @@ $(BUILD)/tests/unit/%: tests/unit/%.c $(LIB_OBJS)
 # The sender tests share one loopback HTTP server.
 $(BUILD)/tests/unit/test_alerts $(BUILD)/tests/unit/test_export_otlp $(BUILD)/tests/unit/test_trace: \
 	tests/unit/http_test_server.c tests/unit/http_test_server.h
+# The policy tests share how a policy is loaded from text.
+$(BUILD)/tests/unit/test_dnsx $(BUILD)/tests/unit/test_policy_regex: tests/unit/policy_load.h
 
 $(BUILD)/tests/fixtures/%: tests/fixtures/%.c
 	$(call msg,CC-FIX,$@)

@@ -15,7 +15,8 @@ want="${1:-all}"
 # Cross toolchain and the agent's libraries for arm64 (Multi-Arch: same).
 cross_pkgs="gcc-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu
 	libbpf-dev:arm64 libelf-dev:arm64 zlib1g-dev:arm64 libzstd-dev:arm64
-	libjson-c-dev:arm64 libyaml-dev:arm64 libcurl4-openssl-dev:arm64 libssl-dev:arm64"
+	libjson-c-dev:arm64 libyaml-dev:arm64 libcurl4-openssl-dev:arm64 libssl-dev:arm64
+	libpcre2-dev:arm64"
 # Static builds: libc.a and the .a files libelf pulls in; a small libcurl is
 # built from Debian's curl source (tools/static-curl.sh), which needs these.
 static_pkgs="libc6-dev libzstd-dev dpkg-dev autoconf automake libtool make"

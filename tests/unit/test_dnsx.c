@@ -26,6 +26,7 @@
 #include "events/doh_endpoints.h"
 #include "events/resolvers.h"
 #include "policy/policy.h"
+#include "policy_load.h"
 
 /* ---- label shape ---- */
 
@@ -282,18 +283,6 @@ static void test_doh_table(void **state)
 }
 
 /* ---- policy conditions ---- */
-
-static struct bw_policy *load(const char *yaml, char **errs)
-{
-	struct bw_policy *p = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(errs, &len);
-
-	assert_non_null(f);
-	policy_load_buffer("t.yaml", yaml, strlen(yaml), &p, f);
-	fclose(f);
-	return p;
-}
 
 /* Whether the one-rule policy (on: ON, then body) fires for e. */
 static bool fires(const char *on, const char *body, const struct bw_event_info *e)

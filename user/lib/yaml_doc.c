@@ -134,3 +134,108 @@ const yaml_node_t *yaml_map_earlier_key(yaml_document_t *doc, const yaml_node_t 
 	}
 	return NULL;
 }
+
+/* Start of line (0-based) in text, or NULL. */
+static const char *line_start(const char *text, size_t len, size_t line)
+{
+	const char *p = text, *end = text + len;
+
+	while (line && p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+
+		if (!nl)
+			return NULL;
+		p = nl + 1;
+		line--;
+	}
+	return line ? NULL : p;
+}
+
+/* Bytes a double-quoted escape at p (p[0] == '\\') yields, and in *width
+ * the bytes it is written with; 0 for one this reader does not follow. */
+static size_t escape_bytes(const char *p, const char *end, size_t *width)
+{
+	static const char one[] = "0abtnvfre \"/\\\t";
+	unsigned long cp;
+	size_t digits;
+
+	if (end - p < 2)
+		return 0;
+	*width = 2;
+	if (p[1] && strchr(one, p[1]))
+		return 1;
+	if (p[1] == 'N' || p[1] == '_')
+		return 2;
+	if (p[1] == 'L' || p[1] == 'P')
+		return 3;
+	digits = p[1] == 'x' ? 2 : p[1] == 'u' ? 4 : p[1] == 'U' ? 8 : 0;
+	if (!digits || (size_t)(end - p) < 2 + digits)
+		return 0;
+	cp = 0;
+	for (size_t i = 0; i < digits; i++) {
+		char c = p[2 + i];
+		int v = c >= '0' && c <= '9' ? c - '0' : (c | 0x20) >= 'a' && (c | 0x20) <= 'f'
+			? (c | 0x20) - 'a' + 10 : -1;
+
+		if (v < 0)
+			return 0;
+		cp = cp * 16 + (unsigned long)v;
+	}
+	*width = 2 + digits;
+	return cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+}
+
+bool yaml_scalar_pos(const char *text, size_t len, const yaml_node_t *n, size_t offset,
+		     unsigned *line, unsigned *col)
+{
+	const char *p, *end = text + len, *value;
+	yaml_scalar_style_t style;
+	size_t out = 0, c, vlen, produced, width;
+
+	if (!text || !n || n->type != YAML_SCALAR_NODE)
+		return false;
+	style = n->data.scalar.style;
+	value = (const char *)n->data.scalar.value;
+	vlen = n->data.scalar.length;
+	if (offset > vlen)
+		return false;
+	p = line_start(text, len, n->start_mark.line);
+	if (!p)
+		return false;
+	/* libyaml counts columns in characters: skip UTF-8 continuation bytes. */
+	for (c = 0; c < n->start_mark.column && p < end; p++)
+		if ((*p & 0xC0) != 0x80)
+			c++;
+	if (style == YAML_SINGLE_QUOTED_SCALAR_STYLE || style == YAML_DOUBLE_QUOTED_SCALAR_STYLE) {
+		p++;
+		c++;
+	} else if (style != YAML_PLAIN_SCALAR_STYLE) {
+		return false;
+	}
+	while (out < offset) {
+		if (p >= end || *p == '\n' || *p == '\r')
+			return false;
+		width = 1;
+		produced = 1;
+		if (style == YAML_SINGLE_QUOTED_SCALAR_STYLE && p[0] == '\'') {
+			if (end - p < 2 || p[1] != '\'')
+				return false;
+			width = 2;
+		} else if (style == YAML_DOUBLE_QUOTED_SCALAR_STYLE && p[0] == '\\') {
+			produced = escape_bytes(p, end, &width);
+			if (!produced)
+				return false;
+		} else if (value[out] != *p) {
+			return false;
+		}
+		if (out + produced > offset)
+			break; /* offset is inside what this escape yields */
+		out += produced;
+		for (size_t i = 0; i < width; i++)
+			c += (p[i] & 0xC0) != 0x80;
+		p += width;
+	}
+	*line = (unsigned)n->start_mark.line + 1;
+	*col = (unsigned)c + 1;
+	return true;
+}

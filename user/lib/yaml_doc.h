@@ -45,4 +45,14 @@ int yaml_node_text(const yaml_node_t *n, const char **text);
 const yaml_node_t *yaml_map_earlier_key(yaml_document_t *doc, const yaml_node_t *map,
 					const yaml_node_pair_t *pair, bool ignore_case);
 
+/*
+ * Where byte offset of scalar n's value was written in text (the len
+ * bytes n was parsed from): its line and column, 1-based and counted as
+ * libyaml counts them. Followed for scalars on one line (plain, single or
+ * double quoted); false for anything else (a block, a folded line) or when
+ * the text does not read back as n's value: point at n itself then.
+ */
+bool yaml_scalar_pos(const char *text, size_t len, const yaml_node_t *n, size_t offset,
+		     unsigned *line, unsigned *col);
+
 #endif /* BW_YAML_DOC_H */

@@ -12,7 +12,6 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <limits.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +19,7 @@
 
 #include "lib/path.h"
 #include "lib/redact.h"
+#include "lib/regex.h"
 #include "pipeline/provenance.h"
 #include "policy/policy.h"
 
@@ -92,19 +92,20 @@ static bool any_option(const struct bw_proc *p, char letter)
 /* An interpreter's inline program that decodes data (base64, hex, XOR). */
 static bool inline_decodes(const char *prog)
 {
-	static regex_t re;
+	static struct regex *re;
 	static int state; /* 0 not compiled, 1 ok, -1 failed */
 
 	if (!state)
-		state = regcomp(&re,
+		state = regex_compile(
 				"b64decode|b32decode|a85decode|decode_base64|decodebytes|"
 				"fromhex|unhexlify|[.]decode[(][\"'](base64|hex|rot13)|"
 				"Buffer[.]from[(][^)]*['\"](base64|hex)['\"]|atob[(]|"
 				"pack[(][\"']H[*]|unpack[(][\"'][mu]|"
 				"(chr|ord)[(][^)]*[)][[:space:]]*\\^|\\^[[:space:]]*(ord|chr)[(]|"
 				"\\^[[:space:]]*(key|k)[^[:alnum:]_]|zlib[.]decompress|marshal[.]loads",
-				REG_EXTENDED | REG_NOSUB) ? -1 : 1;
-	return state == 1 && !regexec(&re, prog, 0, NULL, 0);
+				0, &re, NULL) ? -1 : 1;
+	/* At a match limit (a program built to stall the matcher): decoding. */
+	return state == 1 && regex_match(re, prog, strlen(prog)) != 0;
 }
 
 static const char *const inline_flags_py[] = { "-c", NULL };

@@ -198,10 +198,7 @@ void policy_test_free(struct pol_test *t)
 	for (size_t i = 0; i < t->n_kids; i++)
 		policy_test_free(t->kids[i]);
 	free(t->kids);
-	if (t->re) {
-		regfree(t->re);
-		free(t->re);
-	}
+	policy_regex_free(t->rx);
 	free(t->text);
 	free(t);
 }
@@ -267,45 +264,6 @@ static struct pol_test *test_new_kids(struct pol_parser *ps, const yaml_node_t *
 		return NULL;
 	}
 	return t;
-}
-
-static int compile_regex(struct pol_parser *ps, const yaml_node_t *at,
-			 struct pol_test *t)
-{
-	char msg[256];
-	unsigned long size;
-	int rc;
-
-	size = policy_regex_size(t->text, POLICY_MAX_REGEX_SIZE);
-	if (size >= POLICY_MAX_REGEX_SIZE) {
-		policy_error(ps, at, "regex '%.64s%s' too large: its repetitions expand to "
-			     "%d or more characters", t->text, strlen(t->text) > 64 ? "..." : "",
-			     POLICY_MAX_REGEX_SIZE);
-		return -EINVAL;
-	}
-	if (size > ps->regex_left) {
-		if (!ps->regex_over)
-			policy_error(ps, at, "policy too large: its regexes expand to more than "
-				     "%d characters in all", POLICY_MAX_REGEX_TOTAL);
-		ps->regex_over = true;
-		return -EINVAL;
-	}
-	ps->regex_left -= size;
-	t->re = malloc(sizeof(*t->re));
-	if (!t->re) {
-		ps->oom = true;
-		return -ENOMEM;
-	}
-	/* REG_NOSUB: we only ask "does it match", which is cheaper. */
-	rc = regcomp(t->re, t->text, REG_EXTENDED | REG_NOSUB);
-	if (rc) {
-		regerror(rc, t->re, msg, sizeof(msg));
-		policy_error(ps, at, "bad regex '%s': %s", t->text, msg);
-		free(t->re);
-		t->re = NULL;
-		return -EINVAL;
-	}
-	return 0;
 }
 
 static const struct record_name *find_name(const struct vkind *kind, const char *s)
@@ -437,7 +395,7 @@ static struct pol_test *parse_leaf(struct pol_parser *ps, const yaml_node_t *n,
 		if (op == POL_DOMAIN && !policy_domain_normalize(ps, n, t->text))
 			goto err_free;
 		t->len = strlen(t->text);
-		if (op == POL_REGEX && compile_regex(ps, n, t))
+		if (op == POL_REGEX && policy_regex_compile(ps, n, t))
 			goto err_free;
 	}
 	return t;

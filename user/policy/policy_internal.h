@@ -7,7 +7,6 @@
 #ifndef BW_POLICY_INTERNAL_H
 #define BW_POLICY_INTERNAL_H
 
-#include <regex.h>
 #include <yaml.h>
 
 #include "lib/yaml_doc.h"
@@ -21,11 +20,9 @@
  * (`&a {not: *a}`) would otherwise recurse until the stack overflows. */
 #define POLICY_MAX_DEPTH 32
 #define POLICY_MAX_ARG_INDEX 4095
-/* Characters and repetitions a regex may expand to once compiled (see
- * policy_regex.c): far above any real pattern, far below what hurts. */
-#define POLICY_MAX_REGEX_SIZE 20000
-/* ... and all regexes of one policy together (about 20 MiB compiled). */
-#define POLICY_MAX_REGEX_TOTAL 200000
+/* Bytes all regexes of one policy may take compiled, JIT code included
+ * (one regex is bounded by lib/regex.h and PCRE2's own 64 KiB). */
+#define POLICY_MAX_REGEX_TOTAL (4ul << 20)
 
 /*
  * One test on a value: a string operator, a numeric comparison, or a
@@ -49,11 +46,18 @@ enum pol_op {
 	POL_DOMAIN, /* a host name, or "*.name" for its subdomains; see domain_match() */
 };
 
+/* A compiled regex and what a match that hits a limit counts as. */
+struct pol_regex {
+	struct regex *re;
+	bool on_limit; /* the answer that makes the rule fire (policy_regex.c) */
+	bool warned;   /* a limit was hit and logged */
+};
+
 struct pol_test {
 	enum pol_op op;
 	char *text; /* string operators */
 	size_t len;
-	regex_t *re;  /* POL_REGEX */
+	struct pol_regex *rx; /* POL_REGEX */
 	int64_t num;  /* numeric comparisons */
 	bool milli;   /* num is in thousandths (written 4.1, held 4100) */
 	struct pol_test **kids;
@@ -191,6 +195,8 @@ struct pol_parser {
 	unsigned n_errors;
 	size_t nodes_left; /* 0: over budget or too deep, parse nothing more */
 	unsigned depth;    /* nesting of parse_test and policy_parse_group */
+	const char *src; /* the text doc was parsed from, to place errors */
+	size_t src_len;
 	unsigned long regex_left; /* of POLICY_MAX_REGEX_TOTAL */
 	bool regex_over;          /* regex_left ran out, and that was said */
 	bool oom;
@@ -258,7 +264,13 @@ extern const char *const policy_mode_names[POLICY_MODES];
 #define POLICY_ON_KINDS (BW_ON_LEFTOVER + 1)
 extern const char *const policy_on_names[POLICY_ON_KINDS];
 
-/* The size regcomp would expand re to, saturating at cap. */
-unsigned long policy_regex_size(const char *re, unsigned long cap);
+/* policy_regex.c: t->text compiled into t->rx; errors reported at their
+ * character. 0, or -EINVAL (reported), -ENOMEM (ps->oom). */
+int policy_regex_compile(struct pol_parser *ps, const yaml_node_t *at, struct pol_test *t);
+/* Whether t's regex matches s; at a match limit, t->rx->on_limit (logged once). */
+bool policy_regex_test(const struct pol_test *t, const char *s);
+void policy_regex_free(struct pol_regex *rx);
+/* Set every regex's answer at a limit to the one that makes its rule fire. */
+void policy_regex_outcomes(struct bw_policy *p);
 
 #endif /* BW_POLICY_INTERNAL_H */

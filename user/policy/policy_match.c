@@ -43,7 +43,7 @@ static bool test_str(const struct pol_test *t, const char *s)
 	case POL_GLOB:
 		return !fnmatch(t->text, s, 0);
 	case POL_REGEX:
-		return !regexec(t->re, s, 0, NULL, 0);
+		return policy_regex_test(t, s);
 	case POL_NOT:
 		return !test_str(t->kids[0], s);
 	case POL_ANY:

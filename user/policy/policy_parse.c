@@ -440,6 +440,7 @@ static int compile_document(struct pol_parser *ps, const char *name,
 	err = -EINVAL;
 	if (ps->n_errors)
 		goto err_free;
+	policy_regex_outcomes(p);
 	apply_mode(p);
 	err = policy_deny_compile(p);
 	if (err)
@@ -467,6 +468,8 @@ int policy_load_buffer(const char *name, const char *buf, size_t len,
 	if (err)
 		return err;
 	ps.doc = &doc;
+	ps.src = buf;
+	ps.src_len = len;
 	err = compile_document(&ps, ps.name, out);
 	if (!err && ps.n_errors) {
 		policy_free(*out);

@@ -1,37 +1,31 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * How large a POSIX extended regex grows once compiled. glibc's regcomp
- * copies a bounded repetition's operand once per bound, so nested bounds
- * multiply: '((a{1000}){1000}){100}' asks for 10^8 nodes, minutes of CPU
- * and gigabytes. A policy may come from the repository being built, so the
- * parser estimates the expanded size first and refuses what would not fit.
+ * The policy's regexes (PCRE2, through lib/regex.h). Three policy
+ * concerns on top of the engine: an error points at the character of the
+ * YAML file where the pattern went wrong; the few GNU/POSIX spellings that
+ * PCRE2 would read as something else without a word are refused, so an ERE
+ * policy cannot silently change meaning; and a match stopped by a limit
+ * (a hostile pattern or subject) gets the answer that makes its rule fire,
+ * said once per regex. docs/POLICY.md, "Regular expressions".
  */
-#include <ctype.h>
+#include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "lib/log.h"
+#include "lib/regex.h"
 #include "policy/policy_internal.h"
 
-/* Group nesting followed; deeper groups are refused, as regcomp would
- * spend its own stack on them. */
-#define REGEX_MAX_GROUPS 64
-
-struct regex_level {
-	unsigned long sum;  /* finished elements of this group */
-	unsigned long last; /* the element a quantifier would repeat */
-};
-
-static unsigned long sat_add(unsigned long a, unsigned long b, unsigned long cap)
+/* Past the \Q...\E quoted run starting at s, or its end if unclosed. */
+static const char *skip_quoted(const char *s)
 {
-	return a >= cap || b >= cap - a ? cap : a + b;
+	const char *e = strstr(s + 2, "\\E");
+
+	return e ? e + 2 : s + strlen(s);
 }
 
-static unsigned long sat_mul(unsigned long a, unsigned long b, unsigned long cap)
-{
-	return b && a >= (cap + b - 1) / b ? cap : a * b;
-}
-
-/* Past a bracket expression starting at s ('['); its end if unclosed. */
-static const char *skip_bracket(const char *s)
+/* Past the character class starting at s ('['), or its end if unclosed. */
+static const char *skip_class(const char *s)
 {
 	s++;
 	if (*s == '^')
@@ -40,107 +34,173 @@ static const char *skip_bracket(const char *s)
 		s++;
 	while (*s && *s != ']') {
 		if (s[0] == '[' && (s[1] == ':' || s[1] == '.' || s[1] == '=')) {
-			char close = s[1];
+			const char *e = strchr(s + 2, s[1]);
 
-			for (s += 2; *s && !(s[0] == close && s[1] == ']'); s++)
-				;
-			s += *s ? 2 : 0;
-			continue;
+			if (e && e[1] == ']') {
+				s = e + 2;
+				continue;
+			}
 		}
+		if (s[0] == '\\' && s[1])
+			s++;
 		s++;
 	}
 	return *s ? s + 1 : s;
 }
 
 /*
- * The copies a bound "{m}", "{m,}" or "{m,n}" at s makes of its operand,
- * and its end in *end; 0 when s is not a well-formed bound (regcomp then
- * takes or refuses the brace itself).
+ * A spelling PCRE2 accepts with another meaning than glibc's regcomp gave
+ * it: its offset in re, its length, and what to write instead; or NULL.
  */
-static unsigned long bound_copies(const char *s, const char **end)
+static const char *posix_habit(const char *re, size_t *at, int *len)
 {
-	unsigned long lo = 0, hi;
-	char *p;
-
-	if (!isdigit((unsigned char)s[1]))
-		return 0;
-	lo = strtoul(s + 1, &p, 10);
-	hi = lo;
-	if (*p == ',') {
-		p++;
-		hi = isdigit((unsigned char)*p) ? strtoul(p, &p, 10) : lo + 1;
-	}
-	if (*p != '}')
-		return 0;
-	*end = p + 1;
-	hi = hi > lo ? hi : lo;
-	return hi ? hi : 1;
-}
-
-unsigned long policy_regex_size(const char *re, unsigned long cap)
-{
-	struct regex_level lv[REGEX_MAX_GROUPS] = { { 0, 0 } };
-	unsigned depth = 0;
-	const char *s = re, *end;
-	unsigned long copies;
+	const char *s = re;
 
 	while (*s) {
-		struct regex_level *l = &lv[depth];
-
-		switch (*s) {
-		case '(':
-			if (++depth == REGEX_MAX_GROUPS)
-				return cap;
-			lv[depth] = (struct regex_level){ 0, 0 };
-			s++;
+		if (s[0] == '\\' && s[1] == 'Q') {
+			s = skip_quoted(s);
 			continue;
-		case ')':
-			if (!depth)
-				break; /* a literal ')' in an ERE */
-			copies = sat_add(l->sum, l->last, cap);
-			l = &lv[--depth];
-			l->sum = sat_add(l->sum, l->last, cap);
-			l->last = sat_add(copies, 1, cap);
-			s++;
-			continue;
-		case '|':
-			l->sum = sat_add(l->sum, l->last, cap);
-			l->last = 0;
-			s++;
-			continue;
-		case '*':
-		case '+':
-		case '?':
-			l->last = sat_mul(l->last, 2, cap);
-			s++;
-			continue;
-		case '{':
-			copies = bound_copies(s, &end);
-			if (copies) {
-				l->last = sat_mul(l->last, copies, cap);
-				s = end;
-				continue;
-			}
-			break;
-		case '[':
-			l->sum = sat_add(l->sum, l->last, cap);
-			l->last = 1;
-			s = skip_bracket(s);
-			continue;
-		case '\\':
-			if (s[1])
-				s++;
-			break;
 		}
-		l->sum = sat_add(l->sum, l->last, cap);
-		l->last = 1;
-		s++;
-	}
-	while (depth) {
-		unsigned long inner = sat_add(lv[depth].sum, lv[depth].last, cap);
+		if (s[0] == '[') {
+			s = skip_class(s);
+			continue;
+		}
+		*at = (size_t)(s - re);
+		*len = 2;
+		if (s[0] == '\\' && (s[1] == '<' || s[1] == '>'))
+			return "is a GNU word boundary in POSIX regexes but the character itself "
+			       "in PCRE2: write \\b for a word boundary";
+		if (s[0] == '\\' && (s[1] == '`' || s[1] == '\''))
+			return "is a GNU buffer anchor in POSIX regexes but the character itself "
+			       "in PCRE2: write \\A or \\z";
+		if (s[0] == '{' && s[1] == ',' && s[2] >= '0' && s[2] <= '9') {
+			size_t digits = strspn(s + 2, "0123456789");
 
-		depth--;
-		lv[depth].sum = sat_add(lv[depth].sum, inner, cap);
+			*len = (int)(2 + digits + (s[2 + digits] == '}'));
+			return "means {0,n} in POSIX regexes but is literal text in this PCRE2: "
+			       "write {0,n}";
+		}
+		s += s[0] == '\\' && s[1] ? 2 : 1;
 	}
-	return sat_add(lv[0].sum, lv[0].last, cap);
+	return NULL;
+}
+
+/* "NAME:LINE:COL: error: bad regex 'RE': WHY" at the offending character. */
+static void regex_error(struct pol_parser *ps, const yaml_node_t *at, const char *re,
+			size_t offset, const char *why)
+{
+	unsigned line = at->start_mark.line + 1, col = at->start_mark.column + 1;
+
+	yaml_scalar_pos(ps->src, ps->src_len, at, offset, &line, &col);
+	policy_error_at(ps, line, col, "bad regex '%.64s%s': %s (at offset %zu)", re,
+			strlen(re) > 64 ? "..." : "", why, offset);
+}
+
+int policy_regex_compile(struct pol_parser *ps, const yaml_node_t *at, struct pol_test *t)
+{
+	struct regex_error rerr = { .offset = 0 };
+	const char *habit;
+	size_t size, off;
+	int err, len;
+
+	habit = posix_habit(t->text, &off, &len);
+	if (habit) {
+		char why[200];
+
+		snprintf(why, sizeof(why), "'%.*s' %s", len, t->text + off, habit);
+		regex_error(ps, at, t->text, off, why);
+		return -EINVAL;
+	}
+	t->rx = calloc(1, sizeof(*t->rx));
+	if (!t->rx) {
+		ps->oom = true;
+		return -ENOMEM;
+	}
+	err = regex_compile(t->text, 0, &t->rx->re, &rerr);
+	if (err == -ENOMEM)
+		ps->oom = true;
+	if (err == -EINVAL)
+		regex_error(ps, at, t->text, rerr.offset, rerr.msg);
+	if (err)
+		goto err_free;
+	size = regex_size(t->rx->re);
+	if (size > ps->regex_left) {
+		if (!ps->regex_over)
+			policy_error(ps, at, "policy too large: its regexes take more than %lu "
+				     "bytes compiled in all", POLICY_MAX_REGEX_TOTAL);
+		ps->regex_over = true;
+		err = -EINVAL;
+		goto err_free;
+	}
+	ps->regex_left -= size;
+	t->rx->on_limit = true;
+	return 0;
+err_free:
+	policy_regex_free(t->rx);
+	t->rx = NULL;
+	return err;
+}
+
+bool policy_regex_test(const struct pol_test *t, const char *s)
+{
+	struct pol_regex *rx = t->rx;
+	size_t len = strlen(s);
+	int rc = regex_match(rx->re, s, len);
+
+	if (rc >= 0)
+		return rc;
+	if (!rx->warned) {
+		rx->warned = true;
+		bw_warn("policy regex '%.64s%s' (line %u, column %u) stopped at a %s on a "
+			"%zu-byte value; counted as %s so its rule fires (said once per regex)",
+			t->text, t->len > 64 ? "..." : "", t->line, t->col,
+			rc == -E2BIG ? "match limit" : "matcher error", len,
+			rx->on_limit ? "a match" : "no match");
+	}
+	return rx->on_limit;
+}
+
+void policy_regex_free(struct pol_regex *rx)
+{
+	if (!rx)
+		return;
+	regex_free(rx->re);
+	free(rx);
+}
+
+/* fire: whether a match of t makes its rule fire (false under a not). */
+static void test_outcomes(struct pol_test *t, bool fire)
+{
+	if (!t)
+		return;
+	if (t->rx)
+		t->rx->on_limit = fire;
+	for (size_t i = 0; i < t->n_kids; i++)
+		test_outcomes(t->kids[i], t->op == POL_NOT ? !fire : fire);
+}
+
+static void group_outcomes(struct pol_group *g, bool fire)
+{
+	for (size_t i = 0; i < g->n_conds; i++) {
+		struct pol_cond *c = &g->conds[i];
+
+		test_outcomes(c->test, fire);
+		test_outcomes(c->lin_exe, fire);
+		test_outcomes(c->lin_base, fire);
+		test_outcomes(c->lin_file, fire);
+		for (size_t j = 0; j < c->n_groups; j++)
+			group_outcomes(&c->groups[j], c->field == POL_F_NOT ? !fire : fire);
+	}
+}
+
+void policy_regex_outcomes(struct bw_policy *p)
+{
+	for (size_t i = 0; i < p->n_rules; i++) {
+		struct bw_rule *r = &p->rules[i];
+
+		group_outcomes(&r->match, true);
+		/* An allow entry that matches keeps the rule quiet. */
+		for (size_t j = 0; j < r->n_allow; j++)
+			test_outcomes(r->allow[j].domains, false);
+	}
 }

@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <errno.h>
+#include <pcre2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/regex.h"
+
+struct regex {
+	pcre2_code *code;
+	pcre2_match_context *mctx;
+	pcre2_match_data *md;
+	pcre2_jit_stack *jit_stack; /* only once the default one was too small */
+	bool jit;
+};
+
+/*
+ * The pattern means what a Perl user reads, with two POSIX habits kept
+ * because a command line may hold newlines an attacker put there: '.'
+ * matches them, and '$' is not satisfied before a final one.
+ */
+#define REGEX_OPTIONS \
+	(PCRE2_DOTALL | PCRE2_DOLLAR_ENDONLY | PCRE2_NO_AUTO_CAPTURE | PCRE2_NEVER_UTF | \
+	 PCRE2_NEVER_BACKSLASH_C)
+
+/* BW_REGEX_JIT=0: never try the JIT (a host that logs each refusal). */
+static bool jit_off_by_env(void)
+{
+	const char *v = getenv("BW_REGEX_JIT");
+
+	return v && !strcmp(v, "0");
+}
+
+static int compile_code(const char *pattern, pcre2_code **code, struct regex_error *err)
+{
+	pcre2_compile_context *cctx = pcre2_compile_context_create(NULL);
+	size_t len = strlen(pattern);
+	PCRE2_SIZE off = 0;
+	int rc;
+
+	if (!cctx)
+		return -ENOMEM;
+	pcre2_set_max_pattern_length(cctx, REGEX_MAX_PATTERN);
+	pcre2_set_parens_nest_limit(cctx, REGEX_MAX_NEST);
+	*code = pcre2_compile((PCRE2_SPTR)pattern, len, REGEX_OPTIONS, &rc, &off, cctx);
+	pcre2_compile_context_free(cctx);
+	if (*code)
+		return 0;
+	if (rc == PCRE2_ERROR_NOMEMORY)
+		return -ENOMEM;
+	if (err) {
+		if (pcre2_get_error_message(rc, (PCRE2_UCHAR *)err->msg, sizeof(err->msg)) < 0)
+			snprintf(err->msg, sizeof(err->msg), "PCRE2 error %d", rc);
+		err->offset = off > len ? len : off;
+	}
+	return -EINVAL;
+}
+
+int regex_compile(const char *pattern, unsigned flags, struct regex **out,
+		  struct regex_error *err)
+{
+	struct regex *re;
+	int ret;
+
+	*out = NULL;
+	re = calloc(1, sizeof(*re));
+	if (!re)
+		return -ENOMEM;
+	ret = compile_code(pattern, &re->code, err);
+	if (ret)
+		goto err_free;
+	/* A JIT refused (no executable memory under SELinux or W^X, or no JIT
+	 * for this CPU) leaves the interpreter, which gives the same answers. */
+	if (!(flags & REGEX_NO_JIT) && !jit_off_by_env())
+		re->jit = pcre2_jit_compile(re->code, PCRE2_JIT_COMPLETE) == 0;
+	ret = -ENOMEM;
+	re->mctx = pcre2_match_context_create(NULL);
+	re->md = pcre2_match_data_create(1, NULL);
+	if (!re->mctx || !re->md)
+		goto err_free;
+	pcre2_set_match_limit(re->mctx, REGEX_MATCH_LIMIT);
+	pcre2_set_depth_limit(re->mctx, REGEX_DEPTH_LIMIT);
+	pcre2_set_heap_limit(re->mctx, REGEX_HEAP_LIMIT_KIB);
+	*out = re;
+	return 0;
+err_free:
+	regex_free(re);
+	return ret;
+}
+
+static bool is_limit(int rc)
+{
+	return rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT ||
+	       rc == PCRE2_ERROR_HEAPLIMIT || rc == PCRE2_ERROR_JIT_STACKLIMIT ||
+	       rc == PCRE2_ERROR_NOMEMORY;
+}
+
+/* The JIT's default stack is 32 KiB of the caller's; a pattern that needs
+ * more gets its own, once, up to REGEX_JIT_STACK_MAX. */
+static bool grow_jit_stack(struct regex *re)
+{
+	if (re->jit_stack)
+		return false;
+	re->jit_stack = pcre2_jit_stack_create(64 * 1024, REGEX_JIT_STACK_MAX, NULL);
+	if (!re->jit_stack)
+		return false;
+	pcre2_jit_stack_assign(re->mctx, NULL, re->jit_stack);
+	return true;
+}
+
+int regex_match(struct regex *re, const char *s, size_t len)
+{
+	int rc;
+
+	rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, 0, re->md, re->mctx);
+	if (rc == PCRE2_ERROR_JIT_STACKLIMIT && grow_jit_stack(re))
+		rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, 0, re->md, re->mctx);
+	if (rc >= 0)
+		return 1;
+	if (rc == PCRE2_ERROR_NOMATCH)
+		return 0;
+	return is_limit(rc) ? -E2BIG : -EINVAL;
+}
+
+bool regex_jitted(const struct regex *re)
+{
+	return re && re->jit;
+}
+
+size_t regex_size(const struct regex *re)
+{
+	size_t code = 0, jit = 0;
+
+	pcre2_pattern_info(re->code, PCRE2_INFO_SIZE, &code);
+	if (re->jit)
+		pcre2_pattern_info(re->code, PCRE2_INFO_JITSIZE, &jit);
+	return code + jit;
+}
+
+void regex_free(struct regex *re)
+{
+	if (!re)
+		return;
+	pcre2_match_data_free(re->md);
+	pcre2_match_context_free(re->mctx);
+	pcre2_jit_stack_free(re->jit_stack);
+	pcre2_code_free(re->code);
+	free(re);
+}

@@ -1,23 +1,40 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * Network, file and privilege syscalls of watched jobs, through the two
- * raw_syscalls tracepoints and a dispatch on the syscall number.
+ * raw_syscalls tracepoints (sys_enter, sys_exit) and a dispatch on the
+ * syscall number.
  *
  * One tracepoint per syscall would be simpler to read, but a host pays for
  * each attach and detach (a tracepoint unregistration waits for an RCU
  * grace period): 40 of them made every `buildwarden run` ~3 s slower, and
- * some sandboxes refuse single syscall tracepoints outright. Uninteresting
- * syscalls return at the switch after one array lookup (the fail-closed
- * flag); the rest cost the job-scope lookup, and more only for a watched
- * job with the hook on.
+ * some sandboxes refuse single syscall tracepoints outright. It would not
+ * be cheaper for the other syscalls either: any syscall tracepoint sends
+ * every syscall of the host through the traced entry and exit paths.
  *
- * A 32-bit compat syscall (bw_compat_syscall(): one load and one branch
- * for every other syscall) numbers its syscalls differently and may pack
- * them (ia32's socketcall): it is mapped to the native number with a copy
- * of its arguments (hooks/bw_compat.bpf.h) and dispatched by the same
- * handlers. The exit switch is there once (twice, the exit program
- * outgrew the verifier's 16-bit jump range); exits read only the return
- * value and what the entry kept.
+ * These programs run on every syscall of every process on the host, so
+ * what a process outside every job pays is the design's first constraint:
+ * - They attach as raw tracepoints: tp_btf where the kernel takes it,
+ *   raw_tp otherwise. Both get the saved registers and the number (or the
+ *   return value), and copy nothing; the classic tracepoint (the loader's
+ *   last fallback, same handlers) has the kernel copy every syscall's
+ *   arguments into a record before its program runs.
+ * - The early part is cheapest first: the fail-closed flag (an array
+ *   lookup the verifier inlines: once the agent is dead, a job process
+ *   dies at its next syscall, whatever the syscall), then the number
+ *   (compares only; most syscalls, native or compat, return here), then
+ *   the job (one hash lookup by tgid). Only a job process's interesting
+ *   syscall pays the compat check, the argument reads and the handler.
+ * - An exit returns at the number unless an entry handler could have kept
+ *   something for it (opens, connects, receives, renames ...); those look
+ *   up the call the entry kept, by tid, one hash lookup. The exit program
+ *   itself cannot be skipped per syscall: sys_exit fires for all of them.
+ *
+ * A 32-bit compat syscall (bw_compat_syscall(): a helper call and one
+ * load, paid only for a number wanted in either ABI) numbers its syscalls
+ * differently and may pack them (ia32's socketcall): it is mapped to the
+ * native number with a copy of its arguments cut to 32 bits (read from
+ * ia32's bx, cx, dx, si, di, bp; AArch32's r0-r5) and dispatched by the
+ * same handlers. Exits read only the return value and what the entry kept.
  */
 #include "hooks/bw_net.bpf.h"
 #include "hooks/bw_file.bpf.h"
@@ -207,7 +224,7 @@ static __always_inline long bw_reg_nr(struct pt_regs *regs, int btf)
 static __always_inline int bw_regs_enter(struct pt_regs *regs, long id, int btf)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
-	struct bw_sys_enter_ctx c = {};
+	struct bw_sys_enter_ctx c; /* filled below: zeroing it first would cost every syscall */
 	int nr = (int)id, compat, i;
 
 	if (bw_fail_closed_kill(tgid))
@@ -217,6 +234,7 @@ static __always_inline int bw_regs_enter(struct pt_regs *regs, long id, int btf)
 	if (!bpf_map_lookup_elem(&job_procs, &tgid))
 		return 0;
 	compat = bw_compat_syscall();
+	c.common = 0;
 	c.syscall_nr = nr;
 	c.compat = compat ? 1 : 0;
 	for (i = 0; i < 6; i++)

@@ -145,7 +145,8 @@ static __always_inline int bw_compat_enter_wanted(int nr)
 	BW_COMPAT_SPECIAL(BW_X_WANTED)
 	}
 #undef BW_X_WANTED
-	return bw_compat_nr(nr) >= 0;
+	/* -1 only: arm64's native numbers of AArch32-only calls (creat ...) are negative. */
+	return bw_compat_nr(nr) != -1;
 }
 
 /*

@@ -1,23 +1,40 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * Network, file and privilege syscalls of watched jobs, through the two
- * raw_syscalls tracepoints and a dispatch on the syscall number.
+ * raw_syscalls tracepoints (sys_enter, sys_exit) and a dispatch on the
+ * syscall number.
  *
  * One tracepoint per syscall would be simpler to read, but a host pays for
  * each attach and detach (a tracepoint unregistration waits for an RCU
  * grace period): 40 of them made every `buildwarden run` ~3 s slower, and
- * some sandboxes refuse single syscall tracepoints outright. Uninteresting
- * syscalls return at the switch after one array lookup (the fail-closed
- * flag); the rest cost the job-scope lookup, and more only for a watched
- * job with the hook on.
+ * some sandboxes refuse single syscall tracepoints outright. It would not
+ * be cheaper for the other syscalls either: any syscall tracepoint sends
+ * every syscall of the host through the traced entry and exit paths.
  *
- * A 32-bit compat syscall (bw_compat_syscall(): one load and one branch
- * for every other syscall) numbers its syscalls differently and may pack
- * them (ia32's socketcall): it is mapped to the native number with a copy
- * of its arguments (hooks/bw_compat.bpf.h) and dispatched by the same
- * handlers. The exit switch is there once (twice, the exit program
- * outgrew the verifier's 16-bit jump range); exits read only the return
- * value and what the entry kept.
+ * These programs run on every syscall of every process on the host, so
+ * what a process outside every job pays is the design's first constraint:
+ * - They attach as raw tracepoints: tp_btf where the kernel takes it,
+ *   raw_tp otherwise. Both get the saved registers and the number (or the
+ *   return value), and copy nothing; the classic tracepoint (the loader's
+ *   last fallback, same handlers) has the kernel copy every syscall's
+ *   arguments into a record before its program runs.
+ * - The early part is cheapest first: the fail-closed flag (an array
+ *   lookup the verifier inlines: once the agent is dead, a job process
+ *   dies at its next syscall, whatever the syscall), then the number
+ *   (compares only; most syscalls, native or compat, return here), then
+ *   the job (one hash lookup by tgid). Only a job process's interesting
+ *   syscall pays the compat check, the argument reads and the handler.
+ * - An exit returns at the number unless an entry handler could have kept
+ *   something for it (opens, connects, receives, renames ...); those look
+ *   up the call the entry kept, by tid, one hash lookup. The exit program
+ *   itself cannot be skipped per syscall: sys_exit fires for all of them.
+ *
+ * A 32-bit compat syscall (bw_compat_syscall(): a helper call and one
+ * load, paid only for a number wanted in either ABI) numbers its syscalls
+ * differently and may pack them (ia32's socketcall): it is mapped to the
+ * native number with a copy of its arguments cut to 32 bits (read from
+ * ia32's bx, cx, dx, si, di, bp; AArch32's r0-r5) and dispatched by the
+ * same handlers. Exits read only the return value and what the entry kept.
  */
 #include "hooks/bw_net.bpf.h"
 #include "hooks/bw_file.bpf.h"
@@ -33,96 +50,87 @@ struct bw_dns_event *bw_abi_dns __attribute__((unused));
 struct bw_file_event *bw_abi_file __attribute__((unused));
 struct bw_priv_event *bw_abi_priv __attribute__((unused));
 
-static __always_inline int bw_enter_dispatch(struct bw_sys_enter_ctx *ctx, int nr)
+/*
+ * The entry handler of native syscall nr, run on ctx; with probe set (a
+ * constant: the copy inlined for it keeps no handler), only whether there
+ * is one. One list of cases serves the early filter and the dispatch.
+ */
+#define BW_RUN(handler) return probe ? 1 : handler(ctx)
+
+static __always_inline int bw_enter_dispatch(struct bw_sys_enter_ctx *ctx, int nr, int probe)
 {
 	switch (nr) {
-	case NR_write: return handle_write_enter(ctx);
-	case NR_read: return handle_read_enter(ctx);
-	case NR_connect: return handle_connect_enter(ctx);
-	case NR_sendto: return handle_sendto_enter(ctx);
-	case NR_sendmsg: return handle_sendmsg_enter(ctx);
-	case NR_sendmmsg: return handle_sendmmsg_enter(ctx);
-	case NR_recvfrom: return handle_recvfrom_enter(ctx);
-	case NR_recvmsg: return handle_recvmsg_enter(ctx);
-	case NR_openat: return handle_openat_enter(ctx);
-	case NR_openat2: return handle_openat2_enter(ctx);
-	case NR_open: return handle_open_enter(ctx);
-	case NR_creat: return handle_creat_enter(ctx);
-	case NR_renameat2: return handle_renameat2_enter(ctx);
-	case NR_renameat: return handle_renameat_enter(ctx);
-	case NR_rename: return handle_rename_enter(ctx);
-	case NR_unlinkat: return handle_unlinkat_enter(ctx);
-	case NR_unlink: return handle_unlink_enter(ctx);
-	case NR_chmod: return handle_chmod_enter(ctx);
-	case NR_fchmod: return handle_fchmod_enter(ctx);
+	case NR_write: BW_RUN(handle_write_enter);
+	case NR_read: BW_RUN(handle_read_enter);
+	case NR_connect: BW_RUN(handle_connect_enter);
+	case NR_sendto: BW_RUN(handle_sendto_enter);
+	case NR_sendmsg: BW_RUN(handle_sendmsg_enter);
+	case NR_sendmmsg: BW_RUN(handle_sendmmsg_enter);
+	case NR_recvfrom: BW_RUN(handle_recvfrom_enter);
+	case NR_recvmsg: BW_RUN(handle_recvmsg_enter);
+	case NR_openat: BW_RUN(handle_openat_enter);
+	case NR_openat2: BW_RUN(handle_openat2_enter);
+	case NR_open: BW_RUN(handle_open_enter);
+	case NR_creat: BW_RUN(handle_creat_enter);
+	case NR_renameat2: BW_RUN(handle_renameat2_enter);
+	case NR_renameat: BW_RUN(handle_renameat_enter);
+	case NR_rename: BW_RUN(handle_rename_enter);
+	case NR_unlinkat: BW_RUN(handle_unlinkat_enter);
+	case NR_unlink: BW_RUN(handle_unlink_enter);
+	case NR_chmod: BW_RUN(handle_chmod_enter);
+	case NR_fchmod: BW_RUN(handle_fchmod_enter);
 	case NR_fchmodat:
-	case NR_fchmodat2: return handle_fchmodat_enter(ctx);
+	case NR_fchmodat2: BW_RUN(handle_fchmodat_enter);
 	case NR_setxattr:
-	case NR_lsetxattr: return handle_setxattr_enter(ctx);
-	case NR_fsetxattr: return handle_fsetxattr_enter(ctx);
-	case NR_setxattrat: return handle_setxattrat_enter(ctx);
-	case NR_process_vm_readv: return handle_process_vm_readv(ctx);
-	case NR_process_vm_writev: return handle_process_vm_writev(ctx);
-	case NR_ptrace: return handle_ptrace(ctx);
-	case NR_setuid: return handle_setuid(ctx);
-	case NR_setreuid: return handle_setreuid(ctx);
-	case NR_setresuid: return handle_setresuid(ctx);
-	case NR_setfsuid: return handle_setfsuid(ctx);
-	case NR_setgid: return handle_setgid(ctx);
-	case NR_setregid: return handle_setregid(ctx);
-	case NR_setresgid: return handle_setresgid(ctx);
-	case NR_setfsgid: return handle_setfsgid(ctx);
-	case NR_mount: return handle_mount(ctx);
-	case NR_bpf: return handle_bpf(ctx);
-	case NR_init_module: return handle_init_module(ctx);
-	case NR_finit_module: return handle_finit_module(ctx);
-	case NR_memfd_create: return handle_memfd_create(ctx);
-	case NR_kill: return handle_kill(ctx);
-	case NR_tgkill: return handle_tgkill(ctx);
-	case NR_tkill: return handle_tkill(ctx);
+	case NR_lsetxattr: BW_RUN(handle_setxattr_enter);
+	case NR_fsetxattr: BW_RUN(handle_fsetxattr_enter);
+	case NR_setxattrat: BW_RUN(handle_setxattrat_enter);
+	case NR_process_vm_readv: BW_RUN(handle_process_vm_readv);
+	case NR_process_vm_writev: BW_RUN(handle_process_vm_writev);
+	case NR_ptrace: BW_RUN(handle_ptrace);
+	case NR_setuid: BW_RUN(handle_setuid);
+	case NR_setreuid: BW_RUN(handle_setreuid);
+	case NR_setresuid: BW_RUN(handle_setresuid);
+	case NR_setfsuid: BW_RUN(handle_setfsuid);
+	case NR_setgid: BW_RUN(handle_setgid);
+	case NR_setregid: BW_RUN(handle_setregid);
+	case NR_setresgid: BW_RUN(handle_setresgid);
+	case NR_setfsgid: BW_RUN(handle_setfsgid);
+	case NR_mount: BW_RUN(handle_mount);
+	case NR_bpf: BW_RUN(handle_bpf);
+	case NR_init_module: BW_RUN(handle_init_module);
+	case NR_finit_module: BW_RUN(handle_finit_module);
+	case NR_memfd_create: BW_RUN(handle_memfd_create);
+	case NR_kill: BW_RUN(handle_kill);
+	case NR_tgkill: BW_RUN(handle_tgkill);
+	case NR_tkill: BW_RUN(handle_tkill);
 	}
 	return 0;
 }
 
 /*
- * A compat syscall's entry: the switch again, on a copy of the record made
- * to fit. A second copy of the switch, because one instruction may not
- * read both the tracepoint's record and the stack; a subprogram, so the
- * 64-bit path neither carries the copy nor pays for it.
+ * The exit handler of the syscall an entry handler kept something for
+ * (mapped from compat), by kind: every file operation ends in the same
+ * place, and so the exit needs no more than these.
  */
-static __noinline int bw_compat_enter(struct bw_sys_enter_ctx *ctx)
-{
-	struct bw_sys_enter_ctx c;
+enum { BW_X_NONE, BW_X_READ, BW_X_CONNECT, BW_X_RECVFROM, BW_X_RECVMSG, BW_X_FILE, BW_X_NET_ANY };
 
-	return bw_enter_dispatch(&c, bw_compat_enter_nr(ctx, &c));
-}
-
-SEC("tracepoint/raw_syscalls/sys_enter")
-int handle_sys_enter(struct bw_sys_enter_ctx *ctx)
-{
-	if (bw_fail_closed_kill(bpf_get_current_pid_tgid() >> 32))
-		return 0;
-	if (bw_compat_syscall())
-		return bw_compat_enter(ctx);
-	return bw_enter_dispatch(ctx, ctx->syscall_nr);
-}
-
-static __always_inline int bw_exit_dispatch(struct bw_sys_exit_ctx *ctx, int nr)
+static __always_inline int bw_exit_kind(int nr)
 {
 	switch (nr) {
-	case NR_read: return handle_read_exit(ctx);
-	case NR_connect: return handle_connect_exit(ctx);
-	case NR_recvfrom: return handle_recvfrom_exit(ctx);
-	case NR_recvmsg: return handle_recvmsg_exit(ctx);
-	case NR_openat: return handle_openat_exit(ctx);
-	case NR_openat2: return handle_openat2_exit(ctx);
-	case NR_open: return handle_open_exit(ctx);
-	case NR_creat: return handle_creat_exit(ctx);
-	case NR_renameat2: return handle_renameat2_exit(ctx);
-	case NR_renameat: return handle_renameat_exit(ctx);
-	case NR_rename: return handle_rename_exit(ctx);
-	case NR_unlinkat: return handle_unlinkat_exit(ctx);
-	case NR_unlink: return handle_unlink_exit(ctx);
+	case NR_read: return BW_X_READ;
+	case NR_connect: return BW_X_CONNECT;
+	case NR_recvfrom: return BW_X_RECVFROM;
+	case NR_recvmsg: return BW_X_RECVMSG;
+	case NR_openat:
+	case NR_openat2:
+	case NR_open:
+	case NR_creat:
+	case NR_renameat2:
+	case NR_renameat:
+	case NR_rename:
+	case NR_unlinkat:
+	case NR_unlink:
 	case NR_chmod:
 	case NR_fchmod:
 	case NR_fchmodat:
@@ -130,18 +138,189 @@ static __always_inline int bw_exit_dispatch(struct bw_sys_exit_ctx *ctx, int nr)
 	case NR_setxattr:
 	case NR_lsetxattr:
 	case NR_fsetxattr:
-	case NR_setxattrat: return handle_attr_exit(ctx);
-	case BW_NR_NET_ANY: return handle_net_exit_any(ctx);
+	case NR_setxattrat: return BW_X_FILE;
+	case BW_NR_NET_ANY: return BW_X_NET_ANY;
+	}
+	return BW_X_NONE;
+}
+
+static __always_inline int bw_exit_run(int kind, struct bw_sys_exit_ctx *ctx)
+{
+	switch (kind) {
+	case BW_X_READ: return handle_read_exit(ctx);
+	case BW_X_CONNECT: return handle_connect_exit(ctx);
+	case BW_X_RECVFROM: return handle_recvfrom_exit(ctx);
+	case BW_X_RECVMSG: return handle_recvmsg_exit(ctx);
+	case BW_X_FILE: return bw_file_exit(ctx->ret);
+	case BW_X_NET_ANY: return handle_net_exit_any(ctx);
 	}
 	return 0;
+}
+
+/*
+ * Kinds of the native and of the compat syscall this number stands for:
+ * the number alone decides, before anything is read, whether the exit
+ * does anything at all.
+ */
+static __always_inline int bw_exit_kinds(int nr, int *k32)
+{
+	*k32 = bw_exit_kind(bw_compat_exit_nr(nr));
+	return bw_exit_kind(nr);
+}
+
+/*
+ * Variant 1 and 2: the raw tracepoints (tp_btf where the kernel takes
+ * it, raw_tp otherwise). They get the registers and the number or the
+ * return value; nothing is copied for a syscall nobody wants. Order of
+ * the early part, cheapest first: the fail-closed flag (an array lookup
+ * the verifier inlines; it must see every syscall of a job process once
+ * the agent is dead), the number (compares, no memory), then the job
+ * (one hash lookup). Only then the compat check and the arguments.
+ */
+static __always_inline __u64 bw_reg(struct pt_regs *regs, int btf, int i, int compat)
+{
+#if defined(__TARGET_ARCH_x86)
+	/* tp_btf's pointer is the kernel's own: a plain load. */
+#define BW_REG(f) (btf ? regs->f : BPF_CORE_READ(regs, f))
+	if (compat) {
+		switch (i) {
+		case 0: return BW_REG(bx);
+		case 1: return BW_REG(cx);
+		case 2: return BW_REG(dx);
+		case 3: return BW_REG(si);
+		case 4: return BW_REG(di);
+		}
+		return BW_REG(bp);
+	}
+	switch (i) {
+	case 0: return BW_REG(di);
+	case 1: return BW_REG(si);
+	case 2: return BW_REG(dx);
+	case 3: return BW_REG(r10);
+	case 4: return BW_REG(r8);
+	}
+	return BW_REG(r9);
+#undef BW_REG
+#elif defined(__TARGET_ARCH_arm64)
+	if (i == 0)
+		return btf ? regs->orig_x0 : BPF_CORE_READ(regs, orig_x0);
+	return btf ? regs->user_regs.regs[i & 7] : BPF_CORE_READ(regs, user_regs.regs[i & 7]);
+#else
+	return 0;
+#endif
+}
+
+static __always_inline long bw_reg_nr(struct pt_regs *regs, int btf)
+{
+#if defined(__TARGET_ARCH_x86)
+	return btf ? (long)regs->orig_ax : (long)BPF_CORE_READ(regs, orig_ax);
+#elif defined(__TARGET_ARCH_arm64)
+	return btf ? regs->syscallno : BPF_CORE_READ(regs, syscallno);
+#else
+	return -1;
+#endif
+}
+
+static __always_inline int bw_regs_enter(struct pt_regs *regs, long id, int btf)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+	struct bw_sys_enter_ctx c; /* filled below: zeroing it first would cost every syscall */
+	int nr = (int)id, compat, i;
+
+	if (bw_fail_closed_kill(tgid))
+		return 0;
+	if (!bw_enter_dispatch(&c, nr, 1) && !bw_compat_enter_wanted(nr))
+		return 0;
+	if (!bpf_map_lookup_elem(&job_procs, &tgid))
+		return 0;
+	compat = bw_compat_syscall();
+	c.common = 0;
+	c.syscall_nr = nr;
+	c.compat = compat ? 1 : 0;
+	for (i = 0; i < 6; i++)
+		c.args[i] = compat ? (__u32)bw_reg(regs, btf, i, 1) : bw_reg(regs, btf, i, 0);
+	if (compat)
+		nr = bw_compat_map_enter(&c);
+	return bw_enter_dispatch(&c, nr, 0);
+}
+
+static __always_inline int bw_regs_exit(struct pt_regs *regs, long ret, int btf)
+{
+	int nr = (int)bw_reg_nr(regs, btf), kind, k32;
+	struct bw_sys_exit_ctx x = { .ret = ret };
+
+	kind = bw_exit_kinds(nr, &k32);
+	if (kind == BW_X_NONE && k32 == BW_X_NONE)
+		return 0;
+	if (bw_compat_syscall())
+		kind = k32;
+	x.syscall_nr = nr;
+	return bw_exit_run(kind, &x);
+}
+
+SEC("tp_btf/sys_enter")
+int handle_sys_enter_btf(__u64 *ctx)
+{
+	return bw_regs_enter((struct pt_regs *)ctx[0], (long)ctx[1], 1);
+}
+
+SEC("tp_btf/sys_exit")
+int handle_sys_exit_btf(__u64 *ctx)
+{
+	return bw_regs_exit((struct pt_regs *)ctx[0], (long)ctx[1], 1);
+}
+
+SEC("raw_tp/sys_enter")
+int handle_sys_enter_raw(struct bpf_raw_tracepoint_args *ctx)
+{
+	return bw_regs_enter((struct pt_regs *)ctx->args[0], (long)ctx->args[1], 0);
+}
+
+SEC("raw_tp/sys_exit")
+int handle_sys_exit_raw(struct bpf_raw_tracepoint_args *ctx)
+{
+	return bw_regs_exit((struct pt_regs *)ctx->args[0], (long)ctx->args[1], 0);
+}
+
+/*
+ * Variant 3, the fallback where raw tracepoints are refused: the classic
+ * tracepoints, whose record (number and arguments, copied by the kernel
+ * before the program runs) the handlers read in place. A compat
+ * syscall's entry goes through a copy of the record made to fit: a second
+ * copy of the switch, because one instruction may not read both the
+ * record and the stack; a subprogram, so the 64-bit path neither carries
+ * the copy nor pays for it.
+ */
+static __noinline int bw_compat_enter(struct bw_sys_enter_ctx *ctx)
+{
+	struct bw_sys_enter_ctx c;
+
+	return bw_enter_dispatch(&c, bw_compat_enter_nr(ctx, &c), 0);
+}
+
+SEC("tracepoint/raw_syscalls/sys_enter")
+int handle_sys_enter(struct bw_sys_enter_ctx *ctx)
+{
+	int nr = ctx->syscall_nr;
+
+	if (bw_fail_closed_kill(bpf_get_current_pid_tgid() >> 32))
+		return 0;
+	if (!bw_enter_dispatch(ctx, nr, 1) && !bw_compat_enter_wanted(nr))
+		return 0;
+	if (bw_compat_syscall())
+		return bw_compat_enter(ctx);
+	return bw_enter_dispatch(ctx, nr, 0);
 }
 
 SEC("tracepoint/raw_syscalls/sys_exit")
 int handle_sys_exit(struct bw_sys_exit_ctx *ctx)
 {
-	int nr = ctx->syscall_nr;
+	int kind, k32;
 
+	kind = bw_exit_kinds(ctx->syscall_nr, &k32);
+	if (kind == BW_X_NONE && k32 == BW_X_NONE)
+		return 0;
 	if (bw_compat_syscall())
-		nr = bw_compat_exit_nr(nr);
-	return bw_exit_dispatch(ctx, nr);
+		kind = k32;
+	return bw_exit_run(kind, ctx);
 }

@@ -90,9 +90,10 @@ $(BUILD)/bench/exec_storm: tools/bench/exec_storm.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $< -o $@
 
-bench: $(BENCH_BINS) $(BUILD)/buildwarden $(BENCH_AGENT_BINS)
+bench: $(BENCH_BINS) $(BUILD)/buildwarden $(BENCH_AGENT_BINS) $(BUILD)/bench/syscall_cost
 	$(Q)$(BUILD)/bench/bench_policy
 	$(Q)$(BUILD)/bench/bench_trace
+	$(Q)python3 tools/bench/bench_syscalls.py --build $(BUILD)
 	$(Q)tools/bench/deps.sh
 	$(Q)python3 tools/bench/bench_agents.py --build $(BUILD)
 
@@ -101,3 +102,14 @@ bench-agents: $(BUILD)/buildwarden $(BENCH_AGENT_BINS)
 	$(Q)python3 tools/bench/bench_agents.py --build $(BUILD)
 
 .PHONY: bench-agents
+
+# Per-syscall cost of the syscall hooks: tools/bench/bench_syscalls.py.
+$(BUILD)/bench/syscall_cost: tools/bench/syscall_cost.c
+	$(call msg,CC-BENCH,$@)
+	$(Q)mkdir -p $(@D)
+	$(Q)$(CC) $(CFLAGS) $< -o $@
+
+bench-syscalls: $(BUILD)/buildwarden $(BUILD)/bench/syscall_cost
+	$(Q)python3 tools/bench/bench_syscalls.py --build $(BUILD)
+
+.PHONY: bench-syscalls

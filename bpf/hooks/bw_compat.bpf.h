@@ -119,8 +119,54 @@ static __always_inline int bw_socketcall_unpack(struct bw_sys_enter_ctx *c)
 }
 
 /*
- * The native number to dispatch a compat syscall's entry as, with c filled
- * from ctx: the 32-bit arguments, compat set; -1 when it is not watched.
+ * The compat syscalls whose entry is not a plain renumbering: packed
+ * (socketcall), shortened (send, recv) or with 16-bit ids. BW_COMPAT_SPECIAL
+ * (X) expands X(number, what to do with c) for each, so the test of the
+ * number and the mapping cannot disagree.
+ */
+#define BW_COMPAT_SPECIAL(X)                                                   \
+	X(NR32_socketcall, bw_socketcall_unpack(c))                            \
+	X(NR32_send, (c->args[4] = c->args[5] = 0, NR_sendto))                 \
+	X(NR32_recv, (c->args[4] = c->args[5] = 0, NR_recvfrom))               \
+	X(NR32_setuid16, bw_compat_id16(c, NR_setuid))                         \
+	X(NR32_setreuid16, bw_compat_id16(c, NR_setreuid))                     \
+	X(NR32_setresuid16, bw_compat_id16(c, NR_setresuid))                   \
+	X(NR32_setfsuid16, bw_compat_id16(c, NR_setfsuid))                     \
+	X(NR32_setgid16, bw_compat_id16(c, NR_setgid))                         \
+	X(NR32_setregid16, bw_compat_id16(c, NR_setregid))                     \
+	X(NR32_setresgid16, bw_compat_id16(c, NR_setresgid))                   \
+	X(NR32_setfsgid16, bw_compat_id16(c, NR_setfsgid))
+
+/* Could this number be a compat syscall the handlers want? No memory read. */
+static __always_inline int bw_compat_enter_wanted(int nr)
+{
+#define BW_X_WANTED(n, what) case n: return 1;
+	switch (nr) {
+	BW_COMPAT_SPECIAL(BW_X_WANTED)
+	}
+#undef BW_X_WANTED
+	/* -1 only: arm64's native numbers of AArch32-only calls (creat ...) are negative. */
+	return bw_compat_nr(nr) != -1;
+}
+
+/*
+ * The native number to dispatch a compat syscall's entry as, with c's
+ * 32-bit arguments already in place (compat set), unpacked or widened
+ * where the call needs it; -1 when it is not watched.
+ */
+static __always_inline int bw_compat_map_enter(struct bw_sys_enter_ctx *c)
+{
+#define BW_X_MAP(n, what) case n: return what;
+	switch (c->syscall_nr) {
+	BW_COMPAT_SPECIAL(BW_X_MAP)
+	}
+#undef BW_X_MAP
+	return bw_compat_nr(c->syscall_nr);
+}
+
+/*
+ * The classic tracepoint's compat entry: c filled from its record (the
+ * kernel put the arguments there in the compat calling order), then mapped.
  */
 static __always_inline int bw_compat_enter_nr(struct bw_sys_enter_ctx *ctx,
 					      struct bw_sys_enter_ctx *c)
@@ -132,21 +178,7 @@ static __always_inline int bw_compat_enter_nr(struct bw_sys_enter_ctx *ctx,
 	c->compat = 1;
 	for (i = 0; i < 6; i++)
 		c->args[i] = (__u32)ctx->args[i];
-	switch (ctx->syscall_nr) {
-	case NR32_socketcall: return bw_socketcall_unpack(c);
-	/* send(fd, buf, len, flags) and recv: sendto and recvfrom without an address */
-	case NR32_send: c->args[4] = c->args[5] = 0; return NR_sendto;
-	case NR32_recv: c->args[4] = c->args[5] = 0; return NR_recvfrom;
-	case NR32_setuid16: return bw_compat_id16(c, NR_setuid);
-	case NR32_setreuid16: return bw_compat_id16(c, NR_setreuid);
-	case NR32_setresuid16: return bw_compat_id16(c, NR_setresuid);
-	case NR32_setfsuid16: return bw_compat_id16(c, NR_setfsuid);
-	case NR32_setgid16: return bw_compat_id16(c, NR_setgid);
-	case NR32_setregid16: return bw_compat_id16(c, NR_setregid);
-	case NR32_setresgid16: return bw_compat_id16(c, NR_setresgid);
-	case NR32_setfsgid16: return bw_compat_id16(c, NR_setfsgid);
-	}
-	return bw_compat_nr(ctx->syscall_nr);
+	return bw_compat_map_enter(c);
 }
 
 /* Exits: what the entry kept decides, so only the number is mapped. */

@@ -443,6 +443,7 @@ static __always_inline int bw_on_dirfd(struct bw_file_call *call)
 	return c == 0;
 }
 
+/* The exit of any file operation: what its entry kept decides. */
 static __always_inline int bw_file_exit(long ret)
 {
 	__u32 tid = bw_tid(), force;
@@ -573,21 +574,6 @@ static __always_inline int handle_setxattrat_enter(struct bw_sys_enter_ctx *ctx)
 	return bw_file_enter(ctx, BW_FILE_SETXATTR, ctx->args[1], ctx->args[3], 0, (__s32)ctx->args[0]);
 }
 
-#define BW_FILE_EXIT(name)                                            \
-	static __always_inline int handle_##name##_exit(struct bw_sys_exit_ctx *ctx) \
-	{                                                             \
-		return bw_file_exit(ctx->ret);                        \
-	}
-
-BW_FILE_EXIT(openat)
-BW_FILE_EXIT(openat2)
-BW_FILE_EXIT(open)
-BW_FILE_EXIT(creat)
-BW_FILE_EXIT(renameat2)
-BW_FILE_EXIT(renameat)
-BW_FILE_EXIT(rename)
-BW_FILE_EXIT(unlinkat)
-BW_FILE_EXIT(unlink)
-BW_FILE_EXIT(attr) /* the chmod and setxattr families */
+/* Every exit of the operations above: bw_file_exit(ret) (syscalls.bpf.c). */
 
 #endif /* BW_FILE_BPF_H */

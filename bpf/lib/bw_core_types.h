@@ -146,11 +146,36 @@ struct thread_info {
 };
 #elif defined(__TARGET_ARCH_arm64)
 struct user_pt_regs {
+	__u64 regs[31];
 	__u64 pstate;
 };
+#endif
 
+/*
+ * The registers a syscall entered with, as the raw sys_enter/sys_exit
+ * tracepoints hand them over: the arguments (x86_64: di, si, dx, r10, r8,
+ * r9; ia32: bx, cx, dx, si, di, bp; arm64 and AArch32: x0-x5, with x0 as
+ * it was at entry in orig_x0, since the return value overwrites x0) and
+ * the syscall's number for the exit (orig_ax, syscallno).
+ */
+#if defined(__TARGET_ARCH_x86)
+struct pt_regs {
+	unsigned long r10;
+	unsigned long r9;
+	unsigned long r8;
+	unsigned long bp;
+	unsigned long bx;
+	unsigned long dx;
+	unsigned long cx;
+	unsigned long si;
+	unsigned long di;
+	unsigned long orig_ax;
+};
+#elif defined(__TARGET_ARCH_arm64)
 struct pt_regs {
 	struct user_pt_regs user_regs;
+	__u64 orig_x0;
+	__s32 syscallno;
 };
 #endif
 

@@ -559,6 +559,12 @@ def check_syscall_hooks(v):
     diag = v.text("diag")
     if "hooks unavailable" in diag or "failed to load" in diag:
         raise Fail("on %s:\n%s" % (v.label, v.libbpf_error()))
+    # The raw attachment, not the classic tracepoint the loader falls back to.
+    how = summary_of(v.records("network")).get("syscall_hook")
+    if how != "tp_btf":
+        raise Fail("on %s: syscall hooks attached through %r, not tp_btf:\n%s"
+                   % (v.label, how, v.libbpf_error()))
+    return "syscall_hook=%s" % how
 
 
 # ------------------------------------------------------- 32-bit (compat) processes

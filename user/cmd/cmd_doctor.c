@@ -330,8 +330,8 @@ static void check_programs(struct doctor_ctx *x)
 		doctor_hint(h, "run 'buildwarden doctor -vv' for libbpf's log; run records "
 			       "exec only (--record exec)");
 	} else {
-		doctor_set(h, DOCTOR_PASS, "raw_syscalls enter/exit load and attach (network, "
-			   "file, privilege events)");
+		doctor_set(h, DOCTOR_PASS, "raw_syscalls enter/exit load and attach through %s "
+			   "(network, file, privilege events)", a.sys_hook);
 	}
 	loader_close(&a);
 }

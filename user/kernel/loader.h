@@ -31,6 +31,7 @@ struct bw_agent {
 	/* Network/file/privilege hooks sharing skel's maps (loader_hooks.c). */
 	struct syscalls_bpf *sys;
 	uint32_t hooks_loaded; /* BW_HOOK_* whose programs are attached */
+	const char *sys_hook;  /* how they are: "tp_btf", "raw_tp", "tracepoint" */
 	struct ring_buffer *rb;
 	bool raw_tp; /* exec is attached through the raw_tp fallback */
 	bool lsm;    /* deny-exec fails the exec with EPERM (BPF LSM) */
@@ -60,7 +61,7 @@ void loader_close(struct bw_agent *a);
 
 /*
  * Network, file and privilege hooks: one BPF object on the raw_syscalls
- * tracepoints, sharing the ring buffer, job scope, counters and hook config
+ * tracepoints (tp_btf, else raw_tp, else the classic tracepoint), sharing the ring buffer, job scope, counters and hook config
  * of the process one. If it cannot load, that is reported and the agent
  * keeps recording exec.
  */

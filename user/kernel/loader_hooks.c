@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
@@ -33,20 +34,83 @@ int loader_share_maps(struct bw_agent *a, struct bpf_object *obj)
 	return 0;
 }
 
-int hooks_open(struct bw_agent *a, uint32_t want)
+/*
+ * The attachments of the syscall hooks, cheapest first: tp_btf and raw_tp
+ * hand the program the registers, and nothing is copied for a syscall it
+ * returns from; the classic tracepoint copies every syscall's arguments
+ * into a record before its program runs. BW_SYSCALL_HOOK names one to use
+ * alone (tests, benchmarks).
+ */
+static const char *const sys_hook_names[] = { "tp_btf", "raw_tp", "tracepoint" };
+
+static int sys_set_variant(struct syscalls_bpf *s, int v)
+{
+	int err = bpf_program__set_autoload(s->progs.handle_sys_enter_btf, v == 0);
+
+	if (!err)
+		err = bpf_program__set_autoload(s->progs.handle_sys_exit_btf, v == 0);
+	if (!err)
+		err = bpf_program__set_autoload(s->progs.handle_sys_enter_raw, v == 1);
+	if (!err)
+		err = bpf_program__set_autoload(s->progs.handle_sys_exit_raw, v == 1);
+	if (!err)
+		err = bpf_program__set_autoload(s->progs.handle_sys_enter, v == 2);
+	if (!err)
+		err = bpf_program__set_autoload(s->progs.handle_sys_exit, v == 2);
+	return err;
+}
+
+/* One attempt with attachment v; leaves nothing behind on error. */
+static int sys_try_load(struct bw_agent *a, int v)
 {
 	int err;
 
 	a->sys = syscalls_bpf__open();
-	if (!a->sys) {
-		err = -errno;
-		goto fail;
-	}
-	err = loader_share_maps(a, a->sys->obj);
+	if (!a->sys)
+		return -errno;
+	err = sys_set_variant(a->sys, v);
+	if (!err)
+		err = loader_share_maps(a, a->sys->obj);
 	if (!err)
 		err = syscalls_bpf__load(a->sys);
 	if (!err)
 		err = syscalls_bpf__attach(a->sys);
+	if (err) {
+		bw_debug("syscall hooks through %s failed: %s", sys_hook_names[v], strerror(-err));
+		syscalls_bpf__destroy(a->sys);
+		a->sys = NULL;
+		return err;
+	}
+	a->sys_hook = sys_hook_names[v];
+	return 0;
+}
+
+/* The attachment BW_SYSCALL_HOOK asks for, -1 for all in order, -EINVAL if unknown. */
+static int sys_forced_variant(void)
+{
+	const char *want = getenv("BW_SYSCALL_HOOK");
+	int v;
+
+	if (!want || !*want)
+		return -1;
+	for (v = 0; v < (int)(sizeof(sys_hook_names) / sizeof(sys_hook_names[0])); v++)
+		if (!strcmp(want, sys_hook_names[v]))
+			return v;
+	bw_err("BW_SYSCALL_HOOK=%s: not one of tp_btf, raw_tp, tracepoint", want);
+	return -EINVAL;
+}
+
+int hooks_open(struct bw_agent *a, uint32_t want)
+{
+	int v, forced = sys_forced_variant(), err = forced;
+
+	if (forced >= 0)
+		err = sys_try_load(a, forced);
+	for (v = 0; forced == -1 && v < 3; v++) {
+		err = sys_try_load(a, v);
+		if (!err)
+			break;
+	}
 	if (err)
 		goto fail;
 	a->hooks_loaded = want;
@@ -55,8 +119,6 @@ fail:
 	/* The build still runs, watched for exec; the report says what is missing. */
 	bw_warn("network/file/privilege hooks unavailable (%s); recording exec only",
 		strerror(-err));
-	syscalls_bpf__destroy(a->sys);
-	a->sys = NULL;
 	return err;
 }
 
@@ -220,5 +282,6 @@ void hooks_close(struct bw_agent *a)
 {
 	syscalls_bpf__destroy(a->sys);
 	a->sys = NULL;
+	a->sys_hook = NULL;
 	a->hooks_loaded = 0;
 }

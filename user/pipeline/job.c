@@ -243,6 +243,7 @@ void job_write_summary(struct bw_engine *e, struct bw_job *j,
 	json_kv_bool(jb, "agent_stopped", j->agent_stopped);
 	json_kv_str(jb, "exec_hook", e->agent.raw_tp ? "raw_tp" : "tp_btf");
 	json_kv_str(jb, "deny_hook", e->agent.lsm ? "lsm" : "sigkill");
+	json_kv_str(jb, "syscall_hook", e->agent.sys_hook);
 	json_kv_u64(jb, "alerts_sent", ast.sent);
 	json_kv_u64(jb, "alerts_failed", ast.failed);
 	json_kv_u64(jb, "alerts_dropped", ast.dropped);

@@ -2,9 +2,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "lib/safefile.h"
+#include "lib/log.h"
 
 FILE *safe_fopen_write(const char *path, bool append)
 {
@@ -112,5 +114,26 @@ int safe_read_file(const char *path, size_t max, char **buf, size_t *len)
 		return -errno;
 	err = safe_read_stream(f, max, buf, len);
 	fclose(f);
+	return err;
+}
+
+int safe_write_output(const char *path, bool append, int (*fn)(FILE *f, const void *arg),
+		      const void *arg)
+{
+	FILE *f = strcmp(path, "-") ? safe_fopen_write(path, append) : stdout;
+	int err;
+
+	if (!f) {
+		err = -errno;
+		bw_err("cannot open %s for writing: %s", path, strerror(errno));
+		return err;
+	}
+	err = fn(f, arg);
+	if (fflush(f) && !err)
+		err = -errno;
+	if (f != stdout && fclose(f) && !err)
+		err = -errno;
+	if (err)
+		bw_err("cannot write %s: %s", path, strerror(-err));
 	return err;
 }

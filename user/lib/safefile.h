@@ -23,6 +23,13 @@
 int safe_open_regular(const char *path, int flags, unsigned mode, struct stat *st);
 /* fopen(path, append ? "a" : "w") without following a final symlink. */
 FILE *safe_fopen_write(const char *path, bool append);
+/*
+ * An output file written by fn(f, arg): "-" is standard output, any other
+ * path is opened as safe_fopen_write does. Open and write errors are
+ * reported naming the path. 0, fn's error, or -errno.
+ */
+int safe_write_output(const char *path, bool append, int (*fn)(FILE *f, const void *arg),
+		      const void *arg);
 /* Open a secret for reading: 0 and *f, or -errno (-EPERM: group/other can read it). */
 int safe_open_secret(const char *path, FILE **f);
 

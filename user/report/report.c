@@ -864,25 +864,24 @@ void report_write_text(FILE *f, struct report *r, bool tree, bool color)
 
 /* ---- the entry point ---- */
 
+struct report_writer {
+	int (*fn)(FILE *, const struct report *);
+	const struct report *r;
+};
+
+static int call_writer(FILE *f, const void *arg)
+{
+	const struct report_writer *w = arg;
+
+	return w->fn(f, w->r);
+}
+
 static int write_file(const char *path, bool append, int (*fn)(FILE *, const struct report *),
 		      const struct report *r)
 {
-	FILE *f = strcmp(path, "-") ? safe_fopen_write(path, append) : stdout;
-	int err;
+	struct report_writer w = { .fn = fn, .r = r };
 
-	if (!f) {
-		err = -errno;
-		bw_err("cannot open %s for writing: %s", path, strerror(errno));
-		return err;
-	}
-	err = fn(f, r);
-	if (fflush(f) && !err)
-		err = -errno;
-	if (f != stdout && fclose(f) && !err)
-		err = -errno;
-	if (err)
-		bw_err("cannot write %s: %s", path, strerror(-err));
-	return err;
+	return safe_write_output(path, append, call_writer, &w);
 }
 
 int report_render(const char *events_path, const struct report_opts *o)

@@ -209,8 +209,17 @@ static int build_data(struct jbuf *jb, const struct report *r, const struct html
 
 /* ---- the page ---- */
 
-static void write_page(FILE *f, const struct jbuf *data, const char *hash)
+struct html_page {
+	const struct jbuf *data;
+	const char *hash;
+};
+
+static int write_page(FILE *f, const void *arg)
 {
+	const struct html_page *page = arg;
+	const struct jbuf *data = page->data;
+	const char *hash = page->hash;
+
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n"
 		"<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
 		"style-src 'unsafe-inline'; script-src %s; base-uri 'none'; form-action 'none'\">\n"
@@ -232,15 +241,16 @@ static void write_page(FILE *f, const struct jbuf *data, const char *hash)
 	fputs("</script>\n<script>", f);
 	fputs(html_js, f);
 	fputs("</script>\n</body>\n</html>\n", f);
+	return 0;
 }
 
 int report_write_html(const char *path, const char *events_path, const struct report *r,
 		      html_marked_fn marked)
 {
 	struct html_model m;
+	struct html_page page;
 	struct jbuf data;
 	char hash[128];
-	FILE *f;
 	int err;
 
 	jbuf_init(&data);
@@ -253,19 +263,9 @@ int report_write_html(const char *path, const char *events_path, const struct re
 		bw_err("cannot render the HTML report %s: %s", path, strerror(-err));
 		goto free_model;
 	}
-	f = strcmp(path, "-") ? safe_fopen_write(path, false) : stdout;
-	if (!f) {
-		err = -errno;
-		bw_err("cannot open %s for writing: %s", path, strerror(errno));
-		goto free_model;
-	}
-	write_page(f, &data, hash);
-	if (fflush(f) && !err)
-		err = -errno;
-	if (f != stdout && fclose(f) && !err)
-		err = -errno;
-	if (err)
-		bw_err("cannot write %s: %s", path, strerror(-err));
+	page.data = &data;
+	page.hash = hash;
+	err = safe_write_output(path, false, write_page, &page);
 free_model:
 	html_model_free(&m);
 	jbuf_free(&data);

@@ -195,7 +195,8 @@ static void json_events(struct jbuf *jb, const uint8_t *events, size_t len)
 		return;
 	}
 	arr[0] = '[';
-	memcpy(arr + 1, events, len);
+	if (len) /* a span without events has no buffer at all */
+		memcpy(arr + 1, events, len);
 	arr[len + 1] = ']';
 	json_kv_raw(jb, "events", arr, len + 2);
 	free(arr);

@@ -10,6 +10,7 @@ import os
 import re
 import signal
 import subprocess
+import tempfile
 import sys
 import time
 import traceback
@@ -277,6 +278,19 @@ def summary_of(records):
 
 def fail(msg):
     raise TestFailure(msg)
+
+
+def tap_run_in_tmp(tests, state, prefix, skip=None):
+    """tap_run(tests, skip) with state["tmp"] a fresh temporary directory
+    (its real path) for the tests to share, removed afterwards."""
+    if skip:
+        return tap_run(tests, skip)
+    tmp = tempfile.TemporaryDirectory(prefix=prefix)
+    state["tmp"] = os.path.realpath(tmp.name)
+    try:
+        return tap_run(tests)
+    finally:
+        tmp.cleanup()
 
 
 def main_guard(fn):

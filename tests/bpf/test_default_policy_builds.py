@@ -43,7 +43,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
@@ -497,15 +496,7 @@ TESTS = [
 
 
 def main():
-    skip = T.skip_reason()
-    if skip:
-        return T.tap_run(TESTS, skip)
-    tmp = tempfile.TemporaryDirectory(prefix="bw-defpol-")
-    S["tmp"] = os.path.realpath(tmp.name)
-    try:
-        return T.tap_run(TESTS)
-    finally:
-        tmp.cleanup()
+    return T.tap_run_in_tmp(TESTS, S, "bw-defpol-", T.skip_reason())
 
 
 if __name__ == "__main__":

@@ -17,7 +17,6 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -244,14 +243,7 @@ def main():
     if not skip and subprocess.run(["git", "--version"], stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL).returncode:
         skip = "git is not installed"
-    if skip:
-        return T.tap_run(TESTS, skip)
-    tmp = tempfile.TemporaryDirectory(prefix="bw-integrity-")
-    S["tmp"] = os.path.realpath(tmp.name)
-    try:
-        return T.tap_run(TESTS)
-    finally:
-        tmp.cleanup()
+    return T.tap_run_in_tmp(TESTS, S, "bw-integrity-", skip)
 
 
 if __name__ == "__main__":

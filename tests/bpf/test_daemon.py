@@ -456,10 +456,8 @@ def jobs_of_test1():
     return ids
 
 
-def check_job_traces(c, records, reqs, want):
-    """Each job's spans (docs/TRACES.md): in its own trace, the one its summary names."""
-    traces = {r.get("job_id"): (r.get("trace") or {}).get("trace_id")
-              for r in records if r.get("type") == "summary"}
+def span_traces_by_job(reqs):
+    """job_id -> the trace ids of its spans, from /v1/traces request bodies."""
     spans = []
     for _, _, data in reqs:
         for rs in json.loads(data.decode("utf-8")).get("resourceSpans") or []:
@@ -470,6 +468,14 @@ def check_job_traces(c, records, reqs, want):
         job = next((int(a["value"]["intValue"]) for a in sp.get("attributes", [])
                     if a["key"] == "buildwarden.job.id"), None)
         by_job.setdefault(job, set()).add(sp.get("traceId"))
+    return by_job
+
+
+def check_job_traces(c, records, reqs, want):
+    """Each job's spans (docs/TRACES.md): in its own trace, the one its summary names."""
+    traces = {r.get("job_id"): (r.get("trace") or {}).get("trace_id")
+              for r in records if r.get("type") == "summary"}
+    by_job = span_traces_by_job(reqs)
     for job in want:
         c.check(traces.get(job), "job %r's summary names no trace" % job)
         c.eq(by_job.get(job), {traces.get(job)}, "trace ids of job %r's spans" % job)
@@ -496,7 +502,9 @@ def t_exports():
                 except OSError:
                     pass
         seen = {r.get("job_id") for r in records}
-        if want <= seen or time.monotonic() > deadline:
+        # the summaries come last: a job's records can be in before its summary is
+        summed = {r.get("job_id") for r in records if r.get("type") == "summary"}
+        if want <= summed or time.monotonic() > deadline:
             break
         time.sleep(0.2)
     for p in problems[:3]:
@@ -515,7 +523,8 @@ def t_exports():
         reqs = [r for r in everything if r[0] == "/v1/logs"]
         recs = D.otlp_records(reqs)
         got = {ev.get("job_id") for _, ev, _ in recs if ev}
-        if want <= got or time.monotonic() > deadline:
+        traced = span_traces_by_job([r for r in everything if r[0] == "/v1/traces"])
+        if (want <= got and want <= set(traced)) or time.monotonic() > deadline:
             break
         time.sleep(0.2)
     if c.check(reqs, "the OTLP receiver got no request within %ds" % LOG_S):

@@ -93,8 +93,14 @@ need_root() {
 	ids=$(grep -h '^prog_id:' /proc/$agent/fdinfo/* 2>/dev/null | awk '{print $2}' | sort -u)
 	wait "$agent"
 	[ -n "$ids" ]
+	# The detaches happen in a holder after the agent's exit (docs/ARCHITECTURE.md,
+	# "Leaving"), which keeps the programs until then and no longer.
 	for id in $ids; do
+		for _ in $(seq 100); do
+			bpftool prog show id "$id" >/dev/null 2>&1 || break
+			sleep 0.05
+		done
 		run bpftool prog show id "$id"
-		[ "$status" -ne 0 ] || { echo "prog $id still loaded: $output"; false; }
+		[ "$status" -ne 0 ] || { echo "prog $id still loaded 5 s after the agent's exit: $output"; false; }
 	done
 }

@@ -26,6 +26,7 @@
 #include "events/events.h"
 #include "lib/env_names.h"
 #include "lib/exit_codes.h"
+#include "kernel/detach.h"
 #include "kernel/failclosed.h"
 #include "kernel/jobctl.h"
 #include "kernel/loader.h"
@@ -573,22 +574,51 @@ static int start_build(struct run_ctx *c, const char *path)
 	return 0;
 }
 
-static void run_ctx_free(struct run_ctx *c)
+/* What other agents, doctor and the kernel see of us: put right before leaving. Idempotent. */
+static void run_disarm(struct run_ctx *c)
 {
 	alerts_finish(c->alerts, 0, NULL); /* error paths: stop at once */
 	otlp_finish(c->traces, 0, NULL);
+	c->alerts = c->job.alerts = NULL;
+	c->traces = c->job.trace_out = NULL;
 	spawn_close(&c->child);
 	if (c->sigfd >= 0)
 		close(c->sigfd);
+	c->sigfd = -1;
 	failclosed_unmark();
-	tamper_disarm(&c->tamper);
 	if (c->opts.fail_closed && c->eng.agent.skel) {
 		/* Leaving on purpose: our own exit must not count as a death. */
 		hooks_configure(&c->eng.agent, 0, (uint32_t)getpid(), false);
 		failclosed_disarm(&c->eng.agent);
 	}
+}
+
+static void run_ctx_free(struct run_ctx *c)
+{
+	run_disarm(c);
+	tamper_disarm(&c->tamper);
 	engine_free(&c->eng);
 	job_free(&c->job);
+}
+
+/*
+ * The end of a run whose outputs are all written: whoever waits for us
+ * (the CI step) need not wait for the detaches (kernel/detach.h) nor for
+ * freeing what the kernel frees with the process. Sanitizer builds free
+ * everything, so that their leak checks keep their meaning.
+ */
+static void run_leave(struct run_ctx *c, int status)
+{
+	run_disarm(c);
+#ifndef __SANITIZE_ADDRESS__
+	if (c->eng.agent.skel && detach_behind()) {
+		tamper_disarm(&c->tamper);
+		jobctl_cleanup(&c->job.ctl);
+		fflush(NULL);
+		_exit(status);
+	}
+#endif
+	(void)status;
 }
 
 /* Who signalled agents that died before us: said once, into our stream too, then cleared. */
@@ -773,6 +803,7 @@ int cmd_run(int argc, char **argv)
 	else if (c.job.job_killed_block)
 		fwrite(c.job.job_killed_block, 1, c.job.job_killed_len, stderr);
 	apply_fail_on(&c, status, true); /* the last word, after the report */
+	run_leave(&c, status);
 cleanup:
 	run_ctx_free(&c);
 	free(path);

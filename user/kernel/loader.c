@@ -9,6 +9,7 @@
 #include <linux/capability.h>
 #include <bpf/bpf.h>
 #include "kernel/loader.h"
+#include "kernel/lsm_probe.h"
 #include "lib/log.h"
 #include "lib/privdrop.h"
 #include "process.skel.h"
@@ -38,28 +39,6 @@ static int check_btf(void)
 	       "CONFIG_DEBUG_INFO_BTF=y",
 	       BTF_VMLINUX, strerror(errno));
 	return -ENOTSUP;
-}
-
-/* Does the running kernel have BPF LSM active ("bpf" in the LSM list)? */
-static bool bpf_lsm_active(void)
-{
-	char buf[512];
-	FILE *f = fopen("/sys/kernel/security/lsm", "re");
-	bool found = false;
-	char *tok, *save = NULL;
-
-	/* securityfs is often not mounted; the list is only there when it is. */
-	if (!f && errno == ENOENT &&
-	    mount("securityfs", "/sys/kernel/security", "securityfs",
-		  MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) == 0)
-		f = fopen("/sys/kernel/security/lsm", "re");
-	if (!f)
-		return false;
-	if (fgets(buf, sizeof(buf), f))
-		for (tok = strtok_r(buf, ",\n", &save); tok && !found; tok = strtok_r(NULL, ",\n", &save))
-			found = !strcmp(tok, "bpf");
-	fclose(f);
-	return found;
 }
 
 static int configure(struct process_bpf *skel, const struct loader_opts *o, bool raw_tp,
@@ -161,11 +140,13 @@ int loader_open(struct bw_agent *a, const struct loader_opts *o, ring_buffer_sam
 	 * Best first: tp_btf with the BPF LSM deny hook, then without it, then
 	 * raw_tp. Each failed attempt leaves nothing loaded.
 	 */
-	lsm = !o->no_lsm && bpf_lsm_active();
+	lsm = !o->no_lsm && !o->force_raw_tp && lsm_probe_worth_trying();
 	err = o->force_raw_tp ? -ENOTSUP : try_load(a, o, false, lsm);
-	if (err && lsm && !o->force_raw_tp) {
+	if (err && lsm) {
 		bw_debug("BPF LSM deny hook unavailable: deny falls back to SIGKILL at exec");
 		err = try_load(a, o, false, false);
+		if (!err)
+			lsm_probe_note_refused(); /* the LSM program, not the rest, was refused */
 	}
 	if (err) {
 		bw_debug("falling back to raw_tp for sched_process_exec");

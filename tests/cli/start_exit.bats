@@ -1,0 +1,68 @@
+#!/usr/bin/env bats
+# What `run` does to start and to leave fast: the note that spares later
+# agents of a boot a BPF LSM load the kernel refuses, and the detaches left
+# to a holder after the agent's exit. Run: bats --tap tests/cli/start_exit.bats
+
+bats_require_minimum_version 1.5.0
+
+BW=${BUILDWARDEN:-$BATS_TEST_DIRNAME/../../build/buildwarden}
+T="timeout -k 5 60"
+NOTE=/run/buildwarden/bpf-lsm-refused
+
+setup() {
+	[ -x "$BW" ] || skip "buildwarden not built ($BW)"
+	[ "$(id -u)" -eq 0 ] || skip "needs root"
+	[ -e /sys/kernel/btf/vmlinux ] || skip "kernel has no BTF"
+	TMP=$(mktemp -d)
+	[ ! -e "$NOTE" ] || cp -p "$NOTE" "$TMP/note.saved"
+}
+
+teardown() {
+	if [ -e "$TMP/note.saved" ]; then cp -p "$TMP/note.saved" "$NOTE"; else rm -f "$NOTE"; fi
+	rm -rf "$TMP"
+}
+
+# Hosts whose kernel lists BPF LSM but refuses its programs (this VM): the case the note is for.
+need_refused_lsm() {
+	grep -qw bpf /sys/kernel/security/lsm 2>/dev/null || skip "BPF LSM is not listed here"
+	rm -f "$NOTE"
+	run -0 $T "$BW" run -vv --no-tree -- true
+	[[ "$output" == *"BPF LSM deny hook unavailable"* ]] || skip "BPF LSM programs load here: no note to write"
+}
+
+@test "run: a refused BPF LSM load is noted for this boot, and the next run does not try it" {
+	need_refused_lsm
+	[ -f "$NOTE" ]
+	[ "$(stat -c '%u %a' "$NOTE")" = "0 600" ]
+	[ "$(cat "$NOTE")" = "$(cat /proc/sys/kernel/random/boot_id)" ]
+	run -0 $T "$BW" run -vv --no-tree -- true
+	[[ "$output" == *"refused earlier this boot"* ]]
+	[[ "$output" != *"BPF LSM deny hook unavailable"* ]]
+}
+
+@test "run: a note of another boot, or one others may write, is not believed" {
+	need_refused_lsm
+	echo 00000000-0000-0000-0000-000000000000 > "$NOTE"
+	run -0 $T "$BW" run -vv --no-tree -- true
+	[[ "$output" == *"BPF LSM deny hook unavailable"* ]]
+	[ "$(cat "$NOTE")" = "$(cat /proc/sys/kernel/random/boot_id)" ]
+	chmod 0666 "$NOTE"
+	run -0 $T "$BW" run -vv --no-tree -- true
+	[[ "$output" == *"BPF LSM deny hook unavailable"* ]]
+	[[ "$output" != *"refused earlier this boot"* ]]
+}
+
+@test "run: --deny-hook sigkill neither tries BPF LSM nor writes the note" {
+	rm -f "$NOTE"
+	run -0 $T "$BW" run -vv --deny-hook sigkill --no-tree -- true
+	[[ "$output" != *"BPF LSM deny hook unavailable"* ]]
+	[ ! -e "$NOTE" ]
+}
+
+@test "run: the build's status and every output are there when run exits, before the detaches" {
+	run $T "$BW" run --no-tree --events "$TMP/e.jsonl" --report "$TMP/r.json" -- sh -c 'exit 7'
+	[ "$status" -eq 7 ]
+	[[ "$output" == *"exit status 7"* ]]
+	tail -n 1 "$TMP/e.jsonl" | python3 -c 'import json,sys; r=json.load(sys.stdin); assert r["type"] == "summary" and r["exit_status"] == 7, r'
+	python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["exit_status"] == 7, r' "$TMP/r.json"
+}

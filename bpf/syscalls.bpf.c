@@ -223,14 +223,16 @@ static __always_inline long bw_reg_nr(struct pt_regs *regs, int btf)
 
 static __always_inline int bw_regs_enter(struct pt_regs *regs, long id, int btf)
 {
-	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct bw_sys_enter_ctx c; /* filled below: zeroing it first would cost every syscall */
 	int nr = (int)id, compat, i;
+	__u32 tgid;
 
-	if (bw_fail_closed_kill(tgid))
+	/* No helper call before the number check: most syscalls end there. */
+	if (bw_fail_closed_pending() && bw_fail_closed_kill(bpf_get_current_pid_tgid() >> 32))
 		return 0;
 	if (!bw_enter_dispatch(&c, nr, 1) && !bw_compat_enter_wanted(nr))
 		return 0;
+	tgid = bpf_get_current_pid_tgid() >> 32;
 	if (!bpf_map_lookup_elem(&job_procs, &tgid))
 		return 0;
 	compat = bw_compat_syscall();
@@ -303,7 +305,7 @@ int handle_sys_enter(struct bw_sys_enter_ctx *ctx)
 {
 	int nr = ctx->syscall_nr;
 
-	if (bw_fail_closed_kill(bpf_get_current_pid_tgid() >> 32))
+	if (bw_fail_closed_pending() && bw_fail_closed_kill(bpf_get_current_pid_tgid() >> 32))
 		return 0;
 	if (!bw_enter_dispatch(ctx, nr, 1) && !bw_compat_enter_wanted(nr))
 		return 0;

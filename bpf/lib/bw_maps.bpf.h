@@ -51,14 +51,22 @@ struct {
  * (BW_PROC_DOOMED). SIGKILL from here is delivered before the task
  * returns to user mode, so it does nothing more. Returns 1 if it killed.
  */
-static __always_inline int bw_fail_closed_kill(__u32 tgid)
+/* The fail-closed state when anything is set; the common case is NULL after one inlined lookup. */
+static __always_inline struct bw_fail_state *bw_fail_closed_pending(void)
 {
 	__u32 zero = 0;
 	struct bw_fail_state *fs = bpf_map_lookup_elem(&fail_state, &zero);
+
+	return fs && (fs->agent_dead || fs->doomed) ? fs : NULL;
+}
+
+static __always_inline int bw_fail_closed_kill(__u32 tgid)
+{
+	struct bw_fail_state *fs = bw_fail_closed_pending();
 	struct bw_proc_state *st;
 
 	/* The array check first: it keeps the common case to one lookup. */
-	if (!fs || !(fs->agent_dead || fs->doomed))
+	if (!fs)
 		return 0;
 	st = bpf_map_lookup_elem(&job_procs, &tgid);
 	if (!st || !(fs->agent_dead || (st->flags & BW_PROC_DOOMED)))

@@ -26,6 +26,7 @@
 #include "events/events.h"
 #include "lib/env_names.h"
 #include "lib/exit_codes.h"
+#include "lib/heap.h"
 #include "kernel/detach.h"
 #include "kernel/failclosed.h"
 #include "kernel/jobctl.h"
@@ -734,6 +735,7 @@ static int run_setup(struct run_ctx *c)
 	if (err)
 		return err;
 	lo.host_job = c->opts.scope_host ? c->job.id : 0;
+	heap_hold(); /* given back once the build runs */
 	err = loader_open(&c->eng.agent, &lo, engine_on_event, &c->eng);
 	if (err)
 		return err;
@@ -778,8 +780,9 @@ int cmd_run(int argc, char **argv)
 		status = err > 0 ? err : BW_EXIT_AGENT_ERROR;
 		goto cleanup;
 	}
-	/* Attached and started: what remains needs far less than root. */
+	/* Attached and started: what remains needs far less than root, and than the load's heap. */
 	privdrop_agent();
+	heap_release();
 	if (event_loop(&c)) {
 		/* The agent broke, the build did not: let it finish, report ours. */
 		bw_err("event loop failed; waiting for the build without watching it");

@@ -156,7 +156,6 @@ static __always_inline void bw_tamper_record(struct task_struct *target, int sig
 	if (!r)
 		return;
 	r->ktime_ns = bpf_ktime_get_ns();
-	r->seq = slot + 1;
 	r->sig = sig;
 	r->code = code;
 	r->result = result;
@@ -181,6 +180,9 @@ static __always_inline void bw_tamper_record(struct task_struct *target, int sig
 	bpf_get_current_comm(r->comm, sizeof(r->comm));
 	bw_tamper_lineage(r, cur);
 	bw_tamper_exe_argv(r, cur);
+	/* Last: a reader takes a slot whose seq is 0 as still being written. */
+	barrier();
+	r->seq = slot + 1;
 }
 
 /* Is this signal to target one to keep? */

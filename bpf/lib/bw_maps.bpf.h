@@ -75,8 +75,16 @@ static __always_inline int bw_fail_closed_kill(__u32 tgid)
 	return 1;
 }
 
-/* The job of the current process when hook `which` is on, else NULL. */
-static __always_inline struct bw_proc_state *bw_hook_job(__u32 which)
+/*
+ * The job of the current process when hook `which` is on, else NULL.
+ * Subprograms (__noinline) rather than inlined copies, here and below: the
+ * verifier patches every inlined map lookup by copying the whole program,
+ * so the syscall programs' hundreds of copies made each `run` spend ~20% of
+ * its start-up CPU in that copying.
+ */
+#define BW_SUBPROG static __noinline __attribute__((unused)) /* not every object calls each */
+
+BW_SUBPROG struct bw_proc_state *bw_hook_job(__u32 which)
 {
 	__u32 tgid = bpf_get_current_pid_tgid() >> 32, zero = 0;
 	struct bw_proc_state *st = bpf_map_lookup_elem(&job_procs, &tgid);
@@ -93,7 +101,7 @@ static __always_inline __u32 bw_tid(void)
 	return (__u32)bpf_get_current_pid_tgid();
 }
 
-static __always_inline void bw_count(__u32 which)
+BW_SUBPROG void bw_count(__u32 which)
 {
 	__u64 *c = bpf_map_lookup_elem(&counters, &which);
 
@@ -132,7 +140,7 @@ static __always_inline int bw_submit_lazy(void *rec, __u64 size)
  * no policy kills from userspace (hook_config.lazy), nothing is urgent
  * and these records batch like the others.
  */
-static __always_inline int bw_submit(void *rec, __u64 size)
+BW_SUBPROG int bw_submit(void *rec, __u64 size)
 {
 	__u32 zero = 0;
 	struct bw_hook_config *cfg = bpf_map_lookup_elem(&hook_config, &zero);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <errno.h>
+#include <malloc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,6 +142,21 @@ static int set_default_names(struct bw_agent *a)
 	return err;
 }
 
+/*
+ * libbpf reads the kernel's BTF (megabytes) into buffers glibc serves with
+ * mmap; freeing one raises glibc's mmap threshold to its size and the heap
+ * trim threshold to twice that, after which the agent's heap would keep up
+ * to that much free memory resident for good. Fixed thresholds (glibc's
+ * own defaults) stop the adjustment.
+ */
+static void keep_malloc_thresholds(void)
+{
+#ifdef __GLIBC__
+	mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+	mallopt(M_TRIM_THRESHOLD, 128 * 1024);
+#endif
+}
+
 int loader_open(struct bw_agent *a, const struct loader_opts *o, ring_buffer_sample_fn fn,
 		void *ctx)
 {
@@ -149,6 +165,7 @@ int loader_open(struct bw_agent *a, const struct loader_opts *o, ring_buffer_sam
 
 	memset(a, 0, sizeof(*a));
 	log_hook_libbpf();
+	keep_malloc_thresholds();
 	err = check_privileges();
 	if (!err)
 		err = check_btf();
@@ -179,16 +196,23 @@ int loader_open(struct bw_agent *a, const struct loader_opts *o, ring_buffer_sam
 	err = set_default_names(a);
 	if (err)
 		goto cleanup;
-	a->rb = ring_buffer__new(bpf_map__fd(a->skel->maps.events), fn, ctx, NULL);
-	if (!a->rb) {
-		err = -errno;
-		bw_err("cannot set up the ring buffer: %s", strerror(-err));
-		goto cleanup;
-	}
+	a->rb_fn = fn;
+	a->rb_ctx = ctx;
 	return 0;
 cleanup:
 	loader_close(a);
 	return err;
+}
+
+int loader_map_ring(struct bw_agent *a)
+{
+	if (a->rb)
+		return 0;
+#ifdef __GLIBC__
+	/* vmlinux BTF, parsed once per object, was freed below the heap's top. */
+	malloc_trim(0);
+#endif
+	return ringbuf_open(&a->rb, bpf_map__fd(a->skel->maps.events), a->rb_fn, a->rb_ctx);
 }
 
 int loader_watch(struct bw_agent *a, pid_t pid, uint64_t job_id)
@@ -249,7 +273,7 @@ int loader_counters(struct bw_agent *a, uint64_t out[BW_CNT_MAX])
 
 void loader_close(struct bw_agent *a)
 {
-	ring_buffer__free(a->rb);
+	ringbuf_free(a->rb);
 	hooks_close(a);
 	process_bpf__destroy(a->skel);
 	memset(a, 0, sizeof(*a));

@@ -44,9 +44,9 @@ struct bw_agent {
 #define LOADER_DEFAULT_RINGBUF (16u << 20)
 /*
  * `run`'s ring buffer: 1 MiB per CPU (records come from every CPU at
- * once), rounded up to a power of two, from 4 to 16 MiB. Its pages count
- * in the agent's RSS from the start (mapped once, kernel/ringbuf.h), so a
- * small host pays little.
+ * once), rounded up to a power of two, from 4 to 16 MiB. The agent maps
+ * a 512 KiB window of it at a time (kernel/ringbuf.h), so its size costs
+ * kernel memory, not the agent's RSS.
  */
 uint32_t loader_default_ringbuf_mb(void);
 #define LOADER_DEFAULT_MAX_PROCS 65536u

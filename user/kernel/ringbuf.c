@@ -10,18 +10,27 @@
 #include "kernel/ringbuf.h"
 #include "lib/log.h"
 
+/*
+ * The data is read through a window of two chunks. A record starts in the
+ * window's first chunk and, being smaller than a chunk, ends inside the
+ * second; the kernel maps the data twice in a row, so a window may run
+ * past the ring's end and a record that wraps still reads as one piece.
+ * The window moves on when the next record starts past its first chunk:
+ * one mmap per chunk of records.
+ */
+#define RINGBUF_CHUNK (256u << 10)
+
 struct bw_ringbuf {
 	int fd;
 	size_t page;
 	size_t size;            /* data bytes, a power of two */
-	unsigned long *consumer; /* page 0 of the map, ours to write */
-	void *ro;               /* producer page, then the data once */
-	const unsigned long *producer;
-	const uint8_t *data;
+	size_t chunk;           /* RINGBUF_CHUNK, or the whole ring when smaller */
+	unsigned long *consumer; /* the map's first page, ours to write */
+	const unsigned long *producer; /* its second page */
+	const uint8_t *view;    /* data[base .. base + 2 * chunk) */
+	size_t base;            /* a multiple of chunk below size */
 	ring_buffer_sample_fn fn;
 	void *ctx;
-	uint8_t *wrap;          /* a record that crosses the end, made whole */
-	size_t wrap_cap;
 };
 
 static int map_size(int fd, size_t *size)
@@ -36,6 +45,29 @@ static int map_size(int fd, size_t *size)
 	    (info.max_entries & (info.max_entries - 1)))
 		return -EINVAL;
 	*size = info.max_entries;
+	return 0;
+}
+
+/* Data offset base (a multiple of chunk) in view, replacing the old window. */
+static int map_window(struct bw_ringbuf *rb, size_t base)
+{
+	/* Map offset: the consumer page, the producer page, then the data. */
+	off_t off = (off_t)(2 * rb->page + base);
+	void *addr = rb->view ? (void *)rb->view : NULL;
+	void *v = mmap(addr, 2 * rb->chunk, PROT_READ, MAP_SHARED | (addr ? MAP_FIXED : 0),
+		       rb->fd, off);
+
+	if (v == MAP_FAILED) {
+		int err = -errno;
+
+		bw_err("ring buffer map (fd %d): cannot map %zu bytes of data at %zu: %s", rb->fd,
+		       2 * rb->chunk, base, strerror(errno));
+		if (addr) /* MAP_FIXED failing may have unmapped the old window */
+			rb->view = NULL;
+		return err;
+	}
+	rb->view = v;
+	rb->base = base;
 	return 0;
 }
 
@@ -56,6 +88,7 @@ int ringbuf_open(struct bw_ringbuf **out, int map_fd, ring_buffer_sample_fn fn, 
 		bw_err("ring buffer map (fd %d): cannot read its size: %s", map_fd, strerror(-err));
 		goto free_rb;
 	}
+	rb->chunk = rb->size < RINGBUF_CHUNK ? rb->size : RINGBUF_CHUNK;
 	rb->consumer = mmap(NULL, rb->page, PROT_READ | PROT_WRITE, MAP_SHARED, map_fd, 0);
 	if (rb->consumer == MAP_FAILED) {
 		err = -errno;
@@ -63,18 +96,20 @@ int ringbuf_open(struct bw_ringbuf **out, int map_fd, ring_buffer_sample_fn fn, 
 		       strerror(errno));
 		goto free_rb;
 	}
-	/* The kernel would map the data twice over from here: we take it once. */
-	rb->ro = mmap(NULL, rb->page + rb->size, PROT_READ, MAP_SHARED, map_fd, (off_t)rb->page);
-	if (rb->ro == MAP_FAILED) {
+	rb->producer = mmap(NULL, rb->page, PROT_READ, MAP_SHARED, map_fd, (off_t)rb->page);
+	if (rb->producer == MAP_FAILED) {
 		err = -errno;
-		bw_err("ring buffer map (fd %d): cannot map %zu bytes of data: %s", map_fd, rb->size,
+		bw_err("ring buffer map (fd %d): cannot map its producer page: %s", map_fd,
 		       strerror(errno));
 		goto unmap_consumer;
 	}
-	rb->producer = rb->ro;
-	rb->data = (const uint8_t *)rb->ro + rb->page;
+	err = map_window(rb, 0);
+	if (err)
+		goto unmap_producer;
 	*out = rb;
 	return 0;
+unmap_producer:
+	munmap((void *)rb->producer, rb->page);
 unmap_consumer:
 	munmap(rb->consumer, rb->page);
 free_rb:
@@ -87,24 +122,14 @@ int ringbuf_fd(const struct bw_ringbuf *rb)
 	return rb->fd;
 }
 
-/* The record at off, len bytes: in place, or copied whole when it wraps. */
-static void *record_at(struct bw_ringbuf *rb, size_t off, uint32_t len)
+/* The record whose header is at data offset off, in view (moved there if need be). */
+static const uint32_t *header_at(struct bw_ringbuf *rb, size_t off)
 {
-	size_t first = rb->size - off;
-
-	if (len <= first)
-		return (void *)(rb->data + off);
-	if (len > rb->wrap_cap) {
-		uint8_t *p = realloc(rb->wrap, len);
-
-		if (!p)
+	if (!rb->view || off < rb->base || off >= rb->base + rb->chunk) {
+		if (map_window(rb, off & ~(rb->chunk - 1)))
 			return NULL;
-		rb->wrap = p;
-		rb->wrap_cap = len;
 	}
-	memcpy(rb->wrap, rb->data + off, first);
-	memcpy(rb->wrap + first, rb->data, len - first);
-	return rb->wrap;
+	return (const uint32_t *)(rb->view + (off - rb->base));
 }
 
 int ringbuf_consume(struct bw_ringbuf *rb)
@@ -118,22 +143,23 @@ int ringbuf_consume(struct bw_ringbuf *rb)
 		if (cons >= prod)
 			return n;
 		while (cons < prod) {
-			/* Headers are 8-byte aligned in a ring of whole pages: never split. */
-			const uint32_t *hdr = (const uint32_t *)(rb->data + (cons & mask));
-			uint32_t len = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
-			uint32_t size = len & ~(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT);
-			void *rec;
+			const uint32_t *hdr = header_at(rb, cons & mask);
+			uint32_t len, size;
 
+			if (!hdr)
+				return n ? n : -ENOMEM; /* said why; the records wait for the next try */
+			len = __atomic_load_n(hdr, __ATOMIC_ACQUIRE);
 			if (len & BPF_RINGBUF_BUSY_BIT)
 				return n; /* reserved, not yet committed: next time */
-			rec = (len & BPF_RINGBUF_DISCARD_BIT) ? NULL :
-				record_at(rb, ((cons & mask) + BPF_RINGBUF_HDR_SZ) & mask, size);
+			size = len & ~(BPF_RINGBUF_BUSY_BIT | BPF_RINGBUF_DISCARD_BIT);
 			cons += (BPF_RINGBUF_HDR_SZ + size + 7) & ~7ul;
-			if (!(len & BPF_RINGBUF_DISCARD_BIT)) {
-				err = rec ? rb->fn(rb->ctx, rec, size) : 0;
-				if (!rec)
-					bw_warn("ring buffer: no memory to copy a %u-byte record that "
-						"wraps around its end; record skipped", size);
+			if (BPF_RINGBUF_HDR_SZ + size > rb->chunk && rb->chunk < rb->size) {
+				/* Larger than any record our programs write: not readable in the window. */
+				bw_warn("ring buffer: a %u-byte record is larger than the %zu bytes "
+					"read at once; skipped", size, rb->chunk);
+			} else if (!(len & BPF_RINGBUF_DISCARD_BIT)) {
+				err = rb->fn(rb->ctx, (void *)((const uint8_t *)hdr + BPF_RINGBUF_HDR_SZ),
+					     size);
 				if (err < 0) {
 					__atomic_store_n(rb->consumer, cons, __ATOMIC_RELEASE);
 					return err;
@@ -149,8 +175,9 @@ void ringbuf_free(struct bw_ringbuf *rb)
 {
 	if (!rb)
 		return;
-	munmap(rb->ro, rb->page + rb->size);
+	if (rb->view)
+		munmap((void *)rb->view, 2 * rb->chunk);
+	munmap((void *)rb->producer, rb->page);
 	munmap(rb->consumer, rb->page);
-	free(rb->wrap);
 	free(rb);
 }

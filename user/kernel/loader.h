@@ -33,7 +33,7 @@ struct bw_agent {
 	struct syscalls_bpf *sys;
 	uint32_t hooks_loaded; /* BW_HOOK_* whose programs are attached */
 	const char *sys_hook;  /* how they are: "tp_btf", "raw_tp", "tracepoint" */
-	struct bw_ringbuf *rb; /* kernel/ringbuf.h: the data mapped once */
+	struct bw_ringbuf *rb; /* kernel/ringbuf.h: a window of the data at a time */
 	ring_buffer_sample_fn rb_fn; /* what loader_map_ring hands the records to */
 	void *rb_ctx;
 	bool raw_tp; /* exec is attached through the raw_tp fallback */

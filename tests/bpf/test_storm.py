@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Storm: a job doing 5,000 fork+exec+wait in a row has all 5,000 execs
-recorded and reports 0 lost (a count, not a time). TAP; needs root and BTF.
+recorded and reports 0 lost (a count, not a time), and the agent's lineage
+table held no more than what ran at once (summary.memory). TAP; needs root
+and BTF.
 
 Runs `buildwarden run --events FILE -- storm 5000` (tests/fixtures/storm.c):
 each child execs [storm, "storm-leaf", "<i>"] for i in 0..4999.
@@ -136,12 +138,66 @@ def t_lineage_exits():
     c.done()
 
 
+def default_ringbuf_bytes():
+    """`run`'s default ring buffer (kernel/loader.c): 1 MiB per CPU, 4 to 16 MiB."""
+    mb = 4
+    while mb < 16 and mb < (os.cpu_count() or 1):
+        mb *= 2
+    return mb << 20
+
+
+def t_memory():
+    """The summary's memory object: the agent's RSS and peak, the BPF map
+    memory it holds, and a lineage table whose peak follows how many
+    processes ran at once (here 2 or 3), not the 5,000 that ran and exited."""
+    need_run()
+    s = T.summary_of(S["records"])
+    if s is None:
+        T.fail("no summary record")
+    m = s.get("memory")
+    if not isinstance(m, dict):
+        T.fail("summary.memory: %r, expected an object" % (m,))
+    c = T.Checker()
+    for k in ("rss_kib", "rss_peak_kib", "bpf_map_bytes", "bpf_maps", "proctab_entries",
+              "proctab_peak", "proctab_exited_max"):
+        c.check(isinstance(m.get(k), int) and not isinstance(m.get(k), bool),
+                "memory.%s: %r, expected an integer" % (k, m.get(k)))
+    if c.problems:
+        c.done()
+    c.check(1024 <= m["rss_kib"] <= m["rss_peak_kib"] < 1 << 20,
+            "memory.rss_kib %d, rss_peak_kib %d: expected 1 MiB <= rss <= peak < 1 GiB"
+            % (m["rss_kib"], m["rss_peak_kib"]))
+    ring = default_ringbuf_bytes()
+    # The ring buffer alone is that big; every map together far less than 1 GiB.
+    c.check(ring <= m["bpf_map_bytes"] < 1 << 30,
+            "memory.bpf_map_bytes %d: expected at least the %d-byte ring buffer"
+            % (m["bpf_map_bytes"], ring))
+    c.check(m["bpf_maps"] >= 5, "memory.bpf_maps %d: expected the process object's maps"
+            % m["bpf_maps"])
+    c.check(100 <= m["proctab_exited_max"] < N,
+            "memory.proctab_exited_max %d: expected the default, below %d"
+            % (m["proctab_exited_max"], N))
+    # The storm, its running child, the kept finished ones; never the 5,001.
+    c.check(m["proctab_peak"] <= m["proctab_exited_max"] + 8,
+            "memory.proctab_peak %d after %d processes: more than the %d finished ones "
+            "kept plus those that ran at once" % (m["proctab_peak"], N + 1,
+                                                 m["proctab_exited_max"]))
+    c.check(m["proctab_entries"] <= m["proctab_peak"],
+            "memory.proctab_entries %d > proctab_peak %d" % (m["proctab_entries"],
+                                                            m["proctab_peak"]))
+    c.eq(s.get("processes"), N + 1, "summary.processes (exact although pruned)")
+    c.eq(s.get("pruned"), N + 1 - m["proctab_entries"], "summary.pruned")
+    c.done()
+
+
 TESTS = [
     ("run storm %d: exits 0 within %ds" % (N, TIMEOUT), t_run),
     ("event stream: JSON lines, common fields, seq 1..n, summary last", t_stream),
     ("all %d fork+exec execs recorded, each exactly once" % N, t_all_execs),
     ("summary reports 0 lost (and no lost records)", t_lost),
     ("every leaf forked by the storm root and exited 0", t_lineage_exits),
+    ("summary.memory: RSS, BPF map memory, lineage table bounded by what runs at once",
+     t_memory),
 ]
 
 

@@ -131,7 +131,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pv = &prov;
 	memset(dc.slots, 0, DNS_CACHE_SLOTS * sizeof(*dc.slots));
 	dc.malformed = 0;
-	t.max_procs = 8;
+	t.max_exited = 8;
 	jbuf_init(&jb);
 	while (size >= 2) {
 		size_t n = data[0] | (size_t)data[1] << 8;

@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (report_init(&r))
 		abort();
-	r.procs.max_procs = 16; /* prune often */
+	r.procs.max_exited = 16; /* prune often */
 	while (size) {
 		const uint8_t *nl = memchr(data, '\n', size);
 		size_t n = nl ? (size_t)(nl - data) + 1 : size;

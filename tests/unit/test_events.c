@@ -597,7 +597,7 @@ static void test_proctab_prunes_finished_leaves(void **state)
 	uint32_t i;
 
 	assert_int_equal(proctab_init(&t), 0);
-	t.max_procs = 50;
+	t.max_exited = 50;
 	make_exec(&r, 1, 1, "/usr/bin/make", "/usr/bin/make", "/", args, sizeof(args) - 1);
 	apply(&t, r.raw, r.size);
 	/* a live child with a live grandchild: never pruned */
@@ -611,7 +611,8 @@ static void test_proctab_prunes_finished_leaves(void **state)
 		x.hdr.pid = 1000 + i;
 		x.hdr.start_ns = 1000 + i;
 		apply(&t, &x, sizeof(x));
-		assert_true(t.count <= t.max_procs);
+		/* the finished ones it keeps, and the three that run */
+		assert_true(t.count <= t.max_exited + 3);
 	}
 	root = proctab_find(&t, 1, 1);
 	live = proctab_find(&t, 2, 2);
@@ -621,6 +622,8 @@ static void test_proctab_prunes_finished_leaves(void **state)
 	assert_non_null(deep);
 	assert_true(root->pruned_children > 99000);
 	assert_int_equal(t.pruned, root->pruned_children);
+	/* held at most: what it keeps, not what has run */
+	assert_true(t.peak <= t.max_exited + 4);
 	/* lineage of the live process is intact, exe inherited through the fork */
 	assert_int_equal(proctab_ancestry(deep, anc, files, 4), 2);
 	assert_string_equal(anc[0], "/usr/bin/make");

@@ -17,6 +17,7 @@
 #include "daemon/daemon.h"
 #include "pipeline/engine_setup.h"
 #include "lib/exit_codes.h"
+#include "lib/heap.h"
 #include "kernel/failclosed.h"
 #include "pipeline/tamper_report.h"
 #include "export/export_jsonl.h"
@@ -284,6 +285,7 @@ static int attach(struct daemon *d)
 	d->eng.ops.on_line = daemon_on_line;
 	d->eng.owner = d;
 	d->eng.quiet_verdicts = false;
+	heap_hold();
 	err = loader_open(&d->eng.agent, &lo, engine_on_event, &d->eng);
 	if (err)
 		return err;
@@ -303,6 +305,7 @@ static int attach(struct daemon *d)
 	d->fail_closed = c->fail_closed;
 	err = engine_setup_hooks(&d->eng, &ho, pols, n);
 	free(pols);
+	heap_release(); /* the daemon's heap stays what its jobs need */
 	return err;
 }
 

@@ -117,7 +117,7 @@ static const char run_usage[] =
 	"      --ringbuf-mb N    kernel ring buffer size in MiB, a power of two (default:\n"
 	"                        1 per CPU, from 4 to 16)\n"
 	"      --max-processes N finished processes kept for lineage and the report\n"
-	"                        before the oldest leaves are pruned (default 20000)\n"
+	"                        before the oldest leaves are pruned (default 1024)\n"
 	"      --no-tree         do not print the process tree when the build ends\n"
 	"      --record LIST     what to record besides exec: comma-separated connect,\n"
 	"                        dns, file, privilege; 'all', 'exec' (none), or 'auto'\n"
@@ -716,7 +716,7 @@ static int run_setup(struct run_ctx *c)
 	if (!err)
 		err = job_init(&c->job, 1);
 	if (!err && c->opts.max_processes)
-		c->job.procs.max_procs = c->opts.max_processes;
+		c->job.procs.max_exited = c->opts.max_processes;
 	if (!err) {
 		err = job_load_policy(&c->job, c->opts.policy_path);
 		c->policy_invalid = err && err != -ENOMEM;

@@ -14,7 +14,7 @@ int proctab_init(struct bw_proctab *t)
 {
 	memset(t, 0, sizeof(*t));
 	t->n_buckets = 1024;
-	t->max_procs = PROCTAB_DEFAULT_MAX;
+	t->max_exited = PROCTAB_DEFAULT_EXITED;
 	t->buckets = calloc(t->n_buckets, sizeof(*t->buckets));
 	return t->buckets ? 0 : -ENOMEM;
 }
@@ -108,6 +108,8 @@ struct bw_proc *proctab_get(struct bw_proctab *t, uint32_t pid, uint64_t start_n
 	t->buckets[h] = p;
 	t->count++;
 	t->alive++;
+	if (t->count > t->peak)
+		t->peak = t->count;
 	if (t->count > t->n_buckets * 2)
 		grow(t);
 	return p;
@@ -161,6 +163,7 @@ static void enqueue_if_leaf(struct bw_proctab *t, struct bw_proc *p)
 	if (!p || !p->exited || p->first_child || p->queued || p->kept)
 		return;
 	p->queued = true;
+	t->n_queued++;
 	p->prune_next = NULL;
 	if (t->prune_tail)
 		t->prune_tail->prune_next = p;
@@ -173,11 +176,12 @@ static void prune(struct bw_proctab *t)
 {
 	struct bw_proc *p, *parent;
 
-	while (t->count > t->max_procs && (p = t->prune_head)) {
+	while (t->n_queued > t->max_exited && (p = t->prune_head)) {
 		t->prune_head = p->prune_next;
 		if (!t->prune_head)
 			t->prune_tail = NULL;
 		p->queued = false;
+		t->n_queued--;
 		if (p->first_child || p->kept)
 			continue; /* gained a child record after exiting, or kept */
 		parent = p->parent;

@@ -71,20 +71,25 @@ struct bw_proc {
 };
 
 /*
- * Memory bound: once more than max_procs processes are held, exited
- * processes without children are dropped, oldest exit first, and counted
- * in their parent's pruned_children. Ancestors of live processes are never
- * dropped, so lineage stays exact; only finished leaves leave the tree.
+ * Memory bound: the table holds live processes, their ancestors, and at
+ * most max_exited finished processes without children (the most recent:
+ * provenance and late records look there); past that the oldest exit is
+ * dropped and counted in its parent's pruned_children. So what it holds
+ * follows how many processes run at once, never how many have finished.
+ * Ancestors of live processes are never dropped, so lineage stays exact;
+ * only finished leaves leave the tree.
  */
-#define PROCTAB_DEFAULT_MAX 20000
+#define PROCTAB_DEFAULT_EXITED 1024
 
 struct bw_proctab {
 	struct bw_proc **buckets;
 	size_t n_buckets;
 	size_t count;
+	size_t peak; /* the most count has been */
 	size_t alive;
-	size_t max_procs;
+	size_t max_exited;
 	size_t pruned;
+	size_t n_queued; /* finished leaves waiting in the queue below */
 	struct bw_proc *prune_head;
 	struct bw_proc *prune_tail;
 };

@@ -160,16 +160,19 @@ int loader_open(struct bw_agent *a, const struct loader_opts *o, ring_buffer_sam
 	err = set_default_names(a);
 	if (err)
 		goto cleanup;
-	a->rb = ring_buffer__new(bpf_map__fd(a->skel->maps.events), fn, ctx, NULL);
-	if (!a->rb) {
-		err = -errno;
-		bw_err("cannot set up the ring buffer: %s", strerror(-err));
-		goto cleanup;
-	}
+	a->rb_fn = fn;
+	a->rb_ctx = ctx;
 	return 0;
 cleanup:
 	loader_close(a);
 	return err;
+}
+
+int loader_map_ring(struct bw_agent *a)
+{
+	if (a->rb)
+		return 0;
+	return ringbuf_open(&a->rb, bpf_map__fd(a->skel->maps.events), a->rb_fn, a->rb_ctx);
 }
 
 int loader_watch(struct bw_agent *a, pid_t pid, uint64_t job_id)
@@ -230,7 +233,7 @@ int loader_counters(struct bw_agent *a, uint64_t out[BW_CNT_MAX])
 
 void loader_close(struct bw_agent *a)
 {
-	ring_buffer__free(a->rb);
+	ringbuf_free(a->rb);
 	hooks_close(a);
 	process_bpf__destroy(a->skel);
 	memset(a, 0, sizeof(*a));

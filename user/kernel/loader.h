@@ -12,6 +12,7 @@
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 #include "buildwarden_events.h"
+#include "kernel/ringbuf.h"
 
 struct process_bpf;
 struct syscalls_bpf;
@@ -32,7 +33,9 @@ struct bw_agent {
 	struct syscalls_bpf *sys;
 	uint32_t hooks_loaded; /* BW_HOOK_* whose programs are attached */
 	const char *sys_hook;  /* how they are: "tp_btf", "raw_tp", "tracepoint" */
-	struct ring_buffer *rb;
+	struct bw_ringbuf *rb; /* kernel/ringbuf.h: a window of the data at a time */
+	ring_buffer_sample_fn rb_fn; /* what loader_map_ring hands the records to */
+	void *rb_ctx;
 	bool raw_tp; /* exec is attached through the raw_tp fallback */
 	bool lsm;    /* deny-exec fails the exec with EPERM (BPF LSM) */
 	bool tracefs_mounted;
@@ -41,16 +44,26 @@ struct bw_agent {
 #define LOADER_DEFAULT_RINGBUF (16u << 20)
 /*
  * `run`'s ring buffer: 1 MiB per CPU (records come from every CPU at
- * once), rounded up to a power of two, from 4 to 16 MiB. Its pages count
- * twice in the agent's RSS (the ring is mapped twice), so a small host
- * pays little.
+ * once), rounded up to a power of two, from 4 to 16 MiB. The agent maps
+ * a 512 KiB window of it at a time (kernel/ringbuf.h), so its size costs
+ * kernel memory, not the agent's RSS.
  */
 uint32_t loader_default_ringbuf_mb(void);
 #define LOADER_DEFAULT_MAX_PROCS 65536u
 
-/* Returns 0 or -errno, having printed why. */
+/*
+ * Returns 0 or -errno, having printed why. fn gets the ring buffer's
+ * records once loader_map_ring has mapped it.
+ */
 int loader_open(struct bw_agent *a, const struct loader_opts *o, ring_buffer_sample_fn fn,
 		void *ctx);
+/*
+ * Once every object is loaded, before the first read: give back the heap
+ * libbpf's BTF parsing left free, then map the ring buffer (its pages
+ * count in RSS from mmap on, so a load's peak does not add them). Records
+ * the kernel wrote before wait in the ring. 0 or -errno, having said why.
+ */
+int loader_map_ring(struct bw_agent *a);
 int loader_watch(struct bw_agent *a, pid_t pid, uint64_t job_id);
 /* Is tgid in a watched job right now? */
 bool loader_in_job(struct bw_agent *a, uint32_t tgid);

@@ -737,10 +737,13 @@ int engine_run_loop(struct bw_engine *e, int sigfd, const struct engine_loop_ops
 	uint64_t next_tick = 0, now;
 	int epfd, n, i, err, stop_err;
 
+	err = loader_map_ring(&e->agent);
+	if (err)
+		return err;
 	epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (epfd < 0)
 		return -errno;
-	err = epoll_add(epfd, ring_buffer__epoll_fd(e->agent.rb), TAG_RB);
+	err = epoll_add(epfd, ringbuf_fd(e->agent.rb), TAG_RB);
 	if (!err)
 		err = epoll_add(epfd, sigfd, TAG_SIG);
 	while (!err && !ops->done(arg)) {
@@ -752,7 +755,7 @@ int engine_run_loop(struct bw_engine *e, int sigfd, const struct engine_loop_ops
 		}
 		for (i = 0; i < n; i++) {
 			if (evs[i].data.u32 == TAG_RB)
-				ring_buffer__consume(e->agent.rb);
+				ringbuf_consume(e->agent.rb);
 			else
 				ops->on_signal(arg);
 		}
@@ -762,7 +765,7 @@ int engine_run_loop(struct bw_engine *e, int sigfd, const struct engine_loop_ops
 		now = clock_mono_ns();
 		if (now >= next_tick) {
 			/* Fork and exit records wake nobody (bw_submit_lazy): collect them here too. */
-			ring_buffer__consume(e->agent.rb);
+			ringbuf_consume(e->agent.rb);
 			ops->tick(arg);
 			next_tick = now + LOOP_PERIOD_NS;
 		}
@@ -776,7 +779,7 @@ int engine_run_loop(struct bw_engine *e, int sigfd, const struct engine_loop_ops
 	if (err)
 		return err;
 	/* What the kernel wrote before the end (a root's exit record) is still due. */
-	ring_buffer__consume(e->agent.rb);
+	ringbuf_consume(e->agent.rb);
 	ops->tick(arg);
 	return 0;
 }

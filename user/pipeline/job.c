@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include "pipeline/engine.h"
 #include "lib/log.h"
+#include "lib/memstat.h"
 #include "lib/safefile.h"
 #include "events/tree.h"
 
@@ -201,6 +202,28 @@ void job_end_trace(struct bw_job *j)
 	trace_job_end(j->trace, &j->procs, j->t_end_ns ? j->t_end_ns : clock_mono_ns());
 }
 
+/*
+ * The agent's memory when the job ends (process-wide: under the daemon,
+ * every job's), and the job's lineage table: entries now, at their most,
+ * and how many finished ones it keeps. The peak follows how many processes
+ * ran at once, not how many there were.
+ */
+static void memory_summary(struct jbuf *jb, const struct bw_job *j)
+{
+	struct memstat m;
+
+	memstat_read(&m); /* what it could not read stays 0 */
+	json_sub_open(jb, "memory");
+	json_kv_u64(jb, "rss_kib", m.rss_kib);
+	json_kv_u64(jb, "rss_peak_kib", m.rss_peak_kib);
+	json_kv_u64(jb, "bpf_map_bytes", m.bpf_map_bytes);
+	json_kv_u64(jb, "bpf_maps", m.bpf_maps);
+	json_kv_u64(jb, "proctab_entries", j->procs.count);
+	json_kv_u64(jb, "proctab_peak", j->procs.peak);
+	json_kv_u64(jb, "proctab_exited_max", j->procs.max_exited);
+	json_obj_close(jb);
+}
+
 void job_write_summary(struct bw_engine *e, struct bw_job *j,
 		       void (*extra)(struct jbuf *jb, struct bw_job *j, void *arg), void *arg)
 {
@@ -249,6 +272,7 @@ void job_write_summary(struct bw_engine *e, struct bw_job *j,
 	json_kv_u64(jb, "alerts_dropped", ast.dropped);
 	json_kv_u64(jb, "alerts_merged", ast.merged);
 	trace_summary(jb, j);
+	memory_summary(jb, j);
 	json_obj_close(jb);
 	job_emit(e, j);
 	if (e->ops.on_line)

@@ -1,0 +1,23 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * What the agent's own memory is, as the kernel counts it: resident pages
+ * now and at their peak (/proc/self/status), and the BPF map memory its
+ * descriptors hold (the memlock the kernel charges each map, from
+ * /proc/self/fdinfo; a map reached by several descriptors counts once).
+ */
+#ifndef BW_MEMSTAT_H
+#define BW_MEMSTAT_H
+
+#include <stdint.h>
+
+struct memstat {
+	uint64_t rss_kib;      /* VmRSS */
+	uint64_t rss_peak_kib; /* VmHWM */
+	uint64_t bpf_map_bytes;
+	uint32_t bpf_maps;
+};
+
+/* Fills m; a figure the kernel does not give stays 0. Returns 0 or -errno. */
+int memstat_read(struct memstat *m);
+
+#endif /* BW_MEMSTAT_H */

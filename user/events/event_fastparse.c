@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <json-c/linkhash.h>
 #include "events/event_fastparse.h"
 
 /* Far below json-c's default depth (32), far above what records nest. */
@@ -24,8 +25,6 @@
 #define FAST_MAX_DIGITS 18
 /* Members of one object checked for duplicate keys by hash. */
 #define FAST_MAX_MEMBERS 128
-/* Longest key copied here (the agent's are short). */
-#define FAST_MAX_KEY 63
 
 struct fast {
 	const char *p;
@@ -183,7 +182,7 @@ static uint32_t key_hash(const char *s, size_t n)
 /*
  * Key k, as a string that lives as long as the reader: json-c then
  * neither copies nor frees it (JSON_C_OBJECT_ADD_CONSTANT_KEY). NULL when
- * the table is full: the key is then copied as json-c does.
+ * the table is full: the line is then left to json-c.
  */
 static const char *intern(struct event_fastparse *fp, const char *k, size_t n, uint32_t h)
 {
@@ -207,27 +206,6 @@ static const char *intern(struct event_fastparse *fp, const char *k, size_t n, u
 	return NULL;
 }
 
-/* Adds v under k to o: false (v put) when json-c cannot. */
-static bool add_member(struct fast *f, struct json_object *o, const char *k, size_t n, uint32_t h,
-		       struct json_object *v)
-{
-	const char *key = intern(f->fp, k, n, h);
-	char tmp[FAST_MAX_KEY + 1];
-	int err;
-
-	if (key) {
-		err = json_object_object_add_ex(o, key, v, JSON_C_OBJECT_ADD_KEY_IS_NEW |
-							   JSON_C_OBJECT_ADD_CONSTANT_KEY);
-	} else {
-		memcpy(tmp, k, n);
-		tmp[n] = '\0';
-		err = json_object_object_add_ex(o, tmp, v, JSON_C_OBJECT_ADD_KEY_IS_NEW);
-	}
-	if (err)
-		json_object_put(v);
-	return !err;
-}
-
 /*
  * May k (hash h) be a key already seen in this object? Exact: a bitmap of
  * hashes first, then the hashes themselves; a collision only declines.
@@ -246,15 +224,38 @@ static bool maybe_dup(const uint32_t *hashes, size_t n, uint64_t seen[2], uint32
 	return false;
 }
 
-/* The members of the object at f->p into o. */
-static bool object(struct fast *f, struct json_object *o)
+struct member {
+	const char *key; /* interned */
+	struct json_object *v;
+};
+
+/*
+ * The members into o, its table sized for them first: json-c's own
+ * insertions would resize it again and again (16, 32, 64 entries for an
+ * exec record), and that was most of the cost of reading one back.
+ */
+static bool fill(struct json_object *o, const struct member *m, size_t n, size_t *added)
+{
+	int size = 16;
+
+	while (n >= (size_t)(size * LH_LOAD_FACTOR))
+		size *= 2;
+	if (size > 16 && lh_table_resize(json_object_get_object(o), size))
+		return false;
+	for (; *added < n; (*added)++)
+		if (json_object_object_add_ex(o, m[*added].key, m[*added].v,
+					      JSON_C_OBJECT_ADD_KEY_IS_NEW |
+						      JSON_C_OBJECT_ADD_CONSTANT_KEY))
+			return false;
+	return true;
+}
+
+static bool members(struct fast *f, struct member *m, size_t *n)
 {
 	uint32_t hashes[FAST_MAX_MEMBERS], h;
 	uint64_t seen[2] = { 0, 0 };
-	struct json_object *v;
-	size_t n_members = 0, klen;
-	char key[FAST_MAX_KEY + 1];
 	const char *k;
+	size_t klen;
 
 	f->p++;
 	skip_ws(f);
@@ -264,22 +265,25 @@ static bool object(struct fast *f, struct json_object *o)
 	}
 	for (;;) {
 		skip_ws(f);
-		if (f->p >= f->end || *f->p != '"' || n_members == FAST_MAX_MEMBERS ||
-		    !string(f, &k, &klen) || klen > FAST_MAX_KEY)
+		if (f->p >= f->end || *f->p != '"' || *n == FAST_MAX_MEMBERS ||
+		    !string(f, &k, &klen))
 			return false;
 		h = key_hash(k, klen);
-		if (maybe_dup(hashes, n_members, seen, h))
+		if (maybe_dup(hashes, *n, seen, h))
 			return false; /* json-c's rules for duplicates apply */
-		hashes[n_members++] = h;
-		/* The value may unescape into the same buffer as the key. */
-		memcpy(key, k, klen);
+		hashes[*n] = h;
+		/* Interned before the value may unescape into the same buffer. */
+		m[*n].key = intern(f->fp, k, klen, h);
+		if (!m[*n].key)
+			return false;
 		skip_ws(f);
 		if (f->p >= f->end || *f->p != ':')
 			return false;
 		f->p++;
 		skip_ws(f);
-		if (!value(f, &v) || !add_member(f, o, key, klen, h, v))
+		if (!value(f, &m[*n].v))
 			return false;
+		(*n)++;
 		skip_ws(f);
 		if (f->p < f->end && *f->p == ',') {
 			f->p++;
@@ -291,6 +295,19 @@ static bool object(struct fast *f, struct json_object *o)
 		}
 		return false;
 	}
+}
+
+/* The members of the object at f->p into o. */
+static bool object(struct fast *f, struct json_object *o)
+{
+	struct member m[FAST_MAX_MEMBERS];
+	size_t n = 0, added = 0;
+	bool ok = members(f, m, &n) && fill(o, m, n, &added);
+
+	/* What o did not take is still ours. */
+	for (size_t i = added; i < n; i++)
+		json_object_put(m[i].v);
+	return ok;
 }
 
 /* The elements of the array at f->p into a. */

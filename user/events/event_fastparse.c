@@ -224,6 +224,27 @@ static bool maybe_dup(const uint32_t *hashes, size_t n, uint64_t seen[2], uint32
 	return false;
 }
 
+/* Past a container's opening byte: true when it closes at once (empty). */
+static bool open_empty(struct fast *f, char close)
+{
+	f->p++;
+	skip_ws(f);
+	if (f->p < f->end && *f->p == close) {
+		f->p++;
+		return true;
+	}
+	return false;
+}
+
+/* After an item: 1 at a comma (more follow), 0 at close (done), -1 for anything else. */
+static int after_item(struct fast *f, char close)
+{
+	skip_ws(f);
+	if (f->p >= f->end || (*f->p != ',' && *f->p != close))
+		return -1;
+	return *f->p++ == ',';
+}
+
 struct member {
 	const char *key; /* interned */
 	struct json_object *v;
@@ -256,13 +277,10 @@ static bool members(struct fast *f, struct member *m, size_t *n)
 	uint64_t seen[2] = { 0, 0 };
 	const char *k;
 	size_t klen;
+	int next;
 
-	f->p++;
-	skip_ws(f);
-	if (f->p < f->end && *f->p == '}') {
-		f->p++;
+	if (open_empty(f, '}'))
 		return true;
-	}
 	for (;;) {
 		skip_ws(f);
 		if (f->p >= f->end || *f->p != '"' || *n == FAST_MAX_MEMBERS ||
@@ -284,16 +302,9 @@ static bool members(struct fast *f, struct member *m, size_t *n)
 		if (!value(f, &m[*n].v))
 			return false;
 		(*n)++;
-		skip_ws(f);
-		if (f->p < f->end && *f->p == ',') {
-			f->p++;
-			continue;
-		}
-		if (f->p < f->end && *f->p == '}') {
-			f->p++;
-			return true;
-		}
-		return false;
+		next = after_item(f, '}');
+		if (next <= 0)
+			return next == 0;
 	}
 }
 
@@ -314,13 +325,10 @@ static bool object(struct fast *f, struct json_object *o)
 static bool array(struct fast *f, struct json_object *a)
 {
 	struct json_object *v;
+	int next;
 
-	f->p++;
-	skip_ws(f);
-	if (f->p < f->end && *f->p == ']') {
-		f->p++;
+	if (open_empty(f, ']'))
 		return true;
-	}
 	for (;;) {
 		skip_ws(f);
 		if (!value(f, &v))
@@ -329,16 +337,9 @@ static bool array(struct fast *f, struct json_object *a)
 			json_object_put(v);
 			return false;
 		}
-		skip_ws(f);
-		if (f->p < f->end && *f->p == ',') {
-			f->p++;
-			continue;
-		}
-		if (f->p < f->end && *f->p == ']') {
-			f->p++;
-			return true;
-		}
-		return false;
+		next = after_item(f, ']');
+		if (next <= 0)
+			return next == 0;
 	}
 }
 

@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <string.h>
+#include <time.h>
 #include <cmocka.h>
 #include <json-c/json.h>
 #include "events/event_json.h"
@@ -526,6 +527,46 @@ static void test_render_exit_signal(void **state)
 	jbuf_free(&jb);
 }
 
+/* The "time" field of a record stamped ktime_ns, as gmtime_r and snprintf write it. */
+static void expect_time(const struct bw_clock *clk, uint64_t ktime_ns)
+{
+	int64_t ns = (int64_t)ktime_ns + clk->realtime_minus_mono_ns;
+	time_t sec = (time_t)(ns / 1000000000LL);
+	char want[96], got[64];
+	struct jbuf jb;
+	struct tm tm;
+	const char *t;
+
+	gmtime_r(&sec, &tm);
+	snprintf(want, sizeof(want), "\"time\":\"%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ\"",
+		 tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+		 (long long)(ns % 1000000000LL));
+	jbuf_init(&jb);
+	event_json_begin(&jb, 1, "exec", ktime_ns, 1, clk);
+	t = strstr(jb.buf, "\"time\":");
+	assert_non_null(t);
+	snprintf(got, sizeof(got), "%.*s", (int)strlen(want), t);
+	assert_string_equal(got, want);
+	jbuf_free(&jb);
+}
+
+/* Times within one second share its formatted date; every field still moves. */
+static void test_render_time(void **state)
+{
+	struct bw_clock clk = { .realtime_minus_mono_ns = 1764806399LL * 1000000000LL };
+	static const uint64_t ks[] = {
+		0, 1, 999999999, 1000000000, 1000000007, 5, 86400ULL * 1000000000ULL + 42,
+		86400ULL * 1000000000ULL + 999999999, 400ULL * 86400 * 1000000000ULL, 123456789,
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(ks) / sizeof(ks[0]); i++)
+		expect_time(&clk, ks[i]);
+	clk.realtime_minus_mono_ns = 0;
+	expect_time(&clk, 1000000000ULL * 3600 + 17);
+	expect_time(&clk, 1000000000ULL * 3600 + 18);
+}
+
 static void apply(struct bw_proctab *t, const void *rec, size_t size)
 {
 	struct bw_event_view v;
@@ -703,6 +744,7 @@ int main(void)
 		cmocka_unit_test(test_argv_split_truncated_and_empty),
 		cmocka_unit_test(test_render_exec_json),
 		cmocka_unit_test(test_render_exit_signal),
+		cmocka_unit_test(test_render_time),
 		cmocka_unit_test(test_proctab_lineage_and_pid_reuse),
 		cmocka_unit_test(test_proctab_prunes_finished_leaves),
 		cmocka_unit_test(test_proctab_origin_survives_exec_chain),

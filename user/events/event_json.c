@@ -16,18 +16,47 @@ void clock_calibrate(struct bw_clock *c)
 	c->realtime_minus_mono_ns = (int64_t)(rt - mono);
 }
 
+/*
+ * "YYYY-MM-DDTHH:MM:SS." of the last second formatted: records come in
+ * bursts within one second, and gmtime_r plus snprintf per record was a
+ * visible share of the agent's time per exec. Per thread: the webhook
+ * and trace senders format times too.
+ */
+static __thread struct {
+	int64_t sec;
+	char prefix[48];
+	size_t len;
+	bool set;
+} time_cache;
+
 static void put_time(struct jbuf *jb, uint64_t ktime_ns, const struct bw_clock *clk)
 {
 	int64_t ns = (int64_t)ktime_ns + clk->realtime_minus_mono_ns;
-	time_t sec = (time_t)(ns / 1000000000LL);
+	int64_t sec = ns / 1000000000LL, frac = ns % 1000000000LL;
+	time_t t = (time_t)sec;
 	struct tm tm;
 	char tmp[64];
+	int n;
 
-	gmtime_r(&sec, &tm);
-	snprintf(tmp, sizeof(tmp), "%04d-%02d-%02dT%02d:%02d:%02d.%09lldZ", tm.tm_year + 1900,
-		 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-		 (long long)(ns % 1000000000LL));
-	json_kv_str(jb, "time", tmp);
+	if (!time_cache.set || time_cache.sec != sec || ns < 0) {
+		gmtime_r(&t, &tm);
+		n = snprintf(time_cache.prefix, sizeof(time_cache.prefix),
+			     "%04d-%02d-%02dT%02d:%02d:%02d.", tm.tm_year + 1900, tm.tm_mon + 1,
+			     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+		time_cache.len = n > 0 && (size_t)n < sizeof(time_cache.prefix) ? (size_t)n : 0;
+		time_cache.sec = sec;
+		time_cache.set = ns >= 0 && time_cache.len;
+	}
+	if (!time_cache.set) { /* before 1970, or a year of more than 4 digits */
+		snprintf(tmp, sizeof(tmp), "%s%09lldZ", time_cache.prefix, (long long)frac);
+		json_kv_str(jb, "time", tmp);
+		return;
+	}
+	memcpy(tmp, time_cache.prefix, time_cache.len);
+	for (int i = 8; i >= 0; i--, frac /= 10)
+		tmp[time_cache.len + (size_t)i] = (char)('0' + frac % 10);
+	tmp[time_cache.len + 9] = 'Z';
+	json_kv_strn(jb, "time", tmp, time_cache.len + 10);
 }
 
 void event_json_begin(struct jbuf *jb, uint64_t seq, const char *type, uint64_t ktime_ns,

@@ -20,6 +20,7 @@ void event_reader_free(struct event_reader *rd)
 	if (rd->tok)
 		json_tokener_free(rd->tok);
 	rd->tok = NULL;
+	event_fastparse_free(&rd->fast);
 }
 
 static bool blank(const char *s, size_t n)
@@ -30,20 +31,14 @@ static bool blank(const char *s, size_t n)
 	return true;
 }
 
-int event_read_line(struct event_reader *rd, const char *line, size_t len,
-		    struct json_object **out, const char **why)
+/* The line through json-c's tokener: 0 with *out set, or -EINVAL with *why. */
+static int tokener_parse(struct event_reader *rd, const char *line, size_t len,
+			 struct json_object **out, const char **why)
 {
 	enum json_tokener_error jerr;
 	struct json_object *o;
 	size_t end;
 
-	*out = NULL;
-	if (blank(line, len))
-		return 0;
-	if (len > INT_MAX) {
-		*why = "line too long";
-		return -EINVAL;
-	}
 	json_tokener_reset(rd->tok);
 	o = json_tokener_parse_ex(rd->tok, line, (int)len);
 	jerr = json_tokener_get_error(rd->tok);
@@ -58,9 +53,32 @@ int event_read_line(struct event_reader *rd, const char *line, size_t len,
 		return -EINVAL;
 	}
 	end = json_tokener_get_parse_end(rd->tok);
-	if (!blank(line + end, len - end))
+	if (!blank(line + end, len - end)) {
 		*why = "more than one JSON value on the line";
-	else if (!json_object_is_type(o, json_type_object))
+		json_object_put(o);
+		return -EINVAL;
+	}
+	*out = o;
+	return 0;
+}
+
+int event_read_line(struct event_reader *rd, const char *line, size_t len,
+		    struct json_object **out, const char **why)
+{
+	struct json_object *o;
+
+	*out = NULL;
+	if (blank(line, len))
+		return 0;
+	if (len > INT_MAX) {
+		*why = "line too long";
+		return -EINVAL;
+	}
+	/* The agent's own lines, most of any stream, skip the tokener. */
+	o = event_fastparse(&rd->fast, line, len);
+	if (!o && tokener_parse(rd, line, len, &o, why))
+		return -EINVAL;
+	if (!json_object_is_type(o, json_type_object))
 		*why = "not a JSON object";
 	else if (!event_str(o, "type"))
 		*why = "no \"type\" string";

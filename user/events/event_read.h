@@ -13,9 +13,11 @@
 #include <json-c/json.h>
 #include <linux/types.h>
 #include "buildwarden_events.h"
+#include "events/event_fastparse.h"
 
 struct event_reader {
 	struct json_tokener *tok;
+	struct event_fastparse fast; /* the agent's own lines, without the tokener */
 	char why[128];
 };
 

@@ -251,18 +251,12 @@ struct member {
 };
 
 /*
- * The members into o, its table sized for them first: json-c's own
- * insertions would resize it again and again (16, 32, 64 entries for an
- * exec record), and that was most of the cost of reading one back.
+ * The members into o. Not sized first: json-c's lh_table_resize would save
+ * its table's regrowth (16, 32, 64 entries for an exec record), but it is
+ * exported only as JSONC_PRIVATE, which a later json-c may drop.
  */
 static bool fill(struct json_object *o, const struct member *m, size_t n, size_t *added)
 {
-	int size = 16;
-
-	while (n >= (size_t)(size * LH_LOAD_FACTOR))
-		size *= 2;
-	if (size > 16 && lh_table_resize(json_object_get_object(o), size))
-		return false;
 	for (; *added < n; (*added)++)
 		if (json_object_object_add_ex(o, m[*added].key, m[*added].v,
 					      JSON_C_OBJECT_ADD_KEY_IS_NEW |

@@ -1,27 +1,28 @@
 #!/usr/bin/env python3
 """bench_agents — buildwarden side by side with auditd and a bpftrace execve
 tracer, on the work a CI build does. Python 3 standard library only.
+docs/BENCHMARKS.md describes the method; bench_results.py turns the runs
+into the tables and the target verdicts.
 
 Usage (root): tools/bench/bench_agents.py [--build DIR]
   DIR (default: build) holds buildwarden and bench/tiny, bench/exec_storm.
 
 Environment:
   BENCH_ROUNDS=5          interleaved rounds per workload
-  BENCH_LOSS_SECONDS=45   length of the loss test (0: skip it); at the
-                          ~2,300 execs/s of this machine 45 s reaches the
-                          100,000 processes the footprint target is about
+  BENCH_BUDGET_SECONDS=2700  a workload stops starting rounds once it has
+                          used its share of this (the loss test's time
+                          excluded), but never before its third round
+  BENCH_LOSS_SECONDS=45   length of the loss test (0: skip it); at this
+                          machine's exec rate 45 s reaches the 100,000
+                          processes the footprint target is about
   BENCH_STORM_EXECS=5000  execs per worker in the exec-storm workload
-  BENCH_SHELL_REPEAT=5    ./configure runs in the shell-heavy workload
-  BENCH_WORKLOADS=storm,build,shell   which workloads, in this order
-  BENCH_CONFIGS=...       subset of the configurations (default: all)
-  BENCH_BUDGET_SECONDS=540  a workload stops starting rounds once it has used
-                          its share of this (the loss test's time excluded),
-                          so a busy machine still finishes in bounded time
-  BENCH_BW_HOOKS_ARGS     `buildwarden run` options for the
-                          "buildwarden+hooks" configuration (default:
-                          --record all; "buildwarden" uses --record exec;
-                          "buildwarden+traces" adds --otlp-traces to a
-                          loopback collector that discards, docs/TRACES.md)
+  BENCH_WORKLOADS=storm,zlib,jq   which workloads, in this order
+  BENCH_CONFIGS=...       the configurations (default: none, buildwarden,
+                          buildwarden+hooks, buildwarden+kill, auditd,
+                          bpftrace; buildwarden+traces only when named)
+  BENCH_BW_HOOKS_ARGS     `buildwarden run` options of "buildwarden+hooks"
+                          (default: --record all)
+  BENCH_JQ_CONFIGURE      jq's ./configure options (default: JQ_CONFIGURE)
 
 What is measured, per run (all in the same invocation):
   wall        from releasing the workload (the agent is already attached) to
@@ -60,6 +61,11 @@ import sys
 import threading
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_results import (bw_result, parse_events, plot, summarise, table, target_lines,  # noqa: E402
+                           targets)
+
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 TICK_NS = 1_000_000_000 // CLK_TCK
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -74,24 +80,33 @@ def env_int(name, default):
 
 
 ROUNDS = env_int("BENCH_ROUNDS", 5)
+MIN_ROUNDS = min(3, ROUNDS)  # the budget never cuts a workload below this
 LOSS_SECONDS = env_int("BENCH_LOSS_SECONDS", 45)
 STORM_EXECS = env_int("BENCH_STORM_EXECS", 5000)
-SHELL_REPEAT = env_int("BENCH_SHELL_REPEAT", 5)
-BUDGET = env_int("BENCH_BUDGET_SECONDS", 540)
-NOISY_CORES = 0.25  # other load above which a wall-time verdict is not trusted
-WORKLOADS = [w for w in os.environ.get("BENCH_WORKLOADS", "storm,build,shell").split(",") if w]
-# "buildwarden" records exec only (the default policy, hooks off); the
-# +hooks row records everything the network/file/privilege hooks can.
-HOOKS_ARGS = os.environ.get("BENCH_BW_HOOKS_ARGS", "--record all")
-HOOKS_ARGS = shlex.split(HOOKS_ARGS) if HOOKS_ARGS is not None else None
-
-# The peers' published figures and our own targets.
-PUBLISHED = [("auditd (published)", 53.0), ("Sysmon for Linux (published)", 154.0)]
-TARGET_STORM_OVERHEAD = 0.05
-TARGET_BUILD_OVERHEAD = 0.01
-TARGET_CPU_US = 10.0
-TARGET_START_MS = 150.0
-TARGET_RSS_MIB = 16.0
+BUDGET = env_int("BENCH_BUDGET_SECONDS", 2700)
+WORKLOADS = [w for w in os.environ.get("BENCH_WORKLOADS", "storm,zlib,jq").split(",") if w]
+HOOKS_ARGS = shlex.split(os.environ.get("BENCH_BW_HOOKS_ARGS", "--record all"))
+DEFAULT_CONFIGS = "none,buildwarden,buildwarden+hooks,buildwarden+kill,auditd,bpftrace"
+# The options tests/bpf/test_default_policy_builds.py builds jq with:
+# Debian's shipped parser and lexer (no bison, flex), no docs (no ruby),
+# the test suite run on jq itself rather than under valgrind, and a jq
+# binary rather than a libtool wrapper script around a shared library.
+JQ_CONFIGURE = ("--disable-maintainer-mode --disable-docs --disable-valgrind "
+                "--disable-shared --with-oniguruma=yes")
+JQ_CONFIGURE = os.environ.get("BENCH_JQ_CONFIGURE", JQ_CONFIGURE)
+# The outer make's jobserver and flags are not the workloads' business.
+MAKE_ENV = ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "MAKEOVERRIDES")
+# A kill-process rule no workload matches: records the agent may act on
+# then wake it as under any policy that kills from userspace
+# (docs/ARCHITECTURE.md, "Wakeups").
+KILL_RULE = """
+  - name: bench-kill-nothing
+    description: Matches no exec of the benchmark; present for its action.
+    severity: low
+    action: kill-process
+    match:
+      exe: /nonexistent/bwbench-kill-nothing
+"""
 
 BPFTRACE_PROG = (
     "tracepoint:syscalls:sys_enter_execve,tracepoint:syscalls:sys_enter_execveat "
@@ -294,44 +309,8 @@ class Buildwarden(NoAgent):
             "agent_total_cpu_ns": run.cpu1.total(),
             "rss_idle_kib": run.rss_idle,
         }
-        summ, first = parse_events(run.events, run.tiny)
-        if summ:
-            res["bw_execs"] = summ.get("execs")
-            res["bw_lost"] = summ.get("lost")
-            res["bw_delivered"] = first["tiny_execs"]
-            if first["first_exec_ktime"] is not None:
-                res["start_ms"] = (first["first_exec_ktime"] - run.t_spawn_ns) / 1e6
-            if first["root_exit_ktime"] is not None:
-                res["exit_lag_ms"] = (run.t1_ns - first["root_exit_ktime"]) / 1e6
-        else:
-            res["error"] = "no summary record in the events file"
+        res.update(bw_result(parse_events(run.events, run.tiny), run.t_spawn_ns, run.t1_ns))
         return res
-
-
-def parse_events(path, tiny):
-    summ, first = None, {"first_exec_ktime": None, "tiny_execs": 0, "root_exit_ktime": None}
-    root = None
-    needle = f'"exe":"{tiny}"' if tiny else None
-    try:
-        with open(path, errors="surrogateescape") as f:
-            for line in f:
-                if '"type":"exec"' in line:
-                    if first["first_exec_ktime"] is None:
-                        rec = json.loads(line)
-                        first["first_exec_ktime"] = rec["ktime_ns"]
-                        root = f'"pid":{rec["pid"]},'
-                    if needle and needle in line:
-                        first["tiny_execs"] += 1
-                elif '"type":"exit"' in line:
-                    if root and root in line and first["root_exit_ktime"] is None:
-                        rec = json.loads(line)
-                        if f'"pid":{rec["pid"]},' == root:
-                            first["root_exit_ktime"] = rec["ktime_ns"]
-                elif '"type":"summary"' in line:
-                    summ = json.loads(line)
-    except OSError:
-        pass
-    return summ, first
 
 
 def audit_status():
@@ -623,26 +602,65 @@ class Storm:
         return int(m.group(1)) + 1  # the tiny execs and the driver's own
 
 
-class Zlib:
-    def __init__(self, src, name, title, argv, desc):
-        self.src, self.name, self.title, self.argv, self.desc = src, name, title, argv, desc
-        self.tiny = None
+class SourceBuild:
+    """A build from a Debian source package. PREP (a shell command, or
+    None) runs once, outside every measurement, in a tree at a fixed path
+    (configure writes absolute paths); each run then gets a fresh copy of
+    the prepared tree at that same path and runs SCRIPT in it. The exec
+    count comes from one traced run (count_execs)."""
+
+    tiny = None
+
+    def __init__(self, name, title, desc, pkg, prep, script, workdir):
+        self.name, self.title, self.desc, self.pkg = name, title, desc, pkg
+        self.prep, self.script = prep, script
+        self.tree = os.path.join(workdir, name + "-tree")
+        self.pristine = None
         self.count = None
+        self.why = None
+
+    def fetch(self, build):
+        r = run_quiet([os.path.join(REPO, "tools", "fetch-debian-source.sh"), self.pkg,
+                       os.path.join(build, "debian-src")])
+        if r.returncode != 0:
+            self.why = f"tools/fetch-debian-source.sh {self.pkg} failed: " + " ".join(r.stdout.split())[-300:]
+            return
+        src = r.stdout.strip().splitlines()[-1]
+        if not self.prep:
+            self.pristine = src
+            return
+        self.pristine = self.tree + ".prepared"
+        for d in (self.tree, self.pristine):
+            shutil.rmtree(d, ignore_errors=True)
+        shutil.copytree(src, self.tree, symlinks=True)
+        r = run_quiet(["/bin/sh", "-c", self.prep], cwd=self.tree)
+        if r.returncode != 0:
+            self.why = f"preparing {self.pkg} ({self.prep}) failed: " + " ".join(r.stdout.split())[-300:]
+            return
+        os.rename(self.tree, self.pristine)
 
     def available(self):
-        return None if self.src else "zlib source unavailable (tools/fetch-debian-source.sh zlib failed)"
+        return self.why
 
     def prepare(self, d):
-        w = os.path.join(d, "src")
-        shutil.copytree(self.src, w, symlinks=True)
-        if self.name == "build":
-            r = run_quiet(["./configure"], cwd=w)
-            if r.returncode != 0:
-                raise RuntimeError("zlib ./configure failed: " + r.stdout[-300:])
-        return list(self.argv), w
+        shutil.rmtree(self.tree, ignore_errors=True)
+        shutil.copytree(self.pristine, self.tree, symlinks=True)  # copy2: mtimes kept, make sees it built as prepared
+        return ["/bin/sh", "-c", self.script], self.tree
 
     def execs(self, out):
         return self.count
+
+
+def workloads(build, workdir):
+    return {
+        "storm": Storm(build, STORM_EXECS),
+        "zlib": SourceBuild("zlib", "zlib", "zlib (Debian source) `./configure && make -j2 && make test`, "
+                            "fresh copy each run", "zlib", None, "./configure && make -j2 && make test", workdir),
+        "jq": SourceBuild("jq", "jq", f"jq (Debian source) `make -j2 && make -j2 check`, after autoreconf -i and "
+                          f"./configure {JQ_CONFIGURE}, fresh copy each run", "jq",
+                          f"{{ [ -x configure ] || autoreconf -i; }} && ./configure {JQ_CONFIGURE}",
+                          "make -j2 && make -j2 check", workdir),
+    }
 
 
 # --------------------------------------------------------------------------
@@ -859,303 +877,121 @@ def loss_test(bw, storm, seconds, workdir):
     res["performed"] = int(m.group(1))
     res["storm_seconds"] = float(m.group(3))
     res["rate"] = float(m.group(4))
-    summ, first = parse_events(events, storm.tiny)
-    res["delivered"] = first["tiny_execs"]
-    if summ:
-        res["lost"] = summ.get("lost")
+    ev = parse_events(events, storm.tiny)
+    res["delivered"] = ev["tiny_execs"]
+    bw = bw_result(ev, t_spawn, time.monotonic_ns())
+    if "error" in bw:
+        res["error"] = bw["error"]
+    else:
+        summ = ev["summary"]
+        res["lost"], res["bw_execs"], res["start_ms"] = bw["bw_lost"], bw["bw_execs"], bw.get("start_ms")
         # summary "processes" counts the lineage table (pruned); forks + the root is every process.
         res["processes"] = max(summ.get("processes") or 0, (summ.get("forks") or 0) + 1)
-        res["bw_execs"] = summ.get("execs")
-    else:
-        res["error"] = "no summary record in the events file"
-    if first["first_exec_ktime"] is not None:
-        res["start_ms"] = (first["first_exec_ktime"] - t_spawn) / 1e6
     shutil.rmtree(d, ignore_errors=True)
     return res
 
 
-# --------------------------------------------------------------------------
-# Reporting
-
-
-def fmt_ratio(r):
-    return f"x{r:.3f} ({(r - 1) * 100:+.1f}%)"
-
-
-def summarise(results, configs, wl, unavailable, fixed=None):
-    rows = []
-    base = [r["wall_s"] for r in results if r["agent"] == "none" and "error" not in r]
-    base_med = statistics.median(base) if base else None
-    base_cpu = [r["build_cpu_ns"] for r in results if r["agent"] == "none" and "error" not in r]
-    base_cpu_med = statistics.median(base_cpu) if base_cpu else None
-    for a in configs:
-        if a.name in unavailable:
-            rows.append({"config": a.name, "unavailable": unavailable[a.name]})
-            continue
-        ok = [r for r in results if r["agent"] == a.name and "error" not in r]
-        errs = [r["error"] for r in results if r["agent"] == a.name and "error" in r]
-        row = {"config": a.name, "n": len(ok), "errors": errs}
-        if not ok:
-            row["unavailable"] = "every run failed: " + (errs[0] if errs else "?")
-            rows.append(row)
-            continue
-        walls = [r["wall_s"] for r in ok]
-        row["wall_med"] = statistics.median(walls)
-        row["wall_min"], row["wall_max"] = min(walls), max(walls)
-        row["walls"] = walls
-        if base_med:
-            row["ratio"] = row["wall_med"] / base_med
-        bc = statistics.median(r["build_cpu_ns"] for r in ok)
-        row["build_cpu_s"] = bc / 1e9
-        if base_cpu_med:
-            row["build_cpu_ratio"] = bc / base_cpu_med
-        row["execs"] = statistics.median(r["execs"] for r in ok)
-        row["bg_cores"] = statistics.median(r["bg_cores"] for r in ok)
-        if "agent_cpu_ns" in ok[0]:
-            per = [r["agent_cpu_ns"] / r["execs"] / 1e3 for r in ok]
-            row["cpu_us_exec"] = statistics.median(per)
-            row["cpu_us_min"], row["cpu_us_max"] = min(per), max(per)
-        notes = []
-        if "bw_execs" in ok[0]:
-            seen = [r.get("bw_execs", 0) - 1 for r in ok]  # minus the gate shell
-            lost = sum(r.get("bw_lost") or 0 for r in ok)
-            if wl.tiny:
-                dl = [r.get("bw_delivered", 0) for r in ok]
-                notes.append(f"delivered {min(dl)}-{max(dl)} of {int(row['execs']) - 1} tiny execs")
-            else:
-                notes.append(f"saw {min(seen)}-{max(seen)} of {int(row['execs'])} execs")
-            notes.append(f"lost {lost}")
-            st = [r["start_ms"] for r in ok if r.get("start_ms") is not None]
-            if st:
-                row["start_ms"] = statistics.median(st)
-                notes.append(f"start {row['start_ms']:.0f} ms")
-            lag = [r["exit_lag_ms"] for r in ok if r.get("exit_lag_ms") is not None]
-            if lag:
-                row["exit_lag_ms"] = statistics.median(lag)
-                notes.append(f"exits {row['exit_lag_ms']:.0f} ms after the build")
-            row["agent_start_cpu_ms"] = statistics.median(r["agent_start_cpu_ns"] for r in ok) / 1e6
-            notes.append(f"startup CPU {row['agent_start_cpu_ms']:.0f} ms")
-            if fixed and fixed.get(a.name) is not None and "cpu_us_exec" in row:
-                marg = (statistics.median(r["agent_cpu_ns"] for r in ok) - fixed[a.name]) / row["execs"] / 1e3
-                row["cpu_us_marginal"] = marg
-                notes.append(f"{marg:.1f} µs/exec over the {fixed[a.name] / 1e6:.1f} ms an empty job costs")
-        if "audit_lost" in ok[0]:
-            notes.append(f"audit lost {sum(r['audit_lost'] for r in ok)}")
-        if "logged" in ok[0]:
-            lg = [r["logged"] for r in ok]
-            notes.append(f"recorded {min(lg)}-{max(lg)} execs system-wide")
-        if "bt_delivered" in ok[0] and wl.tiny:
-            dl = [r["bt_delivered"] for r in ok]
-            notes.append(f"printed {min(dl)}-{max(dl)} of {int(row['execs']) - 1} tiny execs")
-        if errs:
-            notes.append(f"{len(errs)} failed run(s): {errs[0][:120]}")
-        row["notes"] = "; ".join(notes)
-        rows.append(row)
-    return rows
-
-
-def table(wl, rows):
-    lines = [f"### {wl.title} — {wl.desc}", ""]
-    lines.append("| config | median wall s | min–max s | overhead vs none | agent CPU µs/exec (min–max) "
-                 "| build CPU s (vs none) | execs | other load, cores | notes |")
-    lines.append("|---|---|---|---|---|---|---|---|---|")
-    for r in rows:
-        if "unavailable" in r:
-            lines.append(f"| {r['config']} | unavailable: {r['unavailable']} | | | | | | | |")
-            continue
-        ratio = fmt_ratio(r["ratio"]) if "ratio" in r else "—"
-        if r["config"] == "none":
-            ratio = "1 (baseline)"
-        cpu = (f"{r['cpu_us_exec']:.1f} ({r['cpu_us_min']:.1f}–{r['cpu_us_max']:.1f})"
-               if "cpu_us_exec" in r else "—")
-        bc = f"{r['build_cpu_s']:.2f}"
-        if "build_cpu_ratio" in r and r["config"] != "none":
-            bc += f" (x{r['build_cpu_ratio']:.3f})"
-        lines.append(f"| {r['config']} | {r['wall_med']:.3f} | {r['wall_min']:.3f}–{r['wall_max']:.3f} | "
-                     f"{ratio} | {cpu} | {bc} | {int(r['execs'])} | {r['bg_cores']:.2f} | {r.get('notes', '')} |")
-    return lines
-
-
-def plot(all_rows, outdir):
-    if not shutil.which("gnuplot"):
-        return None
-    dat = os.path.join(outdir, "cpu_per_exec.dat")
-    wls = [w for w in all_rows if all_rows[w][1]]
-    agents = []
-    for w in wls:
-        for r in all_rows[w][1]:
-            if "cpu_us_exec" in r and r["config"] not in agents:
-                agents.append(r["config"])
-    if not agents:
-        return None
-    with open(dat, "w") as f:
-        f.write("agent " + " ".join(f'"{all_rows[w][0].title}"' for w in wls) + "\n")
-        for a in agents:
-            vals = []
-            for w in wls:
-                v = next((r["cpu_us_exec"] for r in all_rows[w][1] if r["config"] == a and "cpu_us_exec" in r), None)
-                vals.append(f"{v:.2f}" if v is not None else "NaN")
-            f.write(f'"{a}" ' + " ".join(vals) + "\n")
-        for name, v in PUBLISHED:
-            f.write(f'"{name}" ' + " ".join(f"{v:.2f}" if i == 0 else "NaN" for i in range(len(wls))) + "\n")
-    png = os.path.join(outdir, "cpu_per_exec.png")
-    series = ", ".join(("'%s'" % dat if i == 0 else "''") + f" using {i + 2}:xtic(1) title columnhead({i + 2})"
-                       for i in range(len(wls)))
-    script = f"""set terminal pngcairo size 1000,500 noenhanced
-set output '{png}'
-set title 'Agent CPU per exec, microseconds (lower is better), {os.uname().release}, {time.strftime('%Y-%m-%d')}'
-set style data histograms
-set style histogram clustered gap 1
-set style fill solid 0.8 border -1
-set ylabel 'microseconds of agent CPU per exec (log scale)'
-set logscale y
-set yrange [0.5:*]
-set grid ytics
-set key outside right top
-set xtics rotate by -20
-plot {series}, {TARGET_CPU_US} with lines dashtype 2 lw 2 lc rgb 'red' title 'buildwarden target ({TARGET_CPU_US:g})'
-"""
-    gp = os.path.join(outdir, "cpu_per_exec.gp")
-    with open(gp, "w") as f:
-        f.write(script)
-    r = run_quiet(["gnuplot", gp])
+def kill_policy(bw, workdir):
+    """The default policy plus KILL_RULE, checked by `buildwarden policy
+    check`: (path, None) or (None, why not)."""
+    r = run_quiet([bw, "policy", "default"])
     if r.returncode != 0:
-        log("bench_agents: gnuplot failed: " + r.stdout.strip()[:300])
-        return None
-    return png
+        return None, f"buildwarden policy default failed: {r.stdout.strip()[:200]}"
+    path = os.path.join(workdir, "default+kill.yaml")
+    with open(path, "w") as f:
+        f.write(r.stdout.rstrip("\n") + "\n" + KILL_RULE)  # rules: is the default's last key
+    r = run_quiet([bw, "policy", "check", path])
+    if r.returncode != 0:
+        return None, f"buildwarden policy check {path} failed: {' '.join(r.stdout.split())[:200]}"
+    return path, None
 
 
-def main():
-    build = "build"
-    args = sys.argv[1:]
-    if args[:1] == ["--build"] and len(args) == 2:
-        build = args[1]
-    elif args:
-        sys.exit(__doc__)
-    build = os.path.abspath(build)
-    if os.geteuid() != 0:
-        sys.exit("bench_agents: needs root (BPF, auditd, tracefs)")
-    bw = os.path.join(build, "buildwarden")
-    outdir = os.path.join(build, "bench", "agents")
-    workdir = os.path.join(outdir, "work")
-    shutil.rmtree(workdir, ignore_errors=True)
-    os.makedirs(workdir)
-    t_begin = time.monotonic()
-
-    configs = [
-        NoAgent(),
-        Buildwarden("buildwarden", bw, ["--record", "exec"]),
-        Buildwarden("buildwarden+hooks", bw, HOOKS_ARGS),
-        Buildwarden("buildwarden+traces", bw, HOOKS_ARGS + ["--otlp-traces", TraceSink().url]),
-        Auditd(workdir),
-        Bpftrace(workdir),
-    ]
-    want = os.environ.get("BENCH_CONFIGS")
-    if want:
-        names = want.split(",")
-        configs = [c for c in configs if c.name in names or c.name == "none"]
-
-    unavailable = {}
-    for a in configs:
+def make_configs(bw, workdir):
+    """The configurations BENCH_CONFIGS names, in rotation order, and the
+    reasons of those that cannot run here."""
+    want = os.environ.get("BENCH_CONFIGS") or DEFAULT_CONFIGS
+    want = ["none"] + [n for n in want.split(",") if n and n != "none"]
+    kill, why = kill_policy(bw, workdir) if os.access(bw, os.X_OK) else (None, f"{bw} not built")
+    make = {
+        "none": NoAgent,
+        "buildwarden": lambda: Buildwarden("buildwarden", bw, []),
+        "buildwarden+hooks": lambda: Buildwarden("buildwarden+hooks", bw, HOOKS_ARGS),
+        "buildwarden+kill": lambda: (Buildwarden("buildwarden+kill", bw, ["--policy", kill]) if kill
+                                     else Unavailable("buildwarden+kill", why)),
+        "buildwarden+traces": lambda: Buildwarden("buildwarden+traces", bw,
+                                                  HOOKS_ARGS + ["--otlp-traces", TraceSink().url]),
+        "auditd": lambda: Auditd(workdir),
+        "bpftrace": lambda: Bpftrace(workdir),
+    }
+    configs, unavailable = [], {}
+    for name in want:
+        if name not in make:
+            sys.exit(f"bench_agents: unknown configuration {name!r} in BENCH_CONFIGS ({', '.join(make)})")
+        a = make[name]()
+        configs.append(a)
         why = a.available()
         if why:
             unavailable[a.name] = why
             log(f"bench_agents: {a.name}: unavailable: {why}")
+    return configs, unavailable
 
-    src = None
-    if any(w in WORKLOADS for w in ("build", "shell")):
-        r = run_quiet([os.path.join(REPO, "tools", "fetch-debian-source.sh"), "zlib",
-                       os.path.join(build, "debian-src")])
-        if r.returncode == 0:
-            src = r.stdout.strip().splitlines()[-1]
-        else:
-            log("bench_agents: zlib source: " + r.stdout.strip()[-300:])
-    storm = Storm(build, STORM_EXECS)
-    catalogue = {
-        "storm": storm,
-        "build": Zlib(src, "build", "real build", ["make", "-j2"],
-                      "zlib (Debian source) `make -j2` after ./configure, fresh copy each run"),
-        "shell": Zlib(src, "shell", "shell-heavy",
-                      ["/bin/sh", "-c", f"for i in $(seq {SHELL_REPEAT}); do ./configure >/dev/null || exit 1; done"],
-                      f"zlib ./configure x{SHELL_REPEAT}, fresh copy each run"),
-    }
-    uname = os.uname()
-    header = [
-        f"machine: {uname.nodename}, {os.cpu_count()} CPUs, kernel {uname.release}, "
-        f"{time.strftime('%Y-%m-%d %H:%M:%S %Z')}",
-        f"rounds: {ROUNDS} (interleaved, order rotated each round); "
-        f"loss test: {LOSS_SECONDS} s; load average at start: {open('/proc/loadavg').read().split()[0]}",
-    ]
-    for line in header:
-        print(line, flush=True)
-    if HOOKS_ARGS is None:
-        print("hooks: n/a", flush=True)
 
-    all_rows = {}
-    fixed = None
-    try:
-        for wname in WORKLOADS:
-            wl = catalogue.get(wname)
-            if wl is None:
-                log(f"bench_agents: unknown workload {wname!r} (storm, build, shell)")
-                continue
-            why = wl.available()
-            if not why and isinstance(wl, Zlib):
-                n, why = count_execs(wl, workdir)
-                if n is not None:
-                    wl.count = n
-                    log(f"bench_agents: {wl.title}: {n} execs per run (tracefs count)")
-                else:
-                    why = f"cannot count its execs: {why}"
-            if why:
-                print(f"\n{wl.title}: unavailable: {why}", flush=True)
-                all_rows[wname] = (wl, [])
-                continue
-            run_cfgs = [a for a in configs if a.name not in unavailable]
-            if fixed is None:
-                fixed = {}
-                for a in run_cfgs:
-                    if isinstance(a, Buildwarden):
-                        rs = [run_once(a, Empty(), i, workdir, None) for i in range(3)]
-                        rs = [r for r in rs if "error" not in r]
-                        if rs:
-                            fixed[a.name] = statistics.median(r["agent_cpu_ns"] for r in rs)
-                            fixed[a.name + ":start"] = statistics.median(r["agent_start_cpu_ns"] for r in rs)
-                            fixed[a.name + ":start_ms"] = statistics.median(r.get("start_ms", 0) for r in rs)
-                            fixed[a.name + ":rss"] = statistics.median(r.get("rss_idle_kib") or 0 for r in rs)
-                            fixed[a.name + ":exit_lag_ms"] = statistics.median(r.get("exit_lag_ms", 0) for r in rs)
-                            log(f"bench_agents: {a.name}: an empty job costs {fixed[a.name] / 1e6:.1f} ms "
-                                f"after the gate, {fixed[a.name + ':start'] / 1e6:.1f} ms before it")
-            results = []
-            n_wl = len([w for w in WORKLOADS if w in catalogue])
-            share = max(0, BUDGET - LOSS_SECONDS - (time.monotonic() - t_begin)) / max(1, n_wl - WORKLOADS.index(wname))
-            t_wl = time.monotonic()
-            for rnd in range(ROUNDS):
-                if rnd and time.monotonic() - t_wl > share * rnd / (rnd + 1):
-                    # the next round would likely overrun this workload's share
-                    print(f"\n{wl.title}: {rnd} of {ROUNDS} rounds: the time budget "
-                          f"(BENCH_BUDGET_SECONDS={BUDGET}) ran out", flush=True)
-                    break
-                k = rnd % len(run_cfgs)
-                for a in run_cfgs[k:] + run_cfgs[:k]:
-                    r = run_once(a, wl, rnd, workdir, wl.tiny)
-                    results.append(r)
-                    extra = f" error: {r['error']}" if "error" in r else ""
-                    log(f"bench_agents: {wl.name} round {rnd + 1}/{ROUNDS} {a.name}: "
-                        f"{r.get('wall_s', 0):.3f} s{extra}")
-            rows = summarise(results, configs, wl, unavailable, fixed)
-            all_rows[wname] = (wl, rows)
-            print("\n" + "\n".join(table(wl, rows)), flush=True)
+def empty_job_costs(run_cfgs, workdir):
+    """What an empty job (/bin/true) costs each buildwarden configuration,
+    median of 3: agent CPU after and before the gate, start, exit, RSS."""
+    fixed = {}
+    for a in run_cfgs:
+        if not isinstance(a, Buildwarden):
+            continue
+        rs = [r for r in (run_once(a, Empty(), i, workdir, None) for i in range(3)) if "error" not in r]
+        if not rs:
+            continue
+        fixed[a.name] = statistics.median(r["agent_cpu_ns"] for r in rs)
+        for key, field in ((":start", "agent_start_cpu_ns"), (":start_ms", "start_ms"),
+                           (":rss", "rss_idle_kib"), (":exit_lag_ms", "exit_lag_ms"),
+                           (":teardown_ms", "teardown_ms")):
+            fixed[a.name + key] = statistics.median(r.get(field) or 0 for r in rs)
+        log(f"bench_agents: {a.name}: an empty job costs {fixed[a.name] / 1e6:.1f} ms "
+            f"after the gate, {fixed[a.name + ':start'] / 1e6:.1f} ms before it")
+    return fixed
 
-        loss = None
-        if LOSS_SECONDS > 0 and "buildwarden" not in unavailable and not storm.available():
-            log(f"bench_agents: loss test, {LOSS_SECONDS} s")
-            loss = loss_test(bw, storm, LOSS_SECONDS, workdir)
-    finally:
-        for a in configs:
-            if isinstance(a, Auditd):
-                a.restore()
-    print()
+
+def ready_workload(wl, build, workdir):
+    """Fetch, prepare and count a workload: None, or why it cannot run."""
+    if isinstance(wl, SourceBuild):
+        log(f"bench_agents: {wl.name}: fetching and preparing {wl.pkg}")
+        wl.fetch(build)
+    why = wl.available()
+    if why or not isinstance(wl, SourceBuild):
+        return why
+    n, why = count_execs(wl, workdir)
+    if n is None:
+        return f"cannot count its execs: {why}"
+    wl.count = n
+    log(f"bench_agents: {wl.title}: {n} execs per run (tracefs count)")
+    return None
+
+
+def run_rounds(wl, run_cfgs, workdir, share):
+    """Interleaved rounds, the order rotated each round; past MIN_ROUNDS a
+    round starts only if it will likely end within SHARE seconds."""
+    results = []
+    t_wl = time.monotonic()
+    for rnd in range(ROUNDS):
+        if rnd >= MIN_ROUNDS and time.monotonic() - t_wl > share * rnd / (rnd + 1):
+            print(f"\n{wl.title}: {rnd} of {ROUNDS} rounds: its share of the time budget "
+                  f"(BENCH_BUDGET_SECONDS={BUDGET}) ran out", flush=True)
+            break
+        k = rnd % len(run_cfgs)
+        for a in run_cfgs[k:] + run_cfgs[:k]:
+            r = run_once(a, wl, rnd, workdir, wl.tiny)
+            results.append(r)
+            extra = f" error: {r['error']}" if "error" in r else ""
+            log(f"bench_agents: {wl.name} round {rnd + 1}/{ROUNDS} {a.name}: {r.get('wall_s', 0):.3f} s{extra}")
+    return results
+
+
+def footer(loss, fixed):
     lines = []
     if loss and "error" not in loss:
         missing = loss["performed"] - loss["delivered"]
@@ -1166,98 +1002,101 @@ def main():
         lines.append(
             f"footprint: RSS idle {loss['rss_idle_kib'] / 1024:.1f} MiB, peak {loss['rss_peak_kib'] / 1024:.1f} MiB "
             f"after {loss.get('processes')} processes; BPF map memory {loss['bpf_map_bytes'] / 2**20:.1f} MiB; "
-            f"start to first exec {loss.get('start_ms', float('nan')):.0f} ms")
+            f"start to first exec {loss.get('start_ms') or float('nan'):.0f} ms")
     elif loss:
         lines.append(f"loss: unavailable: {loss['error']}")
-    if fixed and fixed.get("buildwarden") is not None:
-        lines.append(
-            f"per job (buildwarden run -- /bin/true, median of 3): {fixed['buildwarden:start'] / 1e6:.1f} ms CPU "
-            f"to start, {fixed['buildwarden'] / 1e6:.1f} ms CPU from the build's start to exit, "
-            f"{fixed['buildwarden:start_ms']:.0f} ms from start to first exec, exits "
-            f"{fixed['buildwarden:exit_lag_ms']:.0f} ms after the build, idle RSS "
-            f"{fixed['buildwarden:rss'] / 1024:.1f} MiB")
     else:
         lines.append("loss: not run (BENCH_LOSS_SECONDS=0, or buildwarden or the exec storm unavailable)")
-    lines += ["", "targets:"]
-    lines += targets(all_rows, loss)
-    print("\n".join(lines), flush=True)
+    for name in (n for n in fixed if ":" not in n):
+        lines.append(
+            f"per job, {name} (run -- /bin/true, median of 3): {fixed[name + ':start'] / 1e6:.1f} ms CPU "
+            f"to start, {fixed[name] / 1e6:.1f} ms CPU from the build's start to exit, "
+            f"{fixed[name + ':start_ms']:.0f} ms from start to first exec, exits "
+            f"{fixed[name + ':exit_lag_ms']:.0f} ms after the build's root and {fixed[name + ':teardown_ms']:.0f} ms "
+            f"after its summary, idle RSS {fixed[name + ':rss'] / 1024:.1f} MiB")
+    return lines
 
-    png = plot(all_rows, outdir)
+
+def write_results(outdir, header, all_rows, lines, verdicts, loss, fixed):
     md = header + [""]
-    for wname in all_rows:
-        wl, rows = all_rows[wname]
+    for wl, rows in all_rows.values():
         md += (table(wl, rows) if rows else [f"### {wl.title}: unavailable"]) + [""]
     md += lines
     with open(os.path.join(outdir, "results.md"), "w") as f:
         f.write("\n".join(md) + "\n")
     with open(os.path.join(outdir, "results.json"), "w") as f:
         json.dump({"header": header, "workloads": {w: all_rows[w][1] for w in all_rows}, "loss": loss,
-                   "per_job": fixed},
-                  f, indent=1, default=str)
+                   "per_job": fixed, "targets": verdicts}, f, indent=1, default=str)
+
+
+def run_header(configs):
+    uname = os.uname()
+    return [
+        f"machine: {uname.nodename}, {os.cpu_count()} CPUs, kernel {uname.release}, "
+        f"{time.strftime('%Y-%m-%d %H:%M:%S %Z')}",
+        f"rounds: {ROUNDS} (at least {MIN_ROUNDS} within BENCH_BUDGET_SECONDS={BUDGET}; interleaved, order "
+        f"rotated each round); loss test: {LOSS_SECONDS} s; load average at start: "
+        f"{open('/proc/loadavg').read().split()[0]}",
+        "configurations: " + ", ".join(a.name for a in configs),
+    ]
+
+
+def main():
+    args = sys.argv[1:]
+    if args and (args[:1] != ["--build"] or len(args) != 2):
+        sys.exit(__doc__)
+    build = os.path.abspath(args[1] if args else "build")
+    if os.geteuid() != 0:
+        sys.exit("bench_agents: needs root (BPF, auditd, tracefs)")
+    for v in MAKE_ENV:
+        os.environ.pop(v, None)
+    bw = os.path.join(build, "buildwarden")
+    outdir = os.path.join(build, "bench", "agents")
+    workdir = os.path.join(outdir, "work")
+    shutil.rmtree(workdir, ignore_errors=True)
+    os.makedirs(workdir)
+    t_begin = time.monotonic()
+    configs, unavailable = make_configs(bw, workdir)
+    run_cfgs = [a for a in configs if a.name not in unavailable]
+    catalogue = workloads(build, workdir)
+    unknown = [w for w in WORKLOADS if w not in catalogue]
+    if unknown:
+        sys.exit(f"bench_agents: unknown workload(s) {', '.join(unknown)} in BENCH_WORKLOADS ({', '.join(catalogue)})")
+    header = run_header(configs)
+    print("\n".join(header), flush=True)
+
+    all_rows, fixed, loss = {}, None, None
+    try:
+        for i, wname in enumerate(WORKLOADS):
+            wl = catalogue[wname]
+            why = ready_workload(wl, build, workdir)
+            if why:
+                print(f"\n{wl.title}: unavailable: {why}", flush=True)
+                all_rows[wname] = (wl, [])
+                continue
+            if fixed is None:
+                fixed = empty_job_costs(run_cfgs, workdir)
+            share = max(0, BUDGET - LOSS_SECONDS - (time.monotonic() - t_begin)) / (len(WORKLOADS) - i)
+            results = run_rounds(wl, run_cfgs, workdir, share)
+            rows = summarise(results, [a.name for a in configs], wl, unavailable, fixed)
+            all_rows[wname] = (wl, rows)
+            print("\n" + "\n".join(table(wl, rows)), flush=True)
+        storm = catalogue["storm"]
+        if LOSS_SECONDS > 0 and "buildwarden" not in unavailable and not storm.available():
+            log(f"bench_agents: loss test, {LOSS_SECONDS} s")
+            loss = loss_test(bw, storm, LOSS_SECONDS, workdir)
+    finally:
+        for a in configs:
+            if isinstance(a, Auditd):
+                a.restore()
+    verdicts = targets(all_rows, loss)
+    lines = footer(loss, fixed or {}) + ["", "targets:"] + target_lines(verdicts)
+    print("\n" + "\n".join(lines), flush=True)
+    png = plot(all_rows, outdir)
+    write_results(outdir, header, all_rows, lines, verdicts, loss, fixed)
     print(f"\nresults: {outdir}/results.md, results.json" + (f", {png}" if png else "")
           + f" ({time.monotonic() - t_begin:.0f} s)")
     shutil.rmtree(workdir, ignore_errors=True)
-
-
-def targets(all_rows, loss):
-    out = []
-
-    def row(wname, cfg):
-        for r in all_rows.get(wname, (None, []))[1]:
-            if r["config"] == cfg and "unavailable" not in r:
-                return r
-        return None
-
-    def verdict(ok, miss):
-        return "met" if ok else f"MISSED by {miss}"
-
-    def noisy(wname, cfg):
-        rs = [row(wname, "none"), row(wname, cfg)]
-        load = max((r.get("bg_cores", 0) for r in rs if r), default=0)
-        if load > NOISY_CORES:
-            return (f" — INCONCLUSIVE: the machine ran {load:.2f} cores of other work meanwhile "
-                    f"(over {NOISY_CORES}); rerun on a quiet machine")
-        return None
-
-    s = row("storm", "buildwarden")
-    if s and "ratio" in s:
-        ov = s["ratio"] - 1
-        peers = [row("storm", p) for p in ("auditd", "bpftrace")]
-        peers = [p for p in peers if p and "ratio" in p]
-        below = all(ov < p["ratio"] - 1 for p in peers)
-        out.append(f"  exec storm overhead <= 5% and below every peer: {ov * 100:+.1f}% "
-                   "(peers: " + (", ".join("%s %+.1f%%" % (p["config"], (p["ratio"] - 1) * 100) for p in peers) or "none measured") + ")"
-                   + (noisy("storm", "buildwarden") or " — " + verdict(
-                       ov <= TARGET_STORM_OVERHEAD and below,
-                       f"{max(0, ov - TARGET_STORM_OVERHEAD) * 100:.1f} points"
-                       + ("" if below else ", and not below every peer"))))
-    b = row("build", "buildwarden")
-    if b and "ratio" in b:
-        ov = b["ratio"] - 1
-        out.append(f"  real-build overhead <= 1%: {ov * 100:+.1f}%"
-                   + (noisy("build", "buildwarden") or " — " + verdict(
-                       ov <= TARGET_BUILD_OVERHEAD, f"{(ov - TARGET_BUILD_OVERHEAD) * 100:.1f} points")))
-    if loss and "error" not in loss:
-        miss = loss["performed"] - loss["delivered"]
-        out.append(f"  zero lost at max exec rate: {miss} missing, lost counter {loss.get('lost')} — "
-                   + verdict(miss == 0 and not loss.get("lost"), f"{miss} events"))
-    cpus = [(w, row(w, "buildwarden")) for w in all_rows]
-    cpus = [(w, r) for w, r in cpus if r and "cpu_us_exec" in r]
-    for w, r in cpus:
-        out.append(f"  agent CPU <= 10 µs/exec ({all_rows[w][0].title}): {r['cpu_us_exec']:.1f} µs — "
-                   + verdict(r["cpu_us_exec"] <= TARGET_CPU_US, f"{r['cpu_us_exec'] - TARGET_CPU_US:.1f} µs"))
-    starts = [r["start_ms"] for w, r in cpus if r.get("start_ms") is not None]
-    if starts:
-        st = statistics.median(starts)
-        out.append(f"  first exec within 150 ms of start: {st:.0f} ms (median of all runs) — "
-                   + verdict(st <= TARGET_START_MS, f"{st - TARGET_START_MS:.0f} ms"))
-    if loss and "error" not in loss:
-        mib = loss["rss_peak_kib"] / 1024
-        procs = loss.get("processes") or 0
-        note = "" if procs >= 100000 else f" (only {procs} processes at this rate: raise BENCH_LOSS_SECONDS)"
-        out.append(f"  RSS < 16 MiB after 100,000 processes: {mib:.1f} MiB after {procs}{note} — "
-                   + verdict(mib < TARGET_RSS_MIB, f"{mib - TARGET_RSS_MIB:.1f} MiB"))
-    return out or ["  (nothing measured)"]
 
 
 if __name__ == "__main__":

@@ -5,14 +5,17 @@
 #   bpftrace    the bpftrace execve tracer
 #   gnuplot-nox the per-exec CPU plot (optional)
 # The static libc the tiny exec target links against comes with libc6-dev.
+# The jq workload builds Debian's jq source, which ships configure.ac only
+# and uses the system oniguruma: autoconf, automake, libtool, libonig-dev
+# (Debian's shipped parser and lexer are used: no bison, no flex).
 # A package that cannot be installed is reported and skipped: the benchmark
-# then prints "unavailable: REASON" for that agent and goes on.
+# then prints "unavailable: REASON" for that agent or workload and goes on.
 set -u
 DEPS_NAME=tools/bench/deps.sh
 # shellcheck source-path=SCRIPTDIR source=../lib-deps.sh
 . "$(dirname "$0")/../lib-deps.sh"
 
-missing=$(deps_missing auditd bpftrace gnuplot-nox libc6-dev)
+missing=$(deps_missing auditd bpftrace gnuplot-nox libc6-dev autoconf automake libtool libonig-dev)
 [ -z "$missing" ] && exit 0
 deps_need_root "$missing" 0
 

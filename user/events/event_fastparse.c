@@ -192,8 +192,11 @@ static const char *intern(struct event_fastparse *fp, const char *k, size_t n, u
 	for (size_t probes = 0; probes < EVENT_FASTPARSE_KEYS; probes++) {
 		e = &fp->keys[i];
 		if (!e->s) {
-			if (fp->n_keys == EVENT_FASTPARSE_KEYS / 2 || !(e->s = strndup(k, n)))
+			/* Not strndup: k need not be NUL-terminated, and may end where its buffer does. */
+			if (fp->n_keys == EVENT_FASTPARSE_KEYS / 2 || !(e->s = malloc(n + 1)))
 				return NULL;
+			memcpy(e->s, k, n);
+			e->s[n] = '\0';
 			e->hash = h;
 			e->len = n;
 			fp->n_keys++;

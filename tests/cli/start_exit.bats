@@ -66,3 +66,39 @@ need_refused_lsm() {
 	tail -n 1 "$TMP/e.jsonl" | python3 -c 'import json,sys; r=json.load(sys.stdin); assert r["type"] == "summary" and r["exit_status"] == 7, r'
 	python3 -c 'import json,sys; r=json.load(open(sys.argv[1])); assert r["exit_status"] == 7, r' "$TMP/r.json"
 }
+
+@test "run: the holder left behind for the detaches keeps no copy of the environment" {
+	# The holder is ready (environment scrubbed, pipes closed) before run
+	# exits, and lives on only for the detaches: look for it right away.
+	run $T python3 - "$BW" <<'PY'
+import os, subprocess, sys, time
+mark = "secret-%d" % os.getpid()
+p = subprocess.Popen([sys.argv[1], "run", "--no-tree", "--", "true"],
+                     env=dict(os.environ, BW_HOLDER_MARK=mark),
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+seen, bad, deadline = 0, [], None
+exe = os.path.realpath(sys.argv[1])
+while True:
+    for d in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open("/proc/%s/comm" % d) as f:
+                if f.read().strip() != "bw-detach" or os.readlink("/proc/%s/exe" % d) != exe:
+                    continue
+            with open("/proc/%s/environ" % d, "rb") as f:
+                env = f.read()
+        except OSError:
+            continue
+        seen += 1
+        if env.strip(b"\0"):
+            bad.append(env[:200])
+    if p.poll() is not None:
+        deadline = deadline or time.monotonic() + 1
+        if seen or time.monotonic() > deadline:
+            break
+print("looked at the holder %d times; environments left: %r" % (seen, bad))
+sys.exit(1 if bad else (0 if seen else 77))
+PY
+	echo "$output"
+	[ "$status" -ne 77 ] || skip "the holder was gone before it could be looked at"
+	[ "$status" -eq 0 ]
+}

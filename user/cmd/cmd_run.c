@@ -31,6 +31,7 @@
 #include "kernel/failclosed.h"
 #include "kernel/jobctl.h"
 #include "kernel/loader.h"
+#include "kernel/ringbuf.h"
 #include "kernel/tamper.h"
 #include "lib/log.h"
 #include "events/netinfo.h"
@@ -430,6 +431,24 @@ static int event_loop(struct run_ctx *c)
 	return engine_run_loop(&c->eng, c->sigfd, &ops, c);
 }
 
+/* How long a killed job's processes get to finish exiting before run reports. */
+#define KILL_WAIT_MS 2000
+
+/*
+ * A killed job ends when its processes have, not when their exit records
+ * came: nothing of it may still run once run has exited (their records
+ * of the last moments are read here too).
+ */
+static void wait_killed(struct run_ctx *c)
+{
+	int left = jobctl_wait_killed(&c->job.ctl, KILL_WAIT_MS);
+
+	if (left)
+		bw_warn("kill-job: %d process(es) of the job still exiting after %d ms", left,
+			KILL_WAIT_MS);
+	ringbuf_consume(c->eng.agent.rb);
+}
+
 static int build_exit_status(int st)
 {
 	if (WIFSIGNALED(st))
@@ -789,8 +808,12 @@ int cmd_run(int argc, char **argv)
 		waitpid(c.child.pid, &c.child_status, 0);
 		goto cleanup;
 	}
+	if (c.job.job_killed)
+		wait_killed(&c);
 	/* The build's root is reaped and its records drained: who stayed behind? */
 	engine_judge_leftovers(&c.eng, &c.job);
+	if (c.job.job_killed) /* by a leftover rule */
+		wait_killed(&c);
 	report_tamper(&c);
 	status = c.job.job_killed ? BW_EXIT_JOB_KILLED : build_exit_status(c.child_status);
 	status = apply_fail_on(&c, status, false);

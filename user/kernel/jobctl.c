@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 #include <dirent.h>
 #include <bpf/bpf.h>
 #include "kernel/jobctl.h"
+#include "lib/clock.h"
 #include "lib/log.h"
 #include "process.skel.h"
 
@@ -119,8 +121,15 @@ void jobctl_setup(struct jobctl *j, pid_t pid)
 	j->cgroup_dir = strdup(dir);
 }
 
+static void forget_killed(struct jobctl *j)
+{
+	while (j->n_killed)
+		close(j->killed_fd[--j->n_killed]);
+}
+
 void jobctl_cleanup(struct jobctl *j)
 {
+	forget_killed(j);
 	if (!j->cgroup_dir)
 		return;
 	/* Fails with EBUSY while daemons of the job live on: leave it then. */
@@ -148,8 +157,27 @@ bool jobctl_process_alive(struct bw_agent *a, uint32_t pid, uint64_t start_ns)
 	return !st.start_ns || st.start_ns == start_ns;
 }
 
-/* a NULL: no identity check (see jobctl_resume_process). */
-static int signal_process(struct bw_agent *a, uint32_t pid, uint64_t start_ns, int sig)
+/* Keeps the pidfd of a process kill-job signalled, once per pid, while there is room. */
+static bool keep_killed(struct jobctl *j, uint32_t pid, int pidfd)
+{
+	unsigned int i;
+
+	if (!j || j->n_killed >= JOBCTL_WAIT_MAX)
+		return false;
+	for (i = 0; i < j->n_killed; i++)
+		if (j->killed_pid[i] == pid)
+			return false;
+	j->killed_pid[j->n_killed] = pid;
+	j->killed_fd[j->n_killed++] = pidfd;
+	return true;
+}
+
+/*
+ * a NULL: no identity check (see jobctl_resume_process). keep non-NULL:
+ * a signalled process's pidfd is kept there for jobctl_wait_killed.
+ */
+static int signal_process(struct bw_agent *a, uint32_t pid, uint64_t start_ns, int sig,
+			  struct jobctl *keep)
 {
 	int pidfd = (int)syscall(SYS_pidfd_open, pid, 0), err = 0;
 
@@ -160,13 +188,14 @@ static int signal_process(struct bw_agent *a, uint32_t pid, uint64_t start_ns, i
 		err = -ESRCH;
 	else if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0))
 		err = -errno;
-	close(pidfd);
+	if (err || !keep_killed(keep, pid, pidfd))
+		close(pidfd);
 	return err;
 }
 
 int jobctl_kill_process(struct bw_agent *a, uint32_t pid, uint64_t start_ns)
 {
-	return signal_process(a, pid, start_ns, SIGKILL);
+	return signal_process(a, pid, start_ns, SIGKILL, NULL);
 }
 
 /*
@@ -175,7 +204,7 @@ int jobctl_kill_process(struct bw_agent *a, uint32_t pid, uint64_t start_ns)
  */
 int jobctl_resume_process(uint32_t pid)
 {
-	return signal_process(NULL, pid, 0, SIGCONT);
+	return signal_process(NULL, pid, 0, SIGCONT, NULL);
 }
 
 /*
@@ -203,8 +232,9 @@ static size_t scope_entries(struct bw_agent *a, uint64_t job_id, uint32_t skip_f
 
 #define SCOPE_BATCH 1024
 
-int jobctl_scope_update(struct bw_agent *a, uint64_t job_id, enum jobctl_scope_op op,
-			uint32_t flags)
+/* j non-NULL: the pidfds of the processes op KILL signalled are kept in it. */
+static int scope_apply(struct bw_agent *a, struct jobctl *j, uint64_t job_id,
+		       enum jobctl_scope_op op, uint32_t flags)
 {
 	int fd = bpf_map__fd(a->skel->maps.job_procs), done = 0, rounds = 0;
 	struct bw_proc_state *st = calloc(SCOPE_BATCH, sizeof(*st));
@@ -219,7 +249,7 @@ again:
 	n = scope_entries(a, job_id, op == JOBCTL_SCOPE_FLAGS ? flags : 0, keys, st, SCOPE_BATCH);
 	for (i = 0; i < n; i++) {
 		if (op == JOBCTL_SCOPE_KILL) {
-			done += !jobctl_kill_process(a, keys[i], st[i].start_ns);
+			done += !signal_process(a, keys[i], st[i].start_ns, SIGKILL, j);
 			continue;
 		}
 		if (op == JOBCTL_SCOPE_FORGET) {
@@ -237,6 +267,12 @@ cleanup:
 	free(st);
 	free(keys);
 	return done;
+}
+
+int jobctl_scope_update(struct bw_agent *a, uint64_t job_id, enum jobctl_scope_op op,
+			uint32_t flags)
+{
+	return scope_apply(a, NULL, job_id, op, flags);
 }
 
 /* From now on every syscall of a doomed job's process is its last. */
@@ -267,7 +303,7 @@ int jobctl_kill_job(struct bw_agent *a, struct jobctl *j, uint64_t job_id)
 	 * map when their last thread exits.
 	 */
 	for (pass = 0; pass < 50; pass++) {
-		n = jobctl_scope_update(a, job_id, JOBCTL_SCOPE_KILL, 0);
+		n = scope_apply(a, j, job_id, JOBCTL_SCOPE_KILL, 0);
 		if (n < 0)
 			n = 0;
 		total += n;
@@ -276,4 +312,68 @@ int jobctl_kill_job(struct bw_agent *a, struct jobctl *j, uint64_t job_id)
 		usleep(2000);
 	}
 	return total;
+}
+
+/* Milliseconds left until deadline (CLOCK_MONOTONIC ns), 0 once it passed. */
+static int ms_left(uint64_t deadline)
+{
+	uint64_t now = clock_mono_ns();
+
+	return now >= deadline ? 0 : (int)((deadline - now + 999999) / 1000000);
+}
+
+/* A pidfd polls readable once its process has exited (a zombie or reaped). */
+static void wait_pidfds(struct jobctl *j, uint64_t deadline)
+{
+	struct pollfd pfd[JOBCTL_WAIT_MAX];
+	unsigned int i, kept;
+	int n;
+
+	while (j->n_killed) {
+		for (i = 0; i < j->n_killed; i++)
+			pfd[i] = (struct pollfd){ .fd = j->killed_fd[i], .events = POLLIN };
+		n = poll(pfd, j->n_killed, ms_left(deadline));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		for (i = kept = 0; i < j->n_killed; i++) {
+			if (pfd[i].revents) {
+				close(j->killed_fd[i]);
+				continue;
+			}
+			j->killed_fd[kept] = j->killed_fd[i];
+			j->killed_pid[kept++] = j->killed_pid[i];
+		}
+		j->n_killed = kept;
+	}
+}
+
+/* "populated 0" in cgroup.events: no process of the job's cgroup is left. */
+static bool cgroup_populated(const char *dir)
+{
+	char path[PATH_MAX], line[64];
+	bool populated = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/cgroup.events", dir);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "populated ", 10))
+			populated = line[10] != '0';
+	fclose(f);
+	return populated;
+}
+
+int jobctl_wait_killed(struct jobctl *j, int timeout_ms)
+{
+	uint64_t deadline = clock_mono_ns() + (uint64_t)timeout_ms * 1000000ULL;
+	bool populated;
+
+	wait_pidfds(j, deadline);
+	while ((populated = j->cgroup_dir && cgroup_populated(j->cgroup_dir)) && ms_left(deadline))
+		usleep(1000);
+	return (int)j->n_killed + populated;
 }

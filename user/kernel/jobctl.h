@@ -14,8 +14,16 @@
 #include <sys/types.h>
 #include "kernel/loader.h"
 
+/* How many killed processes a job remembers by pidfd, to wait for their end. */
+#define JOBCTL_WAIT_MAX 256
+
 struct jobctl {
 	char *cgroup_dir; /* the job's own cgroup v2 directory, or NULL */
+	/* Processes kill-job signalled: a SIGKILLed process is still exiting
+	 * (its mm, its files, its /proc entry) after its exit record. */
+	int killed_fd[JOBCTL_WAIT_MAX];
+	uint32_t killed_pid[JOBCTL_WAIT_MAX];
+	unsigned int n_killed;
 };
 
 /*
@@ -33,6 +41,12 @@ bool jobctl_process_alive(struct bw_agent *a, uint32_t pid, uint64_t start_ns);
 int jobctl_resume_process(uint32_t pid);
 /* Kills every process of job_id; returns how many kill() calls were made. */
 int jobctl_kill_job(struct bw_agent *a, struct jobctl *j, uint64_t job_id);
+/*
+ * Waits up to timeout_ms for what jobctl_kill_job killed to be gone: each
+ * remembered process exited, and the job's cgroup empty. Returns how many
+ * are still there (the cgroup counts as one).
+ */
+int jobctl_wait_killed(struct jobctl *j, int timeout_ms);
 
 enum jobctl_scope_op {
 	JOBCTL_SCOPE_KILL,   /* SIGKILL each process (pid and start time checked) */

@@ -86,7 +86,7 @@ STORM_EXECS = env_int("BENCH_STORM_EXECS", 5000)
 BUDGET = env_int("BENCH_BUDGET_SECONDS", 2700)
 WORKLOADS = [w for w in os.environ.get("BENCH_WORKLOADS", "storm,zlib,jq").split(",") if w]
 HOOKS_ARGS = shlex.split(os.environ.get("BENCH_BW_HOOKS_ARGS", "--record all"))
-DEFAULT_CONFIGS = "none,buildwarden,buildwarden+hooks,buildwarden+kill,auditd,bpftrace"
+DEFAULT_CONFIGS = "none,buildwarden,buildwarden+daemon,buildwarden+hooks,buildwarden+kill,auditd,bpftrace"
 # The options tests/bpf/test_default_policy_builds.py builds jq with:
 # Debian's shipped parser and lexer (no bison, flex), no docs (no ruby),
 # the test suite run on jq itself rather than under valgrind, and a jq
@@ -311,6 +311,62 @@ class Buildwarden(NoAgent):
         }
         res.update(bw_result(parse_events(run.events, run.tiny), run.t_spawn_ns, run.t1_ns))
         return res
+
+
+class BuildwardenDaemon(Buildwarden):
+    """`run` handing each build to a daemon started for it (docs/DAEMON.md,
+    "Runs through the daemon"): the daemon is up before the run starts, as
+    on a build host, so start and exit are the handover's. Its CPU from the
+    gate to the job's end counts as the agent's."""
+
+    def __init__(self, name, bw, extra):
+        super().__init__(name, bw, extra)
+        self.daemon = None
+
+    def start(self, run):
+        d = os.path.dirname(run.prefix)
+        os.makedirs(os.path.join(d, "reports"), exist_ok=True)
+        run.sock = os.path.join(d, "run.sock")
+        cfg = os.path.join(d, "daemon.yaml")
+        with open(cfg, "w") as f:
+            f.write("reports: reports\nrun_socket: run.sock\njobs:\n"
+                    "  - name: never\n    match: {exe_basename: bw-bench-no-runner}\n")
+        run.daemon_log = open(run.prefix + ".daemon.log", "w+")
+        self.daemon = subprocess.Popen([self.bw, "daemon", "--config", cfg], stdin=subprocess.DEVNULL,
+                                       stdout=run.daemon_log, stderr=run.daemon_log)
+        end = time.monotonic() + 60
+        while time.monotonic() < end and self.daemon.poll() is None:
+            run.daemon_log.seek(0)
+            if "handed over at" in run.daemon_log.read():
+                return
+            time.sleep(0.02)
+        run.daemon_log.seek(0)
+        raise RuntimeError("the daemon did not start: " + " ".join(run.daemon_log.read().split())[-300:])
+
+    def wrap(self, cmd, run):
+        return [self.bw, "run", "--daemon-socket", run.sock, "--events", run.events, "--no-tree",
+                *self.extra, "--", *cmd]
+
+    def at_gate(self, pid, run):
+        super().at_gate(pid, run)
+        run.dcpu0 = read_cpu(self.daemon.pid)
+        run.rss_idle = rss_kib(self.daemon.pid).get("VmRSS")
+
+    def stop(self, run):
+        try:
+            # run exits after the daemon ended the job: its CPU for it is in.
+            dcpu = cpu_delta(run.dcpu0, read_cpu(self.daemon.pid)) if hasattr(run, "dcpu0") else 0
+            res = super().stop(run)
+            res["agent_cpu_ns"] += dcpu
+            return res
+        finally:
+            self.daemon.terminate()
+            try:
+                self.daemon.wait(30)
+            except subprocess.TimeoutExpired:
+                self.daemon.kill()
+                self.daemon.wait()
+            run.daemon_log.close()
 
 
 def audit_status():
@@ -918,6 +974,7 @@ def make_configs(bw, workdir):
         "buildwarden+hooks": lambda: Buildwarden("buildwarden+hooks", bw, HOOKS_ARGS),
         "buildwarden+kill": lambda: (Buildwarden("buildwarden+kill", bw, ["--policy", kill]) if kill
                                      else Unavailable("buildwarden+kill", why)),
+        "buildwarden+daemon": lambda: BuildwardenDaemon("buildwarden+daemon", bw, []),
         "buildwarden+traces": lambda: Buildwarden("buildwarden+traces", bw,
                                                   HOOKS_ARGS + ["--otlp-traces", TraceSink().url]),
         "auditd": lambda: Auditd(workdir),

@@ -109,7 +109,9 @@ static int apply_exec_env(struct daemon *d, const struct daemon_config *c)
 static bool restart_needed(const struct daemon_config *o, const struct daemon_config *n)
 {
 	return o->hooks != n->hooks || o->record_auto != n->record_auto ||
-	       o->fail_closed != n->fail_closed || o->ringbuf_mb != n->ringbuf_mb;
+	       o->fail_closed != n->fail_closed || o->ringbuf_mb != n->ringbuf_mb ||
+	       !o->run_socket != !n->run_socket ||
+	       (o->run_socket && strcmp(o->run_socket, n->run_socket));
 }
 
 /* File rules in a reloaded policy need the file hooks, which load only at start. */
@@ -161,8 +163,8 @@ static void reload(struct daemon *d)
 		return;
 	}
 	if (restart_needed(old->cfg, g->cfg))
-		bw_warn("reload: record, ringbuf_mb and fail_closed changes take effect at the next "
-			"start");
+		bw_warn("reload: record, ringbuf_mb, fail_closed and run_socket changes take effect "
+			"at the next start");
 	warn_file_hooks(d, g);
 	if (apply_exec_env(d, g->cfg))
 		bw_warn("reload: exec_env not applied (see above); exec records keep the "
@@ -259,11 +261,15 @@ static void daemon_tick(void *arg)
 
 static int event_loop(struct daemon *d)
 {
-	static const struct engine_loop_ops ops = {
+	struct engine_loop_ops ops = {
 		.done = stopping, .on_signal = daemon_signals, .after_batch = end_exited_jobs,
 		.tick = daemon_tick,
 	};
 
+	if (d->runs_ep >= 0) {
+		ops.on_aux = daemon_runs_io;
+		ops.aux_fd = d->runs_ep;
+	}
 	return engine_run_loop(&d->eng, d->sigfd, &ops, d);
 }
 
@@ -311,6 +317,7 @@ static int attach(struct daemon *d)
 
 static void daemon_free(struct daemon *d)
 {
+	daemon_runs_stop(d);
 	daemon_outputs_stop(d);
 	if (d->sigfd >= 0)
 		close(d->sigfd);
@@ -343,7 +350,7 @@ static int check_only(const char *path)
 
 int cmd_daemon(int argc, char **argv)
 {
-	struct daemon d = { .sigfd = -1 };
+	struct daemon d = { .sigfd = -1, .run_fd = -1, .runs_ep = -1 };
 	struct daemon_opts o = { 0 };
 	int err, status = BW_EXIT_AGENT_ERROR;
 
@@ -360,7 +367,7 @@ int cmd_daemon(int argc, char **argv)
 	}
 	redact_set_enabled(d.gen->cfg->redact);
 	if (engine_init(&d.eng) || setup_signals(&d) || daemon_outputs_start(&d, NULL) ||
-	    attach(&d))
+	    attach(&d) || daemon_runs_start(&d))
 		goto cleanup;
 	daemon_adopt_running(&d);
 	bw_info("daemon attached (exec hook %s, deny hook %s): %zu job rule(s); reports in %s",

@@ -18,6 +18,7 @@
 #include "alerts/alerts.h"
 #include "lib/ci_env.h"
 #include "cmd/commands.h"
+#include "cmd/run_handover.h"
 #include "kernel/deny_maps.h"
 #include "pipeline/engine.h"
 #include "pipeline/engine_setup.h"
@@ -59,6 +60,8 @@ struct run_opts {
 	const char *markdown_path; /* Markdown report */
 	const char *html_path;     /* HTML report */
 	uint32_t ringbuf_mb;
+	bool ringbuf_set;
+	const char *daemon_socket; /* --daemon-socket: a daemon's run socket, or "none" */
 	uint32_t max_processes; /* --max-processes, 0: the table's default */
 	bool tree;
 	bool force_raw_tp;
@@ -147,6 +150,11 @@ static const char run_usage[] =
 	"                        protobuf, or OTEL_EXPORTER_OTLP_PROTOCOL)\n"
 	"      --otlp-header 'NAME: VALUE'   an extra request header, repeatable (else\n"
 	"                        OTEL_EXPORTER_OTLP_HEADERS)\n"
+	"      --daemon-socket PATH|none  hand the build to the daemon listening there\n"
+	"                        (its run_socket), which has the programs loaded\n"
+	"                        already (default: $BUILDWARDEN_RUN_SOCKET, else\n"
+	"                        /run/buildwarden/run.sock when a daemon answers on\n"
+	"                        it); 'none': always load our own\n"
 	"  -v, --verbose         more diagnostics (twice: libbpf debug output)\n"
 	"  -h, --help            show this help\n"
 	"\n"
@@ -178,7 +186,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 	       OPT_USER, OPT_DENY_HOOK, OPT_WEBHOOK,
 	       OPT_WEBHOOK_FORMAT, OPT_WEBHOOK_SECRET, OPT_EXEC_ENV, OPT_CHECKOUT, OPT_SCOPE,
 	       OPT_MAX_PROCS, OPT_FAIL_ON, OPT_HTML, OPT_OTLP_TRACES, OPT_OTLP_PROTOCOL,
-	       OPT_OTLP_HEADER };
+	       OPT_OTLP_HEADER, OPT_DAEMON_SOCKET };
 	static const struct option longopts[] = {
 		{ "events", required_argument, NULL, 'e' },
 		{ "policy", required_argument, NULL, 'p' },
@@ -204,6 +212,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 		{ "otlp-traces", required_argument, NULL, OPT_OTLP_TRACES },
 		{ "otlp-protocol", required_argument, NULL, OPT_OTLP_PROTOCOL },
 		{ "otlp-header", required_argument, NULL, OPT_OTLP_HEADER },
+		{ "daemon-socket", required_argument, NULL, OPT_DAEMON_SOCKET },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -249,6 +258,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 			break;
 		}
 		case OPT_CHECKOUT: o->checkout = optarg; break;
+		case OPT_DAEMON_SOCKET: o->daemon_socket = optarg; break;
 		case OPT_OTLP_TRACES: o->otlp_traces = optarg; break;
 		case OPT_OTLP_PROTOCOL: {
 			bool pb;
@@ -296,6 +306,7 @@ static int parse_opts(int argc, char **argv, struct run_opts *o)
 				       optarg);
 				return -EINVAL;
 			}
+			o->ringbuf_set = true;
 			break;
 		case OPT_MAX_PROCS:
 			if (parse_u32(optarg, &o->max_processes) || o->max_processes < 100) {
@@ -364,33 +375,18 @@ static void report_tamper(struct run_ctx *c)
 	tamper_report_own(&s, &c->tamper);
 }
 
-/*
- * A terminal's ^C reaches the whole foreground process group, the build
- * included; only signals sent to us alone (kill, CI runner) are forwarded.
- * SIGCHLD on the same descriptor says the build changed state.
- */
+/* SIGCHLD on the signalfd says the build changed state; the rest is forwarded. */
 static void forward_signals(struct run_ctx *c)
 {
 	struct signalfd_siginfo si;
 
 	while (read(c->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
-		bool from_tty;
-
 		if (si.ssi_signo == SIGCHLD) {
 			reap_child(c);
 			continue;
 		}
-		from_tty = si.ssi_code == SI_KERNEL && getpgid(c->child.pid) == getpgrp();
-
-		if (from_tty)
-			bw_info("received SIG%s from the terminal",
-				sigabbrev_np((int)si.ssi_signo) ?: "?");
-		else
-			bw_warn("received SIG%s from pid %u (uid %u), forwarding to the build",
-				sigabbrev_np((int)si.ssi_signo) ?: "?", si.ssi_pid, si.ssi_uid);
 		report_tamper(c);
-		if (!from_tty && !c->child_done)
-			kill(c->child.pid, (int)si.ssi_signo);
+		spawn_forward_signal(&c->child, &si, c->child_done);
 	}
 }
 
@@ -486,13 +482,22 @@ static void summary_fields(struct jbuf *jb, struct bw_job *j, void *arg)
 	}
 }
 
-/* The end-of-job report, rendered from the event stream (docs/REPORTS.md). */
-static int render_reports(struct run_ctx *c)
+/* One set of reports from the job's stream, or from the finished stream at path. */
+static int render_one(struct bw_job *j, const char *path, const struct report_opts *ro)
+{
+	return path ? report_render(path, ro) : job_render_reports(j, ro);
+}
+
+/*
+ * The end-of-job report, rendered from the event stream (docs/REPORTS.md):
+ * ours (j), or the one a daemon wrote for us (path).
+ */
+static int render_reports_of(const struct run_opts *o, struct bw_job *j, const char *path)
 {
 	struct report_opts ro = {
-		.tree_out = stderr, .no_tree = !c->opts.tree, .color = isatty(STDERR_FILENO),
-		.json_path = c->opts.report_path, .markdown_path = c->opts.markdown_path,
-		.html_path = c->opts.html_path,
+		.tree_out = stderr, .no_tree = !o->tree, .color = isatty(STDERR_FILENO),
+		.json_path = o->report_path, .markdown_path = o->markdown_path,
+		.html_path = o->html_path,
 	};
 	const char *summary = getenv("GITHUB_STEP_SUMMARY");
 	struct ci_job ci;
@@ -502,16 +507,78 @@ static int render_reports(struct run_ctx *c)
 	ci_env_detect(&ci);
 	if (!strcmp(ci.provider, "github"))
 		ro.annotations_out = stderr;
-	err = job_render_reports(&c->job, &ro);
+	err = render_one(j, path, &ro);
 	if (!err && summary && *summary) {
 		struct report_opts md = { .markdown_path = summary, .append = true };
 
-		err = job_render_reports(&c->job, &md);
+		err = render_one(j, path, &md);
 		if (err)
 			bw_warn("cannot append the report to $GITHUB_STEP_SUMMARY: %s", strerror(-err));
 		err = 0;
 	}
 	return err;
+}
+
+static int render_reports(struct run_ctx *c)
+{
+	return render_reports_of(&c->opts, &c->job, NULL);
+}
+
+static int render_handed_over(void *arg, const char *stream_path)
+{
+	return render_reports_of(arg, NULL, stream_path);
+}
+
+/* What only an agent of our own honours: the option that keeps the build here, or NULL. */
+static const char *handover_blocker(const struct run_opts *o)
+{
+	static const char *const otel[] = { "OTEL_EXPORTER_OTLP_ENDPOINT",
+					    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT" };
+	size_t i;
+
+	if (o->fail_closed || o->scope_host || o->fail_on_set || o->webhook_url || o->exec_env ||
+	    o->checkout || o->force_raw_tp || o->no_lsm || o->max_processes || o->ringbuf_set)
+		return "an option the daemon does not take";
+	if (o->hooks != BW_HOOK_ALL || !o->record_auto)
+		return "--record";
+	if (o->events_path && !strcmp(o->events_path, "-"))
+		return "--events -";
+	if (o->otlp_traces || o->otlp_protocol || o->n_otlp_headers)
+		return "--otlp-*";
+	for (i = 0; i < sizeof(otel) / sizeof(otel[0]); i++)
+		if (getenv(otel[i]) && *getenv(otel[i]))
+			return otel[i];
+	if (!redact_enabled())
+		return "--no-redact";
+	return NULL;
+}
+
+/* The build's status once a daemon ran it, or -EAGAIN: run it here. */
+static int try_handover(struct run_ctx *c, const char *path)
+{
+	const char *env = getenv(RUN_SOCKET_ENV), *blocker = handover_blocker(&c->opts);
+	struct run_handover h = {
+		.socket = c->opts.daemon_socket, .asked = c->opts.daemon_socket != NULL,
+		.exe = path, .cmd = c->opts.cmd, .policy_path = c->opts.policy_path,
+		.events_path = c->opts.events_path, .user = &c->user,
+		.render = render_handed_over, .arg = &c->opts,
+	};
+
+	if (!h.socket && env && *env) {
+		h.socket = env;
+		h.asked = true;
+	}
+	if (!h.socket)
+		h.socket = RUN_SOCKET_DEFAULT;
+	if (!strcmp(h.socket, "none"))
+		return -EAGAIN;
+	if (blocker) {
+		if (h.asked)
+			bw_info("not handed to the daemon at %s: %s needs an agent of our own; "
+				"running standalone", h.socket, blocker);
+		return -EAGAIN;
+	}
+	return run_handover(&h);
 }
 
 /* --exec-env: "none", or up to BW_ENV_NAMES comma-separated names. */
@@ -788,6 +855,12 @@ int cmd_run(int argc, char **argv)
 		bw_err("cannot run '%s': %s", c.opts.cmd[0], strerror(-err));
 		return err == -ENOENT ? BW_EXIT_NOT_FOUND : BW_EXIT_CANNOT_EXEC;
 	}
+	status = try_handover(&c, path);
+	if (status != -EAGAIN) {
+		free(path); /* nothing else of ours was set up */
+		return status;
+	}
+	status = BW_EXIT_AGENT_ERROR;
 	if (run_setup(&c)) {
 		if (c.policy_invalid)
 			status = BW_EXIT_INVALID;

@@ -18,6 +18,7 @@
 struct metrics;
 struct export_jsonl;
 struct otlp;
+struct daemon_run;
 
 /* One policy file of a generation, kept as text so a job always gets the version that loaded. */
 struct daemon_policy_text {
@@ -57,6 +58,12 @@ struct daemon {
 	struct alerts *alerts;
 	struct http_stats alert_seen; /* alerts' counts already in the metrics */
 	int sigfd;
+	/* The run socket (daemon_runs.c): listening, its epoll set, the runs connected. */
+	int run_fd, runs_ep;
+	char *run_socket;
+	struct daemon_run *runs;
+	/* Called when a handed-over job ended (status: its exit status); set by daemon_runs_start. */
+	void (*run_job_ended)(struct daemon *d, struct bw_job *j, int status);
 	bool stopping;
 	sigset_t orig_mask;
 };
@@ -76,6 +83,15 @@ void daemon_on_exit(struct bw_engine *e, struct bw_job *j, const struct bw_exit_
 void daemon_end_jobs(struct daemon *d, bool all);
 struct bw_job *daemon_job_start(struct daemon *d, const struct daemon_root_rule *r, uint64_t id,
 				 uint32_t root_pid, uint64_t root_start_ns);
+int daemon_run_job_start(struct daemon *d, uint64_t id, uint32_t root_pid,
+			 const struct daemon_policy_text *t, int events_fd, FILE *errs,
+			 struct bw_job **out);
+
+/* daemon_runs.c: builds `run` hands over (docs/DAEMON.md). */
+int daemon_runs_start(struct daemon *d);
+void daemon_runs_io(void *arg);
+void daemon_runs_stop(struct daemon *d);
+
 /* The parent name to test r with: r's own when comm is its first 15 bytes. */
 const char *daemon_parent_for(const struct daemon_root_rule *r, const char *comm);
 

@@ -24,7 +24,7 @@
 #include "lib/record_kinds.h"
 #include "lib/safefile.h"
 
-#define CFG_KEYS_MAX 12
+#define CFG_KEYS_MAX 13
 #define CFG_PID_MAX 4194304 /* PID_MAX_LIMIT */
 #define CFG_ID_MAX 128      /* a job id becomes part of file names */
 #define CFG_RINGBUF_MB_MAX 1024
@@ -877,9 +877,9 @@ static void parse_alerts(struct cfg_parser *ps, const yaml_node_t *n, struct dae
 
 static const char *const top_keys[] = { "policy", "reports", "record", "fail_closed",
 					"ringbuf_mb", "redact", "jobs", "policies",
-					"status", "export", "alerts", "exec_env" };
+					"status", "export", "alerts", "exec_env", "run_socket" };
 enum { TK_POLICY, TK_REPORTS, TK_RECORD, TK_FAIL_CLOSED, TK_RINGBUF, TK_REDACT, TK_JOBS,
-       TK_POLICIES, TK_STATUS, TK_EXPORT, TK_ALERTS, TK_EXEC_ENV };
+       TK_POLICIES, TK_STATUS, TK_EXPORT, TK_ALERTS, TK_EXEC_ENV, TK_RUN_SOCKET };
 static const struct cfg_keys top_ks = KEYS("the config", "at the top level", top_keys);
 
 static void parse_record(struct cfg_parser *ps, const yaml_node_t *n, struct daemon_config *c)
@@ -934,6 +934,8 @@ static void parse_scalars(struct cfg_parser *ps, const struct cfg_map *m, struct
 		get_bool(ps, m->val[TK_REDACT], "'redact'", &c->redact);
 	if (m->key[TK_EXEC_ENV])
 		parse_exec_env(ps, m->val[TK_EXEC_ENV], c);
+	if (m->key[TK_RUN_SOCKET])
+		c->run_socket = dup_path(ps, m->val[TK_RUN_SOCKET], "'run_socket'");
 }
 
 static void parse_top(struct cfg_parser *ps, const yaml_node_t *root, struct daemon_config *c)
@@ -1129,6 +1131,7 @@ void daemon_config_free(struct daemon_config *c)
 	free(c->status_listen);
 	free(c->jsonl_path);
 	free(c->reports_dir);
+	free(c->run_socket);
 	free(c->policy_path);
 	free(c->path);
 	free(c);

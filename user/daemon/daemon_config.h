@@ -59,6 +59,7 @@ struct daemon_config {
 	char *path;                 /* the config file as given */
 	char *policy_path;          /* "policy:", resolved; NULL = the embedded default policy */
 	char *reports_dir;          /* "reports:", required, resolved */
+	char *run_socket;           /* "run_socket:", resolved; NULL = runs are not taken */
 	struct daemon_root_rule *roots;   size_t n_roots;      /* "jobs:", at least one */
 	struct daemon_policy_override *overrides; size_t n_overrides; /* "policies:" */
 	uint32_t hooks;             /* "record:" (string, record_kinds_parse); default "auto" */

@@ -221,15 +221,17 @@ static bool is_kernel_policy(struct daemon *d, const struct daemon_policy_text *
 	return !strcmp(t->text, d->kernel_policy_text);
 }
 
-static int job_policy(struct daemon *d, struct bw_job *j, const struct daemon_policy_text *t)
+/* errs: where a policy's errors go (FILE:LINE:COL: why). */
+static int job_policy(struct daemon *d, struct bw_job *j, const struct daemon_policy_text *t,
+		      FILE *errs)
 {
 	struct bw_policy *p = NULL;
 	int err;
 
 	if (t)
-		err = policy_load_buffer(t->path, t->text, t->len, &p, stderr);
+		err = policy_load_buffer(t->path, t->text, t->len, &p, errs);
 	else
-		err = policy_load_default(&p, stderr);
+		err = policy_load_default(&p, errs);
 	if (err)
 		return err;
 	err = job_set_policy(j, p);
@@ -250,6 +252,65 @@ static int job_open(struct daemon *d, struct bw_job *j)
 			     j->name) >= sizeof(path))
 		return -ENAMETOOLONG;
 	return job_open_events(j, path);
+}
+
+static void job_enlist(struct daemon *d, struct bw_job *j)
+{
+	j->alerts = d->alerts;
+	j->t_start_ns = clock_mono_ns();
+	j->next = d->jobs;
+	d->jobs = j;
+	d->n_jobs++;
+	metrics_add(d->metrics, METRIC_JOBS, 1);
+	metrics_set(d->metrics, METRIC_JOBS_ACTIVE, d->n_jobs);
+}
+
+/*
+ * A job `run` handed over (daemon_runs.c): its root is already in the
+ * kernel's scope under id, its stream is the descriptor run opened (taken
+ * only on success), its policy the text run read. 0 with *out set, or
+ * -errno after writing why to errs (-EINVAL: the policy has errors).
+ */
+int daemon_run_job_start(struct daemon *d, uint64_t id, uint32_t root_pid,
+			 const struct daemon_policy_text *t, int events_fd, FILE *errs,
+			 struct bw_job **out)
+{
+	struct bw_job *j = calloc(1, sizeof(*j));
+	char name[64];
+	int err = -ENOMEM;
+
+	if (!j || job_init(j, id))
+		goto fail;
+	j->root_pid = root_pid;
+	snprintf(name, sizeof(name), "run-%u", root_pid);
+	j->name = strdup(name);
+	j->rule_name = strdup("run");
+	if (!j->name || !j->rule_name)
+		goto fail;
+	job_identity(d, j);
+	job_checkout(d, j);
+	err = job_policy(d, j, t, errs);
+	if (err)
+		goto fail;
+	j->events = fdopen(events_fd, "w");
+	if (!j->events) {
+		err = -errno;
+		goto fail;
+	}
+	setvbuf(j->events, NULL, _IOFBF, 1 << 16);
+	j->handed_over = true;
+	job_enlist(d, j);
+	bw_info("job %s started: root pid %u handed over by run, policy %s", j->name, root_pid,
+		policy_source(j->policy));
+	*out = j;
+	return 0;
+fail:
+	if (err != -EINVAL)
+		fprintf(errs, "cannot start a job for root pid %u: %s\n", root_pid, strerror(-err));
+	if (j)
+		job_free(j);
+	free(j);
+	return err;
 }
 
 /* A new job: named, its policy and stream, on the list. NULL after saying why. */
@@ -275,18 +336,12 @@ struct bw_job *daemon_job_start(struct daemon *d, const struct daemon_root_rule 
 	job_identity(d, j);
 	job_checkout(d, j);
 	ppath = daemon_policy_for(d->gen->cfg, r, j->repository);
-	err = job_policy(d, j, daemon_gen_policy(d->gen, ppath));
+	err = job_policy(d, j, daemon_gen_policy(d->gen, ppath), stderr);
 	if (!err)
 		err = job_open(d, j);
 	if (err)
 		goto fail;
-	j->alerts = d->alerts;
-	j->t_start_ns = clock_mono_ns();
-	j->next = d->jobs;
-	d->jobs = j;
-	d->n_jobs++;
-	metrics_add(d->metrics, METRIC_JOBS, 1);
-	metrics_set(d->metrics, METRIC_JOBS_ACTIVE, d->n_jobs);
+	job_enlist(d, j);
 	bw_info("job %s started: root pid %u (rule %s), policy %s%s%s", j->name, root_pid, r->name,
 		policy_source(j->policy), j->repository ? ", repository " : "",
 		j->repository ? j->repository : "");
@@ -364,6 +419,8 @@ struct bw_job *daemon_job_for(struct bw_engine *e, const struct bw_event_view *v
 	struct daemon *d = e->owner;
 	struct bw_job *j = find_job(d, v->hdr->job_id);
 
+	if (j && !j->root_start_ns && v->hdr->pid == j->root_pid)
+		j->root_start_ns = v->hdr->start_ns; /* a handed-over root: known by pid until now */
 	if (j)
 		return j->root_exited ? NULL : j;
 	if (v->hdr->type == BW_EV_EXEC && (v->exec->flags & BW_EXEC_JOB_ROOT))
@@ -418,6 +475,26 @@ static void job_fields(struct jbuf *jb, struct bw_job *j, void *arg)
 	json_obj_close(jb);
 }
 
+/* run renders its own reports from the stream it gave us: complete it, then say so. */
+static void finish_handed_over(struct daemon *d, struct bw_job *j)
+{
+	int status = j->job_killed ? 124 : exit_code(j->root_status);
+
+	if (j->events && fflush(j->events))
+		bw_err("job %s: cannot write its stream: %s", j->name, strerror(errno));
+	if (j->agent_stopped)
+		bw_info("job %s ended: the agent is stopping (root pid %u still running); %zu "
+			"processes, %llu verdicts", j->name, j->root_pid, j->procs.count,
+			(unsigned long long)j->n_verdicts);
+	else
+		bw_info("job %s ended: root pid %u exited with status %d%s; %zu processes, %llu "
+			"verdicts; reports by run", j->name, j->root_pid, status,
+			j->job_killed ? " (job terminated by policy)" : "", j->procs.count,
+			(unsigned long long)j->n_verdicts);
+	if (d->run_job_ended)
+		d->run_job_ended(d, j, status);
+}
+
 static void job_finish(struct daemon *d, struct bw_job *j)
 {
 	char json[PATH_MAX], md[PATH_MAX], html[PATH_MAX];
@@ -431,6 +508,10 @@ static void job_finish(struct daemon *d, struct bw_job *j)
 	j->t_end_ns = clock_mono_ns();
 	job_end_trace(j);
 	job_write_summary(&d->eng, j, job_fields, d);
+	if (j->handed_over) {
+		finish_handed_over(d, j);
+		return;
+	}
 	snprintf(json, sizeof(json), "%s/%s.json", d->gen->cfg->reports_dir, j->name);
 	snprintf(md, sizeof(md), "%s/%s.md", d->gen->cfg->reports_dir, j->name);
 	snprintf(html, sizeof(html), "%s/%s.html", d->gen->cfg->reports_dir, j->name);

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -166,4 +167,19 @@ void spawn_close(struct spawn *s)
 	if (s->err_fd >= 0)
 		close(s->err_fd);
 	s->go_fd = s->err_fd = -1;
+}
+
+void spawn_forward_signal(const struct spawn *s, const struct signalfd_siginfo *si,
+			  bool child_done)
+{
+	bool from_tty = si->ssi_code == SI_KERNEL && getpgid(s->pid) == getpgrp();
+	const char *name = sigabbrev_np((int)si->ssi_signo);
+
+	if (from_tty)
+		bw_info("received SIG%s from the terminal", name ? name : "?");
+	else
+		bw_warn("received SIG%s from pid %u (uid %u), forwarding to the build",
+			name ? name : "?", si->ssi_pid, si->ssi_uid);
+	if (!from_tty && !child_done)
+		kill(s->pid, (int)si->ssi_signo);
 }

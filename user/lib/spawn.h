@@ -8,6 +8,7 @@
 #define BW_SPAWN_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 #include "lib/privdrop.h"
@@ -26,5 +27,14 @@ int spawn_prepare(struct spawn *s, const char *path, char *const argv[], const s
 /* Let it exec; returns 0, or the child's exec errno as -errno. */
 int spawn_release(struct spawn *s);
 void spawn_close(struct spawn *s);
+
+struct signalfd_siginfo;
+/*
+ * A signal the agent received (not SIGCHLD): a terminal's ^C reaches the
+ * whole foreground process group, the build included, so only signals
+ * sent to the agent alone (kill, a CI runner) are forwarded to the build.
+ */
+void spawn_forward_signal(const struct spawn *s, const struct signalfd_siginfo *si,
+			  bool child_done);
 
 #endif /* BW_SPAWN_H */

@@ -716,7 +716,7 @@ int engine_signalfd(sigset_t *orig, bool with_chld)
 	return fd;
 }
 
-enum { TAG_RB = 1, TAG_SIG };
+enum { TAG_RB = 1, TAG_SIG, TAG_AUX };
 
 static int epoll_add(int epfd, int fd, uint32_t tag)
 {
@@ -746,6 +746,8 @@ int engine_run_loop(struct bw_engine *e, int sigfd, const struct engine_loop_ops
 	err = epoll_add(epfd, ringbuf_fd(e->agent.rb), TAG_RB);
 	if (!err)
 		err = epoll_add(epfd, sigfd, TAG_SIG);
+	if (!err && ops->on_aux)
+		err = epoll_add(epfd, ops->aux_fd, TAG_AUX);
 	while (!err && !ops->done(arg)) {
 		n = epoll_wait(epfd, evs, 4, 250);
 		if (n < 0 && errno != EINTR) {
@@ -756,6 +758,8 @@ int engine_run_loop(struct bw_engine *e, int sigfd, const struct engine_loop_ops
 		for (i = 0; i < n; i++) {
 			if (evs[i].data.u32 == TAG_RB)
 				ringbuf_consume(e->agent.rb);
+			else if (evs[i].data.u32 == TAG_AUX)
+				ops->on_aux(arg);
 			else
 				ops->on_signal(arg);
 		}

@@ -66,6 +66,7 @@ struct bw_job {
 	struct ci_job *ci;      /* the CI job its alerts name; NULL: the sender's */
 	bool root_exited;
 	bool agent_stopped;     /* ended by the daemon stopping, not by its root */
+	bool handed_over;       /* `run` handed it to the daemon: run renders its reports */
 	int root_status;        /* wait status of the root */
 	/* The job as a trace (docs/TRACES.md); NULL: not exported. */
 	struct trace_job *trace;
@@ -140,6 +141,8 @@ struct engine_loop_ops {
 	void (*on_signal)(void *arg);   /* the signalfd is readable */
 	void (*after_batch)(void *arg); /* after each wakeup; may be NULL */
 	void (*tick)(void *arg);        /* a few times a second, and once at the end */
+	void (*on_aux)(void *arg);      /* aux_fd is readable; NULL: no aux_fd */
+	int aux_fd;
 };
 
 /* Consume records until done(); 0, or -errno when the loop itself broke. */

@@ -68,37 +68,40 @@ need_refused_lsm() {
 }
 
 @test "run: the holder left behind for the detaches keeps no copy of the environment" {
-	# The holder is ready (environment scrubbed, pipes closed) before run
-	# exits, and lives on only for the detaches: look for it right away.
+	# run is stopped as soon as its holder exists: the holder then scrubs
+	# its environment and waits for run's exit, where it can be looked at.
 	run $T python3 - "$BW" <<'PY'
-import os, subprocess, sys, time
-mark = "secret-%d" % os.getpid()
+import os, signal, subprocess, sys, time
 p = subprocess.Popen([sys.argv[1], "run", "--no-tree", "--", "true"],
-                     env=dict(os.environ, BW_HOLDER_MARK=mark),
+                     env=dict(os.environ, BW_HOLDER_MARK="secret-%d" % os.getpid()),
                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-seen, bad, deadline = 0, [], None
-exe = os.path.realpath(sys.argv[1])
-while True:
+holder = None
+while holder is None and p.poll() is None:
     for d in filter(str.isdigit, os.listdir("/proc")):
         try:
-            with open("/proc/%s/comm" % d) as f:
-                if f.read().strip() != "bw-detach" or os.readlink("/proc/%s/exe" % d) != exe:
-                    continue
-            with open("/proc/%s/environ" % d, "rb") as f:
-                env = f.read()
+            with open("/proc/%s/stat" % d) as f:
+                st = f.read()
         except OSError:
             continue
-        seen += 1
-        if env.strip(b"\0"):
-            bad.append(env[:200])
-    if p.poll() is not None:
-        deadline = deadline or time.monotonic() + 1
-        if seen or time.monotonic() > deadline:
+        if "(bw-detach)" in st and st.rsplit(")", 1)[1].split()[1] == str(p.pid):
+            os.kill(p.pid, signal.SIGSTOP)
+            holder = d
             break
-print("looked at the holder %d times; environments left: %r" % (seen, bad))
-sys.exit(1 if bad else (0 if seen else 77))
+if holder is None:
+    sys.exit(77)
+env, deadline = None, time.monotonic() + 3
+while time.monotonic() < deadline:
+    with open("/proc/%s/environ" % holder, "rb") as f:
+        env = f.read()
+    if not env.strip(b"\0"):
+        break
+    time.sleep(0.01)
+os.kill(p.pid, signal.SIGCONT)
+p.wait()
+print("holder %s, environment after 3 s at most: %r" % (holder, env[:200]))
+sys.exit(1 if env.strip(b"\0") else 0)
 PY
 	echo "$output"
-	[ "$status" -ne 77 ] || skip "the holder was gone before it could be looked at"
+	[ "$status" -ne 77 ] || skip "run had exited before its holder could be seen"
 	[ "$status" -eq 0 ]
 }

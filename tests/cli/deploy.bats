@@ -81,7 +81,7 @@ const headers = (v) => (isMap(v) && Object.keys(v).length <= 16 &&
 	Object.values(v).every((x) => typeof x === "string")) || "a mapping of at most 16 strings";
 const list = (item) => ({ list: item });
 const spec = {
-	policy: str, reports: str, record, fail_closed: bool, ringbuf_mb: ringbuf, redact: bool,
+	policy: str, reports: str, record, fail_closed: bool, ringbuf_mb: ringbuf, redact: bool, run_socket: str,
 	jobs: list({ name: str, match: { exe_basename: base, parent_basename: base, args: str, pid: int },
 		labels: list(str), policy: str, id: base }),
 	policies: list({ match: { repository: str, label: str, job: str }, policy: str }),

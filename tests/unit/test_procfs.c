@@ -6,6 +6,7 @@
 #include <setjmp.h>
 #include <stdint.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 #include "lib/procfs.h"
 
@@ -32,11 +33,25 @@ static void test_parse_stat(void **state)
 	assert_int_equal(procfs_parse_stat("42 no parens", &ppid, comm, sizeof(comm)), -EINVAL);
 }
 
+/* Our own entry, and a pid that cannot exist. */
+static void test_read_stat(void **state)
+{
+	char comm[16];
+	uint32_t ppid = 0;
+
+	(void)state;
+	assert_int_equal(procfs_read_stat((uint32_t)getpid(), &ppid, comm, sizeof(comm)), 0);
+	assert_int_equal(ppid, (uint32_t)getppid());
+	assert_true(comm[0] != '\0');
+	assert_int_equal(procfs_read_stat(UINT32_MAX, &ppid, comm, sizeof(comm)), -ENOENT);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_join_args),
 		cmocka_unit_test(test_parse_stat),
+		cmocka_unit_test(test_read_stat),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -24,19 +24,8 @@ struct proc_ent {
 
 static int read_stat(uint32_t pid, struct proc_ent *p)
 {
-	char path[64], buf[512];
-	size_t n;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return -errno;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
 	p->pid = pid;
-	return procfs_parse_stat(buf, &p->ppid, p->comm, sizeof(p->comm));
+	return procfs_read_stat(pid, &p->ppid, p->comm, sizeof(p->comm));
 }
 
 /* Every process now; *n set. NULL when /proc cannot be read. */

@@ -134,19 +134,10 @@ static void refuse(struct daemon_run *r, int err, const char *why)
 
 static bool parent_is(uint32_t pid, uint32_t parent)
 {
-	char path[64], buf[512], comm[32];
+	char comm[BW_COMM_LEN];
 	uint32_t ppid = 0;
-	size_t n;
-	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return !procfs_parse_stat(buf, &ppid, comm, sizeof(comm)) && ppid == parent;
+	return !procfs_read_stat(pid, &ppid, comm, sizeof(comm)) && ppid == parent;
 }
 
 /* Why the root r names cannot be taken (*err set), or NULL. */

@@ -30,3 +30,19 @@ int procfs_parse_stat(const char *line, uint32_t *ppid, char *comm, size_t comm_
 	comm[len] = '\0';
 	return 0;
 }
+
+int procfs_read_stat(uint32_t pid, uint32_t *ppid, char *comm, size_t comm_size)
+{
+	char path[64], buf[512];
+	size_t n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	return procfs_parse_stat(buf, ppid, comm, comm_size);
+}

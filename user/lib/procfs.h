@@ -14,6 +14,9 @@
  */
 int procfs_parse_stat(const char *line, uint32_t *ppid, char *comm, size_t comm_size);
 
+/* procfs_parse_stat of /proc/PID/stat: 0, -errno, or -EINVAL. */
+int procfs_read_stat(uint32_t pid, uint32_t *ppid, char *comm, size_t comm_size);
+
 /*
  * A NUL-separated argv in s[0..n) (as /proc/PID/cmdline and exec records
  * hold it) as one line, in place: each NUL becomes a space, trailing

@@ -534,22 +534,33 @@ static const char *handover_blocker(const struct run_opts *o)
 {
 	static const char *const otel[] = { "OTEL_EXPORTER_OTLP_ENDPOINT",
 					    "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT" };
+	const struct {
+		bool set;
+		const char *name;
+	} ours[] = {
+		{ o->fail_closed, "--fail-closed" },
+		{ o->scope_host, "--scope host" },
+		{ o->fail_on_set, "--fail-on" },
+		{ o->hooks != BW_HOOK_ALL || !o->record_auto, "--record" },
+		{ o->events_path && !strcmp(o->events_path, "-"), "--events -" },
+		{ o->webhook_url != NULL, "--webhook" },
+		{ o->exec_env != NULL, "--exec-env" },
+		{ o->checkout != NULL, "--checkout" },
+		{ o->force_raw_tp, "--force-raw-tp" },
+		{ o->no_lsm, "--deny-hook" },
+		{ o->max_processes != 0, "--max-processes" },
+		{ o->ringbuf_set, "--ringbuf-mb" },
+		{ o->otlp_traces || o->otlp_protocol || o->n_otlp_headers, "--otlp-*" },
+		{ !redact_enabled(), "--no-redact" },
+	};
 	size_t i;
 
-	if (o->fail_closed || o->scope_host || o->fail_on_set || o->webhook_url || o->exec_env ||
-	    o->checkout || o->force_raw_tp || o->no_lsm || o->max_processes || o->ringbuf_set)
-		return "an option the daemon does not take";
-	if (o->hooks != BW_HOOK_ALL || !o->record_auto)
-		return "--record";
-	if (o->events_path && !strcmp(o->events_path, "-"))
-		return "--events -";
-	if (o->otlp_traces || o->otlp_protocol || o->n_otlp_headers)
-		return "--otlp-*";
+	for (i = 0; i < sizeof(ours) / sizeof(ours[0]); i++)
+		if (ours[i].set)
+			return ours[i].name;
 	for (i = 0; i < sizeof(otel) / sizeof(otel[0]); i++)
 		if (getenv(otel[i]) && *getenv(otel[i]))
 			return otel[i];
-	if (!redact_enabled())
-		return "--no-redact";
 	return NULL;
 }
 

@@ -68,6 +68,10 @@ static void test_agent_lines(void **state)
 	expect_same(&fp, "{\"type\":\"exec\",\"argv\":[\"h\xc3\xa9llo\",\"\xff\xfe\"]}");
 	expect_same(&fp, "  { \"type\" : \"x\" , \"a\" : [ 1 , -7 , 0 , 999999999999999999 ] }\r\n");
 	expect_same(&fp, "{\"type\":\"x\",\"\":\"empty key\",\"k\\n\":1}");
+	/* past 18 digits: int64 to its limits, then uint64 (a daemon's job ids) */
+	expect_same(&fp, "{\"type\":\"x\",\"a\":[1234567890123456789,-1234567890123456789,"
+			 "9223372036854775807,-9223372036854775807,9223372036854775808,"
+			 "9223372036854775809,18446744073709551615]}");
 	event_fastparse_free(&fp);
 }
 
@@ -106,7 +110,9 @@ static void test_declined(void **state)
 		"{\"type\":\"x\",\"a\":1e3}",
 		"{\"type\":\"x\",\"a\":-0}",
 		"{\"type\":\"x\",\"a\":012}",
-		"{\"type\":\"x\",\"a\":1234567890123456789}", /* 19 digits */
+		"{\"type\":\"x\",\"a\":18446744073709551616}", /* past UINT64_MAX */
+		"{\"type\":\"x\",\"a\":184467440737095516150}",
+		"{\"type\":\"x\",\"a\":-9223372036854775808}", /* left to json-c */
 		"{\"type\":\"x\",\"a\":\"\\u00e9\"}",     /* \u beyond ASCII */
 		"{\"type\":\"x\",\"a\":\"\\ud83d\\ude00\"}",
 		"{\"type\":\"x\",\"a\":\"\\u0000\"}",

@@ -21,8 +21,8 @@
 
 /* Far below json-c's default depth (32), far above what records nest. */
 #define FAST_MAX_DEPTH 16
-/* Digits of an integer taken here: 18 always fit in int64_t. */
-#define FAST_MAX_DIGITS 18
+/* Digits of an integer taken here: UINT64_MAX has 20 (the daemon's job ids pass INT64_MAX). */
+#define FAST_MAX_DIGITS 20
 /* Members of one object checked for duplicate keys by hash. */
 #define FAST_MAX_MEMBERS 128
 
@@ -147,11 +147,16 @@ static bool string(struct fast *f, const char **s, size_t *n)
 	return true;
 }
 
+/*
+ * As json-c types them: int64 when it fits, else (not negative) uint64.
+ * A negative beyond INT64_MAX's magnitude or anything past UINT64_MAX is
+ * left to json-c.
+ */
 static struct json_object *number(struct fast *f)
 {
 	const char *p = f->p;
 	bool neg = *p == '-';
-	int64_t v = 0;
+	uint64_t v = 0, d;
 	int digits = 0;
 
 	if (neg)
@@ -160,14 +165,19 @@ static struct json_object *number(struct fast *f)
 	if (p < f->end && *p == '0' && (neg || (p + 1 < f->end && p[1] >= '0' && p[1] <= '9')))
 		return NULL;
 	for (; p < f->end && *p >= '0' && *p <= '9'; p++, digits++) {
-		if (digits == FAST_MAX_DIGITS)
+		d = (uint64_t)(*p - '0');
+		if (digits == FAST_MAX_DIGITS || v > (UINT64_MAX - d) / 10)
 			return NULL;
-		v = v * 10 + (*p - '0');
+		v = v * 10 + d;
 	}
 	if (!digits || (p < f->end && (*p == '.' || *p == 'e' || *p == 'E')))
 		return NULL;
+	if (neg && v > (uint64_t)INT64_MAX)
+		return NULL;
 	f->p = p;
-	return json_object_new_int64(neg ? -v : v);
+	if (neg)
+		return json_object_new_int64(-(int64_t)v);
+	return v <= (uint64_t)INT64_MAX ? json_object_new_int64((int64_t)v) : json_object_new_uint64(v);
 }
 
 static uint32_t key_hash(const char *s, size_t n)

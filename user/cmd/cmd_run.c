@@ -445,13 +445,6 @@ static void wait_killed(struct run_ctx *c)
 	ringbuf_consume(c->eng.agent.rb);
 }
 
-static int build_exit_status(int st)
-{
-	if (WIFSIGNALED(st))
-		return 128 + WTERMSIG(st);
-	return WEXITSTATUS(st);
-}
-
 /* Every record under run is the build's: job 1. */
 static struct bw_job *run_job_for(struct bw_engine *e, const struct bw_event_view *v)
 {
@@ -899,7 +892,7 @@ int cmd_run(int argc, char **argv)
 	if (c.job.job_killed) /* by a leftover rule */
 		wait_killed(&c);
 	report_tamper(&c);
-	status = c.job.job_killed ? BW_EXIT_JOB_KILLED : build_exit_status(c.child_status);
+	status = c.job.job_killed ? BW_EXIT_JOB_KILLED : spawn_exit_status(c.child_status);
 	status = apply_fail_on(&c, status, false);
 	c.job.root_status = status;
 	/* Bounded: pending summaries and the queue get ALERTS_DEFAULT_DRAIN_MS at most. */

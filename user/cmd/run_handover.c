@@ -164,18 +164,13 @@ static void wait_build(struct handover *o)
 	}
 }
 
-static int build_status(int st)
-{
-	return WIFSIGNALED(st) ? 128 + WTERMSIG(st) : WEXITSTATUS(st);
-}
-
 /* The job's end as the daemon saw it; the status run exits with. */
 static int finish(struct handover *o)
 {
 	struct runp_hdr h = { .type = RUNP_END, .value = o->child_status };
 	char stream_path[64];
 	struct runp_msg m;
-	int status = build_status(o->child_status), err;
+	int status = spawn_exit_status(o->child_status), err;
 
 	err = runp_send(o->sock, &h, NULL, 0, NULL, 0);
 	if (!err)

@@ -15,6 +15,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "daemon/daemon.h"
+#include "lib/spawn.h"
 #include "lib/ci_env.h"
 #include "lib/clock.h"
 #include "kernel/deny_maps.h"
@@ -438,13 +439,6 @@ void daemon_on_exit(struct bw_engine *e, struct bw_job *j, const struct bw_exit_
 	j->root_status = (int)x->exit_status;
 }
 
-static int exit_code(int wait_status)
-{
-	if (WIFSIGNALED(wait_status))
-		return 128 + WTERMSIG(wait_status);
-	return WEXITSTATUS(wait_status);
-}
-
 static void job_fields(struct jbuf *jb, struct bw_job *j, void *arg)
 {
 	struct bw_proc *root = proctab_find(&j->procs, j->root_pid, j->root_start_ns);
@@ -456,7 +450,7 @@ static void job_fields(struct jbuf *jb, struct bw_job *j, void *arg)
 		redact_json_strn(jb, NULL, root->argv.v[i], strlen(root->argv.v[i]),
 				 i ? root->argv.v[i - 1] : NULL);
 	json_arr_close(jb);
-	json_kv_i64(jb, "exit_status", j->job_killed ? 124 : exit_code(j->root_status));
+	json_kv_i64(jb, "exit_status", j->job_killed ? 124 : spawn_exit_status(j->root_status));
 	if (j->root_exited && WIFSIGNALED(j->root_status)) {
 		json_kv_null(jb, "build_exit_code");
 		json_kv_u64(jb, "build_signal", (uint64_t)WTERMSIG(j->root_status));
@@ -478,7 +472,7 @@ static void job_fields(struct jbuf *jb, struct bw_job *j, void *arg)
 /* run renders its own reports from the stream it gave us: complete it, then say so. */
 static void finish_handed_over(struct daemon *d, struct bw_job *j)
 {
-	int status = j->job_killed ? 124 : exit_code(j->root_status);
+	int status = j->job_killed ? 124 : spawn_exit_status(j->root_status);
 
 	if (j->events && fflush(j->events))
 		bw_err("job %s: cannot write its stream: %s", j->name, strerror(errno));
@@ -522,7 +516,7 @@ static void job_finish(struct daemon *d, struct bw_job *j)
 			(unsigned long long)j->n_verdicts, err ? "not written" : json);
 	else
 		bw_info("job %s ended: root pid %u exited with status %d%s; %zu processes, %llu verdicts; "
-			"report %s", j->name, j->root_pid, exit_code(j->root_status),
+			"report %s", j->name, j->root_pid, spawn_exit_status(j->root_status),
 			j->job_killed ? " (job terminated by policy)" : "", j->procs.count,
 			(unsigned long long)j->n_verdicts, err ? "not written" : json);
 	if (err)

@@ -183,3 +183,10 @@ void spawn_forward_signal(const struct spawn *s, const struct signalfd_siginfo *
 	if (!from_tty && !child_done)
 		kill(s->pid, (int)si->ssi_signo);
 }
+
+int spawn_exit_status(int wait_status)
+{
+	if (WIFSIGNALED(wait_status))
+		return 128 + WTERMSIG(wait_status);
+	return WEXITSTATUS(wait_status);
+}

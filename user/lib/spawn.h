@@ -27,6 +27,8 @@ int spawn_prepare(struct spawn *s, const char *path, char *const argv[], const s
 /* Let it exec; returns 0, or the child's exec errno as -errno. */
 int spawn_release(struct spawn *s);
 void spawn_close(struct spawn *s);
+/* A wait status as a shell reports it: the exit code, or 128+N after signal N. */
+int spawn_exit_status(int wait_status);
 
 struct signalfd_siginfo;
 /*

@@ -3,7 +3,8 @@
  * Reports rendered from saved event logs (docs/REPORTS.md): the text tree
  * (marks, colour, folding), the Markdown (verdict table, Mermaid lineage
  * and its escaping, network destinations, counts), the JSON summary, bad
- * logs, and a log of 50,000 processes in bounded memory with exact counts.
+ * logs, a report read while its log is written, and a log of 50,000
+ * processes in bounded memory with exact counts.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -940,6 +941,95 @@ static void test_malformed_lines(void **state)
 	report_free(&r);
 }
 
+/* The same outputs from render as from a live report fed by writes of `step` bytes. */
+static void live_matches_render(struct out_files *o, size_t step)
+{
+	struct report_opts ro = { .markdown_path = o->md, .json_path = o->json };
+	size_t len = strlen(small_log) - 1, pos; /* the last line without its newline */
+	char *want_text, *want_md, *want_json, *text = NULL, *md, *js;
+	struct report_live *l;
+	size_t text_len = 0;
+	FILE *f;
+
+	write_text(o->events, small_log);
+	want_text = render(o, false, false);
+	want_md = read_text(o->md);
+	want_json = read_text(o->json);
+	f = fopen(o->events, "w");
+	assert_non_null(f);
+	assert_int_equal(report_live_open(&l, o->events), 0);
+	for (pos = 0; pos < len; pos += step) {
+		assert_int_equal(fwrite(small_log + pos, 1, len - pos < step ? len - pos : step, f) > 0, 1);
+		assert_int_equal(fflush(f), 0);
+		assert_int_equal(report_live_poll(l), 0);
+	}
+	assert_int_equal(fclose(f), 0);
+	ro.tree_out = open_memstream(&text, &text_len);
+	assert_non_null(ro.tree_out);
+	assert_int_equal(report_live_render(l, &ro), 0);
+	fclose(ro.tree_out);
+	md = read_text(o->md);
+	js = read_text(o->json);
+	assert_string_equal(text, want_text);
+	assert_string_equal(md, want_md);
+	assert_string_equal(js, want_json);
+	free(md);
+	/* A second render (the step summary's append) gives the same report. */
+	ro = (struct report_opts){ .markdown_path = o->md };
+	assert_int_equal(report_live_render(l, &ro), 0);
+	md = read_text(o->md);
+	assert_string_equal(md, want_md);
+	report_live_free(l);
+	free(md);
+	free(js);
+	free(text);
+	free(want_text);
+	free(want_md);
+	free(want_json);
+}
+
+/*
+ * A report read while its stream is written (report_live_*), as run does:
+ * lines cut anywhere by the writer's flushes, and a last line without its
+ * newline, give the same report as one read of the finished file; a
+ * malformed line stops it, and every later call says so.
+ */
+static void test_live(void **state)
+{
+	static const size_t steps[] = { 1, 7, 100, 4096, 1 << 20 };
+	struct out_files *o = *state;
+	struct report_opts ro = { 0 };
+	struct report_live *l;
+	size_t i;
+	int saved, null;
+	FILE *f;
+
+	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+		live_matches_render(o, steps[i]);
+
+	saved = dup(STDERR_FILENO);
+	null = open("/dev/null", O_WRONLY);
+	assert_true(saved >= 0 && null >= 0);
+	dup2(null, STDERR_FILENO);
+	f = fopen(o->events, "w");
+	assert_non_null(f);
+	assert_int_equal(report_live_open(&l, o->events), 0);
+	fputs("{\"seq\":1,\"type\":\"exec\",\"pid\":5,\"start_ns\":50}\nnot json\n", f);
+	fflush(f);
+	i = (size_t)report_live_poll(l);
+	fputs("{\"seq\":2,\"type\":\"exit\",\"pid\":5,\"start_ns\":50}\n", f);
+	fclose(f);
+	assert_int_equal((int)i, -EINVAL);
+	assert_int_equal(report_live_poll(l), -EINVAL);
+	assert_int_equal(report_live_render(l, &ro), -EINVAL);
+	report_live_free(l);
+	assert_int_equal(report_live_open(&l, "/nonexistent/events.jsonl"), -ENOENT);
+	assert_null(l);
+	dup2(saved, STDERR_FILENO);
+	close(saved);
+	close(null);
+}
+
 /*
  * 50,000 processes: make -> 100 sh -> 499 cc each (plus one flagged curl
  * deep in the middle, and 3 still running). Counts exact; the table stays
@@ -1066,6 +1156,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_no_redact, setup_files, teardown_files),
 		cmocka_unit_test_setup_teardown(test_incomplete_log, setup_files, teardown_files),
 		cmocka_unit_test_setup_teardown(test_malformed_lines, setup_files, teardown_files),
+		cmocka_unit_test_setup_teardown(test_live, setup_files, teardown_files),
 		cmocka_unit_test(test_path_lookups),
 		cmocka_unit_test_setup_teardown(test_review_json, setup_files, teardown_files),
 		cmocka_unit_test_setup_teardown(test_review_markdown_text, setup_files,

@@ -92,6 +92,8 @@ struct run_ctx {
 	int sigfd;
 	bool child_done;
 	bool policy_invalid; /* the policy did not load: exit BW_EXIT_INVALID */
+	struct report_live *handed_report; /* a handed-over build's, read as the daemon writes */
+	int handed_err;                     /* why it cannot be read (printed) */
 	int child_status;
 	sigset_t orig_mask;
 };
@@ -414,8 +416,12 @@ static void run_signals(void *arg)
 
 static void run_tick(void *arg)
 {
-	check_lost(arg);
-	report_tamper(arg);
+	struct run_ctx *c = arg;
+
+	check_lost(c);
+	report_tamper(c);
+	/* Read the stream as it grows: the end of the run then reads only its tail. */
+	job_follow_report(&c->job);
 }
 
 static int event_loop(struct run_ctx *c)
@@ -475,17 +481,18 @@ static void summary_fields(struct jbuf *jb, struct bw_job *j, void *arg)
 	}
 }
 
-/* One set of reports from the job's stream, or from the finished stream at path. */
-static int render_one(struct bw_job *j, const char *path, const struct report_opts *ro)
+/* One set of reports from the job's stream, or from the one a daemon wrote for us. */
+static int render_one(struct bw_job *j, struct report_live *handed, const struct report_opts *ro)
 {
-	return path ? report_render(path, ro) : job_render_reports(j, ro);
+	return handed ? report_live_render(handed, ro) : job_render_reports(j, ro);
 }
 
 /*
  * The end-of-job report, rendered from the event stream (docs/REPORTS.md):
- * ours (j), or the one a daemon wrote for us (path).
+ * ours (j), or the one a daemon wrote for us (handed).
  */
-static int render_reports_of(const struct run_opts *o, struct bw_job *j, const char *path)
+static int render_reports_of(const struct run_opts *o, struct bw_job *j,
+			     struct report_live *handed)
 {
 	struct report_opts ro = {
 		.tree_out = stderr, .no_tree = !o->tree, .color = isatty(STDERR_FILENO),
@@ -500,11 +507,11 @@ static int render_reports_of(const struct run_opts *o, struct bw_job *j, const c
 	ci_env_detect(&ci);
 	if (!strcmp(ci.provider, "github"))
 		ro.annotations_out = stderr;
-	err = render_one(j, path, &ro);
+	err = render_one(j, handed, &ro);
 	if (!err && summary && *summary) {
 		struct report_opts md = { .markdown_path = summary, .append = true };
 
-		err = render_one(j, path, &md);
+		err = render_one(j, handed, &md);
 		if (err)
 			bw_warn("cannot append the report to $GITHUB_STEP_SUMMARY: %s", strerror(-err));
 		err = 0;
@@ -517,9 +524,24 @@ static int render_reports(struct run_ctx *c)
 	return render_reports_of(&c->opts, &c->job, NULL);
 }
 
+static void follow_handed_over(void *arg, const char *stream_path)
+{
+	struct run_ctx *c = arg;
+
+	if (!c->handed_report && !c->handed_err)
+		c->handed_err = report_live_open(&c->handed_report, stream_path);
+	if (c->handed_report)
+		report_live_poll(c->handed_report);
+}
+
 static int render_handed_over(void *arg, const char *stream_path)
 {
-	return render_reports_of(arg, NULL, stream_path);
+	struct run_ctx *c = arg;
+
+	follow_handed_over(c, stream_path);
+	if (!c->handed_report)
+		return c->handed_err;
+	return render_reports_of(&c->opts, NULL, c->handed_report);
 }
 
 /* What only an agent of our own honours: the option that keeps the build here, or NULL. */
@@ -565,7 +587,7 @@ static int try_handover(struct run_ctx *c, const char *path)
 		.socket = c->opts.daemon_socket, .asked = c->opts.daemon_socket != NULL,
 		.exe = path, .cmd = c->opts.cmd, .policy_path = c->opts.policy_path,
 		.events_path = c->opts.events_path, .user = &c->user,
-		.render = render_handed_over, .arg = &c->opts,
+		.follow = follow_handed_over, .render = render_handed_over, .arg = c,
 	};
 
 	if (!h.socket && env && *env) {
@@ -861,7 +883,9 @@ int cmd_run(int argc, char **argv)
 	}
 	status = try_handover(&c, path);
 	if (status != -EAGAIN) {
-		free(path); /* nothing else of ours was set up */
+		/* Nothing else of ours was set up. */
+		report_live_free(c.handed_report);
+		free(path);
 		return status;
 	}
 	status = BW_EXIT_AGENT_ERROR;

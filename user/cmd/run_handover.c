@@ -6,9 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "cmd/run_handover.h"
+#include "lib/clock.h"
 #include "lib/exit_codes.h"
 #include "lib/log.h"
 #include "lib/run_proto.h"
@@ -19,6 +21,8 @@
 /* The daemon answers a start at once; an end once the job's stream is complete. */
 #define START_TIMEOUT_MS 5000
 #define END_TIMEOUT_MS 30000
+/* How often the report reads what the daemon wrote while the build runs. */
+#define FOLLOW_PERIOD_MS 250
 
 struct handover {
 	const struct run_handover *h;
@@ -26,6 +30,8 @@ struct handover {
 	int sigfd;
 	sigset_t orig_mask;
 	FILE *stream;
+	char stream_path[64]; /* "/proc/self/fd/N": ours, on an offset of its own */
+	bool followable;      /* a regular file: read while the daemon writes it */
 	char *request; /* "POLICY_NAME\0POLICY_TEXT" */
 	size_t request_len;
 	struct spawn child;
@@ -65,8 +71,14 @@ static int read_policy(struct handover *o)
 
 static int open_stream(struct handover *o)
 {
+	struct stat st;
+
 	o->stream = o->h->events_path ? safe_fopen_write(o->h->events_path, false) : tmpfile();
-	return o->stream ? 0 : -errno;
+	if (!o->stream)
+		return -errno;
+	snprintf(o->stream_path, sizeof(o->stream_path), "/proc/self/fd/%d", fileno(o->stream));
+	o->followable = !fstat(fileno(o->stream), &st) && S_ISREG(st.st_mode);
+	return 0;
 }
 
 /* Nothing of ours may outlive a build that was not taken: the parked child neither. */
@@ -141,10 +153,16 @@ static void wait_build(struct handover *o)
 	struct pollfd p[2] = { { .fd = o->sigfd, .events = POLLIN },
 			       { .fd = o->sock, .events = POLLIN } };
 	struct signalfd_siginfo si;
+	uint64_t next_follow = 0, now;
 
 	while (!o->child_done) {
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
+		if (poll(p, 2, o->followable ? FOLLOW_PERIOD_MS : -1) < 0 && errno != EINTR)
 			break;
+		now = clock_mono_ns();
+		if (o->followable && now >= next_follow) {
+			o->h->follow(o->h->arg, o->stream_path);
+			next_follow = now + FOLLOW_PERIOD_MS * 1000000ull;
+		}
 		while (read(o->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 			if (si.ssi_signo == SIGCHLD)
 				reap(o);
@@ -168,7 +186,6 @@ static void wait_build(struct handover *o)
 static int finish(struct handover *o)
 {
 	struct runp_hdr h = { .type = RUNP_END, .value = o->child_status };
-	char stream_path[64];
 	struct runp_msg m;
 	int status = spawn_exit_status(o->child_status), err;
 
@@ -189,8 +206,7 @@ static int finish(struct handover *o)
 	if (m.h.flags & RUNP_JOB_KILLED)
 		status = BW_EXIT_JOB_KILLED;
 	fflush(o->stream);
-	snprintf(stream_path, sizeof(stream_path), "/proc/self/fd/%d", fileno(o->stream));
-	if (!o->h->render(o->h->arg, stream_path) && m.text && (m.h.flags & RUNP_JOB_KILLED))
+	if (!o->h->render(o->h->arg, o->stream_path) && m.text && (m.h.flags & RUNP_JOB_KILLED))
 		fputs(m.text, stderr);
 	if (!err)
 		runp_msg_free(&m);

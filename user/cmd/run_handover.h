@@ -21,6 +21,8 @@ struct run_handover {
 	const char *policy_path; /* NULL: the embedded default policy */
 	const char *events_path; /* NULL: a temporary stream */
 	const struct build_user *user;
+	/* Reads what the stream at stream_path gained, now and then while the build runs. */
+	void (*follow)(void *arg, const char *stream_path);
 	/* Writes the reports from the finished stream at stream_path: 0 or -errno. */
 	int (*render)(void *arg, const char *stream_path);
 	void *arg;

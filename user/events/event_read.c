@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* The JSON-lines event stream read back (events/event_read.h). */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include "events/event_read.h"
 #include "lib/log.h"
 
@@ -90,53 +92,156 @@ int event_read_line(struct event_reader *rd, const char *line, size_t len,
 	return -EINVAL;
 }
 
-int event_read_file(const char *path, event_read_fn fn, void *arg)
+int event_follow_open(struct event_follow *f, const char *path)
 {
-	bool is_stdin = !strcmp(path, "-");
-	FILE *in = is_stdin ? stdin : fopen(path, "re");
-	struct event_reader rd;
-	struct json_object *o;
-	const char *why = NULL;
-	char *line = NULL;
-	size_t cap = 0, lineno = 0;
-	ssize_t len;
 	int err;
 
-	if (!in) {
-		err = -errno;
-		bw_err("cannot open %s: %s", path, strerror(errno));
-		return err;
+	memset(f, 0, sizeof(*f));
+	f->fd = -1;
+	f->path = strdup(path);
+	if (!f->path)
+		return -ENOMEM;
+	err = event_reader_init(&f->rd);
+	if (err)
+		goto free_path;
+	if (!strcmp(path, "-")) {
+		f->fd = STDIN_FILENO;
+		return 0;
 	}
-	err = event_reader_init(&rd);
-	if (err) {
-		bw_err("cannot read %s: %s", path, strerror(-err));
-		goto close_in;
+	/* A description of our own: a stream someone else writes keeps its offset. */
+	f->fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (f->fd >= 0)
+		return 0;
+	err = -errno;
+	bw_err("cannot open %s: %s", path, strerror(errno));
+	event_reader_free(&f->rd);
+free_path:
+	free(f->path);
+	f->path = NULL;
+	return err;
+}
+
+void event_follow_close(struct event_follow *f)
+{
+	if (f->fd > STDIN_FILENO)
+		close(f->fd);
+	f->fd = -1;
+	event_reader_free(&f->rd);
+	free(f->buf);
+	free(f->path);
+	memset(f, 0, sizeof(*f));
+	f->fd = -1;
+}
+
+/* One line (its newline, if any, included in len) to fn; errors as PATH:LINE: why. */
+static int follow_line(struct event_follow *f, const char *line, size_t len, event_read_fn fn,
+		       void *arg)
+{
+	struct json_object *o;
+	const char *why = NULL;
+	int err;
+
+	f->lineno++;
+	err = event_read_line(&f->rd, line, len, &o, &why);
+	if (!err && o) {
+		err = fn(arg, o, f->lineno, &why);
+		json_object_put(o);
 	}
-	while ((len = getline(&line, &cap, in)) >= 0) {
-		lineno++;
-		why = NULL;
-		err = event_read_line(&rd, line, (size_t)len, &o, &why);
-		if (!err && o) {
-			err = fn(arg, o, lineno, &why);
-			json_object_put(o);
-		}
+	if (err)
+		bw_err("%s:%zu: %s: %s", f->path, f->lineno,
+		       err == -EINVAL ? "malformed record" : "cannot read record",
+		       why ? why : strerror(-err));
+	return err;
+}
+
+/* Every complete line in the buffer to fn; what follows the last newline stays. */
+static int follow_lines(struct event_follow *f, event_read_fn fn, void *arg)
+{
+	size_t pos = 0;
+	char *nl;
+	int err = 0;
+
+	while (!err && (nl = memchr(f->buf + f->scan, '\n', f->len - f->scan))) {
+		size_t end = (size_t)(nl - f->buf) + 1;
+
+		err = follow_line(f, f->buf + pos, end - pos, fn, arg);
+		pos = f->scan = end;
+	}
+	memmove(f->buf, f->buf + pos, f->len - pos);
+	f->len -= pos;
+	f->scan = f->len;
+	return err;
+}
+
+/* Room for at least one more read into the buffer. */
+static int follow_reserve(struct event_follow *f)
+{
+	size_t cap = f->cap ? f->cap : EVENT_FOLLOW_CHUNK;
+	char *buf;
+
+	while (cap - f->len < EVENT_FOLLOW_CHUNK / 2)
+		cap *= 2;
+	if (cap == f->cap)
+		return 0;
+	buf = realloc(f->buf, cap);
+	if (!buf)
+		return -ENOMEM;
+	f->buf = buf;
+	f->cap = cap;
+	return 0;
+}
+
+int event_follow_read(struct event_follow *f, event_read_fn fn, void *arg, bool final)
+{
+	ssize_t n;
+	int err;
+
+	if (f->err)
+		return f->err;
+	for (;;) {
+		err = follow_reserve(f);
 		if (err) {
-			bw_err("%s:%zu: %s: %s", path, lineno,
-			       err == -EINVAL ? "malformed record" : "cannot read record",
-			       why ? why : strerror(-err));
-			goto free_reader;
+			bw_err("cannot read %s: %s", f->path, strerror(-err));
+			goto fail;
 		}
+		n = read(f->fd, f->buf + f->len, f->cap - f->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = -errno;
+			bw_err("cannot read %s: %s", f->path, strerror(errno));
+			goto fail;
+		}
+		if (!n)
+			break;
+		f->len += (size_t)n;
+		err = follow_lines(f, fn, arg);
+		if (err)
+			goto fail;
 	}
-	if (ferror(in)) {
-		err = -EIO;
-		bw_err("cannot read %s: %s", path, strerror(EIO));
+	/* The writer is done: a last line without its newline is still a line. */
+	if (final && f->len) {
+		err = follow_line(f, f->buf, f->len, fn, arg);
+		f->len = f->scan = 0;
+		if (err)
+			goto fail;
 	}
-free_reader:
-	event_reader_free(&rd);
-	free(line);
-close_in:
-	if (!is_stdin)
-		fclose(in);
+	return 0;
+fail:
+	f->err = err;
+	return err;
+}
+
+int event_read_file(const char *path, event_read_fn fn, void *arg)
+{
+	struct event_follow f;
+	int err;
+
+	err = event_follow_open(&f, path);
+	if (err)
+		return err;
+	err = event_follow_read(&f, fn, arg, true);
+	event_follow_close(&f);
 	return err;
 }
 

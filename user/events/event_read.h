@@ -42,6 +42,36 @@ typedef int (*event_read_fn)(void *arg, struct json_object *rec, size_t lineno,
 /* Every record of path ("-": standard input) to fn; errors printed as PATH:LINE: why. */
 int event_read_file(const char *path, event_read_fn fn, void *arg);
 
+/* Bytes read at a time; the buffer grows past it only for a longer line. */
+#define EVENT_FOLLOW_CHUNK (64u << 10)
+
+/*
+ * A stream read as it is written: each read hands fn the lines completed
+ * since the last, so a report keeps up with a running job instead of
+ * reading the whole stream once it ends. Zeroed by open, freed by close.
+ */
+struct event_follow {
+	char *path; /* for messages */
+	int fd;
+	char *buf;  /* read, not yet handed on: at most the start of one line */
+	size_t len, cap;
+	size_t scan;   /* buf[0..scan) holds no newline */
+	size_t lineno;
+	int err;       /* the first error: nothing is read after it */
+	struct event_reader rd;
+};
+
+/* path ("-": standard input) opened for reading on its own offset: 0 or -errno (printed). */
+int event_follow_open(struct event_follow *f, const char *path);
+/*
+ * Every line completed since the last call to fn, in order. final: the
+ * writer is done, and a last line without its newline is read too.
+ * Errors are printed as for event_read_file and returned again by every
+ * later call.
+ */
+int event_follow_read(struct event_follow *f, event_read_fn fn, void *arg, bool final);
+void event_follow_close(struct event_follow *f);
+
 /* Typed fields of a record: absent, null and mistyped all read as absent. */
 struct json_object *event_member(struct json_object *o, const char *key, enum json_type type);
 const char *event_str(struct json_object *o, const char *key);

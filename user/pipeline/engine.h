@@ -44,6 +44,7 @@ struct bw_job {
 	FILE *events;
 	FILE *spool;            /* the stream, for the report, when events go nowhere or to stdout */
 	bool events_failed;
+	struct report_live *report; /* read as the stream is written (job_follow_report) */
 	uint64_t seq;
 	uint64_t n_type[BW_EV_TYPE_MAX];
 	uint64_t n_verdicts;
@@ -183,6 +184,13 @@ void job_emit_lost(struct bw_engine *e, struct bw_job *j, uint64_t count, uint64
  */
 void job_write_summary(struct bw_engine *e, struct bw_job *j,
 		       void (*extra)(struct jbuf *jb, struct bw_job *j, void *arg), void *arg);
+/*
+ * Read what j's stream gained since the last call into its report, so
+ * that the end of the job waits for no more than the stream's tail. Call
+ * now and then (a tick); a stream that is not a regular file is read
+ * once, at the end. 0, or -errno (printed once).
+ */
+int job_follow_report(struct bw_job *j);
 /* Render the reports from j's stream: 0, or -EIO when the stream is unusable. */
 int job_render_reports(struct bw_job *j, const struct report_opts *ro);
 /* Plain summary on stderr, when the stream cannot give a report. */

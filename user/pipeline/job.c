@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "pipeline/engine.h"
 #include "lib/log.h"
 #include "lib/memstat.h"
@@ -279,20 +280,56 @@ void job_write_summary(struct bw_engine *e, struct bw_job *j,
 		e->ops.on_line(e, j, "summary", 0, NULL);
 }
 
-int job_render_reports(struct bw_job *j, const struct report_opts *ro)
+/* The file j's report reads, flushed: NULL when j's stream cannot be read back. */
+static const char *report_source(struct bw_job *j, char *buf, size_t size)
 {
-	char spool_path[64];
-	const char *path = j->events_path;
-
 	if (j->events_failed)
-		return -EIO;
+		return NULL;
 	if (j->events)
 		fflush(j->events);
-	if (j->spool) {
-		fflush(j->spool);
-		snprintf(spool_path, sizeof(spool_path), "/proc/self/fd/%d", fileno(j->spool));
-		path = spool_path;
+	if (!j->spool)
+		return j->events_path;
+	fflush(j->spool);
+	snprintf(buf, size, "/proc/self/fd/%d", fileno(j->spool));
+	return buf;
+}
+
+/* Only a regular file can be read while it is written (a FIFO's reader would take its lines). */
+static bool followable(struct bw_job *j)
+{
+	FILE *f = j->spool ? j->spool : j->events;
+	struct stat st;
+
+	return f && f != stdout && !fstat(fileno(f), &st) && S_ISREG(st.st_mode);
+}
+
+int job_follow_report(struct bw_job *j)
+{
+	char buf[64];
+	const char *path = report_source(j, buf, sizeof(buf));
+	int err;
+
+	if (!path)
+		return -EIO;
+	if (!j->report) {
+		if (!followable(j))
+			return 0;
+		err = report_live_open(&j->report, path);
+		if (err)
+			return err;
 	}
+	return report_live_poll(j->report);
+}
+
+int job_render_reports(struct bw_job *j, const struct report_opts *ro)
+{
+	char buf[64];
+	const char *path = report_source(j, buf, sizeof(buf));
+
+	if (!path)
+		return -EIO;
+	if (j->report)
+		return report_live_render(j->report, ro);
 	return report_render(path, ro);
 }
 
@@ -345,6 +382,7 @@ void job_free(struct bw_job *j)
 	prov_free(&j->prov);
 	checkout_free(&j->checkout);
 	dns_job_state_free(&j->dns);
+	report_live_free(j->report);
 	proctab_free(&j->procs);
 	policy_free(j->policy);
 	free(j->rule_hits);

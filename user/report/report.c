@@ -884,49 +884,114 @@ static int write_file(const char *path, bool append, int (*fn)(FILE *, const str
 	return safe_write_output(path, append, call_writer, &w);
 }
 
-int report_render(const char *events_path, const struct report_opts *o)
+/* What o asks for, from a finished report read from events_path. */
+static int write_outputs(struct report *r, const char *events_path, const struct report_opts *o)
 {
-	struct report r;
-	int err;
+	int err = 0;
 
-	err = report_init(&r);
-	if (err) {
-		bw_err("cannot read %s: %s", events_path, strerror(-err));
-		return err;
-	}
-	err = event_read_file(events_path, render_one, &r);
-	if (err)
-		goto free_report;
-	/* The whole log is one run: its writes fold into prefixes now. */
-	err = suggest_end_run(r.suggest, strncmp(events_path, "/proc/self/fd/", 14) ?
-						  events_path : NULL);
-	if (err) {
-		bw_err("cannot read %s: %s", events_path, strerror(-err));
-		goto free_report;
-	}
-	err = report_finish(&r);
-	if (err) {
-		bw_err("cannot read %s: %s", events_path, strerror(-err));
-		goto free_report;
-	}
 	if (o->tree_out) {
-		report_write_text(o->tree_out, &r, !o->no_tree, o->color);
+		report_write_text(o->tree_out, r, !o->no_tree, o->color);
 		fflush(o->tree_out);
 	}
 	if (o->markdown_path)
-		err = write_file(o->markdown_path, o->append, report_write_markdown, &r);
+		err = write_file(o->markdown_path, o->append, report_write_markdown, r);
 	if (!err && o->json_path)
-		err = write_file(o->json_path, false, report_write_json, &r);
-	r.ci.anchor = o->sarif_anchor;
+		err = write_file(o->json_path, false, report_write_json, r);
+	r->ci.anchor = o->sarif_anchor;
 	if (!err && o->sarif_path)
-		err = write_file(o->sarif_path, false, report_write_sarif, &r);
+		err = write_file(o->sarif_path, false, report_write_sarif, r);
 	if (!err && o->junit_path)
-		err = write_file(o->junit_path, false, report_write_junit, &r);
+		err = write_file(o->junit_path, false, report_write_junit, r);
 	if (!err && o->annotations_out)
-		err = report_write_annotations(o->annotations_out, &r);
+		err = report_write_annotations(o->annotations_out, r);
 	if (!err && o->html_path)
-		err = report_write_html(o->html_path, events_path, &r, is_marked);
-free_report:
-	report_free(&r);
+		err = report_write_html(o->html_path, events_path, r, is_marked);
+	return err;
+}
+
+struct report_live {
+	struct report r;
+	struct event_follow in;
+	bool finished;
+	int err; /* of reading or finishing: every render returns it */
+};
+
+int report_live_open(struct report_live **out, const char *events_path)
+{
+	struct report_live *l = calloc(1, sizeof(*l));
+	int err;
+
+	*out = NULL;
+	if (!l) {
+		bw_err("cannot read %s: %s", events_path, strerror(ENOMEM));
+		return -ENOMEM;
+	}
+	err = report_init(&l->r);
+	if (err) {
+		bw_err("cannot read %s: %s", events_path, strerror(-err));
+		free(l);
+		return err;
+	}
+	err = event_follow_open(&l->in, events_path);
+	if (err) {
+		report_free(&l->r);
+		free(l);
+		return err;
+	}
+	*out = l;
+	return 0;
+}
+
+int report_live_poll(struct report_live *l)
+{
+	if (!l->err && !l->finished)
+		l->err = event_follow_read(&l->in, render_one, &l->r, false);
+	return l->err;
+}
+
+/* The rest of the stream, read once its writer is done; then the whole run folded up. */
+static int live_finish(struct report_live *l)
+{
+	const char *path = l->in.path;
+
+	if (l->finished || l->err)
+		return l->err;
+	l->finished = true;
+	l->err = event_follow_read(&l->in, render_one, &l->r, true);
+	if (l->err)
+		return l->err;
+	/* The whole log is one run: its writes fold into prefixes now. */
+	l->err = suggest_end_run(l->r.suggest, strncmp(path, "/proc/self/fd/", 14) ? path : NULL);
+	if (!l->err)
+		l->err = report_finish(&l->r);
+	if (l->err)
+		bw_err("cannot read %s: %s", path, strerror(-l->err));
+	return l->err;
+}
+
+int report_live_render(struct report_live *l, const struct report_opts *o)
+{
+	return live_finish(l) ?: write_outputs(&l->r, l->in.path, o);
+}
+
+void report_live_free(struct report_live *l)
+{
+	if (!l)
+		return;
+	event_follow_close(&l->in);
+	report_free(&l->r);
+	free(l);
+}
+
+int report_render(const char *events_path, const struct report_opts *o)
+{
+	struct report_live *l;
+	int err;
+
+	err = report_live_open(&l, events_path);
+	if (err)
+		return err;
+	err = report_live_render(l, o);
+	report_live_free(l);
 	return err;
 }

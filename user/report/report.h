@@ -35,6 +35,20 @@ struct report_opts {
  */
 int report_render(const char *events_path, const struct report_opts *o);
 
+/*
+ * The same report read while its stream is still written: poll now and
+ * then (each reads the lines completed since the last), render once the
+ * writer is done. The end of a run then waits only for the stream's last
+ * lines, not for all of it. Errors are printed once and returned by every
+ * later call.
+ */
+struct report_live;
+int report_live_open(struct report_live **out, const char *events_path);
+int report_live_poll(struct report_live *l);
+/* Reads the rest, then writes what o asks for; may be called again with other o. */
+int report_live_render(struct report_live *l, const struct report_opts *o);
+void report_live_free(struct report_live *l);
+
 /* `buildwarden report`; argv[0] is "report". Returns the exit status. */
 int cmd_report(int argc, char **argv);
 

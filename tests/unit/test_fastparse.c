@@ -166,6 +166,39 @@ static void test_reader(void **state)
 	event_reader_free(&rd);
 }
 
+/*
+ * Members listed as unread are left out at the top level only; their
+ * values are still checked (a malformed one declines the line), and the
+ * rest is json-c's object without them.
+ */
+static void test_unread(void **state)
+{
+	static const char *const unread[] = { "stdio", "env", "n", NULL };
+	static const char line[] =
+		"{\"seq\":1,\"stdio\":[{\"fd\":0,\"kind\":\"null\",\"mode\":\"r\"},"
+		"{\"fd\":1,\"kind\":\"pipe\",\"id\":7,\"peer\":{\"comm\":\"a\\\"b\"}}],\"n\":-3,"
+		"\"argv\":[\"x\",\"y\"],\"env\":{},\"sub\":{\"env\":{\"A\":\"1\"}},\"type\":\"exec\"}";
+	static const char want[] =
+		"{\"seq\":1,\"argv\":[\"x\",\"y\"],\"sub\":{\"env\":{\"A\":\"1\"}},\"type\":\"exec\"}";
+	static const char *const bad[] = {
+		"{\"stdio\":[{\"fd\":0,}],\"type\":\"exec\"}",
+		"{\"env\":{\"A\" 1},\"type\":\"exec\"}",
+		"{\"env\":[1,2,\"type\":\"exec\"}",
+		"{\"n\":01,\"type\":\"exec\"}",
+	};
+	struct event_fastparse fp = { .unread = unread };
+	struct json_object *o;
+
+	(void)state;
+	o = event_fastparse(&fp, line, strlen(line));
+	assert_non_null(o);
+	assert_string_equal(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN), want);
+	json_object_put(o);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		expect_declined(&fp, bad[i], strlen(bad[i]));
+	event_fastparse_free(&fp);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -173,6 +206,7 @@ int main(void)
 		cmocka_unit_test(test_many_keys),
 		cmocka_unit_test(test_declined),
 		cmocka_unit_test(test_reader),
+		cmocka_unit_test(test_unread),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -189,12 +189,21 @@ static uint32_t key_hash(const char *s, size_t n)
 	return h ^ (uint32_t)n;
 }
 
+static bool listed(const char *const *list, const char *k)
+{
+	for (; list && *list; list++)
+		if (!strcmp(*list, k))
+			return true;
+	return false;
+}
+
 /*
  * Key k, as a string that lives as long as the reader: json-c then
  * neither copies nor frees it (JSON_C_OBJECT_ADD_CONSTANT_KEY). NULL when
  * the table is full: the line is then left to json-c.
  */
-static const char *intern(struct event_fastparse *fp, const char *k, size_t n, uint32_t h)
+static const struct event_fastparse_key *intern(struct event_fastparse *fp, const char *k, size_t n,
+					       uint32_t h)
 {
 	struct event_fastparse_key *e;
 	size_t i = h & (EVENT_FASTPARSE_KEYS - 1);
@@ -209,11 +218,12 @@ static const char *intern(struct event_fastparse *fp, const char *k, size_t n, u
 			e->s[n] = '\0';
 			e->hash = h;
 			e->len = n;
+			e->unread = listed(fp->unread, e->s);
 			fp->n_keys++;
-			return e->s;
+			return e;
 		}
 		if (e->hash == h && e->len == n && !memcmp(e->s, k, n))
-			return e->s;
+			return e;
 		i = (i + 1) & (EVENT_FASTPARSE_KEYS - 1);
 	}
 	return NULL;
@@ -278,10 +288,51 @@ static bool fill(struct json_object *o, const struct member *m, size_t n, size_t
 	return true;
 }
 
+/* Past one value, built into nothing (a member nobody reads); false: declined. */
+static bool skip_value(struct fast *f)
+{
+	struct json_object *v;
+	const char *k;
+	size_t n;
+	char close;
+	int next;
+	bool ok;
+
+	if (f->p >= f->end || (*f->p != '{' && *f->p != '[')) {
+		ok = value(f, &v); /* a scalar: cheap next to a container's objects */
+		json_object_put(v);
+		return ok;
+	}
+	close = *f->p == '{' ? '}' : ']';
+	if (open_empty(f, close))
+		return true;
+	if (f->depth == FAST_MAX_DEPTH)
+		return false;
+	f->depth++;
+	do {
+		skip_ws(f);
+		if (close == '}') {
+			if (f->p >= f->end || *f->p != '"' || !string(f, &k, &n))
+				return false;
+			skip_ws(f);
+			if (f->p >= f->end || *f->p != ':')
+				return false;
+			f->p++;
+			skip_ws(f);
+		}
+		if (!skip_value(f))
+			return false;
+		next = after_item(f, close);
+	} while (next > 0);
+	f->depth--;
+	return next == 0;
+}
+
 static bool members(struct fast *f, struct member *m, size_t *n)
 {
 	uint32_t hashes[FAST_MAX_MEMBERS], h;
 	uint64_t seen[2] = { 0, 0 };
+	const struct event_fastparse_key *ke;
 	const char *k;
 	size_t klen;
 	int next;
@@ -298,17 +349,23 @@ static bool members(struct fast *f, struct member *m, size_t *n)
 			return false; /* json-c's rules for duplicates apply */
 		hashes[*n] = h;
 		/* Interned before the value may unescape into the same buffer. */
-		m[*n].key = intern(f->fp, k, klen, h);
-		if (!m[*n].key)
+		ke = intern(f->fp, k, klen, h);
+		if (!ke)
 			return false;
+		m[*n].key = ke->s;
 		skip_ws(f);
 		if (f->p >= f->end || *f->p != ':')
 			return false;
 		f->p++;
 		skip_ws(f);
-		if (!value(f, &m[*n].v))
-			return false;
-		(*n)++;
+		if (f->depth == 1 && ke->unread) {
+			if (!skip_value(f))
+				return false;
+		} else {
+			if (!value(f, &m[*n].v))
+				return false;
+			(*n)++;
+		}
 		next = after_item(f, '}');
 		if (next <= 0)
 			return next == 0;

@@ -7,6 +7,7 @@
 #ifndef BW_EVENT_FASTPARSE_H
 #define BW_EVENT_FASTPARSE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <json-c/json.h>
@@ -18,6 +19,7 @@ struct event_fastparse_key {
 	char *s;
 	size_t len;
 	uint32_t hash;
+	bool unread; /* in event_fastparse.unread */
 };
 
 /* Zeroed to start. */
@@ -28,6 +30,11 @@ struct event_fastparse {
 	 * them, so every object must be put before the parser is freed. */
 	struct event_fastparse_key keys[EVENT_FASTPARSE_KEYS];
 	size_t n_keys;
+	/* NULL-terminated, set before the first line: top-level members left
+	 * out of the objects because the caller never reads them (an exec
+	 * record's stdio and env are most of its objects). Lines json-c
+	 * parses keep them; that must not matter to the caller. */
+	const char *const *unread;
 };
 
 /* One line holding one JSON object: the object (the caller puts it), or NULL: declined. */

@@ -324,7 +324,7 @@ def loss_targets(loss):
         return []
     miss = loss["performed"] - loss["delivered"]
     mib, procs = loss["rss_peak_kib"] / 1024, loss.get("processes") or 0
-    few = "" if procs >= 100000 else f"; only {procs} processes: raise BENCH_LOSS_SECONDS"
+    few = "" if procs >= 100000 else f"; only {procs} processes: raise BENCH_LOSS_EXECS"
     return [verdict("zero lost at the maximum exec rate", "buildwarden",
                     f"{miss} missing, lost counter {loss.get('lost')}", miss == 0 and not loss.get("lost"),
                     f"{miss} events"),

@@ -255,3 +255,35 @@ EOF
 	run jq -c 'select(.type == "exec" and .argv[0] == "true") | .env // {}' "$ev"
 	[ "$output" = '{}' ] || { show; false; }
 }
+
+@test "run's report, built as it writes the stream, is the report of the stream read back" {
+	need_root
+	local d=$BATS_TEST_TMPDIR pol=$BATS_TEST_TMPDIR/p.yaml
+	# Verdicts (an alert and a kill), failed execs, a PATH search, a write,
+	# a connect, a secret in argv, a killed process and its exit.
+	"$BW" policy default >"$pol"
+	cat >>"$pol" <<'YAML'
+  - name: bw-test-kill-sleep
+    description: Kills the test's sleep.
+    severity: high
+    action: kill-process
+    match:
+      basename: sleep
+YAML
+	run --separate-stderr $T "$BW" run --policy "$pol" --events "$d/ev.jsonl" -r "$d/a.json" \
+		-m "$d/a.md" --html "$d/a.html" -- sh -c '
+		no-such-tool-bw 2>/dev/null; /nonexistent/x 2>/dev/null
+		echo x >"'"$d"'/out.txt"; curl -s --max-time 1 http://127.0.0.1:1/ --user u:hunter2
+		sleep 5; for i in 1 2 3; do true; done; exit 3'
+	expect_status 3
+	run --separate-stderr $T "$BW" report "$d/ev.jsonl" -j "$d/b.json" -m "$d/b.md" --html "$d/b.html"
+	expect_status 0
+	run diff "$d/a.json" "$d/b.json"
+	[ "$status" -eq 0 ] || { echo "JSON summaries differ"; show; false; }
+	run diff "$d/a.md" "$d/b.md"
+	[ "$status" -eq 0 ] || { echo "Markdown reports differ"; show; false; }
+	cmp "$d/a.html" "$d/b.html"
+	run jq -r '[(.verdicts | length), .counts.processes, .counts.exec_failed, .counts.killed] | @tsv' "$d/a.json"
+	[[ "$output" =~ ^[1-9][0-9]*$'\t'[1-9][0-9]*$'\t'[1-9][0-9]*$'\t'1$ ]] ||
+		{ echo "the run should have had verdicts, processes, failed execs and one kill"; show; false; }
+}

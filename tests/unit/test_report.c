@@ -988,11 +988,40 @@ static void live_matches_render(struct out_files *o, size_t step)
 	free(want_json);
 }
 
+/* The same outputs from render as from a live report fed line by line by the writer. */
+static void live_fed_matches_render(struct out_files *o)
+{
+	struct report_opts ro = { .markdown_path = o->md, .json_path = o->json };
+	char *want_md, *want_json, *md, *js, *text;
+	const char *p = small_log, *nl;
+	struct report_live *l;
+
+	write_text(o->events, small_log);
+	text = render(o, false, false);
+	want_md = read_text(o->md);
+	want_json = read_text(o->json);
+	assert_int_equal(report_live_new(&l, o->events), 0);
+	for (; (nl = strchr(p, '\n')); p = nl + 1)
+		assert_int_equal(report_live_feed_line(l, p, (size_t)(nl - p + 1)), 0);
+	assert_int_equal(report_live_render(l, &ro), 0);
+	md = read_text(o->md);
+	js = read_text(o->json);
+	assert_string_equal(md, want_md);
+	assert_string_equal(js, want_json);
+	report_live_free(l);
+	free(md);
+	free(js);
+	free(text);
+	free(want_md);
+	free(want_json);
+}
+
 /*
  * A report read while its stream is written (report_live_*), as run does:
  * lines cut anywhere by the writer's flushes, and a last line without its
- * newline, give the same report as one read of the finished file; a
- * malformed line stops it, and every later call says so.
+ * newline, give the same report as one read of the finished file, and
+ * so do its lines fed by the writer; a malformed line stops it, and
+ * every later call says so.
  */
 static void test_live(void **state)
 {
@@ -1006,6 +1035,7 @@ static void test_live(void **state)
 
 	for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
 		live_matches_render(o, steps[i]);
+	live_fed_matches_render(o);
 
 	saved = dup(STDERR_FILENO);
 	null = open("/dev/null", O_WRONLY);
@@ -1025,6 +1055,11 @@ static void test_live(void **state)
 	report_live_free(l);
 	assert_int_equal(report_live_open(&l, "/nonexistent/events.jsonl"), -ENOENT);
 	assert_null(l);
+	assert_int_equal(report_live_new(&l, o->events), 0);
+	assert_int_equal(report_live_feed_line(l, "{\"seq\":1,\"type\":", 17), -EINVAL);
+	assert_int_equal(report_live_feed_line(l, "{\"seq\":2,\"type\":\"x\"}\n", 22), -EINVAL);
+	assert_int_equal(report_live_render(l, &ro), -EINVAL);
+	report_live_free(l);
 	dup2(saved, STDERR_FILENO);
 	close(saved);
 	close(null);

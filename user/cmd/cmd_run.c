@@ -416,12 +416,8 @@ static void run_signals(void *arg)
 
 static void run_tick(void *arg)
 {
-	struct run_ctx *c = arg;
-
-	check_lost(c);
-	report_tamper(c);
-	/* Read the stream as it grows: the end of the run then reads only its tail. */
-	job_follow_report(&c->job);
+	check_lost(arg);
+	report_tamper(arg);
 }
 
 static int event_loop(struct run_ctx *c)
@@ -835,6 +831,8 @@ static int run_setup(struct run_ctx *c)
 	}
 	if (!err)
 		err = job_open_events(&c->job, c->opts.events_path);
+	if (!err)
+		err = job_start_report(&c->job);
 	if (!err)
 		err = setup_signals(c);
 	if (!err)

@@ -667,7 +667,7 @@ void engine_on_record(struct bw_engine *e, struct bw_job *j, struct bw_event_vie
 	if (job_recording(j)) {
 		jbuf_reset(&e->jb);
 		event_json_render(&e->jb, v, ++j->seq, &e->clk);
-		job_emit(e, j);
+		job_emit_record(e, j, v);
 	}
 	if (e->ops.on_line)
 		e->ops.on_line(e, j, record_type_name(v->hdr->type), v->hdr->pid, NULL);

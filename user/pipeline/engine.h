@@ -44,7 +44,7 @@ struct bw_job {
 	FILE *events;
 	FILE *spool;            /* the stream, for the report, when events go nowhere or to stdout */
 	bool events_failed;
-	struct report_live *report; /* read as the stream is written (job_follow_report) */
+	struct report_live *report; /* built as the stream is written (job_start_report) */
 	uint64_t seq;
 	uint64_t n_type[BW_EV_TYPE_MAX];
 	uint64_t n_verdicts;
@@ -177,6 +177,8 @@ int job_start_trace(struct bw_engine *e, struct bw_job *j, struct otlp *out,
 void job_end_trace(struct bw_job *j);
 /* Append the engine's jb to j's stream (never fails the build: says so once). */
 void job_emit(struct bw_engine *e, struct bw_job *j);
+/* The same for the line rendered from record v. */
+void job_emit_record(struct bw_engine *e, struct bw_job *j, const struct bw_event_view *v);
 void job_emit_lost(struct bw_engine *e, struct bw_job *j, uint64_t count, uint64_t total);
 /*
  * The summary record: extra() adds the caller's fields first (command and
@@ -185,12 +187,11 @@ void job_emit_lost(struct bw_engine *e, struct bw_job *j, uint64_t count, uint64
 void job_write_summary(struct bw_engine *e, struct bw_job *j,
 		       void (*extra)(struct jbuf *jb, struct bw_job *j, void *arg), void *arg);
 /*
- * Read what j's stream gained since the last call into its report, so
- * that the end of the job waits for no more than the stream's tail. Call
- * now and then (a tick); a stream that is not a regular file is read
- * once, at the end. 0, or -errno (printed once).
+ * From now on j's report is built as its stream is written (call before
+ * the first record): the end of the job then reads nothing back. 0 or
+ * -errno (printed).
  */
-int job_follow_report(struct bw_job *j);
+int job_start_report(struct bw_job *j);
 /* Render the reports from j's stream: 0, or -EIO when the stream is unusable. */
 int job_render_reports(struct bw_job *j, const struct report_opts *ro);
 /* Plain summary on stderr, when the stream cannot give a report. */

@@ -9,7 +9,6 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <sys/stat.h>
 #include "pipeline/engine.h"
 #include "lib/log.h"
 #include "lib/memstat.h"
@@ -105,17 +104,37 @@ static bool put_line(const struct jbuf *jb, FILE *f)
 	return !f || (fwrite(jb->buf, 1, jb->len, f) == jb->len && fputc('\n', f) != EOF);
 }
 
-void job_emit(struct bw_engine *e, struct bw_job *j)
+/* e->jb's line to j's stream: false once the stream is broken. */
+static bool write_line(struct bw_engine *e, struct bw_job *j)
 {
 	if (j->events_failed)
-		return;
+		return false;
 	if (e->jb.oom || !put_line(&e->jb, j->events) || !put_line(&e->jb, j->spool)) {
 		/* Never fail the build for the log: say so once, keep watching. */
 		j->events_failed = true;
 		bw_err("writing events to %s failed: %s; the stream is incomplete from seq %llu",
 		       j->events_path ? j->events_path : "the report spool",
 		       e->jb.oom ? "out of memory" : strerror(errno), (unsigned long long)j->seq);
+		return false;
 	}
+	return true;
+}
+
+void job_emit(struct bw_engine *e, struct bw_job *j)
+{
+	if (write_line(e, j) && j->report)
+		report_live_feed_line(j->report, e->jb.buf, e->jb.len);
+}
+
+void job_emit_record(struct bw_engine *e, struct bw_job *j, const struct bw_event_view *v)
+{
+	if (!write_line(e, j) || !j->report)
+		return;
+	/* Most of a build's records: the report takes them as they are, not read back. */
+	if (v->hdr->type == BW_EV_FORK || v->hdr->type == BW_EV_EXIT)
+		report_live_feed_view(j->report, j->seq, v);
+	else
+		report_live_feed_line(j->report, e->jb.buf, e->jb.len);
 }
 
 void job_emit_lost(struct bw_engine *e, struct bw_job *j, uint64_t count, uint64_t total)
@@ -294,31 +313,12 @@ static const char *report_source(struct bw_job *j, char *buf, size_t size)
 	return buf;
 }
 
-/* Only a regular file can be read while it is written (a FIFO's reader would take its lines). */
-static bool followable(struct bw_job *j)
-{
-	FILE *f = j->spool ? j->spool : j->events;
-	struct stat st;
-
-	return f && f != stdout && !fstat(fileno(f), &st) && S_ISREG(st.st_mode);
-}
-
-int job_follow_report(struct bw_job *j)
+int job_start_report(struct bw_job *j)
 {
 	char buf[64];
 	const char *path = report_source(j, buf, sizeof(buf));
-	int err;
 
-	if (!path)
-		return -EIO;
-	if (!j->report) {
-		if (!followable(j))
-			return 0;
-		err = report_live_open(&j->report, path);
-		if (err)
-			return err;
-	}
-	return report_live_poll(j->report);
+	return path ? report_live_new(&j->report, path) : -EIO;
 }
 
 int job_render_reports(struct bw_job *j, const struct report_opts *ro)

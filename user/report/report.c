@@ -14,6 +14,7 @@
 #include "policy/exec_info.h"
 #include "lib/hash.h"
 #include "lib/log.h"
+#include "lib/record_names.h"
 #include "report/report.h"
 #include "lib/safefile.h"
 #include "lib/utf8.h"
@@ -305,6 +306,14 @@ static int join_argv(struct report *r, struct json_object *arr, uint32_t *len)
 	return 0;
 }
 
+static int fork_view(struct report *r, const struct bw_event_view *v)
+{
+	seen(r, v->fork->parent_pid, v->fork->parent_start_ns);
+	seen(r, v->hdr->pid, v->hdr->start_ns);
+	r->forks++;
+	return proctab_apply(&r->procs, v);
+}
+
 static int on_fork(struct report *r, struct json_object *o, uint32_t pid, uint64_t start_ns,
 		   const char **why)
 {
@@ -318,13 +327,12 @@ static int on_fork(struct report *r, struct json_object *o, uint32_t pid, uint64
 	}
 	memset(&e, 0, sizeof(e));
 	event_read_header(&e.hdr, BW_EV_FORK, o);
+	e.hdr.pid = pid;
+	e.hdr.start_ns = start_ns;
 	e.parent_pid = (uint32_t)ppid;
 	e.parent_start_ns = pstart;
 	v.fork = &e;
-	seen(r, e.parent_pid, pstart);
-	seen(r, pid, start_ns);
-	r->forks++;
-	return proctab_apply(&r->procs, &v);
+	return fork_view(r, &v);
 }
 
 /* Counts an exec in container id (NULL or invalid: on the host). */
@@ -382,6 +390,14 @@ static int on_exec(struct report *r, struct json_object *o, uint32_t pid, uint64
 	return proctab_apply(&r->procs, &v);
 }
 
+static int exit_view(struct report *r, const struct bw_event_view *v)
+{
+	seen(r, v->hdr->pid, v->hdr->start_ns);
+	r->exits++;
+	review_exit(r, v->hdr->pid, v->hdr->start_ns);
+	return proctab_apply(&r->procs, v);
+}
+
 static int on_proc_exit(struct report *r, struct json_object *o, uint32_t pid, uint64_t start_ns)
 {
 	struct bw_exit_event e;
@@ -398,11 +414,10 @@ static int on_proc_exit(struct report *r, struct json_object *o, uint32_t pid, u
 	else if (get_u64(o, "exit_code", &code))
 		e.exit_status = (uint32_t)(code & 0xff) << 8;
 	event_read_comm(e.comm, o);
+	e.hdr.pid = pid;
+	e.hdr.start_ns = start_ns;
 	v.exit = &e;
-	seen(r, pid, start_ns);
-	r->exits++;
-	review_exit(r, pid, start_ns);
-	return proctab_apply(&r->procs, &v);
+	return exit_view(r, &v);
 }
 
 static int on_exec_failed(struct report *r, struct json_object *o, uint32_t pid,
@@ -701,17 +716,24 @@ static int on_summary(struct report *r, struct json_object *o)
 	return report_ci_summary_read(&r->ci, o);
 }
 
-static int dispatch(struct report *r, struct json_object *o, const char *type, const char **why)
+/* What any record counts for, before its kind's handler. */
+static void count_record(struct report *r, const char *type, uint64_t seq, bool has_seq)
 {
-	uint64_t pid, start_ns, seq = 0;
-	bool has_proc, has_seq = get_u64(o, "seq", &seq);
-
+	r->records++;
 	if (has_seq) {
 		if (r->last_seq && seq > r->last_seq + 1)
 			r->seq_gaps += seq - r->last_seq - 1;
 		r->last_seq = seq;
 	}
 	review_record(r, type, seq, has_seq);
+}
+
+static int dispatch(struct report *r, struct json_object *o, const char *type, const char **why)
+{
+	uint64_t pid, start_ns, seq = 0;
+	bool has_proc, has_seq = get_u64(o, "seq", &seq);
+
+	count_record(r, type, seq, has_seq);
 	has_proc = get_u64(o, "pid", &pid) && get_u64(o, "start_ns", &start_ns);
 	if (!strcmp(type, "fork") || !strcmp(type, "exec") || !strcmp(type, "exit") ||
 	    !strcmp(type, "exec_failed") || !strcmp(type, "verdict")) {
@@ -756,7 +778,6 @@ static int feed_record(struct report *r, struct json_object *o, const char **why
 {
 	int err;
 
-	r->records++;
 	err = dispatch(r, o, event_str(o, "type"), why);
 	/* Only what the report could read goes into the suggested policy. */
 	if (!err)
@@ -764,6 +785,20 @@ static int feed_record(struct report *r, struct json_object *o, const char **why
 	if (err == -ENOMEM)
 		*why = strerror(ENOMEM);
 	return err;
+}
+
+/*
+ * A fork or exit record the agent wrote as line seq, from the kernel's
+ * record it rendered: what report_feed of that line does, without reading
+ * it back (the agent writes nothing in them the report would mask).
+ */
+static int report_feed_view(struct report *r, uint64_t seq, const struct bw_event_view *v)
+{
+	if (v->hdr->type != BW_EV_FORK && v->hdr->type != BW_EV_EXIT)
+		return -EINVAL;
+	count_record(r, record_type_name(v->hdr->type), seq, true);
+	suggest_count_record(r->suggest);
+	return v->hdr->type == BW_EV_FORK ? fork_view(r, v) : exit_view(r, v);
 }
 
 int report_feed(struct report *r, const char *line, size_t len, const char **why)
@@ -922,54 +957,108 @@ static const char *const report_unread[] = {
 
 struct report_live {
 	struct report r;
-	struct event_follow in;
+	char *path;             /* the stream: for messages, the HTML report, the suggestion */
+	bool following;         /* read from path (report_live_poll); else fed by its writer */
+	struct event_follow in; /* when following */
+	size_t lines;           /* fed by the writer: the line number of the last */
 	bool finished;
 	int err; /* of reading or finishing: every render returns it */
 };
 
-int report_live_open(struct report_live **out, const char *events_path)
+static int live_alloc(struct report_live **out, const char *events_path)
 {
 	struct report_live *l = calloc(1, sizeof(*l));
+	int err = -ENOMEM;
+
+	*out = NULL;
+	if (!l || !(l->path = strdup(events_path)))
+		goto fail;
+	err = report_init(&l->r);
+	if (err)
+		goto fail;
+	l->r.rd.fast.unread = report_unread;
+	*out = l;
+	return 0;
+fail:
+	bw_err("cannot read %s: %s", events_path, strerror(-err));
+	if (l)
+		free(l->path);
+	free(l);
+	return err;
+}
+
+int report_live_open(struct report_live **out, const char *events_path)
+{
+	struct report_live *l;
 	int err;
 
 	*out = NULL;
-	if (!l) {
-		bw_err("cannot read %s: %s", events_path, strerror(ENOMEM));
-		return -ENOMEM;
-	}
-	err = report_init(&l->r);
-	if (err) {
-		bw_err("cannot read %s: %s", events_path, strerror(-err));
-		free(l);
+	err = live_alloc(&l, events_path);
+	if (err)
 		return err;
-	}
 	err = event_follow_open(&l->in, events_path);
 	if (err) {
-		report_free(&l->r);
-		free(l);
+		report_live_free(l);
 		return err;
 	}
 	l->in.rd.fast.unread = report_unread;
+	l->following = true;
 	*out = l;
 	return 0;
 }
 
+int report_live_new(struct report_live **out, const char *events_path)
+{
+	return live_alloc(out, events_path);
+}
+
 int report_live_poll(struct report_live *l)
 {
-	if (!l->err && !l->finished)
+	if (!l->err && !l->finished && l->following)
 		l->err = event_follow_read(&l->in, render_one, &l->r, false);
 	return l->err;
+}
+
+/* A fed line's error, said as a read of the file would say it. */
+static int fed(struct report_live *l, int err, const char *why)
+{
+	if (err) {
+		bw_err("%s:%zu: %s: %s", l->path, l->lines,
+		       err == -EINVAL ? "malformed record" : "cannot read record",
+		       why ? why : strerror(-err));
+		l->err = err;
+	}
+	return err;
+}
+
+int report_live_feed_line(struct report_live *l, const char *line, size_t len)
+{
+	const char *why = NULL;
+
+	if (l->err || l->finished)
+		return l->err;
+	l->lines++;
+	return fed(l, report_feed(&l->r, line, len, &why), why);
+}
+
+int report_live_feed_view(struct report_live *l, uint64_t seq, const struct bw_event_view *v)
+{
+	if (l->err || l->finished)
+		return l->err;
+	l->lines++;
+	return fed(l, report_feed_view(&l->r, seq, v), NULL);
 }
 
 /* The rest of the stream, read once its writer is done; then the whole run folded up. */
 static int live_finish(struct report_live *l)
 {
-	const char *path = l->in.path;
+	const char *path = l->path;
 
 	if (l->finished || l->err)
 		return l->err;
 	l->finished = true;
-	l->err = event_follow_read(&l->in, render_one, &l->r, true);
+	if (l->following)
+		l->err = event_follow_read(&l->in, render_one, &l->r, true);
 	if (l->err)
 		return l->err;
 	/* The whole log is one run: its writes fold into prefixes now. */
@@ -983,15 +1072,17 @@ static int live_finish(struct report_live *l)
 
 int report_live_render(struct report_live *l, const struct report_opts *o)
 {
-	return live_finish(l) ?: write_outputs(&l->r, l->in.path, o);
+	return live_finish(l) ?: write_outputs(&l->r, l->path, o);
 }
 
 void report_live_free(struct report_live *l)
 {
 	if (!l)
 		return;
-	event_follow_close(&l->in);
+	if (l->following)
+		event_follow_close(&l->in);
 	report_free(&l->r);
+	free(l->path);
 	free(l);
 }
 

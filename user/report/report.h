@@ -9,6 +9,8 @@
 #define BW_REPORT_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 
 struct report_opts {
@@ -43,8 +45,17 @@ int report_render(const char *events_path, const struct report_opts *o);
  * later call.
  */
 struct report_live;
+struct bw_event_view;
 int report_live_open(struct report_live **out, const char *events_path);
 int report_live_poll(struct report_live *l);
+/*
+ * Or fed by the stream's writer, every line as it writes it, in order:
+ * the line itself, or for a fork or exit the kernel's record it rendered
+ * as line seq (nothing to parse). events_path is where the lines go.
+ */
+int report_live_new(struct report_live **out, const char *events_path);
+int report_live_feed_line(struct report_live *l, const char *line, size_t len);
+int report_live_feed_view(struct report_live *l, uint64_t seq, const struct bw_event_view *v);
 /* Reads the rest, then writes what o asks for; may be called again with other o. */
 int report_live_render(struct report_live *l, const struct report_opts *o);
 void report_live_free(struct report_live *l);

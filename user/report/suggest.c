@@ -320,6 +320,11 @@ static int on_verdict(struct suggest *s, struct json_object *o)
 	return 0; /* privilege, leftover: nothing of theirs is allowlisted */
 }
 
+void suggest_count_record(struct suggest *s)
+{
+	s->cur.records++;
+}
+
 int suggest_feed(struct suggest *s, struct json_object *rec)
 {
 	const char *type = event_str(rec, "type"), *co;

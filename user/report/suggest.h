@@ -24,6 +24,8 @@ int suggest_new(struct suggest **out);
 void suggest_free(struct suggest *s);
 /* One record of the run being read (docs/EVENTS.md); 0 or -ENOMEM. */
 int suggest_feed(struct suggest *s, struct json_object *rec);
+/* A record it has nothing to take from (fork, exit), counted as suggest_feed would. */
+void suggest_count_record(struct suggest *s);
 /*
  * The run fed since the last call is complete: name it for the header
  * (NULL: "this run") and fold its file writes into prefixes by its own

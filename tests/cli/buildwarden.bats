@@ -260,7 +260,8 @@ EOF
 	need_root
 	local d=$BATS_TEST_TMPDIR pol=$BATS_TEST_TMPDIR/p.yaml
 	# Verdicts (an alert and a kill), failed execs, a PATH search, a write,
-	# a connect, a secret in argv, a killed process and its exit.
+	# a connect, a secret in argv, a byte that is not UTF-8 in argv, a
+	# killed process and its exit.
 	"$BW" policy default >"$pol"
 	cat >>"$pol" <<'YAML'
   - name: bw-test-kill-sleep
@@ -274,6 +275,7 @@ YAML
 		-m "$d/a.md" --html "$d/a.html" -- sh -c '
 		no-such-tool-bw 2>/dev/null; /nonexistent/x 2>/dev/null
 		echo x >"'"$d"'/out.txt"; curl -s --max-time 1 http://127.0.0.1:1/ --user u:hunter2
+		/bin/echo "$(printf "a\377b")" >/dev/null
 		sleep 5; for i in 1 2 3; do true; done; exit 3'
 	expect_status 3
 	run --separate-stderr $T "$BW" report "$d/ev.jsonl" -j "$d/b.json" -m "$d/b.md" --html "$d/b.html"

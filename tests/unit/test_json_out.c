@@ -50,6 +50,22 @@ static void test_invalid_bytes_become_surrogates(void **state)
 	assert_string_equal(escaped("\xf4\x90\x80\x80", 4), "\"\\udcf4\\udc90\\udc80\\udc80\"");
 }
 
+/* jbuf.altered: set by a stray byte only (escapes read back as the bytes), cleared by reset. */
+static void test_altered(void **state)
+{
+	struct jbuf jb;
+
+	(void)state;
+	jbuf_init(&jb);
+	json_escape(&jb, "a\"b\\c\n\x01 h\xc3\xa9", 12);
+	assert_false(jb.altered);
+	json_escape(&jb, "a\x80z", 3);
+	assert_true(jb.altered);
+	jbuf_reset(&jb);
+	assert_false(jb.altered);
+	jbuf_free(&jb);
+}
+
 static void test_object_parses_back(void **state)
 {
 	struct jbuf jb;
@@ -112,6 +128,7 @@ int main(void)
 		cmocka_unit_test(test_plain_and_controls),
 		cmocka_unit_test(test_valid_utf8_passes),
 		cmocka_unit_test(test_invalid_bytes_become_surrogates),
+		cmocka_unit_test(test_altered),
 		cmocka_unit_test(test_object_parses_back),
 		cmocka_unit_test(test_reset_reuses_buffer),
 	};

@@ -265,7 +265,13 @@ static void test_json_writer(void **state)
 
 	jbuf_init(&jb);
 	json_obj_open(&jb);
+	redact_json_str(&jb, "plain", "make");
+	redact_json_strn(&jb, NULL, "-j2", 3, "make");
+	assert_false(jb.altered); /* nothing masked: the bytes read back as they were */
+	jbuf_reset(&jb);
+	json_obj_open(&jb);
 	redact_json_str(&jb, "url", "https://u:p@h/");
+	assert_true(jb.altered);
 	redact_json_str(&jb, "none", NULL);
 	redact_json_str(&jb, "plain", "make");
 	json_arr_open(&jb, "argv");

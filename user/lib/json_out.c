@@ -18,6 +18,7 @@ void jbuf_reset(struct jbuf *jb)
 	jb->depth = 0;
 	jb->need_comma[0] = false;
 	jb->oom = false;
+	jb->altered = false;
 }
 
 void jbuf_free(struct jbuf *jb)
@@ -112,6 +113,7 @@ void json_escape(struct jbuf *jb, const char *str, size_t n)
 			continue;
 		}
 		/* Lossless escape for a stray byte, as Python's surrogateescape. */
+		jb->altered = true;
 		snprintf(tmp, sizeof(tmp), "\\u%04x", 0xdc00 + s[i]);
 		put(jb, tmp, 6);
 		i++;

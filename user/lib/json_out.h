@@ -22,6 +22,9 @@ struct jbuf {
 	int depth;
 	bool need_comma[JSON_MAX_DEPTH];
 	bool oom; /* an allocation failed: contents are incomplete */
+	/* Since the reset, a string was written other than as its bytes read
+	 * back: a stray byte as \udcXX, or masked (lib/redact.h). */
+	bool altered;
 };
 
 void jbuf_init(struct jbuf *jb);

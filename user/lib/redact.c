@@ -479,6 +479,7 @@ void redact_json_strn(struct jbuf *jb, const char *key, const char *s, size_t n,
 		json_kv_strn(jb, key, s, n);
 		return;
 	}
+	jb->altered = true;
 	len = redact_copy(s, n, prev_arg, NULL, 0);
 	buf = len < sizeof(stack) ? stack : malloc(len + 1);
 	if (!buf) {

@@ -356,6 +356,23 @@ static void count_container(struct report *r, const char *id)
 	r->containers[i].execs++;
 }
 
+/* An exec, from a view holding only what the agent's line carries. */
+static int exec_view(struct report *r, struct bw_event_view *v, bool job_root)
+{
+	struct review_exec_in in = {
+		.pid = v->hdr->pid, .start_ns = v->hdr->start_ns, .filename = v->filename,
+		.cwd = v->cwd, .args = v->args, .args_len = v->args_len, .job_root = job_root,
+	};
+
+	if (v->container && strlen(v->container) > CONTAINER_ID_MAX)
+		v->container = NULL; /* not one the agent wrote */
+	count_container(r, v->container);
+	seen(r, in.pid, in.start_ns);
+	r->execs++;
+	review_exec(r, &in);
+	return proctab_apply(&r->procs, v);
+}
+
 static int on_exec(struct report *r, struct json_object *o, uint32_t pid, uint64_t start_ns)
 {
 	struct bw_exec_event e;
@@ -381,13 +398,9 @@ static int on_exec(struct report *r, struct json_object *o, uint32_t pid, uint64
 	v.exe = get_str(o, "exe");
 	v.cwd = get_str(o, "cwd");
 	v.container = get_str(o, "container");
-	if (v.container && strlen(v.container) > CONTAINER_ID_MAX)
-		v.container = NULL; /* not one the agent wrote */
-	count_container(r, v.container);
-	seen(r, pid, start_ns);
-	r->execs++;
-	review_exec(r, o, pid, start_ns);
-	return proctab_apply(&r->procs, &v);
+	e.hdr.pid = pid;
+	e.hdr.start_ns = start_ns;
+	return exec_view(r, &v, get_bool(o, "job_root"));
 }
 
 static int exit_view(struct report *r, const struct bw_event_view *v)
@@ -787,18 +800,46 @@ static int feed_record(struct report *r, struct json_object *o, const char **why
 	return err;
 }
 
+/* An exec record as its line carries it: what the kernel's record holds, less the rest. */
+static int exec_record(struct report *r, const struct bw_event_view *v)
+{
+	const struct bw_exec_event *k = v->exec;
+	struct bw_exec_event e;
+	struct bw_event_view w = {
+		.hdr = &e.hdr, .exec = &e, .args = v->args, .args_len = v->args_len,
+		.filename = v->filename, .exe = v->exe, .cwd = v->cwd, .container = v->container,
+	};
+
+	memset(&e, 0, sizeof(e));
+	e.hdr = k->hdr;
+	e.ppid = k->ppid;
+	e.parent_start_ns = k->parent_start_ns;
+	e.argc = k->argc;
+	e.uid = k->uid;
+	e.euid = k->euid;
+	e.flags = k->flags & BW_EXEC_ARGS_TRUNCATED;
+	memcpy(e.comm, k->comm, sizeof(e.comm));
+	return exec_view(r, &w, k->flags & BW_EXEC_JOB_ROOT) ?:
+	       suggest_feed_exec(r->suggest, v->exe, v->filename, v->cwd);
+}
+
 /*
- * A fork or exit record the agent wrote as line seq, from the kernel's
- * record it rendered: what report_feed of that line does, without reading
- * it back (the agent writes nothing in them the report would mask).
+ * A record the agent wrote as line seq, from the kernel's record it
+ * rendered: what report_feed of that line does, without reading it back.
+ * A fork or exit carries nothing the agent masks; an exec only when its
+ * line holds its strings as they are (report.h).
  */
 static int report_feed_view(struct report *r, uint64_t seq, const struct bw_event_view *v)
 {
-	if (v->hdr->type != BW_EV_FORK && v->hdr->type != BW_EV_EXIT)
+	uint32_t type = v->hdr->type;
+
+	if (type != BW_EV_FORK && type != BW_EV_EXIT && type != BW_EV_EXEC)
 		return -EINVAL;
-	count_record(r, record_type_name(v->hdr->type), seq, true);
+	count_record(r, record_type_name(type), seq, true);
+	if (type == BW_EV_EXEC)
+		return exec_record(r, v);
 	suggest_count_record(r->suggest);
-	return v->hdr->type == BW_EV_FORK ? fork_view(r, v) : exit_view(r, v);
+	return type == BW_EV_FORK ? fork_view(r, v) : exit_view(r, v);
 }
 
 int report_feed(struct report *r, const char *line, size_t len, const char **why)

@@ -320,7 +320,18 @@ int review_dns(struct report *r, struct json_object *o);
 int review_file(struct report *r, struct json_object *o);
 int review_privilege(struct report *r, struct json_object *o);
 void review_verdict(struct report *r, struct json_object *o, const char *rule);
-void review_exec(struct report *r, struct json_object *o, uint32_t pid, uint64_t start_ns);
+/* An exec record, as much of it as the review reads. */
+struct review_exec_in {
+	uint32_t pid;
+	uint64_t start_ns;
+	const char *filename;
+	const char *cwd;
+	const char *args; /* argv, each NUL-terminated */
+	uint32_t args_len;
+	bool job_root;
+};
+
+void review_exec(struct report *r, const struct review_exec_in *in);
 void review_exec_failed(struct report *r, struct json_object *o, uint32_t pid, uint64_t start_ns);
 void review_exit(struct report *r, uint32_t pid, uint64_t start_ns);
 /* Tracks where the log starts; called for every record before it is handled. */

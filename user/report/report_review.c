@@ -398,33 +398,33 @@ void review_exec_failed(struct report *r, struct json_object *o, uint32_t pid, u
 	snprintf(s->base, sizeof(s->base), "%s", base);
 }
 
-static void root_exec(struct report *r, struct json_object *o, uint32_t pid, uint64_t start_ns)
+static void root_exec(struct report *r, const struct review_exec_in *in)
 {
-	struct json_object *argv = rj_field(o, "argv");
-	size_t n, i;
+	size_t n = 0, i, pos;
 
 	for (i = 0; r->root_argv && r->root_argv[i]; i++)
 		free(r->root_argv[i]);
 	free(r->root_argv);
 	free(r->root_cwd);
-	r->root_pid = pid;
-	r->root_start_ns = start_ns;
+	r->root_pid = in->pid;
+	r->root_start_ns = in->start_ns;
 	r->root_exited = false;
-	r->root_cwd = rj_dup_or_null(rj_get_str(o, "cwd"));
-	n = argv && json_object_is_type(argv, json_type_array) ? json_object_array_length(argv) : 0;
+	r->root_cwd = rj_dup_or_null(in->cwd);
+	for (pos = 0; pos < in->args_len; pos += strlen(in->args + pos) + 1)
+		n++;
 	r->root_argv = calloc(n + 1, sizeof(*r->root_argv));
-	for (i = 0; r->root_argv && i < n; i++) {
-		const char *a = json_object_get_string(json_object_array_get_idx(argv, i));
-
-		r->root_argv[i] = strdup(a ? a : "");
+	for (i = 0, pos = 0; r->root_argv && i < n; i++, pos += strlen(in->args + pos) + 1) {
+		r->root_argv[i] = strdup(in->args + pos);
 		if (!r->root_argv[i])
 			break; /* out of memory: the command is what fitted */
 	}
 }
 
-void review_exec(struct report *r, struct json_object *o, uint32_t pid, uint64_t start_ns)
+void review_exec(struct report *r, const struct review_exec_in *in)
 {
-	const char *file = rj_get_str(o, "filename");
+	const char *file = in->filename;
+	uint32_t pid = in->pid;
+	uint64_t start_ns = in->start_ns;
 	struct report_search *s = search_find(r, pid, start_ns);
 
 	if (s && file && !strcmp(base_of(file), s->base)) {
@@ -434,8 +434,8 @@ void review_exec(struct report *r, struct json_object *o, uint32_t pid, uint64_t
 		search_failed(r, s);
 	}
 	/* The root: the daemon marks it; otherwise the log's first record, an exec. */
-	if (rj_get_bool(o, "job_root") || r->root_next)
-		root_exec(r, o, pid, start_ns);
+	if (in->job_root || r->root_next)
+		root_exec(r, in);
 	r->root_next = false;
 }
 

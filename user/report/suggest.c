@@ -189,12 +189,12 @@ static bool yaml_safe(struct suggest *s, const char *key, bool flag)
 	return false;
 }
 
-static int on_exec(struct suggest *s, struct json_object *o, bool flag)
+/* An exec's program (exe, else filename) into the allowlist; flag: taken back out. */
+static int exec_of(struct suggest *s, const char *exe, const char *filename, const char *cwd,
+		   bool flag)
 {
-	const char *exe = event_str(o, "exe"), *cwd = event_str(o, "cwd");
-
 	if (!exe)
-		exe = event_str(o, "filename");
+		exe = filename;
 	if (!flag && !s->cwd && cwd && !(s->cwd = strdup(cwd)))
 		return -ENOMEM;
 	if (!has_path(exe)) {
@@ -204,6 +204,11 @@ static int on_exec(struct suggest *s, struct json_object *o, bool flag)
 	if (!yaml_safe(s, exe, flag))
 		return 0;
 	return set_count(&s->execs, exe, 0, flag);
+}
+
+static int on_exec(struct suggest *s, struct json_object *o, bool flag)
+{
+	return exec_of(s, event_str(o, "exe"), event_str(o, "filename"), event_str(o, "cwd"), flag);
 }
 
 static int on_connect(struct suggest *s, struct json_object *o, bool flag)
@@ -323,6 +328,13 @@ static int on_verdict(struct suggest *s, struct json_object *o)
 void suggest_count_record(struct suggest *s)
 {
 	s->cur.records++;
+}
+
+int suggest_feed_exec(struct suggest *s, const char *exe, const char *filename, const char *cwd)
+{
+	s->cur.records++;
+	s->cur.execs++;
+	return exec_of(s, exe, filename, cwd, false);
 }
 
 int suggest_feed(struct suggest *s, struct json_object *rec)

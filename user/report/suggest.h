@@ -26,6 +26,8 @@ void suggest_free(struct suggest *s);
 int suggest_feed(struct suggest *s, struct json_object *rec);
 /* A record it has nothing to take from (fork, exit), counted as suggest_feed would. */
 void suggest_count_record(struct suggest *s);
+/* An exec record's fields, as suggest_feed takes them from the record. */
+int suggest_feed_exec(struct suggest *s, const char *exe, const char *filename, const char *cwd);
 /*
  * The run fed since the last call is complete: name it for the header
  * (NULL: "this run") and fold its file writes into prefixes by its own

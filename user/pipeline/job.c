@@ -132,6 +132,7 @@ void job_emit_record(struct bw_engine *e, struct bw_job *j, const struct bw_even
 		return;
 	/* Most of a build's records: the report takes them as they are, not read back. */
 	if (v->hdr->type == BW_EV_FORK || v->hdr->type == BW_EV_EXIT ||
+	    (v->hdr->type == BW_EV_EXEC_FAILED && !e->jb.altered) ||
 	    (v->hdr->type == BW_EV_EXEC && !e->jb.altered &&
 	     (!v->args_len || !v->args[v->args_len - 1])))
 		report_live_feed_view(j->report, j->seq, v);

@@ -433,12 +433,19 @@ static int on_proc_exit(struct report *r, struct json_object *o, uint32_t pid, u
 	return exit_view(r, &v);
 }
 
+static int exec_failed(struct report *r, uint32_t pid, uint64_t start_ns, const char *file,
+		       const char *errno_name, bool denied)
+{
+	seen(r, pid, start_ns);
+	review_exec_failed(r, pid, start_ns, file, errno_name, denied);
+	return proctab_get(&r->procs, pid, start_ns) ? 0 : -ENOMEM;
+}
+
 static int on_exec_failed(struct report *r, struct json_object *o, uint32_t pid,
 			  uint64_t start_ns)
 {
-	seen(r, pid, start_ns);
-	review_exec_failed(r, o, pid, start_ns);
-	return proctab_get(&r->procs, pid, start_ns) ? 0 : -ENOMEM;
+	return exec_failed(r, pid, start_ns, get_str(o, "filename"), get_str(o, "errno"),
+			   field(o, "deny_rule") != NULL);
 }
 
 static struct report_rule *rule_get(struct report *r, const char *name, const char *severity,
@@ -826,20 +833,27 @@ static int exec_record(struct report *r, const struct bw_event_view *v)
 /*
  * A record the agent wrote as line seq, from the kernel's record it
  * rendered: what report_feed of that line does, without reading it back.
- * A fork or exit carries nothing the agent masks; an exec only when its
- * line holds its strings as they are (report.h).
+ * A fork or exit carries nothing the agent masks; an exec or a failed
+ * exec only when its line holds its strings as they are (report.h).
  */
 static int report_feed_view(struct report *r, uint64_t seq, const struct bw_event_view *v)
 {
 	uint32_t type = v->hdr->type;
+	const char *name;
 
-	if (type != BW_EV_FORK && type != BW_EV_EXIT && type != BW_EV_EXEC)
-		return -EINVAL;
 	count_record(r, record_type_name(type), seq, true);
 	if (type == BW_EV_EXEC)
 		return exec_record(r, v);
 	suggest_count_record(r->suggest);
-	return type == BW_EV_FORK ? fork_view(r, v) : exit_view(r, v);
+	switch (type) {
+	case BW_EV_FORK: return fork_view(r, v);
+	case BW_EV_EXIT: return exit_view(r, v);
+	case BW_EV_EXEC_FAILED:
+		name = strerrorname_np(-v->exec_failed->error);
+		return exec_failed(r, v->hdr->pid, v->hdr->start_ns, v->filename,
+				   name ? name : "unknown", v->exec_failed->flags & BW_EXECFAIL_DENIED);
+	}
+	return -EINVAL;
 }
 
 int report_feed(struct report *r, const char *line, size_t len, const char **why)

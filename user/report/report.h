@@ -51,8 +51,8 @@ int report_live_poll(struct report_live *l);
 /*
  * Or fed by the stream's writer, every line as it writes it, in order:
  * the line itself, or the kernel's record it rendered as line seq
- * (nothing to parse): a fork or exit, or an exec whose line holds its
- * strings as they are (nothing masked, no byte escaped as \udcXX; the
+ * (nothing to parse): a fork or exit, or an exec or failed exec whose line
+ * holds its strings as they are (nothing masked, no byte escaped as \udcXX; the
  * jbuf says so). events_path is where the lines go.
  */
 int report_live_new(struct report_live **out, const char *events_path);

@@ -332,7 +332,9 @@ struct review_exec_in {
 };
 
 void review_exec(struct report *r, const struct review_exec_in *in);
-void review_exec_failed(struct report *r, struct json_object *o, uint32_t pid, uint64_t start_ns);
+/* A failed exec: its filename, errno's name, and whether a deny rule failed it. */
+void review_exec_failed(struct report *r, uint32_t pid, uint64_t start_ns, const char *file,
+			const char *errno_name, bool denied);
 void review_exit(struct report *r, uint32_t pid, uint64_t start_ns);
 /* Tracks where the log starts; called for every record before it is handled. */
 void review_record(struct report *r, const char *type, uint64_t seq, bool has_seq);

@@ -369,15 +369,14 @@ static bool lookup_errno(const char *name)
 			!strcmp(name, "ENOTDIR"));
 }
 
-void review_exec_failed(struct report *r, struct json_object *o, uint32_t pid, uint64_t start_ns)
+void review_exec_failed(struct report *r, uint32_t pid, uint64_t start_ns, const char *file,
+			const char *errno_name, bool denied)
 {
-	const char *file = rj_get_str(o, "filename");
 	struct report_search *s = search_find(r, pid, start_ns);
 	const char *base;
 
-	if (!lookup_errno(rj_get_str(o, "errno")) || !file || !strchr(file, '/') ||
-	    !*(base = base_of(file)) || strlen(base) >= sizeof(s->base) ||
-	    rj_field(o, "deny_rule")) {
+	if (!lookup_errno(errno_name) || !file || !strchr(file, '/') || !*(base = base_of(file)) ||
+	    strlen(base) >= sizeof(s->base) || denied) {
 		if (s)
 			search_failed(r, s);
 		r->exec_failed++;

@@ -11,6 +11,8 @@ want="${1:-all}"
 
 build_pkgs="clang llvm make gcc pkg-config bpftool libbpf-dev libelf-dev zlib1g-dev libjson-c-dev libyaml-dev libcurl4-openssl-dev libssl-dev libpcre2-dev"
 test_pkgs="libcmocka-dev bats python3 valgrind util-linux iproute2 shellcheck libxml2-utils"
+# tests/cli/start_exit.bats holds run's exit back with strace's fault injection.
+test_pkgs="$test_pkgs strace"
 # The jq build of tests/bpf/test_default_policy_builds.py: Debian's jq source
 # has only configure.ac (autoreconf) and uses the system oniguruma.
 test_pkgs="$test_pkgs autoconf automake libtool libonig-dev"

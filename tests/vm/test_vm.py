@@ -149,6 +149,7 @@ class Guest:
         self.boot_s = None
         self.timed_out = False
         self.exit_code = None
+        self.incident = None      # the guest kernel's lockup/panic report, first boot
 
     # 1. build
     def build(self):
@@ -200,7 +201,23 @@ class Guest:
 
     # 4. boot
     def boot(self):
-        append = "console=%s panic=-1 quiet" % self.g["console"]
+        """Boot the guest; a guest kernel that locks up or panics is booted
+        once more, with the first boot's kernel report kept for the log
+        (rare under TCG: seen once in CI, never reproduced here)."""
+        self.boot_once()
+        incident = self.kernel_incident()
+        if incident:
+            self.incident = incident
+            os.replace(os.path.join(self.vmdir, "console.log"),
+                       os.path.join(self.vmdir, "console-1.log"))
+            self.sections, self.rcs, self.info = {}, {}, {}
+            self.timed_out = False
+            self.boot_once()
+
+    def boot_once(self):
+        # loglevel=5 rather than quiet: warnings and a BUG's backtrace reach
+        # the console; softlockup_panic ends a stuck guest in seconds.
+        append = "console=%s panic=-1 loglevel=5 softlockup_panic=1" % self.g["console"]
         if APPEND:
             append += " " + APPEND
         cmd = [self.g["qemu"]] + self.g["machine"] + [
@@ -224,6 +241,15 @@ class Guest:
         with open(log, "rb") as f:
             self.console = f.read().decode("utf-8", "replace").replace("\r", "")
         self.parse()
+
+    def kernel_incident(self):
+        """The guest kernel's own report of a lockup or panic: from its first
+        BUG/panic line, at most 40 lines; None when there is none."""
+        lines = self.console.split("\n")
+        for i, line in enumerate(lines):
+            if "BUG: soft lockup" in line or "Kernel panic" in line or "BUG: kernel" in line:
+                return "\n".join(lines[i:i + 40])
+        return None
 
     def parse(self):
         cur, buf = None, []
@@ -775,6 +801,12 @@ def main():
             print("# %s: QEMU %.1f s (timeout %d s): %s" % (v.label, v.boot_s, TIMEOUT,
                                                            " ".join(v.qemu_cmd)), flush=True)
             print("# %s: %s" % (v.label, v.info.get("lsm", "")), flush=True)
+            if v.incident:
+                print("# %s: the guest kernel locked up or panicked on the first boot; booted"
+                      " again. Its report (also in %s):" % (
+                          v.label, os.path.relpath(os.path.join(v.vmdir, "console-1.log"), SRC)))
+                for line in v.incident.split("\n"):
+                    print("#   " + line)
         for key, desc in CHECKS:
             name = "%s: %s" % (v.label, desc)
             if stage_skip:

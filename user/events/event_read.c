@@ -133,6 +133,13 @@ void event_follow_close(struct event_follow *f)
 	f->fd = -1;
 }
 
+void event_read_error(const char *path, size_t lineno, int err, const char *why)
+{
+	bw_err("%s:%zu: %s: %s", path, lineno,
+	       err == -EINVAL ? "malformed record" : "cannot read record",
+	       why ? why : strerror(-err));
+}
+
 /* One line (its newline, if any, included in len) to fn; errors as PATH:LINE: why. */
 static int follow_line(struct event_follow *f, const char *line, size_t len, event_read_fn fn,
 		       void *arg)
@@ -148,9 +155,7 @@ static int follow_line(struct event_follow *f, const char *line, size_t len, eve
 		json_object_put(o);
 	}
 	if (err)
-		bw_err("%s:%zu: %s: %s", f->path, f->lineno,
-		       err == -EINVAL ? "malformed record" : "cannot read record",
-		       why ? why : strerror(-err));
+		event_read_error(f->path, f->lineno, err, why);
 	return err;
 }
 

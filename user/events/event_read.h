@@ -42,6 +42,9 @@ typedef int (*event_read_fn)(void *arg, struct json_object *rec, size_t lineno,
 /* Every record of path ("-": standard input) to fn; errors printed as PATH:LINE: why. */
 int event_read_file(const char *path, event_read_fn fn, void *arg);
 
+/* A record's error as every reader prints it: PATH:LINE: malformed record: why. */
+void event_read_error(const char *path, size_t lineno, int err, const char *why);
+
 /* Bytes read at a time; the buffer grows past it only for a longer line. */
 #define EVENT_FOLLOW_CHUNK (64u << 10)
 

@@ -1020,7 +1020,7 @@ struct report_live {
 	int err; /* of reading or finishing: every render returns it */
 };
 
-static int live_alloc(struct report_live **out, const char *events_path)
+int report_live_new(struct report_live **out, const char *events_path)
 {
 	struct report_live *l = calloc(1, sizeof(*l));
 	int err = -ENOMEM;
@@ -1048,7 +1048,7 @@ int report_live_open(struct report_live **out, const char *events_path)
 	int err;
 
 	*out = NULL;
-	err = live_alloc(&l, events_path);
+	err = report_live_new(&l, events_path);
 	if (err)
 		return err;
 	err = event_follow_open(&l->in, events_path);
@@ -1062,11 +1062,6 @@ int report_live_open(struct report_live **out, const char *events_path)
 	return 0;
 }
 
-int report_live_new(struct report_live **out, const char *events_path)
-{
-	return live_alloc(out, events_path);
-}
-
 int report_live_poll(struct report_live *l)
 {
 	if (!l->err && !l->finished && l->following)
@@ -1078,9 +1073,7 @@ int report_live_poll(struct report_live *l)
 static int fed(struct report_live *l, int err, const char *why)
 {
 	if (err) {
-		bw_err("%s:%zu: %s: %s", l->path, l->lines,
-		       err == -EINVAL ? "malformed record" : "cannot read record",
-		       why ? why : strerror(-err));
+		event_read_error(l->path, l->lines, err, why);
 		l->err = err;
 	}
 	return err;

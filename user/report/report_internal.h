@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include "events/event_read.h"
+#include "events/events.h"
 #include "events/proctab.h"
 #include "lib/container_id.h"
 #include "report/report_ci.h"
@@ -256,7 +257,7 @@ struct report {
 	bool have_build_fields; /* the summary has build_exit_code/build_signal */
 	uint32_t root_pid;
 	uint64_t root_start_ns;
-	char **root_argv;       /* NULL-terminated; NULL: no root exec in the log */
+	struct bw_argv root_argv; /* .v NULL: no root exec in the log */
 	char *root_cwd;
 	struct report_ci ci; /* for the CI outputs (report_ci.h) */
 	struct event_reader rd;

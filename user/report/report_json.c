@@ -239,7 +239,7 @@ static void containers(struct jbuf *jb, const struct report *r)
 
 int report_write_json(FILE *f, const struct report *r)
 {
-	char **cmd = r->command && r->command[0] ? r->command : r->root_argv;
+	char **cmd = r->command && r->command[0] ? r->command : r->root_argv.v;
 	char head[256];
 	struct jbuf jb;
 	size_t i;

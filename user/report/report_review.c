@@ -399,24 +399,14 @@ void review_exec_failed(struct report *r, uint32_t pid, uint64_t start_ns, const
 
 static void root_exec(struct report *r, const struct review_exec_in *in)
 {
-	size_t n = 0, i, pos;
-
-	for (i = 0; r->root_argv && r->root_argv[i]; i++)
-		free(r->root_argv[i]);
-	free(r->root_argv);
+	argv_free(&r->root_argv);
 	free(r->root_cwd);
 	r->root_pid = in->pid;
 	r->root_start_ns = in->start_ns;
 	r->root_exited = false;
 	r->root_cwd = rj_dup_or_null(in->cwd);
-	for (pos = 0; pos < in->args_len; pos += strlen(in->args + pos) + 1)
-		n++;
-	r->root_argv = calloc(n + 1, sizeof(*r->root_argv));
-	for (i = 0, pos = 0; r->root_argv && i < n; i++, pos += strlen(in->args + pos) + 1) {
-		r->root_argv[i] = strdup(in->args + pos);
-		if (!r->root_argv[i])
-			break; /* out of memory: the command is what fitted */
-	}
+	/* Out of memory: no command, as if the log had no root exec. */
+	argv_split(in->args, in->args_len, &r->root_argv);
 }
 
 void review_exec(struct report *r, const struct review_exec_in *in)
@@ -444,7 +434,7 @@ void review_exit(struct report *r, uint32_t pid, uint64_t start_ns)
 
 	if (s)
 		search_failed(r, s);
-	if (r->root_argv && pid == r->root_pid && start_ns == r->root_start_ns)
+	if (r->root_argv.v && pid == r->root_pid && start_ns == r->root_start_ns)
 		r->root_exited = true;
 }
 
@@ -535,9 +525,7 @@ void review_free(struct report *r)
 	for (i = 0; i < r->n_writes; i++)
 		free(r->writes[i].path);
 	free(r->writes);
-	for (i = 0; r->root_argv && r->root_argv[i]; i++)
-		free(r->root_argv[i]);
-	free(r->root_argv);
+	argv_free(&r->root_argv);
 	free(r->root_cwd);
 	free(r->checkout);
 	free(r->written_base);

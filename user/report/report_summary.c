@@ -29,7 +29,7 @@ bool report_exit_known(const struct report *r)
 
 bool report_cut_end(const struct report *r)
 {
-	return !r->have_summary || (r->root_argv && !r->root_exited && !r->agent_stopped);
+	return !r->have_summary || (r->root_argv.v && !r->root_exited && !r->agent_stopped);
 }
 
 const char *report_status(const struct report *r)
@@ -85,7 +85,7 @@ void report_headline(const struct report *r, char *buf, size_t size)
 
 void report_command(const struct report *r, char *buf, size_t size)
 {
-	char **argv = r->command && r->command[0] ? r->command : r->root_argv;
+	char **argv = r->command && r->command[0] ? r->command : r->root_argv.v;
 	struct bw_proc tmp;
 	size_t n = 0;
 

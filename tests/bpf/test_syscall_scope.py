@@ -3,7 +3,8 @@
 attached (TAP; needs root and BTF).
 
 For each attachment of the network/file/privilege hooks (BW_SYSCALL_HOOK:
-tp_btf, raw_tp, and the classic tracepoint the loader falls back to), a job
+tp_btf, raw_tp, the classic tracepoint the loader falls back to, and
+per_syscall, the kernel's tracepoints of the syscalls the hooks need), a job
 under `buildwarden run --record all` connects N times to a TCP listener on
 127.0.0.1 and opens a file named .netrc (a name the default policy watches
 for reading) N times, then waits on a FIFO. While it waits, a process
@@ -13,11 +14,20 @@ Then the job is released. Expected: exactly the job's N connect records
 (that port) and N open-read records (that file), each from the job's own
 process; no record at all of the outside process, none carrying its pid;
 0 lost; the summary's syscall_hook names the attachment asked for. Without
-BW_SYSCALL_HOOK the agent takes tp_btf where the kernel allows it.
+BW_SYSCALL_HOOK the agent takes per_syscall where no 32-bit syscall can be
+made (x86_64 without IA32 emulation: int 0x80 faults), else tp_btf; with
+--fail-closed, never per_syscall (it must see every syscall). per_syscall
+attaches only what the hooks asked for need: `--record connect`, the
+connect tracepoints alone.
 """
 
+import ctypes
+import mmap
 import os
+import platform
+import re
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -170,13 +180,77 @@ def check_run(hook, want_hook):
     c.done()
 
 
+def compat_possible():
+    """Whether this host runs 32-bit syscalls: a child calls ia32's getpid
+    through int 0x80 (mov eax, 20; int 0x80; ret), which dies of SIGSEGV
+    without IA32 emulation. Other architectures: assumed possible, as the
+    agent does."""
+    if platform.machine() != "x86_64":
+        return True
+    pid = os.fork()
+    if pid == 0:
+        try:
+            code = b"\xb8\x14\x00\x00\x00\xcd\x80\xc3"
+            buf = mmap.mmap(-1, mmap.PAGESIZE, prot=mmap.PROT_READ | mmap.PROT_WRITE | mmap.PROT_EXEC)
+            buf.write(code)
+            addr = ctypes.addressof(ctypes.c_char.from_buffer(buf))
+            ctypes.CFUNCTYPE(ctypes.c_long)(addr)()
+        finally:
+            os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    return not (os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGSEGV)
+
+
+def hook_of(args, env_hook=None):
+    """The summary's syscall_hook and the -vv count of per-syscall
+    tracepoints of `buildwarden run ARGS -- true`."""
+    tmp = tempfile.mkdtemp(prefix="bw-scope.")
+    events = os.path.join(tmp, "events.jsonl")
+    env = dict(os.environ)
+    env.pop("BW_SYSCALL_HOOK", None)
+    if env_hook:
+        env["BW_SYSCALL_HOOK"] = env_hook
+    p = subprocess.run([T.BUILDWARDEN, "run", "-vv", "--no-tree", "--events", events, *args,
+                        "--", "true"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                       stderr=subprocess.PIPE, env=env, timeout=120)
+    err = p.stderr.decode("utf-8", "replace")
+    recs, problems = T.read_events(events)
+    shutil.rmtree(tmp, ignore_errors=True)
+    if p.returncode or problems:
+        raise T.TestFailure("run %s: status %d %s\n%s" % (args, p.returncode, problems, err[-2000:]))
+    s = [r for r in recs if r.get("type") == "summary"]
+    m = re.search(r"syscall hooks: (\d+) per-syscall tracepoints", err)
+    return (s[0].get("syscall_hook") if s else None), (int(m.group(1)) if m else None)
+
+
+def check_fail_closed():
+    c = T.Checker()
+    hook, _ = hook_of(["--fail-closed"])
+    c.check(hook in ("tp_btf", "raw_tp", "tracepoint"),
+         "--fail-closed attaches on every syscall, got %r" % hook)
+    c.done()
+
+
+def check_only_needed():
+    c = T.Checker()
+    hook, n = hook_of(["--record", "connect"], "per_syscall")
+    c.eq(hook, "per_syscall", "summary.syscall_hook")
+    c.eq(n, 2, "per-syscall tracepoints for --record connect (connect's entry and exit)")
+    c.done()
+
+
 def main():
+    default = "tp_btf" if compat_possible() else "per_syscall"
     tests = []
-    for hook in ("tp_btf", "raw_tp", "tracepoint"):
+    for hook in ("tp_btf", "raw_tp", "tracepoint", "per_syscall"):
         tests.append(("%s: the job's connects and opens, none of the outside process's" % hook,
                       lambda h=hook: check_run(h, h)))
-    tests.append(("unset: the agent attaches through tp_btf here",
-                  lambda: check_run(None, "tp_btf")))
+    tests.append(("unset: the agent attaches through %s here" % default,
+                  lambda: check_run(None, default)))
+    tests.append(("per_syscall: only the syscalls the hooks asked for are attached",
+                  check_only_needed))
+    tests.append(("--fail-closed: never per_syscall (it must see every syscall)",
+                  check_fail_closed))
     return T.tap_run(tests, T.skip_reason())
 
 

@@ -8,9 +8,13 @@ Usage (root): tools/bench/bench_syscalls.py [--build DIR]
 Environment:
   BENCH_SYSCALL_ROUNDS=5        interleaved rounds
   BENCH_SYSCALL_ITERS=20000     iterations per kind and repeat (connect: a tenth)
-  BENCH_SYSCALL_HOOKS=tp_btf,tracepoint
+  BENCH_SYSCALL_HOOKS=PICK,tp_btf
                                 attachments to measure (BW_SYSCALL_HOOK):
-                                the first is the one the verdict is about
+                                the first is the one the verdict is about;
+                                by default the one the agent picks here
+                                (per_syscall where no 32-bit syscall can be
+                                made, else tp_btf), then tp_btf (or, when
+                                that is the pick, the classic tracepoint)
 
 Configurations, one run of `syscall_cost` each per round, rotated from
 round to round:
@@ -49,7 +53,7 @@ def env_int(name, default):
 
 ROUNDS = env_int("BENCH_SYSCALL_ROUNDS", 5)
 ITERS = env_int("BENCH_SYSCALL_ITERS", 20000)
-HOOKS = [h for h in os.environ.get("BENCH_SYSCALL_HOOKS", "tp_btf,tracepoint").split(",") if h]
+HOOKS = [h for h in os.environ.get("BENCH_SYSCALL_HOOKS", "").split(",") if h]
 
 
 def parse_cost(out):
@@ -87,6 +91,25 @@ def comm(pid):
         return ""
 
 
+def agent_pick(build, tmp):
+    """The attachment the agent takes here unforced: its summary's syscall_hook."""
+    events = os.path.join(tmp, "pick.jsonl")
+    env = dict(os.environ)
+    env.pop("BW_SYSCALL_HOOK", None)
+    subprocess.run([os.path.join(build, "buildwarden"), "run", "--no-tree", "--events", events,
+                    "--record", "all", "--", "true"], stdout=subprocess.DEVNULL,
+                   stderr=subprocess.DEVNULL, env=env, timeout=120)
+    try:
+        with open(events) as f:
+            for line in f:
+                rec = json.loads(line)
+                if rec.get("type") == "summary" and rec.get("syscall_hook"):
+                    return rec["syscall_hook"]
+    except (OSError, ValueError):
+        pass
+    sys.exit("bench_syscalls: `buildwarden run -- true` gave no summary with a syscall_hook")
+
+
 def agent_env(hook):
     env = dict(os.environ)
     env["BW_SYSCALL_HOOK"] = hook
@@ -112,7 +135,7 @@ def agent_prog_ids(pid):
 
 
 def bpf_stats_read(agent_pid):
-    """name -> (run_time_ns, run_cnt) of the agent's sys_enter/sys_exit programs."""
+    """name -> (run_time_ns, run_cnt) of the agent's syscall programs that ran."""
     res = {}
     for pid in agent_prog_ids(agent_pid):
         try:
@@ -122,7 +145,7 @@ def bpf_stats_read(agent_pid):
         except (OSError, ValueError, subprocess.TimeoutExpired):
             continue
         name = prog.get("name", "")
-        if name.startswith("handle_sys_e"):
+        if name.startswith(("handle_sys_e", "sc_e")) and prog.get("run_cnt", 0):
             res[name] = (prog.get("run_time_ns", 0), prog.get("run_cnt", 0))
     return res
 
@@ -203,12 +226,15 @@ def main():
     if os.geteuid() != 0:
         print("bench_syscalls: skipped: needs root (BPF)")
         return 0
-    configs = ["none"] + [f"{w}/{h}" for h in HOOKS for w in ("outside", "inside")]
-    results = {c: [] for c in configs}
-    progs = {h: [] for h in HOOKS}
-    notes = {}
     t0 = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="bw-syscall-bench.") as tmp:
+        if not HOOKS:
+            pick = agent_pick(build, tmp)
+            HOOKS.extend([pick, "tracepoint" if pick == "tp_btf" else "tp_btf"])
+        configs = ["none"] + [f"{w}/{h}" for h in HOOKS for w in ("outside", "inside")]
+        results = {c: [] for c in configs}
+        progs = {h: [] for h in HOOKS}
+        notes = {}
         for r in range(ROUNDS):
             order = configs[r % len(configs):] + configs[:r % len(configs)]
             for c in order:

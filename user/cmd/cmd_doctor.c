@@ -323,7 +323,7 @@ static void check_programs(struct doctor_ctx *x)
 		doctor_set(c, DOCTOR_PASS, "tp_btf: the process programs load and attach%s",
 			   a.tracefs_mounted ? "; mounted tracefs and left it, as run does" : "");
 
-	err = hooks_open(&a, BW_HOOK_CONNECT | BW_HOOK_DNS | BW_HOOK_FILE | BW_HOOK_PRIV);
+	err = hooks_open(&a, BW_HOOK_CONNECT | BW_HOOK_DNS | BW_HOOK_FILE | BW_HOOK_PRIV, false);
 	if (err) {
 		doctor_set(h, DOCTOR_WARN, "raw_syscalls enter/exit do not load or attach: %s; "
 			   "network, file and privilege events are not recorded", strerror(-err));

@@ -32,7 +32,7 @@ struct bw_agent {
 	/* Network/file/privilege hooks sharing skel's maps (loader_hooks.c). */
 	struct syscalls_bpf *sys;
 	uint32_t hooks_loaded; /* BW_HOOK_* whose programs are attached */
-	const char *sys_hook;  /* how they are: "tp_btf", "raw_tp", "tracepoint" */
+	const char *sys_hook;  /* how: "tp_btf", "raw_tp", "tracepoint", "per_syscall" */
 	struct bw_ringbuf *rb; /* kernel/ringbuf.h: a window of the data at a time */
 	ring_buffer_sample_fn rb_fn; /* what loader_map_ring hands the records to */
 	void *rb_ctx;
@@ -73,12 +73,15 @@ int loader_counters(struct bw_agent *a, uint64_t out[BW_CNT_MAX]);
 void loader_close(struct bw_agent *a);
 
 /*
- * Network, file and privilege hooks: one BPF object on the raw_syscalls
- * tracepoints (tp_btf, else raw_tp, else the classic tracepoint), sharing the ring buffer, job scope, counters and hook config
- * of the process one. If it cannot load, that is reported and the agent
- * keeps recording exec.
+ * Network, file and privilege hooks (want: BW_HOOK_*): one BPF object,
+ * sharing the ring buffer, job scope, counters and hook config of the
+ * process one. Attached through the per-syscall tracepoints of the
+ * syscalls want needs where no 32-bit syscall can be made, unless
+ * every_syscall (fail-closed); else on the raw_syscalls tracepoints
+ * (tp_btf, else raw_tp, else the classic tracepoint). If it cannot load,
+ * that is reported and the agent keeps recording exec.
  */
-int hooks_open(struct bw_agent *a, uint32_t want);
+int hooks_open(struct bw_agent *a, uint32_t want, bool every_syscall);
 /*
  * Let obj, before its load, use the process object's shared maps (ring
  * buffer, job scope, counters, hook config, fail state) instead of its own.

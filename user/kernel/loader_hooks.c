@@ -6,7 +6,9 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include "kernel/compat_probe.h"
 #include "kernel/loader.h"
+#include "kernel/tracefs.h"
 #include "lib/env_names.h"
 #include "lib/log.h"
 #include "process.skel.h"
@@ -35,40 +37,120 @@ int loader_share_maps(struct bw_agent *a, struct bpf_object *obj)
 }
 
 /*
- * The attachments of the syscall hooks, cheapest first: tp_btf and raw_tp
- * hand the program the registers, and nothing is copied for a syscall it
- * returns from; the classic tracepoint copies every syscall's arguments
- * into a record before its program runs. BW_SYSCALL_HOOK names one to use
- * alone (tests, benchmarks).
+ * The attachments of the syscall hooks. tp_btf and raw_tp hand one
+ * program on every syscall the registers, and nothing is copied for a
+ * syscall it returns from; the classic raw_syscalls tracepoint copies
+ * every syscall's arguments into a record before its program runs.
+ * per_syscall runs programs only on the syscalls the hooks need (the
+ * kernel's per-syscall tracepoints), but never sees a 32-bit compat
+ * syscall: it comes first where none can be made, and never for
+ * fail-closed, which must see every syscall. BW_SYSCALL_HOOK names one
+ * to use alone (tests, benchmarks).
  */
-static const char *const sys_hook_names[] = { "tp_btf", "raw_tp", "tracepoint" };
+enum { SYS_TP_BTF, SYS_RAW_TP, SYS_TRACEPOINT, SYS_PER_SYSCALL, SYS_VARIANTS };
+static const char *const sys_hook_names[SYS_VARIANTS] = { "tp_btf", "raw_tp", "tracepoint",
+							  "per_syscall" };
 
-static int sys_set_variant(struct syscalls_bpf *s, int v)
+/* The per-syscall programs: sc_enter_NAME and sc_exit_NAME (bpf/syscalls.bpf.c). */
+#define SC_ENTER "sc_enter_"
+#define SC_EXIT "sc_exit_"
+
+/* Which hooks need a syscall: what its entry handler checks (bpf/hooks/). */
+static const struct {
+	const char *name;
+	uint32_t hooks;
+} sys_hooks_of[] = {
+	{ "read", BW_HOOK_DNS }, { "write", BW_HOOK_DNS }, { "sendto", BW_HOOK_DNS },
+	{ "sendmsg", BW_HOOK_DNS }, { "sendmmsg", BW_HOOK_DNS }, { "recvfrom", BW_HOOK_DNS },
+	{ "recvmsg", BW_HOOK_DNS },
+	/* A connect marks the process as a network writer for the file hooks too. */
+	{ "connect", BW_HOOK_CONNECT | BW_HOOK_FILE },
+	{ "process_vm_readv", BW_HOOK_PRIV }, { "process_vm_writev", BW_HOOK_PRIV },
+	{ "ptrace", BW_HOOK_PRIV }, { "setuid", BW_HOOK_PRIV }, { "setreuid", BW_HOOK_PRIV },
+	{ "setresuid", BW_HOOK_PRIV }, { "setfsuid", BW_HOOK_PRIV }, { "setgid", BW_HOOK_PRIV },
+	{ "setregid", BW_HOOK_PRIV }, { "setresgid", BW_HOOK_PRIV }, { "setfsgid", BW_HOOK_PRIV },
+	{ "mount", BW_HOOK_PRIV }, { "bpf", BW_HOOK_PRIV }, { "init_module", BW_HOOK_PRIV },
+	{ "finit_module", BW_HOOK_PRIV }, { "memfd_create", BW_HOOK_PRIV }, { "kill", BW_HOOK_PRIV },
+	{ "tgkill", BW_HOOK_PRIV }, { "tkill", BW_HOOK_PRIV },
+};
+
+/* The syscall a per-syscall program is for, NULL for the other programs. */
+static const char *sc_syscall(const struct bpf_program *p, bool *enter)
 {
-	int err = bpf_program__set_autoload(s->progs.handle_sys_enter_btf, v == 0);
+	const char *name = bpf_program__name(p);
+
+	*enter = !strncmp(name, SC_ENTER, strlen(SC_ENTER));
+	if (*enter)
+		return name + strlen(SC_ENTER);
+	if (!strncmp(name, SC_EXIT, strlen(SC_EXIT)))
+		return name + strlen(SC_EXIT);
+	return NULL;
+}
+
+static uint32_t sc_hooks(const char *syscall)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(sys_hooks_of) / sizeof(sys_hooks_of[0]); i++)
+		if (!strcmp(sys_hooks_of[i].name, syscall))
+			return sys_hooks_of[i].hooks;
+	return BW_HOOK_FILE; /* the rest are file operations */
+}
+
+/* The kernel has this syscall's tracepoint (not every syscall is on every arch and kernel). */
+static bool sc_tracepoint_exists(const char *syscall, bool enter)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/events/syscalls/sys_%s_%s", BW_TRACEFS_DIR,
+		 enter ? "enter" : "exit", syscall);
+	return access(path, F_OK) == 0;
+}
+
+/*
+ * Variant v's programs load, the others' not. per_syscall loads those of
+ * the hooks in want whose tracepoint the kernel has; *n counts them.
+ */
+static int sys_set_variant(struct syscalls_bpf *s, int v, uint32_t want, int *n)
+{
+	int err = bpf_program__set_autoload(s->progs.handle_sys_enter_btf, v == SYS_TP_BTF);
+	struct bpf_program *p;
 
 	if (!err)
-		err = bpf_program__set_autoload(s->progs.handle_sys_exit_btf, v == 0);
+		err = bpf_program__set_autoload(s->progs.handle_sys_exit_btf, v == SYS_TP_BTF);
 	if (!err)
-		err = bpf_program__set_autoload(s->progs.handle_sys_enter_raw, v == 1);
+		err = bpf_program__set_autoload(s->progs.handle_sys_enter_raw, v == SYS_RAW_TP);
 	if (!err)
-		err = bpf_program__set_autoload(s->progs.handle_sys_exit_raw, v == 1);
+		err = bpf_program__set_autoload(s->progs.handle_sys_exit_raw, v == SYS_RAW_TP);
 	if (!err)
-		err = bpf_program__set_autoload(s->progs.handle_sys_enter, v == 2);
+		err = bpf_program__set_autoload(s->progs.handle_sys_enter, v == SYS_TRACEPOINT);
 	if (!err)
-		err = bpf_program__set_autoload(s->progs.handle_sys_exit, v == 2);
+		err = bpf_program__set_autoload(s->progs.handle_sys_exit, v == SYS_TRACEPOINT);
+	*n = 0;
+	bpf_object__for_each_program(p, s->obj) {
+		bool enter, on;
+		const char *sc = sc_syscall(p, &enter);
+
+		if (err || !sc)
+			continue;
+		on = v == SYS_PER_SYSCALL && (sc_hooks(sc) & want) && sc_tracepoint_exists(sc, enter);
+		err = bpf_program__set_autoload(p, on);
+		*n += on;
+	}
 	return err;
 }
 
 /* One attempt with attachment v; leaves nothing behind on error. */
-static int sys_try_load(struct bw_agent *a, int v)
+static int sys_try_load(struct bw_agent *a, int v, uint32_t want)
 {
-	int err;
+	int err, n;
 
 	a->sys = syscalls_bpf__open();
 	if (!a->sys)
 		return -errno;
-	err = sys_set_variant(a->sys, v);
+	err = sys_set_variant(a->sys, v, want, &n);
+	if (!err && v == SYS_PER_SYSCALL && !n)
+		err = -ENOENT; /* no syscall tracepoints (tracefs without the syscalls events) */
 	if (!err)
 		err = loader_share_maps(a, a->sys->obj);
 	if (!err)
@@ -82,10 +164,12 @@ static int sys_try_load(struct bw_agent *a, int v)
 		return err;
 	}
 	a->sys_hook = sys_hook_names[v];
+	if (v == SYS_PER_SYSCALL)
+		bw_debug("syscall hooks: %d per-syscall tracepoints", n);
 	return 0;
 }
 
-/* The attachment BW_SYSCALL_HOOK asks for, -1 for all in order, -EINVAL if unknown. */
+/* The attachment BW_SYSCALL_HOOK asks for, -1 for the default order, -EINVAL if unknown. */
 static int sys_forced_variant(void)
 {
 	const char *want = getenv("BW_SYSCALL_HOOK");
@@ -93,21 +177,30 @@ static int sys_forced_variant(void)
 
 	if (!want || !*want)
 		return -1;
-	for (v = 0; v < (int)(sizeof(sys_hook_names) / sizeof(sys_hook_names[0])); v++)
+	for (v = 0; v < SYS_VARIANTS; v++)
 		if (!strcmp(want, sys_hook_names[v]))
 			return v;
-	bw_err("BW_SYSCALL_HOOK=%s: not one of tp_btf, raw_tp, tracepoint", want);
+	bw_err("BW_SYSCALL_HOOK=%s: not one of tp_btf, raw_tp, tracepoint, per_syscall", want);
 	return -EINVAL;
 }
 
-int hooks_open(struct bw_agent *a, uint32_t want)
+int hooks_open(struct bw_agent *a, uint32_t want, bool every_syscall)
 {
-	int v, forced = sys_forced_variant(), err = forced;
+	int order[SYS_VARIANTS + 1], n = 0, i, forced = sys_forced_variant(), err = forced;
 
-	if (forced >= 0)
-		err = sys_try_load(a, forced);
-	for (v = 0; forced == -1 && v < 3; v++) {
-		err = sys_try_load(a, v);
+	if (forced == SYS_PER_SYSCALL && every_syscall) {
+		bw_err("BW_SYSCALL_HOOK=per_syscall: fail-closed needs a hook on every syscall");
+		err = -EINVAL;
+	} else if (forced >= 0) {
+		order[n++] = forced;
+	} else if (forced == -1) {
+		if (!every_syscall && !compat_syscalls_possible())
+			order[n++] = SYS_PER_SYSCALL;
+		for (i = SYS_TP_BTF; i <= SYS_TRACEPOINT; i++)
+			order[n++] = i;
+	}
+	for (i = 0; i < n; i++) {
+		err = sys_try_load(a, order[i], want);
 		if (!err)
 			break;
 	}

@@ -169,7 +169,7 @@ int engine_setup_hooks(struct bw_engine *e, const struct engine_hooks_opts *o,
 	if (o->record_auto && !file_rules)
 		want &= ~BW_HOOK_FILE;
 	/* Fail closed needs the syscall hooks loaded even when none records. */
-	if ((want || o->fail_closed) && hooks_open(&e->agent, want) && o->fail_closed) {
+	if ((want || o->fail_closed) && hooks_open(&e->agent, want, o->fail_closed) && o->fail_closed) {
 		bw_err("fail-closed: the syscall hooks it relies on cannot load");
 		return -ENOTSUP;
 	}

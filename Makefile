@@ -86,7 +86,7 @@ all: $(BUILD)/buildwarden
 
 bpf: $(BPF_OBJS)
 
-$(BUILD)/bpf/$(ARCH)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*/*.h) include/buildwarden_events.h
+$(BUILD)/bpf/$(ARCH)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*/*.h) $(wildcard include/*.h)
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
@@ -95,7 +95,7 @@ $(BUILD)/%.skel.h: $(BUILD)/bpf/$(ARCH)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< name $(subst .,_,$*)_bpf > $@
 
-$(BUILD)/user/%.o: user/%.c $(wildcard user/*/*.h) include/buildwarden_events.h $(SKELS)
+$(BUILD)/user/%.o: user/%.c $(wildcard user/*/*.h) $(wildcard include/*.h) $(SKELS)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@

@@ -42,6 +42,7 @@
 #include "hooks/bw_compat.bpf.h"
 #include "lib/bw_compat.bpf.h"
 #include "lib/bw_syscall_nr.h"
+#include "buildwarden_syscalls.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
@@ -328,17 +329,18 @@ int handle_sys_exit(struct bw_sys_exit_ctx *ctx)
 }
 
 /*
- * Variant 4: one classic tracepoint per syscall (syscalls:sys_enter_NAME
- * and sys_exit_NAME), attached only for the syscalls the job's hooks need
- * (kernel/loader_hooks.c). Every other syscall of the host then runs no
- * program at all: the kernel's per-syscall tracepoints test one bit for
- * it, which measured ~0-30 ns against ~200 ns for a program on every
- * syscall. The kernel never fires these for a 32-bit compat syscall, so
- * the loader takes this variant only where none can be made (x86_64
- * without IA32 emulation: kernel/compat_probe.c), and not for fail-closed,
- * which must see every syscall of a job process. The record holds the
- * syscall's own arguments only (the kernel refuses a program that reads
- * past them): each entry copies its count of them.
+ * Variant 4: the kernel's tracepoint of each syscall the hooks need
+ * (syscalls:sys_enter_NAME and sys_exit_NAME, include/buildwarden_syscalls.h),
+ * attached by kernel/loader_hooks.c. Every other syscall of the host then
+ * runs no program at all: the kernel tests one bit for it, which measured
+ * ~0-30 ns against ~200 ns for a program on every syscall. The kernel
+ * never fires these for a 32-bit compat syscall, so the loader takes this
+ * variant only where none can be made (x86_64 without IA32 emulation:
+ * kernel/compat_probe.c), and not for fail-closed, which must see every
+ * syscall of a job process. A syscall's record holds its own arguments
+ * only, and the kernel refuses a program that reads past them: one entry
+ * program per argument count, each serving the syscalls of that count; a
+ * single exit program reads only the return value.
  */
 static __always_inline int bw_sc_job(void)
 {
@@ -347,9 +349,22 @@ static __always_inline int bw_sc_job(void)
 	return bpf_map_lookup_elem(&job_procs, &tgid) != NULL;
 }
 
-#define BW_SC_ENTER(name, handler, nargs)                                      \
-	SEC("tracepoint/syscalls/sys_enter_" #name)                            \
-	int sc_enter_##name(struct bw_sys_enter_ctx *ctx)                      \
+/* A case for each syscall of n arguments; the others' handlers fold away. */
+#define BW_SC_CASE(name, handler, nargs, exit, hooks)                          \
+	case NR_##name:                                                        \
+		return (nargs) == n ? handler(c) : 0;
+
+static __always_inline int bw_sc_dispatch(struct bw_sys_enter_ctx *c, const int n)
+{
+	switch (c->syscall_nr) {
+		BW_SYSCALLS(BW_SC_CASE)
+	}
+	return 0;
+}
+
+#define BW_SC_ENTER(n)                                                         \
+	SEC("tracepoint")                                                      \
+	int sc_enter_##n(struct bw_sys_enter_ctx *ctx)                         \
 	{                                                                      \
 		struct bw_sys_enter_ctx c = {};                                \
 		int i;                                                         \
@@ -358,85 +373,22 @@ static __always_inline int bw_sc_job(void)
 			return 0;                                              \
 		c.syscall_nr = ctx->syscall_nr;                                \
 		_Pragma("clang loop unroll(full)")                             \
-		for (i = 0; i < (nargs); i++)                                  \
+		for (i = 0; i < (n); i++)                                      \
 			c.args[i] = ctx->args[i];                              \
-		return handler(&c);                                            \
+		return bw_sc_dispatch(&c, n);                                  \
 	}
 
-#define BW_SC_EXIT(name, kind)                                                 \
-	SEC("tracepoint/syscalls/sys_exit_" #name)                             \
-	int sc_exit_##name(struct bw_sys_exit_ctx *ctx)                        \
-	{                                                                      \
-		struct bw_sys_exit_ctx x = { .syscall_nr = ctx->syscall_nr,    \
-					     .ret = ctx->ret };                \
-                                                                               \
-		return bw_exit_run(kind, &x);                                  \
-	}
+BW_SC_ENTER(1)
+BW_SC_ENTER(2)
+BW_SC_ENTER(3)
+BW_SC_ENTER(4)
+BW_SC_ENTER(5)
+BW_SC_ENTER(6)
 
-/* The argument counts are the kernel's (SYSCALL_DEFINEn). */
-BW_SC_ENTER(write, handle_write_enter, 3)
-BW_SC_ENTER(read, handle_read_enter, 3)
-BW_SC_ENTER(connect, handle_connect_enter, 3)
-BW_SC_ENTER(sendto, handle_sendto_enter, 6)
-BW_SC_ENTER(sendmsg, handle_sendmsg_enter, 3)
-BW_SC_ENTER(sendmmsg, handle_sendmmsg_enter, 4)
-BW_SC_ENTER(recvfrom, handle_recvfrom_enter, 6)
-BW_SC_ENTER(recvmsg, handle_recvmsg_enter, 3)
-BW_SC_ENTER(openat, handle_openat_enter, 4)
-BW_SC_ENTER(openat2, handle_openat2_enter, 4)
-BW_SC_ENTER(open, handle_open_enter, 3)
-BW_SC_ENTER(creat, handle_creat_enter, 2)
-BW_SC_ENTER(renameat2, handle_renameat2_enter, 5)
-BW_SC_ENTER(renameat, handle_renameat_enter, 4)
-BW_SC_ENTER(rename, handle_rename_enter, 2)
-BW_SC_ENTER(unlinkat, handle_unlinkat_enter, 3)
-BW_SC_ENTER(unlink, handle_unlink_enter, 1)
-BW_SC_ENTER(chmod, handle_chmod_enter, 2)
-BW_SC_ENTER(fchmod, handle_fchmod_enter, 2)
-BW_SC_ENTER(fchmodat, handle_fchmodat_enter, 3)
-BW_SC_ENTER(fchmodat2, handle_fchmodat_enter, 4)
-BW_SC_ENTER(setxattr, handle_setxattr_enter, 5)
-BW_SC_ENTER(lsetxattr, handle_setxattr_enter, 5)
-BW_SC_ENTER(fsetxattr, handle_fsetxattr_enter, 5)
-BW_SC_ENTER(setxattrat, handle_setxattrat_enter, 6)
-BW_SC_ENTER(process_vm_readv, handle_process_vm_readv, 6)
-BW_SC_ENTER(process_vm_writev, handle_process_vm_writev, 6)
-BW_SC_ENTER(ptrace, handle_ptrace, 4)
-BW_SC_ENTER(setuid, handle_setuid, 1)
-BW_SC_ENTER(setreuid, handle_setreuid, 2)
-BW_SC_ENTER(setresuid, handle_setresuid, 3)
-BW_SC_ENTER(setfsuid, handle_setfsuid, 1)
-BW_SC_ENTER(setgid, handle_setgid, 1)
-BW_SC_ENTER(setregid, handle_setregid, 2)
-BW_SC_ENTER(setresgid, handle_setresgid, 3)
-BW_SC_ENTER(setfsgid, handle_setfsgid, 1)
-BW_SC_ENTER(mount, handle_mount, 5)
-BW_SC_ENTER(bpf, handle_bpf, 3)
-BW_SC_ENTER(init_module, handle_init_module, 3)
-BW_SC_ENTER(finit_module, handle_finit_module, 3)
-BW_SC_ENTER(memfd_create, handle_memfd_create, 2)
-BW_SC_ENTER(kill, handle_kill, 2)
-BW_SC_ENTER(tgkill, handle_tgkill, 3)
-BW_SC_ENTER(tkill, handle_tkill, 2)
+SEC("tracepoint")
+int sc_exit(struct bw_sys_exit_ctx *ctx)
+{
+	struct bw_sys_exit_ctx x = { .syscall_nr = ctx->syscall_nr, .ret = ctx->ret };
 
-BW_SC_EXIT(read, BW_X_READ)
-BW_SC_EXIT(connect, BW_X_CONNECT)
-BW_SC_EXIT(recvfrom, BW_X_RECVFROM)
-BW_SC_EXIT(recvmsg, BW_X_RECVMSG)
-BW_SC_EXIT(openat, BW_X_FILE)
-BW_SC_EXIT(openat2, BW_X_FILE)
-BW_SC_EXIT(open, BW_X_FILE)
-BW_SC_EXIT(creat, BW_X_FILE)
-BW_SC_EXIT(renameat2, BW_X_FILE)
-BW_SC_EXIT(renameat, BW_X_FILE)
-BW_SC_EXIT(rename, BW_X_FILE)
-BW_SC_EXIT(unlinkat, BW_X_FILE)
-BW_SC_EXIT(unlink, BW_X_FILE)
-BW_SC_EXIT(chmod, BW_X_FILE)
-BW_SC_EXIT(fchmod, BW_X_FILE)
-BW_SC_EXIT(fchmodat, BW_X_FILE)
-BW_SC_EXIT(fchmodat2, BW_X_FILE)
-BW_SC_EXIT(setxattr, BW_X_FILE)
-BW_SC_EXIT(lsetxattr, BW_X_FILE)
-BW_SC_EXIT(fsetxattr, BW_X_FILE)
-BW_SC_EXIT(setxattrat, BW_X_FILE)
+	return bw_exit_run(bw_exit_kind(x.syscall_nr), &x);
+}

@@ -12,6 +12,7 @@
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 #include "buildwarden_events.h"
+#include "buildwarden_syscalls.h"
 #include "kernel/ringbuf.h"
 
 struct process_bpf;
@@ -33,6 +34,9 @@ struct bw_agent {
 	struct syscalls_bpf *sys;
 	uint32_t hooks_loaded; /* BW_HOOK_* whose programs are attached */
 	const char *sys_hook;  /* how: "tp_btf", "raw_tp", "tracepoint", "per_syscall" */
+	/* per_syscall: a link per syscall tracepoint, entries and exits */
+	struct bpf_link *sc_links[2 * BW_SYSCALLS_N];
+	int n_sc_links;
 	struct bw_ringbuf *rb; /* kernel/ringbuf.h: a window of the data at a time */
 	ring_buffer_sample_fn rb_fn; /* what loader_map_ring hands the records to */
 	void *rb_ctx;

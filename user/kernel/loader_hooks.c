@@ -51,53 +51,18 @@ enum { SYS_TP_BTF, SYS_RAW_TP, SYS_TRACEPOINT, SYS_PER_SYSCALL, SYS_VARIANTS };
 static const char *const sys_hook_names[SYS_VARIANTS] = { "tp_btf", "raw_tp", "tracepoint",
 							  "per_syscall" };
 
-/* The per-syscall programs: sc_enter_NAME and sc_exit_NAME (bpf/syscalls.bpf.c). */
-#define SC_ENTER "sc_enter_"
-#define SC_EXIT "sc_exit_"
-
-/* Which hooks need a syscall: what its entry handler checks (bpf/hooks/). */
-static const struct {
+/* The per-syscall attachment's list: include/buildwarden_syscalls.h. */
+struct sc_syscall {
 	const char *name;
+	int nargs;
+	bool exit;
 	uint32_t hooks;
-} sys_hooks_of[] = {
-	{ "read", BW_HOOK_DNS }, { "write", BW_HOOK_DNS }, { "sendto", BW_HOOK_DNS },
-	{ "sendmsg", BW_HOOK_DNS }, { "sendmmsg", BW_HOOK_DNS }, { "recvfrom", BW_HOOK_DNS },
-	{ "recvmsg", BW_HOOK_DNS },
-	/* A connect marks the process as a network writer for the file hooks too. */
-	{ "connect", BW_HOOK_CONNECT | BW_HOOK_FILE },
-	{ "process_vm_readv", BW_HOOK_PRIV }, { "process_vm_writev", BW_HOOK_PRIV },
-	{ "ptrace", BW_HOOK_PRIV }, { "setuid", BW_HOOK_PRIV }, { "setreuid", BW_HOOK_PRIV },
-	{ "setresuid", BW_HOOK_PRIV }, { "setfsuid", BW_HOOK_PRIV }, { "setgid", BW_HOOK_PRIV },
-	{ "setregid", BW_HOOK_PRIV }, { "setresgid", BW_HOOK_PRIV }, { "setfsgid", BW_HOOK_PRIV },
-	{ "mount", BW_HOOK_PRIV }, { "bpf", BW_HOOK_PRIV }, { "init_module", BW_HOOK_PRIV },
-	{ "finit_module", BW_HOOK_PRIV }, { "memfd_create", BW_HOOK_PRIV }, { "kill", BW_HOOK_PRIV },
-	{ "tgkill", BW_HOOK_PRIV }, { "tkill", BW_HOOK_PRIV },
 };
 
-/* The syscall a per-syscall program is for, NULL for the other programs. */
-static const char *sc_syscall(const struct bpf_program *p, bool *enter)
-{
-	const char *name = bpf_program__name(p);
+#define SC_ENTRY(name, handler, nargs, exit, hooks) { #name, nargs, exit, hooks },
+static const struct sc_syscall sc_syscalls[BW_SYSCALLS_N] = { BW_SYSCALLS(SC_ENTRY) };
 
-	*enter = !strncmp(name, SC_ENTER, strlen(SC_ENTER));
-	if (*enter)
-		return name + strlen(SC_ENTER);
-	if (!strncmp(name, SC_EXIT, strlen(SC_EXIT)))
-		return name + strlen(SC_EXIT);
-	return NULL;
-}
-
-static uint32_t sc_hooks(const char *syscall)
-{
-	size_t i;
-
-	for (i = 0; i < sizeof(sys_hooks_of) / sizeof(sys_hooks_of[0]); i++)
-		if (!strcmp(sys_hooks_of[i].name, syscall))
-			return sys_hooks_of[i].hooks;
-	return BW_HOOK_FILE; /* the rest are file operations */
-}
-
-/* The kernel has this syscall's tracepoint (not every syscall is on every arch and kernel). */
+/* The kernel has this tracepoint (not every syscall is on every arch and kernel). */
 static bool sc_tracepoint_exists(const char *syscall, bool enter)
 {
 	char path[256];
@@ -107,56 +72,107 @@ static bool sc_tracepoint_exists(const char *syscall, bool enter)
 	return access(path, F_OK) == 0;
 }
 
-/*
- * Variant v's programs load, the others' not. per_syscall loads those of
- * the hooks in want whose tracepoint the kernel has; *n counts them.
- */
-static int sys_set_variant(struct syscalls_bpf *s, int v, uint32_t want, int *n)
+static struct bpf_program *sc_enter_prog(struct syscalls_bpf *s, int nargs)
 {
-	int err = bpf_program__set_autoload(s->progs.handle_sys_enter_btf, v == SYS_TP_BTF);
-	struct bpf_program *p;
+	struct bpf_program *const by_count[BW_SYSCALL_MAX_ARGS] = {
+		s->progs.sc_enter_1, s->progs.sc_enter_2, s->progs.sc_enter_3,
+		s->progs.sc_enter_4, s->progs.sc_enter_5, s->progs.sc_enter_6,
+	};
 
-	if (!err)
-		err = bpf_program__set_autoload(s->progs.handle_sys_exit_btf, v == SYS_TP_BTF);
-	if (!err)
-		err = bpf_program__set_autoload(s->progs.handle_sys_enter_raw, v == SYS_RAW_TP);
-	if (!err)
-		err = bpf_program__set_autoload(s->progs.handle_sys_exit_raw, v == SYS_RAW_TP);
-	if (!err)
-		err = bpf_program__set_autoload(s->progs.handle_sys_enter, v == SYS_TRACEPOINT);
-	if (!err)
-		err = bpf_program__set_autoload(s->progs.handle_sys_exit, v == SYS_TRACEPOINT);
-	*n = 0;
-	bpf_object__for_each_program(p, s->obj) {
-		bool enter, on;
-		const char *sc = sc_syscall(p, &enter);
+	return nargs >= 1 && nargs <= BW_SYSCALL_MAX_ARGS ? by_count[nargs - 1] : NULL;
+}
 
-		if (err || !sc)
-			continue;
-		on = v == SYS_PER_SYSCALL && (sc_hooks(sc) & want) && sc_tracepoint_exists(sc, enter);
-		err = bpf_program__set_autoload(p, on);
-		*n += on;
+static void sc_detach(struct bw_agent *a)
+{
+	while (a->n_sc_links > 0)
+		bpf_link__destroy(a->sc_links[--a->n_sc_links]);
+}
+
+static int sc_attach_one(struct bw_agent *a, struct bpf_program *p, const char *name, bool enter)
+{
+	char tp[64];
+	struct bpf_link *l;
+
+	snprintf(tp, sizeof(tp), "sys_%s_%s", enter ? "enter" : "exit", name);
+	l = bpf_program__attach_tracepoint(p, "syscalls", tp);
+	if (!l) {
+		int err = -errno;
+
+		bw_debug("cannot attach to syscalls:%s: %s", tp, strerror(-err));
+		return err;
 	}
+	a->sc_links[a->n_sc_links++] = l;
+	return 0;
+}
+
+/*
+ * The tracepoints of the syscalls the hooks in want need, where the kernel
+ * has them; any refused one undoes them all (the raw variants then try).
+ */
+static int sc_attach(struct bw_agent *a, uint32_t want)
+{
+	size_t i;
+	int err = 0;
+
+	for (i = 0; !err && i < BW_SYSCALLS_N; i++) {
+		const struct sc_syscall *sc = &sc_syscalls[i];
+
+		if (!(sc->hooks & want))
+			continue;
+		if (sc_tracepoint_exists(sc->name, true))
+			err = sc_attach_one(a, sc_enter_prog(a->sys, sc->nargs), sc->name, true);
+		if (!err && sc->exit && sc_tracepoint_exists(sc->name, false))
+			err = sc_attach_one(a, a->sys->progs.sc_exit, sc->name, false);
+	}
+	if (!err && !a->n_sc_links)
+		err = -ENOENT; /* tracefs without the syscalls events */
+	if (err)
+		sc_detach(a);
+	return err;
+}
+
+/* Variant v's programs load, the others' not. */
+static int sys_set_variant(struct syscalls_bpf *s, int v)
+{
+	struct bpf_program *const progs[] = {
+		s->progs.handle_sys_enter_btf, s->progs.handle_sys_exit_btf,
+		s->progs.handle_sys_enter_raw, s->progs.handle_sys_exit_raw,
+		s->progs.handle_sys_enter, s->progs.handle_sys_exit,
+	};
+	struct bpf_program *p;
+	size_t i;
+	int err = 0;
+
+	for (i = 0; !err && i < sizeof(progs) / sizeof(progs[0]); i++)
+		err = bpf_program__set_autoload(progs[i], (int)(i / 2) == v);
+	for (i = 1; !err && i <= BW_SYSCALL_MAX_ARGS; i++)
+		err = bpf_program__set_autoload(sc_enter_prog(s, (int)i), v == SYS_PER_SYSCALL);
+	if (!err)
+		err = bpf_program__set_autoload(s->progs.sc_exit, v == SYS_PER_SYSCALL);
+	/* Attached by sc_attach, to as many tracepoints as the hooks need. */
+	bpf_object__for_each_program(p, s->obj)
+		if (!strncmp(bpf_program__name(p), "sc_", 3))
+			bpf_program__set_autoattach(p, false);
 	return err;
 }
 
 /* One attempt with attachment v; leaves nothing behind on error. */
 static int sys_try_load(struct bw_agent *a, int v, uint32_t want)
 {
-	int err, n;
+	int err;
 
 	a->sys = syscalls_bpf__open();
 	if (!a->sys)
 		return -errno;
-	err = sys_set_variant(a->sys, v, want, &n);
-	if (!err && v == SYS_PER_SYSCALL && !n)
-		err = -ENOENT; /* no syscall tracepoints (tracefs without the syscalls events) */
+	err = sys_set_variant(a->sys, v);
 	if (!err)
 		err = loader_share_maps(a, a->sys->obj);
 	if (!err)
 		err = syscalls_bpf__load(a->sys);
 	if (!err)
 		err = syscalls_bpf__attach(a->sys);
+	if (!err && v == SYS_PER_SYSCALL)
+		err = sc_attach(a, want);
 	if (err) {
 		bw_debug("syscall hooks through %s failed: %s", sys_hook_names[v], strerror(-err));
 		syscalls_bpf__destroy(a->sys);
@@ -165,7 +181,7 @@ static int sys_try_load(struct bw_agent *a, int v, uint32_t want)
 	}
 	a->sys_hook = sys_hook_names[v];
 	if (v == SYS_PER_SYSCALL)
-		bw_debug("syscall hooks: %d per-syscall tracepoints", n);
+		bw_debug("syscall hooks: %d per-syscall tracepoints", a->n_sc_links);
 	return 0;
 }
 
@@ -373,6 +389,7 @@ int hooks_set_writer_names(struct bw_agent *a, const char *const *names, size_t 
 
 void hooks_close(struct bw_agent *a)
 {
+	sc_detach(a);
 	syscalls_bpf__destroy(a->sys);
 	a->sys = NULL;
 	a->sys_hook = NULL;

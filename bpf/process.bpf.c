@@ -201,6 +201,7 @@ int BPF_PROG(handle_fork, struct task_struct *parent, struct task_struct *child)
 	cst.anc_tags = pst->anc_tags | pst->own_tags;
 	cst.flags = pst->flags;
 	cst.pad = 0;
+	cst.cgroup_id = pst->cgroup_id;
 	if (bpf_map_update_elem(&job_procs, &ctgid, &cst, BPF_ANY))
 		bw_count(BW_CNT_SCOPE_FULL);
 
@@ -478,6 +479,7 @@ static __always_inline int bw_on_exec(struct task_struct *task, pid_t old_tid,
 	struct file *file;
 	struct path *path;
 	__u32 otid = old_tid, root = 0, i, hold;
+	int moved;
 	long n;
 
 	bpf_map_delete_elem(&exec_attempts, &otid);
@@ -500,6 +502,15 @@ static __always_inline int bw_on_exec(struct task_struct *task, pid_t old_tid,
 
 	ev->parent_start_ns = BPF_CORE_READ(task, real_parent, group_leader, start_time);
 	ev->cgroup_id = bpf_get_current_cgroup_id();
+	/*
+	 * Moved to another cgroup since its last exec or its fork: a
+	 * container's first program (runc joins the container's cgroup, then
+	 * execs). The agent is woken for it, as it must name the container
+	 * from the cgroup while the cgroup still exists, and a short-lived
+	 * container's is removed within milliseconds of its end.
+	 */
+	moved = st->cgroup_id != ev->cgroup_id;
+	st->cgroup_id = ev->cgroup_id;
 	ev->ppid = BPF_CORE_READ(task, real_parent, tgid);
 	ev->old_tid = old_tid;
 	ev->uid = BPF_CORE_READ(task, cred, uid.val);
@@ -585,7 +596,7 @@ static __always_inline int bw_on_exec(struct task_struct *task, pid_t old_tid,
 		return 0;
 	bw_fill_header(&ev->hdr, BW_EV_EXEC, len, task, st->job_id);
 	hold = bw_hold_mark(ev, hold);
-	if (!bw_submit(ev, len) && hold)
+	if (!(moved ? bw_output(ev, len, BPF_RB_FORCE_WAKEUP) : bw_submit(ev, len)) && hold)
 		bpf_send_signal(19 /* SIGSTOP */);
 	return 0;
 }

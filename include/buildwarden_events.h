@@ -295,6 +295,7 @@ struct bw_proc_state {
 	__u64 anc_tags;
 	__u32 flags;       /* BW_PROC_*, inherited at fork */
 	__u32 pad;
+	__u64 cgroup_id;   /* at its last exec, or its parent's; 0: none seen yet */
 };
 
 /*

@@ -39,9 +39,10 @@ RANKS = {
     "daemon": 6,
     "cmd": 7,
 }
-# Headers that are not user/'s own: the event ABI, generated skeletons and
-# embedded text (build/*.inc).
-EXTERNAL = re.compile(r'^(buildwarden_events\.h|[a-z_]+\.skel\.h|[a-z_]+\.inc)$')
+# Headers that are not user/'s own: include/'s shared with the BPF side
+# (the event ABI, the hooked syscalls), generated skeletons and embedded
+# text (build/*.inc).
+EXTERNAL = re.compile(r'^(buildwarden_[a-z]+\.h|[a-z_]+\.skel\.h|[a-z_]+\.inc)$')
 INCLUDE = re.compile(r'^\s*#\s*include\s+"([^"]+)"', re.M)
 
 

@@ -14,7 +14,8 @@
  *            argument, so the entry program attached reads exactly these
  *   exit     1 when its exit is followed too (bw_exit_kind() has a case)
  *   hooks    the BW_HOOK_* that need it; connect also marks a process as a
- *            network writer for the file hooks
+ *            network writer for the file hooks, and a socket connected to
+ *            port 53 turns on the DNS checks of write and read
  */
 #ifndef BW_SYSCALLS_H
 #define BW_SYSCALLS_H
@@ -27,7 +28,7 @@
 	X(sendmmsg, handle_sendmmsg_enter, 4, 0, BW_HOOK_DNS)                          \
 	X(recvfrom, handle_recvfrom_enter, 6, 1, BW_HOOK_DNS)                          \
 	X(recvmsg, handle_recvmsg_enter, 3, 1, BW_HOOK_DNS)                            \
-	X(connect, handle_connect_enter, 3, 1, BW_HOOK_CONNECT | BW_HOOK_FILE)         \
+	X(connect, handle_connect_enter, 3, 1, BW_HOOK_CONNECT | BW_HOOK_FILE | BW_HOOK_DNS) \
 	X(openat, handle_openat_enter, 4, 1, BW_HOOK_FILE)                             \
 	X(openat2, handle_openat2_enter, 4, 1, BW_HOOK_FILE)                           \
 	X(open, handle_open_enter, 3, 1, BW_HOOK_FILE)                                 \

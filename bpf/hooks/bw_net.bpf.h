@@ -49,6 +49,35 @@ struct {
 	__type(value, struct bw_dns_scratch);
 } dns_scratch SEC(".maps");
 
+/*
+ * Whether a job process has connected a socket to port 53 since the agent
+ * started (set here, at the connect; by userspace for processes it adopts
+ * with their sockets). Until then no write or read can be DNS on a
+ * connected socket, and those hot syscalls return after this one inlined
+ * array lookup instead of the job lookup and the fd walk.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} dns_connected SEC(".maps");
+
+static __always_inline int bw_dns_connected(void)
+{
+	__u32 zero = 0, *v = bpf_map_lookup_elem(&dns_connected, &zero);
+
+	return v && *v;
+}
+
+static __always_inline void bw_dns_connected_set(void)
+{
+	__u32 zero = 0, *v = bpf_map_lookup_elem(&dns_connected, &zero);
+
+	if (v && !*v)
+		*v = 1;
+}
+
 static __always_inline void bw_fill_sockaddr(struct bw_sockaddr *sa, __u8 addr[16], __u16 *family,
 					     __u16 *port)
 {
@@ -62,11 +91,12 @@ static __always_inline void bw_fill_sockaddr(struct bw_sockaddr *sa, __u8 addr[1
 }
 
 /*
- * Connects are followed with the connect hook on (records), and with the
- * file hook on: a process that reached a network peer has its writes
- * reported (BW_PROC_NET, see bw_file.bpf.h).
+ * Connects are followed with the connect hook on (records), with the
+ * file hook on (a process that reached a network peer has its writes
+ * reported: BW_PROC_NET, see bw_file.bpf.h), and with the DNS hook on (a
+ * socket connected to port 53 turns on the write/read checks).
  */
-#define BW_CONNECT_HOOKS (BW_HOOK_CONNECT | BW_HOOK_FILE)
+#define BW_CONNECT_HOOKS (BW_HOOK_CONNECT | BW_HOOK_FILE | BW_HOOK_DNS)
 
 /* sys_enter_connect */
 static __always_inline int handle_connect_enter(struct bw_sys_enter_ctx *ctx)
@@ -75,10 +105,15 @@ static __always_inline int handle_connect_enter(struct bw_sys_enter_ctx *ctx)
 				    .compat = ctx->compat };
 	__u32 tid = bw_tid();
 
+	struct bw_sockaddr *sa = (struct bw_sockaddr *)call.sa;
+
 	if (!bw_hook_job(BW_CONNECT_HOOKS))
 		return 0;
 	if (bpf_probe_read_user(call.sa, sizeof(call.sa), (void *)ctx->args[1]))
 		return 0;
+	/* Before the kernel connects: no write on the socket can come first. */
+	if ((sa->family == AF_INET || sa->family == AF_INET6) && bw_ntohs(sa->port) == DNS_PORT)
+		bw_dns_connected_set();
 	bpf_map_update_elem(&net_calls, &tid, &call, BPF_ANY);
 	return 0;
 }
@@ -111,6 +146,11 @@ static __always_inline int handle_connect_exit(struct bw_sys_exit_ctx *ctx)
 	sa = (struct bw_sockaddr *)call->sa;
 	if (call->kind != NET_CONNECT)
 		goto done;
+	sock = bw_socket_of(call->fd);
+	/* The peer the kernel connected, should the sockaddr have changed under us. */
+	if (!bw_dns_connected() && sock &&
+	    bw_ntohs(BPF_CORE_READ(sock, sk, __sk_common.skc_dport)) == DNS_PORT)
+		bw_dns_connected_set();
 	st = bw_hook_job(BW_HOOK_FILE);
 	if (st)
 		bw_mark_net(st, sa, ctx->ret);
@@ -120,7 +160,6 @@ static __always_inline int handle_connect_exit(struct bw_sys_exit_ctx *ctx)
 	bw_fill_sockaddr(sa, ev.addr, &ev.family, &ev.port);
 	ev.ret = (__s32)ctx->ret;
 	ev.fd = call->fd;
-	sock = bw_socket_of(call->fd);
 	ev.sock_type = sock ? (__u32)BPF_CORE_READ(sock, type) : 0;
 	bpf_get_current_comm(ev.comm, sizeof(ev.comm));
 	bw_fill_header(&ev.hdr, BW_EV_CONNECT, sizeof(ev), (void *)bpf_get_current_task(),
@@ -380,9 +419,12 @@ static __always_inline int handle_recvmsg_exit(struct bw_sys_exit_ctx *ctx)
 /* sys_enter_write */
 static __always_inline int handle_write_enter(struct bw_sys_enter_ctx *ctx)
 {
-	struct bw_proc_state *st = bw_hook_job(BW_HOOK_DNS);
+	struct bw_proc_state *st;
 	__u16 family = 0;
 
+	if (!bw_dns_connected())
+		return 0;
+	st = bw_hook_job(BW_HOOK_DNS);
 	if (st && bw_dns_fd((int)ctx->args[0], &family))
 		bw_dns_emit(st, BW_DNS_QUERY, ctx->args[1], ctx->args[2], NULL, family,
 			    ctx->compat);
@@ -397,7 +439,7 @@ static __always_inline int handle_read_enter(struct bw_sys_enter_ctx *ctx)
 	__u32 tid = bw_tid();
 	__u16 family = 0;
 
-	if (!bw_hook_job(BW_HOOK_DNS) || !bw_dns_fd(call.fd, &family))
+	if (!bw_dns_connected() || !bw_hook_job(BW_HOOK_DNS) || !bw_dns_fd(call.fd, &family))
 		return 0;
 	call.peer_family = family;
 	call.peer_port = DNS_PORT;
@@ -408,10 +450,14 @@ static __always_inline int handle_read_enter(struct bw_sys_enter_ctx *ctx)
 /* sys_exit_read: only reads that the entry kept (DNS sockets) find a call. */
 static __always_inline int handle_read_exit(struct bw_sys_exit_ctx *ctx)
 {
-	__u32 tid = bw_tid();
-	struct bw_net_call *call = bpf_map_lookup_elem(&net_calls, &tid);
+	__u32 tid;
+	struct bw_net_call *call;
 	struct bw_proc_state *st;
 
+	if (!bw_dns_connected())
+		return 0; /* then no read entry kept a call */
+	tid = bw_tid();
+	call = bpf_map_lookup_elem(&net_calls, &tid);
 	if (!call)
 		return 0;
 	st = bw_hook_job(BW_HOOK_DNS);

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
-/* What /proc says about other processes: stat lines and argv joined. */
+/* What /proc says about other processes: stat lines, argv joined, DNS sockets. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,6 +7,9 @@
 #include <stdint.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <cmocka.h>
 #include "lib/procfs.h"
 
@@ -46,12 +49,57 @@ static void test_read_stat(void **state)
 	assert_int_equal(procfs_read_stat(UINT32_MAX, &ppid, comm, sizeof(comm)), -ENOENT);
 }
 
+static void test_udp_dns_inode(void **state)
+{
+	(void)state;
+	/* /proc/net/udp: remote 127.53.1.2:53 */
+	assert_int_equal(procfs_udp_dns_inode("  211: 0100007F:D5A4 0201357F:0035 01 00000000:00000000 "
+					      "00:00000000 00000000     0        0 98765 2 "
+					      "0000000000000000 0"), 98765);
+	/* udp6: [::1]:53 */
+	assert_int_equal(procfs_udp_dns_inode("  7: 00000000000000000000000001000000:C2A1 "
+					      "00000000000000000000000001000000:0035 01 "
+					      "00000000:00000000 00:00000000 00000000     0        0 "
+					      "4242 2 0000000000000000 0"), 4242);
+	/* another remote port (443), a listening socket (0), the header, garbage */
+	assert_int_equal(procfs_udp_dns_inode("  3: 0100007F:D5A4 0900007F:01BB 01 00000000:00000000 "
+					      "00:00000000 00000000 0 0 555 2 0 0"), 0);
+	assert_int_equal(procfs_udp_dns_inode("  4: 00000000:0035 00000000:0000 07 00000000:00000000 "
+					      "00:00000000 00000000 0 0 556 2 0 0"), 0);
+	assert_int_equal(procfs_udp_dns_inode("  sl  local_address rem_address   st tx_queue "
+					      "rx_queue tr tm->when retrnsmt   uid  timeout inode ref "
+					      "pointer drops"), 0);
+	assert_int_equal(procfs_udp_dns_inode(""), 0);
+	assert_int_equal(procfs_udp_dns_inode("  5: 0100007F:D5A4 0100007F:0035"), 0);
+}
+
+/* A UDP socket of ours connected to port 53 (nothing needs to listen there). */
+static void test_has_dns_socket(void **state)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET, .sin_port = htons(53) };
+	uint32_t self = (uint32_t)getpid();
+	int fd;
+
+	(void)state;
+	inet_pton(AF_INET, "127.53.200.201", &to.sin_addr);
+	assert_false(procfs_has_dns_socket(self));
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(connect(fd, (struct sockaddr *)&to, sizeof(to)), 0);
+	assert_true(procfs_has_dns_socket(self));
+	close(fd);
+	assert_false(procfs_has_dns_socket(self));
+	assert_false(procfs_has_dns_socket(UINT32_MAX));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_join_args),
 		cmocka_unit_test(test_parse_stat),
 		cmocka_unit_test(test_read_stat),
+		cmocka_unit_test(test_udp_dns_inode),
+		cmocka_unit_test(test_has_dns_socket),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -35,6 +35,7 @@
 #include "kernel/ringbuf.h"
 #include "kernel/tamper.h"
 #include "lib/log.h"
+#include "lib/procfs.h"
 #include "events/netinfo.h"
 #include "events/proctab.h"
 #include "lib/record_kinds.h"
@@ -654,6 +655,9 @@ static int setup_hooks(struct run_ctx *c)
 
 	if (!err)
 		err = engine_setup_hooks(&c->eng, &ho, &pol, 1);
+	/* The host's processes, or the build through us, join with the sockets they have. */
+	if (!err && (c->opts.scope_host || procfs_has_dns_socket((uint32_t)getpid())))
+		hooks_assume_dns_connected(&c->eng.agent);
 	if (!err)
 		engine_watch_checkout(&c->eng, &c->job.checkout);
 	return err;

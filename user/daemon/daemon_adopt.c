@@ -166,6 +166,8 @@ static void adopt(struct daemon *d, const struct daemon_root_rule *r, const stru
 
 	if (!added)
 		return;
+	/* They join with the sockets they already have, DNS ones maybe. */
+	hooks_assume_dns_connected(&d->eng.agent);
 	if (!daemon_job_start(d, r, id, root, 0)) {
 		jobctl_scope_update(&d->eng.agent, id, JOBCTL_SCOPE_FORGET, 0);
 		return;

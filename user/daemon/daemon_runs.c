@@ -183,6 +183,9 @@ static void on_start(struct daemon *d, struct daemon_run *r, struct runp_msg *m)
 		refuse(r, -err, "the build's root cannot be put in the kernel's scope");
 		return;
 	}
+	/* The build inherits the root's sockets: a DNS one needs no connect of its own. */
+	if (procfs_has_dns_socket(m->h.root_pid))
+		hooks_assume_dns_connected(&d->eng.agent);
 	ef = open_memstream(&errs, &errs_len);
 	err = ef ? daemon_run_job_start(d, id, m->h.root_pid, name_len ? &t : NULL, m->fds[0],
 					ef, &r->job) : -ENOMEM;

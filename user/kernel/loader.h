@@ -87,6 +87,12 @@ void loader_close(struct bw_agent *a);
  */
 int hooks_open(struct bw_agent *a, uint32_t want, bool every_syscall);
 /*
+ * Processes join a job with sockets they connected before (adopted, host
+ * scope): reads and writes are checked for DNS from now on, as after a
+ * job process's connect to port 53.
+ */
+void hooks_assume_dns_connected(struct bw_agent *a);
+/*
  * Let obj, before its load, use the process object's shared maps (ring
  * buffer, job scope, counters, hook config, fail state) instead of its own.
  */

@@ -246,6 +246,16 @@ int hooks_configure(struct bw_agent *a, uint32_t hooks, uint32_t agent_tgid, boo
 	return 0;
 }
 
+void hooks_assume_dns_connected(struct bw_agent *a)
+{
+	__u32 zero = 0, one = 1;
+
+	if (a->sys && bpf_map_update_elem(bpf_map__fd(a->sys->maps.dns_connected), &zero, &one,
+					  BPF_ANY))
+		bw_warn("cannot turn on the DNS checks of reads and writes: %s; DNS over sockets "
+			"connected before the job joined may be missed", strerror(errno));
+}
+
 int hooks_set_lazy(struct bw_agent *a, bool lazy)
 {
 	int fd = bpf_map__fd(a->skel->maps.hook_config);

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 #include "lib/procfs.h"
 
 size_t procfs_join_args(char *s, size_t n)
@@ -45,4 +47,70 @@ int procfs_read_stat(uint32_t pid, uint32_t *ppid, char *comm, size_t comm_size)
 	fclose(f);
 	buf[n] = '\0';
 	return procfs_parse_stat(buf, ppid, comm, comm_size);
+}
+
+uint64_t procfs_udp_dns_inode(const char *line)
+{
+	unsigned int rport;
+	unsigned long long inode;
+
+	/* "sl: LOCAL:PORT REMOTE:PORT st tx:rx tr:when retrnsmt uid timeout inode ..." */
+	if (sscanf(line, " %*u: %*[0-9A-Fa-f]:%*x %*[0-9A-Fa-f]:%x %*x %*x:%*x %*x:%*x %*x %*u %*u %llu",
+		   &rport, &inode) != 2)
+		return 0;
+	return rport == 53 ? (uint64_t)inode : 0;
+}
+
+/* Whether inode is one of pid's sockets. */
+static bool has_socket(uint32_t pid, uint64_t inode)
+{
+	char path[sizeof("/proc/4294967295/fd/") + 256], want[48], target[48];
+	struct dirent *de;
+	bool found = false;
+	DIR *d;
+
+	snprintf(path, sizeof(path), "/proc/%u/fd", pid);
+	d = opendir(path);
+	if (!d)
+		return false;
+	snprintf(want, sizeof(want), "socket:[%llu]", (unsigned long long)inode);
+	while (!found && (de = readdir(d))) {
+		ssize_t n;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%u/fd/%s", pid, de->d_name);
+		n = readlink(path, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		found = !strcmp(target, want);
+	}
+	closedir(d);
+	return found;
+}
+
+bool procfs_has_dns_socket(uint32_t pid)
+{
+	static const char *const tables[] = { "udp", "udp6" };
+	char line[512], path[64];
+	bool found = false;
+	size_t i;
+
+	for (i = 0; !found && i < sizeof(tables) / sizeof(tables[0]); i++) {
+		FILE *f;
+
+		/* The process's own network namespace's table. */
+		snprintf(path, sizeof(path), "/proc/%u/net/%s", pid, tables[i]);
+		f = fopen(path, "re");
+		if (!f)
+			continue;
+		while (!found && fgets(line, sizeof(line), f)) {
+			uint64_t inode = procfs_udp_dns_inode(line);
+
+			found = inode && has_socket(pid, inode);
+		}
+		fclose(f);
+	}
+	return found;
 }

@@ -3,6 +3,7 @@
 #ifndef BW_PROCFS_H
 #define BW_PROCFS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -24,5 +25,15 @@ int procfs_read_stat(uint32_t pid, uint32_t *ppid, char *comm, size_t comm_size)
  * Job rules' args: globs match this, at exec and for running processes.
  */
 size_t procfs_join_args(char *s, size_t n);
+
+/*
+ * Whether process pid holds a UDP socket connected to port 53 (IPv4 or
+ * IPv6): its /proc/PID/fd sockets against its /proc/PID/net/udp and udp6.
+ * A program it starts inherits the socket, and may send DNS on it without
+ * a connect of its own. false when /proc cannot tell.
+ */
+bool procfs_has_dns_socket(uint32_t pid);
+/* A /proc/net/udp[6] line's inode when its remote port is 53, else 0. */
+uint64_t procfs_udp_dns_inode(const char *line);
 
 #endif /* BW_PROCFS_H */

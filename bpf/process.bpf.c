@@ -141,6 +141,8 @@ static __always_inline struct bw_proc_state *bw_host_adopt(struct task_struct *t
 		return NULL;
 	st.job_id = host_job;
 	st.start_ns = BPF_CORE_READ(task, group_leader, start_time);
+	/* task is current (exec) or the forking parent: a later move wakes the agent, not this. */
+	st.cgroup_id = bpf_get_current_cgroup_id();
 	/* EEXIST: another CPU adopted it first; the lookup finds that entry. */
 	if (bpf_map_update_elem(&job_procs, &tgid, &st, BPF_NOEXIST) &&
 	    !bpf_map_lookup_elem(&job_procs, &tgid)) {
@@ -170,6 +172,7 @@ static __always_inline struct bw_proc_state *bw_root_candidate(struct task_struc
 	st.start_ns = BPF_CORE_READ(task, group_leader, start_time);
 	st.job_id = st.start_ns;
 	st.flags = rv->proc_flags;
+	st.cgroup_id = bpf_get_current_cgroup_id();
 	if (bpf_map_update_elem(&job_procs, &tgid, &st, BPF_NOEXIST)) {
 		bw_count(BW_CNT_SCOPE_FULL);
 		return NULL;

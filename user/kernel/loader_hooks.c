@@ -134,6 +134,7 @@ static int sc_attach(struct bw_agent *a, uint32_t want)
 /* Variant v's programs load, the others' not. */
 static int sys_set_variant(struct syscalls_bpf *s, int v)
 {
+	/* The raw variants' enter and exit, in the order of their enum values. */
 	struct bpf_program *const progs[] = {
 		s->progs.handle_sys_enter_btf, s->progs.handle_sys_exit_btf,
 		s->progs.handle_sys_enter_raw, s->progs.handle_sys_exit_raw,

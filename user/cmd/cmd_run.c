@@ -849,6 +849,8 @@ static int run_setup(struct run_ctx *c)
 	if (err)
 		return err;
 	lo.host_job = c->opts.scope_host ? c->job.id : 0;
+	/* git runs in a forked child: a fork after heap_hold would make each write to the held heap trap. */
+	load_checkout(c);
 	heap_hold(); /* given back once the build runs */
 	err = loader_open(&c->eng.agent, &lo, engine_on_event, &c->eng);
 	if (err)
@@ -860,10 +862,8 @@ static int run_setup(struct run_ctx *c)
 	/* Before the build exists: its first exec is already judged in the kernel. */
 	err = deny_maps_install(&c->eng.agent, c->job.policy);
 	c->job.kernel_deny = !err;
-	if (!err) {
-		load_checkout(c);
+	if (!err)
 		err = setup_hooks(c);
-	}
 	return err;
 }
 

@@ -52,11 +52,20 @@ Q = @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-LIBS_PC := libbpf json-c yaml-0.1 libcurl libcrypto libpcre2-8
+LIBS_PC := libbpf json-c yaml-0.1 libpcre2-8
+# libcurl and libcrypto are opened on first use (user/lib/lazy_lib.h), so a
+# start does not map them and their 27 dependencies; static builds link them.
+LAZY_PC := libcurl libcrypto
 CFLAGS ?= -O2 -g
 override CFLAGS += -std=gnu11 -Wall -Wextra -Wformat=2 -Wshadow -Wno-unused-parameter \
 	-Iinclude -I$(BUILD) -Iuser -D_GNU_SOURCE
-LDLIBS += $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null || echo -lbpf -ljson-c -lyaml -lcurl -lcrypto -lpcre2-8) -lelf -lz -lpthread -lm
+ifeq ($(STATIC),1)
+LDLIBS += $(shell $(PKG_CONFIG) --libs $(LIBS_PC) $(LAZY_PC) 2>/dev/null || echo -lbpf -ljson-c -lyaml -lpcre2-8 -lcurl -lcrypto) -lelf -lz -lpthread -lm
+else
+LAZY_DEFS := -DBW_LAZY_LIBS
+override CFLAGS += $(LAZY_DEFS)
+LDLIBS += $(shell $(PKG_CONFIG) --libs $(LIBS_PC) 2>/dev/null || echo -lbpf -ljson-c -lyaml -lpcre2-8) -lelf -lz -lpthread -lm -ldl
+endif
 
 # System include dirs for the BPF target, so <linux/*.h> and <asm/*.h> resolve
 # as they do for the host compiler (libbpf-bootstrap's approach).
@@ -189,7 +198,8 @@ deb: $(BUILD)/man/buildwarden.1
 	$(Q)export DEB_BUILD_MAINT_OPTIONS=hardening=+all; $(MAKE) --no-print-directory BUILD=$(DEB_BUILD) \
 		CFLAGS="$$(dpkg-buildflags --get CFLAGS) $$(dpkg-buildflags --get CPPFLAGS)" \
 		LDFLAGS="$$(dpkg-buildflags --get LDFLAGS)" $(DEB_BUILD)/buildwarden
-	$(Q)tools/deb.sh $(BW_VERSION) build/deb $(DEB_BUILD)/buildwarden $(BUILD)/man/buildwarden.1
+	$(Q)BW_OPENED_LIBS="$(shell $(PKG_CONFIG) --libs $(LAZY_PC) 2>/dev/null || echo -lcurl -lcrypto)" \
+		tools/deb.sh $(BW_VERSION) build/deb $(DEB_BUILD)/buildwarden $(BUILD)/man/buildwarden.1
 
 .PHONY: dist deb FORCE
 FORCE:

@@ -17,7 +17,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all \
 	-fno-omit-frame-pointer
 FUZZ_CFLAGS := -g -O1 -std=gnu11 -Wall -Wextra -Wno-unused-parameter \
-	-Iinclude -I$(BUILD) -Iuser -D_GNU_SOURCE $(FUZZ_SAN)
+	-Iinclude -I$(BUILD) -Iuser -D_GNU_SOURCE $(LAZY_DEFS) $(FUZZ_SAN)
 FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BINS := $(addprefix $(FUZZ_BUILD)/fuzz_,$(FUZZ_TARGETS))
 FUZZ_LIB_OBJS := $(patsubst user/%.c,$(FUZZ_BUILD)/obj/%.o,$(filter-out user/cmd/main.c,$(USER_SRCS)))

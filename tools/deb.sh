@@ -6,7 +6,7 @@
 # a new package (Debian policy 4.13, no convenience copies).
 # Files: deploy/debian/ (control, maintainer scripts, copyright).
 #
-# Usage: tools/deb.sh VERSION OUTDIR BINARY MANPAGE
+# Usage: [BW_OPENED_LIBS="-lcurl ..."] tools/deb.sh VERSION OUTDIR BINARY MANPAGE
 set -eu
 
 [ $# -eq 4 ] || { echo "usage: $0 VERSION OUTDIR BINARY MANPAGE" >&2; exit 2; }
@@ -61,7 +61,18 @@ done
 # dpkg-shlibdeps wants a source tree's debian/control.
 mkdir -p "$out/shlibs/debian"
 printf 'Source: buildwarden\n\nPackage: buildwarden\nArchitecture: any\n' >"$out/shlibs/debian/control"
-depends=$(cd "$out/shlibs" && dpkg-shlibdeps -O "$root/usr/bin/buildwarden" | sed -n 's/^shlibs:Depends=//p')
+# Libraries the agent opens on first use instead of linking (BW_OPENED_LIBS,
+# e.g. "-lcurl -lcrypto"; user/lib/lazy_lib.h): a stub linked against them
+# gives dpkg-shlibdeps their packages as well.
+stub=
+if [ -n "${BW_OPENED_LIBS:-}" ]; then
+	stub=$out/shlibs/opened-libs
+	echo 'int main(void) { return 0; }' >"$stub.c"
+	# shellcheck disable=SC2086 # a list of -l flags
+	${CC:-cc} "$stub.c" -o "$stub" -Wl,--no-as-needed $BW_OPENED_LIBS
+fi
+depends=$(cd "$out/shlibs" && dpkg-shlibdeps -O "$root/usr/bin/buildwarden" $stub |
+	sed -n 's/^shlibs:Depends=//p')
 rm -rf "$out/shlibs"
 [ -n "$depends" ] || { echo "$0: dpkg-shlibdeps found no dependencies" >&2; exit 1; }
 size=$(du -sk --exclude=DEBIAN "$root" | cut -f1)

@@ -49,8 +49,12 @@ need_deb() {
 	[[ "$output" == *"root/root"* && "$output" != *"$(id -un)/"[^r]* ]]
 	run dpkg-deb -f "$BW_DEB" Version Depends
 	[[ "$output" == "Version: $("$SRC/tools/version.sh" | sed 's/-\([0-9]*\)-g/+\1.g/')-1"* ]] || { show; false; }
-	# Depends from dpkg-shlibdeps: the libraries the binary links.
-	[[ "$output" == *libbpf1* && "$output" == *libcurl4* && "$output" == *libc6* ]] || { show; false; }
+	# Depends from dpkg-shlibdeps: the libraries the binary links, and those it
+	# opens on first use (libcurl, libcrypto: user/lib/lazy_lib.h).
+	[[ "$output" == *libbpf1* && "$output" == *libcurl4* && "$output" == *libssl3* &&
+		"$output" == *libc6* ]] || { show; false; }
+	dpkg-deb --fsys-tarfile "$BW_DEB" | tar -xOf - ./usr/bin/buildwarden >"$BATS_TEST_TMPDIR/bw"
+	! readelf -d "$BATS_TEST_TMPDIR/bw" | grep -E 'NEEDED.*lib(curl|crypto)' || { show; false; }
 	dpkg-deb -I "$BW_DEB" conffiles | grep -qx /etc/buildwarden/config.yaml
 	# The unit runs the packaged binary.
 	dpkg-deb --fsys-tarfile "$BW_DEB" | tar -xOf - ./usr/lib/systemd/system/buildwarden.service |

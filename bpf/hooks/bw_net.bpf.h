@@ -63,19 +63,27 @@ struct {
 	__type(value, __u32);
 } dns_connected SEC(".maps");
 
+static __always_inline __u32 *bw_dns_flag(void)
+{
+	__u32 zero = 0;
+
+	return bpf_map_lookup_elem(&dns_connected, &zero);
+}
+
 static __always_inline int bw_dns_connected(void)
 {
-	__u32 zero = 0, *v = bpf_map_lookup_elem(&dns_connected, &zero);
+	__u32 *v = bw_dns_flag();
 
 	return v && *v;
 }
 
-static __always_inline void bw_dns_connected_set(void)
+/* Whether sock's peer is a DNS server (port 53); its family in *family. */
+static __always_inline int bw_sock_dns_peer(struct socket *sock, __u16 *family)
 {
-	__u32 zero = 0, *v = bpf_map_lookup_elem(&dns_connected, &zero);
+	struct sock *sk = BPF_CORE_READ(sock, sk);
 
-	if (v && !*v)
-		*v = 1;
+	*family = BPF_CORE_READ(sk, __sk_common.skc_family);
+	return bw_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport)) == DNS_PORT;
 }
 
 static __always_inline void bw_fill_sockaddr(struct bw_sockaddr *sa, __u8 addr[16], __u16 *family,
@@ -112,8 +120,12 @@ static __always_inline int handle_connect_enter(struct bw_sys_enter_ctx *ctx)
 	if (bpf_probe_read_user(call.sa, sizeof(call.sa), (void *)ctx->args[1]))
 		return 0;
 	/* Before the kernel connects: no write on the socket can come first. */
-	if ((sa->family == AF_INET || sa->family == AF_INET6) && bw_ntohs(sa->port) == DNS_PORT)
-		bw_dns_connected_set();
+	if ((sa->family == AF_INET || sa->family == AF_INET6) && bw_ntohs(sa->port) == DNS_PORT) {
+		__u32 *dns = bw_dns_flag();
+
+		if (dns && !*dns)
+			*dns = 1;
+	}
 	bpf_map_update_elem(&net_calls, &tid, &call, BPF_ANY);
 	return 0;
 }
@@ -140,6 +152,8 @@ static __always_inline int handle_connect_exit(struct bw_sys_exit_ctx *ctx)
 	struct bw_connect_event ev;
 	struct bw_sockaddr *sa;
 	struct socket *sock;
+	__u32 *dns;
+	__u16 family;
 
 	if (!call)
 		return 0;
@@ -148,9 +162,9 @@ static __always_inline int handle_connect_exit(struct bw_sys_exit_ctx *ctx)
 		goto done;
 	sock = bw_socket_of(call->fd);
 	/* The peer the kernel connected, should the sockaddr have changed under us. */
-	if (!bw_dns_connected() && sock &&
-	    bw_ntohs(BPF_CORE_READ(sock, sk, __sk_common.skc_dport)) == DNS_PORT)
-		bw_dns_connected_set();
+	dns = bw_dns_flag();
+	if (dns && !*dns && sock && bw_sock_dns_peer(sock, &family))
+		*dns = 1;
 	st = bw_hook_job(BW_HOOK_FILE);
 	if (st)
 		bw_mark_net(st, sa, ctx->ret);
@@ -178,26 +192,18 @@ done:
 static __always_inline int bw_dns_fd(int fd, __u16 *family)
 {
 	struct socket *sock = bw_checked_socket_of(fd);
-	struct sock *sk;
 
 	if (!sock || BPF_CORE_READ(sock, type) != 2 /* SOCK_DGRAM */)
 		return 0;
-	sk = BPF_CORE_READ(sock, sk);
-	*family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	return bw_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport)) == DNS_PORT;
+	return bw_sock_dns_peer(sock, family);
 }
 
 /* The peer of a connected socket, when it is a DNS server. */
 static __always_inline int bw_dns_peer(int fd, __u16 *family)
 {
 	struct socket *sock = bw_socket_of(fd);
-	struct sock *sk;
 
-	if (!sock)
-		return 0;
-	sk = BPF_CORE_READ(sock, sk);
-	*family = BPF_CORE_READ(sk, __sk_common.skc_family);
-	return bw_ntohs(BPF_CORE_READ(sk, __sk_common.skc_dport)) == DNS_PORT;
+	return sock && bw_sock_dns_peer(sock, family);
 }
 
 /* Copies len bytes of a DNS payload at ubuf and submits it. */

@@ -17,6 +17,10 @@ with the hooks on every syscall (BW_SYSCALL_HOOK=tp_btf) and per syscall:
              record (the job made none)
   none       the job writes and reads a connected UDP socket to another
              port: no DNS record at all
+  adopted    a process that already holds a socket connected to port 53
+             when a daemon starts is adopted by a job rule (the daemon
+             looks at its descriptors), then writes and reads: the same
+             two records, in the adopted job's events file
 """
 
 import os
@@ -25,11 +29,13 @@ import struct
 import subprocess
 import sys
 import tempfile
+import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import bwtap as T  # noqa: E402
 import test_hooks as H  # noqa: E402
+import bwdaemon as D  # noqa: E402
 
 # ADDR fd:N: descriptor N is a connected UDP socket (inherited); else the job
 # connects one to ADDR:PORT.
@@ -76,8 +82,8 @@ def job_pid(recs):
     return py[0]["pid"] if py else None
 
 
-def check_query_answer(c, recs, name, what):
-    pid = job_pid(recs)
+def check_query_answer(c, recs, name, what, pid=None):
+    pid = pid or job_pid(recs)
     dns = [r for r in recs if r.get("type") == "dns"]
     qs = [r for r in dns if r.get("direction") == "query"]
     ans = [r for r in dns if r.get("direction") == "answer"]
@@ -125,13 +131,88 @@ def t_none(hook):
     c.done()
 
 
+# The adopted process: renamed for the daemon's job rule, it waits for the
+# gate file (the daemon has adopted it), then writes and reads DNS on fd N.
+ADOPTEE = "bw-dns-adoptee"
+ADOPTED_JOB = r"""
+import os, struct, sys, time
+fd, name, gate = int(sys.argv[1]), sys.argv[2], sys.argv[3]
+with open("/proc/self/comm", "w") as f:
+    f.write("%s")
+while not os.path.exists(gate):
+    time.sleep(0.05)
+q = b"".join(bytes([len(l)]) + l.encode() for l in name.split(".")) + b"\0"
+q = struct.pack(">HHHHHH", 0x4243, 0x0100, 1, 0, 0, 0) + q + struct.pack(">HH", 1, 1)
+os.write(fd, q)
+os.read(fd, 512)
+""" % ADOPTEE
+
+
+def wait_comm(pid, comm, timeout):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with open("/proc/%d/comm" % pid) as f:
+                if f.read().strip() == comm:
+                    return True
+        except OSError:
+            return False
+        time.sleep(0.05)
+    return False
+
+
+def t_adopted(stub, hook):
+    c = T.Checker()
+    name = "rw.adopted.test"
+    with tempfile.TemporaryDirectory(prefix="bw-dns-adopt.") as d:
+        os.makedirs(os.path.join(d, "reports"))
+        cfg = os.path.join(d, "daemon.yaml")
+        with open(cfg, "w") as f:
+            f.write("reports: reports\nrecord: all\njobs:\n  - name: adoptee\n"
+                    "    match: {exe_basename: %s}\n" % ADOPTEE)
+        gate = os.path.join(d, "go")
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.connect((stub.addr4, 53))
+        job = subprocess.Popen([sys.executable, "-c", ADOPTED_JOB, str(s.fileno()), name, gate],
+                               stdin=subprocess.DEVNULL, pass_fds=(s.fileno(),),
+                               start_new_session=True)
+        s.close()
+        daemon = None
+        try:
+            if not wait_comm(job.pid, ADOPTEE, 10):
+                raise T.TestFailure("the job process did not take the name %s" % ADOPTEE)
+            daemon = D.Daemon(cfg, cwd=d, env=dict(os.environ, BW_SYSCALL_HOOK=hook))
+            started = daemon.wait_for(r"\bjob (\S+) started: root pid %d \(rule adoptee\)"
+                                      % job.pid, 60)
+            if not started:
+                raise T.TestFailure("the daemon did not adopt pid %d:\n%s"
+                                    % (job.pid, "\n".join(daemon.lines[-20:])))
+            open(gate, "w").close()
+            c.eq(job.wait(30), 0, "the adopted process's exit status")
+            jname = started[1].group(1)
+            if c.check(daemon.wait_for(r"\bjob %s ended:" % jname, 30),
+                       "no 'job %s ended' line" % jname):
+                recs, problems = T.read_events(os.path.join(d, "reports",
+                                                            jname + ".events.jsonl"))
+                c.eq(problems, [], "the events file's problems")
+                c.eq(T.summary_of(recs).get("syscall_hook"), hook, "summary.syscall_hook")
+                check_query_answer(c, recs, name, "adopted with the socket", pid=job.pid)
+        finally:
+            job.kill()
+            job.wait()
+            if daemon:
+                c.eq(daemon.stop(10), 0, "the daemon's exit status after SIGTERM")
+    c.done()
+
+
 def main():
     skip = T.skip_reason()
     stub = None
     if not skip:
         try:
             stub = H.DnsStub({("rw.connected.test", 1): ["127.0.0.9"],
-                              ("rw.inherited.test", 1): ["127.0.0.9"]})
+                              ("rw.inherited.test", 1): ["127.0.0.9"],
+                              ("rw.adopted.test", 1): ["127.0.0.9"]})
         except T.Skip as e:
             skip = str(e)
     tests = []
@@ -143,6 +224,8 @@ def main():
              lambda h=h: t_inherited(stub, h)),
             ("%s: write/read on a UDP socket to another port: no DNS record" % h,
              lambda h=h: t_none(h)),
+            ("%s: write/read DNS of a process a daemon adopted with its socket to port 53" % h,
+             lambda h=h: t_adopted(stub, h)),
         ]
     try:
         return T.tap_run(tests, skip)

@@ -92,6 +92,36 @@ static void test_has_dns_socket(void **state)
 	assert_false(procfs_has_dns_socket(UINT32_MAX));
 }
 
+/* Among many sockets to other ports (more than the first list holds), the one to 53. */
+static void test_dns_socket_among_others(void **state)
+{
+	struct sockaddr_in to = { .sin_family = AF_INET };
+	uint32_t self = (uint32_t)getpid();
+	int fds[12], i, dns;
+
+	(void)state;
+	inet_pton(AF_INET, "127.53.200.202", &to.sin_addr);
+	for (i = 0; i < 12; i++) {
+		fds[i] = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		assert_true(fds[i] >= 0);
+		to.sin_port = htons((uint16_t)(5300 + i));
+		assert_int_equal(connect(fds[i], (struct sockaddr *)&to, sizeof(to)), 0);
+	}
+	assert_false(procfs_has_dns_socket(self));
+	dns = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	assert_true(dns >= 0);
+	{
+		struct sockaddr_in6 to6 = { .sin6_family = AF_INET6, .sin6_port = htons(53),
+					    .sin6_addr = IN6ADDR_LOOPBACK_INIT };
+
+		assert_int_equal(connect(dns, (struct sockaddr *)&to6, sizeof(to6)), 0);
+	}
+	assert_true(procfs_has_dns_socket(self)); /* from udp6 */
+	close(dns);
+	for (i = 0; i < 12; i++)
+		close(fds[i]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -100,6 +130,7 @@ int main(void)
 		cmocka_unit_test(test_read_stat),
 		cmocka_unit_test(test_udp_dns_inode),
 		cmocka_unit_test(test_has_dns_socket),
+		cmocka_unit_test(test_dns_socket_among_others),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -132,15 +132,21 @@ static bool ancestor_is_root(const struct daemon_config *cfg, const struct proc_
 	return false;
 }
 
-/* root and everything below it now (never the daemon itself), into job id. */
+/*
+ * root and everything below it now (never the daemon itself), into job id;
+ * *dns when one of them already holds a socket connected to port 53. It is
+ * looked for once the process is watched: a later connect is the hook's.
+ */
 static size_t watch_tree(struct daemon *d, const struct proc_ent *v, size_t n, uint32_t root,
-			 uint64_t id)
+			 uint64_t id, bool *dns)
 {
 	uint32_t *queue = malloc((n + 1) * sizeof(*queue)), self = (uint32_t)getpid();
 	size_t head = 0, tail = 0, i, added = 0;
 
-	if (!queue)
+	if (!queue) {
+		*dns = true; /* not looked for */
 		return loader_watch(&d->eng.agent, (pid_t)root, id) ? 0 : 1;
+	}
 	queue[tail++] = root;
 	while (head < tail) {
 		uint32_t pid = queue[head++];
@@ -149,6 +155,7 @@ static size_t watch_tree(struct daemon *d, const struct proc_ent *v, size_t n, u
 		    loader_watch(&d->eng.agent, (pid_t)pid, id))
 			continue;
 		added++;
+		*dns = *dns || procfs_has_dns_socket(pid);
 		for (i = 0; i < n && tail <= n; i++)
 			if (v[i].ppid == pid && v[i].pid != pid)
 				queue[tail++] = v[i].pid;
@@ -162,12 +169,14 @@ static void adopt(struct daemon *d, const struct daemon_root_rule *r, const stru
 {
 	/* Above every boot-time start_ns: never one of the kernel's job ids. */
 	uint64_t id = (1ULL << 63) | ++d->next_adopted_id;
-	size_t added = watch_tree(d, v, n, root, id);
+	bool dns = false;
+	size_t added = watch_tree(d, v, n, root, id, &dns);
 
 	if (!added)
 		return;
-	/* They join with the sockets they already have, DNS ones maybe. */
-	hooks_assume_dns_connected(&d->eng.agent);
+	/* They join with the sockets they already have: DNS on them is read and written. */
+	if (dns)
+		hooks_assume_dns_connected(&d->eng.agent);
 	if (!daemon_job_start(d, r, id, root, 0)) {
 		jobctl_scope_update(&d->eng.agent, id, JOBCTL_SCOPE_FORGET, 0);
 		return;

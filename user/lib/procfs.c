@@ -2,6 +2,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include "lib/procfs.h"
@@ -61,42 +62,65 @@ uint64_t procfs_udp_dns_inode(const char *line)
 	return rport == 53 ? (uint64_t)inode : 0;
 }
 
-/* Whether inode is one of pid's sockets. */
-static bool has_socket(uint32_t pid, uint64_t inode)
+/* The inodes of pid's sockets: *n of them in *out (the caller frees it); false if none. */
+static bool socket_inodes(uint32_t pid, uint64_t **out, size_t *n)
 {
-	char path[sizeof("/proc/4294967295/fd/") + 256], want[48], target[48];
+	char path[sizeof("/proc/4294967295/fd")], target[48];
+	size_t cap = 0;
 	struct dirent *de;
-	bool found = false;
 	DIR *d;
 
+	*out = NULL;
+	*n = 0;
 	snprintf(path, sizeof(path), "/proc/%u/fd", pid);
 	d = opendir(path);
 	if (!d)
 		return false;
-	snprintf(want, sizeof(want), "socket:[%llu]", (unsigned long long)inode);
-	while (!found && (de = readdir(d))) {
-		ssize_t n;
+	while ((de = readdir(d))) {
+		unsigned long long inode;
+		ssize_t len;
 
 		if (de->d_name[0] == '.')
 			continue;
-		snprintf(path, sizeof(path), "/proc/%u/fd/%s", pid, de->d_name);
-		n = readlink(path, target, sizeof(target) - 1);
-		if (n <= 0)
+		len = readlinkat(dirfd(d), de->d_name, target, sizeof(target) - 1);
+		if (len <= 0)
 			continue;
-		target[n] = '\0';
-		found = !strcmp(target, want);
+		target[len] = '\0';
+		if (sscanf(target, "socket:[%llu]", &inode) != 1)
+			continue;
+		if (*n == cap) {
+			uint64_t *grown = realloc(*out, (cap ? cap * 2 : 8) * sizeof(**out));
+
+			if (!grown)
+				break; /* the sockets found so far are still looked at */
+			*out = grown;
+			cap = cap ? cap * 2 : 8;
+		}
+		(*out)[(*n)++] = inode;
 	}
 	closedir(d);
-	return found;
+	return *n > 0;
 }
 
+static bool in_set(const uint64_t *set, size_t n, uint64_t v)
+{
+	for (size_t i = 0; i < n; i++)
+		if (set[i] == v)
+			return true;
+	return false;
+}
+
+/* pid's sockets are listed once; then its namespace's UDP tables are read. */
 bool procfs_has_dns_socket(uint32_t pid)
 {
 	static const char *const tables[] = { "udp", "udp6" };
 	char line[512], path[64];
 	bool found = false;
-	size_t i;
+	uint64_t *socks;
+	size_t i, n;
 
+	if (!socket_inodes(pid, &socks, &n))
+		return false;
 	for (i = 0; !found && i < sizeof(tables) / sizeof(tables[0]); i++) {
 		FILE *f;
 
@@ -108,9 +132,10 @@ bool procfs_has_dns_socket(uint32_t pid)
 		while (!found && fgets(line, sizeof(line), f)) {
 			uint64_t inode = procfs_udp_dns_inode(line);
 
-			found = inode && has_socket(pid, inode);
+			found = inode && in_set(socks, n, inode);
 		}
 		fclose(f);
 	}
+	free(socks);
 	return found;
 }

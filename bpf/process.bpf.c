@@ -599,7 +599,8 @@ static __always_inline int bw_on_exec(struct task_struct *task, pid_t old_tid,
 		return 0;
 	bw_fill_header(&ev->hdr, BW_EV_EXEC, len, task, st->job_id);
 	hold = bw_hold_mark(ev, hold);
-	if (!(moved ? bw_output(ev, len, BPF_RB_FORCE_WAKEUP) : bw_submit(ev, len)) && hold)
+	/* A held exec waits for the agent: it must not wait for a batch too. */
+	if (!(moved || hold ? bw_output(ev, len, BPF_RB_FORCE_WAKEUP) : bw_submit(ev, len)) && hold)
 		bpf_send_signal(19 /* SIGSTOP */);
 	return 0;
 }
@@ -744,7 +745,11 @@ static __always_inline int bw_exec_exit(long ret)
 	if (size > sizeof(*s))
 		goto done;
 	bw_fill_header(&ev->hdr, BW_EV_EXEC_FAILED, size, (void *)bpf_get_current_task(), st->job_id);
-	bw_submit(ev, size);
+	/* Only a denied exec is judged (deny's fallback): a PATH search's misses never are. */
+	if (ev->flags & BW_EXECFAIL_DENIED)
+		bw_submit(ev, size);
+	else
+		bw_submit_lazy(ev, size);
 done:
 	bpf_map_delete_elem(&exec_attempts, &tid);
 	return 0;

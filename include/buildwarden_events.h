@@ -37,6 +37,7 @@ enum bw_event_type {
 	BW_EV_PRIV = 8,        /* a privilege or tampering syscall */
 	BW_EV_TYPE_MAX,
 };
+_Static_assert(BW_EV_TYPE_MAX <= 32, "hook_config.lazy_types holds one bit per record type");
 
 /* bw_exec_event.flags */
 #define BW_EXEC_ARGS_TRUNCATED (1u << 0)
@@ -387,8 +388,15 @@ struct bw_hook_config {
 	__u32 hooks;       /* BW_HOOK_* */
 	__u32 agent_tgid;  /* signals aimed at it are reported */
 	__u32 fail_closed; /* if the agent dies, job processes die at their next step */
-	__u32 lazy;        /* no record needs the agent at once (no kill in userspace) */
+	/*
+	 * BW_EV_BIT of the record types that may wait for the agent's next
+	 * wakeup: those no rule that kills from userspace judges. 0, the map's
+	 * own value until the agent sets it, makes every record it may act on
+	 * wake it at once.
+	 */
+	__u32 lazy_types;
 };
+#define BW_EV_BIT(type) (1u << ((type) & 31))
 
 /*
  * Array map "env_names" (BW_ENV_NAMES entries): the environment variables

@@ -136,16 +136,16 @@ static __always_inline int bw_submit_lazy(void *rec, __u64 size)
 /*
  * Ring buffer output with loss accounted, never silent, for records the
  * agent may act on: it wakes the agent, forced, because the kernel's
- * adaptive wakeup stays silent while older lazy records wait unread. When
- * no policy kills from userspace (hook_config.lazy), nothing is urgent
- * and these records batch like the others.
+ * adaptive wakeup stays silent while older lazy records wait unread. A
+ * type no rule that kills from userspace judges (hook_config.lazy_types)
+ * is not urgent: it batches like the others.
  */
 BW_SUBPROG int bw_submit(void *rec, __u64 size)
 {
-	__u32 zero = 0;
+	__u32 zero = 0, type = ((struct bw_event_header *)rec)->type;
 	struct bw_hook_config *cfg = bpf_map_lookup_elem(&hook_config, &zero);
 
-	if (cfg && cfg->lazy)
+	if (cfg && (cfg->lazy_types & BW_EV_BIT(type)))
 		return bw_submit_lazy(rec, size);
 	return bw_output(rec, size, BPF_RB_FORCE_WAKEUP);
 }

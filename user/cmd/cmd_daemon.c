@@ -133,20 +133,20 @@ static void warn_file_hooks(struct daemon *d, const struct daemon_gen *g)
 			"start");
 }
 
-/* Records may batch only if neither the new policies nor a running job's kill from here. */
+/* Records of a type may batch only if neither the new policies nor a running job's kill on it from here. */
 static void set_wakeups(struct daemon *d)
 {
 	const struct bw_policy **pols;
 	const struct bw_job *j;
-	bool urgent = false;
+	uint32_t lazy;
 	size_t n;
 
 	pols = daemon_gen_all_policies(d->gen, &n);
-	urgent = !pols || engine_policies_urgent(pols, n);
+	lazy = pols ? engine_policies_lazy_types(pols, n) : 0;
 	free(pols);
-	for (j = d->jobs; j && !urgent; j = j->next)
-		urgent = engine_policies_urgent((const struct bw_policy *const *)&j->policy, 1);
-	engine_set_lazy(&d->eng, urgent);
+	for (j = d->jobs; j && lazy; j = j->next)
+		lazy &= engine_policies_lazy_types((const struct bw_policy *const *)&j->policy, 1);
+	engine_set_lazy(&d->eng, lazy);
 }
 
 /* SIGHUP: a whole new generation, or none of it. */

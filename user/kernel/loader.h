@@ -103,10 +103,11 @@ int loader_share_maps(struct bw_agent *a, struct bpf_object *obj);
  */
 int hooks_configure(struct bw_agent *a, uint32_t hooks, uint32_t agent_tgid, bool fail_closed);
 /*
- * Let records the agent may act on wait for its next wakeup like fork and
- * exit records do: only when no policy kills from userspace.
+ * Let records of these types (BW_EV_BIT each) wait for the agent's next
+ * wakeup like fork and exit records do: those no policy kills on from
+ * userspace. 0: all wake it at once.
  */
-int hooks_set_lazy(struct bw_agent *a, bool lazy);
+int hooks_set_lazy(struct bw_agent *a, uint32_t lazy_types);
 /* Report opens under dir (ending in '/') or of files named name. */
 int hooks_watch_dir(struct bw_agent *a, const char *dir, uint32_t bits);
 int hooks_watch_name(struct bw_agent *a, const char *name, uint32_t bits);

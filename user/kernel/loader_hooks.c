@@ -257,7 +257,7 @@ void hooks_assume_dns_connected(struct bw_agent *a)
 			"connected before the job joined may be missed", strerror(errno));
 }
 
-int hooks_set_lazy(struct bw_agent *a, bool lazy)
+int hooks_set_lazy(struct bw_agent *a, uint32_t lazy_types)
 {
 	int fd = bpf_map__fd(a->skel->maps.hook_config);
 	struct bw_hook_config cfg = { 0 };
@@ -265,7 +265,7 @@ int hooks_set_lazy(struct bw_agent *a, bool lazy)
 
 	if (bpf_map_lookup_elem(fd, &zero, &cfg))
 		return -errno;
-	cfg.lazy = lazy;
+	cfg.lazy_types = lazy_types;
 	return bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY) ? -errno : 0;
 }
 

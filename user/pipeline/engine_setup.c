@@ -132,21 +132,45 @@ static void watch_policy_dir(const char *dir, const char *rule, unsigned line, v
 			"kernel's watch keys)", policy_source(w->policy), line, rule, dir);
 }
 
-bool engine_policies_urgent(const struct bw_policy *const *policies, size_t n_policies)
+/* The record types a rule on kind judges. */
+static uint32_t kind_types(enum bw_event_kind kind)
 {
-	size_t i, r;
-
-	for (i = 0; i < n_policies; i++)
-		for (r = 0; r < policy_rule_count(policies[i]); r++)
-			if (policy_rule_effective_action(policy_rule(policies[i], r)) >=
-			    POLICY_ACT_KILL_PROCESS)
-				return true;
-	return false;
+	switch (kind) {
+	/* The kernel sends a failed exec urgently only when it was denied. */
+	case BW_ON_EXEC: return BW_EV_BIT(BW_EV_EXEC) | BW_EV_BIT(BW_EV_EXEC_FAILED);
+	case BW_ON_CONNECT: return BW_EV_BIT(BW_EV_CONNECT);
+	case BW_ON_DNS: return BW_EV_BIT(BW_EV_DNS);
+	case BW_ON_FILE: return BW_EV_BIT(BW_EV_FILE);
+	case BW_ON_PRIVILEGE: return BW_EV_BIT(BW_EV_PRIV);
+	case BW_ON_LEFTOVER: return 0; /* judged once the job's root has exited */
+	}
+	return UINT32_MAX;
 }
 
-void engine_set_lazy(struct bw_engine *e, bool urgent)
+uint32_t engine_policies_lazy_types(const struct bw_policy *const *policies, size_t n_policies)
 {
-	int err = hooks_set_lazy(&e->agent, !urgent);
+	uint32_t lazy = 0;
+	size_t i, r;
+	int t;
+
+	for (t = 1; t < BW_EV_TYPE_MAX; t++)
+		lazy |= BW_EV_BIT(t);
+	for (i = 0; i < n_policies; i++)
+		for (r = 0; r < policy_rule_count(policies[i]); r++) {
+			const struct bw_rule *rule = policy_rule(policies[i], r);
+
+			if (policy_rule_effective_action(rule) < POLICY_ACT_KILL_PROCESS)
+				continue;
+			if (policy_rule_is_late(rule))
+				return 0;
+			lazy &= ~kind_types(policy_rule_on(rule));
+		}
+	return lazy;
+}
+
+void engine_set_lazy(struct bw_engine *e, uint32_t lazy_types)
+{
+	int err = hooks_set_lazy(&e->agent, lazy_types);
 
 	if (err)
 		bw_warn("cannot set the ring buffer's wakeup mode: %s; every record wakes the agent",
@@ -175,7 +199,7 @@ int engine_setup_hooks(struct bw_engine *e, const struct engine_hooks_opts *o,
 	}
 	err = hooks_configure(&e->agent, want, (uint32_t)getpid(), o->fail_closed);
 	if (!err)
-		engine_set_lazy(e, engine_policies_urgent(policies, n_policies));
+		engine_set_lazy(e, engine_policies_lazy_types(policies, n_policies));
 	if (!err && (e->agent.hooks_loaded & BW_HOOK_FILE)) {
 		watch_defaults(&e->agent, o->watch_cwd);
 		for (i = 0; i < n_policies; i++) {

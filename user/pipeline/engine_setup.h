@@ -18,12 +18,14 @@ int engine_setup_hooks(struct bw_engine *e, const struct engine_hooks_opts *o,
 /* Report writes under the checkout's root, so its tracked files are judged. */
 void engine_watch_checkout(struct bw_engine *e, const struct checkout *c);
 /*
- * Does a policy act from userspace in a way that cannot wait: kill-process,
- * kill-job, or deny (killed from here where the kernel missed it)? Alerts
- * and logs can: then records batch (hooks_set_lazy).
+ * The record types (BW_EV_BIT each) that may batch (hooks_set_lazy): all
+ * but those a rule judges that acts from userspace in a way that cannot
+ * wait: kill-process, kill-job, or deny (killed from here where the kernel
+ * missed it). Alerts and logs can wait. A rule judged again on later
+ * facts (policy_rule_is_late) makes every type urgent.
  */
-bool engine_policies_urgent(const struct bw_policy *const *policies, size_t n_policies);
-void engine_set_lazy(struct bw_engine *e, bool urgent);
+uint32_t engine_policies_lazy_types(const struct bw_policy *const *policies, size_t n_policies);
+void engine_set_lazy(struct bw_engine *e, uint32_t lazy_types);
 /* *out stays NULL without a url. 0 or -errno, having said why. */
 int engine_start_alerts(struct alerts **out, const char *url, enum alert_format format,
 			const char *secret_file);

@@ -149,7 +149,11 @@ static int follow_line(struct event_follow *f, const char *line, size_t len, eve
 	int err;
 
 	f->lineno++;
-	err = event_read_line(&f->rd, line, len, &o, &why);
+	err = f->take ? f->take(arg, line, len, &why) : 0;
+	if (err > 0)
+		return 0;
+	if (!err)
+		err = event_read_line(&f->rd, line, len, &o, &why);
 	if (!err && o) {
 		err = fn(arg, o, f->lineno, &why);
 		json_object_put(o);

@@ -45,6 +45,13 @@ int event_read_file(const char *path, event_read_fn fn, void *arg);
 /* A record's error as every reader prints it: PATH:LINE: malformed record: why. */
 void event_read_error(const char *path, size_t lineno, int err, const char *why);
 
+/*
+ * Offered each line (len bytes, its newline included) before it is parsed,
+ * with event_follow_read's arg: 1 when it took the line, 0 to have it
+ * parsed and handed to fn, or -errno (-EINVAL with *why set).
+ */
+typedef int (*event_take_fn)(void *arg, const char *line, size_t len, const char **why);
+
 /* Bytes read at a time; the buffer grows past it only for a longer line. */
 #define EVENT_FOLLOW_CHUNK (64u << 10)
 
@@ -62,6 +69,7 @@ struct event_follow {
 	size_t lineno;
 	int err;       /* the first error: nothing is read after it */
 	struct event_reader rd;
+	event_take_fn take; /* set after open, or NULL */
 };
 
 /* path ("-": standard input) opened for reading on its own offset: 0 or -errno (printed). */

@@ -3,6 +3,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <sys/mman.h>
+#include <unistd.h>
 #include "lib/heap.h"
 
 #ifndef MADV_POPULATE_WRITE
@@ -33,7 +34,8 @@
 static void warm(size_t bytes)
 {
 	char *p = malloc(bytes);
-	uintptr_t page = 4096, lo, hi;
+	long pagesize = sysconf(_SC_PAGESIZE);
+	uintptr_t page = pagesize > 0 ? (uintptr_t)pagesize : 4096, lo, hi;
 
 	if (!p)
 		return;

@@ -21,6 +21,7 @@
 #include "report/report_internal.h"
 #include "report/report_html.h"
 #include "events/tree.h"
+#include "events/event_lineview.h"
 #include "events/event_read.h"
 #include "report/suggest.h"
 
@@ -1042,6 +1043,20 @@ fail:
 	return err;
 }
 
+/* A fork or exit line as the agent wrote it: fed as its kernel record, not parsed. */
+static int take_line(void *arg, const char *line, size_t len, const char **why)
+{
+	struct event_lineview lv;
+	int err;
+
+	if (!event_lineview(line, len, &lv))
+		return 0;
+	err = report_feed_view(arg, lv.seq, &lv.v);
+	if (err == -ENOMEM)
+		*why = strerror(ENOMEM);
+	return err ? err : 1;
+}
+
 int report_live_open(struct report_live **out, const char *events_path)
 {
 	struct report_live *l;
@@ -1057,6 +1072,7 @@ int report_live_open(struct report_live **out, const char *events_path)
 		return err;
 	}
 	l->in.rd.fast.unread = report_unread;
+	l->in.take = take_line;
 	l->following = true;
 	*out = l;
 	return 0;

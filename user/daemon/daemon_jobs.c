@@ -17,6 +17,7 @@
 #include "daemon/daemon.h"
 #include "lib/spawn.h"
 #include "lib/ci_env.h"
+#include "lib/safefile.h"
 #include "lib/clock.h"
 #include "kernel/deny_maps.h"
 #include "lib/log.h"
@@ -86,16 +87,9 @@ static bool running(int dirfd)
 {
 	char buf[512], comm[BW_COMM_LEN], *state;
 	uint32_t ppid;
-	ssize_t n;
-	int fd = openat(dirfd, "stat", O_RDONLY | O_CLOEXEC);
 
-	if (fd < 0)
+	if (safe_read_small(dirfd, "stat", buf, sizeof(buf)) < 0)
 		return false;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
 	state = strrchr(buf, ')');
 	return !procfs_parse_stat(buf, &ppid, comm, sizeof(comm)) && state && state[1] == ' ' &&
 	       state[2] != 'Z' && state[2] != 'X';

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "kernel/detach.h"
 #include "lib/log.h"
+#include "lib/safefile.h"
 
 /* BPF maps, programs and links, and the perf events tracepoint links hold. */
 static bool is_bpf_object(int dirfd, const char *name)
@@ -63,16 +64,10 @@ static void scrub_environment(void)
 {
 	unsigned long start = 0, end = 0;
 	char buf[2048], *p;
-	ssize_t n;
-	int fd = open("/proc/self/stat", O_RDONLY | O_CLOEXEC), field;
+	int field;
 
-	if (fd < 0)
+	if (safe_read_small(AT_FDCWD, "/proc/self/stat", buf, sizeof(buf)) < 0)
 		return;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return;
-	buf[n] = '\0';
 	/* Fields count from after the name, which may hold blanks and ')'. */
 	p = strrchr(buf, ')');
 	for (field = 2; p && field < 50; field++)

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include "lib/memstat.h"
+#include "lib/safefile.h"
 
 static int read_status(struct memstat *m)
 {
@@ -47,19 +48,12 @@ static bool map_fdinfo(int fd_dir, int info_dir, const char *fd, uint32_t *id, u
 	char text[1024];
 	const char *v;
 	ssize_t n;
-	int f;
 
 	n = readlinkat(fd_dir, fd, text, sizeof(text) - 1);
 	if (n != (ssize_t)sizeof(map_link) - 1 || memcmp(text, map_link, (size_t)n))
 		return false;
-	f = openat(info_dir, fd, O_RDONLY | O_CLOEXEC);
-	if (f < 0)
+	if (safe_read_small(info_dir, fd, text, sizeof(text)) < 0)
 		return false;
-	n = read(f, text, sizeof(text) - 1);
-	close(f);
-	if (n <= 0)
-		return false;
-	text[n] = '\0';
 	v = field(text, "\nmemlock:");
 	*memlock = v ? strtoull(v, NULL, 10) : 0;
 	v = field(text, "\nmap_id:");

@@ -117,6 +117,26 @@ int safe_read_file(const char *path, size_t max, char **buf, size_t *len)
 	return err;
 }
 
+ssize_t safe_read_small(int dirfd, const char *name, char *buf, size_t size)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC), err;
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	do
+		n = read(fd, buf, size - 1);
+	while (n < 0 && errno == EINTR);
+	err = n < 0 ? -errno : 0;
+	close(fd);
+	if (err)
+		return err;
+	if (!n)
+		return -ENODATA;
+	buf[n] = '\0';
+	return n;
+}
+
 int safe_write_output(const char *path, bool append, int (*fn)(FILE *f, const void *arg),
 		      const void *arg)
 {

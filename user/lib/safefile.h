@@ -11,6 +11,7 @@
 #define BW_SAFEFILE_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -41,5 +42,12 @@ int safe_open_secret(const char *path, FILE **f);
 int safe_read_stream(FILE *f, size_t max, char **buf, size_t *len);
 /* The same for the file at path; also fopen's -errno. */
 int safe_read_file(const char *path, size_t max, char **buf, size_t *len);
+/*
+ * One read of the file name under dirfd (AT_FDCWD: a path) into buf,
+ * NUL-terminated, without stdio's buffers: for the kernel's small files
+ * (/proc, /sys), which one read returns whole. Its length, or -errno
+ * (-ENODATA: empty).
+ */
+ssize_t safe_read_small(int dirfd, const char *name, char *buf, size_t size);
 
 #endif /* BW_SAFEFILE_H */

@@ -294,20 +294,26 @@ int jobctl_kill_job(struct bw_agent *a, struct jobctl *j, uint64_t job_id)
 {
 	int total = 0, n, pass;
 
-	doom_job(a, job_id);
 	if (j->cgroup_dir && write_file(j->cgroup_dir, "cgroup.kill", "1"))
 		bw_debug("cgroup.kill in %s failed: %s", j->cgroup_dir, strerror(errno));
 	/*
-	 * A process forking while we sweep can add a child behind the cursor;
-	 * sweep until a pass finds nobody left. SIGKILLed processes leave the
-	 * map when their last thread exits.
+	 * Everyone is signalled before the job is doomed: a doomed process
+	 * dies only at its next hooked syscall, fork or exec, so its children
+	 * would die at their exec while it (a shell in wait4, say) went on to
+	 * exit with its own status before the sweep reached it. The doom then
+	 * stops what forks in the meantime, and a process forking while we
+	 * sweep can add a child behind the cursor: sweep until a pass finds
+	 * nobody left. SIGKILLed processes leave the map when their last
+	 * thread exits.
 	 */
 	for (pass = 0; pass < 50; pass++) {
 		n = scope_apply(a, j, job_id, JOBCTL_SCOPE_KILL, 0);
 		if (n < 0)
 			n = 0;
 		total += n;
-		if (!n)
+		if (!pass)
+			doom_job(a, job_id);
+		else if (!n)
 			break;
 		usleep(2000);
 	}

@@ -57,9 +57,9 @@ SAN_BUILD := build-san-address-undefined
 test:
 	$(Q)tools/deps.sh all
 	$(Q)tools/deps-cross.sh all || echo "tests: cross/QEMU packages unavailable; the vm suite will say why it skips" >&2
-	$(Q)$(MAKE) --no-print-directory test-build
+	$(Q)$(MAKE) --no-print-directory $(SUB_J) test-build
 ifeq ($(strip $(SANITIZE)),)
-	$(Q)$(MAKE) --no-print-directory SANITIZE=address,undefined BUILD=$(SAN_BUILD) test-build
+	$(Q)$(MAKE) --no-print-directory $(SUB_J) SANITIZE=address,undefined BUILD=$(SAN_BUILD) test-build
 endif
 	$(Q)BW_SAN_BUILD=$(SAN_BUILD) tests/run.sh
 

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * The agent's memory figures: RSS and its peak; BPF map memory counted per
- * map (not per descriptor), and nothing for descriptors that are not maps.
+ * The agent's memory figures: RSS and its peak; BPF map memory of the
+ * descriptors named, counted per map (not per descriptor), and nothing for
+ * descriptors that are not maps.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -32,15 +33,17 @@ static void test_rss(void **state)
 {
 	struct memstat m;
 
-	assert_int_equal(memstat_read(&m), 0);
+	assert_int_equal(memstat_read(&m, NULL, 0), 0);
 	assert_true(m.rss_kib > 0);
 	assert_true(m.rss_kib <= m.rss_peak_kib);
+	assert_int_equal(m.bpf_maps, 0);
+	assert_int_equal(m.bpf_map_bytes, 0);
 }
 
 static void test_maps(void **state)
 {
-	struct memstat before, after;
-	int map, dup_fd, pipefd[2];
+	struct memstat one, all;
+	int map, other, pipefd[2];
 
 	map = array_map(4096, 256);
 	if (map < 0) {
@@ -48,20 +51,29 @@ static void test_maps(void **state)
 			      strerror(errno));
 		skip();
 	}
-	assert_int_equal(memstat_read(&before), 0);
-	/* Another descriptor of the same map, and descriptors that are no map. */
-	dup_fd = dup(map);
-	assert_true(dup_fd >= 0);
+	other = array_map(8, 4);
+	assert_true(other >= 0);
 	assert_int_equal(pipe(pipefd), 0);
-	assert_int_equal(memstat_read(&after), 0);
-	assert_int_equal(after.bpf_maps, before.bpf_maps);
-	assert_int_equal(after.bpf_map_bytes, before.bpf_map_bytes);
-	close(dup_fd);
-	close(map);
-	assert_int_equal(memstat_read(&after), 0);
-	assert_int_equal(after.bpf_maps, before.bpf_maps - 1);
+	{
+		int fds[] = { map };
+
+		assert_int_equal(memstat_read(&one, fds, 1), 0);
+	}
+	assert_int_equal(one.bpf_maps, 1);
 	/* 256 values of 4 KiB: the kernel charges at least that. */
-	assert_true(before.bpf_map_bytes - after.bpf_map_bytes >= 256 * 4096);
+	assert_true(one.bpf_map_bytes >= 256 * 4096);
+	{
+		/* The same map twice, another map, descriptors that are no map or none at all. */
+		int dup_fd = dup(map), fds[] = { map, pipefd[0], dup_fd, -1, other, 1 << 20 };
+
+		assert_true(dup_fd >= 0);
+		assert_int_equal(memstat_read(&all, fds, sizeof(fds) / sizeof(fds[0])), 0);
+		close(dup_fd);
+	}
+	assert_int_equal(all.bpf_maps, 2);
+	assert_true(all.bpf_map_bytes > one.bpf_map_bytes);
+	close(other);
+	close(map);
 	close(pipefd[0]);
 	close(pipefd[1]);
 }

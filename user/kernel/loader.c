@@ -12,6 +12,7 @@
 #include "lib/log.h"
 #include "lib/privdrop.h"
 #include "process.skel.h"
+#include "syscalls.skel.h"
 #include "kernel/tracefs.h"
 
 #define BTF_VMLINUX "/sys/kernel/btf/vmlinux"
@@ -228,6 +229,29 @@ int loader_counters(struct bw_agent *a, uint64_t out[BW_CNT_MAX])
 	}
 	free(vals);
 	return err;
+}
+
+size_t loader_object_map_fds(const struct bpf_object *obj, int *fds, size_t max)
+{
+	const struct bpf_map *m;
+	size_t n = 0;
+
+	bpf_object__for_each_map(m, obj) {
+		if (n < max && bpf_map__fd(m) >= 0)
+			fds[n++] = bpf_map__fd(m);
+	}
+	return n;
+}
+
+size_t loader_map_fds(const struct bw_agent *a, int *fds, size_t max)
+{
+	size_t n = 0;
+
+	if (a->skel)
+		n = loader_object_map_fds(a->skel->obj, fds, max);
+	if (a->sys)
+		n += loader_object_map_fds(a->sys->obj, fds + n, max - n);
+	return n;
 }
 
 void loader_close(struct bw_agent *a)

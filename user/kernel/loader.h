@@ -75,6 +75,10 @@ bool loader_in_job(struct bw_agent *a, uint32_t tgid);
 bool loader_job_of(struct bw_agent *a, uint32_t tgid, uint64_t *job_id);
 int loader_counters(struct bw_agent *a, uint64_t out[BW_CNT_MAX]);
 void loader_close(struct bw_agent *a);
+/* The descriptors of obj's maps that exist, at most max of them: how many. */
+size_t loader_object_map_fds(const struct bpf_object *obj, int *fds, size_t max);
+/* The same for the agent's objects (exec and syscall hooks). */
+size_t loader_map_fds(const struct bw_agent *a, int *fds, size_t max);
 
 /*
  * Network, file and privilege hooks (want: BW_HOOK_*): one BPF object,

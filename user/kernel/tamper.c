@@ -113,6 +113,11 @@ static void remove_agent_dir(const char *dir)
 	rmdir(BW_TAMPER_PIN_DIR); /* only when no other agent has records there */
 }
 
+size_t tamper_map_fds(const struct bw_tamper *t, int *fds, size_t max)
+{
+	return t->skel ? loader_object_map_fds(t->skel->obj, fds, max) : 0;
+}
+
 void tamper_disarm(struct bw_tamper *t)
 {
 	char dir[64];

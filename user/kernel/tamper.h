@@ -34,6 +34,8 @@ struct bw_tamper {
 int tamper_arm(struct bw_tamper *t, struct bw_agent *a);
 /* Leaving on purpose: unpin and unload. Safe when not armed. */
 void tamper_disarm(struct bw_tamper *t);
+/* Its maps' descriptors (loader_object_map_fds); 0 when not armed. */
+size_t tamper_map_fds(const struct bw_tamper *t, int *fds, size_t max);
 
 /* One kept record; total is how many signals that agent was sent in all. */
 typedef void (*tamper_fn)(const struct bw_tamper_record *r, uint64_t total, void *ctx);

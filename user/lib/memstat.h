@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
  * What the agent's own memory is, as the kernel counts it: resident pages
- * now and at their peak (/proc/self/status), and the BPF map memory its
- * descriptors hold (the memlock the kernel charges each map, from
- * /proc/self/fdinfo; a map reached by several descriptors counts once).
+ * now and at their peak (/proc/self/status), and the BPF map memory of
+ * the maps the caller names by descriptor (the memlock the kernel charges
+ * each map, from /proc/self/fdinfo; a map reached by several descriptors
+ * counts once).
  */
 #ifndef BW_MEMSTAT_H
 #define BW_MEMSTAT_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct memstat {
@@ -17,7 +19,10 @@ struct memstat {
 	uint32_t bpf_maps;
 };
 
-/* Fills m; a figure the kernel does not give stays 0. Returns 0 or -errno. */
-int memstat_read(struct memstat *m);
+/*
+ * Fills m; a figure the kernel does not give stays 0, and a descriptor
+ * that is no BPF map adds nothing. Returns 0 or -errno.
+ */
+int memstat_read(struct memstat *m, const int *map_fds, size_t n_fds);
 
 #endif /* BW_MEMSTAT_H */

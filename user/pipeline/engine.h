@@ -18,6 +18,7 @@
 #include "events/event_json.h"
 #include "kernel/jobctl.h"
 #include "kernel/loader.h"
+#include "kernel/tamper.h"
 #include "events/netinfo.h"
 #include "policy/policy.h"
 #include "events/proctab.h"
@@ -117,6 +118,7 @@ struct bw_engine {
 	uint64_t dropped;     /* records of no job (rejected job-root candidates) */
 	struct bw_engine_ops ops;
 	void *owner;
+	const struct bw_tamper *tamper; /* armed by the owner; its maps count in the summary */
 	bool quiet_verdicts;  /* no verdict line on stderr (the daemon logs its own) */
 	/* Non-NULL: records come from a saved log, this one's facts. Nothing
 	 * is done to processes (no kill, resume or deny map); verdicts say
@@ -127,6 +129,8 @@ struct bw_engine {
 /* CLOCK_MONOTONIC in ns: job durations and record times. */
 int engine_init(struct bw_engine *e);
 void engine_free(struct bw_engine *e);
+/* The descriptors of every BPF map the agent holds (loader_map_fds, tamper's): how many. */
+size_t engine_map_fds(const struct bw_engine *e, int *fds, size_t max);
 /* ring_buffer_sample_fn: ctx is the engine. */
 int engine_on_event(void *ctx, void *data, size_t size);
 /* One decoded record (engine_on_event's work after decoding): replay's seam. */

@@ -231,11 +231,13 @@ void job_end_trace(struct bw_job *j)
  * and how many finished ones it keeps. The peak follows how many processes
  * ran at once, not how many there were.
  */
-static void memory_summary(struct jbuf *jb, const struct bw_job *j)
+static void memory_summary(const struct bw_engine *e, struct jbuf *jb, const struct bw_job *j)
 {
+	int fds[128];
 	struct memstat m;
 
-	memstat_read(&m); /* what it could not read stays 0 */
+	/* What it could not read stays 0. */
+	memstat_read(&m, fds, engine_map_fds(e, fds, sizeof(fds) / sizeof(fds[0])));
 	json_sub_open(jb, "memory");
 	json_kv_u64(jb, "rss_kib", m.rss_kib);
 	json_kv_u64(jb, "rss_peak_kib", m.rss_peak_kib);
@@ -295,7 +297,7 @@ void job_write_summary(struct bw_engine *e, struct bw_job *j,
 	json_kv_u64(jb, "alerts_dropped", ast.dropped);
 	json_kv_u64(jb, "alerts_merged", ast.merged);
 	trace_summary(jb, j);
-	memory_summary(jb, j);
+	memory_summary(e, jb, j);
 	json_obj_close(jb);
 	job_emit(e, j);
 	if (e->ops.on_line)

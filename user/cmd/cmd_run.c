@@ -725,7 +725,7 @@ static void run_leave(struct run_ctx *c, int status)
 	run_disarm(c);
 #ifndef __SANITIZE_ADDRESS__
 	if (c->eng.agent.skel && detach_behind()) {
-		tamper_disarm(&c->tamper);
+		tamper_unpin(&c->tamper);
 		jobctl_cleanup(&c->job.ctl);
 		fflush(NULL);
 		_exit(status);

@@ -118,7 +118,7 @@ size_t tamper_map_fds(const struct bw_tamper *t, int *fds, size_t max)
 	return t->skel ? loader_object_map_fds(t->skel->obj, fds, max) : 0;
 }
 
-void tamper_disarm(struct bw_tamper *t)
+void tamper_unpin(struct bw_tamper *t)
 {
 	char dir[64];
 
@@ -126,6 +126,12 @@ void tamper_disarm(struct bw_tamper *t)
 		agent_dir(getpid(), dir, sizeof(dir));
 		remove_agent_dir(dir);
 	}
+	t->pinned = false;
+}
+
+void tamper_disarm(struct bw_tamper *t)
+{
+	tamper_unpin(t);
 	tamper_bpf__destroy(t->skel);
 	memset(t, 0, sizeof(*t));
 }

@@ -34,6 +34,12 @@ struct bw_tamper {
 int tamper_arm(struct bw_tamper *t, struct bw_agent *a);
 /* Leaving on purpose: unpin and unload. Safe when not armed. */
 void tamper_disarm(struct bw_tamper *t);
+/*
+ * Only unpin, for a process about to _exit whose descriptors a detach
+ * holder keeps (kernel/detach.h): freeing the object there would only
+ * copy the pages the fork shared.
+ */
+void tamper_unpin(struct bw_tamper *t);
 /* Its maps' descriptors (loader_object_map_fds); 0 when not armed. */
 size_t tamper_map_fds(const struct bw_tamper *t, int *fds, size_t max);
 

@@ -349,6 +349,24 @@ static __always_inline int bw_sc_job(void)
 	return bpf_map_lookup_elem(&job_procs, &tgid) != NULL;
 }
 
+/*
+ * The syscalls only the DNS checks follow (read, write, send*, recv*;
+ * read and write the hottest of any host): until a job process has
+ * connected a socket to port 53 none can carry DNS, and that flag, an
+ * array the verifier inlines, is cheaper than the job's hash lookup.
+ */
+#define BW_SC_DNS_CASE(name, handler, nargs, exit, hooks)                      \
+	case NR_##name:                                                        \
+		return (nargs) == n && (hooks) == BW_HOOK_DNS;
+
+static __always_inline int bw_sc_dns_only(long nr, const int n)
+{
+	switch (nr) {
+		BW_SYSCALLS(BW_SC_DNS_CASE)
+	}
+	return 0;
+}
+
 /* A case for each syscall of n arguments; the others' handlers fold away. */
 #define BW_SC_CASE(name, handler, nargs, exit, hooks)                          \
 	case NR_##name:                                                        \
@@ -369,7 +387,8 @@ static __always_inline int bw_sc_dispatch(struct bw_sys_enter_ctx *c, const int 
 		struct bw_sys_enter_ctx c = {};                                \
 		int i;                                                         \
                                                                                \
-		if (!bw_sc_job())                                              \
+		if ((bw_sc_dns_only(ctx->syscall_nr, n) && !bw_dns_connected()) || \
+		    !bw_sc_job())                                              \
 			return 0;                                              \
 		c.syscall_nr = ctx->syscall_nr;                                \
 		_Pragma("clang loop unroll(full)")                             \

@@ -43,15 +43,6 @@ void engine_free(struct bw_engine *e)
 	jbuf_free(&e->jb_alert);
 }
 
-size_t engine_map_fds(const struct bw_engine *e, int *fds, size_t max)
-{
-	size_t n = loader_map_fds(&e->agent, fds, max);
-
-	if (e->tamper)
-		n += tamper_map_fds(e->tamper, fds + n, max - n);
-	return n;
-}
-
 static void end_job(struct bw_engine *e, struct bw_job *j, struct verdict *v)
 {
 	FILE *f;

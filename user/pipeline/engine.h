@@ -129,8 +129,6 @@ struct bw_engine {
 /* CLOCK_MONOTONIC in ns: job durations and record times. */
 int engine_init(struct bw_engine *e);
 void engine_free(struct bw_engine *e);
-/* The descriptors of every BPF map the agent holds (loader_map_fds, tamper's): how many. */
-size_t engine_map_fds(const struct bw_engine *e, int *fds, size_t max);
 /* ring_buffer_sample_fn: ctx is the engine. */
 int engine_on_event(void *ctx, void *data, size_t size);
 /* One decoded record (engine_on_event's work after decoding): replay's seam. */

@@ -11,6 +11,8 @@
 #include <unistd.h>
 #include "pipeline/engine.h"
 #include "lib/log.h"
+#include "kernel/loader.h"
+#include "kernel/tamper.h"
 #include "lib/memstat.h"
 #include "lib/safefile.h"
 #include "events/tree.h"
@@ -234,10 +236,12 @@ void job_end_trace(struct bw_job *j)
 static void memory_summary(const struct bw_engine *e, struct jbuf *jb, const struct bw_job *j)
 {
 	int fds[128];
+	size_t n = loader_map_fds(&e->agent, fds, sizeof(fds) / sizeof(fds[0]));
 	struct memstat m;
 
-	/* What it could not read stays 0. */
-	memstat_read(&m, fds, engine_map_fds(e, fds, sizeof(fds) / sizeof(fds[0])));
+	if (e->tamper)
+		n += tamper_map_fds(e->tamper, fds + n, sizeof(fds) / sizeof(fds[0]) - n);
+	memstat_read(&m, fds, n); /* what it could not read stays 0 */
 	json_sub_open(jb, "memory");
 	json_kv_u64(jb, "rss_kib", m.rss_kib);
 	json_kv_u64(jb, "rss_peak_kib", m.rss_peak_kib);

@@ -350,21 +350,15 @@ static __always_inline int bw_sc_job(void)
 }
 
 /*
- * The syscalls only the DNS checks follow (read, write, send*, recv*;
- * read and write the hottest of any host): until a job process has
- * connected a socket to port 53 none can carry DNS, and that flag, an
- * array the verifier inlines, is cheaper than the job's hash lookup.
+ * read and write, the hottest syscalls of any host, are followed only for
+ * DNS on a connected socket: until a job process has connected a socket
+ * to port 53 neither can carry it, and that flag, an array the verifier
+ * inlines, is cheaper than the job's hash lookup. (sendto, sendmsg and
+ * recvfrom carry DNS without a connect: they keep the job lookup.)
  */
-#define BW_SC_DNS_CASE(name, handler, nargs, exit, hooks)                      \
-	case NR_##name:                                                        \
-		return (nargs) == n && (hooks) == BW_HOOK_DNS;
-
-static __always_inline int bw_sc_dns_only(long nr, const int n)
+static __always_inline int bw_sc_needs_dns_connected(long nr, const int n)
 {
-	switch (nr) {
-		BW_SYSCALLS(BW_SC_DNS_CASE)
-	}
-	return 0;
+	return n == 3 && (nr == NR_read || nr == NR_write);
 }
 
 /* A case for each syscall of n arguments; the others' handlers fold away. */
@@ -387,7 +381,8 @@ static __always_inline int bw_sc_dispatch(struct bw_sys_enter_ctx *c, const int 
 		struct bw_sys_enter_ctx c = {};                                \
 		int i;                                                         \
                                                                                \
-		if ((bw_sc_dns_only(ctx->syscall_nr, n) && !bw_dns_connected()) || \
+		if ((bw_sc_needs_dns_connected(ctx->syscall_nr, n) &&          \
+		     !bw_dns_connected()) ||                                   \
 		    !bw_sc_job())                                              \
 			return 0;                                              \
 		c.syscall_nr = ctx->syscall_nr;                                \

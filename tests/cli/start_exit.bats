@@ -72,15 +72,15 @@ need_refused_lsm() {
 	# holder, forked just before, scrubs its environment and waits for that
 	# exit, so it can be found and looked at, however fast run leaves.
 	command -v strace >/dev/null || skip "strace missing (tools/deps.sh installs it)"
-	# An ASan build frees everything itself for its leak check: no holder (run_leave).
-	! grep -q __asan_init "$BW" || skip "an AddressSanitizer build leaves no holder: it detaches and frees itself"
 	run $T python3 - "$BW" <<'PY'
 import os, subprocess, sys, time
 mark = "secret-%d" % os.getpid()
 p = subprocess.Popen(["strace", "-qq", "-o", "/dev/null", "-e", "trace=exit_group",
                       "-e", "inject=exit_group:delay_enter=3000000",
                       sys.argv[1], "run", "--no-tree", "--", "true"],
-                     env=dict(os.environ, BW_HOLDER_MARK=mark),
+                     # LeakSanitizer's exit check cannot run under strace's ptrace
+                     env=dict(os.environ, BW_HOLDER_MARK=mark,
+                              ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "") + ":detect_leaks=0"),
                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 def procs():

@@ -31,6 +31,7 @@
 #include "kernel/failclosed.h"
 #include "lib/exit_codes.h"
 #include "lib/json_out.h"
+#include "kernel/detach.h"
 #include "kernel/loader.h"
 #include "kernel/tamper.h"
 #include "lib/log.h"
@@ -333,6 +334,8 @@ static void check_programs(struct doctor_ctx *x)
 		doctor_set(h, DOCTOR_PASS, "raw_syscalls enter/exit load and attach through %s "
 			   "(network, file, privilege events)", a.sys_hook);
 	}
+	/* Per-syscall tracepoints take ~55 ms each to detach: a holder waits them out. */
+	detach_behind();
 	loader_close(&a);
 }
 

@@ -9,12 +9,20 @@
 #include "lib/memstat.h"
 #include "lib/safefile.h"
 
-/* The number after "\nKEY" in a /proc text, 0 when it is not there. */
-static uint64_t field_u64(const char *text, const char *key)
+/* The value after "\nKEY" in a /proc text, or NULL. */
+static const char *field(const char *text, const char *key)
 {
 	const char *p = strstr(text, key);
 
-	return p ? strtoull(p + strlen(key), NULL, 10) : 0;
+	return p ? p + strlen(key) : NULL;
+}
+
+/* The same as a number, 0 when it is not there. */
+static uint64_t field_u64(const char *text, const char *key)
+{
+	const char *v = field(text, key);
+
+	return v ? strtoull(v, NULL, 10) : 0;
 }
 
 static int read_status(struct memstat *m)
@@ -27,14 +35,6 @@ static int read_status(struct memstat *m)
 	m->rss_kib = field_u64(text, "\nVmRSS:");
 	m->rss_peak_kib = field_u64(text, "\nVmHWM:");
 	return 0;
-}
-
-/* The value after "\nKEY" in an fdinfo text, or NULL. */
-static const char *field(const char *text, const char *key)
-{
-	const char *p = strstr(text, key);
-
-	return p ? p + strlen(key) : NULL;
 }
 
 /*

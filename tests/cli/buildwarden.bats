@@ -259,9 +259,11 @@ EOF
 @test "run's report, built as it writes the stream, is the report of the stream read back" {
 	need_root
 	local d=$BATS_TEST_TMPDIR pol=$BATS_TEST_TMPDIR/p.yaml
-	# Verdicts (an alert and a kill), failed execs, a PATH search, a write,
-	# a connect, a secret in argv, a byte that is not UTF-8 in argv, a
-	# killed process and its exit.
+	# Verdicts (an alert and a kill), failed execs, a PATH search, writes,
+	# a rename and an unlink in the watched directory (one of them by a
+	# name that is not UTF-8), credential reads, privilege syscalls, a
+	# connect, a secret in argv, a byte that is not UTF-8 in argv, a killed
+	# process and its exit.
 	"$BW" policy default >"$pol"
 	cat >>"$pol" <<'YAML'
   - name: bw-test-kill-sleep
@@ -271,13 +273,22 @@ EOF
     match:
       basename: sleep
 YAML
+	cd "$d" # the directory the agent watches
 	run --separate-stderr $T "$BW" run --policy "$pol" --events "$d/ev.jsonl" -r "$d/a.json" \
 		-m "$d/a.md" --html "$d/a.html" -- sh -c '
 		no-such-tool-bw 2>/dev/null; /nonexistent/x 2>/dev/null
-		echo x >"'"$d"'/out.txt"; curl -s --max-time 1 http://127.0.0.1:1/ --user u:hunter2
+		echo x >"'"$d"'/out.txt"; mv "'"$d"'/out.txt" "'"$d"'/out2.txt"
+		echo y >"'"$d"'/$(printf "n\377")"; rm -f "'"$d"'/out2.txt"
+		cat /etc/shadow /proc/1/environ >/dev/null 2>&1
+		python3 -c "import os; os.memfd_create(\"bw-test\"); os.setgid(0); os.setuid(0)"
+		curl -s --max-time 1 http://127.0.0.1:1/ --user u:hunter2
 		/bin/echo "$(printf "a\377b")" >/dev/null
 		sleep 5; for i in 1 2 3; do true; done; exit 3'
 	expect_status 3
+	# The run fed the report file and privilege records without reading them back.
+	run jq -s -r '[(map(select(.type == "file")) | length), (map(select(.type == "privilege") | .op) | unique | join(","))] | @tsv' "$d/ev.jsonl"
+	[[ "$output" =~ ^([5-9]|[1-9][0-9]+)$'\t'.*memfd.*setgid.*setuid ]] ||
+		{ echo "expected writes, renames, reads, unlinks and the memfd, setgid and setuid calls"; show; false; }
 	run --separate-stderr $T "$BW" report "$d/ev.jsonl" -j "$d/b.json" -m "$d/b.md" --html "$d/b.html"
 	expect_status 0
 	run diff "$d/a.json" "$d/b.json"

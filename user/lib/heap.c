@@ -19,10 +19,15 @@
 #define HOLD_PAD (64 << 20)
 /* Somewhat more than one parse and the objects take at their peak. */
 #define HOLD_WARM (16 << 20)
-/* glibc's documented defaults (mallopt(3)). */
-#define DEFAULT_MMAP_THRESHOLD (128 << 10)
-#define DEFAULT_TRIM_THRESHOLD (128 << 10)
-#define DEFAULT_TOP_PAD (128 << 10)
+/*
+ * Once the build runs: a heap reserve faulted in ahead, kept by the trim
+ * threshold, and blocks up to 1 MiB (a job's provenance tables) taken
+ * from it rather than from fresh mappings. The records' memory grows by
+ * a few hundred pages over a build (zlib's: ~300); touched one by one,
+ * each traps.
+ */
+#define RUN_RESERVE (4 << 20)
+#define RUN_MMAP_THRESHOLD (1 << 20)
 
 /*
  * Fault in the first bytes of the heap's top in one call. Touching pages
@@ -56,8 +61,10 @@ void heap_hold(void)
 
 void heap_release(void)
 {
-	mallopt(M_MMAP_THRESHOLD, DEFAULT_MMAP_THRESHOLD);
-	mallopt(M_TRIM_THRESHOLD, DEFAULT_TRIM_THRESHOLD);
-	mallopt(M_TOP_PAD, DEFAULT_TOP_PAD);
+	/* Everything the load freed goes back, then the reserve is faulted in again. */
 	malloc_trim(0);
+	warm(RUN_RESERVE);
+	mallopt(M_MMAP_THRESHOLD, RUN_MMAP_THRESHOLD);
+	mallopt(M_TRIM_THRESHOLD, 2 * RUN_RESERVE);
+	mallopt(M_TOP_PAD, RUN_RESERVE);
 }

@@ -16,7 +16,11 @@
 
 /* Before the first load: freed memory stays in the heap. */
 void heap_hold(void);
-/* After the last, off the critical path: glibc's defaults, freed memory returned. */
+/*
+ * After the last, off the critical path: what the load freed goes back to
+ * the kernel, but for a 4 MiB reserve faulted in ahead, which the trim
+ * threshold keeps, for what the job's records will need (heap.c).
+ */
 void heap_release(void);
 
 #endif

@@ -514,7 +514,7 @@ static void on_hook_event(struct bw_engine *e, struct bw_job *j, const struct bw
 	if (job_recording(j)) {
 		jbuf_reset(&e->jb);
 		netinfo_json_record(&e->jb, ni, v, ++j->seq, &e->clk);
-		job_emit(e, j);
+		job_emit_hook(e, j, v, &ni->info);
 	}
 	if (e->ops.on_line)
 		e->ops.on_line(e, j, record_type_name(v->hdr->type), v->hdr->pid, NULL);

@@ -181,6 +181,9 @@ void job_end_trace(struct bw_job *j);
 void job_emit(struct bw_engine *e, struct bw_job *j);
 /* The same for the line rendered from record v. */
 void job_emit_record(struct bw_engine *e, struct bw_job *j, const struct bw_event_view *v);
+/* The same for a network, DNS, file or privilege record, decoded as info. */
+void job_emit_hook(struct bw_engine *e, struct bw_job *j, const struct bw_event_view *v,
+		   const struct bw_event_info *info);
 void job_emit_lost(struct bw_engine *e, struct bw_job *j, uint64_t count, uint64_t total);
 /*
  * The summary record: extra() adds the caller's fields first (command and

@@ -23,8 +23,8 @@ int job_init(struct bw_job *j, uint64_t id)
 
 	j->id = id;
 	err = proctab_init(&j->procs);
-	if (!err && (err = prov_init(&j->prov)))
-		proctab_free(&j->procs);
+	if (!err)
+		prov_init(&j->prov);
 	return err;
 }
 
@@ -138,6 +138,18 @@ void job_emit_record(struct bw_engine *e, struct bw_job *j, const struct bw_even
 	    (v->hdr->type == BW_EV_EXEC && !e->jb.altered &&
 	     (!v->args_len || !v->args[v->args_len - 1])))
 		report_live_feed_view(j->report, j->seq, v);
+	else
+		report_live_feed_line(j->report, e->jb.buf, e->jb.len);
+}
+
+void job_emit_hook(struct bw_engine *e, struct bw_job *j, const struct bw_event_view *v,
+		   const struct bw_event_info *info)
+{
+	if (!write_line(e, j) || !j->report)
+		return;
+	/* Connects and DNS records are read back: the report reads more of them. */
+	if ((v->hdr->type == BW_EV_FILE || v->hdr->type == BW_EV_PRIV) && !e->jb.altered)
+		report_live_feed_hook(j->report, j->seq, v, info);
 	else
 		report_live_feed_line(j->report, e->jb.buf, e->jb.len);
 }

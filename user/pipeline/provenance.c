@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "lib/log.h"
 #include "lib/path.h"
 #include "lib/redact.h"
 #include "lib/regex.h"
@@ -448,18 +449,38 @@ static uint32_t writer_tags(struct provenance *pv, const struct bw_proc *p)
 	return tags;
 }
 
-/* ---- public ---- */
-
-int prov_init(struct provenance *pv)
+/*
+ * The tables are made at the first record that needs them, not with the
+ * job: `run` makes its job before it loads, when a table this size is
+ * fresh pages, each faulted twice (read, then written) as pipes land on
+ * it, some 20 us a page on a VM with shadow paging. Made once the build
+ * runs, they come from the heap heap_release faulted in ahead. false: out
+ * of memory; the job goes on without provenance.
+ */
+static bool tables(struct provenance *pv)
 {
-	memset(pv, 0, sizeof(*pv));
+	if (pv->pipes)
+		return true;
+	if (pv->no_memory)
+		return false;
 	pv->pipes = calloc(PROV_PIPES, sizeof(*pv->pipes));
 	pv->drops = calloc(PROV_DROPS, sizeof(*pv->drops));
-	if (!pv->pipes || !pv->drops) {
-		prov_free(pv);
-		return -ENOMEM;
-	}
-	return 0;
+	if (pv->pipes && pv->drops)
+		return true;
+	free(pv->pipes);
+	free(pv->drops);
+	pv->pipes = NULL;
+	pv->drops = NULL;
+	pv->no_memory = true;
+	bw_warn("out of memory for the job's pipe and file provenance; its rules see none");
+	return false;
+}
+
+/* ---- public ---- */
+
+void prov_init(struct provenance *pv)
+{
+	memset(pv, 0, sizeof(*pv));
 }
 
 void prov_free(struct provenance *pv)
@@ -496,7 +517,7 @@ void prov_on_exec(struct provenance *pv, const struct bw_proctab *t, struct bw_p
 	uint32_t tags;
 
 	memset(out, 0, sizeof(*out));
-	if (!pv->pipes)
+	if (!tables(pv))
 		return;
 	p->prov = classify(p);
 	if (is_pipe(&p->stdio[0]) && (p->stdio[0].mode & BW_STDIO_READ)) {
@@ -534,7 +555,7 @@ void prov_on_connect(struct provenance *pv, const struct bw_proctab *t, struct b
 {
 	memset(out, 0, sizeof(*out));
 	/* Name lookups are not downloads; refused connects carried no data. */
-	if (!pv->pipes || c->port == 53 || (c->result && c->result != -EINPROGRESS) ||
+	if (!tables(pv) || c->port == 53 || (c->result && c->result != -EINPROGRESS) ||
 	    (c->family != AF_INET && c->family != AF_INET6) || (p->prov & BW_PROV_NETWORK))
 		return;
 	p->prov |= BW_PROV_NETWORK;
@@ -548,7 +569,7 @@ void prov_on_file(struct provenance *pv, const struct bw_proctab *t, struct bw_p
 	uint32_t tags;
 
 	memset(out, 0, sizeof(*out));
-	if (!pv->drops || !f->op || !f->path)
+	if (!f->op || !f->path || !tables(pv))
 		return;
 	if (!strcmp(f->op, "open-write")) {
 		tags = writer_tags(pv, p);
@@ -781,7 +802,7 @@ void prov_fill(struct provenance *pv, const struct bw_proctab *t, struct bw_proc
 	const char *operand;
 	struct prov_drop *d;
 
-	if (!pv->pipes || !p->n_execs)
+	if (!p->n_execs || !tables(pv))
 		return;
 	info->stdin_prov = stdio_kind_prov(&p->stdio[0]);
 	if (is_pipe(&p->stdio[0]))
@@ -833,7 +854,7 @@ void prov_json(struct provenance *pv, const struct bw_proctab *t, const struct b
 	const struct prov_drop *d;
 	const char *script;
 
-	if (!pv->pipes)
+	if (!tables(pv))
 		return;
 	program_from(p, &script);
 	if (info->stdin_prov & DATA_TAGS) {

@@ -60,6 +60,7 @@ struct provenance {
 	struct prov_subst substs[PROV_SUBSTS];
 	uint32_t n_substs;
 	uint64_t drops_recorded;
+	bool no_memory; /* the tables could not be made: provenance is off */
 };
 
 /*
@@ -74,7 +75,8 @@ struct prov_rejudge {
 	uint32_t dropped_tags;
 };
 
-int prov_init(struct provenance *pv);
+/* Zeroed; the tables are made when the first record needs them. */
+void prov_init(struct provenance *pv);
 void prov_free(struct provenance *pv);
 
 /* After proctab applied an exec record of p. */

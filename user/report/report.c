@@ -619,17 +619,17 @@ static int on_connect(struct report *r, struct json_object *o)
 }
 
 /* A change of a tracked file: kept once per path, with its first writer. */
-static int on_file(struct report *r, struct json_object *o)
+static int on_file(struct report *r, const struct review_hook_in *in)
 {
-	const char *path = get_str(o, "path") ?: "?", *path2 = get_str(o, "path2");
-	const char *op = get_str(o, "op") ?: "?";
+	const char *path = in->path ?: "?", *path2 = in->path2;
+	const char *op = in->op ?: "?";
 	struct report_source *s;
 	char *shown = NULL;
 	size_t i;
 	int added;
 
-	if (!get_bool(o, "tracked"))
-		return review_file(r, o);
+	if (!in->tracked)
+		return review_file(r, in);
 	if (path2 ? asprintf(&shown, "%s -> %s", path, path2) < 0 : !(shown = strdup(path)))
 		return -ENOMEM;
 	for (i = 0; i < r->n_sources; i++) {
@@ -652,8 +652,8 @@ static int on_file(struct report *r, struct json_object *o)
 		return -ENOMEM;
 	}
 	s->path = shown;
-	s->pid = (uint32_t)u64_or(o, "pid", 0);
-	s->start_ns = u64_or(o, "start_ns", 0);
+	s->pid = in->pid;
+	s->start_ns = in->start_ns;
 	s->count = 1;
 	return 0;
 }
@@ -751,6 +751,7 @@ static void count_record(struct report *r, const char *type, uint64_t seq, bool 
 
 static int dispatch(struct report *r, struct json_object *o, const char *type, const char **why)
 {
+	struct review_hook_in in;
 	uint64_t pid, start_ns, seq = 0;
 	bool has_proc, has_seq = get_u64(o, "seq", &seq);
 
@@ -775,12 +776,12 @@ static int dispatch(struct report *r, struct json_object *o, const char *type, c
 		return on_verdict(r, o, (uint32_t)pid, start_ns);
 	if (!strcmp(type, "connect"))
 		return on_connect(r, o);
-	if (!strcmp(type, "file"))
-		return on_file(r, o);
+	if (!strcmp(type, "file") || !strcmp(type, "privilege")) {
+		review_hook_read(o, &in);
+		return type[0] == 'f' ? on_file(r, &in) : review_privilege(r, &in);
+	}
 	if (!strcmp(type, "dns"))
 		return review_dns(r, o);
-	if (!strcmp(type, "privilege"))
-		return review_privilege(r, o);
 	if (!strcmp(type, "lost")) {
 		r->lost_sum += u64_or(o, "count", 0);
 		if (u64_or(o, "total", 0) > r->lost_total)
@@ -855,6 +856,64 @@ static int report_feed_view(struct report *r, uint64_t seq, const struct bw_even
 				   name ? name : "unknown", v->exec_failed->flags & BW_EXECFAIL_DENIED);
 	}
 	return -EINVAL;
+}
+
+/* What review_hook_read would read of the line the agent rendered from v and info. */
+static void hook_from_view(const struct bw_event_view *v, const struct bw_event_info *info,
+			   char comm[BW_COMM_LEN + 1], struct review_hook_in *in)
+{
+	const char *kcomm = v->hdr->type == BW_EV_FILE ? v->file->comm : v->priv->comm;
+
+	memset(in, 0, sizeof(*in));
+	snprintf(comm, BW_COMM_LEN + 1, "%.*s", BW_COMM_LEN, kcomm);
+	in->comm = comm;
+	in->pid = v->hdr->pid;
+	in->start_ns = v->hdr->start_ns;
+	if (v->hdr->type == BW_EV_FILE) {
+		in->op = info->file.op;
+		in->path = info->file.path;
+		in->path2 = info->file.path2;
+		in->result = v->file->ret < 0 ? v->file->ret : 0;
+		in->tracked = info->file.tracked;
+		in->has_target = in->has_target_in_job = info->file.target_pid != 0;
+		in->target_pid = info->file.target_pid;
+		in->target_in_job = info->file.target_in_job;
+		return;
+	}
+	in->op = info->priv.op;
+	in->string = v->str;
+	in->has_target = v->priv->target_pid != 0;
+	in->target_pid = v->priv->target_pid;
+	in->has_target_in_job = true;
+	in->target_in_job = info->priv.target_in_job;
+	in->has_args = true;
+	/* Written unsigned, read back as json-c's int64: the large ones at its ceiling. */
+	for (; in->n_args < 3; in->n_args++)
+		in->args[in->n_args] = v->priv->args[in->n_args] > INT64_MAX ?
+				       INT64_MAX : (int64_t)v->priv->args[in->n_args];
+}
+
+/*
+ * A file or privilege record the agent wrote as line seq: what
+ * report_feed of that line does, from the record and the agent's decoding.
+ * Builds write and unlink files by the hundred; reading each line back
+ * through json-c cost more than the rest of the report.
+ */
+static int report_feed_hook(struct report *r, uint64_t seq, const struct bw_event_view *v,
+			    const struct bw_event_info *info)
+{
+	struct review_hook_in in;
+	char comm[BW_COMM_LEN + 1];
+	int err;
+
+	count_record(r, record_type_name(v->hdr->type), seq, true);
+	hook_from_view(v, info, comm, &in);
+	if (v->hdr->type == BW_EV_FILE)
+		return on_file(r, &in) ?: suggest_feed_file(r->suggest, in.op, in.path, in.path2);
+	err = review_privilege(r, &in);
+	if (!err)
+		suggest_count_record(r->suggest);
+	return err;
 }
 
 int report_feed(struct report *r, const char *line, size_t len, const char **why)
@@ -1111,6 +1170,17 @@ int report_live_feed_view(struct report_live *l, uint64_t seq, const struct bw_e
 		return l->err;
 	l->lines++;
 	return fed(l, report_feed_view(&l->r, seq, v), NULL);
+}
+
+int report_live_feed_hook(struct report_live *l, uint64_t seq, const struct bw_event_view *v,
+			  const struct bw_event_info *info)
+{
+	if (l->err || l->finished)
+		return l->err;
+	l->lines++;
+	if (v->hdr->type != BW_EV_FILE && v->hdr->type != BW_EV_PRIV)
+		return fed(l, -EINVAL, "not a file or privilege record");
+	return fed(l, report_feed_hook(&l->r, seq, v, info), NULL);
 }
 
 /* The rest of the stream, read once its writer is done; then the whole run folded up. */

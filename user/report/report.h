@@ -46,6 +46,7 @@ int report_render(const char *events_path, const struct report_opts *o);
  */
 struct report_live;
 struct bw_event_view;
+struct bw_event_info;
 int report_live_open(struct report_live **out, const char *events_path);
 int report_live_poll(struct report_live *l);
 /*
@@ -58,6 +59,13 @@ int report_live_poll(struct report_live *l);
 int report_live_new(struct report_live **out, const char *events_path);
 int report_live_feed_line(struct report_live *l, const char *line, size_t len);
 int report_live_feed_view(struct report_live *l, uint64_t seq, const struct bw_event_view *v);
+/*
+ * A file or privilege record the same way, with what the agent decoded of
+ * it (info: the op's name, the paths, the target, whether the checkout
+ * tracks the file), under the same condition on its line.
+ */
+int report_live_feed_hook(struct report_live *l, uint64_t seq, const struct bw_event_view *v,
+			  const struct bw_event_info *info);
 /* Reads the rest, then writes what o asks for; may be called again with other o. */
 int report_live_render(struct report_live *l, const struct report_opts *o);
 void report_live_free(struct report_live *l);

@@ -14,16 +14,20 @@
 #include "report/report_internal.h"
 
 /* The process a record is about, into a row's process list. */
-static void add_proc(struct report *r, struct report_procs *ps, struct json_object *o)
+static void add_proc_of(struct report *r, struct report_procs *ps, uint32_t pid,
+			uint64_t start_ns, const char *comm)
 {
-	uint32_t pid = (uint32_t)rj_u64_or(o, "pid", 0);
-	uint64_t start_ns = rj_u64_or(o, "start_ns", 0);
-	const char *comm = rj_get_str(o, "comm");
 	const struct bw_proc *p;
 
 	if (!comm && (p = proctab_find(&r->procs, pid, start_ns)))
 		comm = p->comm; /* a record without one: the program of its last exec */
 	report_procs_add(ps, pid, start_ns, comm);
+}
+
+static void add_proc(struct report *r, struct report_procs *ps, struct json_object *o)
+{
+	add_proc_of(r, ps, (uint32_t)rj_u64_or(o, "pid", 0), rj_u64_or(o, "start_ns", 0),
+		    rj_get_str(o, "comm"));
 }
 
 static void last_row(struct report *r, enum report_row_kind kind, size_t row)
@@ -82,22 +86,19 @@ int review_dns(struct report *r, struct json_object *o)
 }
 
 /* /proc/PID/... of the reader itself (or /proc/self): its own, not a secret. */
-static bool own_proc_file(const char *path, struct json_object *o)
+static bool own_proc_file(const char *path, const struct review_hook_in *in)
 {
-	uint64_t target;
-
 	if (!strncmp(path, "/proc/self/", 11) || !strncmp(path, "/proc/thread-self/", 18))
 		return true;
-	return rj_get_u64(o, "target_pid", &target) && target == rj_u64_or(o, "pid", 0);
+	return in->has_target && in->target_pid == in->pid;
 }
 
-static int secret_read(struct report *r, struct json_object *o, const char *path)
+static int secret_read(struct report *r, const struct review_hook_in *in, const char *path)
 {
 	struct report_secret *s = NULL;
-	int64_t result = 0;
 	int added;
 
-	if (own_proc_file(path, o))
+	if (own_proc_file(path, in))
 		return 0;
 	added = report_table_get(&r->secrets, &r->n_secrets, REPORT_MAX_SECRETS, sizeof(*s),
 				 &r->secrets_other, offsetof(struct report_secret, path), path,
@@ -105,9 +106,8 @@ static int secret_read(struct report *r, struct json_object *o, const char *path
 	if (added <= 0)
 		return added;
 	s->reads++;
-	rj_get_i64(o, "result", &result);
-	s->refused += result < 0;
-	add_proc(r, &s->procs, o);
+	s->refused += in->result < 0;
+	add_proc_of(r, &s->procs, in->pid, in->start_ns, in->comm);
 	last_row(r, ROW_SECRET, (size_t)(s - r->secrets));
 	return 0;
 }
@@ -198,7 +198,7 @@ static void writes_fold(struct report *r, size_t max)
 	}
 }
 
-static int file_written(struct report *r, struct json_object *o, const char *path)
+static int file_written(struct report *r, const struct review_hook_in *in, const char *path)
 {
 	struct report_write *w;
 	size_t i;
@@ -210,7 +210,7 @@ static int file_written(struct report *r, struct json_object *o, const char *pat
 	}
 	if (r->n_writes == REPORT_MAX_WRITES) {
 		writes_fold(r, REPORT_MAX_WRITES / 2);
-		return file_written(r, o, path);
+		return file_written(r, in, path);
 	}
 	if (!r->writes && !(r->writes = calloc(REPORT_MAX_WRITES, sizeof(*r->writes))))
 		return -ENOMEM;
@@ -222,66 +222,84 @@ static int file_written(struct report *r, struct json_object *o, const char *pat
 	r->n_writes++;
 found:
 	w->writes++;
-	add_proc(r, &w->procs, o);
+	add_proc_of(r, &w->procs, in->pid, in->start_ns, in->comm);
 	return 0;
 }
 
-int review_file(struct report *r, struct json_object *o)
+void review_hook_read(struct json_object *o, struct review_hook_in *in)
 {
-	const char *op = rj_get_str(o, "op"), *path = rj_get_str(o, "path");
-	const char *path2 = rj_get_str(o, "path2");
-	int64_t result = 0;
+	struct json_object *args = rj_field(o, "args");
+	size_t i, n;
+
+	memset(in, 0, sizeof(*in));
+	in->op = rj_get_str(o, "op");
+	in->path = rj_get_str(o, "path");
+	in->path2 = rj_get_str(o, "path2");
+	in->string = rj_get_str(o, "string");
+	in->comm = rj_get_str(o, "comm");
+	in->pid = (uint32_t)rj_u64_or(o, "pid", 0);
+	in->start_ns = rj_u64_or(o, "start_ns", 0);
+	rj_get_i64(o, "result", &in->result);
+	in->tracked = rj_get_bool(o, "tracked");
+	in->has_target = rj_get_u64(o, "target_pid", &in->target_pid);
+	in->has_target_in_job = rj_field(o, "target_in_job") != NULL;
+	in->target_in_job = rj_get_bool(o, "target_in_job");
+	if (!args || !json_object_is_type(args, json_type_array))
+		return;
+	in->has_args = true;
+	n = json_object_array_length(args);
+	for (i = 0; i < n && i < REVIEW_HOOK_ARGS; i++)
+		in->args[in->n_args++] = json_object_get_int64(json_object_array_get_idx(args, i));
+}
+
+int review_file(struct report *r, const struct review_hook_in *in)
+{
+	const char *op = in->op, *path = in->path, *path2 = in->path2;
 
 	if (!op || !path)
 		return 0;
 	if (!strcmp(op, "open-read"))
-		return secret_read(r, o, path);
-	rj_get_i64(o, "result", &result);
-	if (result < 0 || path[0] != '/')
+		return secret_read(r, in, path);
+	if (in->result < 0 || path[0] != '/')
 		return 0;
 	if (!strcmp(op, "open-write"))
-		return file_written(r, o, path);
+		return file_written(r, in, path);
 	if (!strcmp(op, "rename") && path2 && path2[0] == '/')
-		return file_written(r, o, path2);
+		return file_written(r, in, path2);
 	return 0;
 }
 
 /* What the privilege record is about, in a few words. */
-static void priv_detail(struct json_object *o, const char *op, char *buf, size_t size)
+static void priv_detail(const struct review_hook_in *in, const char *op, char *buf, size_t size)
 {
-	struct json_object *args = rj_field(o, "args");
-	const char *str = rj_get_str(o, "string");
-	uint64_t target;
 	size_t i, n, pos;
 
 	buf[0] = '\0';
-	if (str) {
-		snprintf(buf, size, "%s", str);
-	} else if (rj_get_u64(o, "target_pid", &target)) {
-		snprintf(buf, size, "pid %llu%s", (unsigned long long)target,
-			 rj_field(o, "target_in_job") && !rj_get_bool(o, "target_in_job") ?
-			 ", outside the job" : "");
+	if (in->string) {
+		snprintf(buf, size, "%s", in->string);
+	} else if (in->has_target) {
+		snprintf(buf, size, "pid %llu%s", (unsigned long long)in->target_pid,
+			 in->has_target_in_job && !in->target_in_job ? ", outside the job" : "");
 	} else if ((!strcmp(op, "setuid") || !strcmp(op, "setgid") || !strcmp(op, "bpf")) &&
-		   args && json_object_is_type(args, json_type_array)) {
-		n = json_object_array_length(args);
+		   in->has_args) {
+		n = in->n_args;
 		if (!strcmp(op, "bpf") && n > 1)
 			n = 1; /* the command; the rest are pointers */
 		pos = (size_t)snprintf(buf, size, "%s", strcmp(op, "bpf") ? "ids" : "cmd");
 		for (i = 0; i < n && pos < size; i++)
-			pos += (size_t)snprintf(buf + pos, size - pos, " %lld", (long long)
-						json_object_get_int64(json_object_array_get_idx(args, i)));
+			pos += (size_t)snprintf(buf + pos, size - pos, " %lld", (long long)in->args[i]);
 	}
 }
 
-int review_privilege(struct report *r, struct json_object *o)
+int review_privilege(struct report *r, const struct review_hook_in *in)
 {
-	const char *op = rj_get_str(o, "op") ?: "?";
+	const char *op = in->op ?: "?";
 	struct report_priv *p = NULL;
 	char detail[160];
 	size_t i;
 	int added;
 
-	priv_detail(o, op, detail, sizeof(detail));
+	priv_detail(in, op, detail, sizeof(detail));
 	for (i = 0; i < r->n_privs && !p; i++)
 		if (!strcmp(r->privs[i].op, op) && !strcmp(r->privs[i].detail, detail))
 			p = &r->privs[i];
@@ -300,7 +318,7 @@ int review_privilege(struct report *r, struct json_object *o)
 		}
 	}
 	p->count++;
-	add_proc(r, &p->procs, o);
+	add_proc_of(r, &p->procs, in->pid, in->start_ns, in->comm);
 	last_row(r, ROW_PRIV, (size_t)(p - r->privs));
 	return 0;
 }

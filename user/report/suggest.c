@@ -272,17 +272,23 @@ static bool is_write(const char *op)
 	return op && (!strcmp(op, "open-write") || !strcmp(op, "rename") || !strcmp(op, "unlink"));
 }
 
-static int on_file(struct suggest *s, struct json_object *o, bool flag)
+static int file_of(struct suggest *s, const char *op, const char *path, const char *path2,
+		   bool flag)
 {
 	int err;
 
-	if (!is_write(event_str(o, "op")))
+	if (!is_write(op))
 		return 0;
 	s->cur.writes += !flag;
-	err = count_dir(s, event_str(o, "path"), flag);
+	err = count_dir(s, path, flag);
 	if (!err)
-		err = count_dir(s, event_str(o, "path2"), flag);
+		err = count_dir(s, path2, flag);
 	return err;
+}
+
+static int on_file(struct suggest *s, struct json_object *o, bool flag)
+{
+	return file_of(s, event_str(o, "op"), event_str(o, "path"), event_str(o, "path2"), flag);
 }
 
 static int note_rule(struct sg_run *r, const char *rule)
@@ -335,6 +341,12 @@ int suggest_feed_exec(struct suggest *s, const char *exe, const char *filename, 
 	s->cur.records++;
 	s->cur.execs++;
 	return exec_of(s, exe, filename, cwd, false);
+}
+
+int suggest_feed_file(struct suggest *s, const char *op, const char *path, const char *path2)
+{
+	s->cur.records++;
+	return file_of(s, op, path, path2, false);
 }
 
 int suggest_feed(struct suggest *s, struct json_object *rec)

@@ -28,6 +28,8 @@ int suggest_feed(struct suggest *s, struct json_object *rec);
 void suggest_count_record(struct suggest *s);
 /* An exec record's fields, as suggest_feed takes them from the record. */
 int suggest_feed_exec(struct suggest *s, const char *exe, const char *filename, const char *cwd);
+/* A file record's fields, likewise. */
+int suggest_feed_file(struct suggest *s, const char *op, const char *path, const char *path2);
 /*
  * The run fed since the last call is complete: name it for the header
  * (NULL: "this run") and fold its file writes into prefixes by its own

@@ -482,7 +482,7 @@ static __always_inline int bw_on_exec(struct task_struct *task, pid_t old_tid,
 	struct file *file;
 	struct path *path;
 	__u32 otid = old_tid, root = 0, i, hold;
-	int moved;
+	int moved, wake, lost;
 	long n;
 
 	bpf_map_delete_elem(&exec_attempts, &otid);
@@ -551,8 +551,9 @@ static __always_inline int bw_on_exec(struct task_struct *task, pid_t old_tid,
 	ev->exe_len = len;
 	off += len;
 	/* Before the cwd walk: the deny check reads the exe's components. */
-	bw_deny_exec(st, ev);
-	hold = bw_hold_hints_wanted();
+	wake = bw_deny_exec(st, ev, bw_exec_wake_filter());
+	/* No rule that kills from userspace can match it: nothing to hold it for. */
+	hold = wake ? bw_hold_hints_wanted() : 0;
 	if (hold & BW_HINT_PATH)
 		ev->hints |= bw_hint_path();
 	if (hold & BW_HINT_NAME)
@@ -600,7 +601,11 @@ static __always_inline int bw_on_exec(struct task_struct *task, pid_t old_tid,
 	bw_fill_header(&ev->hdr, BW_EV_EXEC, len, task, st->job_id);
 	hold = bw_hold_mark(ev, hold);
 	/* A held exec waits for the agent: it must not wait for a batch too. */
-	if (!(moved || hold ? bw_output(ev, len, BPF_RB_FORCE_WAKEUP) : bw_submit(ev, len)) && hold)
+	if (moved || hold)
+		lost = bw_output(ev, len, BPF_RB_FORCE_WAKEUP);
+	else
+		lost = wake ? bw_submit(ev, len) : bw_submit_lazy(ev, len);
+	if (!lost && hold)
 		bpf_send_signal(19 /* SIGSTOP */);
 	return 0;
 }
@@ -654,7 +659,7 @@ int BPF_PROG(handle_bprm_check, struct linux_binprm *bprm, int ret)
 	file = BPF_CORE_READ(bprm, file);
 	if (!bw_path_resolve((__u64)__builtin_preserve_access_index(&file->f_path)))
 		return 0;
-	rule = bw_deny_eval(st->anc_tags, st->parent_tags);
+	rule = bw_deny_eval(st->anc_tags, st->parent_tags, 0);
 	if (!rule)
 		return 0;
 	bpf_map_update_elem(&lsm_denied, &tid, &rule, BPF_ANY);

@@ -395,8 +395,17 @@ struct bw_hook_config {
 	 * wake it at once.
 	 */
 	__u32 lazy_types;
+	/*
+	 * Every rule that kills from userspace at exec names the exes it can
+	 * match (an exact path, a directory, a basename), and the map
+	 * "wake_keys" (BW_WAKE_KEYS_MAX keys of struct bw_deny_key) holds them:
+	 * an exec whose exe matches none is neither held nor urgent. 0: every
+	 * exec is as lazy_types says.
+	 */
+	__u32 exec_wake_keys;
 };
 #define BW_EV_BIT(type) (1u << ((type) & 31))
+#define BW_WAKE_KEYS_MAX 1024
 
 /*
  * Array map "env_names" (BW_ENV_NAMES entries): the environment variables

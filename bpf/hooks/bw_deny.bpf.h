@@ -46,10 +46,26 @@ struct {
 	__type(value, struct bw_deny_config);
 } deny_config SEC(".maps");
 
+/*
+ * The exes a rule that kills from userspace at exec can match, when every
+ * such rule names them (hook_config.exec_wake_keys): an exact path, a
+ * directory ("/usr/bin/") or a basename ("nc"). One map holds the three,
+ * which never collide: a basename has no '/', a directory ends in one and
+ * a path does not. An exec that matches none cannot be killed by a rule,
+ * so its record need not wake the agent nor wait for it.
+ */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, BW_WAKE_KEYS_MAX);
+	__type(key, struct bw_deny_key);
+	__type(value, __u8);
+} wake_keys SEC(".maps");
+
 /* Key under construction; twice the key size so masked writes stay inside. */
 struct bw_deny_scratch {
 	char key[BW_DENY_KEY_LEN * 2];
 	__u64 own_tags; /* out: tags this exe's basename confers */
+	__u32 wake;     /* out: the exe matched a wake_keys key (or has none to look up) */
 };
 
 struct {
@@ -78,12 +94,20 @@ static __always_inline __u32 bw_deny_pick(struct bw_deny_val *val, __u64 anc_tag
 	return 0;
 }
 
+static __always_inline void bw_wake_lookup(struct bw_deny_scratch *ds, int wake)
+{
+	if (wake && !ds->wake && bpf_map_lookup_elem(&wake_keys, ds->key))
+		ds->wake = 1;
+}
+
 /*
  * Matches the exe whose components bw_path_resolve() left in path_scratch:
  * each directory prefix, then the full path, then the basename. Returns the
- * rule id or 0; stores the basename's ancestor tags in deny_scratch.
+ * rule id or 0; stores the basename's ancestor tags in deny_scratch, and
+ * with wake, whether a key of wake_keys matched (an exe too deep or long
+ * for keys counts as matching).
  */
-__noinline int bw_deny_eval(__u64 anc_tags, __u64 parent_tags)
+__noinline int bw_deny_eval(__u64 anc_tags, __u64 parent_tags, int wake)
 {
 	__u32 zero = 0, w = 0, len, rule = 0;
 	struct bw_pathbuf *pb = bpf_map_lookup_elem(&path_scratch, &zero);
@@ -95,6 +119,7 @@ __noinline int bw_deny_eval(__u64 anc_tags, __u64 parent_tags)
 	if (!pb || !ds)
 		return 0;
 	ds->own_tags = 0;
+	ds->wake = 0;
 	__builtin_memset(ds->key, 0, BW_DENY_KEY_LEN);
 	for (i = 0; i < BW_DENY_DIR_DEPTH; i++) {
 		j = (int)pb->n - 1 - i;
@@ -104,6 +129,7 @@ __noinline int bw_deny_eval(__u64 anc_tags, __u64 parent_tags)
 		ds->key[w & (BW_DENY_KEY_LEN - 1)] = '/';
 		if (!rule)
 			rule = bw_deny_pick(bpf_map_lookup_elem(&deny_dirs, ds->key), anc_tags, parent_tags);
+		bw_wake_lookup(ds, wake);
 		if (len > BW_NAME_MAX || w + len + 2 > BW_DENY_KEY_LEN) {
 			whole = 0;
 			break;
@@ -118,50 +144,70 @@ __noinline int bw_deny_eval(__u64 anc_tags, __u64 parent_tags)
 	/* The last pass wrote a directory's '/' only when components remain. */
 	if (whole && !rule)
 		rule = bw_deny_pick(bpf_map_lookup_elem(&deny_paths, ds->key), anc_tags, parent_tags);
+	if (whole)
+		bw_wake_lookup(ds, wake);
+	else
+		ds->wake = 1; /* an exact path of a rule could be this one */
 
 	/* Basename: the leaf component alone. */
-	if (!pb->n)
+	if (!pb->n) {
+		ds->wake = 1;
 		return rule;
+	}
 	__builtin_memset(ds->key, 0, BW_DENY_KEY_LEN);
 	len = pb->len[0];
-	if (len > BW_NAME_MAX)
+	if (len > BW_NAME_MAX) {
+		ds->wake = 1;
 		return rule;
+	}
 	barrier_var(len);
 	bpf_probe_read_kernel(ds->key, len & BW_NAME_MAX, (void *)pb->name[0]);
 	if (!rule)
 		rule = bw_deny_pick(bpf_map_lookup_elem(&deny_names, ds->key), anc_tags, parent_tags);
+	bw_wake_lookup(ds, wake);
 	anc = bpf_map_lookup_elem(&anc_names, ds->key);
 	if (anc)
 		ds->own_tags = anc->tags;
 	return rule;
 }
 
-/* Checks the exec and applies the verdict; sets BW_EXEC_DENIED/_AUDIT flags. */
-static __always_inline void bw_deny_exec(struct bw_proc_state *st, struct bw_exec_event *ev)
+/*
+ * Checks the exec and applies a deny verdict (BW_EXEC_DENIED/_AUDIT).
+ * Returns whether a rule that kills from userspace could match it: always,
+ * unless filter (hook_config.exec_wake_keys) and its exe matched no key of
+ * wake_keys.
+ */
+static __always_inline int bw_deny_exec(struct bw_proc_state *st, struct bw_exec_event *ev,
+					int filter)
 {
 	__u32 zero = 0;
 	struct bw_deny_config *cfg = bpf_map_lookup_elem(&deny_config, &zero);
 	struct bw_deny_scratch *ds;
 	__u32 rule;
+	int deny = cfg && cfg->enabled && !(st->flags & BW_PROC_USER_DENY);
 
-	if (!cfg || !cfg->enabled || (ev->flags & BW_EXEC_EXE_UNAVAILABLE) ||
-	    (st->flags & BW_PROC_USER_DENY))
-		return;
-	rule = bw_deny_eval(st->anc_tags, st->parent_tags);
+	if (ev->flags & BW_EXEC_EXE_UNAVAILABLE)
+		return 1;
+	if (!deny && !filter)
+		return 1;
+	rule = bw_deny_eval(st->anc_tags, st->parent_tags, filter);
 	ds = bpf_map_lookup_elem(&deny_scratch, &zero);
+	if (!deny || !cfg)
+		return !filter || !ds || ds->wake;
 	if (ds)
 		st->own_tags = ds->own_tags; /* inherited by children at fork */
 	if (!rule && (ev->flags & (BW_EXEC_EXE_ANON | BW_EXEC_EXE_DELETED)))
 		rule = cfg->fileless_rule;
-	if (!rule)
-		return;
-	ev->deny_rule = rule;
-	if (cfg->audit) {
-		ev->flags |= BW_EXEC_DENY_AUDIT;
-		return;
+	if (rule) {
+		ev->deny_rule = rule;
+		if (cfg->audit) {
+			ev->flags |= BW_EXEC_DENY_AUDIT;
+		} else {
+			ev->flags |= BW_EXEC_DENIED;
+			bpf_send_signal(9 /* SIGKILL */);
+		}
 	}
-	ev->flags |= BW_EXEC_DENIED;
-	bpf_send_signal(9 /* SIGKILL */);
+	return !filter || !ds || ds->wake;
 }
 
 #endif /* BW_DENY_BPF_H */

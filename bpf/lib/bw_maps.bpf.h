@@ -150,6 +150,15 @@ BW_SUBPROG int bw_submit(void *rec, __u64 size)
 	return bw_output(rec, size, BPF_RB_FORCE_WAKEUP);
 }
 
+/* Execs wake the agent only when their exe matches wake_keys (bw_deny.bpf.h). */
+static __always_inline int bw_exec_wake_filter(void)
+{
+	__u32 zero = 0;
+	struct bw_hook_config *cfg = bpf_map_lookup_elem(&hook_config, &zero);
+
+	return cfg && cfg->exec_wake_keys;
+}
+
 static __always_inline void bw_fill_header(struct bw_event_header *h, __u32 type, __u32 size,
 					   struct task_struct *task, __u64 job_id)
 {

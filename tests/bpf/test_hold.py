@@ -22,6 +22,14 @@ Asserted: every killed case is held with its hint, judged kill-process M
 times, exits 137 M times and never writes its marker; the allowed case is
 held and runs to exit 0 M times; the plain case is never held. The same
 job under the policy in audit mode holds nothing.
+
+A third run keeps only the rules that name their programs by basename
+and judge nothing that comes after the exec (masq, inline; sock's stdio
+is judged again on later records): the kernel then knows every exe a
+kill rule can match (hook_config.exec_wake_keys), and holds only the
+execs of those. Asserted: those two are still held and killed M times of
+M, and the hinted execs no rule can match (allowed, preload, decept, and
+sock, whose rule is gone) are not held and run to exit 0.
 """
 
 import os
@@ -61,6 +69,9 @@ RULES = [
     ("sock", "high", "kill-process", ["stdio: socket", "basename: bwsock"]),
     ("inline", "high", "kill-process", ["basename: python3bw", "arg1: -c"]),
 ]
+# Every kill rule names its programs (basename): execs of others are not held.
+KEYED = ("masq", "inline")
+RULES_KEYED = [r for r in RULES if r[0] in KEYED]
 # case -> (program basename, hint in the exec record's "held")
 KILLED = {"masq": ("bwmasq", "name"), "preload": ("bwpre", "loader"),
           "decept": ("bwdecept", "path"), "sock": ("bwsock", "socket"),
@@ -85,12 +96,13 @@ def listener():
     return srv, conns
 
 
-def run_job(mode):
+def run_job(mode, rules=RULES, name=None):
     sc = S["sc"]
-    pol = sc.write(P.policy_yaml(RULES, mode=mode), "policy-%s.yaml" % mode)
-    kw = dict(S["kw"], marks=sc.mkdir(mode, "marks"), status=sc.mkdir(mode, "status"))
-    script = sc.write(JOB_SH % kw, "job-%s.sh" % mode)
-    job = P.bw_run(sc, pol, ["bash", script], timeout=120, name="hold-" + mode)
+    name = name or mode
+    pol = sc.write(P.policy_yaml(rules, mode=mode), "policy-%s.yaml" % name)
+    kw = dict(S["kw"], marks=sc.mkdir(name, "marks"), status=sc.mkdir(name, "status"))
+    script = sc.write(JOB_SH % kw, "job-%s.sh" % name)
+    job = P.bw_run(sc, pol, ["bash", script], timeout=120, name="hold-" + name)
     job.marks, job.status = kw["marks"], kw["status"]
     return job
 
@@ -109,6 +121,7 @@ def setup():
                    py=sc.copy_fixture("marker", "bin", "python3bw"))
     S["enforce"] = run_job("enforce")
     S["audit"] = run_job("audit")
+    S["keyed"] = run_job("enforce", RULES_KEYED, "keyed")
 
 
 def need(mode):
@@ -132,7 +145,7 @@ def execs_named(job, base):
 
 def t_run_ok():
     c = T.Checker()
-    for mode in ("enforce", "audit"):
+    for mode in ("enforce", "audit", "keyed"):
         job = need(mode)
         c.check(not job.run.timed_out, "%s: timed out (a held exec never resumed?): %s"
                 % (mode, job.run.describe()))
@@ -144,8 +157,8 @@ def t_run_ok():
     c.done()
 
 
-def t_killed(case):
-    job = need("enforce")
+def t_killed(case, mode="enforce"):
+    job = need(mode)
     base, hint = KILLED[case]
     c = T.Checker()
     ex = execs_named(job, base)
@@ -203,6 +216,21 @@ def t_audit():
     c.done()
 
 
+def t_keyed_unmatched():
+    job = need("keyed")
+    c = T.Checker()
+    for case, base in (("allowed", "bwok"), ("preload", "bwpre"), ("decept", "bwdecept"),
+                       ("sock", "bwsock")):
+        ex = execs_named(job, base)
+        c.eq(len(ex), M, "%s exec records" % base)
+        held = [e.get("held") for e in ex if e.get("held")]
+        c.check(not held, "%d of the %s execs held though no kill rule names %s: %r"
+                % (len(held), base, base, held[:3]))
+        c.eq(lines(os.path.join(job.status, case)), ["0"] * M, "%s exit statuses" % base)
+        c.eq(len(lines(os.path.join(job.marks, case))), M, "%s marker lines" % base)
+    c.done()
+
+
 TESTS = [
     ("the job runs to its end under enforce and audit, nothing lost", t_run_ok),
 ] + [
@@ -214,6 +242,13 @@ TESTS = [
     ("execs without a hint are never held (an interpreter without an option included)",
      t_plain),
     ("audit mode holds nothing and kills nothing", t_audit),
+] + [
+    ("kill rules that all name their programs: %s still held and killed, %d of %d" % (
+        KILLED[k][0], M, M), (lambda k=k: t_killed(k, "keyed")))
+    for k in KEYED
+] + [
+    ("kill rules that all name their programs: hinted execs of others not held, run to 0",
+     t_keyed_unmatched),
 ]
 
 
@@ -230,8 +265,8 @@ def main():
         except Exception as e:
             import traceback
             S["setup_error"] = "%s\n%s" % (e, traceback.format_exc())
-            S.pop("enforce", None)
-            S.pop("audit", None)
+            for mode in ("enforce", "audit", "keyed"):
+                S.pop(mode, None)
     try:
         return T.tap_run(TESTS, skip)
     finally:

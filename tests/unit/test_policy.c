@@ -438,6 +438,71 @@ static void test_names(void **state)
 	assert_string_equal(policy_action_name((enum policy_action)99), "?");
 }
 
+/* ---- wake keys: the exes rules that kill at exec can match ---- */
+
+/* The keys of yaml's policy, joined by ' ' into buf; the return of policy_exec_wake_keys. */
+static int wake_keys_of(const char *yaml, char *buf, size_t size)
+{
+	struct bw_policy *p = load_ok(yaml);
+	struct policy_keys k = { 0 };
+	size_t pos = 0;
+	int ok = policy_exec_wake_keys(p, &k);
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < k.n && pos < size; i++)
+		pos += (size_t)snprintf(buf + pos, size - pos, "%s%s", i ? " " : "", k.v[i]);
+	policy_keys_free(&k);
+	policy_free(p);
+	return ok;
+}
+
+static void test_exec_wake_keys(void **state)
+{
+	char keys[512];
+
+	(void)state;
+	/* Exact paths, directories and basenames, each once; alerts and deny rules name none. */
+	assert_int_equal(wake_keys_of(
+		"rules:\n"
+		"  - {name: a, action: kill-process, match: {exe: [/usr/bin/nc, {prefix: /tmp/x/}]}}\n"
+		"  - {name: b, action: kill-job, match: {uid: 0, basename: [nc, curl]}}\n"
+		"  - {name: c, action: kill-process, match: {basename: curl, argv: {regex: x}}}\n"
+		"  - {name: d, action: alert, match: {argv: {regex: y}}}\n"
+		"  - {name: e, action: deny, match: {basename: minerd}}\n",
+		keys, sizeof(keys)), 1);
+	assert_string_equal(keys, "/usr/bin/nc /tmp/x/ nc curl");
+	/* Nothing kills at exec: no key, and none needed. */
+	assert_int_equal(wake_keys_of("rules:\n  - {name: a, action: alert, match: {basename: x}}\n",
+				      keys, sizeof(keys)), 1);
+	assert_string_equal(keys, "");
+	/* Kills on other records name no exe, and need none. */
+	assert_int_equal(wake_keys_of("rules:\n  - {name: a, on: connect, action: kill-process, "
+				      "match: {port: 4444}}\n", keys, sizeof(keys)), 1);
+	/* Audit mode kills nothing. */
+	assert_int_equal(wake_keys_of("mode: audit\nrules:\n  - {name: a, action: kill-process, "
+				      "match: {argv: {regex: x}}}\n", keys, sizeof(keys)), 1);
+	/* A killing rule that could match any exe: no filter. */
+	static const char *const unkeyed[] = {
+		"{argv: {regex: x}}",                   /* no exe or basename */
+		"{exe: {regex: '^/tmp/'}}",             /* a regex */
+		"{exe: {prefix: /tmp/x}}",              /* a prefix that is no directory */
+		"{exe: {prefix: /}}",                   /* every exe */
+		"{basename: {prefix: py}}",             /* a basename prefix */
+		"{exe: relative/nc}",                   /* never a resolved exe */
+		"{not: {basename: sh}}",                /* a negation */
+		"{basename: nc, stdin: network}",        /* judged again later */
+	};
+	for (size_t i = 0; i < sizeof(unkeyed) / sizeof(unkeyed[0]); i++) {
+		char yaml[512];
+
+		snprintf(yaml, sizeof(yaml), "rules:\n  - {name: k, action: kill-process, "
+			 "match: {basename: nc}}\n  - {name: u, action: kill-process, match: %s}\n",
+			 unkeyed[i]);
+		if (wake_keys_of(yaml, keys, sizeof(keys)) != 0)
+			fail_msg("rule match %s gave wake keys '%s'", unkeyed[i], keys);
+	}
+}
+
 /* ---- deny rules ---- */
 
 static void test_deny_accepted(void **state)
@@ -2159,6 +2224,7 @@ int main(void)
 		cmocka_unit_test(test_match_order_and_count),
 		cmocka_unit_test(test_audit_vs_enforce),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_exec_wake_keys),
 		cmocka_unit_test(test_deny_accepted),
 		cmocka_unit_test(test_deny_rejected),
 		cmocka_unit_test(test_file_watch_dirs),

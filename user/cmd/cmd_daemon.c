@@ -133,20 +133,27 @@ static void warn_file_hooks(struct daemon *d, const struct daemon_gen *g)
 			"start");
 }
 
-/* Records of a type may batch only if neither the new policies nor a running job's kill on it from here. */
+/* Records wake the agent as the new policies and every running job's ask (engine_set_wakeups). */
 static void set_wakeups(struct daemon *d)
 {
-	const struct bw_policy **pols;
+	const struct bw_policy **pols, **all;
 	const struct bw_job *j;
-	uint32_t lazy;
-	size_t n;
+	size_t n, n_jobs = 0;
 
 	pols = daemon_gen_all_policies(d->gen, &n);
-	lazy = pols ? engine_policies_lazy_types(pols, n) : 0;
-	free(pols);
-	for (j = d->jobs; j && lazy; j = j->next)
-		lazy &= engine_policies_lazy_types((const struct bw_policy *const *)&j->policy, 1);
-	engine_set_lazy(&d->eng, lazy);
+	for (j = d->jobs; j; j = j->next)
+		n_jobs++;
+	all = pols ? realloc(pols, (n + n_jobs + 1) * sizeof(*all)) : NULL;
+	if (!all) {
+		free(pols);
+		bw_warn("out of memory setting the kernel's wakeups; every record wakes the agent");
+		engine_set_wakeups(&d->eng, NULL, 0);
+		return;
+	}
+	for (j = d->jobs; j; j = j->next)
+		all[n++] = j->policy;
+	engine_set_wakeups(&d->eng, all, n);
+	free(all);
 }
 
 /* SIGHUP: a whole new generation, or none of it. */

@@ -200,3 +200,43 @@ int deny_maps_add_path(struct bw_agent *a, const char *path, uint32_t rule)
 		err = add_slot(bpf_map__fd(a->skel->maps.deny_paths), &key, rule, 0, false);
 	return err;
 }
+
+static int set_exec_wake_keys(int cfg_fd, __u32 on)
+{
+	struct bw_hook_config cfg;
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(cfg_fd, &zero, &cfg))
+		return -errno;
+	cfg.exec_wake_keys = on;
+	return bpf_map_update_elem(cfg_fd, &zero, &cfg, BPF_ANY) ? -errno : 0;
+}
+
+int deny_maps_set_wake_keys(struct bw_agent *a, const char *const *keys, size_t n)
+{
+	int cfg_fd = bpf_map__fd(a->skel->maps.hook_config), fd = bpf_map__fd(a->skel->maps.wake_keys);
+	struct bw_deny_key key;
+	__u8 one = 1;
+	size_t i;
+	int err;
+
+	/* Off while the keys change: an exec then wakes the agent, as without them. */
+	err = set_exec_wake_keys(cfg_fd, 0);
+	if (!err)
+		err = clear_map(fd);
+	if (err || !keys)
+		return err;
+	if (n > BW_WAKE_KEYS_MAX) {
+		bw_debug("%zu exes named by rules that kill at exec, more than the kernel's %d: "
+			 "every exec wakes the agent", n, BW_WAKE_KEYS_MAX);
+		return 0;
+	}
+	for (i = 0; i < n; i++) {
+		err = make_key(keys[i], &key);
+		if (!err && bpf_map_update_elem(fd, &key, &one, BPF_ANY))
+			err = -errno;
+		if (err)
+			return err;
+	}
+	return set_exec_wake_keys(cfg_fd, 1);
+}

@@ -23,5 +23,11 @@ int deny_maps_add_path(struct bw_agent *a, const char *path, uint32_t rule);
  * last drain, after which nobody would resume it. 0 or -errno.
  */
 int deny_maps_stop_holding(struct bw_agent *a);
+/*
+ * Only an exec whose exe matches one of keys (policy_exec_wake_keys) may
+ * be held or wake the agent; keys NULL: every exec, as hook_config's
+ * lazy_types says. 0 or -errno (every exec wakes the agent then).
+ */
+int deny_maps_set_wake_keys(struct bw_agent *a, const char *const *keys, size_t n);
 
 #endif /* BW_DENY_MAPS_H */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include "lib/ci_env.h"
 #include "pipeline/engine_setup.h"
+#include "kernel/deny_maps.h"
 #include "kernel/failclosed.h"
 #include "lib/log.h"
 
@@ -168,10 +169,38 @@ uint32_t engine_policies_lazy_types(const struct bw_policy *const *policies, siz
 	return lazy;
 }
 
-void engine_set_lazy(struct bw_engine *e, uint32_t lazy_types)
+/* 1: every rule that kills at exec names its exes, and keys holds them all; 0: not; -ENOMEM. */
+static int exec_wake_keys(const struct bw_policy *const *policies, size_t n_policies,
+			  struct policy_keys *keys)
 {
-	int err = hooks_set_lazy(&e->agent, lazy_types);
+	int ok = 1;
 
+	for (size_t i = 0; ok == 1 && i < n_policies; i++)
+		ok = policy_exec_wake_keys(policies[i], keys);
+	return ok;
+}
+
+void engine_set_wakeups(struct bw_engine *e, const struct bw_policy *const *policies,
+			size_t n_policies)
+{
+	uint32_t lazy = policies ? engine_policies_lazy_types(policies, n_policies) : 0;
+	struct policy_keys keys = { 0 };
+	int err, keyed = 0;
+
+	/* Execs urgent for rules that kill at exec: only those of the exes they name, if they all do. */
+	if (policies && !(lazy & BW_EV_BIT(BW_EV_EXEC)))
+		keyed = exec_wake_keys(policies, n_policies, &keys);
+	if (keyed < 0)
+		bw_warn("out of memory listing the exes kill rules name; every exec wakes the agent");
+	/* No key: nothing made execs urgent but a rule judged late (then all are). */
+	if (!keys.n)
+		keyed = 0;
+	err = deny_maps_set_wake_keys(&e->agent, keyed > 0 ? keys.v : NULL, keyed > 0 ? keys.n : 0);
+	if (err)
+		bw_warn("cannot tell the kernel which execs a kill rule can match: %s; every exec "
+			"wakes the agent", strerror(-err));
+	policy_keys_free(&keys);
+	err = hooks_set_lazy(&e->agent, lazy);
 	if (err)
 		bw_warn("cannot set the ring buffer's wakeup mode: %s; every record wakes the agent",
 			strerror(-err));
@@ -199,7 +228,7 @@ int engine_setup_hooks(struct bw_engine *e, const struct engine_hooks_opts *o,
 	}
 	err = hooks_configure(&e->agent, want, (uint32_t)getpid(), o->fail_closed);
 	if (!err)
-		engine_set_lazy(e, engine_policies_lazy_types(policies, n_policies));
+		engine_set_wakeups(e, policies, n_policies);
 	if (!err && (e->agent.hooks_loaded & BW_HOOK_FILE)) {
 		watch_defaults(&e->agent, o->watch_cwd);
 		for (i = 0; i < n_policies; i++) {

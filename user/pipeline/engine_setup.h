@@ -25,7 +25,15 @@ void engine_watch_checkout(struct bw_engine *e, const struct checkout *c);
  * facts (policy_rule_is_late) makes every type urgent.
  */
 uint32_t engine_policies_lazy_types(const struct bw_policy *const *policies, size_t n_policies);
-void engine_set_lazy(struct bw_engine *e, uint32_t lazy_types);
+/*
+ * The kernel's wakeups for these policies: the types that may batch
+ * (above), and when every rule that kills at exec names the exes it can
+ * match, only execs of those wake the agent or are held
+ * (policy_exec_wake_keys). policies NULL: every record wakes the agent,
+ * as it does after a failure (said).
+ */
+void engine_set_wakeups(struct bw_engine *e, const struct bw_policy *const *policies,
+			size_t n_policies);
 /* *out stays NULL without a url. 0 or -errno, having said why. */
 int engine_start_alerts(struct alerts **out, const char *url, enum alert_format format,
 			const char *secret_file);

@@ -168,6 +168,24 @@ const struct policy_deny_rule *policy_deny_rules(const struct bw_policy *p,
 						 size_t *n);
 const char *policy_deny_kind_name(enum policy_deny_kind k);
 
+/* Strings of a policy (valid while it is), without repeats. Zeroed to start. */
+struct policy_keys {
+	const char **v;
+	size_t n, cap;
+};
+
+/*
+ * The exes p's rules that kill from userspace at exec can match, added to
+ * keys as the kernel looks them up (an exact path, a "/dir/" prefix, a
+ * basename; bpf/hooks/bw_deny.bpf.h, wake_keys): an exec whose exe matches
+ * none of them cannot be killed by p, so its record need not wake the
+ * agent. 1 when every such rule has an exe or basename condition of exact
+ * values (or exe directories) among those that must all hold; 0 when one
+ * could match any exe (keys is then incomplete); -ENOMEM.
+ */
+int policy_exec_wake_keys(const struct bw_policy *p, struct policy_keys *keys);
+void policy_keys_free(struct policy_keys *k);
+
 /* The compiled rules, readable (policy check) or as one JSON object. */
 void policy_print(const struct bw_policy *p, FILE *f);
 void policy_print_json(const struct bw_policy *p, FILE *f);

@@ -308,3 +308,96 @@ int policy_deny_compile(struct bw_policy *p)
 	}
 	return 0;
 }
+
+/* ---- wake keys: the exes a rule killing from userspace at exec can match ---- */
+
+/* t's leaves are all exact names, or all exact paths or "/dir/" prefixes, each a kernel key. */
+static bool keyable(const struct pol_test *t, bool path)
+{
+	if (t->op == POL_ANY) {
+		for (size_t i = 0; i < t->n_kids; i++)
+			if (!keyable(t->kids[i], path))
+				return false;
+		return t->n_kids > 0;
+	}
+	if (!t->text || !t->len || t->len >= BW_DENY_KEY_LEN)
+		return false;
+	if (!path)
+		return t->op == POL_EXACT && !strchr(t->text, '/');
+	if (t->text[0] != '/')
+		return false;
+	if (t->op == POL_EXACT)
+		return t->text[t->len - 1] != '/';
+	/* A directory the kernel looks up: "/x/y/", below its depth limit. */
+	return t->op == POL_PREFIX && t->len > 1 && t->text[t->len - 1] == '/' &&
+	       path_depth(t->text) < BW_DENY_DIR_DEPTH;
+}
+
+/* The condition of r that names the exes it can match, or NULL. */
+static const struct pol_test *exe_key_test(const struct bw_rule *r)
+{
+	for (size_t i = 0; i < r->match.n_conds; i++) {
+		const struct pol_cond *c = &r->match.conds[i];
+
+		if ((c->field == POL_F_EXE || c->field == POL_F_BASENAME) && c->test &&
+		    keyable(c->test, c->field == POL_F_EXE))
+			return c->test;
+	}
+	return NULL;
+}
+
+static int keys_add(struct policy_keys *k, const char *s)
+{
+	const char **v;
+
+	for (size_t i = 0; i < k->n; i++)
+		if (!strcmp(k->v[i], s))
+			return 0;
+	if (k->n == k->cap) {
+		size_t cap = k->cap ? 2 * k->cap : 16;
+
+		v = realloc(k->v, cap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		k->v = v;
+		k->cap = cap;
+	}
+	k->v[k->n++] = s;
+	return 0;
+}
+
+static int keys_add_leaves(struct policy_keys *k, const struct pol_test *t)
+{
+	int err = 0;
+
+	if (t->op != POL_ANY)
+		return keys_add(k, t->text);
+	for (size_t i = 0; !err && i < t->n_kids; i++)
+		err = keys_add_leaves(k, t->kids[i]);
+	return err;
+}
+
+int policy_exec_wake_keys(const struct bw_policy *p, struct policy_keys *keys)
+{
+	for (size_t i = 0; i < p->n_rules; i++) {
+		const struct bw_rule *r = &p->rules[i];
+		const struct pol_test *t;
+		int err;
+
+		if (r->on != BW_ON_EXEC || r->in_kernel || r->effective < POLICY_ACT_KILL_PROCESS)
+			continue;
+		t = r->late ? NULL : exe_key_test(r);
+		if (!t)
+			return 0;
+		err = keys_add_leaves(keys, t);
+		if (err)
+			return err;
+	}
+	return 1;
+}
+
+void policy_keys_free(struct policy_keys *k)
+{
+	free(k->v);
+	memset(k, 0, sizeof(*k));
+}

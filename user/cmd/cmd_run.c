@@ -97,6 +97,8 @@ struct run_ctx {
 	int handed_err;                     /* why it cannot be read (printed) */
 	int child_status;
 	sigset_t orig_mask;
+	const char *checkout_dirs[2]; /* what start_checkout asked git about */
+	struct ci_job ci;             /* the CI's workspace among them */
 };
 
 static const char run_usage[] =
@@ -628,20 +630,26 @@ static int set_exec_env(struct run_ctx *c)
  * the working directory, or of the CI's workspace. Not knowing one is no
  * error: there is just nothing tracked.
  */
-static void load_checkout(struct run_ctx *c)
+/*
+ * git lists the checkout's files in a child while the programs load: the
+ * given --checkout, else the working directory's work tree, else the CI's
+ * workspace. Said and waited for in setup_hooks.
+ */
+static void start_checkout(struct run_ctx *c)
 {
-	struct ci_job ci;
+	size_t n = 0;
 
 	if (c->opts.checkout) {
-		if (strcmp(c->opts.checkout, "none"))
-			job_load_checkout(&c->job, c->opts.checkout, &c->user);
-		return;
+		if (!strcmp(c->opts.checkout, "none"))
+			return;
+		c->checkout_dirs[n++] = c->opts.checkout;
+	} else {
+		c->checkout_dirs[n++] = ".";
+		ci_env_detect(&c->ci);
+		if (*c->ci.workspace)
+			c->checkout_dirs[n++] = c->ci.workspace;
 	}
-	if (job_load_checkout(&c->job, ".", &c->user) != -ENOENT)
-		return;
-	ci_env_detect(&ci);
-	if (*ci.workspace)
-		job_load_checkout(&c->job, ci.workspace, &c->user);
+	job_checkout_start(&c->job, c->checkout_dirs, n, &c->user);
 }
 
 static int setup_hooks(struct run_ctx *c)
@@ -655,6 +663,8 @@ static int setup_hooks(struct run_ctx *c)
 
 	if (!err)
 		err = engine_setup_hooks(&c->eng, &ho, &pol, 1);
+	if (c->job.checkout_dirs)
+		job_checkout_finish(&c->job);
 	/* The host's processes, or the build through us, join with the sockets they have. */
 	if (!err && (c->opts.scope_host || procfs_has_dns_socket((uint32_t)getpid())))
 		hooks_assume_dns_connected(&c->eng.agent);
@@ -852,7 +862,7 @@ static int run_setup(struct run_ctx *c)
 		return err;
 	lo.host_job = c->opts.scope_host ? c->job.id : 0;
 	/* git runs in a forked child: a fork after heap_hold would make each write to the held heap trap. */
-	load_checkout(c);
+	start_checkout(c);
 	heap_hold(); /* given back once the build runs */
 	err = loader_open(&c->eng.agent, &lo, engine_on_event, &c->eng);
 	if (err)

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "lib/path.h"
@@ -134,6 +135,7 @@ int checkout_load(struct checkout *c, const char *dir, const struct build_user *
 			 err == -ENOENT ? "git exited with an error" : strerror(-err));
 		goto cleanup;
 	}
+	c->names_len = len;
 	err = index_names(c, len);
 	if (err) {
 		snprintf(why, why_size, "%s", strerror(-err));
@@ -170,4 +172,174 @@ void checkout_free(struct checkout *c)
 	free(c->names);
 	free(c->paths);
 	memset(c, 0, sizeof(*c));
+}
+
+/* ---- in a child, while the caller does something else ---- */
+
+/*
+ * The child's answer, in order: per dir tried, its index (u32), its error
+ * (i32) and why (u32 length, bytes); after a last one of error 0, the
+ * root (u32 length, bytes) and git's listing (u64 length, bytes).
+ */
+static bool put_bytes(FILE *f, const void *p, size_t n)
+{
+	return fwrite(p, 1, n, f) == n;
+}
+
+static bool put_str32(FILE *f, const char *s)
+{
+	uint32_t n = (uint32_t)strlen(s);
+
+	return put_bytes(f, &n, sizeof(n)) && put_bytes(f, s, n);
+}
+
+static void helper(int out_fd, const char *const *dirs, size_t n_dirs,
+		   const struct build_user *user)
+{
+	FILE *f = fdopen(out_fd, "w");
+	struct checkout c;
+	char why[PATH_MAX + 64];
+	uint32_t i;
+	int32_t err = -ENOENT;
+	bool ok = f != NULL;
+
+	for (i = 0; ok && i < n_dirs && err == -ENOENT; i++) {
+		why[0] = '\0';
+		err = checkout_load(&c, dirs[i], user, why, sizeof(why));
+		ok = put_bytes(f, &i, sizeof(i)) && put_bytes(f, &err, sizeof(err)) &&
+		     put_str32(f, why);
+	}
+	if (ok && !err) {
+		uint64_t len = c.names_len;
+
+		ok = put_str32(f, c.root) && put_bytes(f, &len, sizeof(len)) &&
+		     put_bytes(f, c.names, c.names_len);
+	}
+	ok = f && fclose(f) == 0 && ok;
+	_exit(ok ? 0 : 1);
+}
+
+int checkout_start(struct checkout_pending *p, const char *const *dirs, size_t n_dirs,
+		   const struct build_user *user)
+{
+	int fds[2], err;
+	pid_t pid;
+
+	p->pid = -1;
+	p->fd = -1;
+	if (pipe2(fds, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		err = -errno;
+		close(fds[0]);
+		close(fds[1]);
+		return err;
+	}
+	if (!pid) {
+		close(fds[0]);
+		helper(fds[1], dirs, n_dirs, user);
+	}
+	close(fds[1]);
+	p->pid = pid;
+	p->fd = fds[0];
+	p->n_dirs = n_dirs;
+	return 0;
+}
+
+struct cursor {
+	const char *p, *end;
+};
+
+static bool take(struct cursor *cur, void *out, size_t n)
+{
+	if ((size_t)(cur->end - cur->p) < n)
+		return false;
+	memcpy(out, cur->p, n);
+	cur->p += n;
+	return true;
+}
+
+/* A u32-length string of the answer, copied into buf (cut to size). */
+static bool take_str32(struct cursor *cur, char *buf, size_t size)
+{
+	uint32_t n;
+
+	if (!take(cur, &n, sizeof(n)) || (size_t)(cur->end - cur->p) < n)
+		return false;
+	snprintf(buf, size, "%.*s", (int)(n < size ? n : size - 1), cur->p);
+	cur->p += n;
+	return true;
+}
+
+/* c from the answer's root and listing; 0 or -errno. */
+static int take_listing(struct cursor *cur, struct checkout *c)
+{
+	char root[PATH_MAX];
+	uint64_t len;
+
+	if (!take_str32(cur, root, sizeof(root)) || !take(cur, &len, sizeof(len)) ||
+	    (uint64_t)(cur->end - cur->p) != len)
+		return -EPROTO;
+	c->root = strdup(root);
+	c->names = malloc(len ? (size_t)len : 1);
+	if (!c->root || !c->names)
+		return -ENOMEM;
+	memcpy(c->names, cur->p, (size_t)len);
+	c->names_len = (size_t)len;
+	c->root_len = strlen(c->root);
+	return index_names(c, (size_t)len);
+}
+
+int checkout_finish(struct checkout_pending *p, struct checkout *c, checkout_report_fn report,
+		    void *arg)
+{
+	char *buf = NULL, why[PATH_MAX + 64];
+	struct cursor cur;
+	size_t len = 0;
+	int32_t err = -EPROTO;
+	uint32_t dir;
+	size_t n_dirs = p->n_dirs;
+	FILE *f;
+	int status, rerr;
+
+	memset(c, 0, sizeof(*c));
+	if (p->fd < 0)
+		return -EINVAL;
+	f = fdopen(p->fd, "r");
+	rerr = f ? safe_read_stream(f, CHECKOUT_MAX_BYTES + (1u << 20), &buf, &len) : -errno;
+	if (f)
+		fclose(f);
+	else
+		close(p->fd);
+	while (waitpid(p->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	p->fd = -1;
+	p->pid = -1;
+	cur = (struct cursor){ buf, buf + len };
+	while (!rerr && take(&cur, &dir, sizeof(dir)) && dir < n_dirs &&
+	       take(&cur, &err, sizeof(err)) && take_str32(&cur, why, sizeof(why))) {
+		if (!err && (err = take_listing(&cur, c)) == -EPROTO)
+			break;
+		report(arg, dir, err, err == -ENOMEM ? strerror(ENOMEM) : why);
+		if (err != -ENOENT)
+			break;
+	}
+	free(buf);
+	if (err)
+		checkout_free(c);
+	return rerr ? rerr : err;
+}
+
+void checkout_cancel(struct checkout_pending *p)
+{
+	int status;
+
+	if (p->fd < 0)
+		return;
+	close(p->fd); /* the child's next write fails: it exits */
+	while (waitpid(p->pid, &status, 0) < 0 && errno == EINTR)
+		;
+	p->fd = -1;
+	p->pid = -1;
 }

@@ -36,6 +36,8 @@ struct bw_job {
 	struct bw_proctab procs;
 	struct provenance prov;
 	struct checkout checkout; /* root NULL: no checkout known */
+	struct checkout_pending checkout_pending; /* job_checkout_start's child */
+	const char *const *checkout_dirs;         /* its dirs; NULL: none pending */
 	struct dns_job_state dns; /* names per domain, DNS servers (on: dns) */
 	/* The kernel's deny maps hold this job's policy: dropped-file deny
 	 * rules may add paths to them. */
@@ -166,6 +168,14 @@ int job_open_events(struct bw_job *j, const char *events_path);
 void engine_judge_leftovers(struct bw_engine *e, struct bw_job *j);
 /* Know the tracked files of the work tree dir lies in (logged either way); 0 or -errno. */
 int job_load_checkout(struct bw_job *j, const char *dir, const struct build_user *user);
+/*
+ * The same in a child (checkout_start), for the first of dirs in a work
+ * tree; dirs must outlive job_checkout_finish, which waits for the answer
+ * and says what it said of each dir. 0 or -errno, said.
+ */
+int job_checkout_start(struct bw_job *j, const char *const *dirs, size_t n_dirs,
+		       const struct build_user *user);
+int job_checkout_finish(struct bw_job *j);
 bool job_recording(const struct bw_job *j);
 /*
  * Export j as a trace to out (docs/TRACES.md): its context (trace id,

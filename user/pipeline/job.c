@@ -79,13 +79,8 @@ int job_open_events(struct bw_job *j, const char *p)
 	return 0;
 }
 
-int job_load_checkout(struct bw_job *j, const char *dir, const struct build_user *user)
+static void say_checkout(const struct bw_job *j, const char *dir, int err, const char *why)
 {
-	char why[PATH_MAX + 64];
-	int err;
-
-	checkout_free(&j->checkout);
-	err = checkout_load(&j->checkout, dir, user, why, sizeof(why));
 	if (err == -ENOENT)
 		bw_info("%s: %s; no tracked files are watched", dir, why);
 	else if (err)
@@ -93,6 +88,58 @@ int job_load_checkout(struct bw_job *j, const char *dir, const struct build_user
 			dir, why);
 	else
 		bw_info("checkout %s: %zu tracked files", j->checkout.root, j->checkout.n);
+}
+
+int job_load_checkout(struct bw_job *j, const char *dir, const struct build_user *user)
+{
+	char why[PATH_MAX + 64];
+	int err;
+
+	checkout_free(&j->checkout);
+	err = checkout_load(&j->checkout, dir, user, why, sizeof(why));
+	say_checkout(j, dir, err, why);
+	return err;
+}
+
+int job_checkout_start(struct bw_job *j, const char *const *dirs, size_t n_dirs,
+		       const struct build_user *user)
+{
+	int err = checkout_start(&j->checkout_pending, dirs, n_dirs, user);
+
+	j->checkout_dirs = err ? NULL : dirs;
+	if (err)
+		bw_warn("cannot start listing the tracked files of %s: %s; no tracked files are "
+			"watched", dirs[0], strerror(-err));
+	return err;
+}
+
+struct checkout_said {
+	const struct bw_job *j;
+	const char *const *dirs;
+	int last_err; /* of the last dir said; 1: none said yet */
+};
+
+static void said(void *arg, size_t dir, int err, const char *why)
+{
+	struct checkout_said *cs = arg;
+
+	say_checkout(cs->j, cs->dirs[dir], err, why);
+	cs->last_err = err;
+}
+
+int job_checkout_finish(struct bw_job *j)
+{
+	struct checkout_said cs = { j, j->checkout_dirs, 1 };
+	int err;
+
+	if (!j->checkout_dirs)
+		return -EINVAL;
+	checkout_free(&j->checkout);
+	err = checkout_finish(&j->checkout_pending, &j->checkout, said, &cs);
+	j->checkout_dirs = NULL;
+	if (err && err != cs.last_err)
+		bw_warn("cannot list the tracked files of %s: %s; no tracked files are watched",
+			cs.dirs[0], err == -EPROTO ? "the git helper died" : strerror(-err));
 	return err;
 }
 
@@ -401,6 +448,8 @@ void job_free(struct bw_job *j)
 	jobctl_cleanup(&j->ctl);
 	trace_job_free(j->trace);
 	prov_free(&j->prov);
+	if (j->checkout_dirs)
+		checkout_cancel(&j->checkout_pending);
 	checkout_free(&j->checkout);
 	dns_job_state_free(&j->dns);
 	report_live_free(j->report);

@@ -3,10 +3,10 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <stdint.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include "lib/path.h"

@@ -41,6 +41,24 @@ static void git_child(int out_fd, const struct build_user *user, char *const arg
 	_exit(errno == ENOENT ? 127 : 126);
 }
 
+/* A child writing into fds[1] for the parent to read fds[0]: its pid, 0 in it, or -errno. */
+static pid_t fork_piped(int fds[2])
+{
+	pid_t pid;
+	int err;
+
+	if (pipe2(fds, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		err = -errno;
+		close(fds[0]);
+		close(fds[1]);
+		return err;
+	}
+	return pid;
+}
+
 /* git -C dir ARGS... as user: its output, or -errno (-ENOENT: no git or no work tree). */
 static int run_git(const char *dir, const struct build_user *user, const char *const args[],
 		   char **out, size_t *len)
@@ -53,15 +71,9 @@ static int run_git(const char *dir, const struct build_user *user, const char *c
 
 	for (i = 0; args[i] && i + 6 < sizeof(argv) / sizeof(argv[0]); i++)
 		argv[5 + i] = (char *)args[i];
-	if (pipe2(fds, O_CLOEXEC))
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		err = -errno;
-		close(fds[0]);
-		close(fds[1]);
-		return err;
-	}
+	pid = fork_piped(fds);
+	if (pid < 0)
+		return (int)pid;
 	if (!pid)
 		git_child(fds[1], user, argv);
 	close(fds[1]);
@@ -222,20 +234,14 @@ static void helper(int out_fd, const char *const *dirs, size_t n_dirs,
 int checkout_start(struct checkout_pending *p, const char *const *dirs, size_t n_dirs,
 		   const struct build_user *user)
 {
-	int fds[2], err;
+	int fds[2];
 	pid_t pid;
 
 	p->pid = -1;
 	p->fd = -1;
-	if (pipe2(fds, O_CLOEXEC))
-		return -errno;
-	pid = fork();
-	if (pid < 0) {
-		err = -errno;
-		close(fds[0]);
-		close(fds[1]);
-		return err;
-	}
+	pid = fork_piped(fds);
+	if (pid < 0)
+		return (int)pid;
 	if (!pid) {
 		close(fds[0]);
 		helper(fds[1], dirs, n_dirs, user);

@@ -175,7 +175,8 @@ __noinline int bw_deny_eval(__u64 anc_tags, __u64 parent_tags, int wake)
  * Checks the exec and applies a deny verdict (BW_EXEC_DENIED/_AUDIT).
  * Returns whether a rule that kills from userspace could match it: always,
  * unless filter (hook_config.exec_wake_keys) and its exe matched no key of
- * wake_keys.
+ * wake_keys. A fileless exe always could: userspace sees it as "PATH
+ * (deleted)" or a memfd's name, which no key of its path is.
  */
 static __always_inline int bw_deny_exec(struct bw_proc_state *st, struct bw_exec_event *ev,
 					int filter)
@@ -188,6 +189,8 @@ static __always_inline int bw_deny_exec(struct bw_proc_state *st, struct bw_exec
 
 	if (ev->flags & BW_EXEC_EXE_UNAVAILABLE)
 		return 1;
+	if (ev->flags & (BW_EXEC_EXE_ANON | BW_EXEC_EXE_DELETED))
+		filter = 0;
 	if (!deny && !filter)
 		return 1;
 	rule = bw_deny_eval(st->anc_tags, st->parent_tags, filter);

@@ -29,7 +29,10 @@ is judged again on later records): the kernel then knows every exe a
 kill rule can match (hook_config.exec_wake_keys), and holds only the
 execs of those. Asserted: those two are still held and killed M times of
 M, and the hinted execs no rule can match (allowed, preload, decept, and
-sock, whose rule is gone) are not held and run to exit 0.
+sock, whose rule is gone) are not held and run to exit 0. A fileless
+exec (bwplain's bytes from a memfd, started as "sshd") is held under
+both enforcing policies: userspace sees its exe as "/memfd:NAME
+(deleted)", which no key of a path is.
 """
 
 import os
@@ -58,6 +61,8 @@ while [ $i -lt %(m)d ]; do
 	'%(py)s' '%(marks)s/interp' "$i"; echo $? >>'%(status)s/interp'
 	(exec -a other '%(ok)s' '%(marks)s/allowed' "$i"); echo $? >>'%(status)s/allowed'
 	'%(plain)s' '%(marks)s/plain' "$i"; echo $? >>'%(status)s/plain'
+	/usr/bin/python3 -c '%(memfd_py)s' '%(plain)s' '%(marks)s/memfd' "$i"
+	echo $? >>'%(status)s/memfd'
 	i=$((i + 1))
 done
 """
@@ -69,6 +74,11 @@ RULES = [
     ("sock", "high", "kill-process", ["stdio: socket", "basename: bwsock"]),
     ("inline", "high", "kill-process", ["basename: python3bw", "arg1: -c"]),
 ]
+# bwplain's bytes exec'd from a memfd as "sshd": fileless, with a name hint.
+MEMFD_PY = ("import os,sys; fd=os.memfd_create(\"bwmem\"); "
+            "os.write(fd, open(sys.argv[1], \"rb\").read()); "
+            "os.execv(\"/proc/self/fd/%d\" % fd, [\"sshd\"] + sys.argv[2:])")
+
 # Every kill rule names its programs (basename): execs of others are not held.
 KEYED = ("masq", "inline")
 RULES_KEYED = [r for r in RULES if r[0] in KEYED]
@@ -111,7 +121,7 @@ def setup():
     sc = S["sc"] = P.Scratch("bw-hold-")
     srv, conns = listener()
     S["srv"] = srv
-    S["kw"] = dict(m=M, port=srv.getsockname()[1],
+    S["kw"] = dict(m=M, port=srv.getsockname()[1], memfd_py=MEMFD_PY,
                    masq=sc.copy_fixture("marker", "bin", "bwmasq"),
                    pre=sc.copy_fixture("marker", "bin", "bwpre"),
                    decept=sc.copy_fixture("marker", "...", "bwdecept"),
@@ -197,7 +207,8 @@ def t_plain():
     hinted = {id(e) for base, _ in KILLED.values() for e in execs_named(job, base)}
     held = [e.get("argv") for e in job.execs
             if e.get("held") and id(e) not in hinted and
-            os.path.basename(e.get("exe") or "") != "bwok"]
+            os.path.basename(e.get("exe") or "") != "bwok" and
+            not (e.get("exe") or "").startswith(("/memfd:", "/usr/bin/python3"))]
     c.check(not held, "execs without a hint held: %r" % held[:5])
     c.eq(lines(os.path.join(job.status, "plain")), ["0"] * M, "bwplain exit statuses")
     c.eq(lines(os.path.join(job.status, "interp")), ["0"] * M,
@@ -213,6 +224,23 @@ def t_audit():
     for case in list(KILLED) + ["allowed", "plain", "interp"]:
         c.eq(len(lines(os.path.join(job.marks, case))), M,
              "audit: %s marker lines (nothing killed)" % case)
+    c.done()
+
+
+def memfd_execs(job):
+    return [e for e in job.execs if (e.get("exe") or "").startswith("/memfd:bwmem")]
+
+
+def t_fileless_held():
+    c = T.Checker()
+    for mode in ("enforce", "keyed"):
+        job = need(mode)
+        ex = memfd_execs(job)
+        c.eq(len(ex), M, "%s: memfd exec records" % mode)
+        bad = [e.get("held") for e in ex if "name" not in (e.get("held") or [])]
+        c.check(not bad, "%s: %d of the memfd execs not held: %r" % (mode, len(bad), bad[:3]))
+        c.eq(lines(os.path.join(job.status, "memfd")), ["0"] * M,
+             "%s: memfd exit statuses (resumed)" % mode)
     c.done()
 
 
@@ -249,6 +277,8 @@ TESTS = [
 ] + [
     ("kill rules that all name their programs: hinted execs of others not held, run to 0",
      t_keyed_unmatched),
+    ("a hinted fileless exec (memfd) is held whatever the kill rules name, and resumed",
+     t_fileless_held),
 ]
 
 

@@ -116,14 +116,9 @@ static int install_rule(const struct deny_fds *fds, const struct policy_deny_rul
  */
 static bool needs_hold(const struct bw_policy *p)
 {
-	const struct bw_rule *r;
-
-	for (size_t i = 0; i < policy_rule_count(p); i++) {
-		r = policy_rule(p, i);
-		if (policy_rule_on(r) == BW_ON_EXEC && !policy_rule_in_kernel(r) &&
-		    policy_rule_effective_action(r) >= POLICY_ACT_KILL_PROCESS)
+	for (size_t i = 0; i < policy_rule_count(p); i++)
+		if (policy_rule_kills_at_exec(policy_rule(p, i)))
 			return true;
-	}
 	return false;
 }
 

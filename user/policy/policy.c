@@ -101,6 +101,12 @@ bool policy_rule_in_kernel(const struct bw_rule *r)
 	return r->in_kernel;
 }
 
+bool policy_rule_kills_at_exec(const struct bw_rule *r)
+{
+	return r->on == BW_ON_EXEC && !r->in_kernel &&
+	       policy_rule_effective_action(r) >= POLICY_ACT_KILL_PROCESS;
+}
+
 const struct policy_deny_rule *policy_deny_rules(const struct bw_policy *p,
 						 size_t *n)
 {

@@ -113,6 +113,9 @@ size_t policy_rule_index(const struct bw_rule *r);
 unsigned policy_rule_line(const struct bw_rule *r); /* of "- name:" */
 /* True when the rule is enforced by BPF maps: deny in enforce mode. */
 bool policy_rule_in_kernel(const struct bw_rule *r);
+/* On exec, judged in userspace, kills (effective action kill-process or
+ * kill-job): an exec it may match is held until judged and wakes the agent. */
+bool policy_rule_kills_at_exec(const struct bw_rule *r);
 /* The rule judges facts that may come after the exec (stdin, stdio,
  * script_origin): the engine judges an exec again when they do. */
 bool policy_rule_is_late(const struct bw_rule *r);

@@ -46,36 +46,39 @@ static unsigned path_depth(const char *s)
 	return n;
 }
 
-static void check_path_leaf(struct deny_check *dc, const struct pol_test *t)
+/* Why the kernel cannot key path leaf t, or NULL when it can. */
+static const char *path_leaf_problem(const struct pol_test *t)
 {
+	bool prefix = t->op == POL_PREFIX;
+
 	if (t->text[0] != '/')
-		deny_err(dc, t->line, t->col, "is not an absolute path: the kernel "
-			 "matches the resolved path of the executable", t->text);
-	else if (t->len >= BW_DENY_KEY_LEN)
-		deny_err(dc, t->line, t->col, "is longer than the kernel's deny key "
-			 "(255 bytes)", t->text);
-	else if (t->op == POL_PREFIX && t->text[t->len - 1] != '/')
-		deny_err(dc, t->line, t->col, "is not a directory: a deny prefix must end "
-			 "in '/' (the kernel looks up whole directories)", t->text);
-	else if (t->op == POL_PREFIX && t->len == 1)
-		deny_err(dc, t->line, t->col, "would deny every program", t->text);
-	else if (t->op == POL_PREFIX && path_depth(t->text) >= BW_DENY_DIR_DEPTH)
-		deny_err(dc, t->line, t->col, "is deeper than the kernel's directory limit "
-			 "(15 levels)", t->text);
+		return "is not an absolute path: the kernel matches the resolved path of the executable";
+	if (t->len >= BW_DENY_KEY_LEN)
+		return "is longer than the kernel's deny key (255 bytes)";
+	if (prefix && t->text[t->len - 1] != '/')
+		return "is not a directory: a deny prefix must end in '/' (the kernel looks up "
+		       "whole directories)";
+	if (prefix && t->len == 1)
+		return "would deny every program";
+	if (prefix && path_depth(t->text) >= BW_DENY_DIR_DEPTH)
+		return "is deeper than the kernel's directory limit (15 levels)";
+	return NULL;
 }
 
-static void check_name_leaf(struct deny_check *dc, const struct pol_test *t)
+/* Why the kernel cannot key name leaf t, or NULL when it can. */
+static const char *name_leaf_problem(const struct pol_test *t)
 {
 	if (!t->len || strchr(t->text, '/'))
-		deny_err(dc, t->line, t->col, "is not a file name (empty or has '/')",
-			 t->text);
-	else if (t->len > NAME_MAX_BYTES)
-		deny_err(dc, t->line, t->col, "is longer than a file name can be", t->text);
+		return "is not a file name (empty or has '/')";
+	if (t->len > NAME_MAX_BYTES)
+		return "is longer than a file name can be";
+	return NULL;
 }
 
 static void check_leaf(struct deny_check *dc, const struct pol_test *t)
 {
 	bool prefix = t->op == POL_PREFIX;
+	const char *problem;
 
 	if (t->op != POL_EXACT && !(prefix && dc->allow_prefix)) {
 		policy_error_at(dc->ps, t->line, t->col, "deny rule '%s': operator '%s' on %s "
@@ -92,10 +95,9 @@ static void check_leaf(struct deny_check *dc, const struct pol_test *t)
 		return;
 	}
 	dc->kind = prefix;
-	if (dc->allow_prefix)
-		check_path_leaf(dc, t);
-	else
-		check_name_leaf(dc, t);
+	problem = dc->allow_prefix ? path_leaf_problem(t) : name_leaf_problem(t);
+	if (problem)
+		deny_err(dc, t->line, t->col, problem, t->text);
 }
 
 /* A test the kernel can use is a leaf or any-of-leaves, nested any depth. */
@@ -311,7 +313,7 @@ int policy_deny_compile(struct bw_policy *p)
 
 /* ---- wake keys: the exes a rule killing from userspace at exec can match ---- */
 
-/* t's leaves are all exact names, or all exact paths or "/dir/" prefixes, each a kernel key. */
+/* t's leaves are all exact names, or all exact paths or "/dir/" prefixes: deny's keys. */
 static bool keyable(const struct pol_test *t, bool path)
 {
 	if (t->op == POL_ANY) {
@@ -320,17 +322,9 @@ static bool keyable(const struct pol_test *t, bool path)
 				return false;
 		return t->n_kids > 0;
 	}
-	if (!t->text || !t->len || t->len >= BW_DENY_KEY_LEN)
+	if (!t->text || (t->op != POL_EXACT && !(path && t->op == POL_PREFIX)))
 		return false;
-	if (!path)
-		return t->op == POL_EXACT && !strchr(t->text, '/');
-	if (t->text[0] != '/')
-		return false;
-	if (t->op == POL_EXACT)
-		return t->text[t->len - 1] != '/';
-	/* A directory the kernel looks up: "/x/y/", below its depth limit. */
-	return t->op == POL_PREFIX && t->len > 1 && t->text[t->len - 1] == '/' &&
-	       path_depth(t->text) < BW_DENY_DIR_DEPTH;
+	return !(path ? path_leaf_problem(t) : name_leaf_problem(t));
 }
 
 /* The condition of r that names the exes it can match, or NULL. */
@@ -384,7 +378,7 @@ int policy_exec_wake_keys(const struct bw_policy *p, struct policy_keys *keys)
 		const struct pol_test *t;
 		int err;
 
-		if (r->on != BW_ON_EXEC || r->in_kernel || r->effective < POLICY_ACT_KILL_PROCESS)
+		if (!policy_rule_kills_at_exec(r))
 			continue;
 		t = r->late ? NULL : exe_key_test(r);
 		if (!t)

@@ -214,7 +214,7 @@ static void put_runs_in(FILE *f, const struct bw_policy *p, const struct bw_rule
 		fprintf(f, "  runs in:     userspace%s\n",
 			r->action == POLICY_ACT_DENY ?
 				" (audit mode; the kernel enforces it in enforce mode)" :
-			r->on == BW_ON_EXEC && policy_rule_effective_action(r) >= POLICY_ACT_KILL_PROCESS ?
+			policy_rule_kills_at_exec(r) ?
 				" (an exec with a kernel hint is held before its first "
 				"instruction until judged)" : "");
 		return;

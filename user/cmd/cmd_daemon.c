@@ -240,7 +240,7 @@ static void check_lost(struct daemon *d)
 		"running now has an incomplete trace", (unsigned long long)n);
 	metrics_add(d->metrics, METRIC_LOST_EVENTS, n);
 	for (j = d->jobs; j; j = j->next)
-		job_emit_lost(&d->eng, j, n, d->eng.counters[BW_CNT_LOST]);
+		job_emit_lost(&d->eng, j, n, d->eng.lost);
 }
 
 static bool stopping(void *arg)

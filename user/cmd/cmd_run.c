@@ -404,7 +404,7 @@ static void check_lost(struct run_ctx *c)
 		return;
 	bw_warn("kernel dropped %llu event(s): ring buffer full (try --ringbuf-mb)",
 		(unsigned long long)n);
-	job_emit_lost(&c->eng, &c->job, n, c->eng.counters[BW_CNT_LOST]);
+	job_emit_lost(&c->eng, &c->job, n, c->eng.lost);
 }
 
 static bool build_done(void *arg)

@@ -187,36 +187,34 @@ int events_decode(const void *data, size_t size, struct bw_event_view *out)
 int argv_split(const char *args, uint32_t len, struct bw_argv *out)
 {
 	uint32_t i, n = 0, k = 0;
+	size_t vsize;
 
 	memset(out, 0, sizeof(*out));
-	/* One extra byte so a truncated last argument is terminated too. */
-	out->buf = malloc((size_t)len + 1);
-	if (!out->buf)
+	for (i = 0; i < len; i++)
+		n += args[i] == '\0';
+	if (len && args[len - 1] != '\0')
+		n++;
+	/* One block, the pointers then the strings: an exec's argv costs one malloc. One
+	 * extra byte so a truncated last argument is terminated too. */
+	vsize = ((size_t)n + 1) * sizeof(char *);
+	out->v = malloc(vsize + len + 1);
+	if (!out->v)
 		return -ENOMEM;
+	out->buf = (char *)out->v + vsize;
 	if (len)
 		memcpy(out->buf, args, len);
 	out->buf[len] = '\0';
-	for (i = 0; i < len; i++)
-		if (out->buf[i] == '\0')
-			n++;
-	if (len && out->buf[len - 1] != '\0')
-		n++;
-	out->v = calloc((size_t)n + 1, sizeof(char *));
-	if (!out->v) {
-		argv_free(out);
-		return -ENOMEM;
-	}
 	for (i = 0; i < len && k < n; k++) {
 		out->v[k] = out->buf + i;
 		i += strlen(out->buf + i) + 1;
 	}
+	out->v[n] = NULL;
 	out->n = n;
 	return 0;
 }
 
 void argv_free(struct bw_argv *a)
 {
-	free(a->v);
-	free(a->buf);
+	free(a->v); /* buf lies in the same block */
 	memset(a, 0, sizeof(*a));
 }

@@ -98,9 +98,11 @@ struct bw_proc *proctab_get(struct bw_proctab *t, uint32_t pid, uint64_t start_n
 
 	if (p)
 		return p;
-	p = calloc(1, sizeof(*p));
+	/* malloc, not calloc: glibc's calloc skips the thread cache, and this runs per fork. */
+	p = malloc(sizeof(*p));
 	if (!p)
 		return NULL;
+	memset(p, 0, sizeof(*p));
 	p->pid = pid;
 	p->start_ns = start_ns;
 	h = hash_key(pid, start_ns, t->n_buckets);

@@ -206,27 +206,24 @@ bool loader_in_job(struct bw_agent *a, uint32_t tgid)
 	return bpf_map_lookup_elem(bpf_map__fd(a->skel->maps.job_procs), &tgid, &st) == 0;
 }
 
-int loader_counters(struct bw_agent *a, uint64_t out[BW_CNT_MAX])
+int loader_counter(struct bw_agent *a, uint32_t idx, uint64_t *out)
 {
-	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(a->skel->maps.counters);
+	int ncpu = libbpf_num_possible_cpus(), fd = bpf_map__fd(a->skel->maps.counters), c, err = 0;
 	__u64 *vals;
-	__u32 i;
-	int c, err = 0;
 
 	if (ncpu <= 0)
 		return ncpu ? ncpu : -EINVAL;
 	vals = calloc((size_t)ncpu, sizeof(*vals));
 	if (!vals)
 		return -ENOMEM;
-	for (i = 0; i < BW_CNT_MAX; i++) {
-		out[i] = 0;
-		if (bpf_map_lookup_elem(fd, &i, vals)) {
-			err = -errno;
-			break;
-		}
-		for (c = 0; c < ncpu; c++)
-			out[i] += vals[c];
+	if (bpf_map_lookup_elem(fd, &idx, vals)) {
+		err = -errno;
+		goto cleanup;
 	}
+	*out = 0;
+	for (c = 0; c < ncpu; c++)
+		*out += vals[c];
+cleanup:
 	free(vals);
 	return err;
 }

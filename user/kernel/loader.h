@@ -73,7 +73,8 @@ int loader_watch(struct bw_agent *a, pid_t pid, uint64_t job_id);
 bool loader_in_job(struct bw_agent *a, uint32_t tgid);
 /* The job tgid is in right now, if any. */
 bool loader_job_of(struct bw_agent *a, uint32_t tgid, uint64_t *job_id);
-int loader_counters(struct bw_agent *a, uint64_t out[BW_CNT_MAX]);
+/* The sum over CPUs of the kernel's counter idx (BW_CNT_*): one syscall. 0 or -errno. */
+int loader_counter(struct bw_agent *a, uint32_t idx, uint64_t *out);
 void loader_close(struct bw_agent *a);
 /* The descriptors of obj's maps that exist, at most max of them: how many. */
 size_t loader_object_map_fds(const struct bpf_object *obj, int *fds, size_t max);

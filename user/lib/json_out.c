@@ -60,7 +60,11 @@ static void put(struct jbuf *jb, const char *s, size_t n)
 
 static void putc_(struct jbuf *jb, char c)
 {
-	put(jb, &c, 1);
+	/* The quotes, commas and brackets of every record: no call to reserve while there is room. */
+	if (jb->oom || (jb->len + 2 > jb->cap && !jbuf_reserve(jb, 1)))
+		return;
+	jb->buf[jb->len++] = c;
+	jb->buf[jb->len] = '\0';
 }
 
 static void escape_byte(struct jbuf *jb, unsigned char c)
@@ -84,6 +88,10 @@ static void escape_byte(struct jbuf *jb, unsigned char c)
 	putc_(jb, (char)c);
 }
 
+/* Printable ASCII but '"' (0x22) and '\\' (0x5c): copied as it is. */
+static const bool plain[256] = { [0x20 ... 0x21] = true, [0x23 ... 0x5b] = true,
+				 [0x5d ... 0x7e] = true };
+
 void json_escape(struct jbuf *jb, const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -95,7 +103,7 @@ void json_escape(struct jbuf *jb, const char *str, size_t n)
 		size_t run = i;
 
 		/* Copy runs of plain printable ASCII in one go: most of argv is. */
-		while (run < n && s[run] >= 0x20 && s[run] < 0x7f && s[run] != '"' && s[run] != '\\')
+		while (run < n && plain[s[run]])
 			run++;
 		if (run > i) {
 			put(jb, (const char *)s + i, run - i);
@@ -192,13 +200,24 @@ void json_arr_close(struct jbuf *jb)
 
 void json_kv_u64(struct jbuf *jb, const char *k, uint64_t v)
 {
+	static const char pairs[] = "00010203040506070809101112131415161718192021222324"
+				    "25262728293031323334353637383940414243444546474849"
+				    "50515253545556575859606162636465666768697071727374"
+				    "75767778798081828384858687888990919293949596979899";
 	char tmp[24];
 	size_t n = sizeof(tmp);
 
-	/* By hand: snprintf was a visible share of the agent's time per event. */
-	do
-		tmp[--n] = (char)('0' + v % 10);
-	while ((v /= 10) && n);
+	/* By hand, two digits a division: snprintf was a visible share of the agent's time per event. */
+	for (; v >= 100; v /= 100) {
+		n -= 2;
+		memcpy(tmp + n, pairs + 2 * (v % 100), 2);
+	}
+	if (v >= 10) {
+		n -= 2;
+		memcpy(tmp + n, pairs + 2 * v, 2);
+	} else {
+		tmp[--n] = (char)('0' + v);
+	}
 	key(jb, k);
 	put(jb, tmp + n, sizeof(tmp) - n);
 }

@@ -288,6 +288,8 @@ struct token_shape {
 	const char *extra; /* allowed besides [A-Za-z0-9] */
 };
 
+/* Each prefix starts with a letter of TOKEN_FIRSTS (and so do AKIA and ASIA): keep them in step. */
+#define TOKEN_FIRSTS "gnxA"
 static const struct token_shape token_shapes[] = {
 	{ "ghp_", 20, "" },  { "gho_", 20, "" },   { "ghu_", 20, "" },   { "ghs_", 20, "" },
 	{ "ghr_", 20, "" },  { "github_pat_", 20, "_" }, { "glpat-", 20, "_-" },
@@ -300,6 +302,9 @@ static bool try_token(const char *s, size_t n, size_t i, struct span *sp)
 {
 	size_t k, pl, e;
 
+	/* Most words start with no token's first letter: the shapes are not even looked at. */
+	if (!s[i] || !strchr(TOKEN_FIRSTS, s[i]))
+		return false;
 	/* AWS access key ids: AKIA or ASIA and exactly 16 of [A-Z0-9]. */
 	if (n - i >= 20 && (!memcmp(s + i, "AKIA", 4) || !memcmp(s + i, "ASIA", 4))) {
 		for (e = i + 4; e < i + 20 && (is_upper((unsigned char)s[e]) ||
@@ -314,6 +319,8 @@ static bool try_token(const char *s, size_t n, size_t i, struct span *sp)
 	for (k = 0; k < sizeof(token_shapes) / sizeof(token_shapes[0]); k++) {
 		const struct token_shape *t = &token_shapes[k];
 
+		if (s[i] != t->prefix[0])
+			continue;
 		pl = strlen(t->prefix);
 		if (n - i < pl + t->min || memcmp(s + i, t->prefix, pl))
 			continue;
@@ -399,6 +406,9 @@ static bool next_span(const char *s, size_t n, size_t from, struct span *sp)
 				return true;
 			if (p != '-' && try_assign(s, n, i, sp))
 				return true;
+			/* No word starts inside this one, nor is any of it '-' or ':': to its end. */
+			while (i + 1 < n && (is_alnum((unsigned char)s[i + 1]) || s[i + 1] == '_'))
+				i++;
 		}
 	}
 	return false;

@@ -684,15 +684,15 @@ void engine_on_record(struct bw_engine *e, struct bw_job *j, struct bw_event_vie
 
 uint64_t engine_new_losses(struct bw_engine *e)
 {
-	uint64_t lost, n;
+	uint64_t n;
 
-	if (loader_counters(&e->agent, e->counters))
+	if (loader_counter(&e->agent, BW_CNT_LOST, &e->lost))
 		return 0;
-	lost = e->counters[BW_CNT_LOST];
-	n = lost - e->lost_reported;
-	e->lost_reported = lost;
+	n = e->lost - e->lost_reported;
+	e->lost_reported = e->lost;
 	return n;
 }
+
 
 int engine_signalfd(sigset_t *orig, bool with_chld)
 {

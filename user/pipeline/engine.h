@@ -114,7 +114,7 @@ struct bw_engine {
 	struct resolvers resolvers; /* the host's, read at start */
 	struct netinfo ni;
 	struct containers containers; /* cgroup id -> container id */
-	uint64_t counters[BW_CNT_MAX];
+	uint64_t lost; /* the kernel's loss counter, as engine_new_losses last read it */
 	uint64_t lost_reported;
 	uint64_t malformed;
 	uint64_t dropped;     /* records of no job (rejected job-root candidates) */
@@ -135,7 +135,7 @@ void engine_free(struct bw_engine *e);
 int engine_on_event(void *ctx, void *data, size_t size);
 /* One decoded record (engine_on_event's work after decoding): replay's seam. */
 void engine_on_record(struct bw_engine *e, struct bw_job *j, struct bw_event_view *v);
-/* New kernel losses since the last call (a few syscalls: call a few times a second). */
+/* New kernel losses since the last call (a syscall: call a few times a second). */
 uint64_t engine_new_losses(struct bw_engine *e);
 
 /* Block the stop signals (and SIGCHLD) and return a signalfd for them, or -errno. */

@@ -312,6 +312,17 @@ static void memory_summary(const struct bw_engine *e, struct jbuf *jb, const str
 	json_obj_close(jb);
 }
 
+/* Children the kernel could not track (its job-scope map was full), read now. */
+static uint64_t untracked(struct bw_engine *e)
+{
+	uint64_t n = 0;
+
+	/* Replayed records have no kernel behind them. */
+	if (!e->agent.skel || loader_counter(&e->agent, BW_CNT_SCOPE_FULL, &n))
+		return 0;
+	return n;
+}
+
 void job_write_summary(struct bw_engine *e, struct bw_job *j,
 		       void (*extra)(struct jbuf *jb, struct bw_job *j, void *arg), void *arg)
 {
@@ -337,8 +348,8 @@ void job_write_summary(struct bw_engine *e, struct bw_job *j,
 	json_kv_u64(jb, "file_ops", j->n_type[BW_EV_FILE]);
 	json_kv_u64(jb, "privilege_ops", j->n_type[BW_EV_PRIV]);
 	recorded_kinds(jb, e->agent.hooks_loaded);
-	json_kv_u64(jb, "lost", j->name ? j->lost : e->counters[BW_CNT_LOST]);
-	json_kv_u64(jb, "untracked", e->counters[BW_CNT_SCOPE_FULL]);
+	json_kv_u64(jb, "lost", j->name ? j->lost : e->lost);
+	json_kv_u64(jb, "untracked", untracked(e));
 	json_kv_u64(jb, "malformed", e->malformed);
 	json_kv_u64(jb, "still_running", j->procs.alive);
 	json_kv_u64(jb, "duration_ns", j->t_end_ns - j->t_start_ns);
@@ -404,7 +415,7 @@ int job_render_reports(struct bw_job *j, const struct report_opts *ro)
 void job_print_counts(struct bw_engine *e, struct bw_job *j, int status, bool tree)
 {
 	struct tree_opts topts = { .width = 120, .max_lines = 400, .collapse_min = 4 };
-	uint64_t lost = e->counters[BW_CNT_LOST], untracked = e->counters[BW_CNT_SCOPE_FULL];
+	uint64_t lost = e->lost, n_untracked = untracked(e);
 
 	if (tree) {
 		fputs("\nbuildwarden: process tree\n", stderr);
@@ -424,11 +435,11 @@ void job_print_counts(struct bw_engine *e, struct bw_job *j, int status, bool tr
 			(unsigned long long)j->n_killed);
 	if (j->job_killed_block)
 		fwrite(j->job_killed_block, 1, j->job_killed_len, stderr);
-	if (lost || untracked || e->malformed)
+	if (lost || n_untracked || e->malformed)
 		fprintf(stderr,
 			"buildwarden: WARNING: the trace is incomplete: %llu lost, %llu untracked, "
 			"%llu malformed records\n",
-			(unsigned long long)lost, (unsigned long long)untracked,
+			(unsigned long long)lost, (unsigned long long)n_untracked,
 			(unsigned long long)e->malformed);
 }
 

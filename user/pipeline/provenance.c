@@ -32,8 +32,9 @@
 
 static bool in_list(const char *const *list, const char *s)
 {
+	/* The first byte first: per exec, most names differ there, and no call is made. */
 	for (; *list; list++)
-		if (!strcmp(*list, s))
+		if (**list == *s && !strcmp(*list, s))
 			return true;
 	return false;
 }

@@ -13,6 +13,7 @@ struct regex {
 	pcre2_match_context *mctx;
 	pcre2_match_data *md;
 	pcre2_jit_stack *jit_stack; /* only once the default one was too small */
+	uint32_t min_len;           /* no shorter subject can match */
 	bool jit;
 };
 
@@ -83,6 +84,8 @@ int regex_compile(const char *pattern, unsigned flags, struct regex **out,
 	pcre2_set_match_limit(re->mctx, REGEX_MATCH_LIMIT);
 	pcre2_set_depth_limit(re->mctx, REGEX_DEPTH_LIMIT);
 	pcre2_set_heap_limit(re->mctx, REGEX_HEAP_LIMIT_KIB);
+	if (pcre2_pattern_info(re->code, PCRE2_INFO_MINLENGTH, &re->min_len))
+		re->min_len = 0;
 	*out = re;
 	return 0;
 err_free:
@@ -110,13 +113,23 @@ static bool grow_jit_stack(struct regex *re)
 	return true;
 }
 
+/* The JIT's own entry when it compiled: pcre2_match's checks cost as much as a short match. */
+static int match_once(struct regex *re, const char *s, size_t len)
+{
+	if (re->jit)
+		return pcre2_jit_match(re->code, (PCRE2_SPTR)s, len, 0, 0, re->md, re->mctx);
+	return pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, 0, re->md, re->mctx);
+}
+
 int regex_match(struct regex *re, const char *s, size_t len)
 {
 	int rc;
 
-	rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, 0, re->md, re->mctx);
+	if (len < re->min_len)
+		return 0;
+	rc = match_once(re, s, len);
 	if (rc == PCRE2_ERROR_JIT_STACKLIMIT && grow_jit_stack(re))
-		rc = pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, 0, re->md, re->mctx);
+		rc = match_once(re, s, len);
 	if (rc >= 0)
 		return 1;
 	if (rc == PCRE2_ERROR_NOMATCH)

@@ -863,9 +863,11 @@ static void hook_from_view(const struct bw_event_view *v, const struct bw_event_
 			   char comm[BW_COMM_LEN + 1], struct review_hook_in *in)
 {
 	const char *kcomm = v->hdr->type == BW_EV_FILE ? v->file->comm : v->priv->comm;
+	size_t n = strnlen(kcomm, BW_COMM_LEN);
 
 	memset(in, 0, sizeof(*in));
-	snprintf(comm, BW_COMM_LEN + 1, "%.*s", BW_COMM_LEN, kcomm);
+	memcpy(comm, kcomm, n);
+	comm[n] = '\0';
 	in->comm = comm;
 	in->pid = v->hdr->pid;
 	in->start_ns = v->hdr->start_ns;

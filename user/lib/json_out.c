@@ -27,15 +27,13 @@ void jbuf_free(struct jbuf *jb)
 	jbuf_init(jb);
 }
 
-static bool jbuf_reserve(struct jbuf *jb, size_t extra)
+static bool jbuf_grow(struct jbuf *jb, size_t extra)
 {
 	size_t cap;
 	char *p;
 
 	if (jb->oom)
 		return false;
-	if (jb->len + extra + 1 <= jb->cap)
-		return true;
 	cap = jb->cap ? jb->cap : 512;
 	while (cap < jb->len + extra + 1)
 		cap *= 2;
@@ -49,6 +47,12 @@ static bool jbuf_reserve(struct jbuf *jb, size_t extra)
 	return true;
 }
 
+/* Inlined where bytes are put, a few dozen times a record: only growing is a call. */
+static inline bool jbuf_reserve(struct jbuf *jb, size_t extra)
+{
+	return (!jb->oom && jb->len + extra + 1 <= jb->cap) || jbuf_grow(jb, extra);
+}
+
 static void put(struct jbuf *jb, const char *s, size_t n)
 {
 	if (!jbuf_reserve(jb, n))
@@ -60,8 +64,7 @@ static void put(struct jbuf *jb, const char *s, size_t n)
 
 static void putc_(struct jbuf *jb, char c)
 {
-	/* The quotes, commas and brackets of every record: no call to reserve while there is room. */
-	if (jb->oom || (jb->len + 2 > jb->cap && !jbuf_reserve(jb, 1)))
+	if (!jbuf_reserve(jb, 1))
 		return;
 	jb->buf[jb->len++] = c;
 	jb->buf[jb->len] = '\0';

@@ -103,6 +103,13 @@ bench-agents: $(BUILD)/buildwarden $(BENCH_AGENT_BINS)
 
 .PHONY: bench-agents
 
+# The event loop's instructions per exec (callgrind): tools/bench/bench_instructions.py.
+# BASE=path/to/another/buildwarden compares with it on the same storm.
+bench-instructions: $(BUILD)/buildwarden $(BENCH_AGENT_BINS)
+	$(Q)python3 tools/bench/bench_instructions.py --build $(BUILD) $(if $(BASE),--base $(BASE))
+
+.PHONY: bench-instructions
+
 # Per-syscall cost of the syscall hooks: tools/bench/bench_syscalls.py.
 $(BUILD)/bench/syscall_cost: tools/bench/syscall_cost.c
 	$(call msg,CC-BENCH,$@)

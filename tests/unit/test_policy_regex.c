@@ -319,6 +319,57 @@ static void test_jit_and_interpreter_agree(void **state)
 		print_message("# PCRE2 has no JIT here: only the interpreter was tested\n");
 }
 
+/*
+ * regex_match answers some subjects without PCRE2 (too short, or an anchored
+ * pattern's first byte): it must answer as PCRE2 alone does, with the same
+ * options, on patterns whose first byte is a letter in either case, a set,
+ * caseless, or not known (empty matches, multiline, lookbehind).
+ */
+static const char *const start_res[] = {
+	"^python", "^(?i)python", "(?i)^python", "^(python[0-9.]*|perl|node)$", "^[Pp]ip$",
+	"^\\[[^]]*\\]$", "^/(tmp|var/tmp)/[.]", "\\A\\d", "^$", "^a*$", "(?m)^b", "^(?<=x)y",
+	"^.", "^(?i:x)|^y", "^\\x{e9}", "^ab|cd", "^(?:ab|(?i)cd)", NULL,
+};
+static const char *const start_subjects[] = {
+	"", "p", "python", "PYTHON3", "Python", "pythonx", "perl", "node", "nodejs", "pip", "Pip",
+	"PIP", "[kworker/0:1]", "kworker", "/tmp/.x", "/var/tmp/.y", "/usr/bin/x", "7", "a", "aaa",
+	"b", "a\nb", "xy", "y", "X", "\xe9", "\xc9", "ab", "cd", "CD", "xcd", NULL,
+};
+
+static void test_prefilter_agrees_with_pcre2(void **state)
+{
+	const uint32_t opts = PCRE2_DOTALL | PCRE2_DOLLAR_ENDONLY | PCRE2_NO_AUTO_CAPTURE |
+			      PCRE2_NEVER_UTF;
+
+	(void)state;
+	for (const char *const *r = start_res; *r; r++) {
+		pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+		struct regex *ours, *ours_interp;
+		PCRE2_SIZE off;
+		pcre2_code *raw;
+		int rc;
+
+		raw = pcre2_compile((PCRE2_SPTR)*r, PCRE2_ZERO_TERMINATED, opts, &rc, &off, NULL);
+		if (!raw || !md)
+			fail_msg("'%s' does not compile in plain PCRE2 (error %d)", *r, rc);
+		assert_int_equal(regex_compile(*r, 0, &ours, NULL), 0);
+		assert_int_equal(regex_compile(*r, REGEX_NO_JIT, &ours_interp, NULL), 0);
+		for (const char *const *s = start_subjects; *s; s++) {
+			size_t len = strlen(*s);
+			int want = pcre2_match(raw, (PCRE2_SPTR)*s, len, 0, 0, md, NULL) >= 0;
+
+			if ((regex_match(ours, *s, len) > 0) != want ||
+			    (regex_match(ours_interp, *s, len) > 0) != want)
+				fail_msg("'%s' on '%s': PCRE2 says %d, regex_match disagrees", *r,
+					 *s, want);
+		}
+		regex_free(ours);
+		regex_free(ours_interp);
+		pcre2_code_free(raw);
+		pcre2_match_data_free(md);
+	}
+}
+
 /* The default policy gives the same verdicts with BW_REGEX_JIT=0. */
 static void test_default_policy_jit_off(void **state)
 {
@@ -372,6 +423,7 @@ int main(void)
 		cmocka_unit_test(test_limit_outcome),
 		cmocka_unit_test(test_compile_limits),
 		cmocka_unit_test(test_jit_and_interpreter_agree),
+		cmocka_unit_test(test_prefilter_agrees_with_pcre2),
 		cmocka_unit_test(test_default_policy_jit_off),
 	};
 

@@ -14,6 +14,12 @@ struct regex {
 	pcre2_match_data *md;
 	pcre2_jit_stack *jit_stack; /* only once the default one was too small */
 	uint32_t min_len;           /* no shorter subject can match */
+	/* Anchored patterns (every branch starts with ^ or \A): the byte every match
+	 * starts with (first_unit, compared without case, -1 if none), or the set of
+	 * them (first_map, 256 bits, NULL if none). */
+	bool anchored;
+	int first_unit;
+	const uint8_t *first_map;
 	bool jit;
 };
 
@@ -59,6 +65,44 @@ static int compile_code(const char *pattern, pcre2_code **code, struct regex_err
 	return -EINVAL;
 }
 
+/*
+ * What PCRE2 knows a match must start with and how long it is: most policy
+ * regexes are tried on every exec and fail on the first byte (a basename
+ * that is no interpreter's), and calling the matcher costs more than that.
+ * Whatever is not known is left out: the matcher then decides.
+ */
+static void learn_start(struct regex *re)
+{
+	uint32_t opts = 0, type = 0, unit = 0;
+
+	if (pcre2_pattern_info(re->code, PCRE2_INFO_MINLENGTH, &re->min_len))
+		re->min_len = 0;
+	re->first_unit = -1;
+	if (pcre2_pattern_info(re->code, PCRE2_INFO_ALLOPTIONS, &opts) ||
+	    !(opts & PCRE2_ANCHORED) || pcre2_pattern_info(re->code, PCRE2_INFO_FIRSTCODETYPE, &type))
+		return;
+	if (type == 1 && !pcre2_pattern_info(re->code, PCRE2_INFO_FIRSTCODEUNIT, &unit) &&
+	    unit < 256) {
+		re->first_unit = (int)unit;
+		re->anchored = true;
+	} else if (type == 0 &&
+		   !pcre2_pattern_info(re->code, PCRE2_INFO_FIRSTBITMAP, &re->first_map) &&
+		   re->first_map) {
+		re->anchored = true;
+	}
+}
+
+/* Whether a match of an anchored re may start with byte c. */
+static bool may_start(const struct regex *re, unsigned char c)
+{
+	unsigned char u = (unsigned char)re->first_unit, lc = c | 0x20;
+
+	/* PCRE2 does not say whether the first unit is caseless: a letter matches either case. */
+	if (re->first_unit >= 0)
+		return c == u || (lc == (u | 0x20) && lc >= 'a' && lc <= 'z');
+	return re->first_map[c / 8] & (1u << (c % 8));
+}
+
 int regex_compile(const char *pattern, unsigned flags, struct regex **out,
 		  struct regex_error *err)
 {
@@ -84,8 +128,7 @@ int regex_compile(const char *pattern, unsigned flags, struct regex **out,
 	pcre2_set_match_limit(re->mctx, REGEX_MATCH_LIMIT);
 	pcre2_set_depth_limit(re->mctx, REGEX_DEPTH_LIMIT);
 	pcre2_set_heap_limit(re->mctx, REGEX_HEAP_LIMIT_KIB);
-	if (pcre2_pattern_info(re->code, PCRE2_INFO_MINLENGTH, &re->min_len))
-		re->min_len = 0;
+	learn_start(re);
 	*out = re;
 	return 0;
 err_free:
@@ -125,7 +168,7 @@ int regex_match(struct regex *re, const char *s, size_t len)
 {
 	int rc;
 
-	if (len < re->min_len)
+	if (len < re->min_len || (len && re->anchored && !may_start(re, (unsigned char)s[0])))
 		return 0;
 	rc = match_once(re, s, len);
 	if (rc == PCRE2_ERROR_JIT_STACKLIMIT && grow_jit_stack(re))

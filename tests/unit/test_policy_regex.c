@@ -328,7 +328,8 @@ static void test_jit_and_interpreter_agree(void **state)
 static const char *const start_res[] = {
 	"^python", "^(?i)python", "(?i)^python", "^(python[0-9.]*|perl|node)$", "^[Pp]ip$",
 	"^\\[[^]]*\\]$", "^/(tmp|var/tmp)/[.]", "\\A\\d", "^$", "^a*$", "(?m)^b", "^(?<=x)y",
-	"^.", "^(?i:x)|^y", "^\\x{e9}", "^ab|cd", "^(?:ab|(?i)cd)", NULL,
+	"^.", "^(?i:x)|^y", "^\\x{e9}", "^ab|cd", "^(?:ab|(?i)cd)", "^a*", "^(a|)", "^a?b",
+	"^[ab]?c", NULL,
 };
 static const char *const start_subjects[] = {
 	"", "p", "python", "PYTHON3", "Python", "pythonx", "perl", "node", "nodejs", "pip", "Pip",

@@ -90,6 +90,9 @@ $(BUILD)/bench/exec_storm: tools/bench/exec_storm.c
 	$(Q)mkdir -p $(@D)
 	$(Q)$(CC) $(CFLAGS) $< -o $@
 
+# tests/bpf/test_bench_instructions.py runs a small storm of them.
+test-build: $(BENCH_AGENT_BINS)
+
 bench: $(BENCH_BINS) $(BUILD)/buildwarden $(BENCH_AGENT_BINS) $(BUILD)/bench/syscall_cost
 	$(Q)$(BUILD)/bench/bench_policy
 	$(Q)$(BUILD)/bench/bench_trace

@@ -8,6 +8,7 @@ its JSON-lines event stream (docs/EVENTS.md).
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -33,6 +34,20 @@ def skip_reason():
         return "kernel has no BTF (/sys/kernel/btf/vmlinux missing)"
     if not os.access(BUILDWARDEN, os.X_OK):
         return "buildwarden binary not built (%s)" % BUILDWARDEN
+    return None
+
+
+def valgrind_skip_reason():
+    """Why the agent cannot run under valgrind here, or None."""
+    r = skip_reason()
+    if r:
+        return r
+    if not shutil.which("valgrind"):
+        return "valgrind not installed"
+    with open(BUILDWARDEN, "rb") as f:
+        data = f.read()
+    if b"__asan_init" in data or b"__ubsan_handle" in data:
+        return "the agent is built with sanitizers; valgrind runs the plain build"
     return None
 
 

@@ -8,7 +8,6 @@ valgrind cannot run.
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 
@@ -22,20 +21,11 @@ LINE_RE = re.compile(r"^  (\S+): ([\d,]+) instructions, (\d+) execs, (\d+) recor
 
 
 def skip_reason():
-    r = T.skip_reason()
-    if r:
-        return r
-    if not shutil.which("valgrind"):
-        return "valgrind not installed"
     for path in (os.path.join(T.BUILD, "bench", "exec_storm"),
                  os.path.join(T.BUILD, "bench", "tiny")):
         if not os.access(path, os.X_OK):
             return "%s not built (make test builds it)" % path
-    with open(T.BUILDWARDEN, "rb") as f:
-        data = f.read()
-    if b"__asan_init" in data or b"__ubsan_handle" in data:
-        return "the agent is built with sanitizers; valgrind runs the plain build"
-    return None
+    return T.valgrind_skip_reason()
 
 
 def tool(*args, base=None):

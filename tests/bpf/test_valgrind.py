@@ -39,19 +39,6 @@ D = {}
 os.environ["BW_REGEX_JIT"] = "0"
 
 
-def skip_reason():
-    r = T.skip_reason()
-    if r:
-        return r
-    if not shutil.which("valgrind"):
-        return "valgrind not installed"
-    with open(T.BUILDWARDEN, "rb") as f:
-        data = f.read()
-    if b"__asan_init" in data or b"__ubsan_handle" in data:
-        return "the agent is built with sanitizers; valgrind checks the plain build"
-    return None
-
-
 def project():
     """(name, source dir, build script)."""
     try:
@@ -237,7 +224,7 @@ def main():
         ("daemon under valgrind: two jobs (one kill-job), SIGHUP reload, SIGTERM with a job "
          "open; no invalid access, no definite leak", t_daemon),
     ]
-    return T.tap_run(tests, skip=skip_reason())
+    return T.tap_run(tests, skip=T.valgrind_skip_reason())
 
 
 if __name__ == "__main__":

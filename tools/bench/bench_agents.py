@@ -62,20 +62,13 @@ import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_env import env_int  # noqa: E402
 from bench_results import (bw_result, parse_events, plot, summarise, table, target_lines,  # noqa: E402
                            targets)
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 TICK_NS = 1_000_000_000 // CLK_TCK
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def env_int(name, default):
-    v = os.environ.get(name, "")
-    try:
-        return int(v) if v.strip() else default
-    except ValueError:
-        sys.exit(f"bench_agents: {name}={v!r} is not an integer")
 
 
 ROUNDS = env_int("BENCH_ROUNDS", 5)

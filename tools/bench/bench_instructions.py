@@ -31,15 +31,11 @@ import subprocess
 import sys
 import tempfile
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_env import env_int  # noqa: E402
+
 WORKERS = 2
-
-
-def env_int(name, default):
-    v = os.environ.get(name, "").strip()
-    try:
-        return int(v) if v else default
-    except ValueError:
-        sys.exit(f"bench_instructions: {name}={v!r} is not an integer")
 
 
 def fail(msg):

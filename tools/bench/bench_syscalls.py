@@ -40,15 +40,11 @@ import sys
 import tempfile
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from bench_env import env_int  # noqa: E402
+
 TARGET_NS = 20.0
-
-
-def env_int(name, default):
-    v = os.environ.get(name, "").strip()
-    try:
-        return int(v) if v else default
-    except ValueError:
-        sys.exit(f"bench_syscalls: {name}={v!r} is not an integer")
 
 
 ROUNDS = env_int("BENCH_SYSCALL_ROUNDS", 5)

@@ -652,12 +652,19 @@ static void start_checkout(struct run_ctx *c)
 	job_checkout_start(&c->job, c->checkout_dirs, n, &c->user);
 }
 
-static int setup_hooks(struct run_ctx *c)
+static struct engine_hooks_opts hooks_opts(const struct run_ctx *c)
 {
 	struct engine_hooks_opts ho = {
 		.hooks = c->opts.hooks, .record_auto = c->opts.record_auto,
 		.fail_closed = c->opts.fail_closed, .watch_cwd = true,
 	};
+
+	return ho;
+}
+
+static int setup_hooks(struct run_ctx *c)
+{
+	struct engine_hooks_opts ho = hooks_opts(c);
 	const struct bw_policy *pol = c->job.policy;
 	int err = set_exec_env(c);
 
@@ -829,6 +836,8 @@ static void finish_traces(struct run_ctx *c)
 static int run_setup(struct run_ctx *c)
 {
 	struct loader_opts lo = { .max_procs = LOADER_DEFAULT_MAX_PROCS };
+	struct engine_hooks_opts ho;
+	const struct bw_policy *pol;
 	int err;
 
 	lo.ringbuf_bytes = c->opts.ringbuf_mb << 20;
@@ -864,6 +873,13 @@ static int run_setup(struct run_ctx *c)
 	/* git runs in a forked child: a fork after heap_hold would make each write to the held heap trap. */
 	start_checkout(c);
 	heap_hold(); /* given back once the build runs */
+	err = loader_prepare(&c->eng.agent, &lo);
+	if (err)
+		return err;
+	/* The syscall hooks load in a thread meanwhile: setup_hooks waits for them. */
+	ho = hooks_opts(c);
+	pol = c->job.policy;
+	engine_start_hooks(&c->eng, &ho, &pol, 1);
 	err = loader_open(&c->eng.agent, &lo, engine_on_event, &c->eng);
 	if (err)
 		return err;

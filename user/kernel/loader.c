@@ -9,6 +9,7 @@
 #include <bpf/bpf.h>
 #include "kernel/loader.h"
 #include "kernel/lsm_probe.h"
+#include "kernel/shared_maps.h"
 #include "lib/log.h"
 #include "lib/privdrop.h"
 #include "process.skel.h"
@@ -41,14 +42,14 @@ static int check_btf(void)
 	return -ENOTSUP;
 }
 
-static int configure(struct process_bpf *skel, const struct loader_opts *o, bool raw_tp,
-		     bool lsm)
+static int configure(struct bw_agent *a, struct process_bpf *skel, const struct loader_opts *o,
+		     bool raw_tp, bool lsm)
 {
 	int err;
 
-	err = bpf_map__set_max_entries(skel->maps.events, o->ringbuf_bytes);
+	err = shared_maps_size(skel, o);
 	if (!err)
-		err = bpf_map__set_max_entries(skel->maps.job_procs, o->max_procs);
+		err = loader_share_maps(a, skel->obj);
 	if (!err)
 		err = bpf_program__set_autoload(skel->progs.handle_exec_btf, !raw_tp);
 	if (!err)
@@ -72,7 +73,7 @@ static int try_load(struct bw_agent *a, const struct loader_opts *o, bool raw_tp
 		goto fail;
 	}
 	stage = "configure";
-	err = configure(a->skel, o, raw_tp, lsm);
+	err = configure(a, a->skel, o, raw_tp, lsm);
 	if (err)
 		goto fail;
 	stage = "load";
@@ -120,21 +121,33 @@ static int set_default_names(struct bw_agent *a)
 	return err;
 }
 
-int loader_open(struct bw_agent *a, const struct loader_opts *o, ring_buffer_sample_fn fn,
-		void *ctx)
+int loader_prepare(struct bw_agent *a, const struct loader_opts *o)
 {
-	bool lsm;
 	int err;
 
 	memset(a, 0, sizeof(*a));
+	for (size_t i = 0; i < LOADER_SHARED_MAPS; i++)
+		a->shared_fds[i] = -1;
 	log_hook_libbpf();
 	err = check_privileges();
 	if (!err)
 		err = check_btf();
 	if (!err)
 		err = tracefs_ensure(&a->tracefs_mounted);
+	if (!err)
+		err = shared_maps_make(a, o);
+	a->prepared = !err;
+	return err;
+}
+
+int loader_open(struct bw_agent *a, const struct loader_opts *o, ring_buffer_sample_fn fn,
+		void *ctx)
+{
+	bool lsm;
+	int err = a->prepared ? 0 : loader_prepare(a, o);
+
 	if (err)
-		return err;
+		goto cleanup;
 
 	/*
 	 * Best first: tp_btf with the BPF LSM deny hook, then without it, then
@@ -253,8 +266,12 @@ size_t loader_map_fds(const struct bw_agent *a, int *fds, size_t max)
 
 void loader_close(struct bw_agent *a)
 {
+	if (a->hooks_started)
+		hooks_open_finish(a); /* its object, loaded or not, is closed below */
 	ringbuf_free(a->rb);
 	hooks_close(a);
 	process_bpf__destroy(a->skel);
+	if (a->prepared)
+		shared_maps_close(a);
 	memset(a, 0, sizeof(*a));
 }

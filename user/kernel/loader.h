@@ -6,6 +6,7 @@
 #ifndef BW_LOADER_H
 #define BW_LOADER_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -28,8 +29,21 @@ struct loader_opts {
 	uint64_t host_job;
 };
 
+/* The maps every object shares with the process object (loader_share_maps). */
+#define LOADER_SHARED_MAPS 5
+
 struct bw_agent {
 	struct process_bpf *skel;
+	/* The shared maps, made before any object loads (loader_prepare): objects
+	 * may then load side by side. -1 where not made. */
+	int shared_fds[LOADER_SHARED_MAPS];
+	bool prepared;
+	/* hooks_open_start: the syscall object loading in a thread until hooks_open_finish. */
+	pthread_t hooks_thread;
+	bool hooks_started;
+	uint32_t hooks_want;
+	bool hooks_every;
+	int hooks_err;
 	/* Network/file/privilege hooks sharing skel's maps (loader_hooks.c). */
 	struct syscalls_bpf *sys;
 	uint32_t hooks_loaded; /* BW_HOOK_* whose programs are attached */
@@ -56,8 +70,16 @@ uint32_t loader_default_ringbuf_mb(void);
 #define LOADER_DEFAULT_MAX_PROCS 65536u
 
 /*
- * Returns 0 or -errno, having printed why. fn gets the ring buffer's
- * records once loader_map_ring has mapped it.
+ * Checks privileges, BTF and tracefs and makes the maps the objects share,
+ * sized by o: after it the process object (loader_open) and the syscall
+ * one (hooks_open_start) may load at the same time. 0 or -errno, having
+ * said why; loader_close undoes it.
+ */
+int loader_prepare(struct bw_agent *a, const struct loader_opts *o);
+/*
+ * Loads and attaches the process object (loader_prepare first if it was
+ * not called). Returns 0 or -errno, having printed why. fn gets the ring
+ * buffer's records once loader_map_ring has mapped it.
  */
 int loader_open(struct bw_agent *a, const struct loader_opts *o, ring_buffer_sample_fn fn,
 		void *ctx);
@@ -92,13 +114,20 @@ size_t loader_map_fds(const struct bw_agent *a, int *fds, size_t max);
  */
 int hooks_open(struct bw_agent *a, uint32_t want, bool every_syscall);
 /*
+ * hooks_open in a thread, beside loader_open, once loader_prepare made the
+ * shared maps; hooks_open_finish waits for it and returns its result. A
+ * thread that cannot start: -errno, and the caller calls hooks_open.
+ */
+int hooks_open_start(struct bw_agent *a, uint32_t want, bool every_syscall);
+int hooks_open_finish(struct bw_agent *a);
+/*
  * Processes join a job with sockets they connected before (adopted, host
  * scope): reads and writes are checked for DNS from now on, as after a
  * job process's connect to port 53.
  */
 void hooks_assume_dns_connected(struct bw_agent *a);
 /*
- * Let obj, before its load, use the process object's shared maps (ring
+ * Let obj, before its load, use the shared maps loader_prepare made (ring
  * buffer, job scope, counters, hook config, fail state) instead of its own.
  */
 int loader_share_maps(struct bw_agent *a, struct bpf_object *obj);

@@ -11,30 +11,9 @@
 #include "kernel/tracefs.h"
 #include "lib/env_names.h"
 #include "lib/log.h"
+#include "lib/thread.h"
 #include "process.skel.h"
 #include "syscalls.skel.h"
-
-/* Maps every concern shares with the process object. */
-static const char *const shared_maps[] = { "events", "job_procs", "counters", "hook_config",
-					    "fail_state" };
-
-int loader_share_maps(struct bw_agent *a, struct bpf_object *obj)
-{
-	size_t i;
-	int err;
-
-	for (i = 0; i < sizeof(shared_maps) / sizeof(shared_maps[0]); i++) {
-		struct bpf_map *mine = bpf_object__find_map_by_name(obj, shared_maps[i]);
-		struct bpf_map *theirs = bpf_object__find_map_by_name(a->skel->obj, shared_maps[i]);
-
-		if (!mine || !theirs)
-			continue;
-		err = bpf_map__reuse_fd(mine, bpf_map__fd(theirs));
-		if (err)
-			return err;
-	}
-	return 0;
-}
 
 /*
  * The attachments of the syscall hooks. tp_btf and raw_tp hand one
@@ -230,6 +209,40 @@ fail:
 	bw_warn("network/file/privilege hooks unavailable (%s); recording exec only",
 		strerror(-err));
 	return err;
+}
+
+static void *hooks_main(void *arg)
+{
+	struct bw_agent *a = arg;
+
+	/* Only the syscall object's fields of a: the process object loads beside. */
+	a->hooks_err = hooks_open(a, a->hooks_want, a->hooks_every);
+	return NULL;
+}
+
+int hooks_open_start(struct bw_agent *a, uint32_t want, bool every_syscall)
+{
+	int err;
+
+	if (!a->prepared)
+		return -EINVAL; /* the shared maps are not made yet */
+	a->hooks_want = want;
+	a->hooks_every = every_syscall;
+	err = thread_start(&a->hooks_thread, hooks_main, a);
+	a->hooks_started = !err;
+	if (err)
+		bw_debug("cannot load the syscall hooks in a thread (%s): after the rest",
+			 strerror(-err));
+	return err;
+}
+
+int hooks_open_finish(struct bw_agent *a)
+{
+	if (!a->hooks_started)
+		return -EINVAL;
+	pthread_join(a->hooks_thread, NULL);
+	a->hooks_started = false;
+	return a->hooks_err;
 }
 
 int hooks_configure(struct bw_agent *a, uint32_t hooks, uint32_t agent_tgid, bool fail_closed)

@@ -14,7 +14,7 @@
 #ifndef BW_HEAP_H
 #define BW_HEAP_H
 
-/* Before the first load: freed memory stays in the heap. */
+/* Before the first load: freed memory stays in the heap, one arena for every thread. */
 void heap_hold(void);
 /*
  * After the last, off the critical path: what the load freed goes back to

@@ -206,23 +206,45 @@ void engine_set_wakeups(struct bw_engine *e, const struct bw_policy *const *poli
 			strerror(-err));
 }
 
-int engine_setup_hooks(struct bw_engine *e, const struct engine_hooks_opts *o,
-		       const struct bw_policy *const *policies, size_t n_policies)
+/* The syscall hooks (BW_HOOK_*) o and the policies need. */
+static uint32_t hooks_wanted(const struct engine_hooks_opts *o,
+			     const struct bw_policy *const *policies, size_t n_policies)
 {
 	uint32_t want = o->hooks;
 	bool file_rules = false;
-	size_t i;
-	int err;
 
-	for (i = 0; i < n_policies; i++)
+	for (size_t i = 0; i < n_policies; i++)
 		file_rules |= policy_has_rules_on(policies[i], BW_ON_FILE) ||
 			      policy_uses_written_files(policies[i]);
 	/* auto: file hooks cost most (every open), so only when a rule needs them:
 	 * one on file events, or one on files the job wrote (exe_origin). */
 	if (o->record_auto && !file_rules)
 		want &= ~BW_HOOK_FILE;
+	return want;
+}
+
+void engine_start_hooks(struct bw_engine *e, const struct engine_hooks_opts *o,
+			const struct bw_policy *const *policies, size_t n_policies)
+{
+	uint32_t want = hooks_wanted(o, policies, n_policies);
+
 	/* Fail closed needs the syscall hooks loaded even when none records. */
-	if ((want || o->fail_closed) && hooks_open(&e->agent, want, o->fail_closed) && o->fail_closed) {
+	if (want || o->fail_closed)
+		hooks_open_start(&e->agent, want, o->fail_closed);
+}
+
+int engine_setup_hooks(struct bw_engine *e, const struct engine_hooks_opts *o,
+		       const struct bw_policy *const *policies, size_t n_policies)
+{
+	uint32_t want = hooks_wanted(o, policies, n_policies);
+	int err = 0;
+	size_t i;
+
+	if (e->agent.hooks_started)
+		err = hooks_open_finish(&e->agent);
+	else if (want || o->fail_closed)
+		err = hooks_open(&e->agent, want, o->fail_closed);
+	if (err && o->fail_closed) {
 		bw_err("fail-closed: the syscall hooks it relies on cannot load");
 		return -ENOTSUP;
 	}

@@ -12,7 +12,15 @@ struct engine_hooks_opts {
 	bool watch_cwd;   /* watch our working directory (run: the build's tree) */
 };
 
-/* Load and configure the syscall hooks; watch the paths the policies test. */
+/*
+ * Start loading the syscall hooks o and the policies need in a thread,
+ * beside the process object (after loader_prepare); engine_setup_hooks
+ * then waits for them. Nothing started (no hook wanted, no thread): it
+ * loads them itself.
+ */
+void engine_start_hooks(struct bw_engine *e, const struct engine_hooks_opts *o,
+			const struct bw_policy *const *policies, size_t n_policies);
+/* Load (or wait for) and configure the syscall hooks; watch the paths the policies test. */
 int engine_setup_hooks(struct bw_engine *e, const struct engine_hooks_opts *o,
 		       const struct bw_policy *const *policies, size_t n_policies);
 /* Report writes under the checkout's root, so its tracked files are judged. */

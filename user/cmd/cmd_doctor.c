@@ -297,7 +297,7 @@ static void check_programs(struct doctor_ctx *x)
 	struct doctor_check *c = doctor_add(x->r, "exec_hook");
 	struct doctor_check *h = doctor_add(x->r, "syscall_hooks");
 	struct loader_opts o = { .ringbuf_bytes = 1u << 18, .max_procs = 1024 };
-	struct bw_agent a;
+	struct bw_agent a = { 0 }; /* loader_open prepares an agent not prepared */
 	int err;
 
 	if (!x->privileged || !x->tracefs_ok) {

@@ -77,9 +77,10 @@ uint32_t loader_default_ringbuf_mb(void);
  */
 int loader_prepare(struct bw_agent *a, const struct loader_opts *o);
 /*
- * Loads and attaches the process object (loader_prepare first if it was
- * not called). Returns 0 or -errno, having printed why. fn gets the ring
- * buffer's records once loader_map_ring has mapped it.
+ * Loads and attaches the process object. a is zeroed, or as loader_prepare
+ * left it (a zeroed one is prepared here). Returns 0 or -errno, having
+ * printed why. fn gets the ring buffer's records once loader_map_ring has
+ * mapped it.
  */
 int loader_open(struct bw_agent *a, const struct loader_opts *o, ring_buffer_sample_fn fn,
 		void *ctx);

@@ -196,27 +196,16 @@ int deny_maps_add_path(struct bw_agent *a, const char *path, uint32_t rule)
 	return err;
 }
 
-static int set_exec_wake_keys(int cfg_fd, __u32 on)
-{
-	struct bw_hook_config cfg;
-	__u32 zero = 0;
-
-	if (bpf_map_lookup_elem(cfg_fd, &zero, &cfg))
-		return -errno;
-	cfg.exec_wake_keys = on;
-	return bpf_map_update_elem(cfg_fd, &zero, &cfg, BPF_ANY) ? -errno : 0;
-}
-
 int deny_maps_set_wake_keys(struct bw_agent *a, const char *const *keys, size_t n)
 {
-	int cfg_fd = bpf_map__fd(a->skel->maps.hook_config), fd = bpf_map__fd(a->skel->maps.wake_keys);
+	int fd = bpf_map__fd(a->skel->maps.wake_keys);
 	struct bw_deny_key key;
 	__u8 one = 1;
 	size_t i;
 	int err;
 
 	/* Off while the keys change: an exec then wakes the agent, as without them. */
-	err = set_exec_wake_keys(cfg_fd, 0);
+	err = hooks_set_exec_wake_keys(a, false);
 	if (!err)
 		err = clear_map(fd);
 	if (err || !keys)
@@ -233,5 +222,5 @@ int deny_maps_set_wake_keys(struct bw_agent *a, const char *const *keys, size_t 
 		if (err)
 			return err;
 	}
-	return set_exec_wake_keys(cfg_fd, 1);
+	return hooks_set_exec_wake_keys(a, true);
 }

@@ -143,6 +143,8 @@ int hooks_configure(struct bw_agent *a, uint32_t hooks, uint32_t agent_tgid, boo
  * userspace. 0: all wake it at once.
  */
 int hooks_set_lazy(struct bw_agent *a, uint32_t lazy_types);
+/* Execs wake the agent or are held only if their exe matches the map wake_keys (on), or all (off). */
+int hooks_set_exec_wake_keys(struct bw_agent *a, bool on);
 /* Report opens under dir (ending in '/') or of files named name. */
 int hooks_watch_dir(struct bw_agent *a, const char *dir, uint32_t bits);
 int hooks_watch_name(struct bw_agent *a, const char *name, uint32_t bits);

@@ -270,7 +270,10 @@ void hooks_assume_dns_connected(struct bw_agent *a)
 			"connected before the job joined may be missed", strerror(errno));
 }
 
-int hooks_set_lazy(struct bw_agent *a, uint32_t lazy_types)
+/* The wakeup fields of hook_config, each set alone: the rest of it kept as it is. */
+enum wake_field { WAKE_LAZY_TYPES, WAKE_EXEC_KEYS };
+
+static int set_wake_field(struct bw_agent *a, enum wake_field f, uint32_t v)
 {
 	int fd = bpf_map__fd(a->skel->maps.hook_config);
 	struct bw_hook_config cfg = { 0 };
@@ -278,8 +281,21 @@ int hooks_set_lazy(struct bw_agent *a, uint32_t lazy_types)
 
 	if (bpf_map_lookup_elem(fd, &zero, &cfg))
 		return -errno;
-	cfg.lazy_types = lazy_types;
+	if (f == WAKE_LAZY_TYPES)
+		cfg.lazy_types = v;
+	else
+		cfg.exec_wake_keys = v;
 	return bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY) ? -errno : 0;
+}
+
+int hooks_set_lazy(struct bw_agent *a, uint32_t lazy_types)
+{
+	return set_wake_field(a, WAKE_LAZY_TYPES, lazy_types);
+}
+
+int hooks_set_exec_wake_keys(struct bw_agent *a, bool on)
+{
+	return set_wake_field(a, WAKE_EXEC_KEYS, on);
 }
 
 static int watch_key(int fd, const char *s, uint32_t bits)

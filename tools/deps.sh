@@ -23,6 +23,9 @@ test_pkgs="$test_pkgs dpkg-dev lintian file"
 # that is already there (a newer one than Debian's may be installed).
 command -v systemd-analyze >/dev/null 2>&1 || test_pkgs="$test_pkgs systemd"
 command -v npm >/dev/null 2>&1 || test_pkgs="$test_pkgs nodejs npm"
+# The attack corpus pipes a download into busybox's sh (tests/attacks/58-*),
+# the only shell of busybox-based images; any busybox will do.
+command -v busybox >/dev/null 2>&1 || test_pkgs="$test_pkgs busybox-static"
 
 case "$want" in
 build) pkgs="$build_pkgs" ;;

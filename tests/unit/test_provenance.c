@@ -48,22 +48,6 @@ static int teardown(void **state)
 	return 0;
 }
 
-static void set_argv(struct bw_proc *p, const char *const *argv)
-{
-	char buf[4096];
-	uint32_t n = 0;
-
-	for (size_t i = 0; argv[i]; i++) {
-		size_t l = strlen(argv[i]) + 1;
-
-		assert_true(n + l <= sizeof(buf));
-		memcpy(buf + n, argv[i], l);
-		n += l;
-	}
-	argv_free(&p->argv);
-	assert_int_equal(argv_split(buf, n, &p->argv), 0);
-}
-
 /* A forked child of parent that has not exec'd (a subshell), as the lineage table makes it. */
 static struct bw_proc *fork_of(struct world *w, struct bw_proc *parent)
 {
@@ -93,34 +77,49 @@ static void pipe_end(struct bw_stdio *s, uint64_t id, uint16_t mode)
 	s->mode = mode;
 }
 
-/* p execs exe with argv; in/out: pipe ids for fd 0/1 (0: a tty). */
+/*
+ * p execs exe with argv, through the lineage table as the engine does;
+ * in/out: pipe ids for fd 0/1 (0: a tty); out_file: fd 1 is that file.
+ */
 static void exec_as(struct world *w, struct bw_proc *p, const char *exe,
 		    const char *const *argv, uint64_t in, uint64_t out, const char *out_file)
 {
+	struct bw_exec_event x;
 	struct bw_event_view v;
+	char args[4096];
+	uint32_t n = 0;
 
+	memset(&x, 0, sizeof(x));
 	memset(&v, 0, sizeof(v));
-	free(p->exe);
-	p->exe = strdup(exe);
-	free(p->filename);
-	p->filename = strdup(exe);
-	set_argv(p, argv);
-	p->n_execs++;
-	p->prov = 0;
+	x.hdr = (struct bw_event_header){ .type = BW_EV_EXEC, .size = sizeof(x), .pid = p->pid,
+					  .start_ns = p->start_ns, .job_id = p->job_id };
+	for (size_t i = 0; argv[i]; i++) {
+		size_t l = strlen(argv[i]) + 1;
+
+		assert_true(n + l <= sizeof(args));
+		memcpy(args + n, argv[i], l);
+		n += l;
+	}
 	for (int fd = 0; fd < 3; fd++) {
-		memset(&p->stdio[fd], 0, sizeof(p->stdio[fd]));
-		p->stdio[fd].kind = BW_STDIO_TTY;
-		p->stdio[fd].mode = BW_STDIO_READ | BW_STDIO_WRITE;
+		x.stdio[fd].kind = BW_STDIO_TTY;
+		x.stdio[fd].mode = BW_STDIO_READ | BW_STDIO_WRITE;
 	}
 	if (in)
-		pipe_end(&p->stdio[0], in, BW_STDIO_READ);
+		pipe_end(&x.stdio[0], in, BW_STDIO_READ);
 	if (out)
-		pipe_end(&p->stdio[1], out, BW_STDIO_WRITE);
+		pipe_end(&x.stdio[1], out, BW_STDIO_WRITE);
 	if (out_file) {
-		p->stdio[1].kind = BW_STDIO_FILE;
-		p->stdio[1].mode = BW_STDIO_WRITE;
+		x.stdio[1].kind = BW_STDIO_FILE;
+		x.stdio[1].mode = BW_STDIO_WRITE;
 		v.stdio_path[1] = out_file;
 	}
+	v.hdr = &x.hdr;
+	v.exec = &x;
+	v.filename = v.exe = exe;
+	v.cwd = p->cwd;
+	v.args = args;
+	v.args_len = n;
+	assert_int_equal(proctab_apply(&w->t, &v), 0);
 	prov_on_exec(&w->pv, &w->t, p, &v, &w->rj);
 }
 
@@ -395,6 +394,91 @@ static void test_program_from(void **state)
 			 BW_PROG_FILE);
 }
 
+/* `busybox sh`: the applet in argv[1] is the program, its operands come after it. */
+static void test_busybox_applet(void **state)
+{
+	struct world *w = *state;
+	struct bw_proc *shell = fork_of(w, NULL), *dec, *sh;
+
+	assert_int_equal(prog(w, "/usr/bin/busybox", ARGV("busybox", "sh")), BW_PROG_STDIN);
+	assert_int_equal(prog(w, "/usr/bin/busybox", ARGV("busybox", "sh", "-c", "id")),
+			 BW_PROG_ARGUMENT);
+	assert_int_equal(prog(w, "/usr/bin/busybox", ARGV("busybox", "ash", "run.sh")),
+			 BW_PROG_FILE);
+	assert_int_equal(prog(w, "/usr/bin/busybox", ARGV("busybox", "--list")), 0);
+	assert_int_equal(prog(w, "/usr/bin/busybox", ARGV("busybox", "ls", "-l")), 0);
+
+	/* busybox base64 -d | busybox sh */
+	exec_as(w, shell, "/usr/bin/bash", ARGV("bash", "x.sh"), 0, 0, NULL);
+	dec = fork_of(w, shell);
+	sh = fork_of(w, shell);
+	exec_as(w, dec, "/usr/bin/busybox", ARGV("busybox", "base64", "-d"), 0, 7, NULL);
+	exec_as(w, sh, "/usr/bin/busybox", ARGV("busybox", "sh"), 7, 0, NULL);
+	assert_int_equal(info_of(w, sh).stdin_prov, BW_PROV_PIPE | BW_PROV_DECODER);
+}
+
+/*
+ * A process that talked to the network, then exec'd an interpreter with an
+ * inline program, handed it what it fetched (os.execvp("sh", ["sh", "-c",
+ * body])). One that connects only after its exec did not.
+ */
+static void test_connected_then_exec(void **state)
+{
+	struct world *w = *state;
+	struct bw_proc *shell = fork_of(w, NULL), *py, *plain, *later;
+
+	exec_as(w, shell, "/usr/bin/bash", ARGV("bash", "x.sh"), 0, 0, NULL);
+	py = fork_of(w, shell);
+	exec_as(w, py, "/usr/bin/python3.11", ARGV("python3", "get.py"), 0, 0, NULL);
+	connect_of(w, py, 443, 0);
+	exec_as(w, py, "/usr/bin/dash", ARGV("sh", "-c", "id"), 0, 0, NULL);
+	assert_int_equal(info_of(w, py).script_prov, BW_PROV_NETWORK);
+	/* and the program after that: the process still held the download */
+	exec_as(w, py, "/usr/bin/bash", ARGV("bash", "-c", "id"), 0, 0, NULL);
+	assert_int_equal(info_of(w, py).script_prov, BW_PROV_NETWORK);
+	/* its program's own output is not network data any more: a new program */
+	assert_int_equal(py->prov & BW_PROV_NETWORK, 0);
+
+	plain = fork_of(w, shell);
+	exec_as(w, plain, "/usr/bin/python3.11", ARGV("python3", "gen.py"), 0, 0, NULL);
+	exec_as(w, plain, "/usr/bin/dash", ARGV("sh", "-c", "id"), 0, 0, NULL);
+	assert_int_equal(info_of(w, plain).script_prov, 0);
+
+	later = fork_of(w, shell);
+	exec_as(w, later, "/usr/bin/bash", ARGV("bash", "-c", "exec 3<>/dev/tcp/h/80"), 0, 0,
+		NULL);
+	connect_of(w, later, 80, 0);
+	assert_int_equal(info_of(w, later).script_prov, 0);
+}
+
+/* `python3 fetch.py > file`: the file becomes a download when its writer connects. */
+static void test_stdout_file_then_connect(void **state)
+{
+	struct world *w = *state;
+	struct bw_proc *shell = fork_of(w, NULL), *py, *gen, *run;
+
+	exec_as(w, shell, "/usr/bin/bash", ARGV("bash", "x.sh"), 0, 0, NULL);
+	py = fork_of(w, shell);
+	exec_as(w, py, "/usr/bin/python3.11", ARGV("python3", "fetch.py"), 0, 0, "/tmp/i.sh");
+	run = fork_of(w, shell);
+	exec_as(w, run, "/usr/bin/dash", ARGV("sh", "/tmp/i.sh"), 0, 0, NULL);
+	assert_int_equal(info_of(w, run).exe_prov, 0); /* not yet: no connect */
+	connect_of(w, py, 443, 0);
+	assert_string_equal(w->rj.dropped, "/tmp/i.sh");
+	assert_int_equal(w->rj.dropped_tags, BW_PROV_NETWORK | BW_PROV_WRITTEN);
+	exec_as(w, run, "/usr/bin/dash", ARGV("sh", "/tmp/i.sh"), 0, 0, NULL);
+	assert_int_equal(info_of(w, run).exe_prov, BW_PROV_WRITTEN | BW_PROV_NETWORK);
+
+	/* a generator that never connects leaves a plain file */
+	gen = fork_of(w, shell);
+	exec_as(w, gen, "/usr/bin/python3.11", ARGV("python3", "gen.py"), 0, 0, "/tmp/g.sh");
+	exec_as(w, run, "/usr/bin/dash", ARGV("sh", "/tmp/g.sh"), 0, 0, NULL);
+	assert_int_equal(info_of(w, run).exe_prov, 0);
+	/* nor does a name lookup make it one */
+	connect_of(w, gen, 53, 0);
+	assert_null(w->rj.dropped);
+}
+
 static bool mismatch(struct world *w, const char *exe, const char *filename, const char *argv0)
 {
 	struct bw_proc *p = fork_of(w, NULL);
@@ -450,6 +534,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_program_from, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_name_mismatch, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stdio_kinds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_busybox_applet, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_connected_then_exec, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stdout_file_then_connect, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

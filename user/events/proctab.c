@@ -26,6 +26,7 @@ static void proc_free(struct bw_proc *p)
 	free(p->exe);
 	free(p->cwd);
 	free(p->container);
+	free(p->stdout_file);
 	argv_free(&p->argv);
 	argv_free(&p->env);
 	free(p->late_fired);
@@ -265,6 +266,10 @@ static int apply_exec(struct bw_proctab *t, const struct bw_event_view *v)
 		err = set_str(&p->cwd, v->cwd);
 	if (!err)
 		err = set_str(&p->container, v->container);
+	if (!err)
+		err = set_str(&p->stdout_file, e->stdio[1].kind == BW_STDIO_FILE &&
+						       (e->stdio[1].mode & BW_STDIO_WRITE) ?
+					       v->stdio_path[1] : NULL);
 	if (err)
 		return err;
 	p->job_id = e->hdr.job_id;
@@ -276,7 +281,8 @@ static int apply_exec(struct bw_proctab *t, const struct bw_event_view *v)
 	p->exec_flags = e->flags;
 	memcpy(p->stdio, e->stdio, sizeof(p->stdio));
 	/* A new program: what was known of the old one no longer holds. */
-	p->prov = 0;
+	p->prov = p->prov & (BW_PROC_PROV_CONNECTED | BW_PROC_PROV_CONNECTED_BEFORE_EXEC) ?
+			  BW_PROC_PROV_CONNECTED_BEFORE_EXEC : 0;
 	free(p->late_fired);
 	p->late_fired = NULL;
 	p->n_late_fired = 0;

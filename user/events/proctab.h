@@ -58,10 +58,12 @@ struct bw_proc {
 	bool kept; /* proctab_keep(): never pruned */
 	/* What the latest exec started with, for provenance. */
 	struct bw_stdio stdio[3];
+	char *stdout_file; /* stdio[1]'s path when it is a file opened for writing */
 	struct bw_argv env;     /* loader variables, NAME=VALUE */
 	uint32_t exec_flags;    /* BW_EXEC_* */
 	/* What provenance (pipeline/provenance.c) knows of this process's
-	 * program: BW_PROV_NETWORK, _DECODER, _PACKAGE_MANAGER. */
+	 * program: BW_PROV_NETWORK, _DECODER, _PACKAGE_MANAGER, and the two
+	 * bits below. */
 	uint32_t prov;
 	/* Rules that judge provenance already fired for this exec, so a
 	 * late fact (a pipe's writer starting after its reader) adds only
@@ -69,6 +71,15 @@ struct bw_proc {
 	uint32_t *late_fired;
 	uint32_t n_late_fired;
 };
+
+/*
+ * bw_proc.prov bits about the process rather than its program: it talked
+ * to the network (provenance sets CONNECTED at a connect), and it had
+ * before its latest exec. An exec keeps that fact: the new program may
+ * hold what was fetched, in its arguments, environment or descriptors.
+ */
+#define BW_PROC_PROV_CONNECTED (1u << 28)
+#define BW_PROC_PROV_CONNECTED_BEFORE_EXEC (1u << 29)
 
 /*
  * Memory bound: the table holds live processes, their ancestors, and at

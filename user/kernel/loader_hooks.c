@@ -245,19 +245,42 @@ int hooks_open_finish(struct bw_agent *a)
 	return a->hooks_err;
 }
 
+/*
+ * hook_config is shared by two owners: the hooks' switches (set at start
+ * and turned off at the end) and the wakeup fields (set by the policy's
+ * rules). Each writes only its own fields and keeps the rest as it is.
+ */
+enum cfg_fields { CFG_HOOKS = 1, CFG_LAZY_TYPES = 2, CFG_EXEC_KEYS = 4 };
+
+static int config_edit(struct bw_agent *a, const struct bw_hook_config *set, unsigned fields)
+{
+	int fd = bpf_map__fd(a->skel->maps.hook_config);
+	struct bw_hook_config cfg = { 0 };
+	__u32 zero = 0;
+
+	if (bpf_map_lookup_elem(fd, &zero, &cfg))
+		return -errno;
+	if (fields & CFG_HOOKS) {
+		cfg.hooks = set->hooks;
+		cfg.agent_tgid = set->agent_tgid;
+		cfg.fail_closed = set->fail_closed;
+	}
+	if (fields & CFG_LAZY_TYPES)
+		cfg.lazy_types = set->lazy_types;
+	if (fields & CFG_EXEC_KEYS)
+		cfg.exec_wake_keys = set->exec_wake_keys;
+	return bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY) ? -errno : 0;
+}
+
 int hooks_configure(struct bw_agent *a, uint32_t hooks, uint32_t agent_tgid, bool fail_closed)
 {
 	struct bw_hook_config cfg = { .hooks = hooks & a->hooks_loaded, .agent_tgid = agent_tgid,
 				      .fail_closed = fail_closed };
-	__u32 zero = 0;
+	int err = config_edit(a, &cfg, CFG_HOOKS);
 
-	if (bpf_map_update_elem(bpf_map__fd(a->skel->maps.hook_config), &zero, &cfg, BPF_ANY)) {
-		int err = -errno;
-
-		bw_err("cannot configure the network/file/privilege hooks: %s", strerror(errno));
-		return err;
-	}
-	return 0;
+	if (err)
+		bw_err("cannot configure the network/file/privilege hooks: %s", strerror(-err));
+	return err;
 }
 
 void hooks_assume_dns_connected(struct bw_agent *a)
@@ -270,32 +293,15 @@ void hooks_assume_dns_connected(struct bw_agent *a)
 			"connected before the job joined may be missed", strerror(errno));
 }
 
-/* The wakeup fields of hook_config, each set alone: the rest of it kept as it is. */
-enum wake_field { WAKE_LAZY_TYPES, WAKE_EXEC_KEYS };
-
-static int set_wake_field(struct bw_agent *a, enum wake_field f, uint32_t v)
-{
-	int fd = bpf_map__fd(a->skel->maps.hook_config);
-	struct bw_hook_config cfg = { 0 };
-	__u32 zero = 0;
-
-	if (bpf_map_lookup_elem(fd, &zero, &cfg))
-		return -errno;
-	if (f == WAKE_LAZY_TYPES)
-		cfg.lazy_types = v;
-	else
-		cfg.exec_wake_keys = v;
-	return bpf_map_update_elem(fd, &zero, &cfg, BPF_ANY) ? -errno : 0;
-}
-
 int hooks_set_lazy(struct bw_agent *a, uint32_t lazy_types)
 {
-	return set_wake_field(a, WAKE_LAZY_TYPES, lazy_types);
+	return config_edit(a, &(struct bw_hook_config){ .lazy_types = lazy_types },
+			   CFG_LAZY_TYPES);
 }
 
 int hooks_set_exec_wake_keys(struct bw_agent *a, bool on)
 {
-	return set_wake_field(a, WAKE_EXEC_KEYS, on);
+	return config_edit(a, &(struct bw_hook_config){ .exec_wake_keys = on }, CFG_EXEC_KEYS);
 }
 
 static int watch_key(int fd, const char *s, uint32_t bits)

@@ -447,6 +447,7 @@ static void on_hook_provenance(struct bw_engine *e, struct bw_job *j,
 		return;
 	if (v->hdr->type == BW_EV_CONNECT) {
 		prov_on_connect(&j->prov, &j->procs, p, &e->ni.info.connect, &rj);
+		deny_dropped(e, j, &rj);
 		judge_late(e, j, &rj);
 	} else if (v->hdr->type == BW_EV_FILE) {
 		prov_on_file(&j->prov, &j->procs, p, &e->ni.info.file, &rj);

@@ -69,6 +69,17 @@ static const char *const shells[] = {
 	"tcsh", "posh", NULL,
 };
 
+/*
+ * Where p's program name is in argv: 0, or 1 for `busybox APPLET ...`,
+ * whose options and operands then start after the applet's name.
+ */
+static uint32_t name_index(const struct bw_proc *p)
+{
+	return p->argv.n > 1 && p->argv.v[1][0] != '-' &&
+	       !strcmp(path_basename(p->exe ? p->exe : ""), "busybox") &&
+	       !strcmp(path_basename(p->argv.v[0]), "busybox");
+}
+
 static bool is_option(const char *a, char letter)
 {
 	/* "-d", or a cluster of single-letter options holding it ("-di") */
@@ -77,7 +88,7 @@ static bool is_option(const char *a, char letter)
 
 static bool any_arg_is(const struct bw_proc *p, const char *const *names)
 {
-	for (uint32_t i = 1; i < p->argv.n; i++)
+	for (uint32_t i = name_index(p) + 1; i < p->argv.n; i++)
 		if (in_list(names, p->argv.v[i]))
 			return true;
 	return false;
@@ -85,7 +96,7 @@ static bool any_arg_is(const struct bw_proc *p, const char *const *names)
 
 static bool any_option(const struct bw_proc *p, char letter)
 {
-	for (uint32_t i = 1; i < p->argv.n; i++)
+	for (uint32_t i = name_index(p) + 1; i < p->argv.n; i++)
 		if (is_option(p->argv.v[i], letter))
 			return true;
 	return false;
@@ -132,7 +143,7 @@ static const char *inline_program(const struct bw_proc *p, const char *base)
 		flags = inline_flags_e;
 	else
 		return NULL;
-	for (uint32_t i = 1; i < p->argv.n; i++) {
+	for (uint32_t i = name_index(p) + 1; i < p->argv.n; i++) {
 		const char *a = p->argv.v[i];
 
 		if (!strcmp(a, "--") || !strcmp(a, "-") || (a[0] != '-' && !(sh && a[0] == '+')))
@@ -166,13 +177,13 @@ static bool is_decoder(const struct bw_proc *p, const char *base)
 	return prog && inline_decodes(prog);
 }
 
-/* The name a program goes by: argv[0] for busybox, whose applet it runs. */
+/* The name a program goes by: argv's for busybox, whose applet it runs. */
 static const char *program_base(const struct bw_proc *p)
 {
 	const char *base = path_basename(p->exe ? p->exe : "");
 
 	if (!strcmp(base, "busybox") && p->argv.n)
-		base = path_basename(p->argv.v[0]);
+		base = path_basename(p->argv.v[name_index(p)]);
 	return base;
 }
 
@@ -520,7 +531,7 @@ void prov_on_exec(struct provenance *pv, const struct bw_proctab *t, struct bw_p
 	memset(out, 0, sizeof(*out));
 	if (!tables(pv))
 		return;
-	p->prov = classify(p);
+	p->prov = classify(p) | (p->prov & BW_PROC_PROV_CONNECTED_BEFORE_EXEC);
 	if (is_pipe(&p->stdio[0]) && (p->stdio[0].mode & BW_STDIO_READ)) {
 		pp = pipe_get(pv, p->stdio[0].id);
 		ref_add(pp->readers, &pp->n_readers, p);
@@ -554,13 +565,22 @@ void prov_on_exec(struct provenance *pv, const struct bw_proctab *t, struct bw_p
 void prov_on_connect(struct provenance *pv, const struct bw_proctab *t, struct bw_proc *p,
 		     const struct bw_connect_info *c, struct prov_rejudge *out)
 {
+	bool fed_since_exec = p->prov & BW_PROV_NETWORK; /* a downloader by name */
+	uint32_t tags;
+
 	memset(out, 0, sizeof(*out));
 	/* Name lookups are not downloads; refused connects carried no data. */
 	if (!tables(pv) || c->port == 53 || (c->result && c->result != -EINPROGRESS) ||
-	    (c->family != AF_INET && c->family != AF_INET6) || (p->prov & BW_PROV_NETWORK))
+	    (c->family != AF_INET && c->family != AF_INET6) || (p->prov & BW_PROC_PROV_CONNECTED))
 		return;
-	p->prov |= BW_PROV_NETWORK;
+	p->prov |= BW_PROV_NETWORK | BW_PROC_PROV_CONNECTED;
+	if (fed_since_exec)
+		return;
 	feed_outputs(pv, t, p, out);
+	/* `python3 fetch.py > file`: the shell opened the file before anyone knew. */
+	tags = writer_tags(pv, p);
+	if (tags && p->stdout_file)
+		drop_record(pv, p->stdout_file, p, tags, out);
 }
 
 void prov_on_file(struct provenance *pv, const struct bw_proctab *t, struct bw_proc *p,
@@ -665,7 +685,7 @@ static uint32_t program_from(const struct bw_proc *p, const char **operand)
 		return 0;
 	if (inline_program(p, base))
 		return BW_PROG_ARGUMENT;
-	for (uint32_t i = 1; i < p->argv.n; i++) {
+	for (uint32_t i = name_index(p) + 1; i < p->argv.n; i++) {
 		a = p->argv.v[i];
 		if (!strcmp(a, "--")) {
 			if (i + 1 >= p->argv.n)
@@ -811,8 +831,14 @@ void prov_fill(struct provenance *pv, const struct bw_proctab *t, struct bw_proc
 	info->stdout_prov = stdio_kind_prov(&p->stdio[1]);
 	info->stdio_prov = info->stdin_prov | info->stdout_prov | stdio_kind_prov(&p->stdio[2]);
 	info->program_from = program_from(p, &operand);
+	/*
+	 * An inline program comes from what the starting process held: a
+	 * $(...) its shell captured, or the memory of a process that talked to
+	 * the network and then exec'd the interpreter itself.
+	 */
 	if (info->program_from & (BW_PROG_ARGUMENT | BW_PROG_FD))
-		info->script_prov = substitution_tags(pv, t, p);
+		info->script_prov = substitution_tags(pv, t, p) |
+				    (p->prov & BW_PROC_PROV_CONNECTED_BEFORE_EXEC ? BW_PROV_NETWORK : 0);
 	d = drop_of_program(pv, p, operand);
 	if (d)
 		info->exe_prov = d->tags | BW_PROV_WRITTEN;

@@ -666,6 +666,27 @@ int BPF_PROG(handle_bprm_check, struct linux_binprm *bprm, int ret)
 	return -1; /* -EPERM */
 }
 
+/*
+ * The pipe a process that never exec'd writes on fd 1 (its exec id is
+ * still the one it was forked with), or 0. The tracepoint fires before
+ * the descriptors are closed.
+ */
+static __always_inline __u64 bw_exit_stdout_pipe(struct task_struct *task)
+{
+	struct inode *inode;
+	struct file *f;
+
+	if (BPF_CORE_READ(task, self_exec_id) != BPF_CORE_READ(task, parent_exec_id))
+		return 0;
+	f = bw_file_of(1);
+	if (!f || !(BPF_CORE_READ(f, f_mode) & BW_FMODE_WRITE))
+		return 0;
+	inode = BPF_CORE_READ(f, f_inode);
+	if ((BPF_CORE_READ(inode, i_mode) & BW_S_IFMT) != BW_S_IFIFO)
+		return 0;
+	return BPF_CORE_READ(inode, i_ino);
+}
+
 SEC("raw_tp/sched_process_exit")
 int BPF_PROG(handle_exit, struct task_struct *task)
 {
@@ -689,6 +710,7 @@ int BPF_PROG(handle_exit, struct task_struct *task)
 	ev.parent_start_ns = BPF_CORE_READ(task, real_parent, group_leader, start_time);
 	ev.ppid = BPF_CORE_READ(task, real_parent, tgid);
 	ev.exit_status = BPF_CORE_READ(task, exit_code);
+	ev.stdout_pipe = bw_exit_stdout_pipe(task);
 	BPF_CORE_READ_INTO(&ev.comm, task, comm);
 	bw_submit_lazy(&ev, sizeof(ev));
 	bpf_map_delete_elem(&job_procs, &tgid);

@@ -184,6 +184,12 @@ struct bw_exit_event {
 	__u64 parent_start_ns;
 	__u32 ppid;
 	__u32 exit_status; /* wait status: (code << 8) or signal | 0x80 core */
+	/*
+	 * Inode of the pipe on fd 1, open for writing, of a process that never
+	 * exec'd (a shell's fork: a subshell, a pipeline's builtin), whose
+	 * output is what its shell held; 0 otherwise.
+	 */
+	__u64 stdout_pipe;
 	char comm[BW_COMM_LEN];
 };
 

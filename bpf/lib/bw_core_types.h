@@ -195,6 +195,8 @@ struct task_struct {
 	struct files_struct *files;
 	const struct cred *cred;
 	struct signal_struct *signal;
+	__u64 parent_exec_id;
+	__u64 self_exec_id;
 };
 
 struct linux_binprm {

@@ -524,6 +524,13 @@ static void test_render_exit_signal(void **state)
 	jbuf_init(&jb);
 	event_json_render(&jb, &v, 1, &clk);
 	assert_non_null(strstr(jb.buf, "\"exit_code\":null,\"signal\":9,\"core_dumped\":true"));
+	assert_null(strstr(jb.buf, "stdout_pipe"));
+	/* a fork that ran no program says which pipe it wrote */
+	e.stdout_pipe = 4026532;
+	assert_int_equal(events_decode(&e, sizeof(e), &v), 0);
+	jbuf_reset(&jb);
+	event_json_render(&jb, &v, 2, &clk);
+	assert_non_null(strstr(jb.buf, "\"core_dumped\":true,\"stdout_pipe\":4026532}"));
 	jbuf_free(&jb);
 }
 

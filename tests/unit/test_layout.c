@@ -21,7 +21,7 @@ _Static_assert(sizeof(struct bw_stdio) == 40, "stdio size");
 _Static_assert(sizeof(struct bw_env_name) == 40, "env name size");
 _Static_assert(sizeof(struct bw_name_prefix) == 24, "name prefix size");
 _Static_assert(sizeof(struct bw_exec_failed_event) == 72, "exec_failed fixed size");
-_Static_assert(sizeof(struct bw_exit_event) == 72, "exit size");
+_Static_assert(sizeof(struct bw_exit_event) == 80, "exit size");
 _Static_assert(sizeof(struct bw_tamper_record) == 1056, "tamper record size");
 _Static_assert(offsetof(struct bw_exec_event, data) % 8 == 0, "data aligned");
 _Static_assert((BW_DATA_SLOT & (BW_DATA_SLOT - 1)) == 0, "slot is a power of two");
@@ -191,7 +191,7 @@ static void test_fork_exit_failed(void **state)
 	static const struct member x[] = {
 		M(struct bw_exit_event, hdr),  M(struct bw_exit_event, parent_start_ns),
 		M(struct bw_exit_event, ppid), M(struct bw_exit_event, exit_status),
-		M(struct bw_exit_event, comm),
+		M(struct bw_exit_event, stdout_pipe), M(struct bw_exit_event, comm),
 	};
 	static const struct member e[] = {
 		M(struct bw_exec_failed_event, hdr),	      M(struct bw_exec_failed_event, error),
@@ -202,7 +202,7 @@ static void test_fork_exit_failed(void **state)
 	};
 
 	check_struct("bw_fork_event", sizeof(struct bw_fork_event), f, 4);
-	check_struct("bw_exit_event", sizeof(struct bw_exit_event), x, 5);
+	check_struct("bw_exit_event", sizeof(struct bw_exit_event), x, 6);
 	check_struct("bw_exec_failed_event", sizeof(struct bw_exec_failed_event), e, 8);
 }
 

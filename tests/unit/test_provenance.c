@@ -479,6 +479,82 @@ static void test_stdout_file_then_connect(void **state)
 	assert_null(w->rj.dropped);
 }
 
+/* A fork that ran no program exits, having written on fd 1 (its exit record's stdout_pipe). */
+static void exit_writing(struct world *w, struct bw_proc *p, uint64_t pipe)
+{
+	prov_on_exit(&w->pv, &w->t, p, pipe, &w->rj);
+}
+
+/*
+ * `x=$(curl ...); echo "$x" | sh`, and a while-read loop over bash's own
+ * /dev/tcp socket: the pipe's writer is a fork of the shell that ran no
+ * program, and what it wrote is what the shell held.
+ */
+static void test_shell_memory_writer(void **state)
+{
+	struct world *w = *state;
+	struct bw_proc *shell = fork_of(w, NULL), *curl, *echo, *sh, *plain, *tcp, *loop;
+
+	exec_as(w, shell, "/usr/bin/bash", ARGV("bash", "ci.sh"), 0, 0, NULL);
+	curl = fork_of(w, shell);
+	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-s", "http://x/i.sh"), 0, 40, NULL);
+	/* the writer done before its reader's exec */
+	echo = fork_of(w, shell);
+	sh = fork_of(w, shell);
+	exit_writing(w, echo, 41);
+	exec_as(w, sh, "/usr/bin/dash", ARGV("sh"), 41, 0, NULL);
+	assert_int_equal(info_of(w, sh).stdin_prov, BW_PROV_PIPE | BW_PROV_NETWORK);
+	/* the reader first: judged again when the writer's exit says so */
+	sh = fork_of(w, shell);
+	exec_as(w, sh, "/usr/bin/dash", ARGV("sh"), 42, 0, NULL);
+	assert_int_equal(info_of(w, sh).stdin_prov, BW_PROV_PIPE);
+	echo = fork_of(w, shell);
+	exit_writing(w, echo, 42);
+	assert_true(rejudged(w, sh));
+	assert_int_equal(info_of(w, sh).stdin_prov, BW_PROV_PIPE | BW_PROV_NETWORK);
+	/* a writer that ran a program is judged by its program, not here */
+	sh = fork_of(w, shell);
+	exec_as(w, sh, "/usr/bin/dash", ARGV("sh"), 43, 0, NULL);
+	echo = fork_of(w, shell);
+	exec_as(w, echo, "/usr/bin/cat", ARGV("cat", "build.sh"), 0, 43, NULL);
+	exit_writing(w, echo, 43);
+	assert_int_equal(info_of(w, sh).stdin_prov, BW_PROV_PIPE);
+
+	/* a shell that fetched nothing: its forks' output is plain, and no pipe is kept */
+	plain = fork_of(w, NULL);
+	exec_as(w, plain, "/usr/bin/bash", ARGV("bash", "configure"), 0, 0, NULL);
+	echo = fork_of(w, plain);
+	exit_writing(w, echo, 44);
+	sh = fork_of(w, plain);
+	exec_as(w, sh, "/usr/bin/dash", ARGV("sh"), 44, 0, NULL);
+	assert_int_equal(info_of(w, sh).stdin_prov, BW_PROV_PIPE);
+
+	/* bash's own connect (/dev/tcp), read by a subshell's loop; a name lookup is not one */
+	tcp = fork_of(w, NULL);
+	exec_as(w, tcp, "/usr/bin/bash", ARGV("bash", "fetch.sh"), 0, 0, NULL);
+	connect_of(w, tcp, 53, 0);
+	loop = fork_of(w, tcp);
+	sh = fork_of(w, tcp);
+	exec_as(w, sh, "/usr/bin/dash", ARGV("sh"), 45, 0, NULL);
+	exit_writing(w, loop, 45);
+	assert_int_equal(info_of(w, sh).stdin_prov, BW_PROV_PIPE);
+	connect_of(w, tcp, 80, 0);
+	loop = fork_of(w, tcp);
+	sh = fork_of(w, tcp);
+	exec_as(w, sh, "/usr/bin/dash", ARGV("sh"), 46, 0, NULL);
+	exit_writing(w, fork_of(w, loop), 46); /* a subshell of the subshell */
+	assert_int_equal(info_of(w, sh).stdin_prov, BW_PROV_PIPE | BW_PROV_NETWORK);
+	/* `fetch | sh` with fetch() a function: the subshell connects itself */
+	plain = fork_of(w, NULL);
+	exec_as(w, plain, "/usr/bin/bash", ARGV("bash", "get.sh"), 0, 0, NULL);
+	loop = fork_of(w, plain);
+	sh = fork_of(w, plain);
+	exec_as(w, sh, "/usr/bin/dash", ARGV("sh"), 47, 0, NULL);
+	connect_of(w, loop, 80, 0);
+	exit_writing(w, loop, 47);
+	assert_int_equal(info_of(w, sh).stdin_prov, BW_PROV_PIPE | BW_PROV_NETWORK);
+}
+
 static bool mismatch(struct world *w, const char *exe, const char *filename, const char *argv0)
 {
 	struct bw_proc *p = fork_of(w, NULL);
@@ -537,6 +613,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_busybox_applet, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_connected_then_exec, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stdout_file_then_connect, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_shell_memory_writer, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -284,6 +284,8 @@ static void render_exit(struct jbuf *jb, const struct bw_exit_event *e)
 	json_kv_u64(jb, "parent_start_ns", e->parent_start_ns);
 	comm(jb, e->comm);
 	event_json_wait_status(jb, e->exit_status);
+	if (e->stdout_pipe)
+		json_kv_u64(jb, "stdout_pipe", e->stdout_pipe);
 }
 
 static void begin_record(struct jbuf *jb, const struct bw_event_header *h, uint64_t seq,

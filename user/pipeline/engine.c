@@ -525,6 +525,19 @@ static void on_hook_event(struct bw_engine *e, struct bw_job *j, const struct bw
 	on_hook_provenance(e, j, v);
 }
 
+/* An exit: what a shell's fork that ran no program wrote into a pipe. */
+static void on_exit_provenance(struct bw_engine *e, struct bw_job *j,
+			       const struct bw_exit_event *x)
+{
+	struct prov_rejudge rj = { .n = 0 };
+	struct bw_proc *p;
+
+	if (!x->stdout_pipe || !(p = proctab_find(&j->procs, x->hdr.pid, x->hdr.start_ns)))
+		return;
+	prov_on_exit(&j->prov, &j->procs, p, x->stdout_pipe, &rj);
+	judge_late(e, j, &rj);
+}
+
 /* An exec the BPF LSM hook refused: the verdict is already carried out. */
 static void judge_lsm_denied(struct bw_engine *e, struct bw_job *j, const struct bw_event_view *ev)
 {
@@ -677,8 +690,11 @@ void engine_on_record(struct bw_engine *e, struct bw_job *j, struct bw_event_vie
 		resume_held(e, v);
 	} else if (v->hdr->type == BW_EV_EXEC_FAILED && (v->exec_failed->flags & BW_EXECFAIL_DENIED))
 		judge_lsm_denied(e, j, v);
-	else if (v->hdr->type == BW_EV_EXIT && e->ops.on_exit)
-		e->ops.on_exit(e, j, v->exit);
+	else if (v->hdr->type == BW_EV_EXIT) {
+		on_exit_provenance(e, j, v->exit);
+		if (e->ops.on_exit)
+			e->ops.on_exit(e, j, v->exit);
+	}
 	if (j->trace)
 		trace_record(j, v);
 }

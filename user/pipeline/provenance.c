@@ -583,6 +583,53 @@ void prov_on_connect(struct provenance *pv, const struct bw_proctab *t, struct b
 		drop_record(pv, p->stdout_file, p, tags, out);
 }
 
+/*
+ * What a fork that ran no program holds from the network or a decoder:
+ * it or its shell (up to the nearest process that ran a program) talked
+ * to the network (bash's /dev/tcp), or the shell captured such a
+ * program's output with $(...) (x=$(curl ...)).
+ */
+static uint32_t shell_memory_tags(struct provenance *pv, const struct bw_proc *p,
+				  const struct bw_proc *owner)
+{
+	uint32_t tags = 0, n = pv->n_substs < PROV_SUBSTS ? pv->n_substs : PROV_SUBSTS;
+	const struct prov_pipe *pp;
+
+	for (; p; p = p == owner ? NULL : p->parent)
+		if (p->prov & BW_PROC_PROV_CONNECTED)
+			tags |= BW_PROV_NETWORK;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct prov_subst *s = &pv->substs[i];
+
+		if (s->owner.pid != owner->pid || s->owner.start_ns != owner->start_ns)
+			continue;
+		pp = pipe_find(pv, s->pipe);
+		if (pp && !pp->n_readers)
+			tags |= pp->tags;
+	}
+	return tags & DATA_TAGS;
+}
+
+/*
+ * A fork of a shell that ran no program wrote into a pipe (`echo "$x" |
+ * sh`, a while-read loop over a /dev/tcp socket): what it wrote is what
+ * its shell held.
+ */
+void prov_on_exit(struct provenance *pv, const struct bw_proctab *t, struct bw_proc *p,
+		  uint64_t stdout_pipe, struct prov_rejudge *out)
+{
+	const struct bw_proc *owner;
+	uint32_t tags;
+
+	memset(out, 0, sizeof(*out));
+	if (!stdout_pipe || p->n_execs || !pv->pipes || !(owner = program_owner(p)) ||
+	    !(tags = shell_memory_tags(pv, p, owner)))
+		return;
+	/* `echo` may be done before its reader's exec: the pipe is met here first. */
+	pipe_get(pv, stdout_pipe);
+	pipe_feed(pv, t, stdout_pipe, tags, out, 0);
+}
+
 void prov_on_file(struct provenance *pv, const struct bw_proctab *t, struct bw_proc *p,
 		  const struct bw_file_info *f, struct prov_rejudge *out)
 {

@@ -88,6 +88,9 @@ void prov_on_connect(struct provenance *pv, const struct bw_proctab *t, struct b
 /* A file record of p (writes, renames). */
 void prov_on_file(struct provenance *pv, const struct bw_proctab *t, struct bw_proc *p,
 		  const struct bw_file_info *f, struct prov_rejudge *out);
+/* p's exit record; stdout_pipe: its bw_exit_event field. */
+void prov_on_exit(struct provenance *pv, const struct bw_proctab *t, struct bw_proc *p,
+		  uint64_t stdout_pipe, struct prov_rejudge *out);
 /* Fill info's provenance fields for p. */
 void prov_fill(struct provenance *pv, const struct bw_proctab *t, struct bw_proc *p,
 	       struct bw_exec_info *info);

@@ -241,6 +241,7 @@ static int build_exit(struct replay *r, struct json_object *o)
 		e->exit_status = (uint32_t)(sig & 0x7f) | (event_true(o, "core_dumped") ? 0x80 : 0);
 	else if (event_u64(o, "exit_code", &code))
 		e->exit_status = (uint32_t)(code & 0xff) << 8;
+	e->stdout_pipe = event_u64_or(o, "stdout_pipe", 0);
 	event_read_comm(e->comm, o);
 	r->len = sizeof(*e);
 	return 0;

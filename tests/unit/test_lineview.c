@@ -84,7 +84,8 @@ static void test_fork(void **state)
 	}
 }
 
-static void exit_case(uint32_t status, const char *comm, const char *want_comm)
+static void exit_case(uint32_t status, const char *comm, const char *want_comm,
+		      uint64_t stdout_pipe)
 {
 	struct bw_exit_event e;
 	struct bw_event_view v = { .hdr = &e.hdr, .exit = &e };
@@ -95,6 +96,7 @@ static void exit_case(uint32_t status, const char *comm, const char *want_comm)
 	e.ppid = 4000;
 	e.parent_start_ns = 99;
 	e.exit_status = status;
+	e.stdout_pipe = stdout_pipe;
 	memset(e.comm, 0, sizeof(e.comm));
 	memcpy(e.comm, comm, strnlen(comm, sizeof(e.comm)));
 	render(&v, NULL, line, sizeof(line));
@@ -109,23 +111,25 @@ static void exit_case(uint32_t status, const char *comm, const char *want_comm)
 	assert_int_equal(lv.v.exit->ppid, 4000);
 	assert_int_equal(lv.v.exit->parent_start_ns, 99);
 	assert_int_equal(lv.v.exit->exit_status, status);
+	assert_int_equal(lv.v.exit->stdout_pipe, stdout_pipe);
 	assert_string_equal(lv.v.exit->comm, want_comm);
 }
 
 static void test_exit(void **state)
 {
 	(void)state;
-	exit_case(0, "make", "make");
-	exit_case(2 << 8, "cc1", "cc1");
-	exit_case(255 << 8, "sh", "sh");
-	exit_case(SIGKILL, "curl", "curl");
-	exit_case(SIGSEGV | 0x80, "a-fifteen-bytes", "a-fifteen-bytes");
-	exit_case(0, "", "");
-	exit_case(0, "caf\xc3\xa9", "caf\xc3\xa9"); /* UTF-8 is written as it is */
+	exit_case(0, "make", "make", 0);
+	exit_case(0, "bash", "bash", 4026532); /* a fork that ran no program, writing a pipe */
+	exit_case(2 << 8, "cc1", "cc1", 0);
+	exit_case(255 << 8, "sh", "sh", 0);
+	exit_case(SIGKILL, "curl", "curl", 0);
+	exit_case(SIGSEGV | 0x80, "a-fifteen-bytes", "a-fifteen-bytes", 0);
+	exit_case(0, "", "", 0);
+	exit_case(0, "caf\xc3\xa9", "caf\xc3\xa9", 0); /* UTF-8 is written as it is */
 	/* Escaped in the line: the JSON reader's to decode. */
-	exit_case(0, "tab\there", NULL);
-	exit_case(0, "quo\"te", NULL);
-	exit_case(0, "bad\xff", NULL);
+	exit_case(0, "tab\there", NULL, 0);
+	exit_case(0, "quo\"te", NULL, 0);
+	exit_case(0, "bad\xff", NULL, 0);
 }
 
 static void declined(const char *line)

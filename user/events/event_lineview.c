@@ -144,15 +144,18 @@ static bool wait_status(struct scan *s, uint32_t *status)
 static bool exit_line(struct scan *s, struct event_lineview *o)
 {
 	struct bw_exit_event *e = &o->k.exit;
-	uint64_t ppid, pstart;
+	uint64_t ppid, pstart, pipe = 0;
 	const char *comm;
 	size_t n;
 
 	e->hdr.type = BW_EV_EXIT;
 	if (!header(s, "exit", o, &e->hdr) || !LIT(s, ",\"ppid\":") || !num(s, &ppid) ||
 	    !LIT(s, ",\"parent_start_ns\":") || !num(s, &pstart) || !LIT(s, ",\"comm\":") ||
-	    !str(s, &comm, &n) || !wait_status(s, &e->exit_status) || !end(s))
+	    !str(s, &comm, &n) || !wait_status(s, &e->exit_status))
 		return false;
+	if ((LIT(s, ",\"stdout_pipe\":") && !num(s, &pipe)) || !end(s))
+		return false;
+	e->stdout_pipe = pipe;
 	e->ppid = (uint32_t)ppid;
 	e->parent_start_ns = pstart;
 	/* As strncpy of the decoded string would: a NUL cannot be in it unescaped. */

@@ -13,7 +13,8 @@ supply-chain attacks (tests/attacks/README.md). Each is headed by:
 This harness runs every script, one after the other, as
 `buildwarden run --events EV -- bash SCRIPT` under the embedded default
 policy (no --policy), with a loopback HTTP server serving the payloads
-(127.0.0.1:$BW_ATTACK_PORT, files in $BW_ATTACK_WWW) and a TCP "C2"
+(127.0.0.1:$BW_ATTACK_PORT, files in $BW_ATTACK_WWW; a POST's body is read
+and dropped, for exfiltration scripts) and a TCP "C2"
 listener ($BW_ATTACK_LISTEN_PORT) that sends a command leaving the marker,
 then `exit`. Both run as threads of this process, outside the job. Every
 script gets its own temporary HOME (with fake credentials), $BW_ATTACK_TMP
@@ -57,6 +58,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import tarfile
 import tempfile
 import threading
 import time
@@ -198,6 +200,17 @@ class QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, fmt, *args):
         pass
 
+    def do_POST(self):
+        """An exfiltration endpoint: the body is read and thrown away."""
+        length = int(self.headers.get("Content-Length") or 0)
+        while length > 0:
+            chunk = self.rfile.read(min(length, 65536))
+            if not chunk:
+                break
+            length -= len(chunk)
+        self.send_response(204)
+        self.end_headers()
+
 
 def start_http(www):
     handler = functools.partial(QuietHandler, directory=www)
@@ -285,6 +298,8 @@ def prepare_payloads():
         with open(os.path.join(www, name), "wb") as f:
             f.write(data)
     subprocess.run(["gzip", "-9", "-k", os.path.join(www, "install.sh")], check=True)
+    with tarfile.open(os.path.join(www, "tools.tgz"), "w:gz") as tar:
+        tar.add(payload, arcname="tools/bin/cache-warmer")
     err = compile_c(LD_HOOK_SRC, os.path.join(www, "libnss_cache.so"), ["-shared", "-fPIC"])
     if err:
         diag("libnss_cache.so not built (31-ld-audit-downloaded will fail): " + err)

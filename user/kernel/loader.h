@@ -169,7 +169,8 @@ int hooks_set_writer_names(struct bw_agent *a, const char *const *names, size_t 
 #define HOOKS_DEFAULT_WRITER_NAMES                                                        \
 	{ "base64", "base32", "xxd",  "openssl", "gzip",  "gunzip", "zcat", "bzip2",     \
 	  "xz",	    "unxz",   "uudecode", "basenc", "curl", "wget", "aria2c", "tftp",   \
-	  "ftp",    "nc",     "ncat", "socat",	 "scp",	  "rsync" }
+	  "ftp",    "nc",     "ncat", "socat",	 "scp",	  "rsync", "tar", "bsdtar", "unzip", \
+	  "7z",	    "7za",    "cpio" }
 /*
  * Interpreters whose exec with an option first is held for its verdict
  * (BW_HINT_INLINE, interp_names map), by the start of their comm (names of

@@ -24,7 +24,9 @@
 #include "pipeline/provenance.h"
 #include "policy/policy.h"
 
-#define DATA_TAGS (BW_PROV_NETWORK | BW_PROV_DECODER)
+#define DATA_TAGS (BW_PROV_NETWORK | BW_PROV_DECODER | BW_PROV_ENVIRONMENT)
+/* A program that talks to the network: a downloader by name, or it connected. */
+#define TALKS_TO_NETWORK (BW_PROV_NETWORK | BW_PROC_PROV_CONNECTED)
 #define PROPAGATE_DEPTH 4
 /* Internal bits of bw_proc.prov, above the BW_PROV_* ones. */
 #define PROV_F_NAME_CHECKED (1u << 30)
@@ -194,6 +196,42 @@ static bool is_package_manager(const struct bw_proc *p)
 	       (p->origin && in_list(package_managers, path_basename(p->origin)));
 }
 
+/* /proc/self/environ, /proc/PID/environ, /proc/PID/task/TID/environ */
+static bool is_environ_file(const char *a)
+{
+	const char *leaf;
+
+	return a[0] == '/' && !strncmp(a, "/proc/", 6) && (leaf = strrchr(a, '/')) &&
+	       !strcmp(leaf, "/environ");
+}
+
+/*
+ * A program that prints the environment, where CI keeps its secrets: env
+ * or printenv with nothing to run and no variable named (`env | sort`,
+ * `printenv`), or any program given a /proc/PID/environ file (cat, strings,
+ * tr). `env NAME=VALUE cmd` runs cmd; `printenv HOME` prints one value.
+ */
+static bool is_env_dump(const struct bw_proc *p, const char *base)
+{
+	static const char *const env_opts_with_arg[] = { "-u", "--unset", "-C", "--chdir",
+							 "-S", "--split-string", NULL };
+	bool env = !strcmp(base, "env"), printenv = !strcmp(base, "printenv");
+
+	for (uint32_t i = name_index(p) + 1; i < p->argv.n; i++) {
+		const char *a = p->argv.v[i];
+
+		if (is_environ_file(a))
+			return true;
+		if (!env && !printenv)
+			continue;
+		if (a[0] != '-' || !a[1])
+			return false; /* a variable named, an assignment or a command to run */
+		if (env && in_list(env_opts_with_arg, a))
+			i++;
+	}
+	return env || printenv;
+}
+
 /* What p's program is, from its name and arguments: BW_PROV_* bits. */
 static uint32_t classify(const struct bw_proc *p)
 {
@@ -207,6 +245,8 @@ static uint32_t classify(const struct bw_proc *p)
 		tags |= BW_PROV_DECODER;
 	if (is_package_manager(p))
 		tags |= BW_PROV_PACKAGE_MANAGER;
+	if (is_env_dump(p, base))
+		tags |= BW_PROV_ENVIRONMENT;
 	return tags;
 }
 
@@ -293,11 +333,14 @@ static void rejudge_add(struct prov_rejudge *out, struct bw_proc *p)
 static void pipe_feed(struct provenance *pv, const struct bw_proctab *t, uint64_t id,
 		      uint32_t tags, struct prov_rejudge *out, int depth);
 static uint32_t program_from(const struct bw_proc *p, const char **operand);
+static uint32_t sends_tags(struct provenance *pv, const struct bw_proctab *t,
+			   const struct bw_proc *p);
 
 /*
  * A pipe no program reads gained tags: it may be a $(...) or <(...) of a
  * shell. Its interpreters already running with an inline program or a
- * /dev/fd program (bash <(curl ...) starts both at once) are judged again.
+ * /dev/fd program (bash <(curl ...) starts both at once), and its network
+ * programs (curl -d @<(env) ...), are judged again.
  */
 static void substitution_grew(struct provenance *pv, const struct bw_proctab *t, uint64_t id,
 			      struct prov_rejudge *out)
@@ -313,7 +356,8 @@ static void substitution_grew(struct provenance *pv, const struct bw_proctab *t,
 			continue;
 		for (c = owner->first_child; c; c = c->next_sibling)
 			if (c->n_execs && !c->exited &&
-			    (program_from(c, &operand) & (BW_PROG_ARGUMENT | BW_PROG_FD)))
+			    ((c->prov & TALKS_TO_NETWORK) ||
+			     (program_from(c, &operand) & (BW_PROG_ARGUMENT | BW_PROG_FD))))
 				rejudge_add(out, c);
 	}
 }
@@ -390,6 +434,49 @@ static struct prov_drop *drop_find(struct provenance *pv, const char *path)
 		return NULL;
 	d = drop_slot(pv, path);
 	return d->path && !strcmp(d->path, path) ? d : NULL;
+}
+
+/* The dropped file a path names, as p gives it (relative to its cwd). */
+static struct prov_drop *drop_named(struct provenance *pv, const struct bw_proc *p,
+				    const char *name)
+{
+	char path[PATH_MAX];
+
+	if (!name || !*name)
+		return NULL;
+	while (name[0] == '.' && name[1] == '/')
+		name += 2;
+	if (name[0] == '/')
+		return drop_find(pv, name);
+	if (p->cwd && (size_t)snprintf(path, sizeof(path), "%s/%s", p->cwd, name) < sizeof(path))
+		return drop_find(pv, path);
+	return NULL;
+}
+
+/*
+ * An archive extractor given a file this job dropped (`curl -o p.tgz URL;
+ * tar xzf p.tgz`): what it writes carries what the archive did.
+ */
+static uint32_t archive_tags(struct provenance *pv, const struct bw_proc *p, const char *base)
+{
+	static const char *const extractors[] = { "tar", "bsdtar", "gtar", "unzip", "7z", "7za",
+						  "7zr", "cpio", "unrar", "ar", "jar", NULL };
+	const struct prov_drop *d;
+	uint32_t tags = 0;
+
+	if (!pv->drops_recorded || !in_list(extractors, base))
+		return 0;
+	for (uint32_t i = name_index(p) + 1; i < p->argv.n; i++) {
+		const char *a = p->argv.v[i];
+
+		if (!strncmp(a, "--file=", 7))
+			a += 7;
+		else if (a[0] == '-')
+			continue;
+		if ((d = drop_named(pv, p, a)))
+			tags |= d->tags & DATA_TAGS;
+	}
+	return tags;
 }
 
 static void drop_clear(struct prov_drop *d)
@@ -531,7 +618,8 @@ void prov_on_exec(struct provenance *pv, const struct bw_proctab *t, struct bw_p
 	memset(out, 0, sizeof(*out));
 	if (!tables(pv))
 		return;
-	p->prov = classify(p) | (p->prov & BW_PROC_PROV_CONNECTED_BEFORE_EXEC);
+	p->prov = classify(p) | (p->prov & BW_PROC_PROV_CONNECTED_BEFORE_EXEC) |
+		  archive_tags(pv, p, program_base(p));
 	if (is_pipe(&p->stdio[0]) && (p->stdio[0].mode & BW_STDIO_READ)) {
 		pp = pipe_get(pv, p->stdio[0].id);
 		ref_add(pp->readers, &pp->n_readers, p);
@@ -577,6 +665,9 @@ void prov_on_connect(struct provenance *pv, const struct bw_proctab *t, struct b
 	if (fed_since_exec)
 		return;
 	feed_outputs(pv, t, p, out);
+	/* What it was handed is now sent: `env | python3 post.py` */
+	if (sends_tags(pv, t, p))
+		rejudge_add(out, p);
 	/* `python3 fetch.py > file`: the shell opened the file before anyone knew. */
 	tags = writer_tags(pv, p);
 	if (tags && p->stdout_file)
@@ -764,23 +855,12 @@ static uint32_t program_from(const struct bw_proc *p, const char **operand)
 static struct prov_drop *drop_of_program(struct provenance *pv, const struct bw_proc *p,
 					 const char *operand)
 {
-	const char *names[] = { p->filename, operand };
 	struct prov_drop *d = drop_find(pv, p->exe);
-	char path[PATH_MAX];
 
-	for (size_t i = 0; !d && i < sizeof(names) / sizeof(names[0]); i++) {
-		const char *n = names[i];
-
-		if (!n || !*n)
-			continue;
-		while (n[0] == '.' && n[1] == '/')
-			n += 2;
-		if (n[0] == '/')
-			d = drop_find(pv, n);
-		else if (p->cwd && (size_t)snprintf(path, sizeof(path), "%s/%s", p->cwd, n) <
-					   sizeof(path))
-			d = drop_find(pv, path);
-	}
+	if (!d)
+		d = drop_named(pv, p, p->filename);
+	if (!d)
+		d = drop_named(pv, p, operand);
 	return d;
 }
 
@@ -824,6 +904,15 @@ static uint32_t substitution_tags(struct provenance *pv, const struct bw_proctab
 			tags |= pp->tags;
 	}
 	return tags & DATA_TAGS;
+}
+
+/* What a program that talks to the network was handed: on stdin, or in $(...) arguments. */
+static uint32_t sends_tags(struct provenance *pv, const struct bw_proctab *t,
+			   const struct bw_proc *p)
+{
+	if (!(p->prov & TALKS_TO_NETWORK))
+		return 0;
+	return (input_tags(pv, p) | substitution_tags(pv, t, p)) & DATA_TAGS;
 }
 
 static bool same_file(const char *a, const char *b)
@@ -886,6 +975,7 @@ void prov_fill(struct provenance *pv, const struct bw_proctab *t, struct bw_proc
 	if (info->program_from & (BW_PROG_ARGUMENT | BW_PROG_FD))
 		info->script_prov = substitution_tags(pv, t, p) |
 				    (p->prov & BW_PROC_PROV_CONNECTED_BEFORE_EXEC ? BW_PROV_NETWORK : 0);
+	info->sends_prov = sends_tags(pv, t, p);
 	d = drop_of_program(pv, p, operand);
 	if (d)
 		info->exe_prov = d->tags | BW_PROV_WRITTEN;
@@ -942,6 +1032,8 @@ void prov_json(struct provenance *pv, const struct bw_proctab *t, const struct b
 	}
 	if (info->script_prov)
 		tags_json(jb, "script_origin", info->script_prov);
+	if (info->sends_prov)
+		tags_json(jb, "sends", info->sends_prov);
 	if (info->exe_prov && (d = drop_of_program(pv, p, script))) {
 		json_sub_open(jb, "exe_written_by");
 		tags_json(jb, "provenance", d->tags);

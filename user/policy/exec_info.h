@@ -46,6 +46,9 @@ struct bw_exec_info {
 	uint32_t script_prov;   /* an inline program (-c, -e) that came from a
 				 * command substitution: what fed it */
 	uint32_t exe_prov;      /* the executable was written in this job by ... */
+	uint32_t sends_prov;    /* a program that talks to the network (by name, or
+				 * it connected): what fed its stdin or its $(...)
+				 * arguments */
 	bool name_mismatch;     /* argv[0] names another program than it runs */
 	bool fileless;          /* the executable is a memfd or was unlinked before the exec */
 	/* Loader variables at exec, "NAME=VALUE" (only those the kernel was
@@ -58,8 +61,8 @@ struct bw_exec_info {
  * Provenance bits. Kinds say what a descriptor is; the others what fed a
  * pipe or wrote a file: a process that talked to the network (a
  * downloader, or anything that connected to an IP peer), one that decoded
- * data (base64 -d, xxd -r, openssl enc -d, gzip -d ...), or a package
- * manager writing what it installs.
+ * data (base64 -d, xxd -r, openssl enc -d, gzip -d ...), a package
+ * manager writing what it installs, or one that dumped the environment.
  */
 enum bw_prov {
 	BW_PROV_PIPE = 1u << 0,
@@ -74,7 +77,8 @@ enum bw_prov {
 	BW_PROV_DECODER = 1u << 9,
 	BW_PROV_PACKAGE_MANAGER = 1u << 10,
 	BW_PROV_WRITTEN = 1u << 11, /* exe_prov: written in this job at all */
-	BW_PROV_COUNT = 12,
+	BW_PROV_ENVIRONMENT = 1u << 12, /* a dump of the environment: env, printenv, /proc/PID/environ */
+	BW_PROV_COUNT = 13,
 };
 
 /* Where an interpreter reads its program from. */

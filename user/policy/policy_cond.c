@@ -47,7 +47,7 @@ static const struct record_name prov_names[BW_PROV_COUNT + 1] = {
 	{ "pipe", 0 },	  { "socket", 0 },  { "local-socket", 0 }, { "file", 0 },
 	{ "tty", 0 },	  { "null", 0 },    { "closed", 0 },	   { "other", 0 },
 	{ "network", 0 }, { "decoder", 0 }, { "package-manager", 0 }, { "written", 0 },
-	{ NULL, 0 },
+	{ "environment", 0 }, { NULL, 0 },
 };
 
 static const struct record_name prog_names[BW_PROG_COUNT + 1] = {
@@ -130,7 +130,8 @@ static const struct op_name num_ops[] = {
 #define NUM_OPS_VALID "eq, ne, lt, le, gt, ge, not, any, all"
 #define CONDS_VALID "exe, filename, basename, argv, arg0..arg4095, cmdline, " \
 		    "argc, cwd, uid, euid, parent, ancestor, stdin, stdout, stdio, " \
-		    "program_from, script_origin, exe_origin, env, name_mismatch, fileless, container, " \
+		    "program_from, script_origin, exe_origin, sends, env, name_mismatch, fileless, " \
+		    "container, " \
 		    "not, any"
 
 #define ON(k) (1u << (k))
@@ -176,6 +177,7 @@ static const struct field_name fields[] = {
 	{ "program_from", POL_F_PROGRAM_FROM, &k_prog, ON_ALL },
 	{ "script_origin", POL_F_SCRIPT_ORIGIN, &k_prov, ON_ALL },
 	{ "exe_origin", POL_F_EXE_ORIGIN, &k_prov, ON_ALL },
+	{ "sends", POL_F_SENDS, &k_prov, ON_ALL },
 	{ "env", POL_F_ENV, &k_str, ON_ALL },
 	{ "name_mismatch", POL_F_NAME_MISMATCH, NULL, ON_ALL },
 	{ "fileless", POL_F_FILELESS, NULL, ON_ALL },
@@ -864,6 +866,7 @@ static int cond_cost(const struct pol_cond *c)
 		[POL_F_QNAME] = 1,    [POL_F_PATH] = 1,
 		[POL_F_STDIN] = 0,    [POL_F_STDOUT] = 0,   [POL_F_STDIO] = 0,
 		[POL_F_PROGRAM_FROM] = 0, [POL_F_SCRIPT_ORIGIN] = 0, [POL_F_EXE_ORIGIN] = 0,
+		[POL_F_SENDS] = 0,
 		[POL_F_NAME_MISMATCH] = 0, [POL_F_FILELESS] = 0, [POL_F_MODE] = 0, [POL_F_XATTR] = 1, [POL_F_ENV] = 2,
 		[POL_F_IN_CONTAINER] = 0, [POL_F_CONTAINER] = 1,
 		[POL_F_DNS_OVER] = 0, [POL_F_LABEL_LENGTH] = 0, [POL_F_LABEL_ENTROPY] = 0,
@@ -950,7 +953,7 @@ bool policy_group_is_late(const struct pol_group *g)
 		const struct pol_cond *c = &g->conds[i];
 
 		if (c->field == POL_F_STDIN || c->field == POL_F_STDIO ||
-		    c->field == POL_F_SCRIPT_ORIGIN)
+		    c->field == POL_F_SCRIPT_ORIGIN || c->field == POL_F_SENDS)
 			return true;
 		for (size_t j = 0; j < c->n_groups; j++)
 			if (policy_group_is_late(&c->groups[j]))

@@ -100,6 +100,7 @@ enum pol_field {
 	POL_F_PROGRAM_FROM,
 	POL_F_SCRIPT_ORIGIN,
 	POL_F_EXE_ORIGIN,
+	POL_F_SENDS,
 	POL_F_ENV,           /* the loader variables, NAME=VALUE, any of */
 	POL_F_NAME_MISMATCH, /* test->num is 0 or 1 */
 	POL_F_FILELESS,      /* test->num is 0 or 1 */

@@ -280,6 +280,8 @@ static bool cond_holds(const struct pol_cond *c, struct match_ctx *m)
 		return test_set(c->test, e->script_prov, policy_prov_name);
 	case POL_F_EXE_ORIGIN:
 		return test_set(c->test, e->exe_prov, policy_prov_name);
+	case POL_F_SENDS:
+		return test_set(c->test, e->sends_prov, policy_prov_name);
 	case POL_F_ENV:
 		for (uint32_t i = 0; e->env && i < e->n_env; i++)
 			if (e->env[i] && test_str(c->test, e->env[i]))

@@ -69,6 +69,7 @@ const char *policy_field_name(enum pol_field f)
 		[POL_F_STDIN] = "stdin",       [POL_F_STDOUT] = "stdout",
 		[POL_F_STDIO] = "stdio",       [POL_F_PROGRAM_FROM] = "program_from",
 		[POL_F_SCRIPT_ORIGIN] = "script_origin", [POL_F_EXE_ORIGIN] = "exe_origin",
+		[POL_F_SENDS] = "sends",
 		[POL_F_ENV] = "env",           [POL_F_NAME_MISMATCH] = "name_mismatch",
 		[POL_F_FILELESS] = "fileless",
 		[POL_F_MODE] = "mode",         [POL_F_XATTR] = "xattr",

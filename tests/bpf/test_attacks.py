@@ -584,6 +584,19 @@ def process_names(v):
     return [n for n in names if n]
 
 
+def judged_exec_held(r, v):
+    """Whether the exec a verdict judged (its process's latest exec before
+    it: a process may exec twice, python then sh) was held by the kernel."""
+    last = None
+    for x in r.records:
+        if x.get("seq", 0) >= v.get("seq", 0):
+            break
+        if (x.get("type") == "exec" and x.get("pid") == v.get("pid") and
+                x.get("start_ns") == v.get("start_ns")):
+            last = x
+    return bool(last and last.get("held"))
+
+
 def describe_verdicts(verdicts, limit=25):
     if not verdicts:
         return ["(no verdict records at all)"]
@@ -760,10 +773,7 @@ def t_enforced(sc):
     # but its first instructions may have run (the window
     # test_kill_window.py measures), which is said, not failed.
     stops = [v for v in r.verdicts if v.get("action") in ("deny", "kill-process", "kill-job")]
-    held = {(x.get("pid"), x.get("start_ns")) for x in r.records
-            if x.get("type") == "exec" and x.get("held")}
-    before_start = [v for v in stops if v.get("blocked") or
-                    (v.get("pid"), v.get("start_ns")) in held]
+    before_start = [v for v in stops if v.get("blocked") or judged_exec_held(r, v)]
     if not c.check(stops, "no verdict of %s killed or denied the payload" % (
                        shown(ENFORCE_POLICY))):
         c.problems += ["  " + x for x in describe_verdicts(r.verdicts)]

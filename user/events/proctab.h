@@ -62,8 +62,8 @@ struct bw_proc {
 	struct bw_argv env;     /* loader variables, NAME=VALUE */
 	uint32_t exec_flags;    /* BW_EXEC_* */
 	/* What provenance (pipeline/provenance.c) knows of this process's
-	 * program: BW_PROV_NETWORK, _DECODER, _PACKAGE_MANAGER, and the two
-	 * bits below. */
+	 * program: BW_PROV_NETWORK, _DECODER, _PACKAGE_MANAGER, _ENVIRONMENT,
+	 * and the two BW_PROC_PROV_* bits below. */
 	uint32_t prov;
 	/* Rules that judge provenance already fired for this exec, so a
 	 * late fact (a pipe's writer starting after its reader) adds only

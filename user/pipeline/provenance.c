@@ -303,24 +303,6 @@ static bool is_ip_socket(const struct bw_stdio *s)
 	return s->kind == BW_STDIO_SOCKET && (s->family == AF_INET || s->family == AF_INET6);
 }
 
-/* What p's input carries: the tags of the pipe on its stdin, or network. */
-static uint32_t input_tags(struct provenance *pv, const struct bw_proc *p)
-{
-	const struct prov_pipe *pp;
-
-	if (is_ip_socket(&p->stdio[0]))
-		return BW_PROV_NETWORK;
-	if (!is_pipe(&p->stdio[0]) || !(pp = pipe_find(pv, p->stdio[0].id)))
-		return 0;
-	return pp->tags;
-}
-
-/* What p writes: what it is, and what it reads (a filter passes it on). */
-static uint32_t output_tags(struct provenance *pv, const struct bw_proc *p)
-{
-	return ((p->prov | input_tags(pv, p)) & DATA_TAGS);
-}
-
 static void rejudge_add(struct prov_rejudge *out, struct bw_proc *p)
 {
 	for (uint32_t i = 0; i < out->n; i++)
@@ -328,6 +310,99 @@ static void rejudge_add(struct prov_rejudge *out, struct bw_proc *p)
 			return;
 	if (out->n < PROV_REJUDGE_MAX)
 		out->procs[out->n++] = p;
+}
+
+/*
+ * What p's parent feeds it, when p's stdin is a pipe no program's exec
+ * claims or a Unix socket: one the parent made and writes itself
+ * (subprocess.Popen(["sh"], stdin=PIPE); node's spawn, a socketpair).
+ * Network data once the parent connected. A package manager's children
+ * are its install scripts.
+ */
+static uint32_t parent_fed_tags(const struct bw_proc *p)
+{
+	const struct bw_proc *parent = p->parent;
+
+	if (!parent || !parent->n_execs || (parent->prov & BW_PROV_PACKAGE_MANAGER))
+		return 0;
+	return parent->prov & BW_PROC_PROV_CONNECTED ? BW_PROV_NETWORK : 0;
+}
+
+/* Whether p's stdin can only be its parent's doing: see parent_fed_tags. */
+static bool stdin_from_parent(struct provenance *pv, const struct bw_proc *p)
+{
+	const struct prov_pipe *pp;
+
+	if (p->stdio[0].kind == BW_STDIO_SOCKET)
+		return !is_ip_socket(&p->stdio[0]);
+	return is_pipe(&p->stdio[0]) && (pp = pipe_find(pv, p->stdio[0].id)) && !pp->n_writers;
+}
+
+/* What p's input carries: the tags of the pipe on its stdin, or network. */
+static uint32_t input_tags(struct provenance *pv, const struct bw_proc *p)
+{
+	const struct prov_pipe *pp;
+	uint32_t tags = 0;
+
+	if (is_ip_socket(&p->stdio[0]))
+		return BW_PROV_NETWORK;
+	if (is_pipe(&p->stdio[0]) && (pp = pipe_find(pv, p->stdio[0].id)))
+		tags = pp->tags;
+	if (stdin_from_parent(pv, p))
+		tags |= parent_fed_tags(p);
+	return tags;
+}
+
+/* A program that talks to the network reads the pipe on p's stdout. */
+static bool output_to_network(struct provenance *pv, const struct bw_proctab *t,
+			      const struct bw_proc *p)
+{
+	const struct prov_pipe *pp;
+	uint32_t n;
+
+	if (!is_pipe(&p->stdio[1]) || !(pp = pipe_find(pv, p->stdio[1].id)))
+		return false;
+	n = pp->n_readers < PROV_REFS ? pp->n_readers : PROV_REFS;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct bw_proc *r = proctab_find(t, pp->readers[i].pid, pp->readers[i].start_ns);
+
+		if (r && (r->prov & TALKS_TO_NETWORK))
+			return true;
+	}
+	return false;
+}
+
+/* p reads its stdin pipe and talks to the network: the pipe's writers send through it. */
+static void rejudge_writers(struct provenance *pv, const struct bw_proctab *t,
+			    const struct bw_proc *p, struct prov_rejudge *out)
+{
+	const struct prov_pipe *pp;
+	uint32_t n;
+
+	if (!is_pipe(&p->stdio[0]) || !(pp = pipe_find(pv, p->stdio[0].id)))
+		return;
+	n = pp->n_writers < PROV_REFS ? pp->n_writers : PROV_REFS;
+	for (uint32_t i = 0; i < n; i++) {
+		struct bw_proc *w = proctab_find(t, pp->writers[i].pid, pp->writers[i].start_ns);
+
+		if (w && !w->exited)
+			rejudge_add(out, w);
+	}
+}
+
+/* p connected: its children reading a pipe only it can be writing get its network data. */
+static void rejudge_fed_children(struct provenance *pv, const struct bw_proc *p,
+				 struct prov_rejudge *out)
+{
+	for (struct bw_proc *c = p->first_child; c; c = c->next_sibling)
+		if (c->n_execs && !c->exited && stdin_from_parent(pv, c) && parent_fed_tags(c))
+			rejudge_add(out, c);
+}
+
+/* What p writes: what it is, and what it reads (a filter passes it on). */
+static uint32_t output_tags(struct provenance *pv, const struct bw_proc *p)
+{
+	return ((p->prov | input_tags(pv, p)) & DATA_TAGS);
 }
 
 static void pipe_feed(struct provenance *pv, const struct bw_proctab *t, uint64_t id,
@@ -644,6 +719,8 @@ void prov_on_exec(struct provenance *pv, const struct bw_proctab *t, struct bw_p
 		s->pipe = p->stdio[1].id;
 	}
 	feed_outputs(pv, t, p, out);
+	if (p->prov & TALKS_TO_NETWORK)
+		rejudge_writers(pv, t, p, out);
 	tags = writer_tags(pv, p);
 	/* `curl URL > file`, `base64 -d > file`: the shell opened it for them. */
 	if (tags && p->stdio[1].kind == BW_STDIO_FILE && (p->stdio[1].mode & BW_STDIO_WRITE))
@@ -668,6 +745,8 @@ void prov_on_connect(struct provenance *pv, const struct bw_proctab *t, struct b
 	/* What it was handed is now sent: `env | python3 post.py` */
 	if (sends_tags(pv, t, p))
 		rejudge_add(out, p);
+	rejudge_writers(pv, t, p, out);
+	rejudge_fed_children(pv, p, out);
 	/* `python3 fetch.py > file`: the shell opened the file before anyone knew. */
 	tags = writer_tags(pv, p);
 	if (tags && p->stdout_file)
@@ -962,9 +1041,11 @@ void prov_fill(struct provenance *pv, const struct bw_proctab *t, struct bw_proc
 	if (!p->n_execs || !tables(pv))
 		return;
 	info->stdin_prov = stdio_kind_prov(&p->stdio[0]);
-	if (is_pipe(&p->stdio[0]))
+	/* An IP socket is its own kind (socket): the reverse-shell rules judge it. */
+	if (!is_ip_socket(&p->stdio[0]))
 		info->stdin_prov |= input_tags(pv, p);
-	info->stdout_prov = stdio_kind_prov(&p->stdio[1]);
+	info->stdout_prov = stdio_kind_prov(&p->stdio[1]) |
+			    (output_to_network(pv, t, p) ? BW_PROV_NETWORK : 0);
 	info->stdio_prov = info->stdin_prov | info->stdout_prov | stdio_kind_prov(&p->stdio[2]);
 	info->program_from = program_from(p, &operand);
 	/*

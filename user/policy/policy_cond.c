@@ -952,7 +952,7 @@ bool policy_group_is_late(const struct pol_group *g)
 	for (size_t i = 0; i < g->n_conds; i++) {
 		const struct pol_cond *c = &g->conds[i];
 
-		if (c->field == POL_F_STDIN || c->field == POL_F_STDIO ||
+		if (c->field == POL_F_STDIN || c->field == POL_F_STDOUT || c->field == POL_F_STDIO ||
 		    c->field == POL_F_SCRIPT_ORIGIN || c->field == POL_F_SENDS)
 			return true;
 		for (size_t j = 0; j < c->n_groups; j++)

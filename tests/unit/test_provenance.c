@@ -123,6 +123,15 @@ static void exec_as(struct world *w, struct bw_proc *p, const char *exe,
 	prov_on_exec(&w->pv, &w->t, p, &v, &w->rj);
 }
 
+/* The job's shell: bash running the job's script. */
+static struct bw_proc *job_shell(struct world *w)
+{
+	struct bw_proc *shell = fork_of(w, NULL);
+
+	exec_as(w, shell, "/usr/bin/bash", ARGV("bash", "ci.sh"), 0, 0, NULL);
+	return shell;
+}
+
 static struct bw_exec_info info_of(struct world *w, struct bw_proc *p)
 {
 	struct bw_exec_info e;
@@ -159,10 +168,9 @@ static void file_op(struct world *w, struct bw_proc *p, const char *op, const ch
 static void test_pipe_either_order(void **state)
 {
 	struct world *w = *state;
-	struct bw_proc *shell = fork_of(w, NULL), *sh, *curl;
+	struct bw_proc *shell = job_shell(w), *sh, *curl;
 	struct bw_exec_info e;
 
-	exec_as(w, shell, "/usr/bin/bash", ARGV("bash", "install.sh"), 0, 0, NULL);
 	sh = fork_of(w, shell);
 	curl = fork_of(w, shell);
 	/* the reader first: nothing known yet */
@@ -190,9 +198,8 @@ static void test_pipe_either_order(void **state)
 static void test_pipe_writer_connects(void **state)
 {
 	struct world *w = *state;
-	struct bw_proc *shell = fork_of(w, NULL), *py, *sh;
+	struct bw_proc *shell = job_shell(w), *py, *sh;
 
-	exec_as(w, shell, "/usr/bin/bash", ARGV("bash", "x.sh"), 0, 0, NULL);
 	py = fork_of(w, shell);
 	sh = fork_of(w, shell);
 	exec_as(w, py, "/usr/bin/python3.11", ARGV("python3", "fetch.py"), 0, 9, NULL);
@@ -211,9 +218,8 @@ static void test_pipe_writer_connects(void **state)
 static void test_filters_and_decoders(void **state)
 {
 	struct world *w = *state;
-	struct bw_proc *shell = fork_of(w, NULL), *curl, *tee, *dec, *sh, *cat, *sh2;
+	struct bw_proc *shell = job_shell(w), *curl, *tee, *dec, *sh, *cat, *sh2;
 
-	exec_as(w, shell, "/usr/bin/bash", ARGV("bash", "x.sh"), 0, 0, NULL);
 	sh = fork_of(w, shell);
 	dec = fork_of(w, shell);
 	tee = fork_of(w, shell);
@@ -250,10 +256,9 @@ static void test_filters_and_decoders(void **state)
 static void test_command_substitution(void **state)
 {
 	struct world *w = *state;
-	struct bw_proc *shell = fork_of(w, NULL), *sub, *curl, *child, *tar;
+	struct bw_proc *shell = job_shell(w), *sub, *curl, *child, *tar;
 	struct bw_exec_info e;
 
-	exec_as(w, shell, "/usr/bin/bash", ARGV("bash", "ci.sh"), 0, 0, NULL);
 	/* a pipeline read by a program: curl | tar, then sh -c */
 	curl = fork_of(w, shell);
 	tar = fork_of(w, shell);
@@ -301,10 +306,9 @@ static void test_shared_output_pipe(void **state)
 static void test_dropped_files(void **state)
 {
 	struct world *w = *state;
-	struct bw_proc *shell = fork_of(w, NULL), *py, *cc, *npm, *mv, *run, *dec;
+	struct bw_proc *shell = job_shell(w), *py, *cc, *npm, *mv, *run, *dec;
 	struct bw_exec_info e;
 
-	exec_as(w, shell, "/usr/bin/bash", ARGV("bash", "x.sh"), 0, 0, NULL);
 	py = fork_of(w, shell);
 	exec_as(w, py, "/usr/bin/python3.11", ARGV("python3", "get.py"), 0, 0, NULL);
 	file_op(w, py, "open-write", "/tmp/before", NULL); /* before it connected */
@@ -364,9 +368,8 @@ static void test_dropped_files(void **state)
 static void test_archive_extracted(void **state)
 {
 	struct world *w = *state;
-	struct bw_proc *shell = fork_of(w, NULL), *curl, *tar, *run;
+	struct bw_proc *shell = job_shell(w), *curl, *tar, *run;
 
-	exec_as(w, shell, "/usr/bin/bash", ARGV("bash", "x.sh"), 0, 0, NULL);
 	/* an archive of the checkout's own, before anything was downloaded */
 	tar = fork_of(w, shell);
 	exec_as(w, tar, "/usr/bin/tar", ARGV("tar", "xf", "/src/vendor.tgz"), 0, 0, NULL);
@@ -411,9 +414,8 @@ static void test_archive_extracted(void **state)
 static void test_parent_fed_and_relay(void **state)
 {
 	struct world *w = *state;
-	struct bw_proc *shell = fork_of(w, NULL), *py, *sh, *npm, *cat, *relay;
+	struct bw_proc *shell = job_shell(w), *py, *sh, *npm, *cat, *relay;
 
-	exec_as(w, shell, "/usr/bin/bash", ARGV("bash", "x.sh"), 0, 0, NULL);
 	py = fork_of(w, shell);
 	exec_as(w, py, "/usr/bin/python3.11", ARGV("python3", "agent.py"), 0, 0, NULL);
 	sh = fork_of(w, py);
@@ -529,9 +531,8 @@ static void test_busybox_applet(void **state)
 static void test_connected_then_exec(void **state)
 {
 	struct world *w = *state;
-	struct bw_proc *shell = fork_of(w, NULL), *py, *plain, *later;
+	struct bw_proc *shell = job_shell(w), *py, *plain, *later;
 
-	exec_as(w, shell, "/usr/bin/bash", ARGV("bash", "x.sh"), 0, 0, NULL);
 	py = fork_of(w, shell);
 	exec_as(w, py, "/usr/bin/python3.11", ARGV("python3", "get.py"), 0, 0, NULL);
 	connect_of(w, py, 443, 0);
@@ -559,9 +560,8 @@ static void test_connected_then_exec(void **state)
 static void test_stdout_file_then_connect(void **state)
 {
 	struct world *w = *state;
-	struct bw_proc *shell = fork_of(w, NULL), *py, *gen, *run;
+	struct bw_proc *shell = job_shell(w), *py, *gen, *run;
 
-	exec_as(w, shell, "/usr/bin/bash", ARGV("bash", "x.sh"), 0, 0, NULL);
 	py = fork_of(w, shell);
 	exec_as(w, py, "/usr/bin/python3.11", ARGV("python3", "fetch.py"), 0, 0, "/tmp/i.sh");
 	run = fork_of(w, shell);
@@ -597,9 +597,8 @@ static void exit_writing(struct world *w, struct bw_proc *p, uint64_t pipe)
 static void test_shell_memory_writer(void **state)
 {
 	struct world *w = *state;
-	struct bw_proc *shell = fork_of(w, NULL), *curl, *echo, *sh, *plain, *tcp, *loop;
+	struct bw_proc *shell = job_shell(w), *curl, *echo, *sh, *plain, *tcp, *loop;
 
-	exec_as(w, shell, "/usr/bin/bash", ARGV("bash", "ci.sh"), 0, 0, NULL);
 	curl = fork_of(w, shell);
 	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-s", "http://x/i.sh"), 0, 40, NULL);
 	/* the writer done before its reader's exec */
@@ -663,9 +662,8 @@ static void test_shell_memory_writer(void **state)
 static void test_environment_sent(void **state)
 {
 	struct world *w = *state;
-	struct bw_proc *shell = fork_of(w, NULL), *env, *curl, *py, *filter, *sort;
+	struct bw_proc *shell = job_shell(w), *env, *curl, *py, *filter, *sort;
 
-	exec_as(w, shell, "/usr/bin/bash", ARGV("bash", "ci.sh"), 0, 0, NULL);
 	/* env | curl -d @- URL, either start order */
 	env = fork_of(w, shell);
 	curl = fork_of(w, shell);

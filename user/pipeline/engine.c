@@ -688,9 +688,10 @@ void engine_on_record(struct bw_engine *e, struct bw_job *j, struct bw_event_vie
 	if (v->hdr->type == BW_EV_EXEC) {
 		on_exec(e, j, v);
 		resume_held(e, v);
-	} else if (v->hdr->type == BW_EV_EXEC_FAILED && (v->exec_failed->flags & BW_EXECFAIL_DENIED))
+	} else if (v->hdr->type == BW_EV_EXEC_FAILED &&
+		   (v->exec_failed->flags & BW_EXECFAIL_DENIED)) {
 		judge_lsm_denied(e, j, v);
-	else if (v->hdr->type == BW_EV_EXIT) {
+	} else if (v->hdr->type == BW_EV_EXIT) {
 		on_exit_provenance(e, j, v->exit);
 		if (e->ops.on_exit)
 			e->ops.on_exit(e, j, v->exit);

@@ -210,13 +210,14 @@ LOG
 	[ "$status" -eq 1 ] && [[ "$output" != *"attack.jsonl:4: rule '"* ]] || { show; false; }
 }
 
-@test "the replay judges a pipe a shell's own fork wrote: bash's /dev/tcp, then a read loop into sh" {
-	# The writer runs no program: only its exit record says which pipe it
-	# wrote, and the shell it forked from had connected.
+@test "the replay judges a pipe a shell's own fork wrote: a function's /dev/tcp, then a read loop into sh" {
+	# `fetch | sh` with fetch() a bash function: the writer is a fork that
+	# runs no program and connects itself; only its exit record says which
+	# pipe it wrote.
 	cat >"$DIR/tcp.jsonl" <<'LOG'
 {"seq":1,"type":"exec","job_id":1,"pid":100,"tid":100,"start_ns":1000,"ppid":99,"parent_start_ns":1,"comm":"bash","filename":"/bin/bash","exe":"/usr/bin/bash","cwd":"/src","argc":2,"argv":["bash","get.sh"]}
-{"seq":2,"type":"connect","job_id":1,"pid":100,"tid":100,"start_ns":1000,"family":"ipv4","address":"192.0.2.7","port":80,"proto":"tcp","result":0,"fd":3,"comm":"bash"}
-{"seq":3,"type":"fork","job_id":1,"pid":101,"tid":101,"start_ns":1010,"parent_pid":100,"parent_tid":100,"parent_start_ns":1000}
+{"seq":2,"type":"fork","job_id":1,"pid":101,"tid":101,"start_ns":1010,"parent_pid":100,"parent_tid":100,"parent_start_ns":1000}
+{"seq":3,"type":"connect","job_id":1,"pid":101,"tid":101,"start_ns":1010,"family":"ipv4","address":"192.0.2.7","port":80,"proto":"tcp","result":0,"fd":3,"comm":"bash"}
 {"seq":4,"type":"fork","job_id":1,"pid":102,"tid":102,"start_ns":1020,"parent_pid":100,"parent_tid":100,"parent_start_ns":1000}
 {"seq":5,"type":"exec","job_id":1,"pid":102,"tid":102,"start_ns":1020,"ppid":100,"parent_start_ns":1000,"comm":"sh","filename":"/bin/sh","exe":"/usr/bin/dash","cwd":"/src","argc":1,"argv":["sh"],"stdio":[{"fd":0,"kind":"pipe","id":777,"mode":"r"},{"fd":1,"kind":"pipe","id":9,"mode":"w"},{"fd":2,"kind":"pipe","id":9,"mode":"w"}]}
 {"seq":6,"type":"exit","job_id":1,"pid":101,"tid":101,"start_ns":1010,"ppid":100,"parent_start_ns":1000,"comm":"bash","exit_code":0,"signal":null,"core_dumped":false,"stdout_pipe":777}
@@ -225,8 +226,9 @@ LOG
 	run --separate-stderr $T "$BW" policy test "$DIR/default.yaml" "$DIR/tcp.jsonl"
 	[ "$status" -eq 1 ] || { show; false; }
 	[[ "$output" == *"tcp.jsonl:6: rule 'download-piped-to-shell'"*"would alert"* ]] || { show; false; }
+	[[ "$output" != *"tcp.jsonl:5: rule '"* ]] || { show; false; }
 	# The same without the connect: a shell's own output is no download.
-	sed -i '2d' "$DIR/tcp.jsonl"
+	sed -i '3d' "$DIR/tcp.jsonl"
 	run --separate-stderr $T "$BW" policy test "$DIR/default.yaml" "$DIR/tcp.jsonl"
 	[[ "$output" != *"rule 'download-piped-to-shell'"* ]] || { show; false; }
 }

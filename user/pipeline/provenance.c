@@ -233,9 +233,8 @@ static bool is_env_dump(const struct bw_proc *p, const char *base)
 }
 
 /* What p's program is, from its name and arguments: BW_PROV_* bits. */
-static uint32_t classify(const struct bw_proc *p)
+static uint32_t classify(const struct bw_proc *p, const char *base)
 {
-	const char *base = program_base(p);
 	uint32_t tags = 0;
 
 	if (in_list(downloaders, base) ||
@@ -328,27 +327,31 @@ static uint32_t parent_fed_tags(const struct bw_proc *p)
 	return parent->prov & BW_PROC_PROV_CONNECTED ? BW_PROV_NETWORK : 0;
 }
 
-/* Whether p's stdin can only be its parent's doing: see parent_fed_tags. */
-static bool stdin_from_parent(struct provenance *pv, const struct bw_proc *p)
+/* The table's entry for the pipe on p's stdin, or NULL. */
+static struct prov_pipe *stdin_pipe(struct provenance *pv, const struct bw_proc *p)
 {
-	const struct prov_pipe *pp;
+	return is_pipe(&p->stdio[0]) ? pipe_find(pv, p->stdio[0].id) : NULL;
+}
 
+/* Whether p's stdin can only be its parent's doing (see parent_fed_tags); pp: stdin_pipe(). */
+static bool stdin_from_parent(const struct bw_proc *p, const struct prov_pipe *pp)
+{
 	if (p->stdio[0].kind == BW_STDIO_SOCKET)
 		return !is_ip_socket(&p->stdio[0]);
-	return is_pipe(&p->stdio[0]) && (pp = pipe_find(pv, p->stdio[0].id)) && !pp->n_writers;
+	return pp && !pp->n_writers;
 }
 
 /* What p's input carries: the tags of the pipe on its stdin, or network. */
 static uint32_t input_tags(struct provenance *pv, const struct bw_proc *p)
 {
 	const struct prov_pipe *pp;
-	uint32_t tags = 0;
+	uint32_t tags;
 
 	if (is_ip_socket(&p->stdio[0]))
 		return BW_PROV_NETWORK;
-	if (is_pipe(&p->stdio[0]) && (pp = pipe_find(pv, p->stdio[0].id)))
-		tags = pp->tags;
-	if (stdin_from_parent(pv, p))
+	pp = stdin_pipe(pv, p);
+	tags = pp ? pp->tags : 0;
+	if (stdin_from_parent(p, pp))
 		tags |= parent_fed_tags(p);
 	return tags;
 }
@@ -379,7 +382,7 @@ static void rejudge_writers(struct provenance *pv, const struct bw_proctab *t,
 	const struct prov_pipe *pp;
 	uint32_t n;
 
-	if (!is_pipe(&p->stdio[0]) || !(pp = pipe_find(pv, p->stdio[0].id)))
+	if (!(pp = stdin_pipe(pv, p)))
 		return;
 	n = pp->n_writers < PROV_REFS ? pp->n_writers : PROV_REFS;
 	for (uint32_t i = 0; i < n; i++) {
@@ -395,7 +398,8 @@ static void rejudge_fed_children(struct provenance *pv, const struct bw_proc *p,
 				 struct prov_rejudge *out)
 {
 	for (struct bw_proc *c = p->first_child; c; c = c->next_sibling)
-		if (c->n_execs && !c->exited && stdin_from_parent(pv, c) && parent_fed_tags(c))
+		if (c->n_execs && !c->exited && stdin_from_parent(c, stdin_pipe(pv, c)) &&
+		    parent_fed_tags(c))
 			rejudge_add(out, c);
 }
 
@@ -688,13 +692,15 @@ void prov_on_exec(struct provenance *pv, const struct bw_proctab *t, struct bw_p
 {
 	const struct bw_proc *owner;
 	struct prov_pipe *pp;
+	const char *base;
 	uint32_t tags;
 
 	memset(out, 0, sizeof(*out));
 	if (!tables(pv))
 		return;
-	p->prov = classify(p) | (p->prov & BW_PROC_PROV_CONNECTED_BEFORE_EXEC) |
-		  archive_tags(pv, p, program_base(p));
+	base = program_base(p);
+	p->prov = classify(p, base) | (p->prov & BW_PROC_PROV_CONNECTED_BEFORE_EXEC) |
+		  archive_tags(pv, p, base);
 	if (is_pipe(&p->stdio[0]) && (p->stdio[0].mode & BW_STDIO_READ)) {
 		pp = pipe_get(pv, p->stdio[0].id);
 		ref_add(pp->readers, &pp->n_readers, p);

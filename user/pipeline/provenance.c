@@ -759,6 +759,20 @@ void prov_on_connect(struct provenance *pv, const struct bw_proctab *t, struct b
 		drop_record(pv, p->stdout_file, p, tags, out);
 }
 
+/* Whether s is a capture of owner's, the shell that read its pipe. */
+static bool captured_by(const struct prov_subst *s, const struct bw_proc *owner)
+{
+	return s->owner.pid == owner->pid && s->owner.start_ns == owner->start_ns;
+}
+
+/* What s's pipe carried; 0 when a program read it (a pipeline, not a substitution). */
+static uint32_t capture_tags(struct provenance *pv, const struct prov_subst *s)
+{
+	const struct prov_pipe *pp = pipe_find(pv, s->pipe);
+
+	return pp && !pp->n_readers ? pp->tags : 0;
+}
+
 /*
  * What a fork that ran no program holds from the network or a decoder:
  * it or its shell (up to the nearest process that ran a program) talked
@@ -769,20 +783,13 @@ static uint32_t shell_memory_tags(struct provenance *pv, const struct bw_proc *p
 				  const struct bw_proc *owner)
 {
 	uint32_t tags = 0, n = pv->n_substs < PROV_SUBSTS ? pv->n_substs : PROV_SUBSTS;
-	const struct prov_pipe *pp;
 
 	for (; p; p = p == owner ? NULL : p->parent)
 		if (p->prov & BW_PROC_PROV_CONNECTED)
 			tags |= BW_PROV_NETWORK;
-	for (uint32_t i = 0; i < n; i++) {
-		const struct prov_subst *s = &pv->substs[i];
-
-		if (s->owner.pid != owner->pid || s->owner.start_ns != owner->start_ns)
-			continue;
-		pp = pipe_find(pv, s->pipe);
-		if (pp && !pp->n_readers)
-			tags |= pp->tags;
-	}
+	for (uint32_t i = 0; i < n; i++)
+		if (captured_by(&pv->substs[i], owner))
+			tags |= capture_tags(pv, &pv->substs[i]);
 	return tags & DATA_TAGS;
 }
 
@@ -970,23 +977,19 @@ static uint32_t substitution_tags(struct provenance *pv, const struct bw_proctab
 {
 	const struct bw_proc *owner = program_owner(p->parent), *mine, *w, *k;
 	uint32_t tags = 0, n = pv->n_substs < PROV_SUBSTS ? pv->n_substs : PROV_SUBSTS;
-	const struct prov_pipe *pp;
 
 	if (!owner || !(mine = child_branch(owner, p)))
 		return 0;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct prov_subst *s = &pv->substs[i];
 
-		if (s->owner.pid != owner->pid || s->owner.start_ns != owner->start_ns)
+		if (!captured_by(s, owner))
 			continue;
 		w = proctab_find(t, s->writer.pid, s->writer.start_ns);
 		k = w ? child_branch(owner, w) : NULL;
 		if (!k || (k->next_sibling != mine && mine->next_sibling != k))
 			continue;
-		pp = pipe_find(pv, s->pipe);
-		/* Read by a program of its own: a pipeline, not a substitution. */
-		if (pp && !pp->n_readers)
-			tags |= pp->tags;
+		tags |= capture_tags(pv, s);
 	}
 	return tags & DATA_TAGS;
 }

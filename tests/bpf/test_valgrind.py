@@ -188,12 +188,28 @@ def t_no_errors():
     c.done()
 
 
+def main_process(log):
+    """The lines of the process valgrind started (the agent), without its forks'.
+
+    A fork of the agent snapshots its memory while another thread may hold
+    a fresh block only in its registers (the hooks thread's compat probe
+    forks while the main thread is inside libbpf's bpf_map__reuse_fd, which
+    strdup()s the name before storing it): the fork's leak check reports
+    that block as lost. Its errors count; its leak check does not.
+    """
+    m = re.search(r"^==(\d+)== Command:", log, re.M)
+    if not m:
+        return log
+    mine = "==%s==" % m.group(1)
+    return "\n".join(line for line in log.splitlines() if line.startswith(mine))
+
+
 def check_errors(c, log):
     for what in ("Invalid read", "Invalid write", "Invalid free", "Conditional jump",
                  "Use of uninitialised", "Syscall param", "Mismatched free",
                  "Source and destination overlap"):
         c.check(what not in log, "valgrind reports '%s':\n%s" % (what, excerpt(log, what)))
-    m = re.findall(r"ERROR SUMMARY: (\d+) errors", log)
+    m = re.findall(r"ERROR SUMMARY: (\d+) errors", main_process(log))
     c.check(m and all(n == "0" for n in m), "ERROR SUMMARY lines: %r" % m)
 
 
@@ -209,6 +225,7 @@ def t_no_definite_leak():
 
 
 def check_leaks(c, log):
+    log = main_process(log)
     lost = re.findall(r"definitely lost: ([\d,]+) bytes", log)
     c.check(all(n == "0" for n in lost), "definitely lost: %r\n%s" % (
         lost, excerpt(log, r"[\d,]+ bytes in [\d,]+ blocks are definitely lost")))

@@ -66,6 +66,14 @@ struct bw_deny_scratch {
 	char key[BW_DENY_KEY_LEN * 2];
 	__u64 own_tags; /* out: tags this exe's basename confers */
 	__u32 wake;     /* out: the exe matched a wake_keys key (or has none to look up) */
+	/* bw_deny_dir_step's state, in map memory: one verifier state per step. */
+	__u32 w;        /* bytes of key written */
+	__u32 rule;     /* the first rule matched so far */
+	__u32 whole;    /* every component fitted in the key */
+	__u32 wake_on;  /* bw_deny_eval's wake argument */
+	__u32 pad;
+	__u64 anc_tags;
+	__u64 parent_tags;
 };
 
 struct {
@@ -101,6 +109,42 @@ static __always_inline void bw_wake_lookup(struct bw_deny_scratch *ds, int wake)
 }
 
 /*
+ * One bpf_loop step of bw_deny_eval: the directory prefix that ends before
+ * component i (root first), then that component appended to the key. A
+ * step rather than a loop: the verifier checks it, and bw_deny_pick's slots
+ * within it, once instead of BW_DENY_DIR_DEPTH times.
+ */
+static long bw_deny_dir_step(__u32 i, void *data)
+{
+	__u32 zero = 0, w, len;
+	struct bw_pathbuf *pb = bpf_map_lookup_elem(&path_scratch, &zero);
+	struct bw_deny_scratch *ds = bpf_map_lookup_elem(&deny_scratch, &zero);
+	int j;
+
+	if (!pb || !ds)
+		return 1;
+	j = (int)pb->n - 1 - (int)i;
+	w = ds->w;
+	if (j < 0 || w >= BW_DENY_KEY_LEN)
+		return 1;
+	len = pb->len[j & (BW_PATH_DEPTH - 1)];
+	ds->key[w & (BW_DENY_KEY_LEN - 1)] = '/';
+	if (!ds->rule)
+		ds->rule = bw_deny_pick(bpf_map_lookup_elem(&deny_dirs, ds->key), ds->anc_tags,
+					ds->parent_tags);
+	bw_wake_lookup(ds, ds->wake_on);
+	if (len > BW_NAME_MAX || w + len + 2 > BW_DENY_KEY_LEN) {
+		ds->whole = 0;
+		return 1;
+	}
+	barrier_var(len);
+	bpf_probe_read_kernel(&ds->key[(w + 1) & (BW_DENY_KEY_LEN - 1)], len & BW_NAME_MAX,
+			      (void *)pb->name[j & (BW_PATH_DEPTH - 1)]);
+	ds->w = w + len + 1;
+	return 0;
+}
+
+/*
  * Matches the exe whose components bw_path_resolve() left in path_scratch:
  * each directory prefix, then the full path, then the basename. Returns the
  * rule id or 0; stores the basename's ancestor tags in deny_scratch, and
@@ -109,36 +153,26 @@ static __always_inline void bw_wake_lookup(struct bw_deny_scratch *ds, int wake)
  */
 __noinline int bw_deny_eval(__u64 anc_tags, __u64 parent_tags, int wake)
 {
-	__u32 zero = 0, w = 0, len, rule = 0;
+	__u32 zero = 0, len, rule;
 	struct bw_pathbuf *pb = bpf_map_lookup_elem(&path_scratch, &zero);
 	struct bw_deny_scratch *ds = bpf_map_lookup_elem(&deny_scratch, &zero);
 	struct bw_anc_val *anc;
-	int whole = 1;
-	int i, j;
+	int whole;
 
 	if (!pb || !ds)
 		return 0;
 	ds->own_tags = 0;
 	ds->wake = 0;
+	ds->w = 0;
+	ds->rule = 0;
+	ds->whole = 1;
+	ds->wake_on = wake;
+	ds->anc_tags = anc_tags;
+	ds->parent_tags = parent_tags;
 	__builtin_memset(ds->key, 0, BW_DENY_KEY_LEN);
-	for (i = 0; i < BW_DENY_DIR_DEPTH; i++) {
-		j = (int)pb->n - 1 - i;
-		if (j < 0)
-			break;
-		len = pb->len[j & (BW_PATH_DEPTH - 1)];
-		ds->key[w & (BW_DENY_KEY_LEN - 1)] = '/';
-		if (!rule)
-			rule = bw_deny_pick(bpf_map_lookup_elem(&deny_dirs, ds->key), anc_tags, parent_tags);
-		bw_wake_lookup(ds, wake);
-		if (len > BW_NAME_MAX || w + len + 2 > BW_DENY_KEY_LEN) {
-			whole = 0;
-			break;
-		}
-		barrier_var(len);
-		bpf_probe_read_kernel(&ds->key[(w + 1) & (BW_DENY_KEY_LEN - 1)], len & BW_NAME_MAX,
-				      (void *)pb->name[j & (BW_PATH_DEPTH - 1)]);
-		w += len + 1;
-	}
+	bpf_loop(BW_DENY_DIR_DEPTH, bw_deny_dir_step, NULL, 0);
+	rule = ds->rule;
+	whole = ds->whole;
 	if (pb->n > BW_DENY_DIR_DEPTH || pb->status != BW_PATH_OK)
 		whole = 0;
 	/* The last pass wrote a directory's '/' only when components remain. */

@@ -23,7 +23,7 @@ struct bw_hold_scratch {
 	/* Where argv[0]'s basename starts: kept in map memory so the verifier
 	 * does not follow each value through the scan (one state per step). */
 	__u32 base;
-	__u32 pad;
+	__u32 hit; /* bw_hint_path's steps found a look-alike component */
 };
 
 struct {
@@ -160,36 +160,50 @@ static __always_inline int bw_is_blank(char c)
 }
 
 /*
+ * One bpf_loop step of bw_hint_path: component i of the exe's path (leaf
+ * first). A step rather than an unrolled loop: the verifier checks it once
+ * instead of BW_PATH_DEPTH times.
+ */
+static long bw_hint_path_step(__u32 i, void *data)
+{
+	__u32 zero = 0, len;
+	struct bw_pathbuf *pb = bpf_map_lookup_elem(&path_scratch, &zero);
+	struct bw_hold_scratch *hs = bpf_map_lookup_elem(&hold_scratch, &zero);
+	char head[2] = {}, last = 0;
+	__u64 name;
+
+	if (!pb || !hs || i >= pb->n || i >= BW_PATH_DEPTH)
+		return 1;
+	barrier_var(i); /* keep the masks below: the verifier needs them */
+	len = pb->len[i & (BW_PATH_DEPTH - 1)];
+	name = pb->name[i & (BW_PATH_DEPTH - 1)];
+	if (!len || len > BW_NAME_MAX)
+		return 0;
+	bpf_probe_read_kernel(head, len >= 2 ? 2 : 1, (void *)name);
+	bpf_probe_read_kernel(&last, 1, (void *)(name + len - 1));
+	if (bw_is_blank(head[0]) || bw_is_blank(last) ||
+	    (len >= 3 && head[0] == '.' && head[1] == '.')) {
+		hs->hit = 1;
+		return 1;
+	}
+	return 0;
+}
+
+/*
  * BW_HINT_PATH: a component of the exe's path, as bw_path_resolve() left
  * it in path_scratch, starts or ends with a blank or starts with ".." and
  * goes on ("...", "..x"): names built to look like another directory.
  */
 __noinline int bw_hint_path(void)
 {
-	__u32 zero = 0, len, i;
-	struct bw_pathbuf *pb = bpf_map_lookup_elem(&path_scratch, &zero);
-	char head[2], last;
-	__u64 name;
+	__u32 zero = 0;
+	struct bw_hold_scratch *hs = bpf_map_lookup_elem(&hold_scratch, &zero);
 
-	if (!pb)
+	if (!hs)
 		return 0;
-#pragma unroll
-	for (i = 0; i < BW_PATH_DEPTH; i++) {
-		if (i >= pb->n)
-			break;
-		len = pb->len[i & (BW_PATH_DEPTH - 1)];
-		name = pb->name[i & (BW_PATH_DEPTH - 1)];
-		if (!len || len > BW_NAME_MAX)
-			continue;
-		head[0] = head[1] = 0;
-		last = 0;
-		bpf_probe_read_kernel(head, len >= 2 ? 2 : 1, (void *)name);
-		bpf_probe_read_kernel(&last, 1, (void *)(name + len - 1));
-		if (bw_is_blank(head[0]) || bw_is_blank(last) ||
-		    (len >= 3 && head[0] == '.' && head[1] == '.'))
-			return BW_HINT_PATH;
-	}
-	return 0;
+	hs->hit = 0;
+	bpf_loop(BW_PATH_DEPTH, bw_hint_path_step, NULL, 0);
+	return hs->hit ? BW_HINT_PATH : 0;
 }
 
 /* BW_HINT_SOCKET: one of the new program's stdio is an IP socket. */

@@ -796,6 +796,35 @@ def t_file_tree():
     c.done()
 
 
+def t_file_absolute():
+    """Name operations given absolute paths: each directory prefix and the
+    basename are looked up from the path string itself (bw_watch_str)."""
+    tree = sc().mkdir("abs-tree")
+    sc().write("a\n", "abs-tree", "src", "a.c")
+    sc().write("b\n", "abs-tree", "src", "b.c")
+    outside = sc().mkdir("abs-outside", "deep", "er")
+    sc().write("x\n", "abs-outside", "deep", "er", ".bashrc")
+    sc().write("y\n", "abs-outside", "deep", "er", "plain.txt")
+    src = os.path.join(tree, "src") + "/"
+    argv = pcmd("rename", src + "a.c", src + "a2.c", "unlink", src + "b.c",
+                "unlink", os.path.join(outside, ".bashrc"),
+                "unlink", os.path.join(outside, "plain.txt"))
+    job = bw_job(sh_job(argv), cwd=tree, name="file-abs")
+    c = T.Checker()
+    check_run(c, job)
+    c.eq(sorted(os.listdir(os.path.join(tree, "src"))), ["a2.c"],
+         "the tree's src/ after the job (the probe did its work)")
+    ex = exec_of(c, job, argv, "absolute name operations")
+    fs = by_proc(job, "file", ex)
+    want = [("rename", src + "a.c", src + "a2.c"),
+            ("unlink", src + "b.c", None),
+            ("unlink", os.path.join(outside, ".bashrc"), None)]
+    c.eq([(r.get("op"), r.get("path"), r.get("path2")) for r in fs], want,
+         "(op, path, path2) of the probe's file records: the tree's by its prefix, "
+         ".bashrc by its name wherever it is, plain.txt outside the tree not at all")
+    c.done()
+
+
 NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
 
 
@@ -995,6 +1024,8 @@ TESTS = [
      "read-memory-of-process-outside-job; own and in-job environ do not", t_environ),
     ("file: rewrite in the working tree: open-write/rename/unlink under the tree; "
      "on: file rule with path prefix and op fires", t_file_tree),
+    ("file: absolute paths to rename/unlink: the tree's by prefix, a watched name "
+     "anywhere, nothing else", t_file_absolute),
     ("file: refused opens (relative, absolute, dirfd-relative) recorded with their error; "
      "dirfd reported", t_file_refused),
     ("privilege: ptrace outside/inside/TRACEME, kill/tgkill of the agent; "

@@ -53,7 +53,7 @@ struct doctor_ctx {
 	struct doctor_report *r;
 	bool privileged;    /* can load BPF at all */
 	bool can_mount;     /* CAP_SYS_ADMIN */
-	bool kernel_old;    /* below 5.8 */
+	bool kernel_old;    /* below DOCTOR_MIN_MAJOR.DOCTOR_MIN_MINOR */
 	bool tracefs_ok;
 	char cgroup2[4096]; /* mount point, "" when none */
 	bool deny_lsm;      /* the loader attached the BPF LSM deny hook */
@@ -78,7 +78,7 @@ static void check_kernel(struct doctor_ctx *x)
 		x->kernel_old = true;
 		doctor_set(c, DOCTOR_FAIL, "%s is older than %d.%d", u.release, DOCTOR_MIN_MAJOR,
 			   DOCTOR_MIN_MINOR);
-		doctor_hint(c, "run on a %d.%d+ kernel (BPF ring buffer, CAP_BPF)",
+		doctor_hint(c, "run on a %d.%d+ kernel (bpf_loop, BPF ring buffer, CAP_BPF)",
 			    DOCTOR_MIN_MAJOR, DOCTOR_MIN_MINOR);
 		return;
 	}
@@ -585,7 +585,7 @@ static void print_tamper_record(const struct bw_tamper_record *r, uint64_t total
 	fprintf(arg, "       tamper: %s\n", line);
 }
 
-/* A pre-5.8 kernel with the features backported (RHEL 8) runs the agent. */
+/* An older kernel with the features backported (RHEL 9) runs the agent. */
 static void settle_kernel(struct doctor_ctx *x)
 {
 	struct doctor_report *r = x->r;

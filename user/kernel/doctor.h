@@ -39,9 +39,9 @@ struct doctor_report {
 	const char *exec_hook; /* "tp_btf", "raw_tp" or NULL when nothing loaded */
 };
 
-/* The minimum kernel: BPF ring buffer and CAP_BPF/CAP_PERFMON are 5.8. */
+/* The minimum kernel: bpf_loop is 5.17 (the ring buffer and CAP_BPF are 5.8). */
 #define DOCTOR_MIN_MAJOR 5
-#define DOCTOR_MIN_MINOR 8
+#define DOCTOR_MIN_MINOR 17
 
 /* "6.1.0-18-amd64" -> 6, 1, 0. Returns 0, or -EINVAL when it is no version. */
 int doctor_parse_kernel_version(const char *release, unsigned *major, unsigned *minor,

@@ -36,7 +36,7 @@ static int check_btf(void)
 {
 	if (access(BTF_VMLINUX, R_OK) == 0)
 		return 0;
-	bw_err("kernel BTF not available (%s: %s); buildwarden needs a 5.8+ kernel built with "
+	bw_err("kernel BTF not available (%s: %s); buildwarden needs a 5.17+ kernel built with "
 	       "CONFIG_DEBUG_INFO_BTF=y",
 	       BTF_VMLINUX, strerror(errno));
 	return -ENOTSUP;

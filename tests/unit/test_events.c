@@ -353,10 +353,19 @@ static void test_render_exec_stdio_env(void **state)
 	assert_non_null(o);
 	assert_true(json_object_object_get_ex(o, "stdio", &arr));
 	assert_string_equal(jstr(json_object_array_get_idx(arr, 0), "kind"), "null");
+	assert_string_equal(jstr(json_object_array_get_idx(arr, 0), "rdev"), "1:3");
 	assert_string_equal(jstr(json_object_array_get_idx(arr, 0), "mode"), "");
 	assert_string_equal(jstr(json_object_array_get_idx(arr, 1), "peer"), "<null>");
 	assert_string_equal(jstr(json_object_array_get_idx(arr, 2), "family"), "unix");
 	assert_string_equal(jstr(json_object_array_get_idx(arr, 2), "peer"), "<absent>");
+	json_object_put(o);
+
+	/* the widest device numbers: a 12-bit major, a 20-bit minor */
+	r.exec.stdio[0] = (struct bw_stdio){ .kind = BW_STDIO_OTHER, .rdev = 0xffffffffu };
+	o = render_parse(&r, &jb);
+	assert_non_null(o);
+	assert_true(json_object_object_get_ex(o, "stdio", &arr));
+	assert_string_equal(jstr(json_object_array_get_idx(arr, 0), "rdev"), "4095:1048575");
 	json_object_put(o);
 	jbuf_free(&jb);
 }

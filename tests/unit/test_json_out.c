@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <inttypes.h>
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
@@ -63,6 +64,33 @@ static void test_altered(void **state)
 	assert_true(jb.altered);
 	jbuf_reset(&jb);
 	assert_false(jb.altered);
+	jbuf_free(&jb);
+}
+
+/* Numbers as printf writes them, at each width and both ends of the range. */
+static void test_numbers_exact(void **state)
+{
+	static const uint64_t u[] = { 0, 7, 9, 10, 99, 100, 101, 999, 1000, 65535,
+				      1000000007ULL, 18446744073709551615ULL };
+	static const int64_t i[] = { 0, -1, -9, -10, -100, 42, INT64_MAX, INT64_MIN };
+	char want[32];
+	struct jbuf jb;
+	size_t k;
+
+	(void)state;
+	jbuf_init(&jb);
+	for (k = 0; k < sizeof(u) / sizeof(u[0]); k++) {
+		jbuf_reset(&jb);
+		json_kv_u64(&jb, NULL, u[k]);
+		snprintf(want, sizeof(want), "%" PRIu64, u[k]);
+		assert_string_equal(jb.buf, want);
+	}
+	for (k = 0; k < sizeof(i) / sizeof(i[0]); k++) {
+		jbuf_reset(&jb);
+		json_kv_i64(&jb, NULL, i[k]);
+		snprintf(want, sizeof(want), "%" PRId64, i[k]);
+		assert_string_equal(jb.buf, want);
+	}
 	jbuf_free(&jb);
 }
 
@@ -129,6 +157,7 @@ int main(void)
 		cmocka_unit_test(test_valid_utf8_passes),
 		cmocka_unit_test(test_invalid_bytes_become_surrogates),
 		cmocka_unit_test(test_altered),
+		cmocka_unit_test(test_numbers_exact),
 		cmocka_unit_test(test_object_parses_back),
 		cmocka_unit_test(test_reset_reuses_buffer),
 	};

@@ -168,11 +168,20 @@ static void render_held(struct jbuf *jb, uint32_t hints)
 	json_arr_close(jb);
 }
 
+/* "MAJOR:MINOR" of a kernel dev_t (20-bit minor), ending at end: where it starts. */
+static const char *rdev_text(char *end, uint32_t rdev)
+{
+	char *p = json_u64_digits(end, rdev & 0xfffff);
+
+	*--p = ':';
+	return json_u64_digits(p, rdev >> 20);
+}
+
 /* What fd 0, 1 and 2 of the new program are (docs/EVENTS.md: exec). */
 static void render_stdio(struct jbuf *jb, const struct bw_event_view *v)
 {
 	const struct bw_exec_event *e = v->exec;
-	char rdev[32];
+	char rdev[2 * JSON_U64_DIGITS + 1];
 	int fd;
 
 	json_arr_open(jb, "stdio");
@@ -196,8 +205,9 @@ static void render_stdio(struct jbuf *jb, const struct bw_event_view *v)
 		} else if (sd->kind == BW_STDIO_FILE) {
 			redact_json_str(jb, "path", v->stdio_path[fd]);
 		} else if (sd->rdev) {
-			snprintf(rdev, sizeof(rdev), "%u:%u", sd->rdev >> 20, sd->rdev & 0xfffff);
-			json_kv_str(jb, "rdev", rdev);
+			const char *r = rdev_text(rdev + sizeof(rdev), sd->rdev);
+
+			json_kv_strn(jb, "rdev", r, (size_t)(rdev + sizeof(rdev) - r));
 		}
 		json_obj_close(jb);
 	}

@@ -37,6 +37,11 @@ void json_arr_open(struct jbuf *jb, const char *key);
 void json_arr_close(struct jbuf *jb);
 void json_sub_open(struct jbuf *jb, const char *key); /* nested object */
 
+/* Decimal digits of a uint64_t, at most. */
+#define JSON_U64_DIGITS 20
+/* v in decimal, written backwards to end at end (no NUL): where it starts. */
+char *json_u64_digits(char *end, uint64_t v);
+
 void json_kv_u64(struct jbuf *jb, const char *key, uint64_t v);
 void json_kv_i64(struct jbuf *jb, const char *key, int64_t v);
 void json_kv_bool(struct jbuf *jb, const char *key, bool v);

@@ -52,7 +52,8 @@ static inline bool jbuf_reserve(struct jbuf *jb, size_t extra)
 	return (!jb->oom && jb->len + extra + 1 <= jb->cap) || jbuf_grow(jb, extra);
 }
 
-static void put(struct jbuf *jb, const char *s, size_t n)
+/* Inlined: a record is a few hundred of these, and a call cost more than the copy. */
+static inline __attribute__((always_inline)) void put(struct jbuf *jb, const char *s, size_t n)
 {
 	if (!jbuf_reserve(jb, n))
 		return;
@@ -61,7 +62,7 @@ static void put(struct jbuf *jb, const char *s, size_t n)
 	jb->buf[jb->len] = '\0';
 }
 
-static void putc_(struct jbuf *jb, char c)
+static inline __attribute__((always_inline)) void putc_(struct jbuf *jb, char c)
 {
 	if (!jbuf_reserve(jb, 1))
 		return;
@@ -138,23 +139,32 @@ static void sep(struct jbuf *jb)
 	jb->need_comma[jb->depth] = true;
 }
 
+/* The separator and "k": in one reservation, for the dozens of members a record has. */
 static void key(struct jbuf *jb, const char *k)
 {
+	bool comma = jb->need_comma[jb->depth];
 	size_t n;
+	char *d;
 
-	sep(jb);
-	if (!k)
+	if (!k) {
+		sep(jb);
 		return;
+	}
 	/* Keys are our own identifiers: no escaping needed, one copy. */
 	n = strlen(k);
-	if (!jbuf_reserve(jb, n + 3))
+	jb->need_comma[jb->depth] = true;
+	if (!jbuf_reserve(jb, n + 4))
 		return;
-	jb->buf[jb->len++] = '"';
-	memcpy(jb->buf + jb->len, k, n);
-	jb->len += n;
-	jb->buf[jb->len++] = '"';
-	jb->buf[jb->len++] = ':';
-	jb->buf[jb->len] = '\0';
+	d = jb->buf + jb->len;
+	if (comma)
+		*d++ = ',';
+	*d++ = '"';
+	memcpy(d, k, n);
+	d += n;
+	*d++ = '"';
+	*d++ = ':';
+	*d = '\0';
+	jb->len = (size_t)(d - jb->buf);
 }
 
 static void push(struct jbuf *jb, char c)

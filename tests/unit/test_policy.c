@@ -193,6 +193,11 @@ static void test_string_operators(void **state)
 	assert_false(hit("{basename: {not: curl}}", e));
 	assert_true(hit("{basename: [wget, curl]}", e));
 	assert_false(hit("{basename: [wget, fetch]}", e));
+	/* a list of names (one loop): same first byte, a prefix of it, longer, last */
+	assert_true(hit("{basename: [cur, curlx, cat, curl]}", e));
+	assert_false(hit("{basename: [cur, curlx, c, '', Curl]}", e));
+	assert_true(hit("{basename: {any: [cat, curl]}}", e));
+	assert_false(hit("{basename: {all: [curl, cat]}}", e));
 	assert_true(hit("{basename: {not: {any: [sh, bash]}}}", e));
 	assert_false(hit("{basename: {not: [sh, curl]}}", e));
 	assert_true(hit("{exe: {prefix: [/opt/, /usr/bin/]}}", e));

@@ -437,6 +437,9 @@ static struct pol_test *parse_list(struct pol_parser *ps, const yaml_node_t *n,
 	}
 	if (t->n_kids < count) /* an item failed */
 		goto err_free;
+	t->all_exact = combine == POL_ANY;
+	for (size_t i = 0; i < t->n_kids; i++)
+		t->all_exact = t->all_exact && t->kids[i]->op == POL_EXACT;
 	return t;
 err_free:
 	policy_test_free(t);

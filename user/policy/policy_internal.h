@@ -62,6 +62,7 @@ struct pol_test {
 	bool milli;   /* num is in thousandths (written 4.1, held 4100) */
 	struct pol_test **kids;
 	size_t n_kids;
+	bool all_exact; /* POL_ANY of POL_EXACT kids only: a list of names, tested in one loop */
 	unsigned line, col; /* where it was written, for deny-rule errors */
 };
 

@@ -33,26 +33,82 @@ void jbuf_free(struct jbuf *jb);
 
 void json_obj_open(struct jbuf *jb);
 void json_obj_close(struct jbuf *jb);
-void json_arr_open(struct jbuf *jb, const char *key);
 void json_arr_close(struct jbuf *jb);
-void json_sub_open(struct jbuf *jb, const char *key); /* nested object */
 
 /* Decimal digits of a uint64_t, at most. */
 #define JSON_U64_DIGITS 20
 /* v in decimal, written backwards to end at end (no NUL): where it starts. */
 char *json_u64_digits(char *end, uint64_t v);
 
-void json_kv_u64(struct jbuf *jb, const char *key, uint64_t v);
-void json_kv_i64(struct jbuf *jb, const char *key, int64_t v);
-void json_kv_bool(struct jbuf *jb, const char *key, bool v);
-void json_kv_null(struct jbuf *jb, const char *key);
-void json_kv_str(struct jbuf *jb, const char *key, const char *s);
-void json_kv_strn(struct jbuf *jb, const char *key, const char *s, size_t n);
+/*
+ * The writers below take the key's length (the _k functions); the inline
+ * wrappers compute it, at compile time where the key is a literal, as
+ * nearly every key is: a record has dozens of them.
+ */
+#define JSON_KEY_LEN(k) ((k) ? __builtin_strlen(k) : 0)
+
+void json_arr_open_k(struct jbuf *jb, const char *key, size_t key_len);
+void json_sub_open_k(struct jbuf *jb, const char *key, size_t key_len);
+void json_kv_u64_k(struct jbuf *jb, const char *key, size_t key_len, uint64_t v);
+void json_kv_i64_k(struct jbuf *jb, const char *key, size_t key_len, int64_t v);
+void json_kv_bool_k(struct jbuf *jb, const char *key, size_t key_len, bool v);
+void json_kv_null_k(struct jbuf *jb, const char *key, size_t key_len);
+void json_kv_strn_k(struct jbuf *jb, const char *key, size_t key_len, const char *s, size_t n);
+void json_kv_raw_k(struct jbuf *jb, const char *key, size_t key_len, const char *json, size_t n);
+
+static inline void json_arr_open(struct jbuf *jb, const char *key)
+{
+	json_arr_open_k(jb, key, JSON_KEY_LEN(key));
+}
+
+/* A nested object. */
+static inline void json_sub_open(struct jbuf *jb, const char *key)
+{
+	json_sub_open_k(jb, key, JSON_KEY_LEN(key));
+}
+
+static inline void json_kv_u64(struct jbuf *jb, const char *key, uint64_t v)
+{
+	json_kv_u64_k(jb, key, JSON_KEY_LEN(key), v);
+}
+
+static inline void json_kv_i64(struct jbuf *jb, const char *key, int64_t v)
+{
+	json_kv_i64_k(jb, key, JSON_KEY_LEN(key), v);
+}
+
+static inline void json_kv_bool(struct jbuf *jb, const char *key, bool v)
+{
+	json_kv_bool_k(jb, key, JSON_KEY_LEN(key), v);
+}
+
+static inline void json_kv_null(struct jbuf *jb, const char *key)
+{
+	json_kv_null_k(jb, key, JSON_KEY_LEN(key));
+}
+
+static inline void json_kv_strn(struct jbuf *jb, const char *key, const char *s, size_t n)
+{
+	json_kv_strn_k(jb, key, JSON_KEY_LEN(key), s, n);
+}
+
+/* s NULL: null. */
+static inline void json_kv_str(struct jbuf *jb, const char *key, const char *s)
+{
+	if (!s)
+		json_kv_null(jb, key);
+	else
+		json_kv_strn(jb, key, s, __builtin_strlen(s));
+}
+
 /* An array element (key NULL) or a member (key set). */
 void json_val_strn(struct jbuf *jb, const char *s, size_t n);
 
 /* A member whose value is already JSON text (trusted, produced by us). */
-void json_kv_raw(struct jbuf *jb, const char *key, const char *json, size_t n);
+static inline void json_kv_raw(struct jbuf *jb, const char *key, const char *json, size_t n)
+{
+	json_kv_raw_k(jb, key, JSON_KEY_LEN(key), json, n);
+}
 
 /* jb's text and a newline to f: 0, -ENOMEM if jb is incomplete, -EIO. */
 int jbuf_write_line(const struct jbuf *jb, FILE *f);

@@ -94,6 +94,36 @@ static void test_numbers_exact(void **state)
 	jbuf_free(&jb);
 }
 
+/* Each byte that needs escaping, at every offset of the 8-byte runs that are copied whole. */
+static void test_escape_at_every_offset(void **state)
+{
+	static const struct {
+		const char *in, *out;
+	} special[] = {
+		{ "\"", "\\\"" }, { "\\", "\\\\" }, { "\n", "\\n" }, { "\x1f", "\\u001f" },
+		{ "\x7f", "\\u007f" }, { "\x80", "\\udc80" }, { "\xc3\xa9", "\xc3\xa9" },
+	};
+	char in[64], want[80];
+	struct jbuf jb;
+
+	(void)state;
+	jbuf_init(&jb);
+	for (size_t k = 0; k < sizeof(special) / sizeof(special[0]); k++) {
+		for (size_t pos = 0; pos < 24; pos++) {
+			size_t sl = strlen(special[k].in);
+
+			memset(in, 'a', sizeof(in));
+			memcpy(in + pos, special[k].in, sl);
+			snprintf(want, sizeof(want), "\"%.*s%s%.*s\"", (int)pos, in, special[k].out,
+				 (int)(24 - pos), in + pos + sl);
+			jbuf_reset(&jb);
+			json_escape(&jb, in, pos + sl + 24 - pos);
+			assert_string_equal(jb.buf, want);
+		}
+	}
+	jbuf_free(&jb);
+}
+
 static void test_object_parses_back(void **state)
 {
 	struct jbuf jb;
@@ -158,6 +188,7 @@ int main(void)
 		cmocka_unit_test(test_invalid_bytes_become_surrogates),
 		cmocka_unit_test(test_altered),
 		cmocka_unit_test(test_numbers_exact),
+		cmocka_unit_test(test_escape_at_every_offset),
 		cmocka_unit_test(test_object_parses_back),
 		cmocka_unit_test(test_reset_reuses_buffer),
 	};

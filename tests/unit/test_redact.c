@@ -169,6 +169,12 @@ static void test_token_shapes(void **state)
 	check("aws_access_key_id=AKIAIOSFODNN7EXAMPLE", NULL, "aws_access_key_id=AKIA***");
 	check("xoxb-1234567890-0987654321-AbCdEfGhIjKl", NULL, "xoxb-***");
 	check("xoxp-1234567890-abc", NULL, "xoxp-***");
+	/* the shortest token, and what the quick look before the scan lets through */
+	check("xoxp-1234567890", NULL, "xoxp-***");
+	check("xoxp-123456789", NULL, "xoxp-123456789");
+	check("-DHAVE_UNISTD_H -O2 -I../include", NULL, "-DHAVE_UNISTD_H -O2 -I../include");
+	check("a--password x", NULL, "a--password x");
+	check("x --password hunter2", NULL, "x --password ***");
 	check("glpat-aBcDeFgHiJkLmNoPqRsT", NULL, "glpat-***");
 	check(NPM, NULL, "npm_***");
 	check("AIzaSyA1234567890abcdefghijklmnopqrstu", NULL, "AIza***");

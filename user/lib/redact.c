@@ -288,7 +288,11 @@ struct token_shape {
 	const char *extra; /* allowed besides [A-Za-z0-9] */
 };
 
-/* Each prefix starts with a letter of TOKEN_FIRSTS (and so do AKIA and ASIA): keep them in step. */
+/*
+ * Each prefix starts with a letter of TOKEN_FIRSTS (and so do AKIA and
+ * ASIA), and no shape matches fewer than TOKEN_MIN_LEN bytes (xoxb- and
+ * 10): keep them in step.
+ */
 #define TOKEN_FIRSTS "gnxA"
 static const struct token_shape token_shapes[] = {
 	{ "ghp_", 20, "" },  { "gho_", 20, "" },   { "ghu_", 20, "" },   { "ghs_", 20, "" },
@@ -428,6 +432,33 @@ static bool prev_is_secret_flag(const char *prev)
 	return len && name_sensitive(prev + 2, len, NAME_FLAG);
 }
 
+/* The shortest string a token shape matches: xoxb- and 10 more. */
+#define TOKEN_MIN_LEN 15
+
+/*
+ * Whether next_span could find anything in s, from what every rule needs:
+ * an assignment or a --flag=value has '=', a URL or a header ':', a flag
+ * with its value and a PEM block "--", a token one of TOKEN_FIRSTS and
+ * TOKEN_MIN_LEN bytes. Most arguments of a build (-O2, -Iinclude, file
+ * names) have none of these, and memchr is far cheaper than the scan.
+ */
+static bool may_hold_secret(const char *s, size_t n)
+{
+	const char *d, *end = s + n;
+
+	if (memchr(s, '=', n) || memchr(s, ':', n))
+		return true;
+	for (d = memchr(s, '-', n); d && d + 1 < end; d = memchr(d + 1, '-', (size_t)(end - d - 1)))
+		if (d[1] == '-')
+			return true;
+	if (n < TOKEN_MIN_LEN)
+		return false;
+	for (const char *f = TOKEN_FIRSTS; *f; f++)
+		if (memchr(s, *f, n))
+			return true;
+	return false;
+}
+
 bool redact_needed(const char *s, size_t n, const char *prev_arg)
 {
 	struct span sp;
@@ -436,7 +467,7 @@ bool redact_needed(const char *s, size_t n, const char *prev_arg)
 		return false;
 	if (n && prev_is_secret_flag(prev_arg))
 		return true;
-	return next_span(s, n, 0, &sp);
+	return may_hold_secret(s, n) && next_span(s, n, 0, &sp);
 }
 
 struct out {

@@ -346,21 +346,25 @@ __noinline int bw_exec_stdio(__u32 fd, __u32 off)
  */
 __noinline int bw_env_wanted(__u32 n)
 {
-	__u32 zero = 0, k, j, l;
+	__u32 zero = 0, k, w, l;
 	struct bw_env_scratch *es = bpf_map_lookup_elem(&env_scratch, &zero);
+	const __u64 *chunk, *name;
+	__u64 diff;
 
 	if (!es)
 		return 0;
+	chunk = (const __u64 *)es->chunk;
 	for (k = 0; k < BW_ENV_NAMES; k++) {
 		l = es->names[k].len;
 		if (!l || l >= BW_ENV_NAME_LEN || n < l + 2)
 			continue;
 		if (es->chunk[l & (BW_ENV_NAME_LEN - 1)] != '=')
 			continue;
-		for (j = 0; j < BW_ENV_NAME_LEN; j++)
-			if (j >= l || es->chunk[j] != es->names[k].name[j])
-				break;
-		if (j == l)
+		name = (const __u64 *)es->names[k].name;
+		diff = 0;
+		for (w = 0; w < BW_ENV_NAME_LEN / 8 && w * 8 < l; w++)
+			diff |= (chunk[w] ^ name[w]) & bw_low_bytes(l - w * 8);
+		if (!diff)
 			return es->names[k].hint && n > l + 2 ? 2 : 1;
 	}
 	return 0;

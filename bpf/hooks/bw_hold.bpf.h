@@ -24,6 +24,8 @@ struct bw_hold_scratch {
 	 * does not follow each value through the scan (one state per step). */
 	__u32 base;
 	__u32 hit; /* bw_hint_path's steps found a look-alike component */
+	__u32 n;   /* bytes of arg0 with its NUL, for bw_arg0_step */
+	__u32 pad;
 };
 
 struct {
@@ -51,6 +53,25 @@ static __always_inline __u32 bw_hold_hints_wanted(void)
 }
 
 /*
+ * One bpf_loop step of bw_hint_name: byte i of argv[0], where a '/' moves
+ * the basename's start past it. A step rather than the unrolled loop it
+ * was (6.1's verifier refuses the loop clang makes of it): checked once,
+ * not BW_HOLD_ARG0_MAX times.
+ */
+static long bw_arg0_step(__u32 i, void *data)
+{
+	__u32 zero = 0;
+	struct bw_hold_scratch *hs = bpf_map_lookup_elem(&hold_scratch, &zero);
+
+	if (!hs || i >= hs->n || i >= BW_HOLD_ARG0_MAX)
+		return 1;
+	barrier_var(i); /* keep the mask below: the verifier needs it */
+	if (hs->arg0[i & (BW_HOLD_ARG0_MAX - 1)] == '/')
+		hs->base = i + 1;
+	return 0;
+}
+
+/*
  * BW_HINT_NAME: argv[0]'s basename, past a login shell's '-', is not comm
  * (the kernel's copy of the started file's basename, cut at 15 bytes), or
  * argv[0] starts with '[' as kernel threads' names do. A script's argv[0]
@@ -71,19 +92,10 @@ __noinline int bw_hint_name(__u64 arg_start, __u32 script)
 		return 0;
 	if (hs->arg0[0] == '[')
 		return BW_HINT_NAME;
-	/* volatile: the compiler would keep base in a register, and the
-	 * verifier would follow every value it takes. */
-	*(volatile __u32 *)&hs->base = 0;
-	/* Unrolled: 6.1's verifier refuses the loop clang makes of it (a
-	 * back-edge on a fall-through). */
-#pragma unroll
-	for (i = 0; i < BW_HOLD_ARG0_MAX; i++) {
-		if (i >= n)
-			break;
-		if (hs->arg0[i] == '/')
-			*(volatile __u32 *)&hs->base = i + 1;
-	}
-	b = *(volatile __u32 *)&hs->base & (BW_HOLD_ARG0_MAX - 1);
+	hs->base = 0;
+	hs->n = (__u32)n;
+	bpf_loop(BW_HOLD_ARG0_MAX, bw_arg0_step, NULL, 0);
+	b = hs->base & (BW_HOLD_ARG0_MAX - 1);
 	if (hs->arg0[b & (BW_HOLD_ARG0_MAX - 1)] == '-')
 		b++;
 	bpf_get_current_comm(comm, sizeof(comm));
@@ -98,14 +110,13 @@ __noinline int bw_hint_name(__u64 arg_start, __u32 script)
 	return 0;
 }
 
-/* Does comm start with one of the interp_names prefixes? */
-static __always_inline int bw_comm_is_interp(const char *comm)
+/* Does comm start with one of the interp_names prefixes? Eight bytes a compare. */
+static __always_inline int bw_comm_is_interp(const __u64 *comm)
 {
 	struct bw_name_prefix *np;
-	__u32 k, j, len;
-	int same;
+	const __u64 *name;
+	__u32 k, len;
 
-#pragma unroll
 	for (k = 0; k < BW_INTERP_NAMES; k++) {
 		__u32 key = k;
 
@@ -115,12 +126,9 @@ static __always_inline int bw_comm_is_interp(const char *comm)
 		len = np->len;
 		if (!len || len >= BW_COMM_LEN)
 			continue;
-		same = 1;
-#pragma unroll
-		for (j = 0; j < BW_COMM_LEN - 1; j++)
-			if (j < len && comm[j] != np->name[j])
-				same = 0;
-		if (same)
+		name = (const __u64 *)np->name;
+		if (!((comm[0] ^ name[0]) & bw_low_bytes(len)) &&
+		    (len <= 8 || !((comm[1] ^ name[1]) & bw_low_bytes(len - 8))))
 			return 1;
 	}
 	return 0;
@@ -135,7 +143,8 @@ __noinline int bw_hint_inline(__u64 arg_start, __u32 argc)
 {
 	__u32 zero = 0;
 	struct bw_hold_scratch *hs = bpf_map_lookup_elem(&hold_scratch, &zero);
-	char comm[BW_COMM_LEN], dash = 0;
+	__u64 comm[BW_COMM_LEN / 8]; /* words, for bw_comm_is_interp */
+	char dash = 0;
 	long n;
 
 	if (!hs || argc < 2 || !arg_start)

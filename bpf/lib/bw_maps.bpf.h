@@ -96,6 +96,17 @@ BW_SUBPROG struct bw_proc_state *bw_hook_job(__u32 which)
 	return cfg && (cfg->hooks & which) ? st : NULL;
 }
 
+/*
+ * The first n bytes of a word read from memory (n at most 8): names are
+ * compared eight bytes at a time, which the verifier checks as one step
+ * instead of eight. Little-endian only, as both targets are.
+ */
+_Static_assert(__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__, "word compares assume little-endian");
+static __always_inline __u64 bw_low_bytes(__u32 n)
+{
+	return n >= 8 ? ~0ULL : (1ULL << (n * 8)) - 1;
+}
+
 static __always_inline __u32 bw_tid(void)
 {
 	return (__u32)bpf_get_current_pid_tgid();

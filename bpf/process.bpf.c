@@ -661,7 +661,7 @@ int BPF_PROG(handle_bprm_check, struct linux_binprm *bprm, int ret)
 	if (!cfg || !cfg->enabled || cfg->audit)
 		return 0;
 	file = BPF_CORE_READ(bprm, file);
-	if (!bw_path_resolve((__u64)__builtin_preserve_access_index(&file->f_path)))
+	if (!bw_path_walk((__u64)__builtin_preserve_access_index(&file->f_path)))
 		return 0;
 	rule = bw_deny_eval(st->anc_tags, st->parent_tags, 0);
 	if (!rule)

@@ -354,6 +354,17 @@ struct bw_deny_key {
 	char s[BW_DENY_KEY_LEN];
 };
 
+/*
+ * Array map "watch_dir_lens" (one entry): bit L is set when a key of L
+ * bytes is in the file_watch map of directory prefixes. A prefix of a
+ * length no key has cannot match, and each lookup hashes all of a key's
+ * BW_DENY_KEY_LEN bytes: an open's prefixes are looked up only at the
+ * lengths some watched directory has.
+ */
+struct bw_watch_lens {
+	__u64 bits[BW_DENY_KEY_LEN / 64];
+};
+
 struct bw_deny_val {
 	__u64 anc_required[BW_DENY_SLOTS];
 	__u32 rule[BW_DENY_SLOTS]; /* 1-based rule ids; 0 marks an empty slot */

@@ -45,6 +45,28 @@ struct {
 	__type(value, __u32);
 } watch_names SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct bw_watch_lens);
+} watch_dir_lens SEC(".maps");
+
+/* The watch bits of the directory prefix in key, len bytes; 0 without a lookup when no key is that long. */
+static __always_inline __u32 bw_watch_dir_bits(const char *key, __u32 len)
+{
+	__u32 zero = 0, *v;
+	struct bw_watch_lens *wl = bpf_map_lookup_elem(&watch_dir_lens, &zero);
+
+	if (!wl || len >= BW_DENY_KEY_LEN)
+		return 0;
+	barrier_var(len); /* keep the mask below: the verifier needs it */
+	if (!((wl->bits[(len >> 6) & 3] >> (len & 63)) & 1))
+		return 0;
+	v = bpf_map_lookup_elem(&file_watch, key);
+	return v ? *v : 0;
+}
+
 struct bw_file_call {
 	__u64 path;  /* user pointers; path 0: the file is dirfd itself (fchmod, fsetxattr) */
 	__u64 path2; /* rename's target, setxattr's attribute name */
@@ -120,9 +142,7 @@ __noinline int bw_watch_eval(int leaf_is_dir)
 				      (void *)pb->name[j & (BW_PATH_DEPTH - 1)]);
 		w += len + 1;
 		s->key[w & (BW_DENY_KEY_LEN - 1)] = '/';
-		v = bpf_map_lookup_elem(&file_watch, s->key);
-		if (v)
-			bits |= *v;
+		bits |= bw_watch_dir_bits(s->key, w + 1);
 	}
 	if (!pb->n)
 		return bits;
@@ -147,7 +167,7 @@ __noinline int bw_watch_eval(int leaf_is_dir)
  */
 static long bw_watch_byte(__u32 i, void *data)
 {
-	__u32 zero = 0, *v;
+	__u32 zero = 0;
 	struct bw_file_scratch *s = bpf_map_lookup_elem(&file_scratch, &zero);
 	struct bw_file_event *ev;
 	char c;
@@ -164,9 +184,7 @@ static long bw_watch_byte(__u32 i, void *data)
 	if (c != '/')
 		return 0;
 	s->leaf = i + 1;
-	v = bpf_map_lookup_elem(&file_watch, s->key);
-	if (v)
-		s->bits |= *v;
+	s->bits |= bw_watch_dir_bits(s->key, i + 1);
 	return 0;
 }
 
@@ -230,7 +248,7 @@ static __always_inline __u32 bw_base_dir_bits(struct bw_file_call *call)
 			return 0;
 		path = (__u64)__builtin_preserve_access_index(&dirf->f_path);
 	}
-	if (!bw_path_resolve(path))
+	if (!bw_path_walk(path))
 		return 0;
 	return bw_watch_eval(1);
 }
@@ -277,7 +295,7 @@ static __always_inline void bw_name_op_exit(struct bw_proc_state *st, struct bw_
 		if (!(bits & need))
 			return;
 	}
-	/* bw_watch_str/bw_path_resolve do not touch ev->data: reread nothing. */
+	/* bw_watch_str/bw_path_walk do not touch ev->data: reread nothing. */
 	ev->op = call->op;
 	ev->ret = (__s32)ret;
 	ev->open_flags = call->flags;
@@ -338,10 +356,7 @@ static __always_inline void bw_open_exit(struct bw_proc_state *st, struct bw_fil
 		return;
 	}
 	f = bw_file_of((int)ret);
-	if (!f)
-		return;
-	len = bw_path_resolve((__u64)__builtin_preserve_access_index(&f->f_path));
-	if (!len || len > BW_PATH_MAX)
+	if (!f || !bw_path_walk((__u64)__builtin_preserve_access_index(&f->f_path)))
 		return;
 	write = call->flags & BW_O_WRITING;
 	if (!force) {
@@ -349,6 +364,9 @@ static __always_inline void bw_open_exit(struct bw_proc_state *st, struct bw_fil
 		if (!(write ? bits & BW_WATCH_WRITE : bits & BW_WATCH_READ))
 			return;
 	}
+	len = bw_path_text();
+	if (!len || len > BW_PATH_MAX)
+		return;
 	ev = (void *)s->buf;
 	ev->op = BW_FILE_OPEN;
 	ev->ret = (__s32)ret;
@@ -383,12 +401,12 @@ __noinline int bw_fd_op_exit(__s64 ret, __u32 force)
 	if (!s || !pb || !call || !st)
 		return 0;
 	f = bw_file_of(call->dirfd);
-	if (!f)
-		return 0;
-	len = bw_path_resolve((__u64)__builtin_preserve_access_index(&f->f_path));
-	if (!len || len > BW_PATH_MAX)
+	if (!f || !bw_path_walk((__u64)__builtin_preserve_access_index(&f->f_path)))
 		return 0;
 	if (!force && !(bw_watch_eval(0) & BW_WATCH_WRITE))
+		return 0;
+	len = bw_path_text();
+	if (!len || len > BW_PATH_MAX)
 		return 0;
 	ev = (void *)s->buf;
 	ev->op = call->op;

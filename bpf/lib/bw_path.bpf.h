@@ -182,11 +182,14 @@ static __always_inline __u32 bw_path_emit(struct bw_pathbuf *pb)
 }
 
 /*
- * Resolves the struct path at path_ptr into path_scratch's buf. Returns
- * the length including the NUL, or 0. A scalar argument keeps this a
- * global function every supported kernel accepts.
+ * Collects the components of the struct path at path_ptr into
+ * path_scratch, leaf first; bw_path_text() makes them a string. Returns 1,
+ * or 0 when there is no path. Apart, because an open is judged by its
+ * components (bw_watch_eval) and most opens are not reported: their
+ * string is never made. A scalar argument keeps this a global function
+ * every supported kernel accepts.
  */
-__noinline int bw_path_resolve(__u64 path_ptr)
+__noinline int bw_path_walk(__u64 path_ptr)
 {
 	struct path *path = (struct path *)path_ptr;
 	__u32 zero = 0;
@@ -200,7 +203,22 @@ __noinline int bw_path_resolve(__u64 path_ptr)
 	if (!BPF_CORE_READ(path, dentry) || !BPF_CORE_READ(path, mnt))
 		return 0;
 	bw_path_collect(path, pb);
-	return bw_path_emit(pb);
+	return 1;
+}
+
+/* The path bw_path_walk() collected, into path_scratch's buf: its length with the NUL, or 0. */
+__noinline int bw_path_text(void)
+{
+	__u32 zero = 0;
+	struct bw_pathbuf *pb = bpf_map_lookup_elem(&path_scratch, &zero);
+
+	return pb ? bw_path_emit(pb) : 0;
+}
+
+/* Resolves the struct path at path_ptr into path_scratch's buf: the length with the NUL, or 0. */
+static __always_inline int bw_path_resolve(__u64 path_ptr)
+{
+	return bw_path_walk(path_ptr) ? bw_path_text() : 0;
 }
 
 /*

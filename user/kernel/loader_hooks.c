@@ -319,11 +319,30 @@ static int watch_key(int fd, const char *s, uint32_t bits)
 	return bpf_map_update_elem(fd, &key, &bits, BPF_ANY) ? -errno : 0;
 }
 
+/* Marks keys of len bytes as present in file_watch (struct bw_watch_lens). */
+static int watch_dir_len(struct bw_agent *a, size_t len)
+{
+	int fd = bpf_map__fd(a->sys->maps.watch_dir_lens);
+	struct bw_watch_lens wl;
+	__u32 zero = 0;
+
+	if (len >= BW_DENY_KEY_LEN)
+		return -ENAMETOOLONG;
+	if (bpf_map_lookup_elem(fd, &zero, &wl))
+		return -errno;
+	wl.bits[len / 64] |= 1ULL << (len % 64);
+	return bpf_map_update_elem(fd, &zero, &wl, BPF_ANY) ? -errno : 0;
+}
+
 int hooks_watch_dir(struct bw_agent *a, const char *dir, uint32_t bits)
 {
+	int err;
+
 	if (!a->sys)
 		return -ENOTSUP;
-	return watch_key(bpf_map__fd(a->sys->maps.file_watch), dir, bits);
+	/* The length first: a key the kernel could find before it would be skipped. */
+	err = watch_dir_len(a, strlen(dir));
+	return err ? err : watch_key(bpf_map__fd(a->sys->maps.file_watch), dir, bits);
 }
 
 int hooks_watch_name(struct bw_agent *a, const char *name, uint32_t bits)

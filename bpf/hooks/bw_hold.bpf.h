@@ -53,21 +53,27 @@ static __always_inline __u32 bw_hold_hints_wanted(void)
 }
 
 /*
- * One bpf_loop step of bw_hint_name: byte i of argv[0], where a '/' moves
- * the basename's start past it. A step rather than the unrolled loop it
- * was (6.1's verifier refuses the loop clang makes of it): checked once,
- * not BW_HOLD_ARG0_MAX times.
+ * One bpf_loop step of bw_hint_name: bytes 8i to 8i + 7 of argv[0], where
+ * a '/' moves the basename's start past it. Steps rather than the
+ * unrolled loop it was (6.1's verifier refuses the loop clang makes of
+ * it): the verifier checks eight bytes once, not BW_HOLD_ARG0_MAX times,
+ * and an exec pays one call per eight bytes.
  */
 static long bw_arg0_step(__u32 i, void *data)
 {
-	__u32 zero = 0;
+	__u32 zero = 0, at, k;
 	struct bw_hold_scratch *hs = bpf_map_lookup_elem(&hold_scratch, &zero);
 
-	if (!hs || i >= hs->n || i >= BW_HOLD_ARG0_MAX)
+	if (!hs || i >= BW_HOLD_ARG0_MAX / 8)
 		return 1;
-	barrier_var(i); /* keep the mask below: the verifier needs it */
-	if (hs->arg0[i & (BW_HOLD_ARG0_MAX - 1)] == '/')
-		hs->base = i + 1;
+	for (k = 0; k < 8; k++) {
+		at = i * 8 + k;
+		if (at >= hs->n)
+			return 1;
+		barrier_var(at); /* keep the mask below: the verifier needs it */
+		if (hs->arg0[at & (BW_HOLD_ARG0_MAX - 1)] == '/')
+			hs->base = at + 1;
+	}
 	return 0;
 }
 
@@ -94,7 +100,7 @@ __noinline int bw_hint_name(__u64 arg_start, __u32 script)
 		return BW_HINT_NAME;
 	hs->base = 0;
 	hs->n = (__u32)n;
-	bpf_loop(BW_HOLD_ARG0_MAX, bw_arg0_step, NULL, 0);
+	bpf_loop(BW_HOLD_ARG0_MAX / 8, bw_arg0_step, NULL, 0);
 	b = hs->base & (BW_HOLD_ARG0_MAX - 1);
 	if (hs->arg0[b & (BW_HOLD_ARG0_MAX - 1)] == '-')
 		b++;

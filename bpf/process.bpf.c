@@ -10,6 +10,7 @@
 #include "lib/bw_path.bpf.h"
 #include "hooks/bw_deny.bpf.h"
 #include "hooks/bw_hold.bpf.h"
+#include "hooks/bw_tamper.bpf.h"
 #include <bpf/bpf_tracing.h>
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -24,6 +25,7 @@ struct bw_exec_failed_event *bw_abi_exec_failed __attribute__((unused));
 struct bw_exit_event *bw_abi_exit __attribute__((unused));
 struct bw_env_name *bw_abi_env_name __attribute__((unused));
 struct bw_name_prefix *bw_abi_name_prefix __attribute__((unused));
+struct bw_tamper_record *bw_abi_tamper __attribute__((unused));
 
 
 struct bw_exec_scratch {
@@ -808,4 +810,41 @@ SEC("tracepoint/syscalls/sys_exit_execveat")
 int handle_execveat_exit(struct bw_sys_exit_ctx *ctx)
 {
 	return bw_exec_exit(ctx->ret);
+}
+
+/*
+ * Signals aimed at the agent: who sent them, kept in maps the agent pins
+ * so they outlive it (bpf/hooks/bw_tamper.bpf.h, user/kernel/tamper.c).
+ * In this object rather than one of their own, which cost a third parse
+ * of the kernel's BTF (about 11 ms) on the way to every build's first
+ * exec.
+ */
+SEC("raw_tp/signal_generate")
+int BPF_PROG(handle_signal_generate, int sig, void *info, struct task_struct *task, int group,
+	     int result)
+{
+	if (!task || !bw_tamper_wanted(task, sig))
+		return 0;
+	bw_tamper_record(task, sig, bw_tamper_code((__u64)info), result, (__u32)group, 0);
+	return 0;
+}
+
+/*
+ * Where BPF LSM is active (loaded only then, with handle_bprm_check), a
+ * job process cannot signal the agent at all: the kill fails with EPERM,
+ * and the attempt is recorded like a delivered signal, marked denied.
+ * A zero signal (a liveness probe) and harmless ones pass.
+ */
+SEC("lsm/task_kill")
+int BPF_PROG(handle_task_kill, struct task_struct *p, void *info, int sig, const struct cred *cred,
+	     int ret)
+{
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
+
+	if (ret || !sig || !p || !bw_tamper_wanted(p, sig))
+		return ret;
+	if (!bpf_map_lookup_elem(&job_procs, &tgid))
+		return 0;
+	bw_tamper_record(p, sig, bw_tamper_code((__u64)info), 0, 0, BW_TAMPER_F_DENIED);
+	return -1; /* -EPERM */
 }

@@ -455,7 +455,7 @@ struct bw_fail_state {
 
 /*
  * Signals aimed at the agent, kept by the kernel side where the next agent
- * finds them (bpf/tamper.bpf.c, user/kernel/tamper.c): array map
+ * finds them (bpf/process.bpf.c, user/kernel/tamper.c): array map
  * "tamper_log" (BW_TAMPER_SLOTS records, in the order sent) and array map
  * "tamper_count" (one __u64: how many were sent, kept or not), both pinned
  * in bpffs under BW_TAMPER_PIN_DIR/PID while agent PID lives, and after.

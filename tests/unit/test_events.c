@@ -359,6 +359,7 @@ static void test_render_exec_stdio_env(void **state)
 	assert_string_equal(jstr(json_object_array_get_idx(arr, 2), "family"), "unix");
 	assert_string_equal(jstr(json_object_array_get_idx(arr, 2), "peer"), "<absent>");
 	json_object_put(o);
+	jbuf_free(&jb);
 
 	/* the widest device numbers: a 12-bit major, a 20-bit minor */
 	r.exec.stdio[0] = (struct bw_stdio){ .kind = BW_STDIO_OTHER, .rdev = 0xffffffffu };

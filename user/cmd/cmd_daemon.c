@@ -306,7 +306,6 @@ static int attach(struct daemon *d)
 	failclosed_mark("daemon");
 	report_tamper(d, true);
 	tamper_arm(&d->tamper, &d->eng.agent); /* without it the daemon still watches */
-	d->eng.tamper = &d->tamper;
 	err = apply_exec_env(d, c);
 	if (!err)
 		err = daemon_apply_kernel(d);

@@ -887,7 +887,6 @@ static int run_setup(struct run_ctx *c)
 	failclosed_mark(c->opts.cmd[0]);
 	report_earlier_tamper(c);
 	tamper_arm(&c->tamper, &c->eng.agent); /* without it the build still runs */
-	c->eng.tamper = &c->tamper;
 	/* Before the build exists: its first exec is already judged in the kernel. */
 	err = deny_maps_install(&c->eng.agent, c->job.policy);
 	c->job.kernel_deny = !err;

@@ -47,6 +47,15 @@ static void pin_dir(pid_t pid, char *buf, size_t size)
 	snprintf(buf, size, "%s/%s%d", FAILCLOSED_BPFFS, PIN_PREFIX, (int)pid);
 }
 
+/*
+ * Programs that guard the agent's own pid (bpf/hooks/bw_tamper.bpf.h): once
+ * it is dead the pid may be someone else's, so they go with the agent.
+ */
+static bool guards_agent(const char *prog)
+{
+	return !strcmp(prog, "handle_signal_generate") || !strcmp(prog, "handle_task_kill");
+}
+
 static int pin_links(struct bpf_object_skeleton *s, const char *dir)
 {
 	char path[DIR_MAX + 256];
@@ -55,7 +64,7 @@ static int pin_links(struct bpf_object_skeleton *s, const char *dir)
 	for (i = 0; i < s->prog_cnt; i++) {
 		struct bpf_link *link = *s->progs[i].link;
 
-		if (!link)
+		if (!link || guards_agent(s->progs[i].name))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir, s->progs[i].name);
 		err = bpf_link__pin(link, path);

@@ -56,8 +56,11 @@ static int configure(struct bw_agent *a, struct process_bpf *skel, const struct 
 		err = bpf_program__set_autoload(skel->progs.handle_exec_raw, raw_tp);
 	if (!err)
 		err = bpf_program__set_autoload(skel->progs.handle_bprm_check, lsm);
+	if (!err)
+		err = bpf_program__set_autoload(skel->progs.handle_task_kill, lsm);
 	skel->rodata->host_job = o->host_job;
 	skel->rodata->host_agent_tgid = (__u32)getpid();
+	skel->rodata->tamper_agent_tgid = (__u32)getpid();
 	return err;
 }
 
@@ -241,7 +244,8 @@ cleanup:
 	return err;
 }
 
-size_t loader_object_map_fds(const struct bpf_object *obj, int *fds, size_t max)
+/* The descriptors of obj's maps that exist, at most max of them: how many. */
+static size_t object_map_fds(const struct bpf_object *obj, int *fds, size_t max)
 {
 	const struct bpf_map *m;
 	size_t n = 0;
@@ -258,9 +262,9 @@ size_t loader_map_fds(const struct bw_agent *a, int *fds, size_t max)
 	size_t n = 0;
 
 	if (a->skel)
-		n = loader_object_map_fds(a->skel->obj, fds, max);
+		n = object_map_fds(a->skel->obj, fds, max);
 	if (a->sys)
-		n += loader_object_map_fds(a->sys->obj, fds + n, max - n);
+		n += object_map_fds(a->sys->obj, fds + n, max - n);
 	return n;
 }
 

@@ -99,8 +99,6 @@ bool loader_job_of(struct bw_agent *a, uint32_t tgid, uint64_t *job_id);
 /* The sum over CPUs of the kernel's counter idx (BW_CNT_*): one syscall. 0 or -errno. */
 int loader_counter(struct bw_agent *a, uint32_t idx, uint64_t *out);
 void loader_close(struct bw_agent *a);
-/* The descriptors of obj's maps that exist, at most max of them: how many. */
-size_t loader_object_map_fds(const struct bpf_object *obj, int *fds, size_t max);
 /* The same for the agent's objects (exec and syscall hooks). */
 size_t loader_map_fds(const struct bw_agent *a, int *fds, size_t max);
 

@@ -15,7 +15,7 @@
 #include "kernel/tamper.h"
 #include "lib/clock.h"
 #include "lib/log.h"
-#include "tamper.skel.h"
+#include "process.skel.h"
 
 #define PIN_LOG "log"
 #define PIN_COUNT "count"
@@ -23,32 +23,6 @@
 static void agent_dir(long pid, char *buf, size_t size)
 {
 	snprintf(buf, size, "%s/%ld", BW_TAMPER_PIN_DIR, pid);
-}
-
-static int try_load(struct bw_tamper *t, struct bw_agent *a, bool lsm)
-{
-	int err;
-
-	t->skel = tamper_bpf__open();
-	if (!t->skel)
-		return -errno;
-	t->skel->rodata->tamper_agent_tgid = (__u32)getpid();
-	err = bpf_program__set_autoload(t->skel->progs.handle_task_kill, lsm);
-	if (!err)
-		err = loader_share_maps(a, t->skel->obj);
-	if (!err)
-		err = tamper_bpf__load(t->skel);
-	if (!err)
-		err = tamper_bpf__attach(t->skel);
-	if (err) {
-		bw_debug("tamper hooks%s: load or attach failed: %s", lsm ? " with BPF LSM" : "",
-			 strerror(-err));
-		tamper_bpf__destroy(t->skel);
-		t->skel = NULL;
-		return err;
-	}
-	t->lsm = lsm;
-	return 0;
 }
 
 static int pin_maps(struct bw_tamper *t)
@@ -71,10 +45,10 @@ static int pin_maps(struct bw_tamper *t)
 			return -errno;
 	}
 	snprintf(path, sizeof(path), "%s/%s", dir, PIN_LOG);
-	err = bpf_map__pin(t->skel->maps.tamper_log, path);
+	err = bpf_obj_pin(bpf_map__fd(t->log), path) ? -errno : 0;
 	snprintf(path, sizeof(path), "%s/%s", dir, PIN_COUNT);
 	if (!err)
-		err = bpf_map__pin(t->skel->maps.tamper_count, path);
+		err = bpf_obj_pin(bpf_map__fd(t->count), path) ? -errno : 0;
 	return err;
 }
 
@@ -83,14 +57,15 @@ int tamper_arm(struct bw_tamper *t, struct bw_agent *a)
 	int err;
 
 	memset(t, 0, sizeof(*t));
-	err = a->lsm ? try_load(t, a, true) : -ENOTSUP;
-	if (err)
-		err = try_load(t, a, false);
-	if (err) {
-		bw_warn("signals aimed at the agent cannot be recorded: loading the tamper hook "
-			"failed: %s", strerror(-err));
-		return err;
+	if (!a->skel) {
+		bw_warn("signals aimed at the agent cannot be recorded: its BPF programs are not "
+			"loaded");
+		return -ENOTSUP;
 	}
+	/* The process object's, loaded and attached with it (bpf/process.bpf.c). */
+	t->log = a->skel->maps.tamper_log;
+	t->count = a->skel->maps.tamper_count;
+	t->lsm = a->lsm;
 	err = pin_maps(t);
 	if (err) {
 		bw_warn("signals aimed at the agent are recorded but die with it: cannot pin "
@@ -113,11 +88,6 @@ static void remove_agent_dir(const char *dir)
 	rmdir(BW_TAMPER_PIN_DIR); /* only when no other agent has records there */
 }
 
-size_t tamper_map_fds(const struct bw_tamper *t, int *fds, size_t max)
-{
-	return t->skel ? loader_object_map_fds(t->skel->obj, fds, max) : 0;
-}
-
 void tamper_unpin(struct bw_tamper *t)
 {
 	char dir[64];
@@ -132,8 +102,7 @@ void tamper_unpin(struct bw_tamper *t)
 void tamper_disarm(struct bw_tamper *t)
 {
 	tamper_unpin(t);
-	tamper_bpf__destroy(t->skel);
-	memset(t, 0, sizeof(*t));
+	memset(t, 0, sizeof(*t)); /* the maps are the process object's: loader_close frees them */
 }
 
 /* Records [*next, kept) of one agent's maps; *next moves past them. */
@@ -160,10 +129,10 @@ static int read_records(int log_fd, int count_fd, uint32_t *next, uint64_t *tota
 
 int tamper_read_own(struct bw_tamper *t, tamper_fn fn, void *ctx)
 {
-	if (!t->skel)
+	if (!t->log || !t->count)
 		return 0;
-	return read_records(bpf_map__fd(t->skel->maps.tamper_log),
-			    bpf_map__fd(t->skel->maps.tamper_count), &t->next, &t->total, fn, ctx);
+	return read_records(bpf_map__fd(t->log), bpf_map__fd(t->count), &t->next, &t->total, fn,
+			    ctx);
 }
 
 /* One dead agent's pinned records; 1 if there were some. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * Who signalled the agent. bpf/tamper.bpf.c records every signal aimed at
+ * Who signalled the agent. bpf/process.bpf.c records every signal aimed at
  * the agent (sender, its executable, argv and parent chain) in two array
  * maps pinned under BW_TAMPER_PIN_DIR/PID, so a SIGKILL that leaves the
  * agent no chance to say anything still leaves its sender behind: the
@@ -16,10 +16,12 @@
 #include <stdint.h>
 #include "kernel/loader.h"
 
-struct tamper_bpf;
+struct bpf_map;
 
 struct bw_tamper {
-	struct tamper_bpf *skel;
+	/* The process object's maps (bpf/process.bpf.c), borrowed: the loader owns them. */
+	struct bpf_map *log;
+	struct bpf_map *count;
 	uint32_t next;  /* records already handed out by tamper_read_own */
 	uint64_t total; /* signals sent to this agent, as last read */
 	bool pinned;
@@ -27,21 +29,19 @@ struct bw_tamper {
 };
 
 /*
- * Load and pin for this process, sharing a's job scope; try lsm/task_kill
- * only when a loaded the BPF LSM deny hook. 0 or -errno, having said why;
- * the agent runs on without it.
+ * Pin a's signal records for this process: the programs that write them
+ * (raw_tp/signal_generate, lsm/task_kill where a loaded the BPF LSM
+ * hooks) are the process object's, loaded with it. 0 or -errno, having
+ * said why; the agent runs on without it.
  */
 int tamper_arm(struct bw_tamper *t, struct bw_agent *a);
-/* Leaving on purpose: unpin and unload. Safe when not armed. */
+/* Leaving on purpose: unpin (loader_close unloads). Safe when not armed. */
 void tamper_disarm(struct bw_tamper *t);
 /*
  * Only unpin, for a process about to _exit whose descriptors a detach
- * holder keeps (kernel/detach.h): freeing the object there would only
- * copy the pages the fork shared.
+ * holder keeps (kernel/detach.h).
  */
 void tamper_unpin(struct bw_tamper *t);
-/* Its maps' descriptors (loader_object_map_fds); 0 when not armed. */
-size_t tamper_map_fds(const struct bw_tamper *t, int *fds, size_t max);
 
 /* One kept record; total is how many signals that agent was sent in all. */
 typedef void (*tamper_fn)(const struct bw_tamper_record *r, uint64_t total, void *ctx);

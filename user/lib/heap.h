@@ -6,7 +6,7 @@
  * faults in fresh pages, which costs 50-150 ms on a VM where the host backs
  * guest pages lazily, against 5-10 ms on pages already touched. Holding
  * freed memory for the few hundred milliseconds of the load, then giving
- * it back, makes the second and third parse reuse the first one's pages,
+ * it back, makes the second parse reuse the first one's pages,
  * and those pages are faulted in ahead, in one call (heap.c says why).
  * Nothing may fork between the two: a fork write-protects the held pages,
  * and each later write to one traps again.

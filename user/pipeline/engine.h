@@ -18,7 +18,6 @@
 #include "events/event_json.h"
 #include "kernel/jobctl.h"
 #include "kernel/loader.h"
-#include "kernel/tamper.h"
 #include "events/netinfo.h"
 #include "policy/policy.h"
 #include "events/proctab.h"
@@ -120,7 +119,6 @@ struct bw_engine {
 	uint64_t dropped;     /* records of no job (rejected job-root candidates) */
 	struct bw_engine_ops ops;
 	void *owner;
-	const struct bw_tamper *tamper; /* armed by the owner; its maps count in the summary */
 	bool quiet_verdicts;  /* no verdict line on stderr (the daemon logs its own) */
 	/* Non-NULL: records come from a saved log, this one's facts. Nothing
 	 * is done to processes (no kill, resume or deny map); verdicts say

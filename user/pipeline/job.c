@@ -12,7 +12,6 @@
 #include "pipeline/engine.h"
 #include "lib/log.h"
 #include "kernel/loader.h"
-#include "kernel/tamper.h"
 #include "lib/memstat.h"
 #include "lib/safefile.h"
 #include "events/tree.h"
@@ -298,8 +297,6 @@ static void memory_summary(const struct bw_engine *e, struct jbuf *jb, const str
 	size_t n = loader_map_fds(&e->agent, fds, sizeof(fds) / sizeof(fds[0]));
 	struct memstat m;
 
-	if (e->tamper)
-		n += tamper_map_fds(e->tamper, fds + n, sizeof(fds) / sizeof(fds[0]) - n);
 	memstat_read(&m, fds, n); /* what it could not read stays 0 */
 	json_sub_open(jb, "memory");
 	json_kv_u64(jb, "rss_kib", m.rss_kib);

@@ -282,10 +282,28 @@ static struct prov_pipe *pipe_get(struct provenance *pv, uint64_t id)
 	return pp;
 }
 
+/* Whether r names p (a pid is reused; its start time tells them apart). */
+static bool ref_is(const struct prov_ref *r, const struct bw_proc *p)
+{
+	return r->pid == p->pid && r->start_ns == p->start_ns;
+}
+
+/* The process r names, if the lineage table still has it. */
+static struct bw_proc *ref_proc(const struct bw_proctab *t, const struct prov_ref *r)
+{
+	return proctab_find(t, r->pid, r->start_ns);
+}
+
+/* How many of a pipe's n readers or writers it kept (the first PROV_REFS). */
+static uint32_t refs_kept(uint32_t n)
+{
+	return n < PROV_REFS ? n : PROV_REFS;
+}
+
 static void ref_add(struct prov_ref *refs, uint32_t *n, const struct bw_proc *p)
 {
-	for (uint32_t i = 0; i < *n && i < PROV_REFS; i++)
-		if (refs[i].pid == p->pid && refs[i].start_ns == p->start_ns)
+	for (uint32_t i = 0; i < refs_kept(*n); i++)
+		if (ref_is(&refs[i], p))
 			return;
 	if (*n < PROV_REFS)
 		refs[*n] = (struct prov_ref){ p->pid, p->start_ns };
@@ -327,10 +345,15 @@ static uint32_t parent_fed_tags(const struct bw_proc *p)
 	return parent->prov & BW_PROC_PROV_CONNECTED ? BW_PROV_NETWORK : 0;
 }
 
-/* The table's entry for the pipe on p's stdin, or NULL. */
+/* The table's entry for the pipe on p's descriptor fd (0..2), or NULL. */
+static struct prov_pipe *stdio_pipe(struct provenance *pv, const struct bw_proc *p, int fd)
+{
+	return is_pipe(&p->stdio[fd]) ? pipe_find(pv, p->stdio[fd].id) : NULL;
+}
+
 static struct prov_pipe *stdin_pipe(struct provenance *pv, const struct bw_proc *p)
 {
-	return is_pipe(&p->stdio[0]) ? pipe_find(pv, p->stdio[0].id) : NULL;
+	return stdio_pipe(pv, p, 0);
 }
 
 /* Whether p's stdin can only be its parent's doing (see parent_fed_tags); pp: stdin_pipe(). */
@@ -360,14 +383,10 @@ static uint32_t input_tags(struct provenance *pv, const struct bw_proc *p)
 static bool output_to_network(struct provenance *pv, const struct bw_proctab *t,
 			      const struct bw_proc *p)
 {
-	const struct prov_pipe *pp;
-	uint32_t n;
+	const struct prov_pipe *pp = stdio_pipe(pv, p, 1);
 
-	if (!is_pipe(&p->stdio[1]) || !(pp = pipe_find(pv, p->stdio[1].id)))
-		return false;
-	n = pp->n_readers < PROV_REFS ? pp->n_readers : PROV_REFS;
-	for (uint32_t i = 0; i < n; i++) {
-		const struct bw_proc *r = proctab_find(t, pp->readers[i].pid, pp->readers[i].start_ns);
+	for (uint32_t i = 0; pp && i < refs_kept(pp->n_readers); i++) {
+		const struct bw_proc *r = ref_proc(t, &pp->readers[i]);
 
 		if (r && (r->prov & TALKS_TO_NETWORK))
 			return true;
@@ -379,14 +398,10 @@ static bool output_to_network(struct provenance *pv, const struct bw_proctab *t,
 static void rejudge_writers(struct provenance *pv, const struct bw_proctab *t,
 			    const struct bw_proc *p, struct prov_rejudge *out)
 {
-	const struct prov_pipe *pp;
-	uint32_t n;
+	const struct prov_pipe *pp = stdin_pipe(pv, p);
 
-	if (!(pp = stdin_pipe(pv, p)))
-		return;
-	n = pp->n_writers < PROV_REFS ? pp->n_writers : PROV_REFS;
-	for (uint32_t i = 0; i < n; i++) {
-		struct bw_proc *w = proctab_find(t, pp->writers[i].pid, pp->writers[i].start_ns);
+	for (uint32_t i = 0; pp && i < refs_kept(pp->n_writers); i++) {
+		struct bw_proc *w = ref_proc(t, &pp->writers[i]);
 
 		if (w && !w->exited)
 			rejudge_add(out, w);
@@ -431,7 +446,7 @@ static void substitution_grew(struct provenance *pv, const struct bw_proctab *t,
 		const struct prov_subst *s = &pv->substs[i];
 		struct bw_proc *owner, *c;
 
-		if (s->pipe != id || !(owner = proctab_find(t, s->owner.pid, s->owner.start_ns)))
+		if (s->pipe != id || !(owner = ref_proc(t, &s->owner)))
 			continue;
 		for (c = owner->first_child; c; c = c->next_sibling)
 			if (c->n_execs && !c->exited &&
@@ -448,13 +463,13 @@ static void substitution_grew(struct provenance *pv, const struct bw_proctab *t,
 static void pipe_tags_grew(struct provenance *pv, const struct bw_proctab *t,
 			   struct prov_pipe *pp, struct prov_rejudge *out, int depth)
 {
-	uint32_t n = pp->n_readers < PROV_REFS ? pp->n_readers : PROV_REFS;
+	uint32_t n = refs_kept(pp->n_readers);
 	struct prov_ref readers[PROV_REFS];
 
 	/* pipe_feed may overwrite pp's slot: work on a copy. */
 	memcpy(readers, pp->readers, sizeof(readers));
 	for (uint32_t i = 0; i < n; i++) {
-		struct bw_proc *r = proctab_find(t, readers[i].pid, readers[i].start_ns);
+		struct bw_proc *r = ref_proc(t, &readers[i]);
 
 		if (!r || r->exited)
 			continue;
@@ -762,7 +777,7 @@ void prov_on_connect(struct provenance *pv, const struct bw_proctab *t, struct b
 /* Whether s is a capture of owner's, the shell that read its pipe. */
 static bool captured_by(const struct prov_subst *s, const struct bw_proc *owner)
 {
-	return s->owner.pid == owner->pid && s->owner.start_ns == owner->start_ns;
+	return ref_is(&s->owner, owner);
 }
 
 /* What s's pipe carried; 0 when a program read it (a pipeline, not a substitution). */
@@ -985,7 +1000,7 @@ static uint32_t substitution_tags(struct provenance *pv, const struct bw_proctab
 
 		if (!captured_by(s, owner))
 			continue;
-		w = proctab_find(t, s->writer.pid, s->writer.start_ns);
+		w = ref_proc(t, &s->writer);
 		k = w ? child_branch(owner, w) : NULL;
 		if (!k || (k->next_sibling != mine && mine->next_sibling != k))
 			continue;
@@ -1086,11 +1101,9 @@ static void tags_json(struct jbuf *jb, const char *key, uint32_t tags)
 
 static void writers_json(struct jbuf *jb, const struct bw_proctab *t, const struct prov_pipe *pp)
 {
-	uint32_t n = pp->n_writers < PROV_REFS ? pp->n_writers : PROV_REFS;
-
 	json_arr_open(jb, "writers");
-	for (uint32_t i = 0; i < n; i++) {
-		const struct bw_proc *w = proctab_find(t, pp->writers[i].pid, pp->writers[i].start_ns);
+	for (uint32_t i = 0; i < refs_kept(pp->n_writers); i++) {
+		const struct bw_proc *w = ref_proc(t, &pp->writers[i]);
 
 		json_obj_open(jb);
 		json_kv_u64(jb, "pid", pp->writers[i].pid);
@@ -1114,7 +1127,7 @@ void prov_json(struct provenance *pv, const struct bw_proctab *t, const struct b
 	if (info->stdin_prov & DATA_TAGS) {
 		json_sub_open(jb, "stdin");
 		tags_json(jb, "provenance", info->stdin_prov);
-		if (is_pipe(&p->stdio[0]) && (pp = pipe_find(pv, p->stdio[0].id))) {
+		if ((pp = stdin_pipe(pv, p))) {
 			json_kv_u64(jb, "pipe", pp->id);
 			writers_json(jb, t, pp);
 		}

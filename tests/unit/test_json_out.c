@@ -84,6 +84,10 @@ static void test_numbers_exact(void **state)
 		json_kv_u64(&jb, NULL, u[k]);
 		snprintf(want, sizeof(want), "%" PRIu64, u[k]);
 		assert_string_equal(jb.buf, want);
+		jbuf_reset(&jb);
+		json_kv_u64_str(&jb, NULL, u[k]);
+		snprintf(want, sizeof(want), "\"%" PRIu64 "\"", u[k]);
+		assert_string_equal(jb.buf, want);
 	}
 	for (k = 0; k < sizeof(i) / sizeof(i[0]); k++) {
 		jbuf_reset(&jb);

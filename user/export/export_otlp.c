@@ -111,20 +111,12 @@ static void attr_str(struct jbuf *jb, const char *key, const char *v, size_t n)
 	json_obj_close(jb);
 }
 
-static void kv_u64_string(struct jbuf *jb, const char *key, uint64_t v)
-{
-	char tmp[24];
-
-	snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v);
-	json_kv_str(jb, key, tmp);
-}
-
 static void attr_int(struct jbuf *jb, const char *key, uint64_t v)
 {
 	json_obj_open(jb);
 	json_kv_str(jb, "key", key);
 	json_sub_open(jb, "value");
-	kv_u64_string(jb, "intValue", v);
+	json_kv_u64_str(jb, "intValue", v);
 	json_obj_close(jb);
 	json_obj_close(jb);
 }
@@ -132,8 +124,8 @@ static void attr_int(struct jbuf *jb, const char *key, uint64_t v)
 static void log_record(struct jbuf *jb, const struct rec *r)
 {
 	json_obj_open(jb);
-	kv_u64_string(jb, "timeUnixNano", r->time_ns);
-	kv_u64_string(jb, "observedTimeUnixNano", r->observed_ns);
+	json_kv_u64_str(jb, "timeUnixNano", r->time_ns);
+	json_kv_u64_str(jb, "observedTimeUnixNano", r->observed_ns);
 	json_kv_u64(jb, "severityNumber", (uint64_t)r->sev);
 	json_kv_str(jb, "severityText", severity_text(r->sev));
 	json_sub_open(jb, "body");

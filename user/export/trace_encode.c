@@ -111,14 +111,6 @@ static void json_attrs(struct jbuf *jb, const struct trace_attr *attrs, size_t n
 	json_arr_close(jb);
 }
 
-static void json_u64_string(struct jbuf *jb, const char *key, uint64_t v)
-{
-	char tmp[24];
-
-	snprintf(tmp, sizeof(tmp), "%llu", (unsigned long long)v);
-	json_kv_str(jb, key, tmp);
-}
-
 static void json_id(struct jbuf *jb, const char *key, const uint8_t *id, size_t n)
 {
 	char hex[2 * TRACE_ID_LEN + 1];
@@ -154,7 +146,7 @@ void trace_encode_event(struct pbuf *b, bool proto, const struct trace_event *ev
 		pb_put(b, ",", 1);
 	jbuf_init(&jb);
 	json_obj_open(&jb);
-	json_u64_string(&jb, "timeUnixNano", ev->time_ns);
+	json_kv_u64_str(&jb, "timeUnixNano", ev->time_ns);
 	otlp_json_utf8(&jb, "name", ev->name, strlen(ev->name));
 	json_attrs(&jb, ev->attrs, ev->n_attrs);
 	json_obj_close(&jb);
@@ -211,8 +203,8 @@ static void span_json(struct jbuf *jb, const struct trace_span *s)
 		json_id(jb, "parentSpanId", s->parent_id, SPAN_ID_LEN);
 	otlp_json_utf8(jb, "name", s->name, strlen(s->name));
 	json_kv_u64(jb, "kind", TRACE_KIND_INTERNAL);
-	json_u64_string(jb, "startTimeUnixNano", s->start_ns);
-	json_u64_string(jb, "endTimeUnixNano", s->end_ns);
+	json_kv_u64_str(jb, "startTimeUnixNano", s->start_ns);
+	json_kv_u64_str(jb, "endTimeUnixNano", s->end_ns);
 	json_attrs(jb, s->attrs, s->n_attrs);
 	json_events(jb, s->events, s->events_len);
 	if (s->dropped_events)

@@ -246,6 +246,14 @@ void json_kv_u64_k(struct jbuf *jb, const char *k, size_t kn, uint64_t v)
 	put(jb, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
+void json_kv_u64_str_k(struct jbuf *jb, const char *k, size_t kn, uint64_t v)
+{
+	char tmp[JSON_U64_DIGITS];
+	const char *p = json_u64_digits(tmp + sizeof(tmp), v);
+
+	json_kv_strn_k(jb, k, kn, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
 void json_kv_i64_k(struct jbuf *jb, const char *k, size_t kn, int64_t v)
 {
 	char tmp[JSON_U64_DIGITS + 1];

@@ -50,6 +50,8 @@ char *json_u64_digits(char *end, uint64_t v);
 void json_arr_open_k(struct jbuf *jb, const char *key, size_t key_len);
 void json_sub_open_k(struct jbuf *jb, const char *key, size_t key_len);
 void json_kv_u64_k(struct jbuf *jb, const char *key, size_t key_len, uint64_t v);
+/* v in decimal as a JSON string: OTLP's JSON writes 64-bit integers so. */
+void json_kv_u64_str_k(struct jbuf *jb, const char *key, size_t key_len, uint64_t v);
 void json_kv_i64_k(struct jbuf *jb, const char *key, size_t key_len, int64_t v);
 void json_kv_bool_k(struct jbuf *jb, const char *key, size_t key_len, bool v);
 void json_kv_null_k(struct jbuf *jb, const char *key, size_t key_len);
@@ -70,6 +72,11 @@ static inline void json_sub_open(struct jbuf *jb, const char *key)
 static inline void json_kv_u64(struct jbuf *jb, const char *key, uint64_t v)
 {
 	json_kv_u64_k(jb, key, JSON_KEY_LEN(key), v);
+}
+
+static inline void json_kv_u64_str(struct jbuf *jb, const char *key, uint64_t v)
+{
+	json_kv_u64_str_k(jb, key, JSON_KEY_LEN(key), v);
 }
 
 static inline void json_kv_i64(struct jbuf *jb, const char *key, int64_t v)

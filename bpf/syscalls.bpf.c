@@ -22,15 +22,18 @@
  *   lookup the verifier inlines: once the agent is dead, a job process
  *   dies at its next syscall, whatever the syscall), then the number
  *   (compares only; most syscalls, native or compat, return here), then
- *   the job (one hash lookup by tgid). Only a job process's interesting
- *   syscall pays the compat check, the argument reads and the handler.
+ *   the ABI (bw_compat_syscall(): a helper call and one load; the wanted
+ *   compat numbers are common native ones, close, stat, fstat ...), then
+ *   for read and write the DNS flag, then the job (one hash lookup by
+ *   tgid). Only a job process's interesting syscall pays the argument
+ *   reads and the handler.
  * - An exit returns at the number unless an entry handler could have kept
  *   something for it (opens, connects, receives, renames ...); those look
  *   up the call the entry kept, by tid, one hash lookup. The exit program
  *   itself cannot be skipped per syscall: sys_exit fires for all of them.
  *
- * A 32-bit compat syscall (bw_compat_syscall(): a helper call and one
- * load, paid only for a number wanted in either ABI) numbers its syscalls
+ * A 32-bit compat syscall (bw_compat_syscall(), paid only for a number
+ * wanted in either ABI) numbers its syscalls
  * differently and may pack them (ia32's socketcall): it is mapped to the
  * native number with a copy of its arguments cut to 32 bits (read from
  * ia32's bx, cx, dx, si, di, bp; AArch32's r0-r5) and dispatched by the
@@ -172,11 +175,9 @@ static __always_inline int bw_exit_kinds(int nr, int *k32)
 /*
  * Variant 1 and 2: the raw tracepoints (tp_btf where the kernel takes
  * it, raw_tp otherwise). They get the registers and the number or the
- * return value; nothing is copied for a syscall nobody wants. Order of
- * the early part, cheapest first: the fail-closed flag (an array lookup
- * the verifier inlines; it must see every syscall of a job process once
- * the agent is dead), the number (compares, no memory), then the job
- * (one hash lookup). Only then the compat check and the arguments.
+ * return value; nothing is copied for a syscall nobody wants. The early
+ * part is the order above, cheapest first; the fail-closed flag must see
+ * every syscall of a job process once the agent is dead.
  */
 static __always_inline __u64 bw_reg(struct pt_regs *regs, int btf, int i, int compat)
 {
@@ -222,21 +223,39 @@ static __always_inline long bw_reg_nr(struct pt_regs *regs, int btf)
 #endif
 }
 
+/* read or write, in the ABI of this syscall: followed only for DNS. */
+static __always_inline int bw_rw_nr(int nr, int compat)
+{
+	if (compat)
+		return nr == NR32_read || nr == NR32_write;
+	return nr == NR_read || nr == NR_write;
+}
+
 static __always_inline int bw_regs_enter(struct pt_regs *regs, long id, int btf)
 {
 	struct bw_sys_enter_ctx c; /* filled below: zeroing it first would cost every syscall */
-	int nr = (int)id, compat, i;
+	int nr = (int)id, compat, native, i;
 	__u32 tgid;
 
 	/* No helper call before the number check: most syscalls end there. */
 	if (bw_fail_closed_pending() && bw_fail_closed_kill(bpf_get_current_pid_tgid() >> 32))
 		return 0;
-	if (!bw_enter_dispatch(&c, nr, 1) && !bw_compat_enter_wanted(nr))
+	native = bw_enter_dispatch(&c, nr, 1);
+	if (!native && !bw_compat_enter_wanted(nr))
 		return 0;
+	/*
+	 * The ABI before any map: compat numbers that are wanted are native
+	 * ones that are not (ia32's read, write and open are close, stat and
+	 * fstat), which would otherwise pay the job lookup on every host.
+	 */
+	compat = bw_compat_syscall();
+	if (compat ? !bw_compat_enter_wanted(nr) : !native)
+		return 0;
+	if (bw_rw_nr(nr, compat) && !bw_dns_connected())
+		return 0; /* the handlers' own first test, before the job lookup */
 	tgid = bpf_get_current_pid_tgid() >> 32;
 	if (!bpf_map_lookup_elem(&job_procs, &tgid))
 		return 0;
-	compat = bw_compat_syscall();
 	c.common = 0;
 	c.syscall_nr = nr;
 	c.compat = compat ? 1 : 0;

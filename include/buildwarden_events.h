@@ -355,14 +355,24 @@ struct bw_deny_key {
 };
 
 /*
- * Array map "watch_dir_lens" (one entry): bit L is set when a key of L
- * bytes is in the file_watch map of directory prefixes. A prefix of a
- * length no key has cannot match, and each lookup hashes all of a key's
- * BW_DENY_KEY_LEN bytes: an open's prefixes are looked up only at the
- * lengths some watched directory has.
+ * Array map "watch_filter" (one entry): a bit for each key of the
+ * file_watch map of directory prefixes and of the watch_names map of
+ * basenames, at BW_WATCH_FILTER_BIT(its length, the first and the last
+ * byte of its last name): "/a/bc/" is (6, 'b', 'c'), ".npmrc" (6, '.',
+ * 'c'); an empty last name ("/") is '/' twice. One set of bits for what
+ * is watched for writing ([0], BW_WATCH_WRITE) and one for reading ([1],
+ * BW_WATCH_READ). Each lookup hashes all of a key's BW_DENY_KEY_LEN
+ * bytes; a prefix or a name whose bit is clear in the set an operation
+ * needs cannot match, so most of an open's are never looked up.
  */
-struct bw_watch_lens {
-	__u64 bits[BW_DENY_KEY_LEN / 64];
+#define BW_WATCH_FILTER_BITS 1024
+#define BW_WATCH_FILTER_BIT(len, first, last)                                   \
+	(((__u32)(len) * 67u + (__u32)(__u8)(first) * 13u + (__u32)(__u8)(last)) & \
+	 (BW_WATCH_FILTER_BITS - 1))
+
+struct bw_watch_filter {
+	__u64 dirs[2][BW_WATCH_FILTER_BITS / 64];
+	__u64 names[2][BW_WATCH_FILTER_BITS / 64];
 };
 
 struct bw_deny_val {

@@ -49,21 +49,53 @@ struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, struct bw_watch_lens);
-} watch_dir_lens SEC(".maps");
+	__type(value, struct bw_watch_filter);
+} watch_filter SEC(".maps");
 
-/* The watch bits of the directory prefix in key, len bytes; 0 without a lookup when no key is that long. */
-static __always_inline __u32 bw_watch_dir_bits(const char *key, __u32 len)
+/* The filter bits of what need (BW_WATCH_WRITE or BW_WATCH_READ) asks: dirs, or names. */
+static __always_inline __u64 *bw_watch_set(int names, __u32 need)
 {
-	__u32 zero = 0, *v;
-	struct bw_watch_lens *wl = bpf_map_lookup_elem(&watch_dir_lens, &zero);
+	__u32 zero = 0;
+	struct bw_watch_filter *wf = bpf_map_lookup_elem(&watch_filter, &zero);
 
-	if (!wl || len >= BW_DENY_KEY_LEN)
-		return 0;
-	barrier_var(len); /* keep the mask below: the verifier needs it */
-	if (!((wl->bits[(len >> 6) & 3] >> (len & 63)) & 1))
+	if (!wf)
+		return NULL;
+	if (names)
+		return need & BW_WATCH_READ ? wf->names[1] : wf->names[0];
+	return need & BW_WATCH_READ ? wf->dirs[1] : wf->dirs[0];
+}
+
+/*
+ * Could a key of len bytes whose last name starts with first and ends
+ * with last be in the map set stands for? (struct bw_watch_filter)
+ */
+static __always_inline int bw_watch_maybe(__u64 *set, __u32 len, char first, char last)
+{
+	__u32 bit = BW_WATCH_FILTER_BIT(len, first, last);
+
+	return set && ((set[(bit >> 6) & (BW_WATCH_FILTER_BITS / 64 - 1)] >> (bit & 63)) & 1);
+}
+
+/* The watch bits of the directory prefix in key, len bytes, where the filter lets it be one. */
+static __always_inline __u32 bw_watch_dir_bits(__u64 *set, const char *key, __u32 len, char first,
+					       char last)
+{
+	__u32 *v;
+
+	if (len >= BW_DENY_KEY_LEN || !bw_watch_maybe(set, len, first, last))
 		return 0;
 	v = bpf_map_lookup_elem(&file_watch, key);
+	return v ? *v : 0;
+}
+
+/* The watch bits of the basename in key, len bytes, where the filter lets it be one. */
+static __always_inline __u32 bw_watch_name_bits(__u32 need, const char *key, __u32 len)
+{
+	__u32 *v;
+
+	if (!bw_watch_maybe(bw_watch_set(1, need), len, key[0], key[(len - 1) & BW_NAME_MAX]))
+		return 0;
+	v = bpf_map_lookup_elem(&watch_names, key);
 	return v ? *v : 0;
 }
 
@@ -76,12 +108,25 @@ struct bw_file_call {
 	__u32 compat; /* a 32-bit compat syscall: BW_FILE_COMPAT on its record */
 };
 
+/*
+ * The operation in flight on each thread, from its entry to its exit:
+ * task storage, a slot that lives and dies with the thread and is found
+ * from the task itself (op 0: none). A hash by tid cost an update, a
+ * lookup and a delete (~190 ns of an open in a job, LRU bookkeeping the
+ * most of it).
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
-	__uint(max_entries, 8192);
-	__type(key, __u32);
+	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, int);
 	__type(value, struct bw_file_call);
 } file_calls SEC(".maps");
+
+/* This thread's slot; create (BPF_LOCAL_STORAGE_GET_F_CREATE) at an entry. */
+static __always_inline struct bw_file_call *bw_file_call_slot(__u64 create)
+{
+	return bpf_task_storage_get(&file_calls, bpf_get_current_task_btf(), NULL, create);
+}
 
 #define BW_FILE_DATA 4096
 struct bw_file_scratch {
@@ -91,7 +136,7 @@ struct bw_file_scratch {
 	__u32 bits;
 	__u32 leaf; /* bytes up to the last '/' */
 	__u32 end;  /* bytes before the NUL (at most BW_DENY_KEY_LEN - 1) */
-	__u32 pad;
+	__u32 need; /* BW_WATCH_WRITE or BW_WATCH_READ: the filter bw_watch_byte tests */
 };
 
 struct {
@@ -104,26 +149,34 @@ struct {
 static __always_inline int bw_file_enter(struct bw_sys_enter_ctx *ctx, __u32 op, __u64 path,
 					 __u64 path2, __u32 flags, __s32 dirfd)
 {
-	struct bw_file_call call = { .path = path, .path2 = path2, .op = op, .flags = flags,
-				     .dirfd = dirfd, .compat = ctx->compat };
-	__u32 tid = bw_tid();
+	struct bw_file_call *call;
 
 	if (!bw_hook_job(BW_HOOK_FILE))
 		return 0;
-	bpf_map_update_elem(&file_calls, &tid, &call, BPF_ANY);
+	call = bw_file_call_slot(BPF_LOCAL_STORAGE_GET_F_CREATE);
+	if (!call)
+		return 0;
+	call->path = path;
+	call->path2 = path2;
+	call->op = op;
+	call->flags = flags;
+	call->dirfd = dirfd;
+	call->compat = ctx->compat;
 	return 0;
 }
 
 /*
- * The watch bits of the path bw_path_resolve() left in path_scratch: any
- * directory prefix's, and the basename's (or, when leaf_is_dir, the leaf as
- * a directory too). A global function, verified once.
+ * The watch bits of the path bw_path_walk() left in path_scratch, of
+ * which need (BW_WATCH_WRITE or BW_WATCH_READ) is asked: any directory
+ * prefix's, and the basename's (or, when leaf_is_dir, the leaf as a
+ * directory too). A global function, verified once.
  */
-__noinline int bw_watch_eval(int leaf_is_dir)
+__noinline int bw_watch_eval(int leaf_is_dir, __u32 need)
 {
-	__u32 zero = 0, w = 0, len, bits = 0, *v;
+	__u32 zero = 0, w = 0, len, bits = 0;
 	struct bw_pathbuf *pb = bpf_map_lookup_elem(&path_scratch, &zero);
 	struct bw_file_scratch *s = bpf_map_lookup_elem(&file_scratch, &zero);
+	__u64 *dirs = bw_watch_set(0, need);
 	int i, j;
 
 	if (!pb || !s)
@@ -142,7 +195,10 @@ __noinline int bw_watch_eval(int leaf_is_dir)
 				      (void *)pb->name[j & (BW_PATH_DEPTH - 1)]);
 		w += len + 1;
 		s->key[w & (BW_DENY_KEY_LEN - 1)] = '/';
-		bits |= bw_watch_dir_bits(s->key, w + 1);
+		/* An empty name reads as '/' twice, as the filter's keys. */
+		bits |= bw_watch_dir_bits(dirs, s->key, w + 1,
+					  s->key[(w - len) & (BW_DENY_KEY_LEN - 1)],
+					  s->key[(w - (len ? 1 : 0)) & (BW_DENY_KEY_LEN - 1)]);
 	}
 	if (!pb->n)
 		return bits;
@@ -152,10 +208,7 @@ __noinline int bw_watch_eval(int leaf_is_dir)
 		return bits;
 	barrier_var(len);
 	bpf_probe_read_kernel(s->key, len & BW_NAME_MAX, (void *)pb->name[0]);
-	v = bpf_map_lookup_elem(&watch_names, s->key);
-	if (v)
-		bits |= *v;
-	return bits;
+	return bits | bw_watch_name_bits(need, s->key, len);
 }
 
 /*
@@ -183,18 +236,22 @@ static long bw_watch_byte(__u32 i, void *data)
 	s->end = i + 1;
 	if (c != '/')
 		return 0;
+	/* The name this '/' ends is key[leaf, i); an empty one reads as '/' twice. */
+	s->bits |= bw_watch_dir_bits(bw_watch_set(0, s->need), s->key, i + 1,
+				     s->key[(s->leaf < i ? s->leaf : i) & (BW_DENY_KEY_LEN - 1)],
+				     s->key[(s->leaf < i ? i - 1 : i) & (BW_DENY_KEY_LEN - 1)]);
 	s->leaf = i + 1;
-	s->bits |= bw_watch_dir_bits(s->key, i + 1);
 	return 0;
 }
 
 /*
  * Watch bits of every directory prefix of the absolute path at the start of
- * the file scratch's event data (a caller's argument), and of its basename.
+ * the file scratch's event data (a caller's argument), and of its basename,
+ * of which need (BW_WATCH_WRITE or BW_WATCH_READ) is asked.
  */
-__noinline int bw_watch_str(void)
+__noinline int bw_watch_str(__u32 need)
 {
-	__u32 zero = 0, *v, len;
+	__u32 zero = 0, len;
 	struct bw_file_scratch *s = bpf_map_lookup_elem(&file_scratch, &zero);
 	struct bw_file_event *ev;
 
@@ -204,20 +261,19 @@ __noinline int bw_watch_str(void)
 	s->bits = 0;
 	s->leaf = 0;
 	s->end = 0;
+	s->need = need;
 	__builtin_memset(s->key, 0, BW_DENY_KEY_LEN);
 	bpf_loop(BW_DENY_KEY_LEN - 1, bw_watch_byte, NULL, 0);
 	/* The basename: the bytes after the last '/'. */
 	__builtin_memset(s->key, 0, BW_DENY_KEY_LEN);
-	len = s->end - s->leaf;
-	if (s->leaf < s->end && len <= BW_NAME_MAX) {
+	len = 0;
+	if (s->leaf < s->end && s->end - s->leaf <= BW_NAME_MAX) {
+		len = s->end - s->leaf;
 		barrier_var(len);
 		bpf_probe_read_kernel(s->key, len & BW_NAME_MAX,
 				      &ev->data[s->leaf & (BW_DENY_KEY_LEN - 1)]);
 	}
-	v = bpf_map_lookup_elem(&watch_names, s->key);
-	if (v)
-		s->bits |= *v;
-	return s->bits;
+	return s->bits | bw_watch_name_bits(need, s->key, len);
 }
 
 static __always_inline void bw_file_submit(struct bw_proc_state *st, struct bw_file_event *ev,
@@ -230,8 +286,8 @@ static __always_inline void bw_file_submit(struct bw_proc_state *st, struct bw_f
 	bw_submit(ev, size);
 }
 
-/* Watch bits of the directory a relative name is resolved in. */
-static __always_inline __u32 bw_base_dir_bits(struct bw_file_call *call)
+/* Watch bits of the directory a relative name is resolved in, of which need is asked. */
+static __always_inline __u32 bw_base_dir_bits(struct bw_file_call *call, __u32 need)
 {
 	struct task_struct *t = (void *)bpf_get_current_task();
 	struct fs_struct *fs = BPF_CORE_READ(t, fs);
@@ -250,7 +306,7 @@ static __always_inline __u32 bw_base_dir_bits(struct bw_file_call *call)
 	}
 	if (!bw_path_walk(path))
 		return 0;
-	return bw_watch_eval(1);
+	return bw_watch_eval(1, need);
 }
 
 /*
@@ -281,7 +337,8 @@ static __always_inline void bw_name_op_exit(struct bw_proc_state *st, struct bw_
 	 */
 	if (call->op == BW_FILE_RENAME && call->path2 && !force &&
 	    bpf_probe_read_user_str(ev->data, BW_FILE_PATH_MAX, (void *)call->path2) > 0 &&
-	    (ev->data[0] == '/' ? bw_watch_str() : bw_base_dir_bits(call)) & BW_WATCH_WRITE)
+	    (ev->data[0] == '/' ? bw_watch_str(BW_WATCH_WRITE)
+				: bw_base_dir_bits(call, BW_WATCH_WRITE)) & BW_WATCH_WRITE)
 		force = 1;
 	n = bpf_probe_read_user_str(ev->data, BW_FILE_PATH_MAX, (void *)call->path);
 	if (n <= 0)
@@ -291,7 +348,7 @@ static __always_inline void bw_name_op_exit(struct bw_proc_state *st, struct bw_
 		need = write ? BW_WATCH_WRITE : BW_WATCH_READ;
 	}
 	if (!force) {
-		bits = ev->data[0] == '/' ? bw_watch_str() : bw_base_dir_bits(call);
+		bits = ev->data[0] == '/' ? bw_watch_str(need) : bw_base_dir_bits(call, need);
 		if (!(bits & need))
 			return;
 	}
@@ -342,7 +399,7 @@ static __always_inline void bw_name_op_exit(struct bw_proc_state *st, struct bw_
 static __always_inline void bw_open_exit(struct bw_proc_state *st, struct bw_file_call *call,
 					 long ret, __u32 force)
 {
-	__u32 zero = 0, len, bits, write;
+	__u32 zero = 0, len, need, write;
 	struct bw_file_scratch *s = bpf_map_lookup_elem(&file_scratch, &zero);
 	struct bw_pathbuf *pb = bpf_map_lookup_elem(&path_scratch, &zero);
 	struct bw_file_event *ev;
@@ -360,8 +417,8 @@ static __always_inline void bw_open_exit(struct bw_proc_state *st, struct bw_fil
 		return;
 	write = call->flags & BW_O_WRITING;
 	if (!force) {
-		bits = bw_watch_eval(0);
-		if (!(write ? bits & BW_WATCH_WRITE : bits & BW_WATCH_READ))
+		need = write ? BW_WATCH_WRITE : BW_WATCH_READ;
+		if (!(bw_watch_eval(0, need) & need))
 			return;
 	}
 	len = bw_path_text();
@@ -389,21 +446,21 @@ static __always_inline void bw_open_exit(struct bw_proc_state *st, struct bw_fil
  */
 __noinline int bw_fd_op_exit(__s64 ret, __u32 force)
 {
-	__u32 zero = 0, tid = bw_tid(), len;
+	__u32 zero = 0, len;
 	struct bw_file_scratch *s = bpf_map_lookup_elem(&file_scratch, &zero);
 	struct bw_pathbuf *pb = bpf_map_lookup_elem(&path_scratch, &zero);
-	struct bw_file_call *call = bpf_map_lookup_elem(&file_calls, &tid);
+	struct bw_file_call *call = bw_file_call_slot(0);
 	struct bw_proc_state *st = bw_hook_job(BW_HOOK_FILE);
 	struct bw_file_event *ev;
 	struct file *f;
 	long n;
 
-	if (!s || !pb || !call || !st)
+	if (!s || !pb || !call || !call->op || !st)
 		return 0;
 	f = bw_file_of(call->dirfd);
 	if (!f || !bw_path_walk((__u64)__builtin_preserve_access_index(&f->f_path)))
 		return 0;
-	if (!force && !(bw_watch_eval(0) & BW_WATCH_WRITE))
+	if (!force && !(bw_watch_eval(0, BW_WATCH_WRITE) & BW_WATCH_WRITE))
 		return 0;
 	len = bw_path_text();
 	if (!len || len > BW_PATH_MAX)
@@ -481,11 +538,11 @@ static __always_inline int bw_on_dirfd(struct bw_file_call *call)
 /* The exit of any file operation: what its entry kept decides. */
 static __always_inline int bw_file_exit(long ret)
 {
-	__u32 tid = bw_tid(), force;
-	struct bw_file_call *call = bpf_map_lookup_elem(&file_calls, &tid);
+	struct bw_file_call *call = bw_file_call_slot(0);
 	struct bw_proc_state *st;
+	__u32 force;
 
-	if (!call)
+	if (!call || !call->op)
 		return 0;
 	st = bw_hook_job(BW_HOOK_FILE);
 	if (st) {
@@ -498,7 +555,7 @@ static __always_inline int bw_file_exit(long ret)
 		else
 			bw_name_op_exit(st, call, ret, force);
 	}
-	bpf_map_delete_elem(&file_calls, &tid);
+	call->op = 0;
 	return 0;
 }
 

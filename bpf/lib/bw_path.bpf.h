@@ -38,15 +38,17 @@ struct {
 #define BW_PATH_TRUNCATED 1
 
 /*
- * The walk's position between bpf_loop steps: the dentry, its mount and the
- * mount's vfsmount, as addresses (the helpers read through them).
+ * The walk's position between bpf_loop steps: the dentry, its mount, the
+ * mount's vfsmount and that one's root, as addresses (the helpers read
+ * through them).
  */
 struct bw_path_walk {
 	__u64 dentry;
 	__u64 vfsmnt;
 	__u64 mnt;
-	__u32 done; /* reached the global root (or an anonymous file's name) */
-	__u32 w;    /* bytes of pb->buf written by the emit steps */
+	__u64 mnt_root; /* read once per mount, not at every step */
+	__u32 done;     /* reached the global root (or an anonymous file's name) */
+	__u32 w;        /* bytes of pb->buf written by the emit steps */
 };
 
 struct {
@@ -55,6 +57,36 @@ struct {
 	__type(key, __u32);
 	__type(value, struct bw_path_walk);
 } path_walk SEC(".maps");
+
+/* What a step needs of a dentry: its parent and its name. */
+struct bw_dentry_link {
+	__u64 parent;
+	__u32 hash;
+	__u32 len;
+	__u64 name;
+};
+
+/*
+ * A dentry's parent and name. Where they lie side by side as in
+ * bw_dentry_link (d_parent, then d_name's hash, len and name: every
+ * kernel from 3.x to 6.18; CO-RE's offsets decide at load, and the
+ * verifier drops the other branch), one read: the walk of an open was
+ * ~40% of an open's time in a job with a read per field. Non-zero when
+ * the dentry cannot be read.
+ */
+static __always_inline int bw_dentry_link_read(struct dentry *d, struct bw_dentry_link *l)
+{
+	__u32 off = bpf_core_field_offset(struct dentry, d_parent);
+
+	if (bpf_core_field_offset(struct dentry, d_name) == off + 8 &&
+	    bpf_core_field_offset(struct qstr, len) == 4 &&
+	    bpf_core_field_offset(struct qstr, name) == 8)
+		return bpf_probe_read_kernel(l, sizeof(*l), (void *)d + off) ? 1 : 0;
+	l->parent = (__u64)BPF_CORE_READ(d, d_parent);
+	l->len = BPF_CORE_READ(d, d_name.len);
+	l->name = (__u64)BPF_CORE_READ(d, d_name.name);
+	return !l->parent;
+}
 
 /*
  * One bpf_loop step of the walk up from the leaf: a component collected
@@ -74,44 +106,48 @@ static long bw_path_step(__u32 i, void *data)
 	__u32 zero = 0, n;
 	struct bw_pathbuf *pb = bpf_map_lookup_elem(&path_scratch, &zero);
 	struct bw_path_walk *wk = bpf_map_lookup_elem(&path_walk, &zero);
-	struct dentry *dentry, *mnt_root, *parent;
+	struct bw_dentry_link l = {};
+	struct dentry *dentry;
 	struct vfsmount *vfsmnt;
 	struct mount *mnt, *mnt_parent;
 
 	if (!pb || !wk)
 		return 1;
 	dentry = (struct dentry *)wk->dentry;
-	vfsmnt = (struct vfsmount *)wk->vfsmnt;
 	mnt = (struct mount *)wk->mnt;
-	mnt_root = BPF_CORE_READ(vfsmnt, mnt_root);
-	parent = BPF_CORE_READ(dentry, d_parent);
-	n = pb->n;
-	if (i == 0 && dentry == parent && dentry != mnt_root) {
-		pb->name[0] = (__u64)BPF_CORE_READ(dentry, d_name.name);
-		pb->len[0] = BPF_CORE_READ(dentry, d_name.len);
-		pb->n = 1;
-		pb->anon = 1;
-		wk->done = 1;
-		return 1;
-	}
-	if (dentry == mnt_root || dentry == parent) {
-		mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
-		if (mnt == mnt_parent || !mnt_parent) {
-			wk->done = 1; /* the global root */
+	if (wk->dentry != wk->mnt_root) {
+		if (bw_dentry_link_read(dentry, &l))
+			return 1; /* not done: truncated */
+		n = pb->n;
+		if (i == 0 && l.parent == wk->dentry) {
+			pb->name[0] = l.name;
+			pb->len[0] = l.len;
+			pb->n = 1;
+			pb->anon = 1;
+			wk->done = 1;
 			return 1;
 		}
-		/* Continue in the parent mount, at the mount point. */
-		wk->dentry = (__u64)BPF_CORE_READ(mnt, mnt_mountpoint);
-		wk->mnt = (__u64)mnt_parent;
-		wk->vfsmnt = (__u64)mnt_parent + bpf_core_field_offset(struct mount, mnt);
-		return 0;
+		if (l.parent != wk->dentry) {
+			if (n >= BW_PATH_DEPTH)
+				return 1;
+			pb->name[n & (BW_PATH_DEPTH - 1)] = l.name;
+			pb->len[n & (BW_PATH_DEPTH - 1)] = l.len;
+			pb->n = n + 1;
+			wk->dentry = l.parent;
+			return 0;
+		}
 	}
-	if (n >= BW_PATH_DEPTH)
+	/* The mount's root (or a dentry that is its own parent): the mount point. */
+	mnt_parent = BPF_CORE_READ(mnt, mnt_parent);
+	if (mnt == mnt_parent || !mnt_parent) {
+		wk->done = 1; /* the global root */
 		return 1;
-	pb->name[n & (BW_PATH_DEPTH - 1)] = (__u64)BPF_CORE_READ(dentry, d_name.name);
-	pb->len[n & (BW_PATH_DEPTH - 1)] = BPF_CORE_READ(dentry, d_name.len);
-	pb->n = n + 1;
-	wk->dentry = (__u64)parent;
+	}
+	vfsmnt = (void *)mnt_parent + bpf_core_field_offset(struct mount, mnt);
+	wk->dentry = (__u64)BPF_CORE_READ(mnt, mnt_mountpoint);
+	wk->mnt = (__u64)mnt_parent;
+	wk->vfsmnt = (__u64)vfsmnt;
+	wk->mnt_root = (__u64)BPF_CORE_READ(vfsmnt, mnt_root);
 	return 0;
 }
 
@@ -129,6 +165,7 @@ static __always_inline void bw_path_collect(struct path *path, struct bw_pathbuf
 	wk->dentry = (__u64)BPF_CORE_READ(path, dentry);
 	wk->vfsmnt = (__u64)vfsmnt;
 	wk->mnt = (__u64)vfsmnt - bpf_core_field_offset(struct mount, mnt);
+	wk->mnt_root = (__u64)BPF_CORE_READ(vfsmnt, mnt_root);
 	wk->done = 0;
 	bpf_loop(BW_PATH_DEPTH * 2, bw_path_step, NULL, 0);
 	if (!wk->done)

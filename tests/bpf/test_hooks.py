@@ -825,6 +825,49 @@ def t_file_absolute():
     c.done()
 
 
+def t_file_filter():
+    """The kernel looks a directory prefix or a basename up only where the
+    watch filter (its length, its last name's first and last byte, and
+    whether it is watched for reading or writing) says a key could be:
+    names that collide with a watched key in all three must still be looked
+    up and found absent, one-byte names and names read and written go
+    through, and what is watched only for writing is not reported when
+    read."""
+    tree = sc().mkdir("ftree")
+    for d in ("a", "b", "bcd", "bdd", "w"):
+        sc().mkdir("ftree", d)
+    for d, f in (("bcd", "r.txt"), ("bdd", "r.txt"), ("w", "r.txt"), ("a", "u.c"),
+                 ("b", "u.c")):
+        sc().write("x\n", "ftree", d, f)
+    out = sc().mkdir("fout")
+    sc().write("y\n", "fout", ".npmrc")
+    sc().write("y\n", "fout", ".nparc")  # .npmrc's length, first and last byte
+    sc().write("y\n", "fout", ".bashrc")  # watched for writing only
+    t = tree + "/"
+    pol = sc().write(
+        "version: 1\nrules:\n"
+        "  - name: filter-watch\n    severity: high\n    action: alert\n"
+        "    on: file\n    match:\n      path: {prefix: %sa/}\n" % t +
+        "  - name: filter-watch-read\n    severity: high\n    action: alert\n"
+        "    on: file\n    match:\n      path: {prefix: %sbcd/}\n" % t, "filter-policy.yaml")
+    reads = "cat %s >/dev/null" % " ".join(shlex.quote(x) for x in (
+        t + "bcd/r.txt", t + "bdd/r.txt", t + "w/r.txt", out + "/.npmrc", out + "/.nparc",
+        out + "/.bashrc"))
+    writes = pcmd("write", t + "a/f1.c", "write", t + "b/f2.c", "unlink", t + "a/u.c",
+                  "unlink", t + "b/u.c")
+    job = bw_job(sh_job(reads, writes), policy=pol, cwd=out, name="file-filter")
+    c = T.Checker()
+    check_run(c, job)
+    got = sorted((r.get("op"), r.get("path")) for r in of_type(job, "file")
+                 if (r.get("path") or "").startswith((t, out + "/")))
+    c.eq(got, sorted([("open-read", t + "bcd/r.txt"), ("open-read", out + "/.npmrc"),
+                      ("open-write", t + "a/f1.c"), ("unlink", t + "a/u.c")]),
+         "file records under the test's directories: the watched prefixes and name only "
+         "(bdd/ and .nparc collide with a watched key in the filter; .bashrc is watched "
+         "for writing; b/ is a/'s length)")
+    c.done()
+
+
 NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
 
 
@@ -1026,6 +1069,8 @@ TESTS = [
      "on: file rule with path prefix and op fires", t_file_tree),
     ("file: absolute paths to rename/unlink: the tree's by prefix, a watched name "
      "anywhere, nothing else", t_file_absolute),
+    ("file: the watch filter: colliding prefixes and names looked up and absent, one-byte "
+     "names, read and write sets", t_file_filter),
     ("file: refused opens (relative, absolute, dirfd-relative) recorded with their error; "
      "dirfd reported", t_file_refused),
     ("privilege: ptrace outside/inside/TRACEME, kill/tgkill of the agent; "

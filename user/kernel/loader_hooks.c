@@ -304,14 +304,58 @@ int hooks_set_exec_wake_keys(struct bw_agent *a, bool on)
 	return config_edit(a, &(struct bw_hook_config){ .exec_wake_keys = on }, CFG_EXEC_KEYS);
 }
 
-static int watch_key(int fd, const char *s, uint32_t bits)
+/*
+ * Sets key's bit in the watch filter (struct bw_watch_filter) for each of
+ * bits: names (a basename) or a directory prefix ending in '/', whose last
+ * name is the one before that '/'.
+ */
+static int watch_filter_add(struct bw_agent *a, const char *key, size_t n, bool names,
+			    uint32_t bits)
+{
+	int fd = bpf_map__fd(a->sys->maps.watch_filter);
+	struct bw_watch_filter wf;
+	size_t start = 0, end = n;
+	char first = '/', last = '/';
+	__u32 zero = 0, bit;
+	__u64 (*sets)[BW_WATCH_FILTER_BITS / 64] = names ? wf.names : wf.dirs;
+
+	if (!names) {
+		end = n ? n - 1 : 0; /* the '/' that ends the prefix */
+		start = end;
+		while (start > 0 && key[start - 1] != '/')
+			start--;
+	}
+	if (start < end) {
+		first = key[start];
+		last = key[end - 1];
+	}
+	bit = BW_WATCH_FILTER_BIT(n, first, last);
+	if (bpf_map_lookup_elem(fd, &zero, &wf))
+		return -errno;
+	if (bits & BW_WATCH_WRITE)
+		sets[0][bit / 64] |= 1ULL << (bit % 64);
+	if (bits & BW_WATCH_READ)
+		sets[1][bit / 64] |= 1ULL << (bit % 64);
+	return bpf_map_update_elem(fd, &zero, &wf, BPF_ANY) ? -errno : 0;
+}
+
+/*
+ * Adds s to the watch map fd (names: watch_names, else file_watch),
+ * filter first: a key the kernel could find before its bit is set would
+ * be skipped.
+ */
+static int watch_key(struct bw_agent *a, int fd, const char *s, bool names, uint32_t bits)
 {
 	struct bw_deny_key key;
 	__u32 old = 0;
 	size_t n = strlen(s);
+	int err;
 
 	if (n >= sizeof(key.s))
 		return -ENAMETOOLONG;
+	err = watch_filter_add(a, s, n, names, bits);
+	if (err)
+		return err;
 	memset(&key, 0, sizeof(key));
 	memcpy(key.s, s, n);
 	bpf_map_lookup_elem(fd, &key, &old);
@@ -319,37 +363,18 @@ static int watch_key(int fd, const char *s, uint32_t bits)
 	return bpf_map_update_elem(fd, &key, &bits, BPF_ANY) ? -errno : 0;
 }
 
-/* Marks keys of len bytes as present in file_watch (struct bw_watch_lens). */
-static int watch_dir_len(struct bw_agent *a, size_t len)
-{
-	int fd = bpf_map__fd(a->sys->maps.watch_dir_lens);
-	struct bw_watch_lens wl;
-	__u32 zero = 0;
-
-	if (len >= BW_DENY_KEY_LEN)
-		return -ENAMETOOLONG;
-	if (bpf_map_lookup_elem(fd, &zero, &wl))
-		return -errno;
-	wl.bits[len / 64] |= 1ULL << (len % 64);
-	return bpf_map_update_elem(fd, &zero, &wl, BPF_ANY) ? -errno : 0;
-}
-
 int hooks_watch_dir(struct bw_agent *a, const char *dir, uint32_t bits)
 {
-	int err;
-
 	if (!a->sys)
 		return -ENOTSUP;
-	/* The length first: a key the kernel could find before it would be skipped. */
-	err = watch_dir_len(a, strlen(dir));
-	return err ? err : watch_key(bpf_map__fd(a->sys->maps.file_watch), dir, bits);
+	return watch_key(a, bpf_map__fd(a->sys->maps.file_watch), dir, false, bits);
 }
 
 int hooks_watch_name(struct bw_agent *a, const char *name, uint32_t bits)
 {
 	if (!a->sys)
 		return -ENOTSUP;
-	return watch_key(bpf_map__fd(a->sys->maps.watch_names), name, bits);
+	return watch_key(a, bpf_map__fd(a->sys->maps.watch_names), name, true, bits);
 }
 
 int hooks_set_env_names(struct bw_agent *a, const char *const *names, size_t n)

@@ -132,11 +132,13 @@ static __always_inline struct bw_file_call *bw_file_call_slot(__u64 create)
 struct bw_file_scratch {
 	char buf[sizeof(struct bw_file_event) + BW_FILE_DATA];
 	char key[BW_DENY_KEY_LEN * 2];
-	/* Loop state of bw_watch_str, in memory so branches converge. */
+	/* Loop state of bw_watch_str and bw_watch_eval, in memory so branches converge. */
 	__u32 bits;
-	__u32 leaf; /* bytes up to the last '/' */
-	__u32 end;  /* bytes before the NUL (at most BW_DENY_KEY_LEN - 1) */
-	__u32 need; /* BW_WATCH_WRITE or BW_WATCH_READ: the filter bw_watch_byte tests */
+	__u32 leaf;     /* bytes up to the last '/' */
+	__u32 end;      /* bytes before the NUL (at most BW_DENY_KEY_LEN - 1) */
+	__u32 need;     /* BW_WATCH_WRITE or BW_WATCH_READ: the filter the steps test */
+	__u32 w;        /* bytes of key written by bw_watch_dir_step */
+	__u32 leaf_dir; /* bw_watch_eval's leaf_is_dir */
 };
 
 struct {
@@ -166,6 +168,42 @@ static __always_inline int bw_file_enter(struct bw_sys_enter_ctx *ctx, __u32 op,
 }
 
 /*
+ * One bpf_loop step of bw_watch_eval: the directory prefix that ends with
+ * the component i places from the root, its watch bits added. A step, not
+ * a loop the verifier walks BW_WATCH_DEPTH times over (a fifth of the
+ * syscall exit program's instructions verified).
+ */
+static long bw_watch_dir_step(__u32 i, void *data)
+{
+	__u32 zero = 0, w, len;
+	struct bw_pathbuf *pb = bpf_map_lookup_elem(&path_scratch, &zero);
+	struct bw_file_scratch *s = bpf_map_lookup_elem(&file_scratch, &zero);
+	int j;
+
+	if (!pb || !s)
+		return 1;
+	j = (int)pb->n - 1 - (int)i;
+	if (j < 0 || (j == 0 && !s->leaf_dir)) /* j == 0: the leaf */
+		return 1;
+	len = pb->len[j & (BW_PATH_DEPTH - 1)];
+	w = s->w;
+	if (len > BW_NAME_MAX || w >= BW_DENY_KEY_LEN || w + len + 2 >= BW_DENY_KEY_LEN)
+		return 1;
+	barrier_var(len);
+	s->key[w & (BW_DENY_KEY_LEN - 1)] = '/';
+	bpf_probe_read_kernel(&s->key[(w + 1) & (BW_DENY_KEY_LEN - 1)], len & BW_NAME_MAX,
+			      (void *)pb->name[j & (BW_PATH_DEPTH - 1)]);
+	w += len + 1;
+	s->key[w & (BW_DENY_KEY_LEN - 1)] = '/';
+	s->w = w;
+	/* An empty name reads as '/' twice, as the filter's keys. */
+	s->bits |= bw_watch_dir_bits(bw_watch_set(0, s->need), s->key, w + 1,
+				     s->key[(w - len) & (BW_DENY_KEY_LEN - 1)],
+				     s->key[(w - (len ? 1 : 0)) & (BW_DENY_KEY_LEN - 1)]);
+	return 0;
+}
+
+/*
  * The watch bits of the path bw_path_walk() left in path_scratch, of
  * which need (BW_WATCH_WRITE or BW_WATCH_READ) is asked: any directory
  * prefix's, and the basename's (or, when leaf_is_dir, the leaf as a
@@ -173,42 +211,27 @@ static __always_inline int bw_file_enter(struct bw_sys_enter_ctx *ctx, __u32 op,
  */
 __noinline int bw_watch_eval(int leaf_is_dir, __u32 need)
 {
-	__u32 zero = 0, w = 0, len, bits = 0;
+	__u32 zero = 0, len;
 	struct bw_pathbuf *pb = bpf_map_lookup_elem(&path_scratch, &zero);
 	struct bw_file_scratch *s = bpf_map_lookup_elem(&file_scratch, &zero);
-	__u64 *dirs = bw_watch_set(0, need);
-	int i, j;
 
 	if (!pb || !s)
 		return 0;
 	__builtin_memset(s->key, 0, BW_DENY_KEY_LEN);
-	for (i = 0; i < BW_WATCH_DEPTH; i++) {
-		j = (int)pb->n - 1 - i;
-		if (j < 0 || (j == 0 && !leaf_is_dir)) /* j == 0: the leaf */
-			break;
-		len = pb->len[j & (BW_PATH_DEPTH - 1)];
-		if (len > BW_NAME_MAX || w + len + 2 >= BW_DENY_KEY_LEN)
-			break;
-		barrier_var(len);
-		s->key[w & (BW_DENY_KEY_LEN - 1)] = '/';
-		bpf_probe_read_kernel(&s->key[(w + 1) & (BW_DENY_KEY_LEN - 1)], len & BW_NAME_MAX,
-				      (void *)pb->name[j & (BW_PATH_DEPTH - 1)]);
-		w += len + 1;
-		s->key[w & (BW_DENY_KEY_LEN - 1)] = '/';
-		/* An empty name reads as '/' twice, as the filter's keys. */
-		bits |= bw_watch_dir_bits(dirs, s->key, w + 1,
-					  s->key[(w - len) & (BW_DENY_KEY_LEN - 1)],
-					  s->key[(w - (len ? 1 : 0)) & (BW_DENY_KEY_LEN - 1)]);
-	}
+	s->w = 0;
+	s->bits = 0;
+	s->need = need;
+	s->leaf_dir = leaf_is_dir;
+	bpf_loop(BW_WATCH_DEPTH, bw_watch_dir_step, NULL, 0);
 	if (!pb->n)
-		return bits;
+		return s->bits;
 	__builtin_memset(s->key, 0, BW_DENY_KEY_LEN);
 	len = pb->len[0];
 	if (len > BW_NAME_MAX)
-		return bits;
+		return s->bits;
 	barrier_var(len);
 	bpf_probe_read_kernel(s->key, len & BW_NAME_MAX, (void *)pb->name[0]);
-	return bits | bw_watch_name_bits(need, s->key, len);
+	return s->bits | bw_watch_name_bits(need, s->key, len);
 }
 
 /*

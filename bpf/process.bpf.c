@@ -491,7 +491,6 @@ static __always_inline int bw_on_exec(struct task_struct *task, pid_t old_tid,
 	int moved, wake, lost;
 	long n;
 
-	bpf_map_delete_elem(&exec_attempts, &otid);
 	st = bw_job_of(tgid);
 	if (!st) {
 		st = bw_root_candidate(task, tgid);
@@ -500,8 +499,9 @@ static __always_inline int bw_on_exec(struct task_struct *task, pid_t old_tid,
 		else
 			st = bw_host_adopt(task, tgid);
 		if (!st)
-			return 0;
+			return 0; /* not watched: no attempt was kept (bw_exec_enter) */
 	}
+	bpf_map_delete_elem(&exec_attempts, &otid);
 	if (bw_fail_closed_kill(tgid))
 		return 0;
 	s = bpf_map_lookup_elem(&exec_scratch, &zero);

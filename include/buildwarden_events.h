@@ -363,7 +363,10 @@ struct bw_deny_key {
  * is watched for writing ([0], BW_WATCH_WRITE) and one for reading ([1],
  * BW_WATCH_READ). Each lookup hashes all of a key's BW_DENY_KEY_LEN
  * bytes; a prefix or a name whose bit is clear in the set an operation
- * needs cannot match, so most of an open's are never looked up.
+ * needs cannot match, so most of an open's are never looked up. anc has
+ * the bits of every watched directory's ancestors ("/a/" for "/a/bc/"):
+ * a prefix in neither dirs nor anc has no watched directory under it,
+ * and the walk down an open's path stops there.
  */
 #define BW_WATCH_FILTER_BITS 1024
 #define BW_WATCH_FILTER_BIT(len, first, last)                                   \
@@ -372,6 +375,7 @@ struct bw_deny_key {
 
 struct bw_watch_filter {
 	__u64 dirs[2][BW_WATCH_FILTER_BITS / 64];
+	__u64 anc[2][BW_WATCH_FILTER_BITS / 64];
 	__u64 names[2][BW_WATCH_FILTER_BITS / 64];
 };
 

@@ -52,17 +52,21 @@ struct {
 	__type(value, struct bw_watch_filter);
 } watch_filter SEC(".maps");
 
-/* The filter bits of what need (BW_WATCH_WRITE or BW_WATCH_READ) asks: dirs, or names. */
-static __always_inline __u64 *bw_watch_set(int names, __u32 need)
+enum { BW_SET_DIRS, BW_SET_ANC, BW_SET_NAMES };
+
+/* The filter bits (BW_SET_*) of what need (BW_WATCH_WRITE or BW_WATCH_READ) asks. */
+static __always_inline __u64 *bw_watch_set(int which, __u32 need)
 {
-	__u32 zero = 0;
+	__u32 zero = 0, i = need & BW_WATCH_READ ? 1 : 0;
 	struct bw_watch_filter *wf = bpf_map_lookup_elem(&watch_filter, &zero);
 
 	if (!wf)
 		return NULL;
-	if (names)
-		return need & BW_WATCH_READ ? wf->names[1] : wf->names[0];
-	return need & BW_WATCH_READ ? wf->dirs[1] : wf->dirs[0];
+	switch (which) {
+	case BW_SET_NAMES: return wf->names[i];
+	case BW_SET_ANC: return wf->anc[i];
+	}
+	return wf->dirs[i];
 }
 
 /*
@@ -76,13 +80,12 @@ static __always_inline int bw_watch_maybe(__u64 *set, __u32 len, char first, cha
 	return set && ((set[(bit >> 6) & (BW_WATCH_FILTER_BITS / 64 - 1)] >> (bit & 63)) & 1);
 }
 
-/* The watch bits of the directory prefix in key, len bytes, where the filter lets it be one. */
-static __always_inline __u32 bw_watch_dir_bits(__u64 *set, const char *key, __u32 len, char first,
-					       char last)
+/* The watch bits of the directory prefix in key (len bytes: the filter's test comes first). */
+static __always_inline __u32 bw_watch_dir_bits(const char *key, __u32 len)
 {
 	__u32 *v;
 
-	if (len >= BW_DENY_KEY_LEN || !bw_watch_maybe(set, len, first, last))
+	if (len >= BW_DENY_KEY_LEN)
 		return 0;
 	v = bpf_map_lookup_elem(&file_watch, key);
 	return v ? *v : 0;
@@ -93,7 +96,9 @@ static __always_inline __u32 bw_watch_name_bits(__u32 need, const char *key, __u
 {
 	__u32 *v;
 
-	if (!bw_watch_maybe(bw_watch_set(1, need), len, key[0], key[(len - 1) & BW_NAME_MAX]))
+	__u64 *names = bw_watch_set(BW_SET_NAMES, need);
+
+	if (!bw_watch_maybe(names, len, key[0], key[(len - 1) & BW_NAME_MAX]))
 		return 0;
 	v = bpf_map_lookup_elem(&watch_names, key);
 	return v ? *v : 0;
@@ -139,6 +144,8 @@ struct bw_file_scratch {
 	__u32 need;     /* BW_WATCH_WRITE or BW_WATCH_READ: the filter the steps test */
 	__u32 w;        /* bytes of key written by bw_watch_dir_step */
 	__u32 leaf_dir; /* bw_watch_eval's leaf_is_dir */
+	__u32 stop;     /* bw_watch_byte stopped before the end */
+	__u32 pad;
 };
 
 struct {
@@ -176,6 +183,7 @@ static __always_inline int bw_file_enter(struct bw_sys_enter_ctx *ctx, __u32 op,
 static long bw_watch_dir_step(__u32 i, void *data)
 {
 	__u32 zero = 0, w, len;
+	char first, last;
 	struct bw_pathbuf *pb = bpf_map_lookup_elem(&path_scratch, &zero);
 	struct bw_file_scratch *s = bpf_map_lookup_elem(&file_scratch, &zero);
 	int j;
@@ -197,9 +205,12 @@ static long bw_watch_dir_step(__u32 i, void *data)
 	s->key[w & (BW_DENY_KEY_LEN - 1)] = '/';
 	s->w = w;
 	/* An empty name reads as '/' twice, as the filter's keys. */
-	s->bits |= bw_watch_dir_bits(bw_watch_set(0, s->need), s->key, w + 1,
-				     s->key[(w - len) & (BW_DENY_KEY_LEN - 1)],
-				     s->key[(w - (len ? 1 : 0)) & (BW_DENY_KEY_LEN - 1)]);
+	first = s->key[(w - len) & (BW_DENY_KEY_LEN - 1)];
+	last = s->key[(w - (len ? 1 : 0)) & (BW_DENY_KEY_LEN - 1)];
+	if (bw_watch_maybe(bw_watch_set(BW_SET_DIRS, s->need), w + 1, first, last))
+		s->bits |= bw_watch_dir_bits(s->key, w + 1);
+	else if (!bw_watch_maybe(bw_watch_set(BW_SET_ANC, s->need), w + 1, first, last))
+		return 1; /* no watched directory below this one: most of a build's paths */
 	return 0;
 }
 
@@ -238,15 +249,18 @@ __noinline int bw_watch_eval(int leaf_is_dir, __u32 need)
  * One bpf_loop step of bw_watch_str: byte i of the path, and at each '/'
  * the watch bits of the directory prefix it ends. A step, not a loop the
  * verifier walks byte by byte (13,800 of the syscall exit program's
- * instructions verified); name operations on absolute paths are rare
- * enough for a call per byte.
+ * instructions verified). At a prefix no watched directory is under
+ * (struct bw_watch_filter's anc), the scan stops (stop set): the
+ * basename is found from the end instead. Most of a build's refused
+ * opens are a compiler's search for a header, /usr/... paths: a few
+ * steps rather than one per byte.
  */
 static long bw_watch_byte(__u32 i, void *data)
 {
 	__u32 zero = 0;
 	struct bw_file_scratch *s = bpf_map_lookup_elem(&file_scratch, &zero);
 	struct bw_file_event *ev;
-	char c;
+	char c, first, last;
 
 	if (!s || i >= BW_DENY_KEY_LEN - 1)
 		return 1;
@@ -260,19 +274,42 @@ static long bw_watch_byte(__u32 i, void *data)
 	if (c != '/')
 		return 0;
 	/* The name this '/' ends is key[leaf, i); an empty one reads as '/' twice. */
-	s->bits |= bw_watch_dir_bits(bw_watch_set(0, s->need), s->key, i + 1,
-				     s->key[(s->leaf < i ? s->leaf : i) & (BW_DENY_KEY_LEN - 1)],
-				     s->key[(s->leaf < i ? i - 1 : i) & (BW_DENY_KEY_LEN - 1)]);
+	first = s->key[(s->leaf < i ? s->leaf : i) & (BW_DENY_KEY_LEN - 1)];
+	last = s->key[(s->leaf < i ? i - 1 : i) & (BW_DENY_KEY_LEN - 1)];
 	s->leaf = i + 1;
+	if (bw_watch_maybe(bw_watch_set(BW_SET_DIRS, s->need), i + 1, first, last)) {
+		s->bits |= bw_watch_dir_bits(s->key, i + 1);
+	} else if (i && !bw_watch_maybe(bw_watch_set(BW_SET_ANC, s->need), i + 1, first, last)) {
+		s->stop = 1;
+		return 1;
+	}
 	return 0;
+}
+
+/* One bpf_loop step back from the path's end to the '/' before its basename. */
+static long bw_leaf_step(__u32 i, void *data)
+{
+	__u32 zero = 0, pos;
+	struct bw_file_scratch *s = bpf_map_lookup_elem(&file_scratch, &zero);
+	struct bw_file_event *ev;
+
+	if (!s || s->end < s->leaf + i + 1)
+		return 1; /* back at what the forward scan saw: leaf stays */
+	pos = s->end - 1 - i;
+	ev = (void *)s->buf;
+	if (ev->data[pos & (BW_FILE_PATH_MAX - 1)] != '/')
+		return 0;
+	s->leaf = pos + 1;
+	return 1;
 }
 
 /*
  * Watch bits of every directory prefix of the absolute path at the start of
- * the file scratch's event data (a caller's argument), and of its basename,
- * of which need (BW_WATCH_WRITE or BW_WATCH_READ) is asked.
+ * the file scratch's event data (a caller's argument, n bytes with its
+ * NUL), and of its basename, of which need (BW_WATCH_WRITE or
+ * BW_WATCH_READ) is asked.
  */
-__noinline int bw_watch_str(__u32 need)
+__noinline int bw_watch_str(__u32 need, __u32 n)
 {
 	__u32 zero = 0, len;
 	struct bw_file_scratch *s = bpf_map_lookup_elem(&file_scratch, &zero);
@@ -284,9 +321,14 @@ __noinline int bw_watch_str(__u32 need)
 	s->bits = 0;
 	s->leaf = 0;
 	s->end = 0;
+	s->stop = 0;
 	s->need = need;
 	__builtin_memset(s->key, 0, BW_DENY_KEY_LEN);
 	bpf_loop(BW_DENY_KEY_LEN - 1, bw_watch_byte, NULL, 0);
+	if (s->stop && n > 1 && n <= BW_FILE_PATH_MAX) {
+		s->end = n - 1;
+		bpf_loop(BW_NAME_MAX + 1, bw_leaf_step, NULL, 0);
+	}
 	/* The basename: the bytes after the last '/'. */
 	__builtin_memset(s->key, 0, BW_DENY_KEY_LEN);
 	len = 0;
@@ -294,7 +336,7 @@ __noinline int bw_watch_str(__u32 need)
 		len = s->end - s->leaf;
 		barrier_var(len);
 		bpf_probe_read_kernel(s->key, len & BW_NAME_MAX,
-				      &ev->data[s->leaf & (BW_DENY_KEY_LEN - 1)]);
+				      &ev->data[s->leaf & (BW_FILE_PATH_MAX - 1)]);
 	}
 	return s->bits | bw_watch_name_bits(need, s->key, len);
 }
@@ -358,11 +400,13 @@ static __always_inline void bw_name_op_exit(struct bw_proc_state *st, struct bw_
 	 * name first, while data[] is free (a relative target is taken as
 	 * relative to the source's directory).
 	 */
-	if (call->op == BW_FILE_RENAME && call->path2 && !force &&
-	    bpf_probe_read_user_str(ev->data, BW_FILE_PATH_MAX, (void *)call->path2) > 0 &&
-	    (ev->data[0] == '/' ? bw_watch_str(BW_WATCH_WRITE)
-				: bw_base_dir_bits(call, BW_WATCH_WRITE)) & BW_WATCH_WRITE)
-		force = 1;
+	if (call->op == BW_FILE_RENAME && call->path2 && !force) {
+		n = bpf_probe_read_user_str(ev->data, BW_FILE_PATH_MAX, (void *)call->path2);
+		if (n > 0 && (ev->data[0] == '/' ? bw_watch_str(BW_WATCH_WRITE, n)
+					       : bw_base_dir_bits(call, BW_WATCH_WRITE)) &
+				     BW_WATCH_WRITE)
+			force = 1;
+	}
 	n = bpf_probe_read_user_str(ev->data, BW_FILE_PATH_MAX, (void *)call->path);
 	if (n <= 0)
 		return;
@@ -371,7 +415,7 @@ static __always_inline void bw_name_op_exit(struct bw_proc_state *st, struct bw_
 		need = write ? BW_WATCH_WRITE : BW_WATCH_READ;
 	}
 	if (!force) {
-		bits = ev->data[0] == '/' ? bw_watch_str(need) : bw_base_dir_bits(call, need);
+		bits = ev->data[0] == '/' ? bw_watch_str(need, n) : bw_base_dir_bits(call, need);
 		if (!(bits & need))
 			return;
 	}

@@ -305,19 +305,14 @@ int hooks_set_exec_wake_keys(struct bw_agent *a, bool on)
 }
 
 /*
- * Sets key's bit in the watch filter (struct bw_watch_filter) for each of
- * bits: names (a basename) or a directory prefix ending in '/', whose last
- * name is the one before that '/'.
+ * The watch filter's bit (struct bw_watch_filter) of key's first n bytes:
+ * a basename when names, else a directory prefix ending in '/', whose
+ * last name is the one before that '/'.
  */
-static int watch_filter_add(struct bw_agent *a, const char *key, size_t n, bool names,
-			    uint32_t bits)
+static uint32_t filter_bit(const char *key, size_t n, bool names)
 {
-	int fd = bpf_map__fd(a->sys->maps.watch_filter);
-	struct bw_watch_filter wf;
 	size_t start = 0, end = n;
 	char first = '/', last = '/';
-	__u32 zero = 0, bit;
-	__u64 (*sets)[BW_WATCH_FILTER_BITS / 64] = names ? wf.names : wf.dirs;
 
 	if (!names) {
 		end = n ? n - 1 : 0; /* the '/' that ends the prefix */
@@ -329,13 +324,41 @@ static int watch_filter_add(struct bw_agent *a, const char *key, size_t n, bool 
 		first = key[start];
 		last = key[end - 1];
 	}
-	bit = BW_WATCH_FILTER_BIT(n, first, last);
-	if (bpf_map_lookup_elem(fd, &zero, &wf))
-		return -errno;
+	return BW_WATCH_FILTER_BIT(n, first, last);
+}
+
+/* Sets bit in the write ([0]) and read ([1]) sets of sets that bits asks for. */
+static void filter_set(__u64 sets[2][BW_WATCH_FILTER_BITS / 64], uint32_t bits, uint32_t bit)
+{
 	if (bits & BW_WATCH_WRITE)
 		sets[0][bit / 64] |= 1ULL << (bit % 64);
 	if (bits & BW_WATCH_READ)
 		sets[1][bit / 64] |= 1ULL << (bit % 64);
+}
+
+/*
+ * Adds key (n bytes) to the watch filter for each of bits: a basename
+ * (names), or a directory prefix and each of its ancestors ("/a/" of
+ * "/a/bc/"; not "/", which no walk asks about).
+ */
+static int watch_filter_add(struct bw_agent *a, const char *key, size_t n, bool names,
+			    uint32_t bits)
+{
+	int fd = bpf_map__fd(a->sys->maps.watch_filter);
+	struct bw_watch_filter wf;
+	__u32 zero = 0;
+	size_t i;
+
+	if (bpf_map_lookup_elem(fd, &zero, &wf))
+		return -errno;
+	if (names) {
+		filter_set(wf.names, bits, filter_bit(key, n, true));
+	} else {
+		filter_set(wf.dirs, bits, filter_bit(key, n, false));
+		for (i = 1; i + 1 < n; i++)
+			if (key[i] == '/')
+				filter_set(wf.anc, bits, filter_bit(key, i + 1, false));
+	}
 	return bpf_map_update_elem(fd, &zero, &wf, BPF_ANY) ? -errno : 0;
 }
 

@@ -5,6 +5,8 @@
 #include <setjmp.h>
 #include <inttypes.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 #include <json-c/json.h>
@@ -184,6 +186,35 @@ static void test_reset_reuses_buffer(void **state)
 	jbuf_free(&jb);
 }
 
+/*
+ * Keys are copied in fixed-size pieces that overlap: every length of each
+ * size class (1-3, 4-7, 8-15, 16 and more) comes out exactly, with the
+ * separator, and a key in a block of its own size is never read past
+ * (the sanitizer build would say).
+ */
+static void test_keys_every_length(void **state)
+{
+	char want[128], *k;
+	struct jbuf jb;
+	size_t n, i;
+
+	for (n = 1; n <= 40; n++) {
+		k = malloc(n);
+		assert_non_null(k);
+		for (i = 0; i < n; i++)
+			k[i] = (char)('a' + (i * 7 + n) % 26);
+		jbuf_init(&jb);
+		json_obj_open(&jb);
+		json_kv_u64(&jb, "x", 1);
+		json_kv_u64_k(&jb, k, n, 2);
+		json_obj_close(&jb);
+		snprintf(want, sizeof(want), "{\"x\":1,\"%.*s\":2}", (int)n, k);
+		assert_string_equal(jb.buf, want);
+		jbuf_free(&jb);
+		free(k);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -195,6 +226,7 @@ int main(void)
 		cmocka_unit_test(test_escape_at_every_offset),
 		cmocka_unit_test(test_object_parses_back),
 		cmocka_unit_test(test_reset_reuses_buffer),
+		cmocka_unit_test(test_keys_every_length),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -144,11 +144,36 @@ static void sep(struct jbuf *jb)
  * record has. kn is k's length, which the header's wrappers compute where
  * the key is a literal: the compiler folds it.
  */
+/*
+ * n bytes from s to d for the short strings keys are: two copies of a
+ * fixed size that overlap in the middle, each a load and a store, rather
+ * than a byte loop or a call (a key took ~70 instructions with the loop).
+ */
+static inline __attribute__((always_inline)) void copy_short(char *d, const char *s, size_t n)
+{
+	size_t i;
+
+	if (n >= 16) {
+		for (i = 0; i + 16 < n; i += 16)
+			memcpy(d + i, s + i, 16);
+		memcpy(d + n - 16, s + n - 16, 16);
+	} else if (n >= 8) {
+		memcpy(d, s, 8);
+		memcpy(d + n - 8, s + n - 8, 8);
+	} else if (n >= 4) {
+		memcpy(d, s, 4);
+		memcpy(d + n - 4, s + n - 4, 4);
+	} else if (n) {
+		d[0] = s[0];
+		d[n / 2] = s[n / 2];
+		d[n - 1] = s[n - 1];
+	}
+}
+
 static void key(struct jbuf *jb, const char *k, size_t kn)
 {
 	bool comma = jb->need_comma[jb->depth];
 	char *d;
-	size_t i;
 
 	if (!k) {
 		sep(jb);
@@ -161,11 +186,7 @@ static void key(struct jbuf *jb, const char *k, size_t kn)
 	if (comma)
 		*d++ = ',';
 	*d++ = '"';
-	/* Keys are our own identifiers, a few bytes: no escaping, and no call to copy them. */
-	for (i = 0; i + 8 <= kn; i += 8)
-		memcpy(d + i, k + i, 8);
-	for (; i < kn; i++)
-		d[i] = k[i];
+	copy_short(d, k, kn); /* our own identifiers: no escaping */
 	d += kn;
 	*d++ = '"';
 	*d++ = ':';

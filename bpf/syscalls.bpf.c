@@ -29,7 +29,8 @@
  *   reads and the handler.
  * - An exit returns at the number unless an entry handler could have kept
  *   something for it (opens, connects, receives, renames ...); those look
- *   up the call the entry kept, by tid, one hash lookup. The exit program
+ *   up the call the entry kept: a file operation in the thread's task
+ *   storage, a network one by tid (one hash lookup). The exit program
  *   itself cannot be skipped per syscall: sys_exit fires for all of them.
  *
  * A 32-bit compat syscall (bw_compat_syscall(), paid only for a number

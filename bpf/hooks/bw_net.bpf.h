@@ -17,7 +17,7 @@
 #define AF_INET6 10
 #define DNS_PORT 53
 
-/* A syscall in flight, kept per thread: what its exit needs. */
+/* A syscall in flight, keyed by tid: what its exit needs. */
 struct bw_net_call {
 	__u64 buf;   /* recv buffer or msghdr */
 	__u64 addr;  /* sockaddr pointer (connect, recvfrom) */
@@ -31,39 +31,12 @@ struct bw_net_call {
 
 enum { NET_CONNECT = 1, NET_RECVFROM, NET_RECVMSG, NET_READ };
 
-/*
- * The call in flight on each thread, from its entry to its exit: task
- * storage, found from the task itself (kind 0: none), as file operations
- * keep theirs. Once a job process has talked to a DNS server every read
- * on the host checks for one at its exit: with a hash by tid that was a
- * lookup each, here a test of the task's storage pointer for threads
- * that never kept a call.
- */
 struct {
-	__uint(type, BPF_MAP_TYPE_TASK_STORAGE);
-	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, int);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, 8192);
+	__type(key, __u32);
 	__type(value, struct bw_net_call);
 } net_calls SEC(".maps");
-
-/* Keeps call as this thread's call in flight (an entry). */
-static __always_inline void bw_net_call_keep(const struct bw_net_call *call)
-{
-	struct bw_net_call *slot = bpf_task_storage_get(&net_calls, bpf_get_current_task_btf(),
-							NULL, BPF_LOCAL_STORAGE_GET_F_CREATE);
-
-	if (slot)
-		*slot = *call;
-}
-
-/* This thread's call in flight, or NULL (an exit; it ends it by setting kind to 0). */
-static __always_inline struct bw_net_call *bw_net_call_find(void)
-{
-	struct bw_net_call *call = bpf_task_storage_get(&net_calls, bpf_get_current_task_btf(),
-							NULL, 0);
-
-	return call && call->kind ? call : NULL;
-}
 
 struct bw_dns_scratch {
 	__u8 buf[sizeof(struct bw_dns_event) + BW_DNS_MAX * 2];
@@ -138,6 +111,8 @@ static __always_inline int handle_connect_enter(struct bw_sys_enter_ctx *ctx)
 {
 	struct bw_net_call call = { .fd = (__s32)ctx->args[0], .kind = NET_CONNECT,
 				    .compat = ctx->compat };
+	__u32 tid = bw_tid();
+
 	struct bw_sockaddr *sa = (struct bw_sockaddr *)call.sa;
 
 	if (!bw_hook_job(BW_CONNECT_HOOKS))
@@ -151,7 +126,7 @@ static __always_inline int handle_connect_enter(struct bw_sys_enter_ctx *ctx)
 		if (dns && !*dns)
 			*dns = 1;
 	}
-	bw_net_call_keep(&call);
+	bpf_map_update_elem(&net_calls, &tid, &call, BPF_ANY);
 	return 0;
 }
 
@@ -171,7 +146,8 @@ static __always_inline void bw_mark_net(struct bw_proc_state *st, struct bw_sock
 /* sys_exit_connect */
 static __always_inline int handle_connect_exit(struct bw_sys_exit_ctx *ctx)
 {
-	struct bw_net_call *call = bw_net_call_find();
+	__u32 tid = bw_tid();
+	struct bw_net_call *call = bpf_map_lookup_elem(&net_calls, &tid);
 	struct bw_proc_state *st;
 	struct bw_connect_event ev;
 	struct bw_sockaddr *sa;
@@ -204,7 +180,7 @@ static __always_inline int handle_connect_exit(struct bw_sys_exit_ctx *ctx)
 		       st->job_id);
 	bw_submit(&ev, sizeof(ev));
 done:
-	call->kind = 0;
+	bpf_map_delete_elem(&net_calls, &tid);
 	return 0;
 }
 
@@ -374,6 +350,7 @@ static __always_inline int bw_recv_enter(__u32 kind, int fd, __u64 buf, __u64 ad
 {
 	struct bw_net_call call = { .fd = fd, .kind = kind, .buf = buf, .addr = addr,
 				    .compat = compat };
+	__u32 tid = bw_tid();
 	__u16 family = 0;
 
 	if (!bw_hook_job(BW_HOOK_DNS))
@@ -385,7 +362,7 @@ static __always_inline int bw_recv_enter(__u32 kind, int fd, __u64 buf, __u64 ad
 	} else if (kind == NET_RECVFROM && !addr) {
 		return 0;
 	}
-	bw_net_call_keep(&call);
+	bpf_map_update_elem(&net_calls, &tid, &call, BPF_ANY);
 	return 0;
 }
 
@@ -404,7 +381,8 @@ static __always_inline int handle_recvmsg_enter(struct bw_sys_enter_ctx *ctx)
 
 static __always_inline int bw_recv_exit(long ret, __u32 kind)
 {
-	struct bw_net_call *call = bw_net_call_find();
+	__u32 tid = bw_tid();
+	struct bw_net_call *call = bpf_map_lookup_elem(&net_calls, &tid);
 	struct bw_proc_state *st;
 	struct bw_sockaddr sa = {};
 
@@ -428,7 +406,7 @@ static __always_inline int bw_recv_exit(long ret, __u32 kind)
 			    call->compat);
 	}
 done:
-	call->kind = 0;
+	bpf_map_delete_elem(&net_calls, &tid);
 	return 0;
 }
 
@@ -464,32 +442,35 @@ static __always_inline int handle_read_enter(struct bw_sys_enter_ctx *ctx)
 {
 	struct bw_net_call call = { .fd = (int)ctx->args[0], .kind = NET_READ, .buf = ctx->args[1],
 				    .compat = ctx->compat };
+	__u32 tid = bw_tid();
 	__u16 family = 0;
 
 	if (!bw_dns_connected() || !bw_hook_job(BW_HOOK_DNS) || !bw_dns_fd(call.fd, &family))
 		return 0;
 	call.peer_family = family;
 	call.peer_port = DNS_PORT;
-	bw_net_call_keep(&call);
+	bpf_map_update_elem(&net_calls, &tid, &call, BPF_ANY);
 	return 0;
 }
 
 /* sys_exit_read: only reads that the entry kept (DNS sockets) find a call. */
 static __always_inline int handle_read_exit(struct bw_sys_exit_ctx *ctx)
 {
+	__u32 tid;
 	struct bw_net_call *call;
 	struct bw_proc_state *st;
 
 	if (!bw_dns_connected())
 		return 0; /* then no read entry kept a call */
-	call = bw_net_call_find();
+	tid = bw_tid();
+	call = bpf_map_lookup_elem(&net_calls, &tid);
 	if (!call)
 		return 0;
 	st = bw_hook_job(BW_HOOK_DNS);
 	if (st && call->kind == NET_READ && ctx->ret > 0)
 		bw_dns_emit(st, BW_DNS_ANSWER, call->buf, (__u64)ctx->ret, NULL, call->peer_family,
 			    call->compat);
-	call->kind = 0;
+	bpf_map_delete_elem(&net_calls, &tid);
 	return 0;
 }
 
@@ -500,7 +481,8 @@ static __always_inline int handle_read_exit(struct bw_sys_exit_ctx *ctx)
  */
 static __always_inline int handle_net_exit_any(struct bw_sys_exit_ctx *ctx)
 {
-	struct bw_net_call *call = bw_net_call_find();
+	__u32 tid = bw_tid();
+	struct bw_net_call *call = bpf_map_lookup_elem(&net_calls, &tid);
 
 	if (!call)
 		return 0;
@@ -509,7 +491,7 @@ static __always_inline int handle_net_exit_any(struct bw_sys_exit_ctx *ctx)
 	case NET_RECVFROM: return bw_recv_exit(ctx->ret, NET_RECVFROM);
 	case NET_RECVMSG: return bw_recv_exit(ctx->ret, NET_RECVMSG);
 	}
-	call->kind = 0;
+	bpf_map_delete_elem(&net_calls, &tid);
 	return 0;
 }
 

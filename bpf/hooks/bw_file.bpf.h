@@ -94,8 +94,9 @@ static __always_inline __u32 bw_watch_dir_bits(const char *key, __u32 len)
 /* The watch bits of the basename in key, len bytes, where the filter lets it be one. */
 static __always_inline __u32 bw_watch_name_bits(__u32 need, const char *key, __u32 len)
 {
-	__u64 *names = bw_watch_set(BW_SET_NAMES, need);
 	__u32 *v;
+
+	__u64 *names = bw_watch_set(BW_SET_NAMES, need);
 
 	if (!bw_watch_maybe(names, len, key[0], key[(len - 1) & BW_NAME_MAX]))
 		return 0;
@@ -154,22 +155,6 @@ struct {
 	__type(value, struct bw_file_scratch);
 } file_scratch SEC(".maps");
 
-/*
- * The directory prefix of len bytes in s->key, whose last name starts with
- * first and ends with last: its watch bits added to s->bits where the
- * filter lets it be a key. 1 when it is neither a watched directory nor
- * an ancestor of one: nothing below it can match, and a scan may stop.
- */
-static __always_inline int bw_watch_prefix(struct bw_file_scratch *s, __u32 len, char first,
-					   char last)
-{
-	if (bw_watch_maybe(bw_watch_set(BW_SET_DIRS, s->need), len, first, last)) {
-		s->bits |= bw_watch_dir_bits(s->key, len);
-		return 0;
-	}
-	return !bw_watch_maybe(bw_watch_set(BW_SET_ANC, s->need), len, first, last);
-}
-
 static __always_inline int bw_file_enter(struct bw_sys_enter_ctx *ctx, __u32 op, __u64 path,
 					 __u64 path2, __u32 flags, __s32 dirfd)
 {
@@ -222,8 +207,11 @@ static long bw_watch_dir_step(__u32 i, void *data)
 	/* An empty name reads as '/' twice, as the filter's keys. */
 	first = s->key[(w - len) & (BW_DENY_KEY_LEN - 1)];
 	last = s->key[(w - (len ? 1 : 0)) & (BW_DENY_KEY_LEN - 1)];
-	/* Nothing watched below this prefix: most of a build's paths end here. */
-	return bw_watch_prefix(s, w + 1, first, last);
+	if (bw_watch_maybe(bw_watch_set(BW_SET_DIRS, s->need), w + 1, first, last))
+		s->bits |= bw_watch_dir_bits(s->key, w + 1);
+	else if (!bw_watch_maybe(bw_watch_set(BW_SET_ANC, s->need), w + 1, first, last))
+		return 1; /* no watched directory below this one: most of a build's paths */
+	return 0;
 }
 
 /*
@@ -289,8 +277,9 @@ static long bw_watch_byte(__u32 i, void *data)
 	first = s->key[(s->leaf < i ? s->leaf : i) & (BW_DENY_KEY_LEN - 1)];
 	last = s->key[(s->leaf < i ? i - 1 : i) & (BW_DENY_KEY_LEN - 1)];
 	s->leaf = i + 1;
-	/* "/" itself (i 0) is no ancestor the filter keeps: the scan goes on past it. */
-	if (bw_watch_prefix(s, i + 1, first, last) && i) {
+	if (bw_watch_maybe(bw_watch_set(BW_SET_DIRS, s->need), i + 1, first, last)) {
+		s->bits |= bw_watch_dir_bits(s->key, i + 1);
+	} else if (i && !bw_watch_maybe(bw_watch_set(BW_SET_ANC, s->need), i + 1, first, last)) {
 		s->stop = 1;
 		return 1;
 	}

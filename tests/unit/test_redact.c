@@ -178,6 +178,13 @@ static void test_token_shapes(void **state)
 	check("glpat-aBcDeFgHiJkLmNoPqRsT", NULL, "glpat-***");
 	check(NPM, NULL, "npm_***");
 	check("AIzaSyA1234567890abcdefghijklmnopqrstu", NULL, "AIza***");
+	/* a token after bytes that start no prefix (g, n, x and A in paths), and
+	 * a prefix with too little room left for its shape */
+	clean("/usr/lib/gcc/x86_64-linux-gnu/12/cc1plus");
+	check("/opt/gnu-x86/Ax gnu-xox npm " GHP, NULL, "/opt/gnu-x86/Ax gnu-xox npm ghp_***");
+	check("/nix/AIza " NPM, NULL, "/nix/AIza npm_***");
+	clean("path/to/xoxb-123456789");
+	clean("/some/long/dir/ghp_aBcDeFgHiJkLmNoPqRs");
 	/* anywhere in a string, several at once, and in a macro definition */
 	check("git push https://" GHP "@github.com/o/r", NULL,
 	      "git push https://ghp_***@github.com/o/r");

@@ -52,11 +52,14 @@ static void put_time(struct jbuf *jb, uint64_t ktime_ns, const struct bw_clock *
 		json_kv_str(jb, "time", tmp);
 		return;
 	}
-	memcpy(tmp, time_cache.prefix, time_cache.len);
-	for (int i = 8; i >= 0; i--, frac /= 10)
+	/* Digits and punctuation only: put as they are, quotes included, not escaped. */
+	tmp[0] = '"';
+	memcpy(tmp + 1, time_cache.prefix, time_cache.len);
+	for (int i = 9; i >= 1; i--, frac /= 10)
 		tmp[time_cache.len + (size_t)i] = (char)('0' + frac % 10);
-	tmp[time_cache.len + 9] = 'Z';
-	json_kv_strn(jb, "time", tmp, time_cache.len + 10);
+	tmp[time_cache.len + 10] = 'Z';
+	tmp[time_cache.len + 11] = '"';
+	json_kv_raw(jb, "time", tmp, time_cache.len + 12);
 }
 
 void event_json_begin(struct jbuf *jb, uint64_t seq, const char *type, uint64_t ktime_ns,

@@ -284,33 +284,96 @@ static bool try_url(const char *s, size_t n, size_t i, struct span *sp)
 
 struct token_shape {
 	const char *prefix;
+	size_t len;        /* of prefix */
 	size_t min;        /* characters after the prefix */
 	const char *extra; /* allowed besides [A-Za-z0-9] */
 };
 
+#define SHAPE(p, m, x) { p, sizeof(p) - 1, m, x }
+
 /*
- * Each prefix starts with a letter of TOKEN_FIRSTS (and so do AKIA and
- * ASIA), and no shape matches fewer than TOKEN_MIN_LEN bytes (xoxb- and
- * 10): keep them in step.
+ * Every prefix starts with gh, gi, gl, np, xo or AI (token_prefix_at()
+ * and the prefilter's byte table know them, and AKIA and ASIA), and no
+ * shape matches fewer than TOKEN_MIN_LEN bytes (xoxb- and 10): keep them
+ * in step.
  */
-#define TOKEN_FIRSTS "gnxA"
 static const struct token_shape token_shapes[] = {
-	{ "ghp_", 20, "" },  { "gho_", 20, "" },   { "ghu_", 20, "" },   { "ghs_", 20, "" },
-	{ "ghr_", 20, "" },  { "github_pat_", 20, "_" }, { "glpat-", 20, "_-" },
-	{ "npm_", 30, "" },  { "xoxa-", 10, "-" }, { "xoxb-", 10, "-" }, { "xoxp-", 10, "-" },
-	{ "xoxr-", 10, "-" }, { "xoxs-", 10, "-" }, { "AIza", 30, "_-" },
+	SHAPE("ghp_", 20, ""),   SHAPE("gho_", 20, ""),  SHAPE("ghu_", 20, ""),
+	SHAPE("ghs_", 20, ""),   SHAPE("ghr_", 20, ""),  SHAPE("github_pat_", 20, "_"),
+	SHAPE("glpat-", 20, "_-"), SHAPE("npm_", 30, ""), SHAPE("xoxa-", 10, "-"),
+	SHAPE("xoxb-", 10, "-"), SHAPE("xoxp-", 10, "-"), SHAPE("xoxr-", 10, "-"),
+	SHAPE("xoxs-", 10, "-"), SHAPE("AIza", 30, "_-"),
 };
+
+#define N_SHAPES (sizeof(token_shapes) / sizeof(token_shapes[0]))
+
+/* The shortest string a token shape matches: xoxb- and 10 more. */
+#define TOKEN_MIN_LEN 15
+
+static bool aws_prefix(const char *s)
+{
+	return s[0] == 'A' && (s[1] == 'K' || s[1] == 'S') &&
+	       (!memcmp(s, "AKIA", 4) || !memcmp(s, "ASIA", 4));
+}
+
+/*
+ * Whether some token's prefix starts at i with room for its shortest
+ * match: the cheap part of try_token, which paths full of g, n and x
+ * (x86_64-linux-gnu) mostly fail at the second byte.
+ */
+static bool token_prefix_at(const char *s, size_t n, size_t i)
+{
+	size_t k;
+
+	if (n - i < TOKEN_MIN_LEN)
+		return false;
+	switch (s[i]) { /* the prefixes' first two bytes: most g, n and x fail here */
+	case 'g':
+		if (s[i + 1] != 'h' && s[i + 1] != 'i' && s[i + 1] != 'l')
+			return false;
+		break;
+	case 'n':
+		if (s[i + 1] != 'p')
+			return false;
+		break;
+	case 'x':
+		if (s[i + 1] != 'o')
+			return false;
+		break;
+	case 'A':
+		if (n - i >= 20 && aws_prefix(s + i))
+			return true;
+		if (s[i + 1] != 'I')
+			return false;
+		break;
+	default:
+		return false;
+	}
+	for (k = 0; k < N_SHAPES; k++) {
+		const struct token_shape *t = &token_shapes[k];
+
+		if (s[i] == t->prefix[0] && n - i >= t->len + t->min && s[i + 1] == t->prefix[1] &&
+		    !memcmp(s + i, t->prefix, t->len))
+			return true;
+	}
+	return false;
+}
+
+static bool token_extra(const struct token_shape *t, unsigned char c)
+{
+	return c && strchr(t->extra, c);
+}
 
 /* Well-known token shapes: the type prefix is kept, the rest masked. */
 static bool try_token(const char *s, size_t n, size_t i, struct span *sp)
 {
-	size_t k, pl, e;
+	size_t k, e;
 
 	/* Most words start with no token's first letter: the shapes are not even looked at. */
-	if (!s[i] || !strchr(TOKEN_FIRSTS, s[i]))
+	if (!token_prefix_at(s, n, i))
 		return false;
 	/* AWS access key ids: AKIA or ASIA and exactly 16 of [A-Z0-9]. */
-	if (n - i >= 20 && (!memcmp(s + i, "AKIA", 4) || !memcmp(s + i, "ASIA", 4))) {
+	if (n - i >= 20 && aws_prefix(s + i)) {
 		for (e = i + 4; e < i + 20 && (is_upper((unsigned char)s[e]) ||
 					       is_digit((unsigned char)s[e])); e++)
 			;
@@ -320,19 +383,17 @@ static bool try_token(const char *s, size_t n, size_t i, struct span *sp)
 			return true;
 		}
 	}
-	for (k = 0; k < sizeof(token_shapes) / sizeof(token_shapes[0]); k++) {
+	for (k = 0; k < N_SHAPES; k++) {
 		const struct token_shape *t = &token_shapes[k];
 
-		if (s[i] != t->prefix[0])
+		if (s[i] != t->prefix[0] || n - i < t->len + t->min ||
+		    memcmp(s + i, t->prefix, t->len))
 			continue;
-		pl = strlen(t->prefix);
-		if (n - i < pl + t->min || memcmp(s + i, t->prefix, pl))
-			continue;
-		for (e = i + pl; e < n && (is_alnum((unsigned char)s[e]) ||
-					   (s[e] && strchr(t->extra, s[e]))); e++)
+		for (e = i + t->len; e < n && (is_alnum((unsigned char)s[e]) ||
+					       token_extra(t, (unsigned char)s[e])); e++)
 			;
-		if (e - i - pl >= t->min) {
-			sp->start = i + pl;
+		if (e - i - t->len >= t->min) {
+			sp->start = i + t->len;
 			sp->end = e;
 			return true;
 		}
@@ -432,30 +493,38 @@ static bool prev_is_secret_flag(const char *prev)
 	return len && name_sensitive(prev + 2, len, NAME_FLAG);
 }
 
-/* The shortest string a token shape matches: xoxb- and 10 more. */
-#define TOKEN_MIN_LEN 15
-
 /*
  * Whether next_span could find anything in s, from what every rule needs:
  * an assignment or a --flag=value has '=', a URL or a header ':', a flag
- * with its value and a PEM block "--", a token one of TOKEN_FIRSTS and
- * TOKEN_MIN_LEN bytes. Most arguments of a build (-O2, -Iinclude, file
- * names) have none of these, and memchr is far cheaper than the scan.
+ * with its value and a PEM block "--", a token one of the prefixes. Most
+ * strings of a build (-O2, -Iinclude, /usr/lib/gcc/x86_64-linux-gnu/12/cc1)
+ * have none, and one pass with a byte table is far cheaper than the scan,
+ * which tries two rules at every word.
  */
+enum { SB_HIT = 1, SB_DASH, SB_TOKEN };
+static const unsigned char secret_byte[256] = {
+	['='] = SB_HIT, [':'] = SB_HIT, ['-'] = SB_DASH,
+	['g'] = SB_TOKEN, ['n'] = SB_TOKEN, ['x'] = SB_TOKEN, ['A'] = SB_TOKEN,
+};
+
 static bool may_hold_secret(const char *s, size_t n)
 {
-	const char *d, *end = s + n;
+	size_t i;
 
-	if (memchr(s, '=', n) || memchr(s, ':', n))
-		return true;
-	for (d = memchr(s, '-', n); d && d + 1 < end; d = memchr(d + 1, '-', (size_t)(end - d - 1)))
-		if (d[1] == '-')
+	for (i = 0; i < n; i++) {
+		switch (secret_byte[(unsigned char)s[i]]) {
+		case SB_HIT:
 			return true;
-	if (n < TOKEN_MIN_LEN)
-		return false;
-	for (const char *f = TOKEN_FIRSTS; *f; f++)
-		if (memchr(s, *f, n))
-			return true;
+		case SB_DASH:
+			if (i + 1 < n && s[i + 1] == '-')
+				return true;
+			break;
+		case SB_TOKEN:
+			if (token_prefix_at(s, n, i))
+				return true;
+			break;
+		}
+	}
 	return false;
 }
 

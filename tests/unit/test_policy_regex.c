@@ -371,6 +371,82 @@ static void test_prefilter_agrees_with_pcre2(void **state)
 	}
 }
 
+/*
+ * regex_match keeps its last answers for short subjects: asked again, in
+ * any order, about more subjects than it keeps, about subjects that differ
+ * only in their last byte, their length or a NUL inside, and about the
+ * longest kept and the shortest not kept, it must still answer as PCRE2.
+ */
+static const char *const memo_res[] = {
+	"/([.][.][.]+|[[:space:]][^/]*|[^/]*[[:space:]])/", "gcc", "^/usr/", "x$", "\\x00", NULL,
+};
+
+static void test_memo_agrees_with_pcre2(void **state)
+{
+	const uint32_t opts = PCRE2_DOTALL | PCRE2_DOLLAR_ENDONLY | PCRE2_NO_AUTO_CAPTURE |
+			      PCRE2_NEVER_UTF;
+	char subj[24][80];
+	size_t lens[24], n = 0, i, round;
+
+	(void)state;
+	for (i = 0; i < 12; i++, n++) /* more than the slots, same length, last byte differs */
+		lens[n] = (size_t)snprintf(subj[n], 80, "/usr/bin/gcc-%02zu%c", i, i % 3 ? 'x' : 'y');
+	for (i = 0; i < 4; i++, n++) /* a prefix and extensions of others kept */
+		lens[n] = (size_t)snprintf(subj[n], 80, "%s",
+					   (const char *[]){ "/usr/bin/gcc", "/usr/bin/gcc-12x",
+							     "/usr/bin/gcc-12", "/tmp/.../x" }[i]);
+	memcpy(subj[n], "/usr/bin/gcc\0x", 15); /* a NUL inside: the length decides */
+	lens[n++] = 14;
+	memcpy(subj[n], "/usr/bin/gcc\0y", 15);
+	lens[n++] = 14;
+	for (size_t len = 63; len <= 65; len++) { /* around the longest subject kept */
+		memset(subj[n], 'a', len);
+		memcpy(subj[n], "/usr/", 5);
+		subj[n][len - 1] = 'x';
+		lens[n++] = len;
+	}
+	for (const char *const *r = memo_res; *r; r++) {
+		pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+		struct regex *ours;
+		PCRE2_SIZE off;
+		pcre2_code *raw;
+		int rc;
+
+		raw = pcre2_compile((PCRE2_SPTR)*r, PCRE2_ZERO_TERMINATED, opts, &rc, &off, NULL);
+		if (!raw || !md)
+			fail_msg("'%s' does not compile in plain PCRE2 (error %d)", *r, rc);
+		assert_int_equal(regex_compile(*r, 0, &ours, NULL), 0);
+		for (round = 0; round < 3 * n; round++) {
+			/* forwards, backwards, then every seventh: each order evicts differently */
+			i = round < n ? round : round < 2 * n ? 2 * n - 1 - round : (round * 7) % n;
+			int want = pcre2_match(raw, (PCRE2_SPTR)subj[i], lens[i], 0, 0, md, NULL) >= 0;
+
+			if ((regex_match(ours, subj[i], lens[i]) > 0) != want)
+				fail_msg("'%s' on subject %zu ('%.*s', round %zu): PCRE2 says %d, "
+					 "regex_match disagrees", *r, i, (int)lens[i], subj[i], round,
+					 want);
+		}
+		regex_free(ours);
+		pcre2_code_free(raw);
+		pcre2_match_data_free(md);
+	}
+}
+
+/* A limit is no answer: asked again, the subject is matched again, not answered no. */
+static void test_memo_keeps_no_limit(void **state)
+{
+	char subj[61];
+	struct regex *re;
+
+	(void)state;
+	memset(subj, 'a', sizeof(subj) - 1);
+	subj[sizeof(subj) - 1] = '!';
+	assert_int_equal(regex_compile("^(a|aa)+$", 0, &re, NULL), 0);
+	assert_int_equal(regex_match(re, subj, sizeof(subj)), -E2BIG);
+	assert_int_equal(regex_match(re, subj, sizeof(subj)), -E2BIG);
+	regex_free(re);
+}
+
 /* The default policy gives the same verdicts with BW_REGEX_JIT=0. */
 static void test_default_policy_jit_off(void **state)
 {
@@ -425,6 +501,8 @@ int main(void)
 		cmocka_unit_test(test_compile_limits),
 		cmocka_unit_test(test_jit_and_interpreter_agree),
 		cmocka_unit_test(test_prefilter_agrees_with_pcre2),
+		cmocka_unit_test(test_memo_agrees_with_pcre2),
+		cmocka_unit_test(test_memo_keeps_no_limit),
 		cmocka_unit_test(test_default_policy_jit_off),
 	};
 

@@ -2,11 +2,27 @@
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <errno.h>
 #include <pcre2.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "lib/regex.h"
+
+/*
+ * The last answers for short subjects. A build runs the same few programs
+ * hundreds of times (sh, gcc, cc1, as, ld), so a policy's regexes on exe,
+ * basename or a path see the same subjects again and again, and comparing
+ * a few dozen bytes costs a tenth of entering the matcher.
+ */
+#define REGEX_MEMO_SLOTS 8
+#define REGEX_MEMO_MAX 64
+
+struct regex_memo {
+	uint8_t len; /* 0: empty (the empty subject is not kept) */
+	bool matched;
+	char s[REGEX_MEMO_MAX];
+};
 
 struct regex {
 	pcre2_code *code;
@@ -21,6 +37,8 @@ struct regex {
 	int first_unit;
 	const uint8_t *first_map;
 	bool jit;
+	struct regex_memo memo[REGEX_MEMO_SLOTS];
+	unsigned memo_next; /* the slot the next answer replaces */
 };
 
 /*
@@ -164,19 +182,42 @@ static int match_once(struct regex *re, const char *s, size_t len)
 	return pcre2_match(re->code, (PCRE2_SPTR)s, len, 0, 0, re->md, re->mctx);
 }
 
+static const struct regex_memo *memo_find(const struct regex *re, const char *s, size_t len)
+{
+	for (unsigned i = 0; i < REGEX_MEMO_SLOTS; i++)
+		if (re->memo[i].len == len && !memcmp(re->memo[i].s, s, len))
+			return &re->memo[i];
+	return NULL;
+}
+
+static void memo_keep(struct regex *re, const char *s, size_t len, bool matched)
+{
+	struct regex_memo *m = &re->memo[re->memo_next];
+
+	re->memo_next = (re->memo_next + 1) % REGEX_MEMO_SLOTS;
+	memcpy(m->s, s, len);
+	m->len = (uint8_t)len;
+	m->matched = matched;
+}
+
 int regex_match(struct regex *re, const char *s, size_t len)
 {
+	const struct regex_memo *m = NULL;
+	bool memo = len && len <= REGEX_MEMO_MAX;
 	int rc;
 
 	if (len < re->min_len || (len && re->anchored && !may_start(re, (unsigned char)s[0])))
 		return 0;
+	if (memo && (m = memo_find(re, s, len)))
+		return m->matched;
 	rc = match_once(re, s, len);
 	if (rc == PCRE2_ERROR_JIT_STACKLIMIT && grow_jit_stack(re))
 		rc = match_once(re, s, len);
-	if (rc >= 0)
-		return 1;
-	if (rc == PCRE2_ERROR_NOMATCH)
-		return 0;
+	if (rc >= 0 || rc == PCRE2_ERROR_NOMATCH) {
+		if (memo)
+			memo_keep(re, s, len, rc >= 0);
+		return rc >= 0;
+	}
 	return is_limit(rc) ? -E2BIG : -EINVAL;
 }
 

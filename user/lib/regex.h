@@ -48,8 +48,9 @@ int regex_compile(const char *pattern, unsigned flags, struct regex **out,
 /*
  * Whether re matches somewhere in s (len bytes): 1 yes, 0 no, -E2BIG when
  * a limit above stopped it first (neither answer is known), -EINVAL for
- * another failure. A compiled regex holds its own match state: one thread
- * at a time per regex. Allocates nothing after the first call (the
+ * another failure. A compiled regex holds its own match state and its
+ * last answers for short subjects (a limit is never kept as an answer):
+ * one thread at a time per regex. Allocates nothing after the first call (the
  * interpreter keeps its frames, a grown JIT stack stays).
  */
 int regex_match(struct regex *re, const char *s, size_t len);

@@ -215,6 +215,58 @@ static void test_keys_every_length(void **state)
 	}
 }
 
+/*
+ * Every kind of member, in an object and as array elements, with plain
+ * strings and raw values of every length around the sizes the writer
+ * copies differently (0, 1-3, 4-7, 8-15, 16 and up, over 64), and a
+ * string that needs escaping only in its last byte.
+ */
+#define PLAIN_BYTES "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 -_./:!#'{}"
+
+static void test_members_every_kind_and_length(void **state)
+{
+	char s[100], want[1024], *w, last;
+	struct jbuf jb;
+	size_t n, i;
+
+	(void)state;
+	for (n = 0; n <= 90; n++) {
+		for (i = 0; i < n; i++)
+			s[i] = PLAIN_BYTES[(i * 7 + n) % (sizeof(PLAIN_BYTES) - 1)];
+		s[n] = '\0';
+		jbuf_init(&jb);
+		json_obj_open(&jb);
+		json_kv_strn(&jb, "s", s, n);
+		json_kv_raw(&jb, "r", n ? s : "0", n ? n : 1);
+		json_kv_bool(&jb, "t", true);
+		json_kv_bool(&jb, "f", false);
+		json_kv_null(&jb, "n");
+		json_kv_i64(&jb, "i", -(int64_t)n);
+		json_arr_open(&jb, "a");
+		json_val_strn(&jb, s, n);
+		json_kv_u64(&jb, NULL, n);
+		json_kv_bool(&jb, NULL, n & 1);
+		json_kv_null(&jb, NULL);
+		json_arr_close(&jb);
+		last = s[n ? n - 1 : 0];
+		s[n ? n - 1 : 0] = '"';
+		json_kv_strn(&jb, "q", s, n);
+		s[n ? n - 1 : 0] = last;
+		json_obj_close(&jb);
+		w = want + snprintf(want, sizeof(want), "{\"s\":\"%.*s\",\"r\":%.*s,\"t\":true,"
+				    "\"f\":false,\"n\":null,\"i\":%s%zu,\"a\":[\"%.*s\",%zu,%s,null],"
+				    "\"q\":\"", (int)n, s, n ? (int)n : 1, n ? s : "0", n ? "-" : "",
+				    n, (int)n, s, n, n & 1 ? "true" : "false");
+		if (n)
+			snprintf(w, sizeof(want) - (size_t)(w - want), "%.*s\\\"\"}", (int)n - 1, s);
+		else
+			snprintf(w, sizeof(want) - (size_t)(w - want), "\"}");
+		assert_string_equal(jb.buf, want);
+		assert_int_equal(jb.len, strlen(want));
+		jbuf_free(&jb);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -227,6 +279,7 @@ int main(void)
 		cmocka_unit_test(test_object_parses_back),
 		cmocka_unit_test(test_reset_reuses_buffer),
 		cmocka_unit_test(test_keys_every_length),
+		cmocka_unit_test(test_members_every_kind_and_length),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

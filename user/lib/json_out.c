@@ -132,18 +132,6 @@ void json_escape(struct jbuf *jb, const char *str, size_t n)
 	putc_(jb, '"');
 }
 
-static void sep(struct jbuf *jb)
-{
-	if (jb->need_comma[jb->depth])
-		putc_(jb, ',');
-	jb->need_comma[jb->depth] = true;
-}
-
-/*
- * The separator and "k": in one reservation, for the dozens of members a
- * record has. kn is k's length, which the header's wrappers compute where
- * the key is a literal: the compiler folds it.
- */
 /*
  * n bytes from s to d for the short strings keys are: two copies of a
  * fixed size that overlap in the middle, each a load and a store, rather
@@ -170,28 +158,60 @@ static inline __attribute__((always_inline)) void copy_short(char *d, const char
 	}
 }
 
-static void key(struct jbuf *jb, const char *k, size_t kn)
+/*
+ * The separator and "k": (k NULL: the separator alone), with room for
+ * extra more bytes: where the value goes, or NULL when out of memory.
+ * The writers of numbers, literals and plain strings put their value
+ * there and end with put_end(): one reservation a member, for the dozens
+ * a record has. kn is k's length, which the header's wrappers compute
+ * where the key is a literal: the compiler folds it.
+ */
+static inline __attribute__((always_inline)) char *key_room(struct jbuf *jb, const char *k,
+							     size_t kn, size_t extra)
 {
 	bool comma = jb->need_comma[jb->depth];
 	char *d;
 
-	if (!k) {
-		sep(jb);
-		return;
-	}
 	jb->need_comma[jb->depth] = true;
-	if (!jbuf_reserve(jb, kn + 4))
-		return;
+	if (!jbuf_reserve(jb, kn + 4 + extra))
+		return NULL;
 	d = jb->buf + jb->len;
 	if (comma)
 		*d++ = ',';
-	*d++ = '"';
-	copy_short(d, k, kn); /* our own identifiers: no escaping */
-	d += kn;
-	*d++ = '"';
-	*d++ = ':';
+	if (k) {
+		*d++ = '"';
+		copy_short(d, k, kn); /* our own identifiers: no escaping */
+		d += kn;
+		*d++ = '"';
+		*d++ = ':';
+	}
+	return d;
+}
+
+static inline __attribute__((always_inline)) void put_end(struct jbuf *jb, char *d)
+{
 	*d = '\0';
 	jb->len = (size_t)(d - jb->buf);
+}
+
+static void key(struct jbuf *jb, const char *k, size_t kn)
+{
+	char *d = key_room(jb, k, kn, 0);
+
+	if (d)
+		put_end(jb, d);
+}
+
+/* A member whose value is n bytes of s, put as they are. */
+static inline __attribute__((always_inline)) void member(struct jbuf *jb, const char *k,
+							  size_t kn, const char *s, size_t n)
+{
+	char *d = key_room(jb, k, kn, n);
+
+	if (!d)
+		return;
+	copy_short(d, s, n);
+	put_end(jb, d + n);
 }
 
 static void push(struct jbuf *jb, char c)
@@ -263,8 +283,7 @@ void json_kv_u64_k(struct jbuf *jb, const char *k, size_t kn, uint64_t v)
 	char tmp[JSON_U64_DIGITS];
 	const char *p = json_u64_digits(tmp + sizeof(tmp), v);
 
-	key(jb, k, kn);
-	put(jb, p, (size_t)(tmp + sizeof(tmp) - p));
+	member(jb, k, kn, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 void json_kv_u64_str_k(struct jbuf *jb, const char *k, size_t kn, uint64_t v)
@@ -283,33 +302,63 @@ void json_kv_i64_k(struct jbuf *jb, const char *k, size_t kn, int64_t v)
 
 	if (v < 0)
 		*--p = '-';
-	key(jb, k, kn);
-	put(jb, p, (size_t)(tmp + sizeof(tmp) - p));
+	member(jb, k, kn, p, (size_t)(tmp + sizeof(tmp) - p));
 }
 
 void json_kv_bool_k(struct jbuf *jb, const char *k, size_t kn, bool v)
 {
-	key(jb, k, kn);
 	if (v)
-		put(jb, "true", 4);
+		member(jb, k, kn, "true", 4);
 	else
-		put(jb, "false", 5);
+		member(jb, k, kn, "false", 5);
 }
 
 void json_kv_null_k(struct jbuf *jb, const char *k, size_t kn)
 {
-	key(jb, k, kn);
-	put(jb, "null", 4);
+	member(jb, k, kn, "null", 4);
+}
+
+/* Bytes of s from its start that are copied as they are. */
+static size_t plain_prefix(const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0;
+
+	while (i < n && plain[s[i]])
+		i++;
+	return i;
 }
 
 void json_kv_strn_k(struct jbuf *jb, const char *k, size_t kn, const char *s, size_t n)
 {
-	key(jb, k, kn);
-	json_escape(jb, s, n);
+	char *d;
+
+	/* Nearly every string of a record is plain ASCII: the key, the quotes and
+	 * the bytes in one reservation, and no second look at them. */
+	if (plain_prefix(s, n) < n) {
+		key(jb, k, kn);
+		json_escape(jb, s, n);
+		return;
+	}
+	d = key_room(jb, k, kn, n + 2);
+	if (!d)
+		return;
+	*d++ = '"';
+	if (n <= 64)
+		copy_short(d, s, n);
+	else
+		memcpy(d, s, n);
+	d += n;
+	*d++ = '"';
+	put_end(jb, d);
 }
 
 void json_kv_raw_k(struct jbuf *jb, const char *k, size_t kn, const char *json, size_t n)
 {
+	if (n <= 64) {
+		member(jb, k, kn, json, n);
+		return;
+	}
 	key(jb, k, kn);
 	put(jb, json, n);
 }

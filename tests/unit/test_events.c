@@ -713,6 +713,60 @@ static void test_proctab_origin_survives_exec_chain(void **state)
 	proctab_free(&t);
 }
 
+/*
+ * A child that runs what its parent runs, where it runs, shares the
+ * parent's strings; one that runs something else has its own; and a
+ * shared string outlives the process that made it (the sanitizer build
+ * and valgrind would see a string freed while another still holds it).
+ */
+static void test_proctab_shares_strings(void **state)
+{
+	static const char args[] = "make\0";
+	struct bw_exit_event x = { .hdr = { .type = BW_EV_EXIT, .size = sizeof(x) } };
+	struct bw_fork_event f;
+	struct bw_proctab t;
+	struct bw_proc *root, *same, *other;
+	struct rec r;
+
+	assert_int_equal(proctab_init(&t), 0);
+	t.max_exited = 0; /* an exited leaf is dropped at once */
+	make_exec(&r, 1, 1, "/usr/bin/make", "/usr/bin/make", "/src", args, sizeof(args) - 1);
+	apply(&t, r.raw, r.size);
+	fork_rec(&f, 1, 1, 2, 2);
+	apply(&t, &f, sizeof(f));
+	make_exec(&r, 2, 2, "/usr/bin/make", "/usr/bin/make", "/src", args, sizeof(args) - 1);
+	apply(&t, r.raw, r.size);
+	fork_rec(&f, 2, 2, 3, 3);
+	apply(&t, &f, sizeof(f));
+	make_exec(&r, 3, 3, "/bin/sh", "/usr/bin/dash", "/src/lib", args, sizeof(args) - 1);
+	apply(&t, r.raw, r.size);
+	root = proctab_find(&t, 1, 1);
+	same = proctab_find(&t, 2, 2);
+	other = proctab_find(&t, 3, 3);
+	assert_ptr_equal(same->filename, root->filename);
+	assert_ptr_equal(same->origin, root->filename);
+	assert_ptr_equal(same->exe, root->exe);
+	assert_ptr_equal(same->cwd, root->cwd);
+	assert_ptr_not_equal(other->filename, same->filename);
+	assert_ptr_not_equal(other->cwd, same->cwd);
+	assert_string_equal(other->filename, "/bin/sh");
+	assert_string_equal(other->exe, "/usr/bin/dash");
+	assert_string_equal(other->cwd, "/src/lib");
+	/* the root execs something else and ends; its first strings live on in 2 */
+	make_exec(&r, 1, 1, "/usr/bin/gcc", "/usr/bin/gcc-12", "/", args, sizeof(args) - 1);
+	apply(&t, r.raw, r.size);
+	assert_string_equal(root->filename, "/usr/bin/gcc");
+	assert_string_equal(root->origin, "/usr/bin/make");
+	x.hdr.pid = 3;
+	x.hdr.start_ns = 3;
+	apply(&t, &x, sizeof(x));
+	assert_null(proctab_find(&t, 3, 3));
+	assert_string_equal(same->filename, "/usr/bin/make");
+	assert_string_equal(same->exe, "/usr/bin/make");
+	assert_string_equal(same->cwd, "/src");
+	proctab_free(&t);
+}
+
 static void test_tree_output(void **state)
 {
 	static const char args[] = "make\0-j2\0";
@@ -765,6 +819,7 @@ int main(void)
 		cmocka_unit_test(test_proctab_lineage_and_pid_reuse),
 		cmocka_unit_test(test_proctab_prunes_finished_leaves),
 		cmocka_unit_test(test_proctab_origin_survives_exec_chain),
+		cmocka_unit_test(test_proctab_shares_strings),
 		cmocka_unit_test(test_tree_output),
 	};
 

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "pipeline/provenance.h"
+#include "lib/refstr.h"
 
 #define ARGV(...) ((const char *const[]){ __VA_ARGS__, NULL })
 
@@ -324,12 +325,12 @@ static void test_dropped_files(void **state)
 	/* a dropped script, run through its interpreter or by name */
 	file_op(w, py, "open-write", "/src/setup.sh", NULL);
 	exec_as(w, run, "/usr/bin/dash", ARGV("sh", "setup.sh"), 0, 0, NULL);
-	free(run->cwd);
-	run->cwd = strdup("/src");
+	refstr_put(run->cwd);
+	run->cwd = refstr_new("/src");
 	assert_int_equal(info_of(w, run).exe_prov, BW_PROV_WRITTEN | BW_PROV_NETWORK);
 	exec_as(w, run, "/usr/bin/dash", ARGV("/bin/sh", "./setup.sh"), 0, 0, NULL);
-	free(run->filename);
-	run->filename = strdup("./setup.sh");
+	refstr_put(run->filename);
+	run->filename = refstr_new("./setup.sh");
 	assert_int_equal(info_of(w, run).exe_prov, BW_PROV_WRITTEN | BW_PROV_NETWORK);
 	exec_as(w, run, "/tmp/before", ARGV("/tmp/before"), 0, 0, NULL);
 	assert_int_equal(info_of(w, run).exe_prov, 0);
@@ -344,8 +345,8 @@ static void test_dropped_files(void **state)
 	/* a package manager's own download is its install */
 	npm = fork_of(w, shell);
 	exec_as(w, npm, "/usr/bin/node", ARGV("node", "/usr/bin/npm", "ci"), 0, 0, NULL);
-	free(npm->origin);
-	npm->origin = strdup("/usr/bin/npm");
+	refstr_put(npm->origin);
+	npm->origin = refstr_new("/usr/bin/npm");
 	npm->prov = 0;
 	exec_as(w, npm, "/usr/bin/node", ARGV("node", "/usr/bin/npm", "ci"), 0, 0, NULL);
 	connect_of(w, npm, 443, 0);
@@ -390,11 +391,11 @@ static void test_archive_extracted(void **state)
 	assert_int_equal(info_of(w, run).exe_prov, BW_PROV_WRITTEN | BW_PROV_NETWORK);
 
 	/* named relative to its cwd, or with --file= */
-	free(curl->cwd);
-	curl->cwd = strdup("/src");
+	refstr_put(curl->cwd);
+	curl->cwd = refstr_new("/src");
 	file_op(w, curl, "open-write", "/src/q.zip", NULL);
 	tar = fork_of(w, shell);
-	tar->cwd = strdup("/src");
+	tar->cwd = refstr_new("/src");
 	exec_as(w, tar, "/usr/bin/unzip", ARGV("unzip", "-o", "./q.zip"), 0, 0, NULL);
 	file_op(w, tar, "open-write", "/src/q/run", NULL);
 	exec_as(w, run, "/src/q/run", ARGV("run"), 0, 0, NULL);
@@ -731,8 +732,8 @@ static bool mismatch(struct world *w, const char *exe, const char *filename, con
 	struct bw_proc *p = fork_of(w, NULL);
 
 	exec_as(w, p, exe, ARGV(argv0), 0, 0, NULL);
-	free(p->filename);
-	p->filename = strdup(filename);
+	refstr_put(p->filename);
+	p->filename = refstr_new(filename);
 	strncpy(p->comm, "x", sizeof(p->comm));
 	return info_of(w, p).name_mismatch;
 }

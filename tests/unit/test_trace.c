@@ -19,6 +19,7 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 #include "events/proctab.h"
+#include "lib/refstr.h"
 #include "export/export_otlp.h"
 #include "export/otel_env.h"
 #include "export/otlp_proto.h"
@@ -420,7 +421,7 @@ static struct bw_proc *proc(struct bw_proctab *t, uint32_t pid, uint64_t start,
 	p->fork_ns = parent ? start : 0;
 	snprintf(p->comm, sizeof(p->comm), "%s", filename ? "x" : "cc1");
 	if (filename) {
-		p->filename = strdup(filename);
+		p->filename = refstr_new(filename);
 		p->n_execs = 1;
 	}
 	return p;

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 #include "events/proctab.h"
+#include "lib/refstr.h"
 #include "export/export_otlp.h"
 #include "export/otlp_proto.h"
 #include "export/trace_encode.h"
@@ -70,9 +71,9 @@ static void one_config(bool proto)
 		p->parent = root;
 		p->fork_ns = 1000 + i;
 		p->n_execs = 1;
-		p->filename = strdup("/usr/bin/cc");
-		p->exe = strdup("/usr/bin/x86_64-linux-gnu-gcc-12");
-		p->cwd = strdup("/builds/group/project");
+		p->filename = refstr_new("/usr/bin/cc");
+		p->exe = refstr_new("/usr/bin/x86_64-linux-gnu-gcc-12");
+		p->cwd = refstr_new("/builds/group/project");
 		argv_split(args, sizeof(args) - 1, &p->argv);
 	}
 	t0 = thread_ns();

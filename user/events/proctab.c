@@ -4,6 +4,7 @@
 #include <string.h>
 #include "events/proctab.h"
 #include "lib/hash.h"
+#include "lib/refstr.h"
 
 static size_t hash_key(uint32_t pid, uint64_t start_ns, size_t n_buckets)
 {
@@ -21,12 +22,12 @@ int proctab_init(struct bw_proctab *t)
 
 static void proc_free(struct bw_proc *p)
 {
-	free(p->filename);
-	free(p->origin);
-	free(p->exe);
-	free(p->cwd);
-	free(p->container);
-	free(p->stdout_file);
+	refstr_put(p->filename);
+	refstr_put(p->origin);
+	refstr_put(p->exe);
+	refstr_put(p->cwd);
+	refstr_put(p->container);
+	refstr_put(p->stdout_file);
 	argv_free(&p->argv);
 	argv_free(&p->env);
 	free(p->late_fired);
@@ -214,29 +215,45 @@ static int apply_fork(struct bw_proctab *t, const struct bw_fork_event *e)
 	child->fork_ns = e->hdr.ktime_ns;
 	/* Until it execs, a child runs its parent's program. */
 	memcpy(child->comm, parent->comm, sizeof(child->comm));
-	if (parent->exe && !child->exe && !(child->exe = strdup(parent->exe)))
-		return -ENOMEM;
-	if (parent->origin && !child->origin && !(child->origin = strdup(parent->origin)))
-		return -ENOMEM;
-	if (parent->container && !child->container &&
-	    !(child->container = strdup(parent->container)))
-		return -ENOMEM;
+	if (!child->exe)
+		child->exe = refstr_ref(parent->exe);
+	if (!child->origin)
+		child->origin = refstr_ref(parent->origin);
+	if (!child->container)
+		child->container = refstr_ref(parent->container);
 	link_child(parent, child);
 	return 0;
 }
 
-static int set_str(char **dst, const char *src)
+/*
+ * The exec's strings, each shared with an equal one the process or its
+ * parent already holds: a build's processes mostly run what their parent
+ * runs, where it runs, and the exe is often the filename itself.
+ */
+static int exec_strings(struct bw_proc *p, const struct bw_event_view *v)
 {
-	char *s = NULL;
+	const struct bw_exec_event *e = v->exec;
+	const struct bw_proc *pp = p->parent;
+	const char *out = e->stdio[1].kind == BW_STDIO_FILE && (e->stdio[1].mode & BW_STDIO_WRITE) ?
+				  v->stdio_path[1] : NULL;
+	int err;
 
-	if (src) {
-		s = strdup(src);
-		if (!s)
-			return -ENOMEM;
-	}
-	free(*dst);
-	*dst = s;
-	return 0;
+	err = refstr_set(&p->filename, v->filename,
+			 (char *[]){ p->filename, p->origin, pp ? pp->filename : NULL }, 3);
+	if (!err && (!p->n_execs || !p->origin))
+		err = refstr_set(&p->origin, v->filename, &p->filename, 1);
+	if (!err)
+		err = refstr_set(&p->exe, v->exe,
+				 (char *[]){ p->exe, p->filename, pp ? pp->exe : NULL }, 3);
+	if (!err)
+		err = refstr_set(&p->cwd, v->cwd, (char *[]){ p->cwd, pp ? pp->cwd : NULL }, 2);
+	if (!err)
+		err = refstr_set(&p->container, v->container,
+				 (char *[]){ p->container, pp ? pp->container : NULL }, 2);
+	if (!err)
+		err = refstr_set(&p->stdout_file, out,
+				 (char *[]){ p->stdout_file, pp ? pp->stdout_file : NULL }, 2);
+	return err;
 }
 
 static int apply_exec(struct bw_proctab *t, const struct bw_event_view *v)
@@ -257,19 +274,7 @@ static int apply_exec(struct bw_proctab *t, const struct bw_event_view *v)
 	/* Most execs carry no loader variable: no allocation for those. */
 	if (v->env_len && (err = argv_split(v->env, v->env_len, &p->env)))
 		return err;
-	err = set_str(&p->filename, v->filename);
-	if (!err && (!p->n_execs || !p->origin))
-		err = set_str(&p->origin, v->filename);
-	if (!err)
-		err = set_str(&p->exe, v->exe);
-	if (!err)
-		err = set_str(&p->cwd, v->cwd);
-	if (!err)
-		err = set_str(&p->container, v->container);
-	if (!err)
-		err = set_str(&p->stdout_file, e->stdio[1].kind == BW_STDIO_FILE &&
-						       (e->stdio[1].mode & BW_STDIO_WRITE) ?
-					       v->stdio_path[1] : NULL);
+	err = exec_strings(p, v);
 	if (err)
 		return err;
 	p->job_id = e->hdr.job_id;

@@ -16,6 +16,7 @@
 #include "events/events.h"
 #include "kernel/deny_maps.h"
 #include "lib/log.h"
+#include "lib/refstr.h"
 #include "events/tree.h"
 
 #define MAX_VERDICTS_PER_EXEC 16
@@ -617,7 +618,7 @@ static void describe_adopted(struct bw_job *j, const struct bw_fork_event *f)
 	n = readlink(path, buf, sizeof(buf) - 1);
 	if (n > 0 && !p->exe) {
 		buf[n] = '\0';
-		p->exe = strdup(buf);
+		p->exe = refstr_new(buf);
 	}
 }
 

@@ -247,6 +247,7 @@ struct report {
 	enum report_row_kind last_kind;
 	size_t last_row;
 	struct report_search searches[REPORT_MAX_SEARCHES];
+	uint32_t n_searches; /* of them used */
 	uint64_t exec_path_misses; /* exec_failed records of PATH searches (resolved) */
 	/* the job's root exec and how much of the job the log holds */
 	uint64_t first_seq;     /* 0: no record with seq yet */

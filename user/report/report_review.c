@@ -352,8 +352,19 @@ static const char *base_of(const char *path)
 	return slash ? slash + 1 : path;
 }
 
+/* A search ends: its slot is free again. */
+static void search_end(struct report *r, struct report_search *s)
+{
+	if (s->used)
+		r->n_searches--;
+	s->used = false;
+}
+
 static struct report_search *search_find(struct report *r, uint32_t pid, uint64_t start_ns)
 {
+	/* Every exec and exit asks; a PATH search is rarely under way. */
+	if (!r->n_searches)
+		return NULL;
 	for (size_t i = 0; i < REPORT_MAX_SEARCHES; i++)
 		if (r->searches[i].used && r->searches[i].pid == pid &&
 		    r->searches[i].start_ns == start_ns)
@@ -366,7 +377,7 @@ static void search_failed(struct report *r, struct report_search *s)
 {
 	r->exec_failed++;
 	r->exec_path_misses += s->misses - 1;
-	s->used = false;
+	search_end(r, s);
 }
 
 static struct report_search *search_new(struct report *r)
@@ -408,6 +419,7 @@ void review_exec_failed(struct report *r, uint32_t pid, uint64_t start_ns, const
 		search_failed(r, s);
 	else
 		s = search_new(r);
+	r->n_searches++; /* s is free: a new search, or the old one failed above */
 	s->used = true;
 	s->pid = pid;
 	s->start_ns = start_ns;
@@ -436,7 +448,7 @@ void review_exec(struct report *r, const struct review_exec_in *in)
 
 	if (s && file && !strcmp(base_of(file), s->base)) {
 		r->exec_path_misses += s->misses;
-		s->used = false;
+		search_end(r, s);
 	} else if (s) {
 		search_failed(r, s);
 	}

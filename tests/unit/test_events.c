@@ -584,6 +584,71 @@ static void test_render_time(void **state)
 	expect_time(&clk, 1000000000ULL * 3600 + 18);
 }
 
+/*
+ * The header is written in one go when it can be and member by member when
+ * not (a type name over 32 bytes, a time before 1970): both give the same
+ * text, and a fork's header holds every field exactly, extremes included.
+ */
+static void test_render_header_paths_agree(void **state)
+{
+	static const uint64_t vals[] = { 0, 9, 10, 99, 100, 12345, 4294967295ULL,
+					 18446744073709551615ULL };
+	const char *t32 = "abcdefghijklmnopqrstuvwxyz012345", *t33 = "abcdefghijklmnopqrstuvwxyz0123456";
+	struct bw_clock clk = { .realtime_minus_mono_ns = 1764806399LL * 1000000000LL };
+	char want[512], *cut;
+	struct bw_fork_event f = { .hdr = { .type = BW_EV_FORK, .size = sizeof(f) } };
+	struct bw_event_view v = { .hdr = &f.hdr, .fork = &f };
+	struct jbuf a, b;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(vals) / sizeof(vals[0]); i++) {
+		uint64_t x = vals[i], y = vals[(i + 3) % 8];
+
+		jbuf_init(&a);
+		jbuf_init(&b);
+		event_json_begin(&a, x, t32, y % 4000000000000000000ULL, y, &clk);
+		event_json_begin(&b, x, t33, y % 4000000000000000000ULL, y, &clk);
+		json_obj_close(&a);
+		json_obj_close(&b);
+		cut = strstr(b.buf, t33);
+		assert_non_null(cut);
+		memmove(cut + 32, cut + 33, strlen(cut + 33) + 1); /* the same type length */
+		assert_string_equal(a.buf, b.buf);
+		jbuf_free(&b);
+		/* a fork: the process's ids after job_id */
+		f.hdr.pid = (uint32_t)x;
+		f.hdr.tid = (uint32_t)y;
+		f.hdr.start_ns = x;
+		f.hdr.ktime_ns = y % 4000000000000000000ULL;
+		f.hdr.job_id = y;
+		jbuf_reset(&a);
+		event_json_render(&a, &v, x, &clk);
+		cut = strstr(a.buf, ",\"job_id\":");
+		assert_non_null(cut);
+		snprintf(want, sizeof(want),
+			 ",\"job_id\":%llu,\"ktime_ns\":%llu,\"pid\":%u,\"tid\":%u,\"start_ns\":%llu,"
+			 "\"parent_pid\":0,\"parent_tid\":0,\"parent_start_ns\":0}",
+			 (unsigned long long)y, (unsigned long long)(y % 4000000000000000000ULL),
+			 (uint32_t)x, (uint32_t)y, (unsigned long long)x);
+		assert_string_equal(cut, want);
+		snprintf(want, sizeof(want), "{\"seq\":%llu,\"type\":\"fork\",\"time\":\"",
+			 (unsigned long long)x);
+		assert_memory_equal(a.buf, want, strlen(want));
+		jbuf_free(&a);
+	}
+	/* before 1970: the member-by-member writer's own time text, both ways */
+	clk.realtime_minus_mono_ns = -2000000000LL;
+	jbuf_init(&a);
+	jbuf_init(&b);
+	event_json_begin(&a, 1, t32, 5, 1, &clk);
+	event_json_begin(&b, 1, t33, 5, 1, &clk);
+	cut = strstr(b.buf, t33);
+	memmove(cut + 32, cut + 33, strlen(cut + 33) + 1);
+	assert_string_equal(a.buf, b.buf);
+	jbuf_free(&a);
+	jbuf_free(&b);
+}
+
 static void apply(struct bw_proctab *t, const void *rec, size_t size)
 {
 	struct bw_event_view v;
@@ -816,6 +881,7 @@ int main(void)
 		cmocka_unit_test(test_render_exec_json),
 		cmocka_unit_test(test_render_exit_signal),
 		cmocka_unit_test(test_render_time),
+		cmocka_unit_test(test_render_header_paths_agree),
 		cmocka_unit_test(test_proctab_lineage_and_pid_reuse),
 		cmocka_unit_test(test_proctab_prunes_finished_leaves),
 		cmocka_unit_test(test_proctab_origin_survives_exec_chain),

@@ -202,6 +202,26 @@ static void key(struct jbuf *jb, const char *k, size_t kn)
 		put_end(jb, d);
 }
 
+char *json_member_room(struct jbuf *jb, size_t n)
+{
+	return key_room(jb, NULL, 0, n);
+}
+
+void json_room_end(struct jbuf *jb, char *end)
+{
+	put_end(jb, end);
+}
+
+char *json_put_u64(char *d, uint64_t v)
+{
+	char tmp[JSON_U64_DIGITS];
+	const char *p = json_u64_digits(tmp + sizeof(tmp), v);
+	size_t n = (size_t)(tmp + sizeof(tmp) - p);
+
+	copy_short(d, p, n);
+	return d + n;
+}
+
 /* A member whose value is n bytes of s, put as they are. */
 static inline __attribute__((always_inline)) void member(struct jbuf *jb, const char *k,
 							  size_t kn, const char *s, size_t n)
@@ -318,8 +338,7 @@ void json_kv_null_k(struct jbuf *jb, const char *k, size_t kn)
 	member(jb, k, kn, "null", 4);
 }
 
-/* Bytes of s from its start that are copied as they are. */
-static size_t plain_prefix(const char *str, size_t n)
+size_t json_plain_prefix(const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
 	size_t i = 0;
@@ -335,7 +354,7 @@ void json_kv_strn_k(struct jbuf *jb, const char *k, size_t kn, const char *s, si
 
 	/* Nearly every string of a record is plain ASCII: the key, the quotes and
 	 * the bytes in one reservation, and no second look at them. */
-	if (plain_prefix(s, n) < n) {
+	if (json_plain_prefix(s, n) < n) {
 		key(jb, k, kn);
 		json_escape(jb, s, n);
 		return;

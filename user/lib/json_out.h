@@ -117,6 +117,23 @@ static inline void json_kv_raw(struct jbuf *jb, const char *key, const char *jso
 	json_kv_raw_k(jb, key, JSON_KEY_LEN(key), json, n);
 }
 
+/* How many bytes of s, from its start, a JSON string holds as they are. */
+size_t json_plain_prefix(const char *s, size_t n);
+
+/*
+ * Members a writer puts itself, for the header every record starts with
+ * (a dozen small members cost more in bookkeeping than in bytes):
+ * json_member_room() writes the separator a member needs and reserves n
+ * bytes after it, and returns where they start (NULL: out of memory);
+ * the caller puts "key":value members there, with commas between them
+ * and nothing needing escaping, then json_room_end() at the byte after
+ * the last: the next member gets its comma as after any other.
+ */
+char *json_member_room(struct jbuf *jb, size_t n);
+void json_room_end(struct jbuf *jb, char *end);
+/* v's digits at d: the byte after them. */
+char *json_put_u64(char *d, uint64_t v);
+
 /* jb's text and a newline to f: 0, -ENOMEM if jb is incomplete, -EIO. */
 int jbuf_write_line(const struct jbuf *jb, FILE *f);
 

@@ -19,6 +19,10 @@ Environment:
   BENCH_CONFIGS=...       the configurations (default: none, buildwarden,
                           buildwarden+hooks, buildwarden+kill, auditd,
                           bpftrace; buildwarden+traces only when named)
+  BENCH_BASE=BIN          another buildwarden (an earlier commit's build):
+                          the configuration "base" runs it with the default
+                          policy, interleaved with the others, for paired
+                          figures of a change (no target verdicts)
   BENCH_BW_HOOKS_ARGS     `buildwarden run` options of "buildwarden+hooks"
                           (default: --record all)
   BENCH_JQ_CONFIGURE      jq's ./configure options (default: JQ_CONFIGURE)
@@ -78,6 +82,7 @@ LOSS_EXECS = env_int("BENCH_LOSS_EXECS", 100000)
 LOSS_RESERVE_S = LOSS_EXECS / 800
 STORM_EXECS = env_int("BENCH_STORM_EXECS", 5000)
 BUDGET = env_int("BENCH_BUDGET_SECONDS", 2700)
+BASE_BW = os.environ.get("BENCH_BASE", "")
 WORKLOADS = [w for w in os.environ.get("BENCH_WORKLOADS", "storm,zlib,jq").split(",") if w]
 HOOKS_ARGS = shlex.split(os.environ.get("BENCH_BW_HOOKS_ARGS", "--record all"))
 DEFAULT_CONFIGS = "none,buildwarden,buildwarden+daemon,buildwarden+hooks,buildwarden+kill,auditd,bpftrace"
@@ -986,6 +991,8 @@ def make_configs(bw, workdir):
         "buildwarden+daemon": lambda: BuildwardenDaemon("buildwarden+daemon", bw, []),
         "buildwarden+traces": lambda: Buildwarden("buildwarden+traces", bw,
                                                   HOOKS_ARGS + ["--otlp-traces", TraceSink().url]),
+        "base": lambda: (Buildwarden("base", BASE_BW, []) if BASE_BW
+                         else Unavailable("base", "BENCH_BASE names no buildwarden to compare with")),
         "auditd": lambda: Auditd(workdir),
         "bpftrace": lambda: Bpftrace(workdir),
     }

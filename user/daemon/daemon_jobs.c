@@ -293,7 +293,7 @@ int daemon_run_job_start(struct daemon *d, uint64_t id, uint32_t root_pid,
 		err = -errno;
 		goto fail;
 	}
-	setvbuf(j->events, NULL, _IOFBF, 1 << 16);
+	job_stream_buffer(j->events, &j->events_buf);
 	j->handed_over = true;
 	job_enlist(d, j);
 	bw_info("job %s started: root pid %u handed over by run, policy %s", j->name, root_pid,

@@ -45,6 +45,8 @@ struct bw_job {
 	char *events_path;      /* NULL, "-" (stdout) or a file */
 	FILE *events;
 	FILE *spool;            /* the stream, for the report, when events go nowhere or to stdout */
+	char *events_buf;       /* their stdio buffers (job_stream_buffer) */
+	char *spool_buf;
 	bool events_failed;
 	struct report_live *report; /* built as the stream is written (job_start_report) */
 	uint64_t seq;
@@ -158,6 +160,8 @@ int job_set_policy(struct bw_job *j, struct bw_policy *policy);
 int job_load_policy(struct bw_job *j, const char *path);
 /* events_path NULL: a spool only; "-": stdout and a spool. */
 int job_open_events(struct bw_job *j, const char *events_path);
+/* f fully buffered in a buffer of its own, made into *buf: free it after fclose(f). */
+void job_stream_buffer(FILE *f, char **buf);
 /*
  * The job's root exited: judge each job process still running by the
  * rules on: leftover (persistence: a daemon, a detached payload). Call

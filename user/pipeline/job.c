@@ -51,6 +51,23 @@ int job_load_policy(struct bw_job *j, const char *path)
 	return job_set_policy(j, p);
 }
 
+/* Bytes the stream is written in: a build's records come by the hundred a second. */
+#define JOB_STREAM_BUF (1 << 16)
+
+/*
+ * Full buffering in JOB_STREAM_BUF bytes of our own: given no buffer,
+ * glibc's setvbuf keeps its st_blksize default (4 KiB), and each write is
+ * a syscall that also updates the file's times. Out of memory: glibc's.
+ */
+void job_stream_buffer(FILE *f, char **buf)
+{
+	*buf = malloc(JOB_STREAM_BUF);
+	if (*buf && setvbuf(f, *buf, _IOFBF, JOB_STREAM_BUF)) {
+		free(*buf);
+		*buf = NULL;
+	}
+}
+
 int job_open_events(struct bw_job *j, const char *p)
 {
 	if (p) {
@@ -64,7 +81,7 @@ int job_open_events(struct bw_job *j, const char *p)
 		}
 		/* Fewer, larger writes: the stream is flushed at the end and on loss. */
 		if (j->events != stdout)
-			setvbuf(j->events, NULL, _IOFBF, 1 << 16);
+			job_stream_buffer(j->events, &j->events_buf);
 	}
 	if (j->events && j->events != stdout)
 		return 0;
@@ -74,7 +91,7 @@ int job_open_events(struct bw_job *j, const char *p)
 		bw_err("cannot create a temporary file for the report: %s", strerror(errno));
 		return -errno;
 	}
-	setvbuf(j->spool, NULL, _IOFBF, 1 << 16);
+	job_stream_buffer(j->spool, &j->spool_buf);
 	return 0;
 }
 
@@ -471,6 +488,8 @@ void job_free(struct bw_job *j)
 		fflush(stdout);
 	if (j->spool)
 		fclose(j->spool);
+	free(j->events_buf); /* after the streams that wrote through them */
+	free(j->spool_buf);
 	free(j->events_path);
 	free(j->name);
 	free(j->repository);

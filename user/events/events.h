@@ -52,7 +52,8 @@ struct bw_event_view {
 	/* dns: the captured payload */
 	const uint8_t *payload;
 	uint32_t payload_len;
-	/* exec: where exe is "PATH (deleted)"; exe points here then */
+	/* exec: where exe is "PATH (deleted)"; exe points here then. Last:
+	 * events_decode zeroes the view up to here, and only its first byte. */
 	char exe_buf[BW_PATH_MAX + sizeof(EVENTS_DELETED_SUFFIX)];
 };
 

@@ -5,6 +5,7 @@
  * positives on ordinary build command lines, the --no-redact switch, and
  * the places output goes through it (exec records, the tree's command line).
  */
+#include <ctype.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -154,6 +155,26 @@ static void test_assignments(void **state)
 	check("https://h/api?access_token=abc&page=2", NULL, "https://h/api?access_token=***&page=2");
 	check("\"https://s3/b/k?X-Amz-Signature=abcd\"", NULL, "\"https://s3/b/k?X-Amz-Signature=***\"");
 	check("https://h/x?private_token=t#frag", NULL, "https://h/x?private_token=***#frag");
+	/* a name ending in each word, either case: the quick look at its last letter */
+	static const char *const words[] = { "password", "passwd", "passphrase", "secret",
+					     "token", "apikey", "api_key", "access_key",
+					     "private_key", "secret_key", "pass" };
+	char in[64], want[64];
+
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		for (int upper = 0; upper < 2; upper++) {
+			int n = snprintf(in, sizeof(in), "my_%s=v", words[i]);
+
+			for (int k = 0; upper && k < n; k++)
+				in[k] = (char)toupper((unsigned char)in[k]);
+			snprintf(want, sizeof(want), "%.*s=***", n - 2, in);
+			check(in, NULL, want);
+		}
+	}
+	check("https://b/c?sig=abc&x=1", NULL, "https://b/c?sig=***&x=1");
+	check("https://b/c?SIG=abc", NULL, "https://b/c?SIG=***");
+	check("https://b/c?x_signature=abc", NULL, "https://b/c?x_signature=***");
+	clean("HAVE_CONFIG_H=1 CFLAGS=-O2 PATH=/bin:/usr/bin");
 }
 
 static void test_token_shapes(void **state)

@@ -190,14 +190,18 @@ int events_decode(const void *data, size_t size, struct bw_event_view *out)
 
 int argv_split(const char *args, uint32_t len, struct bw_argv *out)
 {
+	const char *p, *z, *end = args + len;
 	uint32_t i, n = 0, k = 0;
 	size_t vsize;
 
 	memset(out, 0, sizeof(*out));
-	for (i = 0; i < len; i++)
-		n += args[i] == '\0';
-	if (len && args[len - 1] != '\0')
+	/* memchr: a libtool command line is a kilobyte of arguments */
+	for (p = args; p < end; p = z + 1) {
 		n++;
+		z = memchr(p, '\0', (size_t)(end - p));
+		if (!z)
+			break; /* a truncated last argument */
+	}
 	/* One block, the pointers then the strings: an exec's argv costs one malloc. One
 	 * extra byte so a truncated last argument is terminated too. */
 	vsize = ((size_t)n + 1) * sizeof(char *);

@@ -184,9 +184,14 @@ static int match_once(struct regex *re, const char *s, size_t len)
 
 static const struct regex_memo *memo_find(const struct regex *re, const char *s, size_t len)
 {
-	for (unsigned i = 0; i < REGEX_MEMO_SLOTS; i++)
-		if (re->memo[i].len == len && !memcmp(re->memo[i].s, s, len))
-			return &re->memo[i];
+	for (unsigned i = 0; i < REGEX_MEMO_SLOTS; i++) {
+		const struct regex_memo *m = &re->memo[i];
+
+		/* The ends first: arguments of one length mostly differ there. */
+		if (m->len == len && m->s[len - 1] == s[len - 1] && m->s[0] == s[0] &&
+		    !memcmp(m->s, s, len))
+			return m;
+	}
 	return NULL;
 }
 

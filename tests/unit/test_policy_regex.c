@@ -407,7 +407,7 @@ static void test_memo_agrees_with_pcre2(void **state)
 	}
 	for (const char *const *r = memo_res; *r; r++) {
 		pcre2_match_data *md = pcre2_match_data_create(1, NULL);
-		struct regex *ours;
+		struct regex *ours, *no_memo;
 		PCRE2_SIZE off;
 		pcre2_code *raw;
 		int rc;
@@ -416,17 +416,20 @@ static void test_memo_agrees_with_pcre2(void **state)
 		if (!raw || !md)
 			fail_msg("'%s' does not compile in plain PCRE2 (error %d)", *r, rc);
 		assert_int_equal(regex_compile(*r, 0, &ours, NULL), 0);
+		assert_int_equal(regex_compile(*r, REGEX_NO_MEMO, &no_memo, NULL), 0);
 		for (round = 0; round < 3 * n; round++) {
 			/* forwards, backwards, then every seventh: each order evicts differently */
 			i = round < n ? round : round < 2 * n ? 2 * n - 1 - round : (round * 7) % n;
 			int want = pcre2_match(raw, (PCRE2_SPTR)subj[i], lens[i], 0, 0, md, NULL) >= 0;
 
-			if ((regex_match(ours, subj[i], lens[i]) > 0) != want)
+			if ((regex_match(ours, subj[i], lens[i]) > 0) != want ||
+			    (regex_match(no_memo, subj[i], lens[i]) > 0) != want)
 				fail_msg("'%s' on subject %zu ('%.*s', round %zu): PCRE2 says %d, "
 					 "regex_match disagrees", *r, i, (int)lens[i], subj[i], round,
 					 want);
 		}
 		regex_free(ours);
+		regex_free(no_memo);
 		pcre2_code_free(raw);
 		pcre2_match_data_free(md);
 	}

@@ -9,7 +9,8 @@
  * regex of the default policy on every string of each exec (exe, basename,
  * argv, the joined command line, ancestors), with glibc's POSIX ERE (what
  * policies used before PCRE2), PCRE2's JIT and PCRE2's interpreter, and
- * how often the answers differ.
+ * how often the answers differ. PCRE2 keeps no answers here (REGEX_NO_MEMO):
+ * this compares the matchers, not the agent's reuse of its answers.
  */
 #include <regex.h>
 #include <stdio.h>
@@ -195,8 +196,8 @@ static int engines_load(struct engines *en)
 	yaml_document_delete(&doc);
 	for (size_t i = 0; i < en->n; i++)
 		if (regcomp(&en->ere[i], en->text[i], REG_EXTENDED | REG_NOSUB) ||
-		    regex_compile(en->text[i], 0, &en->jit[i], NULL) ||
-		    regex_compile(en->text[i], REGEX_NO_JIT, &en->interp[i], NULL)) {
+		    regex_compile(en->text[i], REGEX_NO_MEMO, &en->jit[i], NULL) ||
+		    regex_compile(en->text[i], REGEX_NO_JIT | REGEX_NO_MEMO, &en->interp[i], NULL)) {
 			fprintf(stderr, "bench_policy: cannot compile '%s'\n", en->text[i]);
 			return -1;
 		}

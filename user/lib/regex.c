@@ -37,6 +37,7 @@ struct regex {
 	int first_unit;
 	const uint8_t *first_map;
 	bool jit;
+	bool memo_off; /* REGEX_NO_MEMO */
 	struct regex_memo memo[REGEX_MEMO_SLOTS];
 	unsigned memo_next; /* the slot the next answer replaces */
 };
@@ -147,6 +148,7 @@ int regex_compile(const char *pattern, unsigned flags, struct regex **out,
 	pcre2_set_depth_limit(re->mctx, REGEX_DEPTH_LIMIT);
 	pcre2_set_heap_limit(re->mctx, REGEX_HEAP_LIMIT_KIB);
 	learn_start(re);
+	re->memo_off = flags & REGEX_NO_MEMO;
 	*out = re;
 	return 0;
 err_free:
@@ -208,7 +210,7 @@ static void memo_keep(struct regex *re, const char *s, size_t len, bool matched)
 int regex_match(struct regex *re, const char *s, size_t len)
 {
 	const struct regex_memo *m = NULL;
-	bool memo = len && len <= REGEX_MEMO_MAX;
+	bool memo = !re->memo_off && len && len <= REGEX_MEMO_MAX;
 	int rc;
 
 	if (len < re->min_len || (len && re->anchored && !may_start(re, (unsigned char)s[0])))

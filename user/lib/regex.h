@@ -27,7 +27,8 @@
 #define REGEX_JIT_STACK_MAX (1024 * 1024)
 
 /* regex_compile() flags; BW_REGEX_JIT=0 in the environment sets NO_JIT for all. */
-#define REGEX_NO_JIT 1u /* interpret even where the JIT works */
+#define REGEX_NO_JIT 1u  /* interpret even where the JIT works */
+#define REGEX_NO_MEMO 2u /* keep no answers: every call runs the matcher (engine benchmarks) */
 
 struct regex;
 

@@ -79,7 +79,7 @@ int job_open_events(struct bw_job *j, const char *p)
 			bw_err("cannot open events file %s: %s", p, strerror(errno));
 			return -errno;
 		}
-		/* Fewer, larger writes: the stream is flushed at the end and on loss. */
+		/* Fewer, larger writes: the stream is flushed at the end. */
 		if (j->events != stdout)
 			job_stream_buffer(j->events, &j->events_buf);
 	}

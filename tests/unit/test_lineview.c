@@ -16,6 +16,7 @@
 #include <cmocka.h>
 #include "events/event_json.h"
 #include "events/event_lineview.h"
+#include "events/event_read.h"
 #include "lib/json_out.h"
 
 /* The line event_json_render writes for v (a newline appended), in buf. */
@@ -42,7 +43,7 @@ static void header(struct bw_event_header *h, uint32_t type)
 	h->pid = 4001;
 	h->tid = 4002;
 	h->start_ns = 123456789012345ULL;
-	h->job_id = 9223372036854775807ULL; /* INT64_MAX: still taken */
+	h->job_id = 9223372036854775809ULL; /* a daemon's: past INT64_MAX, read as unsigned */
 	h->ktime_ns = 25647898241811ULL;
 }
 
@@ -144,6 +145,46 @@ static void declined(const char *line)
 #define FORK_TAIL "\"parent_pid\":7145,\"parent_tid\":7145,\"parent_start_ns\":25647889745503}"
 #define FORK_MID "\"ktime_ns\":25647898241811,\"pid\":7146,\"tid\":7146,\"start_ns\":25647898227324,"
 
+/*
+ * Numbers past INT64_MAX (a daemon's job ids, up to UINT64_MAX): taken as
+ * the JSON reader reads the same line, member for member.
+ */
+static void test_same_as_json(void **state)
+{
+	static const uint64_t big[] = { 9223372036854775807ULL, 9223372036854775808ULL,
+					9223372036854775809ULL, 18446744073709551615ULL };
+	struct bw_fork_event e;
+	struct bw_event_view v = { .hdr = &e.hdr, .fork = &e };
+	struct bw_event_header h;
+	struct event_lineview lv;
+	struct event_reader rd;
+	struct json_object *o;
+	const char *why = NULL;
+	char line[1024];
+
+	(void)state;
+	assert_int_equal(event_reader_init(&rd), 0);
+	for (size_t i = 0; i < sizeof(big) / sizeof(big[0]); i++) {
+		header(&e.hdr, BW_EV_FORK);
+		e.hdr.job_id = big[i];
+		e.hdr.ktime_ns = big[(i + 1) % 4];
+		e.hdr.start_ns = big[(i + 2) % 4];
+		e.parent_pid = 4000;
+		e.parent_tid = 4003;
+		e.parent_start_ns = big[(i + 3) % 4];
+		render(&v, NULL, line, sizeof(line));
+		assert_true(event_lineview(line, strlen(line), &lv));
+		assert_int_equal(event_read_line(&rd, line, strlen(line), &o, &why), 0);
+		assert_non_null(o);
+		event_read_header(&h, BW_EV_FORK, o);
+		check_header(lv.v.hdr, &h);
+		check_header(lv.v.hdr, &e.hdr);
+		assert_int_equal(lv.v.fork->parent_start_ns, event_u64_or(o, "parent_start_ns", 0));
+		json_object_put(o);
+	}
+	event_reader_free(&rd);
+}
+
 static void test_declined(void **state)
 {
 	struct event_lineview lv;
@@ -169,7 +210,9 @@ static void test_declined(void **state)
 	declined(FORK_HEAD "\"ktime_ns\":1.5,\"pid\":7146,\"tid\":7146,\"start_ns\":1," FORK_TAIL);
 	declined(FORK_HEAD "\"ktime_ns\":1e3,\"pid\":7146,\"tid\":7146,\"start_ns\":1," FORK_TAIL);
 	declined(FORK_HEAD "\"ktime_ns\":01,\"pid\":7146,\"tid\":7146,\"start_ns\":1," FORK_TAIL);
-	declined(FORK_HEAD "\"ktime_ns\":9223372036854775808,\"pid\":7146,\"tid\":7146,"
+	declined(FORK_HEAD "\"ktime_ns\":18446744073709551616,\"pid\":7146,\"tid\":7146,"
+			   "\"start_ns\":1," FORK_TAIL);
+	declined(FORK_HEAD "\"ktime_ns\":99999999999999999999,\"pid\":7146,\"tid\":7146,"
 			   "\"start_ns\":1," FORK_TAIL);
 	declined(FORK_HEAD "\"ktime_ns\":,\"pid\":7146,\"tid\":7146,\"start_ns\":1," FORK_TAIL);
 	/* an escape in the time, blanks, trailing bytes, a cut line */
@@ -199,6 +242,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fork),
 		cmocka_unit_test(test_exit),
+		cmocka_unit_test(test_same_as_json),
 		cmocka_unit_test(test_declined),
 	};
 

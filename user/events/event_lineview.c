@@ -19,8 +19,10 @@ static bool lit(struct scan *s, const char *lit, size_t n)
 
 /*
  * An integer as the agent writes one: digits, no sign, no leading zero,
- * no fraction or exponent, at most INT64_MAX (what json-c reads as the
- * same integer).
+ * no fraction or exponent, at most UINT64_MAX. json-c reads one past
+ * INT64_MAX as an unsigned integer, and every member taken here is read
+ * back as one (a daemon's job ids have the top bit set: every line of a
+ * stream handed to a daemon).
  */
 static bool num(struct scan *s, uint64_t *v)
 {
@@ -30,7 +32,7 @@ static bool num(struct scan *s, uint64_t *v)
 	while (s->p < s->end && *s->p >= '0' && *s->p <= '9') {
 		uint64_t d = (uint64_t)(*s->p - '0');
 
-		if (x > ((uint64_t)INT64_MAX - d) / 10)
+		if (x > (UINT64_MAX - d) / 10)
 			return false;
 		x = x * 10 + d;
 		s->p++;

@@ -32,9 +32,8 @@ static bool num(struct scan *s, uint64_t *v)
 	while (s->p < s->end && *s->p >= '0' && *s->p <= '9') {
 		uint64_t d = (uint64_t)(*s->p - '0');
 
-		if (x > (UINT64_MAX - d) / 10)
+		if (__builtin_mul_overflow(x, 10, &x) || __builtin_add_overflow(x, d, &x))
 			return false;
-		x = x * 10 + d;
 		s->p++;
 	}
 	if (s->p == start || (*start == '0' && s->p - start > 1))

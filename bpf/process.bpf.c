@@ -731,7 +731,8 @@ static __always_inline int bw_exec_enter(__u64 filename, __u32 flags)
 
 	if (!bw_job_of(tgid))
 		return 0;
-	bpf_map_update_elem(&exec_attempts, &tid, &a, BPF_ANY);
+	if (bpf_map_update_elem(&exec_attempts, &tid, &a, BPF_ANY))
+		bw_count(BW_CNT_CALL_DROPPED);
 	return 0;
 }
 

@@ -523,6 +523,8 @@ enum bw_counter {
 	BW_CNT_LOST,           /* ring buffer full: record dropped */
 	BW_CNT_SCOPE_FULL,     /* job-scope map full: a child not tracked */
 	BW_CNT_PATH_ERR,       /* a path or argv could not be read */
+	BW_CNT_CALL_DROPPED,   /* a syscall in flight not kept (its map or storage busy or
+				* full): its record, if it would have made one, is missing */
 	BW_CNT_MAX,
 };
 

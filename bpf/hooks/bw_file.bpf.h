@@ -163,8 +163,10 @@ static __always_inline int bw_file_enter(struct bw_sys_enter_ctx *ctx, __u32 op,
 	if (!bw_hook_job(BW_HOOK_FILE))
 		return 0;
 	call = bw_file_call_slot(BPF_LOCAL_STORAGE_GET_F_CREATE);
-	if (!call)
+	if (!call) { /* no memory, or the storage busy on this CPU: say so */
+		bw_count(BW_CNT_CALL_DROPPED);
 		return 0;
+	}
 	call->path = path;
 	call->path2 = path2;
 	call->op = op;

@@ -126,7 +126,8 @@ static __always_inline int handle_connect_enter(struct bw_sys_enter_ctx *ctx)
 		if (dns && !*dns)
 			*dns = 1;
 	}
-	bpf_map_update_elem(&net_calls, &tid, &call, BPF_ANY);
+	if (bpf_map_update_elem(&net_calls, &tid, &call, BPF_ANY))
+		bw_count(BW_CNT_CALL_DROPPED);
 	return 0;
 }
 
@@ -362,7 +363,8 @@ static __always_inline int bw_recv_enter(__u32 kind, int fd, __u64 buf, __u64 ad
 	} else if (kind == NET_RECVFROM && !addr) {
 		return 0;
 	}
-	bpf_map_update_elem(&net_calls, &tid, &call, BPF_ANY);
+	if (bpf_map_update_elem(&net_calls, &tid, &call, BPF_ANY))
+		bw_count(BW_CNT_CALL_DROPPED);
 	return 0;
 }
 
@@ -449,7 +451,8 @@ static __always_inline int handle_read_enter(struct bw_sys_enter_ctx *ctx)
 		return 0;
 	call.peer_family = family;
 	call.peer_port = DNS_PORT;
-	bpf_map_update_elem(&net_calls, &tid, &call, BPF_ANY);
+	if (bpf_map_update_elem(&net_calls, &tid, &call, BPF_ANY))
+		bw_count(BW_CNT_CALL_DROPPED);
 	return 0;
 }
 

@@ -685,6 +685,7 @@ def t_ran(sc):
             c.problems.append(r.run.describe())
     if r.summary is not None:
         c.eq(s.get("lost"), 0, "summary.lost")
+        c.eq(s.get("calls_dropped"), 0, "summary.calls_dropped")
         c.eq(s.get("policy"), "<default policy>", "summary.policy")
     if sc.is_exec_borne:
         c.check(r.marker, "exec-borne, but its payload never ran: no marker file "

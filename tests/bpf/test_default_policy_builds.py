@@ -141,6 +141,7 @@ def check_ran_ok(key, min_execs=MIN_EXECS, policy="<default policy>"):
         c.done()
     c.eq(s.get("exit_status"), 0, "%s: summary.exit_status" % key)
     c.eq(s.get("lost"), 0, "%s: summary.lost" % key)
+    c.eq(s.get("calls_dropped"), 0, "%s: summary.calls_dropped" % key)
     c.eq(s.get("policy"), policy, "%s: summary.policy" % key)
     execs = s.get("execs")
     c.check(isinstance(execs, int) and execs > min_execs,

@@ -839,6 +839,43 @@ static void test_agent_stopped_title(void **state)
 	free(md);
 }
 
+/*
+ * Syscalls the kernel could not keep in flight (the summary's calls_dropped):
+ * the trace is incomplete, said in every form of the report; none: not said.
+ */
+static void test_calls_dropped(void **state)
+{
+	struct out_files *o = *state;
+	struct json_object *j;
+	char *text, *md, *js;
+
+	write_text(o->events,
+		   "{\"seq\":1,\"type\":\"exec\",\"pid\":5,\"start_ns\":50,\"argv\":[\"make\"]}\n"
+		   "{\"seq\":2,\"type\":\"summary\",\"command\":[\"make\"],\"exit_status\":0,"
+		   "\"lost\":0,\"untracked\":0,\"calls_dropped\":3}\n");
+	text = render(o, false, false);
+	assert_non_null(strstr(text, "buildwarden: WARNING: the trace is incomplete: 0 lost, "
+				     "0 untracked, 3 syscalls dropped, 0 malformed, 0 records "
+				     "missing from the log\n"));
+	md = read_text(o->md);
+	assert_non_null(strstr(md, "3 syscalls dropped in the kernel"));
+	js = read_text(o->json);
+	j = json_tokener_parse(js);
+	assert_non_null(j);
+	assert_int_equal(json_object_get_int(get(j, "counts.calls_dropped")), 3);
+	json_object_put(j);
+	free(js);
+	free(md);
+	free(text);
+	write_text(o->events,
+		   "{\"seq\":1,\"type\":\"exec\",\"pid\":5,\"start_ns\":50,\"argv\":[\"make\"]}\n"
+		   "{\"seq\":2,\"type\":\"summary\",\"command\":[\"make\"],\"exit_status\":0,"
+		   "\"lost\":0,\"untracked\":0,\"calls_dropped\":0}\n");
+	text = render(o, false, false);
+	assert_null(strstr(text, "incomplete"));
+	free(text);
+}
+
 /* A log cut at its end: the command is the root exec's, and the report says it was cut. */
 static void test_cut_log(void **state)
 {
@@ -1200,6 +1237,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_agent_stopped_title, setup_files,
 						teardown_files),
 		cmocka_unit_test_setup_teardown(test_cut_log, setup_files, teardown_files),
+		cmocka_unit_test_setup_teardown(test_calls_dropped, setup_files, teardown_files),
 		cmocka_unit_test_setup_teardown(test_fifty_thousand_processes, setup_files,
 						teardown_files),
 	};

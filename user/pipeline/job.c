@@ -326,15 +326,27 @@ static void memory_summary(const struct bw_engine *e, struct jbuf *jb, const str
 	json_obj_close(jb);
 }
 
-/* Children the kernel could not track (its job-scope map was full), read now. */
-static uint64_t untracked(struct bw_engine *e)
+/* A kernel counter (enum bw_counter), read now. */
+static uint64_t kernel_count(struct bw_engine *e, enum bw_counter which)
 {
 	uint64_t n = 0;
 
 	/* Replayed records have no kernel behind them. */
-	if (!e->agent.skel || loader_counter(&e->agent, BW_CNT_SCOPE_FULL, &n))
+	if (!e->agent.skel || loader_counter(&e->agent, which, &n))
 		return 0;
 	return n;
+}
+
+/* Children the kernel could not track (its job-scope map was full). */
+static uint64_t untracked(struct bw_engine *e)
+{
+	return kernel_count(e, BW_CNT_SCOPE_FULL);
+}
+
+/* Syscalls whose record could not be made: the call in flight was not kept. */
+static uint64_t calls_dropped(struct bw_engine *e)
+{
+	return kernel_count(e, BW_CNT_CALL_DROPPED);
 }
 
 void job_write_summary(struct bw_engine *e, struct bw_job *j,
@@ -364,6 +376,7 @@ void job_write_summary(struct bw_engine *e, struct bw_job *j,
 	recorded_kinds(jb, e->agent.hooks_loaded);
 	json_kv_u64(jb, "lost", j->name ? j->lost : e->lost);
 	json_kv_u64(jb, "untracked", untracked(e));
+	json_kv_u64(jb, "calls_dropped", calls_dropped(e));
 	json_kv_u64(jb, "malformed", e->malformed);
 	json_kv_u64(jb, "still_running", j->procs.alive);
 	json_kv_u64(jb, "duration_ns", j->t_end_ns - j->t_start_ns);
@@ -429,7 +442,7 @@ int job_render_reports(struct bw_job *j, const struct report_opts *ro)
 void job_print_counts(struct bw_engine *e, struct bw_job *j, int status, bool tree)
 {
 	struct tree_opts topts = { .width = 120, .max_lines = 400, .collapse_min = 4 };
-	uint64_t lost = e->lost, n_untracked = untracked(e);
+	uint64_t lost = e->lost, n_untracked = untracked(e), n_dropped = calls_dropped(e);
 
 	if (tree) {
 		fputs("\nbuildwarden: process tree\n", stderr);
@@ -449,12 +462,12 @@ void job_print_counts(struct bw_engine *e, struct bw_job *j, int status, bool tr
 			(unsigned long long)j->n_killed);
 	if (j->job_killed_block)
 		fwrite(j->job_killed_block, 1, j->job_killed_len, stderr);
-	if (lost || n_untracked || e->malformed)
+	if (lost || n_untracked || n_dropped || e->malformed)
 		fprintf(stderr,
 			"buildwarden: WARNING: the trace is incomplete: %llu lost, %llu untracked, "
-			"%llu malformed records\n",
+			"%llu syscalls dropped, %llu malformed records\n",
 			(unsigned long long)lost, (unsigned long long)n_untracked,
-			(unsigned long long)e->malformed);
+			(unsigned long long)n_dropped, (unsigned long long)e->malformed);
 }
 
 /* Only a policy that may end the job gets it a cgroup of its own. */

@@ -728,6 +728,7 @@ static int on_summary(struct report *r, struct json_object *o)
 	r->duration_ns = u64_or(o, "duration_ns", 0);
 	r->summary_lost = u64_or(o, "lost", 0);
 	r->untracked = u64_or(o, "untracked", 0);
+	r->calls_dropped = u64_or(o, "calls_dropped", 0);
 	r->malformed = u64_or(o, "malformed", 0);
 	/* webhook delivery, when the run reported it */
 	r->have_alerts = get_u64(o, "alerts_sent", &r->alerts_sent);
@@ -1007,11 +1008,13 @@ void report_write_text(FILE *f, struct report *r, bool tree, bool color)
 		fprintf(f, "buildwarden: WARNING: %llu signal%s aimed at the agent (tamper "
 			"records); the first: %s\n", (unsigned long long)r->tamper,
 			r->tamper == 1 ? "" : "s", r->tamper_first);
-	if (lost || r->seq_gaps || r->untracked || r->malformed)
+	if (lost || r->seq_gaps || r->untracked || r->calls_dropped || r->malformed)
 		fprintf(f, "buildwarden: WARNING: the trace is incomplete: %llu lost, "
-			"%llu untracked, %llu malformed, %llu records missing from the log\n",
+			"%llu untracked, %llu syscalls dropped, %llu malformed, %llu records missing "
+			"from the log\n",
 			(unsigned long long)lost, (unsigned long long)r->untracked,
-			(unsigned long long)r->malformed, (unsigned long long)r->seq_gaps);
+			(unsigned long long)r->calls_dropped, (unsigned long long)r->malformed,
+			(unsigned long long)r->seq_gaps);
 }
 
 /* ---- the entry point ---- */

@@ -196,6 +196,7 @@ struct report {
 	uint64_t duration_ns;
 	uint64_t summary_lost;
 	uint64_t untracked;
+	uint64_t calls_dropped; /* the summary's: syscalls in flight the kernel did not keep */
 	uint64_t malformed;
 	bool have_alerts;
 	uint64_t alerts_sent;

@@ -21,6 +21,7 @@ static void counts(struct jbuf *jb, const struct report *r)
 	json_kv_u64(jb, "connects", r->connects);
 	json_kv_u64(jb, "lost", report_lost(r));
 	json_kv_u64(jb, "untracked", r->untracked);
+	json_kv_u64(jb, "calls_dropped", r->calls_dropped);
 	json_kv_u64(jb, "malformed", r->malformed);
 	json_kv_u64(jb, "missing_records", r->seq_gaps);
 	if (r->have_alerts) {

@@ -133,12 +133,13 @@ static void summary_line(FILE *f, const struct report *r)
 			r->cut_start ? "it starts after the job began" : "",
 			r->cut_start && report_cut_end(r) ? "; " : "",
 			report_cut_end(r) ? "it ends before the job did" : "");
-	if (lost || r->seq_gaps || r->untracked || r->malformed)
+	if (lost || r->seq_gaps || r->untracked || r->calls_dropped || r->malformed)
 		fprintf(f, "> **Warning:** the trace is incomplete: %llu events lost in the "
-			"kernel, %llu processes untracked, %llu malformed records, "
-			"%llu records missing from the log.\n\n",
+			"kernel, %llu processes untracked, %llu syscalls dropped in the kernel, "
+			"%llu malformed records, %llu records missing from the log.\n\n",
 			(unsigned long long)lost, (unsigned long long)r->untracked,
-			(unsigned long long)r->malformed, (unsigned long long)r->seq_gaps);
+			(unsigned long long)r->calls_dropped, (unsigned long long)r->malformed,
+			(unsigned long long)r->seq_gaps);
 }
 
 static void verdicts(FILE *f, const struct report *r)

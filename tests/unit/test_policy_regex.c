@@ -337,22 +337,30 @@ static const char *const start_subjects[] = {
 	"b", "a\nb", "xy", "y", "X", "\xe9", "\xc9", "ab", "cd", "CD", "xcd", NULL,
 };
 
-static void test_prefilter_agrees_with_pcre2(void **state)
+/* re compiled by plain PCRE2 with regex_compile's options: what it must answer as. */
+static pcre2_code *plain_pcre2(const char *re)
 {
 	const uint32_t opts = PCRE2_DOTALL | PCRE2_DOLLAR_ENDONLY | PCRE2_NO_AUTO_CAPTURE |
 			      PCRE2_NEVER_UTF;
+	PCRE2_SIZE off;
+	pcre2_code *raw;
+	int rc;
 
+	raw = pcre2_compile((PCRE2_SPTR)re, PCRE2_ZERO_TERMINATED, opts, &rc, &off, NULL);
+	if (!raw)
+		fail_msg("'%s' does not compile in plain PCRE2 (error %d)", re, rc);
+	return raw;
+}
+
+static void test_prefilter_agrees_with_pcre2(void **state)
+{
 	(void)state;
 	for (const char *const *r = start_res; *r; r++) {
 		pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+		pcre2_code *raw = plain_pcre2(*r);
 		struct regex *ours, *ours_interp;
-		PCRE2_SIZE off;
-		pcre2_code *raw;
-		int rc;
 
-		raw = pcre2_compile((PCRE2_SPTR)*r, PCRE2_ZERO_TERMINATED, opts, &rc, &off, NULL);
-		if (!raw || !md)
-			fail_msg("'%s' does not compile in plain PCRE2 (error %d)", *r, rc);
+		assert_non_null(md);
 		assert_int_equal(regex_compile(*r, 0, &ours, NULL), 0);
 		assert_int_equal(regex_compile(*r, REGEX_NO_JIT, &ours_interp, NULL), 0);
 		for (const char *const *s = start_subjects; *s; s++) {
@@ -383,8 +391,6 @@ static const char *const memo_res[] = {
 
 static void test_memo_agrees_with_pcre2(void **state)
 {
-	const uint32_t opts = PCRE2_DOTALL | PCRE2_DOLLAR_ENDONLY | PCRE2_NO_AUTO_CAPTURE |
-			      PCRE2_NEVER_UTF;
 	char subj[24][80];
 	size_t lens[24], n = 0, i, round;
 
@@ -407,14 +413,10 @@ static void test_memo_agrees_with_pcre2(void **state)
 	}
 	for (const char *const *r = memo_res; *r; r++) {
 		pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+		pcre2_code *raw = plain_pcre2(*r);
 		struct regex *ours, *no_memo;
-		PCRE2_SIZE off;
-		pcre2_code *raw;
-		int rc;
 
-		raw = pcre2_compile((PCRE2_SPTR)*r, PCRE2_ZERO_TERMINATED, opts, &rc, &off, NULL);
-		if (!raw || !md)
-			fail_msg("'%s' does not compile in plain PCRE2 (error %d)", *r, rc);
+		assert_non_null(md);
 		assert_int_equal(regex_compile(*r, 0, &ours, NULL), 0);
 		assert_int_equal(regex_compile(*r, REGEX_NO_MEMO, &no_memo, NULL), 0);
 		for (round = 0; round < 3 * n; round++) {

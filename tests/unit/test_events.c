@@ -636,6 +636,12 @@ static void test_render_header_paths_agree(void **state)
 		assert_memory_equal(a.buf, want, strlen(want));
 		jbuf_free(&a);
 	}
+	/* a time past what the clocks add up to (a crafted record's): rendered, not overflowed */
+	jbuf_init(&a);
+	event_json_begin(&a, 1, "exec", 9223372036854775807ULL, 1, &clk);
+	json_obj_close(&a);
+	assert_non_null(strstr(a.buf, ",\"time\":\"1970-01-01T00:00:00."));
+	jbuf_free(&a);
 	/* before 1970: the member-by-member writer's own time text, both ways */
 	clk.realtime_minus_mono_ns = -2000000000LL;
 	jbuf_init(&a);

@@ -35,15 +35,20 @@ static __thread struct {
  */
 static bool time_of(uint64_t ktime_ns, const struct bw_clock *clk, int64_t *frac)
 {
-	int64_t ns = (int64_t)ktime_ns + clk->realtime_minus_mono_ns;
-	int64_t sec = ns / 1000000000LL;
-	time_t t = (time_t)sec;
+	int64_t ns, sec;
+	time_t t;
 	struct tm tm;
 	int n;
 
+	/* A time no clock reaches (a crafted record's): an odd one, not an overflow. */
+	if (__builtin_add_overflow((int64_t)ktime_ns, clk->realtime_minus_mono_ns, &ns))
+		ns = -1;
+	sec = ns / 1000000000LL;
+	t = (time_t)sec;
 	*frac = ns % 1000000000LL;
 	if (!time_cache.set || time_cache.sec != sec || ns < 0) {
-		gmtime_r(&t, &tm);
+		if (!gmtime_r(&t, &tm))
+			memset(&tm, 0, sizeof(tm));
 		n = snprintf(time_cache.prefix, sizeof(time_cache.prefix),
 			     "%04d-%02d-%02dT%02d:%02d:%02d.", tm.tm_year + 1900, tm.tm_mon + 1,
 			     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);

@@ -59,6 +59,17 @@ static bool time_of(uint64_t ktime_ns, const struct bw_clock *clk, int64_t *frac
 	return time_cache.set;
 }
 
+/* The cached second's prefix, frac's nine digits and 'Z' at d: the byte after. */
+static char *put_time_text(char *d, int64_t frac)
+{
+	memcpy(d, time_cache.prefix, time_cache.len);
+	d += time_cache.len;
+	memset(d, '0', 9);
+	json_u64_digits(d + 9, (uint64_t)frac);
+	d[9] = 'Z';
+	return d + 10;
+}
+
 static char *put_lit(char *d, const char *s, size_t n)
 {
 	memcpy(d, s, n);
@@ -97,10 +108,8 @@ static bool begin_fast(struct jbuf *jb, uint64_t seq, const char *type, uint64_t
 	d = LIT(d, ",\"type\":\"");
 	d = put_lit(d, type, tn);
 	d = LIT(d, "\",\"time\":\"");
-	d = put_lit(d, time_cache.prefix, time_cache.len);
-	memset(d, '0', 9);
-	json_u64_digits(d + 9, (uint64_t)frac);
-	d = LIT(d + 9, "Z\",\"job_id\":");
+	d = put_time_text(d, frac);
+	d = LIT(d, "\",\"job_id\":");
 	d = json_put_u64(d, job_id);
 	if (h) {
 		d = LIT(d, ",\"ktime_ns\":");
@@ -130,11 +139,7 @@ static void begin_slow(struct jbuf *jb, uint64_t seq, const char *type, uint64_t
 		snprintf(tmp, sizeof(tmp), "%s%09lldZ", time_cache.prefix, (long long)frac);
 		json_kv_str(jb, "time", tmp);
 	} else {
-		memcpy(tmp, time_cache.prefix, time_cache.len);
-		memset(tmp + time_cache.len, '0', 9);
-		json_u64_digits(tmp + time_cache.len + 9, (uint64_t)frac);
-		tmp[time_cache.len + 9] = 'Z';
-		json_kv_strn(jb, "time", tmp, time_cache.len + 10);
+		json_kv_strn(jb, "time", tmp, (size_t)(put_time_text(tmp, frac) - tmp));
 	}
 	json_kv_u64(jb, "job_id", job_id);
 	if (h) {

@@ -300,10 +300,10 @@ char *json_u64_digits(char *end, uint64_t v)
 
 void json_kv_u64_k(struct jbuf *jb, const char *k, size_t kn, uint64_t v)
 {
-	char tmp[JSON_U64_DIGITS];
-	const char *p = json_u64_digits(tmp + sizeof(tmp), v);
+	char *d = key_room(jb, k, kn, JSON_U64_DIGITS);
 
-	member(jb, k, kn, p, (size_t)(tmp + sizeof(tmp) - p));
+	if (d)
+		put_end(jb, json_put_u64(d, v));
 }
 
 void json_kv_u64_str_k(struct jbuf *jb, const char *k, size_t kn, uint64_t v)

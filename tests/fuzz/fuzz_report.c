@@ -6,11 +6,14 @@
  * line was accepted. An events file is outside input: it may be copied
  * from a CI artifact a build could write. Invariants: a rejected line says why; the JSON report
  * is one JSON object; a line the reader's fast path takes is the object
- * json-c's tokener makes of it.
+ * json-c's tokener makes of it; a line read back without JSON (the
+ * lineview) is one the JSON reader accepts, with the same record.
  */
 #include <errno.h>
 #include "fuzz_common.h"
 #include "events/event_fastparse.h"
+#include "events/event_lineview.h"
+#include "events/event_read.h"
 #include "report/report_internal.h"
 
 static void check_fast_path(struct event_fastparse *fp, const char *line, size_t n)
@@ -28,6 +31,63 @@ static void check_fast_path(struct event_fastparse *fp, const char *line, size_t
 	json_object_put(slow);
 	json_object_put(fast);
 	json_tokener_free(tok);
+}
+
+static bool same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/* What the report reads of an exec line, the same from both readers. */
+static bool same_exec(struct json_object *o, const struct event_lineview *lv)
+{
+	struct json_object *argv = NULL;
+	size_t i, pos = 0, len;
+	const char *a;
+
+	if (!same_str(event_str(o, "exe"), lv->v.exe) ||
+	    !same_str(event_str(o, "filename"), lv->v.filename) ||
+	    !same_str(event_str(o, "cwd"), lv->v.cwd) ||
+	    !same_str(event_str(o, "container"), lv->v.container) ||
+	    (uint32_t)event_u64_or(o, "ppid", 0) != lv->k.exec.ppid ||
+	    !json_object_object_get_ex(o, "argv", &argv))
+		return false;
+	for (i = 0; i < json_object_array_length(argv); i++) {
+		a = json_object_get_string(json_object_array_get_idx(argv, i));
+		len = strlen(a);
+		if (pos + len >= lv->v.args_len || memcmp(lv->v.args + pos, a, len + 1))
+			return false;
+		pos += len + 1;
+	}
+	return pos == lv->v.args_len;
+}
+
+static void check_lineview(const char *line, size_t n)
+{
+	struct event_lineview *lv = malloc(sizeof(*lv));
+	struct json_object *o = NULL;
+	struct event_reader rd;
+	const char *why = NULL;
+
+	if (!lv || event_reader_init(&rd))
+		abort();
+	if (event_lineview(line, n, lv)) {
+		FUZZ_CHECK(!event_read_line(&rd, line, n, &o, &why) && o,
+			   "taken without JSON, refused by the JSON reader: %.*s", (int)n, line);
+		FUZZ_CHECK(event_u64_or(o, "seq", 0) == lv->seq &&
+				   (uint32_t)event_u64_or(o, "pid", 0) == lv->v.hdr->pid &&
+				   event_u64_or(o, "start_ns", 0) == lv->v.hdr->start_ns &&
+				   event_u64_or(o, "job_id", 0) == lv->v.hdr->job_id,
+			   "header differs: %.*s", (int)n, line);
+		FUZZ_CHECK(lv->v.hdr->type != BW_EV_EXEC || same_exec(o, lv),
+			   "exec differs: %.*s", (int)n, line);
+		FUZZ_CHECK(lv->v.hdr->type != BW_EV_EXEC_FAILED ||
+				   same_str(event_str(o, "filename"), lv->v.filename),
+			   "failed exec differs: %.*s", (int)n, line);
+		json_object_put(o);
+	}
+	event_reader_free(&rd);
+	free(lv);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -49,6 +109,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char *line = fuzz_dup(data, n, 0);
 
 		check_fast_path(&fp, line, n);
+		check_lineview(line, n);
 		why = NULL;
 		err = report_feed(&r, line, n, &why);
 		free(line);

@@ -1,17 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
- * Fork and exit lines read back without JSON objects (events/event_lineview.c):
- * every line the agent renders comes back as the record it rendered, with
- * what the JSON reader fills in; every other shape (another type, members
- * reordered or added, escapes, numbers json-c reads otherwise, a cut line)
- * is declined, for the JSON reader to take.
+ * Fork, exec, failed exec and exit lines read back without JSON objects
+ * (events/event_lineview.c): every line the agent renders comes back as
+ * the record it rendered, with what the JSON reader fills in; every other
+ * shape (another type, members reordered or added, escapes, numbers
+ * json-c reads otherwise, a cut line) is declined, for the JSON reader to
+ * take.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <cmocka.h>
 #include "events/event_json.h"
@@ -19,7 +24,7 @@
 #include "events/event_read.h"
 #include "lib/json_out.h"
 
-/* The line event_json_render writes for v (a newline appended), in buf. */
+/* The line event_json_render writes for v (a newline appended), in buf; big enough for an exec's. */
 static const char *render(const struct bw_event_view *v, const char *container, char *buf,
 			  size_t size)
 {
@@ -143,7 +148,218 @@ static void declined(const char *line)
 
 #define FORK_HEAD "{\"seq\":7,\"type\":\"fork\",\"time\":\"2026-12-05T07:42:53.650258245Z\",\"job_id\":1,"
 #define FORK_TAIL "\"parent_pid\":7145,\"parent_tid\":7145,\"parent_start_ns\":25647889745503}"
+#define EXEC_HEAD "{\"seq\":8,\"type\":\"exec\",\"time\":\"t\",\"job_id\":1," FORK_MID \
+	"\"ppid\":1,\"parent_start_ns\":2,\"old_tid\":7146,\"uid\":0,\"euid\":0,\"gid\":0," \
+	"\"egid\":0,\"cgroup_id\":1,\"comm\":\"sh\",\"filename\":\"/bin/sh\",\"exe\":null," \
+	"\"cwd\":\"/\",\"argc\":1,\"argv\":[\"sh\"],\"argv_truncated\":false," \
+	"\"filename_truncated\":false,\"exe_truncated\":false,\"cwd_truncated\":false,\"stdio\":"
+#define EXEC_ENV ",\"env\":{},\"env_truncated\":false"
 #define FORK_MID "\"ktime_ns\":25647898241811,\"pid\":7146,\"tid\":7146,\"start_ns\":25647898227324,"
+
+/* An exec record with its strings, built as events_decode would leave it. */
+struct exec_rec {
+	struct bw_exec_event e;
+	struct bw_event_view v;
+};
+
+static void exec_rec(struct exec_rec *x, const char *args, uint32_t args_len)
+{
+	memset(x, 0, sizeof(*x));
+	header(&x->e.hdr, BW_EV_EXEC);
+	x->v.hdr = &x->e.hdr;
+	x->v.exec = &x->e;
+	x->e.ppid = 4000;
+	x->e.parent_start_ns = 123456789000000ULL;
+	x->e.old_tid = 4009;
+	x->e.uid = 1000;
+	x->e.euid = 0;
+	x->e.gid = 1000;
+	x->e.egid = 1000;
+	x->e.cgroup_id = 77;
+	x->e.argc = 2;
+	memcpy(x->e.comm, "gcc", 3);
+	x->v.filename = "/usr/bin/gcc";
+	x->v.exe = "/usr/bin/x86_64-linux-gnu-gcc-12";
+	x->v.cwd = "/src/zlib";
+	x->v.args = args;
+	x->v.args_len = args_len;
+}
+
+/* The line of x taken back: the members the JSON reader reads, and nothing else. */
+static void check_exec(const struct exec_rec *x, const char *container, uint32_t want_flags)
+{
+	struct event_lineview *lv = malloc(sizeof(*lv));
+	char *line = malloc(1 << 16);
+
+	assert_non_null(lv);
+	assert_non_null(line);
+	render(&x->v, container, line, 1 << 16);
+	if (!event_lineview(line, strlen(line), lv))
+		fail_msg("declined: %s", line);
+	assert_int_equal(lv->seq, 4242);
+	assert_ptr_equal(lv->v.exec, &lv->k.exec);
+	check_header(lv->v.hdr, &x->e.hdr);
+	assert_int_equal(lv->k.exec.ppid, 4000);
+	assert_int_equal(lv->k.exec.parent_start_ns, 123456789000000ULL);
+	assert_int_equal(lv->k.exec.uid, 1000);
+	assert_int_equal(lv->k.exec.euid, 0);
+	assert_int_equal(lv->k.exec.argc, x->e.argc);
+	/* What the JSON reader leaves out: */
+	assert_int_equal(lv->k.exec.old_tid, 0);
+	assert_int_equal(lv->k.exec.gid, 0);
+	assert_int_equal(lv->k.exec.cgroup_id, 0);
+	assert_int_equal(lv->k.exec.flags, want_flags);
+	assert_string_equal(lv->k.exec.comm, "gcc");
+	if (x->v.filename)
+		assert_string_equal(lv->v.filename, x->v.filename);
+	else
+		assert_null(lv->v.filename);
+	if (x->v.exe)
+		assert_string_equal(lv->v.exe, x->v.exe);
+	else
+		assert_null(lv->v.exe);
+	assert_string_equal(lv->v.cwd, x->v.cwd);
+	assert_int_equal(lv->v.args_len, x->v.args_len);
+	assert_memory_equal(lv->v.args, x->v.args, x->v.args_len);
+	if (container)
+		assert_string_equal(lv->v.container, container);
+	else
+		assert_null(lv->v.container);
+	/* Cut anywhere: declined. */
+	for (size_t cut = 1; cut < strlen(line) - 1; cut += 7)
+		assert_false(event_lineview(line, cut, lv));
+	free(line);
+	free(lv);
+}
+
+static void test_exec(void **state)
+{
+	static const char args[] = "gcc\0-c\0-O2\0zutil.c";
+	struct exec_rec x;
+	struct bw_stdio *sd;
+	char big[4000];
+
+	(void)state;
+	exec_rec(&x, args, sizeof(args));
+	check_exec(&x, NULL, 0);
+	check_exec(&x, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", 0);
+	/* Every stdio kind, loader variables, the held hints, the root, cut argv. */
+	x.e.flags = BW_EXEC_JOB_ROOT | BW_EXEC_ARGS_TRUNCATED | BW_EXEC_CWD_TRUNCATED |
+		    BW_EXEC_HELD | BW_EXEC_ENV_TRUNCATED;
+	x.e.hints = BW_HINT_NAME | BW_HINT_SOCKET;
+	x.e.stdio[0].kind = BW_STDIO_PIPE;
+	x.e.stdio[0].mode = BW_STDIO_READ;
+	x.e.stdio[0].id = 99;
+	sd = &x.e.stdio[1];
+	sd->kind = BW_STDIO_SOCKET;
+	sd->family = AF_INET;
+	sd->port = 4444;
+	inet_pton(AF_INET, "203.0.113.9", sd->addr);
+	x.e.stdio[2].kind = BW_STDIO_FILE;
+	x.e.stdio[2].mode = BW_STDIO_WRITE;
+	x.v.stdio_path[2] = "/tmp/log";
+	x.v.env = "LD_PRELOAD=/tmp/x.so\0LD_LIBRARY_PATH=/opt\0";
+	x.v.env_len = 42;
+	check_exec(&x, NULL, BW_EXEC_JOB_ROOT | BW_EXEC_ARGS_TRUNCATED);
+	/* No exe from the kernel, no arguments at all, no filename. */
+	x.v.exe = NULL;
+	x.v.filename = NULL;
+	x.v.args_len = 0;
+	x.e.argc = 0;
+	x.e.stdio[1].kind = BW_STDIO_TTY;
+	x.e.stdio[1].rdev = (136u << 20) | 3;
+	check_exec(&x, NULL, BW_EXEC_JOB_ROOT | BW_EXEC_ARGS_TRUNCATED);
+	/* Arguments at the kernel's limit: 16 KiB of them. */
+	exec_rec(&x, NULL, 0);
+	memset(big, 'a', sizeof(big));
+	for (size_t i = 999; i < sizeof(big); i += 1000)
+		big[i] = '\0';
+	big[sizeof(big) - 1] = '\0';
+	char *many = malloc(BW_ARGS_MAX);
+
+	assert_non_null(many);
+	for (size_t i = 0; i < BW_ARGS_MAX; i += sizeof(big))
+		memcpy(many + i, big, sizeof(big) < BW_ARGS_MAX - i ? sizeof(big) : BW_ARGS_MAX - i);
+	many[BW_ARGS_MAX - 1] = '\0';
+	x.v.args = many;
+	x.v.args_len = BW_ARGS_MAX;
+	check_exec(&x, NULL, 0);
+	free(many);
+}
+
+/* An exec whose line has an escape (a tab in an argument, a quote in cwd): the JSON reader's. */
+static void test_exec_escaped(void **state)
+{
+	static const char tab[] = "sh\0-c\0echo\ta";
+	struct event_lineview *lv = malloc(sizeof(*lv));
+	char line[4096];
+	struct exec_rec x;
+
+	(void)state;
+	assert_non_null(lv);
+	exec_rec(&x, tab, sizeof(tab));
+	render(&x.v, NULL, line, sizeof(line));
+	assert_false(event_lineview(line, strlen(line), lv));
+	exec_rec(&x, "sh", 3);
+	x.v.cwd = "/src/\"q\"";
+	render(&x.v, NULL, line, sizeof(line));
+	assert_false(event_lineview(line, strlen(line), lv));
+	free(lv);
+}
+
+static void failed_case(int32_t error, uint32_t flags, uint32_t rule, const char *filename)
+{
+	struct bw_exec_failed_event e;
+	struct bw_event_view v = { .hdr = &e.hdr, .exec_failed = &e, .filename = filename };
+	struct event_lineview *lv = malloc(sizeof(*lv));
+	char line[4096];
+
+	assert_non_null(lv);
+	memset(&e, 0, sizeof(e));
+	header(&e.hdr, BW_EV_EXEC_FAILED);
+	e.error = error;
+	e.flags = flags;
+	e.deny_rule = rule;
+	memcpy(e.comm, "make", 4);
+	render(&v, "cafe", line, sizeof(line));
+	if (!event_lineview(line, strlen(line), lv))
+		fail_msg("declined: %s", line);
+	check_header(lv->v.hdr, &e.hdr);
+	assert_ptr_equal(lv->v.exec_failed, &lv->k.exec_failed);
+	assert_int_equal(lv->k.exec_failed.error, error);
+	assert_int_equal(lv->k.exec_failed.flags, flags & (BW_EXECFAIL_EXECVEAT | BW_EXECFAIL_DENIED));
+	assert_int_equal(lv->k.exec_failed.deny_rule, flags & BW_EXECFAIL_DENIED ? rule : 0);
+	assert_string_equal(lv->k.exec_failed.comm, "make");
+	if (filename)
+		assert_string_equal(lv->v.filename, filename);
+	else
+		assert_null(lv->v.filename);
+	assert_null(lv->v.container); /* the JSON reader does not read it */
+	free(lv);
+}
+
+static void test_exec_failed(void **state)
+{
+	(void)state;
+	failed_case(-ENOENT, 0, 0, "/usr/local/bin/cc");
+	failed_case(-EACCES, BW_EXECFAIL_EXECVEAT, 0, "/tmp/x");
+	failed_case(-EPERM, BW_EXECFAIL_DENIED, 3, "/dev/shm/miner");
+	failed_case(-ENOEXEC, BW_EXECFAIL_FILENAME_UNAVAILABLE, 0, NULL);
+	failed_case(-4000, 0, 0, "/x"); /* no name: "unknown" */
+	/* A name that is not its number's, a positive or zero error: the JSON reader's. */
+	declined("{\"seq\":3,\"type\":\"exec_failed\",\"time\":\"t\",\"job_id\":1," FORK_MID
+		 "\"error\":-2,\"errno\":\"EACCES\",\"filename\":\"/x\",\"execveat\":false,"
+		 "\"comm\":\"sh\"}");
+	declined("{\"seq\":3,\"type\":\"exec_failed\",\"time\":\"t\",\"job_id\":1," FORK_MID
+		 "\"error\":2,\"errno\":\"ENOENT\",\"filename\":\"/x\",\"execveat\":false,"
+		 "\"comm\":\"sh\"}");
+	declined("{\"seq\":3,\"type\":\"exec_failed\",\"time\":\"t\",\"job_id\":1," FORK_MID
+		 "\"error\":-0,\"errno\":\"0\",\"filename\":\"/x\",\"execveat\":false,"
+		 "\"comm\":\"sh\"}");
+	declined("{\"seq\":3,\"type\":\"exec_failed\",\"time\":\"t\",\"job_id\":1," FORK_MID
+		 "\"error\":-2,\"errno\":\"ENOENT\",\"filename\":\"/x\",\"execveat\":false,"
+		 "\"deny_rule\":null,\"comm\":\"sh\"}");
+}
 
 /*
  * Numbers past INT64_MAX (a daemon's job ids, up to UINT64_MAX): taken as
@@ -197,8 +413,9 @@ static void test_declined(void **state)
 	declined("\n");
 	declined("{}");
 	declined("not json at all, not even close to it\n");
-	/* other types */
+	/* other types, or a type's members missing */
 	declined("{\"seq\":8,\"type\":\"exec\",\"time\":\"t\",\"job_id\":1}\n");
+	declined("{\"seq\":8,\"type\":\"verdict\",\"time\":\"t\",\"job_id\":1}\n");
 	declined("{\"seq\":8,\"type\":\"forked\",\"time\":\"t\",\"job_id\":1}\n");
 	/* a member added, moved, or missing */
 	declined(FORK_HEAD FORK_MID "\"x\":1," FORK_TAIL);
@@ -235,6 +452,17 @@ static void test_declined(void **state)
 	declined("{\"seq\":9,\"type\":\"exit\",\"time\":\"t\",\"job_id\":1," FORK_MID
 		 "\"ppid\":1,\"parent_start_ns\":2,\"comm\":\"x\",\"exit_code\":0,\"signal\":null,"
 		 "\"core_dumped\":true}");
+	/* an exec's unread members in a shape the agent does not write */
+	declined(EXEC_HEAD "[{\"fd\":0,\"kind\":\"null\",\"x\":1.5}]" EXEC_ENV "}");
+	declined(EXEC_HEAD "[{\"fd\":-1}]" EXEC_ENV "}");
+	declined(EXEC_HEAD "[{\"fd\":0,}]" EXEC_ENV "}");
+	declined(EXEC_HEAD "[[[[[]]]]]" EXEC_ENV "}");
+	declined(EXEC_HEAD "[]" ",\"env\":{\"LD_PRELOAD\":\"a\\u0041\"},\"env_truncated\":false}");
+	declined(EXEC_HEAD "[]" EXEC_ENV ",\"held\":[\"name\"");
+	declined(EXEC_HEAD "[]" EXEC_ENV ",\"job_root\":true}");
+	ok = EXEC_HEAD "[]" EXEC_ENV ",\"held\":[\"name\",\"inline\"]}";
+	assert_true(event_lineview(ok, strlen(ok), &lv));
+	assert_int_equal(lv.k.exec.hdr.pid, 7146);
 }
 
 int main(void)
@@ -242,6 +470,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fork),
 		cmocka_unit_test(test_exit),
+		cmocka_unit_test(test_exec),
+		cmocka_unit_test(test_exec_escaped),
+		cmocka_unit_test(test_exec_failed),
 		cmocka_unit_test(test_same_as_json),
 		cmocka_unit_test(test_declined),
 	};

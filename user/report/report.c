@@ -1107,7 +1107,7 @@ fail:
 	return err;
 }
 
-/* A fork or exit line as the agent wrote it: fed as its kernel record, not parsed. */
+/* A fork, exec, failed exec or exit line as the agent wrote it: fed as its kernel record. */
 static int take_line(void *arg, const char *line, size_t len, const char **why)
 {
 	struct event_lineview lv;

@@ -9,6 +9,8 @@ each child execs [storm, "storm-leaf", "<i>"] for i in 0..4999.
 """
 
 import os
+import re
+import subprocess
 import sys
 import tempfile
 
@@ -190,6 +192,54 @@ def t_memory():
     c.done()
 
 
+def kernel_map_memory(pid):
+    """The kernel's memlock of every BPF map pid holds, each map once: {map_id: bytes}."""
+    maps = {}
+    for fd in os.listdir("/proc/%d/fd" % pid):
+        try:
+            if os.readlink("/proc/%d/fd/%s" % (pid, fd)) != "anon_inode:bpf-map":
+                continue
+            with open("/proc/%d/fdinfo/%s" % (pid, fd)) as f:
+                info = f.read()
+        except OSError:
+            continue  # closed meanwhile
+        mid, mem = re.search(r"\nmap_id:\s*(\d+)", info), re.search(r"\nmemlock:\s*(\d+)", info)
+        if mid and mem:
+            maps[int(mid.group(1))] = int(mem.group(1))
+    return maps
+
+
+def t_map_memory_exact():
+    """summary.memory's BPF map figures are the kernel's, to the byte: what
+    the agent's map descriptors show in /proc while its job runs (the
+    preallocated maps' part is read once at load, the rest at the end)."""
+    with tempfile.TemporaryDirectory(prefix="bw-mapmem-") as d:
+        events, gate = os.path.join(d, "events.jsonl"), os.path.join(d, "gate")
+        os.mkfifo(gate)
+        agent = subprocess.Popen([T.BUILDWARDEN, "run", "--events", events, "--no-tree", "--",
+                                  "/bin/sh", "-c", 'read _ < "$0"', gate],
+                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.PIPE, start_new_session=True)
+        try:
+            # Opened once the build's shell reads it: the agent is loaded by then.
+            with open(gate, "w") as g:
+                live = kernel_map_memory(agent.pid)
+                g.write("go\n")
+            _, err = agent.communicate(timeout=60)
+        finally:
+            T.kill_group(agent)
+        if agent.returncode != 0:
+            T.fail("run exited %s: %s" % (agent.returncode, err.decode("utf-8", "replace")))
+        s = T.summary_of(T.read_events(events)[0]) or {}
+    m = s.get("memory") or {}
+    c = T.Checker()
+    c.check(len(live) >= 5, "the agent held %d BPF maps while its job ran" % len(live))
+    c.eq(m.get("bpf_maps"), len(live), "summary.memory.bpf_maps (maps the agent held)")
+    c.eq(m.get("bpf_map_bytes"), sum(live.values()),
+         "summary.memory.bpf_map_bytes (the kernel's memlock of those maps)")
+    c.done()
+
+
 TESTS = [
     ("run storm %d: exits 0 within %ds" % (N, TIMEOUT), t_run),
     ("event stream: JSON lines, common fields, seq 1..n, summary last", t_stream),
@@ -198,6 +248,8 @@ TESTS = [
     ("every leaf forked by the storm root and exited 0", t_lineage_exits),
     ("summary.memory: RSS, BPF map memory, lineage table bounded by what runs at once",
      t_memory),
+    ("summary.memory: BPF map memory and count equal the kernel's for the maps held",
+     t_map_memory_exact),
 ]
 
 

@@ -57,6 +57,10 @@ struct bw_agent {
 	bool raw_tp; /* exec is attached through the raw_tp fallback */
 	bool lsm;    /* deny-exec fails the exec with EPERM (BPF LSM) */
 	bool tracefs_mounted;
+	/* loader_map_memory: the preallocated maps' memory, read once */
+	bool fixed_maps_read;
+	uint32_t fixed_maps;
+	uint64_t fixed_map_bytes;
 };
 
 #define LOADER_DEFAULT_RINGBUF (16u << 20)
@@ -99,8 +103,13 @@ bool loader_job_of(struct bw_agent *a, uint32_t tgid, uint64_t *job_id);
 /* The sum over CPUs of the kernel's counter idx (BW_CNT_*): one syscall. 0 or -errno. */
 int loader_counter(struct bw_agent *a, uint32_t idx, uint64_t *out);
 void loader_close(struct bw_agent *a);
-/* The same for the agent's objects (exec and syscall hooks). */
-size_t loader_map_fds(const struct bw_agent *a, int *fds, size_t max);
+/*
+ * The memory the kernel charges the agent's BPF maps (both objects, each
+ * map once) and how many they are: lib/memstat.h. A preallocated map's is
+ * read the first time only (its size is fixed when it is made), the
+ * others' each time. 0 or -errno (the figures are then unset).
+ */
+int loader_map_memory(struct bw_agent *a, uint64_t *bytes, uint32_t *maps);
 
 /*
  * Network, file and privilege hooks (want: BW_HOOK_*): one BPF object,

@@ -66,13 +66,15 @@ static bool id_seen(const uint32_t *ids, uint32_t n, uint32_t id)
 	return false;
 }
 
-static int read_maps(struct memstat *m, const int *fds, size_t n)
+int memstat_maps(const int *fds, size_t n, uint64_t *bytes, uint32_t *maps)
 {
 	uint32_t *ids = NULL, id;
 	uint64_t memlock;
 	int info_dir;
 	size_t i;
 
+	*bytes = 0;
+	*maps = 0;
 	if (!n)
 		return 0;
 	ids = calloc(n, sizeof(*ids));
@@ -87,10 +89,10 @@ static int read_maps(struct memstat *m, const int *fds, size_t n)
 	}
 	for (i = 0; i < n; i++) {
 		if (fds[i] < 0 || !map_fdinfo(info_dir, fds[i], &id, &memlock) ||
-		    id_seen(ids, m->bpf_maps, id))
+		    id_seen(ids, *maps, id))
 			continue;
-		ids[m->bpf_maps++] = id;
-		m->bpf_map_bytes += memlock;
+		ids[(*maps)++] = id;
+		*bytes += memlock;
 	}
 	close(info_dir);
 	free(ids);
@@ -104,6 +106,6 @@ int memstat_read(struct memstat *m, const int *map_fds, size_t n_fds)
 	memset(m, 0, sizeof(*m));
 	err = read_status(m);
 	if (!err)
-		err = read_maps(m, map_fds, n_fds);
+		err = memstat_maps(map_fds, n_fds, &m->bpf_map_bytes, &m->bpf_maps);
 	return err;
 }

@@ -25,4 +25,7 @@ struct memstat {
  */
 int memstat_read(struct memstat *m, const int *map_fds, size_t n_fds);
 
+/* The map part of memstat_read alone: *bytes and *maps of those fds. */
+int memstat_maps(const int *fds, size_t n, uint64_t *bytes, uint32_t *maps);
+
 #endif /* BW_MEMSTAT_H */

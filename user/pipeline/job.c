@@ -308,13 +308,16 @@ void job_end_trace(struct bw_job *j)
  * and how many finished ones it keeps. The peak follows how many processes
  * ran at once, not how many there were.
  */
-static void memory_summary(const struct bw_engine *e, struct jbuf *jb, const struct bw_job *j)
+static void memory_summary(struct bw_engine *e, struct jbuf *jb, const struct bw_job *j)
 {
-	int fds[128];
-	size_t n = loader_map_fds(&e->agent, fds, sizeof(fds) / sizeof(fds[0]));
 	struct memstat m;
 
-	memstat_read(&m, fds, n); /* what it could not read stays 0 */
+	/* What it could not read stays 0. */
+	if (!memstat_read(&m, NULL, 0) &&
+	    loader_map_memory(&e->agent, &m.bpf_map_bytes, &m.bpf_maps)) {
+		m.bpf_map_bytes = 0;
+		m.bpf_maps = 0;
+	}
 	json_sub_open(jb, "memory");
 	json_kv_u64(jb, "rss_kib", m.rss_kib);
 	json_kv_u64(jb, "rss_peak_kib", m.rss_peak_kib);

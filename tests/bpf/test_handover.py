@@ -15,6 +15,10 @@ serves every test:
                 on stderr, nothing of the job survives run
   bad policy    a policy with an error: exit 65, FILE:LINE:COL on stderr,
                 the command never ran
+  policies      runs with different policy texts at one path, the same
+                text at two paths, and none (the embedded policy) one
+                after another: each judged by its own rules and named by
+                its own path (the daemon shares what it compiled)
   signals       SIGTERM to run reaches the build (exit 143)
   standalone    no daemon at the socket, --daemon-socket none, and an option
                 only run's own agent honours (--record exec): the build
@@ -165,6 +169,44 @@ def t_bad_policy():
     D.done(c, d)
 
 
+def policy_run(pol, tag):
+    """A handed-over run of /bin/true under pol (None: the embedded policy):
+    its verdicts' rule names and its summary's policy."""
+    ev = sc().path("pols", tag + ".jsonl")
+    args = ["--daemon-socket", sock(), "--events", ev] + (["--policy", pol] if pol else [])
+    r, token = run(args, ["/bin/true", tag])
+    T.kill_token(token)
+    if r.returncode != 0 or HANDED not in err_of(r):
+        raise T.TestFailure("run %s: exit %s, not handed over?\n%s"
+                            % (tag, r.returncode, err_of(r)))
+    records, _ = events(ev)
+    rules = sorted({x.get("rule") for x in records if x.get("type") == "verdict"})
+    return rules, (T.summary_of(records) or {}).get("policy")
+
+
+def t_policies():
+    d = daemon()
+    c = T.Checker()
+
+    def text(rule):
+        return P.policy_yaml([(rule, "low", "alert", ["basename: true"])])
+
+    pol = sc().write(text("first-rule"), "pols", "p.yaml")
+    c.eq(policy_run(pol, "a1"), (["first-rule"], pol), "the first policy text")
+    sc().write(text("second-rule"), "pols", "p.yaml")
+    c.eq(policy_run(pol, "b1"), (["second-rule"], pol), "another text at the same path")
+    sc().write(text("first-rule"), "pols", "p.yaml")
+    c.eq(policy_run(pol, "a2"), (["first-rule"], pol), "the first text again")
+    other = sc().write(text("first-rule"), "pols", "q.yaml")
+    c.eq(policy_run(other, "a3"), (["first-rule"], other), "the same text at another path")
+    rules, name = policy_run(None, "embedded")
+    c.eq([x for x in rules if x.endswith("-rule")], [], "the embedded policy's verdicts")
+    c.check(name and name != pol and name != other, "summary.policy of the embedded run: %r"
+            % (name,))
+    c.eq(policy_run(pol, "a4"), (["first-rule"], pol), "the first text after the embedded")
+    D.done(c, d)
+
+
 def t_signals():
     d = daemon()
     c = T.Checker()
@@ -230,6 +272,7 @@ TESTS = [
     ("handed over: the build's status and output, a complete stream, the report", t_handed_over),
     ("kill-job in a handed-over build: exit 124, the block, nothing survives", t_kill_job),
     ("an invalid policy: exit 65 with FILE:LINE:COL, nothing runs", t_bad_policy),
+    ("policies: each run judged by its own text and named by its path", t_policies),
     ("SIGTERM to run reaches the handed-over build", t_signals),
     ("standalone when no daemon answers, when asked, and for options of our own", t_standalone),
     ("the daemon's stop removes its run socket", t_stop),

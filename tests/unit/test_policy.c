@@ -2073,6 +2073,30 @@ static void test_default_silent_on_builds(void **state)
 	policy_free(p);
 }
 
+/*
+ * One policy, several owners (a daemon's jobs share what it compiled):
+ * each policy_free drops one, the policy still judges for the others,
+ * and the last frees it (the sanitizer build checks both).
+ */
+static void test_shared_policy(void **state)
+{
+	struct bw_policy *p = NULL, *q, *r;
+
+	(void)state;
+	assert_int_equal(policy_load_default(&p, stderr), 0);
+	q = policy_ref(p);
+	r = policy_ref(p);
+	assert_ptr_equal(q, p);
+	assert_ptr_equal(r, p);
+	policy_free(p);
+	policy_free(q);
+	run_cases(r, ordinary, sizeof(ordinary) / sizeof(ordinary[0]));
+	run_event_cases(r, ordinary_events, sizeof(ordinary_events) / sizeof(ordinary_events[0]));
+	assert_true(policy_has_rules_on(r, BW_ON_FILE));
+	policy_free(r);
+	policy_free(NULL);
+}
+
 /* The default's behaviour rules, on the facts provenance gives them. */
 static void test_default_provenance(void **state)
 {
@@ -2263,6 +2287,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_string_operators),
+		cmocka_unit_test(test_shared_policy),
 		cmocka_unit_test(test_exe_filename_basename),
 		cmocka_unit_test(test_argv_conditions),
 		cmocka_unit_test(test_cmdline_truncation),

@@ -337,6 +337,7 @@ static void daemon_free(struct daemon *d)
 	}
 	engine_free(&d->eng);
 	free(d->kernel_policy_text);
+	daemon_policies_free(d);
 	daemon_gen_free(d->gen);
 }
 

@@ -14,6 +14,8 @@
 #include "pipeline/engine.h"
 
 #define DAEMON_REJECTED_MAX 64
+/* Distinct policy texts runs handed over, kept compiled (daemon_policies.c). */
+#define DAEMON_RUN_POLICIES 4
 
 struct metrics;
 struct export_jsonl;
@@ -26,6 +28,14 @@ struct daemon_policy_text {
 	char *text;
 	size_t len;
 	struct bw_policy *compiled; /* checked at load; for watch paths and kernel rules */
+};
+
+/* A policy text a run handed over, and what it compiled to. */
+struct daemon_run_policy {
+	char *path;
+	char *text;
+	size_t len;
+	struct bw_policy *compiled; /* NULL: an empty slot */
 };
 
 /* A config and every policy it names, loaded and checked together. */
@@ -46,6 +56,9 @@ struct daemon {
 	/* Job-root candidates userspace turned down, newest last: their late records are dropped here. */
 	uint64_t rejected[DAEMON_REJECTED_MAX];
 	unsigned n_rejected;
+	/* Runs' policies, compiled; the oldest is replaced next (run_policy_next). */
+	struct daemon_run_policy run_policies[DAEMON_RUN_POLICIES];
+	unsigned run_policy_next;
 	/* The policy whose deny rules are in the kernel maps (its text), or NULL: the embedded one. */
 	char *kernel_policy_text;
 	bool kernel_loaded;
@@ -75,6 +88,16 @@ void daemon_gen_free(struct daemon_gen *g);
 const struct daemon_policy_text *daemon_gen_policy(const struct daemon_gen *g, const char *path);
 /* Every compiled policy a job of g may use, for hooks and watch paths; *n set. */
 const struct bw_policy **daemon_gen_all_policies(const struct daemon_gen *g, size_t *n);
+
+/* daemon_policies.c */
+/*
+ * The compiled policy for text t (NULL: the embedded policy) into *out, a
+ * reference of its own (policy_free drops it): compiled once and shared.
+ * 0, or -errno after writing why to errs (-EINVAL: t has errors).
+ */
+int daemon_policy_get(struct daemon *d, const struct daemon_policy_text *t, FILE *errs,
+		      struct bw_policy **out);
+void daemon_policies_free(struct daemon *d);
 
 /* daemon_jobs.c */
 struct bw_job *daemon_job_for(struct bw_engine *e, const struct bw_event_view *v);

@@ -223,10 +223,7 @@ static int job_policy(struct daemon *d, struct bw_job *j, const struct daemon_po
 	struct bw_policy *p = NULL;
 	int err;
 
-	if (t)
-		err = policy_load_buffer(t->path, t->text, t->len, &p, errs);
-	else
-		err = policy_load_default(&p, errs);
+	err = daemon_policy_get(d, t, errs, &p);
 	if (err)
 		return err;
 	err = job_set_policy(j, p);

@@ -114,9 +114,15 @@ const struct policy_deny_rule *policy_deny_rules(const struct bw_policy *p,
 	return p && p->n_deny ? p->deny : NULL;
 }
 
+struct bw_policy *policy_ref(struct bw_policy *p)
+{
+	p->refs++;
+	return p;
+}
+
 void policy_free(struct bw_policy *p)
 {
-	if (!p)
+	if (!p || --p->refs)
 		return;
 	for (size_t i = 0; i < p->n_deny; i++) {
 		free((void *)p->deny[i].values);

@@ -5,9 +5,11 @@
  * file|privilege`, against those events (policy_match_event).
  * docs/POLICY.md is the reference for the language.
  *
- * Lifetime: a struct bw_policy is immutable after loading, so matching may
- * run from any number of threads at once. Rule pointers returned by
- * policy_match() and policy_rule() live as long as the policy.
+ * Lifetime: a struct bw_policy's rules are fixed once it is loaded; its
+ * regexes keep match data and their recent answers, so it is matched by
+ * one thread at a time. Several owners may share one (policy_ref); it is
+ * freed with the last. Rule pointers returned by policy_match() and
+ * policy_rule() live as long as the policy.
  */
 #ifndef BW_POLICY_H
 #define BW_POLICY_H
@@ -57,7 +59,10 @@ int policy_load_stream(const char *name, FILE *f, struct bw_policy **out,
 int policy_load_buffer(const char *name, const char *buf, size_t len,
 		       struct bw_policy **out, FILE *errs);
 int policy_load_default(struct bw_policy **out, FILE *errs);
-void policy_free(struct bw_policy *p); /* NULL-safe */
+/* One more owner of p (a daemon's jobs share the policy they were started with): p. */
+struct bw_policy *policy_ref(struct bw_policy *p);
+/* Drops an owner's hold; the last frees p. NULL-safe. */
+void policy_free(struct bw_policy *p);
 
 /* The embedded default policy's YAML text and the name errors give it. */
 const char *policy_default_yaml(void);

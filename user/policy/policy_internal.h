@@ -180,6 +180,7 @@ struct bw_rule {
 };
 
 struct bw_policy {
+	unsigned refs; /* owners: 1 when loaded, policy_ref adds, policy_free drops */
 	char *source;
 	enum policy_mode mode;
 	struct bw_rule *rules;

@@ -431,6 +431,7 @@ static int compile_document(struct pol_parser *ps, const char *name,
 
 	if (!p)
 		return -ENOMEM;
+	p->refs = 1;
 	p->source = strdup(name);
 	if (!p->source)
 		goto err_free;

@@ -62,6 +62,26 @@ static bool same_exec(struct json_object *o, const struct event_lineview *lv)
 	return pos == lv->v.args_len;
 }
 
+/* What the review reads of a file or privilege line, the same from both readers. */
+static bool same_hook(struct json_object *o, const struct event_lineview *lv)
+{
+	const struct event_hookline *h = &lv->hook;
+	struct review_hook_in in;
+
+	review_hook_read(o, &in);
+	if (!same_str(in.op, h->op) || !same_str(in.path, h->path) ||
+	    !same_str(in.path2, h->path2) || !same_str(in.string, h->string) ||
+	    !same_str(in.comm, h->comm) || in.result != h->result || in.tracked != h->tracked ||
+	    in.has_target != h->has_target || in.target_pid != h->target_pid ||
+	    in.has_target_in_job != h->has_target_in_job || in.target_in_job != h->target_in_job ||
+	    in.has_args != h->has_args || in.n_args != (h->has_args ? 3u : 0u))
+		return false;
+	for (uint32_t i = 0; i < in.n_args; i++)
+		if (in.args[i] != h->args[i])
+			return false;
+	return true;
+}
+
 static void check_lineview(const char *line, size_t n)
 {
 	struct event_lineview *lv = malloc(sizeof(*lv));
@@ -81,6 +101,9 @@ static void check_lineview(const char *line, size_t n)
 			   "header differs: %.*s", (int)n, line);
 		FUZZ_CHECK(lv->v.hdr->type != BW_EV_EXEC || same_exec(o, lv),
 			   "exec differs: %.*s", (int)n, line);
+		FUZZ_CHECK((lv->v.hdr->type != BW_EV_FILE && lv->v.hdr->type != BW_EV_PRIV) ||
+				   same_hook(o, lv),
+			   "file or privilege line differs: %.*s", (int)n, line);
 		FUZZ_CHECK(lv->v.hdr->type != BW_EV_EXEC_FAILED ||
 				   same_str(event_str(o, "filename"), lv->v.filename),
 			   "failed exec differs: %.*s", (int)n, line);

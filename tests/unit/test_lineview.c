@@ -22,7 +22,9 @@
 #include "events/event_json.h"
 #include "events/event_lineview.h"
 #include "events/event_read.h"
+#include "events/netinfo.h"
 #include "lib/json_out.h"
+#include "report/report_internal.h"
 
 /* The line event_json_render writes for v (a newline appended), in buf; big enough for an exec's. */
 static const char *render(const struct bw_event_view *v, const char *container, char *buf,
@@ -361,6 +363,173 @@ static void test_exec_failed(void **state)
 		 "\"deny_rule\":null,\"comm\":\"sh\"}");
 }
 
+/* A file or privilege record's line as the agent writes it, in buf. */
+static const char *render_hook(const struct bw_event_view *v, const struct netinfo *ni, char *buf,
+			       size_t size)
+{
+	struct bw_clock clk = { .realtime_minus_mono_ns = 1764921600000000000LL };
+	struct jbuf jb;
+
+	jbuf_init(&jb);
+	netinfo_json_record(&jb, ni, v, 77, &clk);
+	assert_false(jb.oom);
+	snprintf(buf, size, "%s\n", jb.buf);
+	jbuf_free(&jb);
+	return buf;
+}
+
+static void same_str(const char *got, const char *want, const char *what)
+{
+	if (!got != !want || (got && strcmp(got, want)))
+		fail_msg("%s: got %s, want %s", what, got ? got : "NULL", want ? want : "NULL");
+}
+
+/* The line taken directly, and read as the report's JSON reader reads it: the same fields. */
+static void check_hook_line(const char *line, uint32_t type)
+{
+	struct event_lineview *lv = malloc(sizeof(*lv));
+	struct review_hook_in in;
+	struct event_reader rd;
+	struct json_object *o;
+	const char *why = NULL;
+
+	assert_non_null(lv);
+	if (!event_lineview(line, strlen(line), lv))
+		fail_msg("declined: %s", line);
+	assert_int_equal(lv->v.hdr->type, type);
+	assert_int_equal(lv->seq, 77);
+	assert_int_equal(event_reader_init(&rd), 0);
+	assert_int_equal(event_read_line(&rd, line, strlen(line), &o, &why), 0);
+	review_hook_read(o, &in);
+	same_str(lv->hook.op, in.op, "op");
+	same_str(lv->hook.path, in.path, "path");
+	same_str(lv->hook.path2, in.path2, "path2");
+	same_str(lv->hook.string, in.string, "string");
+	same_str(lv->hook.comm, in.comm, "comm");
+	assert_int_equal(lv->v.hdr->pid, in.pid);
+	assert_int_equal(lv->v.hdr->start_ns, in.start_ns);
+	assert_int_equal(lv->hook.result, in.result);
+	assert_int_equal(lv->hook.tracked, in.tracked);
+	assert_int_equal(lv->hook.has_target, in.has_target);
+	assert_int_equal(lv->hook.target_pid, in.target_pid);
+	assert_int_equal(lv->hook.has_target_in_job, in.has_target_in_job);
+	assert_int_equal(lv->hook.target_in_job, in.target_in_job);
+	assert_int_equal(lv->hook.has_args, in.has_args);
+	assert_int_equal(lv->hook.has_args ? 3 : 0, in.n_args);
+	for (uint32_t i = 0; i < in.n_args; i++)
+		assert_int_equal(lv->hook.args[i], in.args[i]);
+	json_object_put(o);
+	event_reader_free(&rd);
+	free(lv);
+}
+
+struct file_rec {
+	struct bw_file_event e;
+	struct bw_event_view v;
+	struct netinfo ni;
+};
+
+static struct file_rec *file_rec(uint32_t op, const char *name, const char *path, int32_t ret)
+{
+	struct file_rec *x = calloc(1, sizeof(*x));
+
+	assert_non_null(x);
+	header(&x->e.hdr, BW_EV_FILE);
+	x->e.op = op;
+	x->e.ret = ret;
+	x->e.dirfd = -100; /* AT_FDCWD */
+	x->e.flags = BW_FILE_RESOLVED;
+	memcpy(x->e.comm, "configure", 9);
+	x->v.hdr = &x->e.hdr;
+	x->v.file = &x->e;
+	x->v.cwd = "/src/zlib";
+	x->ni.info.kind = BW_ON_FILE;
+	x->ni.info.file.op = name;
+	x->ni.info.file.path = path;
+	return x;
+}
+
+static void test_file_lines(void **state)
+{
+	struct file_rec *x;
+	char line[8192];
+
+	(void)state;
+	x = file_rec(BW_FILE_OPEN, "open-write", "/src/zlib/configure.log", 0);
+	check_hook_line(render_hook(&x->v, &x->ni, line, sizeof(line)), BW_EV_FILE);
+	/* Tracked, a failed open, a process's file, a 32-bit caller, a dirfd base. */
+	x->ni.info.file.tracked = true;
+	x->e.ret = -EACCES;
+	x->ni.info.file.target_pid = 4242;
+	x->ni.info.file.target_in_job = true;
+	x->e.flags |= BW_FILE_COMPAT | BW_FILE_TRUNCATED | BW_FILE_BASE_DIRFD;
+	x->e.dirfd = 7;
+	check_hook_line(render_hook(&x->v, &x->ni, line, sizeof(line)), BW_EV_FILE);
+	x->e.dirfd = 3;
+	x->e.flags &= ~BW_FILE_BASE_DIRFD;
+	x->ni.info.file.target_in_job = false;
+	check_hook_line(render_hook(&x->v, &x->ni, line, sizeof(line)), BW_EV_FILE);
+	free(x);
+	x = file_rec(BW_FILE_RENAME, "rename", "/src/a.tmp", 0);
+	x->ni.info.file.path2 = "/src/.git/hooks/pre-commit";
+	x->v.cwd = NULL;
+	check_hook_line(render_hook(&x->v, &x->ni, line, sizeof(line)), BW_EV_FILE);
+	free(x);
+	x = file_rec(BW_FILE_CHMOD, "chmod", "/tmp/x", 0);
+	x->ni.info.file.mode = 04755;
+	check_hook_line(render_hook(&x->v, &x->ni, line, sizeof(line)), BW_EV_FILE);
+	free(x);
+	x = file_rec(BW_FILE_SETXATTR, "setxattr", "/tmp/x", -EPERM);
+	check_hook_line(render_hook(&x->v, &x->ni, line, sizeof(line)), BW_EV_FILE);
+	x->ni.info.file.xattr = "security.capability";
+	check_hook_line(render_hook(&x->v, &x->ni, line, sizeof(line)), BW_EV_FILE);
+	/* An escape in the path: the JSON reader's. */
+	x->ni.info.file.path = "/tmp/a\tb";
+	render_hook(&x->v, &x->ni, line, sizeof(line));
+	declined(line);
+	free(x);
+}
+
+static void test_privilege_lines(void **state)
+{
+	struct bw_priv_event e;
+	struct bw_event_view v = { .hdr = &e.hdr, .priv = &e };
+	struct netinfo *ni = calloc(1, sizeof(*ni));
+	char line[4096];
+
+	(void)state;
+	assert_non_null(ni);
+	memset(&e, 0, sizeof(e));
+	header(&e.hdr, BW_EV_PRIV);
+	e.op = BW_PRIV_SETUID;
+	e.syscall_nr = 117;
+	e.args[0] = 4294967295ULL;
+	e.args[2] = 18446744073709551615ULL; /* read back at INT64_MAX */
+	memcpy(e.comm, "make", 4);
+	ni->info.kind = BW_ON_PRIVILEGE;
+	ni->info.priv.op = "setuid";
+	check_hook_line(render_hook(&v, ni, line, sizeof(line)), BW_EV_PRIV);
+	e.op = BW_PRIV_VM_ACCESS;
+	e.args[0] = 1;
+	e.target_pid = 777;
+	e.flags = BW_PRIV_F_COMPAT;
+	ni->info.priv.op = "process-vm";
+	ni->info.priv.target_in_job = true;
+	v.str = "/proc/777/mem";
+	check_hook_line(render_hook(&v, ni, line, sizeof(line)), BW_EV_PRIV);
+	/* Two arguments, or the target's membership missing: the JSON reader's. */
+	declined("{\"seq\":9,\"type\":\"privilege\",\"time\":\"t\",\"job_id\":1," FORK_MID
+		 "\"op\":\"setuid\",\"syscall_nr\":105,\"args\":[0,0],\"target_pid\":null,"
+		 "\"target_in_job\":false,\"string\":null,\"comm\":\"su\"}");
+	declined("{\"seq\":9,\"type\":\"privilege\",\"time\":\"t\",\"job_id\":1," FORK_MID
+		 "\"op\":\"setuid\",\"syscall_nr\":105,\"args\":[0,0,0],\"target_pid\":null,"
+		 "\"string\":null,\"comm\":\"su\"}");
+	declined("{\"seq\":9,\"type\":\"file\",\"time\":\"t\",\"job_id\":1," FORK_MID
+		 "\"op\":\"unlink\",\"path\":\"/x\",\"path2\":null,\"cwd\":null,\"resolved\":false,"
+		 "\"open_flags\":0,\"result\":-0,\"errno\":null,\"truncated\":false,\"comm\":\"rm\"}");
+	free(ni);
+}
+
 /*
  * Numbers past INT64_MAX (a daemon's job ids, up to UINT64_MAX): taken as
  * the JSON reader reads the same line, member for member.
@@ -473,6 +642,8 @@ int main(void)
 		cmocka_unit_test(test_exec),
 		cmocka_unit_test(test_exec_escaped),
 		cmocka_unit_test(test_exec_failed),
+		cmocka_unit_test(test_file_lines),
+		cmocka_unit_test(test_privilege_lines),
 		cmocka_unit_test(test_same_as_json),
 		cmocka_unit_test(test_declined),
 	};

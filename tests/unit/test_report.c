@@ -23,6 +23,7 @@
 #include <json-c/json.h>
 #include "events/event_json.h"
 #include "events/event_lineview.h"
+#include "events/netinfo.h"
 #include "lib/json_out.h"
 #include "lib/redact.h"
 #include "report/report.h"
@@ -1189,7 +1190,67 @@ static bool put_exit(FILE *f, uint64_t seq, uint32_t pid, uint32_t status)
 	return put_record(f, &v, seq);
 }
 
-/* A build's process lines as the agent writes them; how many the lineview takes back. */
+/* A file record's line: op (its name), path, path2, result, a process's file (target). */
+static bool put_file(FILE *f, uint64_t seq, uint32_t pid, uint32_t op, const char *name,
+		     const char *path, const char *path2, int32_t ret, uint32_t target)
+{
+	struct bw_file_event e = { .op = op, .ret = ret, .dirfd = -100, .flags = BW_FILE_RESOLVED };
+	struct bw_event_view v = { .hdr = &e.hdr, .file = &e, .cwd = "/src/proj" };
+	struct bw_clock clk = { .realtime_minus_mono_ns = 1764921600000000000LL };
+	struct netinfo *ni = calloc(1, sizeof(*ni));
+	struct event_lineview *lv = malloc(sizeof(*lv));
+	struct jbuf jb;
+	bool taken;
+
+	assert_non_null(ni);
+	assert_non_null(lv);
+	proc_header(&e.hdr, BW_EV_FILE, pid);
+	memcpy(e.comm, "tool", 4);
+	ni->info.kind = BW_ON_FILE;
+	ni->info.file = (struct bw_file_info){ .op = name, .path = path, .path2 = path2,
+					       .target_pid = target, .tracked = op == BW_FILE_RENAME };
+	jbuf_init(&jb);
+	netinfo_json_record(&jb, ni, &v, seq, &clk);
+	assert_false(jb.oom);
+	fprintf(f, "%s\n", jb.buf);
+	taken = event_lineview(jb.buf, jb.len, lv);
+	jbuf_free(&jb);
+	free(lv);
+	free(ni);
+	return taken;
+}
+
+/* A privilege record's line: setuid(0) or a ptrace of target. */
+static bool put_priv(FILE *f, uint64_t seq, uint32_t pid, uint32_t target)
+{
+	struct bw_priv_event e = { .op = target ? BW_PRIV_PTRACE : BW_PRIV_SETUID,
+				   .syscall_nr = target ? 101 : 105, .target_pid = target };
+	struct bw_event_view v = { .hdr = &e.hdr, .priv = &e };
+	struct bw_clock clk = { .realtime_minus_mono_ns = 1764921600000000000LL };
+	struct netinfo *ni = calloc(1, sizeof(*ni));
+	struct event_lineview *lv = malloc(sizeof(*lv));
+	struct jbuf jb;
+	bool taken;
+
+	assert_non_null(ni);
+	assert_non_null(lv);
+	proc_header(&e.hdr, BW_EV_PRIV, pid);
+	memcpy(e.comm, "tool", 4);
+	ni->info.kind = BW_ON_PRIVILEGE;
+	ni->info.priv = (struct bw_priv_info){ .op = target ? "ptrace" : "setuid",
+					       .target_pid = target, .target_in_job = true };
+	jbuf_init(&jb);
+	netinfo_json_record(&jb, ni, &v, seq, &clk);
+	assert_false(jb.oom);
+	fprintf(f, "%s\n", jb.buf);
+	taken = event_lineview(jb.buf, jb.len, lv);
+	jbuf_free(&jb);
+	free(lv);
+	free(ni);
+	return taken;
+}
+
+/* A build's process, file and privilege lines as the agent writes them; how many the lineview takes back. */
 static size_t write_agent_log(const char *path)
 {
 	static const char make[] = "make\0-j2\0all";
@@ -1215,6 +1276,14 @@ static size_t write_agent_log(const char *path)
 	taken += put_fork(f, ++seq, 103, 101);
 	taken += put_exec(f, ++seq, 103, 0, "/usr/bin/printf", tab, sizeof(tab), NULL);
 	taken += put_exit(f, ++seq, 103, 0);
+	taken += put_file(f, ++seq, 101, BW_FILE_OPEN, "open-read", "/root/.netrc", NULL, 0, 0);
+	taken += put_file(f, ++seq, 101, BW_FILE_OPEN, "open-write", "/src/proj/x.o", NULL, 0, 0);
+	taken += put_file(f, ++seq, 101, BW_FILE_RENAME, "rename", "/tmp/h",
+			  "/src/proj/.git/hooks/pre-commit", 0, 0);
+	taken += put_file(f, ++seq, 101, BW_FILE_OPEN, "open-write", "/proc/100/mem", NULL,
+			  -EACCES, 100);
+	taken += put_priv(f, ++seq, 101, 0);
+	taken += put_priv(f, ++seq, 101, 100);
 	taken += put_exit(f, ++seq, 101, 1 << 8);
 	taken += put_exit(f, ++seq, 100, 2 << 8);
 	fprintf(f, "{\"seq\":%llu,\"type\":\"summary\",\"command\":[\"make\",\"-j2\",\"all\"],"
@@ -1227,7 +1296,8 @@ static size_t write_agent_log(const char *path)
  * The agent's own process lines, read back without JSON (a run handed to
  * a daemon follows its stream this way, and `report` reads a file so):
  * the report is the one the JSON reader gives, line by line, in all three
- * outputs. Every process line but the escaped one is taken directly.
+ * outputs. Every process, file and privilege line but the escaped one is
+ * taken directly.
  */
 static void test_lineview_same_report(void **state)
 {
@@ -1239,12 +1309,18 @@ static void test_lineview_same_report(void **state)
 	ssize_t n;
 	FILE *f;
 
-	assert_int_equal(write_agent_log(o->events), 12);
+	assert_int_equal(write_agent_log(o->events), 18);
 	want_text = render(o, false, false);
 	want_md = read_text(o->md);
 	want_json = read_text(o->json);
 	assert_non_null(strstr(want_text, "make -j2 all"));
 	assert_null(strstr(want_text, "abc123"));
+	/* What the file and privilege lines add to it. */
+	assert_non_null(strstr(want_text, "credential read: /root/.netrc"));
+	assert_non_null(strstr(want_text, "tracked file changed: /tmp/h -> /src/proj/.git/hooks/"));
+	assert_non_null(strstr(want_text, "written in the checkout: /src/proj/x.o"));
+	assert_non_null(strstr(want_text, "privilege: ptrace pid 100"));
+	assert_non_null(strstr(want_text, "privilege: setuid ids 0 0 0"));
 	/* The same lines through the JSON reader. */
 	assert_int_equal(report_live_new(&l, o->events), 0);
 	f = fopen(o->events, "r");

@@ -358,6 +358,103 @@ static bool exec_failed_line(struct scan *s, struct event_lineview *o)
 	return true;
 }
 
+/* A signed integer as the agent writes one (json_kv_i64): -0 and leading zeros declined. */
+static bool inum(struct scan *s, int64_t *v)
+{
+	bool neg = LIT(s, "-");
+	uint64_t x;
+
+	if ((neg && (s->p == s->end || *s->p == '0')) || !num(s, &x) ||
+	    x > (neg ? (uint64_t)INT64_MAX + 1 : (uint64_t)INT64_MAX))
+		return false;
+	*v = neg ? (int64_t)(0 - x) : (int64_t)x;
+	return true;
+}
+
+/* Member key (its leading comma included) with a string or null, copied. */
+static bool str_member(struct scan *s, const char *key, size_t klen, struct event_lineview *o,
+		       const char **v)
+{
+	return lit(s, key, klen) && copy_str_or_null(s, o, v);
+}
+#define STR_MEMBER(s, key, o, v) str_member(s, key, sizeof(key) - 1, o, v)
+
+static bool skip_str_or_null(struct scan *s)
+{
+	return LIT(s, "null") || skip_str(s);
+}
+
+/* The members after a file line's path2, up to its errno: only result is read. */
+static bool file_middle(struct scan *s, struct event_hookline *h)
+{
+	uint64_t flags;
+	int64_t dirfd;
+	bool resolved;
+
+	if ((LIT(s, ",\"mode\":") && !skip_str(s)) ||
+	    (LIT(s, ",\"name\":") && !skip_str_or_null(s)))
+		return false;
+	if (!LIT(s, ",\"cwd\":") || !skip_str_or_null(s) || !FLAG(s, ",\"resolved\":", &resolved))
+		return false;
+	if (LIT(s, ",\"dirfd\":") &&
+	    (!inum(s, &dirfd) || (LIT(s, ",\"dirfd_path\":") && !skip_str_or_null(s))))
+		return false;
+	return LIT(s, ",\"open_flags\":") && num(s, &flags) && LIT(s, ",\"result\":") &&
+	       inum(s, &h->result) && LIT(s, ",\"errno\":") && skip_str_or_null(s);
+}
+
+static bool file_line(struct scan *s, struct event_lineview *o)
+{
+	struct event_hookline *h = &o->hook;
+	bool cut, on;
+
+	o->k.fork.hdr.type = BW_EV_FILE;
+	if (!header(s, "file", o, &o->k.fork.hdr, false) || !STR_MEMBER(s, ",\"op\":", o, &h->op) ||
+	    !STR_MEMBER(s, ",\"path\":", o, &h->path) || !STR_MEMBER(s, ",\"path2\":", o, &h->path2) ||
+	    !file_middle(s, h) || !FLAG(s, ",\"truncated\":", &cut))
+		return false;
+	h->tracked = LIT(s, ",\"tracked\":true");
+	if (LIT(s, ",\"compat\":") && !FLAG(s, "", &on))
+		return false;
+	if (LIT(s, ",\"target_pid\":")) {
+		if (!num(s, &h->target_pid) || !FLAG(s, ",\"target_in_job\":", &h->target_in_job))
+			return false;
+		h->has_target = h->has_target_in_job = true;
+	}
+	return STR_MEMBER(s, ",\"comm\":", o, &h->comm) && end(s);
+}
+
+static bool priv_line(struct scan *s, struct event_lineview *o)
+{
+	struct event_hookline *h = &o->hook;
+	uint64_t nr, arg;
+	bool on;
+
+	o->k.fork.hdr.type = BW_EV_PRIV;
+	if (!header(s, "privilege", o, &o->k.fork.hdr, false) || !STR_MEMBER(s, ",\"op\":", o, &h->op) ||
+	    (LIT(s, ",\"write\":") && !FLAG(s, "", &on)) || !LIT(s, ",\"syscall_nr\":") ||
+	    !num(s, &nr) || (LIT(s, ",\"compat\":") && !FLAG(s, "", &on)) || !LIT(s, ",\"args\":["))
+		return false;
+	for (int i = 0; i < 3; i++) {
+		if ((i && !LIT(s, ",")) || !num(s, &arg))
+			return false;
+		/* json-c reads one past INT64_MAX as unsigned, and gives INT64_MAX as a signed one. */
+		h->args[i] = arg > INT64_MAX ? INT64_MAX : (int64_t)arg;
+	}
+	h->has_args = true;
+	if (!LIT(s, "],\"target_pid\":"))
+		return false;
+	if (!LIT(s, "null")) {
+		if (!num(s, &h->target_pid))
+			return false;
+		h->has_target = true;
+	}
+	h->has_target_in_job = true;
+	return FLAG(s, ",\"target_in_job\":", &h->target_in_job) &&
+	       STR_MEMBER(s, ",\"string\":", o, &h->string) &&
+	       STR_MEMBER(s, ",\"comm\":", o, &h->comm) && end(s);
+}
+
 bool event_lineview(const char *line, size_t len, struct event_lineview *out)
 {
 	/* "type" is the second member: look there first, then read it all. */
@@ -371,6 +468,8 @@ bool event_lineview(const char *line, size_t len, struct event_lineview *out)
 		{ "exit\"", 5, exit_line },
 		{ "exec\"", 5, exec_line },
 		{ "exec_failed\"", 12, exec_failed_line },
+		{ "file\"", 5, file_line },
+		{ "privilege\"", 10, priv_line },
 	};
 	const char *t = memchr(line, ',', len < 32 ? len : 32);
 	struct scan s = { line, line + len };
@@ -389,6 +488,7 @@ bool event_lineview(const char *line, size_t len, struct event_lineview *out)
 		out->used = 0;
 		memset(&out->v, 0, offsetof(struct bw_event_view, exe_buf));
 		memset(&out->k, 0, sizeof(out->k));
+		memset(&out->hook, 0, sizeof(out->hook));
 		out->v.hdr = &out->k.fork.hdr; /* the header leads every record */
 		return types[i].read(&s, out);
 	}

@@ -19,8 +19,21 @@
 /* An exec line's strings, each NUL-terminated, at the kernel's limits; a longer line is declined. */
 #define EVENT_LINEVIEW_TEXT (BW_FILENAME_MAX + 2 * BW_PATH_MAX + BW_ARGS_MAX + 64)
 
+/* A file or privilege line: what its readers read of it (report_review.c), as the JSON reader reads it. */
+struct event_hookline {
+	const char *op, *path, *path2, *string, *comm; /* NULL: null or absent */
+	int64_t result;                                /* file: 0 or -errno */
+	bool tracked;
+	bool has_target; /* target_pid is a number */
+	uint64_t target_pid;
+	bool has_target_in_job, target_in_job;
+	bool has_args; /* privilege: its three arguments, each at most INT64_MAX */
+	int64_t args[3];
+};
+
 struct event_lineview {
 	uint64_t seq;
+	struct event_hookline hook; /* file and privilege lines; v.hdr says which */
 	size_t used; /* of text */
 	char text[EVENT_LINEVIEW_TEXT];
 	struct bw_event_view v; /* points into k and text */
@@ -39,8 +52,9 @@ struct event_lineview {
  * in, and nothing else: fork no parent_tid; exec only the header, ppid,
  * parent_start_ns, argc, uid, euid, comm, filename, exe, cwd, argv, the
  * container and the argv_truncated and job_root flags (stdio, env and
- * held are checked, not kept); exec_failed no container. false: not one
- * of those lines as the agent writes them; *out is then unspecified.
+ * held are checked, not kept); exec_failed no container. A file or
+ * privilege line gives only its header (v.hdr) and out->hook. false: not
+ * one of those lines as the agent writes them; *out is then unspecified.
  */
 bool event_lineview(const char *line, size_t len, struct event_lineview *out);
 

@@ -902,21 +902,45 @@ static void hook_from_view(const struct bw_event_view *v, const struct bw_event_
  * Builds write and unlink files by the hundred; reading each line back
  * through json-c cost more than the rest of the report.
  */
+static int hook_record(struct report *r, uint64_t seq, uint32_t type,
+		       const struct review_hook_in *in)
+{
+	int err;
+
+	count_record(r, record_type_name(type), seq, true);
+	if (type == BW_EV_FILE)
+		return on_file(r, in) ?: suggest_feed_file(r->suggest, in->op, in->path, in->path2);
+	err = review_privilege(r, in);
+	if (!err)
+		suggest_count_record(r->suggest);
+	return err;
+}
+
 static int report_feed_hook(struct report *r, uint64_t seq, const struct bw_event_view *v,
 			    const struct bw_event_info *info)
 {
 	struct review_hook_in in;
 	char comm[BW_COMM_LEN + 1];
-	int err;
 
-	count_record(r, record_type_name(v->hdr->type), seq, true);
 	hook_from_view(v, info, comm, &in);
-	if (v->hdr->type == BW_EV_FILE)
-		return on_file(r, &in) ?: suggest_feed_file(r->suggest, in.op, in.path, in.path2);
-	err = review_privilege(r, &in);
-	if (!err)
-		suggest_count_record(r->suggest);
-	return err;
+	return hook_record(r, seq, v->hdr->type, &in);
+}
+
+/* A file or privilege line read without JSON: what review_hook_read reads of it. */
+static int hookline_record(struct report *r, const struct event_lineview *lv)
+{
+	const struct event_hookline *h = &lv->hook;
+	struct review_hook_in in = {
+		.op = h->op, .path = h->path, .path2 = h->path2, .string = h->string,
+		.comm = h->comm, .pid = lv->v.hdr->pid, .start_ns = lv->v.hdr->start_ns,
+		.result = h->result, .tracked = h->tracked, .has_target = h->has_target,
+		.target_pid = h->target_pid, .has_target_in_job = h->has_target_in_job,
+		.target_in_job = h->target_in_job, .has_args = h->has_args,
+	};
+
+	for (; h->has_args && in.n_args < 3; in.n_args++)
+		in.args[in.n_args] = h->args[in.n_args];
+	return hook_record(r, lv->seq, lv->v.hdr->type, &in);
 }
 
 int report_feed(struct report *r, const char *line, size_t len, const char **why)
@@ -1107,7 +1131,7 @@ fail:
 	return err;
 }
 
-/* A fork, exec, failed exec or exit line as the agent wrote it: fed as its kernel record. */
+/* A process, file or privilege line as the agent wrote it: fed without JSON. */
 static int take_line(void *arg, const char *line, size_t len, const char **why)
 {
 	struct event_lineview lv;
@@ -1115,7 +1139,10 @@ static int take_line(void *arg, const char *line, size_t len, const char **why)
 
 	if (!event_lineview(line, len, &lv))
 		return 0;
-	err = report_feed_view(arg, lv.seq, &lv.v);
+	if (lv.v.hdr->type == BW_EV_FILE || lv.v.hdr->type == BW_EV_PRIV)
+		err = hookline_record(arg, &lv);
+	else
+		err = report_feed_view(arg, lv.seq, &lv.v);
 	if (err == -ENOMEM)
 		*why = strerror(ENOMEM);
 	return err ? err : 1;

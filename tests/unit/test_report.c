@@ -1108,8 +1108,13 @@ static void test_live(void **state)
 	close(null);
 }
 
-/* One record as the agent renders it, appended to f; whether the lineview takes it back. */
-static bool put_record(FILE *f, const struct bw_event_view *v, uint64_t seq)
+/*
+ * One record as the agent renders it (ni: a file or privilege record's
+ * decoding, as netinfo writes those), appended to f; whether the
+ * lineview takes it back.
+ */
+static bool put_record(FILE *f, const struct bw_event_view *v, const struct netinfo *ni,
+		       uint64_t seq)
 {
 	struct bw_clock clk = { .realtime_minus_mono_ns = 1764921600000000000LL };
 	struct event_lineview *lv = malloc(sizeof(*lv));
@@ -1118,7 +1123,10 @@ static bool put_record(FILE *f, const struct bw_event_view *v, uint64_t seq)
 
 	assert_non_null(lv);
 	jbuf_init(&jb);
-	event_json_render(&jb, v, seq, &clk);
+	if (ni)
+		netinfo_json_record(&jb, ni, v, seq, &clk);
+	else
+		event_json_render(&jb, v, seq, &clk);
 	assert_false(jb.oom);
 	fprintf(f, "%s\n", jb.buf);
 	taken = event_lineview(jb.buf, jb.len, lv);
@@ -1144,7 +1152,7 @@ static bool put_fork(FILE *f, uint64_t seq, uint32_t pid, uint32_t parent)
 	struct bw_event_view v = { .hdr = &e.hdr, .fork = &e };
 
 	proc_header(&e.hdr, BW_EV_FORK, pid);
-	return put_record(f, &v, seq);
+	return put_record(f, &v, NULL, seq);
 }
 
 static bool put_exec(FILE *f, uint64_t seq, uint32_t pid, uint32_t flags, const char *exe,
@@ -1165,7 +1173,7 @@ static bool put_exec(FILE *f, uint64_t seq, uint32_t pid, uint32_t flags, const 
 	e.stdio[1].kind = BW_STDIO_SOCKET;
 	e.stdio[1].family = AF_INET;
 	e.stdio[1].port = 4444;
-	return put_record(f, &v, seq);
+	return put_record(f, &v, NULL, seq);
 }
 
 static bool put_exec_failed(FILE *f, uint64_t seq, uint32_t pid, int32_t error, uint32_t flags,
@@ -1176,7 +1184,7 @@ static bool put_exec_failed(FILE *f, uint64_t seq, uint32_t pid, int32_t error, 
 
 	proc_header(&e.hdr, BW_EV_EXEC_FAILED, pid);
 	memcpy(e.comm, "sh", 2);
-	return put_record(f, &v, seq);
+	return put_record(f, &v, NULL, seq);
 }
 
 static bool put_exit(FILE *f, uint64_t seq, uint32_t pid, uint32_t status)
@@ -1187,7 +1195,7 @@ static bool put_exit(FILE *f, uint64_t seq, uint32_t pid, uint32_t status)
 
 	proc_header(&e.hdr, BW_EV_EXIT, pid);
 	memcpy(e.comm, "tool", 4);
-	return put_record(f, &v, seq);
+	return put_record(f, &v, NULL, seq);
 }
 
 /* A file record's line: op (its name), path, path2, result, a process's file (target). */
@@ -1196,26 +1204,16 @@ static bool put_file(FILE *f, uint64_t seq, uint32_t pid, uint32_t op, const cha
 {
 	struct bw_file_event e = { .op = op, .ret = ret, .dirfd = -100, .flags = BW_FILE_RESOLVED };
 	struct bw_event_view v = { .hdr = &e.hdr, .file = &e, .cwd = "/src/proj" };
-	struct bw_clock clk = { .realtime_minus_mono_ns = 1764921600000000000LL };
 	struct netinfo *ni = calloc(1, sizeof(*ni));
-	struct event_lineview *lv = malloc(sizeof(*lv));
-	struct jbuf jb;
 	bool taken;
 
 	assert_non_null(ni);
-	assert_non_null(lv);
 	proc_header(&e.hdr, BW_EV_FILE, pid);
 	memcpy(e.comm, "tool", 4);
 	ni->info.kind = BW_ON_FILE;
 	ni->info.file = (struct bw_file_info){ .op = name, .path = path, .path2 = path2,
 					       .target_pid = target, .tracked = op == BW_FILE_RENAME };
-	jbuf_init(&jb);
-	netinfo_json_record(&jb, ni, &v, seq, &clk);
-	assert_false(jb.oom);
-	fprintf(f, "%s\n", jb.buf);
-	taken = event_lineview(jb.buf, jb.len, lv);
-	jbuf_free(&jb);
-	free(lv);
+	taken = put_record(f, &v, ni, seq);
 	free(ni);
 	return taken;
 }
@@ -1226,26 +1224,16 @@ static bool put_priv(FILE *f, uint64_t seq, uint32_t pid, uint32_t target)
 	struct bw_priv_event e = { .op = target ? BW_PRIV_PTRACE : BW_PRIV_SETUID,
 				   .syscall_nr = target ? 101 : 105, .target_pid = target };
 	struct bw_event_view v = { .hdr = &e.hdr, .priv = &e };
-	struct bw_clock clk = { .realtime_minus_mono_ns = 1764921600000000000LL };
 	struct netinfo *ni = calloc(1, sizeof(*ni));
-	struct event_lineview *lv = malloc(sizeof(*lv));
-	struct jbuf jb;
 	bool taken;
 
 	assert_non_null(ni);
-	assert_non_null(lv);
 	proc_header(&e.hdr, BW_EV_PRIV, pid);
 	memcpy(e.comm, "tool", 4);
 	ni->info.kind = BW_ON_PRIVILEGE;
 	ni->info.priv = (struct bw_priv_info){ .op = target ? "ptrace" : "setuid",
 					       .target_pid = target, .target_in_job = true };
-	jbuf_init(&jb);
-	netinfo_json_record(&jb, ni, &v, seq, &clk);
-	assert_false(jb.oom);
-	fprintf(f, "%s\n", jb.buf);
-	taken = event_lineview(jb.buf, jb.len, lv);
-	jbuf_free(&jb);
-	free(lv);
+	taken = put_record(f, &v, ni, seq);
 	free(ni);
 	return taken;
 }

@@ -100,6 +100,47 @@ static void test_numbers_exact(void **state)
 	jbuf_free(&jb);
 }
 
+static bool ref_plain(unsigned char c)
+{
+	return c >= 0x20 && c <= 0x7e && c != '"' && c != '\\';
+}
+
+/*
+ * json_plain_prefix against the rule (printable ASCII but '"' and '\\'):
+ * every byte value at every offset of runs of 1 to 20 bytes, among
+ * neighbours at the edges of the plain ranges, and a second offender
+ * after the first. A faster scan must keep these answers.
+ */
+static void test_plain_prefix_every_byte(void **state)
+{
+	static const unsigned char fill[] = { 'a', 0x20, 0x21, 0x23, 0x5b, 0x5d, 0x7e };
+	unsigned char buf[24];
+
+	(void)state;
+	for (size_t f = 0; f < sizeof(fill); f++) {
+		for (unsigned b = 0; b < 256; b++) {
+			for (size_t n = 1; n <= 20; n++) {
+				for (size_t pos = 0; pos < n; pos++) {
+					size_t want = ref_plain((unsigned char)b) ? n : pos;
+
+					memset(buf, fill[f], sizeof(buf));
+					buf[pos] = (unsigned char)b;
+					if (json_plain_prefix((const char *)buf, n) != want)
+						fail_msg("byte 0x%02x at %zu of %zu among 0x%02x: %zu, want %zu",
+							 b, pos, n, fill[f],
+							 json_plain_prefix((const char *)buf, n), want);
+					if (pos + 3 < n) {
+						buf[pos + 3] = 0x01;
+						assert_int_equal(json_plain_prefix((const char *)buf, n),
+								 ref_plain((unsigned char)b) ? pos + 3 : pos);
+					}
+				}
+			}
+		}
+	}
+	assert_int_equal(json_plain_prefix("", 0), 0);
+}
+
 /* Each byte that needs escaping, at every offset of the 8-byte runs that are copied whole. */
 static void test_escape_at_every_offset(void **state)
 {
@@ -276,6 +317,7 @@ int main(void)
 		cmocka_unit_test(test_altered),
 		cmocka_unit_test(test_numbers_exact),
 		cmocka_unit_test(test_escape_at_every_offset),
+		cmocka_unit_test(test_plain_prefix_every_byte),
 		cmocka_unit_test(test_object_parses_back),
 		cmocka_unit_test(test_reset_reuses_buffer),
 		cmocka_unit_test(test_keys_every_length),

@@ -26,24 +26,28 @@ static bool lit(struct scan *s, const char *lit, size_t n)
  * no fraction or exponent, at most UINT64_MAX. json-c reads one past
  * INT64_MAX as an unsigned integer, and every member taken here is read
  * back as one (a daemon's job ids have the top bit set: every line of a
- * stream handed to a daemon).
+ * stream handed to a daemon). One pass that may wrap; only twenty digits
+ * (past 19, no value can wrap) are read again with checks.
  */
 static bool num(struct scan *s, uint64_t *v)
 {
-	const char *start = s->p;
-	uint64_t x = 0;
+	const char *start = s->p, *p = s->p;
+	uint64_t x = 0, d;
 
-	while (s->p < s->end && *s->p >= '0' && *s->p <= '9') {
-		uint64_t d = (uint64_t)(*s->p - '0');
-
-		if (__builtin_mul_overflow(x, 10, &x) || __builtin_add_overflow(x, d, &x))
-			return false;
-		s->p++;
+	for (; p < s->end && (d = (uint64_t)((unsigned char)*p - '0')) < 10; p++)
+		x = x * 10 + d;
+	if (p == start || p - start > 20 || (*start == '0' && p - start > 1))
+		return false;
+	if (p < s->end && (*p == '.' || *p == 'e' || *p == 'E'))
+		return false;
+	if (p - start == 20) {
+		x = 0;
+		for (const char *q = start; q < p; q++)
+			if (__builtin_mul_overflow(x, 10, &x) ||
+			    __builtin_add_overflow(x, (uint64_t)(*q - '0'), &x))
+				return false;
 	}
-	if (s->p == start || (*start == '0' && s->p - start > 1))
-		return false;
-	if (s->p < s->end && (*s->p == '.' || *s->p == 'e' || *s->p == 'E'))
-		return false;
+	s->p = p;
 	*v = x;
 	return true;
 }

@@ -4,7 +4,7 @@
  * config names was compiled when its generation loaded; the embedded one
  * is compiled once; a text a run hands over, once while it is among the
  * last DAEMON_RUN_POLICIES distinct ones. Compiling the embedded policy
- * (its YAML, 75 regexes for PCRE2's JIT) is some 14 million instructions,
+ * (its YAML, 74 regexes for PCRE2's JIT) is some 14 million instructions,
  * which every job, and every handed-over build before its first exec,
  * used to wait for.
  */

@@ -606,13 +606,22 @@ static __always_inline int bw_on_exec(struct task_struct *task, pid_t old_tid,
 		return 0;
 	bw_fill_header(&ev->hdr, BW_EV_EXEC, len, task, st->job_id);
 	hold = bw_hold_mark(ev, hold);
+	/*
+	 * The stop is queued before the record can be read: the agent's
+	 * SIGCONT (or SIGKILL) then always comes after it. Queued after, a
+	 * verdict could beat it (the wakeup may run the agent on this CPU at
+	 * once) and the stop would come last, holding the process for good.
+	 * A record that cannot be written takes its stop back.
+	 */
+	if (hold)
+		bpf_send_signal(19 /* SIGSTOP */);
 	/* A held exec waits for the agent: it must not wait for a batch too. */
 	if (moved || hold)
 		lost = bw_output(ev, len, BPF_RB_FORCE_WAKEUP);
 	else
 		lost = wake ? bw_submit(ev, len) : bw_submit_lazy(ev, len);
-	if (!lost && hold)
-		bpf_send_signal(19 /* SIGSTOP */);
+	if (lost && hold)
+		bpf_send_signal(18 /* SIGCONT */);
 	return 0;
 }
 

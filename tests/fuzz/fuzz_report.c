@@ -66,15 +66,16 @@ static bool same_exec(struct json_object *o, const struct event_lineview *lv)
 static bool same_hook(struct json_object *o, const struct event_lineview *lv)
 {
 	const struct event_hookline *h = &lv->hook;
-	struct review_hook_in in;
+	struct event_hookline in;
 
 	review_hook_read(o, &in);
 	if (!same_str(in.op, h->op) || !same_str(in.path, h->path) ||
 	    !same_str(in.path2, h->path2) || !same_str(in.string, h->string) ||
-	    !same_str(in.comm, h->comm) || in.result != h->result || in.tracked != h->tracked ||
+	    !same_str(in.comm, h->comm) || in.pid != h->pid || in.start_ns != h->start_ns ||
+	    in.result != h->result || in.tracked != h->tracked ||
 	    in.has_target != h->has_target || in.target_pid != h->target_pid ||
 	    in.has_target_in_job != h->has_target_in_job || in.target_in_job != h->target_in_job ||
-	    in.has_args != h->has_args || in.n_args != (h->has_args ? 3u : 0u))
+	    in.has_args != h->has_args || in.n_args != h->n_args)
 		return false;
 	for (uint32_t i = 0; i < in.n_args; i++)
 		if (in.args[i] != h->args[i])

@@ -388,7 +388,7 @@ static void same_str(const char *got, const char *want, const char *what)
 static void check_hook_line(const char *line, uint32_t type)
 {
 	struct event_lineview *lv = malloc(sizeof(*lv));
-	struct review_hook_in in;
+	struct event_hookline in;
 	struct event_reader rd;
 	struct json_object *o;
 	const char *why = NULL;
@@ -406,8 +406,8 @@ static void check_hook_line(const char *line, uint32_t type)
 	same_str(lv->hook.path2, in.path2, "path2");
 	same_str(lv->hook.string, in.string, "string");
 	same_str(lv->hook.comm, in.comm, "comm");
-	assert_int_equal(lv->v.hdr->pid, in.pid);
-	assert_int_equal(lv->v.hdr->start_ns, in.start_ns);
+	assert_int_equal(lv->hook.pid, in.pid);
+	assert_int_equal(lv->hook.start_ns, in.start_ns);
 	assert_int_equal(lv->hook.result, in.result);
 	assert_int_equal(lv->hook.tracked, in.tracked);
 	assert_int_equal(lv->hook.has_target, in.has_target);
@@ -415,7 +415,7 @@ static void check_hook_line(const char *line, uint32_t type)
 	assert_int_equal(lv->hook.has_target_in_job, in.has_target_in_job);
 	assert_int_equal(lv->hook.target_in_job, in.target_in_job);
 	assert_int_equal(lv->hook.has_args, in.has_args);
-	assert_int_equal(lv->hook.has_args ? 3 : 0, in.n_args);
+	assert_int_equal(lv->hook.n_args, in.n_args);
 	for (uint32_t i = 0; i < in.n_args; i++)
 		assert_int_equal(lv->hook.args[i], in.args[i]);
 	json_object_put(o);

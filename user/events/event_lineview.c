@@ -122,6 +122,13 @@ static bool flag(struct scan *s, const char *key, size_t klen, bool *v)
 }
 #define FLAG(s, key, v) flag(s, key, sizeof(key) - 1, v)
 
+/* A member that may be absent, and is true or false when there: whichever, not kept. */
+static bool opt_flag(struct scan *s, const char *key, size_t klen)
+{
+	return !lit(s, key, klen) || LIT(s, "true") || LIT(s, "false");
+}
+#define OPT_FLAG(s, key) opt_flag(s, key, sizeof(key) - 1)
+
 /*
  * A value nobody reads back (exec's stdio, env, held), checked as JSON the
  * agent writes: objects, arrays, strings without escapes, integers that
@@ -407,10 +414,18 @@ static bool file_middle(struct scan *s, struct event_hookline *h)
 	       inum(s, &h->result) && LIT(s, ",\"errno\":") && skip_str_or_null(s);
 }
 
+/* The header's process, where the other readers of a hook line keep it. */
+static bool hook_header(struct event_lineview *o)
+{
+	o->hook.pid = o->k.fork.hdr.pid;
+	o->hook.start_ns = o->k.fork.hdr.start_ns;
+	return true;
+}
+
 static bool file_line(struct scan *s, struct event_lineview *o)
 {
 	struct event_hookline *h = &o->hook;
-	bool cut, on;
+	bool cut;
 
 	o->k.fork.hdr.type = BW_EV_FILE;
 	if (!header(s, "file", o, &o->k.fork.hdr, false) || !STR_MEMBER(s, ",\"op\":", o, &h->op) ||
@@ -418,26 +433,25 @@ static bool file_line(struct scan *s, struct event_lineview *o)
 	    !file_middle(s, h) || !FLAG(s, ",\"truncated\":", &cut))
 		return false;
 	h->tracked = LIT(s, ",\"tracked\":true");
-	if (LIT(s, ",\"compat\":") && !FLAG(s, "", &on))
+	if (!OPT_FLAG(s, ",\"compat\":"))
 		return false;
 	if (LIT(s, ",\"target_pid\":")) {
 		if (!num(s, &h->target_pid) || !FLAG(s, ",\"target_in_job\":", &h->target_in_job))
 			return false;
 		h->has_target = h->has_target_in_job = true;
 	}
-	return STR_MEMBER(s, ",\"comm\":", o, &h->comm) && end(s);
+	return STR_MEMBER(s, ",\"comm\":", o, &h->comm) && end(s) && hook_header(o);
 }
 
 static bool priv_line(struct scan *s, struct event_lineview *o)
 {
 	struct event_hookline *h = &o->hook;
 	uint64_t nr, arg;
-	bool on;
 
 	o->k.fork.hdr.type = BW_EV_PRIV;
 	if (!header(s, "privilege", o, &o->k.fork.hdr, false) || !STR_MEMBER(s, ",\"op\":", o, &h->op) ||
-	    (LIT(s, ",\"write\":") && !FLAG(s, "", &on)) || !LIT(s, ",\"syscall_nr\":") ||
-	    !num(s, &nr) || (LIT(s, ",\"compat\":") && !FLAG(s, "", &on)) || !LIT(s, ",\"args\":["))
+	    !OPT_FLAG(s, ",\"write\":") || !LIT(s, ",\"syscall_nr\":") || !num(s, &nr) ||
+	    !OPT_FLAG(s, ",\"compat\":") || !LIT(s, ",\"args\":["))
 		return false;
 	for (int i = 0; i < 3; i++) {
 		if ((i && !LIT(s, ",")) || !num(s, &arg))
@@ -446,6 +460,7 @@ static bool priv_line(struct scan *s, struct event_lineview *o)
 		h->args[i] = arg > INT64_MAX ? INT64_MAX : (int64_t)arg;
 	}
 	h->has_args = true;
+	h->n_args = 3;
 	if (!LIT(s, "],\"target_pid\":"))
 		return false;
 	if (!LIT(s, "null")) {
@@ -456,7 +471,7 @@ static bool priv_line(struct scan *s, struct event_lineview *o)
 	h->has_target_in_job = true;
 	return FLAG(s, ",\"target_in_job\":", &h->target_in_job) &&
 	       STR_MEMBER(s, ",\"string\":", o, &h->string) &&
-	       STR_MEMBER(s, ",\"comm\":", o, &h->comm) && end(s);
+	       STR_MEMBER(s, ",\"comm\":", o, &h->comm) && end(s) && hook_header(o);
 }
 
 bool event_lineview(const char *line, size_t len, struct event_lineview *out)

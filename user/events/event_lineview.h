@@ -19,16 +19,27 @@
 /* An exec line's strings, each NUL-terminated, at the kernel's limits; a longer line is declined. */
 #define EVENT_LINEVIEW_TEXT (BW_FILENAME_MAX + 2 * BW_PATH_MAX + BW_ARGS_MAX + 64)
 
-/* A file or privilege line: what its readers read of it (report_review.c), as the JSON reader reads it. */
+/* The syscall arguments a privilege record carries: 3 from the agent, at most 6 read. */
+#define EVENT_HOOK_ARGS 6
+
+/*
+ * A file or privilege record, as much of it as the report reads, the same
+ * whoever fills it: this reader, the JSON one (report_review.c,
+ * review_hook_read), or the agent from its own decoding when it does not
+ * read back what it just wrote (report.c).
+ */
 struct event_hookline {
 	const char *op, *path, *path2, *string, *comm; /* NULL: null or absent */
-	int64_t result;                                /* file: 0 or -errno */
-	bool tracked;
+	uint32_t pid;
+	uint64_t start_ns;
+	int64_t result; /* file: 0 or -errno */
+	bool tracked;   /* a file the checkout tracks */
 	bool has_target; /* target_pid is a number */
 	uint64_t target_pid;
 	bool has_target_in_job, target_in_job;
-	bool has_args; /* privilege: its three arguments, each at most INT64_MAX */
-	int64_t args[3];
+	bool has_args; /* args is an array, n_args of it kept, each at most INT64_MAX */
+	uint32_t n_args;
+	int64_t args[EVENT_HOOK_ARGS];
 };
 
 struct event_lineview {

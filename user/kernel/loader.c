@@ -292,21 +292,30 @@ static size_t agent_map_fds(const struct bw_agent *a, bool fixed, int *fds, size
 	return n;
 }
 
-int loader_map_memory(struct bw_agent *a, uint64_t *bytes, uint32_t *maps)
+int loader_read_fixed_maps(struct bw_agent *a)
 {
 	int fds[128];
 	size_t n;
-	int err = 0;
+	int err;
 
 	/*
 	 * ~40 /proc/self/fdinfo files (a proc inode made for each): a
 	 * summary read them all, 0.5 ms at the end of every job.
 	 */
-	if (!a->fixed_maps_read) {
-		n = agent_map_fds(a, true, fds, sizeof(fds) / sizeof(fds[0]));
-		err = memstat_maps(fds, n, &a->fixed_map_bytes, &a->fixed_maps);
-		a->fixed_maps_read = !err;
-	}
+	if (a->fixed_maps_read)
+		return 0;
+	n = agent_map_fds(a, true, fds, sizeof(fds) / sizeof(fds[0]));
+	err = memstat_maps(fds, n, &a->fixed_map_bytes, &a->fixed_maps);
+	a->fixed_maps_read = !err;
+	return err;
+}
+
+int loader_map_memory(struct bw_agent *a, uint64_t *bytes, uint32_t *maps)
+{
+	int fds[128];
+	size_t n;
+	int err = loader_read_fixed_maps(a);
+
 	n = agent_map_fds(a, false, fds, sizeof(fds) / sizeof(fds[0]));
 	if (!err)
 		err = memstat_maps(fds, n, bytes, maps);

@@ -57,7 +57,7 @@ struct bw_agent {
 	bool raw_tp; /* exec is attached through the raw_tp fallback */
 	bool lsm;    /* deny-exec fails the exec with EPERM (BPF LSM) */
 	bool tracefs_mounted;
-	/* loader_map_memory: the preallocated maps' memory, read once */
+	/* loader_read_fixed_maps: the preallocated maps' memory, read once */
 	bool fixed_maps_read;
 	uint32_t fixed_maps;
 	uint64_t fixed_map_bytes;
@@ -110,6 +110,8 @@ void loader_close(struct bw_agent *a);
  * others' each time. 0 or -errno (the figures are then unset).
  */
 int loader_map_memory(struct bw_agent *a, uint64_t *bytes, uint32_t *maps);
+/* The preallocated maps' memory, read now if it was not yet: once every map is made. 0 or -errno. */
+int loader_read_fixed_maps(struct bw_agent *a);
 
 /*
  * Network, file and privilege hooks (want: BW_HOOK_*): one BPF object,

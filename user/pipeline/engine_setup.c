@@ -261,13 +261,9 @@ int engine_setup_hooks(struct bw_engine *e, const struct engine_hooks_opts *o,
 	}
 	if (!err && o->fail_closed)
 		err = failclosed_arm(&e->agent);
-	if (!err) {
-		uint64_t bytes;
-		uint32_t maps;
-
-		/* Every map is made: the preallocated ones' memory is read now, not as a job ends. */
-		(void)loader_map_memory(&e->agent, &bytes, &maps);
-	}
+	/* Every map is made: the preallocated ones' memory is read now, not as a job ends. */
+	if (!err)
+		(void)loader_read_fixed_maps(&e->agent); /* else read at the summary, or said missing there */
 	/*
 	 * Loading parsed the kernel's BTF (megabytes) and freed it; glibc
 	 * keeps the pages unless asked. Give them back before the job starts.

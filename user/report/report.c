@@ -619,7 +619,7 @@ static int on_connect(struct report *r, struct json_object *o)
 }
 
 /* A change of a tracked file: kept once per path, with its first writer. */
-static int on_file(struct report *r, const struct review_hook_in *in)
+static int on_file(struct report *r, const struct event_hookline *in)
 {
 	const char *path = in->path ?: "?", *path2 = in->path2;
 	const char *op = in->op ?: "?";
@@ -752,7 +752,7 @@ static void count_record(struct report *r, const char *type, uint64_t seq, bool 
 
 static int dispatch(struct report *r, struct json_object *o, const char *type, const char **why)
 {
-	struct review_hook_in in;
+	struct event_hookline in;
 	uint64_t pid, start_ns, seq = 0;
 	bool has_proc, has_seq = get_u64(o, "seq", &seq);
 
@@ -861,7 +861,7 @@ static int report_feed_view(struct report *r, uint64_t seq, const struct bw_even
 
 /* What review_hook_read would read of the line the agent rendered from v and info. */
 static void hook_from_view(const struct bw_event_view *v, const struct bw_event_info *info,
-			   char comm[BW_COMM_LEN + 1], struct review_hook_in *in)
+			   char comm[BW_COMM_LEN + 1], struct event_hookline *in)
 {
 	const char *kcomm = v->hdr->type == BW_EV_FILE ? v->file->comm : v->priv->comm;
 	size_t n = strnlen(kcomm, BW_COMM_LEN);
@@ -903,7 +903,7 @@ static void hook_from_view(const struct bw_event_view *v, const struct bw_event_
  * through json-c cost more than the rest of the report.
  */
 static int hook_record(struct report *r, uint64_t seq, uint32_t type,
-		       const struct review_hook_in *in)
+		       const struct event_hookline *in)
 {
 	int err;
 
@@ -919,28 +919,11 @@ static int hook_record(struct report *r, uint64_t seq, uint32_t type,
 static int report_feed_hook(struct report *r, uint64_t seq, const struct bw_event_view *v,
 			    const struct bw_event_info *info)
 {
-	struct review_hook_in in;
+	struct event_hookline in;
 	char comm[BW_COMM_LEN + 1];
 
 	hook_from_view(v, info, comm, &in);
 	return hook_record(r, seq, v->hdr->type, &in);
-}
-
-/* A file or privilege line read without JSON: what review_hook_read reads of it. */
-static int hookline_record(struct report *r, const struct event_lineview *lv)
-{
-	const struct event_hookline *h = &lv->hook;
-	struct review_hook_in in = {
-		.op = h->op, .path = h->path, .path2 = h->path2, .string = h->string,
-		.comm = h->comm, .pid = lv->v.hdr->pid, .start_ns = lv->v.hdr->start_ns,
-		.result = h->result, .tracked = h->tracked, .has_target = h->has_target,
-		.target_pid = h->target_pid, .has_target_in_job = h->has_target_in_job,
-		.target_in_job = h->target_in_job, .has_args = h->has_args,
-	};
-
-	for (; h->has_args && in.n_args < 3; in.n_args++)
-		in.args[in.n_args] = h->args[in.n_args];
-	return hook_record(r, lv->seq, lv->v.hdr->type, &in);
 }
 
 int report_feed(struct report *r, const char *line, size_t len, const char **why)
@@ -1140,7 +1123,7 @@ static int take_line(void *arg, const char *line, size_t len, const char **why)
 	if (!event_lineview(line, len, &lv))
 		return 0;
 	if (lv.v.hdr->type == BW_EV_FILE || lv.v.hdr->type == BW_EV_PRIV)
-		err = hookline_record(arg, &lv);
+		err = hook_record(arg, lv.seq, lv.v.hdr->type, &lv.hook);
 	else
 		err = report_feed_view(arg, lv.seq, &lv.v);
 	if (err == -ENOMEM)

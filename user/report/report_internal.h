@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include "events/event_lineview.h"
 #include "events/event_read.h"
 #include "events/events.h"
 #include "events/proctab.h"
@@ -320,30 +321,10 @@ void report_procs_text(const struct report_procs *ps, char *buf, size_t size);
 
 int review_connect(struct report *r, struct json_object *o, struct report_dest *d);
 int review_dns(struct report *r, struct json_object *o);
-/* The syscall arguments a privilege record carries: 3 from the agent, at most 6 read. */
-#define REVIEW_HOOK_ARGS 6
-/*
- * A file or privilege record, as much of it as the report reads: from its
- * line (review_hook_read), or from the agent's own decoding when it does
- * not read back what it just wrote (report.c, report_feed_hook).
- */
-struct review_hook_in {
-	const char *op, *path, *path2, *string, *comm; /* NULL: absent or null */
-	uint32_t pid;
-	uint64_t start_ns;
-	int64_t result;     /* 0 or -errno */
-	bool tracked;       /* a file the checkout tracks */
-	bool has_target;    /* target_pid is a number */
-	uint64_t target_pid;
-	bool has_target_in_job, target_in_job;
-	bool has_args;      /* args is an array, n_args of it kept */
-	uint32_t n_args;
-	int64_t args[REVIEW_HOOK_ARGS];
-};
 
-void review_hook_read(struct json_object *o, struct review_hook_in *in);
-int review_file(struct report *r, const struct review_hook_in *in);
-int review_privilege(struct report *r, const struct review_hook_in *in);
+void review_hook_read(struct json_object *o, struct event_hookline *in);
+int review_file(struct report *r, const struct event_hookline *in);
+int review_privilege(struct report *r, const struct event_hookline *in);
 void review_verdict(struct report *r, struct json_object *o, const char *rule);
 /* An exec record, as much of it as the review reads. */
 struct review_exec_in {

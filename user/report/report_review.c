@@ -86,14 +86,14 @@ int review_dns(struct report *r, struct json_object *o)
 }
 
 /* /proc/PID/... of the reader itself (or /proc/self): its own, not a secret. */
-static bool own_proc_file(const char *path, const struct review_hook_in *in)
+static bool own_proc_file(const char *path, const struct event_hookline *in)
 {
 	if (!strncmp(path, "/proc/self/", 11) || !strncmp(path, "/proc/thread-self/", 18))
 		return true;
 	return in->has_target && in->target_pid == in->pid;
 }
 
-static int secret_read(struct report *r, const struct review_hook_in *in, const char *path)
+static int secret_read(struct report *r, const struct event_hookline *in, const char *path)
 {
 	struct report_secret *s = NULL;
 	int added;
@@ -198,7 +198,7 @@ static void writes_fold(struct report *r, size_t max)
 	}
 }
 
-static int file_written(struct report *r, const struct review_hook_in *in, const char *path)
+static int file_written(struct report *r, const struct event_hookline *in, const char *path)
 {
 	struct report_write *w;
 	size_t i;
@@ -226,7 +226,7 @@ found:
 	return 0;
 }
 
-void review_hook_read(struct json_object *o, struct review_hook_in *in)
+void review_hook_read(struct json_object *o, struct event_hookline *in)
 {
 	struct json_object *args = rj_field(o, "args");
 	size_t i, n;
@@ -248,11 +248,11 @@ void review_hook_read(struct json_object *o, struct review_hook_in *in)
 		return;
 	in->has_args = true;
 	n = json_object_array_length(args);
-	for (i = 0; i < n && i < REVIEW_HOOK_ARGS; i++)
+	for (i = 0; i < n && i < EVENT_HOOK_ARGS; i++)
 		in->args[in->n_args++] = json_object_get_int64(json_object_array_get_idx(args, i));
 }
 
-int review_file(struct report *r, const struct review_hook_in *in)
+int review_file(struct report *r, const struct event_hookline *in)
 {
 	const char *op = in->op, *path = in->path, *path2 = in->path2;
 
@@ -270,7 +270,7 @@ int review_file(struct report *r, const struct review_hook_in *in)
 }
 
 /* What the privilege record is about, in a few words. */
-static void priv_detail(const struct review_hook_in *in, const char *op, char *buf, size_t size)
+static void priv_detail(const struct event_hookline *in, const char *op, char *buf, size_t size)
 {
 	size_t i, n, pos;
 
@@ -291,7 +291,7 @@ static void priv_detail(const struct review_hook_in *in, const char *op, char *b
 	}
 }
 
-int review_privilege(struct report *r, const struct review_hook_in *in)
+int review_privilege(struct report *r, const struct event_hookline *in)
 {
 	const char *op = in->op ?: "?";
 	struct report_priv *p = NULL;

@@ -634,6 +634,80 @@ static void test_declined(void **state)
 	assert_int_equal(lv.k.exec.hdr.pid, 7146);
 }
 
+/*
+ * Numbers of every length, and strings with a stop at every place, where
+ * the reader takes eight bytes at a time and where fewer than eight are
+ * left (the number last on its line): each read as strtoull and the JSON
+ * reader read it, or declined as they would decline it.
+ */
+static void number_case(const char *digits, const char *after, bool last)
+{
+	char line[512];
+	struct event_lineview lv;
+	bool want = strlen(digits) <= 20 && (digits[0] != '0' || !digits[1]) &&
+		    !(strlen(digits) == 20 && strcmp(digits, "18446744073709551615") > 0) &&
+		    after[0] != '.' && after[0] != 'e';
+	bool got;
+
+	if (last)
+		snprintf(line, sizeof(line), FORK_HEAD FORK_MID "\"parent_pid\":7145,"
+			 "\"parent_tid\":7145,\"parent_start_ns\":%s%s}", digits, after);
+	else
+		snprintf(line, sizeof(line), "{\"seq\":%s%s,\"type\":\"fork\",\"time\":\"t\","
+			 "\"job_id\":1," FORK_MID FORK_TAIL, digits, after);
+	got = event_lineview(line, strlen(line), &lv);
+	if (got != want)
+		fail_msg("%s: %s", got ? "taken" : "declined", line);
+	if (got && strtoull(digits, NULL, 10) != (last ? lv.k.fork.parent_start_ns : lv.seq))
+		fail_msg("read otherwise: %s", line);
+}
+
+static void test_words(void **state)
+{
+	static const char *const afters[] = { "", ".5", "e3" };
+	char digits[32], line[512], text[64];
+	struct event_lineview lv;
+
+	(void)state;
+	for (int n = 1; n <= 24; n++) {
+		for (int lead = 0; lead < 3; lead++) {
+			for (int i = 0; i < n; i++) /* 1234567890..., 9999..., 10000... */
+				digits[i] = lead == 0 ? (char)('0' + (i + 1) % 10) :
+					    lead == 1 ? '9' : (i ? '0' : '1');
+			digits[n] = '\0';
+			for (size_t a = 0; a < sizeof(afters) / sizeof(afters[0]); a++) {
+				number_case(digits, afters[a], false);
+				number_case(digits, afters[a], true);
+			}
+			digits[0] = '0'; /* a leading zero */
+			number_case(digits, "", false);
+			number_case(digits, "", true);
+		}
+	}
+	number_case("18446744073709551615", "", false);
+	number_case("18446744073709551616", "", true);
+	number_case("0", "", true);
+	for (int n = 0; n <= 40; n++) {
+		for (int at = -1; at < n; at++) {
+			for (int bad = 0; bad < 3; bad++) {
+				bool want = at < 0;
+
+				memset(text, 'a' + n % 26, (size_t)n);
+				text[n] = '\0';
+				if (at >= 0)
+					text[at] = bad == 0 ? '\\' : bad == 1 ? '\x1f' : '\x01';
+				snprintf(line, sizeof(line), "{\"seq\":7,\"type\":\"fork\",\"time\":\"%s\","
+					 "\"job_id\":1," FORK_MID FORK_TAIL, text);
+				if (event_lineview(line, strlen(line), &lv) != want)
+					fail_msg("%s: %s", want ? "declined" : "taken", line);
+				/* Unterminated, the string ending the line. */
+				snprintf(line, sizeof(line), "{\"seq\":7,\"type\":\"fork\",\"time\":\"%s", text);
+				assert_false(event_lineview(line, strlen(line), &lv));
+			}
+		}
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -646,6 +720,7 @@ int main(void)
 		cmocka_unit_test(test_privilege_lines),
 		cmocka_unit_test(test_same_as_json),
 		cmocka_unit_test(test_declined),
+		cmocka_unit_test(test_words),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -69,7 +69,7 @@ need_refused_lsm() {
 
 @test "run: the holder left behind for the detaches keeps only BPF descriptors, no environment, and goes with run" {
 	# run's own exit is held back 3 s (strace delays its exit_group): the
-	# holder, started just before, waits for that exit, so it can be found
+	# holder, forked just before, waits for that exit, so it can be found
 	# and looked at, however fast run leaves. run's stdout is a pipe: the
 	# holder must not keep it (a CI reading it would wait for the detaches).
 	command -v strace >/dev/null || skip "strace missing (tools/deps.sh installs it)"

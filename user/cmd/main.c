@@ -3,7 +3,6 @@
 #include <string.h>
 #include "cmd/commands.h"
 #include "version.inc"
-#include "kernel/detach.h"
 #include "kernel/doctor.h"
 #include "lib/exit_codes.h"
 #include "lib/log.h"
@@ -54,8 +53,6 @@ int main(int argc, char **argv)
 		printf("buildwarden %s\n", BW_VERSION);
 		return 0;
 	}
-	if (!strcmp(argv[1], DETACH_HOLDER_COMMAND))
-		return detach_hold(argc - 1, argv + 1);
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
 		if (!strcmp(argv[1], commands[i].name))
 			return commands[i].handler(argc - 1, argv + 1);

@@ -5,27 +5,19 @@
  * 150-250 ms for an agent's set), and a process closes its descriptors
  * before its parent can reap it: whoever waits for `buildwarden run` would
  * wait for the detaches. A holder child keeps the BPF descriptors until
- * the agent has fully exited, so the holder's own exit pays for them. It
- * is our binary executed afresh (vfork-style, so the agent's memory is not
- * copied), with only the descriptors of anonymous inodes and no environment.
+ * the agent has fully exited, so the holder's own exit pays for them.
  */
 #ifndef BW_DETACH_H
 #define BW_DETACH_H
 
 #include <stdbool.h>
 
-/* The hidden command the holder runs as (a fresh exec of our own binary). */
-#define DETACH_HOLDER_COMMAND "__detach-holder"
-
 /*
- * Starts the holder once every output is written. True when the caller may
+ * Forks the holder once every output is written. True when the caller may
  * now leave with _exit() without closing its BPF objects (they are the
  * holder's to release); false when there is no holder (the caller frees
  * as usual, and the detaches happen in place).
  */
 bool detach_behind(void);
-
-/* The holder's main: `buildwarden __detach-holder PIDFD`. Returns the exit status. */
-int detach_hold(int argc, char **argv);
 
 #endif

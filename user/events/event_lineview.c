@@ -67,7 +67,8 @@ static bool num(struct scan *s, uint64_t *v)
 	const char *start = s->p, *p = s->p;
 	uint64_t x = 0, d;
 
-	for (; p < s->end && (d = (uint64_t)((unsigned char)*p - '0')) < 10; p++)
+	/* No bound: the line's last byte is not a digit (event_lineview). */
+	for (; (d = (uint64_t)((unsigned char)*p - '0')) < 10; p++)
 		x = x * 10 + d;
 	if (p == start || p - start > 20 || (*start == '0' && p - start > 1))
 		return false;
@@ -536,7 +537,9 @@ bool event_lineview(const char *line, size_t len, struct event_lineview *out)
 	struct scan s = { line, line + len };
 	size_t left;
 
-	if (!t || (left = (size_t)(line + len - t - 1)) < sizeof(type_at) - 1 + 5 ||
+	/* Every line taken ends so (end()): num's digits then always stop inside it. */
+	if (!t || (line[len - 1] != '}' && line[len - 1] != '\n') ||
+	    (left = (size_t)(line + len - t - 1)) < sizeof(type_at) - 1 + 5 ||
 	    memcmp(t + 1, type_at, sizeof(type_at) - 1))
 		return false;
 	t += sizeof(type_at);

@@ -31,7 +31,7 @@ static inline uint64_t load8(const char *p)
 	return w;
 }
 
-/* The high bit of each byte below n (n at most 128) or zero after an earlier such byte. */
+/* The high bit set in each byte of w below n (n at most 128); after the first, others may be too. */
 static inline uint64_t bytes_below(uint64_t w, unsigned n)
 {
 	return (w - ONES * n) & ~w & HIGHS;

@@ -60,11 +60,10 @@ static int entry_cmp(const struct sg_entry *e, const char *key, uint32_t port)
 	return c ? c : (e->port > port) - (e->port < port);
 }
 
-static struct sg_entry *set_get(struct sg_set *s, const char *key, uint32_t port)
+/* key's entry, or NULL with *at where it would go. */
+static struct sg_entry *set_find(struct sg_set *s, const char *key, uint32_t port, size_t *at)
 {
 	size_t lo = 0, hi = s->n, mid;
-	struct sg_entry *v;
-	char *dup;
 	int c;
 
 	while (lo < hi) {
@@ -77,6 +76,18 @@ static struct sg_entry *set_get(struct sg_set *s, const char *key, uint32_t port
 		else
 			hi = mid;
 	}
+	*at = lo;
+	return NULL;
+}
+
+static struct sg_entry *set_get(struct sg_set *s, const char *key, uint32_t port)
+{
+	size_t lo;
+	struct sg_entry *v = set_find(s, key, port, &lo);
+	char *dup;
+
+	if (v)
+		return v;
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 32;
 
@@ -95,6 +106,14 @@ static struct sg_entry *set_get(struct sg_set *s, const char *key, uint32_t port
 	return &s->v[lo];
 }
 
+static void entry_count(struct sg_entry *e, bool flag)
+{
+	if (flag)
+		e->flagged++;
+	else
+		e->seen++;
+}
+
 /* Counts key as seen (flag false) or as flagged by a verdict. */
 static int set_count(struct sg_set *s, const char *key, uint32_t port, bool flag)
 {
@@ -102,10 +121,7 @@ static int set_count(struct sg_set *s, const char *key, uint32_t port, bool flag
 
 	if (!e)
 		return -ENOMEM;
-	if (flag)
-		e->flagged++;
-	else
-		e->seen++;
+	entry_count(e, flag);
 	return 0;
 }
 
@@ -193,12 +209,20 @@ static bool yaml_safe(struct suggest *s, const char *key, bool flag)
 static int exec_of(struct suggest *s, const char *exe, const char *filename, const char *cwd,
 		   bool flag)
 {
+	struct sg_entry *e;
+	size_t at;
+
 	if (!exe)
 		exe = filename;
 	if (!flag && !s->cwd && cwd && !(s->cwd = strdup(cwd)))
 		return -ENOMEM;
 	if (!has_path(exe)) {
 		s->unpathed += !flag;
+		return 0;
+	}
+	/* A program counted before was checked then: most execs run one seen already. */
+	if ((e = set_find(&s->execs, exe, 0, &at))) {
+		entry_count(e, flag);
 		return 0;
 	}
 	if (!yaml_safe(s, exe, flag))

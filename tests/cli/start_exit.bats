@@ -112,13 +112,20 @@ while holder is None and p.poll() is None:
 if holder is None:
     print("no holder seen while run's exit was held back (agent %s)" % agent)
     sys.exit(1)
-with open("/proc/%s/environ" % holder, "rb") as f:
-    env = f.read()
-fds = kinds(holder)
+# Seen by its name, which it takes first: run leaves only once it has let
+# go of the environment and the pipes, so that must happen within 2 s.
+deadline = time.monotonic() + 2
+while True:
+    with open("/proc/%s/environ" % holder, "rb") as f:
+        env = f.read()
+    fds = kinds(holder)
+    other = [k for k in fds if not k.startswith("anon_inode:")]
+    if (not env.strip(b"\0") and not other) or time.monotonic() > deadline:
+        break
+    time.sleep(0.01)
 links = [k for k in fds if k in ("anon_inode:bpf_link", "anon_inode:[perf_event]")]
-other = [k for k in fds if not k.startswith("anon_inode:")]
 print("holder %s: environment %r; %d descriptors, %d links, others %r" % (holder, env[:200], len(fds), len(links), other))
-p.stdout.read()  # end of file: the pipe's last writer (run) is gone, the holder never had it
+p.stdout.read()  # end of file: the pipe's last writer (run) is gone, the holder let go of it
 p.wait()
 deadline = time.monotonic() + 10
 while os.path.exists("/proc/%s/fd" % holder) and kinds(holder) and time.monotonic() < deadline:

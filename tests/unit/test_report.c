@@ -1198,24 +1198,35 @@ static bool put_exit(FILE *f, uint64_t seq, uint32_t pid, uint32_t status)
 	return put_record(f, &v, NULL, seq);
 }
 
+/* A file or privilege record's line, info as the agent decoded it (netinfo's copy of it). */
+static bool put_hook(FILE *f, const struct bw_event_view *v, const struct bw_event_info *info,
+		     uint64_t seq)
+{
+	struct netinfo *ni = calloc(1, sizeof(*ni));
+	bool taken;
+
+	assert_non_null(ni);
+	ni->info = *info;
+	taken = put_record(f, v, ni, seq);
+	free(ni);
+	return taken;
+}
+
 /* A file record's line: op (its name), path, path2, result, a process's file (target). */
 static bool put_file(FILE *f, uint64_t seq, uint32_t pid, uint32_t op, const char *name,
 		     const char *path, const char *path2, int32_t ret, uint32_t target)
 {
 	struct bw_file_event e = { .op = op, .ret = ret, .dirfd = -100, .flags = BW_FILE_RESOLVED };
 	struct bw_event_view v = { .hdr = &e.hdr, .file = &e, .cwd = "/src/proj" };
-	struct netinfo *ni = calloc(1, sizeof(*ni));
-	bool taken;
+	struct bw_event_info info = {
+		.kind = BW_ON_FILE,
+		.file = { .op = name, .path = path, .path2 = path2, .target_pid = target,
+			  .tracked = op == BW_FILE_RENAME },
+	};
 
-	assert_non_null(ni);
 	proc_header(&e.hdr, BW_EV_FILE, pid);
 	memcpy(e.comm, "tool", 4);
-	ni->info.kind = BW_ON_FILE;
-	ni->info.file = (struct bw_file_info){ .op = name, .path = path, .path2 = path2,
-					       .target_pid = target, .tracked = op == BW_FILE_RENAME };
-	taken = put_record(f, &v, ni, seq);
-	free(ni);
-	return taken;
+	return put_hook(f, &v, &info, seq);
 }
 
 /* A privilege record's line: setuid(0) or a ptrace of target. */
@@ -1224,18 +1235,15 @@ static bool put_priv(FILE *f, uint64_t seq, uint32_t pid, uint32_t target)
 	struct bw_priv_event e = { .op = target ? BW_PRIV_PTRACE : BW_PRIV_SETUID,
 				   .syscall_nr = target ? 101 : 105, .target_pid = target };
 	struct bw_event_view v = { .hdr = &e.hdr, .priv = &e };
-	struct netinfo *ni = calloc(1, sizeof(*ni));
-	bool taken;
+	struct bw_event_info info = {
+		.kind = BW_ON_PRIVILEGE,
+		.priv = { .op = target ? "ptrace" : "setuid", .target_pid = target,
+			  .target_in_job = true },
+	};
 
-	assert_non_null(ni);
 	proc_header(&e.hdr, BW_EV_PRIV, pid);
 	memcpy(e.comm, "tool", 4);
-	ni->info.kind = BW_ON_PRIVILEGE;
-	ni->info.priv = (struct bw_priv_info){ .op = target ? "ptrace" : "setuid",
-					       .target_pid = target, .target_in_job = true };
-	taken = put_record(f, &v, ni, seq);
-	free(ni);
-	return taken;
+	return put_hook(f, &v, &info, seq);
 }
 
 /* A build's process, file and privilege lines as the agent writes them; how many the lineview takes back. */

@@ -457,6 +457,13 @@ static bool file_middle(struct scan *s, struct event_hookline *h)
 	       inum(s, &h->result) && LIT(s, ",\"errno\":") && skip_str_or_null(s);
 }
 
+/* The hook record, empty: only file and privilege lines fill it, so only they clear it. */
+static struct event_hookline *hook_begin(struct event_lineview *o)
+{
+	memset(&o->hook, 0, sizeof(o->hook));
+	return &o->hook;
+}
+
 /* The header's process, where the other readers of a hook line keep it. */
 static bool hook_header(struct event_lineview *o)
 {
@@ -467,7 +474,7 @@ static bool hook_header(struct event_lineview *o)
 
 static bool file_line(struct scan *s, struct event_lineview *o)
 {
-	struct event_hookline *h = &o->hook;
+	struct event_hookline *h = hook_begin(o);
 	bool cut;
 
 	o->k.fork.hdr.type = BW_EV_FILE;
@@ -488,7 +495,7 @@ static bool file_line(struct scan *s, struct event_lineview *o)
 
 static bool priv_line(struct scan *s, struct event_lineview *o)
 {
-	struct event_hookline *h = &o->hook;
+	struct event_hookline *h = hook_begin(o);
 	uint64_t nr, arg;
 
 	o->k.fork.hdr.type = BW_EV_PRIV;
@@ -552,7 +559,6 @@ bool event_lineview(const char *line, size_t len, struct event_lineview *out)
 		out->used = 0;
 		memset(&out->v, 0, offsetof(struct bw_event_view, exe_buf));
 		memset(&out->k, 0, sizeof(out->k));
-		memset(&out->hook, 0, sizeof(out->hook));
 		out->v.hdr = &out->k.fork.hdr; /* the header leads every record */
 		return types[i].read(&s, out);
 	}

@@ -80,14 +80,12 @@ static struct sg_entry *set_find(struct sg_set *s, const char *key, uint32_t por
 	return NULL;
 }
 
-static struct sg_entry *set_get(struct sg_set *s, const char *key, uint32_t port)
+/* A new entry for key at lo (set_find's answer), counted nowhere yet; NULL: out of memory. */
+static struct sg_entry *set_insert(struct sg_set *s, const char *key, uint32_t port, size_t lo)
 {
-	size_t lo;
-	struct sg_entry *v = set_find(s, key, port, &lo);
+	struct sg_entry *v;
 	char *dup;
 
-	if (v)
-		return v;
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 32;
 
@@ -104,6 +102,14 @@ static struct sg_entry *set_get(struct sg_set *s, const char *key, uint32_t port
 	s->v[lo] = (struct sg_entry){ .key = dup, .port = port };
 	s->n++;
 	return &s->v[lo];
+}
+
+static struct sg_entry *set_get(struct sg_set *s, const char *key, uint32_t port)
+{
+	size_t lo;
+	struct sg_entry *v = set_find(s, key, port, &lo);
+
+	return v ? v : set_insert(s, key, port, lo);
 }
 
 static void entry_count(struct sg_entry *e, bool flag)
@@ -221,13 +227,16 @@ static int exec_of(struct suggest *s, const char *exe, const char *filename, con
 		return 0;
 	}
 	/* A program counted before was checked then: most execs run one seen already. */
-	if ((e = set_find(&s->execs, exe, 0, &at))) {
-		entry_count(e, flag);
-		return 0;
+	e = set_find(&s->execs, exe, 0, &at);
+	if (!e) {
+		if (!yaml_safe(s, exe, flag))
+			return 0;
+		e = set_insert(&s->execs, exe, 0, at);
+		if (!e)
+			return -ENOMEM;
 	}
-	if (!yaml_safe(s, exe, flag))
-		return 0;
-	return set_count(&s->execs, exe, 0, flag);
+	entry_count(e, flag);
+	return 0;
 }
 
 static int on_exec(struct suggest *s, struct json_object *o, bool flag)

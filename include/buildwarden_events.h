@@ -244,7 +244,9 @@ enum bw_file_op {
  * data[]: path, then path2 (rename's target), then cwd, each NUL-terminated
  * with lengths including the NUL (0: absent). A path that is not RESOLVED
  * is as passed by the caller: relative to cwd (or to dirfd, when dirfd is
- * not AT_FDCWD, which is reported as "dirfd").
+ * not AT_FDCWD, which is reported as "dirfd"). A rename's target relative
+ * to another directory than path (renameat's newdirfd) is sent with that
+ * directory and a '/' before it.
  */
 struct bw_file_event {
 	struct bw_event_header hdr;

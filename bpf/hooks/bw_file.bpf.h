@@ -110,6 +110,7 @@ struct bw_file_call {
 	__u32 op;
 	__u32 flags; /* open flags, chmod's mode, setxattr's flags */
 	__s32 dirfd;
+	__s32 dirfd2; /* where rename's target is resolved (renameat's newdirfd) */
 	__u32 compat; /* a 32-bit compat syscall: BW_FILE_COMPAT on its record */
 };
 
@@ -145,6 +146,8 @@ struct bw_file_scratch {
 	__u32 w;        /* bytes of key written by bw_watch_dir_step */
 	__u32 leaf_dir; /* bw_watch_eval's leaf_is_dir */
 	__u32 stop;     /* bw_watch_byte stopped before the end */
+	__u32 anc;      /* bw_watch_eval's leaf is a directory a watched one is under */
+	__u32 shape;    /* bw_name_shape's BW_NAME_* */
 	__u32 pad;
 };
 
@@ -155,8 +158,8 @@ struct {
 	__type(value, struct bw_file_scratch);
 } file_scratch SEC(".maps");
 
-static __always_inline int bw_file_enter(struct bw_sys_enter_ctx *ctx, __u32 op, __u64 path,
-					 __u64 path2, __u32 flags, __s32 dirfd)
+static __always_inline int bw_file_enter2(struct bw_sys_enter_ctx *ctx, __u32 op, __u64 path,
+					  __u64 path2, __u32 flags, __s32 dirfd, __s32 dirfd2)
 {
 	struct bw_file_call *call;
 
@@ -172,8 +175,15 @@ static __always_inline int bw_file_enter(struct bw_sys_enter_ctx *ctx, __u32 op,
 	call->op = op;
 	call->flags = flags;
 	call->dirfd = dirfd;
+	call->dirfd2 = dirfd2;
 	call->compat = ctx->compat;
 	return 0;
+}
+
+static __always_inline int bw_file_enter(struct bw_sys_enter_ctx *ctx, __u32 op, __u64 path,
+					 __u64 path2, __u32 flags, __s32 dirfd)
+{
+	return bw_file_enter2(ctx, op, path, path2, flags, dirfd, dirfd);
 }
 
 /*
@@ -213,6 +223,7 @@ static long bw_watch_dir_step(__u32 i, void *data)
 		s->bits |= bw_watch_dir_bits(s->key, w + 1);
 	else if (!bw_watch_maybe(bw_watch_set(BW_SET_ANC, s->need), w + 1, first, last))
 		return 1; /* no watched directory below this one: most of a build's paths */
+	s->anc = !j; /* the leaf itself: a watched directory may lie below it */
 	return 0;
 }
 
@@ -235,6 +246,7 @@ __noinline int bw_watch_eval(int leaf_is_dir, __u32 need)
 	s->bits = 0;
 	s->need = need;
 	s->leaf_dir = leaf_is_dir;
+	s->anc = !pb->n; /* the root */
 	bpf_loop(BW_WATCH_DEPTH, bw_watch_dir_step, NULL, 0);
 	if (!pb->n)
 		return s->bits;
@@ -288,6 +300,22 @@ static long bw_watch_byte(__u32 i, void *data)
 	return 0;
 }
 
+/* Watch bits of the basename in the event data: bytes leaf to end of the file scratch. */
+static __always_inline __u32 bw_leaf_name_bits(struct bw_file_scratch *s, __u32 need)
+{
+	struct bw_file_event *ev = (void *)s->buf;
+	__u32 len = 0;
+
+	__builtin_memset(s->key, 0, BW_DENY_KEY_LEN);
+	if (s->leaf < s->end && s->end - s->leaf <= BW_NAME_MAX) {
+		len = s->end - s->leaf;
+		barrier_var(len);
+		bpf_probe_read_kernel(s->key, len & BW_NAME_MAX,
+				      &ev->data[s->leaf & (BW_FILE_PATH_MAX - 1)]);
+	}
+	return bw_watch_name_bits(need, s->key, len);
+}
+
 /* One bpf_loop step back from the path's end to the '/' before its basename. */
 static long bw_leaf_step(__u32 i, void *data)
 {
@@ -313,13 +341,11 @@ static long bw_leaf_step(__u32 i, void *data)
  */
 __noinline int bw_watch_str(__u32 need, __u32 n)
 {
-	__u32 zero = 0, len;
+	__u32 zero = 0;
 	struct bw_file_scratch *s = bpf_map_lookup_elem(&file_scratch, &zero);
-	struct bw_file_event *ev;
 
 	if (!s)
 		return 0;
-	ev = (void *)s->buf;
 	s->bits = 0;
 	s->leaf = 0;
 	s->end = 0;
@@ -331,16 +357,7 @@ __noinline int bw_watch_str(__u32 need, __u32 n)
 		s->end = n - 1;
 		bpf_loop(BW_NAME_MAX + 1, bw_leaf_step, NULL, 0);
 	}
-	/* The basename: the bytes after the last '/'. */
-	__builtin_memset(s->key, 0, BW_DENY_KEY_LEN);
-	len = 0;
-	if (s->leaf < s->end && s->end - s->leaf <= BW_NAME_MAX) {
-		len = s->end - s->leaf;
-		barrier_var(len);
-		bpf_probe_read_kernel(s->key, len & BW_NAME_MAX,
-				      &ev->data[s->leaf & (BW_FILE_PATH_MAX - 1)]);
-	}
-	return s->bits | bw_watch_name_bits(need, s->key, len);
+	return s->bits | bw_leaf_name_bits(s, need);
 }
 
 static __always_inline void bw_file_submit(struct bw_proc_state *st, struct bw_file_event *ev,
@@ -353,44 +370,172 @@ static __always_inline void bw_file_submit(struct bw_proc_state *st, struct bw_f
 	bw_submit(ev, size);
 }
 
-/* Watch bits of the directory a relative name is resolved in, of which need is asked. */
-static __always_inline __u32 bw_base_dir_bits(struct bw_file_call *call, __u32 need)
+/* The directory a relative name is resolved in: the cwd (AT_FDCWD) or dirfd's, 0 if none. */
+static __always_inline __u64 bw_base_dir(__s32 dirfd)
 {
 	struct task_struct *t = (void *)bpf_get_current_task();
-	struct fs_struct *fs = BPF_CORE_READ(t, fs);
+	struct fs_struct *fs;
 	struct file *dirf;
-	__u64 path;
 
-	if (call->dirfd == AT_FDCWD) {
-		if (!fs)
-			return 0;
-		path = (__u64)__builtin_preserve_access_index(&fs->pwd);
-	} else {
-		dirf = bw_file_of(call->dirfd);
-		if (!dirf)
-			return 0;
-		path = (__u64)__builtin_preserve_access_index(&dirf->f_path);
+	if (dirfd == AT_FDCWD) {
+		fs = BPF_CORE_READ(t, fs);
+		return fs ? (__u64)__builtin_preserve_access_index(&fs->pwd) : 0;
 	}
-	if (!bw_path_walk(path))
+	dirf = bw_file_of(dirfd);
+	return dirf ? (__u64)__builtin_preserve_access_index(&dirf->f_path) : 0;
+}
+
+/*
+ * Watch bits of the directory a relative name is resolved in, of which
+ * need is asked; the file scratch's anc says whether a watched directory
+ * lies below it.
+ */
+static __always_inline __u32 bw_base_dir_bits(__s32 dirfd, __u32 need)
+{
+	__u64 path = bw_base_dir(dirfd);
+
+	if (!path || !bw_path_walk(path))
 		return 0;
 	return bw_watch_eval(1, need);
+}
+
+/* bw_name_shape's findings */
+#define BW_NAME_SLASH 1  /* more than one name: "cron.d/x" */
+#define BW_NAME_DOTDOT 2 /* a ".." name: it may climb out of where it starts */
+#define BW_NAME_ODD 4    /* an empty, "." or ".." name before the last: "/etc//cron.d/x" */
+
+/* One bpf_loop step of bw_name_shape: byte i of the name at the start of the event data. */
+static long bw_shape_byte(__u32 i, void *data)
+{
+	__u32 zero = 0, len;
+	struct bw_file_scratch *s = bpf_map_lookup_elem(&file_scratch, &zero);
+	struct bw_file_event *ev;
+	char c, a, b;
+
+	if (!s || i >= BW_FILE_PATH_MAX)
+		return 1;
+	barrier_var(i);
+	ev = (void *)s->buf;
+	c = ev->data[i & (BW_FILE_PATH_MAX - 1)];
+	if (c && c != '/')
+		return 0;
+	len = i - s->leaf;
+	a = ev->data[s->leaf & (BW_FILE_PATH_MAX - 1)];
+	b = ev->data[(s->leaf + 1) & (BW_FILE_PATH_MAX - 1)];
+	if (len == 2 && a == '.' && b == '.')
+		s->shape |= BW_NAME_DOTDOT | (c ? BW_NAME_ODD : 0);
+	else if (c && ((len == 0 && i) || (len == 1 && a == '.')))
+		s->shape |= BW_NAME_ODD; /* a trailing "/" or "/." names the same directory */
+	if (!c) {
+		s->end = i;
+		return 1;
+	}
+	if (i)
+		s->shape |= BW_NAME_SLASH;
+	s->leaf = i + 1;
+	return 0;
+}
+
+/*
+ * The shape (BW_NAME_*) of the name at the start of the event data, n
+ * bytes with its NUL; leaves its last name's bounds in the file scratch's
+ * leaf and end. A global function, verified once.
+ */
+__noinline int bw_name_shape(__u32 n)
+{
+	__u32 zero = 0;
+	struct bw_file_scratch *s = bpf_map_lookup_elem(&file_scratch, &zero);
+
+	if (!s)
+		return 0;
+	s->shape = 0;
+	s->leaf = 0;
+	s->end = 0;
+	bpf_loop(n < BW_FILE_PATH_MAX ? n : BW_FILE_PATH_MAX, bw_shape_byte, NULL, 0);
+	return s->shape;
+}
+
+/*
+ * Watch bits of what a rename's or unlink's name (at the start of the
+ * event data, n bytes with its NUL) names once the kernel resolves it in
+ * dirfd's directory, of which need is asked. The filter's keys are spelt
+ * as the kernel spells a path ("/etc/cron.d/"); a caller's name need not
+ * be ("/etc//cron.d/x", "/tmp/../etc/cron.d/x", "cron.d/x" from /etc,
+ * ".bashrc" from the home, "../x"). A name the filter cannot judge as
+ * spelt is reported (all of need): userspace resolves "." and ".." against
+ * its directory (netinfo's absolute()) and judges the whole path. A
+ * global function, verified once for both of a rename's names.
+ */
+__noinline int bw_name_bits(int dirfd, __u32 need, __u32 n)
+{
+	__u32 zero = 0, bits, shape;
+	struct bw_file_scratch *s = bpf_map_lookup_elem(&file_scratch, &zero);
+	struct bw_file_event *ev;
+
+	if (!s)
+		return 0;
+	ev = (void *)s->buf;
+	if (ev->data[0] == '/') {
+		bits = bw_watch_str(need, n);
+		if (bits & need)
+			return bits;
+		/* A name cut at BW_FILE_PATH_MAX may go on anywhere. */
+		shape = bw_name_shape(n);
+		return (shape & BW_NAME_ODD) || n >= BW_FILE_PATH_MAX ? need : bits;
+	}
+	s->anc = 0;
+	bits = bw_base_dir_bits(dirfd, need);
+	if (bits & need)
+		return bits;
+	shape = bw_name_shape(n);
+	if ((shape & BW_NAME_DOTDOT) || ((shape & BW_NAME_SLASH) && s->anc))
+		return need;
+	return bits | bw_leaf_name_bits(s, need);
+}
+
+/*
+ * Rename's target resolved in another directory than its source (renameat's
+ * newdirfd, `mv f dir/` and os.rename's dst_dir_fd): that directory and a
+ * '/' written at off, for the target's name to follow. Its length, 0 when
+ * the target is absolute or the directory unknown (or too long to fit:
+ * the target is then sent as the caller gave it).
+ */
+static __always_inline __u32 bw_target_dir(struct bw_file_call *call, struct bw_file_event *ev,
+					   __u32 off)
+{
+	__u64 dir;
+	__u32 len, status;
+	char c = '/';
+
+	if (bpf_probe_read_user(&c, 1, (void *)call->path2) || c == '/')
+		return 0;
+	dir = bw_base_dir(call->dirfd2);
+	if (!dir || off > BW_FILE_PATH_MAX)
+		return 0;
+	len = bw_path_append((struct path *)dir, ev->data, off, BW_FILE_PATH_MAX * 2 - 1, &status);
+	if (!len || off + len >= BW_FILE_PATH_MAX * 3)
+		return 0;
+	ev->data[(off + len - 1) & (BW_FILE_PATH_MAX * 4 - 1)] = '/'; /* over its NUL */
+	return len;
 }
 
 /*
  * Rename, unlink or a refused open: the caller's strings, which getname()
  * just copied, reported when they fall under a watched directory (for a
- * refused read, a watched-for-reading one or name). A relative name is
- * judged by the directory it is resolved in (cwd or dirfd), and reported
- * with the cwd.
+ * refused read, a watched-for-reading one or name). A rename's or
+ * unlink's name is judged as the kernel resolves it (bw_name_bits), a
+ * refused open's as spelt; a relative name is reported with the directory
+ * it is resolved in (cwd or dirfd), a rename's target resolved in another
+ * directory with that one before it (bw_target_dir).
  */
 static __always_inline void bw_name_op_exit(struct bw_proc_state *st, struct bw_file_call *call,
 					    long ret, __u32 force)
 {
-	__u32 zero = 0, off = 0, status, bits, len, need = BW_WATCH_WRITE, write = 1;
+	__u32 zero = 0, off = 0, status, bits, len, base, need = BW_WATCH_WRITE, write = 1;
 	struct bw_file_scratch *s = bpf_map_lookup_elem(&file_scratch, &zero);
 	struct bw_file_event *ev;
-	struct task_struct *t;
-	struct fs_struct *fs;
+	__s32 base_fd;
+	__u64 dir;
 	long n;
 
 	if (!s)
@@ -399,14 +544,12 @@ static __always_inline void bw_name_op_exit(struct bw_proc_state *st, struct bw_
 	/*
 	 * A rename is about its target too: `sed -i` writes a temporary file
 	 * beside the one it edits and renames it over. Judge the target's
-	 * name first, while data[] is free (a relative target is taken as
-	 * relative to the source's directory).
+	 * name first, while data[] is free (a relative target is resolved in
+	 * renameat's newdirfd).
 	 */
 	if (call->op == BW_FILE_RENAME && call->path2 && !force) {
 		n = bpf_probe_read_user_str(ev->data, BW_FILE_PATH_MAX, (void *)call->path2);
-		if (n > 0 && (ev->data[0] == '/' ? bw_watch_str(BW_WATCH_WRITE, n)
-					       : bw_base_dir_bits(call, BW_WATCH_WRITE)) &
-				     BW_WATCH_WRITE)
+		if (n > 0 && (bw_name_bits(call->dirfd2, BW_WATCH_WRITE, n) & BW_WATCH_WRITE))
 			force = 1;
 	}
 	n = bpf_probe_read_user_str(ev->data, BW_FILE_PATH_MAX, (void *)call->path);
@@ -417,7 +560,16 @@ static __always_inline void bw_name_op_exit(struct bw_proc_state *st, struct bw_
 		need = write ? BW_WATCH_WRITE : BW_WATCH_READ;
 	}
 	if (!force) {
-		bits = ev->data[0] == '/' ? bw_watch_str(need, n) : bw_base_dir_bits(call, need);
+		/*
+		 * A refused open changed nothing: judged as spelt, and the
+		 * names of a compiler's header search ("/usr/lib/gcc/.../../../
+		 * include/x.h") are not each reported.
+		 */
+		if (call->op == BW_FILE_OPEN)
+			bits = ev->data[0] == '/' ? bw_watch_str(need, n)
+						  : bw_base_dir_bits(call->dirfd, need);
+		else
+			bits = bw_name_bits(call->dirfd, need, n);
 		if (!(bits & need))
 			return;
 	}
@@ -432,34 +584,29 @@ static __always_inline void bw_name_op_exit(struct bw_proc_state *st, struct bw_
 	ev->path_len = n;
 	ev->path2_len = ev->cwd_len = 0;
 	__builtin_memset(ev->pad0, 0, sizeof(ev->pad0));
+	/* The cwd slot holds the directory path is resolved in. */
+	base_fd = ev->data[0] != '/' ? call->dirfd : AT_FDCWD;
 	off = n;
 	if (call->path2) {
-		barrier_var(off);
-		n = bpf_probe_read_user_str(&ev->data[off & (BW_FILE_PATH_MAX * 2 - 1)],
+		base = 0;
+		if (call->op == BW_FILE_RENAME && call->dirfd2 != base_fd)
+			base = bw_target_dir(call, ev, off);
+		barrier_var(base);
+		n = bpf_probe_read_user_str(&ev->data[(off + base) & (BW_FILE_PATH_MAX * 4 - 1)],
 					    BW_FILE_PATH_MAX, (void *)call->path2);
 		if (n > 0) {
-			ev->path2_len = n;
-			off += n;
+			ev->path2_len = base + n;
+			off += base + n;
 		}
 	}
-	t = (void *)bpf_get_current_task();
-	fs = BPF_CORE_READ(t, fs);
-	if (ev->data[0] != '/' && call->dirfd != AT_FDCWD) {
-		/* Relative to a directory descriptor: send that directory. */
-		struct file *dirf = bw_file_of(call->dirfd);
-
-		if (dirf) {
-			len = bw_path_append(__builtin_preserve_access_index(&dirf->f_path),
-					     ev->data, off, BW_FILE_PATH_MAX * 2 - 1, &status);
-			ev->cwd_len = len;
-			off += len;
-			ev->flags |= BW_FILE_BASE_DIRFD;
-		}
-	} else if (fs) {
-		len = bw_path_append(__builtin_preserve_access_index(&fs->pwd), ev->data, off,
-				     BW_FILE_PATH_MAX * 2 - 1, &status);
+	dir = bw_base_dir(base_fd);
+	if (dir) {
+		len = bw_path_append((struct path *)dir, ev->data, off, BW_FILE_PATH_MAX * 4 - 1,
+				     &status);
 		ev->cwd_len = len;
 		off += len;
+		if (len && base_fd != AT_FDCWD)
+			ev->flags |= BW_FILE_BASE_DIRFD;
 	}
 	bw_file_submit(st, ev, off);
 }
@@ -668,13 +815,15 @@ static __always_inline int handle_creat_enter(struct bw_sys_enter_ctx *ctx)
 /* sys_enter_renameat2 */
 static __always_inline int handle_renameat2_enter(struct bw_sys_enter_ctx *ctx)
 {
-	return bw_file_enter(ctx, BW_FILE_RENAME, ctx->args[1], ctx->args[3], 0, (__s32)ctx->args[0]);
+	return bw_file_enter2(ctx, BW_FILE_RENAME, ctx->args[1], ctx->args[3], 0, (__s32)ctx->args[0],
+			      (__s32)ctx->args[2]);
 }
 
 /* sys_enter_renameat */
 static __always_inline int handle_renameat_enter(struct bw_sys_enter_ctx *ctx)
 {
-	return bw_file_enter(ctx, BW_FILE_RENAME, ctx->args[1], ctx->args[3], 0, (__s32)ctx->args[0]);
+	return bw_file_enter2(ctx, BW_FILE_RENAME, ctx->args[1], ctx->args[3], 0, (__s32)ctx->args[0],
+			      (__s32)ctx->args[2]);
 }
 
 /* sys_enter_rename */

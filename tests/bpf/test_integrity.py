@@ -5,8 +5,9 @@ Source integrity: a job runs in a git checkout and changes tracked files in
 the ways a build implant would (append, truncate, an editor's rename over,
 a move away, an unlink, Python, relative paths from a subdirectory); each is
 a `source-file-modified` verdict of the default policy naming the file, and
-the JSON report lists every one. The same job writing only new files, or run
-with --checkout none, raises nothing.
+the JSON report lists every one, however the names are spelt ("//", "/./",
+"..", a rename into a directory descriptor). The same job writing only new
+files, or run with --checkout none, raises nothing.
 
 Leftovers: a job's root exits while processes it started live on (setsid,
 nohup, a double fork); each is a `leftover-process` verdict with its
@@ -113,6 +114,54 @@ def t_tamper():
     c.check(want <= listed, "report.tracked_changed misses %r (has %r)" % (
         sorted(want - listed), sorted(listed)))
     c.check(b"tracked file changed: " in r.stderr, "the end-of-run text lists them")
+    c.done()
+
+
+# The same changes, by names spelt otherwise than the kernel spells the path:
+# "//", "/./" and ".." before the checkout, a relative name climbing into it,
+# one descending into it from a directory above, and a rename's target
+# resolved in a directory descriptor (os.rename's dst_dir_fd; `mv f dir/`).
+SPELLED = (
+    "rm {tmp}//spelled/build.sh; "
+    "mv {tmp}/outside/../spelled/README.md {tmp}/outside/readme.bak; "
+    "sed -i s/x/y/ ../spelled/src/main.c; "
+    "echo 'int z;' > {tmp}/outside/new.c; "
+    "python3 -c \"import os; d = os.open('{work}/src/lib', os.O_RDONLY); "
+    "os.rename('{tmp}/outside/new.c', 'util.c', dst_dir_fd=d)\"; "
+    "(cd {tmp} && rm spelled/src/lib/util.h); "
+    "python3 -c \"import os; os.unlink('{tmp}/./spelled/src/version.h')\"; "
+    # Not the checkout, however spelt: nothing to flag.
+    "echo x > a; mv a {tmp}/outside/../outside/b; rm ../outside//b"
+)
+
+
+def t_tamper_spelled():
+    work = checkout("spelled")
+    outside = os.path.join(S["tmp"], "outside")
+    os.makedirs(outside)
+    script = SPELLED.format(tmp=S["tmp"], work=work)
+    r, records, problems, rep = run_job(work, script, extra=["--checkout", work], cwd=outside)
+    c = T.Checker()
+    for p in problems[:3]:
+        c.check(False, p)
+    c.eq(r.returncode, 0, "exit status")
+    want = {os.path.join(work, p) for p in (
+        "build.sh", "README.md", "src/main.c", "src/lib/util.c", "src/lib/util.h",
+        "src/version.h")}
+    got = flagged_paths(records)
+    c.check(want <= got, "tracked files flagged by their resolved paths: missing %r (flagged %r)"
+            % (sorted(want - got), sorted(got)))
+    # A verdict names both sides of a rename: the other side of a move away
+    # or over, and sed's temporary file, are flagged with the tracked file.
+    stray = sorted(p for p in got - want
+                   if p.startswith(work + "/") and not p.startswith(work + "/src/sed"))
+    c.eq(stray, [], "checkout files flagged beyond the changed ones")
+    listed = set()
+    for s in rep.get("tracked_changed") or []:
+        listed.update(p.strip() for p in s.get("path", "").split(" -> "))
+    c.check(want <= listed, "report.tracked_changed misses %r" % sorted(want - listed))
+    others = [describe(v) for v in verdicts(records) if v.get("rule") != "source-file-modified"]
+    c.eq(others, [], "other verdicts")
     c.done()
 
 
@@ -225,6 +274,9 @@ def t_no_leftovers():
 TESTS = [
     ("tracked files changed by append, truncate, rename over, move, unlink and Python, "
      "from a subdirectory: each flagged, named in the verdict and the report", t_tamper),
+    ("the same by names spelt with //, /./ and .., relative from above and from beside the "
+     "checkout, and a rename into a directory descriptor: each flagged by its resolved path",
+     t_tamper_spelled),
     ("a build writing only untracked outputs (and git's own .git/) raises nothing",
      t_untracked_outputs),
     ("--checkout none: no tracked files watched", t_checkout_none),

@@ -80,10 +80,11 @@ static void pipe_end(struct bw_stdio *s, uint64_t id, uint16_t mode)
 
 /*
  * p execs exe with argv, through the lineage table as the engine does;
- * in/out: pipe ids for fd 0/1 (0: a tty); out_file: fd 1 is that file.
+ * in/out: pipe ids for fd 0/1 (0: a tty); in_file/out_file: fd 0/1 is
+ * that file.
  */
-static void exec_as(struct world *w, struct bw_proc *p, const char *exe,
-		    const char *const *argv, uint64_t in, uint64_t out, const char *out_file)
+static void exec_io(struct world *w, struct bw_proc *p, const char *exe, const char *const *argv,
+		    uint64_t in, uint64_t out, const char *in_file, const char *out_file)
 {
 	struct bw_exec_event x;
 	struct bw_event_view v;
@@ -109,6 +110,11 @@ static void exec_as(struct world *w, struct bw_proc *p, const char *exe,
 		pipe_end(&x.stdio[0], in, BW_STDIO_READ);
 	if (out)
 		pipe_end(&x.stdio[1], out, BW_STDIO_WRITE);
+	if (in_file) {
+		x.stdio[0].kind = BW_STDIO_FILE;
+		x.stdio[0].mode = BW_STDIO_READ;
+		v.stdio_path[0] = in_file;
+	}
 	if (out_file) {
 		x.stdio[1].kind = BW_STDIO_FILE;
 		x.stdio[1].mode = BW_STDIO_WRITE;
@@ -122,6 +128,12 @@ static void exec_as(struct world *w, struct bw_proc *p, const char *exe,
 	v.args_len = n;
 	assert_int_equal(proctab_apply(&w->t, &v), 0);
 	prov_on_exec(&w->pv, &w->t, p, &v, &w->rj);
+}
+
+static void exec_as(struct world *w, struct bw_proc *p, const char *exe,
+		    const char *const *argv, uint64_t in, uint64_t out, const char *out_file)
+{
+	exec_io(w, p, exe, argv, in, out, NULL, out_file);
 }
 
 /* The job's shell: bash running the job's script. */
@@ -289,6 +301,37 @@ static void test_command_substitution(void **state)
 	assert_int_equal(e.script_prov, BW_PROV_NETWORK);
 }
 
+/*
+ * A shell that runs its last command in place: bash -c 'x=$(curl ...);
+ * sh -c "$x"' execs sh itself, and its own capture is the program's.
+ */
+static void test_substitution_in_place(void **state)
+{
+	struct world *w = *state;
+	struct bw_proc *shell = job_shell(w), *curl, *make;
+
+	curl = fork_of(w, shell);
+	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-s", "http://x/i.sh"), 0, 50, NULL);
+	exec_as(w, shell, "/usr/bin/dash", ARGV("sh", "-c", "id"), 0, 0, NULL);
+	assert_int_equal(info_of(w, shell).script_prov, BW_PROV_NETWORK);
+	/* Another command forked after the capture: not adjacent, not counted. */
+	shell = job_shell(w);
+	curl = fork_of(w, shell);
+	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-s", "http://x/v"), 0, 51, NULL);
+	make = fork_of(w, shell);
+	exec_as(w, make, "/usr/bin/make", ARGV("make"), 0, 0, NULL);
+	exec_as(w, shell, "/usr/bin/dash", ARGV("sh", "-c", "make check"), 0, 0, NULL);
+	assert_int_equal(info_of(w, shell).script_prov, 0);
+	/* The download went to a program (curl | tar), not into the shell. */
+	shell = job_shell(w);
+	curl = fork_of(w, shell);
+	make = fork_of(w, shell);
+	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-sL", "http://x/a.tgz"), 0, 52, NULL);
+	exec_as(w, make, "/usr/bin/tar", ARGV("tar", "xz"), 52, 0, NULL);
+	exec_as(w, shell, "/usr/bin/dash", ARGV("sh", "-c", "make"), 0, 0, NULL);
+	assert_int_equal(info_of(w, shell).script_prov, 0);
+}
+
 /* The job's shared output pipe is no substitution, whoever writes to it. */
 static void test_shared_output_pipe(void **state)
 {
@@ -333,6 +376,15 @@ static void test_dropped_files(void **state)
 	run->filename = refstr_new("./setup.sh");
 	assert_int_equal(info_of(w, run).exe_prov, BW_PROV_WRITTEN | BW_PROV_NETWORK);
 	exec_as(w, run, "/tmp/before", ARGV("/tmp/before"), 0, 0, NULL);
+	assert_int_equal(info_of(w, run).exe_prov, 0);
+	/* `sh < setup.sh`: the file on stdin is the program; not with -c, nor for cat */
+	exec_io(w, run, "/usr/bin/dash", ARGV("sh"), 0, 0, "/src/setup.sh", NULL);
+	assert_int_equal(info_of(w, run).exe_prov, BW_PROV_WRITTEN | BW_PROV_NETWORK);
+	exec_io(w, run, "/usr/bin/dash", ARGV("sh", "-c", "read x"), 0, 0, "/src/setup.sh", NULL);
+	assert_int_equal(info_of(w, run).exe_prov, 0);
+	exec_io(w, run, "/usr/bin/cat", ARGV("cat"), 0, 0, "/src/setup.sh", NULL);
+	assert_int_equal(info_of(w, run).exe_prov, 0);
+	exec_as(w, run, "/usr/bin/dash", ARGV("sh"), 0, 0, NULL); /* stdin a tty again */
 	assert_int_equal(info_of(w, run).exe_prov, 0);
 
 	/* a compiler never talked to the network */
@@ -777,6 +829,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_pipe_writer_connects, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_filters_and_decoders, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_command_substitution, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_substitution_in_place, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shared_output_pipe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dropped_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_program_from, setup, teardown),

@@ -28,6 +28,7 @@ static void proc_free(struct bw_proc *p)
 	refstr_put(p->cwd);
 	refstr_put(p->container);
 	refstr_put(p->stdout_file);
+	refstr_put(p->stdin_file);
 	argv_free(&p->argv);
 	argv_free(&p->env);
 	free(p->late_fired);
@@ -236,6 +237,8 @@ static int exec_strings(struct bw_proc *p, const struct bw_event_view *v)
 	const struct bw_proc *pp = p->parent;
 	const char *out = e->stdio[1].kind == BW_STDIO_FILE && (e->stdio[1].mode & BW_STDIO_WRITE) ?
 				  v->stdio_path[1] : NULL;
+	const char *in = e->stdio[0].kind == BW_STDIO_FILE && (e->stdio[0].mode & BW_STDIO_READ) ?
+				 v->stdio_path[0] : NULL;
 	int err;
 
 	err = refstr_set(&p->filename, v->filename,
@@ -253,6 +256,9 @@ static int exec_strings(struct bw_proc *p, const struct bw_event_view *v)
 	if (!err)
 		err = refstr_set(&p->stdout_file, out,
 				 (char *[]){ p->stdout_file, pp ? pp->stdout_file : NULL }, 2);
+	if (!err)
+		err = refstr_set(&p->stdin_file, in,
+				 (char *[]){ p->stdin_file, pp ? pp->stdin_file : NULL }, 2);
 	return err;
 }
 

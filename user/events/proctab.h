@@ -22,8 +22,8 @@ struct bw_proc {
 	uint32_t ppid;          /* as last reported by the kernel */
 	uint64_t fork_ns;
 	uint64_t exit_ns;
-	/* The strings below (filename, origin, exe, cwd, container and
-	 * stdout_file) are refstrs (lib/refstr.h): shared with the parent and
+	/* The strings below (filename, origin, exe, cwd, container,
+	 * stdout_file and stdin_file) are refstrs (lib/refstr.h): shared with the parent and
 	 * siblings that hold the same, read-only, set and dropped by this
 	 * table only. */
 	/* latest exec; NULL/empty until the process execs */
@@ -63,6 +63,7 @@ struct bw_proc {
 	/* What the latest exec started with, for provenance. */
 	struct bw_stdio stdio[3];
 	char *stdout_file; /* stdio[1]'s path when it is a file opened for writing */
+	char *stdin_file;  /* stdio[0]'s path when it is a file opened for reading */
 	struct bw_argv env;     /* loader variables, NAME=VALUE */
 	uint32_t exec_flags;    /* BW_EXEC_* */
 	/* What provenance (pipeline/provenance.c) knows of this process's

@@ -913,11 +913,8 @@ static uint32_t operand_from(const char *a)
 	return BW_PROG_FILE;
 }
 
-/*
- * Where an interpreter takes its program from; 0 for other programs.
- * *operand: the script file's path as given, when it is a file.
- */
-static uint32_t program_from(const struct bw_proc *p, const char **operand)
+/* program_from()'s reading of the command line. */
+static uint32_t program_in_argv(const struct bw_proc *p, const char **operand)
 {
 	const char *base = program_base(p), *a;
 	bool sh = in_list(shells, base);
@@ -958,6 +955,20 @@ static uint32_t program_from(const struct bw_proc *p, const char **operand)
 	return BW_PROG_STDIN;
 }
 
+/*
+ * Where an interpreter takes its program from; 0 for other programs.
+ * *operand: the script file's path as given, when it is a file, or the
+ * file on stdin that a program read from stdin is (`sh < script`).
+ */
+static uint32_t program_from(const struct bw_proc *p, const char **operand)
+{
+	uint32_t from = program_in_argv(p, operand);
+
+	if (from == BW_PROG_STDIN && p->stdin_file)
+		*operand = p->stdin_file;
+	return from;
+}
+
 /* The dropped file p's exec runs: its executable, or the script it was started as. */
 static struct prov_drop *drop_of_program(struct provenance *pv, const struct bw_proc *p,
 					 const char *operand)
@@ -985,15 +996,21 @@ static const struct bw_proc *child_branch(const struct bw_proc *owner, const str
  * the output of a pipe no program read, written by the branch of the
  * shell forked right before p's (bash -c "$(curl ...)", bash <(curl ...)).
  * A capture followed by other commands before p is not counted: without
- * the bytes, adjacency is what ties the capture to the program.
+ * the bytes, adjacency is what ties the capture to the program. A shell
+ * that runs its last command in place (bash -c 'x=$(curl ...); sh -c
+ * "$x"' execs sh itself) captured for the program it became: the branch
+ * it forked last.
  */
 static uint32_t substitution_tags(struct provenance *pv, const struct bw_proctab *t,
 				  const struct bw_proc *p)
 {
-	const struct bw_proc *owner = program_owner(p->parent), *mine, *w, *k;
+	const struct bw_proc *owner = program_owner(p->parent), *mine = NULL, *w, *k;
 	uint32_t tags = 0, n = pv->n_substs < PROV_SUBSTS ? pv->n_substs : PROV_SUBSTS;
+	bool in_place = p->n_execs > 1;
 
-	if (!owner || !(mine = child_branch(owner, p)))
+	if (in_place)
+		owner = p;
+	else if (!owner || !(mine = child_branch(owner, p)))
 		return 0;
 	for (uint32_t i = 0; i < n; i++) {
 		const struct prov_subst *s = &pv->substs[i];
@@ -1002,7 +1019,8 @@ static uint32_t substitution_tags(struct provenance *pv, const struct bw_proctab
 			continue;
 		w = ref_proc(t, &s->writer);
 		k = w ? child_branch(owner, w) : NULL;
-		if (!k || (k->next_sibling != mine && mine->next_sibling != k))
+		if (!k || (in_place ? k != owner->last_child
+				    : k->next_sibling != mine && mine->next_sibling != k))
 			continue;
 		tags |= capture_tags(pv, s);
 	}

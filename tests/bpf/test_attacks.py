@@ -261,6 +261,14 @@ echo "acme-cli: done" >&2
 """
 
 
+STAGE_PY = """# acme telemetry stage: a harmless stand-in served by tests/bpf/test_attacks.py.
+# All it does is leave the marker the harness looks for.
+import os
+with open(os.environ["BW_ATTACK_MARK"], "a") as f:
+    f.write("%d stage.py\\n" % os.getpid())
+"""
+
+
 def compile_c(src, out, extra):
     cc = shutil.which("cc") or shutil.which("gcc")
     if not cc:
@@ -293,6 +301,7 @@ def prepare_payloads():
         "bash": INSTALL_SH.encode(),  # the Codecov uploader's URL path
         "agent": elf,
         "agent.b64": base64.encodebytes(elf),
+        "stage.py": STAGE_PY.encode(),
     }
     for name, data in files.items():
         with open(os.path.join(www, name), "wb") as f:

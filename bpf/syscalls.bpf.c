@@ -153,7 +153,8 @@ static __always_inline int bw_exit_run(int kind, struct bw_sys_exit_ctx *ctx)
 {
 	switch (kind) {
 	case BW_X_READ: return handle_read_exit(ctx);
-	case BW_X_CONNECT: return handle_connect_exit(ctx);
+	/* After the connect's record: the held files follow the network input. */
+	case BW_X_CONNECT: return handle_connect_exit(ctx) ? bw_held_writes() : 0;
 	case BW_X_RECVFROM: return handle_recvfrom_exit(ctx);
 	case BW_X_RECVMSG: return handle_recvmsg_exit(ctx);
 	case BW_X_FILE: return bw_file_exit(ctx->ret);

@@ -239,6 +239,10 @@ enum bw_file_op {
 /* Made by a 32-bit compat syscall (ia32 on x86_64, AArch32 on arm64): the
  * process runs a 32-bit program, or a 64-bit one used int 0x80. */
 #define BW_FILE_COMPAT (1u << 4)
+/* Not an open: a file the process held open for writing (descriptor in
+ * ret) when it first reached a network peer since its exec. What it
+ * writes from then on may be what it received. */
+#define BW_FILE_HELD (1u << 5)
 
 /*
  * data[]: path, then path2 (rename's target), then cwd, each NUL-terminated

@@ -360,13 +360,12 @@ __noinline int bw_watch_str(__u32 need, __u32 n)
 	return s->bits | bw_leaf_name_bits(s, need);
 }
 
-static __always_inline void bw_file_submit(struct bw_proc_state *st, struct bw_file_event *ev,
-					   __u32 off)
+static __always_inline void bw_file_submit(__u64 job_id, struct bw_file_event *ev, __u32 off)
 {
 	__u32 size = sizeof(*ev) + (off & (BW_FILE_DATA - 1));
 
 	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
-	bw_fill_header(&ev->hdr, BW_EV_FILE, size, (void *)bpf_get_current_task(), st->job_id);
+	bw_fill_header(&ev->hdr, BW_EV_FILE, size, (void *)bpf_get_current_task(), job_id);
 	bw_submit(ev, size);
 }
 
@@ -608,7 +607,7 @@ static __always_inline void bw_name_op_exit(struct bw_proc_state *st, struct bw_
 		if (len && base_fd != AT_FDCWD)
 			ev->flags |= BW_FILE_BASE_DIRFD;
 	}
-	bw_file_submit(st, ev, off);
+	bw_file_submit(st->job_id, ev, off);
 }
 
 /* An open that succeeded: judge it by the path of the new descriptor. */
@@ -652,7 +651,71 @@ static __always_inline void bw_open_exit(struct bw_proc_state *st, struct bw_fil
 	barrier_var(len);
 	bpf_probe_read_kernel(ev->data, len & (BW_PATH_MAX * 2 - 1), pb->buf);
 	ev->path_len = len;
-	bw_file_submit(st, ev, len);
+	bw_file_submit(st->job_id, ev, len);
+}
+
+#define BW_HELD_FDS 64 /* descriptors 3 to 66 */
+
+/*
+ * One bpf_loop step of bw_held_writes: descriptor 3 + i, reported when it
+ * is a regular file open for writing. data: the job's id.
+ */
+static long bw_held_write_step(__u32 i, void *data)
+{
+	__u32 zero = 0, len, fmode;
+	struct bw_file_scratch *s = bpf_map_lookup_elem(&file_scratch, &zero);
+	struct bw_pathbuf *pb = bpf_map_lookup_elem(&path_scratch, &zero);
+	struct file *f = bw_file_of((int)i + 3);
+	struct bw_file_event *ev;
+
+	if (!s || !pb)
+		return 1;
+	if (!f)
+		return 0;
+	fmode = BPF_CORE_READ(f, f_mode);
+	if (!(fmode & BW_FMODE_WRITE) ||
+	    (BPF_CORE_READ(f, f_inode, i_mode) & BW_S_IFMT) != BW_S_IFREG)
+		return 0;
+	len = bw_path_resolve((__u64)__builtin_preserve_access_index(&f->f_path));
+	if (!len || len > BW_PATH_MAX)
+		return 0;
+	ev = (void *)s->buf;
+	ev->op = BW_FILE_OPEN;
+	ev->ret = (__s32)i + 3;
+	ev->open_flags = fmode & BW_FMODE_READ ? O_RDWR : O_WRONLY;
+	ev->flags = BW_FILE_RESOLVED | BW_FILE_WRITE | BW_FILE_HELD |
+		    (pb->status ? BW_FILE_TRUNCATED : 0);
+	ev->dirfd = AT_FDCWD;
+	ev->path2_len = ev->cwd_len = 0;
+	__builtin_memset(ev->pad0, 0, sizeof(ev->pad0));
+	barrier_var(len);
+	bpf_probe_read_kernel(ev->data, len & (BW_PATH_MAX * 2 - 1), pb->buf);
+	ev->path_len = len;
+	bw_file_submit(*(__u64 *)data, ev, len);
+	return 0;
+}
+
+/*
+ * The files the current process holds open for writing as it first
+ * reaches a network peer since its exec, reported as held: what it
+ * writes into them from now on may be what it received, and it may have
+ * opened them first (python's `open(p, "wb").write(urlopen(u).read())`).
+ * Its stdio is left out: a shell's redirection (`python3 get.py > f`) is
+ * known from the exec, and a build log on every process's stdout is no
+ * download. A global function, verified once.
+ */
+__noinline int bw_held_writes(void)
+{
+	struct bw_proc_state *st = bw_hook_job(BW_HOOK_FILE);
+	__u32 n = bw_max_fds();
+	__u64 job_id;
+
+	if (!st || n <= 3)
+		return 0;
+	job_id = st->job_id;
+	n -= 3;
+	bpf_loop(n < BW_HELD_FDS ? n : BW_HELD_FDS, bw_held_write_step, &job_id, 0);
+	return 0;
 }
 
 /*
@@ -701,7 +764,7 @@ __noinline int bw_fd_op_exit(__s64 ret, __u32 force)
 			len += n;
 		}
 	}
-	bw_file_submit(st, ev, len);
+	bw_file_submit(st->job_id, ev, len);
 	return 0;
 }
 

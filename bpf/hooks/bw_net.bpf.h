@@ -135,16 +135,19 @@ static __always_inline int handle_connect_enter(struct bw_sys_enter_ctx *ctx)
  * An IPv4/IPv6 peer other than a DNS server, reached or being reached
  * (a non-blocking connect under way): from now on until its next exec the
  * process may write what came from the network. A refused connect does
- * not count; DNS does not, or every resolver would.
+ * not count; DNS does not, or every resolver would. 1 when the process
+ * has just become one (bw_held_writes then reports what it holds open).
  */
-static __always_inline void bw_mark_net(struct bw_proc_state *st, struct bw_sockaddr *sa, long ret)
+static __always_inline int bw_mark_net(struct bw_proc_state *st, struct bw_sockaddr *sa, long ret)
 {
-	if ((sa->family == AF_INET || sa->family == AF_INET6) && bw_ntohs(sa->port) != DNS_PORT &&
-	    (ret == 0 || ret == -115 /* EINPROGRESS */))
-		st->flags |= BW_PROC_NET;
+	if ((sa->family != AF_INET && sa->family != AF_INET6) || bw_ntohs(sa->port) == DNS_PORT ||
+	    (ret != 0 && ret != -115 /* EINPROGRESS */) || (st->flags & BW_PROC_NET))
+		return 0;
+	st->flags |= BW_PROC_NET;
+	return 1;
 }
 
-/* sys_exit_connect */
+/* sys_exit_connect: 1 when the process has just reached its first network peer. */
 static __always_inline int handle_connect_exit(struct bw_sys_exit_ctx *ctx)
 {
 	__u32 tid = bw_tid();
@@ -155,6 +158,7 @@ static __always_inline int handle_connect_exit(struct bw_sys_exit_ctx *ctx)
 	struct socket *sock;
 	__u32 *dns;
 	__u16 family;
+	int fresh = 0;
 
 	if (!call)
 		return 0;
@@ -168,7 +172,7 @@ static __always_inline int handle_connect_exit(struct bw_sys_exit_ctx *ctx)
 		*dns = 1;
 	st = bw_hook_job(BW_HOOK_FILE);
 	if (st)
-		bw_mark_net(st, sa, ctx->ret);
+		fresh = bw_mark_net(st, sa, ctx->ret);
 	st = bw_hook_job(BW_HOOK_CONNECT);
 	if (!st || (sa->family != AF_INET && sa->family != AF_INET6))
 		goto done;
@@ -182,7 +186,7 @@ static __always_inline int handle_connect_exit(struct bw_sys_exit_ctx *ctx)
 	bw_submit(&ev, sizeof(ev));
 done:
 	bpf_map_delete_elem(&net_calls, &tid);
-	return 0;
+	return fresh;
 }
 
 /*

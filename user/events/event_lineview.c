@@ -475,6 +475,7 @@ static bool hook_header(struct event_lineview *o)
 static bool file_line(struct scan *s, struct event_lineview *o)
 {
 	struct event_hookline *h = hook_begin(o);
+	uint64_t fd;
 	bool cut;
 
 	o->k.fork.hdr.type = BW_EV_FILE;
@@ -484,6 +485,8 @@ static bool file_line(struct scan *s, struct event_lineview *o)
 		return false;
 	h->tracked = LIT(s, ",\"tracked\":true");
 	if (!OPT_FLAG(s, ",\"compat\":"))
+		return false;
+	if (LIT(s, ",\"held\":true") && !(LIT(s, ",\"fd\":") && num(s, &fd)))
 		return false;
 	if (LIT(s, ",\"target_pid\":")) {
 		if (!num(s, &h->target_pid) || !FLAG(s, ",\"target_in_job\":", &h->target_in_job))

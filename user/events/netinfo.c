@@ -319,6 +319,10 @@ static void json_file(struct jbuf *jb, const struct netinfo *ni, const struct bw
 		json_kv_bool(jb, "tracked", true);
 	if (e->flags & BW_FILE_COMPAT)
 		json_kv_bool(jb, "compat", true);
+	if (e->flags & BW_FILE_HELD) {
+		json_kv_bool(jb, "held", true);
+		json_kv_i64(jb, "fd", e->ret);
+	}
 	if (ni->info.file.target_pid) {
 		json_kv_u64(jb, "target_pid", ni->info.file.target_pid);
 		json_kv_bool(jb, "target_in_job", ni->info.file.target_in_job);

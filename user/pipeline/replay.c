@@ -411,8 +411,9 @@ static int build_file(struct replay *r, struct json_object *o, const char **why)
 	e->op = (uint32_t)(file_op_names[i].value & ~FILE_OP_WRITE);
 	/* The path of the record is absolute already: take it as resolved. */
 	e->flags = BW_FILE_RESOLVED | (file_op_names[i].value & FILE_OP_WRITE ? BW_FILE_WRITE : 0) |
-		   (event_true(o, "compat") ? BW_FILE_COMPAT : 0);
-	e->ret = (int32_t)i64_or(o, "result", 0);
+		   (event_true(o, "compat") ? BW_FILE_COMPAT : 0) |
+		   (event_true(o, "held") ? BW_FILE_HELD : 0);
+	e->ret = (int32_t)i64_or(o, e->flags & BW_FILE_HELD ? "fd" : "result", 0);
 	e->open_flags = mode ? (uint32_t)strtoul(mode, NULL, 8) :
 			       (uint32_t)event_u64_or(o, "open_flags", 0);
 	e->dirfd = (int32_t)i64_or(o, "dirfd", -100);

@@ -2231,6 +2231,15 @@ static void test_default_provenance(void **state)
 	assert_int_equal(policy_match_event(p, e, out, 8), 0);
 	e = ev_file(&x, "open-write", "/home/ci/src/project/.profile.d/x", NULL, 0, false);
 	assert_int_equal(policy_match_event(p, e, out, 8), 0);
+	/* a git hook in the workspace; git init's samples are not */
+	e = ev_file(&x, "open-write", "/home/ci/src/project/.git/hooks/post-checkout", NULL, 0,
+		    false);
+	assert_true(ev_matches(p, e, "persistence-write"));
+	e = ev_file(&x, "rename", "/tmp/h", "/home/ci/src/project/.git/hooks/pre-push", 0, false);
+	assert_true(ev_matches(p, e, "persistence-write"));
+	e = ev_file(&x, "open-write", "/home/ci/src/project/.git/hooks/pre-commit.sample", NULL, 0,
+		    false);
+	assert_int_equal(policy_match_event(p, e, out, 8), 0);
 	/* a one-liner that evaluates code and connects itself: a fetch-and-run stager */
 	e = ev_connect(&x, "185.199.108.133", 443, "tcp", NULL, 0);
 	fx_set(&x.proc, "/usr/bin/python3.11",

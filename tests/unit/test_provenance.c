@@ -459,6 +459,38 @@ static void test_archive_extracted(void **state)
 	assert_int_equal(info_of(w, run).exe_prov, BW_PROV_WRITTEN | BW_PROV_NETWORK);
 }
 
+/* A copy of a dropped file is one: cp, install, dd if=, cat > file. */
+static void test_copy_of_drop(void **state)
+{
+	struct world *w = *state;
+	struct bw_proc *shell = job_shell(w), *curl, *cp, *run = fork_of(w, shell);
+
+	curl = fork_of(w, shell);
+	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-o", "/tmp/a1", "http://x/a"), 0, 0, NULL);
+	file_op(w, curl, "open-write", "/tmp/a1", NULL);
+	cp = fork_of(w, shell);
+	exec_as(w, cp, "/usr/bin/install", ARGV("install", "-m", "755", "/tmp/a1", "/tmp/a2"), 0, 0,
+		NULL);
+	file_op(w, cp, "open-write", "/tmp/a2", NULL);
+	exec_as(w, run, "/tmp/a2", ARGV("a2"), 0, 0, NULL);
+	assert_int_equal(info_of(w, run).exe_prov, BW_PROV_WRITTEN | BW_PROV_NETWORK);
+	cp = fork_of(w, shell);
+	exec_as(w, cp, "/usr/bin/dd", ARGV("dd", "if=/tmp/a1", "of=/tmp/a3"), 0, 0, NULL);
+	file_op(w, cp, "open-write", "/tmp/a3", NULL);
+	exec_as(w, run, "/tmp/a3", ARGV("a3"), 0, 0, NULL);
+	assert_int_equal(info_of(w, run).exe_prov, BW_PROV_WRITTEN | BW_PROV_NETWORK);
+	cp = fork_of(w, shell);
+	exec_as(w, cp, "/usr/bin/cat", ARGV("cat", "/tmp/a1"), 0, 0, "/tmp/a4");
+	exec_as(w, run, "/tmp/a4", ARGV("a4"), 0, 0, NULL);
+	assert_int_equal(info_of(w, run).exe_prov, BW_PROV_WRITTEN | BW_PROV_NETWORK);
+	/* a copy of a file nobody dropped is no drop */
+	cp = fork_of(w, shell);
+	exec_as(w, cp, "/usr/bin/cp", ARGV("cp", "/usr/bin/true", "/tmp/a5"), 0, 0, NULL);
+	file_op(w, cp, "open-write", "/tmp/a5", NULL);
+	exec_as(w, run, "/tmp/a5", ARGV("a5"), 0, 0, NULL);
+	assert_int_equal(info_of(w, run).exe_prov, 0);
+}
+
 /*
  * A process that connected and feeds a shell itself, through a pipe or a
  * socketpair it made (subprocess.Popen(["sh"], stdin=PIPE), node's spawn);
@@ -830,6 +862,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_filters_and_decoders, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_command_substitution, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_substitution_in_place, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_copy_of_drop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shared_output_pipe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dropped_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_program_from, setup, teardown),

@@ -169,8 +169,10 @@ int hooks_set_env_names(struct bw_agent *a, const char *const *names, size_t n);
 #define HOOKS_DEFAULT_ENV_NAMES { "LD_PRELOAD", "LD_AUDIT", "LD_LIBRARY_PATH" }
 /*
  * Programs whose every open for writing is reported wherever it goes
- * (writer_names map, BW_PROC_WATCH_WRITES): decoders and downloaders, by
- * the kernel's comm (names longer than 15 bytes are cut as comm is).
+ * (writer_names map, BW_PROC_WATCH_WRITES): decoders, downloaders,
+ * archive extractors and copiers (what they write may carry what they
+ * read: pipeline/provenance.c), by the kernel's comm (names longer than 15
+ * bytes are cut as comm is).
  * Replaces the previous list; -EINVAL for an empty name or more than the
  * map holds. loader_open sets HOOKS_DEFAULT_WRITER_NAMES.
  */
@@ -179,7 +181,7 @@ int hooks_set_writer_names(struct bw_agent *a, const char *const *names, size_t 
 	{ "base64", "base32", "xxd",  "openssl", "gzip",  "gunzip", "zcat", "bzip2",     \
 	  "xz",	    "unxz",   "uudecode", "basenc", "curl", "wget", "aria2c", "tftp",   \
 	  "ftp",    "nc",     "ncat", "socat",	 "scp",	  "rsync", "tar", "bsdtar", "unzip", \
-	  "7z",	    "7za",    "cpio" }
+	  "7z",	    "7za",    "cpio", "cp", "install", "dd" }
 /*
  * Interpreters whose exec with an option first is held for its verdict
  * (BW_HINT_INLINE, interp_names map), by the start of their comm (names of

@@ -548,23 +548,25 @@ static struct prov_drop *drop_named(struct provenance *pv, const struct bw_proc 
 }
 
 /*
- * An archive extractor given a file this job dropped (`curl -o p.tgz URL;
- * tar xzf p.tgz`): what it writes carries what the archive did.
+ * An archive extractor or a copier given a file this job dropped (`curl
+ * -o p.tgz URL; tar xzf p.tgz`, `cp payload /usr/local/bin/x`, `install`,
+ * `dd if=`, `cat payload > x`): what it writes carries what its input did.
  */
-static uint32_t archive_tags(struct provenance *pv, const struct bw_proc *p, const char *base)
+static uint32_t carried_tags(struct provenance *pv, const struct bw_proc *p, const char *base)
 {
-	static const char *const extractors[] = { "tar", "bsdtar", "gtar", "unzip", "7z", "7za",
-						  "7zr", "cpio", "unrar", "ar", "jar", NULL };
+	static const char *const carriers[] = { "tar", "bsdtar", "gtar", "unzip", "7z",	"7za",
+						"7zr", "cpio",	 "unrar", "ar",	   "jar", "cp",
+						"install", "dd", "cat", NULL };
 	const struct prov_drop *d;
 	uint32_t tags = 0;
 
-	if (!pv->drops_recorded || !in_list(extractors, base))
+	if (!pv->drops_recorded || !in_list(carriers, base))
 		return 0;
 	for (uint32_t i = name_index(p) + 1; i < p->argv.n; i++) {
 		const char *a = p->argv.v[i];
 
-		if (!strncmp(a, "--file=", 7))
-			a += 7;
+		if (!strncmp(a, "--file=", 7) || !strncmp(a, "if=", 3))
+			a = strchr(a, '=') + 1;
 		else if (a[0] == '-')
 			continue;
 		if ((d = drop_named(pv, p, a)))
@@ -715,7 +717,7 @@ void prov_on_exec(struct provenance *pv, const struct bw_proctab *t, struct bw_p
 		return;
 	base = program_base(p);
 	p->prov = classify(p, base) | (p->prov & BW_PROC_PROV_CONNECTED_BEFORE_EXEC) |
-		  archive_tags(pv, p, base);
+		  carried_tags(pv, p, base);
 	if (is_pipe(&p->stdio[0]) && (p->stdio[0].mode & BW_STDIO_READ)) {
 		pp = pipe_get(pv, p->stdio[0].id);
 		ref_add(pp->readers, &pp->n_readers, p);

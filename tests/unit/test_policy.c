@@ -2237,6 +2237,15 @@ static void test_default_provenance(void **state)
 	assert_int_equal(policy_match_event(p, e, out, 8), 0);
 	e = ev_file(&x, "open-write", "/home/ci/src/project/.profile.d/x", NULL, 0, false);
 	assert_int_equal(policy_match_event(p, e, out, 8), 0);
+	/* a runner pod's service account token, read by anything but kubectl and kin */
+	e = ev_file(&x, "open-read", "/run/secrets/kubernetes.io/serviceaccount/token", NULL, 0,
+		    false);
+	assert_true(ev_matches(p, e, "credential-file-access"));
+	fx_set(&x.proc, "/usr/local/bin/kubectl", ARGV("kubectl", "apply", "-f", "k.yaml"), NPM_ANC);
+	assert_false(ev_matches(p, e, "credential-file-access"));
+	e = ev_file(&x, "open-read", "/run/secrets/kubernetes.io/serviceaccount/ca.crt", NULL, 0,
+		    false);
+	assert_false(ev_matches(p, e, "credential-file-access"));
 	/* the instance metadata service, by anything but a cloud CLI */
 	e = ev_connect(&x, "169.254.169.254", 80, "tcp", NULL, 0);
 	assert_true(ev_matches(p, e, "cloud-metadata-access"));

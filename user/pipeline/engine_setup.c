@@ -18,7 +18,8 @@
 
 /*
  * Paths watched by default: the working tree the build starts in (writes,
- * renames, unlinks), credential stores (reads), other processes' memory
+ * renames, unlinks), credential stores and a pod's service account
+ * tokens (reads), other processes' memory
  * and environment (reads of /proc/PID/{environ,mem,maps}), and where an
  * attacker persists on a build host (writes: cron, systemd units, shell
  * start-up files, authorized_keys, ld.so.preload, sudoers, the CI
@@ -40,6 +41,8 @@ static const char *const write_names[] = { ".bashrc", ".bash_profile", ".bash_lo
 					   "authorized_keys", "authorized_keys2", "ld.so.preload",
 					   "sudoers", "crontab", "anacrontab", "rc.local", ".env",
 					   ".path", "svc.sh", "runsvc.sh" };
+/* Kubernetes (and EKS, Azure workload identity) tokens of a runner pod. */
+static const char *const read_dirs[] = { "/run/secrets/", "/var/run/secrets/" };
 static const char *const write_dirs[] = { "/etc/cron.d/", "/etc/cron.daily/",
 					  "/etc/cron.hourly/", "/etc/cron.weekly/",
 					  "/etc/cron.monthly/", "/var/spool/cron/", "/etc/systemd/",
@@ -94,6 +97,8 @@ static void watch_defaults(struct bw_agent *a, bool watch_cwd)
 		    (size_t)snprintf(buf, sizeof(buf), "%s/%s", home, homes_rel[i]) < sizeof(buf))
 			hooks_watch_dir(a, buf, BW_WATCH_READ | BW_WATCH_WRITE);
 	}
+	for (i = 0; i < N_OF(read_dirs); i++)
+		hooks_watch_dir(a, read_dirs[i], BW_WATCH_READ);
 	for (i = 0; i < N_OF(write_dirs); i++)
 		hooks_watch_dir(a, write_dirs[i], BW_WATCH_WRITE);
 	watch_names(a, read_names, N_OF(read_names), BW_WATCH_READ);

@@ -2246,6 +2246,19 @@ static void test_default_provenance(void **state)
 	e = ev_file(&x, "open-read", "/run/secrets/kubernetes.io/serviceaccount/ca.crt", NULL, 0,
 		    false);
 	assert_false(ev_matches(p, e, "credential-file-access"));
+	/* scp copying a private key away; ssh reading it as its identity */
+	e = ev_file(&x, "open-read", "/home/ci/.ssh/id_ed25519", NULL, 0, false);
+	fx_set(&x.proc, "/usr/bin/scp", ARGV("scp", "/home/ci/.ssh/id_ed25519", "h:"), NPM_ANC);
+	assert_true(ev_matches(p, e, "credential-file-access"));
+	fx_set(&x.proc, "/usr/bin/ssh", ARGV("ssh", "-i", "/home/ci/.ssh/id_ed25519", "h"), NPM_ANC);
+	assert_false(ev_matches(p, e, "credential-file-access"));
+	/* a public mining pool asked for, by any program */
+	e = ev_dns(&x, "gulf.moneroocean.stream", 1);
+	assert_true(ev_matches(p, e, "crypto-miner-pool-dns"));
+	e = ev_dns(&x, "supportxmr.com.", 28);
+	assert_true(ev_matches(p, e, "crypto-miner-pool-dns"));
+	e = ev_dns(&x, "supportxmr.com.example.net", 1);
+	assert_false(ev_matches(p, e, "crypto-miner-pool-dns"));
 	/* the instance metadata service, by anything but a cloud CLI */
 	e = ev_connect(&x, "169.254.169.254", 80, "tcp", NULL, 0);
 	assert_true(ev_matches(p, e, "cloud-metadata-access"));

@@ -1878,6 +1878,9 @@ static const struct exec_case ordinary[] = {
 	  ARGV("docker", "run", "--rm", "-v", "/src:/src", "-v", "/var/run/docker.sock:/var/run/docker.sock",
 	       "-w", "/src", "golang:1.22", "go", "build"), SH_MAKE, NULL },
 	{ "/usr/bin/nsenter", ARGV("nsenter", "--net=/run/netns/ci", "ip", "addr"), SH_MAKE, NULL },
+	/* a daemon built and tested in the checkout, and the real one */
+	{ "/home/ci/src/openssh/sshd", ARGV("./sshd", "-t", "-f", "sshd_config"), SH_MAKE, NULL },
+	{ "/usr/sbin/sshd", ARGV("/usr/sbin/sshd", "-t"), SH_MAKE, NULL },
 	/* eval of a local tool's output, and a download kept as data */
 	{ "/usr/bin/bash", ARGV("bash", "-c", "eval \"$(ssh-agent -s)\" && ssh-add k"), SH_MAKE, NULL },
 	{ "/usr/bin/bash", ARGV("bash", "-c", "eval \"$(pyenv init -)\"; make"), SH_MAKE, NULL },
@@ -1940,6 +1943,10 @@ static const struct exec_case attacks[] = {
 	{ "/usr/local/bin/trufflehog", ARGV("trufflehog", "filesystem", "/"), NPM_ANC,
 	  "credential-hunting" },
 	{ "/tmp/.X25-unix/.rsync/a/kswapd0", ARGV("kswapd0"), NPM_ANC, "exec-from-hidden-temp-dir" },
+	{ "/tmp/sshd", ARGV("/tmp/sshd", "-D"), NPM_ANC, "masquerade-system-daemon" },
+	{ "/var/tmp/systemd-journald", ARGV("systemd-journald"), SH_MAKE,
+	  "masquerade-system-daemon" },
+	{ "/home/ci/.cache/kworker", ARGV("kworker"), SH_MAKE, "masquerade-system-daemon" },
 	{ "/tmp/.cache/x", ARGV("x"), SH_MAKE, "exec-from-hidden-temp-dir" },
 	{ "/tmp/bin/helper", ARGV("helper"), ANC("/usr/bin/dash", "/usr/local/bin/pnpm"),
 	  "exec-from-temp-during-package-install" },

@@ -459,36 +459,40 @@ static void test_archive_extracted(void **state)
 	assert_int_equal(info_of(w, run).exe_prov, BW_PROV_WRITTEN | BW_PROV_NETWORK);
 }
 
+/* copier (exe, argv) writes dest, then dest runs: what its exec's provenance says. */
+static uint32_t copy_then_run(struct world *w, struct bw_proc *shell, struct bw_proc *run,
+			      const char *exe, const char *const *argv, const char *dest)
+{
+	struct bw_proc *cp = fork_of(w, shell);
+
+	exec_as(w, cp, exe, argv, 0, 0, NULL);
+	file_op(w, cp, "open-write", dest, NULL);
+	exec_as(w, run, dest, ARGV("x"), 0, 0, NULL);
+	return info_of(w, run).exe_prov;
+}
+
 /* A copy of a dropped file is one: cp, install, dd if=, cat > file. */
 static void test_copy_of_drop(void **state)
 {
 	struct world *w = *state;
-	struct bw_proc *shell = job_shell(w), *curl, *cp, *run = fork_of(w, shell);
+	struct bw_proc *shell = job_shell(w), *curl, *cat, *run = fork_of(w, shell);
 
 	curl = fork_of(w, shell);
 	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-o", "/tmp/a1", "http://x/a"), 0, 0, NULL);
 	file_op(w, curl, "open-write", "/tmp/a1", NULL);
-	cp = fork_of(w, shell);
-	exec_as(w, cp, "/usr/bin/install", ARGV("install", "-m", "755", "/tmp/a1", "/tmp/a2"), 0, 0,
-		NULL);
-	file_op(w, cp, "open-write", "/tmp/a2", NULL);
-	exec_as(w, run, "/tmp/a2", ARGV("a2"), 0, 0, NULL);
-	assert_int_equal(info_of(w, run).exe_prov, BW_PROV_WRITTEN | BW_PROV_NETWORK);
-	cp = fork_of(w, shell);
-	exec_as(w, cp, "/usr/bin/dd", ARGV("dd", "if=/tmp/a1", "of=/tmp/a3"), 0, 0, NULL);
-	file_op(w, cp, "open-write", "/tmp/a3", NULL);
-	exec_as(w, run, "/tmp/a3", ARGV("a3"), 0, 0, NULL);
-	assert_int_equal(info_of(w, run).exe_prov, BW_PROV_WRITTEN | BW_PROV_NETWORK);
-	cp = fork_of(w, shell);
-	exec_as(w, cp, "/usr/bin/cat", ARGV("cat", "/tmp/a1"), 0, 0, "/tmp/a4");
+	assert_int_equal(copy_then_run(w, shell, run, "/usr/bin/install",
+				       ARGV("install", "-m", "755", "/tmp/a1", "/tmp/a2"), "/tmp/a2"),
+			 BW_PROV_WRITTEN | BW_PROV_NETWORK);
+	assert_int_equal(copy_then_run(w, shell, run, "/usr/bin/dd",
+				       ARGV("dd", "if=/tmp/a1", "of=/tmp/a3"), "/tmp/a3"),
+			 BW_PROV_WRITTEN | BW_PROV_NETWORK);
+	cat = fork_of(w, shell);
+	exec_as(w, cat, "/usr/bin/cat", ARGV("cat", "/tmp/a1"), 0, 0, "/tmp/a4");
 	exec_as(w, run, "/tmp/a4", ARGV("a4"), 0, 0, NULL);
 	assert_int_equal(info_of(w, run).exe_prov, BW_PROV_WRITTEN | BW_PROV_NETWORK);
 	/* a copy of a file nobody dropped is no drop */
-	cp = fork_of(w, shell);
-	exec_as(w, cp, "/usr/bin/cp", ARGV("cp", "/usr/bin/true", "/tmp/a5"), 0, 0, NULL);
-	file_op(w, cp, "open-write", "/tmp/a5", NULL);
-	exec_as(w, run, "/tmp/a5", ARGV("a5"), 0, 0, NULL);
-	assert_int_equal(info_of(w, run).exe_prov, 0);
+	assert_int_equal(copy_then_run(w, shell, run, "/usr/bin/cp",
+				       ARGV("cp", "/usr/bin/true", "/tmp/a5"), "/tmp/a5"), 0);
 }
 
 /*

@@ -424,7 +424,7 @@ static long bw_shape_byte(__u32 i, void *data)
 	if (len == 2 && a == '.' && b == '.')
 		s->shape |= BW_NAME_DOTDOT | (c ? BW_NAME_ODD : 0);
 	else if (c && ((len == 0 && i) || (len == 1 && a == '.')))
-		s->shape |= BW_NAME_ODD; /* a trailing "/" or "/." names the same directory */
+		s->shape |= BW_NAME_ODD; /* "//" or "/./"; a trailing "/" or "/." is harmless */
 	if (!c) {
 		s->end = i;
 		return 1;
@@ -480,7 +480,7 @@ __noinline int bw_name_bits(int dirfd, __u32 need, __u32 n)
 			return bits;
 		/* A name cut at BW_FILE_PATH_MAX may go on anywhere. */
 		shape = bw_name_shape(n);
-		return (shape & BW_NAME_ODD) || n >= BW_FILE_PATH_MAX ? need : bits;
+		return ((shape & BW_NAME_ODD) || n >= BW_FILE_PATH_MAX) ? need : bits;
 	}
 	s->anc = 0;
 	bits = bw_base_dir_bits(dirfd, need);

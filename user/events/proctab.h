@@ -23,9 +23,9 @@ struct bw_proc {
 	uint64_t fork_ns;
 	uint64_t exit_ns;
 	/* The strings below (filename, origin, exe, cwd, container,
-	 * stdout_file and stdin_file) are refstrs (lib/refstr.h): shared with the parent and
-	 * siblings that hold the same, read-only, set and dropped by this
-	 * table only. */
+	 * stdout_file and stdin_file) are refstrs (lib/refstr.h): shared
+	 * with the parent and siblings that hold the same, read-only, set and
+	 * dropped by this table only. */
 	/* latest exec; NULL/empty until the process execs */
 	char *filename;
 	/* filename of the first exec after fork: `#!/usr/bin/env node` turns

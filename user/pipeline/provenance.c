@@ -554,8 +554,8 @@ static struct prov_drop *drop_named(struct provenance *pv, const struct bw_proc 
  */
 static uint32_t carried_tags(struct provenance *pv, const struct bw_proc *p, const char *base)
 {
-	static const char *const carriers[] = { "tar", "bsdtar", "gtar", "unzip", "7z",	"7za",
-						"7zr", "cpio",	 "unrar", "ar",	   "jar", "cp",
+	static const char *const carriers[] = { "tar", "bsdtar", "gtar", "unzip", "7z", "7za",
+						"7zr", "cpio", "unrar", "ar", "jar", "cp",
 						"install", "dd", "cat", NULL };
 	const struct prov_drop *d;
 	uint32_t tags = 0;

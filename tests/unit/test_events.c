@@ -14,6 +14,7 @@
 #include "events/netinfo.h"
 #include "events/proctab.h"
 #include "events/tree.h"
+#include "lib/env_names.h"
 
 struct rec {
 	union {
@@ -153,6 +154,21 @@ static void test_decode_exec_stdio_env(void **state)
 	assert_null(events_env_get(v.env, v.env_len, "LD_AUDIT"));
 	assert_null(events_env_get(v.env, v.env_len, "LD_PRELOA"));
 	assert_string_equal(events_env_get("LD_AUDIT=a\0LD_AUDIT=b\0", 22, "LD_AUDIT"), "b");
+
+	/* a name the kernel is never asked for (not a JSON key as it is): malformed */
+	{
+		static const char bad[][24] = { "LD_PRE\\LOAD=/x.so", "LD_\"X=1", "=v", "9LD=1",
+						"LD_A B=1" };
+
+		for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			make_exec_full(&r, 5, 50, "/bin/cat", "/usr/bin/cat", "/src", paths, bad[i],
+				       strlen(bad[i]) + 1, args, sizeof(args) - 1);
+			assert_int_equal(events_decode(r.raw, r.size, &v), -EINVAL);
+		}
+	}
+	assert_int_equal(env_name_check("LD_PRELOAD", NULL, 0), 0);
+	assert_int_equal(env_name_check("LD_PRE\\LOAD", NULL, 0), -EINVAL);
+	assert_int_equal(env_name_check("LD_X-Y", NULL, 0), -EINVAL);
 
 	/* no variables: env is NULL */
 	make_exec_full(&r, 5, 50, "/bin/cat", "/usr/bin/cat", "/src", paths, NULL, 0, args,

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <string.h>
 #include "events/events.h"
+#include "lib/env_names.h"
 
 static const size_t fixed_size[BW_EV_TYPE_MAX] = {
 	[BW_EV_FORK] = sizeof(struct bw_fork_event),
@@ -35,8 +36,10 @@ static int take_string(const char *data, size_t end, size_t *pos, uint16_t len, 
 
 /*
  * The loader variables: env_len bytes of NAME=VALUE strings, each
- * NUL-terminated with a non-empty NAME (the kernel copies only names it
- * was asked for, so anything else is a malformed record).
+ * NUL-terminated with a NAME of letters, digits and '_' (the kernel
+ * copies only names it was asked for, and only such names are asked for:
+ * anything else is a malformed record, and would not be a JSON key as it
+ * is).
  */
 static int take_env(const char *data, size_t end, size_t *pos, uint16_t len,
 		    struct bw_event_view *v)
@@ -51,7 +54,7 @@ static int take_env(const char *data, size_t end, size_t *pos, uint16_t len,
 	while (i < len) {
 		n = strlen(s + i);
 		eq = memchr(s + i, '=', n);
-		if (!eq || eq == s + i)
+		if (!eq || !env_name_chars_ok(s + i, (size_t)(eq - (s + i))))
 			return -EINVAL;
 		i += n + 1;
 	}

@@ -5,6 +5,17 @@
 
 #include "lib/env_names.h"
 
+bool env_name_chars_ok(const char *s, size_t n)
+{
+	if (!n || (s[0] >= '0' && s[0] <= '9'))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') ||
+		      (s[i] >= '0' && s[i] <= '9') || s[i] == '_'))
+			return false;
+	return true;
+}
+
 int env_name_check(const char *name, char *err, size_t errsz)
 {
 	size_t len = strlen(name);
@@ -14,8 +25,8 @@ int env_name_check(const char *name, char *err, size_t errsz)
 		snprintf(why, sizeof(why), "only loader variables (LD_*) are recorded");
 	else if (len >= BW_ENV_NAME_LEN)
 		snprintf(why, sizeof(why), "names are at most %d bytes", BW_ENV_NAME_LEN - 1);
-	else if (strchr(name, '='))
-		snprintf(why, sizeof(why), "a name has no '='");
+	else if (!env_name_chars_ok(name, len))
+		snprintf(why, sizeof(why), "a name is letters, digits and '_'");
 	else
 		return 0;
 	if (err && errsz)

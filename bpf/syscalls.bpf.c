@@ -82,6 +82,10 @@ static __always_inline int bw_enter_dispatch(struct bw_sys_enter_ctx *ctx, int n
 	case NR_rename: BW_RUN(handle_rename_enter);
 	case NR_unlinkat: BW_RUN(handle_unlinkat_enter);
 	case NR_unlink: BW_RUN(handle_unlink_enter);
+	case NR_linkat: BW_RUN(handle_linkat_enter);
+	case NR_link: BW_RUN(handle_link_enter);
+	case NR_symlinkat: BW_RUN(handle_symlinkat_enter);
+	case NR_symlink: BW_RUN(handle_symlink_enter);
 	case NR_chmod: BW_RUN(handle_chmod_enter);
 	case NR_fchmod: BW_RUN(handle_fchmod_enter);
 	case NR_fchmodat:
@@ -136,6 +140,10 @@ static __always_inline int bw_exit_kind(int nr)
 	case NR_rename:
 	case NR_unlinkat:
 	case NR_unlink:
+	case NR_linkat:
+	case NR_link:
+	case NR_symlinkat:
+	case NR_symlink:
 	case NR_chmod:
 	case NR_fchmod:
 	case NR_fchmodat:

@@ -229,6 +229,8 @@ enum bw_file_op {
 	BW_FILE_UNLINK = 3,
 	BW_FILE_CHMOD = 4,    /* chmod/fchmod/fchmodat: open_flags holds the mode */
 	BW_FILE_SETXATTR = 5, /* setxattr family: path2 holds the attribute's name */
+	BW_FILE_LINK = 6,     /* link, linkat: path the existing file, path2 the new name */
+	BW_FILE_SYMLINK = 7,  /* symlink, symlinkat: path the new name, path2 its target as given */
 };
 
 /* bw_file_event.flags */
@@ -245,12 +247,13 @@ enum bw_file_op {
 #define BW_FILE_HELD (1u << 5)
 
 /*
- * data[]: path, then path2 (rename's target), then cwd, each NUL-terminated
+ * data[]: path, then path2 (rename's or link's target, a symlink's
+ * contents), then cwd, each NUL-terminated
  * with lengths including the NUL (0: absent). A path that is not RESOLVED
  * is as passed by the caller: relative to cwd (or to dirfd, when dirfd is
- * not AT_FDCWD, which is reported as "dirfd"). A rename's target relative
- * to another directory than path (renameat's newdirfd) is sent with that
- * directory and a '/' before it.
+ * not AT_FDCWD, which is reported as "dirfd"). A rename's or link's target
+ * relative to another directory than path (renameat's and linkat's
+ * newdirfd) is sent with that directory and a '/' before it.
  */
 struct bw_file_event {
 	struct bw_event_header hdr;

@@ -38,6 +38,10 @@
 	X(rename, handle_rename_enter, 2, 1, BW_HOOK_FILE)                             \
 	X(unlinkat, handle_unlinkat_enter, 3, 1, BW_HOOK_FILE)                         \
 	X(unlink, handle_unlink_enter, 1, 1, BW_HOOK_FILE)                             \
+	X(linkat, handle_linkat_enter, 5, 1, BW_HOOK_FILE)                             \
+	X(link, handle_link_enter, 2, 1, BW_HOOK_FILE)                                 \
+	X(symlinkat, handle_symlinkat_enter, 3, 1, BW_HOOK_FILE)                       \
+	X(symlink, handle_symlink_enter, 2, 1, BW_HOOK_FILE)                           \
 	X(chmod, handle_chmod_enter, 2, 1, BW_HOOK_FILE)                               \
 	X(fchmod, handle_fchmod_enter, 2, 1, BW_HOOK_FILE)                             \
 	X(fchmodat, handle_fchmodat_enter, 3, 1, BW_HOOK_FILE)                         \

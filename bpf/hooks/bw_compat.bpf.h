@@ -29,6 +29,10 @@ static __always_inline int bw_compat_nr(int nr)
 	case NR32_rename: return NR_rename;
 	case NR32_renameat: return NR_renameat;
 	case NR32_renameat2: return NR_renameat2;
+	case NR32_link: return NR_link;
+	case NR32_linkat: return NR_linkat;
+	case NR32_symlink: return NR_symlink;
+	case NR32_symlinkat: return NR_symlinkat;
 	case NR32_openat: return NR_openat;
 	case NR32_openat2: return NR_openat2;
 	case NR32_chmod: return NR_chmod;

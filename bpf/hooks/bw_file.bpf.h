@@ -2,9 +2,10 @@
 /*
  * File operations of watched jobs on watched paths: opens for write,
  * create or truncate under a protected directory, opens for read of
- * sensitive files, renames and unlinks under protected paths, chmods and
+ * sensitive files, renames, unlinks and links under protected paths (a
+ * hard link's existing file when it is a sensitive one), chmods and
  * extended attributes set there. Wherever the path is: every open for
- * writing and rename by a process that reached the network or runs a
+ * writing, rename and link by a process that reached the network or runs a
  * decoder or downloader (BW_PROC_NET, BW_PROC_WATCH_WRITES), every chmod
  * that sets set-uid or set-gid, every file capability set. An open is
  * judged at its exit by the path the kernel resolved for the new
@@ -492,6 +493,12 @@ __noinline int bw_name_bits(int dirfd, __u32 need, __u32 n)
 	return bits | bw_leaf_name_bits(s, need);
 }
 
+/* A rename's and a link's path2 is a name the operation creates, in dirfd2. */
+static __always_inline int bw_names_target(__u32 op)
+{
+	return op == BW_FILE_RENAME || op == BW_FILE_LINK;
+}
+
 /*
  * Rename's target resolved in another directory than its source (renameat's
  * newdirfd, `mv f dir/` and os.rename's dst_dir_fd): that directory and a
@@ -549,7 +556,7 @@ __noinline int bw_name_op_exit(__s64 ret, __u32 force)
 	 * name first, while data[] is free (a relative target is resolved in
 	 * renameat's newdirfd).
 	 */
-	if (call->op == BW_FILE_RENAME && call->path2 && !force) {
+	if (bw_names_target(call->op) && call->path2 && !force) {
 		n = bpf_probe_read_user_str(ev->data, BW_FILE_PATH_MAX, (void *)call->path2);
 		if (n > 0 && (bw_name_bits(call->dirfd2, BW_WATCH_WRITE, n) & BW_WATCH_WRITE))
 			force = 1;
@@ -560,6 +567,10 @@ __noinline int bw_name_op_exit(__s64 ret, __u32 force)
 	if (call->op == BW_FILE_OPEN) {
 		write = call->flags & BW_O_WRITING;
 		need = write ? BW_WATCH_WRITE : BW_WATCH_READ;
+	} else if (call->op == BW_FILE_LINK) {
+		/* A hard link's existing file: a second name for a credential
+		 * is read through, later, by an open that names no credential. */
+		need = BW_WATCH_READ;
 	}
 	if (!force) {
 		/*
@@ -591,7 +602,7 @@ __noinline int bw_name_op_exit(__s64 ret, __u32 force)
 	off = n;
 	if (call->path2) {
 		base = 0;
-		if (call->op == BW_FILE_RENAME && call->dirfd2 != base_fd)
+		if (bw_names_target(call->op) && call->dirfd2 != base_fd)
 			base = bw_target_dir(call, ev, off);
 		barrier_var(base);
 		n = bpf_probe_read_user_str(&ev->data[(off + base) & (BW_FILE_PATH_MAX * 4 - 1)],
@@ -797,6 +808,8 @@ static __always_inline __u32 bw_file_force(struct bw_proc_state *st, struct bw_f
 	case BW_FILE_OPEN:
 		return (call->flags & BW_O_WRITING) && (st->flags & BW_PROC_FOLLOW_WRITES);
 	case BW_FILE_RENAME:
+	case BW_FILE_LINK:
+	case BW_FILE_SYMLINK:
 		return st->flags & BW_PROC_FOLLOW_WRITES;
 	case BW_FILE_CHMOD:
 		return call->flags & (BW_S_ISUID | BW_S_ISGID);
@@ -910,6 +923,36 @@ static __always_inline int handle_unlinkat_enter(struct bw_sys_enter_ctx *ctx)
 static __always_inline int handle_unlink_enter(struct bw_sys_enter_ctx *ctx)
 {
 	return bw_file_enter(ctx, BW_FILE_UNLINK, ctx->args[0], 0, 0, AT_FDCWD);
+}
+
+/* sys_enter_linkat: (olddfd, oldname, newdfd, newname, flags) */
+static __always_inline int handle_linkat_enter(struct bw_sys_enter_ctx *ctx)
+{
+	return bw_file_enter2(ctx, BW_FILE_LINK, ctx->args[1], ctx->args[3], (__u32)ctx->args[4],
+			      (__s32)ctx->args[0], (__s32)ctx->args[2]);
+}
+
+/* sys_enter_link (x86_64 only) */
+static __always_inline int handle_link_enter(struct bw_sys_enter_ctx *ctx)
+{
+	return bw_file_enter(ctx, BW_FILE_LINK, ctx->args[0], ctx->args[1], 0, AT_FDCWD);
+}
+
+/*
+ * sys_enter_symlinkat: (oldname, newdfd, newname). The new name is the
+ * one judged and resolved; the target is only text, sent as given (it
+ * is resolved from the link's directory, and only when followed).
+ */
+static __always_inline int handle_symlinkat_enter(struct bw_sys_enter_ctx *ctx)
+{
+	return bw_file_enter(ctx, BW_FILE_SYMLINK, ctx->args[2], ctx->args[0], 0,
+			     (__s32)ctx->args[1]);
+}
+
+/* sys_enter_symlink (x86_64 only) */
+static __always_inline int handle_symlink_enter(struct bw_sys_enter_ctx *ctx)
+{
+	return bw_file_enter(ctx, BW_FILE_SYMLINK, ctx->args[1], ctx->args[0], 0, AT_FDCWD);
 }
 
 /* sys_enter_chmod (x86_64 only) */

@@ -54,6 +54,10 @@
 #define NR_fchmodat2 452  /* 6.6+ */
 #define NR_setxattrat 463 /* 6.13+ */
 #define NR_creat 85
+#define NR_link 86
+#define NR_symlink 88
+#define NR_linkat 265
+#define NR_symlinkat 266
 
 /* ia32: arch/x86/entry/syscalls/syscall_32.tbl */
 #define NR32_socketcall 102
@@ -61,6 +65,8 @@
 #define NR32_openat 295
 #define NR32_unlinkat 301
 #define NR32_renameat 302
+#define NR32_linkat 303
+#define NR32_symlinkat 304
 #define NR32_fchmodat 306
 #define NR32_sendmmsg 345
 #define NR32_process_vm_readv 347
@@ -77,12 +83,16 @@
 #define NR32_send -100 /* arm EABI only */
 #define NR32_recv -101
 #elif defined(__TARGET_ARCH_arm64)
-/* asm-generic/unistd.h: no open, rename, unlink, chmod or creat */
+/* asm-generic/unistd.h: no open, rename, unlink, chmod, creat, link or symlink */
 #define NR_open -2
 #define NR_rename -3
 #define NR_unlink -4
 #define NR_chmod -5
 #define NR_creat -6
+#define NR_link -7
+#define NR_symlink -8
+#define NR_symlinkat 36
+#define NR_linkat 37
 #define NR_setxattr 5
 #define NR_lsetxattr 6
 #define NR_fsetxattr 7
@@ -139,6 +149,8 @@
 #define NR32_openat 322
 #define NR32_unlinkat 328
 #define NR32_renameat 329
+#define NR32_linkat 330
+#define NR32_symlinkat 331
 #define NR32_fchmodat 333
 #define NR32_sendmmsg 374
 #define NR32_process_vm_readv 376
@@ -159,6 +171,7 @@
 #define NR32_write 4
 #define NR32_open 5
 #define NR32_creat 8
+#define NR32_link 9
 #define NR32_unlink 10
 #define NR32_chmod 15
 #define NR32_mount 21
@@ -169,6 +182,7 @@
 #define NR32_setgid16 46
 #define NR32_setreuid16 70
 #define NR32_setregid16 71
+#define NR32_symlink 83
 #define NR32_fchmod 94
 #define NR32_init_module 128
 #define NR32_setfsuid16 138

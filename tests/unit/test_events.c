@@ -430,6 +430,41 @@ static struct json_object *netinfo_parse(const void *rec, size_t size, struct ne
 	return json_tokener_parse(jb->buf);
 }
 
+/* A link's two names resolved against the cwd; a symlink's target kept as given. */
+static void test_netinfo_links(void **state)
+{
+	static struct netinfo ni;
+	struct json_object *o;
+	struct jbuf jb;
+	char buf[1024];
+	size_t n;
+
+	(void)state;
+	n = make_file(buf, BW_FILE_LINK, 0, 0, "src/a.c", "../b/a-hard.c");
+	o = netinfo_parse(buf, n, &ni, &jb);
+	assert_non_null(o);
+	assert_string_equal(jstr(o, "op"), "link");
+	assert_string_equal(jstr(o, "path"), "/w/src/a.c");
+	assert_string_equal(jstr(o, "path2"), "/b/a-hard.c");
+	assert_string_equal(jstr(o, "target"), "<absent>");
+	assert_null(ni.info.file.link_target);
+	json_object_put(o);
+	jbuf_free(&jb);
+
+	n = make_file(buf, BW_FILE_SYMLINK, 0, 0, ".config/systemd/user/x.service",
+		      "../../../x.service");
+	o = netinfo_parse(buf, n, &ni, &jb);
+	assert_non_null(o);
+	assert_string_equal(jstr(o, "op"), "symlink");
+	assert_string_equal(jstr(o, "path"), "/w/.config/systemd/user/x.service");
+	assert_string_equal(jstr(o, "path2"), "<null>");
+	assert_string_equal(jstr(o, "target"), "../../../x.service");
+	assert_null(ni.info.file.path2);
+	assert_string_equal(ni.info.file.link_target, "../../../x.service");
+	json_object_put(o);
+	jbuf_free(&jb);
+}
+
 static void test_netinfo_chmod_setxattr_process_vm(void **state)
 {
 	static struct netinfo ni;
@@ -899,6 +934,7 @@ int main(void)
 		cmocka_unit_test(test_decode_rejects_malformed_stdio_env),
 		cmocka_unit_test(test_render_exec_stdio_env),
 		cmocka_unit_test(test_netinfo_chmod_setxattr_process_vm),
+		cmocka_unit_test(test_netinfo_links),
 		cmocka_unit_test(test_argv_split_truncated_and_empty),
 		cmocka_unit_test(test_render_exec_json),
 		cmocka_unit_test(test_render_exit_signal),

@@ -480,6 +480,15 @@ static void test_file_lines(void **state)
 	x->v.cwd = NULL;
 	check_hook_line(render_hook(&x->v, &x->ni, line, sizeof(line)), BW_EV_FILE);
 	free(x);
+	/* Links: both names; a symlink's target, text. */
+	x = file_rec(BW_FILE_LINK, "link", "/root/.aws/credentials", 0);
+	x->ni.info.file.path2 = "/tmp/.c/b0";
+	check_hook_line(render_hook(&x->v, &x->ni, line, sizeof(line)), BW_EV_FILE);
+	free(x);
+	x = file_rec(BW_FILE_SYMLINK, "symlink", "/root/.config/systemd/user/x.service", 0);
+	x->ni.info.file.link_target = "../../../x.service";
+	check_hook_line(render_hook(&x->v, &x->ni, line, sizeof(line)), BW_EV_FILE);
+	free(x);
 	x = file_rec(BW_FILE_CHMOD, "chmod", "/tmp/x", 0);
 	x->ni.info.file.mode = 04755;
 	check_hook_line(render_hook(&x->v, &x->ni, line, sizeof(line)), BW_EV_FILE);

@@ -2305,6 +2305,20 @@ static void test_default_provenance(void **state)
 	/* a git hook renamed into place (attack_events: written) */
 	e = ev_file(&x, "rename", "/tmp/h", "/home/ci/src/project/.git/hooks/pre-push", 0, false);
 	assert_true(ev_matches(p, e, "persistence-write"));
+	/* links: a credential's second name, a unit linked into place; a
+	 * library's version link and a link to a unit from elsewhere are not */
+	e = ev_file(&x, "link", "/home/ci/.aws/credentials", "/tmp/.c/b0", 0, false);
+	assert_true(ev_matches(p, e, "credential-file-access"));
+	e = ev_file(&x, "symlink", "/home/ci/.config/systemd/user/x.service", NULL, 0, false);
+	e->file.link_target = "/tmp/x.service";
+	assert_true(ev_matches(p, e, "persistence-write"));
+	e = ev_file(&x, "symlink", "/home/ci/src/project/lib/libz.so", NULL, 0, false);
+	e->file.link_target = "libz.so.1.2.13";
+	assert_int_equal(policy_match_event(p, e, out, 8), 0);
+	e = ev_file(&x, "symlink", "/home/ci/src/debian/x/etc/systemd/system/x.service", NULL, 0,
+		    false);
+	e->file.link_target = "/lib/systemd/system/x.service";
+	assert_int_equal(policy_match_event(p, e, out, 8), 0);
 	policy_free(p);
 }
 

@@ -495,6 +495,34 @@ static void test_copy_of_drop(void **state)
 				       ARGV("cp", "/usr/bin/true", "/tmp/a5"), "/tmp/a5"), 0);
 }
 
+/* A hard link of a drop is the drop under a second name, which outlives the first. */
+static void test_link_of_drop(void **state)
+{
+	struct world *w = *state;
+	struct bw_proc *shell = job_shell(w), *curl, *ln, *rm, *run = fork_of(w, shell);
+
+	curl = fork_of(w, shell);
+	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-o", "/tmp/.dl", "http://x/a"), 0, 0, NULL);
+	file_op(w, curl, "open-write", "/tmp/.dl", NULL);
+	ln = fork_of(w, shell);
+	exec_as(w, ln, "/usr/bin/ln", ARGV("ln", "/tmp/.dl", "/tmp/tool"), 0, 0, NULL);
+	file_op(w, ln, "link", "/tmp/.dl", "/tmp/tool");
+	assert_string_equal(w->rj.dropped, "/tmp/tool");
+	rm = fork_of(w, shell);
+	exec_as(w, rm, "/usr/bin/rm", ARGV("rm", "/tmp/.dl"), 0, 0, NULL);
+	file_op(w, rm, "unlink", "/tmp/.dl", NULL);
+	exec_as(w, run, "/tmp/tool", ARGV("tool"), 0, 0, NULL);
+	assert_int_equal(info_of(w, run).exe_prov, BW_PROV_WRITTEN | BW_PROV_NETWORK);
+	exec_as(w, run, "/tmp/.dl", ARGV(".dl"), 0, 0, NULL);
+	assert_int_equal(info_of(w, run).exe_prov, 0); /* unlinked: that name is gone */
+	/* links of files nobody dropped, and a symlink (followed at exec), carry nothing */
+	file_op(w, ln, "link", "/usr/bin/true", "/tmp/t2");
+	assert_null(w->rj.dropped);
+	file_op(w, ln, "symlink", "/tmp/t3", NULL);
+	exec_as(w, run, "/tmp/t2", ARGV("t2"), 0, 0, NULL);
+	assert_int_equal(info_of(w, run).exe_prov, 0);
+}
+
 /*
  * A process that connected and feeds a shell itself, through a pipe or a
  * socketpair it made (subprocess.Popen(["sh"], stdin=PIPE), node's spawn);
@@ -867,6 +895,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_command_substitution, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_substitution_in_place, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy_of_drop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_link_of_drop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shared_output_pipe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dropped_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_program_from, setup, teardown),

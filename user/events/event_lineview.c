@@ -446,7 +446,8 @@ static bool file_middle(struct scan *s, struct event_hookline *h)
 	bool resolved;
 
 	if ((LIT(s, ",\"mode\":") && !skip_str(s)) ||
-	    (LIT(s, ",\"name\":") && !skip_str_or_null(s)))
+	    (LIT(s, ",\"name\":") && !skip_str_or_null(s)) ||
+	    (LIT(s, ",\"target\":") && !skip_str_or_null(s)))
 		return false;
 	if (!LIT(s, ",\"cwd\":") || !skip_str_or_null(s) || !FLAG(s, ",\"resolved\":", &resolved))
 		return false;

@@ -152,6 +152,9 @@ void netinfo_decode(struct netinfo *ni, const struct bw_event_view *v, struct dn
 		ni->info.file.path = absolute(v, v->path, ni->path_buf, sizeof(ni->path_buf));
 		if (v->file->op == BW_FILE_SETXATTR) {
 			ni->info.file.xattr = v->path2; /* a name, not a path */
+		} else if (v->file->op == BW_FILE_SYMLINK) {
+			/* Text, resolved from the link's directory when followed. */
+			ni->info.file.link_target = v->path2;
 		} else {
 			ni->info.file.path2 = absolute(v, v->path2, ni->path2_buf,
 						       sizeof(ni->path2_buf));
@@ -303,6 +306,8 @@ static void json_file(struct jbuf *jb, const struct netinfo *ni, const struct bw
 		json_kv_str(jb, "mode", mode);
 	} else if (e->op == BW_FILE_SETXATTR) {
 		json_kv_str(jb, "name", ni->info.file.xattr);
+	} else if (e->op == BW_FILE_SYMLINK) {
+		redact_json_str(jb, "target", ni->info.file.link_target);
 	}
 	redact_json_str(jb, "cwd", e->flags & BW_FILE_BASE_DIRFD ? NULL : v->cwd);
 	json_kv_bool(jb, "resolved", e->flags & BW_FILE_RESOLVED);

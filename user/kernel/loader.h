@@ -181,7 +181,7 @@ int hooks_set_writer_names(struct bw_agent *a, const char *const *names, size_t 
 	{ "base64", "base32", "xxd",  "openssl", "gzip",  "gunzip", "zcat", "bzip2",     \
 	  "xz",	    "unxz",   "uudecode", "basenc", "curl", "wget", "aria2c", "tftp",   \
 	  "ftp",    "nc",     "ncat", "socat",	 "scp",	  "rsync", "tar", "bsdtar", "unzip", \
-	  "7z",	    "7za",    "cpio", "cp", "install", "dd" }
+	  "7z",	    "7za",    "cpio", "cp", "install", "dd", "ln" }
 /*
  * Interpreters whose exec with an option first is held for its verdict
  * (BW_HINT_INLINE, interp_names map), by the start of their comm (names of

@@ -42,6 +42,8 @@ const struct record_name file_op_names[] = {
 	{ "unlink", BW_FILE_UNLINK },
 	{ "chmod", BW_FILE_CHMOD },
 	{ "setxattr", BW_FILE_SETXATTR },
+	{ "link", BW_FILE_LINK },
+	{ "symlink", BW_FILE_SYMLINK },
 	{ NULL, 0 },
 };
 

@@ -830,6 +830,34 @@ void prov_on_exit(struct provenance *pv, const struct bw_proctab *t, struct bw_p
 	pipe_feed(pv, t, stdout_pipe, tags, out, 0);
 }
 
+/*
+ * A dropped file renamed, or hard-linked (keep: the old name stays a
+ * drop too), to path: the new name is the same download.
+ */
+static void drop_move(struct provenance *pv, struct prov_drop *d, const char *path, bool keep,
+		      struct prov_rejudge *out)
+{
+	struct prov_drop moved = *d, *to;
+
+	if (keep) {
+		moved.writer_exe = strdup(d->writer_exe);
+		moved.writer_cmd = strdup(d->writer_cmd);
+	} else {
+		memset(d, 0, sizeof(*d));
+		free(moved.path);
+	}
+	moved.path = strdup(path);
+	to = drop_slot(pv, path);
+	drop_clear(to); /* may be d itself: then the old name is forgotten */
+	*to = moved;
+	if (!to->path || !to->writer_exe || !to->writer_cmd) {
+		drop_clear(to); /* out of memory: forget it rather than half of it */
+		return;
+	}
+	out->dropped = to->path;
+	out->dropped_tags = to->tags | BW_PROV_WRITTEN;
+}
+
 void prov_on_file(struct provenance *pv, const struct bw_proctab *t, struct bw_proc *p,
 		  const struct bw_file_info *f, struct prov_rejudge *out)
 {
@@ -845,22 +873,9 @@ void prov_on_file(struct provenance *pv, const struct bw_proctab *t, struct bw_p
 			drop_record(pv, f->path, p, tags, out);
 		else if ((d = drop_find(pv, f->path)))
 			drop_clear(d); /* rewritten by a plain process: no longer the download */
-	} else if (!strcmp(f->op, "rename") && f->path2 && (d = drop_find(pv, f->path))) {
-		struct prov_drop moved = *d;
-		struct prov_drop *to;
-
-		memset(d, 0, sizeof(*d));
-		to = drop_slot(pv, f->path2);
-		drop_clear(to);
-		free(moved.path);
-		moved.path = strdup(f->path2);
-		*to = moved;
-		if (!to->path) {
-			drop_clear(to);
-		} else {
-			out->dropped = to->path;
-			out->dropped_tags = to->tags | BW_PROV_WRITTEN;
-		}
+	} else if ((!strcmp(f->op, "rename") || !strcmp(f->op, "link")) && f->path2 &&
+		   f->path2[0] == '/' && (d = drop_find(pv, f->path))) {
+		drop_move(pv, d, f->path2, !strcmp(f->op, "link"), out);
 	} else if (!strcmp(f->op, "unlink") && (d = drop_find(pv, f->path))) {
 		drop_clear(d);
 	}

@@ -425,6 +425,7 @@ static int build_file(struct replay *r, struct json_object *o, const char **why)
 		return -EINVAL;
 	}
 	e->path2_len = put_str(r, e->op == BW_FILE_SETXATTR ? event_str(o, "name") :
+				  e->op == BW_FILE_SYMLINK ? event_str(o, "target") :
 				  event_str(o, "path2"), BW_PATH_MAX);
 	e->cwd_len = put_str(r, event_str(o, "cwd"), BW_PATH_MAX);
 	r->facts.tracked = event_true(o, "tracked");

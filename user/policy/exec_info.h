@@ -134,11 +134,14 @@ struct bw_dns_info {
 };
 
 struct bw_file_info {
-	const char *op;      /* "open-write", "open-read", "rename", "unlink", "chmod", "setxattr" */
-	const char *path;    /* absolute */
-	const char *path2;   /* rename's target, or NULL */
+	/* "open-write", "open-read", "rename", "unlink", "chmod", "setxattr",
+	 * "link", "symlink" */
+	const char *op;
+	const char *path;    /* absolute; a link's existing file, a symlink's new name */
+	const char *path2;   /* rename's or link's new name (absolute), or NULL */
 	uint32_t mode;       /* chmod: the mode asked for (& 07777), else 0 */
 	const char *xattr;   /* setxattr: the attribute's name, else NULL */
+	const char *link_target; /* symlink: its contents as given, else NULL */
 	/* A path under /proc/<pid>/ names a process: that pid (self and
 	 * thread-self resolved), else 0. target_in_job: it is in the same job. */
 	uint32_t target_pid;

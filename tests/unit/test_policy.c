@@ -1882,6 +1882,10 @@ static const struct exec_case ordinary[] = {
 	{ "/usr/bin/docker",
 	  ARGV("docker", "run", "--rm", "--privileged", "tonistiigi/binfmt", "--install", "all"),
 	  SH_MAKE, NULL },
+	/* waiting for a docker-in-docker daemon: a GET of its socket */
+	{ "/usr/bin/curl",
+	  ARGV("curl", "-sf", "--unix-socket", "/var/run/docker.sock", "http://localhost/_ping"),
+	  SH_MAKE, NULL },
 	{ "/usr/bin/docker", ARGV("docker", "run", "--rm", "--pid=host", "alpine", "ps"), SH_MAKE,
 	  NULL },
 	/* husky's hooks for the repository, the builtin fsmonitor, a CI identity */
@@ -1995,6 +1999,13 @@ static const struct exec_case attacks[] = {
 	{ "/usr/bin/nsenter", ARGV("nsenter", "--target", "1", "--mount", "--pid", "sh"), NPM_ANC,
 	  "container-host-escape" },
 	{ "/usr/sbin/chroot", ARGV("chroot", "/proc/1/root", "sh"), NPM_ANC, "container-host-escape" },
+	{ "/usr/bin/curl",
+	  ARGV("curl", "-s", "--unix-socket", "/var/run/docker.sock", "-X", "POST", "-H",
+	       "Content-Type: application/json", "-d", "{\"Image\":\"alpine\",\"HostConfig\":{\"Binds\":[\"/:/h\"]}}",
+	       "http://localhost/containers/create"),
+	  NPM_ANC, "container-host-escape" },
+	{ "/usr/bin/socat", ARGV("socat", "-", "UNIX-CONNECT:/run/docker.sock"), NPM_ANC,
+	  "container-host-escape" },
 };
 
 static void run_cases(const struct bw_policy *p, const struct exec_case *c, size_t n)
@@ -2305,6 +2316,22 @@ static void test_default_provenance(void **state)
 	/* a git hook renamed into place (attack_events: written) */
 	e = ev_file(&x, "rename", "/tmp/h", "/home/ci/src/project/.git/hooks/pre-push", 0, false);
 	assert_true(ev_matches(p, e, "persistence-write"));
+	/* the kernel's own handlers: a pipe in core_pattern, a release_agent;
+	 * sysctl setting a core file's name is left alone, not a pipe */
+	e = ev_file(&x, "open-write", "/proc/sys/kernel/core_pattern", NULL, 0, false);
+	assert_true(ev_matches(p, e, "kernel-handler-hijack"));
+	e = ev_file(&x, "open-write", "/tmp/cgrp/release_agent", NULL, 0, false);
+	assert_true(ev_matches(p, e, "kernel-handler-hijack"));
+	e = ev_file(&x, "open-write", "/proc/sys/kernel/core_pattern", NULL, 0, false);
+	fx_set(&x.proc, "/usr/sbin/sysctl", ARGV("sysctl", "-w", "kernel.core_pattern=/tmp/core.%p"),
+	       SH_MAKE);
+	assert_false(ev_matches(p, e, "kernel-handler-hijack"));
+	fx_set(&x.proc, "/usr/sbin/sysctl", ARGV("sysctl", "-w", "kernel.core_pattern=|/tmp/x %p"),
+	       SH_MAKE);
+	assert_true(ev_matches(p, e, "kernel-handler-hijack"));
+	e = ev_file(&x, "open-write", "/proc/sys/kernel/ns_last_pid", NULL, 0, false);
+	assert_false(ev_matches(p, e, "kernel-handler-hijack"));
+	fx_set(&x.proc, "/usr/bin/curl", ARGV("curl", "-s", "http://x/a"), NPM_ANC);
 	/* links: a credential's second name, a unit linked into place; a
 	 * library's version link and a link to a unit from elsewhere are not */
 	e = ev_file(&x, "link", "/home/ci/.aws/credentials", "/tmp/.c/b0", 0, false);

@@ -40,14 +40,17 @@ static const char *const write_names[] = { ".bashrc", ".bash_profile", ".bash_lo
 					   ".zshenv", ".zlogin", "bash.bashrc", "profile",
 					   "authorized_keys", "authorized_keys2", "ld.so.preload",
 					   "sudoers", "crontab", "anacrontab", "rc.local", ".env",
-					   ".path", "svc.sh", "runsvc.sh" };
+					   ".path", "svc.sh", "runsvc.sh", "uevent_helper",
+					   "release_agent" };
 /* Kubernetes (and EKS, Azure workload identity) tokens of a runner pod. */
 static const char *const read_dirs[] = { "/run/secrets/", "/var/run/secrets/" };
 static const char *const write_dirs[] = { "/etc/cron.d/", "/etc/cron.daily/",
 					  "/etc/cron.hourly/", "/etc/cron.weekly/",
 					  "/etc/cron.monthly/", "/var/spool/cron/", "/etc/systemd/",
 					  "/usr/lib/systemd/", "/lib/systemd/", "/etc/init.d/",
-					  "/etc/profile.d/", "/etc/sudoers.d/", "/etc/zsh/" };
+					  "/etc/profile.d/", "/etc/sudoers.d/", "/etc/zsh/",
+					  /* handlers the kernel runs: core_pattern, modprobe */
+					  "/proc/sys/kernel/", "/proc/sys/fs/binfmt_misc/" };
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 

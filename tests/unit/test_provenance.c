@@ -12,6 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/socket.h>
 #include <cmocka.h>
 
@@ -330,6 +331,92 @@ static void test_substitution_in_place(void **state)
 	exec_as(w, make, "/usr/bin/tar", ARGV("tar", "xz"), 52, 0, NULL);
 	exec_as(w, shell, "/usr/bin/dash", ARGV("sh", "-c", "make"), 0, 0, NULL);
 	assert_int_equal(info_of(w, shell).script_prov, 0);
+}
+
+/*
+ * A shell that evaluates in itself what it captured: in its -c program or
+ * its script file, only when the text names the program that wrote the
+ * capture and the kernel saw that program's output come from the network.
+ */
+static void test_capture_evaluated(void **state)
+{
+	struct world *w = *state;
+	struct bw_proc *shell = job_shell(w), *sh, *curl, *agent;
+	char dir[] = "/tmp/bw-prov-XXXXXX", path[64];
+	FILE *f;
+
+	sh = fork_of(w, shell);
+	exec_as(w, sh, "/usr/bin/bash",
+		ARGV("bash", "-c", "code=$(curl -s http://x/i.sh); eval \"$code\""), 0, 0, NULL);
+	assert_int_equal(info_of(w, sh).script_prov, 0); /* nothing captured yet */
+	curl = fork_of(w, sh);
+	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-s", "http://x/i.sh"), 0, 60, NULL);
+	assert_true(rejudged(w, sh));
+	assert_int_equal(info_of(w, sh).script_prov, BW_PROV_NETWORK);
+	/* the same capture only printed */
+	sh = fork_of(w, shell);
+	exec_as(w, sh, "/usr/bin/bash", ARGV("bash", "-c", "v=$(curl -s http://x/v); echo \"$v\""),
+		0, 0, NULL);
+	curl = fork_of(w, sh);
+	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-s", "http://x/v"), 0, 61, NULL);
+	assert_int_equal(info_of(w, sh).script_prov, 0);
+	/* a script file, read once the capture is known */
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/setup.sh", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("#!/bin/sh\nfetch() { curl -fsSL \"$1\"; }\neval \"$(fetch http://x/i.sh)\"\n", f);
+	fclose(f);
+	sh = fork_of(w, shell);
+	exec_as(w, sh, "/usr/bin/dash", ARGV("sh", path), 0, 0, NULL);
+	curl = fork_of(w, sh);
+	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-fsSL", "http://x/i.sh"), 0, 62, NULL);
+	assert_int_equal(info_of(w, sh).script_prov, BW_PROV_NETWORK);
+	/* a capture of a program that is no download, evaluated */
+	sh = fork_of(w, shell);
+	exec_as(w, sh, "/usr/bin/dash", ARGV("sh", path), 0, 0, NULL);
+	agent = fork_of(w, sh);
+	exec_as(w, agent, "/usr/bin/ssh-agent", ARGV("ssh-agent", "-s"), 0, 63, NULL);
+	assert_int_equal(info_of(w, sh).script_prov, 0);
+	unlink(path);
+	rmdir(dir);
+}
+
+/*
+ * A script's text handed inline to a shell by a parent that had connected
+ * (subprocess.run(body, shell=True)); a one-line command is not a script,
+ * and a package manager's lifecycle scripts are its own.
+ */
+static void test_inline_script_from_parent(void **state)
+{
+	struct world *w = *state;
+	struct bw_proc *shell = job_shell(w), *py, *sh, *npm;
+
+	py = fork_of(w, shell);
+	exec_as(w, py, "/usr/bin/python3.11", ARGV("python3", "-"), 0, 0, NULL);
+	connect_of(w, py, 443, 0);
+	sh = fork_of(w, py);
+	exec_as(w, sh, "/usr/bin/dash", ARGV("/bin/sh", "-c", "#!/bin/sh\nset -e\nid\n"), 0, 0, NULL);
+	assert_int_equal(info_of(w, sh).script_prov, BW_PROV_NETWORK);
+	exec_as(w, sh, "/usr/bin/dash", ARGV("/bin/sh", "-c", "make -j2 install"), 0, 0, NULL);
+	assert_int_equal(info_of(w, sh).script_prov, 0);
+	npm = fork_of(w, shell);
+	exec_as(w, npm, "/usr/bin/node", ARGV("node", "/usr/bin/npm", "ci"), 0, 0, NULL);
+	refstr_put(npm->origin); /* started as /usr/bin/npm, #!/usr/bin/env node */
+	npm->origin = refstr_new("/usr/bin/npm");
+	npm->prov = 0;
+	exec_as(w, npm, "/usr/bin/node", ARGV("node", "/usr/bin/npm", "ci"), 0, 0, NULL);
+	connect_of(w, npm, 443, 0);
+	sh = fork_of(w, npm);
+	exec_as(w, sh, "/usr/bin/dash", ARGV("sh", "-c", "node install.js\nnode-gyp rebuild\n"), 0,
+		0, NULL);
+	assert_int_equal(info_of(w, sh).script_prov, 0);
+	/* the same parent before it connected */
+	py = fork_of(w, shell);
+	exec_as(w, py, "/usr/bin/python3.11", ARGV("python3", "build.py"), 0, 0, NULL);
+	sh = fork_of(w, py);
+	exec_as(w, sh, "/usr/bin/dash", ARGV("/bin/sh", "-c", "set -e\nmake\n"), 0, 0, NULL);
+	assert_int_equal(info_of(w, sh).script_prov, 0);
 }
 
 /* The job's shared output pipe is no substitution, whoever writes to it. */
@@ -894,6 +981,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_filters_and_decoders, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_command_substitution, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_substitution_in_place, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_capture_evaluated, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_inline_script_from_parent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy_of_drop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_link_of_drop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shared_output_pipe, setup, teardown),

@@ -22,6 +22,7 @@
 #include "lib/redact.h"
 #include "lib/regex.h"
 #include "pipeline/provenance.h"
+#include "pipeline/script_text.h"
 #include "policy/policy.h"
 
 #define DATA_TAGS (BW_PROV_NETWORK | BW_PROV_DECODER | BW_PROV_ENVIRONMENT)
@@ -29,6 +30,8 @@
 #define TALKS_TO_NETWORK (BW_PROV_NETWORK | BW_PROC_PROV_CONNECTED)
 #define PROPAGATE_DEPTH 4
 /* Internal bits of bw_proc.prov, above the BW_PROV_* ones. */
+/* The shell captured network or decoded output itself: its text may evaluate it. */
+#define PROV_F_CAPTURED (1u << 27)
 #define PROV_F_NAME_CHECKED (1u << 30)
 #define PROV_F_NAME_MISMATCH (1u << 31)
 
@@ -345,6 +348,20 @@ static uint32_t parent_fed_tags(const struct bw_proc *p)
 	return parent->prov & BW_PROC_PROV_CONNECTED ? BW_PROV_NETWORK : 0;
 }
 
+/*
+ * An inline program of several lines, handed to p by a parent that had
+ * talked to the network: a script's text, not a command, and the parent
+ * held what it fetched (subprocess.run(body, shell=True), node's
+ * execSync(body), ruby's system(body)). One-line commands are what build
+ * tools hand a shell; a script inline is what a downloaded one becomes.
+ */
+static uint32_t script_from_parent_tags(const struct bw_proc *p)
+{
+	const char *prog = inline_program(p, program_base(p));
+
+	return prog && strchr(prog, '\n') ? parent_fed_tags(p) : 0;
+}
+
 /* The table's entry for the pipe on p's descriptor fd (0..2), or NULL. */
 static struct prov_pipe *stdio_pipe(struct provenance *pv, const struct bw_proc *p, int fd)
 {
@@ -453,6 +470,11 @@ static void substitution_grew(struct provenance *pv, const struct bw_proctab *t,
 			    ((c->prov & TALKS_TO_NETWORK) ||
 			     (program_from(c, &operand) & (BW_PROG_ARGUMENT | BW_PROG_FD))))
 				rejudge_add(out, c);
+		/* The shell itself may evaluate what it captured (eval "$(curl …)"). */
+		if (owner->n_execs && !owner->exited && in_list(shells, program_base(owner))) {
+			owner->prov |= PROV_F_CAPTURED;
+			rejudge_add(out, owner);
+		}
 	}
 }
 
@@ -1044,6 +1066,85 @@ static uint32_t substitution_tags(struct provenance *pv, const struct bw_proctab
 	return tags & DATA_TAGS;
 }
 
+/*
+ * The programs (by exe and argv[0] basename, up to max) whose network or
+ * decoded output shell p captured itself, with $(...) or <(...); their
+ * tags added to *tags.
+ */
+static size_t captured_writers(struct provenance *pv, const struct bw_proctab *t,
+			       const struct bw_proc *p, const char **names, size_t max,
+			       uint32_t *tags)
+{
+	uint32_t n = pv->n_substs < PROV_SUBSTS ? pv->n_substs : PROV_SUBSTS, ct;
+	const struct bw_proc *w;
+	size_t k = 0;
+
+	for (uint32_t i = 0; i < n && k + 2 <= max; i++) {
+		const struct prov_subst *s = &pv->substs[i];
+
+		if (!captured_by(s, p) || !(ct = capture_tags(pv, s) & DATA_TAGS) ||
+		    !(w = ref_proc(t, &s->writer)))
+			continue;
+		*tags |= ct;
+		names[k++] = program_base(w);
+		if (w->argv.n)
+			names[k++] = path_basename(w->argv.v[name_index(w)]);
+	}
+	return k;
+}
+
+/*
+ * The script file p runs, as p sees it: through its root (a runner pod's
+ * file system) while it lives, else by the path itself.
+ */
+static int read_program(const struct bw_proc *p, const char *operand, char **text, size_t *len)
+{
+	char path[PATH_MAX + 32];
+	int root = snprintf(path, sizeof(path), "/proc/%u/root", p->pid), n, err;
+
+	if (operand[0] == '/')
+		n = snprintf(path + root, sizeof(path) - (size_t)root, "%s", operand);
+	else if (p->cwd)
+		n = snprintf(path + root, sizeof(path) - (size_t)root, "%s/%s", p->cwd, operand);
+	else
+		return -ENOENT;
+	if (n < 0 || (size_t)n >= sizeof(path) - (size_t)root)
+		return -ENAMETOOLONG;
+	err = script_read(path, text, len);
+	/* Gone already, a zombie (or no procfs): the path as the host has it. */
+	if (err)
+		err = script_read(path + root, text, len);
+	return err;
+}
+
+/*
+ * What shell p captured and then evaluates in itself (eval "$(curl …)",
+ * source <(wget …), x=$(curl …); eval "$x"): no exec shows that, its
+ * program's text does, in its inline program or its script file. Read only
+ * once p is known to hold such a capture.
+ */
+static uint32_t evaluated_capture_tags(struct provenance *pv, const struct bw_proctab *t,
+				       const struct bw_proc *p, uint32_t from, const char *operand)
+{
+	const char *names[16], *prog;
+	uint32_t tags = 0;
+	size_t n, len;
+	char *text = NULL;
+	bool hit = false;
+
+	if (!(p->prov & PROV_F_CAPTURED) ||
+	    !(n = captured_writers(pv, t, p, names, sizeof(names) / sizeof(names[0]), &tags)))
+		return 0;
+	if (from & BW_PROG_ARGUMENT) {
+		prog = inline_program(p, program_base(p));
+		hit = prog && script_evaluates_capture(prog, strlen(prog), names, n);
+	} else if ((from & BW_PROG_FILE) && operand && !read_program(p, operand, &text, &len)) {
+		hit = script_evaluates_capture(text, len, names, n);
+		free(text);
+	}
+	return hit ? tags : 0;
+}
+
 /* What a program that talks to the network was handed: on stdin, or in $(...) arguments. */
 static uint32_t sends_tags(struct provenance *pv, const struct bw_proctab *t,
 			   const struct bw_proc *p)
@@ -1114,7 +1215,9 @@ void prov_fill(struct provenance *pv, const struct bw_proctab *t, struct bw_proc
 	 */
 	if (info->program_from & (BW_PROG_ARGUMENT | BW_PROG_FD))
 		info->script_prov = substitution_tags(pv, t, p) |
-				    (p->prov & BW_PROC_PROV_CONNECTED_BEFORE_EXEC ? BW_PROV_NETWORK : 0);
+				    (p->prov & BW_PROC_PROV_CONNECTED_BEFORE_EXEC ? BW_PROV_NETWORK : 0) |
+				    script_from_parent_tags(p);
+	info->script_prov |= evaluated_capture_tags(pv, t, p, info->program_from, operand);
 	info->sends_prov = sends_tags(pv, t, p);
 	d = drop_of_program(pv, p, operand);
 	if (d)

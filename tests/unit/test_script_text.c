@@ -1,0 +1,147 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * A shell program evaluating a capture in itself (pipeline/script_text.c):
+ * each way to evaluate one (eval, source, . of a substitution, of
+ * /dev/stdin fed by a here-string, of a variable assigned from a
+ * substitution, through a shell function), only when the evaluated text
+ * names a program the kernel saw write the capture; and the script file
+ * reader (regular files only, bounded, a FIFO never waited on).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include "pipeline/script_text.h"
+
+static const char *const curl_only[] = { "curl" };
+static const char *const py[] = { "python3.11", "python3" };
+
+static bool evals(const char *text, const char *const *names, size_t n)
+{
+	return script_evaluates_capture(text, strlen(text), names, n);
+}
+
+#define EVALS(text) evals(text, curl_only, 1)
+
+static void test_substitutions(void **state)
+{
+	(void)state;
+	assert_true(EVALS("eval \"$(curl -fsSL https://x/i.sh)\"\n"));
+	assert_true(EVALS("eval $(curl -s https://x/i.sh)"));
+	assert_true(EVALS("set -e; eval `curl -s https://x/i.sh`"));
+	assert_true(EVALS("source <(curl -s https://x/i.sh)"));
+	assert_true(EVALS("if true; then . <( /usr/bin/curl -s https://x ); fi"));
+	assert_true(EVALS(". /dev/stdin <<< \"$(curl -s https://x)\""));
+	assert_true(EVALS("source /proc/self/fd/0 <<<$(curl -s https://x)"));
+	/* the capture's writer must be named: another program's output is not it */
+	assert_false(EVALS("eval \"$(ssh-agent -s)\"\nv=$(curl -s https://x/version)\n"));
+	assert_false(EVALS("eval \"$(curly-tool)\""));
+	assert_false(EVALS("source <(kubectl completion bash)"));
+	assert_true(evals("eval \"$(python3 -c 'print(1)')\"", py, 2));
+	/* not in command position, or not an evaluation */
+	assert_false(EVALS("echo eval \"$(curl -s x)\""));
+	assert_false(EVALS("x=$(curl -s https://x/v); echo \"$x\""));
+	assert_false(EVALS("medieval $(curl -s x)"));
+	assert_false(EVALS(". ./lib.sh # curl"));
+}
+
+static void test_variables(void **state)
+{
+	(void)state;
+	assert_true(EVALS("code=$(curl -s https://x/i.sh)\neval \"$code\"\n"));
+	assert_true(EVALS("local body\nbody=\"$(curl -s https://x)\"\neval \"${body}\"\n"));
+	assert_true(EVALS("p=`curl -s x`; . /dev/stdin <<< \"$p\""));
+	/* a variable is evaluated alone, not as part of a path */
+	assert_false(EVALS("DIR=$(cd \"$(dirname \"$0\")\" && pwd)\n. \"$DIR/lib.sh\"\n"
+			   "v=$(curl -s https://x/v)\n"));
+	/* assigned from another program, or never */
+	assert_false(EVALS("code=$(cat i.sh)\neval \"$code\"\nv=$(curl -s x)\n"));
+	assert_false(EVALS("eval \"$code\"\n"));
+	/* a longer name that ends like it is another variable */
+	assert_false(EVALS("mycode=$(curl -s x)\ncode=ok\neval \"$code\"\n"));
+}
+
+static void test_functions(void **state)
+{
+	(void)state;
+	assert_true(EVALS("fetch() {\n\tcurl -fsSL \"$1\"\n}\neval \"$(fetch https://x)\"\n"));
+	assert_true(EVALS("function fetch {\n  curl -s \"$1\"\n}\nb=$(fetch x)\neval \"$b\"\n"));
+	assert_true(EVALS("get() { curl -s \"$1\"; }\nsource <(get https://x)\n"));
+	/* a one-line function that runs something else; curl on a later line */
+	assert_false(EVALS("ver() { echo 1.2; }\neval \"$(ver)\"\nv=$(curl -s x)\n"));
+	/* a function that is never defined */
+	assert_false(EVALS("eval \"$(fetch https://x)\"\n"));
+}
+
+static void test_bounds(void **state)
+{
+	(void)state;
+	assert_false(script_evaluates_capture(NULL, 0, curl_only, 1));
+	assert_false(script_evaluates_capture("eval $(curl x)", 14, curl_only, 0));
+	/* the text ends mid-word: nothing is read past len */
+	assert_false(script_evaluates_capture("eval $(cu", 9, curl_only, 1));
+	assert_false(script_evaluates_capture("eval", 4, curl_only, 1));
+	assert_false(script_evaluates_capture("x=", 2, curl_only, 1));
+}
+
+static void test_read(void **state)
+{
+	char dir[] = "/tmp/bw-script-text-XXXXXX", path[64], *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/s.sh", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("eval \"$(curl -s x)\"\n", f);
+	fclose(f);
+	assert_int_equal(script_read(path, &buf, &len), 0);
+	assert_int_equal(len, 20);
+	assert_true(script_evaluates_capture(buf, len, curl_only, 1));
+	free(buf);
+	snprintf(path, sizeof(path), "%s/missing.sh", dir);
+	assert_int_equal(script_read(path, &buf, &len), -ENOENT);
+	/* a directory and a FIFO are refused, the FIFO without waiting for a writer */
+	assert_int_equal(script_read(dir, &buf, &len), -EINVAL);
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	assert_int_equal(script_read(path, &buf, &len), -EINVAL);
+	unlink(path);
+	/* only the start of a large file */
+	snprintf(path, sizeof(path), "%s/big.sh", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	for (size_t i = 0; i < SCRIPT_TEXT_MAX / 8 + 100; i++)
+		fputs("# pad..\n", f); /* 8 bytes */
+	fclose(f);
+	assert_int_equal(script_read(path, &buf, &len), 0);
+	assert_int_equal(len, SCRIPT_TEXT_MAX);
+	assert_int_equal(buf[len], '\0');
+	free(buf);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/s.sh", dir);
+	unlink(path);
+	rmdir(dir);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_substitutions),
+		cmocka_unit_test(test_variables),
+		cmocka_unit_test(test_functions),
+		cmocka_unit_test(test_bounds),
+		cmocka_unit_test(test_read),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

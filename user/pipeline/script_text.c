@@ -1,0 +1,314 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * Does a shell program evaluate a capture in itself? A line scanner, not
+ * a shell parser: it looks for eval, source and . in command position and
+ * reads what follows to the end of the line. Quoting and line
+ * continuations can hide an evaluation from it; what it finds is always
+ * tied to a capture the kernel saw (script_text.h).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "pipeline/script_text.h"
+
+struct span {
+	const char *p, *end;
+};
+
+static bool ident_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_';
+}
+
+/* A program name's byte: what may surround one that is named, not part of a word. */
+static bool name_char(char c)
+{
+	return ident_char(c) || c == '-' || c == '.';
+}
+
+/* Whether one of names appears in s as a word (`curl`, `/usr/bin/curl`, not `curly`). */
+static bool names_word(struct span s, const char *const *names, size_t n)
+{
+	for (size_t i = 0; s.p && i < n; i++) {
+		size_t l = strlen(names[i]);
+
+		if (!l)
+			continue;
+		for (const char *q = s.p; q + l <= s.end; q++) {
+			if (memcmp(q, names[i], l))
+				continue;
+			if ((q == s.p || !name_char(q[-1])) && (q + l == s.end || !name_char(q[l])))
+				return true;
+		}
+	}
+	return false;
+}
+
+static const char *skip_blanks(const char *q, const char *end)
+{
+	while (q < end && (*q == ' ' || *q == '\t'))
+		q++;
+	return q;
+}
+
+static const char *skip_quote(const char *q, const char *end)
+{
+	return q < end && (*q == '"' || *q == '\'') ? q + 1 : q;
+}
+
+static bool starts(const char *q, const char *end, const char *lit)
+{
+	size_t l = strlen(lit);
+
+	return (size_t)(end - q) >= l && !memcmp(q, lit, l);
+}
+
+/* At q, "$(", "`" or "<(": a substitution starts. */
+static bool substitution_at(const char *q, const char *end)
+{
+	return q < end && (*q == '`' || (q + 1 < end && (q[0] == '$' || q[0] == '<') && q[1] == '('));
+}
+
+/*
+ * At q, a variable expanded alone ($x, "${x}"): its name in *var and
+ * true. Anything after it but a quote and the end of the command (`. "$d/lib.sh"`)
+ * makes it no bare variable.
+ */
+static bool bare_variable(const char *q, const char *end, struct span *var)
+{
+	bool brace;
+
+	if (q + 1 >= end || *q != '$')
+		return false;
+	brace = q[1] == '{';
+	var->p = q + 1 + brace;
+	for (var->end = var->p; var->end < end && ident_char(*var->end); var->end++)
+		;
+	if (var->end == var->p || isdigit((unsigned char)*var->p))
+		return false;
+	q = var->end;
+	if (brace && (q >= end || *q++ != '}'))
+		return false;
+	q = skip_quote(q, end);
+	return q == end || strchr(" \t;&|)", *q);
+}
+
+/* The line of text that holds q: [start, end). */
+static struct span line_of(const char *text, size_t len, const char *q)
+{
+	struct span l = { q, q };
+
+	while (l.p > text && l.p[-1] != '\n')
+		l.p--;
+	l.end = memchr(q, '\n', (size_t)(text + len - q));
+	if (!l.end)
+		l.end = text + len;
+	return l;
+}
+
+/*
+ * The body of shell function name (l bytes) defined in text (`name() {`,
+ * `function name {`): from its definition to the first line that starts
+ * with '}', at most FUNCTION_LINES lines. Empty when there is none.
+ */
+#define FUNCTION_LINES 64
+static struct span function_body(const char *text, size_t len, const char *name, size_t l)
+{
+	const char *end = text + len;
+
+	for (const char *q = text; q + l < end; q++) {
+		const char *r = q + l;
+		struct span body;
+
+		if (memcmp(q, name, l) || (q > text && q[-1] != '\n' && q[-1] != ' ' && q[-1] != '\t'))
+			continue;
+		r = skip_blanks(r, end);
+		if (!starts(r, end, "()") && !(q >= text + 9 && !memcmp(q - 9, "function ", 9) &&
+					       r < end && (*r == '{' || *r == '\n')))
+			continue;
+		body.p = r;
+		body.end = r;
+		for (int lines = 0; body.end < end && lines < FUNCTION_LINES; lines++) {
+			struct span line = line_of(text, len, body.end);
+
+			body.end = line.end;
+			/* a one-line body, or the closing brace next */
+			if ((!lines && memchr(r, '}', (size_t)(line.end - r))) ||
+			    (body.end + 1 < end && body.end[1] == '}'))
+				break;
+			if (body.end < end)
+				body.end++;
+		}
+		return body;
+	}
+	return (struct span){ NULL, NULL };
+}
+
+/*
+ * Whether the substitution at s (to its line's end) names one of names,
+ * itself or through the shell function it calls first (`eval "$(fetch
+ * URL)"` with fetch() running curl).
+ */
+static bool substitution_names(const char *text, size_t len, struct span s,
+			       const char *const *names, size_t n)
+{
+	const char *w;
+
+	if (names_word(s, names, n))
+		return true;
+	s.p += *s.p == '`' ? 1 : 2;
+	s.p = skip_blanks(s.p, s.end);
+	for (w = s.p; w < s.end && ident_char(*w); w++)
+		;
+	if (w == s.p)
+		return false;
+	return names_word(function_body(text, len, s.p, (size_t)(w - s.p)), names, n);
+}
+
+/* Whether var is assigned somewhere from a substitution that names one of names. */
+static bool assigned_from(const char *text, size_t len, struct span var, const char *const *names,
+			  size_t n)
+{
+	size_t l = (size_t)(var.end - var.p);
+	const char *end = text + len;
+
+	for (const char *q = text; q + l < end; q++) {
+		const char *v;
+
+		if (memcmp(q, var.p, l) || q[l] != '=' || (q > text && ident_char(q[-1])))
+			continue;
+		v = skip_quote(q + l + 1, end);
+		if (substitution_at(v, end) &&
+		    substitution_names(text, len, (struct span){ v, line_of(text, len, v).end },
+				       names, n))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * What follows eval, source or . at q (to the end of the line) is a
+ * capture of one of names: a substitution, /dev/stdin fed by a
+ * here-string, or a variable assigned from one.
+ */
+static bool evaluates(const char *text, size_t len, const char *q, const char *end,
+		      const char *const *names, size_t n)
+{
+	const char *here;
+	struct span var;
+
+	q = skip_quote(skip_blanks(q, end), end);
+	if (starts(q, end, "/dev/stdin") || starts(q, end, "/proc/self/fd/0")) {
+		here = memmem(q, (size_t)(end - q), "<<<", 3);
+		if (!here)
+			return false;
+		q = skip_quote(skip_blanks(here + 3, end), end);
+	}
+	if (substitution_at(q, end))
+		return substitution_names(text, len, (struct span){ q, end }, names, n);
+	return bare_variable(q, end, &var) && assigned_from(text, len, var, names, n);
+}
+
+/*
+ * Whether q starts a command: at the start of a line or after ; & | ( { !
+ * or `, or after a keyword that a command follows (then, do, else …),
+ * blanks between. `echo eval …` has eval as an argument.
+ */
+static bool command_position(const char *text, const char *q)
+{
+	static const char *const keywords[] = { "then", "do", "else", "elif", "if", "while",
+						"until", "time", "exec", NULL };
+	const char *w;
+
+	while (q > text && (q[-1] == ' ' || q[-1] == '\t'))
+		q--;
+	if (q == text || strchr("\n;&|({!`", q[-1]))
+		return true;
+	for (w = q; w > text && ident_char(w[-1]); w--)
+		;
+	for (const char *const *k = keywords; *k; k++)
+		if ((size_t)(q - w) == strlen(*k) && !memcmp(w, *k, strlen(*k)) &&
+		    command_position(text, w))
+			return true;
+	return false;
+}
+
+/* The command word (eval, source, .) at q, in command position: its length, or 0. */
+static size_t command_word(const char *text, const char *q, const char *end)
+{
+	static const char *const words[] = { "eval", "source", "." };
+
+	if (q > text && (ident_char(q[-1]) || !command_position(text, q)))
+		return 0;
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		size_t l = strlen(words[i]);
+
+		if (q + l < end && !memcmp(q, words[i], l) && (q[l] == ' ' || q[l] == '\t'))
+			return l;
+	}
+	return 0;
+}
+
+bool script_evaluates_capture(const char *text, size_t len, const char *const *names, size_t n)
+{
+	const char *end = text + len;
+
+	if (!text || !n)
+		return false;
+	for (const char *q = text; q < end; q++) {
+		size_t w = command_word(text, q, end);
+
+		if (w && evaluates(text, len, q + w, line_of(text, len, q).end, names, n))
+			return true;
+	}
+	return false;
+}
+
+int script_read(const char *path, char **buf, size_t *len)
+{
+	char *b = NULL;
+	struct stat st;
+	ssize_t got;
+	size_t have = 0;
+	int fd = -1, err = 0;
+
+	/* O_NONBLOCK: a FIFO named as the script must not hold the agent. */
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st)) {
+		err = -errno;
+		goto cleanup;
+	}
+	if (!S_ISREG(st.st_mode)) {
+		err = -EINVAL;
+		goto cleanup;
+	}
+	b = malloc(SCRIPT_TEXT_MAX + 1);
+	if (!b) {
+		err = -ENOMEM;
+		goto cleanup;
+	}
+	while (have < SCRIPT_TEXT_MAX &&
+	       (got = read(fd, b + have, SCRIPT_TEXT_MAX - have)) != 0) {
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			err = -errno;
+			goto cleanup;
+		}
+		have += (size_t)got;
+	}
+	b[have] = '\0';
+	*buf = b;
+	*len = have;
+	b = NULL;
+cleanup:
+	if (fd >= 0)
+		close(fd);
+	free(b);
+	return err;
+}

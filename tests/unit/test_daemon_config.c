@@ -608,9 +608,10 @@ static void test_error_values(void **state)
 	expect_only_error(HEAD "ringbuf_mb: 12\n", "4:13", "ringbuf_mb 12 is not a power of two");
 	expect_only_error(HEAD "exec_env: LD_PRELOAD,HOME\n", "4:11",
 			  "exec_env 'LD_PRELOAD,HOME': environment variable 'HOME' cannot be "
-			  "recorded: only loader variables (LD_*) are recorded");
-	expect_only_error(HEAD "exec_env: LD_A,LD_B,LD_C,LD_D,LD_E\n", "4:11",
-			  "more than 4 names");
+			  "recorded: only loader variables (LD_*, BASH_ENV, NODE_OPTIONS) are "
+			  "recorded");
+	expect_only_error(HEAD "exec_env: LD_A,LD_B,LD_C,LD_D,LD_E,LD_F,LD_G\n", "4:11",
+			  "more than 6 names");
 	expect_only_error(HEAD "exec_env: ','\n", "4:11", "no name (write none to record none)");
 	expect_only_error(HEAD "ringbuf_mb: 2048\n", "4:13",
 			  "expected an integer from 1 to 1024 for 'ringbuf_mb', got '2048'");

@@ -2244,6 +2244,34 @@ static void test_default_provenance(void **state)
 	assert_true(matches(p, &f.e, "loader-preload-injection"));
 	f.e.env = (char *const *)ARGV("LD_AUDIT=/tmp/a.so");
 	assert_true(matches(p, &f.e, "loader-preload-injection"));
+	/* start-up files from temporary directories; Yarn's PnP loader, a
+	 * module by name, a heap size and CircleCI's BASH_ENV are not */
+	{
+		static const struct {
+			const char *env;
+			bool fires;
+		} startup[] = {
+			{ "BASH_ENV=/tmp/.env.sh", true },
+			{ "BASH_ENV=/dev/shm/x", true },
+			{ "NODE_OPTIONS=--require /tmp/hook.js", true },
+			{ "NODE_OPTIONS=--max-old-space-size=4096 -r /var/tmp/x.js", true },
+			{ "NODE_OPTIONS=--import=data:text/javascript,console.log(1)", true },
+			{ "NODE_OPTIONS=--experimental-loader https://x.example/l.mjs", true },
+			{ "BASH_ENV=/tmp/.bash_env-6520f2e3-1b7d-4c5e-9c2a-0c1d2e3f4a5b", false },
+			{ "BASH_ENV=/home/ci/.bashrc", false },
+			{ "NODE_OPTIONS=--require /home/ci/src/.pnp.cjs --experimental-loader "
+			  "/home/ci/src/.pnp.loader.mjs", false },
+			{ "NODE_OPTIONS=-r ts-node/register", false },
+			{ "NODE_OPTIONS=--max-old-space-size=8192", false },
+		};
+
+		for (size_t i = 0; i < sizeof(startup) / sizeof(startup[0]); i++) {
+			f.e.env = (char *const *)ARGV(startup[i].env);
+			if (matches(p, &f.e, "startup-file-injection") != startup[i].fires)
+				fail_msg("%s: startup-file-injection %s", startup[i].env,
+					 startup[i].fires ? "did not fire" : "fired");
+		}
+	}
 
 	/* credentials by file access: any reader but the file's consumer */
 	e = ev_file(&x, "open-read", "/home/ci/.ssh/id_ed25519", NULL, 0, false);
@@ -2331,6 +2359,27 @@ static void test_default_provenance(void **state)
 	assert_true(ev_matches(p, e, "kernel-handler-hijack"));
 	e = ev_file(&x, "open-write", "/proc/sys/kernel/ns_last_pid", NULL, 0, false);
 	assert_false(ev_matches(p, e, "kernel-handler-hijack"));
+	fx_set(&x.proc, "/usr/bin/curl", ARGV("curl", "-s", "http://x/a"), NPM_ANC);
+	/* Python's start-up hooks: planted by a script, not pip installing a package */
+	fx_set(&x.proc, "/usr/bin/python3.11", ARGV("python3", "-c", "open(p, 'w')"), NPM_ANC);
+	e = ev_file(&x, "open-write", "/usr/local/lib/python3.11/dist-packages/zz-hook.pth", NULL,
+		    0, false);
+	assert_true(ev_matches(p, e, "persistence-write"));
+	e = ev_file(&x, "open-write", "/home/ci/.local/lib/python3.11/site-packages/sitecustomize.py",
+		    NULL, 0, false);
+	assert_true(ev_matches(p, e, "persistence-write"));
+	e = ev_file(&x, "open-write", "/usr/local/lib/python3.11/dist-packages/six.py", NULL, 0,
+		    false);
+	assert_false(ev_matches(p, e, "persistence-write"));
+	e = ev_file(&x, "open-write", "/usr/local/lib/python3.11/dist-packages/distutils-precedence.pth",
+		    NULL, 0, false);
+	fx_set(&x.proc, "/usr/bin/python3.11", ARGV("python3", "-m", "pip", "install", "setuptools"),
+	       SH_MAKE);
+	assert_false(ev_matches(p, e, "persistence-write"));
+	fx_set(&x.proc, "/usr/bin/python3.11", ARGV("/usr/bin/python3", "/usr/bin/pip", "install", "."),
+	       SH_MAKE);
+	x.proc.e.filename = "/usr/bin/pip";
+	assert_false(ev_matches(p, e, "persistence-write"));
 	fx_set(&x.proc, "/usr/bin/curl", ARGV("curl", "-s", "http://x/a"), NPM_ANC);
 	/* links: a credential's second name, a unit linked into place; a
 	 * library's version link and a link to a unit from elsewhere are not */

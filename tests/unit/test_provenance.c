@@ -84,6 +84,8 @@ static void pipe_end(struct bw_stdio *s, uint64_t id, uint16_t mode)
  * in/out: pipe ids for fd 0/1 (0: a tty); in_file/out_file: fd 0/1 is
  * that file.
  */
+static const char *exec_env_str; /* NAME=VALUE the next exec_io carries, or NULL */
+
 static void exec_io(struct world *w, struct bw_proc *p, const char *exe, const char *const *argv,
 		    uint64_t in, uint64_t out, const char *in_file, const char *out_file)
 {
@@ -127,6 +129,10 @@ static void exec_io(struct world *w, struct bw_proc *p, const char *exe, const c
 	v.cwd = p->cwd;
 	v.args = args;
 	v.args_len = n;
+	if (exec_env_str) {
+		v.env = exec_env_str;
+		v.env_len = (uint32_t)strlen(exec_env_str) + 1;
+	}
 	assert_int_equal(proctab_apply(&w->t, &v), 0);
 	prov_on_exec(&w->pv, &w->t, p, &v, &w->rj);
 }
@@ -138,6 +144,14 @@ static void exec_as(struct world *w, struct bw_proc *p, const char *exe,
 }
 
 /* The job's shell: bash running the job's script. */
+/* An exec of exe (argv its basename) with one loader variable set. */
+static void exec_env(struct world *w, struct bw_proc *p, const char *exe, const char *env)
+{
+	exec_env_str = env;
+	exec_as(w, p, exe, ARGV(strrchr(exe, '/') + 1), 0, 0, NULL);
+	exec_env_str = NULL;
+}
+
 static struct bw_proc *job_shell(struct world *w)
 {
 	struct bw_proc *shell = fork_of(w, NULL);
@@ -582,6 +596,35 @@ static void test_copy_of_drop(void **state)
 				       ARGV("cp", "/usr/bin/true", "/tmp/a5"), "/tmp/a5"), 0);
 }
 
+/* Code the environment makes a program load: a downloaded BASH_ENV, --require module, library. */
+static void test_env_loads_drop(void **state)
+{
+	struct world *w = *state;
+	struct bw_proc *shell = job_shell(w), *curl, *run = fork_of(w, shell);
+	static const char *const cases[][2] = {
+		{ "BASH_ENV=/tmp/env.sh", "/usr/bin/bash" },
+		{ "NODE_OPTIONS=--max-old-space-size=4096 --require /tmp/hook.js", "/usr/bin/node" },
+		{ "NODE_OPTIONS=--import=/tmp/hook.js", "/usr/bin/node" },
+		{ "LD_PRELOAD=/usr/lib/libeatmydata.so:/tmp/lib.so", "/usr/bin/make" },
+	};
+
+	curl = fork_of(w, shell);
+	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-O", "http://x/a"), 0, 0, NULL);
+	file_op(w, curl, "open-write", "/tmp/env.sh", NULL);
+	file_op(w, curl, "open-write", "/tmp/hook.js", NULL);
+	file_op(w, curl, "open-write", "/tmp/lib.so", NULL);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		exec_env(w, run, cases[i][1], cases[i][0]);
+		if (info_of(w, run).exe_prov != (BW_PROV_WRITTEN | BW_PROV_NETWORK))
+			fail_msg("%s: exe_prov %#x", cases[i][0], info_of(w, run).exe_prov);
+	}
+	/* the same names, not downloaded; a module by name */
+	exec_env(w, run, "/usr/bin/bash", "BASH_ENV=/tmp/other.sh");
+	assert_int_equal(info_of(w, run).exe_prov, 0);
+	exec_env(w, run, "/usr/bin/node", "NODE_OPTIONS=-r ts-node/register /tmp/hook.js");
+	assert_int_equal(info_of(w, run).exe_prov, 0);
+}
+
 /* A hard link of a drop is the drop under a second name, which outlives the first. */
 static void test_link_of_drop(void **state)
 {
@@ -1016,6 +1059,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_inline_script_from_parent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy_of_drop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_link_of_drop, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_env_loads_drop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shared_output_pipe, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dropped_files, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_program_from, setup, teardown),

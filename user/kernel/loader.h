@@ -159,14 +159,16 @@ int hooks_watch_dir(struct bw_agent *a, const char *dir, uint32_t bits);
 int hooks_watch_name(struct bw_agent *a, const char *name, uint32_t bits);
 /*
  * The environment variables exec records carry (env_names map): at most
- * BW_ENV_NAMES names, each starting with "LD_" (loader variables, never
- * other values) and shorter than BW_ENV_NAME_LEN, without '='. n == 0
+ * BW_ENV_NAMES names, each starting with "LD_" or BASH_ENV or NODE_OPTIONS
+ * (variables that make a program load code, never other values) and
+ * shorter than BW_ENV_NAME_LEN, without '='. n == 0
  * turns the scan off. Replaces the previous list; -EINVAL, having said
  * which name is refused and why, and leaving the list as it was.
  * loader_open sets HOOKS_DEFAULT_ENV_NAMES.
  */
 int hooks_set_env_names(struct bw_agent *a, const char *const *names, size_t n);
-#define HOOKS_DEFAULT_ENV_NAMES { "LD_PRELOAD", "LD_AUDIT", "LD_LIBRARY_PATH" }
+#define HOOKS_DEFAULT_ENV_NAMES                                                           \
+	{ "LD_PRELOAD", "LD_AUDIT", "LD_LIBRARY_PATH", "BASH_ENV", "NODE_OPTIONS" }
 /*
  * Programs whose every open for writing is reported wherever it goes
  * (writer_names map, BW_PROC_WATCH_WRITES): decoders, downloaders,

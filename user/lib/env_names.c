@@ -19,10 +19,12 @@ bool env_name_chars_ok(const char *s, size_t n)
 int env_name_check(const char *name, char *err, size_t errsz)
 {
 	size_t len = strlen(name);
-	char why[64];
+	char why[96];
 
-	if (strncmp(name, "LD_", 3) || len == 3)
-		snprintf(why, sizeof(why), "only loader variables (LD_*) are recorded");
+	if ((strncmp(name, "LD_", 3) || len == 3) && strcmp(name, "BASH_ENV") &&
+	    strcmp(name, "NODE_OPTIONS"))
+		snprintf(why, sizeof(why),
+			 "only loader variables (LD_*, BASH_ENV, NODE_OPTIONS) are recorded");
 	else if (len >= BW_ENV_NAME_LEN)
 		snprintf(why, sizeof(why), "names are at most %d bytes", BW_ENV_NAME_LEN - 1);
 	else if (!env_name_chars_ok(name, len))

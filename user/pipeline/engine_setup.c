@@ -29,6 +29,8 @@
 static const char *const homes_rel[] = { ".ssh/", ".aws/", ".docker/", ".kube/",
 					 ".config/gcloud/", ".gnupg/", ".config/gh/",
 					 ".config/systemd/" };
+/* Written only: the user's site-packages, where Python's start-up hooks go. */
+static const char *const homes_write_rel[] = { ".local/lib/" };
 static const char *const read_names[] = { "environ", "mem", "maps", "shadow", "gshadow",
 					  ".npmrc", ".pypirc", ".git-credentials", ".netrc",
 					  ".pgpass", ".yarnrc", "credentials", "credentials.toml",
@@ -41,7 +43,7 @@ static const char *const write_names[] = { ".bashrc", ".bash_profile", ".bash_lo
 					   "authorized_keys", "authorized_keys2", "ld.so.preload",
 					   "sudoers", "crontab", "anacrontab", "rc.local", ".env",
 					   ".path", "svc.sh", "runsvc.sh", "uevent_helper",
-					   "release_agent" };
+					   "release_agent", "sitecustomize.py", "usercustomize.py" };
 /* Kubernetes (and EKS, Azure workload identity) tokens of a runner pod. */
 static const char *const read_dirs[] = { "/run/secrets/", "/var/run/secrets/" };
 static const char *const write_dirs[] = { "/etc/cron.d/", "/etc/cron.daily/",
@@ -80,6 +82,18 @@ static void watch_runner(struct bw_agent *a)
 	}
 }
 
+/* rel (ending in '/') under root's home and under $HOME. */
+static void watch_in_homes(struct bw_agent *a, const char *home, const char *rel, uint32_t bits)
+{
+	char buf[PATH_MAX];
+
+	snprintf(buf, sizeof(buf), "/root/%s", rel);
+	hooks_watch_dir(a, buf, bits);
+	if (home && strcmp(home, "/root") &&
+	    (size_t)snprintf(buf, sizeof(buf), "%s/%s", home, rel) < sizeof(buf))
+		hooks_watch_dir(a, buf, bits);
+}
+
 static void watch_defaults(struct bw_agent *a, bool watch_cwd)
 {
 	const char *home = getenv("HOME");
@@ -93,13 +107,10 @@ static void watch_defaults(struct bw_agent *a, bool watch_cwd)
 			bw_warn("cannot watch the working tree %s (deeper or longer than the kernel's "
 				"watch keys)", buf);
 	}
-	for (i = 0; i < N_OF(homes_rel); i++) {
-		snprintf(buf, sizeof(buf), "/root/%s", homes_rel[i]);
-		hooks_watch_dir(a, buf, BW_WATCH_READ | BW_WATCH_WRITE);
-		if (home && strcmp(home, "/root") &&
-		    (size_t)snprintf(buf, sizeof(buf), "%s/%s", home, homes_rel[i]) < sizeof(buf))
-			hooks_watch_dir(a, buf, BW_WATCH_READ | BW_WATCH_WRITE);
-	}
+	for (i = 0; i < N_OF(homes_rel); i++)
+		watch_in_homes(a, home, homes_rel[i], BW_WATCH_READ | BW_WATCH_WRITE);
+	for (i = 0; i < N_OF(homes_write_rel); i++)
+		watch_in_homes(a, home, homes_write_rel[i], BW_WATCH_WRITE);
 	for (i = 0; i < N_OF(read_dirs); i++)
 		hooks_watch_dir(a, read_dirs[i], BW_WATCH_READ);
 	for (i = 0; i < N_OF(write_dirs); i++)

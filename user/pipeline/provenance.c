@@ -1009,7 +1009,85 @@ static uint32_t program_from(const struct bw_proc *p, const char **operand)
 	return from;
 }
 
-/* The dropped file p's exec runs: its executable, or the script it was started as. */
+/* The dropped file among the names in list (separated by any of seps), or NULL. */
+static struct prov_drop *drop_in_list(struct provenance *pv, const struct bw_proc *p,
+				      const char *list, const char *seps)
+{
+	char name[PATH_MAX];
+	struct prov_drop *d;
+	size_t l;
+
+	for (const char *q = list; *q; q += l) {
+		q += strspn(q, seps);
+		l = strcspn(q, seps);
+		if (!l || l >= sizeof(name))
+			continue;
+		memcpy(name, q, l);
+		name[l] = '\0';
+		if ((d = drop_named(pv, p, name)))
+			return d;
+	}
+	return NULL;
+}
+
+/* A module NODE_OPTIONS loads before the program (--require X, -r X, --import=X ...) that was dropped. */
+static struct prov_drop *drop_in_node_options(struct provenance *pv, const struct bw_proc *p,
+					      const char *opts)
+{
+	static const char *const loads[] = { "--require", "-r", "--import", "--loader",
+					     "--experimental-loader", NULL };
+	char tok[PATH_MAX], *eq;
+	bool value_next = false;
+	struct prov_drop *d;
+	size_t l;
+
+	for (const char *q = opts; *q; q += l) {
+		q += strspn(q, " \t");
+		l = strcspn(q, " \t");
+		if (!l || l >= sizeof(tok))
+			continue;
+		memcpy(tok, q, l);
+		tok[l] = '\0';
+		if (value_next) {
+			value_next = false;
+			if ((d = drop_named(pv, p, tok)))
+				return d;
+		} else if (tok[0] == '-' && (eq = strchr(tok, '='))) {
+			*eq = '\0';
+			if (in_list(loads, tok) && (d = drop_named(pv, p, eq + 1)))
+				return d;
+		} else {
+			value_next = in_list(loads, tok);
+		}
+	}
+	return NULL;
+}
+
+/*
+ * A dropped file the exec loads through its environment: a preloaded or
+ * audit library, bash's BASH_ENV start-up file, node's --require module.
+ */
+static struct prov_drop *drop_in_env(struct provenance *pv, const struct bw_proc *p)
+{
+	struct prov_drop *d = NULL;
+
+	for (uint32_t i = 0; i < p->env.n && !d; i++) {
+		const char *e = p->env.v[i];
+
+		if (!strncmp(e, "LD_PRELOAD=", 11) || !strncmp(e, "LD_AUDIT=", 9))
+			d = drop_in_list(pv, p, strchr(e, '=') + 1, ": \t");
+		else if (!strncmp(e, "BASH_ENV=", 9))
+			d = drop_named(pv, p, e + 9);
+		else if (!strncmp(e, "NODE_OPTIONS=", 13))
+			d = drop_in_node_options(pv, p, e + 13);
+	}
+	return d;
+}
+
+/*
+ * The dropped file p's exec runs: its executable, the script it was
+ * started as, or code its environment makes it load.
+ */
 static struct prov_drop *drop_of_program(struct provenance *pv, const struct bw_proc *p,
 					 const char *operand)
 {
@@ -1019,6 +1097,8 @@ static struct prov_drop *drop_of_program(struct provenance *pv, const struct bw_
 		d = drop_named(pv, p, p->filename);
 	if (!d)
 		d = drop_named(pv, p, operand);
+	if (!d && pv->drops_recorded)
+		d = drop_in_env(pv, p);
 	return d;
 }
 

@@ -1882,6 +1882,12 @@ static const struct exec_case ordinary[] = {
 	{ "/usr/bin/docker",
 	  ARGV("docker", "run", "--rm", "--privileged", "tonistiigi/binfmt", "--install", "all"),
 	  SH_MAKE, NULL },
+	/* a scope stays in the job; listing at's queue; bpftool reading */
+	{ "/usr/bin/systemd-run", ARGV("systemd-run", "--user", "--scope", "-p", "MemoryMax=2G", "make"),
+	  SH_MAKE, NULL },
+	{ "/usr/bin/at", ARGV("at", "-l"), SH_MAKE, NULL },
+	{ "/usr/sbin/bpftool", ARGV("bpftool", "prog", "show"), SH_MAKE, NULL },
+	{ "/usr/sbin/bpftool", ARGV("bpftool", "gen", "skeleton", "x.bpf.o"), SH_MAKE, NULL },
 	/* waiting for a docker-in-docker daemon: a GET of its socket */
 	{ "/usr/bin/curl",
 	  ARGV("curl", "-sf", "--unix-socket", "/var/run/docker.sock", "http://localhost/_ping"),
@@ -2006,6 +2012,16 @@ static const struct exec_case attacks[] = {
 	  NPM_ANC, "container-host-escape" },
 	{ "/usr/bin/socat", ARGV("socat", "-", "UNIX-CONNECT:/run/docker.sock"), NPM_ANC,
 	  "container-host-escape" },
+	{ "/usr/bin/systemd-run", ARGV("systemd-run", "--on-active=3600", "/tmp/.x/agent"), NPM_ANC,
+	  "job-escape-to-service-manager" },
+	{ "/usr/bin/systemd-run", ARGV("systemd-run", "--user", "--unit", "cache", "sh", "-c", "x"),
+	  NPM_ANC, "job-escape-to-service-manager" },
+	{ "/usr/bin/at", ARGV("at", "now", "+", "1", "minute"), NPM_ANC,
+	  "job-escape-to-service-manager" },
+	{ "/usr/sbin/bpftool", ARGV("bpftool", "link", "detach", "id", "12"), NPM_ANC,
+	  "security-monitoring-stopped" },
+	{ "/usr/sbin/bpftool", ARGV("bpftool", "map", "delete", "id", "7", "key", "1", "0", "0", "0"),
+	  NPM_ANC, "security-monitoring-stopped" },
 };
 
 static void run_cases(const struct bw_policy *p, const struct exec_case *c, size_t n)
@@ -2344,6 +2360,14 @@ static void test_default_provenance(void **state)
 	/* a git hook renamed into place (attack_events: written) */
 	e = ev_file(&x, "rename", "/tmp/h", "/home/ci/src/project/.git/hooks/pre-push", 0, false);
 	assert_true(ev_matches(p, e, "persistence-write"));
+	/* the agent's pinned objects removed, by anything but the agent */
+	e = ev_file(&x, "unlink", "/sys/fs/bpf/buildwarden-4242/link_exec", NULL, 0, false);
+	assert_true(ev_matches(p, e, "agent-state-removed"));
+	fx_set(&x.proc, "/usr/local/bin/buildwarden", ARGV("buildwarden", "doctor"), SH_MAKE);
+	assert_false(ev_matches(p, e, "agent-state-removed"));
+	e = ev_file(&x, "unlink", "/sys/fs/bpf/other-tool/map", NULL, 0, false);
+	fx_set(&x.proc, "/usr/bin/rm", ARGV("rm", "-r", "/sys/fs/bpf/other-tool"), SH_MAKE);
+	assert_false(ev_matches(p, e, "agent-state-removed"));
 	/* the kernel's own handlers: a pipe in core_pattern, a release_agent;
 	 * sysctl setting a core file's name is left alone, not a pipe */
 	e = ev_file(&x, "open-write", "/proc/sys/kernel/core_pattern", NULL, 0, false);

@@ -52,7 +52,9 @@ static const char *const write_dirs[] = { "/etc/cron.d/", "/etc/cron.daily/",
 					  "/usr/lib/systemd/", "/lib/systemd/", "/etc/init.d/",
 					  "/etc/profile.d/", "/etc/sudoers.d/", "/etc/zsh/",
 					  /* handlers the kernel runs: core_pattern, modprobe */
-					  "/proc/sys/kernel/", "/proc/sys/fs/binfmt_misc/" };
+					  "/proc/sys/kernel/", "/proc/sys/fs/binfmt_misc/",
+					  /* the agents' pinned links and maps */
+					  "/sys/fs/bpf/" };
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 

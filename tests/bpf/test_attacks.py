@@ -81,6 +81,7 @@ SYSTEM_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 PASS_ENV = ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "TERM")
 ETC_CRON = "/etc/cron.d/buildwarden-attack-test"
 ETC_PRELOAD = "/etc/ld.so.preload"
+ETC_PASSWD = "/etc/passwd"
 # The command the "C2" sends a reverse shell: leave the marker, then leave.
 C2_COMMANDS = b'echo "$$ c2" >> "$BW_ATTACK_MARK"\nexit\n'
 
@@ -416,7 +417,7 @@ def snapshot_diff(before, after):
 
 def etc_state():
     st = {}
-    for p in (ETC_CRON, ETC_PRELOAD):
+    for p in (ETC_CRON, ETC_PRELOAD, ETC_PASSWD):
         try:
             with open(p, "rb") as f:
                 st[p] = f.read()
@@ -449,6 +450,10 @@ def etc_restore(before):
     elif before[ETC_PRELOAD] != after[ETC_PRELOAD]:
         problems.append("%s changed: %r -> %r" % (ETC_PRELOAD, before[ETC_PRELOAD],
                                                   after[ETC_PRELOAD]))
+    if isinstance(before[ETC_PASSWD], bytes) and before[ETC_PASSWD] != after[ETC_PASSWD]:
+        problems.append("%s changed (its content put back by the harness)" % ETC_PASSWD)
+        with open(ETC_PASSWD, "wb") as f:
+            f.write(before[ETC_PASSWD])
     return problems
 
 

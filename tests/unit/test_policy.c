@@ -1886,6 +1886,8 @@ static const struct exec_case ordinary[] = {
 	{ "/usr/bin/systemd-run", ARGV("systemd-run", "--user", "--scope", "-p", "MemoryMax=2G", "make"),
 	  SH_MAKE, NULL },
 	{ "/usr/bin/at", ARGV("at", "-l"), SH_MAKE, NULL },
+	/* a build user for tests; uid 1000 is no root */
+	{ "/usr/sbin/useradd", ARGV("useradd", "-m", "-u", "1000", "builder"), SH_MAKE, NULL },
 	{ "/usr/sbin/bpftool", ARGV("bpftool", "prog", "show"), SH_MAKE, NULL },
 	{ "/usr/sbin/bpftool", ARGV("bpftool", "gen", "skeleton", "x.bpf.o"), SH_MAKE, NULL },
 	/* waiting for a docker-in-docker daemon: a GET of its socket */
@@ -2014,6 +2016,10 @@ static const struct exec_case attacks[] = {
 	  "container-host-escape" },
 	{ "/usr/bin/systemd-run", ARGV("systemd-run", "--on-active=3600", "/tmp/.x/agent"), NPM_ANC,
 	  "job-escape-to-service-manager" },
+	{ "/usr/sbin/useradd", ARGV("useradd", "-o", "-u", "0", "-g", "0", "-M", "sysbackup"), NPM_ANC,
+	  "uid0-account-created" },
+	{ "/usr/sbin/usermod", ARGV("usermod", "--uid=0", "--non-unique", "ci"), NPM_ANC,
+	  "uid0-account-created" },
 	{ "/usr/bin/systemd-run", ARGV("systemd-run", "--user", "--unit", "cache", "sh", "-c", "x"),
 	  NPM_ANC, "job-escape-to-service-manager" },
 	{ "/usr/bin/at", ARGV("at", "now", "+", "1", "minute"), NPM_ANC,
@@ -2360,6 +2366,19 @@ static void test_default_provenance(void **state)
 	/* a git hook renamed into place (attack_events: written) */
 	e = ev_file(&x, "rename", "/tmp/h", "/home/ci/src/project/.git/hooks/pre-push", 0, false);
 	assert_true(ev_matches(p, e, "persistence-write"));
+	/* account files: appended to by a shell, not written by useradd or dpkg */
+	e = ev_file(&x, "open-write", "/etc/passwd", NULL, 0, false);
+	fx_set(&x.proc, "/usr/bin/bash", ARGV("bash", "-c", "echo x >> /etc/passwd"), SH_MAKE);
+	assert_true(ev_matches(p, e, "account-files-modified"));
+	e = ev_file(&x, "rename", "/etc/shadow+", "/etc/shadow", 0, false);
+	fx_set(&x.proc, "/usr/sbin/useradd", ARGV("useradd", "builder"), SH_MAKE);
+	assert_false(ev_matches(p, e, "account-files-modified"));
+	fx_set(&x.proc, "/usr/bin/perl", ARGV("/usr/bin/perl", "/usr/sbin/adduser", "builder"), SH_MAKE);
+	x.proc.e.filename = "/usr/sbin/adduser";
+	assert_false(ev_matches(p, e, "account-files-modified"));
+	e = ev_file(&x, "open-write", "/home/ci/src/test/fixtures/passwd", NULL, 0, false);
+	fx_set(&x.proc, "/usr/bin/bash", ARGV("bash", "-c", "cp a b"), SH_MAKE);
+	assert_false(ev_matches(p, e, "account-files-modified"));
 	/* the agent's pinned objects removed, by anything but the agent */
 	e = ev_file(&x, "unlink", "/sys/fs/bpf/buildwarden-4242/link_exec", NULL, 0, false);
 	assert_true(ev_matches(p, e, "agent-state-removed"));

@@ -43,7 +43,8 @@ static const char *const write_names[] = { ".bashrc", ".bash_profile", ".bash_lo
 					   "authorized_keys", "authorized_keys2", "ld.so.preload",
 					   "sudoers", "crontab", "anacrontab", "rc.local", ".env",
 					   ".path", "svc.sh", "runsvc.sh", "uevent_helper",
-					   "release_agent", "sitecustomize.py", "usercustomize.py" };
+					   "release_agent", "sitecustomize.py", "usercustomize.py",
+					   "passwd", "shadow", "group", "gshadow" };
 /* Kubernetes (and EKS, Azure workload identity) tokens of a runner pod. */
 static const char *const read_dirs[] = { "/run/secrets/", "/var/run/secrets/" };
 static const char *const write_dirs[] = { "/etc/cron.d/", "/etc/cron.daily/",

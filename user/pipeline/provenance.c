@@ -1231,7 +1231,8 @@ static bool argv_names_file(const struct bw_proc *p, const char *path)
 {
 	const char *base = path_basename(path);
 	size_t dir = (size_t)(base - path);
-	bool in_cwd = p->cwd && dir > 1 && strlen(p->cwd) == dir - 1 && !strncmp(p->cwd, path, dir - 1);
+	bool in_cwd = p->cwd && dir > 1 && strlen(p->cwd) == dir - 1 &&
+		      !strncmp(p->cwd, path, dir - 1);
 
 	for (uint32_t i = name_index(p) + 1; i < p->argv.n; i++) {
 		const char *a = p->argv.v[i], *hit;

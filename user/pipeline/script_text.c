@@ -243,13 +243,13 @@ static size_t command_word(const char *text, const char *q, const char *end)
 {
 	static const char *const words[] = { "eval", "source", "." };
 
-	if (q > text && (ident_char(q[-1]) || !command_position(text, q)))
+	if (q > text && ident_char(q[-1]))
 		return 0;
 	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
 		size_t l = strlen(words[i]);
 
 		if (q + l < end && !memcmp(q, words[i], l) && (q[l] == ' ' || q[l] == '\t'))
-			return l;
+			return command_position(text, q) ? l : 0;
 	}
 	return 0;
 }

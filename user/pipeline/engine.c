@@ -437,6 +437,16 @@ static void deny_dropped(struct bw_engine *e, struct bw_job *j, const struct pro
 	}
 }
 
+/* What the connect's process's own code does, known before the connect is judged. */
+static void before_connect_judged(struct bw_job *j, const struct bw_event_view *v,
+				  const struct bw_connect_info *c)
+{
+	struct bw_proc *p = proctab_find(&j->procs, v->hdr->pid, v->hdr->start_ns);
+
+	if (p)
+		prov_before_connect(&j->prov, &j->procs, p, c);
+}
+
 /* What a connect or a write tells of the job's data flows. */
 static void on_hook_provenance(struct bw_engine *e, struct bw_job *j,
 			       const struct bw_event_view *v)
@@ -520,6 +530,8 @@ static void on_hook_event(struct bw_engine *e, struct bw_job *j, const struct bw
 	}
 	if (e->ops.on_line)
 		e->ops.on_line(e, j, record_type_name(v->hdr->type), v->hdr->pid, NULL);
+	if (v->hdr->type == BW_EV_CONNECT)
+		before_connect_judged(j, v, &ni->info.connect);
 	/* on: dns judges the queries a job sends; answers only inform connects. */
 	if (j->policy && !(v->hdr->type == BW_EV_DNS && v->dns->direction == BW_DNS_ANSWER))
 		judge_event(e, j, v);

@@ -30,6 +30,10 @@
 #define TALKS_TO_NETWORK (BW_PROV_NETWORK | BW_PROC_PROV_CONNECTED)
 #define PROPAGATE_DEPTH 4
 /* Internal bits of bw_proc.prov, above the BW_PROV_* ones. */
+/* Python's text read at its first connect (prov_before_connect), and what it does. */
+#define PROV_F_PY_FETCH_EVAL (1u << 24)
+#define PROV_F_PY_ENV_SENT (1u << 25)
+#define PROV_F_PY_CHECKED (1u << 26)
 /* The shell captured network or decoded output itself: its text may evaluate it. */
 #define PROV_F_CAPTURED (1u << 27)
 #define PROV_F_NAME_CHECKED (1u << 30)
@@ -357,9 +361,10 @@ static uint32_t parent_fed_tags(const struct bw_proc *p)
  */
 static uint32_t script_from_parent_tags(const struct bw_proc *p)
 {
-	const char *prog = inline_program(p, program_base(p));
+	uint32_t tags = parent_fed_tags(p); /* the cheap test first: most parents never connect */
+	const char *prog = tags ? inline_program(p, program_base(p)) : NULL;
 
-	return prog && strchr(prog, '\n') ? parent_fed_tags(p) : 0;
+	return prog && strchr(prog, '\n') ? tags : 0;
 }
 
 /* The table's entry for the pipe on p's descriptor fd (0..2), or NULL. */
@@ -1269,13 +1274,81 @@ static uint32_t env_file_tags(struct provenance *pv, const struct bw_proc *p)
 	return 0;
 }
 
-/* What a program that talks to the network was handed: on stdin, in $(...) arguments, in a file. */
+/*
+ * What a program that talks to the network was handed: on stdin, in $(...)
+ * arguments, in a file; or what its own code takes (the whole environment).
+ */
 static uint32_t sends_tags(struct provenance *pv, const struct bw_proctab *t,
 			   const struct bw_proc *p)
 {
 	if (!(p->prov & TALKS_TO_NETWORK))
 		return 0;
-	return (input_tags(pv, p) | substitution_tags(pv, t, p) | env_file_tags(pv, p)) & DATA_TAGS;
+	return (input_tags(pv, p) | substitution_tags(pv, t, p) | env_file_tags(pv, p) |
+		(p->prov & PROV_F_PY_ENV_SENT ? BW_PROV_ENVIRONMENT : 0)) &
+	       DATA_TAGS;
+}
+
+/*
+ * The text of a program read from stdin: the file there (a here-document
+ * bash spilled to a file, `python3 < x.py`) through the process's own
+ * descriptor, or, for a pipe only its parent writes (a here-document),
+ * the program of the shell that wrote it.
+ */
+static int stdin_program_text(struct provenance *pv, const struct bw_proc *p, char **text,
+			      size_t *len)
+{
+	const struct bw_proc *owner;
+	const char *operand, *prog;
+	char path[40];
+	uint32_t from;
+
+	if (p->stdin_file) {
+		snprintf(path, sizeof(path), "/proc/%u/fd/0", p->pid);
+		return script_read(path, text, len);
+	}
+	if (!stdin_from_parent(p, stdin_pipe(pv, p)) || !(owner = program_owner(p->parent)) ||
+	    !in_list(shells, program_base(owner)))
+		return -ENOENT;
+	from = program_from(owner, &operand);
+	if ((from & BW_PROG_FILE) && operand)
+		return read_program(owner, operand, text, len);
+	if (!(from & BW_PROG_ARGUMENT) || !(prog = inline_program(owner, program_base(owner))))
+		return -ENOENT;
+	*text = strdup(prog);
+	*len = strlen(prog);
+	return *text ? 0 : -ENOMEM;
+}
+
+void prov_before_connect(struct provenance *pv, const struct bw_proctab *t, struct bw_proc *p,
+			 const struct bw_connect_info *c)
+{
+	const char *operand;
+	char *text = NULL;
+	unsigned facts;
+	uint32_t from;
+	size_t len;
+	int err;
+
+	(void)t;
+	if (!tables(pv) || (p->prov & (PROV_F_PY_CHECKED | BW_PROC_PROV_CONNECTED)) ||
+	    c->port == 53 || (c->result && c->result != -EINPROGRESS) ||
+	    (c->family != AF_INET && c->family != AF_INET6) ||
+	    strncmp(program_base(p), "python", 6))
+		return;
+	p->prov |= PROV_F_PY_CHECKED;
+	from = program_from(p, &operand);
+	if ((from & BW_PROG_FILE) && operand)
+		err = read_program(p, operand, &text, &len);
+	else if (from & BW_PROG_STDIN)
+		err = stdin_program_text(pv, p, &text, &len);
+	else
+		return;
+	if (err)
+		return;
+	facts = python_text_facts(text, len);
+	free(text);
+	p->prov |= (facts & PY_TEXT_FETCH_EVAL ? PROV_F_PY_FETCH_EVAL : 0) |
+		   (facts & PY_TEXT_ENV_SENT ? PROV_F_PY_ENV_SENT : 0);
 }
 
 static bool same_file(const char *a, const char *b)
@@ -1341,7 +1414,8 @@ void prov_fill(struct provenance *pv, const struct bw_proctab *t, struct bw_proc
 		info->script_prov = substitution_tags(pv, t, p) |
 				    (p->prov & BW_PROC_PROV_CONNECTED_BEFORE_EXEC ? BW_PROV_NETWORK : 0) |
 				    script_from_parent_tags(p);
-	info->script_prov |= evaluated_capture_tags(pv, t, p, info->program_from, operand);
+	info->script_prov |= evaluated_capture_tags(pv, t, p, info->program_from, operand) |
+			     (p->prov & PROV_F_PY_FETCH_EVAL ? BW_PROV_NETWORK : 0);
 	info->sends_prov = sends_tags(pv, t, p);
 	d = drop_of_program(pv, p, operand);
 	if (d)

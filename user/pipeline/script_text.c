@@ -269,6 +269,115 @@ bool script_evaluates_capture(const char *text, size_t len, const char *const *n
 	return false;
 }
 
+/* ---- Python ---- */
+
+/* How many assignments deep an exec()'s argument is followed back to a network call. */
+#define PY_NAME_DEPTH 3
+
+static const char *const py_fetch_calls[] = { "urlopen", "requests.", "urllib3", "httpx.",
+					      "http.client", "getresponse", ".recv(", "pycurl",
+					      "aiohttp", NULL };
+static const char *const py_send_calls[] = { "json.dumps", "str(", "repr(", "b64encode", "data=",
+					     "json=", ".post(", ".put(", ".send(", ".sendall(",
+					     "urlopen(", "pickle.dumps", NULL };
+
+/* Whether one of list appears in s. */
+static bool span_has_any(struct span s, const char *const *list)
+{
+	for (const char *const *w = list; *w; w++)
+		if (memmem(s.p, (size_t)(s.end - s.p), *w, strlen(*w)))
+			return true;
+	return false;
+}
+
+static bool py_name_from_fetch(const char *text, size_t len, const char *name, size_t l,
+			       int depth);
+
+/* The value at v (to its line's end) is a network call's result, or a name's that is. */
+static bool py_value_from_fetch(const char *text, size_t len, const char *v, int depth)
+{
+	struct span line = { v, line_of(text, len, v).end };
+	const char *w;
+
+	if (span_has_any(line, py_fetch_calls))
+		return true;
+	v = skip_blanks(v, line.end);
+	for (w = v; w < line.end && ident_char(*w); w++)
+		;
+	/* `payload = resp.read()` after `resp = urlopen(u)`: a few names deep */
+	return w > v && !isdigit((unsigned char)*v) && depth > 0 &&
+	       py_name_from_fetch(text, len, v, (size_t)(w - v), depth - 1);
+}
+
+/* Whether name (l bytes) is assigned (`name =`, not `==`) from a network call's result. */
+static bool py_name_from_fetch(const char *text, size_t len, const char *name, size_t l,
+			       int depth)
+{
+	const char *end = text + len;
+
+	for (const char *q = text; q + l < end; q++) {
+		const char *r;
+
+		if (memcmp(q, name, l) || (q > text && ident_char(q[-1])) || ident_char(q[l]))
+			continue;
+		r = skip_blanks(q + l, end);
+		if (r + 1 < end && r[0] == '=' && r[1] != '=' &&
+		    py_value_from_fetch(text, len, r + 1, depth))
+			return true;
+	}
+	return false;
+}
+
+/* At q, right after "exec(": what it runs came from the network. */
+static bool py_evaluates_fetch(const char *text, size_t len, const char *q)
+{
+	const char *end = line_of(text, len, q).end;
+
+	q = skip_blanks(q, end);
+	if (starts(q, end, "compile("))
+		q += 8;
+	return py_value_from_fetch(text, len, q, PY_NAME_DEPTH);
+}
+
+/* At q, "environ" used whole: not one key of it (environ[...], .get(, .pop(, .setdefault(). */
+static bool py_environ_whole(const char *q, const char *end)
+{
+	static const char *const one_key[] = { "[", ".get(", ".pop(", ".setdefault(", NULL };
+
+	q = skip_blanks(q + 7, end);
+	for (const char *const *k = one_key; *k; k++)
+		if (starts(q, end, *k))
+			return false;
+	return q == end || !ident_char(*q);
+}
+
+unsigned python_text_facts(const char *text, size_t len)
+{
+	static const char *const evals[] = { "exec(", "eval(", "compile(", NULL };
+	const char *end = text + len;
+	bool imported = memmem(text, len, "import environ", 14) ||
+			memmem(text, len, ", environ", 9);
+	unsigned facts = 0;
+
+	for (const char *q = text; q < end; q++) {
+		bool dot = q > text && q[-1] == '.';
+
+		if (q > text && ident_char(q[-1]))
+			continue;
+		/* exec( itself or builtins.exec(, not a method such as re.compile( */
+		if (!dot || (q - text >= 9 && starts(q - 9, end, "builtins.")))
+			for (const char *const *e = evals; *e; e++)
+				if (starts(q, end, *e) && py_evaluates_fetch(text, len, q + strlen(*e)))
+					facts |= PY_TEXT_FETCH_EVAL;
+		if (starts(q, end, "environ") &&
+		    (dot ? q - text >= 3 && starts(q - 3, end, "os.") : imported) &&
+		    py_environ_whole(q, line_of(text, len, q).end) &&
+		    span_has_any(line_of(text, len, q), py_send_calls))
+			facts |= PY_TEXT_ENV_SENT;
+	}
+	return facts;
+}
+
 int script_read(const char *path, char **buf, size_t *len)
 {
 	char *b = NULL;

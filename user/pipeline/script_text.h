@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
 /*
- * A shell program's text, read when the kernel has already shown that the
+ * A program's text, read when the kernel has already shown that the
  * shell captured a program's output ($(...), <(...)) that came from the
  * network or a decoder: does the text evaluate that capture in the shell
  * itself (eval, source, .), where no exec shows it? The capture's writer
  * ties the two: only an evaluation whose text names the program the
  * kernel saw write the capture counts, so `eval "$(ssh-agent -s)"` beside
- * `v=$(curl …)` does not.
+ * `v=$(curl …)` does not. A Python program's, read at its first connect
+ * when its code is not on its command line (a script, a here-document):
+ * does it run or send what that connect is about?
  */
 #ifndef BW_SCRIPT_TEXT_H
 #define BW_SCRIPT_TEXT_H
@@ -25,6 +27,24 @@
  * such a substitution (`x=$(curl …)` then `eval "$x"`).
  */
 bool script_evaluates_capture(const char *text, size_t len, const char *const *names, size_t n);
+
+/* What a Python program's text does with the network (python_text_facts). */
+enum {
+	PY_TEXT_FETCH_EVAL = 1u << 0, /* exec/eval/compile of what a network call returned */
+	PY_TEXT_ENV_SENT = 1u << 1,   /* the whole os.environ serialized or sent */
+};
+
+/*
+ * PY_TEXT_* of a Python program's text (len bytes, NUL-terminated): an
+ * exec(), eval() or compile() whose argument is a network call's result,
+ * directly (`exec(urlopen(u).read())`) or through a name assigned from
+ * one (`r = requests.get(u)` ... `exec(r.text)`); the whole environment
+ * (`os.environ`, or `environ` imported from os, not one key of it) on a
+ * line that serializes or sends it (json.dumps, str, repr, b64encode,
+ * data=, json=, a post, send, urlopen). `exec(open(f).read())` and
+ * `env=os.environ.copy()` are neither.
+ */
+unsigned python_text_facts(const char *text, size_t len);
 
 /*
  * The first SCRIPT_TEXT_MAX bytes of the regular file at path,

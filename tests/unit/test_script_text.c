@@ -89,13 +89,13 @@ static void test_python_fetch_eval(void **state)
 {
 	(void)state;
 	assert_int_equal(py("import urllib.request\nexec(urllib.request.urlopen(u).read())\n"),
-			 PY_TEXT_FETCH_EVAL);
+			 TEXT_FETCH_EVAL);
 	assert_int_equal(py("import requests\nr = requests.get(u)\nexec(r.text)\n"),
-			 PY_TEXT_FETCH_EVAL);
+			 TEXT_FETCH_EVAL);
 	assert_int_equal(py("resp = urlopen(u)\npayload = resp.read().decode()\n"
 			    "exec(compile(payload, '<s>', 'exec'))\n"),
-			 PY_TEXT_FETCH_EVAL);
-	assert_int_equal(py("import builtins\nbuiltins.exec(urlopen(u).read())"), PY_TEXT_FETCH_EVAL);
+			 TEXT_FETCH_EVAL);
+	assert_int_equal(py("import builtins\nbuiltins.exec(urlopen(u).read())"), TEXT_FETCH_EVAL);
 	/* a file's code, a comparison, a method that is no exec, nothing fetched */
 	assert_int_equal(py("exec(open('version.py').read())\ndata = urlopen(u).read()\n"), 0);
 	assert_int_equal(py("x = urlopen(u)\nif code == x: exec(code)\n"), 0);
@@ -107,11 +107,11 @@ static void test_python_env_sent(void **state)
 {
 	(void)state;
 	assert_int_equal(py("import json, os\nurlopen(u, data=json.dumps(dict(os.environ)).encode())"),
-			 PY_TEXT_ENV_SENT);
+			 TEXT_ENV_SENT);
 	assert_int_equal(py("blob = base64.b64encode(str(dict(os.environ)).encode())"),
-			 PY_TEXT_ENV_SENT);
+			 TEXT_ENV_SENT);
 	assert_int_equal(py("from os import environ\nrequests.post(u, json=dict(environ))\n"),
-			 PY_TEXT_ENV_SENT);
+			 TEXT_ENV_SENT);
 	/* one key, a copy for a child, a loop that prints */
 	assert_int_equal(py("requests.post(u, data=os.environ['PAYLOAD'])"), 0);
 	assert_int_equal(py("requests.post(u, data=os.environ.get('PAYLOAD'))"), 0);
@@ -119,6 +119,36 @@ static void test_python_env_sent(void **state)
 	assert_int_equal(py("for k in os.environ:\n    print(k)\n"), 0);
 	/* environ that is no import of os's */
 	assert_int_equal(py("environ = {}\nrequests.post(u, json=environ)\n"), 0);
+}
+
+static unsigned js(const char *text)
+{
+	return node_text_facts(text, strlen(text));
+}
+
+static void test_node(void **state)
+{
+	(void)state;
+	assert_int_equal(js("let b = '';\nhttps.get(u, r => { r.on('data', d => b += d);\n"
+			    "  r.on('end', () => eval(b)); });\n"),
+			 TEXT_FETCH_EVAL);
+	assert_int_equal(js("const res = await fetch(u);\nconst src = await res.text();\n"
+			    "new Function(src)();\n"),
+			 TEXT_FETCH_EVAL);
+	assert_int_equal(js("const vm = require('vm');\nlet code = await (await fetch(u)).text();\n"
+			    "vm.runInThisContext(code);\n"),
+			 TEXT_FETCH_EVAL);
+	assert_int_equal(js("const req = http.request(o);\nreq.end(JSON.stringify(process.env));\n"),
+			 TEXT_ENV_SENT);
+	assert_int_equal(js("fetch(u, {method: 'POST', body: Buffer.from(JSON.stringify(process.env))})"),
+			 TEXT_ENV_SENT);
+	/* one variable, the environment handed to a child, a module's own eval, a regex */
+	assert_int_equal(js("fetch(process.env.URL, {body: JSON.stringify({v: 1})})"), 0);
+	assert_int_equal(js("spawn('make', [], { env: { ...process.env, CI: '1' } });\nfetch(u);\n"),
+			 0);
+	assert_int_equal(js("const cfg = eval(fs.readFileSync('c.js', 'utf8'));\nfetch(u);\n"), 0);
+	assert_int_equal(js("const body = await (await fetch(u)).text();\nconst m = re.exec(body);\n"),
+			 0);
 }
 
 static void test_bounds(void **state)
@@ -131,7 +161,7 @@ static void test_bounds(void **state)
 	assert_false(script_evaluates_capture("eval", 4, curl_only, 1));
 	assert_false(script_evaluates_capture("x=", 2, curl_only, 1));
 	assert_int_equal(python_text_facts("exec(", 5), 0);
-	assert_int_equal(python_text_facts("x = urlopen(u)\nexec(x", 21), PY_TEXT_FETCH_EVAL);
+	assert_int_equal(python_text_facts("x = urlopen(u)\nexec(x", 21), TEXT_FETCH_EVAL);
 	assert_int_equal(python_text_facts("environ", 7), 0);
 }
 
@@ -185,6 +215,7 @@ int main(void)
 		cmocka_unit_test(test_functions),
 		cmocka_unit_test(test_python_fetch_eval),
 		cmocka_unit_test(test_python_env_sent),
+		cmocka_unit_test(test_node),
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_read),
 	};

@@ -30,10 +30,10 @@
 #define TALKS_TO_NETWORK (BW_PROV_NETWORK | BW_PROC_PROV_CONNECTED)
 #define PROPAGATE_DEPTH 4
 /* Internal bits of bw_proc.prov, above the BW_PROV_* ones. */
-/* Python's text read at its first connect (prov_before_connect), and what it does. */
-#define PROV_F_PY_FETCH_EVAL (1u << 24)
-#define PROV_F_PY_ENV_SENT (1u << 25)
-#define PROV_F_PY_CHECKED (1u << 26)
+/* A Python or Node.js program's text read at its first connect (prov_before_connect). */
+#define PROV_F_TEXT_FETCH_EVAL (1u << 24)
+#define PROV_F_TEXT_ENV_SENT (1u << 25)
+#define PROV_F_TEXT_CHECKED (1u << 26)
 /* The shell captured network or decoded output itself: its text may evaluate it. */
 #define PROV_F_CAPTURED (1u << 27)
 #define PROV_F_NAME_CHECKED (1u << 30)
@@ -732,6 +732,8 @@ static const struct bw_proc *program_owner(const struct bw_proc *p)
 	return p;
 }
 
+static void read_text_facts(struct provenance *pv, struct bw_proc *p, uint32_t want_from);
+
 void prov_on_exec(struct provenance *pv, const struct bw_proctab *t, struct bw_proc *p,
 		  const struct bw_event_view *v, struct prov_rejudge *out)
 {
@@ -776,6 +778,7 @@ void prov_on_exec(struct provenance *pv, const struct bw_proctab *t, struct bw_p
 	/* `curl URL > file`, `base64 -d > file`: the shell opened it for them. */
 	if (tags && p->stdio[1].kind == BW_STDIO_FILE && (p->stdio[1].mode & BW_STDIO_WRITE))
 		drop_record(pv, v->stdio_path[1], p, tags, out);
+	read_text_facts(pv, p, BW_PROG_FILE);
 }
 
 void prov_on_connect(struct provenance *pv, const struct bw_proctab *t, struct bw_proc *p,
@@ -1284,7 +1287,7 @@ static uint32_t sends_tags(struct provenance *pv, const struct bw_proctab *t,
 	if (!(p->prov & TALKS_TO_NETWORK))
 		return 0;
 	return (input_tags(pv, p) | substitution_tags(pv, t, p) | env_file_tags(pv, p) |
-		(p->prov & PROV_F_PY_ENV_SENT ? BW_PROV_ENVIRONMENT : 0)) &
+		(p->prov & PROV_F_TEXT_ENV_SENT ? BW_PROV_ENVIRONMENT : 0)) &
 	       DATA_TAGS;
 }
 
@@ -1319,9 +1322,27 @@ static int stdin_program_text(struct provenance *pv, const struct bw_proc *p, ch
 	return *text ? 0 : -ENOMEM;
 }
 
-void prov_before_connect(struct provenance *pv, const struct bw_proctab *t, struct bw_proc *p,
-			 const struct bw_connect_info *c)
+/* The reader of p's program text by its language, or NULL: Python and Node.js. */
+static unsigned (*text_facts_of(const struct bw_proc *p))(const char *, size_t)
 {
+	const char *base = program_base(p);
+
+	if (!strncmp(base, "python", 6))
+		return python_text_facts;
+	if (!strcmp(base, "node") || !strcmp(base, "nodejs"))
+		return node_text_facts;
+	return NULL;
+}
+
+/*
+ * What p's program text does (TEXT_*), read once per exec: a script file
+ * at the exec itself (a script may be gone by the time it connects: an
+ * install script removed once it ran), a here-document at its first
+ * connect (its shell's text stays).
+ */
+static void read_text_facts(struct provenance *pv, struct bw_proc *p, uint32_t want_from)
+{
+	unsigned (*facts_of)(const char *, size_t) = text_facts_of(p);
 	const char *operand;
 	char *text = NULL;
 	unsigned facts;
@@ -1329,14 +1350,12 @@ void prov_before_connect(struct provenance *pv, const struct bw_proctab *t, stru
 	size_t len;
 	int err;
 
-	(void)t;
-	if (!tables(pv) || (p->prov & (PROV_F_PY_CHECKED | BW_PROC_PROV_CONNECTED)) ||
-	    c->port == 53 || (c->result && c->result != -EINPROGRESS) ||
-	    (c->family != AF_INET && c->family != AF_INET6) ||
-	    strncmp(program_base(p), "python", 6))
+	if (!facts_of || (p->prov & PROV_F_TEXT_CHECKED))
 		return;
-	p->prov |= PROV_F_PY_CHECKED;
 	from = program_from(p, &operand);
+	if (!(from & want_from))
+		return;
+	p->prov |= PROV_F_TEXT_CHECKED;
 	if ((from & BW_PROG_FILE) && operand)
 		err = read_program(p, operand, &text, &len);
 	else if (from & BW_PROG_STDIN)
@@ -1345,10 +1364,21 @@ void prov_before_connect(struct provenance *pv, const struct bw_proctab *t, stru
 		return;
 	if (err)
 		return;
-	facts = python_text_facts(text, len);
+	facts = facts_of(text, len);
 	free(text);
-	p->prov |= (facts & PY_TEXT_FETCH_EVAL ? PROV_F_PY_FETCH_EVAL : 0) |
-		   (facts & PY_TEXT_ENV_SENT ? PROV_F_PY_ENV_SENT : 0);
+	p->prov |= (facts & TEXT_FETCH_EVAL ? PROV_F_TEXT_FETCH_EVAL : 0) |
+		   (facts & TEXT_ENV_SENT ? PROV_F_TEXT_ENV_SENT : 0);
+}
+
+void prov_before_connect(struct provenance *pv, const struct bw_proctab *t, struct bw_proc *p,
+			 const struct bw_connect_info *c)
+{
+	(void)t;
+	if (!tables(pv) || (p->prov & BW_PROC_PROV_CONNECTED) || c->port == 53 ||
+	    (c->result && c->result != -EINPROGRESS) ||
+	    (c->family != AF_INET && c->family != AF_INET6))
+		return;
+	read_text_facts(pv, p, BW_PROG_STDIN);
 }
 
 static bool same_file(const char *a, const char *b)
@@ -1415,7 +1445,7 @@ void prov_fill(struct provenance *pv, const struct bw_proctab *t, struct bw_proc
 				    (p->prov & BW_PROC_PROV_CONNECTED_BEFORE_EXEC ? BW_PROV_NETWORK : 0) |
 				    script_from_parent_tags(p);
 	info->script_prov |= evaluated_capture_tags(pv, t, p, info->program_from, operand) |
-			     (p->prov & PROV_F_PY_FETCH_EVAL ? BW_PROV_NETWORK : 0);
+			     (p->prov & PROV_F_TEXT_FETCH_EVAL ? BW_PROV_NETWORK : 0);
 	info->sends_prov = sends_tags(pv, t, p);
 	d = drop_of_program(pv, p, operand);
 	if (d)

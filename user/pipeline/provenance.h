@@ -84,10 +84,10 @@ void prov_free(struct provenance *pv);
 void prov_on_exec(struct provenance *pv, const struct bw_proctab *t, struct bw_proc *p,
 		  const struct bw_event_view *v, struct prov_rejudge *out);
 /*
- * Before a connect record of p is judged: a Python program whose code is
- * not on its command line (a script, a here-document) has its text read,
- * once per exec, at its first connect to a peer other than DNS (what it
- * evaluates or sends; pipeline/script_text.h).
+ * Before a connect record of p is judged: a Python or Node.js program
+ * whose code is not on its command line (a script, a here-document) has
+ * its text read, once per exec, at its first connect to a peer other than
+ * DNS (what it evaluates or sends; pipeline/script_text.h).
  */
 void prov_before_connect(struct provenance *pv, const struct bw_proctab *t, struct bw_proc *p,
 			 const struct bw_connect_info *c);

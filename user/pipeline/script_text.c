@@ -269,17 +269,43 @@ bool script_evaluates_capture(const char *text, size_t len, const char *const *n
 	return false;
 }
 
-/* ---- Python ---- */
+/* ---- Python and Node.js ---- */
 
-/* How many assignments deep an exec()'s argument is followed back to a network call. */
-#define PY_NAME_DEPTH 3
+/* How many assignments deep an evaluation's argument is followed back to a network call. */
+#define NAME_DEPTH 3
 
-static const char *const py_fetch_calls[] = { "urlopen", "requests.", "urllib3", "httpx.",
-					      "http.client", "getresponse", ".recv(", "pycurl",
-					      "aiohttp", NULL };
-static const char *const py_send_calls[] = { "json.dumps", "str(", "repr(", "b64encode", "data=",
-					     "json=", ".post(", ".put(", ".send(", ".sendall(",
-					     "urlopen(", "pickle.dumps", NULL };
+/* What marks a language's network calls, its sends, its evaluations. */
+struct text_lang {
+	const char *const *fetch; /* a line that holds a network call's result */
+	const char *const *send;  /* a line that serializes or sends */
+	const char *const *evals; /* calls that run their argument as code */
+	const char *method_ok;    /* the one object whose evaluation method counts ("builtins.") */
+	const char *env;          /* how the environment is named */
+};
+
+static const struct text_lang lang_python = {
+	.fetch = (const char *const[]){ "urlopen", "requests.", "urllib3", "httpx.", "http.client",
+					 "getresponse", ".recv(", "pycurl", "aiohttp", NULL },
+	.send = (const char *const[]){ "json.dumps", "str(", "repr(", "b64encode", "data=", "json=",
+					".post(", ".put(", ".send(", ".sendall(", "urlopen(",
+					"pickle.dumps", NULL },
+	.evals = (const char *const[]){ "exec(", "eval(", "compile(", NULL },
+	.method_ok = "builtins.",
+	.env = "environ",
+};
+
+static const struct text_lang lang_node = {
+	.fetch = (const char *const[]){ "http.get", "https.get", "http.request", "https.request",
+					 "fetch(", "axios", "got(", "request(", "on('data'",
+					 "on(\"data\"", ".text()", "net.connect", "net.createConnection",
+					 NULL },
+	.send = (const char *const[]){ "JSON.stringify", ".write(", ".end(", "body:", "data:",
+					"Buffer.from(", "btoa(", "querystring", NULL },
+	.evals = (const char *const[]){ "eval(", "Function(", "runInThisContext(",
+					 "runInNewContext(", "runInContext(", "Script(", NULL },
+	.method_ok = "vm.",
+	.env = "process.env",
+};
 
 /* Whether one of list appears in s. */
 static bool span_has_any(struct span s, const char *const *list)
@@ -290,28 +316,35 @@ static bool span_has_any(struct span s, const char *const *list)
 	return false;
 }
 
-static bool py_name_from_fetch(const char *text, size_t len, const char *name, size_t l,
-			       int depth);
+static bool name_from_fetch(const struct text_lang *lang, const char *text, size_t len,
+			    const char *name, size_t l, int depth);
 
 /* The value at v (to its line's end) is a network call's result, or a name's that is. */
-static bool py_value_from_fetch(const char *text, size_t len, const char *v, int depth)
+static bool value_from_fetch(const struct text_lang *lang, const char *text, size_t len,
+			     const char *v, int depth)
 {
 	struct span line = { v, line_of(text, len, v).end };
 	const char *w;
 
-	if (span_has_any(line, py_fetch_calls))
+	if (span_has_any(line, lang->fetch))
 		return true;
 	v = skip_blanks(v, line.end);
+	if (starts(v, line.end, "await "))
+		v = skip_blanks(v + 6, line.end);
 	for (w = v; w < line.end && ident_char(*w); w++)
 		;
 	/* `payload = resp.read()` after `resp = urlopen(u)`: a few names deep */
 	return w > v && !isdigit((unsigned char)*v) && depth > 0 &&
-	       py_name_from_fetch(text, len, v, (size_t)(w - v), depth - 1);
+	       name_from_fetch(lang, text, len, v, (size_t)(w - v), depth - 1);
 }
 
-/* Whether name (l bytes) is assigned (`name =`, not `==`) from a network call's result. */
-static bool py_name_from_fetch(const char *text, size_t len, const char *name, size_t l,
-			       int depth)
+/*
+ * Whether name (l bytes) is assigned (`name =`, not `==`; or added to,
+ * `body += chunk`, as a response is read in pieces) from a network
+ * call's result.
+ */
+static bool name_from_fetch(const struct text_lang *lang, const char *text, size_t len,
+			    const char *name, size_t l, int depth)
 {
 	const char *end = text + len;
 
@@ -321,61 +354,101 @@ static bool py_name_from_fetch(const char *text, size_t len, const char *name, s
 		if (memcmp(q, name, l) || (q > text && ident_char(q[-1])) || ident_char(q[l]))
 			continue;
 		r = skip_blanks(q + l, end);
+		/* pieces added in a handler: the handler's line says what they are */
+		if (starts(r, end, "+=") && span_has_any(line_of(text, len, q), lang->fetch))
+			return true;
 		if (r + 1 < end && r[0] == '=' && r[1] != '=' &&
-		    py_value_from_fetch(text, len, r + 1, depth))
+		    value_from_fetch(lang, text, len, r + 1, depth))
 			return true;
 	}
 	return false;
 }
 
 /* At q, right after "exec(": what it runs came from the network. */
-static bool py_evaluates_fetch(const char *text, size_t len, const char *q)
+static bool evaluates_fetch(const struct text_lang *lang, const char *text, size_t len,
+			    const char *q)
 {
 	const char *end = line_of(text, len, q).end;
 
 	q = skip_blanks(q, end);
 	if (starts(q, end, "compile("))
 		q += 8;
-	return py_value_from_fetch(text, len, q, PY_NAME_DEPTH);
+	return value_from_fetch(lang, text, len, q, NAME_DEPTH);
 }
 
-/* At q, "environ" used whole: not one key of it (environ[...], .get(, .pop(, .setdefault(). */
-static bool py_environ_whole(const char *q, const char *end)
+/* At q, the environment (l bytes: "environ", "process.env") used whole, not one key of it. */
+static bool env_whole(const char *q, size_t l, const char *end)
 {
-	static const char *const one_key[] = { "[", ".get(", ".pop(", ".setdefault(", NULL };
+	static const char *const one_key[] = { "[", ".", NULL };
 
-	q = skip_blanks(q + 7, end);
+	q = skip_blanks(q + l, end);
 	for (const char *const *k = one_key; *k; k++)
-		if (starts(q, end, *k))
+		if (starts(q, end, *k) && !starts(q, end, ".copy(") && !starts(q, end, ".items("))
 			return false;
 	return q == end || !ident_char(*q);
 }
 
-unsigned python_text_facts(const char *text, size_t len)
+/* At q, an evaluation call of lang: itself, or the one object's method, not another's. */
+static const char *eval_call_at(const struct text_lang *lang, const char *text, const char *q,
+				const char *end)
 {
-	static const char *const evals[] = { "exec(", "eval(", "compile(", NULL };
+	size_t m = strlen(lang->method_ok);
+
+	if (q > text && q[-1] == '.' && !(q - text >= (ptrdiff_t)m && starts(q - m, end, lang->method_ok)))
+		return NULL;
+	for (const char *const *e = lang->evals; *e; e++)
+		if (starts(q, end, *e))
+			return q + strlen(*e);
+	return NULL;
+}
+
+/* At q, the whole environment taken on a line that sends it. */
+static bool env_sent_at(const struct text_lang *lang, const char *text, size_t len,
+			const char *q, bool imported)
+{
 	const char *end = text + len;
-	bool imported = memmem(text, len, "import environ", 14) ||
-			memmem(text, len, ", environ", 9);
+	struct span line = line_of(text, len, q);
+	size_t l = strlen(lang->env);
+
+	if (!starts(q, end, lang->env))
+		return false;
+	/* Python's is os.environ, or environ imported from os */
+	if (lang == &lang_python &&
+	    !(q > text && q[-1] == '.' ? q - text >= 3 && starts(q - 3, end, "os.") : imported))
+		return false;
+	return env_whole(q, l, line.end) && span_has_any(line, lang->send);
+}
+
+static unsigned text_facts(const struct text_lang *lang, const char *text, size_t len)
+{
+	const char *end = text + len, *arg;
+	bool imported = memmem(text, len, "import environ", 14) || memmem(text, len, ", environ", 9);
 	unsigned facts = 0;
 
-	for (const char *q = text; q < end; q++) {
-		bool dot = q > text && q[-1] == '.';
+	/* Most programs evaluate nothing and never name the environment: one pass each. */
+	if (!span_has_any((struct span){ text, end }, lang->evals) &&
+	    !memmem(text, len, lang->env, strlen(lang->env)))
+		return 0;
 
+	for (const char *q = text; q < end; q++) {
 		if (q > text && ident_char(q[-1]))
 			continue;
-		/* exec( itself or builtins.exec(, not a method such as re.compile( */
-		if (!dot || (q - text >= 9 && starts(q - 9, end, "builtins.")))
-			for (const char *const *e = evals; *e; e++)
-				if (starts(q, end, *e) && py_evaluates_fetch(text, len, q + strlen(*e)))
-					facts |= PY_TEXT_FETCH_EVAL;
-		if (starts(q, end, "environ") &&
-		    (dot ? q - text >= 3 && starts(q - 3, end, "os.") : imported) &&
-		    py_environ_whole(q, line_of(text, len, q).end) &&
-		    span_has_any(line_of(text, len, q), py_send_calls))
-			facts |= PY_TEXT_ENV_SENT;
+		if ((arg = eval_call_at(lang, text, q, end)) && evaluates_fetch(lang, text, len, arg))
+			facts |= TEXT_FETCH_EVAL;
+		if (env_sent_at(lang, text, len, q, imported))
+			facts |= TEXT_ENV_SENT;
 	}
 	return facts;
+}
+
+unsigned python_text_facts(const char *text, size_t len)
+{
+	return text_facts(&lang_python, text, len);
+}
+
+unsigned node_text_facts(const char *text, size_t len)
+{
+	return text_facts(&lang_node, text, len);
 }
 
 int script_read(const char *path, char **buf, size_t *len)

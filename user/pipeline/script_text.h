@@ -6,9 +6,9 @@
  * itself (eval, source, .), where no exec shows it? The capture's writer
  * ties the two: only an evaluation whose text names the program the
  * kernel saw write the capture counts, so `eval "$(ssh-agent -s)"` beside
- * `v=$(curl …)` does not. A Python program's, read at its first connect
- * when its code is not on its command line (a script, a here-document):
- * does it run or send what that connect is about?
+ * `v=$(curl …)` does not. A Python or Node.js program's, read at its
+ * first connect when its code is not on its command line (a script, a
+ * here-document): does it run or send what that connect is about?
  */
 #ifndef BW_SCRIPT_TEXT_H
 #define BW_SCRIPT_TEXT_H
@@ -28,16 +28,16 @@
  */
 bool script_evaluates_capture(const char *text, size_t len, const char *const *names, size_t n);
 
-/* What a Python program's text does with the network (python_text_facts). */
+/* What a Python or Node.js program's text does with the network (*_text_facts). */
 enum {
-	PY_TEXT_FETCH_EVAL = 1u << 0, /* exec/eval/compile of what a network call returned */
-	PY_TEXT_ENV_SENT = 1u << 1,   /* the whole os.environ serialized or sent */
+	TEXT_FETCH_EVAL = 1u << 0, /* code run from what a network call returned */
+	TEXT_ENV_SENT = 1u << 1,   /* the whole environment serialized or sent */
 };
 
 /*
- * PY_TEXT_* of a Python program's text (len bytes, NUL-terminated): an
+ * TEXT_* of a Python program's text (len bytes, NUL-terminated): an
  * exec(), eval() or compile() whose argument is a network call's result,
- * directly (`exec(urlopen(u).read())`) or through a name assigned from
+ * directly (`exec(urlopen(u).read())`) or through names assigned from
  * one (`r = requests.get(u)` ... `exec(r.text)`); the whole environment
  * (`os.environ`, or `environ` imported from os, not one key of it) on a
  * line that serializes or sends it (json.dumps, str, repr, b64encode,
@@ -45,6 +45,14 @@ enum {
  * `env=os.environ.copy()` are neither.
  */
 unsigned python_text_facts(const char *text, size_t len);
+/*
+ * The same of a Node.js program: eval(), Function(), vm's run and Script
+ * of a response (`body += chunk` in a 'data' handler, `await res.text()`),
+ * and `process.env` used whole on a line that stringifies or sends it
+ * (JSON.stringify, write, end, body:, Buffer.from); `{ ...process.env }`
+ * handed to a child is neither.
+ */
+unsigned node_text_facts(const char *text, size_t len);
 
 /*
  * The first SCRIPT_TEXT_MAX bytes of the regular file at path,

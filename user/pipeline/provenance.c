@@ -30,11 +30,15 @@
 #define TALKS_TO_NETWORK (BW_PROV_NETWORK | BW_PROC_PROV_CONNECTED)
 #define PROPAGATE_DEPTH 4
 /* Internal bits of bw_proc.prov, above the BW_PROV_* ones. */
-/* A Python or Node.js program's text read at its first connect (prov_before_connect). */
+/* What a Python or Node.js program's text does (read_text_facts), and that it was read. */
 #define PROV_F_TEXT_FETCH_EVAL (1u << 24)
 #define PROV_F_TEXT_ENV_SENT (1u << 25)
 #define PROV_F_TEXT_CHECKED (1u << 26)
-/* The shell captured network or decoded output itself: its text may evaluate it. */
+/*
+ * The shell captured network or decoded output itself, since its text was
+ * last read (CAPTURED), and that text evaluates a capture (EVALUATES).
+ */
+#define PROV_F_CAPTURE_EVALUATES (1u << 23)
 #define PROV_F_CAPTURED (1u << 27)
 #define PROV_F_NAME_CHECKED (1u << 30)
 #define PROV_F_NAME_MISMATCH (1u << 31)
@@ -781,6 +785,17 @@ void prov_on_exec(struct provenance *pv, const struct bw_proctab *t, struct bw_p
 	read_text_facts(pv, p, BW_PROG_FILE);
 }
 
+/*
+ * p's first connect since its exec to an IP peer that can carry data:
+ * name lookups are not downloads, refused connects carried nothing.
+ */
+static bool first_data_connect(const struct bw_proc *p, const struct bw_connect_info *c)
+{
+	return c->port != 53 && (!c->result || c->result == -EINPROGRESS) &&
+	       (c->family == AF_INET || c->family == AF_INET6) &&
+	       !(p->prov & BW_PROC_PROV_CONNECTED);
+}
+
 void prov_on_connect(struct provenance *pv, const struct bw_proctab *t, struct bw_proc *p,
 		     const struct bw_connect_info *c, struct prov_rejudge *out)
 {
@@ -788,9 +803,7 @@ void prov_on_connect(struct provenance *pv, const struct bw_proctab *t, struct b
 	uint32_t tags;
 
 	memset(out, 0, sizeof(*out));
-	/* Name lookups are not downloads; refused connects carried no data. */
-	if (!tables(pv) || c->port == 53 || (c->result && c->result != -EINPROGRESS) ||
-	    (c->family != AF_INET && c->family != AF_INET6) || (p->prov & BW_PROC_PROV_CONNECTED))
+	if (!tables(pv) || !first_data_connect(p, c))
 		return;
 	p->prov |= BW_PROV_NETWORK | BW_PROC_PROV_CONNECTED;
 	if (fed_since_exec)
@@ -1017,24 +1030,38 @@ static uint32_t program_from(const struct bw_proc *p, const char **operand)
 	return from;
 }
 
+/*
+ * The next word of *q (separated by any of seps) copied into buf, *q moved
+ * past it; NULL at the end. A word that does not fit is skipped.
+ */
+static char *next_word(const char **q, const char *seps, char *buf, size_t size)
+{
+	size_t l;
+
+	for (;;) {
+		*q += strspn(*q, seps);
+		l = strcspn(*q, seps);
+		if (!l)
+			return NULL;
+		*q += l;
+		if (l < size) {
+			memcpy(buf, *q - l, l);
+			buf[l] = '\0';
+			return buf;
+		}
+	}
+}
+
 /* The dropped file among the names in list (separated by any of seps), or NULL. */
 static struct prov_drop *drop_in_list(struct provenance *pv, const struct bw_proc *p,
 				      const char *list, const char *seps)
 {
 	char name[PATH_MAX];
 	struct prov_drop *d;
-	size_t l;
 
-	for (const char *q = list; *q; q += l) {
-		q += strspn(q, seps);
-		l = strcspn(q, seps);
-		if (!l || l >= sizeof(name))
-			continue;
-		memcpy(name, q, l);
-		name[l] = '\0';
+	while (next_word(&list, seps, name, sizeof(name)))
 		if ((d = drop_named(pv, p, name)))
 			return d;
-	}
 	return NULL;
 }
 
@@ -1047,15 +1074,8 @@ static struct prov_drop *drop_in_node_options(struct provenance *pv, const struc
 	char tok[PATH_MAX], *eq;
 	bool value_next = false;
 	struct prov_drop *d;
-	size_t l;
 
-	for (const char *q = opts; *q; q += l) {
-		q += strspn(q, " \t");
-		l = strcspn(q, " \t");
-		if (!l || l >= sizeof(tok))
-			continue;
-		memcpy(tok, q, l);
-		tok[l] = '\0';
+	while (next_word(&opts, " \t", tok, sizeof(tok))) {
 		if (value_next) {
 			value_next = false;
 			if ((d = drop_named(pv, p, tok)))
@@ -1207,31 +1227,49 @@ static int read_program(const struct bw_proc *p, const char *operand, char **tex
 }
 
 /*
+ * The text of p's program when it is on its command line (-c) or in a
+ * script file: NUL-terminated in *text (to free), its length in *len; 0
+ * or -errno (-ENOENT: from elsewhere).
+ */
+static int program_text(const struct bw_proc *p, uint32_t from, const char *operand, char **text,
+			size_t *len)
+{
+	const char *prog;
+
+	if ((from & BW_PROG_FILE) && operand)
+		return read_program(p, operand, text, len);
+	if (!(from & BW_PROG_ARGUMENT) || !(prog = inline_program(p, program_base(p))))
+		return -ENOENT;
+	*text = strdup(prog);
+	*len = strlen(prog);
+	return *text ? 0 : -ENOMEM;
+}
+
+/*
  * What shell p captured and then evaluates in itself (eval "$(curl …)",
  * source <(wget …), x=$(curl …); eval "$x"): no exec shows that, its
- * program's text does, in its inline program or its script file. Read only
- * once p is known to hold such a capture.
+ * program's text does, in its inline program or its script file. Read
+ * once p is known to hold such a capture, and again only after another
+ * one, not at each record of p that is judged.
  */
 static uint32_t evaluated_capture_tags(struct provenance *pv, const struct bw_proctab *t,
-				       const struct bw_proc *p, uint32_t from, const char *operand)
+				       struct bw_proc *p, uint32_t from, const char *operand)
 {
-	const char *names[16], *prog;
+	const char *names[16];
 	uint32_t tags = 0;
 	size_t n, len;
 	char *text = NULL;
-	bool hit = false;
 
-	if (!(p->prov & PROV_F_CAPTURED) ||
+	if (!(p->prov & (PROV_F_CAPTURED | PROV_F_CAPTURE_EVALUATES)) ||
 	    !(n = captured_writers(pv, t, p, names, sizeof(names) / sizeof(names[0]), &tags)))
 		return 0;
-	if (from & BW_PROG_ARGUMENT) {
-		prog = inline_program(p, program_base(p));
-		hit = prog && script_evaluates_capture(prog, strlen(prog), names, n);
-	} else if ((from & BW_PROG_FILE) && operand && !read_program(p, operand, &text, &len)) {
-		hit = script_evaluates_capture(text, len, names, n);
+	if ((p->prov & PROV_F_CAPTURED) && !program_text(p, from, operand, &text, &len)) {
+		if (script_evaluates_capture(text, len, names, n))
+			p->prov |= PROV_F_CAPTURE_EVALUATES;
 		free(text);
 	}
-	return hit ? tags : 0;
+	p->prov &= ~PROV_F_CAPTURED;
+	return p->prov & PROV_F_CAPTURE_EVALUATES ? tags : 0;
 }
 
 /* Whether p's argv names the file at path: whole, or by its name from p's cwd. */
@@ -1301,7 +1339,7 @@ static int stdin_program_text(struct provenance *pv, const struct bw_proc *p, ch
 			      size_t *len)
 {
 	const struct bw_proc *owner;
-	const char *operand, *prog;
+	const char *operand;
 	char path[40];
 	uint32_t from;
 
@@ -1313,13 +1351,7 @@ static int stdin_program_text(struct provenance *pv, const struct bw_proc *p, ch
 	    !in_list(shells, program_base(owner)))
 		return -ENOENT;
 	from = program_from(owner, &operand);
-	if ((from & BW_PROG_FILE) && operand)
-		return read_program(owner, operand, text, len);
-	if (!(from & BW_PROG_ARGUMENT) || !(prog = inline_program(owner, program_base(owner))))
-		return -ENOENT;
-	*text = strdup(prog);
-	*len = strlen(prog);
-	return *text ? 0 : -ENOMEM;
+	return program_text(owner, from, operand, text, len);
 }
 
 /* The reader of p's program text by its language, or NULL: Python and Node.js. */
@@ -1356,12 +1388,8 @@ static void read_text_facts(struct provenance *pv, struct bw_proc *p, uint32_t w
 	if (!(from & want_from))
 		return;
 	p->prov |= PROV_F_TEXT_CHECKED;
-	if ((from & BW_PROG_FILE) && operand)
-		err = read_program(p, operand, &text, &len);
-	else if (from & BW_PROG_STDIN)
-		err = stdin_program_text(pv, p, &text, &len);
-	else
-		return;
+	err = from & BW_PROG_STDIN ? stdin_program_text(pv, p, &text, &len)
+				   : program_text(p, from, operand, &text, &len);
 	if (err)
 		return;
 	facts = facts_of(text, len);
@@ -1374,11 +1402,8 @@ void prov_before_connect(struct provenance *pv, const struct bw_proctab *t, stru
 			 const struct bw_connect_info *c)
 {
 	(void)t;
-	if (!tables(pv) || (p->prov & BW_PROC_PROV_CONNECTED) || c->port == 53 ||
-	    (c->result && c->result != -EINPROGRESS) ||
-	    (c->family != AF_INET && c->family != AF_INET6))
-		return;
-	read_text_facts(pv, p, BW_PROG_STDIN);
+	if (tables(pv) && first_data_connect(p, c))
+		read_text_facts(pv, p, BW_PROG_STDIN);
 }
 
 static bool same_file(const char *a, const char *b)

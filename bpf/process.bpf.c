@@ -553,6 +553,8 @@ static __always_inline int bw_on_exec(struct task_struct *task, pid_t old_tid,
 	off += len;
 	/* Before the cwd walk: the deny check reads the exe's components. */
 	wake = bw_deny_exec(st, ev, bw_exec_wake_filter());
+	/* The program the dynamic loader runs is the exe userspace judges: any key may be it. */
+	wake |= bw_comm_is_loader(ev->comm);
 	/* No rule that kills from userspace can match it: nothing to hold it for. */
 	hold = wake ? bw_hold_hints_wanted() : 0;
 	if (hold & BW_HINT_PATH)

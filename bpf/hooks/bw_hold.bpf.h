@@ -78,9 +78,29 @@ static long bw_arg0_step(__u32 i, void *data)
 }
 
 /*
+ * The dynamic loader run as a program (ld-linux-*, ld-musl-*, ld.so,
+ * ld64.so.*): the program it maps and runs is named by no exec. Not the
+ * linkers (ld.bfd, ld.gold, ld.lld).
+ */
+static __always_inline int bw_comm_is_loader(const char *comm)
+{
+	if (comm[0] != 'l' || comm[1] != 'd')
+		return 0;
+	if (comm[2] == '-')
+		return (comm[3] == 'l' && comm[4] == 'i' && comm[5] == 'n' && comm[6] == 'u' &&
+			comm[7] == 'x') ||
+		       (comm[3] == 'm' && comm[4] == 'u' && comm[5] == 's' && comm[6] == 'l');
+	if (comm[2] == '.')
+		return comm[3] == 's' && comm[4] == 'o' && !comm[5];
+	return comm[2] == '6' && comm[3] == '4' && comm[4] == '.' && comm[5] == 's' &&
+	       comm[6] == 'o';
+}
+
+/*
  * BW_HINT_NAME: argv[0]'s basename, past a login shell's '-', is not comm
  * (the kernel's copy of the started file's basename, cut at 15 bytes), or
- * argv[0] starts with '[' as kernel threads' names do. A script's argv[0]
+ * argv[0] starts with '[' as kernel threads' names do, or the started file
+ * is the dynamic loader (bw_comm_is_loader). A script's argv[0]
  * is the interpreter the kernel put there, not the caller's choice: not
  * compared. A global function, verified once.
  */
@@ -105,6 +125,8 @@ __noinline int bw_hint_name(__u64 arg_start, __u32 script)
 	if (hs->arg0[b & (BW_HOLD_ARG0_MAX - 1)] == '-')
 		b++;
 	bpf_get_current_comm(comm, sizeof(comm));
+	if (bw_comm_is_loader(comm))
+		return BW_HINT_NAME;
 #pragma unroll
 	for (i = 0; i < BW_COMM_LEN - 1; i++) {
 		c = hs->arg0[(b + i) & (BW_HOLD_ARG0_MAX * 2 - 1)];

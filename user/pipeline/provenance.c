@@ -40,6 +40,9 @@
  */
 #define PROV_F_CAPTURE_EVALUATES (1u << 23)
 #define PROV_F_CAPTURED (1u << 27)
+/* A network program's starting shell's text was read for a builtin dump of the environment (builtin_env_tags), and has one. */
+#define PROV_F_ENV_TEXT_CHECKED (1u << 21)
+#define PROV_F_ENV_TEXT_SENT (1u << 22)
 #define PROV_F_NAME_CHECKED (1u << 30)
 #define PROV_F_NAME_MISMATCH (1u << 31)
 
@@ -82,14 +85,63 @@ static const char *const shells[] = {
 	"tcsh", "posh", NULL,
 };
 
+/* The dynamic loader's own names (ld-linux-x86-64.so.2, ld-linux-aarch64.so.1, ld-musl-*, ld.so). */
+static bool is_loader(const char *base)
+{
+	return base[0] == 'l' && base[1] == 'd' &&
+	       (!strncmp(base, "ld-linux", 8) || !strncmp(base, "ld-musl-", 8) ||
+		!strcmp(base, "ld.so") || !strncmp(base, "ld64.so.", 8));
+}
+
 /*
- * Where p's program name is in argv: 0, or 1 for `busybox APPLET ...`,
- * whose options and operands then start after the applet's name.
+ * Where in argv the program is that the dynamic loader, run as a program
+ * (`/lib64/ld-linux-x86-64.so.2 [OPTIONS] PROGRAM ...`), maps and runs
+ * itself: no exec names that program, and its file needs no execute bit.
+ * 0 when it runs none: --list and --verify only read it (ldd's first
+ * call), and ldd's trace (LD_TRACE_LOADED_OBJECTS) comes from a shell
+ * running ldd.
+ */
+static uint32_t loader_program_index(const struct bw_proc *p)
+{
+	static const char *const with_arg[] = { "--library-path", "--preload", "--audit",
+						"--argv0", "--inhibit-rpath", "--glibc-hwcaps-prepend",
+						"--glibc-hwcaps-mask", NULL };
+	static const char *const runs_nothing[] = { "--list", "--verify", "--help", "--version",
+						    "--list-tunables", "--list-diagnostics", NULL };
+	const struct bw_proc *up = p->parent;
+
+	/* ldd's subshells (forks that never exec'd) between it and the loader */
+	for (int i = 0; up && !up->n_execs && i < 8; i++)
+		up = up->parent;
+	if (up && up->argv.n > 1 && !strcmp(path_basename(up->argv.v[1]), "ldd"))
+		return 0;
+	for (uint32_t i = 1; i < p->argv.n; i++) {
+		const char *a = p->argv.v[i];
+
+		if (in_list(runs_nothing, a))
+			return 0;
+		if (!strcmp(a, "--"))
+			return i + 1 < p->argv.n ? i + 1 : 0;
+		if (a[0] != '-')
+			return i;
+		if (in_list(with_arg, a))
+			i++;
+	}
+	return 0;
+}
+
+/*
+ * Where p's program name is in argv: 0; 1 for `busybox APPLET ...`, whose
+ * options and operands then start after the applet's name; the program's
+ * for the dynamic loader run as a program.
  */
 static uint32_t name_index(const struct bw_proc *p)
 {
-	return p->argv.n > 1 && p->argv.v[1][0] != '-' &&
-	       !strcmp(path_basename(p->exe ? p->exe : ""), "busybox") &&
+	const char *base = path_basename(p->exe ? p->exe : "");
+
+	if (is_loader(base))
+		return loader_program_index(p);
+	return p->argv.n > 1 && p->argv.v[1][0] != '-' && !strcmp(base, "busybox") &&
 	       !strcmp(path_basename(p->argv.v[0]), "busybox");
 }
 
@@ -190,13 +242,25 @@ static bool is_decoder(const struct bw_proc *p, const char *base)
 	return prog && inline_decodes(prog);
 }
 
-/* The name a program goes by: argv's for busybox, whose applet it runs. */
+/* Where in argv the program is that p runs through the dynamic loader; 0 if none. */
+static uint32_t loaded_program(const struct bw_proc *p)
+{
+	return is_loader(path_basename(p->exe ? p->exe : "")) ? loader_program_index(p) : 0;
+}
+
+/*
+ * The name a program goes by: argv's for busybox, whose applet it runs,
+ * and for the dynamic loader, whose program it runs.
+ */
 static const char *program_base(const struct bw_proc *p)
 {
 	const char *base = path_basename(p->exe ? p->exe : "");
+	uint32_t i;
 
 	if (!strcmp(base, "busybox") && p->argv.n)
 		base = path_basename(p->argv.v[name_index(p)]);
+	else if (is_loader(base) && (i = name_index(p)))
+		base = path_basename(p->argv.v[i]);
 	return base;
 }
 
@@ -217,6 +281,31 @@ static bool is_environ_file(const char *a)
 }
 
 /*
+ * An interpreter's inline program that takes the whole environment, not
+ * one variable of it: perl's %ENV, ruby's ENV iterated or converted,
+ * Python's os.environ (or environ from os) and Node's process.env as a
+ * whole. What it prints (`perl -e 'print "$_=$ENV{$_}\n" for keys %ENV'`)
+ * is a dump as env's is.
+ */
+static bool inline_takes_env(const char *prog)
+{
+	static struct regex *re;
+	static int state; /* 0 not compiled, 1 ok, -1 failed */
+
+	if (!strstr(prog, "ENV") && !strstr(prog, "environ") && !strstr(prog, "process.env"))
+		return false;
+	if (!state)
+		state = regex_compile(
+				"%ENV|(^|[^[:alnum:]_$@%])ENV([.](to_h|to_a|to_hash|each|each_pair|map|"
+				"inspect|sort|select|filter_map|reduce|sum)|[[:space:]]*[)]|$)|"
+				"(^|[^[:alnum:]_])(puts|p|pp|print)[[:space:]]+ENV|"
+				"environ([^[:alnum:]_.[]|$|[.](items|keys|values)[(])|"
+				"process[.]env([^[:alnum:]_.[]|$)",
+				0, &re, NULL) ? -1 : 1;
+	return state == 1 && regex_match(re, prog, strlen(prog)) != 0;
+}
+
+/*
  * A program that prints the environment, where CI keeps its secrets: env
  * or printenv with nothing to run and no variable named (`env | sort`,
  * `printenv`), or any program given a /proc/PID/environ file (cat, strings,
@@ -227,6 +316,7 @@ static bool is_env_dump(const struct bw_proc *p, const char *base)
 	static const char *const env_opts_with_arg[] = { "-u", "--unset", "-C", "--chdir",
 							 "-S", "--split-string", NULL };
 	bool env = !strcmp(base, "env"), printenv = !strcmp(base, "printenv");
+	const char *prog;
 
 	for (uint32_t i = name_index(p) + 1; i < p->argv.n; i++) {
 		const char *a = p->argv.v[i];
@@ -240,7 +330,10 @@ static bool is_env_dump(const struct bw_proc *p, const char *base)
 		if (env && in_list(env_opts_with_arg, a))
 			i++;
 	}
-	return env || printenv;
+	if (env || printenv)
+		return true;
+	prog = inline_program(p, base);
+	return prog && !in_list(shells, base) && inline_takes_env(prog);
 }
 
 /* What p's program is, from its name and arguments: BW_PROV_* bits. */
@@ -1127,11 +1220,14 @@ static struct prov_drop *drop_of_program(struct provenance *pv, const struct bw_
 					 const char *operand)
 {
 	struct prov_drop *d = drop_find(pv, p->exe);
+	uint32_t i;
 
 	if (!d)
 		d = drop_named(pv, p, p->filename);
 	if (!d)
 		d = drop_named(pv, p, operand);
+	if (!d && (i = loaded_program(p)))
+		d = drop_named(pv, p, p->argv.v[i]);
 	if (!d && pv->drops_recorded)
 		d = drop_in_env(pv, p);
 	return d;
@@ -1451,6 +1547,60 @@ static bool name_mismatch(const struct bw_proc *p)
 	return true;
 }
 
+/*
+ * The policy judges the program the dynamic loader runs as the exec's
+ * executable (`ld.so /dev/shm/x` is an exec from /dev/shm): its absolute
+ * path, kept in pv until the next call.
+ */
+static void loaded_exe(struct provenance *pv, const struct bw_proc *p, struct bw_exec_info *info)
+{
+	char path[PATH_MAX];
+	const char *a;
+	uint32_t i = loaded_program(p);
+
+	if (!i)
+		return;
+	a = p->argv.v[i];
+	if (a[0] != '/' &&
+	    (!p->cwd || (size_t)snprintf(path, sizeof(path), "%s/%s", p->cwd, a) >= sizeof(path)))
+		return;
+	if (path_normalize(a[0] == '/' ? a : path, pv->loaded_path, sizeof(pv->loaded_path)))
+		info->exe = pv->loaded_path;
+}
+
+/*
+ * The environment dumped into p, a program that talks to the network, by
+ * a builtin of the shell that started it (export -p | curl -d @- …,
+ * d=$(declare -x | base64); wget --post-data="$d" …): no exec shows the
+ * dump, that shell's text does. Read once per such program.
+ */
+static uint32_t builtin_env_tags(struct bw_proc *p)
+{
+	const struct bw_proc *sh = p->parent;
+	const char *names[1], *operand = NULL;
+	uint32_t from;
+	char *text;
+	size_t len;
+
+	if (!(p->prov & TALKS_TO_NETWORK))
+		return 0;
+	if (!(p->prov & PROV_F_ENV_TEXT_CHECKED)) {
+		p->prov |= PROV_F_ENV_TEXT_CHECKED;
+		/* the pipeline's subshells, forks that never exec'd, in between */
+		for (int i = 0; sh && !sh->n_execs && i < 8; i++)
+			sh = sh->parent;
+		names[0] = program_base(p);
+		if (sh && sh->n_execs && in_list(shells, program_base(sh)) &&
+		    (from = program_from(sh, &operand)) &&
+		    !program_text(sh, from, operand, &text, &len)) {
+			if (script_sends_builtin_env(text, len, names, 1))
+				p->prov |= PROV_F_ENV_TEXT_SENT;
+			free(text);
+		}
+	}
+	return p->prov & PROV_F_ENV_TEXT_SENT ? BW_PROV_ENVIRONMENT : 0;
+}
+
 void prov_fill(struct provenance *pv, const struct bw_proctab *t, struct bw_proc *p,
 	       struct bw_exec_info *info)
 {
@@ -1478,7 +1628,8 @@ void prov_fill(struct provenance *pv, const struct bw_proctab *t, struct bw_proc
 				    script_from_parent_tags(p);
 	info->script_prov |= evaluated_capture_tags(pv, t, p, info->program_from, operand) |
 			     (p->prov & PROV_F_TEXT_FETCH_EVAL ? BW_PROV_NETWORK : 0);
-	info->sends_prov = sends_tags(pv, t, p);
+	info->sends_prov = sends_tags(pv, t, p) | builtin_env_tags(p);
+	loaded_exe(pv, p, info);
 	d = drop_of_program(pv, p, operand);
 	if (d)
 		info->exe_prov = d->tags | BW_PROV_WRITTEN;

@@ -15,6 +15,7 @@
 #ifndef BW_PROVENANCE_H
 #define BW_PROVENANCE_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include "events/proctab.h"
@@ -62,6 +63,7 @@ struct provenance {
 	uint64_t drops_recorded;
 	uint64_t env_drops_recorded; /* of them, dumps of the environment */
 	bool no_memory; /* the tables could not be made: provenance is off */
+	char loaded_path[PATH_MAX]; /* prov_fill's exe of a program the dynamic loader runs */
 };
 
 /*

@@ -111,6 +111,35 @@ static struct span line_of(const char *text, size_t len, const char *q)
 	return l;
 }
 
+/* Whether the line [p, end) goes on to the next one: a trailing \\ or an open | && ||. */
+static bool line_continues(const char *p, const char *end)
+{
+	while (end > p && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\r'))
+		end--;
+	return end > p && (end[-1] == '\\' || end[-1] == '|' || (end[-1] == '&' && end - 1 > p && end[-2] == '&'));
+}
+
+/*
+ * The command that holds q, over the lines a continuation joins
+ * (`curl -s \\` then `-d "$d" URL`, `export -p |` then `curl …`), at
+ * most CONTINUED_LINES of them.
+ */
+#define CONTINUED_LINES 16
+static struct span command_of(const char *text, size_t len, const char *q)
+{
+	struct span l = line_of(text, len, q), prev;
+
+	for (int i = 0; i < CONTINUED_LINES && l.p > text; i++) {
+		prev = line_of(text, len, l.p - 1);
+		if (!line_continues(prev.p, prev.end))
+			break;
+		l.p = prev.p;
+	}
+	for (int i = 0; i < CONTINUED_LINES && l.end < text + len && line_continues(l.p, l.end); i++)
+		l.end = line_of(text, len, l.end + 1).end;
+	return l;
+}
+
 /*
  * The body of shell function name (l bytes) defined in text (`name() {`,
  * `function name {`): from its definition to the first line that starts
@@ -265,6 +294,141 @@ bool script_evaluates_capture(const char *text, size_t len, const char *const *n
 
 		if (w && evaluates(text, len, q + w, line_of(text, len, q).end, names, n))
 			return true;
+	}
+	return false;
+}
+
+/* ---- the environment dumped by a builtin ---- */
+
+/*
+ * Whether var (l bytes) is expanded ($var, ${var}) in a command that names
+ * one of names.
+ */
+static bool expanded_near(const char *text, size_t len, const char *var, size_t l,
+			  const char *const *names, size_t n)
+{
+	const char *end = text + len;
+
+	for (const char *q = text; q + l < end; q++) {
+		const char *v = q + 1 + (q[1] == '{');
+
+		if (*q != '$' || v + l > end || memcmp(v, var, l) || (v + l < end && ident_char(v[l])))
+			continue;
+		if (names_word(command_of(text, len, q), names, n))
+			return true;
+	}
+	return false;
+}
+
+/* Whether a line other than the writing one holds file (l bytes) and names one of names. */
+static bool expanded_file_near(const char *text, size_t len, const char *file, size_t l,
+			       const char *const *names, size_t n)
+{
+	const char *end = text + len, *hit;
+
+	for (const char *q = text; q < end && (hit = memmem(q, (size_t)(end - q), file, l)); q = hit + l) {
+		struct span line = command_of(text, len, hit);
+
+		if (hit != file && !(file >= line.p && file < line.end) && names_word(line, names, n))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * Where the output of the command at q goes, when it is in a substitution
+ * assigned to a variable (`d=$(declare -x | base64)`): whether a line
+ * expanding that variable names one of names.
+ */
+static bool assigned_capture_reaches(const char *text, size_t len, struct span line, const char *q,
+				     const char *const *names, size_t n)
+{
+	const char *s = NULL, *w;
+
+	for (const char *r = line.p; r < q; r++)
+		if (*r == '`' || (*r == '$' && r + 1 < q && r[1] == '('))
+			s = r;
+	if (!s)
+		return false;
+	w = s;
+	if (w > line.p && (w[-1] == '"' || w[-1] == '\''))
+		w--;
+	if (w == line.p || w[-1] != '=')
+		return false;
+	s = --w;
+	while (w > line.p && ident_char(w[-1]))
+		w--;
+	return w < s && expanded_near(text, len, w, (size_t)(s - w), names, n);
+}
+
+/*
+ * At q, in command position, a builtin that prints the whole environment:
+ * export or declare/typeset with nothing but -p/-x options, `set` alone,
+ * `compgen -e`. Returns where its arguments end (the | ) ` or > after
+ * them), or NULL.
+ */
+static const char *env_builtin_at(const char *text, const char *q, const char *end)
+{
+	static const char *const words[] = { "export", "declare", "typeset", "set", "compgen", NULL };
+	const char *w = NULL, *r;
+	bool printing;
+	size_t l = 0;
+
+	if (q > text && ident_char(q[-1]))
+		return NULL;
+	for (const char *const *k = words; *k && !w; k++) {
+		l = strlen(*k);
+		if (q + l < end && !memcmp(q, *k, l) && strchr(" \t|)`>", q[l]))
+			w = *k;
+	}
+	if (!w || !command_position(text, q))
+		return NULL;
+	printing = strcmp(w, "compgen") != 0;
+	for (r = skip_blanks(q + l, end); r < end && *r == '-'; r = skip_blanks(r, end)) {
+		const char *o = r;
+
+		while (r < end && !strchr(" \t\n|)`>;&", *r))
+			r++;
+		if (!strcmp(w, "set"))
+			return NULL;
+		if (!strcmp(w, "compgen"))
+			printing = memchr(o, 'e', (size_t)(r - o)) != NULL;
+		else if (!memchr(o, 'p', (size_t)(r - o)) && !memchr(o, 'x', (size_t)(r - o)))
+			return NULL; /* declare -i, -a, -f ... */
+	}
+	return printing && r < end && strchr("|)`>", *r) ? r : NULL;
+}
+
+bool script_sends_builtin_env(const char *text, size_t len, const char *const *names, size_t n)
+{
+	const char *end = text + len;
+
+	if (!text || !n)
+		return false;
+	for (const char *q = text; q < end; q++) {
+		const char *r = env_builtin_at(text, q, end);
+		struct span line;
+
+		if (!r)
+			continue;
+		line = command_of(text, len, q);
+		/* piped on: `export -p | base64 | curl -d @- …` */
+		if (*r == '|' && names_word((struct span){ r, line.end }, names, n))
+			return true;
+		/* in a substitution: `curl -d "$(set)" …`, or `d=$(declare -x)` sent later */
+		if ((*r == ')' || *r == '`' || *r == '|') &&
+		    (assigned_capture_reaches(text, len, line, q, names, n) ||
+		     (*r != '|' && names_word(line, names, n))))
+			return true;
+		/* to a file the sending line names: `export -p > e; curl -F f=@e …` */
+		if (*r == '>') {
+			const char *f = skip_quote(skip_blanks(r + 1 + (r[1] == '>'), line.end), line.end), *fe;
+
+			for (fe = f; fe < line.end && !strchr(" \t\n;&|\"'", *fe); fe++)
+				;
+			if (fe > f && expanded_file_near(text, len, f, (size_t)(fe - f), names, n))
+				return true;
+		}
 	}
 	return false;
 }

@@ -28,6 +28,16 @@
  */
 bool script_evaluates_capture(const char *text, size_t len, const char *const *names, size_t n);
 
+/*
+ * Whether text dumps the whole environment with a shell builtin (export
+ * or declare/typeset with only -p/-x, `set` alone, `compgen -e`), which
+ * no exec shows, into one of the programs named: piped on to a line that
+ * names one, in a substitution on such a line or assigned to a variable
+ * that such a line expands (`d=$(declare -x | base64)`), or written to a
+ * file such a line names.
+ */
+bool script_sends_builtin_env(const char *text, size_t len, const char *const *names, size_t n);
+
 /* What a Python or Node.js program's text does with the network (*_text_facts). */
 enum {
 	TEXT_FETCH_EVAL = 1u << 0, /* code run from what a network call returned */

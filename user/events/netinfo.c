@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -161,6 +162,9 @@ void netinfo_decode(struct netinfo *ni, const struct bw_event_view *v, struct dn
 		}
 		if (v->file->op == BW_FILE_CHMOD)
 			ni->info.file.mode = v->file->open_flags & 07777;
+		ni->info.file.append = v->file->op == BW_FILE_OPEN && (v->file->flags & BW_FILE_WRITE) &&
+				       (v->file->open_flags & O_APPEND) &&
+				       !(v->file->open_flags & O_TRUNC);
 		break;
 	case BW_EV_PRIV:
 		ni->info.kind = BW_ON_PRIVILEGE;

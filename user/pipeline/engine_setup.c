@@ -28,15 +28,25 @@
  */
 static const char *const homes_rel[] = { ".ssh/", ".aws/", ".docker/", ".kube/",
 					 ".config/gcloud/", ".gnupg/", ".config/gh/",
-					 ".config/systemd/" };
+					 ".config/systemd/", ".local/share/keyrings/",
+					 ".password-store/", ".azure/" };
 /* Written only: the user's site-packages, where Python's start-up hooks go. */
 static const char *const homes_write_rel[] = { ".local/lib/" };
 static const char *const read_names[] = { "environ", "mem", "maps", "shadow", "gshadow",
 					  ".npmrc", ".pypirc", ".git-credentials", ".netrc",
 					  ".pgpass", ".yarnrc", "credentials", "credentials.toml", ".env",
-					  "id_rsa", "id_ed25519", "id_ecdsa", "id_dsa" };
-/* Read and written: the runner's credentials are secrets and persistence. */
-static const char *const rw_names[] = { ".credentials", ".credentials_rsaparams", ".runner" };
+					  "id_rsa", "id_ed25519", "id_ecdsa", "id_dsa",
+					  /* other tools' tokens */
+					  ".vault-token", "credentials.tfrc.json", ".s3cfg", "rclone.conf" };
+/*
+ * Read and written: the runner's credentials are secrets and persistence;
+ * histories hold what was typed on command lines, and wiping them hides it.
+ */
+static const char *const rw_names[] = { ".credentials", ".credentials_rsaparams", ".runner",
+					".bash_history", ".zsh_history", ".zhistory",
+					".sh_history", ".python_history", ".mysql_history",
+					".psql_history", ".sqlite_history", ".node_repl_history",
+					".rediscli_history" };
 static const char *const write_names[] = { ".bashrc", ".bash_profile", ".bash_login",
 					   ".bash_logout", ".profile", ".zshrc", ".zprofile",
 					   ".zshenv", ".zlogin", "bash.bashrc", "profile",
@@ -55,7 +65,9 @@ static const char *const write_dirs[] = { "/etc/cron.d/", "/etc/cron.daily/",
 					  /* handlers the kernel runs: core_pattern, modprobe */
 					  "/proc/sys/kernel/", "/proc/sys/fs/binfmt_misc/",
 					  /* the agents' pinned links and maps */
-					  "/sys/fs/bpf/" };
+					  "/sys/fs/bpf/",
+					  /* the host's logs: wiped to hide a job's traces */
+					  "/var/log/" };
 
 #define N_OF(a) (sizeof(a) / sizeof((a)[0]))
 

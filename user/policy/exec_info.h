@@ -149,6 +149,9 @@ struct bw_file_info {
 	/* The operation succeeded and changed (or opened for changing) a file
 	 * the job's checkout tracks (pipeline/checkout.h). */
 	bool tracked;
+	/* open-write with O_APPEND: it can only add to the file's end (a log
+	 * written as logs are), not truncate or overwrite it. */
+	bool append;
 };
 
 struct bw_priv_info {

@@ -171,6 +171,7 @@ static const struct field_name fields[] = {
 	{ "op", POL_F_PRIV_OP, &k_priv_op, ON(BW_ON_PRIVILEGE) },
 	{ "target_in_job", POL_F_TARGET_IN_JOB, NULL, ON(BW_ON_FILE) | ON(BW_ON_PRIVILEGE) },
 	{ "tracked", POL_F_TRACKED, NULL, ON(BW_ON_FILE) },
+	{ "append", POL_F_APPEND, NULL, ON(BW_ON_FILE) },
 	{ "stdin", POL_F_STDIN, &k_prov, ON_ALL },
 	{ "stdout", POL_F_STDOUT, &k_prov, ON_ALL },
 	{ "stdio", POL_F_STDIO, &k_prov, ON_ALL },
@@ -708,7 +709,7 @@ static const char *policy_conds_valid(int on)
 	case BW_ON_DNS:
 		return CONDS_VALID ", qname, qtype, label_length, label_entropy, subdomains, resolver";
 	case BW_ON_FILE:
-		return CONDS_VALID ", path, op, target_in_job, tracked, mode, xattr";
+		return CONDS_VALID ", path, op, target_in_job, tracked, append, mode, xattr";
 	case BW_ON_PRIVILEGE:
 		return CONDS_VALID ", op, target_in_job";
 	default:
@@ -819,6 +820,7 @@ static bool parse_cond(struct pol_parser *ps, const yaml_node_t *kn,
 		return policy_parse_cidrs(ps, v, &c->cidrs, &c->n_cidrs) == 0;
 	case POL_F_TARGET_IN_JOB:
 	case POL_F_TRACKED:
+	case POL_F_APPEND:
 	case POL_F_NAME_MISMATCH:
 	case POL_F_FILELESS:
 		return parse_bool(ps, k, v, c);
@@ -865,7 +867,7 @@ static int cond_cost(const struct pol_cond *c)
 		/* The event's own fields are the most selective: first. */
 		[POL_F_PORT] = 0,     [POL_F_PROTO] = 0,    [POL_F_RESULT] = 0,
 		[POL_F_QTYPE] = 0,    [POL_F_FILE_OP] = 0,  [POL_F_PRIV_OP] = 0,
-		[POL_F_TARGET_IN_JOB] = 0, [POL_F_TRACKED] = 0, [POL_F_ADDRESS] = 1, [POL_F_DOMAIN] = 1,
+		[POL_F_TARGET_IN_JOB] = 0, [POL_F_TRACKED] = 0, [POL_F_APPEND] = 0, [POL_F_ADDRESS] = 1, [POL_F_DOMAIN] = 1,
 		[POL_F_QNAME] = 1,    [POL_F_PATH] = 1,
 		[POL_F_STDIN] = 0,    [POL_F_STDOUT] = 0,   [POL_F_STDIO] = 0,
 		[POL_F_PROGRAM_FROM] = 0, [POL_F_SCRIPT_ORIGIN] = 0, [POL_F_EXE_ORIGIN] = 0,

@@ -94,6 +94,7 @@ enum pol_field {
 	POL_F_PRIV_OP, /* privilege */
 	POL_F_TARGET_IN_JOB, /* file and privilege: test->num is 0 or 1 */
 	POL_F_TRACKED,       /* file: a tracked file of the checkout changed; 0 or 1 */
+	POL_F_APPEND,        /* file: an open for write that only appends (O_APPEND); 0 or 1 */
 	/* Provenance (any rule): sets of names, true when any member passes. */
 	POL_F_STDIN,
 	POL_F_STDOUT,

@@ -65,7 +65,7 @@ const char *policy_field_name(enum pol_field f)
 		[POL_F_QTYPE] = "qtype",       [POL_F_PATH] = "path",
 		[POL_F_FILE_OP] = "op",	       [POL_F_PRIV_OP] = "op",
 		[POL_F_TARGET_IN_JOB] = "target_in_job",
-		[POL_F_TRACKED] = "tracked",
+		[POL_F_TRACKED] = "tracked",   [POL_F_APPEND] = "append",
 		[POL_F_STDIN] = "stdin",       [POL_F_STDOUT] = "stdout",
 		[POL_F_STDIO] = "stdio",       [POL_F_PROGRAM_FROM] = "program_from",
 		[POL_F_SCRIPT_ORIGIN] = "script_origin", [POL_F_EXE_ORIGIN] = "exe_origin",

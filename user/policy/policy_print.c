@@ -162,6 +162,10 @@ static void put_cond(FILE *f, const struct pol_cond *c, int indent)
 		fprintf(f, "%s\n", c->test->num ? "a tracked file of the checkout changed"
 					      : "no tracked file of the checkout changed");
 		return;
+	case POL_F_APPEND:
+		fprintf(f, "%s\n", c->test->num ? "opened for appending only"
+					      : "not an open for appending only");
+		return;
 	case POL_F_IN_CONTAINER:
 		fprintf(f, "%s\n", c->test->num ? "in a container" : "not in a container");
 		return;
@@ -352,7 +356,7 @@ static void json_cond(FILE *f, const struct pol_cond *c)
 		fputs(",\"cidrs\":", f);
 		json_cidrs(f, c->cidrs, c->n_cidrs);
 	} else if (c->field == POL_F_TARGET_IN_JOB || c->field == POL_F_TRACKED ||
-		   c->field == POL_F_IN_CONTAINER) {
+		   c->field == POL_F_APPEND || c->field == POL_F_IN_CONTAINER) {
 		fprintf(f, ",\"value\":%s", c->test->num ? "true" : "false");
 	} else if (c->field == POL_F_NOT || c->field == POL_F_ANY) {
 		fputs(c->field == POL_F_NOT ? ",\"match\":" : ",\"of\":[", f);

@@ -275,6 +275,9 @@ with open(os.environ["BW_ATTACK_MARK"], "a") as f:
 STAGE_JS = """// acme telemetry stage: a harmless stand-in served by tests/bpf/test_attacks.py.
 require("fs").appendFileSync(process.env.BW_ATTACK_MARK, process.pid + " stage.js\\n");
 """
+STAGE_PL = """# acme build stage: a harmless stand-in served by tests/bpf/test_attacks.py.
+open(my $m, ">>", $ENV{BW_ATTACK_MARK}) or die; print $m "$$ stage.pl\\n"; close($m);
+"""
 
 
 def compile_c(src, out, extra):
@@ -311,6 +314,7 @@ def prepare_payloads():
         "agent.b64": base64.encodebytes(elf),
         "stage.py": STAGE_PY.encode(),
         "stage.js": STAGE_JS.encode(),
+        "stage.pl": STAGE_PL.encode(),
     }
     for name, data in files.items():
         with open(os.path.join(www, name), "wb") as f:

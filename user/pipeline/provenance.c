@@ -40,6 +40,8 @@
  */
 #define PROV_F_CAPTURE_EVALUATES (1u << 23)
 #define PROV_F_CAPTURED (1u << 27)
+/* The program writes to a descriptor its command line names (tee /dev/fd/63: a >(...)). */
+#define PROV_F_FD_WRITER (1u << 20)
 /* A network program's starting shell's text was read for a builtin dump of the environment (builtin_env_tags), and has one. */
 #define PROV_F_ENV_TEXT_CHECKED (1u << 21)
 #define PROV_F_ENV_TEXT_SENT (1u << 22)
@@ -486,6 +488,52 @@ static bool stdin_from_parent(const struct bw_proc *p, const struct prov_pipe *p
 	return pp && !pp->n_writers;
 }
 
+/* Whether p is given a descriptor of its own to write to (`tee >(sh)` runs tee /dev/fd/63). */
+static bool writes_to_fd_arg(const struct bw_proc *p)
+{
+	for (uint32_t i = name_index(p) + 1; i < p->argv.n; i++)
+		if (!strncmp(p->argv.v[i], "/dev/fd/", 8) || !strncmp(p->argv.v[i], "/proc/self/fd/", 14))
+			return true;
+	return false;
+}
+
+/* How many children of a shell are looked at for a process substitution's writer. */
+#define FD_SIBLINGS_MAX 64
+
+/* What w, a program writing into a process substitution, passes on: its input. */
+static uint32_t fd_writer_input(struct provenance *pv, const struct bw_proc *w)
+{
+	const struct prov_pipe *wp;
+
+	if (w->exited || !(w->prov & PROV_F_FD_WRITER))
+		return 0;
+	wp = stdin_pipe(pv, w);
+	return is_ip_socket(&w->stdio[0]) ? BW_PROV_NETWORK : wp ? wp->tags : 0;
+}
+
+/*
+ * A pipe on p's stdin that no program has on its stdio may be a process
+ * substitution written through /dev/fd/N (`curl … | tee >(sh)`) by the
+ * program whose pre-exec fork started p (bash forks `>(sh)` from the
+ * pipeline's subshell that then runs tee) or by another child of p's
+ * shell: that writer's input. Looked for only once the job ran such a
+ * writer.
+ */
+static uint32_t fd_sibling_tags(struct provenance *pv, const struct bw_proc *p)
+{
+	uint32_t tags;
+	int n = 0;
+
+	if (!pv->fd_writers || !p->parent)
+		return 0;
+	tags = fd_writer_input(pv, p->parent);
+	for (const struct bw_proc *c = p->parent->first_child; c && n < FD_SIBLINGS_MAX;
+	     c = c->next_sibling, n++)
+		if (c != p)
+			tags |= fd_writer_input(pv, c);
+	return tags;
+}
+
 /* What p's input carries: the tags of the pipe on its stdin, or network. */
 static uint32_t input_tags(struct provenance *pv, const struct bw_proc *p)
 {
@@ -497,7 +545,7 @@ static uint32_t input_tags(struct provenance *pv, const struct bw_proc *p)
 	pp = stdin_pipe(pv, p);
 	tags = pp ? pp->tags : 0;
 	if (stdin_from_parent(p, pp))
-		tags |= parent_fed_tags(p);
+		tags |= parent_fed_tags(p) | fd_sibling_tags(pv, p);
 	return tags;
 }
 
@@ -586,6 +634,26 @@ static void substitution_grew(struct provenance *pv, const struct bw_proctab *t,
 	}
 }
 
+/* Children of p, reading a pipe no program writes on its stdio, to judge again. */
+static void rejudge_pipe_readers_of(struct provenance *pv, const struct bw_proc *p,
+				    const struct bw_proc *skip, struct prov_rejudge *out)
+{
+	int n = 0;
+
+	for (struct bw_proc *c = p ? p->first_child : NULL; c && n < FD_SIBLINGS_MAX;
+	     c = c->next_sibling, n++)
+		if (c != skip && c->n_execs && !c->exited && stdin_from_parent(c, stdin_pipe(pv, c)))
+			rejudge_add(out, c);
+}
+
+/* w writes into a process substitution (fd_sibling_tags): its readers, judged again. */
+static void rejudge_fd_readers(struct provenance *pv, const struct bw_proc *w,
+			       struct prov_rejudge *out)
+{
+	rejudge_pipe_readers_of(pv, w, NULL, out);
+	rejudge_pipe_readers_of(pv, w->parent, w, out);
+}
+
 /*
  * New tags reached pipe pp: its readers that already run are judged again,
  * and those that pass their input on (filters) feed their own pipes.
@@ -604,6 +672,8 @@ static void pipe_tags_grew(struct provenance *pv, const struct bw_proctab *t,
 		if (!r || r->exited)
 			continue;
 		rejudge_add(out, r);
+		if (r->prov & PROV_F_FD_WRITER)
+			rejudge_fd_readers(pv, r, out);
 		if (is_pipe(&r->stdio[1]) && (r->stdio[1].mode & BW_STDIO_WRITE))
 			pipe_feed(pv, t, r->stdio[1].id, output_tags(pv, r), out, depth + 1);
 		/* `printenv | sort > f` with sort started first: f is what it reads */
@@ -855,6 +925,10 @@ void prov_on_exec(struct provenance *pv, const struct bw_proctab *t, struct bw_p
 	base = program_base(p);
 	p->prov = classify(p, base) | (p->prov & BW_PROC_PROV_CONNECTED_BEFORE_EXEC) |
 		  carried_tags(pv, p, base);
+	if (writes_to_fd_arg(p)) {
+		p->prov |= PROV_F_FD_WRITER;
+		pv->fd_writers++;
+	}
 	if (is_pipe(&p->stdio[0]) && (p->stdio[0].mode & BW_STDIO_READ)) {
 		pp = pipe_get(pv, p->stdio[0].id);
 		ref_add(pp->readers, &pp->n_readers, p);
@@ -879,6 +953,9 @@ void prov_on_exec(struct provenance *pv, const struct bw_proctab *t, struct bw_p
 		s->pipe = p->stdio[1].id;
 	}
 	feed_outputs(pv, t, p, out);
+	/* `curl … | tee >(sh)` with sh started first */
+	if ((p->prov & PROV_F_FD_WRITER) && input_tags(pv, p))
+		rejudge_fd_readers(pv, p, out);
 	if (p->prov & TALKS_TO_NETWORK)
 		rejudge_writers(pv, t, p, out);
 	tags = writer_tags(pv, p);
@@ -1655,13 +1732,14 @@ void prov_fill(struct provenance *pv, const struct bw_proctab *t, struct bw_proc
 	info->program_from = program_from(p, &operand);
 	/*
 	 * An inline program comes from what the starting process held: a
-	 * $(...) its shell captured, or the memory of a process that talked to
-	 * the network and then exec'd the interpreter itself.
+	 * $(...) its shell captured, the memory of a process that talked to
+	 * the network and then exec'd the interpreter itself, or what xargs
+	 * read (`curl … | xargs -0 sh -c`).
 	 */
 	if (info->program_from & (BW_PROG_ARGUMENT | BW_PROG_FD))
 		info->script_prov = substitution_tags(pv, t, p) |
 				    (p->prov & BW_PROC_PROV_CONNECTED_BEFORE_EXEC ? BW_PROV_NETWORK : 0) |
-				    script_from_parent_tags(p);
+				    script_from_parent_tags(p) | xargs_tags(pv, p);
 	info->script_prov |= evaluated_capture_tags(pv, t, p, info->program_from, operand) |
 			     (p->prov & PROV_F_TEXT_FETCH_EVAL ? BW_PROV_NETWORK : 0);
 	info->sends_prov = sends_tags(pv, t, p) | builtin_env_tags(p);

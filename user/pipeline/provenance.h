@@ -62,6 +62,7 @@ struct provenance {
 	uint32_t n_substs;
 	uint64_t drops_recorded;
 	uint64_t env_drops_recorded; /* of them, dumps of the environment */
+	uint64_t fd_writers; /* programs given a /dev/fd/N to write to (tee >(...)) */
 	bool no_memory; /* the tables could not be made: provenance is off */
 	char loaded_path[PATH_MAX]; /* prov_fill's exe of a program the dynamic loader runs */
 };

@@ -1,11 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Decoding canned kernel records, rendering them, and the lineage table. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <cmocka.h>
 #include <json-c/json.h>
@@ -463,6 +465,83 @@ static void test_netinfo_links(void **state)
 	assert_string_equal(ni.info.file.link_target, "../../../x.service");
 	json_object_put(o);
 	jbuf_free(&jb);
+}
+
+/* An open for appending only, and one that truncates or may overwrite. */
+static void test_netinfo_append(void **state)
+{
+	static struct netinfo ni;
+	struct json_object *o;
+	struct jbuf jb;
+	char buf[1024];
+	size_t n;
+	static const struct {
+		uint32_t flags;
+		bool append;
+	} cases[] = {
+		{ O_WRONLY | O_APPEND | O_CREAT, true },
+		{ O_WRONLY | O_APPEND | O_TRUNC, false },
+		{ O_WRONLY | O_TRUNC | O_CREAT, false },
+		{ O_WRONLY | O_CREAT, false },
+		{ O_RDWR, false },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		n = make_file(buf, BW_FILE_OPEN, cases[i].flags, BW_FILE_WRITE, "/var/log/x.log",
+			      NULL);
+		o = netinfo_parse(buf, n, &ni, &jb);
+		assert_non_null(o);
+		assert_int_equal(ni.info.file.append, cases[i].append);
+		json_object_put(o);
+		jbuf_free(&jb);
+	}
+	/* an open for reading is no append, whatever its flags */
+	n = make_file(buf, BW_FILE_OPEN, O_RDONLY | O_APPEND, 0, "/var/log/x.log", NULL);
+	o = netinfo_parse(buf, n, &ni, &jb);
+	assert_false(ni.info.file.append);
+	json_object_put(o);
+	jbuf_free(&jb);
+}
+
+/* A connect refused: the distinct ports of its address refused to the job so far. */
+static void test_netinfo_refused_ports(void **state)
+{
+	static struct netinfo ni;
+	struct dns_job_state st = { 0 };
+	struct resolvers r = { 0 };
+	struct dns_cache c = { 0 };
+	struct bw_connect_event e;
+	struct bw_event_view v;
+	static const struct {
+		uint8_t host;
+		uint16_t port;
+		int ret;
+		uint32_t want;
+	} seq[] = {
+		{ 1, 22, -ECONNREFUSED, 1 },   { 1, 22, -ECONNREFUSED, 1 }, /* a retry */
+		{ 1, 23, -ECONNREFUSED, 2 },   { 1, 80, 0, 0 },             /* open: not counted */
+		{ 1, 81, -EINPROGRESS, 0 },    { 2, 22, -ECONNREFUSED, 1 }, /* another host */
+		{ 1, 8080, -ECONNREFUSED, 3 },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(seq) / sizeof(seq[0]); i++) {
+		memset(&e, 0, sizeof(e));
+		e.hdr.type = BW_EV_CONNECT;
+		e.hdr.size = sizeof(e);
+		e.family = AF_INET;
+		e.addr[0] = 10;
+		e.addr[3] = seq[i].host;
+		e.port = seq[i].port;
+		e.ret = seq[i].ret;
+		e.sock_type = SOCK_STREAM;
+		assert_int_equal(events_decode(&e, sizeof(e), &v), 0);
+		netinfo_decode(&ni, &v, &c);
+		netinfo_dns_context(&ni, &v, &r, &st);
+		assert_int_equal(ni.info.connect.refused_ports, seq[i].want);
+	}
+	dns_job_state_free(&st);
 }
 
 static void test_netinfo_chmod_setxattr_process_vm(void **state)
@@ -935,6 +1014,8 @@ int main(void)
 		cmocka_unit_test(test_render_exec_stdio_env),
 		cmocka_unit_test(test_netinfo_chmod_setxattr_process_vm),
 		cmocka_unit_test(test_netinfo_links),
+		cmocka_unit_test(test_netinfo_append),
+		cmocka_unit_test(test_netinfo_refused_ports),
 		cmocka_unit_test(test_argv_split_truncated_and_empty),
 		cmocka_unit_test(test_render_exec_json),
 		cmocka_unit_test(test_render_exit_signal),

@@ -2411,6 +2411,14 @@ static void test_default_provenance(void **state)
 	assert_true(ev_matches(p, e, "cloud-metadata-access"));
 	fx_set(&x.proc, "/usr/local/bin/aws", ARGV("aws", "s3", "cp", "a", "s3://b/a"), NPM_ANC);
 	assert_false(ev_matches(p, e, "cloud-metadata-access"));
+	/* the 16th closed port of one address: a scan; the 15th, or an open port, not yet */
+	e = ev_connect(&x, "10.0.0.7", 2375, "tcp", NULL, -ECONNREFUSED);
+	e->connect.refused_ports = 16;
+	assert_true(ev_matches(p, e, "network-port-scan"));
+	e->connect.refused_ports = 15;
+	assert_false(ev_matches(p, e, "network-port-scan"));
+	e = ev_connect(&x, "10.0.0.7", 443, "tcp", NULL, 0);
+	assert_false(ev_matches(p, e, "network-port-scan"));
 	/* a git hook renamed into place (attack_events: written) */
 	e = ev_file(&x, "rename", "/tmp/h", "/home/ci/src/project/.git/hooks/pre-push", 0, false);
 	assert_true(ev_matches(p, e, "persistence-write"));

@@ -181,6 +181,20 @@ static bool unspecified(const uint8_t addr[16])
 	return !memcmp(addr, zero, sizeof(zero));
 }
 
+/*
+ * The ports of c's address refused to the job so far, c's included: a
+ * scan (a loop over /dev/tcp, connect_ex) meets closed ports one after
+ * another; a build waiting for a service retries the same one.
+ */
+static uint32_t refused_port(struct dns_job_state *st, const struct bw_connect_info *c)
+{
+	char host[INET6_ADDRSTRLEN], key[INET6_ADDRSTRLEN + 8];
+
+	netinfo_addr_text(c->family, c->addr, host, sizeof(host));
+	snprintf(key, sizeof(key), "%s:%u", host, c->port);
+	return dns_tally_add(&st->refused, key, host);
+}
+
 void netinfo_dns_context(struct netinfo *ni, const struct bw_event_view *v,
 			 const struct resolvers *r, struct dns_job_state *st)
 {
@@ -189,6 +203,8 @@ void netinfo_dns_context(struct netinfo *ni, const struct bw_event_view *v,
 
 	if (v->hdr->type == BW_EV_CONNECT && c->port == 53 && c->proto && !strcmp(c->proto, "udp"))
 		dns_peers_connect(&st->peers, v->hdr->pid, v->hdr->start_ns, c->family, c->addr);
+	if (v->hdr->type == BW_EV_CONNECT && c->result == -ECONNREFUSED)
+		ni->info.connect.refused_ports = refused_port(st, c);
 	if (v->hdr->type != BW_EV_DNS || v->dns->direction != BW_DNS_QUERY || ni->dns_err ||
 	    !d->qname[0])
 		return;
@@ -206,6 +222,7 @@ void netinfo_dns_context(struct netinfo *ni, const struct bw_event_view *v,
 void dns_job_state_free(struct dns_job_state *st)
 {
 	dns_tally_free(&st->tally);
+	dns_tally_free(&st->refused);
 	dns_peers_free(&st->peers);
 }
 

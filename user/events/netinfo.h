@@ -54,6 +54,7 @@ void netinfo_decode(struct netinfo *ni, const struct bw_event_view *v, struct dn
 struct dns_job_state {
 	struct dns_tally tally; /* names asked per domain */
 	struct dns_peers peers; /* the server of each process's connected socket */
+	struct dns_tally refused; /* ports refused per address (connect_info.refused_ports) */
 };
 
 /*

@@ -169,23 +169,32 @@ static bool any_option(const struct bw_proc *p, char letter)
 	return false;
 }
 
+/*
+ * Whether prog matches pattern, compiled once into *re (*state: 0 not
+ * yet, 1 compiled, -1 refused). At a match limit (a program built to
+ * stall the matcher) it matches.
+ */
+static bool lazy_regex_match(struct regex **re, int *state, const char *pattern, const char *prog)
+{
+	if (!*state)
+		*state = regex_compile(pattern, 0, re, NULL) ? -1 : 1;
+	return *state == 1 && regex_match(*re, prog, strlen(prog)) != 0;
+}
+
 /* An interpreter's inline program that decodes data (base64, hex, XOR). */
 static bool inline_decodes(const char *prog)
 {
 	static struct regex *re;
-	static int state; /* 0 not compiled, 1 ok, -1 failed */
+	static int state;
 
-	if (!state)
-		state = regex_compile(
+	return lazy_regex_match(&re, &state,
 				"b64decode|b32decode|a85decode|decode_base64|decodebytes|"
 				"fromhex|unhexlify|[.]decode[(][\"'](base64|hex|rot13)|"
 				"Buffer[.]from[(][^)]*['\"](base64|hex)['\"]|atob[(]|"
 				"pack[(][\"']H[*]|unpack[(][\"'][mu]|"
 				"(chr|ord)[(][^)]*[)][[:space:]]*\\^|\\^[[:space:]]*(ord|chr)[(]|"
 				"\\^[[:space:]]*(key|k)[^[:alnum:]_]|zlib[.]decompress|marshal[.]loads",
-				0, &re, NULL) ? -1 : 1;
-	/* At a match limit (a program built to stall the matcher): decoding. */
-	return state == 1 && regex_match(re, prog, strlen(prog)) != 0;
+				prog);
 }
 
 static const char *const inline_flags_py[] = { "-c", NULL };
@@ -295,19 +304,17 @@ static bool is_environ_file(const char *a)
 static bool inline_takes_env(const char *prog)
 {
 	static struct regex *re;
-	static int state; /* 0 not compiled, 1 ok, -1 failed */
+	static int state;
 
 	if (!strstr(prog, "ENV") && !strstr(prog, "environ") && !strstr(prog, "process.env"))
 		return false;
-	if (!state)
-		state = regex_compile(
+	return lazy_regex_match(&re, &state,
 				"%ENV|(^|[^[:alnum:]_$@%])ENV([.](to_h|to_a|to_hash|each|each_pair|map|"
 				"inspect|sort|select|filter_map|reduce|sum)|[[:space:]]*[)]|$)|"
 				"(^|[^[:alnum:]_])(puts|p|pp|print)[[:space:]]+ENV|"
 				"environ([^[:alnum:]_.[]|$|[.](items|keys|values)[(])|"
 				"process[.]env([^[:alnum:]_.[]|$)",
-				0, &re, NULL) ? -1 : 1;
-	return state == 1 && regex_match(re, prog, strlen(prog)) != 0;
+				prog);
 }
 
 /*

@@ -113,6 +113,9 @@ struct bw_connect_info {
 	const char *dns_name; /* the name this address was last resolved from in the job, or NULL */
 	int result;          /* 0, or a negative errno (-EINPROGRESS counts as attempted) */
 	const char *dns_over; /* DNS bypassing port 53: "tls", "quic", "https", or NULL */
+	/* Refused (ECONNREFUSED): distinct ports of this address refused to
+	 * the job so far, this one included; 0 for a connect not refused. */
+	uint32_t refused_ports;
 };
 
 struct bw_dns_info {

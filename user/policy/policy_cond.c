@@ -189,6 +189,7 @@ static const struct field_name fields[] = {
 	{ "label_length", POL_F_LABEL_LENGTH, &k_label_len, ON(BW_ON_DNS) },
 	{ "label_entropy", POL_F_LABEL_ENTROPY, &k_entropy, ON(BW_ON_DNS) },
 	{ "subdomains", POL_F_SUBDOMAINS, &k_count, ON(BW_ON_DNS) },
+	{ "refused_ports", POL_F_REFUSED_PORTS, &k_count, ON(BW_ON_CONNECT) },
 	{ "resolver", POL_F_RESOLVER, &k_resolver, ON(BW_ON_DNS) },
 };
 
@@ -705,7 +706,7 @@ static const char *policy_conds_valid(int on)
 {
 	switch (on) {
 	case BW_ON_CONNECT:
-		return CONDS_VALID ", address, port, proto, domain, result, dns_over";
+		return CONDS_VALID ", address, port, proto, domain, result, dns_over, refused_ports";
 	case BW_ON_DNS:
 		return CONDS_VALID ", qname, qtype, label_length, label_entropy, subdomains, resolver";
 	case BW_ON_FILE:
@@ -875,7 +876,7 @@ static int cond_cost(const struct pol_cond *c)
 		[POL_F_NAME_MISMATCH] = 0, [POL_F_FILELESS] = 0, [POL_F_MODE] = 0, [POL_F_XATTR] = 1, [POL_F_ENV] = 2,
 		[POL_F_IN_CONTAINER] = 0, [POL_F_CONTAINER] = 1,
 		[POL_F_DNS_OVER] = 0, [POL_F_LABEL_LENGTH] = 0, [POL_F_LABEL_ENTROPY] = 0,
-		[POL_F_SUBDOMAINS] = 0, [POL_F_RESOLVER] = 0,
+		[POL_F_SUBDOMAINS] = 0, [POL_F_REFUSED_PORTS] = 0, [POL_F_RESOLVER] = 0,
 	};
 
 	return base[c->field] * 2 + (c->test && test_has_regex(c->test));

@@ -117,6 +117,7 @@ enum pol_field {
 	POL_F_LABEL_LENGTH,  /* dns: the longest label, octets */
 	POL_F_LABEL_ENTROPY, /* dns: its entropy, thousandths of a bit per octet */
 	POL_F_SUBDOMAINS,    /* dns: distinct names under its domain in the job */
+	POL_F_REFUSED_PORTS, /* connect: distinct ports of its address refused in the job */
 	POL_F_RESOLVER,      /* dns: "configured" or "other" */
 	POL_F_COUNT,
 };

@@ -238,6 +238,8 @@ static bool event_cond_holds(const struct pol_cond *c, struct match_ctx *m)
 		return ev->kind == BW_ON_FILE && test_num(c->test, ev->file.tracked);
 	case POL_F_APPEND:
 		return ev->kind == BW_ON_FILE && test_num(c->test, ev->file.append);
+	case POL_F_REFUSED_PORTS:
+		return ev->kind == BW_ON_CONNECT && test_num(c->test, ev->connect.refused_ports);
 	case POL_F_DNS_OVER: /* plain port 53 and unknown endpoints have none */
 		return ev->kind == BW_ON_CONNECT && ev->connect.dns_over &&
 		       test_str(c->test, ev->connect.dns_over);

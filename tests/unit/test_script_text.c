@@ -237,6 +237,34 @@ static void test_perl_ruby(void **state)
 	assert_int_equal(ruby_text_facts(ruby_one, strlen(ruby_one)), 0);
 }
 
+static bool sources(const char *text)
+{
+	static const char *const files[] = { "env.sh", "helpers.sh" };
+	static const char *const writers[] = { "curl", "wget" };
+	const struct sourced_names s = { files, 2, writers, 2 };
+
+	return script_sources_file(text, strlen(text), &s);
+}
+
+/* A downloaded file sourced: by name, through a variable; other files and words, not. */
+static void test_sources_file(void **state)
+{
+	(void)state;
+	assert_true(sources("curl -o /tmp/x/env.sh URL\nsource /tmp/x/env.sh\n"));
+	assert_true(sources("if true; then . ./env.sh; fi"));
+	assert_true(sources("f=$T/helpers.sh\nwget -O \"$f\" URL\n. \"$f\"\n"));
+	assert_true(sources("source \"${HOME}/env.sh\""));
+	assert_false(sources("source ./venv/bin/activate\n"));
+	assert_false(sources(". ./myenv.sh"));
+	assert_false(sources("echo source env.sh"));
+	assert_false(sources("eval env.sh"));
+	assert_false(sources("f=$T/other.sh\n. \"$f\"\n"));
+	/* a name mktemp made: tied by the variable the download wrote */
+	assert_true(sources("S=$(mktemp /tmp/sdk-XXXXXX.sh)\ncurl -fsSL -o \"$S\" URL\n. \"$S\"\n"));
+	assert_false(sources("S=$(mktemp)\ngit show HEAD:x > \"$S\"\n. \"$S\"\n"));
+	assert_false(script_sources_file(NULL, 0, &(struct sourced_names){ 0 }));
+}
+
 static bool sends_env(const char *text)
 {
 	return script_sends_builtin_env(text, strlen(text), curl_only, 1);
@@ -287,6 +315,7 @@ int main(void)
 		cmocka_unit_test(test_variables),
 		cmocka_unit_test(test_functions),
 		cmocka_unit_test(test_builtin_env),
+		cmocka_unit_test(test_sources_file),
 		cmocka_unit_test(test_perl_ruby),
 		cmocka_unit_test(test_python_fetch_eval),
 		cmocka_unit_test(test_python_env_sent),

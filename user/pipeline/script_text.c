@@ -283,6 +283,52 @@ static size_t command_word(const char *text, const char *q, const char *end)
 	return 0;
 }
 
+static bool expanded_near(const char *text, size_t len, const char *var, size_t l,
+			  const char *const *names, size_t n);
+
+/*
+ * What follows source or . at q (to end) names a downloaded file: a word
+ * holding one of files, or a variable assigned on a line that holds one
+ * (`f=$T/env.sh` ... `. "$f"`) or expanded in a command naming one of
+ * writers (`f=$(mktemp)`; `curl -o "$f" URL`; `. "$f"`).
+ */
+static bool sources(const char *text, size_t len, const char *q, const char *end,
+		    const struct sourced_names *s)
+{
+	struct span word, var;
+	const char *w;
+
+	q = skip_quote(skip_blanks(q, end), end);
+	if (bare_variable(q, end, &var)) {
+		size_t l = (size_t)(var.end - var.p);
+
+		for (const char *a = text; a + l < text + len; a++)
+			if (!memcmp(a, var.p, l) && a[l] == '=' && (a == text || !ident_char(a[-1])) &&
+			    names_word(line_of(text, len, a), s->files, s->n_files))
+				return true;
+		return expanded_near(text, len, var.p, l, s->writers, s->n_writers);
+	}
+	for (w = q; w < end && !strchr(" \t;&|)\"'", *w); w++)
+		;
+	word = (struct span){ q, w };
+	return w > q && names_word(word, s->files, s->n_files);
+}
+
+bool script_sources_file(const char *text, size_t len, const struct sourced_names *s)
+{
+	const char *end = text + len;
+
+	if (!text || !s->n_files)
+		return false;
+	for (const char *q = text; q < end; q++) {
+		size_t w = command_word(text, q, end);
+
+		if (w && q[0] != 'e' && sources(text, len, q + w, line_of(text, len, q).end, s))
+			return true;
+	}
+	return false;
+}
+
 bool script_evaluates_capture(const char *text, size_t len, const char *const *names, size_t n)
 {
 	const char *end = text + len;

@@ -29,6 +29,22 @@
  */
 bool script_evaluates_capture(const char *text, size_t len, const char *const *names, size_t n);
 
+/* Files the job downloaded or decoded: their basenames, and their writers'. */
+struct sourced_names {
+	const char *const *files;   /* "env.sh" */
+	size_t n_files;
+	const char *const *writers; /* "curl" */
+	size_t n_writers;
+};
+
+/*
+ * Whether text sources (source or ., in command position) one of those
+ * files: named in the command, or through a variable assigned on a line
+ * that names it (`f=$T/env.sh` then `. "$f"`) or expanded in a command
+ * that names its writer (`f=$(mktemp)`; `curl -o "$f" URL`; `. "$f"`).
+ */
+bool script_sources_file(const char *text, size_t len, const struct sourced_names *s);
+
 /*
  * Whether text dumps the whole environment with a shell builtin (export
  * or declare/typeset with only -p/-x, `set` alone, `compgen -e`), which

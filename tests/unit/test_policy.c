@@ -2395,6 +2395,18 @@ static void test_default_provenance(void **state)
 	assert_int_equal(policy_match_event(p, e, out, 8), 0);
 	e = ev_file(&x, "open-write", "/home/ci/src/project/.profile.d/x", NULL, 0, false);
 	assert_int_equal(policy_match_event(p, e, out, 8), 0);
+	/* more start-up files: bash's aliases, fish's, the login banner's scripts */
+	static const char *const startup[] = { "/home/ci/.bash_aliases",
+					       "/home/ci/.config/fish/conf.d/x.fish",
+					       "/etc/update-motd.d/99-sync", "/etc/bash_completion.d/git2" };
+	for (size_t i = 0; i < sizeof(startup) / sizeof(startup[0]); i++) {
+		e = ev_file(&x, "open-write", startup[i], NULL, 0, false);
+		assert_true(ev_matches(p, e, "persistence-write"));
+	}
+	e = ev_file(&x, "open-write", "/etc/update-motd.d/50-landscape-sysinfo", NULL, 0, false);
+	fx_set(&x.proc, "/usr/bin/dpkg", ARGV("dpkg", "--unpack", "x.deb"),
+	       ANC("/usr/bin/apt-get", "/usr/bin/bash"));
+	assert_false(ev_matches(p, e, "persistence-write"));
 	/* a runner pod's service account token read by kubectl (attack_events: by curl) */
 	e = ev_file(&x, "open-read", "/run/secrets/kubernetes.io/serviceaccount/token", NULL, 0,
 		    false);

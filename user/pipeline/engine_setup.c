@@ -30,8 +30,8 @@ static const char *const homes_rel[] = { ".ssh/", ".aws/", ".docker/", ".kube/",
 					 ".config/gcloud/", ".gnupg/", ".config/gh/",
 					 ".config/systemd/", ".local/share/keyrings/",
 					 ".password-store/", ".azure/" };
-/* Written only: the user's site-packages, where Python's start-up hooks go. */
-static const char *const homes_write_rel[] = { ".local/lib/" };
+/* Written only: the user's site-packages, where Python's start-up hooks go; fish's start-up files. */
+static const char *const homes_write_rel[] = { ".local/lib/", ".config/fish/" };
 static const char *const read_names[] = { "environ", "mem", "maps", "shadow", "gshadow",
 					  ".npmrc", ".pypirc", ".git-credentials", ".netrc",
 					  ".pgpass", ".yarnrc", "credentials", "credentials.toml", ".env",
@@ -48,8 +48,9 @@ static const char *const rw_names[] = { ".credentials", ".credentials_rsaparams"
 					".psql_history", ".sqlite_history", ".node_repl_history",
 					".rediscli_history" };
 static const char *const write_names[] = { ".bashrc", ".bash_profile", ".bash_login",
-					   ".bash_logout", ".profile", ".zshrc", ".zprofile",
-					   ".zshenv", ".zlogin", "bash.bashrc", "profile",
+					   ".bash_logout", ".bash_aliases", ".profile", ".zshrc",
+					   ".zprofile", ".zshenv", ".zlogin", ".kshrc", ".mkshrc",
+					   ".cshrc", ".tcshrc", "config.fish", "bash.bashrc", "profile",
 					   "authorized_keys", "authorized_keys2", "ld.so.preload",
 					   "sudoers", "crontab", "anacrontab", "rc.local", ".env",
 					   ".path", "svc.sh", "runsvc.sh", "uevent_helper",
@@ -62,6 +63,7 @@ static const char *const write_dirs[] = { "/etc/cron.d/", "/etc/cron.daily/",
 					  "/etc/cron.monthly/", "/var/spool/cron/", "/etc/systemd/",
 					  "/usr/lib/systemd/", "/lib/systemd/", "/etc/init.d/",
 					  "/etc/profile.d/", "/etc/sudoers.d/", "/etc/zsh/",
+					  "/etc/bash_completion.d/", "/etc/update-motd.d/",
 					  /* handlers the kernel runs: core_pattern, modprobe */
 					  "/proc/sys/kernel/", "/proc/sys/fs/binfmt_misc/",
 					  /* the agents' pinned links and maps */

@@ -454,49 +454,61 @@ static void connect_judged(struct world *w, struct bw_proc *p, uint16_t port)
 }
 
 /*
- * A Python program not on its command line, read at its first connect: a
- * script file, or a here-document its shell wrote into its stdin pipe.
+ * script_prov, at its first connect, of an interpreter (exe, started as
+ * argv0) running a script file holding text; removed: the file is gone
+ * between the exec and the connect.
+ */
+static uint32_t script_prov_at_connect(struct world *w, struct bw_proc *shell, const char *exe,
+				       const char *argv0, const char *text, bool removed)
+{
+	char dir[] = "/tmp/bw-prov-py-XXXXXX", path[64];
+	struct bw_proc *p;
+	uint32_t prov;
+
+	temp_script(dir, path, sizeof(path), "helper", text);
+	p = fork_of(w, shell);
+	exec_as(w, p, exe, ARGV(argv0, path), 0, 0, NULL);
+	if (removed)
+		unlink(path);
+	connect_judged(w, p, 443);
+	prov = info_of(w, p).script_prov;
+	unlink(path);
+	rmdir(dir);
+	return prov;
+}
+
+/*
+ * A program not on its command line: a script file read at its exec (it
+ * may be gone by its connect), or a here-document its shell wrote into
+ * its stdin pipe, read at its first connect.
  */
 static void test_python_text_at_connect(void **state)
 {
 	struct world *w = *state;
 	struct bw_proc *shell = job_shell(w), *sh, *py;
-	char dir[] = "/tmp/bw-prov-py-XXXXXX", path[64];
 
-	temp_script(dir, path, sizeof(path), "helper.py",
-		    "import urllib.request as u\nr = u.urlopen(URL)\nexec(r.read())\n");
-	/* a script file is read at its exec: it may be gone by its connect */
-	py = fork_of(w, shell);
-	exec_as(w, py, "/usr/bin/python3.11", ARGV("python3", path), 0, 0, NULL);
-	unlink(path);
-	connect_judged(w, py, 443);
-	assert_int_equal(info_of(w, py).script_prov, BW_PROV_NETWORK);
+	assert_int_equal(script_prov_at_connect(w, shell, "/usr/bin/python3.11", "python3",
+						"import urllib.request as u\nr = u.urlopen(URL)\n"
+						"exec(r.read())\n",
+						true),
+			 BW_PROV_NETWORK);
 	/* one that only fetches; Python's text read as Perl's evaluates nothing */
-	temp_script(dir, path, sizeof(path), "helper.py",
-		    "import urllib.request as u\nprint(u.urlopen(URL).status)\n");
-	py = fork_of(w, shell);
-	exec_as(w, py, "/usr/bin/python3.11", ARGV("python3", path), 0, 0, NULL);
-	connect_judged(w, py, 443);
-	assert_int_equal(info_of(w, py).script_prov, 0);
-	unlink(path);
-	rmdir(dir);
-	temp_script(dir, path, sizeof(path), "helper.py",
-		    "import urllib.request as u\nexec(u.urlopen(URL).read())\n");
-	py = fork_of(w, shell);
-	exec_as(w, py, "/usr/bin/perl", ARGV("perl", path), 0, 0, NULL);
-	connect_judged(w, py, 443);
-	assert_int_equal(info_of(w, py).script_prov, 0);
-	unlink(path);
-	rmdir(dir);
-	/* a Perl script is read at its first connect, not at its exec */
-	temp_script(dir, path, sizeof(path), "fetch-deps.pl",
-		    "use HTTP::Tiny;\nmy $r = HTTP::Tiny->new->get($ARGV[0]);\neval $r->{content};\n");
-	py = fork_of(w, shell);
-	exec_as(w, py, "/usr/bin/perl", ARGV("perl", path), 0, 0, NULL);
-	connect_judged(w, py, 443);
-	assert_int_equal(info_of(w, py).script_prov, BW_PROV_NETWORK);
-	unlink(path);
-	rmdir(dir);
+	assert_int_equal(script_prov_at_connect(w, shell, "/usr/bin/python3.11", "python3",
+						"import urllib.request as u\n"
+						"print(u.urlopen(URL).status)\n",
+						false),
+			 0);
+	assert_int_equal(script_prov_at_connect(w, shell, "/usr/bin/perl", "perl",
+						"import urllib.request as u\n"
+						"exec(u.urlopen(URL).read())\n",
+						false),
+			 0);
+	/* a Perl script outside /usr is read at its exec as Python's is */
+	assert_int_equal(script_prov_at_connect(w, shell, "/usr/bin/perl", "perl",
+						"use HTTP::Tiny;\nmy $r = HTTP::Tiny->new->get($ARGV[0]);\n"
+						"eval $r->{content};\n",
+						true),
+			 BW_PROV_NETWORK);
 	/* python3 - <<EOF in a bash -c program: the pipe only its shell writes */
 	sh = fork_of(w, shell);
 	exec_as(w, sh, "/usr/bin/bash",

@@ -94,6 +94,17 @@ static const char *const shells[] = {
 	"tcsh", "posh", NULL,
 };
 
+/*
+ * The nearest process at or above p that ran a program of its own: the
+ * shell behind a pipeline's or a $(...)'s subshells, forks that never exec.
+ */
+static struct bw_proc *program_owner(struct bw_proc *p)
+{
+	while (p && !p->n_execs)
+		p = p->parent;
+	return p;
+}
+
 /* The dynamic loader's own names (ld-linux-x86-64.so.2, ld-linux-aarch64.so.1, ld-musl-*, ld.so). */
 static bool is_loader(const char *base)
 {
@@ -117,11 +128,9 @@ static uint32_t loader_program_index(const struct bw_proc *p)
 						"--glibc-hwcaps-mask", NULL };
 	static const char *const runs_nothing[] = { "--list", "--verify", "--help", "--version",
 						    "--list-tunables", "--list-diagnostics", NULL };
-	const struct bw_proc *up = p->parent;
+	/* through ldd's subshells between it and the loader */
+	const struct bw_proc *up = program_owner(p->parent);
 
-	/* ldd's subshells (forks that never exec'd) between it and the loader */
-	for (int i = 0; up && !up->n_execs && i < 8; i++)
-		up = up->parent;
 	if (up && up->argv.n > 1 && !strcmp(path_basename(up->argv.v[1]), "ldd"))
 		return 0;
 	for (uint32_t i = 1; i < p->argv.n; i++) {
@@ -832,13 +841,12 @@ static char *join_argv(const struct bw_proc *p)
  */
 static void mark_shell_of_writer(const struct bw_proc *p, uint32_t tags, struct prov_rejudge *out)
 {
-	struct bw_proc *sh = p->parent;
+	struct bw_proc *sh;
 
 	if (!(tags & (BW_PROV_NETWORK | BW_PROV_DECODER)))
 		return;
-	for (int i = 0; sh && !sh->n_execs && i < 8; i++)
-		sh = sh->parent;
-	if (!sh || !sh->n_execs || sh->exited || !in_list(shells, program_base(sh)))
+	sh = program_owner(p->parent);
+	if (!sh || sh->exited || !in_list(shells, program_base(sh)))
 		return;
 	sh->prov |= PROV_F_DROP_BY_CHILD;
 	rejudge_add(out, sh);
@@ -933,14 +941,6 @@ static bool holds_pipe(const struct bw_proc *p, uint64_t id)
 		if (is_pipe(&p->stdio[fd]) && p->stdio[fd].id == id)
 			return true;
 	return false;
-}
-
-/* The nearest process at or above p that ran a program of its own. */
-static const struct bw_proc *program_owner(const struct bw_proc *p)
-{
-	while (p && !p->n_execs)
-		p = p->parent;
-	return p;
 }
 
 static void read_text_facts(struct provenance *pv, struct bw_proc *p, bool connected);
@@ -1763,7 +1763,7 @@ static uint32_t sourced_drop_tags(struct provenance *pv, struct bw_proc *p, uint
  */
 static uint32_t builtin_env_tags(struct bw_proc *p)
 {
-	const struct bw_proc *sh = p->parent;
+	const struct bw_proc *sh;
 	const char *names[1], *operand = NULL;
 	uint32_t from;
 	char *text;
@@ -1773,11 +1773,9 @@ static uint32_t builtin_env_tags(struct bw_proc *p)
 		return 0;
 	if (!(p->prov & PROV_F_ENV_TEXT_CHECKED)) {
 		p->prov |= PROV_F_ENV_TEXT_CHECKED;
-		/* the pipeline's subshells, forks that never exec'd, in between */
-		for (int i = 0; sh && !sh->n_execs && i < 8; i++)
-			sh = sh->parent;
+		sh = program_owner(p->parent);
 		names[0] = program_base(p);
-		if (sh && sh->n_execs && in_list(shells, program_base(sh)) &&
+		if (sh && in_list(shells, program_base(sh)) &&
 		    (from = program_from(sh, &operand)) &&
 		    !program_text(sh, from, operand, &text, &len)) {
 			if (script_sends_builtin_env(text, len, names, 1))

@@ -82,6 +82,11 @@ PASS_ENV = ("ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS", "TERM")
 ETC_CRON = "/etc/cron.d/buildwarden-attack-test"
 ETC_PRELOAD = "/etc/ld.so.preload"
 ETC_PASSWD = "/etc/passwd"
+# Created by one script each and removed again.
+ETC_CREATED = ("/etc/apt/apt.conf.d/99buildwarden-attack-test",
+               "/etc/ld.so.conf.d/zz-buildwarden-attack-test.conf")
+# Appended to by one script each and put back byte for byte.
+ETC_RESTORED = (ETC_PASSWD, "/etc/hosts", "/etc/resolv.conf")
 # The command the "C2" sends a reverse shell: leave the marker, then leave.
 C2_COMMANDS = b'echo "$$ c2" >> "$BW_ATTACK_MARK"\nexit\n'
 
@@ -123,7 +128,8 @@ class Script:
             self.problems.append("cannot read: %s" % e)
             return
         lines = text.splitlines()
-        self.touches_etc = ETC_CRON in text or ETC_PRELOAD in text or "/etc/cron.d" in text
+        self.touches_etc = (ETC_CRON in text or ETC_PRELOAD in text or "/etc/cron.d" in text or
+                            any(p in text for p in ETC_CREATED + ETC_RESTORED))
         for n, line in enumerate(lines, 1):
             if n == 1 and line.startswith("#!"):
                 continue
@@ -429,7 +435,7 @@ def snapshot_diff(before, after):
 
 def etc_state():
     st = {}
-    for p in (ETC_CRON, ETC_PRELOAD, ETC_PASSWD):
+    for p in (ETC_CRON, ETC_PRELOAD) + ETC_CREATED + ETC_RESTORED:
         try:
             with open(p, "rb") as f:
                 st[p] = f.read()
@@ -444,12 +450,13 @@ def etc_restore(before):
     """Undo what a (possibly killed) script left in /etc. Returns problems."""
     problems = []
     after = etc_state()
-    if after[ETC_CRON] is not None and before[ETC_CRON] is None:
-        problems.append("%s left behind (removed by the harness)" % ETC_CRON)
-        try:
-            os.unlink(ETC_CRON)
-        except OSError:
-            pass
+    for p in (ETC_CRON,) + ETC_CREATED:
+        if after[p] is not None and before[p] is None:
+            problems.append("%s left behind (removed by the harness)" % p)
+            try:
+                os.unlink(p)
+            except OSError:
+                pass
     if before[ETC_PRELOAD] is None and after[ETC_PRELOAD] is not None:
         problems.append("%s left behind (removed by the harness)" % ETC_PRELOAD)
         if after[ETC_PRELOAD] == b"":
@@ -462,10 +469,11 @@ def etc_restore(before):
     elif before[ETC_PRELOAD] != after[ETC_PRELOAD]:
         problems.append("%s changed: %r -> %r" % (ETC_PRELOAD, before[ETC_PRELOAD],
                                                   after[ETC_PRELOAD]))
-    if isinstance(before[ETC_PASSWD], bytes) and before[ETC_PASSWD] != after[ETC_PASSWD]:
-        problems.append("%s changed (its content put back by the harness)" % ETC_PASSWD)
-        with open(ETC_PASSWD, "wb") as f:
-            f.write(before[ETC_PASSWD])
+    for p in ETC_RESTORED:
+        if isinstance(before[p], bytes) and before[p] != after[p]:
+            problems.append("%s changed (its content put back by the harness)" % p)
+            with open(p, "wb") as f:
+                f.write(before[p])
     return problems
 
 

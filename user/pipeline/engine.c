@@ -17,6 +17,7 @@
 #include "kernel/deny_maps.h"
 #include "lib/log.h"
 #include "lib/refstr.h"
+#include "pipeline/content_checks.h"
 #include "events/tree.h"
 
 #define MAX_VERDICTS_PER_EXEC 16
@@ -300,6 +301,9 @@ static size_t still_alive(struct bw_engine *e, struct bw_proc **live, size_t n)
 	return n;
 }
 
+static void content_recheck_all(struct bw_engine *e, struct bw_job *j, uint32_t pid,
+				uint64_t start_ns, bool final);
+
 void engine_judge_leftovers(struct bw_engine *e, struct bw_job *j)
 {
 	const struct bw_rule *hits[MAX_VERDICTS_PER_EXEC];
@@ -311,6 +315,8 @@ void engine_judge_leftovers(struct bw_engine *e, struct bw_job *j)
 	uint64_t now = clock_mono_ns();
 	size_t n_live, n, i, k;
 
+	/* The job's writes are done: their files as they are now are final. */
+	content_recheck_all(e, j, 0, 0, true);
 	if (!j->policy || !policy_has_rules_on(j->policy, BW_ON_LEFTOVER))
 		return;
 	live = live_processes(e, j, &n_live);
@@ -379,34 +385,153 @@ static bool target_in_job(struct bw_engine *e, struct bw_job *j, uint32_t target
 	       proctab_find_live_pid(&j->procs, target, h->ktime_ns);
 }
 
+/*
+ * A content rule's verdict is given once per file and job: each later
+ * write of the same file (every `echo ... >> $GITHUB_ENV`) shows the same
+ * planted line again.
+ */
+static bool content_repeat(struct bw_job *j, const struct bw_rule *r, const struct bw_file_info *f)
+{
+	const char *path = content_path(f);
+
+	return policy_rule_reads_content(r) && path &&
+	       !content_checks_mark(&j->content, policy_rule_index(r), path);
+}
+
+/* The record's event, as its verdicts show it: in e->jb_event. */
+static void render_event(struct bw_engine *e, const struct bw_event_view *v)
+{
+	jbuf_reset(&e->jb_event);
+	json_obj_open(&e->jb_event);
+	netinfo_json(&e->jb_event, &e->ni, v);
+	json_obj_close(&e->jb_event);
+}
+
+/*
+ * Judge a kept write again if its file changed (content_checks.h); true
+ * when a content rule fired, and the write need not be kept any longer.
+ */
+static bool content_recheck(struct bw_engine *e, struct bw_job *j, struct content_pending *cp)
+{
+	const struct bw_rule *hits[MAX_VERDICTS_PER_EXEC];
+	const char *anc[BW_ANCESTRY_MAX], *anc_files[BW_ANCESTRY_MAX];
+	struct bw_event_info ev = { .kind = BW_ON_FILE };
+	struct bw_proc *p = proctab_find(&j->procs, cp->pid, cp->start_ns);
+	struct content_src src;
+	struct bw_exec_info info;
+	struct verdict vd;
+	struct stat now;
+	bool fired = false;
+	size_t n;
+
+	if (!p || !j->policy || !content_pending_changed(cp, &now))
+		return false;
+	exec_info_of(j, p, &info, anc, anc_files);
+	ev.proc = &info;
+	ev.file = cp->file;
+	content_src_init(&src, content_path(&cp->file));
+	ev.file.content = content_src_read;
+	ev.file.content_arg = &src;
+	n = policy_match_event(j->policy, &ev, hits, MAX_VERDICTS_PER_EXEC);
+	for (size_t i = 0; i < n && i < MAX_VERDICTS_PER_EXEC; i++) {
+		/* The other rules judged this record when it came. */
+		if (!policy_rule_reads_content(hits[i]) || content_repeat(j, hits[i], &cp->file))
+			continue;
+		verdict_init(&vd, j, hits[i], p, cp->ktime_ns);
+		vd.on = policy_on_name(BW_ON_FILE);
+		vd.event_json = cp->event_json;
+		vd.event_json_len = cp->event_json_len;
+		act(e, j, &vd, NULL);
+		fired = true;
+	}
+	if (src.read)
+		cp->seen = src.st;
+	content_src_free(&src);
+	return fired;
+}
+
+/*
+ * Read the kept writes again: all of them (pid 0), or one writer's. final:
+ * the writer exited or the job ended, and nothing will be written more.
+ */
+static void content_recheck_all(struct bw_engine *e, struct bw_job *j, uint32_t pid,
+				uint64_t start_ns, bool final)
+{
+	struct content_pending **pp = &j->content.head, *cp;
+
+	while ((cp = *pp)) {
+		if (pid && (cp->pid != pid || cp->start_ns != start_ns)) {
+			pp = &cp->next;
+			continue;
+		}
+		if (!content_recheck(e, j, cp) && !final) {
+			pp = &cp->next;
+			continue;
+		}
+		*pp = cp->next;
+		j->content.n--;
+		content_pending_free(cp);
+	}
+}
+
+/* A content test was reached but did not fire: the writer may not have written yet. */
+static void content_keep(struct bw_engine *e, struct bw_job *j, const struct bw_event_view *v,
+			 const struct content_src *src)
+{
+	struct content_pending *dropped;
+
+	render_event(e, v);
+	dropped = content_checks_add(&j->content, v->hdr->pid, v->hdr->start_ns,
+				     v->hdr->ktime_ns, &e->ni.info.file, &src->st,
+				     e->jb_event.oom ? NULL : e->jb_event.buf, e->jb_event.len);
+	if (dropped) {
+		(void)content_recheck(e, j, dropped);
+		content_pending_free(dropped);
+	}
+}
+
 static void judge_event(struct bw_engine *e, struct bw_job *j, const struct bw_event_view *v)
 {
 	const struct bw_rule *hits[MAX_VERDICTS_PER_EXEC];
 	const char *anc[BW_ANCESTRY_MAX], *anc_files[BW_ANCESTRY_MAX];
 	struct bw_proc *p = proctab_find(&j->procs, v->hdr->pid, v->hdr->start_ns);
 	struct netinfo *ni = &e->ni;
+	struct content_src src;
 	struct bw_exec_info info;
 	struct verdict vd;
+	bool content_fired = false;
 	size_t n, i;
 
 	if (!p)
 		return; /* a process we never saw start cannot be placed in its job */
 	exec_info_of(j, p, &info, anc, anc_files);
 	ni->info.proc = &info;
+	content_src_init(&src, NULL);
+	if (ni->info.kind == BW_ON_FILE) {
+		/* A saved record's file is no longer what the job wrote. */
+		if (!e->replay)
+			src.path = content_path(&ni->info.file);
+		ni->info.file.content = content_src_read;
+		ni->info.file.content_arg = &src;
+	}
 	n = policy_match_event(j->policy, &ni->info, hits, MAX_VERDICTS_PER_EXEC);
-	if (!n)
-		return;
-	jbuf_reset(&e->jb_event);
-	json_obj_open(&e->jb_event);
-	netinfo_json(&e->jb_event, ni, v);
-	json_obj_close(&e->jb_event);
+	if (n)
+		render_event(e, v);
 	for (i = 0; i < n && i < MAX_VERDICTS_PER_EXEC; i++) {
+		if (ni->info.kind == BW_ON_FILE && content_repeat(j, hits[i], &ni->info.file))
+			continue;
+		content_fired |= policy_rule_reads_content(hits[i]);
 		verdict_init(&vd, j, hits[i], p, v->hdr->ktime_ns);
 		vd.on = record_type_name(v->hdr->type);
 		vd.event_json = e->jb_event.buf;
 		vd.event_json_len = e->jb_event.len;
 		act(e, j, &vd, NULL);
 	}
+	if (src.read && src.path && !content_fired)
+		content_keep(e, j, v, &src);
+	if (ni->info.kind == BW_ON_FILE)
+		ni->info.file.content = NULL;
+	content_src_free(&src);
 }
 
 /*
@@ -585,6 +710,9 @@ static void on_exec(struct bw_engine *e, struct bw_job *j, const struct bw_event
 	deny_dropped(e, j, &rj);
 	judge_exec(e, j, v->exec);
 	judge_late(e, j, &rj);
+	/* Written before this exec began: a kept write's file holds it now. */
+	if (j->content.head)
+		content_recheck_all(e, j, 0, 0, false);
 }
 
 /*
@@ -708,6 +836,8 @@ void engine_on_record(struct bw_engine *e, struct bw_job *j, struct bw_event_vie
 		judge_lsm_denied(e, j, v);
 	} else if (v->hdr->type == BW_EV_EXIT) {
 		on_exit_provenance(e, j, v->exit);
+		if (j->content.head)
+			content_recheck_all(e, j, v->hdr->pid, v->hdr->start_ns, true);
 		if (e->ops.on_exit)
 			e->ops.on_exit(e, j, v->exit);
 	}

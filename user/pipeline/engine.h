@@ -25,6 +25,7 @@
 #include "events/verdict.h"
 #include "export/trace_spans.h"
 #include "pipeline/checkout.h"
+#include "pipeline/content_checks.h"
 #include "pipeline/provenance.h"
 
 struct bw_job {
@@ -38,6 +39,7 @@ struct bw_job {
 	struct checkout_pending checkout_pending; /* job_checkout_start's child */
 	const char *const *checkout_dirs;         /* its dirs; NULL: none pending */
 	struct dns_job_state dns; /* names per domain, DNS servers (on: dns) */
+	struct content_checks content; /* writes to read again (content: rules) */
 	/* The kernel's deny maps hold this job's policy: dropped-file deny
 	 * rules may add paths to them. */
 	bool kernel_deny;

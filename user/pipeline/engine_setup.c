@@ -55,7 +55,11 @@ static const char *const write_names[] = { ".bashrc", ".bash_profile", ".bash_lo
 					   "sudoers", "crontab", "anacrontab", "rc.local", ".env",
 					   ".path", "svc.sh", "runsvc.sh", "uevent_helper",
 					   "release_agent", "sitecustomize.py", "usercustomize.py",
-					   "passwd", "shadow", "group", "gshadow" };
+					   "passwd", "shadow", "group", "gshadow",
+					   /* what later steps and logins start with, and where
+					    * the host's names and libraries are looked up */
+					   "environment", ".pam_environment", "hosts", "resolv.conf",
+					   "ld.so.conf", "apt.conf" };
 /* Kubernetes (and EKS, Azure workload identity) tokens of a runner pod. */
 static const char *const read_dirs[] = { "/run/secrets/", "/var/run/secrets/" };
 static const char *const write_dirs[] = { "/etc/cron.d/", "/etc/cron.daily/",
@@ -64,6 +68,7 @@ static const char *const write_dirs[] = { "/etc/cron.d/", "/etc/cron.daily/",
 					  "/usr/lib/systemd/", "/lib/systemd/", "/etc/init.d/",
 					  "/etc/profile.d/", "/etc/sudoers.d/", "/etc/zsh/",
 					  "/etc/bash_completion.d/", "/etc/update-motd.d/",
+					  "/etc/apt/apt.conf.d/", "/etc/ld.so.conf.d/",
 					  /* handlers the kernel runs: core_pattern, modprobe */
 					  "/proc/sys/kernel/", "/proc/sys/fs/binfmt_misc/",
 					  /* the agents' pinned links and maps */
@@ -80,12 +85,28 @@ static void watch_names(struct bw_agent *a, const char *const *names, size_t n, 
 			bw_warn("cannot watch files named %s", names[i]);
 }
 
+/* The directory of the file $name names: GitHub's $GITHUB_ENV and $GITHUB_PATH. */
+static void watch_dir_of(struct bw_agent *a, const char *name)
+{
+	const char *file = getenv(name);
+	char buf[PATH_MAX], *slash;
+
+	if (!file || file[0] != '/' || (size_t)snprintf(buf, sizeof(buf), "%s", file) >= sizeof(buf))
+		return;
+	slash = strrchr(buf, '/');
+	slash[1] = '\0';
+	if (slash != buf && hooks_watch_dir(a, buf, BW_WATCH_WRITE))
+		bw_warn("cannot watch %s, the directory of $%s", buf, name);
+}
+
 /* The GitHub runner's tool cache and installation, when the job says where. */
 static void watch_runner(struct bw_agent *a)
 {
 	const char *tool = getenv("RUNNER_TOOL_CACHE"), *ws = getenv("RUNNER_WORKSPACE");
 	char buf[PATH_MAX], *slash;
 
+	watch_dir_of(a, "GITHUB_ENV");
+	watch_dir_of(a, "GITHUB_PATH");
 	if (tool && tool[0] == '/' && (size_t)snprintf(buf, sizeof(buf), "%s/", tool) < sizeof(buf))
 		hooks_watch_dir(a, buf, BW_WATCH_WRITE);
 	/* RUNNER_WORKSPACE is ROOT/_work/REPO: watch ROOT. */

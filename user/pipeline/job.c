@@ -493,6 +493,7 @@ void job_free(struct bw_job *j)
 		checkout_cancel(&j->checkout_pending);
 	checkout_free(&j->checkout);
 	dns_job_state_free(&j->dns);
+	content_checks_free(&j->content);
 	report_live_free(j->report);
 	proctab_free(&j->procs);
 	policy_free(j->policy);

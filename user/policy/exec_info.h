@@ -155,6 +155,15 @@ struct bw_file_info {
 	/* open-write with O_APPEND: it can only add to the file's end (a log
 	 * written as logs are), not truncate or overwrite it. */
 	bool append;
+	/*
+	 * What the file (a rename's or link's new name) holds now, read only
+	 * when a content: test is reached: the engine's reader, called with
+	 * content_arg; it returns NUL-terminated text (its first bytes) or
+	 * NULL (unreadable, not a regular file, or a saved record replayed,
+	 * whose file is no longer what it was). NULL: never read.
+	 */
+	const char *(*content)(void *content_arg);
+	void *content_arg;
 };
 
 struct bw_priv_info {

@@ -80,6 +80,11 @@ bool policy_rule_is_late(const struct bw_rule *r)
 	return r->late;
 }
 
+bool policy_rule_reads_content(const struct bw_rule *r)
+{
+	return r->reads_content;
+}
+
 bool policy_has_late_rules(const struct bw_policy *p)
 {
 	for (size_t i = 0; p && i < p->n_rules; i++)

@@ -125,6 +125,12 @@ bool policy_rule_kills_at_exec(const struct bw_rule *r);
  * script_origin): the engine judges an exec again when they do. */
 bool policy_rule_is_late(const struct bw_rule *r);
 bool policy_has_late_rules(const struct bw_policy *p);
+/*
+ * Whether r tests a written file's content (`content:`): such a test reads
+ * the file when every other test of its group held, and the engine asks
+ * again once the writer has written (pipeline/content_checks.c).
+ */
+bool policy_rule_reads_content(const struct bw_rule *r);
 /* Some rule tests exe_origin: the file hooks must report the job's writes. */
 bool policy_uses_written_files(const struct bw_policy *p);
 

@@ -191,6 +191,7 @@ static const struct field_name fields[] = {
 	{ "subdomains", POL_F_SUBDOMAINS, &k_count, ON(BW_ON_DNS) },
 	{ "refused_ports", POL_F_REFUSED_PORTS, &k_count, ON(BW_ON_CONNECT) },
 	{ "resolver", POL_F_RESOLVER, &k_resolver, ON(BW_ON_DNS) },
+	{ "content", POL_F_CONTENT, &k_str, ON(BW_ON_FILE) },
 };
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -710,7 +711,7 @@ static const char *policy_conds_valid(int on)
 	case BW_ON_DNS:
 		return CONDS_VALID ", qname, qtype, label_length, label_entropy, subdomains, resolver";
 	case BW_ON_FILE:
-		return CONDS_VALID ", path, op, target_in_job, tracked, append, mode, xattr";
+		return CONDS_VALID ", path, op, target_in_job, tracked, append, mode, xattr, content";
 	case BW_ON_PRIVILEGE:
 		return CONDS_VALID ", op, target_in_job";
 	default:
@@ -877,6 +878,8 @@ static int cond_cost(const struct pol_cond *c)
 		[POL_F_IN_CONTAINER] = 0, [POL_F_CONTAINER] = 1,
 		[POL_F_DNS_OVER] = 0, [POL_F_LABEL_LENGTH] = 0, [POL_F_LABEL_ENTROPY] = 0,
 		[POL_F_SUBDOMAINS] = 0, [POL_F_REFUSED_PORTS] = 0, [POL_F_RESOLVER] = 0,
+		/* Reads the file: only once every other test of its group held. */
+		[POL_F_CONTENT] = 32,
 	};
 
 	return base[c->field] * 2 + (c->test && test_has_regex(c->test));

@@ -119,6 +119,7 @@ enum pol_field {
 	POL_F_SUBDOMAINS,    /* dns: distinct names under its domain in the job */
 	POL_F_REFUSED_PORTS, /* connect: distinct ports of its address refused in the job */
 	POL_F_RESOLVER,      /* dns: "configured" or "other" */
+	POL_F_CONTENT,       /* file: a line of what the file holds (read when tested) */
 	POL_F_COUNT,
 };
 
@@ -179,6 +180,7 @@ struct bw_rule {
 	struct pol_allow *allow; /* matches only events no entry allows */
 	size_t n_allow;
 	bool late; /* judges facts that can arrive after the exec (policy_rule_is_late) */
+	bool reads_content; /* tests what a written file holds (policy_rule_reads_content) */
 };
 
 struct bw_policy {

@@ -191,6 +191,28 @@ static bool dns_cond_holds(const struct pol_cond *c, const struct bw_event_info 
 	}
 }
 
+/* Longest line of a file's content tested; the rest of a longer line is not. */
+#define CONTENT_LINE_MAX 1024
+
+/* Some line of text passes t (lines end at '\n'; a '\r' before it is dropped). */
+static bool some_line(const struct pol_test *t, const char *text)
+{
+	char line[CONTENT_LINE_MAX];
+
+	while (text && *text) {
+		size_t n = strcspn(text, "\n"), k = n < sizeof(line) - 1 ? n : sizeof(line) - 1;
+
+		memcpy(line, text, k);
+		if (k && line[k - 1] == '\r')
+			k--;
+		line[k] = '\0';
+		if (test_str(t, line))
+			return true;
+		text += n + (text[n] == '\n');
+	}
+	return false;
+}
+
 /* The event's fields; any field of another kind of event is false. */
 static bool event_cond_holds(const struct pol_cond *c, struct match_ctx *m)
 {
@@ -240,6 +262,9 @@ static bool event_cond_holds(const struct pol_cond *c, struct match_ctx *m)
 		return ev->kind == BW_ON_FILE && test_num(c->test, ev->file.append);
 	case POL_F_REFUSED_PORTS:
 		return ev->kind == BW_ON_CONNECT && test_num(c->test, ev->connect.refused_ports);
+	case POL_F_CONTENT: /* unreadable: false either way */
+		return ev->kind == BW_ON_FILE && ev->file.content &&
+		       some_line(c->test, ev->file.content(ev->file.content_arg));
 	case POL_F_DNS_OVER: /* plain port 53 and unknown endpoints have none */
 		return ev->kind == BW_ON_CONNECT && ev->connect.dns_over &&
 		       test_str(c->test, ev->connect.dns_over);

@@ -77,7 +77,7 @@ const char *policy_field_name(enum pol_field f)
 		[POL_F_DNS_OVER] = "dns_over", [POL_F_LABEL_LENGTH] = "label_length",
 		[POL_F_LABEL_ENTROPY] = "label_entropy", [POL_F_SUBDOMAINS] = "subdomains",
 		[POL_F_REFUSED_PORTS] = "refused_ports",
-		[POL_F_RESOLVER] = "resolver",
+		[POL_F_RESOLVER] = "resolver", [POL_F_CONTENT] = "content",
 	};
 
 	return (unsigned)f < sizeof(names) / sizeof(names[0]) ? names[f] : "?";

@@ -123,6 +123,7 @@ static void parse_match(struct pol_parser *ps, const yaml_node_t *v,
 	policy_group_clear(&r->match);
 	*ok = policy_parse_group(ps, v, &r->match) == 0;
 	r->late = *ok && policy_group_is_late(&r->match);
+	r->reads_content = *ok && policy_group_uses(&r->match, POL_F_CONTENT);
 }
 
 static void parse_allow(struct pol_parser *ps, const yaml_node_t *v,

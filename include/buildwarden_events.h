@@ -423,6 +423,13 @@ struct bw_deny_config {
 /* file_watch map values: what to report under a directory prefix key. */
 #define BW_WATCH_WRITE (1u << 0)
 #define BW_WATCH_READ (1u << 1)
+/*
+ * With BW_WATCH_WRITE: an open for writing under it wakes the agent at
+ * once instead of waiting for its tick, so that a file whose content
+ * rules read (pipeline/content_checks.h) is read before a quick `rm` or
+ * restore takes it away. Only on the few small files such rules name.
+ */
+#define BW_WATCH_WAKE (1u << 2)
 
 struct bw_hook_config {
 	__u32 hooks;       /* BW_HOOK_* */

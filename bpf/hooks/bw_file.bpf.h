@@ -361,13 +361,18 @@ __noinline int bw_watch_str(__u32 need, __u32 n)
 	return s->bits | bw_leaf_name_bits(s, need);
 }
 
-static __always_inline void bw_file_submit(__u64 job_id, struct bw_file_event *ev, __u32 off)
+/* wake: the watch asked for it (BW_WATCH_WAKE); else the record batches as its type does. */
+static __always_inline void bw_file_submit(__u64 job_id, struct bw_file_event *ev, __u32 off,
+					   __u32 wake)
 {
 	__u32 size = sizeof(*ev) + (off & (BW_FILE_DATA - 1));
 
 	bpf_get_current_comm(ev->comm, sizeof(ev->comm));
 	bw_fill_header(&ev->hdr, BW_EV_FILE, size, (void *)bpf_get_current_task(), job_id);
-	bw_submit(ev, size);
+	if (wake)
+		bw_output(ev, size, BPF_RB_FORCE_WAKEUP);
+	else
+		bw_submit(ev, size);
 }
 
 /* The directory a relative name is resolved in: the cwd (AT_FDCWD) or dirfd's, 0 if none. */
@@ -538,7 +543,7 @@ static __always_inline __u32 bw_target_dir(struct bw_file_call *call, struct bw_
  */
 __noinline int bw_name_op_exit(__s64 ret, __u32 force)
 {
-	__u32 zero = 0, off = 0, status, bits, len, base, need = BW_WATCH_WRITE, write = 1;
+	__u32 zero = 0, off = 0, status, bits = 0, len, base, need = BW_WATCH_WRITE, write = 1;
 	struct bw_file_scratch *s = bpf_map_lookup_elem(&file_scratch, &zero);
 	struct bw_file_call *call = bw_file_call_slot(0);
 	struct bw_proc_state *st = bw_hook_job(BW_HOOK_FILE);
@@ -558,7 +563,9 @@ __noinline int bw_name_op_exit(__s64 ret, __u32 force)
 	 */
 	if (bw_names_target(call->op) && call->path2 && !force) {
 		n = bpf_probe_read_user_str(ev->data, BW_FILE_PATH_MAX, (void *)call->path2);
-		if (n > 0 && (bw_name_bits(call->dirfd2, BW_WATCH_WRITE, n) & BW_WATCH_WRITE))
+		if (n > 0)
+			bits = bw_name_bits(call->dirfd2, BW_WATCH_WRITE, n);
+		if (bits & BW_WATCH_WRITE)
 			force = 1;
 	}
 	n = bpf_probe_read_user_str(ev->data, BW_FILE_PATH_MAX, (void *)call->path);
@@ -621,7 +628,7 @@ __noinline int bw_name_op_exit(__s64 ret, __u32 force)
 		if (len && base_fd != AT_FDCWD)
 			ev->flags |= BW_FILE_BASE_DIRFD;
 	}
-	bw_file_submit(st->job_id, ev, off);
+	bw_file_submit(st->job_id, ev, off, need == BW_WATCH_WRITE && (bits & BW_WATCH_WAKE));
 	return 0;
 }
 
@@ -629,7 +636,7 @@ __noinline int bw_name_op_exit(__s64 ret, __u32 force)
 static __always_inline void bw_open_exit(struct bw_proc_state *st, struct bw_file_call *call,
 					 long ret, __u32 force)
 {
-	__u32 zero = 0, len, need, write;
+	__u32 zero = 0, len, need, write, bits = 0;
 	struct bw_file_scratch *s = bpf_map_lookup_elem(&file_scratch, &zero);
 	struct bw_pathbuf *pb = bpf_map_lookup_elem(&path_scratch, &zero);
 	struct bw_file_event *ev;
@@ -648,7 +655,8 @@ static __always_inline void bw_open_exit(struct bw_proc_state *st, struct bw_fil
 	write = call->flags & BW_O_WRITING;
 	if (!force) {
 		need = write ? BW_WATCH_WRITE : BW_WATCH_READ;
-		if (!(bw_watch_eval(0, need) & need))
+		bits = bw_watch_eval(0, need);
+		if (!(bits & need))
 			return;
 	}
 	len = bw_path_text();
@@ -666,7 +674,7 @@ static __always_inline void bw_open_exit(struct bw_proc_state *st, struct bw_fil
 	barrier_var(len);
 	bpf_probe_read_kernel(ev->data, len & (BW_PATH_MAX * 2 - 1), pb->buf);
 	ev->path_len = len;
-	bw_file_submit(st->job_id, ev, len);
+	bw_file_submit(st->job_id, ev, len, write && (bits & BW_WATCH_WAKE));
 }
 
 #define BW_HELD_FDS 64 /* descriptors 3 to 66 */
@@ -706,7 +714,7 @@ static long bw_held_write_step(__u32 i, void *data)
 	barrier_var(len);
 	bpf_probe_read_kernel(ev->data, len & (BW_PATH_MAX * 2 - 1), pb->buf);
 	ev->path_len = len;
-	bw_file_submit(*(__u64 *)data, ev, len);
+	bw_file_submit(*(__u64 *)data, ev, len, 0);
 	return 0;
 }
 
@@ -779,7 +787,7 @@ __noinline int bw_fd_op_exit(__s64 ret, __u32 force)
 			len += n;
 		}
 	}
-	bw_file_submit(st->job_id, ev, len);
+	bw_file_submit(st->job_id, ev, len, 0);
 	return 0;
 }
 

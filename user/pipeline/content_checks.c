@@ -40,7 +40,8 @@ const char *content_src_read(void *arg)
 	if (s->read)
 		return s->buf;
 	s->read = true;
-	if (!s->path)
+	/* A name the record could not place (no cwd) is not the agent's to resolve. */
+	if (!s->path || s->path[0] != '/')
 		return NULL;
 	fd = open(s->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0)
@@ -156,7 +157,7 @@ struct content_pending *content_checks_add(struct content_checks *c, uint32_t pi
 	struct content_pending **pp, *p, *dropped = NULL;
 	const char *path = content_path(f);
 
-	if (!path)
+	if (!path || path[0] != '/')
 		return NULL;
 	for (pp = &c->head; *pp; pp = &(*pp)->next)
 		if (same_write(*pp, pid, start_ns, path)) {

@@ -30,8 +30,10 @@ static const char *const homes_rel[] = { ".ssh/", ".aws/", ".docker/", ".kube/",
 					 ".config/gcloud/", ".gnupg/", ".config/gh/",
 					 ".config/systemd/", ".local/share/keyrings/",
 					 ".password-store/", ".azure/" };
-/* Written only: the user's site-packages, where Python's start-up hooks go; fish's start-up files. */
-static const char *const homes_write_rel[] = { ".local/lib/", ".config/fish/" };
+/* Written only: the user's site-packages, where Python's start-up hooks go; fish's start-up
+ * files; desktop autostart entries; git's configuration. */
+static const char *const homes_write_rel[] = { ".local/lib/", ".config/fish/", ".config/autostart/",
+						".config/git/" };
 static const char *const read_names[] = { "environ", "mem", "maps", "shadow", "gshadow",
 					  ".npmrc", ".pypirc", ".git-credentials", ".netrc",
 					  ".pgpass", ".yarnrc", "credentials", "credentials.toml", ".env",
@@ -55,11 +57,19 @@ static const char *const write_names[] = { ".bashrc", ".bash_profile", ".bash_lo
 					   "sudoers", "crontab", "anacrontab", "rc.local", ".env",
 					   ".path", "svc.sh", "runsvc.sh", "uevent_helper",
 					   "release_agent", "sitecustomize.py", "usercustomize.py",
-					   "passwd", "shadow", "group", "gshadow",
-					   /* what later steps and logins start with, and where
-					    * the host's names and libraries are looked up */
-					   "environment", ".pam_environment", "hosts", "resolv.conf",
-					   "ld.so.conf", "apt.conf" };
+					   "passwd", "shadow", "group", "gshadow" };
+/*
+ * Files content rules read (pipeline/content_checks.h), written: what
+ * later steps and logins start with, where the host's names and
+ * libraries are looked up, git's and npm's configuration. Their writes
+ * wake the agent at once (BW_WATCH_WAKE), so that a file is read before a
+ * quick restore takes the planted line away.
+ */
+static const char *const content_names[] = { "environment", ".pam_environment", "hosts",
+					     "resolv.conf", "ld.so.conf", "apt.conf",
+					     ".gitconfig", "gitconfig", ".npmrc" };
+static const char *const content_dirs[] = { "/etc/apt/apt.conf.d/", "/etc/ld.so.conf.d/" };
+#define CONTENT_WATCH (BW_WATCH_WRITE | BW_WATCH_WAKE)
 /* Kubernetes (and EKS, Azure workload identity) tokens of a runner pod. */
 static const char *const read_dirs[] = { "/run/secrets/", "/var/run/secrets/" };
 static const char *const write_dirs[] = { "/etc/cron.d/", "/etc/cron.daily/",
@@ -68,7 +78,8 @@ static const char *const write_dirs[] = { "/etc/cron.d/", "/etc/cron.daily/",
 					  "/usr/lib/systemd/", "/lib/systemd/", "/etc/init.d/",
 					  "/etc/profile.d/", "/etc/sudoers.d/", "/etc/zsh/",
 					  "/etc/bash_completion.d/", "/etc/update-motd.d/",
-					  "/etc/apt/apt.conf.d/", "/etc/ld.so.conf.d/",
+					  "/etc/udev/rules.d/", "/etc/pam.d/", "/etc/ssh/",
+					  "/etc/xdg/autostart/",
 					  /* handlers the kernel runs: core_pattern, modprobe */
 					  "/proc/sys/kernel/", "/proc/sys/fs/binfmt_misc/",
 					  /* the agents' pinned links and maps */
@@ -95,7 +106,7 @@ static void watch_dir_of(struct bw_agent *a, const char *name)
 		return;
 	slash = strrchr(buf, '/');
 	slash[1] = '\0';
-	if (slash != buf && hooks_watch_dir(a, buf, BW_WATCH_WRITE))
+	if (slash != buf && hooks_watch_dir(a, buf, CONTENT_WATCH))
 		bw_warn("cannot watch %s, the directory of $%s", buf, name);
 }
 
@@ -114,9 +125,14 @@ static void watch_runner(struct bw_agent *a)
 		return;
 	for (int up = 0; up < 2 && (slash = strrchr(buf, '/')) && slash != buf; up++)
 		*slash = '\0';
-	if (strcmp(buf, "/") && strlen(buf) + 2 < sizeof(buf)) {
-		strcat(buf, "/");
-		hooks_watch_dir(a, buf, BW_WATCH_WRITE);
+	if (!strcmp(buf, "/") || strlen(buf) + 2 >= sizeof(buf))
+		return;
+	strcat(buf, "/");
+	hooks_watch_dir(a, buf, BW_WATCH_WRITE);
+	/* The files each step sets the next steps' environment and PATH with. */
+	if (strlen(buf) + sizeof("_work/_temp/_runner_file_commands/") < sizeof(buf)) {
+		strcat(buf, "_work/_temp/_runner_file_commands/");
+		hooks_watch_dir(a, buf, CONTENT_WATCH);
 	}
 }
 
@@ -156,6 +172,9 @@ static void watch_defaults(struct bw_agent *a, bool watch_cwd)
 	watch_names(a, read_names, N_OF(read_names), BW_WATCH_READ);
 	watch_names(a, rw_names, N_OF(rw_names), BW_WATCH_READ | BW_WATCH_WRITE);
 	watch_names(a, write_names, N_OF(write_names), BW_WATCH_WRITE);
+	watch_names(a, content_names, N_OF(content_names), CONTENT_WATCH);
+	for (size_t k = 0; k < N_OF(content_dirs); k++)
+		hooks_watch_dir(a, content_dirs[k], CONTENT_WATCH);
 	watch_runner(a);
 }
 

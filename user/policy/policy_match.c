@@ -369,6 +369,32 @@ static bool allow_entry(const struct pol_allow *a, const struct match_ctx *m)
 	return dest && (!a->ports || test_num(a->ports, ev->connect.port));
 }
 
+static bool multi_call(const char *name)
+{
+	return !strcmp(name, "busybox") || !strcmp(name, "toybox");
+}
+
+/*
+ * The program's name as rules know it: its executable's, but for a
+ * multi-call binary (busybox, toybox: all of an Alpine image's tools)
+ * the applet it runs: argv[0]'s name when started through a link (nc ->
+ * busybox), else argv[1] (`busybox nc ...`).
+ */
+static const char *program_base(const struct bw_exec_info *e, const char *exe)
+{
+	const char *base = path_basename(exe), *a0;
+
+	if (!multi_call(base) || !e->argv || !e->argc_present || !e->argv[0])
+		return base;
+	a0 = path_basename(e->argv[0]);
+	if (*a0 && !multi_call(a0))
+		return a0;
+	if (e->argc_present > 1 && e->argv[1] && e->argv[1][0] && e->argv[1][0] != '-' &&
+	    !strchr(e->argv[1], '/'))
+		return e->argv[1];
+	return base;
+}
+
 static bool allowed(const struct bw_rule *r, const struct match_ctx *m)
 {
 	for (size_t i = 0; i < r->n_allow; i++)
@@ -384,7 +410,7 @@ static size_t match_rules(const struct bw_policy *p, enum bw_event_kind kind,
 	size_t n = 0;
 
 	m->exe = m->e->exe && *m->e->exe ? m->e->exe : m->e->filename ? m->e->filename : "";
-	m->base = path_basename(m->exe);
+	m->base = program_base(m->e, m->exe);
 	for (size_t i = 0; i < p->n_rules; i++) {
 		const struct bw_rule *r = &p->rules[i];
 
@@ -405,7 +431,7 @@ bool policy_rule_matches(const struct bw_rule *r, const struct bw_exec_info *e)
 	struct match_ctx m = { .e = e, .cmdline = buf };
 
 	m.exe = e->exe && *e->exe ? e->exe : e->filename ? e->filename : "";
-	m.base = path_basename(m.exe);
+	m.base = program_base(e, m.exe);
 	return group_holds(&r->match, &m);
 }
 

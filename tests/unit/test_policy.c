@@ -1916,6 +1916,11 @@ static const struct exec_case ordinary[] = {
 	{ "/usr/local/bin/aws", ARGV("aws", "s3", "cp", "dist/", "s3://b/create-access-key/", "--recursive"),
 	  SH_MAKE, NULL },
 	{ "/bin/busybox", ARGV("busybox", "nc", "-l", "-p", "8080"), SH_MAKE, NULL },
+	{ "/usr/sbin/shutdown", ARGV("shutdown", "--help"), SH_MAKE, NULL },
+	{ "/usr/bin/systemctl", ARGV("systemctl", "is-system-running"), SH_MAKE, NULL },
+	{ "/usr/sbin/setenforce", ARGV("setenforce", "1"), SH_MAKE, NULL },
+	{ "/usr/sbin/apparmor_parser", ARGV("apparmor_parser", "-r", "/etc/apparmor.d/x"), SH_MAKE,
+	  NULL },
 	{ "/bin/busybox", ARGV("busybox", "--install", "-s"), SH_MAKE, NULL },
 	{ "/bin/busybox", ARGV("wget", "-q", "-O", "/tmp/x.tgz", "https://example.org/x.tgz"), SH_MAKE,
 	  NULL },
@@ -2155,6 +2160,14 @@ static const struct exec_case attacks[] = {
 	{ "/usr/bin/bash", ARGV("bash", "/tmp/linpeas.sh", "-a"), NPM_ANC, "offensive-tool-run" },
 	{ "/tmp/x/deepce.sh", ARGV("./deepce.sh"), NPM_ANC, "offensive-tool-run" },
 	{ "/tmp/pspy64", ARGV("/tmp/pspy64", "-pf"), NPM_ANC, "offensive-tool-run" },
+	/* the host taken down; mandatory access control switched off */
+	{ "/usr/sbin/shutdown", ARGV("shutdown", "-h", "0"), NPM_ANC, "host-shutdown" },
+	{ "/usr/bin/systemctl", ARGV("systemctl", "reboot", "--force"), NPM_ANC, "host-shutdown" },
+	{ "/usr/sbin/telinit", ARGV("telinit", "0"), NPM_ANC, "host-shutdown" },
+	{ "/usr/sbin/setenforce", ARGV("setenforce", "0"), NPM_ANC, "security-monitoring-stopped" },
+	{ "/usr/sbin/aa-teardown", ARGV("aa-teardown"), NPM_ANC, "security-monitoring-stopped" },
+	{ "/usr/bin/systemctl", ARGV("systemctl", "stop", "apparmor"), NPM_ANC,
+	  "security-monitoring-stopped" },
 	/* other processes' environments listed */
 	{ "/usr/bin/ps", ARGV("ps", "auxeww"), NPM_ANC, "credential-hunting" },
 	/* Shai-Hulud 2.0's wiper, and the others' */

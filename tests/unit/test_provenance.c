@@ -315,6 +315,10 @@ static void test_filters_and_decoders(void **state)
 		0, 23, NULL);
 	exec_as(w, sh2, "/usr/bin/dash", ARGV("sh"), 23, 0, NULL);
 	assert_int_equal(info_of(w, sh2).stdin_prov, BW_PROV_PIPE | BW_PROV_DECODER);
+	/* a script stored reversed */
+	exec_as(w, cat, "/usr/bin/rev", ARGV("rev", "payload.txt"), 0, 24, NULL);
+	exec_as(w, sh2, "/usr/bin/dash", ARGV("sh"), 24, 0, NULL);
+	assert_int_equal(info_of(w, sh2).stdin_prov, BW_PROV_PIPE | BW_PROV_DECODER);
 }
 
 /* bash -c "$(curl ...)": the shell read the pipe itself. */

@@ -80,9 +80,14 @@ static const char *const package_managers[] = {
 };
 
 /* Decoders that decode whatever their arguments say (zcat always does). */
+/*
+ * rev too: a script stored reversed (`rev payload | sh`) is as unreadable
+ * to a reviewer as an encoded one, and rev's output is otherwise cut or
+ * compared, never run.
+ */
 static const char *const always_decode[] = {
 	"gunzip", "zcat", "bunzip2", "bzcat", "unxz", "xzcat", "lzcat", "unlzma", "unzstd",
-	"zstdcat", "lz4cat", "uudecode", NULL,
+	"zstdcat", "lz4cat", "uudecode", "rev", NULL,
 };
 static const char *const decode_with_d[] = {
 	"base64", "base32", "basenc", "gzip", "bzip2", "xz", "lzma", "zstd", "lz4", "brotli",

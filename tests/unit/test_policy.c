@@ -1917,6 +1917,12 @@ static const struct exec_case ordinary[] = {
 	  SH_MAKE, NULL },
 	{ "/bin/busybox", ARGV("busybox", "nc", "-l", "-p", "8080"), SH_MAKE, NULL },
 	{ "/usr/sbin/shutdown", ARGV("shutdown", "--help"), SH_MAKE, NULL },
+	{ "/usr/bin/kubectl", ARGV("kubectl", "get", "secret", "regcred", "-n", "ci", "-o", "json"),
+	  SH_MAKE, NULL },
+	{ "/usr/bin/kubectl", ARGV("kubectl", "get", "pods", "-A"), SH_MAKE, NULL },
+	{ "/usr/local/bin/aws",
+	  ARGV("aws", "secretsmanager", "get-secret-value", "--secret-id", "ci/deploy"), SH_MAKE, NULL },
+	{ "/usr/bin/mount", ARGV("mount", "-t", "proc", "proc", "/tmp/root/proc"), SH_MAKE, NULL },
 	{ "/usr/bin/systemctl", ARGV("systemctl", "is-system-running"), SH_MAKE, NULL },
 	{ "/usr/sbin/setenforce", ARGV("setenforce", "1"), SH_MAKE, NULL },
 	{ "/usr/sbin/apparmor_parser", ARGV("apparmor_parser", "-r", "/etc/apparmor.d/x"), SH_MAKE,
@@ -2168,6 +2174,13 @@ static const struct exec_case attacks[] = {
 	{ "/usr/sbin/aa-teardown", ARGV("aa-teardown"), NPM_ANC, "security-monitoring-stopped" },
 	{ "/usr/bin/systemctl", ARGV("systemctl", "stop", "apparmor"), NPM_ANC,
 	  "security-monitoring-stopped" },
+	/* every secret listed; a process hidden */
+	{ "/usr/bin/kubectl", ARGV("kubectl", "get", "secrets", "-A", "-o", "yaml"), NPM_ANC,
+	  "credential-hunting" },
+	{ "/usr/local/bin/aws", ARGV("aws", "secretsmanager", "list-secrets"), NPM_ANC,
+	  "credential-hunting" },
+	{ "/usr/bin/mount", ARGV("mount", "--bind", "/tmp/.e", "/proc/31337"), NPM_ANC,
+	  "process-hidden" },
 	/* other processes' environments listed */
 	{ "/usr/bin/ps", ARGV("ps", "auxeww"), NPM_ANC, "credential-hunting" },
 	/* Shai-Hulud 2.0's wiper, and the others' */
@@ -2231,13 +2244,12 @@ struct event_case {
 };
 
 static const struct event_case ordinary_events[] = {
-	/* systemd's tools read init's environment to detect containers */
-	{ BW_ON_FILE, "open-read", "/proc/1/environ", 1, false, NULL },
 	/* ordinary names and ports: the default's network rules are about
 	 * encoded labels, resolvers and DoH/DoT (tests/unit/test_dnsx.c) */
 	{ BW_ON_CONNECT, NULL, "140.82.112.3", 443, false, NULL },
 	{ BW_ON_CONNECT, NULL, "127.0.0.53", 53, false, NULL },
 	{ BW_ON_DNS, NULL, "github.com", 1, false, NULL },
+	{ BW_ON_DNS, NULL, "ipinfo.io.example.com", 1, false, NULL },
 	{ BW_ON_DNS, NULL, "_acme-challenge.example.com", 16, false, NULL },
 	/* sanitizers and test harnesses read their own and their children's maps */
 	{ BW_ON_FILE, "open-read", "/proc/4242/maps", 4242, true, NULL },
@@ -2279,6 +2291,8 @@ static const struct event_case attack_events[] = {
 	  "read-memory-of-process-outside-job" },
 	{ BW_ON_FILE, "open-write", "/proc/1234/mem", 1234, false,
 	  "read-memory-of-process-outside-job" },
+	{ BW_ON_DNS, NULL, "ipinfo.io", 1, false, "external-ip-lookup" },
+	{ BW_ON_DNS, NULL, "api.ipify.org", 28, false, "external-ip-lookup" },
 	{ BW_ON_PRIVILEGE, "ptrace", NULL, 1234, false, "ptrace-outside-job" },
 	{ BW_ON_PRIVILEGE, "signal-agent", NULL, 777, false, "signal-to-agent" },
 	{ BW_ON_PRIVILEGE, "module", NULL, 0, false, "kernel-module-load" },
@@ -2687,6 +2701,17 @@ static void test_default_provenance(void **state)
 	assert_false(ev_matches(p, e, "credential-file-access"));
 	/* logs and histories wiped: truncated, overwritten, removed, linked
 	 * to /dev/null; appended to, or rotated by their tools, not */
+	/* init's environment: a container's secrets, but what systemd and the
+	 * fact gatherers read to detect containers */
+	e = ev_file(&x, "open-read", "/proc/1/environ", NULL, 1, false);
+	fx_set(&x.proc, "/usr/bin/cat", ARGV("cat", "/proc/1/environ"), NPM_ANC);
+	assert_true(ev_matches(p, e, "read-memory-of-process-outside-job"));
+	fx_set(&x.proc, "/usr/bin/systemd-detect-virt", ARGV("systemd-detect-virt", "-c"), SH_MAKE);
+	assert_false(ev_matches(p, e, "read-memory-of-process-outside-job"));
+	fx_set(&x.proc, "/usr/bin/python3.11", ARGV("/usr/bin/python3", "AnsiballZ_setup.py"),
+	       ANC("/usr/bin/dash", "/usr/bin/python3.11"));
+	x.proc.e.ancestor_filenames = (const char *const[]){ "/bin/sh", "/usr/bin/ansible-playbook" };
+	assert_false(ev_matches(p, e, "read-memory-of-process-outside-job"));
 	/* udev rules, autostart entries, PAM, sshd's configuration */
 	fx_set(&x.proc, "/usr/bin/bash", ARGV("bash", "-c", "echo x > f"), NPM_ANC);
 	e = ev_file(&x, "open-write", "/etc/udev/rules.d/99-usb.rules", NULL, 0, false);

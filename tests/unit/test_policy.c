@@ -2712,6 +2712,30 @@ static void test_default_provenance(void **state)
 	       ANC("/usr/bin/dash", "/usr/bin/python3.11"));
 	x.proc.e.ancestor_filenames = (const char *const[]){ "/bin/sh", "/usr/bin/ansible-playbook" };
 	assert_false(ev_matches(p, e, "read-memory-of-process-outside-job"));
+	/* registries' publishing credentials, by their build tools only; a
+	 * project's own settings.xml and gradle.properties are no secrets */
+	e = ev_file(&x, "open-read", "/home/ci/.m2/settings.xml", NULL, 0, false);
+	fx_set(&x.proc, "/usr/bin/cat", ARGV("cat", "/home/ci/.m2/settings.xml"), NPM_ANC);
+	assert_true(ev_matches(p, e, "credential-file-access"));
+	fx_set(&x.proc, "/usr/lib/jvm/java-17-openjdk-amd64/bin/java", ARGV("java", "-classpath", "x"),
+	       SH_MAKE);
+	assert_false(ev_matches(p, e, "credential-file-access"));
+	e = ev_file(&x, "open-read", "/home/ci/src/project/gradle.properties", NULL, 0, false);
+	fx_set(&x.proc, "/usr/bin/grep", ARGV("grep", "version", "gradle.properties"), SH_MAKE);
+	assert_false(ev_matches(p, e, "credential-file-access"));
+	e = ev_file(&x, "open-read", "/home/ci/.config/composer/auth.json", NULL, 0, false);
+	fx_set(&x.proc, "/usr/bin/python3.11", ARGV("python3", "x.py"), NPM_ANC);
+	assert_true(ev_matches(p, e, "credential-file-access"));
+	/* a cluster node's own admin credentials */
+	e = ev_file(&x, "open-read", "/etc/kubernetes/admin.conf", NULL, 0, false);
+	fx_set(&x.proc, "/usr/bin/cat", ARGV("cat", "/etc/kubernetes/admin.conf"), NPM_ANC);
+	assert_true(ev_matches(p, e, "credential-file-access"));
+	fx_set(&x.proc, "/usr/bin/kubectl", ARGV("kubectl", "--kubeconfig", "/etc/kubernetes/admin.conf",
+						 "get", "nodes"), SH_MAKE);
+	assert_false(ev_matches(p, e, "credential-file-access"));
+	e = ev_file(&x, "open-read", "/var/lib/rancher/k3s/server/node-token", NULL, 0, false);
+	fx_set(&x.proc, "/usr/bin/cat", ARGV("cat", "/var/lib/rancher/k3s/server/node-token"), NPM_ANC);
+	assert_true(ev_matches(p, e, "credential-file-access"));
 	/* udev rules, autostart entries, PAM, sshd's configuration */
 	fx_set(&x.proc, "/usr/bin/bash", ARGV("bash", "-c", "echo x > f"), NPM_ANC);
 	e = ev_file(&x, "open-write", "/etc/udev/rules.d/99-usb.rules", NULL, 0, false);

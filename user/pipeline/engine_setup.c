@@ -39,7 +39,10 @@ static const char *const read_names[] = { "environ", "mem", "maps", "shadow", "g
 					  ".pgpass", ".yarnrc", "credentials", "credentials.toml", ".env",
 					  "id_rsa", "id_ed25519", "id_ecdsa", "id_dsa",
 					  /* other tools' tokens */
-					  ".vault-token", "credentials.tfrc.json", ".s3cfg", "rclone.conf" };
+					  ".vault-token", "credentials.tfrc.json", ".s3cfg", "rclone.conf",
+					  /* registries' publishing credentials */
+					  "settings.xml", "settings-security.xml", "gradle.properties",
+					  "auth.json", "NuGet.Config", "kubeconfig" };
 /*
  * Read and written: the runner's credentials are secrets and persistence;
  * histories hold what was typed on command lines, and wiping them hides it.
@@ -70,8 +73,11 @@ static const char *const content_names[] = { "environment", ".pam_environment", 
 					     ".gitconfig", "gitconfig", ".npmrc" };
 static const char *const content_dirs[] = { "/etc/apt/apt.conf.d/", "/etc/ld.so.conf.d/" };
 #define CONTENT_WATCH (BW_WATCH_WRITE | BW_WATCH_WAKE)
-/* Kubernetes (and EKS, Azure workload identity) tokens of a runner pod. */
-static const char *const read_dirs[] = { "/run/secrets/", "/var/run/secrets/" };
+/* Kubernetes (and EKS, Azure workload identity) tokens of a runner pod; a node's credentials. */
+static const char *const read_dirs[] = { "/run/secrets/", "/var/run/secrets/",
+					 /* a cluster node's own credentials */
+					 "/etc/kubernetes/", "/var/lib/kubelet/pki/",
+					 "/var/lib/rancher/k3s/server/" };
 static const char *const write_dirs[] = { "/etc/cron.d/", "/etc/cron.daily/",
 					  "/etc/cron.hourly/", "/etc/cron.weekly/",
 					  "/etc/cron.monthly/", "/var/spool/cron/", "/etc/systemd/",

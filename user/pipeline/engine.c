@@ -101,6 +101,36 @@ static void submit_alert(struct bw_engine *e, struct bw_job *j, const struct ver
 	alerts_submit(j->alerts, &al);
 }
 
+/* The alerts a verdict line stood for, once another line or the job's end follows. */
+static void print_repeats(struct bw_job *j)
+{
+	if (!j->printed.repeats)
+		return;
+	fprintf(stderr, "buildwarden: ... and %llu more %s alert%s for pid %u\n",
+		(unsigned long long)j->printed.repeats, policy_rule_name(j->printed.rule),
+		j->printed.repeats == 1 ? "" : "s", j->printed.pid);
+	j->printed.repeats = 0;
+}
+
+/*
+ * One line per rule and process in a row: `ps auxe` reads eighty
+ * processes' environments, eighty verdicts, one line and a count. Every
+ * verdict is still recorded and sent; kills and blocks are always shown.
+ */
+static void print_verdict(struct bw_job *j, const struct verdict *v)
+{
+	if (v->taken == POLICY_ACT_ALERT && j->printed.rule == v->rule &&
+	    j->printed.pid == v->proc->pid && j->printed.start_ns == v->proc->start_ns) {
+		j->printed.repeats++;
+		return;
+	}
+	print_repeats(j);
+	verdict_print_line(stderr, v);
+	j->printed.rule = v->rule;
+	j->printed.pid = v->proc->pid;
+	j->printed.start_ns = v->proc->start_ns;
+}
+
 /* Carry out one verdict, then record it. */
 static void act(struct bw_engine *e, struct bw_job *j, struct verdict *v,
 		const struct bw_exec_event *x)
@@ -134,7 +164,7 @@ static void act(struct bw_engine *e, struct bw_job *j, struct verdict *v,
 	j->n_killed += v->taken >= POLICY_ACT_KILL_PROCESS && !v->blocked && !v->kill_err;
 	j->rule_hits[policy_rule_index(v->rule)]++;
 	if (v->taken != POLICY_ACT_LOG && !e->quiet_verdicts)
-		verdict_print_line(stderr, v);
+		print_verdict(j, v);
 	if (job_recording(j)) {
 		jbuf_reset(&e->jb);
 		verdict_json(&e->jb, ++j->seq, &e->clk, v);
@@ -317,6 +347,7 @@ void engine_judge_leftovers(struct bw_engine *e, struct bw_job *j)
 
 	/* The job's writes are done: their files as they are now are final. */
 	content_recheck_all(e, j, 0, 0, true);
+	print_repeats(j);
 	if (!j->policy || !policy_has_rules_on(j->policy, BW_ON_LEFTOVER))
 		return;
 	live = live_processes(e, j, &n_live);

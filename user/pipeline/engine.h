@@ -40,6 +40,13 @@ struct bw_job {
 	const char *const *checkout_dirs;         /* its dirs; NULL: none pending */
 	struct dns_job_state dns; /* names per domain, DNS servers (on: dns) */
 	struct content_checks content; /* writes to read again (content: rules) */
+	/* The last verdict line printed, and how many alerts like it followed. */
+	struct {
+		const struct bw_rule *rule;
+		uint32_t pid;
+		uint64_t start_ns;
+		uint64_t repeats;
+	} printed;
 	/* The kernel's deny maps hold this job's policy: dropped-file deny
 	 * rules may add paths to them. */
 	bool kernel_deny;
